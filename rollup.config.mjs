@@ -1,0 +1,27 @@
+// Bundles the action's two entry points (main and post) into dist/ as ESM.
+import commonjs from '@rollup/plugin-commonjs'
+import nodeResolve from '@rollup/plugin-node-resolve'
+import typescript from '@rollup/plugin-typescript'
+
+const entry = (name) => ({
+  input: `src/${name}.ts`,
+  output: {
+    file: `dist/${name}.js`,
+    format: 'es',
+    sourcemap: false,
+    // Some CommonJS dependencies call require() on Node built-ins.
+    banner: "import { createRequire as __gitopsCreateRequire } from 'node:module';\nconst require = __gitopsCreateRequire(import.meta.url);"
+  },
+  plugins: [
+    typescript({ tsconfig: './tsconfig.json', noEmit: false, outDir: 'dist', include: ['src/**/*.ts'] }),
+    nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
+    commonjs()
+  ],
+  onwarn(warning, warn) {
+    // @actions/* and octokit are ESM with `this` at top level in some helpers.
+    if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'CIRCULAR_DEPENDENCY') return
+    warn(warning)
+  }
+})
+
+export default [entry('index'), entry('post')]

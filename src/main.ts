@@ -1,0 +1,40 @@
+import * as core from '@actions/core'
+import { readConfig } from './config.js'
+import { readEvent } from './github/event.js'
+import { resolveScope } from './github/scope.js'
+import { createApi } from './github/api.js'
+import { detectChanges } from './changes/detect.js'
+import { planDeployment } from './plan/planner.js'
+import { openCheckout } from './plan/checkout.js'
+import { prepareHelm } from './apply/helm-tool.js'
+import { execute } from './apply/executor.js'
+import { preview } from './apply/preview.js'
+import { reportPlan, reportResults } from './report/report.js'
+import { onCancel } from './cancel.js'
+
+/** The data path: event → scope → changes → plan → apply (or preview) → report. */
+export async function run(): Promise<void> {
+  const cancellation = onCancel()
+  try {
+    const config = readConfig()
+    const event = readEvent()
+    const api = createApi(config.githubToken, event)
+    const scope = await resolveScope(event, api)
+    const changes = scope.kind === 'diff' ? await detectChanges(scope, event, config.workspace, api) : undefined
+    const checkout = await openCheckout(config.workspace)
+    const plan = await planDeployment({ config, scope, changes, checkout, sha: event.sha })
+    reportPlan(plan, scope, changes, event.mode)
+
+    const needsHelm = plan.setups.length > 0
+    const helm = needsHelm ? await prepareHelm(config) : undefined
+    const results =
+      event.mode === 'preview' || config.dryRun
+        ? await preview(plan, config, helm, cancellation.signal)
+        : await execute(plan, config, helm, cancellation.signal)
+    await reportResults(plan, results, cancellation.signal.aborted)
+  } catch (error) {
+    core.setFailed(error instanceof Error ? error.message : String(error))
+  } finally {
+    cancellation.dispose()
+  }
+}

@@ -1,0 +1,3 @@
+import { cleanup } from './apply/cleanup.js'
+
+await cleanup()

@@ -1,0 +1,174 @@
+// The plain values that flow between the stages of the data path:
+// event → changes → plan → apply → report. Each stage takes and returns these,
+// so every stage can be tested alone.
+
+export const ZERO_SHA = '0000000000000000000000000000000000000000'
+
+/** Where a plan file puts a release: `<setup>/<namespace>/<release>[.yaml|.yml]`. */
+export interface PlanTarget {
+  /** Repository-relative path of the plan file, '/'-separated. */
+  readonly plan: string
+  readonly setup: string
+  readonly namespace: string
+  readonly release: string
+}
+
+export type HookName = 'pre-install' | 'post-install' | 'pre-upgrade' | 'post-upgrade'
+export const HOOK_NAMES: readonly HookName[] = [
+  'pre-install',
+  'post-install',
+  'pre-upgrade',
+  'post-upgrade'
+]
+
+/** The `chart` of a plan, by form (SPEC §1). */
+export type ChartSource =
+  /** `stable/nuclio`: an alias from `helm-repositories` or `.gitops/repositories.yaml`. */
+  | { readonly kind: 'alias'; readonly alias: string; readonly name: string }
+  /** `chart: nuclio` with `repository: https://...`. */
+  | { readonly kind: 'repository'; readonly url: string; readonly name: string }
+  /** `oci://host/path/name`. */
+  | { readonly kind: 'oci'; readonly ref: string }
+  /** `https://host/path/name-1.0.0.tgz`. */
+  | { readonly kind: 'url'; readonly url: string }
+  /** `./path`: a chart folder in the ops repository, repository-relative, already resolved. */
+  | { readonly kind: 'local'; readonly path: string }
+
+/** A parsed, validated plan file. Paths are repository-relative and checked to stay inside it. */
+export interface PlanSpec {
+  readonly chart: ChartSource
+  /** The chart as written in the plan file, for reports. */
+  readonly chartText: string
+  readonly version?: string
+  readonly values: readonly string[]
+  readonly hooks: Readonly<Record<HookName, readonly string[]>>
+}
+
+export interface Plan extends PlanTarget {
+  readonly spec: PlanSpec
+}
+
+/** An error about a file of the ops repository; becomes an annotation on that file. */
+export interface FileProblem {
+  readonly file: string
+  readonly line?: number
+  readonly message: string
+}
+
+export type ChangeStatus = 'added' | 'modified' | 'removed'
+/** A rename arrives as a removal plus an addition. */
+export interface ChangedPath {
+  readonly path: string
+  readonly status: ChangeStatus
+}
+export type ChangeSource = 'git' | 'compare-api' | 'payload'
+
+/** What changed between two commits, and how we learned it. */
+export interface Changes {
+  readonly base: string
+  readonly head: string
+  readonly source: ChangeSource
+  readonly paths: readonly ChangedPath[]
+}
+
+/** Which plans an event touches, before the repository is read. */
+export type Scope =
+  /** Plans changed between base and head (and plans whose values files changed). */
+  | {
+      readonly kind: 'diff'
+      readonly base: string
+      readonly head: string
+      /** Why this base: "last successful run 1234", "event before", "pull request base". */
+      readonly baseReason: string
+    }
+  /** Every plan at head: a new branch, or workflow_dispatch. */
+  | { readonly kind: 'all'; readonly head: string; readonly reason: string }
+  /** Nothing to do (branch deletion, tag push); the reason becomes a notice. */
+  | { readonly kind: 'none'; readonly reason: string }
+
+export type Mode = 'deploy' | 'preview'
+
+export type PlannedStep =
+  | {
+      readonly action: 'apply'
+      readonly target: PlanTarget
+      readonly spec: PlanSpec
+      /** Why it is affected, e.g. "aws/foo/default/demo.yaml modified". */
+      readonly reasons: readonly string[]
+    }
+  | {
+      readonly action: 'uninstall'
+      readonly target: PlanTarget
+      readonly reasons: readonly string[]
+    }
+
+/** One setup's work: uninstalls first, then applies, each in path order. */
+export interface SetupPlan {
+  readonly setup: string
+  readonly steps: readonly PlannedStep[]
+}
+
+/** An affected plan file that could not be read; it fails, the others go on. */
+export interface PlanProblem {
+  readonly target: PlanTarget
+  readonly problem: FileProblem
+}
+
+export interface DeploymentPlan {
+  /** The commit being deployed. */
+  readonly sha: string
+  readonly setups: readonly SetupPlan[]
+  readonly problems: readonly PlanProblem[]
+}
+
+export type Operation = 'install' | 'upgrade' | 'uninstall' | 'apply'
+export type Status = 'succeeded' | 'failed' | 'skipped' | 'planned'
+
+/** The outcome of one affected plan: one object of the `results` output. */
+export interface Result {
+  readonly setup: string
+  readonly namespace: string
+  readonly release: string
+  readonly plan: string
+  readonly chart: string
+  readonly version: string
+  readonly operation: Operation
+  readonly status: Status
+  readonly revision: number | null
+  readonly durationMs: number
+  readonly error: string | null
+  /** Things worth telling that are not errors: a recovered pending release, "already absent". */
+  readonly notes: readonly string[]
+  /** Line of the plan file the error points at, for the annotation. */
+  readonly line?: number
+}
+
+export interface RepositoryAlias {
+  readonly name: string
+  /** May hold user info; masked when read. */
+  readonly url: string
+}
+
+/** Every input, read and checked once by config.ts. */
+export interface Config {
+  readonly githubToken: string
+  readonly kubeconfigStoreUrl: string | undefined
+  /** PEM text trusted beside the system CAs. */
+  readonly kubeconfigStoreCa: string | undefined
+  readonly kubeconfigFilename: string
+  readonly setupNameSize: number
+  readonly shell: string
+  /** `system` or a release tag such as `v4.3.1`. */
+  readonly helmVersion: string
+  readonly helmDownloadUrl: string
+  readonly helmRepositories: readonly RepositoryAlias[]
+  readonly helmArgs: readonly string[]
+  readonly plans: readonly string[]
+  readonly ignore: readonly string[]
+  readonly parallel: number
+  readonly failFast: boolean
+  readonly hookTimeoutMs: number
+  readonly dryRun: boolean
+  /** The checkout of the ops repository. */
+  readonly workspace: string
+}
