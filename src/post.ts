@@ -1,3 +1,3 @@
-import { cleanup } from './apply/cleanup.js'
+import { cleanup } from './apply/cleanup.ts'
 
 await cleanup()

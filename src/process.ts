@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mask } from './report/masking.js'
+import { mask } from './report/masking.ts'
 
 // The one way the action starts a process (git, helm, hooks): an argument
 // array and never a shell string, output masked, a timeout and cancellation
