@@ -119,6 +119,8 @@ export interface DeploymentPlan {
   readonly sha: string
   readonly setups: readonly SetupPlan[]
   readonly problems: readonly PlanProblem[]
+  /** Chart repository aliases in force (input first, then `.gitops/repositories.yaml`). */
+  readonly repositories: readonly RepositoryAlias[]
 }
 
 export type Operation = 'install' | 'upgrade' | 'uninstall' | 'apply'
