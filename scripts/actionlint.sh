@@ -21,5 +21,5 @@ awk -v dir="$examples" '
 ' README.md
 count=$(find "$examples" -name '*.yml' | wc -l)
 echo "actionlint: $(ls .github/workflows/*.yml | wc -l) workflow files, $count README examples"
-"$bin" -color=never .github/workflows/*.yml "$examples"/*.yml
+"$bin" -no-color .github/workflows/*.yml "$examples"/*.yml
 echo "actionlint: no problems"
