@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import { addUrlSecrets } from '../report/masking.ts'
+import type { ChartSource, RepositoryAlias } from '../types.ts'
+import { helmRun, type Helm, type HelmContext } from './helm.ts'
+
+// A plan's chart → the reference helm takes, and the repository set-up it needs
+// first (`helm repo add` into the run's private config, or an OCI login).
+
+export type ChartSetup =
+  | { readonly kind: 'repo'; readonly name: string; readonly url: string }
+  | { readonly kind: 'oci-login'; readonly url: string }
+
+export interface ChartReference {
+  readonly ref: string
+  readonly setup?: ChartSetup
+}
+
+export class ChartError extends Error {}
+
+/** Pure: where helm finds the chart. */
+export function chartReference(
+  source: ChartSource,
+  aliases: readonly RepositoryAlias[],
+  workspace: string
+): ChartReference {
+  switch (source.kind) {
+    case 'local':
+      return { ref: join(workspace, source.path) }
+    case 'url':
+      return { ref: source.url }
+    case 'oci':
+      return ociReference(source.ref)
+    case 'repository':
+      return repositoryReference(source.url, source.name, generatedAlias(source.url))
+    case 'alias': {
+      const alias = aliases.find((a) => a.name === source.alias)
+      if (!alias) {
+        throw new ChartError(
+          `unknown chart repository alias "${source.alias}": add it to the helm-repositories input or .gitops/repositories.yaml`
+        )
+      }
+      return repositoryReference(alias.url, source.name, alias.name)
+    }
+  }
+}
+
+function repositoryReference(url: string, name: string, alias: string): ChartReference {
+  if (url.startsWith('oci://')) return ociReference(`${url.replace(/\/+$/, '')}/${name}`)
+  return { ref: `${alias}/${name}`, setup: { kind: 'repo', name: alias, url } }
+}
+
+function ociReference(ref: string): ChartReference {
+  const parsed = new URL(ref)
+  if (!parsed.username && !parsed.password) return { ref }
+  return { ref: withoutUserInfo(ref), setup: { kind: 'oci-login', url: ref } }
+}
+
+/** A stable alias for a `repository:` URL, so each URL is added once per run. */
+function generatedAlias(url: string): string {
+  return `gitops-${createHash('sha256').update(url).digest('hex').slice(0, 12)}`
+}
+
+function withoutUserInfo(url: string): string {
+  const parsed = new URL(url)
+  parsed.username = ''
+  parsed.password = ''
+  return parsed.toString()
+}
+
+function credentials(url: string): { username: string; password: string } | undefined {
+  const parsed = new URL(url)
+  if (!parsed.username && !parsed.password) return undefined
+  return {
+    username: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password)
+  }
+}
+
+/** Runs each repository set-up once per run, however many plans need it. */
+export class ChartResolver {
+  readonly #helm: Helm
+  readonly #aliases: readonly RepositoryAlias[]
+  readonly #workspace: string
+  readonly #context: HelmContext
+  readonly #done = new Map<string, Promise<void>>()
+
+  constructor(
+    helm: Helm,
+    aliases: readonly RepositoryAlias[],
+    workspace: string,
+    context: HelmContext
+  ) {
+    this.#helm = helm
+    this.#aliases = aliases
+    this.#workspace = workspace
+    this.#context = context
+    for (const alias of aliases) addUrlSecrets(alias.url)
+  }
+
+  async resolve(source: ChartSource, context?: Partial<HelmContext>): Promise<string> {
+    const reference = chartReference(source, this.#aliases, this.#workspace)
+    if (reference.setup) await this.#prepare(reference.setup, context)
+    return reference.ref
+  }
+
+  #prepare(setup: ChartSetup, context?: Partial<HelmContext>): Promise<void> {
+    const key = setup.kind === 'repo' ? `repo ${setup.name}` : `login ${new URL(setup.url).host}`
+    let pending = this.#done.get(key)
+    if (!pending) {
+      pending = this.#run(setup, { ...this.#context, ...context })
+      this.#done.set(key, pending)
+      // A failure (network, credentials) is retried by the next plan that needs it.
+      pending.catch(() => this.#done.delete(key))
+    }
+    return pending
+  }
+
+  async #run(setup: ChartSetup, context: HelmContext): Promise<void> {
+    const safeUrl = addUrlSecrets(setup.url)
+    const login = credentials(setup.url)
+    const args =
+      setup.kind === 'repo'
+        ? ['repo', 'add', setup.name, withoutUserInfo(setup.url), '--force-update']
+        : ['registry', 'login', new URL(setup.url).host]
+    if (login) args.push('--username', login.username, '--password-stdin')
+    try {
+      await helmRun(this.#helm, args, { ...context, input: login?.password })
+    } catch (error) {
+      const what =
+        setup.kind === 'repo'
+          ? `chart repository ${setup.name} (${safeUrl})`
+          : `OCI registry ${new URL(safeUrl).host}`
+      throw new ChartError(
+        `could not set up ${what}: ${error instanceof Error ? error.message : String(error)}`
+      )
+    }
+  }
+}

@@ -1,0 +1,219 @@
+import type { PlanTarget } from '../types.ts'
+
+// Pure: the argument arrays handed to helm. Nothing here runs a process, so
+// every flag decision is table-tested.
+
+export type HelmMajor = 3 | 4
+
+/** Flags Helm 4 renamed; the old names still work there but are deprecated. */
+const RENAMED_IN_HELM4: Readonly<Record<string, string>> = {
+  '--atomic': '--rollback-on-failure',
+  '--force': '--force-replace'
+}
+const RENAMED_BACK_FOR_HELM3: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(RENAMED_IN_HELM4).map(([old, renamed]) => [renamed, old])
+)
+
+/** Install/upgrade flags that `helm template` does not take (or that mean nothing offline). */
+const NOT_FOR_TEMPLATE = new Set([
+  '--force',
+  '--force-replace',
+  '--force-conflicts',
+  '--reset-values',
+  '--reuse-values',
+  '--reset-then-reuse-values',
+  '--cleanup-on-fail',
+  '--install',
+  '--history-max',
+  '--server-side',
+  '--take-ownership'
+])
+
+/** Dropped flags that may take their value as the next argument (`--history-max 5`). */
+const FLAGS_WITH_VALUE = new Set(['--history-max', '--server-side'])
+
+export interface TranslatedArgs {
+  readonly args: readonly string[]
+  /** Why a flag was changed or dropped, for the plan's notes. */
+  readonly notes: readonly string[]
+}
+
+export interface ApplyMethod {
+  /** Whether server-side apply is in effect for this release and operation (Helm 4 only). */
+  readonly serverSide: boolean
+}
+
+function flagName(token: string): string {
+  return token.startsWith('-') ? (token.split('=', 1)[0] ?? token) : token
+}
+
+function renameFlag(token: string, to: string): string {
+  const eq = token.indexOf('=')
+  return eq === -1 ? to : to + token.slice(eq)
+}
+
+/**
+ * The user's `helm-args` for this helm major and release: renamed flags translated
+ * in both directions, `--force-conflicts` kept only where server-side apply is in effect.
+ */
+export function translateUserArgs(
+  userArgs: readonly string[],
+  major: HelmMajor,
+  method: ApplyMethod
+): TranslatedArgs {
+  const renames = major === 4 ? RENAMED_IN_HELM4 : RENAMED_BACK_FOR_HELM3
+  const args: string[] = []
+  const notes: string[] = []
+  for (const token of userArgs) {
+    const name = flagName(token)
+    const renamed = renames[name]
+    if (renamed) {
+      args.push(renameFlag(token, renamed))
+      continue
+    }
+    if (name === '--force-conflicts' && !(major === 4 && method.serverSide)) {
+      notes.push(
+        major === 4
+          ? '--force-conflicts not passed: this release uses client-side apply'
+          : '--force-conflicts not passed: Helm 3 has no server-side apply'
+      )
+      continue
+    }
+    args.push(token)
+  }
+  return { args, notes }
+}
+
+/** Whether `--server-side` in the user's args says something for this operation, else undefined. */
+export function serverSideFlag(userArgs: readonly string[]): boolean | 'auto' | undefined {
+  let value: boolean | 'auto' | undefined
+  userArgs.forEach((token, i) => {
+    if (flagName(token) !== '--server-side') return
+    const next = userArgs[i + 1]
+    const text = token.includes('=')
+      ? token.slice(token.indexOf('=') + 1)
+      : next !== undefined && !next.startsWith('-')
+        ? next
+        : 'true'
+    value = text === 'false' ? false : text === 'auto' ? 'auto' : true
+  })
+  return value
+}
+
+/**
+ * Whether server-side apply is in effect (Helm 4): install defaults to it; upgrade
+ * follows the release's previous apply method unless the user said otherwise.
+ */
+export function serverSideInEffect(
+  major: HelmMajor,
+  operation: 'install' | 'upgrade',
+  userArgs: readonly string[],
+  previousApplyMethod: string | undefined
+): boolean {
+  if (major !== 4) return false
+  const flag = serverSideFlag(userArgs)
+  if (flag === true || flag === false) return flag
+  if (operation === 'install') return true
+  return previousApplyMethod === 'ssa'
+}
+
+export interface ApplyArgsInput {
+  readonly operation: 'install' | 'upgrade'
+  readonly target: PlanTarget
+  /** The chart reference as helm takes it (alias/name, oci://..., URL or absolute path). */
+  readonly chart: string
+  readonly version?: string
+  /** Absolute paths, in order. */
+  readonly values: readonly string[]
+  readonly description: string
+  /** Already translated for this helm and release. */
+  readonly userArgs: readonly string[]
+}
+
+function chartArgs(
+  input: Omit<ApplyArgsInput, 'operation' | 'description' | 'userArgs'>
+): string[] {
+  return [
+    input.target.release,
+    input.chart,
+    '--namespace',
+    input.target.namespace,
+    ...(input.version ? ['--version', input.version] : []),
+    ...input.values.flatMap((file) => ['--values', file])
+  ]
+}
+
+/** `helm install|upgrade`; our `--output json` comes last so it wins over a user's `-o`. */
+export function applyArgs(input: ApplyArgsInput): string[] {
+  return [
+    input.operation,
+    ...chartArgs(input),
+    ...(input.operation === 'install' ? ['--create-namespace'] : []),
+    '--description',
+    input.description,
+    ...input.userArgs,
+    '--output',
+    'json'
+  ]
+}
+
+/** `helm template` for a preview: the same chart and values, the user's args that make sense offline. */
+export function templateArgs(input: Omit<ApplyArgsInput, 'operation' | 'description'>): string[] {
+  return ['template', ...chartArgs(input), ...withoutFlags(input.userArgs, NOT_FOR_TEMPLATE)]
+}
+
+function withoutFlags(args: readonly string[], drop: ReadonlySet<string>): string[] {
+  const out: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const token = args[i] as string
+    const name = flagName(token)
+    if (!drop.has(name)) {
+      out.push(token)
+      continue
+    }
+    const next = args[i + 1]
+    if (
+      !token.includes('=') &&
+      FLAGS_WITH_VALUE.has(name) &&
+      next !== undefined &&
+      !next.startsWith('-')
+    )
+      i++
+  }
+  return out
+}
+
+export function uninstallArgs(target: PlanTarget): string[] {
+  return ['uninstall', target.release, '--namespace', target.namespace]
+}
+
+/** `helm list` narrowed to one release, every status (pending and failed included). */
+export function listArgs(target: PlanTarget): string[] {
+  return [
+    'list',
+    '--namespace',
+    target.namespace,
+    '--all',
+    '--filter',
+    `^${target.release.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+    '--output',
+    'json'
+  ]
+}
+
+export function statusArgs(target: PlanTarget): string[] {
+  return ['status', target.release, '--namespace', target.namespace, '--output', 'json']
+}
+
+export function historyArgs(target: PlanTarget): string[] {
+  return ['history', target.release, '--namespace', target.namespace, '--output', 'json']
+}
+
+export function rollbackArgs(target: PlanTarget, revision: number): string[] {
+  return ['rollback', target.release, String(revision), '--namespace', target.namespace]
+}
+
+/** The release description helm stores: which commit and which plan file put it there. */
+export function releaseDescription(sha: string, plan: string): string {
+  return `gitops-action ${sha} ${plan}`
+}

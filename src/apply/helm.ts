@@ -1,0 +1,65 @@
+import { run, type RunResult } from '../process.ts'
+import type { HelmMajor } from './helm-args.ts'
+
+/** The helm binary this run uses. */
+export interface Helm {
+  readonly path: string
+  /** As the binary reports it, e.g. `v4.3.1`. */
+  readonly version: string
+  readonly major: HelmMajor
+}
+
+/** Where one helm call runs: its environment (kubeconfig, per-run repository config) and log. */
+export interface HelmContext {
+  readonly env: NodeJS.ProcessEnv
+  readonly signal?: AbortSignal
+  readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void
+  readonly input?: string
+}
+
+export class HelmError extends Error {
+  readonly result: RunResult
+  constructor(message: string, result: RunResult) {
+    super(message)
+    this.result = result
+  }
+}
+
+/** Runs helm; a non-zero exit becomes a HelmError carrying helm's (masked) error output. */
+export async function helmRun(
+  helm: Helm,
+  args: readonly string[],
+  context: HelmContext
+): Promise<RunResult> {
+  const result = await run(helm.path, args, {
+    env: context.env,
+    signal: context.signal,
+    input: context.input,
+    onLine: context.onLine
+  })
+  if (result.code === 0) return result
+  const what = `helm ${args[0]}`
+  if (result.cancelled) throw new HelmError(`${what} stopped: the run was cancelled`, result)
+  throw new HelmError(`${what} failed: ${helmMessage(result.stderr)}`, result)
+}
+
+/** Helm's own error lines, without the noise of warnings, short enough for an annotation. */
+export function helmMessage(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^(WARNING|walk\.go|level=WARN)/i.test(l))
+  const errors = lines.filter((l) => /^Error:/.test(l))
+  const chosen = (errors.length > 0 ? errors : lines).slice(-5).join('\n')
+  const text = chosen.replace(/^Error:\s*/gm, '')
+  return (text.length > 2000 ? text.slice(0, 2000) + '…' : text) || 'no error output'
+}
+
+/** The environment of helm and hook processes: the runner's, minus our inputs (they hold the token). */
+export function childEnv(extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('INPUT_')) env[key] = value
+  }
+  return { ...env, ...extra }
+}

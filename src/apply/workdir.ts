@@ -1,0 +1,43 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as core from '@actions/core'
+
+// One private folder per run under RUNNER_TEMP: kubeconfigs and helm's
+// repository config live there, so nothing touches the user's helm config,
+// and the post step removes it all.
+
+export const STATE_KEY = 'gitops-workdir'
+export const WORKDIR_PREFIX = 'gitops-action-'
+
+export interface Workdir {
+  readonly root: string
+  /** HELM_* variables that point helm's repository config, cache and registry login here. */
+  readonly helmEnv: Readonly<Record<string, string>>
+  /** Writes a setup's kubeconfig (mode 0600) and returns its path. */
+  writeKubeconfig(setup: string, text: string): string
+}
+
+export function createWorkdir(): Workdir {
+  const base = process.env.RUNNER_TEMP || tmpdir()
+  mkdirSync(base, { recursive: true })
+  const root = mkdtempSync(join(base, WORKDIR_PREFIX))
+  core.saveState(STATE_KEY, root)
+  const helmDir = join(root, 'helm')
+  const kubeDir = join(root, 'kube')
+  mkdirSync(helmDir, { recursive: true, mode: 0o700 })
+  mkdirSync(kubeDir, { recursive: true, mode: 0o700 })
+  return {
+    root,
+    helmEnv: {
+      HELM_REPOSITORY_CONFIG: join(helmDir, 'repositories.yaml'),
+      HELM_REPOSITORY_CACHE: join(helmDir, 'cache'),
+      HELM_REGISTRY_CONFIG: join(helmDir, 'registry.json')
+    },
+    writeKubeconfig(setup, text) {
+      const file = join(kubeDir, `${setup.replaceAll('/', '__')}.yaml`)
+      writeFileSync(file, text, { mode: 0o600 })
+      return file
+    }
+  }
+}

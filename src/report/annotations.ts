@@ -1,0 +1,15 @@
+import * as core from '@actions/core'
+import type { Result } from '../types.ts'
+import { mask } from './masking.ts'
+
+/** An error annotation on the plan file of each failed plan (with the line when one is known). */
+export function annotateFailures(results: readonly Result[]): void {
+  for (const r of results) {
+    if (r.status !== 'failed') continue
+    core.error(mask(r.error ?? `${r.plan}: failed`), {
+      title: mask(`${r.operation} of ${r.setup} ${r.namespace}/${r.release} failed`),
+      file: r.plan,
+      ...(r.line ? { startLine: r.line } : {})
+    })
+  }
+}

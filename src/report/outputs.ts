@@ -1,0 +1,34 @@
+import * as core from '@actions/core'
+import type { Result } from '../types.ts'
+import { mask } from './masking.ts'
+
+// The action's outputs (action.yml): `results`, `setups`, `failed`.
+
+/** One object a plan, in the documented shape (the annotation line is internal). */
+export function resultsJson(results: readonly Result[]): string {
+  return JSON.stringify(
+    results.map((r) => ({
+      setup: r.setup,
+      namespace: r.namespace,
+      release: r.release,
+      plan: r.plan,
+      chart: r.chart,
+      version: r.version,
+      operation: r.operation,
+      status: r.status,
+      revision: r.revision,
+      durationMs: r.durationMs,
+      error: r.error,
+      notes: r.notes
+    }))
+  )
+}
+
+export function writeSetupsOutput(setups: readonly string[]): void {
+  core.setOutput('setups', mask(JSON.stringify(setups)))
+}
+
+export function writeResultOutputs(results: readonly Result[]): void {
+  core.setOutput('results', mask(resultsJson(results)))
+  core.setOutput('failed', String(results.filter((r) => r.status === 'failed').length))
+}

@@ -1,0 +1,66 @@
+import * as core from '@actions/core'
+import type { Changes, DeploymentPlan, Mode, Result, Scope } from '../types.ts'
+import { annotateFailures } from './annotations.ts'
+import { mask } from './masking.ts'
+import { writeResultOutputs, writeSetupsOutput } from './outputs.ts'
+import { affectedSetups, allResults } from './results.ts'
+import { renderSummary } from './summary.ts'
+
+// What the run tells the user: the plan before anything runs, the results after.
+
+export function reportPlan(
+  plan: DeploymentPlan,
+  scope: Scope,
+  changes: Changes | undefined,
+  mode: Mode
+): void {
+  const info = (text: string): void => core.info(mask(text))
+  if (scope.kind === 'none') core.notice(mask(`Nothing to deploy: ${scope.reason}`))
+  if (scope.kind === 'all') info(`Scope: every plan at ${scope.head} (${scope.reason})`)
+  if (scope.kind === 'diff')
+    info(`Scope: changes ${scope.base}..${scope.head} (base: ${scope.baseReason})`)
+  if (changes) info(`Changed paths: ${changes.paths.length}, from ${changes.source}`)
+  const steps = plan.setups.reduce((n, s) => n + s.steps.length, 0)
+  info(
+    `${mode === 'preview' ? 'Preview' : 'Plan'} of ${plan.sha}: ${steps} plan(s) in ${plan.setups.length} setup(s)` +
+      (plan.problems.length > 0 ? `, ${plan.problems.length} plan file(s) with problems` : '')
+  )
+  for (const setup of plan.setups) {
+    for (const step of setup.steps) {
+      info(
+        `  ${setup.setup}: ${step.action} ${step.target.namespace}/${step.target.release} (${step.reasons.join('; ')})`
+      )
+    }
+  }
+  for (const problem of plan.problems)
+    info(`  ${problem.target.setup}: cannot read ${problem.target.plan}`)
+  writeSetupsOutput(affectedSetups(plan))
+}
+
+export async function reportResults(
+  plan: DeploymentPlan,
+  results: readonly Result[],
+  cancelled: boolean
+): Promise<void> {
+  const all = allResults(plan, results)
+  writeResultOutputs(all)
+  annotateFailures(all)
+  const summary = mask(renderSummary({ sha: plan.sha, results: all, cancelled }))
+  // Outside a runner (a local try-out) there is no summary file: the log gets it.
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
+  else core.info(summary)
+  const failed = all.filter((r) => r.status === 'failed')
+  if (cancelled)
+    core.warning(
+      'The run was cancelled: what finished is reported; the next run recovers the rest.'
+    )
+  if (failed.length > 0) {
+    core.setFailed(
+      mask(
+        `${failed.length} of ${all.length} plan(s) failed: ${failed.map((r) => r.plan).join(', ')}`
+      )
+    )
+  } else if (cancelled) {
+    core.setFailed('The run was cancelled before every plan finished')
+  }
+}

@@ -1,0 +1,84 @@
+import type { Result } from '../types.ts'
+
+// Pure: the job summary as Markdown (the caller masks and writes it).
+
+export interface SummaryInput {
+  readonly sha: string
+  readonly results: readonly Result[]
+  readonly cancelled: boolean
+}
+
+const ICONS: Readonly<Record<Result['status'], string>> = {
+  succeeded: '✅ succeeded',
+  failed: '❌ failed',
+  skipped: '⏭️ skipped',
+  planned: '📝 planned'
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`
+  const seconds = ms / 1000
+  return seconds < 60
+    ? `${seconds.toFixed(1)} s`
+    : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`
+}
+
+/** A table cell: no pipes or line breaks may escape it. */
+export function cell(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, '<br>')
+}
+
+function chartCell(result: Result): string {
+  if (!result.chart) return ''
+  return result.version ? `${result.chart}@${result.version}` : result.chart
+}
+
+export function renderSummary(input: SummaryInput): string {
+  const { results } = input
+  const preview =
+    results.length > 0 &&
+    results.every((r) => r.status === 'planned' || r.status === 'failed') &&
+    results.some((r) => r.status === 'planned')
+  const lines: string[] = [
+    `## gitops-action: ${preview ? 'preview (nothing applied)' : 'deploy'} of \`${input.sha.slice(0, 12)}\``,
+    ''
+  ]
+  if (input.cancelled)
+    lines.push(
+      '> [!WARNING]',
+      '> The run was cancelled: plans that had not finished are reported as failed or skipped; the next run recovers them.',
+      ''
+    )
+  if (results.length === 0) {
+    lines.push('No plan was affected.')
+    return lines.join('\n') + '\n'
+  }
+  const counts = (['succeeded', 'failed', 'skipped', 'planned'] as const)
+    .map((status) => [status, results.filter((r) => r.status === status).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${status}`)
+  lines.push(`${results.length} plan(s): ${counts.join(', ')}.`, '')
+  lines.push('| Setup | Namespace | Release | Chart | Operation | Result | Revision | Duration |')
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |')
+  for (const r of results) {
+    lines.push(
+      `| ${[r.setup, r.namespace, r.release, chartCell(r), r.operation, ICONS[r.status], r.revision === null ? '' : String(r.revision), formatDuration(r.durationMs)].map(cell).join(' | ')} |`
+    )
+  }
+  const failures = results.filter((r) => r.error)
+  if (failures.length > 0) {
+    lines.push('', '### Errors', '')
+    for (const r of failures) lines.push(`- **${cell(r.plan)}**: ${cell(r.error ?? '')}`)
+  }
+  const noted = results.filter((r) => r.notes.length > 0)
+  if (noted.length > 0) {
+    lines.push('', '### Notes', '')
+    for (const r of noted) lines.push(`- **${cell(r.plan)}**: ${cell(r.notes.join('; '))}`)
+  }
+  return lines.join('\n') + '\n'
+}
