@@ -1,0 +1,223 @@
+import { describe, expect, it } from 'vitest'
+import {
+  applyArgs,
+  listArgs,
+  releaseDescription,
+  serverSideFlag,
+  serverSideInEffect,
+  templateArgs,
+  translateUserArgs,
+  uninstallArgs
+} from '../../../src/apply/helm-args.ts'
+
+const target = {
+  plan: 'aws/foo/default/demo.yaml',
+  setup: 'aws/foo',
+  namespace: 'default',
+  release: 'demo'
+}
+
+describe('translateUserArgs', () => {
+  const cases: Array<[string, string[], 3 | 4, boolean, string[], number]> = [
+    ['Helm 4 renames --atomic', ['--atomic'], 4, true, ['--rollback-on-failure'], 0],
+    [
+      'Helm 4 renames --force, keeping =value',
+      ['--force=true'],
+      4,
+      true,
+      ['--force-replace=true'],
+      0
+    ],
+    [
+      'Helm 3 renames back',
+      ['--rollback-on-failure', '--force-replace'],
+      3,
+      false,
+      ['--atomic', '--force'],
+      0
+    ],
+    [
+      'Helm 3 keeps its own names',
+      ['--atomic', '--timeout', '5m'],
+      3,
+      false,
+      ['--atomic', '--timeout', '5m'],
+      0
+    ],
+    [
+      'Helm 4 keeps new names',
+      ['--rollback-on-failure', '--wait=watcher'],
+      4,
+      true,
+      ['--rollback-on-failure', '--wait=watcher'],
+      0
+    ],
+    [
+      '--force-conflicts kept with server-side apply',
+      ['--force-conflicts'],
+      4,
+      true,
+      ['--force-conflicts'],
+      0
+    ],
+    [
+      '--force-conflicts dropped with client-side apply',
+      ['--force-conflicts', '--wait'],
+      4,
+      false,
+      ['--wait'],
+      1
+    ],
+    ['--force-conflicts dropped on Helm 3', ['--force-conflicts'], 3, false, [], 1],
+    ['values are not flags', ['--set', 'force=--atomic'], 4, true, ['--set', 'force=--atomic'], 0]
+  ]
+  it.each(cases)('%s', (_name, input, major, serverSide, expected, notes) => {
+    const out = translateUserArgs(input, major, { serverSide })
+    expect(out.args).toEqual(expected)
+    expect(out.notes).toHaveLength(notes)
+  })
+})
+
+describe('server-side apply in effect', () => {
+  const cases: Array<[3 | 4, 'install' | 'upgrade', string[], string | undefined, boolean]> = [
+    [3, 'install', [], undefined, false],
+    [4, 'install', [], undefined, true],
+    [4, 'install', ['--server-side=false'], undefined, false],
+    [4, 'upgrade', [], 'ssa', true],
+    [4, 'upgrade', [], 'csa', false],
+    [4, 'upgrade', [], undefined, false],
+    [4, 'upgrade', ['--server-side', 'true'], 'csa', true],
+    [4, 'upgrade', ['--server-side=auto'], 'ssa', true]
+  ]
+  it.each(cases)('helm %i %s %j previous=%s → %s', (major, op, args, previous, expected) => {
+    expect(serverSideInEffect(major, op, args, previous)).toBe(expected)
+  })
+  it('reads --server-side forms', () => {
+    expect(serverSideFlag([])).toBeUndefined()
+    expect(serverSideFlag(['--server-side'])).toBe(true)
+    expect(serverSideFlag(['--server-side', '--wait'])).toBe(true)
+    expect(serverSideFlag(['--server-side', 'false'])).toBe(false)
+    expect(serverSideFlag(['--server-side=auto'])).toBe('auto')
+  })
+})
+
+describe('applyArgs', () => {
+  it('installs with namespace creation, version, values in order, description, user args, JSON last', () => {
+    expect(
+      applyArgs({
+        operation: 'install',
+        target,
+        chart: 'stable/nuclio',
+        version: '1.2.0',
+        values: ['/repo/a.yaml', '/repo/b.yaml'],
+        description: releaseDescription('abc123', target.plan),
+        userArgs: ['--wait', '-o', 'table']
+      })
+    ).toEqual([
+      'install',
+      'demo',
+      'stable/nuclio',
+      '--namespace',
+      'default',
+      '--version',
+      '1.2.0',
+      '--values',
+      '/repo/a.yaml',
+      '--values',
+      '/repo/b.yaml',
+      '--create-namespace',
+      '--description',
+      'gitops-action abc123 aws/foo/default/demo.yaml',
+      '--wait',
+      '-o',
+      'table',
+      '--output',
+      'json'
+    ])
+  })
+  it('upgrades without --create-namespace and without --version when none is pinned', () => {
+    const args = applyArgs({
+      operation: 'upgrade',
+      target,
+      chart: '/repo/charts/x',
+      values: [],
+      description: 'd',
+      userArgs: []
+    })
+    expect(args).toEqual([
+      'upgrade',
+      'demo',
+      '/repo/charts/x',
+      '--namespace',
+      'default',
+      '--description',
+      'd',
+      '--output',
+      'json'
+    ])
+  })
+  it('keeps a file name with shell characters as one argument', () => {
+    const args = applyArgs({
+      operation: 'upgrade',
+      target,
+      chart: 'c',
+      values: ['/repo/$(touch x); `y`.yaml'],
+      description: 'd',
+      userArgs: []
+    })
+    expect(args).toContain('/repo/$(touch x); `y`.yaml')
+  })
+})
+
+describe('templateArgs', () => {
+  it('drops upgrade-only flags with their values and keeps rendering flags', () => {
+    expect(
+      templateArgs({
+        target,
+        chart: 'c',
+        values: ['/v.yaml'],
+        userArgs: [
+          '--force-replace',
+          '--history-max',
+          '5',
+          '--set',
+          'a=1',
+          '--reset-values',
+          '--server-side=false',
+          '--timeout',
+          '5m'
+        ]
+      })
+    ).toEqual([
+      'template',
+      'demo',
+      'c',
+      '--namespace',
+      'default',
+      '--values',
+      '/v.yaml',
+      '--set',
+      'a=1',
+      '--timeout',
+      '5m'
+    ])
+  })
+})
+
+describe('other commands', () => {
+  it('lists exactly one release with every status', () => {
+    expect(listArgs(target)).toEqual([
+      'list',
+      '--namespace',
+      'default',
+      '--all',
+      '--filter',
+      '^demo$',
+      '--output',
+      'json'
+    ])
+  })
+  it('uninstalls by name and namespace', () => {
+    expect(uninstallArgs(target)).toEqual(['uninstall', 'demo', '--namespace', 'default'])
+  })
+})

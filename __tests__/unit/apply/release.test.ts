@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest'
+import {
+  chartVersionOf,
+  lastGoodRevision,
+  parseList,
+  parseRelease,
+  recoveryFor
+} from '../../../src/apply/release.ts'
+
+const listed = (status: string, revision: string) =>
+  JSON.stringify([
+    { name: 'demo', namespace: 'default', revision, status, chart: 'demo-0.1.0', app_version: '1' }
+  ])
+
+describe('release state from helm list', () => {
+  it('no entry (or an empty answer) is absent', () => {
+    expect(parseList('[]', 'demo')).toEqual({ kind: 'absent' })
+    expect(parseList('', 'demo')).toEqual({ kind: 'absent' })
+    expect(
+      parseList(JSON.stringify([{ name: 'demo-2', status: 'deployed', revision: '1' }]), 'demo')
+    ).toEqual({ kind: 'absent' })
+  })
+  it('an uninstalled release kept in history is absent', () => {
+    expect(parseList(listed('uninstalled', '2'), 'demo')).toEqual({ kind: 'absent' })
+  })
+  it('reads status, revision and chart', () => {
+    expect(parseList(listed('deployed', '3'), 'demo')).toEqual({
+      kind: 'present',
+      status: 'deployed',
+      revision: 3,
+      chart: 'demo-0.1.0'
+    })
+  })
+})
+
+describe('recovery', () => {
+  it.each([
+    ['deployed', '3', 'none'],
+    ['superseded', '3', 'none'],
+    ['failed', '2', 'none'],
+    ['failed', '1', 'uninstall'],
+    ['pending-install', '1', 'uninstall'],
+    ['pending-upgrade', '4', 'rollback'],
+    ['pending-upgrade', '1', 'uninstall'],
+    ['pending-rollback', '5', 'rollback'],
+    ['uninstalling', '2', 'uninstall']
+  ])('%s at %s → %s', (status, revision, kind) => {
+    expect(recoveryFor(parseList(listed(status, revision), 'demo')).kind).toBe(kind)
+  })
+  it('rolls back to the newest deployed or superseded revision before the pending one', () => {
+    const history = JSON.stringify([
+      { revision: 1, status: 'superseded' },
+      { revision: 2, status: 'deployed' },
+      { revision: 3, status: 'failed' },
+      { revision: 4, status: 'pending-upgrade' }
+    ])
+    expect(lastGoodRevision(history, 4)).toBe(2)
+    expect(lastGoodRevision(JSON.stringify([{ revision: 1, status: 'failed' }]), 2)).toBeUndefined()
+  })
+})
+
+describe('helm JSON output', () => {
+  it('reads revision, chart version and apply method', () => {
+    expect(
+      parseRelease(
+        JSON.stringify({
+          version: 2,
+          chart: { metadata: { version: '1.2.3' } },
+          apply_method: 'ssa'
+        })
+      )
+    ).toEqual({
+      revision: 2,
+      chartVersion: '1.2.3',
+      applyMethod: 'ssa'
+    })
+    expect(parseRelease('not json').revision).toBeNull()
+  })
+  it.each([
+    ['demo-0.1.0', '0.1.0'],
+    ['my-chart-10.2.3-rc.1', '10.2.3-rc.1'],
+    ['weird', '']
+  ])('%s → %s', (chart, version) => expect(chartVersionOf(chart)).toBe(version))
+})

@@ -1,0 +1,141 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import type { DeploymentPlan, Result } from '../../../src/types.ts'
+
+const calls = vi.hoisted(() => ({
+  outputs: new Map<string, string>(),
+  errors: [] as Array<{ message: string; properties: Record<string, unknown> }>,
+  failed: [] as string[],
+  infos: [] as string[],
+  notices: [] as string[],
+  secrets: [] as string[]
+}))
+
+vi.mock('@actions/core', () => ({
+  setOutput: (name: string, value: string) => calls.outputs.set(name, value),
+  error: (message: string, properties: Record<string, unknown>) =>
+    calls.errors.push({ message, properties }),
+  setFailed: (message: string) => calls.failed.push(message),
+  info: (message: string) => calls.infos.push(message),
+  notice: (message: string) => calls.notices.push(message),
+  warning: (message: string) => calls.infos.push(message),
+  setSecret: (secret: string) => calls.secrets.push(secret),
+  startGroup: () => undefined,
+  endGroup: () => undefined,
+  summary: { addRaw: () => ({ write: async () => undefined }) }
+}))
+
+const { reportPlan, reportResults } = await import('../../../src/report/report.ts')
+const { addSecret, resetSecrets } = await import('../../../src/report/masking.ts')
+
+const target = {
+  plan: 'local/a/default/web.yaml',
+  setup: 'local/a',
+  namespace: 'default',
+  release: 'web'
+}
+const broken = {
+  plan: 'local/b/default/bad.yaml',
+  setup: 'local/b',
+  namespace: 'default',
+  release: 'bad'
+}
+const plan: DeploymentPlan = {
+  sha: 'abc123',
+  repositories: [],
+  setups: [
+    {
+      setup: 'local/a',
+      steps: [{ action: 'uninstall', target, reasons: ['local/a/default/web.yaml removed'] }]
+    }
+  ],
+  problems: [
+    { target: broken, problem: { file: broken.plan, line: 3, message: 'unknown key "chrat"' } }
+  ]
+}
+const result: Result = {
+  ...target,
+  chart: '',
+  version: '',
+  operation: 'uninstall',
+  status: 'succeeded',
+  revision: null,
+  durationMs: 12,
+  error: null,
+  notes: ['already absent']
+}
+
+beforeEach(() => {
+  calls.outputs.clear()
+  calls.errors.length = 0
+  calls.failed.length = 0
+  calls.infos.length = 0
+  calls.notices.length = 0
+  resetSecrets()
+  delete process.env.GITHUB_STEP_SUMMARY
+})
+
+describe('reportPlan', () => {
+  it('writes the affected setups (problems included) as a sorted matrix list', () => {
+    reportPlan(
+      plan,
+      { kind: 'all', head: 'abc123', reason: 'workflow_dispatch' },
+      undefined,
+      'deploy'
+    )
+    expect(JSON.parse(calls.outputs.get('setups') ?? '')).toEqual(['local/a', 'local/b'])
+  })
+  it('gives a notice when the event affects nothing', () => {
+    reportPlan(
+      { ...plan, setups: [], problems: [] },
+      { kind: 'none', reason: 'a tag push deploys nothing' },
+      undefined,
+      'deploy'
+    )
+    expect(calls.notices).toEqual(['Nothing to deploy: a tag push deploys nothing'])
+    expect(calls.outputs.get('setups')).toBe('[]')
+  })
+})
+
+describe('reportResults', () => {
+  it('turns plan problems into failed results with an annotation on the line, and fails the step', async () => {
+    await reportResults(plan, [result], false)
+    const results = JSON.parse(calls.outputs.get('results') ?? '') as Result[]
+    expect(results.map((r) => [r.plan, r.status])).toEqual([
+      ['local/a/default/web.yaml', 'succeeded'],
+      ['local/b/default/bad.yaml', 'failed']
+    ])
+    expect(results[1]?.error).toBe('local/b/default/bad.yaml: unknown key "chrat"')
+    expect(results[1]).not.toHaveProperty('line')
+    expect(calls.outputs.get('failed')).toBe('1')
+    expect(calls.errors).toEqual([
+      {
+        message: 'local/b/default/bad.yaml: unknown key "chrat"',
+        properties: {
+          title: 'apply of local/b default/bad failed',
+          file: 'local/b/default/bad.yaml',
+          startLine: 3
+        }
+      }
+    ])
+    expect(calls.failed).toEqual(['1 of 2 plan(s) failed: local/b/default/bad.yaml'])
+  })
+  it('masks secrets in outputs, annotations and the summary', async () => {
+    addSecret('hunter2-secret')
+    const leaky: Result = {
+      ...result,
+      status: 'failed',
+      error: 'helm said: password hunter2-secret rejected'
+    }
+    await reportResults({ ...plan, problems: [] }, [leaky], false)
+    expect(calls.outputs.get('results')).not.toContain('hunter2-secret')
+    expect(calls.outputs.get('results')).toContain('password *** rejected')
+    expect(calls.errors[0]?.message).toBe('helm said: password *** rejected')
+    expect(calls.infos.join('\n')).not.toContain('hunter2-secret')
+  })
+  it('succeeds when nothing failed; a cancelled run fails', async () => {
+    await reportResults({ ...plan, problems: [] }, [result], false)
+    expect(calls.failed).toEqual([])
+    await reportResults({ ...plan, problems: [] }, [result], true)
+    expect(calls.failed).toEqual(['The run was cancelled before every plan finished'])
+  })
+})

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest'
+import { cell, formatDuration, renderSummary } from '../../../src/report/summary.ts'
+import type { Result } from '../../../src/types.ts'
+
+const base: Result = {
+  setup: 'local/a',
+  namespace: 'default',
+  release: 'web',
+  plan: 'local/a/default/web.yaml',
+  chart: 'bed/web',
+  version: '0.1.0',
+  operation: 'upgrade',
+  status: 'succeeded',
+  revision: 2,
+  durationMs: 1534,
+  error: null,
+  notes: []
+}
+
+describe('renderSummary', () => {
+  it('renders one row a plan with chart@version, revision and duration', () => {
+    const md = renderSummary({ sha: 'abcdef1234567890', results: [base], cancelled: false })
+    expect(md).toContain('## gitops-action: deploy of `abcdef123456`')
+    expect(md).toContain(
+      '| Setup | Namespace | Release | Chart | Operation | Result | Revision | Duration |'
+    )
+    expect(md).toContain(
+      '| local/a | default | web | bed/web@0.1.0 | upgrade | ✅ succeeded | 2 | 1.5 s |'
+    )
+    expect(md).toContain('1 plan(s): 1 succeeded.')
+  })
+  it('lists errors and notes, escaped so they cannot break the table', () => {
+    const failed: Result = {
+      ...base,
+      release: 'api',
+      plan: 'local/a/default/api.yaml',
+      status: 'failed',
+      revision: null,
+      error: 'x | y\n<script>'
+    }
+    const noted: Result = { ...base, notes: ['recovered: release was left pending-upgrade'] }
+    const md = renderSummary({ sha: 'abc', results: [noted, failed], cancelled: true })
+    expect(md).toContain(
+      '| local/a | default | api | bed/web@0.1.0 | upgrade | ❌ failed |  | 1.5 s |'
+    )
+    expect(md).toContain('- **local/a/default/api.yaml**: x \\| y<br>&lt;script&gt;')
+    expect(md).toContain('recovered: release was left pending-upgrade')
+    expect(md).toContain('The run was cancelled')
+    expect(md).toContain('1 succeeded, 1 failed')
+  })
+  it('calls a run with only planned results a preview', () => {
+    const md = renderSummary({
+      sha: 'abc',
+      results: [{ ...base, status: 'planned', operation: 'apply', revision: null }],
+      cancelled: false
+    })
+    expect(md).toContain('preview (nothing applied)')
+    expect(md).toContain('📝 planned')
+  })
+  it('says when nothing was affected', () => {
+    expect(renderSummary({ sha: 'abc', results: [], cancelled: false })).toContain(
+      'No plan was affected.'
+    )
+  })
+  it.each([
+    [0, '0 ms'],
+    [999, '999 ms'],
+    [1000, '1.0 s'],
+    [61_000, '1 min 1 s']
+  ])('formats %i ms as %s', (ms, text) => expect(formatDuration(ms)).toBe(text))
+  it('escapes cells', () => expect(cell('a|b\r\nc&d')).toBe('a\\|b<br>c&amp;d'))
+})
