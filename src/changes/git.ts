@@ -1,0 +1,107 @@
+import { run } from '../process.ts'
+import type { ChangedPath, ChangeStatus } from '../types.ts'
+
+// Changed paths from git in the checkout: the first source, exact and complete.
+// A shallow clone lacks the base commit; it is fetched from origin by SHA.
+
+const FETCH_TIMEOUT_MS = 120_000
+const LOCAL_TIMEOUT_MS = 30_000
+
+export class GitError extends Error {}
+
+async function git(workspace: string, args: readonly string[], timeoutMs = LOCAL_TIMEOUT_MS) {
+  const result = await run('git', args, {
+    cwd: workspace,
+    // Never wait for a password prompt on a runner.
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+    timeoutMs
+  })
+  return { ok: result.code === 0, stdout: result.stdout, stderr: result.stderr.trim() }
+}
+
+async function must(workspace: string, args: readonly string[], timeoutMs?: number): Promise<string> {
+  const result = await git(workspace, args, timeoutMs)
+  if (!result.ok) throw new GitError(`git ${args[0]} failed: ${result.stderr || 'no output'}`)
+  return result.stdout
+}
+
+async function hasCommit(workspace: string, sha: string): Promise<boolean> {
+  return (await git(workspace, ['cat-file', '-e', `${sha}^{commit}`])).ok
+}
+
+async function isShallow(workspace: string): Promise<boolean> {
+  return (await must(workspace, ['rev-parse', '--is-shallow-repository'])).trim() === 'true'
+}
+
+/** Makes sure a commit is in the checkout, fetching it (alone, in a shallow clone) from origin. */
+async function ensureCommit(workspace: string, sha: string, shallow: boolean): Promise<void> {
+  if (await hasCommit(workspace, sha)) return
+  const depth = shallow ? ['--depth=1'] : []
+  const fetched = await git(workspace, ['fetch', '--no-tags', '--no-write-fetch-head', ...depth, 'origin', sha], FETCH_TIMEOUT_MS)
+  if (!fetched.ok || !(await hasCommit(workspace, sha))) {
+    throw new GitError(`commit ${sha} is not in the checkout and could not be fetched from origin: ${fetched.stderr}`)
+  }
+}
+
+/** The commit a pull request forked from; a merge commit's recorded parent needs no history. */
+async function mergeBaseOf(workspace: string, base: string, head: string, shallow: boolean): Promise<string> {
+  const raw = await must(workspace, ['cat-file', '-p', head])
+  const parents = raw.split('\n').filter((l) => l.startsWith('parent ')).map((l) => l.slice(7).trim())
+  if (parents.includes(base)) return base
+  let found = await git(workspace, ['merge-base', base, head])
+  if (!found.ok && shallow) {
+    await must(workspace, ['fetch', '--no-tags', '--no-write-fetch-head', '--unshallow', 'origin', base, head], FETCH_TIMEOUT_MS)
+    found = await git(workspace, ['merge-base', base, head])
+  }
+  if (!found.ok) throw new GitError(`no merge base between ${base} and ${head}`)
+  return found.stdout.trim()
+}
+
+const STATUS: Readonly<Record<string, ChangeStatus>> = { A: 'added', D: 'removed', M: 'modified', T: 'modified' }
+
+/** Parses `git diff --name-status -z --no-renames`: status NUL path NUL ... */
+export function parseNameStatus(output: string): ChangedPath[] {
+  const fields = output.split('\0')
+  const paths: ChangedPath[] = []
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const code = (fields[i] as string).charAt(0)
+    const status = STATUS[code]
+    if (!status) throw new GitError(`unexpected git diff status '${fields[i]}' for ${fields[i + 1]}`)
+    paths.push({ path: fields[i + 1] as string, status })
+  }
+  return paths
+}
+
+/**
+ * The paths that differ between two commits. `sinceMergeBase` compares from where
+ * head forked off base (a pull request); otherwise the two trees are compared
+ * directly, so a force push also undoes what the old head had.
+ */
+export async function gitChanges(
+  workspace: string,
+  base: string,
+  head: string,
+  sinceMergeBase: boolean
+): Promise<ChangedPath[]> {
+  if (!(await git(workspace, ['rev-parse', '--is-inside-work-tree'])).ok) {
+    throw new GitError(`${workspace} is not a git checkout`)
+  }
+  const shallow = await isShallow(workspace)
+  await ensureCommit(workspace, head, shallow)
+  await ensureCommit(workspace, base, shallow)
+  const from = sinceMergeBase ? await mergeBaseOf(workspace, base, head, shallow) : base
+  const out = await must(workspace, [
+    '-c',
+    'core.quotePath=false',
+    'diff',
+    '--no-ext-diff',
+    '--no-textconv',
+    '--name-status',
+    '--no-renames',
+    '-z',
+    from,
+    head,
+    '--'
+  ])
+  return parseNameStatus(out)
+}

@@ -1,0 +1,143 @@
+import { getOctokit } from '@actions/github'
+import type { GitHubEvent } from './event.ts'
+import { branchOf } from './event.ts'
+
+// The GitHub REST calls the action makes, and nothing else: the last successful
+// run of this workflow (the diff base), the compare API and git trees (the
+// changed paths when git cannot tell). Each call has a timeout, so a hanging
+// API falls back like a dead one.
+
+const REQUEST_TIMEOUT_MS = 20_000
+const PER_PAGE = 100
+/** Enough history to step over a long streak of failed or cancelled runs. */
+const MAX_RUN_PAGES = 5
+/** GitHub lists at most this many files for a whole comparison (compare API description). */
+export const COMPARE_FILES_CAP = 300
+
+export interface SuccessfulRun {
+  readonly id: number
+  readonly runNumber: number
+  readonly headSha: string
+}
+
+export type CompareStatus = 'ahead' | 'behind' | 'diverged' | 'identical'
+export interface CompareFile {
+  readonly filename: string
+  readonly status: string
+  readonly previousFilename: string | undefined
+}
+export interface Comparison {
+  readonly status: CompareStatus
+  readonly mergeBase: string
+  readonly files: readonly CompareFile[]
+  /** False when the list may have been cut at the cap. */
+  readonly complete: boolean
+}
+
+export interface TreeEntry {
+  readonly path: string
+  /** Blob id: equal ids mean equal content. */
+  readonly sha: string
+}
+export interface Tree {
+  readonly files: readonly TreeEntry[]
+  readonly truncated: boolean
+}
+
+export interface GitHubApi {
+  /** The head commit of the last successful push run of this workflow on this branch, if any. */
+  lastSuccessfulRun(): Promise<SuccessfulRun | undefined>
+  compare(base: string, head: string): Promise<Comparison>
+  tree(commit: string): Promise<Tree>
+}
+
+export class ApiError extends Error {}
+
+export function createApi(token: string, event: GitHubEvent): GitHubApi {
+  const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'
+  const octokit = getOctokit(token, { baseUrl })
+  const { owner, repo } = event.repository
+  const request = () => ({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+  const guard = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
+    if (!token) throw new ApiError(`${what}: no github-token`)
+    try {
+      return await call()
+    } catch (error) {
+      const status = (error as { status?: number }).status
+      throw new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}`)
+    }
+  }
+
+  return {
+    lastSuccessfulRun: () =>
+      guard('listing workflow runs', async () => {
+        const branch = branchOf(event.ref)
+        const { file, runId, runNumber } = event.workflow
+        if (!branch || !file) return undefined
+        for (let page = 1; page <= MAX_RUN_PAGES; page++) {
+          const { data } = await octokit.rest.actions.listWorkflowRuns({
+            owner,
+            repo,
+            workflow_id: file,
+            branch,
+            event: 'push',
+            status: 'success',
+            per_page: PER_PAGE,
+            page,
+            exclude_pull_requests: true,
+            request: request()
+          })
+          const found = data.workflow_runs.find(
+            (run) =>
+              run.conclusion === 'success' &&
+              run.id !== runId &&
+              // Runs created after this one (a newer push that finished first) are not our base.
+              (runNumber === undefined || run.run_number < runNumber)
+          )
+          if (found) return { id: found.id, runNumber: found.run_number, headSha: found.head_sha }
+          if (data.workflow_runs.length < PER_PAGE) return undefined
+        }
+        return undefined
+      }),
+
+    compare: (base, head) =>
+      guard(`comparing ${base.slice(0, 12)}...${head.slice(0, 12)}`, async () => {
+        const files = new Map<string, CompareFile>()
+        const summary = { status: 'identical' as CompareStatus, mergeBase: base }
+        // Commits are paginated; files come with the first page (up to the cap), but we
+        // take them from every page in case a server spreads them.
+        for (let page = 1; ; page++) {
+          const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+            owner,
+            repo,
+            basehead: `${base}...${head}`,
+            per_page: PER_PAGE,
+            page,
+            request: request()
+          })
+          summary.status = data.status
+          summary.mergeBase = data.merge_base_commit.sha
+          for (const f of data.files ?? []) {
+            files.set(f.filename, { filename: f.filename, status: f.status, previousFilename: f.previous_filename })
+          }
+          if (data.commits.length < PER_PAGE || page * PER_PAGE >= data.total_commits) break
+        }
+        return { ...summary, files: [...files.values()], complete: files.size < COMPARE_FILES_CAP }
+      }),
+
+    tree: (commit) =>
+      guard(`reading the tree of ${commit.slice(0, 12)}`, async () => {
+        const { data } = await octokit.rest.git.getTree({
+          owner,
+          repo,
+          tree_sha: commit,
+          recursive: 'true',
+          request: request()
+        })
+        return {
+          files: data.tree.filter((e) => e.type === 'blob' && e.path && e.sha).map((e) => ({ path: e.path, sha: e.sha })),
+          truncated: data.truncated
+        }
+      })
+  }
+}

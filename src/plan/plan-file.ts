@@ -1,0 +1,116 @@
+import { HOOK_NAMES } from '../types.ts'
+import type { FileProblem, HookName } from '../types.ts'
+import { parseYaml, YamlError } from './yaml-tree.ts'
+import type { YamlNode } from './yaml-tree.ts'
+
+// A plan file's text → its fields with their lines, or every schema problem with
+// its line (SPEC §1). Nothing here touches the file system: paths are checked later.
+
+export interface Located {
+  readonly text: string
+  readonly line: number
+}
+
+export interface RawPlan {
+  readonly chart: Located
+  readonly version: Located | undefined
+  readonly repository: Located | undefined
+  readonly values: readonly Located[]
+  readonly hooks: Readonly<Record<HookName, readonly Located[]>>
+}
+
+export type ParsedPlanFile =
+  | { readonly ok: true; readonly plan: RawPlan }
+  | { readonly ok: false; readonly problems: readonly FileProblem[] }
+
+const KEYS = ['chart', 'version', 'values', 'repository', 'hooks'] as const
+type Key = (typeof KEYS)[number]
+
+export function parsePlanFile(file: string, text: string): ParsedPlanFile {
+  const problems: FileProblem[] = []
+  const problem = (line: number | undefined, message: string): void => {
+    problems.push(line === undefined ? { file, message } : { file, line, message })
+  }
+  let root: YamlNode | null
+  try {
+    root = parseYaml(text)
+  } catch (error) {
+    if (!(error instanceof YamlError)) throw error
+    problem(error.line, error.message)
+    return { ok: false, problems }
+  }
+  if (root === null || (root.kind === 'scalar' && root.isNull)) {
+    problem(1, 'the plan file is empty; it needs at least `chart`, e.g. `chart: stable/nginx`')
+    return { ok: false, problems }
+  }
+  if (root.kind !== 'mapping') {
+    problem(root.line, 'a plan file must be a YAML mapping with at least `chart`')
+    return { ok: false, problems }
+  }
+
+  const fields = new Map<Key, YamlNode>()
+  for (const { key, value } of root.entries) {
+    if (key.kind !== 'scalar') problem(key.line, 'keys must be plain names')
+    else if (!(KEYS as readonly string[]).includes(key.text)) {
+      problem(key.line, `unknown key '${key.text}'; allowed keys: ${KEYS.join(', ')}`)
+    } else fields.set(key.text as Key, value)
+  }
+
+  const scalar = (key: Key): Located | undefined => {
+    const node = fields.get(key)
+    if (!node) return undefined
+    if (node.kind !== 'scalar') problem(node.line, `'${key}' must be a single value, not a ${node.kind}`)
+    else if (node.isNull || node.text.trim() === '') problem(node.line, `'${key}' is empty`)
+    else return { text: node.text.trim(), line: node.line }
+    return undefined
+  }
+  const paths = (node: YamlNode | undefined, what: string): Located[] => {
+    if (!node || (node.kind === 'scalar' && node.isNull)) return []
+    if (node.kind === 'scalar') return node.text.trim() ? [{ text: node.text.trim(), line: node.line }] : []
+    if (node.kind === 'mapping') {
+      problem(node.line, `${what} must be a path or a list of paths`)
+      return []
+    }
+    const list: Located[] = []
+    node.items.forEach((item, i) => {
+      if (item.kind !== 'scalar' || item.isNull || item.text.trim() === '') {
+        problem(item.line, `${what} item ${i + 1} must be a path`)
+      } else list.push({ text: item.text.trim(), line: item.line })
+    })
+    return list
+  }
+
+  const chart = scalar('chart')
+  if (!fields.has('chart')) problem(root.line, "missing required key 'chart' (e.g. `chart: stable/nginx`)")
+  const version = scalar('version')
+  const repository = scalar('repository')
+  const values = paths(fields.get('values'), "'values'")
+  const hooks = hooksOf(fields.get('hooks'), paths, problem)
+
+  if (problems.length > 0 || !chart) {
+    return { ok: false, problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) }
+  }
+  return { ok: true, plan: { chart, version, repository, values, hooks } }
+}
+
+function hooksOf(
+  node: YamlNode | undefined,
+  paths: (node: YamlNode | undefined, what: string) => Located[],
+  problem: (line: number | undefined, message: string) => void
+): Record<HookName, Located[]> {
+  const hooks: Record<HookName, Located[]> = { 'pre-install': [], 'post-install': [], 'pre-upgrade': [], 'post-upgrade': [] }
+  if (!node || (node.kind === 'scalar' && node.isNull)) return hooks
+  if (node.kind !== 'mapping') {
+    problem(node.line, `'hooks' must be a mapping of hook names (${HOOK_NAMES.join(', ')}) to lists of scripts`)
+    return hooks
+  }
+  for (const { key, value } of node.entries) {
+    if (key.kind !== 'scalar' || !(HOOK_NAMES as readonly string[]).includes(key.text)) {
+      const name = key.kind === 'scalar' ? key.text : key.kind
+      problem(key.line, `unknown hook '${name}'; allowed hooks: ${HOOK_NAMES.join(', ')}`)
+      continue
+    }
+    hooks[key.text as HookName] = paths(value, `hook '${key.text}'`)
+  }
+  return hooks
+}

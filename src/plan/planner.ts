@@ -1,0 +1,234 @@
+import { posix } from 'node:path'
+import type {
+  ChangedPath,
+  Changes,
+  Config,
+  DeploymentPlan,
+  FileProblem,
+  PlannedStep,
+  PlanProblem,
+  PlanSpec,
+  PlanTarget,
+  Scope,
+  SetupPlan
+} from '../types.ts'
+import type { Checkout } from './checkout.ts'
+import { classifyPath, matchesAny } from './layout.ts'
+import type { LayoutOptions } from './layout.ts'
+import { parsePlanFile } from './plan-file.ts'
+import { loadRepositories } from './repositories.ts'
+import { resolvePlan } from './resolve-plan.ts'
+import type { PlanReferences } from './resolve-plan.ts'
+
+// From the scope and the changed paths to the steps per setup (SPEC §1, §2, §4):
+// which plans are affected, why, and in what order. Reads the checkout, writes nothing.
+
+export interface PlanningInput {
+  readonly config: Config
+  readonly scope: Scope
+  readonly changes: Changes | undefined
+  readonly checkout: Checkout
+  readonly sha: string
+}
+
+/** A plan-shaped file at head, read and checked. */
+interface Candidate {
+  readonly target: PlanTarget
+  readonly spec: PlanSpec | undefined
+  readonly problem: FileProblem | undefined
+  readonly references: PlanReferences | undefined
+}
+
+/** Files read at once; enough to overlap I/O without running out of file handles. */
+const READ_CONCURRENCY = 64
+
+export async function planDeployment(input: PlanningInput): Promise<DeploymentPlan> {
+  const { config, scope, changes, checkout, sha } = input
+  if (scope.kind === 'none') return { sha, setups: [], problems: [], repositories: config.helmRepositories }
+  if (scope.kind === 'diff' && !changes) throw new Error('planDeployment: a diff scope needs the changed paths')
+
+  const files = await checkout.listFiles()
+  const repositories = await loadRepositories(checkout, config.helmRepositories, files)
+  const aliases = new Set(repositories.map((r) => r.name))
+  const layout: LayoutOptions = {
+    setupNameSize: config.setupNameSize,
+    ignore: config.ignore,
+    chartDirs: new Set(files.filter((f) => posix.basename(f) === 'Chart.yaml').map((f) => posix.dirname(f)))
+  }
+
+  const candidates = await readCandidates(files, layout, checkout, aliases)
+  const index = indexPlans(candidates)
+  const affected =
+    scope.kind === 'all'
+      ? allPlans(index, scope.reason)
+      : changedPlans(index, (changes as Changes).paths, layout)
+
+  const selected = (target: PlanTarget): boolean => config.plans.length === 0 || matchesAny(target.plan, config.plans)
+  const steps: PlannedStep[] = []
+  const problems: PlanProblem[] = []
+  for (const [path, reasons] of affected.applies) {
+    const plan = index.plans.get(path) as Candidate
+    if (!selected(plan.target)) continue
+    if (plan.problem) problems.push({ target: plan.target, problem: plan.problem })
+    else steps.push({ action: 'apply', target: plan.target, spec: plan.spec as PlanSpec, reasons })
+  }
+  for (const { target, reasons } of affected.uninstalls) {
+    if (selected(target)) steps.push({ action: 'uninstall', target, reasons })
+  }
+  problems.sort((a, b) => compare(a.target.plan, b.target.plan))
+  return { sha, setups: bySetup(steps), problems, repositories }
+}
+
+async function readCandidates(
+  files: readonly string[],
+  layout: LayoutOptions,
+  checkout: Checkout,
+  aliases: ReadonlySet<string>
+): Promise<Candidate[]> {
+  const shaped = files.map((file) => classifyPath(file, layout)).filter((l) => l.kind !== 'other')
+  return mapLimit(shaped, READ_CONCURRENCY, async (layout): Promise<Candidate> => {
+    const { target } = layout
+    if (layout.kind === 'invalid') return candidate(target, undefined, [{ file: target.plan, message: layout.message }])
+    const self = await checkout.resolve(target.plan)
+    if (!self.ok) {
+      return candidate(target, undefined, [{ file: target.plan, message: 'the plan file is a symlink that leads outside the repository' }])
+    }
+    const parsed = parsePlanFile(target.plan, await checkout.readText(target.plan))
+    if (!parsed.ok) return candidate(target, undefined, parsed.problems)
+    const resolved = await resolvePlan(target.plan, parsed.plan, checkout, aliases)
+    return resolved.ok
+      ? candidate(target, resolved.references, [], resolved.spec)
+      : candidate(target, resolved.references, resolved.problems)
+  })
+}
+
+/** Several problems of one file become one error, at the line of the first. */
+function candidate(
+  target: PlanTarget,
+  references: PlanReferences | undefined,
+  problems: readonly FileProblem[],
+  spec?: PlanSpec
+): Candidate {
+  const [first] = problems
+  const problem: FileProblem | undefined = first && { ...first, message: problems.map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message)).join('; ') }
+  return { target, spec, problem, references }
+}
+
+interface PlanIndex {
+  /** Plans at head by path: candidates that no plan uses as values or hook. */
+  readonly plans: ReadonlyMap<string, Candidate>
+  /** Plan paths by release key, to tell a rename from a removal. */
+  readonly byRelease: ReadonlyMap<string, readonly string[]>
+  /** Values path → plans using it. */
+  readonly byValues: ReadonlyMap<string, readonly string[]>
+  /** Local chart folder → plans using it. */
+  readonly byChart: ReadonlyMap<string, readonly string[]>
+  /** Every path a plan refers to (values, hooks): never plans themselves. */
+  readonly referenced: ReadonlySet<string>
+}
+
+const releaseKey = (t: PlanTarget): string => `${t.setup}\0${t.namespace}\0${t.release}`
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key)
+  if (list) list.push(value)
+  else map.set(key, [value])
+}
+
+function indexPlans(candidates: readonly Candidate[]): PlanIndex {
+  const referenced = new Set<string>()
+  for (const c of candidates) for (const path of [...(c.references?.values ?? []), ...(c.references?.hooks ?? [])]) referenced.add(path)
+
+  const plans = new Map<string, Candidate>()
+  const byRelease = new Map<string, string[]>()
+  const byValues = new Map<string, string[]>()
+  const byChart = new Map<string, string[]>()
+  for (const c of candidates) {
+    if (referenced.has(c.target.plan)) continue
+    plans.set(c.target.plan, c)
+    push(byRelease, releaseKey(c.target), c.target.plan)
+    for (const values of c.references?.values ?? []) push(byValues, values, c.target.plan)
+    if (c.references?.chartDir) push(byChart, c.references.chartDir, c.target.plan)
+  }
+  // Two files for one release (demo.yaml and demo.yml) would fight over it: both fail.
+  for (const paths of byRelease.values()) {
+    if (paths.length < 2) continue
+    for (const path of paths) {
+      const c = plans.get(path) as Candidate
+      const others = paths.filter((p) => p !== path).join(', ')
+      const problem = { file: path, message: `release '${c.target.release}' in namespace '${c.target.namespace}' of setup '${c.target.setup}' is also defined by ${others}; keep one file` }
+      plans.set(path, { ...c, spec: undefined, problem })
+    }
+  }
+  return { plans, byRelease, byValues, byChart, referenced }
+}
+
+interface Affected {
+  /** Plan path → why it must be applied, in the order found. */
+  readonly applies: Map<string, string[]>
+  readonly uninstalls: { readonly target: PlanTarget; readonly reasons: string[] }[]
+}
+
+function allPlans(index: PlanIndex, reason: string): Affected {
+  return { applies: new Map([...index.plans.keys()].map((path) => [path, [reason]])), uninstalls: [] }
+}
+
+function changedPlans(index: PlanIndex, paths: readonly ChangedPath[], layout: LayoutOptions): Affected {
+  const applies = new Map<string, string[]>()
+  const uninstalls: Affected['uninstalls'] = []
+  const apply = (plan: string, reason: string): void => {
+    const reasons = applies.get(plan)
+    if (!reasons) applies.set(plan, [reason])
+    else if (!reasons.includes(reason)) reasons.push(reason)
+  }
+
+  for (const { path, status } of paths) {
+    if (index.plans.has(path)) apply(path, `${path} ${status}`)
+    for (const plan of index.byValues.get(path) ?? []) apply(plan, `values file ${path} ${status}`)
+    for (const dir of ancestors(path)) {
+      for (const plan of index.byChart.get(dir) ?? []) apply(plan, `local chart ${dir}: ${path} ${status}`)
+    }
+    if (status !== 'removed' || index.plans.has(path) || index.referenced.has(path)) continue
+    const gone = classifyPath(path, layout)
+    if (gone.kind !== 'plan') continue
+    // Moved to another file with the same setup, namespace and release: still deployed, just re-applied.
+    const successors = index.byRelease.get(releaseKey(gone.target))
+    if (successors) for (const plan of successors) apply(plan, `${path} removed; the release is now defined by ${plan}`)
+    else uninstalls.push({ target: gone.target, reasons: [`${path} removed`] })
+  }
+  return { applies, uninstalls }
+}
+
+function ancestors(path: string): string[] {
+  const dirs: string[] = []
+  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) dirs.push(path.slice(0, i))
+  return dirs
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
+/** Per setup: uninstalls first, then applies, each in path order (SPEC §4). */
+function bySetup(steps: readonly PlannedStep[]): SetupPlan[] {
+  const setups = new Map<string, PlannedStep[]>()
+  for (const step of steps) push(setups, step.target.setup, step)
+  const rank = (s: PlannedStep): number => (s.action === 'uninstall' ? 0 : 1)
+  return [...setups.entries()]
+    .sort(([a], [b]) => compare(a, b))
+    .map(([setup, list]) => ({
+      setup,
+      steps: list.sort((a, b) => rank(a) - rank(b) || compare(a.target.plan, b.target.plan))
+    }))
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await fn(items[i] as T)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
+}

@@ -1,0 +1,92 @@
+import { addUrlSecrets } from '../report/masking.ts'
+import type { RepositoryAlias } from '../types.ts'
+import type { Checkout } from './checkout.ts'
+import { parseYaml, YamlError } from './yaml-tree.ts'
+import type { YamlNode } from './yaml-tree.ts'
+
+// Chart repository aliases: the `helm-repositories` input first, then
+// `.gitops/repositories.yaml`. The file is committed, so it must hold no
+// credentials: those come from a secret through the input.
+
+export const REPOSITORIES_FILE = '.gitops/repositories.yaml'
+
+/** A problem with the repositories file stops the run: every alias plan depends on it. */
+export class RepositoriesFileError extends Error {}
+
+const ALIAS_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+const CREDENTIAL_KEYS = new Set(['username', 'password', 'token', 'certFile', 'keyFile', 'caFile', 'passCredentials'])
+
+export async function loadRepositories(
+  checkout: Checkout,
+  fromInput: readonly RepositoryAlias[],
+  files: readonly string[]
+): Promise<RepositoryAlias[]> {
+  const fromFile = files.includes(REPOSITORIES_FILE)
+    ? parseRepositoriesFile(await checkout.readText(REPOSITORIES_FILE))
+    : []
+  const names = new Set(fromInput.map((r) => r.name))
+  return [...fromInput, ...fromFile.filter((r) => !names.has(r.name))]
+}
+
+export function parseRepositoriesFile(text: string): RepositoryAlias[] {
+  const fail = (line: number | undefined, message: string): never => {
+    throw new RepositoriesFileError(`${REPOSITORIES_FILE}${line ? ` line ${line}` : ''}: ${message}`)
+  }
+  let root: YamlNode | null
+  try {
+    root = parseYaml(text)
+  } catch (error) {
+    if (error instanceof YamlError) return fail(error.line, error.message)
+    throw error
+  }
+  if (root === null || (root.kind === 'scalar' && root.isNull)) return []
+  const shape = 'must be `repositories:` with a list of `name:` and `url:` entries'
+  if (root.kind !== 'mapping') return fail(root.line, shape)
+  const aliases: RepositoryAlias[] = []
+  for (const { key, value } of root.entries) {
+    if (key.kind !== 'scalar' || key.text !== 'repositories') return fail(key.line, `unknown key; the file ${shape}`)
+    if (value.kind === 'scalar' && value.isNull) continue
+    if (value.kind !== 'sequence') return fail(value.line, shape)
+    for (const item of value.items) aliases.push(entry(item, fail))
+  }
+  const seen = new Set<string>()
+  for (const alias of aliases) {
+    if (seen.has(alias.name)) fail(undefined, `alias '${alias.name}' is defined twice`)
+    seen.add(alias.name)
+  }
+  return aliases
+}
+
+function entry(item: YamlNode, fail: (line: number | undefined, message: string) => never): RepositoryAlias {
+  if (item.kind !== 'mapping') return fail(item.line, 'each repository must be a mapping with `name` and `url`')
+  const fields = new Map<string, YamlNode>()
+  for (const { key, value } of item.entries) {
+    if (key.kind !== 'scalar') return fail(key.line, 'keys must be plain names')
+    if (CREDENTIAL_KEYS.has(key.text)) {
+      if (value.kind === 'scalar') addUrlSecrets(`https://x:${encodeURIComponent(value.text)}@x`)
+      return fail(key.line, `'${key.text}' is a credential and must not be committed: give this repository in the helm-repositories input, from a secret`)
+    }
+    if (key.text !== 'name' && key.text !== 'url') return fail(key.line, `unknown key '${key.text}'; allowed keys: name, url`)
+    fields.set(key.text, value)
+  }
+  const name = fields.get('name')
+  const url = fields.get('url')
+  if (!name || name.kind !== 'scalar' || !ALIAS_NAME.test(name.text)) {
+    return fail(name?.line ?? item.line, "'name' must be an alias of letters, digits, '.', '_' and '-'")
+  }
+  if (!url || url.kind !== 'scalar') return fail(url?.line ?? item.line, `repository '${name.text}' needs a 'url'`)
+  let parsed: URL
+  try {
+    parsed = new URL(url.text)
+  } catch {
+    return fail(url.line, `repository '${name.text}' has an invalid url`)
+  }
+  if (parsed.username || parsed.password) {
+    addUrlSecrets(url.text)
+    return fail(url.line, `the url of repository '${name.text}' holds credentials, which must not be committed: give this repository in the helm-repositories input, from a secret (and rotate the leaked password)`)
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    return fail(url.line, `the url of repository '${name.text}' must be http(s); use oci:// charts directly in the plan`)
+  }
+  return { name: name.text, url: url.text }
+}

@@ -1,0 +1,174 @@
+import { posix } from 'node:path'
+import { HOOK_NAMES } from '../types.ts'
+import type { ChartSource, FileProblem, HookName, PlanSpec } from '../types.ts'
+import type { Checkout } from './checkout.ts'
+import type { Located, RawPlan } from './plan-file.ts'
+
+// A parsed plan file → a PlanSpec: the chart form decided, every path checked to
+// exist inside the repository (symlinks followed), aliases checked.
+
+export interface PlanReferences {
+  /** Values files: written and real paths. A change to any of them affects the plan. */
+  readonly values: readonly string[]
+  /** The local chart folder (real path), if any: a change inside it affects the plan. */
+  readonly chartDir: string | undefined
+  /** Hook scripts: never plans, but a change to them affects nothing. */
+  readonly hooks: readonly string[]
+}
+
+export type ResolvedPlan =
+  | { readonly ok: true; readonly spec: PlanSpec; readonly references: PlanReferences }
+  | { readonly ok: false; readonly problems: readonly FileProblem[]; readonly references: PlanReferences }
+
+const ALIAS_CHART = /^([A-Za-z0-9][A-Za-z0-9._-]*)\/([A-Za-z0-9][A-Za-z0-9._-]*)$/
+const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+
+/** A repository-relative path as written → normalized, or undefined if it leaves the repository by its text. */
+export function normalizeRepoPath(written: string): string | undefined {
+  if (written.startsWith('/')) return undefined
+  const normal = posix.normalize(written)
+  if (normal === '..' || normal.startsWith('../') || normal === '.') return undefined
+  return normal.replace(/\/$/, '')
+}
+
+export async function resolvePlan(
+  file: string,
+  raw: RawPlan,
+  checkout: Checkout,
+  aliases: ReadonlySet<string>
+): Promise<ResolvedPlan> {
+  const problems: FileProblem[] = []
+  const problem = (at: Located, message: string): void => {
+    problems.push({ file, line: at.line, message })
+  }
+
+  async function path(at: Located, what: string, kind: 'file' | 'directory'): Promise<{ written: string; real: string } | undefined> {
+    const written = normalizeRepoPath(at.text)
+    if (written === undefined) {
+      problem(at, `${what} '${at.text}' leaves the repository; paths are relative to the repository root`)
+      return undefined
+    }
+    const resolved = await checkout.resolve(written)
+    if (!resolved.ok) {
+      problem(at, resolved.reason === 'outside'
+        ? `${what} '${at.text}' resolves (through a symlink) outside the repository`
+        : `${what} '${at.text}' does not exist in the repository (paths are relative to the repository root)`)
+      return undefined
+    }
+    if (resolved.kind !== kind) {
+      problem(at, `${what} '${at.text}' is a ${resolved.kind}, not a ${kind}`)
+      return undefined
+    }
+    return { written, real: resolved.path }
+  }
+
+  const values: string[] = []
+  const valueRefs = new Set<string>()
+  for (const at of raw.values) {
+    const found = await path(at, 'values file', 'file')
+    // A missing values file still affects the plan: its removal must show up as an error.
+    const written = normalizeRepoPath(at.text)
+    if (written) valueRefs.add(written)
+    if (found) {
+      values.push(found.real)
+      valueRefs.add(found.real)
+    }
+  }
+  const hooks = Object.fromEntries(HOOK_NAMES.map((h) => [h, [] as string[]])) as Record<HookName, string[]>
+  const hookRefs: string[] = []
+  for (const name of HOOK_NAMES) {
+    for (const at of raw.hooks[name]) {
+      const written = normalizeRepoPath(at.text)
+      if (written) hookRefs.push(written)
+      const found = await path(at, `${name} hook`, 'file')
+      if (found) {
+        hooks[name].push(found.real)
+        hookRefs.push(found.real)
+      }
+    }
+  }
+
+  const hasChartYaml = async (dir: string): Promise<boolean> => {
+    const found = await checkout.resolve(`${dir}/Chart.yaml`)
+    return found.ok && found.kind === 'file'
+  }
+  const chart = await chartSource(raw, aliases, problem, path, hasChartYaml)
+  const references: PlanReferences = {
+    values: [...valueRefs],
+    chartDir: chart?.kind === 'local' ? chart.path : undefined,
+    hooks: hookRefs
+  }
+  if (problems.length > 0 || !chart) {
+    return { ok: false, problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), references }
+  }
+  const spec: PlanSpec = {
+    chart,
+    chartText: raw.chart.text,
+    ...(raw.version ? { version: raw.version.text } : {}),
+    values,
+    hooks
+  }
+  return { ok: true, spec, references }
+}
+
+async function chartSource(
+  raw: RawPlan,
+  aliases: ReadonlySet<string>,
+  problem: (at: Located, message: string) => void,
+  path: (at: Located, what: string, kind: 'file' | 'directory') => Promise<{ written: string; real: string } | undefined>,
+  hasChartYaml: (dir: string) => Promise<boolean>
+): Promise<ChartSource | undefined> {
+  const { chart, version, repository } = raw
+  const text = chart.text
+  const noVersion = (form: string): void => {
+    if (version) problem(version, `'version' has no effect on ${form}; remove it`)
+  }
+  if (repository) {
+    let url: URL | undefined
+    try {
+      url = new URL(repository.text)
+    } catch {
+      problem(repository, `'repository' must be an http(s) chart repository URL`)
+    }
+    if (url && url.protocol !== 'https:' && url.protocol !== 'http:') {
+      problem(repository, `'repository' must be an http(s) chart repository URL; write an oci:// chart as \`chart: oci://...\``)
+    } else if (url && (url.username || url.password)) {
+      problem(repository, `'repository' holds credentials, which must not be committed: define an alias in the helm-repositories input from a secret`)
+    }
+    if (!CHART_NAME.test(text)) {
+      problem(chart, `with 'repository', 'chart' must be a bare chart name (got '${text}')`)
+      return undefined
+    }
+    return url ? { kind: 'repository', url: repository.text, name: text } : undefined
+  }
+  if (text.startsWith('oci://')) {
+    if (!/^oci:\/\/[^/\s]+\/\S+$/.test(text)) problem(chart, `'chart' '${text}' must be oci://host/path/name`)
+    return { kind: 'oci', ref: text }
+  }
+  if (/^https?:\/\//.test(text)) {
+    noVersion('a chart URL (the archive has one version)')
+    return { kind: 'url', url: text }
+  }
+  if (text.startsWith('./') || text.startsWith('../') || text.startsWith('/')) {
+    noVersion('a local chart (its Chart.yaml sets it)')
+    const dir = await path(chart, 'local chart', 'directory')
+    if (!dir) return undefined
+    if (!(await hasChartYaml(dir.real))) {
+      problem(chart, `local chart '${text}' has no Chart.yaml`)
+      return undefined
+    }
+    return { kind: 'local', path: dir.real }
+  }
+  const alias = ALIAS_CHART.exec(text)
+  if (alias) {
+    const [, name, chartName] = alias as unknown as [string, string, string]
+    if (!aliases.has(name)) {
+      const known = aliases.size > 0 ? `known aliases: ${[...aliases].sort().join(', ')}` : 'no aliases are defined'
+      problem(chart, `unknown repository alias '${name}' in chart '${text}' (${known}); define it in the helm-repositories input or .gitops/repositories.yaml, or write ./${text} for a chart in this repository`)
+      return undefined
+    }
+    return { kind: 'alias', alias: name, name: chartName }
+  }
+  problem(chart, `'chart' '${text}' is not a chart reference: write alias/name, oci://..., https://.../name.tgz, ./path in this repository, or a bare name with 'repository:'`)
+  return undefined
+}
