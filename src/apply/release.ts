@@ -91,3 +91,26 @@ export function parseRelease(stdout: string): {
 export function chartVersionOf(listedChart: string): string {
   return /-(v?\d+\.\d+\.\d+\S*)$/.exec(listedChart)?.[1] ?? ''
 }
+
+export interface Revision {
+  readonly revision: number
+  readonly status: string
+  readonly chart: string
+  readonly description: string
+}
+
+/** The newest entry of `helm history -o json`. */
+export function latestRevision(historyJson: string): Revision | undefined {
+  const entries = JSON.parse(historyJson || '[]') as Array<Record<string, unknown>>
+  const latest = entries.reduce<Record<string, unknown> | undefined>(
+    (best, e) => (best === undefined || Number(e.revision) > Number(best.revision) ? e : best),
+    undefined
+  )
+  if (!latest) return undefined
+  return {
+    revision: Number(latest.revision),
+    status: String(latest.status ?? ''),
+    chart: String(latest.chart ?? ''),
+    description: String(latest.description ?? '')
+  }
+}

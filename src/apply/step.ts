@@ -27,6 +27,7 @@ import { hookEnv, runHooks } from './hooks.ts'
 import {
   chartVersionOf,
   lastGoodRevision,
+  latestRevision,
   parseList,
   parseRelease,
   recoveryFor,
@@ -46,6 +47,8 @@ export interface SetupContext {
   readonly env: NodeJS.ProcessEnv
   readonly charts: ChartResolver
   readonly signal: AbortSignal
+  /** Re-apply releases that already deploy this commit (a full re-sync repairs drift). */
+  readonly resync: boolean
 }
 
 export async function runStep(
@@ -107,6 +110,16 @@ async function releaseState(
   return parseList(listed.stdout, target.release)
 }
 
+/** The newest revision as `helm history` reports it (its description names commit and plan). */
+async function deployedFrom(target: PlanTarget, context: SetupContext, log: PlanLog) {
+  const history = await helmRun(
+    context.helm,
+    [...historyArgs(target), '--max', '1'],
+    helmContext(context, log)
+  )
+  return latestRevision(history.stdout)
+}
+
 /** Brings a release an interrupted run left pending back to something helm can upgrade or install. */
 async function recover(
   target: PlanTarget,
@@ -152,6 +165,21 @@ async function apply(
     }
     const op = state.kind === 'absent' ? 'install' : 'upgrade'
     operation = op
+    if (state.kind === 'present' && !context.resync) {
+      const current = await deployedFrom(target, context, log)
+      if (
+        current?.description === releaseDescription(context.sha, target.plan) &&
+        current.status === 'deployed'
+      ) {
+        log.line(`Revision ${current.revision} already deploys this commit: nothing to do`)
+        revision = current.revision
+        version = chartVersionOf(current.chart) || version
+        notes.push(
+          `unchanged: revision ${current.revision} already deploys ${context.sha.slice(0, 12)}`
+        )
+        return outcome(target, { ...fields(), status: 'succeeded' })
+      }
+    }
     log.started(`${op} ${spec.chartText}${spec.version ? `@${spec.version}` : ''}`)
     const chart = await context.charts.resolve(spec.chart, {
       signal: context.signal,

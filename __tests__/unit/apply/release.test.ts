@@ -82,3 +82,29 @@ describe('helm JSON output', () => {
     ['weird', '']
   ])('%s → %s', (chart, version) => expect(chartVersionOf(chart)).toBe(version))
 })
+
+describe('latest revision', () => {
+  it('picks the newest entry and its description', () => {
+    const history = JSON.stringify([
+      {
+        revision: 2,
+        status: 'superseded',
+        chart: 'demo-0.1.0',
+        description: 'gitops-action a x.yaml'
+      },
+      {
+        revision: 3,
+        status: 'deployed',
+        chart: 'demo-0.2.0',
+        description: 'gitops-action b x.yaml'
+      }
+    ])
+    expect(latestRevision(history)).toEqual({
+      revision: 3,
+      status: 'deployed',
+      chart: 'demo-0.2.0',
+      description: 'gitops-action b x.yaml'
+    })
+    expect(latestRevision('[]')).toBeUndefined()
+  })
+})
