@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   chartVersionOf,
   lastGoodRevision,
+  latestRevision,
   parseList,
   parseRelease,
   recoveryFor
