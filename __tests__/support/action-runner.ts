@@ -1,0 +1,253 @@
+// Runs the built action (dist/index.js, then dist/post.js) as child processes the
+// way the GitHub runner does: INPUT_* variables, the event file, GITHUB_OUTPUT /
+// GITHUB_STEP_SUMMARY / GITHUB_STATE files, RUNNER_TEMP and RUNNER_TOOL_CACHE.
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+const repoRoot = resolve(import.meta.dirname, '..', '..')
+export const distIndex = join(repoRoot, 'dist', 'index.js')
+export const distPost = join(repoRoot, 'dist', 'post.js')
+
+export interface Annotation {
+  readonly level: 'error' | 'warning' | 'notice'
+  readonly message: string
+  readonly properties: Readonly<Record<string, string>>
+}
+
+export interface ResultJson {
+  setup: string
+  namespace: string
+  release: string
+  plan: string
+  chart: string
+  version: string
+  operation: string
+  status: string
+  revision: number | null
+  durationMs: number
+  error: string | null
+  notes: string[]
+}
+
+export interface StepRun {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly durationMs: number
+}
+
+export interface ActionRun extends StepRun {
+  readonly outputs: Readonly<Record<string, string>>
+  readonly summary: string
+  readonly state: Readonly<Record<string, string>>
+  readonly annotations: readonly Annotation[]
+  /** The `results` output, parsed ([] when the output is missing). */
+  readonly results: readonly ResultJson[]
+  /** The post step, when it ran. */
+  readonly post?: StepRun
+  /** Values the action registered with ::add-mask:: (for leak checks). */
+  readonly masked: readonly string[]
+  /** stdout without ::add-mask:: lines: what the runner would show, before its own masking. */
+  readonly log: string
+  /** Folders the run used. */
+  readonly runnerTemp: string
+  readonly toolCache: string
+}
+
+export interface ActionOptions {
+  readonly workspace: string
+  readonly eventName: string
+  readonly event: unknown
+  /** Input names as in action.yml (`helm-version`); become INPUT_HELM-VERSION. */
+  readonly inputs?: Readonly<Record<string, string>>
+  /** Extra environment (e.g. NODE_EXTRA_CA_CERTS, SSL_CERT_FILE). */
+  readonly env?: Readonly<Record<string, string>>
+  readonly runnerTemp?: string
+  readonly toolCache?: string
+  /** Run the post step after the main one (default true). */
+  readonly post?: boolean
+  readonly timeoutMs?: number
+  /** Cancel like the runner: SIGINT when stdout matches, SIGTERM 7.5 s later if still running. */
+  readonly cancelWhen?: RegExp
+}
+
+/** The runner's file-command format: `name<<delimiter\nvalue\ndelimiter` (or `name=value`). */
+export function parseFileCommands(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? ''
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line)
+    if (heredoc?.[1] && heredoc[2]) {
+      const value: string[] = []
+      for (i++; i < lines.length && lines[i] !== heredoc[2]; i++) value.push(lines[i] ?? '')
+      out[heredoc[1]] = value.join('\n')
+    } else if (line.includes('=')) {
+      out[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1)
+    }
+  }
+  return out
+}
+
+const unescapeData = (s: string): string =>
+  s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
+const unescapeProperty = (s: string): string =>
+  unescapeData(s).replace(/%3A/g, ':').replace(/%2C/g, ',')
+
+/** `::error file=x,line=3,title=t::message` workflow commands in a log. */
+export function parseAnnotations(stdout: string): Annotation[] {
+  const annotations: Annotation[] = []
+  for (const line of stdout.split('\n')) {
+    const m = /^::(error|warning|notice)(?: ([^:]*))?::(.*)$/.exec(line)
+    if (!m) continue
+    const properties: Record<string, string> = {}
+    for (const pair of (m[2] ?? '').split(',').filter(Boolean)) {
+      const eq = pair.indexOf('=')
+      properties[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1))
+    }
+    annotations.push({
+      level: m[1] as Annotation['level'],
+      message: unescapeData(m[3] ?? ''),
+      properties
+    })
+  }
+  return annotations
+}
+
+function runnerEnv(
+  options: ActionOptions,
+  files: Record<string, string>,
+  runnerTemp: string,
+  toolCache: string
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LANG: 'C.UTF-8',
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: options.eventName,
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_STATE: files.state,
+    GITHUB_ENV: files.env,
+    GITHUB_PATH: files.path,
+    GITHUB_WORKSPACE: options.workspace,
+    GITHUB_REPOSITORY: 'octo-org/ops',
+    GITHUB_REPOSITORY_OWNER: 'octo-org',
+    GITHUB_RUN_ID: '1001',
+    GITHUB_RUN_NUMBER: '7',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_WORKFLOW: 'deploy',
+    GITHUB_WORKFLOW_REF: 'octo-org/ops/.github/workflows/deploy.yml@refs/heads/main',
+    GITHUB_JOB: 'deploy',
+    GITHUB_ACTION: 'gitops',
+    // Nothing listens there: the API calls fail fast and the action falls back (no github.com in tests).
+    GITHUB_API_URL: 'http://127.0.0.1:9',
+    GITHUB_SERVER_URL: 'http://127.0.0.1:9',
+    RUNNER_TEMP: runnerTemp,
+    RUNNER_TOOL_CACHE: toolCache,
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64'
+  }
+  for (const [name, value] of Object.entries(options.inputs ?? {})) {
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  }
+  return { ...env, ...options.env }
+}
+
+function runNode(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  timeoutMs: number,
+  cancelWhen?: RegExp
+): Promise<StepRun> {
+  const started = performance.now()
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    let cancelling = false
+    const timers: NodeJS.Timeout[] = [setTimeout(() => child.kill('SIGKILL'), timeoutMs)]
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8')
+      if (cancelWhen && !cancelling && cancelWhen.test(stdout)) {
+        cancelling = true
+        child.kill('SIGINT')
+        timers.push(setTimeout(() => child.kill('SIGTERM'), 7_500))
+      }
+    })
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      for (const t of timers) clearTimeout(t)
+      resolvePromise({
+        code,
+        signal,
+        stdout,
+        stderr,
+        durationMs: Math.round(performance.now() - started)
+      })
+    })
+  })
+}
+
+/** Runs the main step (and the post step) and collects what the runner would. */
+export async function runAction(options: ActionOptions): Promise<ActionRun> {
+  if (!existsSync(distIndex))
+    throw new Error(`${distIndex} is missing: run \`npm run build\` first`)
+  const home = mkdtempSync(join(tmpdir(), 'gitops-runner-'))
+  const runnerTemp = options.runnerTemp ?? join(home, 'temp')
+  const toolCache = options.toolCache ?? join(home, 'tool-cache')
+  mkdirSync(runnerTemp, { recursive: true })
+  mkdirSync(toolCache, { recursive: true })
+  const files = {
+    event: join(home, 'event.json'),
+    output: join(home, 'output'),
+    summary: join(home, 'summary.md'),
+    state: join(home, 'state'),
+    env: join(home, 'env'),
+    path: join(home, 'path')
+  }
+  writeFileSync(files.event, JSON.stringify(options.event))
+  for (const f of [files.output, files.summary, files.state, files.env, files.path])
+    writeFileSync(f, '')
+  const env = runnerEnv(options, files, runnerTemp, toolCache)
+  const timeoutMs = options.timeoutMs ?? 150_000
+  const main = await runNode(distIndex, env, options.workspace, timeoutMs, options.cancelWhen)
+  const state = parseFileCommands(readFileSync(files.state, 'utf8'))
+
+  let post: StepRun | undefined
+  if (options.post !== false) {
+    // The runner hands the main step's saved state to the post step as STATE_<name>.
+    const postEnv: NodeJS.ProcessEnv = { ...env }
+    for (const [name, value] of Object.entries(state)) postEnv[`STATE_${name}`] = value
+    post = await runNode(distPost, postEnv, options.workspace, 30_000)
+  }
+  const outputs = parseFileCommands(readFileSync(files.output, 'utf8'))
+  const masked = main.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('::add-mask::'))
+    .map((l) => unescapeData(l.slice('::add-mask::'.length)))
+  return {
+    ...main,
+    outputs,
+    summary: readFileSync(files.summary, 'utf8'),
+    state,
+    annotations: parseAnnotations(main.stdout),
+    results: outputs.results ? (JSON.parse(outputs.results) as ResultJson[]) : [],
+    ...(post ? { post } : {}),
+    masked,
+    log: main.stdout
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n'),
+    runnerTemp,
+    toolCache
+  }
+}
