@@ -1,0 +1,69 @@
+// A smoke run of `npm run bench` with one setup and one plan: the whole benchmark
+// runs on the test bed and its JSON holds every figure the issue names, with sane values.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const root = resolve(import.meta.dirname, '..', '..')
+const helmfile = join(root, '.cache', 'helmfile', 'v1.4.4', 'helmfile')
+const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'))
+
+afterAll(() => rmSync(out, { recursive: true, force: true }))
+
+describe('npm run bench (S=1, P=1)', () => {
+  it('measures every contender and writes a complete result file', () => {
+    const run = spawnSync(
+      process.execPath,
+      [join(root, 'bench', 'run.ts'), '--setups', '1', '--plans', '1', '--rounds', '1', '--out', out, '--work', join(out, 'work'), '--helmfile', 'auto'],
+      { cwd: root, encoding: 'utf8', timeout: 600_000 }
+    )
+    expect(run.status, `bench failed:\n${run.stdout}\n${run.stderr}`).toBe(0)
+    const files = readdirSync(out).filter((f) => f.endsWith('.json'))
+    expect(files).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\d-1x1\.json$/)])
+    const r = JSON.parse(readFileSync(join(out, files[0]!), 'utf8'))
+
+    expect(r.machine).toMatchObject({ cpu: expect.any(String), cores: expect.any(Number), memory_gb: expect.any(Number) })
+    expect(r.machine.cores).toBeGreaterThanOrEqual(1)
+    expect(r.machine.memory_gb).toBeGreaterThan(0)
+    expect(Number.isNaN(Date.parse(r.date))).toBe(false)
+    expect(r).toMatchObject({ setups: 1, plans: 1, rounds: 1 })
+
+    // A helm install on a local API server takes tens of ms at least and not minutes.
+    const sane = (ms: unknown) => {
+      expect(ms).toEqual(expect.any(Number))
+      expect(ms as number).toBeGreaterThan(10)
+      expect(ms as number).toBeLessThan(120_000)
+    }
+    sane(r.medians_ms.bare)
+    sane(r.medians_ms.action)
+    expect(r.action_vs_bare).toBeCloseTo(r.medians_ms.action / r.medians_ms.bare, 1)
+    if (existsSync(helmfile)) {
+      sane(r.medians_ms.helmfile)
+      expect(r.action_vs_helmfile).toBeCloseTo(r.medians_ms.action / r.medians_ms.helmfile, 1)
+    } else {
+      expect(run.stdout).toContain('helmfile: SKIPPED, not built')
+      expect(r.medians_ms.helmfile).toBeNull()
+      expect(r.action_vs_helmfile).toBeNull()
+    }
+    for (const phase of ['install', 'upgrade']) {
+      sane(r.contenders.action[phase].median_ms)
+      sane(r.contenders.bare[phase].median_ms)
+      // On one plan the action calls helm at least once for its state and once to deploy.
+      expect(r.overhead[phase].helm_calls_per_plan).toBeGreaterThanOrEqual(2)
+      expect(r.overhead[phase].helm_ms).toBeLessThan(r.overhead[phase].wall_ms)
+    }
+
+    expect(r.overhead_ms_per_plan).toBeGreaterThan(0)
+    expect(r.overhead_ms_per_plan).toBeLessThan(r.medians_ms.action)
+    expect(r.peak_rss_mb.action).toBeGreaterThan(20)
+    expect(r.peak_rss_mb.action).toBeLessThan(2048)
+    sane(r.cold_start_ms)
+    expect(r.cold_start_ms).toBeGreaterThanOrEqual(r.node_startup_ms)
+    sane(r.planning_5000_files_ms)
+    for (const name of ['action_vs_bare', 'overhead_ms_per_plan', 'planning_5000_files_ms']) {
+      expect(r.targets[name]).toMatchObject({ target: expect.any(Number), met: expect.any(Boolean) })
+    }
+  }, 900_000)
+})

@@ -1,0 +1,205 @@
+import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { runAction, type ActionRun } from '../../__tests__/support/action-runner.ts'
+import type { BenchContext } from '../context.ts'
+import type { BenchRelease, OpsRepo, Phase } from '../ops-repo.ts'
+import { REPO_ALIAS } from '../ops-repo.ts'
+import { unionLength } from '../stats.ts'
+import { freshHelmHome, type Contender } from './contender.ts'
+
+// (c) The action: the built dist/index.js and dist/post.js run as the runner
+// runs them (through the tests' action-runner), for a push that installs every
+// plan and a push that upgrades every plan.
+
+/** Loaded into the action's node processes through NODE_OPTIONS: records the process's peak RSS at exit. */
+const RSS_PROBE = `'use strict'
+process.on('exit', () => {
+  const line = JSON.stringify({ script: process.argv[1], maxRssKb: process.resourceUsage().maxRSS }) + '\\n'
+  require('node:fs').appendFileSync(process.env.BENCH_RSS_FILE, line)
+})
+`
+
+/** A helm that logs when each call starts and ends (bash's EPOCHREALTIME, µs), then exits as helm did. */
+function helmWrapper(realHelm: string, log: string): string {
+  const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`
+  return `#!/usr/bin/env bash
+start=$EPOCHREALTIME
+${q(realHelm)} "$@"
+rc=$?
+printf '%s %s %s\\n' "$start" "$EPOCHREALTIME" "$1" >>${q(log)}
+exit $rc
+`
+}
+
+export interface ActionSetup {
+  readonly context: BenchContext
+  readonly repo: OpsRepo
+  /** `helm-download-url` for the bed's mirror; the tool cache is shared by every run, so only the first downloads. */
+  readonly toolCache: string
+}
+
+/** Every affected plan must have succeeded with the phase's operation, else the run is no measurement. */
+function checkResults(run: ActionRun, releases: readonly BenchRelease[], phase: Phase, what: string): void {
+  const problems: string[] = []
+  if (run.code !== 0) problems.push(`exit code ${run.code}`)
+  for (const r of releases) {
+    const result = run.results.find((x) => x.plan === r.plan)
+    if (!result) problems.push(`${r.plan}: no result`)
+    else if (result.status !== 'succeeded' || result.operation !== phase) {
+      problems.push(`${r.plan}: ${result.operation} ${result.status}${result.error ? `: ${result.error}` : ''}`)
+    }
+  }
+  if (run.results.length !== releases.length) {
+    problems.push(`${run.results.length} results for ${releases.length} plans`)
+  }
+  if (problems.length > 0) {
+    const tail = `${run.log}\n${run.stderr}`.trim().split('\n').slice(-30).join('\n')
+    throw new Error(`bench: ${what} (${phase}) did not do its work:\n  ${problems.join('\n  ')}\n--- its log ---\n${tail}`)
+  }
+}
+
+function pushEvent(repo: OpsRepo, phase: Phase): object {
+  const before = phase === 'install' ? repo.commits.base : repo.commits.install
+  const after = repo.commits[phase]
+  const paths = repo.releases.flatMap((r) => [r.plan, r.values])
+  return {
+    ref: 'refs/heads/main',
+    before,
+    after,
+    created: false,
+    deleted: false,
+    forced: false,
+    repository: { full_name: 'octo-org/ops', name: 'ops', owner: { login: 'octo-org' } },
+    commits: [
+      {
+        id: after,
+        added: phase === 'install' ? paths : [],
+        removed: [],
+        modified: phase === 'upgrade' ? paths : []
+      }
+    ],
+    head_commit: { id: after }
+  }
+}
+
+interface RunOptions {
+  readonly inputs?: Readonly<Record<string, string>>
+  readonly env?: Readonly<Record<string, string>>
+}
+
+async function runPush(setup: ActionSetup, phase: Phase, options: RunOptions): Promise<ActionRun> {
+  const { context, repo } = setup
+  const { helmMirror, ca } = context.bed
+  return runAction({
+    workspace: repo.dir,
+    eventName: 'push',
+    event: pushEvent(repo, phase),
+    toolCache: setup.toolCache,
+    inputs: {
+      'github-token': 'bench-token',
+      'kubeconfig-store-url': `file://${join(context.work, 'store')}`,
+      'helm-version': context.bed.helm4Version,
+      'helm-download-url': `${helmMirror}/helm-{version}-{os}-{arch}.tar.gz`,
+      'helm-repositories': `${REPO_ALIAS} ${context.chartRepo}`,
+      ...options.inputs
+    },
+    env: {
+      ...stringEnv(context.env),
+      ...freshHelmHome(context.work),
+      NODE_EXTRA_CA_CERTS: ca,
+      ...options.env
+    },
+    timeoutMs: 600_000
+  })
+}
+
+/** The bench's kubeconfig store: `<setup>/kubeconfig.yaml`, each a copy of its cluster's kubeconfig. */
+export function writeStore(context: BenchContext, repo: OpsRepo): void {
+  for (const r of repo.releases) {
+    const dir = join(context.work, 'store', r.setup)
+    mkdirSync(dir, { recursive: true })
+    cpSync(context.kubeconfigs[r.cluster]!, join(dir, 'kubeconfig.yaml'))
+  }
+}
+
+export function theAction(setup: ActionSetup): Contender & { lastPeakRssKb(): number } {
+  const rssFile = join(setup.context.work, 'action-rss.jsonl')
+  const probe = join(setup.context.work, 'rss-probe.cjs')
+  writeFileSync(probe, RSS_PROBE)
+  let peak = 0
+  return {
+    name: 'action',
+    async run(phase) {
+      writeFileSync(rssFile, '')
+      const run = await runPush(setup, phase, {
+        env: { NODE_OPTIONS: `--require ${probe}`, BENCH_RSS_FILE: rssFile }
+      })
+      checkResults(run, setup.repo.releases, phase, 'the action')
+      peak = peakRssKb(rssFile)
+      return { ms: run.durationMs + (run.post?.durationMs ?? 0), peakRssKb: peak }
+    },
+    lastPeakRssKb: () => peak
+  }
+}
+
+function peakRssKb(file: string): number {
+  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean)
+  return Math.max(0, ...lines.map((l) => (JSON.parse(l) as { maxRssKb: number }).maxRssKb))
+}
+
+/** The action's own time on one setup, where nothing overlaps: wall time minus its helm calls. */
+export interface OverheadRun {
+  readonly wallMs: number
+  readonly helmMs: number
+  readonly helmCalls: number
+  /** helm calls by subcommand (`list`, `install`, `repo`, ...). */
+  readonly helmCallsBy: Readonly<Record<string, number>>
+  readonly overheadMsPerPlan: number
+}
+
+/**
+ * Runs the action on the first setup only (`plans: <setup>/**`) with a helm that
+ * logs its calls (`helm-version: system`, the wrapper first on PATH).
+ */
+export function overheadProbe(setup: ActionSetup, onlySetup: string) {
+  const { context } = setup
+  const bin = join(context.work, 'helm-wrapper')
+  const log = join(context.work, 'helm-calls.log')
+  mkdirSync(bin, { recursive: true })
+  writeFileSync(join(bin, 'helm'), helmWrapper(context.helm, log))
+  chmodSync(join(bin, 'helm'), 0o755)
+  const releases = setup.repo.releases.filter((r) => r.setup === onlySetup)
+  return {
+    releases,
+    async run(phase: Phase): Promise<OverheadRun> {
+      writeFileSync(log, '')
+      const run = await runPush(setup, phase, {
+        inputs: { 'helm-version': 'system', plans: `${onlySetup}/**` },
+        env: { PATH: `${bin}:${process.env.PATH ?? ''}` }
+      })
+      checkResults(run, releases, phase, 'the action on one setup')
+      const calls = readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split(' '))
+      const intervals = calls.map(([s, e]) => [Number(s) * 1000, Number(e) * 1000] as const)
+      const helmCallsBy: Record<string, number> = {}
+      for (const [, , sub] of calls) helmCallsBy[sub ?? '?'] = (helmCallsBy[sub ?? '?'] ?? 0) + 1
+      const wallMs = run.durationMs + (run.post?.durationMs ?? 0)
+      const helmMs = unionLength(intervals)
+      return {
+        wallMs,
+        helmMs,
+        helmCalls: calls.length,
+        helmCallsBy,
+        overheadMsPerPlan: (wallMs - helmMs) / releases.length
+      }
+    }
+  }
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)
+  )
+}

@@ -1,0 +1,90 @@
+import { execFileSync } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
+import { cpus, release, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { distIndex, runAction } from '../__tests__/support/action-runner.ts'
+import type { BenchContext } from './context.ts'
+import { timedOk } from './measure.ts'
+import { summarize, type Summary } from './stats.ts'
+
+// The figures beside the contest: the machine, the action's cold start, planning time.
+
+export interface Machine {
+  readonly cpu: string
+  readonly cores: number
+  readonly memory_gb: number
+  readonly os: string
+}
+
+export function machine(): Machine {
+  const list = cpus()
+  return {
+    cpu: list[0]?.model.trim() ?? 'unknown',
+    cores: list.length,
+    memory_gb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    os: `${process.platform} ${release()}`
+  }
+}
+
+export function gitRevision(root: string): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'dist'], { cwd: root, encoding: 'utf8' }).trim()
+    return dirty ? `${sha}+dirty` : sha
+  } catch {
+    return 'unknown'
+  }
+}
+
+/** A warning when a source file is newer than dist/index.js: the figures would be of older code. */
+export function distFreshness(root: string): string | undefined {
+  const built = statSync(distIndex, { throwIfNoEntry: false })
+  if (!built) throw new Error(`bench: ${distIndex} is missing: run \`npm run build\` first`)
+  const newer = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter(
+    (f) => f.endsWith('.ts') && statSync(join(root, 'src', f)).mtimeMs > built.mtimeMs
+  )
+  return newer.length > 0
+    ? `dist/index.js is older than ${newer.length} source file(s) (e.g. src/${newer[0]}): run \`npm run build\` to measure the current code`
+    : undefined
+}
+
+export interface ColdStart {
+  /** A fresh `node dist/index.js` for an event that deploys nothing (a tag push), start to exit. */
+  readonly action: Summary
+  /** `node -e 0` on the same machine: the part of it that is Node's own start-up. */
+  readonly node: Summary
+}
+
+/** Runs each `runs` times after two unmeasured runs (the file cache is warm: it is the fixed cost every run pays). */
+export async function coldStart(context: BenchContext, runs: number): Promise<ColdStart> {
+  const action: number[] = []
+  const node: number[] = []
+  for (let i = 0; i < runs + 2; i++) {
+    const run = await runAction({
+      workspace: context.work,
+      eventName: 'push',
+      event: {
+        ref: 'refs/tags/v1.0.0',
+        before: '0'.repeat(40),
+        after: 'a'.repeat(40),
+        repository: { full_name: 'octo-org/ops' },
+        commits: []
+      },
+      inputs: { 'github-token': 'bench-token' },
+      post: false
+    })
+    if (run.code !== 0) throw new Error(`bench: dist/index.js failed on a tag push:\n${run.log}\n${run.stderr}`)
+    const bare = await timedOk('node -e 0', process.execPath, ['-e', '0'])
+    if (i >= 2) {
+      action.push(run.durationMs)
+      node.push(bare.ms)
+    }
+  }
+  return { action: summarize(action), node: summarize(node) }
+}
+
+/** bench/planning.ts's figure: the plan of a push touching 5,000 files. */
+export async function planning(): Promise<number> {
+  const { measurePlanning } = (await import('./planning.ts')) as { measurePlanning: () => Promise<number> }
+  return measurePlanning()
+}

@@ -1,0 +1,137 @@
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+
+// The benchmark's ops repository: S setups × P plans over the test bed's chart
+// repository, as three commits. `base` has no plan; `install` adds every plan
+// (a push of it installs S×P releases); `upgrade` modifies every plan (a newer
+// chart version and changed values: a push of it upgrades every release).
+
+/** The bed's sample charts and the two versions each has (test/bed/charts/versions.json). */
+const CHARTS = [
+  { name: 'hello', versions: ['0.1.0', '0.2.0'] },
+  { name: 'greeter', versions: ['1.0.0', '1.1.0'] }
+] as const
+
+export const REPO_ALIAS = 'bench'
+export type Phase = 'install' | 'upgrade'
+export const PHASES: readonly Phase[] = ['install', 'upgrade']
+
+/** One release, as every contender deploys it. */
+export interface BenchRelease {
+  readonly setup: string
+  /** Index into the test bed's clusters (setup i → cluster i mod clusters). */
+  readonly cluster: number
+  readonly namespace: string
+  readonly release: string
+  /** Repository-relative path of its plan file. */
+  readonly plan: string
+  /** `bench/<chart>`: the chart through the repository alias. */
+  readonly chart: string
+  /** The chart version at each phase's commit. */
+  readonly version: Readonly<Record<Phase, string>>
+  /** Repository-relative path of its values file (content differs per phase). */
+  readonly values: string
+}
+
+export interface OpsRepo {
+  readonly dir: string
+  readonly setups: readonly string[]
+  readonly releases: readonly BenchRelease[]
+  /** The commit before and after each phase's push. */
+  readonly commits: { readonly base: string } & Readonly<Record<Phase, string>>
+}
+
+export interface OpsRepoOptions {
+  readonly dir: string
+  readonly setups: number
+  readonly plans: number
+  readonly clusters: number
+}
+
+export function setupName(index: number): string {
+  return `bench/s${index}`
+}
+
+export function generateOpsRepo(options: OpsRepoOptions): OpsRepo {
+  const { dir } = options
+  const releases: BenchRelease[] = []
+  for (let s = 0; s < options.setups; s++) {
+    for (let p = 0; p < options.plans; p++) {
+      const chart = CHARTS[(s + p) % CHARTS.length]!
+      const setup = setupName(s)
+      const namespace = `bench-${s}`
+      const release = `app-${p}`
+      releases.push({
+        setup,
+        cluster: s % options.clusters,
+        namespace,
+        release,
+        plan: `${setup}/${namespace}/${release}.yaml`,
+        chart: `${REPO_ALIAS}/${chart.name}`,
+        version: { install: chart.versions[0], upgrade: chart.versions[1] },
+        values: `values/s${s}/${release}.yaml`
+      })
+    }
+  }
+
+  mkdirSync(dir, { recursive: true })
+  const git = (...args: string[]): string =>
+    execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: gitEnv() }).trim()
+  git('init', '--quiet', '--initial-branch=main')
+  write(dir, 'README.md', `Benchmark ops repository: ${options.setups} setups × ${options.plans} plans.\n`)
+  git('add', '-A')
+  git('commit', '--quiet', '-m', 'base: no plan yet')
+  const base = git('rev-parse', 'HEAD')
+
+  const commitPhase = (phase: Phase): string => {
+    for (const r of releases) {
+      write(dir, r.plan, planText(r, phase))
+      write(dir, r.values, valuesText(r, phase))
+    }
+    git('add', '-A')
+    git('commit', '--quiet', '-m', `${phase}: every plan`)
+    return git('rev-parse', 'HEAD')
+  }
+  const install = commitPhase('install')
+  const upgrade = commitPhase('upgrade')
+  return {
+    dir,
+    setups: [...new Set(releases.map((r) => r.setup))],
+    releases,
+    commits: { base, install, upgrade }
+  }
+}
+
+function planText(r: BenchRelease, phase: Phase): string {
+  return `chart: ${r.chart}\nversion: ${r.version[phase]}\nvalues: ${r.values}\n`
+}
+
+/** Small values that show on the ConfigMap; `hello` runs without its Deployment. */
+function valuesText(r: BenchRelease, phase: Phase): string {
+  const stamp = `${r.namespace}/${r.release} ${phase}`
+  return r.chart.endsWith('/hello')
+    ? `message: "${stamp}"\ndeployment:\n  enabled: false\n`
+    : `name: "${stamp}"\n`
+}
+
+function write(root: string, path: string, text: string): void {
+  const file = join(root, path)
+  mkdirSync(dirname(file), { recursive: true })
+  writeFileSync(file, text)
+}
+
+function gitEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'bench',
+    GIT_AUTHOR_EMAIL: 'bench@example.invalid',
+    GIT_COMMITTER_NAME: 'bench',
+    GIT_COMMITTER_EMAIL: 'bench@example.invalid'
+  }
+}
+
+/** Puts the work tree at a commit, as a runner's checkout step would. */
+export function checkout(repo: OpsRepo, commit: string): void {
+  execFileSync('git', ['checkout', '--quiet', '--detach', commit], { cwd: repo.dir })
+}

@@ -1,0 +1,205 @@
+// `npm run bench`: the action against a bare helm loop and helmfile sync on the
+// test bed, same clusters, same releases, interleaved rounds. See bench/README.md.
+//
+//   npm run bench                                  4 setups × 5 plans, 5 rounds, results in bench/results/
+//   npm run bench -- --setups 1 --plans 1 --rounds 1 --out /tmp/x --helmfile auto
+//
+// Options: --setups N --plans N --rounds N (≥ 1; the issue's figures use ≥ 5)
+//          --out DIR (where the JSON goes)  --work DIR (scratch; default bench/work/<stamp>)
+//          --helmfile build|auto|skip  (build: build it if missing; auto: use it if built)
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { testbed } from '../__tests__/support/testbed.ts'
+import { clean, verifyPhase, type Clusters } from './cluster.ts'
+import { benchContext, type BenchContext } from './context.ts'
+import { overheadProbe, theAction, writeStore, type OverheadRun } from './contenders/action.ts'
+import { bareLoop } from './contenders/bare.ts'
+import { freshHelmHome, type Contender } from './contenders/contender.ts'
+import { helmfileSync } from './contenders/helmfile.ts'
+import { coldStart, distFreshness, gitRevision, machine, planning } from './figures.ts'
+import { checkout, generateOpsRepo, PHASES, setupName, type OpsRepo, type Phase } from './ops-repo.ts'
+import { printReport, toResult, type Measurements } from './report.ts'
+
+const root = resolve(import.meta.dirname, '..')
+
+interface Options {
+  setups: number
+  plans: number
+  rounds: number
+  out: string
+  work: string
+  helmfile: 'build' | 'auto' | 'skip'
+}
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      setups: { type: 'string', default: '4' },
+      plans: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '5' },
+      out: { type: 'string', default: join(root, 'bench', 'results') },
+      work: { type: 'string' },
+      helmfile: { type: 'string', default: 'build' }
+    }
+  })
+  const count = (name: string, text: string): number => {
+    const n = Number(text)
+    if (!Number.isInteger(n) || n < 1) throw new Error(`bench: --${name} must be a whole number ≥ 1, not "${text}"`)
+    return n
+  }
+  const helmfile = values.helmfile
+  if (helmfile !== 'build' && helmfile !== 'auto' && helmfile !== 'skip') {
+    throw new Error(`bench: --helmfile must be build, auto or skip, not "${helmfile}"`)
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  return {
+    setups: count('setups', values.setups),
+    plans: count('plans', values.plans),
+    rounds: count('rounds', values.rounds),
+    out: resolve(values.out),
+    work: resolve(values.work ?? join(root, 'bench', 'work', stamp)),
+    helmfile
+  }
+}
+
+function log(line: string): void {
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`)
+}
+
+/** The helmfile binary, built if asked; undefined (and said why) when it is skipped. */
+function helmfileBinary(mode: Options['helmfile']): string | undefined {
+  const version = process.env.HELMFILE_VERSION ?? 'v1.4.4'
+  const built = join(root, '.cache', 'helmfile', version, 'helmfile')
+  if (mode === 'skip') {
+    log('helmfile: skipped (--helmfile skip)')
+    return undefined
+  }
+  if (existsSync(built)) return built
+  if (mode === 'auto') {
+    log(`helmfile: SKIPPED, not built (${built}); build it with \`bash bench/build-helmfile.sh\``)
+    return undefined
+  }
+  log('helmfile: building it (bench/build-helmfile.sh)')
+  const r = spawnSync('bash', [join(root, 'bench', 'build-helmfile.sh')], { stdio: ['ignore', 'pipe', 'inherit'] })
+  if (r.status !== 0) throw new Error('bench: bench/build-helmfile.sh failed (see above)')
+  return built
+}
+
+function bringUpTestbed(): void {
+  const r = spawnSync(process.execPath, [join(root, 'test', 'bed', 'up.mjs')], { stdio: 'inherit' })
+  if (r.status !== 0) throw new Error('bench: the test bed did not come up (`npm run testbed:up`; see above)')
+}
+
+/** Deploys both phases with one contender and checks the clusters after each; returns the two wall times. */
+async function measureRound(
+  contender: Contender,
+  repo: OpsRepo,
+  clusters: Clusters,
+  peaks: Map<string, number>
+): Promise<Record<Phase, number>> {
+  const ms = {} as Record<Phase, number>
+  for (const phase of PHASES) {
+    checkout(repo, repo.commits[phase])
+    const run = await contender.run(phase)
+    ms[phase] = run.ms
+    if (run.peakRssKb) peaks.set(contender.name, Math.max(peaks.get(contender.name) ?? 0, run.peakRssKb))
+    await verifyPhase(clusters, repo.releases, phase, contender.name)
+  }
+  await clean(clusters, repo.releases)
+  return ms
+}
+
+async function main(): Promise<void> {
+  const opts = options()
+  const started = performance.now()
+  const helmfile = helmfileBinary(opts.helmfile)
+  bringUpTestbed()
+  const context: BenchContext = benchContext(testbed(), opts.work)
+  const clusters: Clusters = { helm: context.helm, kubeconfigs: context.kubeconfigs, env: { ...context.env, ...freshHelmHome(context.work) } }
+  const stale = distFreshness(root)
+  if (stale) log(`WARNING: ${stale}`)
+
+  log(`ops repository: ${opts.setups} setups × ${opts.plans} plans over ${context.kubeconfigs.length} clusters (work: ${opts.work})`)
+  const repo = generateOpsRepo({
+    dir: join(opts.work, 'ops'),
+    setups: opts.setups,
+    plans: opts.plans,
+    clusters: context.kubeconfigs.length
+  })
+  writeStore(context, repo)
+  const actionSetup = { context, repo, toolCache: join(opts.work, 'tool-cache') }
+  const contenders: Contender[] = [bareLoop(context, repo)]
+  if (helmfile) contenders.push(helmfileSync(context, repo, helmfile))
+  contenders.push(theAction(actionSetup))
+  const probe = overheadProbe(actionSetup, setupName(0))
+
+  await clean(clusters, repo.releases)
+  const samples = new Map<string, Record<Phase, number[]>>(
+    contenders.map((c) => [c.name, { install: [], upgrade: [] }])
+  )
+  const overhead: Record<Phase, OverheadRun[]> = { install: [], upgrade: [] }
+  const peaks = new Map<string, number>()
+
+  // Round 0 warms up (namespaces, the tool cache, page cache) and is not counted.
+  for (let round = 0; round <= opts.rounds; round++) {
+    const counted = round > 0
+    // Rotate the order each round so no contender always runs first or last.
+    const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!)
+    for (const contender of order) {
+      const ms = await measureRound(contender, repo, clusters, peaks)
+      log(`round ${round}${counted ? '' : ' (warm-up)'} ${contender.name.padEnd(8)} install ${fmt(ms.install)}  upgrade ${fmt(ms.upgrade)}`)
+      if (counted) for (const phase of PHASES) samples.get(contender.name)![phase].push(ms[phase])
+    }
+    for (const phase of PHASES) {
+      checkout(repo, repo.commits[phase])
+      const run = await probe.run(phase)
+      await verifyPhase(clusters, probe.releases, phase, 'the action on one setup')
+      if (counted) overhead[phase].push(run)
+      log(`round ${round} overhead ${phase}: wall ${fmt(run.wallMs)}, helm ${fmt(run.helmMs)} in ${run.helmCalls} calls ${JSON.stringify(run.helmCallsBy)} → ${fmt(run.overheadMsPerPlan)} a plan`)
+    }
+    await clean(clusters, probe.releases)
+  }
+
+  log('cold start of dist/index.js')
+  const cold = await coldStart(context, Math.max(5, opts.rounds))
+  log('planning a 5,000-file push (bench/planning.ts)')
+  const planningMs = await planning()
+
+  const measurements: Measurements = {
+    setups: opts.setups,
+    plans: opts.plans,
+    rounds: opts.rounds,
+    samples,
+    overhead,
+    peaks,
+    cold,
+    planningMs,
+    machine: machine(),
+    versions: {
+      action: gitRevision(root),
+      helm: context.bed.helm4Version,
+      helmfile: helmfile ? (process.env.HELMFILE_VERSION ?? 'v1.4.4') : null,
+      kubernetes: context.bed.kubeVersion || null,
+      node: process.version
+    },
+    notes: helmfile ? [] : ['helmfile was not run (not built): its figures are null']
+  }
+  const result = toResult(measurements)
+  mkdirSync(opts.out, { recursive: true })
+  const file = join(opts.out, `${result.date.slice(0, 10)}-${opts.setups}x${opts.plans}.json`)
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`)
+  printReport(result)
+  log(`written ${file} (${fmt(performance.now() - started)} in all)`)
+  if (!process.env.BENCH_KEEP_WORK) rmSync(opts.work, { recursive: true, force: true })
+}
+
+function fmt(ms: number): string {
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error))
+  process.exitCode = 1
+})
