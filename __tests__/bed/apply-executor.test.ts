@@ -1,0 +1,280 @@
+// The executor on the bed's real API servers: install, upgrade, uninstall, recovery
+// of a pending release, hooks, with Helm 4 and Helm 3; results read back through the API.
+import { spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execute } from '../../src/apply/executor.ts'
+import type { Helm } from '../../src/apply/helm.ts'
+import { Cluster, clusters, eventually, kubeconfigOf } from '../support/testbed.ts'
+import {
+  HELMS,
+  applyStep,
+  bed,
+  config,
+  hookLog,
+  localChart,
+  plan,
+  recordingHook,
+  scratchRepo,
+  sha,
+  spec,
+  target,
+  uninstallStep,
+  uniqueName,
+  writeFile
+} from './apply-fixtures.ts'
+
+const [setupA] = bed.setups as [string]
+const namespaces: Array<[Cluster, string]> = []
+let clusterA: Cluster
+
+beforeAll(() => {
+  process.env.RUNNER_TEMP = mkdtempSync(join(tmpdir(), 'runner-temp-'))
+  delete process.env.GITHUB_EVENT_NAME
+  clusterA = clusters()[0] as Cluster
+})
+afterAll(async () => {
+  for (const [cluster, ns] of namespaces) await cluster.deleteNamespace(ns)
+})
+
+function namespace(cluster: Cluster = clusterA): string {
+  const ns = uniqueName('apply')
+  namespaces.push([cluster, ns])
+  return ns
+}
+
+const signal = new AbortController().signal
+
+describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
+  it('installs with hooks around it, upgrades, leaves an unchanged commit alone, uninstalls', async () => {
+    const repo = scratchRepo()
+    const ns = namespace()
+    const t = target(setupA, ns, 'web')
+    const hooks = {
+      'pre-install': [recordingHook(repo, 'pre-install')],
+      'post-install': [recordingHook(repo, 'post-install')],
+      'pre-upgrade': [recordingHook(repo, 'pre-upgrade')],
+      'post-upgrade': [recordingHook(repo, 'post-upgrade')]
+    }
+    const values = writeFile(
+      repo,
+      'values/web.yaml',
+      'message: first\ndeployment: {enabled: false}\n'
+    )
+    const s = spec(localChart(), { values: [values], hooks })
+
+    const [installed] = await execute(plan(sha(1), [applyStep(t, s)]), config(repo), helm, signal)
+    expect(installed).toMatchObject({
+      operation: 'install',
+      status: 'succeeded',
+      revision: 1,
+      version: '0.1.0',
+      error: null
+    })
+    expect((await clusterA.configMap(ns, 'web-hello'))?.data?.message).toBe('first')
+    expect(hookLog(repo)).toEqual([
+      `pre-install absent install ${setupA} ${ns} web ${t.plan} ${sha(1)} ./charts/hello - kubeconfig ${repo}`,
+      `post-install deployed install ${setupA} ${ns} web ${t.plan} ${sha(1)} ./charts/hello - kubeconfig ${repo}`
+    ])
+    const [record] = await clusterA.releaseSecrets(ns, 'web')
+    expect(record?.metadata?.labels?.status).toBe('deployed')
+
+    writeFile(repo, 'values/web.yaml', 'message: second\ndeployment: {enabled: false}\n')
+    const [upgraded] = await execute(plan(sha(2), [applyStep(t, s)]), config(repo), helm, signal)
+    expect(upgraded).toMatchObject({ operation: 'upgrade', status: 'succeeded', revision: 2 })
+    expect((await clusterA.configMap(ns, 'web-hello'))?.data?.message).toBe('second')
+    expect(
+      hookLog(repo)
+        .slice(2)
+        .map((l) => l.split(' ').slice(0, 3).join(' '))
+    ).toEqual(['pre-upgrade deployed upgrade', 'post-upgrade deployed upgrade'])
+
+    const [again] = await execute(plan(sha(2), [applyStep(t, s)]), config(repo), helm, signal)
+    expect(again).toMatchObject({ operation: 'upgrade', status: 'succeeded', revision: 2 })
+    expect(again?.notes).toEqual([`unchanged: revision 2 already deploys ${sha(2).slice(0, 12)}`])
+    expect(await clusterA.releaseSecrets(ns, 'web')).toHaveLength(2)
+
+    const [removed] = await execute(plan(sha(3), [uninstallStep(t)]), config(repo), helm, signal)
+    expect(removed).toMatchObject({
+      operation: 'uninstall',
+      status: 'succeeded',
+      chart: 'hello',
+      version: '0.1.0'
+    })
+    expect(await clusterA.configMap(ns, 'web-hello')).toBeUndefined()
+    expect(await clusterA.releaseSecrets(ns, 'web')).toHaveLength(0)
+
+    const [absent] = await execute(plan(sha(3), [uninstallStep(t)]), config(repo), helm, signal)
+    expect(absent).toMatchObject({
+      operation: 'uninstall',
+      status: 'succeeded',
+      notes: ['already absent']
+    })
+  })
+
+  it('recovers a release an interrupted upgrade left pending-upgrade', async () => {
+    const repo = scratchRepo()
+    const ns = namespace()
+    const t = target(setupA, ns, 'stuck')
+    const s = spec(localChart(), {
+      values: [writeFile(repo, 'values/stuck.yaml', 'message: good\n')]
+    })
+    await execute(plan(sha(1), [applyStep(t, s)]), config(repo), helm, signal)
+
+    // A real interrupted run: helm waits for a Deployment that can never be scheduled, and dies.
+    const never = writeFile(repo, 'values/never.yaml', 'message: never\n')
+    writeFile(
+      repo,
+      'charts/hello/templates/unschedulable.yaml',
+      `{{- if eq .Values.message "never" }}
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: {{ .Release.Name }}-never}
+spec:
+  selector: {matchLabels: {app: never}}
+  template:
+    metadata: {labels: {app: never}}
+    spec:
+      nodeSelector: {gitops-test/never: "true"}
+      containers: [{name: c, image: registry.k8s.io/pause:3.10}]
+{{- end }}
+`
+    )
+    const interrupted = spawn(
+      helm.path,
+      [
+        'upgrade',
+        'stuck',
+        join(repo, 'charts/hello'),
+        '-n',
+        ns,
+        '-f',
+        join(repo, never),
+        '--wait',
+        '--timeout',
+        '5m'
+      ],
+      { env: { ...process.env, KUBECONFIG: kubeconfigOf(setupA) }, stdio: 'ignore' }
+    )
+    await eventually(
+      'a pending-upgrade record',
+      async () => (await clusterA.releaseStatus(ns, 'stuck')) === 'pending-upgrade'
+    )
+    interrupted.kill('SIGKILL')
+    await new Promise((r) => interrupted.on('close', r))
+
+    const [result] = await execute(plan(sha(2), [applyStep(t, s)]), config(repo), helm, signal)
+    expect(result).toMatchObject({
+      operation: 'upgrade',
+      status: 'succeeded',
+      revision: 4,
+      error: null
+    })
+    expect(result?.notes).toEqual([
+      'recovered: release was left pending-upgrade at revision 2, rolled back to revision 1'
+    ])
+    expect(await clusterA.releaseStatus(ns, 'stuck')).toBe('deployed')
+    expect((await clusterA.configMap(ns, 'stuck-hello'))?.data?.message).toBe('good')
+  })
+
+  it('a failing pre-hook skips helm; a failing post-hook fails the plan after helm ran', async () => {
+    const repo = scratchRepo()
+    const ns = namespace()
+    const fail = writeFile(repo, 'hooks/fail.sh', 'echo "about to fail" >&2\nexit 3\n')
+    const pre = target(setupA, ns, 'pre')
+    const post = target(setupA, ns, 'post')
+    const results = await execute(
+      plan(sha(1), [
+        applyStep(pre, spec(localChart('greeter'), { hooks: { 'pre-install': [fail] } })),
+        applyStep(post, spec(localChart('greeter'), { hooks: { 'post-install': [fail] } }))
+      ]),
+      config(repo),
+      helm,
+      signal
+    )
+    expect(results[0]).toMatchObject({ status: 'failed', operation: 'install', revision: null })
+    expect(results[0]?.error).toBe(
+      `${pre.plan}: pre-install hook hooks/fail.sh exited with 3: about to fail; helm install was not run`
+    )
+    expect(await clusterA.releaseSecrets(ns, 'pre')).toHaveLength(0)
+    expect(results[1]).toMatchObject({ status: 'failed', operation: 'install', revision: 1 })
+    expect(results[1]?.error).toBe(
+      `${post.plan}: post-install hook hooks/fail.sh exited with 3: about to fail`
+    )
+    expect(await clusterA.configMap(ns, 'post-greeter')).toBeDefined()
+  })
+})
+
+describe('hooks and order', () => {
+  const helm = HELMS[0]?.[1] as Helm
+
+  it('a hook past hook-timeout is killed with its whole process tree', async () => {
+    const repo = scratchRepo()
+    const ns = namespace()
+    const slow = writeFile(repo, 'hooks/slow.sh', 'sleep 300 &\necho $! > bg.pid\nsleep 300\n')
+    const t = target(setupA, ns, 'slow')
+    const started = Date.now()
+    const [result] = await execute(
+      plan(sha(1), [
+        applyStep(t, spec(localChart('greeter'), { hooks: { 'pre-install': [slow] } }))
+      ]),
+      config(repo, { hookTimeoutMs: 1_000 }),
+      helm,
+      signal
+    )
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(result?.error).toBe(
+      `${t.plan}: pre-install hook hooks/slow.sh timed out after 1 s (hook-timeout); its processes were killed; helm install was not run`
+    )
+    const { readFileSync } = await import('node:fs')
+    const pid = Number(readFileSync(join(repo, 'bg.pid'), 'utf8'))
+    expect(() => process.kill(pid, 0)).toThrow()
+  })
+
+  it('fail-fast skips the plans after the first failure', async () => {
+    const repo = scratchRepo()
+    const ns = namespace()
+    const steps = [
+      applyStep(target(setupA, ns, 'a-broken'), spec({ kind: 'local', path: 'charts/missing' })),
+      applyStep(target(setupA, ns, 'b-fine'), spec(localChart('greeter')))
+    ]
+    const results = await execute(
+      plan(sha(1), steps),
+      config(repo, { failFast: true }),
+      helm,
+      signal
+    )
+    expect(results.map((r) => r.status)).toEqual(['failed', 'skipped'])
+    expect(results[0]?.error).toMatch(
+      /^local\/a\/apply-\S+\/a-broken\.yaml: helm install failed: .*charts\/missing/
+    )
+    expect(results[1]?.notes).toEqual([`not run: fail-fast after ${steps[0]?.target.plan} failed`])
+    const without = await execute(plan(sha(1), steps), config(repo), helm, signal)
+    expect(without.map((r) => r.status)).toEqual(['failed', 'succeeded'])
+  })
+
+  it('cancellation stops the running hook at once and skips the rest', async () => {
+    const repo = scratchRepo()
+    const ns = namespace()
+    const slow = writeFile(repo, 'hooks/slow.sh', 'sleep 300\n')
+    const controller = new AbortController()
+    const steps = [
+      applyStep(
+        target(setupA, ns, 'a-slow'),
+        spec(localChart('greeter'), { hooks: { 'pre-install': [slow] } })
+      ),
+      applyStep(target(setupA, ns, 'b-next'), spec(localChart('greeter')))
+    ]
+    setTimeout(() => controller.abort(), 1_500)
+    const started = Date.now()
+    const results = await execute(plan(sha(1), steps), config(repo), helm, controller.signal)
+    expect(Date.now() - started).toBeLessThan(6_000)
+    expect(results.map((r) => r.status)).toEqual(['failed', 'skipped'])
+    expect(results[0]?.error).toMatch(
+      /pre-install hook hooks\/slow\.sh stopped: the run was cancelled/
+    )
+    expect(results[1]?.notes).toEqual(['not run: the run was cancelled'])
+  })
+})
