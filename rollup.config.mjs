@@ -13,7 +13,7 @@ const entry = (name) => ({
     banner: "import { createRequire as __gitopsCreateRequire } from 'node:module';\nconst require = __gitopsCreateRequire(import.meta.url);"
   },
   plugins: [
-    typescript({ tsconfig: './tsconfig.json', noEmit: false, outDir: 'dist', rootDir: 'src', include: ['src/**/*.ts'] }),
+    typescript({ tsconfig: './tsconfig.json', noEmit: false, outDir: 'dist', rootDir: 'src', include: ['**/*.ts'] }),
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
     commonjs()
   ],
