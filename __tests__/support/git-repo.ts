@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import { mkdtemp, mkdir, rm, symlink, writeFile, rename } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -83,6 +83,27 @@ export class GitRepo {
   async commit(message = 'change'): Promise<string> {
     await git(this.dir, 'add', '-A')
     await git(this.dir, 'commit', '-q', '--allow-empty', '-m', message)
+    return this.head()
+  }
+
+  /** Adds many empty commits on the current branch in one git process (fast-import). */
+  async emptyCommits(count: number): Promise<string> {
+    const branch = await git(this.dir, 'symbolic-ref', 'HEAD')
+    // Dates after the existing commits: git's range walks assume time moves forward.
+    const now = Math.floor(Date.now() / 1000) + 1
+    const stream = Array.from({ length: count }, (_, i) => {
+      const message = `empty ${i + 1}`
+      return [
+        `commit ${branch}`,
+        `committer Test <test@example.com> ${now + i} +0000`,
+        `data ${Buffer.byteLength(message)}`,
+        message,
+        ...(i === 0 ? [`from ${branch}^0`] : []),
+        ''
+      ].join('\n')
+    }).join('\n')
+    const result = spawnSync('git', ['fast-import', '--quiet'], { cwd: this.dir, env: GIT_ENV, input: stream })
+    if (result.status !== 0) throw new Error(`git fast-import failed: ${result.stderr.toString()}`)
     return this.head()
   }
 

@@ -55,7 +55,9 @@ export class ApiError extends Error {}
 
 export function createApi(token: string, event: GitHubEvent): GitHubApi {
   const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'
-  const octokit = getOctokit(token, { baseUrl })
+  // Made on first use: getOctokit refuses an empty token, and without one every call falls back.
+  let client: ReturnType<typeof getOctokit> | undefined
+  const octokit = (): ReturnType<typeof getOctokit> => (client ??= getOctokit(token, { baseUrl }))
   const { owner, repo } = event.repository
   const request = () => ({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
   const guard = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
@@ -75,7 +77,7 @@ export function createApi(token: string, event: GitHubEvent): GitHubApi {
         const { file, runId, runNumber } = event.workflow
         if (!branch || !file) return undefined
         for (let page = 1; page <= MAX_RUN_PAGES; page++) {
-          const { data } = await octokit.rest.actions.listWorkflowRuns({
+          const { data } = await octokit().rest.actions.listWorkflowRuns({
             owner,
             repo,
             workflow_id: file,
@@ -107,7 +109,7 @@ export function createApi(token: string, event: GitHubEvent): GitHubApi {
         // Commits are paginated; files come with the first page (up to the cap), but we
         // take them from every page in case a server spreads them.
         for (let page = 1; ; page++) {
-          const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+          const { data } = await octokit().rest.repos.compareCommitsWithBasehead({
             owner,
             repo,
             basehead: `${base}...${head}`,
@@ -127,7 +129,7 @@ export function createApi(token: string, event: GitHubEvent): GitHubApi {
 
     tree: (commit) =>
       guard(`reading the tree of ${commit.slice(0, 12)}`, async () => {
-        const { data } = await octokit.rest.git.getTree({
+        const { data } = await octokit().rest.git.getTree({
           owner,
           repo,
           tree_sha: commit,

@@ -1,0 +1,352 @@
+import { createServer } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createRequire } from 'node:module'
+import { Ajv } from 'ajv'
+import type { ValidateFunction } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import { git } from './git-repo.ts'
+
+// A local stand-in for api.github.com that answers the REST calls the action makes.
+// Every request (path, method, path and query parameters) and every response
+// (status, JSON body) is checked against GitHub's published OpenAPI description
+// (@octokit/openapi); a mismatch is recorded in `violations`, which tests assert
+// empty. Responses start from the description's own examples, patched.
+
+const require = createRequire(import.meta.url)
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any
+const spec: Json = require('@octokit/openapi/generated/api.github.com.json')
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
+
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true })
+addFormats(ajv)
+// The description is OpenAPI 3.0: `nullable` becomes a JSON Schema null type, and
+// $refs point into the registered document.
+ajv.addSchema({ $id: 'github', components: { schemas: toJsonSchema(spec.components.schemas) } })
+const compiled = new Map<string, ValidateFunction>()
+
+function validator(pointer: string, schema: Json): ValidateFunction {
+  let fn = compiled.get(pointer)
+  if (!fn) {
+    fn = ajv.compile(toJsonSchema(schema))
+    compiled.set(pointer, fn)
+  }
+  return fn
+}
+
+function toJsonSchema(schema: Json): Json {
+  if (Array.isArray(schema)) return schema.map(toJsonSchema)
+  if (!schema || typeof schema !== 'object') return schema
+  const out: Json = {}
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'nullable') continue
+    out[key] = key === '$ref' && typeof value === 'string' && value.startsWith('#/') ? `github${value}` : toJsonSchema(value)
+  }
+  if (schema.nullable !== true) return out
+  if (typeof out.type === 'string') {
+    out.type = [out.type, 'null']
+    if (Array.isArray(out.enum)) out.enum = [...out.enum, null]
+    return out
+  }
+  return { anyOf: [out, { type: 'null' }] }
+}
+
+function deref(value: Json): Json {
+  if (value && typeof value === 'object' && typeof value.$ref === 'string') {
+    const target = (value.$ref as string)
+      .slice(2)
+      .split('/')
+      .reduce((node: Json, key: string) => node?.[key], spec)
+    return deref(target)
+  }
+  return value
+}
+
+interface Operation {
+  readonly id: string
+  readonly method: string
+  readonly template: string
+  readonly pattern: RegExp
+  readonly names: readonly string[]
+  readonly op: Json
+}
+
+const operations: Operation[] = Object.entries(spec.paths as Record<string, Json>).flatMap(([template, item]) =>
+  Object.entries(item)
+    .filter(([method]) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
+    .map(([method, op]) => {
+      const names: string[] = []
+      const pattern = new RegExp(
+        `^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_m, name: string) => {
+          names.push(name)
+          // basehead and refs may hold '/'.
+          return name === 'basehead' || name === 'ref' ? '(.+)' : '([^/]+)'
+        })}$`
+      )
+      return { id: (op as Json).operationId as string, method: method.toUpperCase(), template, pattern, names, op }
+    })
+)
+
+/** An example body from the description, deep-copied, for handlers to patch. */
+export function specExample(name: string): Json {
+  const example = spec.components.examples[name]
+  if (!example) throw new Error(`no example ${name} in the OpenAPI description`)
+  return structuredClone(example.value)
+}
+
+export interface ApiRequest {
+  readonly operationId: string
+  readonly params: Readonly<Record<string, string>>
+  readonly query: Readonly<Record<string, string>>
+  readonly headers: IncomingMessage['headers']
+}
+
+export interface ApiReply {
+  readonly status: number
+  readonly body: Json
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+export type Handler = (request: ApiRequest) => ApiReply | Promise<ApiReply>
+export type Handlers = Readonly<Record<string, Handler>>
+
+export interface RecordedRequest {
+  readonly method: string
+  readonly url: string
+  readonly operationId: string | undefined
+  readonly status: number
+}
+
+export interface GitHubApiServer {
+  /** Set GITHUB_API_URL to this. */
+  readonly url: string
+  readonly requests: RecordedRequest[]
+  /** Every way a request or response strayed from the OpenAPI description. */
+  readonly violations: string[]
+  close(): Promise<void>
+}
+
+const notFound = (message = 'Not Found'): ApiReply => ({
+  status: 404,
+  body: { message, documentation_url: 'https://docs.github.com/rest' }
+})
+
+/** Starts the server on 127.0.0.1 with handlers keyed by operationId (e.g. 'git/get-tree'). */
+export async function startGitHubApiServer(handlers: Handlers): Promise<GitHubApiServer> {
+  const requests: RecordedRequest[] = []
+  const violations: string[] = []
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const path = decodeURIComponent(url.pathname)
+    const method = req.method ?? 'GET'
+    const match = operations.find((o) => o.method === method && o.pattern.test(path))
+    let reply: ApiReply
+    if (!match) {
+      violations.push(`${method} ${path}: no such operation in the OpenAPI description`)
+      reply = notFound()
+    } else {
+      const values = (match.pattern.exec(path) as RegExpExecArray).slice(1)
+      const params = Object.fromEntries(match.names.map((n, i) => [n, values[i] as string]))
+      const query = Object.fromEntries(url.searchParams.entries())
+      checkRequest(match, params, query, req, violations)
+      const handler = handlers[match.id]
+      reply = handler ? await handler({ operationId: match.id, params, query, headers: req.headers }) : notFound()
+      checkResponse(match, reply, violations)
+    }
+    requests.push({ method, url: `${url.pathname}${url.search}`, operationId: match?.id, status: reply.status })
+    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers })
+    res.end(JSON.stringify(reply.body))
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: Error) => {
+      violations.push(`handler failed: ${error.message}`)
+      res.writeHead(500).end()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    violations,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
+
+function coerce(value: string, schema: Json): unknown {
+  if (schema?.type === 'integer' || schema?.type === 'number') return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value
+  if (schema?.type === 'boolean') return value === 'true' ? true : value === 'false' ? false : value
+  return value
+}
+
+function checkRequest(
+  operation: Operation,
+  params: Record<string, string>,
+  query: Record<string, string>,
+  req: IncomingMessage,
+  violations: string[]
+): void {
+  const where = `${operation.method} ${operation.template}`
+  const declared: Json[] = (operation.op.parameters ?? []).map(deref)
+  for (const p of declared) {
+    const value = p.in === 'path' ? params[p.name] : p.in === 'query' ? query[p.name] : undefined
+    if (p.in !== 'path' && p.in !== 'query') continue
+    if (value === undefined) {
+      if (p.required) violations.push(`${where}: missing required ${p.in} parameter ${p.name}`)
+      continue
+    }
+    const check = validator(`${operation.id}:${p.in}:${p.name}`, p.schema)
+    if (!check(coerce(value, p.schema))) {
+      violations.push(`${where}: ${p.in} parameter ${p.name}=${value}: ${ajv.errorsText(check.errors)}`)
+    }
+  }
+  for (const name of Object.keys(query)) {
+    if (!declared.some((p) => p.in === 'query' && p.name === name)) violations.push(`${where}: unknown query parameter ${name}`)
+  }
+  const auth = req.headers.authorization
+  if (!auth || !/^(token|Bearer) \S+$/.test(auth)) violations.push(`${where}: no token in the Authorization header`)
+}
+
+function checkResponse(operation: Operation, reply: ApiReply, violations: string[]): void {
+  const where = `${operation.method} ${operation.template} → ${reply.status}`
+  const documented = deref(operation.op.responses?.[String(reply.status)])
+  // GitHub answers errors the description leaves out (403 without `actions: read`): they carry a basic-error.
+  const schema =
+    documented?.content?.['application/json']?.schema ??
+    (reply.status >= 400 ? { $ref: '#/components/schemas/basic-error' } : undefined)
+  if (!documented && reply.status < 400) {
+    violations.push(`${where}: status not in the OpenAPI description`)
+    return
+  }
+  if (!schema) return
+  const check = validator(`${operation.id}:response:${reply.status}`, schema)
+  if (!check(reply.body)) violations.push(`${where}: body: ${ajv.errorsText(check.errors, { separator: '; ' })}`)
+}
+
+// ---- Handlers that answer from a real git repository (the bare origin of a test) ----
+
+export interface FakeRun {
+  readonly id: number
+  readonly runNumber: number
+  readonly headSha: string
+  readonly branch?: string
+  readonly event?: string
+  /** null while the run is not completed. */
+  readonly conclusion: 'success' | 'failure' | 'cancelled' | 'skipped' | null
+}
+
+export interface RepositoryState {
+  /** The bare origin the compare and trees answers are computed from. */
+  readonly origin: string
+  readonly runs?: readonly FakeRun[]
+  /** GitHub lists at most 300 files in a comparison. */
+  readonly filesCap?: number
+}
+
+const gitOut = (cwd: string, ...args: string[]): Promise<string | undefined> =>
+  git(cwd, ...args).then(
+    (out) => out,
+    () => undefined
+  )
+
+const COMPARE_STATUS: Readonly<Record<string, string>> = {
+  A: 'added',
+  D: 'removed',
+  M: 'modified',
+  T: 'changed',
+  R: 'renamed',
+  C: 'copied'
+}
+
+export function repositoryHandlers(state: RepositoryState): Handlers {
+  return {
+    'actions/list-workflow-runs': ({ query }) => {
+      const template = specExample('workflow-run-paginated').workflow_runs[0]
+      const matching = [...(state.runs ?? [])]
+        .filter((r) => !query.branch || (r.branch ?? 'main') === query.branch)
+        .filter((r) => !query.event || (r.event ?? 'push') === query.event)
+        .filter((r) => !query.status || r.conclusion === query.status || (query.status === 'completed' && r.conclusion !== null))
+        .sort((a, b) => b.id - a.id)
+      const perPage = Number(query.per_page ?? 30)
+      const page = Number(query.page ?? 1)
+      const runs = matching.slice((page - 1) * perPage, page * perPage).map((r) => ({
+        ...structuredClone(template),
+        id: r.id,
+        run_number: r.runNumber,
+        head_sha: r.headSha,
+        head_branch: r.branch ?? 'main',
+        event: r.event ?? 'push',
+        status: r.conclusion === null ? 'in_progress' : 'completed',
+        conclusion: r.conclusion
+      }))
+      return { status: 200, body: { total_count: matching.length, workflow_runs: runs } }
+    },
+
+    'repos/compare-commits-with-basehead': async ({ params, query }) => {
+      const [base, head] = params.basehead?.split('...') ?? []
+      const { origin } = state
+      if (!base || !head) return notFound()
+      const exists = async (sha: string) => (await gitOut(origin, 'cat-file', '-t', sha)) === 'commit'
+      if (!(await exists(base)) || !(await exists(head))) return notFound()
+      const mergeBase = await gitOut(origin, 'merge-base', base, head)
+      if (!mergeBase) return notFound('No common ancestor between the commits')
+      const ahead = (await gitOut(origin, 'rev-list', '--reverse', `${base}..${head}`))?.split('\n').filter(Boolean) ?? []
+      const behind = Number(await gitOut(origin, 'rev-list', '--count', `${head}..${base}`))
+      const status = ahead.length === 0 && behind === 0 ? 'identical' : behind === 0 ? 'ahead' : ahead.length === 0 ? 'behind' : 'diverged'
+      const paged = query.page !== undefined || query.per_page !== undefined
+      const perPage = Number(query.per_page ?? 250)
+      const page = Number(query.page ?? 1)
+      const example = specExample('commit-comparison')
+      const commitOf = (sha: string) => ({ ...structuredClone(example.commits[0]), sha, node_id: sha })
+      const diff = (await gitOut(origin, 'diff', '--name-status', '-M', '-z', mergeBase, head)) ?? ''
+      const fields = diff.split('\0').filter((f) => f !== '')
+      const files: Json[] = []
+      for (let i = 0; i < fields.length; ) {
+        const code = (fields[i++] as string).charAt(0)
+        const previous = code === 'R' || code === 'C' ? fields[i++] : undefined
+        const filename = fields[i++] as string
+        files.push({
+          ...structuredClone(example.files[0]),
+          filename,
+          status: COMPARE_STATUS[code],
+          ...(previous ? { previous_filename: previous } : {})
+        })
+      }
+      return {
+        status: 200,
+        body: {
+          ...example,
+          base_commit: commitOf(base),
+          merge_base_commit: commitOf(mergeBase),
+          status,
+          ahead_by: ahead.length,
+          behind_by: behind,
+          total_commits: ahead.length,
+          commits: (paged ? ahead.slice((page - 1) * perPage, page * perPage) : ahead.slice(-250)).map(commitOf),
+          // Files only come with the first page, cut at the cap.
+          files: page === 1 ? files.slice(0, state.filesCap ?? 300) : []
+        }
+      }
+    },
+
+    'git/get-tree': async ({ params, query }) => {
+      const recursive = query.recursive !== undefined
+      const out = await gitOut(state.origin, 'ls-tree', '-z', '-l', ...(recursive ? ['-r', '-t'] : []), params.tree_sha as string)
+      if (out === undefined) return notFound()
+      const example = specExample('git-tree-response-recursively-retrieving-a-tree')
+      const entries = out.split('\0').filter(Boolean).map((line) => {
+        const [meta, path] = line.split('\t') as [string, string]
+        const [mode, type, sha, size] = meta.split(/\s+/) as [string, string, string, string]
+        return { path, mode, type, sha, ...(type === 'blob' ? { size: Number(size) } : {}), url: `${example.tree[0].url}` }
+      })
+      return { status: 200, body: { ...example, sha: params.tree_sha, tree: entries, truncated: false } }
+    }
+  }
+}

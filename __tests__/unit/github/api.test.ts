@@ -1,0 +1,154 @@
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
+import { createApi } from '../../../src/github/api.ts'
+import { readEvent } from '../../../src/github/event.ts'
+import { pushPayload, runnerEnv } from '../../support/events.ts'
+import { GitRepo, removeTempDirs } from '../../support/git-repo.ts'
+import { repositoryHandlers, startGitHubApiServer } from '../../support/github-api-server.ts'
+import type { FakeRun, GitHubApiServer, Handlers } from '../../support/github-api-server.ts'
+
+afterAll(removeTempDirs)
+
+let server: GitHubApiServer | undefined
+afterEach(async () => {
+  // Every call the action made must fit GitHub's published description.
+  expect(server?.violations ?? []).toEqual([])
+  await server?.close()
+  server = undefined
+  vi.unstubAllEnvs()
+})
+
+async function serve(handlers: Handlers): Promise<void> {
+  server = await startGitHubApiServer(handlers)
+  vi.stubEnv('GITHUB_API_URL', server.url)
+}
+
+async function pushEvent(before: string, after: string, runNumber = 50) {
+  const env = await runnerEnv({ name: 'push', payload: pushPayload({ before, after }), sha: after, runId: 9000, runNumber })
+  return readEvent(env)
+}
+
+const SHA = (n: number): string => n.toString(16).padStart(40, 'a')
+
+describe('lastSuccessfulRun', () => {
+  const origin = '/nonexistent'
+  it('takes the newest successful push run on this branch older than this run', async () => {
+    const runs: FakeRun[] = [
+      { id: 101, runNumber: 40, headSha: SHA(1), conclusion: 'success' },
+      { id: 102, runNumber: 41, headSha: SHA(2), conclusion: 'failure' },
+      { id: 103, runNumber: 42, headSha: SHA(3), conclusion: 'cancelled' },
+      { id: 104, runNumber: 43, headSha: SHA(4), conclusion: 'skipped' },
+      { id: 105, runNumber: 44, headSha: SHA(5), conclusion: 'success', branch: 'other' },
+      { id: 106, runNumber: 45, headSha: SHA(6), conclusion: 'success', event: 'workflow_dispatch' },
+      // A newer push whose run finished first is not this run's base.
+      { id: 107, runNumber: 51, headSha: SHA(7), conclusion: 'success' },
+      // This very run (a re-run attempt) is not its own base.
+      { id: 9000, runNumber: 50, headSha: SHA(8), conclusion: 'success' }
+    ]
+    await serve(repositoryHandlers({ origin, runs }))
+    const api = createApi('test-token', await pushEvent(SHA(9), SHA(10)))
+    expect(await api.lastSuccessfulRun()).toEqual({ id: 101, runNumber: 40, headSha: SHA(1) })
+    const [request] = server?.requests ?? []
+    expect(request?.url).toMatch(/^\/repos\/octo-org\/ops\/actions\/workflows\/deploy.yml\/runs\?/)
+    expect(request?.url).toContain('branch=main')
+    expect(request?.url).toContain('status=success')
+    expect(request?.url).toContain('event=push')
+  })
+
+  it('pages past a long streak of newer runs', async () => {
+    const runs: FakeRun[] = Array.from({ length: 150 }, (_, i) => ({
+      id: 1000 + i,
+      runNumber: 100 + i,
+      headSha: SHA(i),
+      conclusion: 'success' as const
+    }))
+    await serve(repositoryHandlers({ origin, runs }))
+    const api = createApi('test-token', await pushEvent(SHA(9), SHA(10), 120))
+    expect(await api.lastSuccessfulRun()).toEqual({ id: 1019, runNumber: 119, headSha: SHA(19) })
+    expect(server?.requests.map((r) => r.status)).toEqual([200, 200])
+  })
+
+  it('is undefined when no run succeeded yet', async () => {
+    await serve(repositoryHandlers({ origin, runs: [{ id: 1, runNumber: 1, headSha: SHA(1), conclusion: 'failure' }] }))
+    expect(await createApi('test-token', await pushEvent(SHA(9), SHA(10))).lastSuccessfulRun()).toBeUndefined()
+  })
+
+  it('names the call and the HTTP status when the token may not read runs', async () => {
+    await serve({
+      'actions/list-workflow-runs': () => ({
+        status: 403,
+        body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' }
+      })
+    })
+    await expect(createApi('test-token', await pushEvent(SHA(9), SHA(10))).lastSuccessfulRun()).rejects.toThrow(
+      /^listing workflow runs failed \(HTTP 403\): Resource not accessible by integration/
+    )
+  })
+
+  it('refuses to call without a token', async () => {
+    await expect(createApi('', await pushEvent(SHA(9), SHA(10))).lastSuccessfulRun()).rejects.toThrow('listing workflow runs: no github-token')
+  })
+})
+
+describe('compare and tree, answered from a real repository', () => {
+  it('pages through commits and lists files with renames', async () => {
+    const repo = await GitRepo.create()
+    await repo.write({ 'a/b/ns/old.yaml': 'chart: a/b\n', 'keep.txt': '1' })
+    const base = await repo.commit()
+    await repo.move('a/b/ns/old.yaml', 'a/b/ns/new.yaml')
+    await repo.write({ 'keep.txt': '2' })
+    await repo.commit()
+    const head = await repo.emptyCommits(120)
+    await serve(repositoryHandlers({ origin: await repo.bareOrigin() }))
+
+    const comparison = await createApi('test-token', await pushEvent(base, head)).compare(base, head)
+    expect(comparison).toMatchObject({ status: 'ahead', mergeBase: base, complete: true })
+    expect(comparison.files).toEqual([
+      { filename: 'a/b/ns/new.yaml', status: 'renamed', previousFilename: 'a/b/ns/old.yaml' },
+      { filename: 'keep.txt', status: 'modified', previousFilename: undefined }
+    ])
+    expect(server?.requests.map((r) => r.url.replace(/^.*\?/, ''))).toEqual(['per_page=100&page=1', 'per_page=100&page=2'])
+  })
+
+  it('says the list is incomplete at the 300-file cap', async () => {
+    const repo = await GitRepo.create()
+    const base = await repo.commit()
+    await repo.write(Object.fromEntries(Array.from({ length: 301 }, (_, i) => [`f/${i}.txt`, String(i)])))
+    const head = await repo.commit()
+    await serve(repositoryHandlers({ origin: await repo.bareOrigin() }))
+    const comparison = await createApi('test-token', await pushEvent(base, head)).compare(base, head)
+    expect(comparison.files).toHaveLength(300)
+    expect(comparison.complete).toBe(false)
+  })
+
+  it('reads a whole tree', async () => {
+    const repo = await GitRepo.create()
+    await repo.write({ 'a/b/ns/x.yaml': 'chart: a/b\n', 'top.txt': 't' })
+    const head = await repo.commit()
+    await serve(repositoryHandlers({ origin: await repo.bareOrigin() }))
+    const tree = await createApi('test-token', await pushEvent(head, head)).tree(head)
+    expect(tree.truncated).toBe(false)
+    expect(tree.files.map((f) => f.path).sort()).toEqual(['a/b/ns/x.yaml', 'top.txt'])
+    expect(tree.files.every((f) => /^[0-9a-f]{40}$/.test(f.sha))).toBe(true)
+  })
+})
+
+describe('the local API server', () => {
+  it('records requests and responses that stray from the OpenAPI description', async () => {
+    const bad = await startGitHubApiServer({
+      'actions/list-workflow-runs': () => ({ status: 200, body: { total_count: 'many', workflow_runs: [] } })
+    })
+    try {
+      await fetch(`${bad.url}/repos/o/r/actions/workflows/x.yml/runs?status=great&bogus=1`)
+      await fetch(`${bad.url}/repos/o/r/no/such/thing`, { headers: { authorization: 'token x' } })
+      expect(bad.violations).toEqual([
+        expect.stringContaining('query parameter status=great: data must be equal to one of the allowed values'),
+        expect.stringContaining('unknown query parameter bogus'),
+        expect.stringContaining('no token in the Authorization header'),
+        expect.stringContaining('body: data/total_count must be integer'),
+        'GET /repos/o/r/no/such/thing: no such operation in the OpenAPI description'
+      ])
+    } finally {
+      await bad.close()
+    }
+  })
+})
