@@ -31,8 +31,13 @@ export function chartReference(
       return { ref: source.url }
     case 'oci':
       return ociReference(source.ref)
-    case 'repository':
-      return repositoryReference(source.url, source.name, generatedAlias(source.url))
+    case 'repository': {
+      // Plan files hold no credentials: a URL that an alias also names uses the alias (and its credentials).
+      const alias = aliases.find((a) => sameUrl(a.url, source.url))
+      return alias
+        ? repositoryReference(alias.url, source.name, alias.name)
+        : repositoryReference(source.url, source.name, generatedAlias(source.url))
+    }
     case 'alias': {
       const alias = aliases.find((a) => a.name === source.alias)
       if (!alias) {
@@ -59,6 +64,15 @@ function ociReference(ref: string): ChartReference {
 /** A stable alias for a `repository:` URL, so each URL is added once per run. */
 function generatedAlias(url: string): string {
   return `gitops-${createHash('sha256').update(url).digest('hex').slice(0, 12)}`
+}
+
+function sameUrl(a: string, b: string): boolean {
+  const normal = (url: string): string => withoutUserInfo(url).replace(/\/+$/, '')
+  try {
+    return normal(a) === normal(b)
+  } catch {
+    return false
+  }
 }
 
 function withoutUserInfo(url: string): string {

@@ -38,6 +38,18 @@ describe('chartReference', () => {
     expect(a.ref).toMatch(/^gitops-[0-9a-f]{12}\/web$/)
     expect(a.setup).toEqual(b.setup)
   })
+  it('a repository URL that an alias names uses that alias and its credentials', () => {
+    expect(
+      chartReference(
+        { kind: 'repository', url: 'https://charts.example/private/', name: 'web' },
+        aliases,
+        '/repo'
+      )
+    ).toEqual({
+      ref: 'private/web',
+      setup: { kind: 'repo', name: 'private', url: 'https://bob:pw@charts.example/private' }
+    })
+  })
   it('OCI without credentials and chart URLs need nothing', () => {
     expect(
       chartReference({ kind: 'oci', ref: 'oci://127.0.0.1:5000/charts/demo' }, aliases, '/repo')
