@@ -70,6 +70,8 @@ export interface ActionOptions {
   /** Run the post step after the main one (default true). */
   readonly post?: boolean
   readonly timeoutMs?: number
+  /** Called between the main and the post step (e.g. to look at the kubeconfig folder). */
+  readonly beforePost?: (state: Readonly<Record<string, string>>) => void
   /** Cancel like the runner: SIGINT when stdout matches, SIGTERM 7.5 s later if still running. */
   readonly cancelWhen?: RegExp
 }
@@ -222,6 +224,7 @@ export async function runAction(options: ActionOptions): Promise<ActionRun> {
   const main = await runNode(distIndex, env, options.workspace, timeoutMs, options.cancelWhen)
   const state = parseFileCommands(readFileSync(files.state, 'utf8'))
 
+  options.beforePost?.(state)
   let post: StepRun | undefined
   if (options.post !== false) {
     // The runner hands the main step's saved state to the post step as STATE_<name>.

@@ -1,0 +1,451 @@
+// End to end on the test bed: the built action (dist/index.js, then dist/post.js)
+// runs as a child process the way the runner runs it, on real git checkouts and
+// real webhook payloads; the clusters are checked through their API servers.
+import { spawn } from 'node:child_process'
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runAction, type ActionRun, type ResultJson } from '../support/action-runner.ts'
+import {
+  dispatchPayload,
+  pullRequestPayload,
+  pushPayload,
+  runnerEnv,
+  ZERO
+} from '../support/events.ts'
+import { cloneAt, GitRepo, removeTempDirs } from '../support/git-repo.ts'
+import {
+  chartRepoUrl,
+  Cluster,
+  clusters,
+  eventually,
+  kubeconfigOf,
+  testbed
+} from '../support/testbed.ts'
+
+const bed = testbed()
+const [setupA, setupB] = bed.setups as [string, string]
+const ns = `e2e-${Date.now().toString(36)}`
+const toolCache = mkdtempSync(join(tmpdir(), 'e2e-tool-cache-'))
+const mirror = (base: string): string =>
+  `${base.replace(/\/$/, '')}/helm-{version}-{os}-{arch}.tar.gz`
+let clusterA: Cluster
+let clusterB: Cluster
+let repo: GitRepo
+let origin: string
+const commits: string[] = []
+
+const plan = (setup: string, release: string): string => `${setup}/${ns}/${release}.yaml`
+
+const inputs = {
+  'kubeconfig-store-url': bed.storeUrl,
+  'kubeconfig-store-ca': bed.ca,
+  'helm-version': bed.helm4Version,
+  'helm-download-url': mirror(bed.helmMirror),
+  'helm-repositories': `bed ${bed.chartRepo}`,
+  'hook-timeout': '60',
+  parallel: '2'
+}
+
+interface Deploy {
+  readonly run: ActionRun
+  readonly workspace: string
+}
+
+async function act(
+  name: string,
+  payload: Record<string, unknown>,
+  sha: string,
+  extra: {
+    inputs?: Record<string, string>
+    toolCache?: string
+    beforePost?: (state: Readonly<Record<string, string>>) => void
+  } = {}
+): Promise<Deploy> {
+  const workspace = await cloneAt(origin, sha, 0)
+  const env = await runnerEnv({ name, payload, sha })
+  const run = await runAction({
+    workspace,
+    eventName: name,
+    event: payload,
+    inputs: { ...inputs, ...extra.inputs },
+    // A runner with a private CA: Node (the helm download) and helm (charts, registry) trust it.
+    env: { ...env, NODE_EXTRA_CA_CERTS: bed.ca, SSL_CERT_FILE: bed.ca },
+    toolCache: extra.toolCache ?? toolCache,
+    ...(extra.beforePost ? { beforePost: extra.beforePost } : {})
+  })
+  return { run, workspace }
+}
+
+function push(before: string, after: string): Promise<Deploy> {
+  return act('push', pushPayload({ before, after }), after)
+}
+
+function byPlan(run: ActionRun): Record<string, ResultJson> {
+  return Object.fromEntries(run.results.map((r) => [r.plan, r]))
+}
+
+function hookLines(workspace: string): string[] {
+  const file = join(workspace, 'hooks.log')
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : []
+}
+
+/** The summary's table row for a result, as the report renders it. */
+function summaryRow(r: ResultJson): string {
+  const icon = {
+    succeeded: '✅ succeeded',
+    failed: '❌ failed',
+    skipped: '⏭️ skipped',
+    planned: '📝 planned'
+  }[r.status]
+  const chart = r.chart ? (r.version ? `${r.chart}@${r.version}` : r.chart) : ''
+  return `| ${r.setup} | ${r.namespace} | ${r.release} | ${chart} | ${r.operation} | ${icon} | ${r.revision ?? ''} |`
+}
+
+function expectNoSecrets(run: ActionRun): void {
+  const kubeToken =
+    /token: (\S+)/.exec(readFileSync(kubeconfigOf(setupB), 'utf8'))?.[1] ?? 'missing'
+  const keyData =
+    /client-key-data: (\S+)/.exec(readFileSync(kubeconfigOf(setupA), 'utf8'))?.[1] ?? 'missing'
+  const visible = [
+    run.log,
+    run.stderr,
+    run.summary,
+    JSON.stringify(run.outputs),
+    JSON.stringify(run.annotations),
+    run.post?.stdout ?? ''
+  ]
+  for (const secret of [bed.storePassword, bed.chartRepoPassword, kubeToken, keyData]) {
+    for (const text of visible)
+      expect(text.includes(secret), `a secret leaked into: ${text.slice(0, 200)}`).toBe(false)
+  }
+}
+
+const hooks = {
+  'hooks/pre.sh': `state=$("$HELM" status "$GITOPS_RELEASE" -n "$GITOPS_NAMESPACE" -o json 2>/dev/null | grep -o '"status":"[a-z-]*"' | head -1 | cut -d'"' -f4)
+echo "pre $GITOPS_OPERATION $GITOPS_RELEASE \${state:-absent}" >> hooks.log
+`,
+  'hooks/post.sh': `state=$("$HELM" status "$GITOPS_RELEASE" -n "$GITOPS_NAMESPACE" -o json 2>/dev/null | grep -o '"status":"[a-z-]*"' | head -1 | cut -d'"' -f4)
+echo "post $GITOPS_OPERATION $GITOPS_RELEASE \${state:-absent}" >> hooks.log
+`,
+  'hooks/slow.sh': `echo "slow $GITOPS_SETUP start $(date +%s%N)" >> hooks.log
+sleep 2
+echo "slow $GITOPS_SETUP end $(date +%s%N)" >> hooks.log
+`
+}
+
+beforeAll(async () => {
+  ;[clusterA, clusterB] = clusters() as [Cluster, Cluster]
+  repo = await GitRepo.create()
+  cpSync(join(bed.sampleCharts, 'hello'), join(repo.dir, 'charts', 'hello'), { recursive: true })
+  await repo.write({
+    ...hooks,
+    'values/common.yaml': 'message: v1\ndeployment: {enabled: false}\n',
+    [plan(setupA, 'web')]: `chart: ./charts/hello
+values: values/common.yaml
+hooks:
+  pre-install: [hooks/pre.sh, hooks/slow.sh]
+  post-install: [hooks/post.sh]
+  pre-upgrade: [hooks/pre.sh]
+  post-upgrade: [hooks/post.sh]
+`,
+    [plan(setupA, 'alias')]: 'chart: bed/greeter\nversion: 1.0.0\n',
+    [plan(setupB, 'repo')]:
+      `chart: greeter\nrepository: ${chartRepoUrl()}\nversion: 1.1.0\nhooks:\n  pre-install: [hooks/slow.sh]\n`,
+    [plan(setupB, 'oci')]:
+      `chart: oci://${bed.oci}/${bed.ociCharts.find((c) => c.endsWith('/hello'))}\nversion: 0.2.0\nvalues: [values/common.yaml]\n`
+  })
+  commits.push(await repo.commit('initial plans'))
+  origin = await repo.bareOrigin()
+})
+
+afterAll(async () => {
+  for (const cluster of [clusterA, clusterB]) await cluster.deleteNamespace(ns)
+  await removeTempDirs()
+})
+
+describe('the action on the test bed', () => {
+  it('a new branch installs every plan, each in its own cluster, the two setups in parallel, hooks around helm', async () => {
+    let kubeconfigs: string[] = []
+    let workdir = ''
+    const { run, workspace } = await act(
+      'push',
+      pushPayload({ before: ZERO, after: commits[0] as string }),
+      commits[0] as string,
+      {
+        beforePost: (state) => {
+          workdir = state['gitops-workdir'] ?? ''
+          kubeconfigs = readdirSync(join(workdir, 'kube')).map((f) => join(workdir, 'kube', f))
+        }
+      }
+    )
+    expect(run.code, run.log + run.stderr).toBe(0)
+    expect(run.log).toMatch(new RegExp(`helm ${bed.helm4Version} downloaded from https://`))
+
+    const results = byPlan(run)
+    expect(Object.keys(results).sort()).toEqual([
+      plan(setupA, 'alias'),
+      plan(setupA, 'web'),
+      plan(setupB, 'oci'),
+      plan(setupB, 'repo')
+    ])
+    for (const r of run.results)
+      expect(r).toMatchObject({
+        operation: 'install',
+        status: 'succeeded',
+        revision: 1,
+        error: null
+      })
+    expect(results[plan(setupA, 'alias')]?.version).toBe('1.0.0')
+    expect(results[plan(setupB, 'repo')]?.version).toBe('1.1.0')
+    expect(results[plan(setupB, 'oci')]?.version).toBe('0.2.0')
+
+    // Each release in its own cluster, read back through the API server.
+    expect((await clusterA.configMap(ns, 'web-hello'))?.data?.message).toBe('v1')
+    expect((await clusterA.configMap(ns, 'alias-greeter'))?.data?.chartVersion).toBe('1.0.0')
+    expect((await clusterB.configMap(ns, 'repo-greeter'))?.data?.chartVersion).toBe('1.1.0')
+    expect((await clusterB.configMap(ns, 'oci-hello'))?.data).toMatchObject({
+      message: 'v1',
+      chartVersion: '0.2.0'
+    })
+    expect(await clusterB.configMap(ns, 'web-hello')).toBeUndefined()
+    expect(await clusterA.configMap(ns, 'oci-hello')).toBeUndefined()
+
+    // Hooks ran in order around helm: before it the release was absent, after it deployed.
+    const lines = hookLines(workspace)
+    expect(lines.filter((l) => !l.startsWith('slow'))).toEqual([
+      'pre install web absent',
+      'post install web deployed'
+    ])
+    const at = (what: string): number =>
+      Number(lines.find((l) => l.startsWith(`slow ${what}`))?.split(' ')[3])
+    expect(lines.indexOf('pre install web absent')).toBeLessThan(
+      lines.findIndex((l) => l.startsWith(`slow ${setupA} end`))
+    )
+    // Both setups' two-second hooks overlap: the setups ran in parallel.
+    expect(at(`${setupA} start`)).toBeLessThan(at(`${setupB} end`))
+    expect(at(`${setupB} start`)).toBeLessThan(at(`${setupA} end`))
+
+    expect(JSON.parse(run.outputs.setups ?? '')).toEqual([setupA, setupB])
+    expect(run.outputs.failed).toBe('0')
+    for (const r of run.results) expect(run.summary).toContain(summaryRow(r))
+
+    // Kubeconfigs were private to the run and the post step removed them.
+    expect(kubeconfigs).toHaveLength(2)
+    expect(workdir.startsWith(run.runnerTemp)).toBe(true)
+    expect(run.post?.code).toBe(0)
+    expect(existsSync(workdir)).toBe(false)
+    expectNoSecrets(run)
+  })
+
+  it('a push that changes values, renames and removes plans upgrades, installs and uninstalls; helm comes from the tool cache', async () => {
+    await repo.write({ 'values/common.yaml': 'message: v2\ndeployment: {enabled: false}\n' })
+    await repo.move(plan(setupA, 'alias'), plan(setupA, 'alias2'))
+    await repo.remove(plan(setupB, 'repo'))
+    commits.push(await repo.commit('v2'))
+    await repo.push()
+    const { run, workspace } = await push(commits[0] as string, commits[1] as string)
+    expect(run.code, run.log).toBe(0)
+    expect(run.log).toContain(`helm ${bed.helm4Version} from the tool cache`)
+    expect(run.log).not.toContain('downloaded from')
+
+    const results = byPlan(run)
+    expect(results[plan(setupA, 'web')]).toMatchObject({
+      operation: 'upgrade',
+      status: 'succeeded',
+      revision: 2
+    })
+    expect(results[plan(setupB, 'oci')]).toMatchObject({
+      operation: 'upgrade',
+      status: 'succeeded',
+      revision: 2
+    })
+    expect(results[plan(setupA, 'alias')]).toMatchObject({
+      operation: 'uninstall',
+      status: 'succeeded'
+    })
+    expect(results[plan(setupA, 'alias2')]).toMatchObject({
+      operation: 'install',
+      status: 'succeeded',
+      revision: 1
+    })
+    expect(results[plan(setupB, 'repo')]).toMatchObject({
+      operation: 'uninstall',
+      status: 'succeeded'
+    })
+    expect(run.results).toHaveLength(5)
+
+    expect((await clusterA.configMap(ns, 'web-hello'))?.data?.message).toBe('v2')
+    expect((await clusterB.configMap(ns, 'oci-hello'))?.data?.message).toBe('v2')
+    expect(await clusterA.configMap(ns, 'alias-greeter')).toBeUndefined()
+    expect(await clusterA.releaseSecrets(ns, 'alias')).toHaveLength(0)
+    expect(await clusterA.configMap(ns, 'alias2-greeter')).toBeDefined()
+    expect(await clusterB.configMap(ns, 'repo-greeter')).toBeUndefined()
+    expect(hookLines(workspace)).toEqual(['pre upgrade web deployed', 'post upgrade web deployed'])
+    for (const r of run.results) expect(run.summary).toContain(summaryRow(r))
+  })
+
+  it('a re-run of the same event succeeds and changes nothing it need not', async () => {
+    const { run } = await push(commits[0] as string, commits[1] as string)
+    expect(run.code, run.log).toBe(0)
+    const results = byPlan(run)
+    expect(results[plan(setupA, 'web')]).toMatchObject({ status: 'succeeded', revision: 2 })
+    expect(results[plan(setupA, 'web')]?.notes).toEqual([
+      `unchanged: revision 2 already deploys ${(commits[1] as string).slice(0, 12)}`
+    ])
+    expect(results[plan(setupA, 'alias')]?.notes).toEqual(['already absent'])
+    expect(results[plan(setupB, 'repo')]?.notes).toEqual(['already absent'])
+    expect(await clusterA.releaseSecrets(ns, 'web')).toHaveLength(2)
+    expect(await clusterA.releaseSecrets(ns, 'alias2')).toHaveLength(1)
+  })
+
+  it('a broken plan fails with an annotation on its line while the other plans deploy', async () => {
+    await repo.write({
+      [plan(setupA, 'broken')]: 'chart: ./charts/hello\nchrat: oops\n',
+      [plan(setupA, 'alias2')]: 'chart: bed/greeter\nversion: 1.1.0\n'
+    })
+    commits.push(await repo.commit('broken'))
+    await repo.push()
+    const { run } = await push(commits[1] as string, commits[2] as string)
+    expect(run.code).toBe(1)
+    const results = byPlan(run)
+    expect(results[plan(setupA, 'alias2')]).toMatchObject({
+      operation: 'upgrade',
+      status: 'succeeded',
+      revision: 2,
+      version: '1.1.0'
+    })
+    expect(results[plan(setupA, 'broken')]).toMatchObject({ status: 'failed' })
+    expect(results[plan(setupA, 'broken')]?.error).toMatch(
+      new RegExp(`^${plan(setupA, 'broken')}: .*chrat`)
+    )
+    const annotation = run.annotations.find(
+      (a) => a.level === 'error' && a.properties.file === plan(setupA, 'broken')
+    )
+    expect(annotation?.properties.line).toBe('2')
+    expect(run.outputs.failed).toBe('1')
+    expect((await clusterA.configMap(ns, 'alias2-greeter'))?.data?.chartVersion).toBe('1.1.0')
+    expect(await clusterA.releaseSecrets(ns, 'broken')).toHaveLength(0)
+  })
+
+  it('a release left pending-upgrade by an interrupted run is recovered', async () => {
+    const chart = mkdtempSync(join(tmpdir(), 'never-chart-'))
+    cpSync(join(bed.sampleCharts, 'hello'), chart, { recursive: true })
+    writeFileSync(
+      join(chart, 'templates', 'never.yaml'),
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: {{ .Release.Name }}-never}
+spec:
+  selector: {matchLabels: {app: never}}
+  template:
+    metadata: {labels: {app: never}}
+    spec:
+      nodeSelector: {gitops-test/never: "true"}
+      containers: [{name: c, image: registry.k8s.io/pause:3.10}]
+`
+    )
+    const helm = spawn(
+      bed.helm4,
+      ['upgrade', 'web', chart, '-n', ns, '--wait', '--timeout', '5m'],
+      {
+        env: { ...process.env, KUBECONFIG: kubeconfigOf(setupA) },
+        stdio: 'ignore'
+      }
+    )
+    await eventually(
+      'a pending-upgrade release',
+      async () => (await clusterA.releaseStatus(ns, 'web')) === 'pending-upgrade'
+    )
+    helm.kill('SIGKILL')
+    await new Promise((r) => helm.on('close', r))
+
+    const { run } = await act('workflow_dispatch', dispatchPayload(), commits[2] as string, {
+      inputs: { plans: plan(setupA, 'web') }
+    })
+    expect(run.results).toHaveLength(1)
+    expect(run.results[0]).toMatchObject({
+      plan: plan(setupA, 'web'),
+      operation: 'upgrade',
+      status: 'succeeded',
+      revision: 5
+    })
+    expect(run.results[0]?.notes).toEqual([
+      'recovered: release was left pending-upgrade at revision 3, rolled back to revision 2'
+    ])
+    expect(run.summary).toContain('recovered: release was left pending-upgrade')
+    expect(await clusterA.releaseStatus(ns, 'web')).toBe('deployed')
+    expect(await clusterA.deployment(ns, 'web-never')).toBeUndefined()
+  })
+
+  it('Helm 3 (downloaded from the mirror) deploys the same plans', async () => {
+    const { run } = await act('workflow_dispatch', dispatchPayload(), commits[2] as string, {
+      inputs: { 'helm-version': bed.helm3Version, plans: `${setupB}/**` }
+    })
+    expect(run.code, run.log).toBe(0)
+    expect(run.log).toMatch(new RegExp(`helm ${bed.helm3Version} downloaded from`))
+    expect(run.results.map((r) => [r.plan, r.operation, r.status, r.revision])).toEqual([
+      [plan(setupB, 'oci'), 'upgrade', 'succeeded', 3]
+    ])
+    expect((await clusterB.configMap(ns, 'oci-hello'))?.data?.message).toBe('v2')
+  })
+
+  it('refuses a helm whose checksum does not match and touches no cluster', async () => {
+    const before = (await clusterA.releaseSecrets(ns)).length
+    const { run } = await act('workflow_dispatch', dispatchPayload(), commits[2] as string, {
+      inputs: { 'helm-download-url': mirror(bed.helmMirrorBad) },
+      toolCache: mkdtempSync(join(tmpdir(), 'e2e-empty-cache-'))
+    })
+    expect(run.code).toBe(1)
+    expect(run.log).toMatch(
+      /::error::helm v4\.\S+ from https:\/\/\S+ does not match its published checksum/
+    )
+    expect((await clusterA.releaseSecrets(ns)).length).toBe(before)
+  })
+
+  it('a pull request previews with helm template: no kubeconfig, no hook, no cluster write', async () => {
+    await repo.write({ 'values/common.yaml': 'message: v3\ndeployment: {enabled: false}\n' })
+    await repo.remove(plan(setupA, 'broken'))
+    const head = await repo.commit('v3')
+    await repo.push()
+    const before = [
+      (await clusterA.releaseSecrets(ns)).length,
+      (await clusterB.releaseSecrets(ns)).length
+    ]
+    const { run, workspace } = await act(
+      'pull_request',
+      pullRequestPayload({ baseSha: commits[2] as string, headSha: head }),
+      head,
+      {
+        inputs: { 'kubeconfig-store-url': 'https://127.0.0.1:9/unreachable' }
+      }
+    )
+    expect(run.code, run.log).toBe(0)
+    const results = byPlan(run)
+    expect(results[plan(setupA, 'web')]).toMatchObject({ operation: 'apply', status: 'planned' })
+    expect(results[plan(setupA, 'web')]?.notes).toEqual([
+      'renders 1 object(s): ConfigMap/web-hello'
+    ])
+    expect(results[plan(setupA, 'broken')]).toMatchObject({
+      operation: 'uninstall',
+      status: 'planned'
+    })
+    expect(run.summary).toContain('preview (nothing applied)')
+    expect(hookLines(workspace)).toEqual([])
+    expect([
+      (await clusterA.releaseSecrets(ns)).length,
+      (await clusterB.releaseSecrets(ns)).length
+    ]).toEqual(before)
+    expect((await clusterA.configMap(ns, 'web-hello'))?.data?.message).toBe('v2')
+    expect(statSync(workspace).isDirectory()).toBe(true)
+  })
+})
