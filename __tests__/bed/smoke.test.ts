@@ -72,7 +72,7 @@ function helmRunner(bin: string, home: string, kubeconfig: string) {
       return stdout
     } catch (err) {
       const e = err as { stderr?: string; message: string }
-      throw new Error(`helm ${args[0]} failed: ${e.stderr ?? e.message}`)
+      throw new Error(`helm ${args[0]} failed: ${e.stderr ?? e.message}`, { cause: err })
     }
   }
 }

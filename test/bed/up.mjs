@@ -14,7 +14,7 @@ import { binaries, versions, stateDir, CLUSTERS, envFile } from './lib/layout.mj
 import { loadState, saveState, stopAll } from './lib/state.mjs'
 import { startCluster } from './lib/cluster.mjs'
 import { ensureCa, ensureLeaf } from './lib/pki.mjs'
-import { prepareNginx, startNginx, startRegistry, webDirs } from './lib/web.mjs'
+import { prepareNginx, startNginx, startRegistry } from './lib/web.mjs'
 import { buildChartRepo, pushCharts, chartsSrc } from './lib/charts.mjs'
 import { writeEnv } from './lib/env.mjs'
 import { freePorts, bedHealth } from './lib/health.mjs'

@@ -1,6 +1,7 @@
 // A small HTTP(S) client for health probes and bootstrap calls (no dependency).
 import http from 'node:http'
 import https from 'node:https'
+import { Buffer } from 'node:buffer'
 import { readFileSync } from 'node:fs'
 
 /**

@@ -9,7 +9,7 @@ function openssl(args, dir) {
   try {
     execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
   } catch (err) {
-    throw new Error(`openssl ${args[0]} failed: ${err.stderr?.toString().trim() || err.message}`)
+    throw new Error(`openssl ${args[0]} failed: ${err.stderr?.toString().trim() || err.message}`, { cause: err })
   }
 }
 

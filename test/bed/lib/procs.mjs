@@ -43,13 +43,16 @@ export function startProcess(spec) {
   }
 }
 
-/** True when `pid` runs and is the same program as argv0 (guards against pid reuse). */
+/**
+ * True when `pid` runs and is the same program as argv0 (guards against pid reuse; nginx
+ * rewrites its title to "nginx: master process <argv0> ...", hence a substring test).
+ */
 export function isRunning(pid, argv0) {
   if (!pid) return false
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
     const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0]
-    return state !== 'Z' && cmdline.split('\0')[0] === argv0
+    return state !== 'Z' && cmdline.includes(argv0)
   } catch {
     return false
   }

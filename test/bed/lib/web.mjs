@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createHash, randomBytes } from 'node:crypto'
+import { Buffer } from 'node:buffer'
 import { request } from './http.mjs'
 import { launch } from './state.mjs'
 import { waitHealthy } from './procs.mjs'
