@@ -79,7 +79,8 @@ async function act(
     event: payload,
     inputs: { ...inputs, ...extra.inputs },
     // A runner with a private CA: Node (the helm download) and helm (charts, registry) trust it.
-    env: { ...env, NODE_EXTRA_CA_CERTS: bed.ca, SSL_CERT_FILE: bed.ca },
+    env: { ...env, NODE_EXTRA_CA_CERTS: bed.ca, SSL_CERT_FILE: bed.ca, ...extra.env },
+    ...(extra.cancelWhen ? { cancelWhen: extra.cancelWhen } : {}),
     toolCache: extra.toolCache ?? toolCache,
     ...(extra.beforePost ? { beforePost: extra.beforePost } : {})
   })
@@ -447,5 +448,35 @@ spec:
     ]).toEqual(before)
     expect((await clusterA.configMap(ns, 'web-hello'))?.data?.message).toBe('v2')
     expect(statSync(workspace).isDirectory()).toBe(true)
+  })
+
+  it('SIGINT stops the running hook, reports what finished and exits within the grace period; the next run converges', async () => {
+    await repo.write({
+      'hooks/maybe-slow.sh': 'if [ -n "${GITOPS_TEST_SLOW:-}" ]; then sleep 120; fi\n',
+      [plan(setupA, 'zz-slow')]:
+        'chart: ./charts/hello\nvalues: values/common.yaml\nhooks:\n  pre-install: [hooks/maybe-slow.sh]\n'
+    })
+    const before = commits.at(-1) as string
+    const head = await repo.commit('a plan with a slow hook')
+    commits.push(head)
+    await repo.push()
+    const cancelled = await act('push', pushPayload({ before, after: head }), head, {
+      env: { GITOPS_TEST_SLOW: '1' },
+      cancelWhen: new RegExp(`▶ ${setupA} ${ns}/zz-slow`)
+    })
+    expect(cancelled.run.exitAfterSignalMs).toBeLessThan(7_500)
+    expect(cancelled.run.code).toBe(1)
+    expect(byPlan(cancelled.run)[plan(setupA, 'zz-slow')]).toMatchObject({ status: 'failed' })
+    expect(byPlan(cancelled.run)[plan(setupA, 'zz-slow')]?.error).toMatch(/cancelled/)
+    expect(cancelled.run.summary).toContain('The run was cancelled')
+    expect(await clusterA.releaseSecrets(ns, 'zz-slow')).toHaveLength(0)
+
+    const again = await act('push', pushPayload({ before, after: head }), head)
+    expect(again.run.code, again.run.log).toBe(0)
+    expect(byPlan(again.run)[plan(setupA, 'zz-slow')]).toMatchObject({
+      operation: 'install',
+      status: 'succeeded',
+      revision: 1
+    })
   })
 })

@@ -37,6 +37,8 @@ export interface StepRun {
   readonly stdout: string
   readonly stderr: string
   readonly durationMs: number
+  /** With cancelWhen: how long the process took to exit after SIGINT. */
+  readonly exitAfterSignalMs?: number
 }
 
 export interface ActionRun extends StepRun {
@@ -175,11 +177,13 @@ function runNode(
     let stdout = ''
     let stderr = ''
     let cancelling = false
+    let signalledAt: number | undefined
     const timers: NodeJS.Timeout[] = [setTimeout(() => child.kill('SIGKILL'), timeoutMs)]
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8')
       if (cancelWhen && !cancelling && cancelWhen.test(stdout)) {
         cancelling = true
+        signalledAt = performance.now()
         child.kill('SIGINT')
         timers.push(setTimeout(() => child.kill('SIGTERM'), 7_500))
       }
