@@ -67,7 +67,9 @@ async function act(
   sha: string,
   extra: {
     inputs?: Record<string, string>
+    env?: Record<string, string>
     toolCache?: string
+    cancelWhen?: RegExp
     beforePost?: (state: Readonly<Record<string, string>>) => void
   } = {}
 ): Promise<Deploy> {
