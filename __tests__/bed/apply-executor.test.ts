@@ -91,10 +91,29 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
         .map((l) => l.split(' ').slice(0, 3).join(' '))
     ).toEqual(['pre-upgrade deployed upgrade', 'post-upgrade deployed upgrade'])
 
-    const [again] = await execute(plan(sha(2), [applyStep(t, s)]), config(repo), helm, signal)
+    // The same commit again: left alone, unless post-upgrade hooks must get their second chance.
+    const withoutPostHook = { ...s, hooks: { ...s.hooks, 'post-upgrade': [] } }
+    const [again] = await execute(
+      plan(sha(2), [applyStep(t, withoutPostHook)]),
+      config(repo),
+      helm,
+      signal
+    )
     expect(again).toMatchObject({ operation: 'upgrade', status: 'succeeded', revision: 2 })
     expect(again?.notes).toEqual([`unchanged: revision 2 already deploys ${sha(2).slice(0, 12)}`])
     expect(await clusterA.releaseSecrets(ns, 'web')).toHaveLength(2)
+    const [rerun] = await execute(plan(sha(2), [applyStep(t, s)]), config(repo), helm, signal)
+    expect(rerun).toMatchObject({
+      operation: 'upgrade',
+      status: 'succeeded',
+      revision: 3,
+      notes: []
+    })
+    expect(
+      hookLog(repo)
+        .slice(4)
+        .map((l) => l.split(' ')[0])
+    ).toEqual(['pre-upgrade', 'post-upgrade'])
 
     const [removed] = await execute(plan(sha(3), [uninstallStep(t)]), config(repo), helm, signal)
     expect(removed).toMatchObject({

@@ -159,7 +159,6 @@ hooks:
   pre-install: [hooks/pre.sh, hooks/slow.sh]
   post-install: [hooks/post.sh]
   pre-upgrade: [hooks/pre.sh]
-  post-upgrade: [hooks/post.sh]
 `,
     [plan(setupA, 'alias')]: 'chart: bed/greeter\nversion: 1.0.0\n',
     [plan(setupB, 'repo')]:
@@ -293,7 +292,7 @@ describe('the action on the test bed', () => {
     expect(await clusterA.releaseSecrets(ns, 'alias')).toHaveLength(0)
     expect(await clusterA.configMap(ns, 'alias2-greeter')).toBeDefined()
     expect(await clusterB.configMap(ns, 'repo-greeter')).toBeUndefined()
-    expect(hookLines(workspace)).toEqual(['pre upgrade web deployed', 'post upgrade web deployed'])
+    expect(hookLines(workspace)).toEqual(['pre upgrade web deployed'])
     for (const r of run.results) expect(run.summary).toContain(summaryRow(r))
   })
 

@@ -165,7 +165,9 @@ async function apply(
     }
     const op = state.kind === 'absent' ? 'install' : 'upgrade'
     operation = op
-    if (state.kind === 'present' && !context.resync) {
+    // A failed post-upgrade hook leaves the release deployed at this commit: such plans always
+    // upgrade again, so a re-run repeats their hooks.
+    if (state.kind === 'present' && !context.resync && spec.hooks['post-upgrade'].length === 0) {
       const current = await deployedFrom(target, context, log)
       if (
         current?.description === releaseDescription(context.sha, target.plan) &&
