@@ -225,16 +225,13 @@ export function readConfig(): Config {
   const helmDownload = input('helm-download-url')
   addUrlSecrets(helmDownload.value)
 
-  const shell = input('shell')
-  if (shell.value === '') fail(shell, 'must name a shell, such as /bin/bash')
-
   return {
     githubToken: token,
     kubeconfigStoreUrl: storeRaw.value ? url(storeRaw, ['https:', 'http:', 'file:']) : undefined,
     kubeconfigStoreCa: storeCa(),
     kubeconfigFilename: kubeconfigFilename(),
     setupNameSize: wholeNumber('setup-name-size', 1),
-    shell: shell.value,
+    shell: input('shell').value,
     helmVersion: helmVersion(),
     helmDownloadUrl: url(helmDownload, ['https:', 'http:', 'file:']),
     helmRepositories: helmRepositories(),

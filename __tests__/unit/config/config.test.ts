@@ -1,0 +1,206 @@
+import * as core from '@actions/core'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { readConfig, splitArgs } from '../../../src/config.ts'
+import { mask, resetSecrets } from '../../../src/report/masking.ts'
+import { removeTempDirs, tempDir } from '../../support/git-repo.ts'
+
+vi.mock('@actions/core', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@actions/core')>()),
+  setSecret: vi.fn()
+}))
+
+afterAll(removeTempDirs)
+
+/** What the runner sets for the action's defaults (action.yml). */
+const RUNNER_DEFAULTS: Record<string, string> = {
+  'github-token': 'ghs_workflowtoken123',
+  'kubeconfig-filename': 'kubeconfig.yaml',
+  'setup-name-size': '2',
+  shell: '/bin/bash',
+  'helm-version': 'v4.3.1',
+  'helm-download-url': 'https://get.helm.sh/helm-{version}-{os}-{arch}.tar.gz',
+  parallel: '4',
+  'fail-fast': 'false',
+  'hook-timeout': '300',
+  'dry-run': 'false'
+}
+
+function inputs(values: Record<string, string>): void {
+  for (const [name, value] of Object.entries({ ...RUNNER_DEFAULTS, ...values })) vi.stubEnv(`INPUT_${name.toUpperCase()}`, value)
+}
+
+const SEED_NAMES = ['GITHUB_ACCESS_TOKEN', 'KUBECONFIG_REPO_URL', 'GITOPS_KUBECONFIG_FILENAME', 'GITOPS_SETUP_NAME_SIZE', 'GITOPS_SHELL_EXEC']
+beforeEach(() => {
+  vi.clearAllMocks()
+  resetSecrets()
+  for (const name of SEED_NAMES) vi.stubEnv(name, '')
+  vi.stubEnv('GITHUB_WORKSPACE', '/work/ops')
+})
+afterEach(() => vi.unstubAllEnvs())
+
+describe('readConfig', () => {
+  it('reads every input with the defaults of action.yml', () => {
+    inputs({})
+    expect(readConfig()).toEqual({
+      githubToken: 'ghs_workflowtoken123',
+      kubeconfigStoreUrl: undefined,
+      kubeconfigStoreCa: undefined,
+      kubeconfigFilename: 'kubeconfig.yaml',
+      setupNameSize: 2,
+      shell: '/bin/bash',
+      helmVersion: 'v4.3.1',
+      helmDownloadUrl: 'https://get.helm.sh/helm-{version}-{os}-{arch}.tar.gz',
+      helmRepositories: [],
+      helmArgs: [],
+      plans: [],
+      ignore: [],
+      parallel: 4,
+      failFast: false,
+      hookTimeoutMs: 300_000,
+      dryRun: false,
+      workspace: '/work/ops'
+    })
+    expect(core.setSecret).toHaveBeenCalledWith('ghs_workflowtoken123')
+  })
+
+  it('reads given values: lists, repositories, helm args, booleans', () => {
+    inputs({
+      'kubeconfig-store-url': 'https://user:store-pass@store.example.com/kube',
+      'setup-name-size': '3',
+      'helm-version': '3.19.0',
+      'helm-repositories': '# aliases\nstable https://charts.example.com/stable\n\nprivate  https://bob:repo-pass@charts.example.com/private\n',
+      'helm-args': `--atomic --timeout 5m --set-string 'msg=hello world' --set "a=b\\"c"`,
+      plans: 'aws/**, gcp/bar/**\n{a,b}/**/x.yaml\n# not this',
+      ignore: '**/draft-*.yaml',
+      parallel: '8',
+      'fail-fast': 'True',
+      'hook-timeout': '30',
+      'dry-run': 'TRUE'
+    })
+    const config = readConfig()
+    expect(config).toMatchObject({
+      kubeconfigStoreUrl: 'https://user:store-pass@store.example.com/kube',
+      setupNameSize: 3,
+      helmVersion: 'v3.19.0',
+      helmRepositories: [
+        { name: 'stable', url: 'https://charts.example.com/stable' },
+        { name: 'private', url: 'https://bob:repo-pass@charts.example.com/private' }
+      ],
+      helmArgs: ['--atomic', '--timeout', '5m', '--set-string', 'msg=hello world', '--set', 'a=b"c'],
+      plans: ['aws/**', 'gcp/bar/**', '{a,b}/**/x.yaml'],
+      ignore: ['**/draft-*.yaml'],
+      parallel: 8,
+      failFast: true,
+      hookTimeoutMs: 30_000,
+      dryRun: true
+    })
+    // Secrets are registered as they are read, before anything can print them.
+    expect(mask('store-pass repo-pass ghs_workflowtoken123')).toBe('*** *** ***')
+  })
+
+  it("falls back to the seed's environment names where the inputs are not given", () => {
+    inputs({})
+    vi.stubEnv('GITHUB_ACCESS_TOKEN', 'ghp_seedtoken456')
+    vi.stubEnv('KUBECONFIG_REPO_URL', 'http://u:seed-pass@kube.example.com')
+    vi.stubEnv('GITOPS_KUBECONFIG_FILENAME', 'config')
+    vi.stubEnv('GITOPS_SETUP_NAME_SIZE', '1')
+    vi.stubEnv('GITOPS_SHELL_EXEC', '/bin/sh')
+    expect(readConfig()).toMatchObject({
+      githubToken: 'ghp_seedtoken456',
+      kubeconfigStoreUrl: 'http://u:seed-pass@kube.example.com',
+      kubeconfigFilename: 'config',
+      setupNameSize: 1,
+      shell: '/bin/sh'
+    })
+    expect(mask('seed-pass ghp_seedtoken456')).toBe('*** ***')
+  })
+
+  it('an input given explicitly (not the default) wins over the environment', () => {
+    inputs({ 'setup-name-size': '4', 'kubeconfig-store-url': 'https://given.example.com' })
+    vi.stubEnv('GITOPS_SETUP_NAME_SIZE', '1')
+    vi.stubEnv('KUBECONFIG_REPO_URL', 'https://env.example.com')
+    expect(readConfig()).toMatchObject({ setupNameSize: 4, kubeconfigStoreUrl: 'https://given.example.com' })
+  })
+
+  it('reads the store CA as text or from a file', async () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'
+    inputs({ 'kubeconfig-store-ca': pem })
+    expect(readConfig().kubeconfigStoreCa).toBe(pem.trim())
+    const file = join(await tempDir(), 'ca.pem')
+    await writeFile(file, pem)
+    inputs({ 'kubeconfig-store-ca': file })
+    expect(readConfig().kubeconfigStoreCa).toBe(pem)
+  })
+
+  it('an empty input takes the default', () => {
+    inputs({ shell: '', 'setup-name-size': '' })
+    expect(readConfig()).toMatchObject({ shell: '/bin/bash', setupNameSize: 2 })
+  })
+
+  it('the workspace is the current directory outside a runner', () => {
+    inputs({})
+    vi.stubEnv('GITHUB_WORKSPACE', '')
+    expect(readConfig().workspace).toBe(process.cwd())
+  })
+})
+
+describe('readConfig: a bad value names the input and what is allowed', () => {
+  it.each([
+    [{ 'setup-name-size': '0' }, "input 'setup-name-size' must be a whole number of at least 1 (got '0')."],
+    [{ 'setup-name-size': 'two' }, "input 'setup-name-size' must be a whole number of at least 1 (got 'two')."],
+    [{ parallel: '1.5' }, "input 'parallel' must be a whole number of at least 1 (got '1.5')."],
+    [{ 'hook-timeout': '-3' }, "input 'hook-timeout' must be a whole number of at least 1 (got '-3')."],
+    [{ 'fail-fast': 'yes' }, "input 'fail-fast' must be true or false (got 'yes')."],
+    [{ 'dry-run': '1' }, "input 'dry-run' must be true or false (got '1')."],
+    [{ 'helm-version': 'latest' }, 'input \'helm-version\' must be "system" or a Helm 3 or 4 release such as v4.3.1 or v3.19.0 (got \'latest\').'],
+    [{ 'helm-version': 'v2.17.0' }, 'input \'helm-version\' must be "system" or a Helm 3 or 4 release such as v4.3.1 or v3.19.0 (got \'v2.17.0\').'],
+    [{ 'kubeconfig-store-url': 'store.example.com' }, "input 'kubeconfig-store-url' must be a URL (https:, http:, file:)."],
+    [{ 'kubeconfig-store-url': 'ftp://u:p@store' }, "input 'kubeconfig-store-url' must use one of https:, http:, file: (got ftp:)."],
+    [{ 'kubeconfig-filename': '../../etc/passwd' }, "input 'kubeconfig-filename' must be a relative file name inside a setup folder of the store (no \"..\", no leading \"/\") (got '../../etc/passwd')."],
+    [{ 'kubeconfig-store-ca': '/no/such/ca.pem' }, "input 'kubeconfig-store-ca' must be PEM certificate text or the path of a file holding it (no such file) (got '/no/such/ca.pem')."],
+    [{ 'helm-repositories': 'stable' }, 'input \'helm-repositories\' line 1 must be "name url" (two words).'],
+    [{ 'helm-repositories': 'a https://x\nb/c https://y' }, "input 'helm-repositories' line 2: alias 'b/c' may hold only letters, digits, '.', '_' and '-'."],
+    [{ 'helm-repositories': 'a https://x\na https://y' }, "input 'helm-repositories' line 2: alias 'a' is defined twice."],
+    [{ 'helm-repositories': 'a oci://ghcr.io/x' }, "input 'helm-repositories' line 1 must use one of https:, http: (got oci:)."],
+    [{ 'helm-args': '--set "a=b' }, "input 'helm-args': has an unterminated \" quote."]
+  ])('%o', (values, message) => {
+    inputs(values)
+    expect(() => readConfig()).toThrow(message)
+  })
+
+  it('an environment fallback is named as such', () => {
+    inputs({})
+    vi.stubEnv('GITOPS_SETUP_NAME_SIZE', 'x')
+    expect(() => readConfig()).toThrow("environment variable GITOPS_SETUP_NAME_SIZE (fallback for input 'setup-name-size') must be a whole number of at least 1 (got 'x').")
+  })
+
+  it('never echoes a malformed URL that may hold a password', () => {
+    inputs({ 'kubeconfig-store-url': 'https//user:hunter2@store' })
+    expect(() => readConfig()).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }))
+  })
+})
+
+describe('splitArgs: like a shell, without one', () => {
+  it.each([
+    ['', []],
+    ['  --a   b  ', ['--a', 'b']],
+    [`--set 'x=a b' --set "y=\\$HOME \\"q\\""`, ['--set', 'x=a b', '--set', 'y=$HOME "q"']],
+    [`a\\ b c`, ['a b', 'c']],
+    [`''`, ['']],
+    [`--x=""`, ['--x=']],
+    ['a\nb\tc', ['a', 'b', 'c']],
+    ['$(rm -rf /) `x` ;|&', ['$(rm', '-rf', '/)', '`x`', ';|&']],
+    [`'it'"'"'s'`, ["it's"]]
+  ])('%j', (text, args) => {
+    expect(splitArgs(text)).toEqual(args)
+  })
+
+  it.each([
+    [`'open`, "has an unterminated ' quote"],
+    ['end\\', 'ends with a lone backslash']
+  ])('%j fails', (text, message) => {
+    expect(() => splitArgs(text)).toThrow(message)
+  })
+})
