@@ -192,12 +192,14 @@ function runNode(
     child.on('error', reject)
     child.on('close', (code, signal) => {
       for (const t of timers) clearTimeout(t)
+      const now = performance.now()
       resolvePromise({
         code,
         signal,
         stdout,
         stderr,
-        durationMs: Math.round(performance.now() - started)
+        durationMs: Math.round(now - started),
+        ...(signalledAt === undefined ? {} : { exitAfterSignalMs: Math.round(now - signalledAt) })
       })
     })
   })
