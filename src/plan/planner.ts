@@ -39,16 +39,17 @@ interface Candidate {
   readonly references: PlanReferences | undefined
 }
 
-/** Files read at once; enough to overlap I/O without running out of file handles. */
-const READ_CONCURRENCY = 64
+const MAX_PLAN_BYTES = 64 * 1024
+/** Problems of one file shown in its error; the rest are counted. */
+const MAX_PROBLEMS_SHOWN = 10
 
 export async function planDeployment(input: PlanningInput): Promise<DeploymentPlan> {
   const { config, scope, changes, checkout, sha } = input
   if (scope.kind === 'none') return { sha, setups: [], problems: [], repositories: config.helmRepositories }
   if (scope.kind === 'diff' && !changes) throw new Error('planDeployment: a diff scope needs the changed paths')
 
-  const files = await checkout.listFiles()
-  const repositories = await loadRepositories(checkout, config.helmRepositories, files)
+  const files = checkout.listFiles()
+  const repositories = loadRepositories(checkout, config.helmRepositories, files)
   const aliases = new Set(repositories.map((r) => r.name))
   const layout: LayoutOptions = {
     setupNameSize: config.setupNameSize,
@@ -56,7 +57,7 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
     chartDirs: new Set(files.filter((f) => posix.basename(f) === 'Chart.yaml').map((f) => posix.dirname(f)))
   }
 
-  const candidates = await readCandidates(files, layout, checkout, aliases)
+  const candidates = readCandidates(files, layout, checkout, aliases)
   const index = indexPlans(candidates)
   const affected =
     scope.kind === 'all'
@@ -79,23 +80,29 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
   return { sha, setups: bySetup(steps), problems, repositories }
 }
 
-async function readCandidates(
+function readCandidates(
   files: readonly string[],
   layout: LayoutOptions,
   checkout: Checkout,
   aliases: ReadonlySet<string>
-): Promise<Candidate[]> {
+): Candidate[] {
   const shaped = files.map((file) => classifyPath(file, layout)).filter((l) => l.kind !== 'other')
-  return mapLimit(shaped, READ_CONCURRENCY, async (layout): Promise<Candidate> => {
+  return shaped.map((layout): Candidate => {
     const { target } = layout
     if (layout.kind === 'invalid') return candidate(target, undefined, [{ file: target.plan, message: layout.message }])
-    const self = await checkout.resolve(target.plan)
+    const self = checkout.resolve(target.plan)
     if (!self.ok) {
       return candidate(target, undefined, [{ file: target.plan, message: 'the plan file is a symlink that leads outside the repository' }])
     }
-    const parsed = parsePlanFile(target.plan, await checkout.readText(target.plan))
+    const text = checkout.readText(target.plan)
+    // A plan file is a few lines: a huge one would only flood the log and the annotation.
+    const bytes = Buffer.byteLength(text)
+    if (bytes > MAX_PLAN_BYTES) {
+      return candidate(target, undefined, [{ file: target.plan, message: `the plan file is ${bytes} bytes; a plan file may be at most ${MAX_PLAN_BYTES} bytes` }])
+    }
+    const parsed = parsePlanFile(target.plan, text)
     if (!parsed.ok) return candidate(target, undefined, parsed.problems)
-    const resolved = await resolvePlan(target.plan, parsed.plan, checkout, aliases)
+    const resolved = resolvePlan(target.plan, parsed.plan, checkout, aliases)
     return resolved.ok
       ? candidate(target, resolved.references, [], resolved.spec)
       : candidate(target, resolved.references, resolved.problems)
@@ -110,7 +117,9 @@ function candidate(
   spec?: PlanSpec
 ): Candidate {
   const [first] = problems
-  const problem: FileProblem | undefined = first && { ...first, message: problems.map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message)).join('; ') }
+  const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message))
+  if (problems.length > MAX_PROBLEMS_SHOWN) shown.push(`and ${problems.length - MAX_PROBLEMS_SHOWN} more problem(s)`)
+  const problem: FileProblem | undefined = first && { ...first, message: shown.join('; ') }
   return { target, spec, problem, references }
 }
 
@@ -218,17 +227,4 @@ function bySetup(steps: readonly PlannedStep[]): SetupPlan[] {
       setup,
       steps: list.sort((a, b) => rank(a) - rank(b) || compare(a.target.plan, b.target.plan))
     }))
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await fn(items[i] as T)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
 }
