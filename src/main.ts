@@ -8,6 +8,7 @@ import { planDeployment } from './plan/planner.ts'
 import { openCheckout } from './plan/checkout.ts'
 import { prepareHelm } from './apply/helm-tool.ts'
 import { execute } from './apply/executor.ts'
+import { notRun } from './apply/step.ts'
 import { preview } from './apply/preview.ts'
 import { reportPlan, reportResults } from './report/report.ts'
 import { onCancel } from './cancel.ts'
@@ -26,15 +27,22 @@ export async function run(): Promise<void> {
     reportPlan(plan, scope, changes, event.mode)
 
     const needsHelm = plan.setups.length > 0
-    const helm = needsHelm ? await prepareHelm(config) : undefined
+    const helm = needsHelm ? await prepareHelm(config).catch((error: unknown) => errorOf(error)) : undefined
+    // Without helm no plan can run, but every affected plan still gets its result.
     const results =
-      event.mode === 'preview' || config.dryRun
-        ? await preview(plan, config, helm, cancellation.signal)
-        : await execute(plan, config, helm, cancellation.signal)
+      helm instanceof Error
+        ? plan.setups.flatMap((setup) => setup.steps.map((step) => notRun(step, 'failed', helm.message)))
+        : event.mode === 'preview' || config.dryRun
+          ? await preview(plan, config, helm, cancellation.signal)
+          : await execute(plan, config, helm, cancellation.signal)
     await reportResults(plan, results, cancellation.signal.aborted)
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error))
   } finally {
     cancellation.dispose()
   }
+}
+
+function errorOf(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error))
 }
