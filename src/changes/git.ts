@@ -25,21 +25,26 @@ async function must(workspace: string, args: readonly string[], timeoutMs?: numb
   return result.stdout
 }
 
-async function hasCommit(workspace: string, sha: string): Promise<boolean> {
-  return (await git(workspace, ['cat-file', '-e', `${sha}^{commit}`])).ok
+/** Which of the commits the checkout lacks (one git call for all). */
+async function missingCommits(workspace: string, shas: readonly string[]): Promise<string[]> {
+  const result = await run('git', ['cat-file', '--batch-check'], {
+    cwd: workspace,
+    input: shas.map((sha) => `${sha}^{commit}\n`).join(''),
+    timeoutMs: LOCAL_TIMEOUT_MS
+  })
+  const lines = result.stdout.split('\n')
+  return shas.filter((_sha, i) => !/^[0-9a-f]{40} commit /.test(lines[i] ?? ''))
 }
 
-async function isShallow(workspace: string): Promise<boolean> {
-  return (await must(workspace, ['rev-parse', '--is-shallow-repository'])).trim() === 'true'
-}
-
-/** Makes sure a commit is in the checkout, fetching it (alone, in a shallow clone) from origin. */
-async function ensureCommit(workspace: string, sha: string, shallow: boolean): Promise<void> {
-  if (await hasCommit(workspace, sha)) return
+/** Makes sure the commits are in the checkout, fetching the missing ones (alone, in a shallow clone) from origin. */
+async function ensureCommits(workspace: string, shas: readonly string[], shallow: boolean): Promise<void> {
+  const missing = await missingCommits(workspace, shas)
+  if (missing.length === 0) return
   const depth = shallow ? ['--depth=1'] : []
-  const fetched = await git(workspace, ['fetch', '--no-tags', '--no-write-fetch-head', ...depth, 'origin', sha], FETCH_TIMEOUT_MS)
-  if (!fetched.ok || !(await hasCommit(workspace, sha))) {
-    throw new GitError(`commit ${sha} is not in the checkout and could not be fetched from origin: ${fetched.stderr}`)
+  const fetched = await git(workspace, ['fetch', '--no-tags', '--no-write-fetch-head', ...depth, 'origin', ...missing], FETCH_TIMEOUT_MS)
+  const still = fetched.ok ? await missingCommits(workspace, missing) : missing
+  if (still.length > 0) {
+    throw new GitError(`commit ${still.join(', ')} is not in the checkout and could not be fetched from origin: ${fetched.stderr || 'origin does not have it'}`)
   }
 }
 
@@ -83,12 +88,10 @@ export async function gitChanges(
   head: string,
   sinceMergeBase: boolean
 ): Promise<ChangedPath[]> {
-  if (!(await git(workspace, ['rev-parse', '--is-inside-work-tree'])).ok) {
-    throw new GitError(`${workspace} is not a git checkout`)
-  }
-  const shallow = await isShallow(workspace)
-  await ensureCommit(workspace, head, shallow)
-  await ensureCommit(workspace, base, shallow)
+  const repo = await git(workspace, ['rev-parse', '--is-inside-work-tree', '--is-shallow-repository'])
+  if (!repo.ok) throw new GitError(`${workspace} is not a git checkout`)
+  const shallow = repo.stdout.split('\n')[1]?.trim() === 'true'
+  await ensureCommits(workspace, base === head ? [head] : [head, base], shallow)
   const from = sinceMergeBase ? await mergeBaseOf(workspace, base, head, shallow) : base
   const out = await must(workspace, [
     '-c',

@@ -16,13 +16,13 @@ export class RepositoriesFileError extends Error {}
 const ALIAS_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 const CREDENTIAL_KEYS = new Set(['username', 'password', 'token', 'certFile', 'keyFile', 'caFile', 'passCredentials'])
 
-export async function loadRepositories(
+export function loadRepositories(
   checkout: Checkout,
   fromInput: readonly RepositoryAlias[],
   files: readonly string[]
-): Promise<RepositoryAlias[]> {
+): RepositoryAlias[] {
   const fromFile = files.includes(REPOSITORIES_FILE)
-    ? parseRepositoriesFile(await checkout.readText(REPOSITORIES_FILE))
+    ? parseRepositoriesFile(checkout.readText(REPOSITORIES_FILE))
     : []
   const names = new Set(fromInput.map((r) => r.name))
   return [...fromInput, ...fromFile.filter((r) => !names.has(r.name))]

@@ -31,24 +31,24 @@ export function normalizeRepoPath(written: string): string | undefined {
   return normal.replace(/\/$/, '')
 }
 
-export async function resolvePlan(
+export function resolvePlan(
   file: string,
   raw: RawPlan,
   checkout: Checkout,
   aliases: ReadonlySet<string>
-): Promise<ResolvedPlan> {
+): ResolvedPlan {
   const problems: FileProblem[] = []
   const problem = (at: Located, message: string): void => {
     problems.push({ file, line: at.line, message })
   }
 
-  async function path(at: Located, what: string, kind: 'file' | 'directory'): Promise<{ written: string; real: string } | undefined> {
+  function path(at: Located, what: string, kind: 'file' | 'directory'): { written: string; real: string } | undefined {
     const written = normalizeRepoPath(at.text)
     if (written === undefined) {
       problem(at, `${what} '${at.text}' leaves the repository; paths are relative to the repository root`)
       return undefined
     }
-    const resolved = await checkout.resolve(written)
+    const resolved = checkout.resolve(written)
     if (!resolved.ok) {
       problem(at, resolved.reason === 'outside'
         ? `${what} '${at.text}' resolves (through a symlink) outside the repository`
@@ -65,7 +65,7 @@ export async function resolvePlan(
   const values: string[] = []
   const valueRefs = new Set<string>()
   for (const at of raw.values) {
-    const found = await path(at, 'values file', 'file')
+    const found = path(at, 'values file', 'file')
     // A missing values file still affects the plan: its removal must show up as an error.
     const written = normalizeRepoPath(at.text)
     if (written) valueRefs.add(written)
@@ -80,7 +80,7 @@ export async function resolvePlan(
     for (const at of raw.hooks[name]) {
       const written = normalizeRepoPath(at.text)
       if (written) hookRefs.push(written)
-      const found = await path(at, `${name} hook`, 'file')
+      const found = path(at, `${name} hook`, 'file')
       if (found) {
         hooks[name].push(found.real)
         hookRefs.push(found.real)
@@ -88,11 +88,11 @@ export async function resolvePlan(
     }
   }
 
-  const hasChartYaml = async (dir: string): Promise<boolean> => {
-    const found = await checkout.resolve(`${dir}/Chart.yaml`)
+  const hasChartYaml = (dir: string): boolean => {
+    const found = checkout.resolve(`${dir}/Chart.yaml`)
     return found.ok && found.kind === 'file'
   }
-  const chart = await chartSource(raw, aliases, problem, path, hasChartYaml)
+  const chart = chartSource(raw, aliases, problem, path, hasChartYaml)
   const references: PlanReferences = {
     values: [...valueRefs],
     chartDir: chart?.kind === 'local' ? chart.path : undefined,
@@ -111,13 +111,13 @@ export async function resolvePlan(
   return { ok: true, spec, references }
 }
 
-async function chartSource(
+function chartSource(
   raw: RawPlan,
   aliases: ReadonlySet<string>,
   problem: (at: Located, message: string) => void,
-  path: (at: Located, what: string, kind: 'file' | 'directory') => Promise<{ written: string; real: string } | undefined>,
-  hasChartYaml: (dir: string) => Promise<boolean>
-): Promise<ChartSource | undefined> {
+  path: (at: Located, what: string, kind: 'file' | 'directory') => { written: string; real: string } | undefined,
+  hasChartYaml: (dir: string) => boolean
+): ChartSource | undefined {
   const { chart, version, repository } = raw
   const text = chart.text
   const noVersion = (form: string): void => {
@@ -151,9 +151,9 @@ async function chartSource(
   }
   if (text.startsWith('./') || text.startsWith('../') || text.startsWith('/')) {
     noVersion('a local chart (its Chart.yaml sets it)')
-    const dir = await path(chart, 'local chart', 'directory')
+    const dir = path(chart, 'local chart', 'directory')
     if (!dir) return undefined
-    if (!(await hasChartYaml(dir.real))) {
+    if (!hasChartYaml(dir.real)) {
       problem(chart, `local chart '${text}' has no Chart.yaml`)
       return undefined
     }
