@@ -187,13 +187,13 @@ export function uninstallArgs(target: PlanTarget): string[] {
   return ['uninstall', target.release, '--namespace', target.namespace]
 }
 
-/** `helm list` narrowed to one release, every status (pending and failed included). */
-export function listArgs(target: PlanTarget): string[] {
+/** `helm list` narrowed to one release, every status (pending and failed included: Helm 4's default, Helm 3's `--all`). */
+export function listArgs(target: PlanTarget, major: HelmMajor): string[] {
   return [
     'list',
     '--namespace',
     target.namespace,
-    '--all',
+    ...(major === 3 ? ['--all'] : []),
     '--filter',
     `^${target.release.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
     '--output',

@@ -106,7 +106,11 @@ async function releaseState(
   context: SetupContext,
   log: PlanLog
 ): Promise<ReleaseState> {
-  const listed = await helmRun(context.helm, listArgs(target), helmContext(context, log))
+  const listed = await helmRun(
+    context.helm,
+    listArgs(target, context.helm.major),
+    helmContext(context, log)
+  )
   return parseList(listed.stdout, target.release)
 }
 

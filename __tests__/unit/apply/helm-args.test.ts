@@ -205,17 +205,11 @@ describe('templateArgs', () => {
 })
 
 describe('other commands', () => {
-  it('lists exactly one release with every status', () => {
-    expect(listArgs(target)).toEqual([
-      'list',
-      '--namespace',
-      'default',
-      '--all',
-      '--filter',
-      '^demo$',
-      '--output',
-      'json'
-    ])
+  it.each([
+    [4, ['list', '--namespace', 'default', '--filter', '^demo$', '--output', 'json']],
+    [3, ['list', '--namespace', 'default', '--all', '--filter', '^demo$', '--output', 'json']]
+  ] as const)('Helm %i lists exactly one release with every status', (major, expected) => {
+    expect(listArgs(target, major)).toEqual(expected)
   })
   it('uninstalls by name and namespace', () => {
     expect(uninstallArgs(target)).toEqual(['uninstall', 'demo', '--namespace', 'default'])
