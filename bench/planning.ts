@@ -25,7 +25,13 @@ const git = (cwd: string, ...args: string[]): string =>
   execFileSync('git', args, {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@example.com' }
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'bench',
+      GIT_AUTHOR_EMAIL: 'b@example.com',
+      GIT_COMMITTER_NAME: 'bench',
+      GIT_COMMITTER_EMAIL: 'b@example.com'
+    }
   }).trim()
 
 function write(root: string, path: string, text: string): void {
@@ -128,12 +134,19 @@ async function planOnce(repo: Repository): Promise<Timing & { plan: DeploymentPl
   const cpu = process.cpuUsage()
   const changes = await detectChanges(scope, event, repo.dir, createApi('', event))
   const checkout = await openCheckout(repo.dir)
-  const plan = await planDeployment({ config: config(repo.dir), scope, changes, checkout, sha: repo.head })
+  const plan = await planDeployment({
+    config: config(repo.dir),
+    scope,
+    changes,
+    checkout,
+    sha: repo.head
+  })
   const used = process.cpuUsage(cpu)
   return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, plan }
 }
 
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
+const median = (values: readonly number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
 
 /** Median wall milliseconds of RUNS plans after one unmeasured run. */
 export async function measurePlanning(): Promise<number> {
@@ -147,7 +160,9 @@ async function measure(): Promise<Timing & { minMs: number }> {
     const steps = plan.setups.reduce((n, s) => n + s.steps.length, 0)
     const expected = SETUPS * NAMESPACES * PLANS
     if (plan.setups.length !== SETUPS || steps !== expected || plan.problems.length > 0) {
-      throw new Error(`bench: the plan is wrong: ${plan.setups.length} setups, ${steps} steps (expected ${SETUPS}, ${expected}), ${plan.problems.length} problems`)
+      throw new Error(
+        `bench: the plan is wrong: ${plan.setups.length} setups, ${steps} steps (expected ${SETUPS}, ${expected}), ${plan.problems.length} problems`
+      )
     }
     const runs: Timing[] = []
     for (let i = 0; i < RUNS; i++) runs.push(await planOnce(repo))

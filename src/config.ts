@@ -49,7 +49,10 @@ function input(name: string): RawInput {
   // value: a GITHUB_ACCESS_TOKEN set in the workflow is deliberate, so it wins.
   const defaulted = given === '' || given === DEFAULTS[name] || name === 'github-token'
   if (envName && fromEnv && defaulted) {
-    return { value: fromEnv, origin: `environment variable ${envName} (fallback for input '${name}')` }
+    return {
+      value: fromEnv,
+      origin: `environment variable ${envName} (fallback for input '${name}')`
+    }
   }
   const value = given === '' ? (DEFAULTS[name] ?? '') : given
   return { value, origin: `input '${name}'` }
@@ -126,7 +129,9 @@ function helmRepositories(): RepositoryAlias[] {
       throw new InputError(`${where} must be "name url" (two words).`)
     }
     if (!ALIAS_NAME.test(name)) {
-      throw new InputError(`${where}: alias '${name}' may hold only letters, digits, '.', '_' and '-'.`)
+      throw new InputError(
+        `${where}: alias '${name}' may hold only letters, digits, '.', '_' and '-'.`
+      )
     }
     if (aliases.some((a) => a.name === name)) {
       throw new InputError(`${where}: alias '${name}' is defined twice.`)
@@ -154,8 +159,15 @@ function storeCa(): string | undefined {
 function kubeconfigFilename(): string {
   const raw = input('kubeconfig-filename')
   const parts = raw.value.split('/')
-  if (raw.value === '' || isAbsolute(raw.value) || parts.some((p) => p === '' || p === '.' || p === '..')) {
-    fail(raw, 'must be a relative file name inside a setup folder of the store (no "..", no leading "/")')
+  if (
+    raw.value === '' ||
+    isAbsolute(raw.value) ||
+    parts.some((p) => p === '' || p === '.' || p === '..')
+  ) {
+    fail(
+      raw,
+      'must be a relative file name inside a setup folder of the store (no "..", no leading "/")'
+    )
   }
   return raw.value
 }

@@ -16,7 +16,9 @@ interface WebhookDefinition {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Payload = Record<string, any>
 
-const definitions = createRequire(import.meta.url)('@octokit/webhooks-examples') as WebhookDefinition[]
+const definitions = createRequire(import.meta.url)(
+  '@octokit/webhooks-examples'
+) as WebhookDefinition[]
 
 export const ZERO = '0000000000000000000000000000000000000000'
 
@@ -61,7 +63,9 @@ export interface PushPatch {
 /** A push payload: the real branch-push example, or the real tag example for refs/tags/. */
 export function pushPayload(patch: PushPatch): Payload {
   const ref = patch.ref ?? 'refs/heads/main'
-  const payload = example('push', (p) => p.ref.startsWith(ref.startsWith('refs/tags/') ? 'refs/tags/' : 'refs/heads/'))
+  const payload = example('push', (p) =>
+    p.ref.startsWith(ref.startsWith('refs/tags/') ? 'refs/tags/' : 'refs/heads/')
+  )
   const commitTemplate = example('push', (p) => p.commits.length > 0).commits[0]
   payload.ref = ref
   payload.before = patch.before

@@ -102,7 +102,11 @@ export class GitRepo {
         ''
       ].join('\n')
     }).join('\n')
-    const result = spawnSync('git', ['fast-import', '--quiet'], { cwd: this.dir, env: GIT_ENV, input: stream })
+    const result = spawnSync('git', ['fast-import', '--quiet'], {
+      cwd: this.dir,
+      env: GIT_ENV,
+      input: stream
+    })
     if (result.status !== 0) throw new Error(`git fast-import failed: ${result.stderr.toString()}`)
     return this.head()
   }
@@ -131,7 +135,14 @@ export class GitRepo {
   /** Pushes the current branch to origin, with force (a rewritten history). */
   async push(force = false): Promise<void> {
     const branch = await git(this.dir, 'rev-parse', '--abbrev-ref', 'HEAD')
-    await git(this.dir, 'push', '-q', ...(force ? ['--force'] : []), 'origin', `HEAD:refs/heads/${branch}`)
+    await git(
+      this.dir,
+      'push',
+      '-q',
+      ...(force ? ['--force'] : []),
+      'origin',
+      `HEAD:refs/heads/${branch}`
+    )
   }
 }
 
@@ -143,7 +154,15 @@ export async function cloneAt(origin: string, sha: string, depth = 1): Promise<s
   const dir = await tempDir('gitops-checkout-')
   await git(dir, 'init', '-q')
   await git(dir, 'remote', 'add', 'origin', `file://${origin}`)
-  await git(dir, 'fetch', '-q', '--no-tags', ...(depth > 0 ? [`--depth=${depth}`] : []), 'origin', sha)
+  await git(
+    dir,
+    'fetch',
+    '-q',
+    '--no-tags',
+    ...(depth > 0 ? [`--depth=${depth}`] : []),
+    'origin',
+    sha
+  )
   await git(dir, 'checkout', '-q', '--detach', sha)
   return dir
 }

@@ -41,7 +41,10 @@ function toJsonSchema(schema: Json): Json {
   const out: Json = {}
   for (const [key, value] of Object.entries(schema)) {
     if (key === 'nullable') continue
-    out[key] = key === '$ref' && typeof value === 'string' && value.startsWith('#/') ? `github${value}` : toJsonSchema(value)
+    out[key] =
+      key === '$ref' && typeof value === 'string' && value.startsWith('#/')
+        ? `github${value}`
+        : toJsonSchema(value)
   }
   if (schema.nullable !== true) return out
   if (typeof out.type === 'string') {
@@ -72,20 +75,30 @@ interface Operation {
   readonly op: Json
 }
 
-const operations: Operation[] = Object.entries(spec.paths as Record<string, Json>).flatMap(([template, item]) =>
-  Object.entries(item)
-    .filter(([method]) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
-    .map(([method, op]) => {
-      const names: string[] = []
-      const pattern = new RegExp(
-        `^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_m, name: string) => {
-          names.push(name)
-          // basehead and refs may hold '/'.
-          return name === 'basehead' || name === 'ref' ? '(.+)' : '([^/]+)'
-        })}$`
-      )
-      return { id: (op as Json).operationId as string, method: method.toUpperCase(), template, pattern, names, op }
-    })
+const operations: Operation[] = Object.entries(spec.paths as Record<string, Json>).flatMap(
+  ([template, item]) =>
+    Object.entries(item)
+      .filter(([method]) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
+      .map(([method, op]) => {
+        const names: string[] = []
+        const pattern = new RegExp(
+          `^${template
+            .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+            .replace(/\{([^}]+)\}/g, (_m, name: string) => {
+              names.push(name)
+              // basehead and refs may hold '/'.
+              return name === 'basehead' || name === 'ref' ? '(.+)' : '([^/]+)'
+            })}$`
+        )
+        return {
+          id: (op as Json).operationId as string,
+          method: method.toUpperCase(),
+          template,
+          pattern,
+          names,
+          op
+        }
+      })
 )
 
 /** An example body from the description, deep-copied, for handlers to patch. */
@@ -152,11 +165,21 @@ export async function startGitHubApiServer(handlers: Handlers): Promise<GitHubAp
       const query = Object.fromEntries(url.searchParams.entries())
       checkRequest(match, params, query, req, violations)
       const handler = handlers[match.id]
-      reply = handler ? await handler({ operationId: match.id, params, query, headers: req.headers }) : notFound()
+      reply = handler
+        ? await handler({ operationId: match.id, params, query, headers: req.headers })
+        : notFound()
       checkResponse(match, reply, violations)
     }
-    requests.push({ method, url: `${url.pathname}${url.search}`, operationId: match?.id, status: reply.status })
-    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers })
+    requests.push({
+      method,
+      url: `${url.pathname}${url.search}`,
+      operationId: match?.id,
+      status: reply.status
+    })
+    res.writeHead(reply.status, {
+      'content-type': 'application/json; charset=utf-8',
+      ...reply.headers
+    })
     res.end(JSON.stringify(reply.body))
   }
 
@@ -181,7 +204,8 @@ export async function startGitHubApiServer(handlers: Handlers): Promise<GitHubAp
 }
 
 function coerce(value: string, schema: Json): unknown {
-  if (schema?.type === 'integer' || schema?.type === 'number') return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value
+  if (schema?.type === 'integer' || schema?.type === 'number')
+    return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value
   if (schema?.type === 'boolean') return value === 'true' ? true : value === 'false' ? false : value
   return value
 }
@@ -204,14 +228,18 @@ function checkRequest(
     }
     const check = validator(`${operation.id}:${p.in}:${p.name}`, p.schema)
     if (!check(coerce(value, p.schema))) {
-      violations.push(`${where}: ${p.in} parameter ${p.name}=${value}: ${ajv.errorsText(check.errors)}`)
+      violations.push(
+        `${where}: ${p.in} parameter ${p.name}=${value}: ${ajv.errorsText(check.errors)}`
+      )
     }
   }
   for (const name of Object.keys(query)) {
-    if (!declared.some((p) => p.in === 'query' && p.name === name)) violations.push(`${where}: unknown query parameter ${name}`)
+    if (!declared.some((p) => p.in === 'query' && p.name === name))
+      violations.push(`${where}: unknown query parameter ${name}`)
   }
   const auth = req.headers.authorization
-  if (!auth || !/^(token|Bearer) \S+$/.test(auth)) violations.push(`${where}: no token in the Authorization header`)
+  if (!auth || !/^(token|Bearer) \S+$/.test(auth))
+    violations.push(`${where}: no token in the Authorization header`)
 }
 
 function checkResponse(operation: Operation, reply: ApiReply, violations: string[]): void {
@@ -227,7 +255,8 @@ function checkResponse(operation: Operation, reply: ApiReply, violations: string
   }
   if (!schema) return
   const check = validator(`${operation.id}:response:${reply.status}`, schema)
-  if (!check(reply.body)) violations.push(`${where}: body: ${ajv.errorsText(check.errors, { separator: '; ' })}`)
+  if (!check(reply.body))
+    violations.push(`${where}: body: ${ajv.errorsText(check.errors, { separator: '; ' })}`)
 }
 
 // ---- Handlers that answer from a real git repository (the bare origin of a test) ----
@@ -272,7 +301,12 @@ export function repositoryHandlers(state: RepositoryState): Handlers {
       const matching = [...(state.runs ?? [])]
         .filter((r) => !query.branch || (r.branch ?? 'main') === query.branch)
         .filter((r) => !query.event || (r.event ?? 'push') === query.event)
-        .filter((r) => !query.status || r.conclusion === query.status || (query.status === 'completed' && r.conclusion !== null))
+        .filter(
+          (r) =>
+            !query.status ||
+            r.conclusion === query.status ||
+            (query.status === 'completed' && r.conclusion !== null)
+        )
         .sort((a, b) => b.id - a.id)
       const perPage = Number(query.per_page ?? 30)
       const page = Number(query.page ?? 1)
@@ -293,22 +327,38 @@ export function repositoryHandlers(state: RepositoryState): Handlers {
       const [base, head] = params.basehead?.split('...') ?? []
       const { origin } = state
       if (!base || !head) return notFound()
-      const exists = async (sha: string) => (await gitOut(origin, 'cat-file', '-t', sha)) === 'commit'
+      const exists = async (sha: string) =>
+        (await gitOut(origin, 'cat-file', '-t', sha)) === 'commit'
       if (!(await exists(base)) || !(await exists(head))) return notFound()
       const mergeBase = await gitOut(origin, 'merge-base', base, head)
       if (!mergeBase) return notFound('No common ancestor between the commits')
-      const ahead = (await gitOut(origin, 'rev-list', '--reverse', `${base}..${head}`))?.split('\n').filter(Boolean) ?? []
+      const ahead =
+        (await gitOut(origin, 'rev-list', '--reverse', `${base}..${head}`))
+          ?.split('\n')
+          .filter(Boolean) ?? []
       const behind = Number(await gitOut(origin, 'rev-list', '--count', `${head}..${base}`))
-      const status = ahead.length === 0 && behind === 0 ? 'identical' : behind === 0 ? 'ahead' : ahead.length === 0 ? 'behind' : 'diverged'
+      const status =
+        ahead.length === 0 && behind === 0
+          ? 'identical'
+          : behind === 0
+            ? 'ahead'
+            : ahead.length === 0
+              ? 'behind'
+              : 'diverged'
       const paged = query.page !== undefined || query.per_page !== undefined
       const perPage = Number(query.per_page ?? 250)
       const page = Number(query.page ?? 1)
       const example = specExample('commit-comparison')
-      const commitOf = (sha: string) => ({ ...structuredClone(example.commits[0]), sha, node_id: sha })
-      const diff = (await gitOut(origin, 'diff', '--name-status', '-M', '-z', mergeBase, head)) ?? ''
+      const commitOf = (sha: string) => ({
+        ...structuredClone(example.commits[0]),
+        sha,
+        node_id: sha
+      })
+      const diff =
+        (await gitOut(origin, 'diff', '--name-status', '-M', '-z', mergeBase, head)) ?? ''
       const fields = diff.split('\0').filter((f) => f !== '')
       const files: Json[] = []
-      for (let i = 0; i < fields.length; ) {
+      for (let i = 0; i < fields.length;) {
         const code = (fields[i++] as string).charAt(0)
         const previous = code === 'R' || code === 'C' ? fields[i++] : undefined
         const filename = fields[i++] as string
@@ -329,7 +379,10 @@ export function repositoryHandlers(state: RepositoryState): Handlers {
           ahead_by: ahead.length,
           behind_by: behind,
           total_commits: ahead.length,
-          commits: (paged ? ahead.slice((page - 1) * perPage, page * perPage) : ahead.slice(-250)).map(commitOf),
+          commits: (paged
+            ? ahead.slice((page - 1) * perPage, page * perPage)
+            : ahead.slice(-250)
+          ).map(commitOf),
           // Files only come with the first page, cut at the cap.
           files: page === 1 ? files.slice(0, state.filesCap ?? 300) : []
         }
@@ -338,15 +391,35 @@ export function repositoryHandlers(state: RepositoryState): Handlers {
 
     'git/get-tree': async ({ params, query }) => {
       const recursive = query.recursive !== undefined
-      const out = await gitOut(state.origin, 'ls-tree', '-z', '-l', ...(recursive ? ['-r', '-t'] : []), params.tree_sha as string)
+      const out = await gitOut(
+        state.origin,
+        'ls-tree',
+        '-z',
+        '-l',
+        ...(recursive ? ['-r', '-t'] : []),
+        params.tree_sha as string
+      )
       if (out === undefined) return notFound()
       const example = specExample('git-tree-response-recursively-retrieving-a-tree')
-      const entries = out.split('\0').filter(Boolean).map((line) => {
-        const [meta, path] = line.split('\t') as [string, string]
-        const [mode, type, sha, size] = meta.split(/\s+/) as [string, string, string, string]
-        return { path, mode, type, sha, ...(type === 'blob' ? { size: Number(size) } : {}), url: `${example.tree[0].url}` }
-      })
-      return { status: 200, body: { ...example, sha: params.tree_sha, tree: entries, truncated: false } }
+      const entries = out
+        .split('\0')
+        .filter(Boolean)
+        .map((line) => {
+          const [meta, path] = line.split('\t') as [string, string]
+          const [mode, type, sha, size] = meta.split(/\s+/) as [string, string, string, string]
+          return {
+            path,
+            mode,
+            type,
+            sha,
+            ...(type === 'blob' ? { size: Number(size) } : {}),
+            url: `${example.tree[0].url}`
+          }
+        })
+      return {
+        status: 200,
+        body: { ...example, sha: params.tree_sha, tree: entries, truncated: false }
+      }
     }
   }
 }

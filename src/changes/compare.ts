@@ -39,7 +39,8 @@ export function fromCompareFiles(files: readonly CompareFile[]): ChangedPath[] {
 
 async function treeDiff(api: GitHubApi, from: string, head: string): Promise<ChangedPath[]> {
   const [before, after] = await Promise.all([api.tree(from), api.tree(head)])
-  if (before.truncated || after.truncated) throw new CompareError('the repository tree is too large for the trees API')
+  if (before.truncated || after.truncated)
+    throw new CompareError('the repository tree is too large for the trees API')
   const old = new Map(before.files.map((f) => [f.path, f.sha]))
   const now = new Map(after.files.map((f) => [f.path, f.sha]))
   const paths: ChangedPath[] = []

@@ -38,13 +38,18 @@ export async function detectChanges(
   const failures: string[] = []
   for (const base of bases) {
     if (base !== scope.base) {
-      core.warning(`No source could compare ${scope.base} (${scope.baseReason}) with ${head}; falling back to the push's before ${base}.`)
+      core.warning(
+        `No source could compare ${scope.base} (${scope.baseReason}) with ${head}; falling back to the push's before ${base}.`
+      )
     }
     for (const source of sources) {
       try {
         const paths = await source.paths(base)
         core.info(`Changed paths from ${source.name}: ${paths.length} between ${base} and ${head}.`)
-        if (source.name === 'payload') core.warning('Changed paths come from the push payload, which GitHub may cap: a plan may be missed. Give the job a checkout with git or a token that can read the repository.')
+        if (source.name === 'payload')
+          core.warning(
+            'Changed paths come from the push payload, which GitHub may cap: a plan may be missed. Give the job a checkout with git or a token that can read the repository.'
+          )
         return { base, head, source: source.name, paths }
       } catch (error) {
         const message = `${source.name} (base ${base.slice(0, 12)}): ${(error as Error).message}`
@@ -53,12 +58,19 @@ export async function detectChanges(
       }
     }
   }
-  throw new ChangesError(`Could not tell which paths changed up to ${head}: ${failures.join('; ')}. Re-run the job, or run the workflow with workflow_dispatch for a full re-sync.`)
+  throw new ChangesError(
+    `Could not tell which paths changed up to ${head}: ${failures.join('; ')}. Re-run the job, or run the workflow with workflow_dispatch for a full re-sync.`
+  )
 }
 
 async function payloadChanges(event: GitHubEvent, base: string): Promise<ChangedPath[]> {
-  if (event.name !== 'push') throw new ChangesError(`a ${event.name} payload lists no changed files`)
-  if (base !== event.before) throw new ChangesError('the payload only covers the push itself, not the base of the last successful run')
-  if (event.forced) throw new ChangesError('a force push payload does not list what the old head had')
+  if (event.name !== 'push')
+    throw new ChangesError(`a ${event.name} payload lists no changed files`)
+  if (base !== event.before)
+    throw new ChangesError(
+      'the payload only covers the push itself, not the base of the last successful run'
+    )
+  if (event.forced)
+    throw new ChangesError('a force push payload does not list what the old head had')
   return foldCommits(event.commits)
 }

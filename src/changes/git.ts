@@ -19,7 +19,11 @@ async function git(workspace: string, args: readonly string[], timeoutMs = LOCAL
   return { ok: result.code === 0, stdout: result.stdout, stderr: result.stderr.trim() }
 }
 
-async function must(workspace: string, args: readonly string[], timeoutMs?: number): Promise<string> {
+async function must(
+  workspace: string,
+  args: readonly string[],
+  timeoutMs?: number
+): Promise<string> {
   const result = await git(workspace, args, timeoutMs)
   if (!result.ok) throw new GitError(`git ${args[0]} failed: ${result.stderr || 'no output'}`)
   return result.stdout
@@ -37,32 +41,59 @@ async function missingCommits(workspace: string, shas: readonly string[]): Promi
 }
 
 /** Makes sure the commits are in the checkout, fetching the missing ones (alone, in a shallow clone) from origin. */
-async function ensureCommits(workspace: string, shas: readonly string[], shallow: boolean): Promise<void> {
+async function ensureCommits(
+  workspace: string,
+  shas: readonly string[],
+  shallow: boolean
+): Promise<void> {
   const missing = await missingCommits(workspace, shas)
   if (missing.length === 0) return
   const depth = shallow ? ['--depth=1'] : []
-  const fetched = await git(workspace, ['fetch', '--no-tags', '--no-write-fetch-head', ...depth, 'origin', ...missing], FETCH_TIMEOUT_MS)
+  const fetched = await git(
+    workspace,
+    ['fetch', '--no-tags', '--no-write-fetch-head', ...depth, 'origin', ...missing],
+    FETCH_TIMEOUT_MS
+  )
   const still = fetched.ok ? await missingCommits(workspace, missing) : missing
   if (still.length > 0) {
-    throw new GitError(`commit ${still.join(', ')} is not in the checkout and could not be fetched from origin: ${fetched.stderr || 'origin does not have it'}`)
+    throw new GitError(
+      `commit ${still.join(', ')} is not in the checkout and could not be fetched from origin: ${fetched.stderr || 'origin does not have it'}`
+    )
   }
 }
 
 /** The commit a pull request forked from; a merge commit's recorded parent needs no history. */
-async function mergeBaseOf(workspace: string, base: string, head: string, shallow: boolean): Promise<string> {
+async function mergeBaseOf(
+  workspace: string,
+  base: string,
+  head: string,
+  shallow: boolean
+): Promise<string> {
   const raw = await must(workspace, ['cat-file', '-p', head])
-  const parents = raw.split('\n').filter((l) => l.startsWith('parent ')).map((l) => l.slice(7).trim())
+  const parents = raw
+    .split('\n')
+    .filter((l) => l.startsWith('parent '))
+    .map((l) => l.slice(7).trim())
   if (parents.includes(base)) return base
   let found = await git(workspace, ['merge-base', base, head])
   if (!found.ok && shallow) {
-    await must(workspace, ['fetch', '--no-tags', '--no-write-fetch-head', '--unshallow', 'origin', base, head], FETCH_TIMEOUT_MS)
+    await must(
+      workspace,
+      ['fetch', '--no-tags', '--no-write-fetch-head', '--unshallow', 'origin', base, head],
+      FETCH_TIMEOUT_MS
+    )
     found = await git(workspace, ['merge-base', base, head])
   }
   if (!found.ok) throw new GitError(`no merge base between ${base} and ${head}`)
   return found.stdout.trim()
 }
 
-const STATUS: Readonly<Record<string, ChangeStatus>> = { A: 'added', D: 'removed', M: 'modified', T: 'modified' }
+const STATUS: Readonly<Record<string, ChangeStatus>> = {
+  A: 'added',
+  D: 'removed',
+  M: 'modified',
+  T: 'modified'
+}
 
 /** Parses `git diff --name-status -z --no-renames`: status NUL path NUL ... */
 export function parseNameStatus(output: string): ChangedPath[] {
@@ -71,7 +102,8 @@ export function parseNameStatus(output: string): ChangedPath[] {
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const code = (fields[i] as string).charAt(0)
     const status = STATUS[code]
-    if (!status) throw new GitError(`unexpected git diff status '${fields[i]}' for ${fields[i + 1]}`)
+    if (!status)
+      throw new GitError(`unexpected git diff status '${fields[i]}' for ${fields[i + 1]}`)
     paths.push({ path: fields[i + 1] as string, status })
   }
   return paths
@@ -88,7 +120,11 @@ export async function gitChanges(
   head: string,
   sinceMergeBase: boolean
 ): Promise<ChangedPath[]> {
-  const repo = await git(workspace, ['rev-parse', '--is-inside-work-tree', '--is-shallow-repository'])
+  const repo = await git(workspace, [
+    'rev-parse',
+    '--is-inside-work-tree',
+    '--is-shallow-repository'
+  ])
   if (!repo.ok) throw new GitError(`${workspace} is not a git checkout`)
   const shallow = repo.stdout.split('\n')[1]?.trim() === 'true'
   await ensureCommits(workspace, base === head ? [head] : [head, base], shallow)

@@ -66,7 +66,9 @@ export function createApi(token: string, event: GitHubEvent): GitHubApi {
       return await call()
     } catch (error) {
       const status = (error as { status?: number }).status
-      throw new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}`)
+      throw new ApiError(
+        `${what} failed${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}`
+      )
     }
   }
 
@@ -120,7 +122,11 @@ export function createApi(token: string, event: GitHubEvent): GitHubApi {
           summary.status = data.status
           summary.mergeBase = data.merge_base_commit.sha
           for (const f of data.files ?? []) {
-            files.set(f.filename, { filename: f.filename, status: f.status, previousFilename: f.previous_filename })
+            files.set(f.filename, {
+              filename: f.filename,
+              status: f.status,
+              previousFilename: f.previous_filename
+            })
           }
           if (data.commits.length < PER_PAGE || page * PER_PAGE >= data.total_commits) break
         }
@@ -137,7 +143,9 @@ export function createApi(token: string, event: GitHubEvent): GitHubApi {
           request: request()
         })
         return {
-          files: data.tree.filter((e) => e.type === 'blob' && e.path && e.sha).map((e) => ({ path: e.path, sha: e.sha })),
+          files: data.tree
+            .filter((e) => e.type === 'blob' && e.path && e.sha)
+            .map((e) => ({ path: e.path, sha: e.sha })),
           truncated: data.truncated
         }
       })

@@ -68,9 +68,14 @@ const SUPPORTED_TEXT = `supported events: ${SUPPORTED_EVENTS.join(', ')}`
 
 export function readEvent(env: NodeJS.ProcessEnv = process.env): GitHubEvent {
   const name = env.GITHUB_EVENT_NAME
-  if (!name) throw new EventError(`GITHUB_EVENT_NAME is not set: run this action in a GitHub workflow (${SUPPORTED_TEXT}).`)
+  if (!name)
+    throw new EventError(
+      `GITHUB_EVENT_NAME is not set: run this action in a GitHub workflow (${SUPPORTED_TEXT}).`
+    )
   if (!(SUPPORTED_EVENTS as readonly string[]).includes(name)) {
-    throw new EventError(`The event '${name}' is not supported (${SUPPORTED_TEXT}); add one of them to the workflow's 'on:'.`)
+    throw new EventError(
+      `The event '${name}' is not supported (${SUPPORTED_TEXT}); add one of them to the workflow's 'on:'.`
+    )
   }
   const payload = readPayload(env.GITHUB_EVENT_PATH)
   const common = {
@@ -97,7 +102,12 @@ export function readEvent(env: NodeJS.ProcessEnv = process.env): GitHubEvent {
     }
     case 'pull_request': {
       const pr = object(payload.pull_request, 'pull_request', 'pull_request')
-      const headSha = sha(object(pr.head, 'pull_request.head', 'pull_request'), 'sha', 'pull_request', 'pull_request.head.sha')
+      const headSha = sha(
+        object(pr.head, 'pull_request.head', 'pull_request'),
+        'sha',
+        'pull_request',
+        'pull_request.head.sha'
+      )
       return {
         ...common,
         name: 'pull_request',
@@ -105,19 +115,30 @@ export function readEvent(env: NodeJS.ProcessEnv = process.env): GitHubEvent {
         sha: env.GITHUB_SHA || headSha,
         mode: 'preview',
         number: typeof pr.number === 'number' ? pr.number : Number(payload.number),
-        baseSha: sha(object(pr.base, 'pull_request.base', 'pull_request'), 'sha', 'pull_request', 'pull_request.base.sha'),
+        baseSha: sha(
+          object(pr.base, 'pull_request.base', 'pull_request'),
+          'sha',
+          'pull_request',
+          'pull_request.base.sha'
+        ),
         headSha
       }
     }
     case 'workflow_dispatch': {
-      if (!env.GITHUB_SHA) throw new EventError('GITHUB_SHA is not set for this workflow_dispatch event: cannot tell which commit to deploy.')
+      if (!env.GITHUB_SHA)
+        throw new EventError(
+          'GITHUB_SHA is not set for this workflow_dispatch event: cannot tell which commit to deploy.'
+        )
       return { ...common, name: 'workflow_dispatch', sha: env.GITHUB_SHA, mode: 'deploy' }
     }
   }
 }
 
 function readPayload(path: string | undefined): Record<string, unknown> {
-  if (!path) throw new EventError(`GITHUB_EVENT_PATH is not set: cannot read the event payload (${SUPPORTED_TEXT}).`)
+  if (!path)
+    throw new EventError(
+      `GITHUB_EVENT_PATH is not set: cannot read the event payload (${SUPPORTED_TEXT}).`
+    )
   let text: string
   try {
     text = readFileSync(path, 'utf8')
@@ -129,7 +150,9 @@ function readPayload(path: string | undefined): Record<string, unknown> {
     return object(parsed, 'payload', 'the event')
   } catch (error) {
     if (error instanceof EventError) throw error
-    throw new EventError(`The event payload ${path} is not valid JSON: ${(error as Error).message}.`)
+    throw new EventError(
+      `The event payload ${path} is not valid JSON: ${(error as Error).message}.`
+    )
   }
 }
 
@@ -175,7 +198,9 @@ function repositoryOf(env: NodeJS.ProcessEnv, payload: Record<string, unknown>):
       : '')
   const [owner, repo, ...rest] = fullName.split('/')
   if (!owner || !repo || rest.length > 0) {
-    throw new EventError(`Cannot tell the repository: GITHUB_REPOSITORY is '${env.GITHUB_REPOSITORY ?? ''}' and the payload has no repository.full_name.`)
+    throw new EventError(
+      `Cannot tell the repository: GITHUB_REPOSITORY is '${env.GITHUB_REPOSITORY ?? ''}' and the payload has no repository.full_name.`
+    )
   }
   return { owner, repo }
 }

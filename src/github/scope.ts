@@ -9,7 +9,8 @@ import { branchOf } from './event.ts'
 
 export async function resolveScope(event: GitHubEvent, api: GitHubApi): Promise<Scope> {
   const scope = await scopeOf(event, api)
-  if (scope.kind === 'diff') core.info(`Diff base: ${scope.base} (${scope.baseReason}); head: ${scope.head}.`)
+  if (scope.kind === 'diff')
+    core.info(`Diff base: ${scope.base} (${scope.baseReason}); head: ${scope.head}.`)
   else if (scope.kind === 'all') core.info(`Every plan at ${scope.head}: ${scope.reason}.`)
   else core.notice(`Nothing to deploy: ${scope.reason}.`)
   return scope
@@ -18,7 +19,11 @@ export async function resolveScope(event: GitHubEvent, api: GitHubApi): Promise<
 async function scopeOf(event: GitHubEvent, api: GitHubApi): Promise<Scope> {
   switch (event.name) {
     case 'workflow_dispatch':
-      return { kind: 'all', head: event.sha, reason: 'workflow_dispatch (a re-sync of the plans the plans input selects)' }
+      return {
+        kind: 'all',
+        head: event.sha,
+        reason: 'workflow_dispatch (a re-sync of the plans the plans input selects)'
+      }
     case 'pull_request':
       return {
         kind: 'diff',
@@ -27,8 +32,10 @@ async function scopeOf(event: GitHubEvent, api: GitHubApi): Promise<Scope> {
         baseReason: `pull request #${event.number} base`
       }
     case 'push': {
-      if (event.ref.startsWith('refs/tags/')) return { kind: 'none', reason: `${event.ref} is a tag push; plans deploy from branches` }
-      if (event.deleted || event.after === ZERO_SHA) return { kind: 'none', reason: `${event.ref} was deleted` }
+      if (event.ref.startsWith('refs/tags/'))
+        return { kind: 'none', reason: `${event.ref} is a tag push; plans deploy from branches` }
+      if (event.deleted || event.after === ZERO_SHA)
+        return { kind: 'none', reason: `${event.ref} was deleted` }
       const branch = branchOf(event.ref)
       if (!branch) return { kind: 'none', reason: `${event.ref} is not a branch` }
       if (event.created || event.before === ZERO_SHA) {
@@ -36,9 +43,19 @@ async function scopeOf(event: GitHubEvent, api: GitHubApi): Promise<Scope> {
       }
       const run = await lastRun(api)
       if (run) {
-        return { kind: 'diff', base: run.headSha, head: event.sha, baseReason: `head of the last successful run ${run.id}` }
+        return {
+          kind: 'diff',
+          base: run.headSha,
+          head: event.sha,
+          baseReason: `head of the last successful run ${run.id}`
+        }
       }
-      return { kind: 'diff', base: event.before, head: event.sha, baseReason: 'the push event before' }
+      return {
+        kind: 'diff',
+        base: event.before,
+        head: event.sha,
+        baseReason: 'the push event before'
+      }
     }
   }
 }
@@ -48,7 +65,9 @@ async function lastRun(api: GitHubApi) {
     return await api.lastSuccessfulRun()
   } catch (error) {
     // Missing `actions: read` or a dead API: the event's own range is the next best base.
-    core.warning(`Could not find the last successful run, using the push's before: ${(error as Error).message}`)
+    core.warning(
+      `Could not find the last successful run, using the push's before: ${(error as Error).message}`
+    )
     return undefined
   }
 }

@@ -26,7 +26,9 @@ export async function openCheckout(workspace: string): Promise<Checkout> {
   try {
     root = realpathSync.native(workspace)
   } catch {
-    throw new Error(`The workspace ${workspace} does not exist: check out the ops repository first (actions/checkout).`)
+    throw new Error(
+      `The workspace ${workspace} does not exist: check out the ops repository first (actions/checkout).`
+    )
   }
   const { files, regular } = walk(root)
   const resolved = new Map<string, Resolved>()
@@ -42,8 +44,13 @@ export async function openCheckout(workspace: string): Promise<Checkout> {
     }
     const inside = relative(root, real)
     if (inside === '') return { ok: false, reason: 'missing' }
-    if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) return { ok: false, reason: 'outside' }
-    return { ok: true, path: inside.split(sep).join('/'), kind: statSync(real).isDirectory() ? 'directory' : 'file' }
+    if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside))
+      return { ok: false, reason: 'outside' }
+    return {
+      ok: true,
+      path: inside.split(sep).join('/'),
+      kind: statSync(real).isDirectory() ? 'directory' : 'file'
+    }
   }
 
   return {

@@ -59,14 +59,16 @@ export function parsePlanFile(file: string, text: string): ParsedPlanFile {
   const scalar = (key: Key): Located | undefined => {
     const node = fields.get(key)
     if (!node) return undefined
-    if (node.kind !== 'scalar') problem(node.line, `'${key}' must be a single value, not a ${node.kind}`)
+    if (node.kind !== 'scalar')
+      problem(node.line, `'${key}' must be a single value, not a ${node.kind}`)
     else if (node.isNull || node.text.trim() === '') problem(node.line, `'${key}' is empty`)
     else return { text: node.text.trim(), line: node.line }
     return undefined
   }
   const paths = (node: YamlNode | undefined, what: string): Located[] => {
     if (!node || (node.kind === 'scalar' && node.isNull)) return []
-    if (node.kind === 'scalar') return node.text.trim() ? [{ text: node.text.trim(), line: node.line }] : []
+    if (node.kind === 'scalar')
+      return node.text.trim() ? [{ text: node.text.trim(), line: node.line }] : []
     if (node.kind === 'mapping') {
       problem(node.line, `${what} must be a path or a list of paths`)
       return []
@@ -81,7 +83,8 @@ export function parsePlanFile(file: string, text: string): ParsedPlanFile {
   }
 
   const chart = scalar('chart')
-  if (!fields.has('chart')) problem(root.line, "missing required key 'chart' (e.g. `chart: stable/nginx`)")
+  if (!fields.has('chart'))
+    problem(root.line, "missing required key 'chart' (e.g. `chart: stable/nginx`)")
   const version = scalar('version')
   const repository = scalar('repository')
   const values = paths(fields.get('values'), "'values'")
@@ -98,10 +101,18 @@ function hooksOf(
   paths: (node: YamlNode | undefined, what: string) => Located[],
   problem: (line: number | undefined, message: string) => void
 ): Record<HookName, Located[]> {
-  const hooks: Record<HookName, Located[]> = { 'pre-install': [], 'post-install': [], 'pre-upgrade': [], 'post-upgrade': [] }
+  const hooks: Record<HookName, Located[]> = {
+    'pre-install': [],
+    'post-install': [],
+    'pre-upgrade': [],
+    'post-upgrade': []
+  }
   if (!node || (node.kind === 'scalar' && node.isNull)) return hooks
   if (node.kind !== 'mapping') {
-    problem(node.line, `'hooks' must be a mapping of hook names (${HOOK_NAMES.join(', ')}) to lists of scripts`)
+    problem(
+      node.line,
+      `'hooks' must be a mapping of hook names (${HOOK_NAMES.join(', ')}) to lists of scripts`
+    )
     return hooks
   }
   for (const { key, value } of node.entries) {

@@ -45,8 +45,10 @@ const MAX_PROBLEMS_SHOWN = 10
 
 export async function planDeployment(input: PlanningInput): Promise<DeploymentPlan> {
   const { config, scope, changes, checkout, sha } = input
-  if (scope.kind === 'none') return { sha, setups: [], problems: [], repositories: config.helmRepositories }
-  if (scope.kind === 'diff' && !changes) throw new Error('planDeployment: a diff scope needs the changed paths')
+  if (scope.kind === 'none')
+    return { sha, setups: [], problems: [], repositories: config.helmRepositories }
+  if (scope.kind === 'diff' && !changes)
+    throw new Error('planDeployment: a diff scope needs the changed paths')
 
   const files = checkout.listFiles()
   const repositories = loadRepositories(checkout, config.helmRepositories, files)
@@ -54,7 +56,9 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
   const layout: LayoutOptions = {
     setupNameSize: config.setupNameSize,
     ignore: config.ignore,
-    chartDirs: new Set(files.filter((f) => posix.basename(f) === 'Chart.yaml').map((f) => posix.dirname(f)))
+    chartDirs: new Set(
+      files.filter((f) => posix.basename(f) === 'Chart.yaml').map((f) => posix.dirname(f))
+    )
   }
 
   const candidates = readCandidates(files, layout, checkout, aliases)
@@ -64,7 +68,8 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
       ? allPlans(index, scope.reason)
       : changedPlans(index, (changes as Changes).paths, layout)
 
-  const selected = (target: PlanTarget): boolean => config.plans.length === 0 || matchesAny(target.plan, config.plans)
+  const selected = (target: PlanTarget): boolean =>
+    config.plans.length === 0 || matchesAny(target.plan, config.plans)
   const steps: PlannedStep[] = []
   const problems: PlanProblem[] = []
   for (const [path, reasons] of affected.applies) {
@@ -89,16 +94,27 @@ function readCandidates(
   const shaped = files.map((file) => classifyPath(file, layout)).filter((l) => l.kind !== 'other')
   return shaped.map((layout): Candidate => {
     const { target } = layout
-    if (layout.kind === 'invalid') return candidate(target, undefined, [{ file: target.plan, message: layout.message }])
+    if (layout.kind === 'invalid')
+      return candidate(target, undefined, [{ file: target.plan, message: layout.message }])
     const self = checkout.resolve(target.plan)
     if (!self.ok) {
-      return candidate(target, undefined, [{ file: target.plan, message: 'the plan file is a symlink that leads outside the repository' }])
+      return candidate(target, undefined, [
+        {
+          file: target.plan,
+          message: 'the plan file is a symlink that leads outside the repository'
+        }
+      ])
     }
     const text = checkout.readText(target.plan)
     // A plan file is a few lines: a huge one would only flood the log and the annotation.
     const bytes = Buffer.byteLength(text)
     if (bytes > MAX_PLAN_BYTES) {
-      return candidate(target, undefined, [{ file: target.plan, message: `the plan file is ${bytes} bytes; a plan file may be at most ${MAX_PLAN_BYTES} bytes` }])
+      return candidate(target, undefined, [
+        {
+          file: target.plan,
+          message: `the plan file is ${bytes} bytes; a plan file may be at most ${MAX_PLAN_BYTES} bytes`
+        }
+      ])
     }
     const parsed = parsePlanFile(target.plan, text)
     if (!parsed.ok) return candidate(target, undefined, parsed.problems)
@@ -117,8 +133,11 @@ function candidate(
   spec?: PlanSpec
 ): Candidate {
   const [first] = problems
-  const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message))
-  if (problems.length > MAX_PROBLEMS_SHOWN) shown.push(`and ${problems.length - MAX_PROBLEMS_SHOWN} more problem(s)`)
+  const shown = problems
+    .slice(0, MAX_PROBLEMS_SHOWN)
+    .map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message))
+  if (problems.length > MAX_PROBLEMS_SHOWN)
+    shown.push(`and ${problems.length - MAX_PROBLEMS_SHOWN} more problem(s)`)
   const problem: FileProblem | undefined = first && { ...first, message: shown.join('; ') }
   return { target, spec, problem, references }
 }
@@ -146,7 +165,9 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 function indexPlans(candidates: readonly Candidate[]): PlanIndex {
   const referenced = new Set<string>()
-  for (const c of candidates) for (const path of [...(c.references?.values ?? []), ...(c.references?.hooks ?? [])]) referenced.add(path)
+  for (const c of candidates)
+    for (const path of [...(c.references?.values ?? []), ...(c.references?.hooks ?? [])])
+      referenced.add(path)
 
   const plans = new Map<string, Candidate>()
   const byRelease = new Map<string, string[]>()
@@ -165,7 +186,10 @@ function indexPlans(candidates: readonly Candidate[]): PlanIndex {
     for (const path of paths) {
       const c = plans.get(path) as Candidate
       const others = paths.filter((p) => p !== path).join(', ')
-      const problem = { file: path, message: `release '${c.target.release}' in namespace '${c.target.namespace}' of setup '${c.target.setup}' is also defined by ${others}; keep one file` }
+      const problem = {
+        file: path,
+        message: `release '${c.target.release}' in namespace '${c.target.namespace}' of setup '${c.target.setup}' is also defined by ${others}; keep one file`
+      }
       plans.set(path, { ...c, spec: undefined, problem })
     }
   }
@@ -179,10 +203,17 @@ interface Affected {
 }
 
 function allPlans(index: PlanIndex, reason: string): Affected {
-  return { applies: new Map([...index.plans.keys()].map((path) => [path, [reason]])), uninstalls: [] }
+  return {
+    applies: new Map([...index.plans.keys()].map((path) => [path, [reason]])),
+    uninstalls: []
+  }
 }
 
-function changedPlans(index: PlanIndex, paths: readonly ChangedPath[], layout: LayoutOptions): Affected {
+function changedPlans(
+  index: PlanIndex,
+  paths: readonly ChangedPath[],
+  layout: LayoutOptions
+): Affected {
   const applies = new Map<string, string[]>()
   const uninstalls: Affected['uninstalls'] = []
   const apply = (plan: string, reason: string): void => {
@@ -195,14 +226,17 @@ function changedPlans(index: PlanIndex, paths: readonly ChangedPath[], layout: L
     if (index.plans.has(path)) apply(path, `${path} ${status}`)
     for (const plan of index.byValues.get(path) ?? []) apply(plan, `values file ${path} ${status}`)
     for (const dir of ancestors(path)) {
-      for (const plan of index.byChart.get(dir) ?? []) apply(plan, `local chart ${dir}: ${path} ${status}`)
+      for (const plan of index.byChart.get(dir) ?? [])
+        apply(plan, `local chart ${dir}: ${path} ${status}`)
     }
     if (status !== 'removed' || index.plans.has(path) || index.referenced.has(path)) continue
     const gone = classifyPath(path, layout)
     if (gone.kind !== 'plan') continue
     // Moved to another file with the same setup, namespace and release: still deployed, just re-applied.
     const successors = index.byRelease.get(releaseKey(gone.target))
-    if (successors) for (const plan of successors) apply(plan, `${path} removed; the release is now defined by ${plan}`)
+    if (successors)
+      for (const plan of successors)
+        apply(plan, `${path} removed; the release is now defined by ${plan}`)
     else uninstalls.push({ target: gone.target, reasons: [`${path} removed`] })
   }
   return { applies, uninstalls }

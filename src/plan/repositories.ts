@@ -14,7 +14,15 @@ export const REPOSITORIES_FILE = '.gitops/repositories.yaml'
 export class RepositoriesFileError extends Error {}
 
 const ALIAS_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
-const CREDENTIAL_KEYS = new Set(['username', 'password', 'token', 'certFile', 'keyFile', 'caFile', 'passCredentials'])
+const CREDENTIAL_KEYS = new Set([
+  'username',
+  'password',
+  'token',
+  'certFile',
+  'keyFile',
+  'caFile',
+  'passCredentials'
+])
 
 export function loadRepositories(
   checkout: Checkout,
@@ -30,7 +38,9 @@ export function loadRepositories(
 
 export function parseRepositoriesFile(text: string): RepositoryAlias[] {
   const fail = (line: number | undefined, message: string): never => {
-    throw new RepositoriesFileError(`${REPOSITORIES_FILE}${line ? ` line ${line}` : ''}: ${message}`)
+    throw new RepositoriesFileError(
+      `${REPOSITORIES_FILE}${line ? ` line ${line}` : ''}: ${message}`
+    )
   }
   let root: YamlNode | null
   try {
@@ -44,7 +54,8 @@ export function parseRepositoriesFile(text: string): RepositoryAlias[] {
   if (root.kind !== 'mapping') return fail(root.line, shape)
   const aliases: RepositoryAlias[] = []
   for (const { key, value } of root.entries) {
-    if (key.kind !== 'scalar' || key.text !== 'repositories') return fail(key.line, `unknown key; the file ${shape}`)
+    if (key.kind !== 'scalar' || key.text !== 'repositories')
+      return fail(key.line, `unknown key; the file ${shape}`)
     if (value.kind === 'scalar' && value.isNull) continue
     if (value.kind !== 'sequence') return fail(value.line, shape)
     for (const item of value.items) aliases.push(entry(item, fail))
@@ -57,24 +68,36 @@ export function parseRepositoriesFile(text: string): RepositoryAlias[] {
   return aliases
 }
 
-function entry(item: YamlNode, fail: (line: number | undefined, message: string) => never): RepositoryAlias {
-  if (item.kind !== 'mapping') return fail(item.line, 'each repository must be a mapping with `name` and `url`')
+function entry(
+  item: YamlNode,
+  fail: (line: number | undefined, message: string) => never
+): RepositoryAlias {
+  if (item.kind !== 'mapping')
+    return fail(item.line, 'each repository must be a mapping with `name` and `url`')
   const fields = new Map<string, YamlNode>()
   for (const { key, value } of item.entries) {
     if (key.kind !== 'scalar') return fail(key.line, 'keys must be plain names')
     if (CREDENTIAL_KEYS.has(key.text)) {
       if (value.kind === 'scalar') addUrlSecrets(`https://x:${encodeURIComponent(value.text)}@x`)
-      return fail(key.line, `'${key.text}' is a credential and must not be committed: give this repository in the helm-repositories input, from a secret`)
+      return fail(
+        key.line,
+        `'${key.text}' is a credential and must not be committed: give this repository in the helm-repositories input, from a secret`
+      )
     }
-    if (key.text !== 'name' && key.text !== 'url') return fail(key.line, `unknown key '${key.text}'; allowed keys: name, url`)
+    if (key.text !== 'name' && key.text !== 'url')
+      return fail(key.line, `unknown key '${key.text}'; allowed keys: name, url`)
     fields.set(key.text, value)
   }
   const name = fields.get('name')
   const url = fields.get('url')
   if (!name || name.kind !== 'scalar' || !ALIAS_NAME.test(name.text)) {
-    return fail(name?.line ?? item.line, "'name' must be an alias of letters, digits, '.', '_' and '-'")
+    return fail(
+      name?.line ?? item.line,
+      "'name' must be an alias of letters, digits, '.', '_' and '-'"
+    )
   }
-  if (!url || url.kind !== 'scalar') return fail(url?.line ?? item.line, `repository '${name.text}' needs a 'url'`)
+  if (!url || url.kind !== 'scalar')
+    return fail(url?.line ?? item.line, `repository '${name.text}' needs a 'url'`)
   let parsed: URL
   try {
     parsed = new URL(url.text)
@@ -83,10 +106,16 @@ function entry(item: YamlNode, fail: (line: number | undefined, message: string)
   }
   if (parsed.username || parsed.password) {
     addUrlSecrets(url.text)
-    return fail(url.line, `the url of repository '${name.text}' holds credentials, which must not be committed: give this repository in the helm-repositories input, from a secret (and rotate the leaked password)`)
+    return fail(
+      url.line,
+      `the url of repository '${name.text}' holds credentials, which must not be committed: give this repository in the helm-repositories input, from a secret (and rotate the leaked password)`
+    )
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    return fail(url.line, `the url of repository '${name.text}' must be http(s); use oci:// charts directly in the plan`)
+    return fail(
+      url.line,
+      `the url of repository '${name.text}' must be http(s); use oci:// charts directly in the plan`
+    )
   }
   return { name: name.text, url: url.text }
 }

@@ -18,7 +18,11 @@ export interface PlanReferences {
 
 export type ResolvedPlan =
   | { readonly ok: true; readonly spec: PlanSpec; readonly references: PlanReferences }
-  | { readonly ok: false; readonly problems: readonly FileProblem[]; readonly references: PlanReferences }
+  | {
+      readonly ok: false
+      readonly problems: readonly FileProblem[]
+      readonly references: PlanReferences
+    }
 
 const ALIAS_CHART = /^([A-Za-z0-9][A-Za-z0-9._-]*)\/([A-Za-z0-9][A-Za-z0-9._-]*)$/
 const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
@@ -42,17 +46,27 @@ export function resolvePlan(
     problems.push({ file, line: at.line, message })
   }
 
-  function path(at: Located, what: string, kind: 'file' | 'directory'): { written: string; real: string } | undefined {
+  function path(
+    at: Located,
+    what: string,
+    kind: 'file' | 'directory'
+  ): { written: string; real: string } | undefined {
     const written = normalizeRepoPath(at.text)
     if (written === undefined) {
-      problem(at, `${what} '${at.text}' leaves the repository; paths are relative to the repository root`)
+      problem(
+        at,
+        `${what} '${at.text}' leaves the repository; paths are relative to the repository root`
+      )
       return undefined
     }
     const resolved = checkout.resolve(written)
     if (!resolved.ok) {
-      problem(at, resolved.reason === 'outside'
-        ? `${what} '${at.text}' resolves (through a symlink) outside the repository`
-        : `${what} '${at.text}' does not exist in the repository (paths are relative to the repository root)`)
+      problem(
+        at,
+        resolved.reason === 'outside'
+          ? `${what} '${at.text}' resolves (through a symlink) outside the repository`
+          : `${what} '${at.text}' does not exist in the repository (paths are relative to the repository root)`
+      )
       return undefined
     }
     if (resolved.kind !== kind) {
@@ -74,7 +88,10 @@ export function resolvePlan(
       valueRefs.add(found.real)
     }
   }
-  const hooks = Object.fromEntries(HOOK_NAMES.map((h) => [h, [] as string[]])) as Record<HookName, string[]>
+  const hooks = Object.fromEntries(HOOK_NAMES.map((h) => [h, [] as string[]])) as Record<
+    HookName,
+    string[]
+  >
   const hookRefs: string[] = []
   for (const name of HOOK_NAMES) {
     for (const at of raw.hooks[name]) {
@@ -99,7 +116,11 @@ export function resolvePlan(
     hooks: hookRefs
   }
   if (problems.length > 0 || !chart) {
-    return { ok: false, problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), references }
+    return {
+      ok: false,
+      problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+      references
+    }
   }
   const spec: PlanSpec = {
     chart,
@@ -115,7 +136,11 @@ function chartSource(
   raw: RawPlan,
   aliases: ReadonlySet<string>,
   problem: (at: Located, message: string) => void,
-  path: (at: Located, what: string, kind: 'file' | 'directory') => { written: string; real: string } | undefined,
+  path: (
+    at: Located,
+    what: string,
+    kind: 'file' | 'directory'
+  ) => { written: string; real: string } | undefined,
   hasChartYaml: (dir: string) => boolean
 ): ChartSource | undefined {
   const { chart, version, repository } = raw
@@ -131,9 +156,15 @@ function chartSource(
       problem(repository, `'repository' must be an http(s) chart repository URL`)
     }
     if (url && url.protocol !== 'https:' && url.protocol !== 'http:') {
-      problem(repository, `'repository' must be an http(s) chart repository URL; write an oci:// chart as \`chart: oci://...\``)
+      problem(
+        repository,
+        `'repository' must be an http(s) chart repository URL; write an oci:// chart as \`chart: oci://...\``
+      )
     } else if (url && (url.username || url.password)) {
-      problem(repository, `'repository' holds credentials, which must not be committed: define an alias in the helm-repositories input from a secret`)
+      problem(
+        repository,
+        `'repository' holds credentials, which must not be committed: define an alias in the helm-repositories input from a secret`
+      )
     }
     if (!CHART_NAME.test(text)) {
       problem(chart, `with 'repository', 'chart' must be a bare chart name (got '${text}')`)
@@ -142,7 +173,8 @@ function chartSource(
     return url ? { kind: 'repository', url: repository.text, name: text } : undefined
   }
   if (text.startsWith('oci://')) {
-    if (!/^oci:\/\/[^/\s]+\/\S+$/.test(text)) problem(chart, `'chart' '${text}' must be oci://host/path/name`)
+    if (!/^oci:\/\/[^/\s]+\/\S+$/.test(text))
+      problem(chart, `'chart' '${text}' must be oci://host/path/name`)
     return { kind: 'oci', ref: text }
   }
   if (/^https?:\/\//.test(text)) {
@@ -163,12 +195,21 @@ function chartSource(
   if (alias) {
     const [, name, chartName] = alias as unknown as [string, string, string]
     if (!aliases.has(name)) {
-      const known = aliases.size > 0 ? `known aliases: ${[...aliases].sort().join(', ')}` : 'no aliases are defined'
-      problem(chart, `unknown repository alias '${name}' in chart '${text}' (${known}); define it in the helm-repositories input or .gitops/repositories.yaml, or write ./${text} for a chart in this repository`)
+      const known =
+        aliases.size > 0
+          ? `known aliases: ${[...aliases].sort().join(', ')}`
+          : 'no aliases are defined'
+      problem(
+        chart,
+        `unknown repository alias '${name}' in chart '${text}' (${known}); define it in the helm-repositories input or .gitops/repositories.yaml, or write ./${text} for a chart in this repository`
+      )
       return undefined
     }
     return { kind: 'alias', alias: name, name: chartName }
   }
-  problem(chart, `'chart' '${text}' is not a chart reference: write alias/name, oci://..., https://.../name.tgz, ./path in this repository, or a bare name with 'repository:'`)
+  problem(
+    chart,
+    `'chart' '${text}' is not a chart reference: write alias/name, oci://..., https://.../name.tgz, ./path in this repository, or a bare name with 'repository:'`
+  )
   return undefined
 }

@@ -6,7 +6,12 @@ import type { Event } from 'js-yaml'
 // the key or item they are about.
 
 export type YamlNode =
-  | { readonly kind: 'scalar'; readonly line: number; readonly text: string; readonly isNull: boolean }
+  | {
+      readonly kind: 'scalar'
+      readonly line: number
+      readonly text: string
+      readonly isNull: boolean
+    }
   | { readonly kind: 'sequence'; readonly line: number; readonly items: readonly YamlNode[] }
   | {
       readonly kind: 'mapping'
@@ -31,7 +36,10 @@ export function parseYaml(source: string): YamlNode | null {
     events = parseEvents(source, { maxDepth: 50 })
   } catch (error) {
     if (error instanceof YAMLException) {
-      throw new YamlError(`invalid YAML: ${error.reason}`, error.mark ? error.mark.line + 1 : undefined)
+      throw new YamlError(
+        `invalid YAML: ${error.reason}`,
+        error.mark ? error.mark.line + 1 : undefined
+      )
     }
     throw error
   }
@@ -41,7 +49,8 @@ export function parseYaml(source: string): YamlNode | null {
   let index = 0
   const documents: (YamlNode | null)[] = []
 
-  const anchorOf = (start: number, end: number): string | undefined => (start >= 0 ? source.slice(start, end) : undefined)
+  const anchorOf = (start: number, end: number): string | undefined =>
+    start >= 0 ? source.slice(start, end) : undefined
   const remember = (anchor: string | undefined, node: YamlNode): YamlNode => {
     if (anchor !== undefined) anchors.set(anchor, node)
     return node
@@ -80,7 +89,11 @@ export function parseYaml(source: string): YamlNode | null {
           entries.push({ key, value })
         }
         index++
-        return remember(anchorOf(event.anchorStart, event.anchorEnd), { kind: 'mapping', line: lineAt(event.start), entries })
+        return remember(anchorOf(event.anchorStart, event.anchorEnd), {
+          kind: 'mapping',
+          line: lineAt(event.start),
+          entries
+        })
       }
       case EVENT_ID.ALIAS: {
         const name = source.slice(event.anchorStart, event.anchorEnd)
@@ -95,12 +108,16 @@ export function parseYaml(source: string): YamlNode | null {
 
   while (index < events.length) {
     const event = events[index++] as Event
-    if (event.type !== EVENT_ID.DOCUMENT) throw new YamlError('unexpected YAML structure', undefined)
+    if (event.type !== EVENT_ID.DOCUMENT)
+      throw new YamlError('unexpected YAML structure', undefined)
     documents.push((events[index] as Event | undefined)?.type === EVENT_ID.POP ? null : node())
     index++ // the document's POP
   }
   if (documents.length > 1) {
-    throw new YamlError(`holds ${documents.length} YAML documents; a plan file holds one`, undefined)
+    throw new YamlError(
+      `holds ${documents.length} YAML documents; a plan file holds one`,
+      undefined
+    )
   }
   return documents[0] ?? null
 }

@@ -29,11 +29,27 @@ afterEach(async () => {
   vi.unstubAllEnvs()
 })
 
-const sorted = (paths: readonly ChangedPath[]): ChangedPath[] => [...paths].sort((a, b) => a.path.localeCompare(b.path))
-const diff = (base: string, head: string, baseReason = 'the push event before'): Extract<Scope, { kind: 'diff' }> => ({ kind: 'diff', base, head, baseReason })
+const sorted = (paths: readonly ChangedPath[]): ChangedPath[] =>
+  [...paths].sort((a, b) => a.path.localeCompare(b.path))
+const diff = (
+  base: string,
+  head: string,
+  baseReason = 'the push event before'
+): Extract<Scope, { kind: 'diff' }> => ({ kind: 'diff', base, head, baseReason })
 
-async function pushEvent(before: string, after: string, commits: PayloadCommitPatch[] = [], forced = false): Promise<GitHubEvent> {
-  return readEvent(await runnerEnv({ name: 'push', payload: pushPayload({ before, after, commits, forced }), sha: after }))
+async function pushEvent(
+  before: string,
+  after: string,
+  commits: PayloadCommitPatch[] = [],
+  forced = false
+): Promise<GitHubEvent> {
+  return readEvent(
+    await runnerEnv({
+      name: 'push',
+      payload: pushPayload({ before, after, commits, forced }),
+      sha: after
+    })
+  )
 }
 
 /** A history: base → add `brief` and edit app → remove `brief`, rename old → new, edit values. */
@@ -41,7 +57,10 @@ async function history() {
   const repo = await GitRepo.create()
   await repo.write({ 'a/b/ns/app.yaml': PLAN, 'a/b/ns/old.yaml': PLAN, 'values/v.yaml': 'x: 1\n' })
   const base = await repo.commit()
-  await repo.write({ 'a/b/ns/brief.yaml': PLAN, 'a/b/ns/app.yaml': 'chart: stable/nginx\nversion: 2.0.0\n' })
+  await repo.write({
+    'a/b/ns/brief.yaml': PLAN,
+    'a/b/ns/app.yaml': 'chart: stable/nginx\nversion: 2.0.0\n'
+  })
   const c1 = await repo.commit()
   await repo.remove('a/b/ns/brief.yaml')
   await repo.move('a/b/ns/old.yaml', 'a/b/ns/new.yaml')
@@ -49,7 +68,12 @@ async function history() {
   const head = await repo.commit()
   const commits: PayloadCommitPatch[] = [
     { id: c1, added: ['a/b/ns/brief.yaml'], modified: ['a/b/ns/app.yaml'] },
-    { id: head, added: ['a/b/ns/new.yaml'], removed: ['a/b/ns/brief.yaml', 'a/b/ns/old.yaml'], modified: ['values/v.yaml'] }
+    {
+      id: head,
+      added: ['a/b/ns/new.yaml'],
+      removed: ['a/b/ns/brief.yaml', 'a/b/ns/old.yaml'],
+      modified: ['values/v.yaml']
+    }
   ]
   const origin = await repo.bareOrigin()
   return { repo, origin, base, head, commits }
@@ -66,7 +90,12 @@ describe('detectChanges: every source gives the same answer for the same history
   it('git, from a shallow checkout that fetches its base', async () => {
     const { origin, base, head, commits } = await history()
     const checkout = await cloneAt(origin, head)
-    const changes = await detectChanges(diff(base, head), await pushEvent(base, head, commits), checkout, createApi('', await pushEvent(base, head)))
+    const changes = await detectChanges(
+      diff(base, head),
+      await pushEvent(base, head, commits),
+      checkout,
+      createApi('', await pushEvent(base, head))
+    )
     expect(changes.source).toBe('git')
     expect(sorted(changes.paths)).toEqual(EXPECTED)
     expect(core.info).toHaveBeenCalledWith(`Changed paths from git: 4 between ${base} and ${head}.`)
@@ -77,10 +106,17 @@ describe('detectChanges: every source gives the same answer for the same history
     server = await startGitHubApiServer(repositoryHandlers({ origin }))
     vi.stubEnv('GITHUB_API_URL', server.url)
     const event = await pushEvent(base, head, commits)
-    const changes = await detectChanges(diff(base, head), event, await tempDir(), createApi('test-token', event))
+    const changes = await detectChanges(
+      diff(base, head),
+      event,
+      await tempDir(),
+      createApi('test-token', event)
+    )
     expect(changes.source).toBe('compare-api')
     expect(sorted(changes.paths)).toEqual(EXPECTED)
-    expect(server.requests.map((r) => r.operationId)).toEqual(['repos/compare-commits-with-basehead'])
+    expect(server.requests.map((r) => r.operationId)).toEqual([
+      'repos/compare-commits-with-basehead'
+    ])
   })
 
   it('the payload, folded in order, when the API is down too', async () => {
@@ -89,10 +125,17 @@ describe('detectChanges: every source gives the same answer for the same history
     vi.stubEnv('GITHUB_API_URL', server.url)
     await server.close()
     const event = await pushEvent(base, head, commits)
-    const changes = await detectChanges(diff(base, head), event, await tempDir(), createApi('test-token', event))
+    const changes = await detectChanges(
+      diff(base, head),
+      event,
+      await tempDir(),
+      createApi('test-token', event)
+    )
     expect(changes.source).toBe('payload')
     expect(changes.paths).toEqual(EXPECTED)
-    expect(core.warning).toHaveBeenCalledWith(expect.stringContaining('Changed paths come from the push payload, which GitHub may cap'))
+    expect(core.warning).toHaveBeenCalledWith(
+      expect.stringContaining('Changed paths come from the push payload, which GitHub may cap')
+    )
   })
 })
 
@@ -111,26 +154,47 @@ describe('detectChanges through the API: force pushes and large comparisons', ()
     await repo.push(true)
     server = await startGitHubApiServer(repositoryHandlers({ origin }))
     vi.stubEnv('GITHUB_API_URL', server.url)
-    const event = await pushEvent(oldHead, newHead, [{ id: newHead, added: ['a/b/ns/only-new.yaml'] }], true)
-    const changes = await detectChanges(diff(oldHead, newHead), event, await tempDir(), createApi('test-token', event))
+    const event = await pushEvent(
+      oldHead,
+      newHead,
+      [{ id: newHead, added: ['a/b/ns/only-new.yaml'] }],
+      true
+    )
+    const changes = await detectChanges(
+      diff(oldHead, newHead),
+      event,
+      await tempDir(),
+      createApi('test-token', event)
+    )
     expect(changes.source).toBe('compare-api')
     expect(sorted(changes.paths)).toEqual([
       { path: 'a/b/ns/only-new.yaml', status: 'added' },
       { path: 'a/b/ns/only-old.yaml', status: 'removed' }
     ])
-    expect(server.requests.map((r) => r.operationId)).toEqual(['repos/compare-commits-with-basehead', 'git/get-tree', 'git/get-tree'])
+    expect(server.requests.map((r) => r.operationId)).toEqual([
+      'repos/compare-commits-with-basehead',
+      'git/get-tree',
+      'git/get-tree'
+    ])
   })
 
   it('over 300 files, the capped comparison is replaced by the trees', async () => {
     const repo = await GitRepo.create()
     await repo.write({ 'keep.txt': '1' })
     const base = await repo.commit()
-    await repo.write(Object.fromEntries(Array.from({ length: 350 }, (_, i) => [`s${i % 7}/c/ns/r${i}.yaml`, PLAN])))
+    await repo.write(
+      Object.fromEntries(Array.from({ length: 350 }, (_, i) => [`s${i % 7}/c/ns/r${i}.yaml`, PLAN]))
+    )
     const head = await repo.commit()
     server = await startGitHubApiServer(repositoryHandlers({ origin: await repo.bareOrigin() }))
     vi.stubEnv('GITHUB_API_URL', server.url)
     const event = await pushEvent(base, head)
-    const changes = await detectChanges(diff(base, head), event, await tempDir(), createApi('test-token', event))
+    const changes = await detectChanges(
+      diff(base, head),
+      event,
+      await tempDir(),
+      createApi('test-token', event)
+    )
     expect(changes.paths).toHaveLength(350)
     expect(changes.paths.every((p) => p.status === 'added')).toBe(true)
   })
@@ -147,9 +211,23 @@ describe('detectChanges through the API: force pushes and large comparisons', ()
     const baseTip = await repo.commit()
     server = await startGitHubApiServer(repositoryHandlers({ origin: await repo.bareOrigin() }))
     vi.stubEnv('GITHUB_API_URL', server.url)
-    const event = readEvent(await runnerEnv({ name: 'pull_request', payload: pullRequestPayload({ baseSha: baseTip, headSha: prHead }), sha: prHead }))
-    const changes = await detectChanges(diff(baseTip, prHead, 'pull request #7 base'), event, await tempDir(), createApi('test-token', event))
-    expect(changes).toMatchObject({ source: 'compare-api', paths: [{ path: 'a/b/ns/app.yaml', status: 'modified' }] })
+    const event = readEvent(
+      await runnerEnv({
+        name: 'pull_request',
+        payload: pullRequestPayload({ baseSha: baseTip, headSha: prHead }),
+        sha: prHead
+      })
+    )
+    const changes = await detectChanges(
+      diff(baseTip, prHead, 'pull request #7 base'),
+      event,
+      await tempDir(),
+      createApi('test-token', event)
+    )
+    expect(changes).toMatchObject({
+      source: 'compare-api',
+      paths: [{ path: 'a/b/ns/app.yaml', status: 'modified' }]
+    })
   })
 })
 
@@ -159,23 +237,48 @@ describe('detectChanges when sources fail', () => {
     const checkout = await cloneAt(origin, head)
     const gone = 'e'.repeat(40)
     const event = await pushEvent(base, head, commits)
-    const changes = await detectChanges(diff(gone, head, 'head of the last successful run 5'), event, checkout, createApi('', event))
+    const changes = await detectChanges(
+      diff(gone, head, 'head of the last successful run 5'),
+      event,
+      checkout,
+      createApi('', event)
+    )
     expect(changes).toMatchObject({ base, source: 'git' })
     expect(sorted(changes.paths)).toEqual(EXPECTED)
-    expect(core.warning).toHaveBeenCalledWith(`No source could compare ${gone} (head of the last successful run 5) with ${head}; falling back to the push's before ${base}.`)
+    expect(core.warning).toHaveBeenCalledWith(
+      `No source could compare ${gone} (head of the last successful run 5) with ${head}; falling back to the push's before ${base}.`
+    )
   })
 
   it('a force push with no git and no API fails rather than trust the payload', async () => {
     const event = await pushEvent('a'.repeat(40), 'b'.repeat(40), [], true)
-    await expect(detectChanges(diff('a'.repeat(40), 'b'.repeat(40)), event, await tempDir(), createApi('', event))).rejects.toThrow(
+    await expect(
+      detectChanges(
+        diff('a'.repeat(40), 'b'.repeat(40)),
+        event,
+        await tempDir(),
+        createApi('', event)
+      )
+    ).rejects.toThrow(
       /^Could not tell which paths changed up to b{40}: git \(base a{12}\): .* is not a git checkout; compare-api \(base a{12}\): comparing .*: no github-token; payload \(base a{12}\): a force push payload does not list what the old head had\. Re-run the job, or run the workflow with workflow_dispatch for a full re-sync\.$/
     )
   })
 
   it('a pull request has no payload to fall back to', async () => {
-    const event = readEvent(await runnerEnv({ name: 'pull_request', payload: pullRequestPayload({ baseSha: 'a'.repeat(40), headSha: 'b'.repeat(40) }), sha: 'b'.repeat(40) }))
-    await expect(detectChanges(diff('a'.repeat(40), 'b'.repeat(40)), event, await tempDir(), createApi('', event))).rejects.toThrow(
-      'payload (base aaaaaaaaaaaa): a pull_request payload lists no changed files'
+    const event = readEvent(
+      await runnerEnv({
+        name: 'pull_request',
+        payload: pullRequestPayload({ baseSha: 'a'.repeat(40), headSha: 'b'.repeat(40) }),
+        sha: 'b'.repeat(40)
+      })
     )
+    await expect(
+      detectChanges(
+        diff('a'.repeat(40), 'b'.repeat(40)),
+        event,
+        await tempDir(),
+        createApi('', event)
+      )
+    ).rejects.toThrow('payload (base aaaaaaaaaaaa): a pull_request payload lists no changed files')
   })
 })

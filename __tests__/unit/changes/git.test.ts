@@ -1,18 +1,34 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { gitChanges, parseNameStatus } from '../../../src/changes/git.ts'
-import { GitRepo, cloneAt, git, hasCommit, removeTempDirs, tempDir } from '../../support/git-repo.ts'
+import {
+  GitRepo,
+  cloneAt,
+  git,
+  hasCommit,
+  removeTempDirs,
+  tempDir
+} from '../../support/git-repo.ts'
 
 afterAll(removeTempDirs)
 
 const PLAN = 'chart: stable/nginx\n'
-const sorted = <T extends { path: string }>(list: readonly T[]): T[] => [...list].sort((a, b) => a.path.localeCompare(b.path))
+const sorted = <T extends { path: string }>(list: readonly T[]): T[] =>
+  [...list].sort((a, b) => a.path.localeCompare(b.path))
 
 describe('gitChanges on a full checkout', () => {
   it('lists added, modified and removed paths between two commits', async () => {
     const repo = await GitRepo.create()
-    await repo.write({ 'a/b/ns/keep.yaml': PLAN, 'a/b/ns/edit.yaml': PLAN, 'a/b/ns/drop.yaml': PLAN })
+    await repo.write({
+      'a/b/ns/keep.yaml': PLAN,
+      'a/b/ns/edit.yaml': PLAN,
+      'a/b/ns/drop.yaml': PLAN
+    })
     const base = await repo.commit('base')
-    await repo.write({ 'a/b/ns/edit.yaml': 'chart: stable/nginx\nversion: 2.0.0\n', 'a/b/ns/new.yaml': PLAN, 'docs/With space ü.md': 'x' })
+    await repo.write({
+      'a/b/ns/edit.yaml': 'chart: stable/nginx\nversion: 2.0.0\n',
+      'a/b/ns/new.yaml': PLAN,
+      'docs/With space ü.md': 'x'
+    })
     await repo.remove('a/b/ns/drop.yaml')
     const head = await repo.commit('head')
 
@@ -64,7 +80,9 @@ describe('gitChanges on a full checkout', () => {
 
   it('refuses a folder that is not a git checkout', async () => {
     const dir = await tempDir()
-    await expect(gitChanges(dir, 'a'.repeat(40), 'b'.repeat(40), false)).rejects.toThrow(/is not a git checkout/)
+    await expect(gitChanges(dir, 'a'.repeat(40), 'b'.repeat(40), false)).rejects.toThrow(
+      /is not a git checkout/
+    )
   })
 })
 
@@ -144,13 +162,17 @@ describe('gitChanges for a pull request (since the merge base)', () => {
   it('on the merge commit (the default checkout), shows only what the pull request changes', async () => {
     const { origin, baseTip, merge } = await pullRequest()
     const checkout = await cloneAt(origin, merge)
-    expect(await gitChanges(checkout, baseTip, merge, true)).toEqual([{ path: 'a/b/ns/app.yaml', status: 'modified' }])
+    expect(await gitChanges(checkout, baseTip, merge, true)).toEqual([
+      { path: 'a/b/ns/app.yaml', status: 'modified' }
+    ])
   })
 
   it('on the pull request head, ignores what the base branch did since the fork (deepening a shallow clone)', async () => {
     const { origin, baseTip, prHead } = await pullRequest()
     const checkout = await cloneAt(origin, prHead)
-    expect(await gitChanges(checkout, baseTip, prHead, true)).toEqual([{ path: 'a/b/ns/app.yaml', status: 'modified' }])
+    expect(await gitChanges(checkout, baseTip, prHead, true)).toEqual([
+      { path: 'a/b/ns/app.yaml', status: 'modified' }
+    ])
     // The same two commits compared as trees would wrongly show other.yaml as added back.
     expect(sorted(await gitChanges(checkout, baseTip, prHead, false))).toEqual([
       { path: 'a/b/ns/app.yaml', status: 'modified' },

@@ -3,15 +3,40 @@ import { fromCompareFiles } from '../../../src/changes/compare.ts'
 import { foldCommits } from '../../../src/changes/payload.ts'
 import type { PayloadCommit } from '../../../src/github/event.ts'
 
-const commit = (c: Partial<PayloadCommit>): PayloadCommit => ({ id: 'x', added: [], removed: [], modified: [], ...c })
+const commit = (c: Partial<PayloadCommit>): PayloadCommit => ({
+  id: 'x',
+  added: [],
+  removed: [],
+  modified: [],
+  ...c
+})
 
 describe('foldCommits: the payload commits, in order', () => {
   it.each([
     ['added then removed is no change', [commit({ added: ['p'] }), commit({ removed: ['p'] })], []],
-    ['removed then added back is a modification', [commit({ removed: ['p'] }), commit({ added: ['p'] })], [{ path: 'p', status: 'modified' }]],
-    ['added then modified is an addition', [commit({ added: ['p'] }), commit({ modified: ['p'] })], [{ path: 'p', status: 'added' }]],
-    ['modified then removed is a removal', [commit({ modified: ['p'] }), commit({ removed: ['p'] })], [{ path: 'p', status: 'removed' }]],
-    ['a rename is a removal plus an addition', [commit({ removed: ['old'], added: ['new'] })], [{ path: 'new', status: 'added' }, { path: 'old', status: 'removed' }]],
+    [
+      'removed then added back is a modification',
+      [commit({ removed: ['p'] }), commit({ added: ['p'] })],
+      [{ path: 'p', status: 'modified' }]
+    ],
+    [
+      'added then modified is an addition',
+      [commit({ added: ['p'] }), commit({ modified: ['p'] })],
+      [{ path: 'p', status: 'added' }]
+    ],
+    [
+      'modified then removed is a removal',
+      [commit({ modified: ['p'] }), commit({ removed: ['p'] })],
+      [{ path: 'p', status: 'removed' }]
+    ],
+    [
+      'a rename is a removal plus an addition',
+      [commit({ removed: ['old'], added: ['new'] })],
+      [
+        { path: 'new', status: 'added' },
+        { path: 'old', status: 'removed' }
+      ]
+    ],
     ['no commits, no changes', [], []]
   ])('%s', (_name, commits, expected) => {
     expect(foldCommits(commits)).toEqual(expected)
@@ -42,6 +67,8 @@ describe('fromCompareFiles: compare API statuses', () => {
   })
 
   it('refuses a status it does not know', () => {
-    expect(() => fromCompareFiles([{ filename: 'a', status: 'exploded', previousFilename: undefined }])).toThrow("unknown compare status 'exploded' for a")
+    expect(() =>
+      fromCompareFiles([{ filename: 'a', status: 'exploded', previousFilename: undefined }])
+    ).toThrow("unknown compare status 'exploded' for a")
   })
 })

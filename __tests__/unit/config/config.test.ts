@@ -28,10 +28,17 @@ const RUNNER_DEFAULTS: Record<string, string> = {
 }
 
 function inputs(values: Record<string, string>): void {
-  for (const [name, value] of Object.entries({ ...RUNNER_DEFAULTS, ...values })) vi.stubEnv(`INPUT_${name.toUpperCase()}`, value)
+  for (const [name, value] of Object.entries({ ...RUNNER_DEFAULTS, ...values }))
+    vi.stubEnv(`INPUT_${name.toUpperCase()}`, value)
 }
 
-const SEED_NAMES = ['GITHUB_ACCESS_TOKEN', 'KUBECONFIG_REPO_URL', 'GITOPS_KUBECONFIG_FILENAME', 'GITOPS_SETUP_NAME_SIZE', 'GITOPS_SHELL_EXEC']
+const SEED_NAMES = [
+  'GITHUB_ACCESS_TOKEN',
+  'KUBECONFIG_REPO_URL',
+  'GITOPS_KUBECONFIG_FILENAME',
+  'GITOPS_SETUP_NAME_SIZE',
+  'GITOPS_SHELL_EXEC'
+]
 beforeEach(() => {
   vi.clearAllMocks()
   resetSecrets()
@@ -70,7 +77,8 @@ describe('readConfig', () => {
       'kubeconfig-store-url': 'https://user:store-pass@store.example.com/kube',
       'setup-name-size': '3',
       'helm-version': '3.19.0',
-      'helm-repositories': '# aliases\nstable https://charts.example.com/stable\n\nprivate  https://bob:repo-pass@charts.example.com/private\n',
+      'helm-repositories':
+        '# aliases\nstable https://charts.example.com/stable\n\nprivate  https://bob:repo-pass@charts.example.com/private\n',
       'helm-args': `--atomic --timeout 5m --set-string 'msg=hello world' --set "a=b\\"c"`,
       plans: 'aws/**, gcp/bar/**\n{a,b}/**/x.yaml\n# not this',
       ignore: '**/draft-*.yaml',
@@ -88,7 +96,15 @@ describe('readConfig', () => {
         { name: 'stable', url: 'https://charts.example.com/stable' },
         { name: 'private', url: 'https://bob:repo-pass@charts.example.com/private' }
       ],
-      helmArgs: ['--atomic', '--timeout', '5m', '--set-string', 'msg=hello world', '--set', 'a=b"c'],
+      helmArgs: [
+        '--atomic',
+        '--timeout',
+        '5m',
+        '--set-string',
+        'msg=hello world',
+        '--set',
+        'a=b"c'
+      ],
       plans: ['aws/**', 'gcp/bar/**', '{a,b}/**/x.yaml'],
       ignore: ['**/draft-*.yaml'],
       parallel: 8,
@@ -121,7 +137,10 @@ describe('readConfig', () => {
     inputs({ 'setup-name-size': '4', 'kubeconfig-store-url': 'https://given.example.com' })
     vi.stubEnv('GITOPS_SETUP_NAME_SIZE', '1')
     vi.stubEnv('KUBECONFIG_REPO_URL', 'https://env.example.com')
-    expect(readConfig()).toMatchObject({ setupNameSize: 4, kubeconfigStoreUrl: 'https://given.example.com' })
+    expect(readConfig()).toMatchObject({
+      setupNameSize: 4,
+      kubeconfigStoreUrl: 'https://given.example.com'
+    })
   })
 
   it('reads the store CA as text or from a file', async () => {
@@ -148,22 +167,61 @@ describe('readConfig', () => {
 
 describe('readConfig: a bad value names the input and what is allowed', () => {
   it.each([
-    [{ 'setup-name-size': '0' }, "input 'setup-name-size' must be a whole number of at least 1 (got '0')."],
-    [{ 'setup-name-size': 'two' }, "input 'setup-name-size' must be a whole number of at least 1 (got 'two')."],
+    [
+      { 'setup-name-size': '0' },
+      "input 'setup-name-size' must be a whole number of at least 1 (got '0')."
+    ],
+    [
+      { 'setup-name-size': 'two' },
+      "input 'setup-name-size' must be a whole number of at least 1 (got 'two')."
+    ],
     [{ parallel: '1.5' }, "input 'parallel' must be a whole number of at least 1 (got '1.5')."],
-    [{ 'hook-timeout': '-3' }, "input 'hook-timeout' must be a whole number of at least 1 (got '-3')."],
+    [
+      { 'hook-timeout': '-3' },
+      "input 'hook-timeout' must be a whole number of at least 1 (got '-3')."
+    ],
     [{ 'fail-fast': 'yes' }, "input 'fail-fast' must be true or false (got 'yes')."],
     [{ 'dry-run': '1' }, "input 'dry-run' must be true or false (got '1')."],
-    [{ 'helm-version': 'latest' }, 'input \'helm-version\' must be "system" or a Helm 3 or 4 release such as v4.3.1 or v3.19.0 (got \'latest\').'],
-    [{ 'helm-version': 'v2.17.0' }, 'input \'helm-version\' must be "system" or a Helm 3 or 4 release such as v4.3.1 or v3.19.0 (got \'v2.17.0\').'],
-    [{ 'kubeconfig-store-url': 'store.example.com' }, "input 'kubeconfig-store-url' must be a URL (https:, http:, file:)."],
-    [{ 'kubeconfig-store-url': 'ftp://u:p@store' }, "input 'kubeconfig-store-url' must use one of https:, http:, file: (got ftp:)."],
-    [{ 'kubeconfig-filename': '../../etc/passwd' }, "input 'kubeconfig-filename' must be a relative file name inside a setup folder of the store (no \"..\", no leading \"/\") (got '../../etc/passwd')."],
-    [{ 'kubeconfig-store-ca': '/no/such/ca.pem' }, "input 'kubeconfig-store-ca' must be PEM certificate text or the path of a file holding it (no such file) (got '/no/such/ca.pem')."],
-    [{ 'helm-repositories': 'stable' }, 'input \'helm-repositories\' line 1 must be "name url" (two words).'],
-    [{ 'helm-repositories': 'a https://x\nb/c https://y' }, "input 'helm-repositories' line 2: alias 'b/c' may hold only letters, digits, '.', '_' and '-'."],
-    [{ 'helm-repositories': 'a https://x\na https://y' }, "input 'helm-repositories' line 2: alias 'a' is defined twice."],
-    [{ 'helm-repositories': 'a oci://ghcr.io/x' }, "input 'helm-repositories' line 1 must use one of https:, http: (got oci:)."],
+    [
+      { 'helm-version': 'latest' },
+      "input 'helm-version' must be \"system\" or a Helm 3 or 4 release such as v4.3.1 or v3.19.0 (got 'latest')."
+    ],
+    [
+      { 'helm-version': 'v2.17.0' },
+      "input 'helm-version' must be \"system\" or a Helm 3 or 4 release such as v4.3.1 or v3.19.0 (got 'v2.17.0')."
+    ],
+    [
+      { 'kubeconfig-store-url': 'store.example.com' },
+      "input 'kubeconfig-store-url' must be a URL (https:, http:, file:)."
+    ],
+    [
+      { 'kubeconfig-store-url': 'ftp://u:p@store' },
+      "input 'kubeconfig-store-url' must use one of https:, http:, file: (got ftp:)."
+    ],
+    [
+      { 'kubeconfig-filename': '../../etc/passwd' },
+      'input \'kubeconfig-filename\' must be a relative file name inside a setup folder of the store (no "..", no leading "/") (got \'../../etc/passwd\').'
+    ],
+    [
+      { 'kubeconfig-store-ca': '/no/such/ca.pem' },
+      "input 'kubeconfig-store-ca' must be PEM certificate text or the path of a file holding it (no such file) (got '/no/such/ca.pem')."
+    ],
+    [
+      { 'helm-repositories': 'stable' },
+      'input \'helm-repositories\' line 1 must be "name url" (two words).'
+    ],
+    [
+      { 'helm-repositories': 'a https://x\nb/c https://y' },
+      "input 'helm-repositories' line 2: alias 'b/c' may hold only letters, digits, '.', '_' and '-'."
+    ],
+    [
+      { 'helm-repositories': 'a https://x\na https://y' },
+      "input 'helm-repositories' line 2: alias 'a' is defined twice."
+    ],
+    [
+      { 'helm-repositories': 'a oci://ghcr.io/x' },
+      "input 'helm-repositories' line 1 must use one of https:, http: (got oci:)."
+    ],
     [{ 'helm-args': '--set "a=b' }, "input 'helm-args': has an unterminated \" quote."]
   ])('%o', (values, message) => {
     inputs(values)
@@ -173,12 +231,16 @@ describe('readConfig: a bad value names the input and what is allowed', () => {
   it('an environment fallback is named as such', () => {
     inputs({})
     vi.stubEnv('GITOPS_SETUP_NAME_SIZE', 'x')
-    expect(() => readConfig()).toThrow("environment variable GITOPS_SETUP_NAME_SIZE (fallback for input 'setup-name-size') must be a whole number of at least 1 (got 'x').")
+    expect(() => readConfig()).toThrow(
+      "environment variable GITOPS_SETUP_NAME_SIZE (fallback for input 'setup-name-size') must be a whole number of at least 1 (got 'x')."
+    )
   })
 
   it('never echoes a malformed URL that may hold a password', () => {
     inputs({ 'kubeconfig-store-url': 'https//user:hunter2@store' })
-    expect(() => readConfig()).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }))
+    expect(() => readConfig()).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') })
+    )
   })
 })
 

@@ -23,7 +23,13 @@ async function serve(handlers: Handlers): Promise<void> {
 }
 
 async function pushEvent(before: string, after: string, runNumber = 50) {
-  const env = await runnerEnv({ name: 'push', payload: pushPayload({ before, after }), sha: after, runId: 9000, runNumber })
+  const env = await runnerEnv({
+    name: 'push',
+    payload: pushPayload({ before, after }),
+    sha: after,
+    runId: 9000,
+    runNumber
+  })
   return readEvent(env)
 }
 
@@ -38,7 +44,13 @@ describe('lastSuccessfulRun', () => {
       { id: 103, runNumber: 42, headSha: SHA(3), conclusion: 'cancelled' },
       { id: 104, runNumber: 43, headSha: SHA(4), conclusion: 'skipped' },
       { id: 105, runNumber: 44, headSha: SHA(5), conclusion: 'success', branch: 'other' },
-      { id: 106, runNumber: 45, headSha: SHA(6), conclusion: 'success', event: 'workflow_dispatch' },
+      {
+        id: 106,
+        runNumber: 45,
+        headSha: SHA(6),
+        conclusion: 'success',
+        event: 'workflow_dispatch'
+      },
       // A newer push whose run finished first is not this run's base.
       { id: 107, runNumber: 51, headSha: SHA(7), conclusion: 'success' },
       // This very run (a re-run attempt) is not its own base.
@@ -68,24 +80,38 @@ describe('lastSuccessfulRun', () => {
   })
 
   it('is undefined when no run succeeded yet', async () => {
-    await serve(repositoryHandlers({ origin, runs: [{ id: 1, runNumber: 1, headSha: SHA(1), conclusion: 'failure' }] }))
-    expect(await createApi('test-token', await pushEvent(SHA(9), SHA(10))).lastSuccessfulRun()).toBeUndefined()
+    await serve(
+      repositoryHandlers({
+        origin,
+        runs: [{ id: 1, runNumber: 1, headSha: SHA(1), conclusion: 'failure' }]
+      })
+    )
+    expect(
+      await createApi('test-token', await pushEvent(SHA(9), SHA(10))).lastSuccessfulRun()
+    ).toBeUndefined()
   })
 
   it('names the call and the HTTP status when the token may not read runs', async () => {
     await serve({
       'actions/list-workflow-runs': () => ({
         status: 403,
-        body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' }
+        body: {
+          message: 'Resource not accessible by integration',
+          documentation_url: 'https://docs.github.com/rest'
+        }
       })
     })
-    await expect(createApi('test-token', await pushEvent(SHA(9), SHA(10))).lastSuccessfulRun()).rejects.toThrow(
+    await expect(
+      createApi('test-token', await pushEvent(SHA(9), SHA(10))).lastSuccessfulRun()
+    ).rejects.toThrow(
       /^listing workflow runs failed \(HTTP 403\): Resource not accessible by integration/
     )
   })
 
   it('refuses to call without a token', async () => {
-    await expect(createApi('', await pushEvent(SHA(9), SHA(10))).lastSuccessfulRun()).rejects.toThrow('listing workflow runs: no github-token')
+    await expect(
+      createApi('', await pushEvent(SHA(9), SHA(10))).lastSuccessfulRun()
+    ).rejects.toThrow('listing workflow runs: no github-token')
   })
 })
 
@@ -100,22 +126,33 @@ describe('compare and tree, answered from a real repository', () => {
     const head = await repo.emptyCommits(120)
     await serve(repositoryHandlers({ origin: await repo.bareOrigin() }))
 
-    const comparison = await createApi('test-token', await pushEvent(base, head)).compare(base, head)
+    const comparison = await createApi('test-token', await pushEvent(base, head)).compare(
+      base,
+      head
+    )
     expect(comparison).toMatchObject({ status: 'ahead', mergeBase: base, complete: true })
     expect(comparison.files).toEqual([
       { filename: 'a/b/ns/new.yaml', status: 'renamed', previousFilename: 'a/b/ns/old.yaml' },
       { filename: 'keep.txt', status: 'modified', previousFilename: undefined }
     ])
-    expect(server?.requests.map((r) => r.url.replace(/^.*\?/, ''))).toEqual(['per_page=100&page=1', 'per_page=100&page=2'])
+    expect(server?.requests.map((r) => r.url.replace(/^.*\?/, ''))).toEqual([
+      'per_page=100&page=1',
+      'per_page=100&page=2'
+    ])
   })
 
   it('says the list is incomplete at the 300-file cap', async () => {
     const repo = await GitRepo.create()
     const base = await repo.commit()
-    await repo.write(Object.fromEntries(Array.from({ length: 301 }, (_, i) => [`f/${i}.txt`, String(i)])))
+    await repo.write(
+      Object.fromEntries(Array.from({ length: 301 }, (_, i) => [`f/${i}.txt`, String(i)]))
+    )
     const head = await repo.commit()
     await serve(repositoryHandlers({ origin: await repo.bareOrigin() }))
-    const comparison = await createApi('test-token', await pushEvent(base, head)).compare(base, head)
+    const comparison = await createApi('test-token', await pushEvent(base, head)).compare(
+      base,
+      head
+    )
     expect(comparison.files).toHaveLength(300)
     expect(comparison.complete).toBe(false)
   })
@@ -135,13 +172,18 @@ describe('compare and tree, answered from a real repository', () => {
 describe('the local API server', () => {
   it('records requests and responses that stray from the OpenAPI description', async () => {
     const bad = await startGitHubApiServer({
-      'actions/list-workflow-runs': () => ({ status: 200, body: { total_count: 'many', workflow_runs: [] } })
+      'actions/list-workflow-runs': () => ({
+        status: 200,
+        body: { total_count: 'many', workflow_runs: [] }
+      })
     })
     try {
       await fetch(`${bad.url}/repos/o/r/actions/workflows/x.yml/runs?status=great&bogus=1`)
       await fetch(`${bad.url}/repos/o/r/no/such/thing`, { headers: { authorization: 'token x' } })
       expect(bad.violations).toEqual([
-        expect.stringContaining('query parameter status=great: data must be equal to one of the allowed values'),
+        expect.stringContaining(
+          'query parameter status=great: data must be equal to one of the allowed values'
+        ),
         expect.stringContaining('unknown query parameter bogus'),
         expect.stringContaining('no token in the Authorization header'),
         expect.stringContaining('body: data/total_count must be integer'),

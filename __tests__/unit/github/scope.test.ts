@@ -3,7 +3,14 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { createApi } from '../../../src/github/api.ts'
 import { readEvent } from '../../../src/github/event.ts'
 import { resolveScope } from '../../../src/github/scope.ts'
-import { ZERO, dispatchPayload, example, pullRequestPayload, pushPayload, runnerEnv } from '../../support/events.ts'
+import {
+  ZERO,
+  dispatchPayload,
+  example,
+  pullRequestPayload,
+  pushPayload,
+  runnerEnv
+} from '../../support/events.ts'
 import type { RunnerEvent } from '../../support/events.ts'
 import { removeTempDirs } from '../../support/git-repo.ts'
 import { repositoryHandlers, startGitHubApiServer } from '../../support/github-api-server.ts'
@@ -45,31 +52,64 @@ async function scopeOf(event: RunnerEvent) {
 
 describe('resolveScope', () => {
   it('push: the base is the head of the last successful run, so a cancelled run loses nothing', async () => {
-    const scope = await scopeOf({ name: 'push', payload: pushPayload({ before: A, after: B }), sha: B, runNumber: 10 })
-    expect(scope).toEqual({ kind: 'diff', base: LAST, head: B, baseReason: 'head of the last successful run 10' })
-    expect(core.info).toHaveBeenCalledWith(`Diff base: ${LAST} (head of the last successful run 10); head: ${B}.`)
+    const scope = await scopeOf({
+      name: 'push',
+      payload: pushPayload({ before: A, after: B }),
+      sha: B,
+      runNumber: 10
+    })
+    expect(scope).toEqual({
+      kind: 'diff',
+      base: LAST,
+      head: B,
+      baseReason: 'head of the last successful run 10'
+    })
+    expect(core.info).toHaveBeenCalledWith(
+      `Diff base: ${LAST} (head of the last successful run 10); head: ${B}.`
+    )
   })
 
   it("push: without an earlier successful run, the push's before", async () => {
-    const scope = await scopeOf({ name: 'push', payload: pushPayload({ before: A, after: B }), sha: B, runNumber: 5 })
+    const scope = await scopeOf({
+      name: 'push',
+      payload: pushPayload({ before: A, after: B }),
+      sha: B,
+      runNumber: 5
+    })
     expect(scope).toEqual({ kind: 'diff', base: A, head: B, baseReason: 'the push event before' })
   })
 
   it("push: with the API down, the push's before, and a warning", async () => {
     await server.close()
-    const scope = await scopeOf({ name: 'push', payload: pushPayload({ before: A, after: B }), sha: B })
+    const scope = await scopeOf({
+      name: 'push',
+      payload: pushPayload({ before: A, after: B }),
+      sha: B
+    })
     expect(scope).toEqual({ kind: 'diff', base: A, head: B, baseReason: 'the push event before' })
-    expect(core.warning).toHaveBeenCalledWith(expect.stringMatching(/^Could not find the last successful run, using the push's before: listing workflow runs failed/))
+    expect(core.warning).toHaveBeenCalledWith(
+      expect.stringMatching(
+        /^Could not find the last successful run, using the push's before: listing workflow runs failed/
+      )
+    )
   })
 
   it('push creating a branch: every plan', async () => {
-    const scope = await scopeOf({ name: 'push', payload: pushPayload({ before: ZERO, after: B, ref: 'refs/heads/feature' }), sha: B })
+    const scope = await scopeOf({
+      name: 'push',
+      payload: pushPayload({ before: ZERO, after: B, ref: 'refs/heads/feature' }),
+      sha: B
+    })
     expect(scope).toEqual({ kind: 'all', head: B, reason: 'branch feature was created' })
     expect(server.requests).toEqual([])
   })
 
   it('push deleting a branch: nothing, with a notice', async () => {
-    const scope = await scopeOf({ name: 'push', payload: pushPayload({ before: A, after: ZERO }), sha: A })
+    const scope = await scopeOf({
+      name: 'push',
+      payload: pushPayload({ before: A, after: ZERO }),
+      sha: A
+    })
     expect(scope).toEqual({ kind: 'none', reason: 'refs/heads/main was deleted' })
     expect(core.notice).toHaveBeenCalledWith('Nothing to deploy: refs/heads/main was deleted.')
   })
@@ -80,11 +120,19 @@ describe('resolveScope', () => {
   ])('a tag push (%s, the real example): nothing', async (_what, pick) => {
     const payload = example('push', (p) => String(p.ref).startsWith('refs/tags/') && pick(p))
     const scope = await scopeOf({ name: 'push', payload, sha: B, ref: payload.ref })
-    expect(scope).toEqual({ kind: 'none', reason: 'refs/tags/simple-tag is a tag push; plans deploy from branches' })
+    expect(scope).toEqual({
+      kind: 'none',
+      reason: 'refs/tags/simple-tag is a tag push; plans deploy from branches'
+    })
   })
 
   it('pull_request: the base of the pull request', async () => {
-    const scope = await scopeOf({ name: 'pull_request', payload: pullRequestPayload({ baseSha: A, headSha: B, number: 3 }), sha: LAST, ref: 'refs/pull/3/merge' })
+    const scope = await scopeOf({
+      name: 'pull_request',
+      payload: pullRequestPayload({ baseSha: A, headSha: B, number: 3 }),
+      sha: LAST,
+      ref: 'refs/pull/3/merge'
+    })
     expect(scope).toEqual({ kind: 'diff', base: A, head: LAST, baseReason: 'pull request #3 base' })
     expect(server.requests).toEqual([])
   })

@@ -43,11 +43,19 @@ describe('parsePlanFile: valid plans', () => {
   })
 
   it.each([
-    ['values as a list, in order', 'chart: a/b\nvalues:\n  - x.yaml\n  - y.yaml\n', ['x.yaml', 'y.yaml']],
+    [
+      'values as a list, in order',
+      'chart: a/b\nvalues:\n  - x.yaml\n  - y.yaml\n',
+      ['x.yaml', 'y.yaml']
+    ],
     ['values as a string', 'chart: a/b\nvalues: x.yaml\n', ['x.yaml']],
     ['values empty', 'chart: a/b\nvalues:\n', []],
     ['no values', 'chart: a/b\n', []],
-    ['anchors and aliases', 'x: &v [x.yaml]\n'.replace('x:', 'values:') + 'chart: a/b\n', ['x.yaml']]
+    [
+      'anchors and aliases',
+      'x: &v [x.yaml]\n'.replace('x:', 'values:') + 'chart: a/b\n',
+      ['x.yaml']
+    ]
   ])('%s', (_name, text, values) => {
     const parsed = parsePlanFile(FILE, text)
     expect(parsed.ok && parsed.plan.values.map((v) => v.text)).toEqual(values)
@@ -66,25 +74,89 @@ describe('parsePlanFile: valid plans', () => {
 
 describe('parsePlanFile: schema errors carry a message and a line', () => {
   it.each([
-    ['empty file', '', [[1, 'the plan file is empty; it needs at least `chart`, e.g. `chart: stable/nginx`']]],
-    ['only a comment', '# nothing\n', [[1, 'the plan file is empty; it needs at least `chart`, e.g. `chart: stable/nginx`']]],
+    [
+      'empty file',
+      '',
+      [[1, 'the plan file is empty; it needs at least `chart`, e.g. `chart: stable/nginx`']]
+    ],
+    [
+      'only a comment',
+      '# nothing\n',
+      [[1, 'the plan file is empty; it needs at least `chart`, e.g. `chart: stable/nginx`']]
+    ],
     ['a list', '- chart: a/b\n', [[1, 'a plan file must be a YAML mapping with at least `chart`']]],
     ['a scalar', 'hello\n', [[1, 'a plan file must be a YAML mapping with at least `chart`']]],
-    ['missing chart', 'version: 1.0.0\n', [[1, "missing required key 'chart' (e.g. `chart: stable/nginx`)"]]],
+    [
+      'missing chart',
+      'version: 1.0.0\n',
+      [[1, "missing required key 'chart' (e.g. `chart: stable/nginx`)"]]
+    ],
     ['unknown key', 'chart: a/b\n\nnamespace: x\n', [[3, `unknown key 'namespace'; ${KEYS}`]]],
-    ['two unknown keys', 'chart: a/b\nfoo: 1\nbar: 2\n', [[2, `unknown key 'foo'; ${KEYS}`], [3, `unknown key 'bar'; ${KEYS}`]]],
-    ['chart is a list', 'chart:\n  - a/b\n', [[2, "'chart' must be a single value, not a sequence"]]],
+    [
+      'two unknown keys',
+      'chart: a/b\nfoo: 1\nbar: 2\n',
+      [
+        [2, `unknown key 'foo'; ${KEYS}`],
+        [3, `unknown key 'bar'; ${KEYS}`]
+      ]
+    ],
+    [
+      'chart is a list',
+      'chart:\n  - a/b\n',
+      [[2, "'chart' must be a single value, not a sequence"]]
+    ],
     ['chart is empty', 'chart:\n', [[1, "'chart' is empty"]]],
-    ['version is a mapping', 'chart: a/b\nversion: {x: 1}\n', [[2, "'version' must be a single value, not a mapping"]]],
-    ['values is a mapping', 'chart: a/b\nvalues:\n  a: b\n', [[3, "'values' must be a path or a list of paths"]]],
-    ['values item is a list', 'chart: a/b\nvalues:\n  - ok.yaml\n  - [x]\n', [[4, "'values' item 2 must be a path"]]],
-    ['hooks is a list', 'chart: a/b\nhooks: [a.sh]\n', [[2, "'hooks' must be a mapping of hook names (pre-install, post-install, pre-upgrade, post-upgrade) to lists of scripts"]]],
-    ['unknown hook', 'chart: a/b\nhooks:\n  pre-delete: [a.sh]\n', [[3, `unknown hook 'pre-delete'; ${HOOKS}`]]],
-    ['hook item is a mapping', 'chart: a/b\nhooks:\n  pre-install:\n    - {a: b}\n', [[4, "hook 'pre-install' item 1 must be a path"]]],
+    [
+      'version is a mapping',
+      'chart: a/b\nversion: {x: 1}\n',
+      [[2, "'version' must be a single value, not a mapping"]]
+    ],
+    [
+      'values is a mapping',
+      'chart: a/b\nvalues:\n  a: b\n',
+      [[3, "'values' must be a path or a list of paths"]]
+    ],
+    [
+      'values item is a list',
+      'chart: a/b\nvalues:\n  - ok.yaml\n  - [x]\n',
+      [[4, "'values' item 2 must be a path"]]
+    ],
+    [
+      'hooks is a list',
+      'chart: a/b\nhooks: [a.sh]\n',
+      [
+        [
+          2,
+          "'hooks' must be a mapping of hook names (pre-install, post-install, pre-upgrade, post-upgrade) to lists of scripts"
+        ]
+      ]
+    ],
+    [
+      'unknown hook',
+      'chart: a/b\nhooks:\n  pre-delete: [a.sh]\n',
+      [[3, `unknown hook 'pre-delete'; ${HOOKS}`]]
+    ],
+    [
+      'hook item is a mapping',
+      'chart: a/b\nhooks:\n  pre-install:\n    - {a: b}\n',
+      [[4, "hook 'pre-install' item 1 must be a path"]]
+    ],
     ['duplicate key', 'chart: a/b\nchart: c/d\n', [[2, "duplicate key 'chart'"]]],
-    ['two documents', 'chart: a/b\n---\nchart: c/d\n', [[undefined, 'holds 2 YAML documents; a plan file holds one']]],
-    ['malformed YAML', 'chart: a/b\nvalues: [x.yaml\n', [[3, expect.stringMatching(/^invalid YAML: /)]]],
-    ['bad indentation', 'chart: a/b\n  version: 1\n', [[2, expect.stringMatching(/^invalid YAML: /)]]]
+    [
+      'two documents',
+      'chart: a/b\n---\nchart: c/d\n',
+      [[undefined, 'holds 2 YAML documents; a plan file holds one']]
+    ],
+    [
+      'malformed YAML',
+      'chart: a/b\nvalues: [x.yaml\n',
+      [[3, expect.stringMatching(/^invalid YAML: /)]]
+    ],
+    [
+      'bad indentation',
+      'chart: a/b\n  version: 1\n',
+      [[2, expect.stringMatching(/^invalid YAML: /)]]
+    ]
   ])('%s', (_name, text, expected) => {
     const parsed = parsePlanFile(FILE, text)
     expect(parsed.ok).toBe(false)

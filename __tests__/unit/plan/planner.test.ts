@@ -34,7 +34,8 @@ function config(over: Partial<Config> = {}): Config {
 
 /** An ops repository like the README's: two setups, values, hooks, a local chart. */
 const OPS: Record<string, string> = {
-  '.gitops/repositories.yaml': 'repositories:\n  - name: bitnami\n    url: https://charts.bitnami.com/bitnami\n',
+  '.gitops/repositories.yaml':
+    'repositories:\n  - name: bitnami\n    url: https://charts.bitnami.com/bitnami\n',
   '.github/workflows/deploy.yml': 'on: push\n',
   'README.md': '# ops\n',
   'charts/greeting/Chart.yaml': 'apiVersion: v2\nname: greeting\nversion: 0.1.0\n',
@@ -42,8 +43,10 @@ const OPS: Record<string, string> = {
   'values/common.yaml': 'a: 1\n',
   'values/team-a.yaml': 'b: 2\n',
   'hooks/announce.sh': 'echo hi\n',
-  'aws/foo/default/demo.yaml': 'chart: stable/nuclio\nversion: 1.2.0\nvalues: values/common.yaml\nhooks:\n  post-install: [hooks/announce.sh]\n',
-  'aws/foo/default/redis.yml': 'chart: bitnami/redis\nvalues:\n  - values/common.yaml\n  - aws/foo/default/redis-values.yaml\n',
+  'aws/foo/default/demo.yaml':
+    'chart: stable/nuclio\nversion: 1.2.0\nvalues: values/common.yaml\nhooks:\n  post-install: [hooks/announce.sh]\n',
+  'aws/foo/default/redis.yml':
+    'chart: bitnami/redis\nvalues:\n  - values/common.yaml\n  - aws/foo/default/redis-values.yaml\n',
   'aws/foo/default/redis-values.yaml': 'replicas: 2\n',
   'aws/foo/default/README.md': 'not a plan\n',
   'aws/foo/default/setup.sh': 'echo\n',
@@ -57,9 +60,21 @@ async function repo(files: Record<string, string> = OPS): Promise<GitRepo> {
   return (await GitRepo.create()).write(files)
 }
 
-async function plan(r: GitRepo, scope: Scope, paths: ChangedPath[] = [], over: Partial<Config> = {}): Promise<DeploymentPlan> {
-  const changes = scope.kind === 'diff' ? { base: BASE, head: SHA, source: 'git' as const, paths } : undefined
-  return planDeployment({ config: config({ workspace: r.dir, ...over }), scope, changes, checkout: await openCheckout(r.dir), sha: SHA })
+async function plan(
+  r: GitRepo,
+  scope: Scope,
+  paths: ChangedPath[] = [],
+  over: Partial<Config> = {}
+): Promise<DeploymentPlan> {
+  const changes =
+    scope.kind === 'diff' ? { base: BASE, head: SHA, source: 'git' as const, paths } : undefined
+  return planDeployment({
+    config: config({ workspace: r.dir, ...over }),
+    scope,
+    changes,
+    checkout: await openCheckout(r.dir),
+    sha: SHA
+  })
 }
 
 const diff: Scope = { kind: 'diff', base: BASE, head: SHA, baseReason: 'test' }
@@ -67,9 +82,16 @@ const all: Scope = { kind: 'all', head: SHA, reason: 'branch main was created' }
 
 /** The plan as "setup: action plan (reasons)" lines, easy to read in a failure. */
 function steps(p: DeploymentPlan): string[] {
-  return p.setups.flatMap((s) => s.steps.map((step) => `${s.setup}: ${step.action} ${step.target.plan} (${step.reasons.join('; ')})`))
+  return p.setups.flatMap((s) =>
+    s.steps.map(
+      (step) => `${s.setup}: ${step.action} ${step.target.plan} (${step.reasons.join('; ')})`
+    )
+  )
 }
-const problems = (p: DeploymentPlan): string[] => p.problems.map((x) => `${x.problem.file}${x.problem.line ? `:${x.problem.line}` : ''} ${x.problem.message}`)
+const problems = (p: DeploymentPlan): string[] =>
+  p.problems.map(
+    (x) => `${x.problem.file}${x.problem.line ? `:${x.problem.line}` : ''} ${x.problem.message}`
+  )
 
 describe('planDeployment: every plan (a new branch, workflow_dispatch)', () => {
   it('finds the plans and nothing else, each chart form, in setup and path order', async () => {
@@ -88,86 +110,173 @@ describe('planDeployment: every plan (a new branch, workflow_dispatch)', () => {
       { name: 'stable', url: 'https://charts.example.com/stable' },
       { name: 'bitnami', url: 'https://charts.bitnami.com/bitnami' }
     ])
-    const specs = Object.fromEntries(p.setups.flatMap((s) => s.steps).map((s) => [s.target.plan, s.action === 'apply' ? s.spec : undefined]))
+    const specs = Object.fromEntries(
+      p.setups
+        .flatMap((s) => s.steps)
+        .map((s) => [s.target.plan, s.action === 'apply' ? s.spec : undefined])
+    )
     expect(specs['aws/foo/default/demo.yaml']).toEqual({
       chart: { kind: 'alias', alias: 'stable', name: 'nuclio' },
       chartText: 'stable/nuclio',
       version: '1.2.0',
       values: ['values/common.yaml'],
-      hooks: { 'pre-install': [], 'post-install': ['hooks/announce.sh'], 'pre-upgrade': [], 'post-upgrade': [] }
+      hooks: {
+        'pre-install': [],
+        'post-install': ['hooks/announce.sh'],
+        'pre-upgrade': [],
+        'post-upgrade': []
+      }
     })
-    expect(specs['aws/foo/default/redis.yml']?.values).toEqual(['values/common.yaml', 'aws/foo/default/redis-values.yaml'])
-    expect(specs['aws/foo/team-a/greeting']?.chart).toEqual({ kind: 'local', path: 'charts/greeting' })
-    expect(specs['gcp/bar/web/site.yaml']).toMatchObject({ chart: { kind: 'oci', ref: 'oci://ghcr.io/org/charts/site' }, version: '3.1' })
-    expect(specs['gcp/bar/web/proxy.yaml']?.chart).toEqual({ kind: 'repository', url: 'https://charts.example.com/nginx', name: 'nginx' })
-    expect(specs['gcp/bar/web/tarball.yaml']?.chart).toEqual({ kind: 'url', url: 'https://example.com/charts/app-1.0.0.tgz' })
+    expect(specs['aws/foo/default/redis.yml']?.values).toEqual([
+      'values/common.yaml',
+      'aws/foo/default/redis-values.yaml'
+    ])
+    expect(specs['aws/foo/team-a/greeting']?.chart).toEqual({
+      kind: 'local',
+      path: 'charts/greeting'
+    })
+    expect(specs['gcp/bar/web/site.yaml']).toMatchObject({
+      chart: { kind: 'oci', ref: 'oci://ghcr.io/org/charts/site' },
+      version: '3.1'
+    })
+    expect(specs['gcp/bar/web/proxy.yaml']?.chart).toEqual({
+      kind: 'repository',
+      url: 'https://charts.example.com/nginx',
+      name: 'nginx'
+    })
+    expect(specs['gcp/bar/web/tarball.yaml']?.chart).toEqual({
+      kind: 'url',
+      url: 'https://example.com/charts/app-1.0.0.tgz'
+    })
   })
 
   it('the plans input narrows it; ignore globs remove plans', async () => {
     const p = await plan(await repo(), all, [], { plans: ['gcp/**'], ignore: ['**/tarball.yaml'] })
-    expect(steps(p).map((s) => s.split(' (')[0])).toEqual(['gcp/bar: apply gcp/bar/web/proxy.yaml', 'gcp/bar: apply gcp/bar/web/site.yaml'])
+    expect(steps(p).map((s) => s.split(' (')[0])).toEqual([
+      'gcp/bar: apply gcp/bar/web/proxy.yaml',
+      'gcp/bar: apply gcp/bar/web/site.yaml'
+    ])
   })
 
   it('setup-name-size 1 reads the same tree differently', async () => {
-    const p = await plan(await repo({ 'prod/kube-system/metrics.yaml': 'chart: stable/metrics\n', 'aws/foo/default/demo.yaml': 'chart: stable/x\n' }), all, [], { setupNameSize: 1 })
-    expect(steps(p)).toEqual(['prod: apply prod/kube-system/metrics.yaml (branch main was created)'])
+    const p = await plan(
+      await repo({
+        'prod/kube-system/metrics.yaml': 'chart: stable/metrics\n',
+        'aws/foo/default/demo.yaml': 'chart: stable/x\n'
+      }),
+      all,
+      [],
+      { setupNameSize: 1 }
+    )
+    expect(steps(p)).toEqual([
+      'prod: apply prod/kube-system/metrics.yaml (branch main was created)'
+    ])
   })
 
   it('nothing at all for a none scope', async () => {
-    expect(await plan(await repo(), { kind: 'none', reason: 'tag' })).toEqual({ sha: SHA, setups: [], problems: [], repositories: config().helmRepositories })
+    expect(await plan(await repo(), { kind: 'none', reason: 'tag' })).toEqual({
+      sha: SHA,
+      setups: [],
+      problems: [],
+      repositories: config().helmRepositories
+    })
   })
 })
 
 describe('planDeployment: a diff', () => {
   it.each<[string, ChangedPath[], string[]]>([
-    ['a modified plan', [{ path: 'aws/foo/default/demo.yaml', status: 'modified' }], ['aws/foo: apply aws/foo/default/demo.yaml (aws/foo/default/demo.yaml modified)']],
-    ['an added plan', [{ path: 'gcp/bar/web/site.yaml', status: 'added' }], ['gcp/bar: apply gcp/bar/web/site.yaml (gcp/bar/web/site.yaml added)']],
-    ['a removed plan, uninstalled before the applies', [
-      { path: 'aws/foo/default/redis.yml', status: 'modified' },
-      { path: 'aws/foo/default/gone.yaml', status: 'removed' }
-    ], [
-      'aws/foo: uninstall aws/foo/default/gone.yaml (aws/foo/default/gone.yaml removed)',
-      'aws/foo: apply aws/foo/default/redis.yml (aws/foo/default/redis.yml modified)'
-    ]],
-    ['a shared values file: every plan that uses it', [{ path: 'values/common.yaml', status: 'modified' }], [
-      'aws/foo: apply aws/foo/default/demo.yaml (values file values/common.yaml modified)',
-      'aws/foo: apply aws/foo/default/redis.yml (values file values/common.yaml modified)'
-    ]],
-    ['a values file beside the plans is no plan, but affects its user', [{ path: 'aws/foo/default/redis-values.yaml', status: 'modified' }], [
-      'aws/foo: apply aws/foo/default/redis.yml (values file aws/foo/default/redis-values.yaml modified)'
-    ]],
-    ['a file of a local chart: the plans using the chart', [{ path: 'charts/greeting/templates/cm.yaml', status: 'modified' }], [
-      'aws/foo: apply aws/foo/team-a/greeting (local chart charts/greeting: charts/greeting/templates/cm.yaml modified)'
-    ]],
+    [
+      'a modified plan',
+      [{ path: 'aws/foo/default/demo.yaml', status: 'modified' }],
+      ['aws/foo: apply aws/foo/default/demo.yaml (aws/foo/default/demo.yaml modified)']
+    ],
+    [
+      'an added plan',
+      [{ path: 'gcp/bar/web/site.yaml', status: 'added' }],
+      ['gcp/bar: apply gcp/bar/web/site.yaml (gcp/bar/web/site.yaml added)']
+    ],
+    [
+      'a removed plan, uninstalled before the applies',
+      [
+        { path: 'aws/foo/default/redis.yml', status: 'modified' },
+        { path: 'aws/foo/default/gone.yaml', status: 'removed' }
+      ],
+      [
+        'aws/foo: uninstall aws/foo/default/gone.yaml (aws/foo/default/gone.yaml removed)',
+        'aws/foo: apply aws/foo/default/redis.yml (aws/foo/default/redis.yml modified)'
+      ]
+    ],
+    [
+      'a shared values file: every plan that uses it',
+      [{ path: 'values/common.yaml', status: 'modified' }],
+      [
+        'aws/foo: apply aws/foo/default/demo.yaml (values file values/common.yaml modified)',
+        'aws/foo: apply aws/foo/default/redis.yml (values file values/common.yaml modified)'
+      ]
+    ],
+    [
+      'a values file beside the plans is no plan, but affects its user',
+      [{ path: 'aws/foo/default/redis-values.yaml', status: 'modified' }],
+      [
+        'aws/foo: apply aws/foo/default/redis.yml (values file aws/foo/default/redis-values.yaml modified)'
+      ]
+    ],
+    [
+      'a file of a local chart: the plans using the chart',
+      [{ path: 'charts/greeting/templates/cm.yaml', status: 'modified' }],
+      [
+        'aws/foo: apply aws/foo/team-a/greeting (local chart charts/greeting: charts/greeting/templates/cm.yaml modified)'
+      ]
+    ],
     ['a hook script: nothing', [{ path: 'hooks/announce.sh', status: 'modified' }], []],
-    ['files that are not plans: nothing', [
-      { path: 'README.md', status: 'modified' },
-      { path: 'aws/foo/default/README.md', status: 'modified' },
-      { path: 'aws/foo/default/setup.sh', status: 'removed' },
-      { path: '.github/workflows/deploy.yml', status: 'modified' },
-      { path: '.gitops/x/y/z.yaml', status: 'removed' }
-    ], []],
-    ['a plan and its values file: one step, two reasons', [
-      { path: 'aws/foo/default/demo.yaml', status: 'modified' },
-      { path: 'values/common.yaml', status: 'modified' }
-    ], [
-      'aws/foo: apply aws/foo/default/demo.yaml (aws/foo/default/demo.yaml modified; values file values/common.yaml modified)',
-      'aws/foo: apply aws/foo/default/redis.yml (values file values/common.yaml modified)'
-    ]],
-    ['a rename that keeps setup, namespace and release: just an apply', [
-      { path: 'aws/foo/default/demo.yml', status: 'removed' },
-      { path: 'aws/foo/default/demo.yaml', status: 'added' }
-    ], [
-      'aws/foo: apply aws/foo/default/demo.yaml (aws/foo/default/demo.yml removed; the release is now defined by aws/foo/default/demo.yaml; aws/foo/default/demo.yaml added)'
-    ]],
-    ['a move to another namespace: uninstall there, install here', [
-      { path: 'aws/foo/other/demo.yaml', status: 'removed' },
-      { path: 'aws/foo/default/demo.yaml', status: 'added' }
-    ], [
-      'aws/foo: uninstall aws/foo/other/demo.yaml (aws/foo/other/demo.yaml removed)',
-      'aws/foo: apply aws/foo/default/demo.yaml (aws/foo/default/demo.yaml added)'
-    ]],
-    ['a removed file with an invalid name was never deployed', [{ path: 'aws/foo/default/Old_Plan.yaml', status: 'removed' }], []]
+    [
+      'files that are not plans: nothing',
+      [
+        { path: 'README.md', status: 'modified' },
+        { path: 'aws/foo/default/README.md', status: 'modified' },
+        { path: 'aws/foo/default/setup.sh', status: 'removed' },
+        { path: '.github/workflows/deploy.yml', status: 'modified' },
+        { path: '.gitops/x/y/z.yaml', status: 'removed' }
+      ],
+      []
+    ],
+    [
+      'a plan and its values file: one step, two reasons',
+      [
+        { path: 'aws/foo/default/demo.yaml', status: 'modified' },
+        { path: 'values/common.yaml', status: 'modified' }
+      ],
+      [
+        'aws/foo: apply aws/foo/default/demo.yaml (aws/foo/default/demo.yaml modified; values file values/common.yaml modified)',
+        'aws/foo: apply aws/foo/default/redis.yml (values file values/common.yaml modified)'
+      ]
+    ],
+    [
+      'a rename that keeps setup, namespace and release: just an apply',
+      [
+        { path: 'aws/foo/default/demo.yml', status: 'removed' },
+        { path: 'aws/foo/default/demo.yaml', status: 'added' }
+      ],
+      [
+        'aws/foo: apply aws/foo/default/demo.yaml (aws/foo/default/demo.yml removed; the release is now defined by aws/foo/default/demo.yaml; aws/foo/default/demo.yaml added)'
+      ]
+    ],
+    [
+      'a move to another namespace: uninstall there, install here',
+      [
+        { path: 'aws/foo/other/demo.yaml', status: 'removed' },
+        { path: 'aws/foo/default/demo.yaml', status: 'added' }
+      ],
+      [
+        'aws/foo: uninstall aws/foo/other/demo.yaml (aws/foo/other/demo.yaml removed)',
+        'aws/foo: apply aws/foo/default/demo.yaml (aws/foo/default/demo.yaml added)'
+      ]
+    ],
+    [
+      'a removed file with an invalid name was never deployed',
+      [{ path: 'aws/foo/default/Old_Plan.yaml', status: 'removed' }],
+      []
+    ]
   ])('%s', async (_name, paths, expected) => {
     const p = await plan(await repo(), diff, paths)
     expect(steps(p)).toEqual(expected)
@@ -175,11 +284,18 @@ describe('planDeployment: a diff', () => {
   })
 
   it('the plans input restricts a push too (uninstalls included)', async () => {
-    const p = await plan(await repo(), diff, [
-      { path: 'values/common.yaml', status: 'modified' },
-      { path: 'gcp/bar/web/gone.yaml', status: 'removed' }
-    ], { plans: ['aws/foo/default/redis.yml'] })
-    expect(steps(p)).toEqual(['aws/foo: apply aws/foo/default/redis.yml (values file values/common.yaml modified)'])
+    const p = await plan(
+      await repo(),
+      diff,
+      [
+        { path: 'values/common.yaml', status: 'modified' },
+        { path: 'gcp/bar/web/gone.yaml', status: 'removed' }
+      ],
+      { plans: ['aws/foo/default/redis.yml'] }
+    )
+    expect(steps(p)).toEqual([
+      'aws/foo: apply aws/foo/default/redis.yml (values file values/common.yaml modified)'
+    ])
   })
 })
 
@@ -191,7 +307,8 @@ describe('planDeployment: problems are per plan, the others go on', () => {
       'aws/foo/default/Bad_Name.yaml': 'chart: stable/x\n',
       'aws/foo/default/quiet.yaml': 'not: [valid\n',
       'aws/foo/default/alias.yaml': '# uses an alias nobody defined\nchart: nobody/x\n',
-      'aws/foo/default/many.yaml': 'chart: stable/x\nvalues: [missing.yaml]\nhooks:\n  pre-install: [../escape.sh]\n'
+      'aws/foo/default/many.yaml':
+        'chart: stable/x\nvalues: [missing.yaml]\nhooks:\n  pre-install: [../escape.sh]\n'
     })
     const p = await plan(r, diff, [
       { path: 'aws/foo/default/broken.yaml', status: 'added' },
@@ -200,20 +317,29 @@ describe('planDeployment: problems are per plan, the others go on', () => {
       { path: 'aws/foo/default/many.yaml', status: 'added' },
       { path: 'aws/foo/default/demo.yaml', status: 'modified' }
     ])
-    expect(steps(p)).toEqual(['aws/foo: apply aws/foo/default/demo.yaml (aws/foo/default/demo.yaml modified)'])
+    expect(steps(p)).toEqual([
+      'aws/foo: apply aws/foo/default/demo.yaml (aws/foo/default/demo.yaml modified)'
+    ])
     expect(problems(p)).toEqual([
       "aws/foo/default/Bad_Name.yaml release name 'Bad_Name' (the file name without extension) must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 53 characters",
       "aws/foo/default/alias.yaml:2 line 2: unknown repository alias 'nobody' in chart 'nobody/x' (known aliases: bitnami, stable); define it in the helm-repositories input or .gitops/repositories.yaml, or write ./nobody/x for a chart in this repository",
       "aws/foo/default/broken.yaml:2 line 2: unknown key 'namespace'; allowed keys: chart, version, values, repository, hooks",
       "aws/foo/default/many.yaml:2 line 2: values file 'missing.yaml' does not exist in the repository (paths are relative to the repository root); line 4: pre-install hook '../escape.sh' leaves the repository; paths are relative to the repository root"
     ])
-    expect(p.problems[0]?.target).toEqual({ plan: 'aws/foo/default/Bad_Name.yaml', setup: 'aws/foo', namespace: 'default', release: 'Bad_Name' })
+    expect(p.problems[0]?.target).toEqual({
+      plan: 'aws/foo/default/Bad_Name.yaml',
+      setup: 'aws/foo',
+      namespace: 'default',
+      release: 'Bad_Name'
+    })
   })
 
   it('a removed values file fails the plans that still use it', async () => {
     const files = { ...OPS }
     delete files['values/team-a.yaml']
-    const p = await plan(await repo(files), diff, [{ path: 'values/team-a.yaml', status: 'removed' }])
+    const p = await plan(await repo(files), diff, [
+      { path: 'values/team-a.yaml', status: 'removed' }
+    ])
     expect(steps(p)).toEqual([])
     expect(problems(p)).toEqual([
       "aws/foo/team-a/greeting:2 line 2: values file 'values/team-a.yaml' does not exist in the repository (paths are relative to the repository root)"
@@ -222,7 +348,11 @@ describe('planDeployment: problems are per plan, the others go on', () => {
 
   it('symlinks: followed inside the repository, refused when they leave it', async () => {
     const outside = await tempDir()
-    const r = await repo({ 'values/real.yaml': 'a: 1\n', 'a/b/ns/inside.yaml': 'chart: stable/x\nvalues: values/link.yaml\n', 'a/b/ns/outside.yaml': 'chart: stable/x\nvalues: values/secret.yaml\n' })
+    const r = await repo({
+      'values/real.yaml': 'a: 1\n',
+      'a/b/ns/inside.yaml': 'chart: stable/x\nvalues: values/link.yaml\n',
+      'a/b/ns/outside.yaml': 'chart: stable/x\nvalues: values/secret.yaml\n'
+    })
     await r.link('values/link.yaml', 'real.yaml')
     await r.link('values/secret.yaml', `${outside}/secret.yaml`)
     await (await import('node:fs/promises')).writeFile(`${outside}/secret.yaml`, 'password: x\n')
@@ -242,7 +372,13 @@ describe('planDeployment: problems are per plan, the others go on', () => {
   })
 
   it('two files for one release both fail', async () => {
-    const p = await plan(await repo({ 'a/b/ns/demo.yaml': 'chart: stable/x\n', 'a/b/ns/demo.yml': 'chart: stable/y\n' }), all)
+    const p = await plan(
+      await repo({
+        'a/b/ns/demo.yaml': 'chart: stable/x\n',
+        'a/b/ns/demo.yml': 'chart: stable/y\n'
+      }),
+      all
+    )
     expect(steps(p)).toEqual([])
     expect(problems(p)).toEqual([
       "a/b/ns/demo.yaml release 'demo' in namespace 'ns' of setup 'a/b' is also defined by a/b/ns/demo.yml; keep one file",
@@ -251,33 +387,79 @@ describe('planDeployment: problems are per plan, the others go on', () => {
   })
 
   it.each([
-    ['chart: ./charts/none\n', "line 1: local chart './charts/none' does not exist in the repository (paths are relative to the repository root)"],
+    [
+      'chart: ./charts/none\n',
+      "line 1: local chart './charts/none' does not exist in the repository (paths are relative to the repository root)"
+    ],
     ['chart: ./values\n', "line 1: local chart './values' has no Chart.yaml"],
-    ['chart: ./charts/greeting\nversion: 1.0.0\n', "line 2: 'version' has no effect on a local chart (its Chart.yaml sets it); remove it"],
-    ['chart: stable/x\nvalues: /etc/passwd\n', "line 2: values file '/etc/passwd' leaves the repository; paths are relative to the repository root"],
-    ['chart: nginx\n', "line 1: 'chart' 'nginx' is not a chart reference: write alias/name, oci://..., https://.../name.tgz, ./path in this repository, or a bare name with 'repository:'"],
-    ['chart: stable/x\nrepository: https://charts.example.com\n', "line 1: with 'repository', 'chart' must be a bare chart name (got 'stable/x')"],
-    ['chart: nginx\nrepository: https://user:hunter22@charts.example.com\n', "line 2: 'repository' holds credentials, which must not be committed: define an alias in the helm-repositories input from a secret"],
-    ['chart: nginx\nrepository: oci://ghcr.io/x\n', "line 2: 'repository' must be an http(s) chart repository URL; write an oci:// chart as `chart: oci://...`"]
+    [
+      'chart: ./charts/greeting\nversion: 1.0.0\n',
+      "line 2: 'version' has no effect on a local chart (its Chart.yaml sets it); remove it"
+    ],
+    [
+      'chart: stable/x\nvalues: /etc/passwd\n',
+      "line 2: values file '/etc/passwd' leaves the repository; paths are relative to the repository root"
+    ],
+    [
+      'chart: nginx\n',
+      "line 1: 'chart' 'nginx' is not a chart reference: write alias/name, oci://..., https://.../name.tgz, ./path in this repository, or a bare name with 'repository:'"
+    ],
+    [
+      'chart: stable/x\nrepository: https://charts.example.com\n',
+      "line 1: with 'repository', 'chart' must be a bare chart name (got 'stable/x')"
+    ],
+    [
+      'chart: nginx\nrepository: https://user:hunter22@charts.example.com\n',
+      "line 2: 'repository' holds credentials, which must not be committed: define an alias in the helm-repositories input from a secret"
+    ],
+    [
+      'chart: nginx\nrepository: oci://ghcr.io/x\n',
+      "line 2: 'repository' must be an http(s) chart repository URL; write an oci:// chart as `chart: oci://...`"
+    ]
   ])('chart problem: %j', async (text, message) => {
-    const p = await plan(await repo({ ...OPS, 'aws/foo/default/x.yaml': text }), diff, [{ path: 'aws/foo/default/x.yaml', status: 'added' }])
-    expect(problems(p)).toEqual([`aws/foo/default/x.yaml:${/line (\d+)/.exec(message)?.[1]} ${message}`])
+    const p = await plan(await repo({ ...OPS, 'aws/foo/default/x.yaml': text }), diff, [
+      { path: 'aws/foo/default/x.yaml', status: 'added' }
+    ])
+    expect(problems(p)).toEqual([
+      `aws/foo/default/x.yaml:${/line (\d+)/.exec(message)?.[1]} ${message}`
+    ])
   })
 })
 
 describe('planDeployment: .gitops/repositories.yaml', () => {
   it('the input wins over the file for the same alias', async () => {
-    const p = await plan(await repo({ ...OPS, '.gitops/repositories.yaml': 'repositories:\n  - name: stable\n    url: https://old.example.com\n' }), all)
+    const p = await plan(
+      await repo({
+        ...OPS,
+        '.gitops/repositories.yaml':
+          'repositories:\n  - name: stable\n    url: https://old.example.com\n'
+      }),
+      all
+    )
     expect(p.repositories).toEqual([{ name: 'stable', url: 'https://charts.example.com/stable' }])
   })
 
   it.each([
-    ['repositories:\n  - name: private\n    url: https://bob:s3cret-pass@charts.example.com\n', '.gitops/repositories.yaml line 3: the url of repository \'private\' holds credentials, which must not be committed: give this repository in the helm-repositories input, from a secret (and rotate the leaked password)'],
-    ['repositories:\n  - name: private\n    url: https://charts.example.com\n    password: s3cret-pass\n', ".gitops/repositories.yaml line 4: 'password' is a credential and must not be committed: give this repository in the helm-repositories input, from a secret"],
-    ['repositories:\n  - name: a\n    url: https://a\n  - name: a\n    url: https://b\n', ".gitops/repositories.yaml: alias 'a' is defined twice"],
-    ['repos: []\n', '.gitops/repositories.yaml line 1: unknown key; the file must be `repositories:` with a list of `name:` and `url:` entries'],
+    [
+      'repositories:\n  - name: private\n    url: https://bob:s3cret-pass@charts.example.com\n',
+      ".gitops/repositories.yaml line 3: the url of repository 'private' holds credentials, which must not be committed: give this repository in the helm-repositories input, from a secret (and rotate the leaked password)"
+    ],
+    [
+      'repositories:\n  - name: private\n    url: https://charts.example.com\n    password: s3cret-pass\n',
+      ".gitops/repositories.yaml line 4: 'password' is a credential and must not be committed: give this repository in the helm-repositories input, from a secret"
+    ],
+    [
+      'repositories:\n  - name: a\n    url: https://a\n  - name: a\n    url: https://b\n',
+      ".gitops/repositories.yaml: alias 'a' is defined twice"
+    ],
+    [
+      'repos: []\n',
+      '.gitops/repositories.yaml line 1: unknown key; the file must be `repositories:` with a list of `name:` and `url:` entries'
+    ],
     ['repositories: [\n', '.gitops/repositories.yaml line 2: invalid YAML: ']
   ])('stops the run on a bad file: %j', async (text, message) => {
-    await expect(plan(await repo({ ...OPS, '.gitops/repositories.yaml': text }), all)).rejects.toThrow(message)
+    await expect(
+      plan(await repo({ ...OPS, '.gitops/repositories.yaml': text }), all)
+    ).rejects.toThrow(message)
   })
 })
