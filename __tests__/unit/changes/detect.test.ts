@@ -18,6 +18,8 @@ vi.mock('@actions/core', async (importOriginal) => ({
 }))
 
 afterAll(removeTempDirs)
+// Real git processes: slow on a busy 2-core runner, never wrong.
+vi.setConfig({ testTimeout: 60_000 })
 
 const PLAN = 'chart: stable/nginx\n'
 let server: GitHubApiServer | undefined

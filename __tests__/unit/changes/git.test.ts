@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { gitChanges, parseNameStatus } from '../../../src/changes/git.ts'
 import {
   GitRepo,
@@ -10,6 +10,8 @@ import {
 } from '../../support/git-repo.ts'
 
 afterAll(removeTempDirs)
+// Real git processes: slow on a busy 2-core runner, never wrong.
+vi.setConfig({ testTimeout: 60_000 })
 
 const PLAN = 'chart: stable/nginx\n'
 const sorted = <T extends { path: string }>(list: readonly T[]): T[] =>

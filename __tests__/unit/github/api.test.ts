@@ -7,6 +7,8 @@ import { repositoryHandlers, startGitHubApiServer } from '../../support/github-a
 import type { FakeRun, GitHubApiServer, Handlers } from '../../support/github-api-server.ts'
 
 afterAll(removeTempDirs)
+// Real git processes: slow on a busy 2-core runner, never wrong.
+vi.setConfig({ testTimeout: 60_000 })
 
 let server: GitHubApiServer | undefined
 afterEach(async () => {

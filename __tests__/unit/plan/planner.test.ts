@@ -1,10 +1,12 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { openCheckout } from '../../../src/plan/checkout.ts'
 import { planDeployment } from '../../../src/plan/planner.ts'
 import type { ChangedPath, Config, DeploymentPlan, Scope } from '../../../src/types.ts'
 import { GitRepo, removeTempDirs, tempDir } from '../../support/git-repo.ts'
 
 afterAll(removeTempDirs)
+// Real git processes: slow on a busy 2-core runner, never wrong.
+vi.setConfig({ testTimeout: 60_000 })
 
 const SHA = 'c'.repeat(40)
 const BASE = 'b'.repeat(40)
