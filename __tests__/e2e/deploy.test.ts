@@ -408,9 +408,15 @@ spec:
       toolCache: mkdtempSync(join(tmpdir(), 'e2e-empty-cache-'))
     })
     expect(run.code).toBe(1)
-    expect(run.log).toMatch(
-      /::error::helm v4\.\S+ from https:\/\/\S+ does not match its published checksum/
-    )
+    // Every affected plan fails with the reason, on its own file; nothing reached a cluster.
+    const refused = run.annotations.filter((a) => a.properties.file !== plan(setupA, 'broken'))
+    expect(refused.length).toBeGreaterThan(0)
+    for (const a of refused.filter((x) => x.properties.file)) {
+      expect(a.message).toMatch(
+        /helm v4\.\S+ from https:\/\/\S+ does not match its published checksum \(SHA-256 [0-9a-f]{64}, expected 0{64} from \S+\.sha256sum\); refusing to use it/
+      )
+    }
+    expect(readdirSync(run.toolCache)).toEqual([])
     expect((await clusterA.releaseSecrets(ns)).length).toBe(before)
   })
 

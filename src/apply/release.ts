@@ -72,7 +72,9 @@ export function parseRelease(stdout: string): {
   applyMethod?: string
 } {
   try {
-    const release = JSON.parse(stdout) as {
+    // Helm may print lines before the JSON (`Pulled: ...`, `Digest: ...` for OCI charts).
+    const start = stdout.search(/^\{/m)
+    const release = JSON.parse(start > 0 ? stdout.slice(start) : stdout) as {
       version?: number
       chart?: { metadata?: { version?: string } }
       apply_method?: string

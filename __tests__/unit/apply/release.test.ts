@@ -76,6 +76,10 @@ describe('helm JSON output', () => {
       applyMethod: 'ssa'
     })
     expect(parseRelease('not json').revision).toBeNull()
+    expect(
+      parseRelease('Pulled: 127.0.0.1:5000/charts/hello:0.2.0\nDigest: sha256:abc\n{"version":3}\n')
+        .revision
+    ).toBe(3)
   })
   it.each([
     ['demo-0.1.0', '0.1.0'],
