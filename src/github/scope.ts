@@ -12,7 +12,8 @@ export async function resolveScope(event: GitHubEvent, api: GitHubApi): Promise<
   if (scope.kind === 'diff')
     core.info(`Diff base: ${scope.base} (${scope.baseReason}); head: ${scope.head}.`)
   else if (scope.kind === 'all') core.info(`Every plan at ${scope.head}: ${scope.reason}.`)
-  else core.notice(`Nothing to deploy: ${scope.reason}.`)
+  // The notice itself comes once, from the report.
+  else core.info(`Nothing to deploy: ${scope.reason}.`)
   return scope
 }
 

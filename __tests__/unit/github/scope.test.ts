@@ -104,14 +104,15 @@ describe('resolveScope', () => {
     expect(server.requests).toEqual([])
   })
 
-  it('push deleting a branch: nothing, with a notice', async () => {
+  it('push deleting a branch: nothing, logged (the report gives the one notice)', async () => {
     const scope = await scopeOf({
       name: 'push',
       payload: pushPayload({ before: A, after: ZERO }),
       sha: A
     })
     expect(scope).toEqual({ kind: 'none', reason: 'refs/heads/main was deleted' })
-    expect(core.notice).toHaveBeenCalledWith('Nothing to deploy: refs/heads/main was deleted.')
+    expect(core.info).toHaveBeenCalledWith('Nothing to deploy: refs/heads/main was deleted.')
+    expect(core.notice).not.toHaveBeenCalled()
   })
 
   it.each([
