@@ -1,4 +1,5 @@
 import { posix } from 'node:path'
+import { addUrlSecrets } from '../report/masking.ts'
 import { HOOK_NAMES } from '../types.ts'
 import type { ChartSource, FileProblem, HookName, PlanSpec } from '../types.ts'
 import type { Checkout } from './checkout.ts'
@@ -161,6 +162,7 @@ function chartSource(
         `'repository' must be an http(s) chart repository URL; write an oci:// chart as \`chart: oci://...\``
       )
     } else if (url && (url.username || url.password)) {
+      addUrlSecrets(repository.text)
       problem(
         repository,
         `'repository' holds credentials, which must not be committed: define an alias in the helm-repositories input from a secret`
