@@ -34,7 +34,9 @@ interface ListedRelease {
 
 async function listNamespace(clusters: Clusters, cluster: number, namespace: string): Promise<ListedRelease[]> {
   const listed = await timedOk(`helm list -n ${namespace}`, clusters.helm, [
-    'list', '--all', '--namespace', namespace, '--output', 'json',
+    // Every state (Helm 4 has no --all): a failed or pending leftover must show too.
+    'list', '--deployed', '--failed', '--pending', '--superseded', '--uninstalling',
+    '--namespace', namespace, '--output', 'json',
     '--kubeconfig', clusters.kubeconfigs[cluster]!
   ], { env: clusters.env })
   return JSON.parse(listed.stdout || '[]') as ListedRelease[]

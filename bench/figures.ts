@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
-import { cpus, release, totalmem } from 'node:os'
+import { cpus, loadavg, release, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { distIndex, runAction } from '../__tests__/support/action-runner.ts'
 import type { BenchContext } from './context.ts'
@@ -14,15 +14,22 @@ export interface Machine {
   readonly cores: number
   readonly memory_gb: number
   readonly os: string
+  /** 1-minute load average when the run started and ended: above `cores`, others competed for the CPUs. */
+  readonly load_average: { readonly start: number; readonly end: number }
 }
 
-export function machine(): Machine {
+export function loadNow(): number {
+  return Math.round(loadavg()[0]! * 100) / 100
+}
+
+export function machine(loadAtStart: number): Machine {
   const list = cpus()
   return {
     cpu: list[0]?.model.trim() ?? 'unknown',
     cores: list.length,
     memory_gb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    os: `${process.platform} ${release()}`
+    os: `${process.platform} ${release()}`,
+    load_average: { start: loadAtStart, end: loadNow() }
   }
 }
 

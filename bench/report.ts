@@ -49,9 +49,7 @@ export interface BenchResult {
   readonly action_vs_helmfile: number | null
   readonly ratios_by_phase: Readonly<Record<Phase, { action_vs_bare: number | null; action_vs_helmfile: number | null }>>
   readonly overhead_ms_per_plan: number
-  readonly overhead: Readonly<
-    Record<Phase, { wall_ms: number; helm_ms: number; helm_calls_per_plan: number; helm_calls: Readonly<Record<string, number>>; overhead_ms_per_plan: number }>
-  >
+  readonly overhead: Readonly<Record<Phase, ReturnType<typeof overheadOf>>>
   readonly peak_rss_mb: Readonly<Record<string, number>>
   readonly cold_start_ms: number
   readonly node_startup_ms: number
@@ -70,13 +68,19 @@ function figures(samples: Record<Phase, number[]>): ContenderFigures {
 
 function overheadOf(runs: readonly OverheadRun[], plans: number) {
   const pick = (f: (r: OverheadRun) => number): number => Math.round(median(runs.map(f)))
-  const calls: Record<string, number> = {}
-  for (const run of runs) for (const [k, v] of Object.entries(run.helmCallsBy)) calls[k] = Math.max(calls[k] ?? 0, v)
+  const calls = (f: (r: OverheadRun) => Readonly<Record<string, number>>): Record<string, number> => {
+    const out: Record<string, number> = {}
+    for (const run of runs) for (const [k, v] of Object.entries(f(run))) out[k] = Math.max(out[k] ?? 0, v)
+    return out
+  }
   return {
     wall_ms: pick((r) => r.wallMs),
-    helm_ms: pick((r) => r.helmMs),
-    helm_calls_per_plan: Math.round((median(runs.map((r) => r.helmCalls)) / plans) * 100) / 100,
-    helm_calls: calls,
+    post_ms: pick((r) => r.postMs),
+    helm_ms: pick((r) => r.helm.ms),
+    git_ms: pick((r) => r.git.ms),
+    helm_calls_per_plan: Math.round((median(runs.map((r) => r.helm.count)) / plans) * 100) / 100,
+    helm_calls: calls((r) => r.helm.by),
+    git_calls: calls((r) => r.git.by),
     overhead_ms_per_plan: pick((r) => r.overheadMsPerPlan)
   }
 }

@@ -9,6 +9,7 @@
 //          --helmfile build|auto|skip  (build: build it if missing; auto: use it if built)
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { testbed } from '../__tests__/support/testbed.ts'
@@ -18,7 +19,7 @@ import { overheadProbe, theAction, writeStore, type OverheadRun } from './conten
 import { bareLoop } from './contenders/bare.ts'
 import { freshHelmHome, type Contender } from './contenders/contender.ts'
 import { helmfileSync } from './contenders/helmfile.ts'
-import { coldStart, distFreshness, gitRevision, machine, planning } from './figures.ts'
+import { coldStart, distFreshness, gitRevision, loadNow, machine, planning } from './figures.ts'
 import { checkout, generateOpsRepo, PHASES, setupName, type OpsRepo, type Phase } from './ops-repo.ts'
 import { printReport, toResult, type Measurements } from './report.ts'
 
@@ -114,6 +115,7 @@ async function measureRound(
 async function main(): Promise<void> {
   const opts = options()
   const started = performance.now()
+  const loadAtStart = loadNow()
   const helmfile = helmfileBinary(opts.helmfile)
   bringUpTestbed()
   const context: BenchContext = benchContext(testbed(), opts.work)
@@ -157,7 +159,9 @@ async function main(): Promise<void> {
       const run = await probe.run(phase)
       await verifyPhase(clusters, probe.releases, phase, 'the action on one setup')
       if (counted) overhead[phase].push(run)
-      log(`round ${round} overhead ${phase}: wall ${fmt(run.wallMs)}, helm ${fmt(run.helmMs)} in ${run.helmCalls} calls ${JSON.stringify(run.helmCallsBy)} → ${fmt(run.overheadMsPerPlan)} a plan`)
+      log(
+        `round ${round} overhead ${phase}: wall ${fmt(run.wallMs)} (post ${fmt(run.postMs)}), helm ${fmt(run.helm.ms)} in ${run.helm.count} calls ${JSON.stringify(run.helm.by)}, git ${fmt(run.git.ms)} in ${run.git.count} → ${fmt(run.overheadMsPerPlan)} a plan`
+      )
     }
     await clean(clusters, probe.releases)
   }
@@ -176,7 +180,7 @@ async function main(): Promise<void> {
     peaks,
     cold,
     planningMs,
-    machine: machine(),
+    machine: machine(loadAtStart),
     versions: {
       action: gitRevision(root),
       helm: context.bed.helm4Version,
@@ -184,7 +188,7 @@ async function main(): Promise<void> {
       kubernetes: context.bed.kubeVersion || null,
       node: process.version
     },
-    notes: helmfile ? [] : ['helmfile was not run (not built): its figures are null']
+    notes: notes(helmfile, loadAtStart)
   }
   const result = toResult(measurements)
   mkdirSync(opts.out, { recursive: true })
@@ -193,6 +197,15 @@ async function main(): Promise<void> {
   printReport(result)
   log(`written ${file} (${fmt(performance.now() - started)} in all)`)
   if (!process.env.BENCH_KEEP_WORK) rmSync(opts.work, { recursive: true, force: true })
+}
+
+function notes(helmfile: string | undefined, loadAtStart: number): string[] {
+  const out: string[] = []
+  if (!helmfile) out.push('helmfile was not run (not built): its figures are null')
+  const cores = availableParallelism()
+  const load = Math.max(loadAtStart, loadNow())
+  if (load > cores) out.push(`the machine was busy (load average ${load} on ${cores} cores): other processes competed for the CPUs`)
+  return out
 }
 
 function fmt(ms: number): string {

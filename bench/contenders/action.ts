@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from '../../__tests__/support/action-runner.ts'
@@ -19,16 +20,38 @@ process.on('exit', () => {
 })
 `
 
-/** A helm that logs when each call starts and ends (bash's EPOCHREALTIME, µs), then exits as helm did. */
-function helmWrapper(realHelm: string, log: string): string {
+/** A command that logs when each call starts and ends (bash's EPOCHREALTIME, µs), then exits as the real one did. */
+function timingWrapper(real: string, log: string): string {
   const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`
   return `#!/usr/bin/env bash
 start=$EPOCHREALTIME
-${q(realHelm)} "$@"
+${q(real)} "$@"
 rc=$?
 printf '%s %s %s\\n' "$start" "$EPOCHREALTIME" "$1" >>${q(log)}
 exit $rc
 `
+}
+
+interface Calls {
+  /** Time covered by the calls (overlaps counted once), ms. */
+  readonly ms: number
+  readonly count: number
+  /** By subcommand (`list`, `install`, `diff`, ...). */
+  readonly by: Readonly<Record<string, number>>
+}
+
+function readCalls(log: string): Calls {
+  const calls = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' '))
+  const by: Record<string, number> = {}
+  for (const [, , sub] of calls) by[sub ?? '?'] = (by[sub ?? '?'] ?? 0) + 1
+  return {
+    ms: unionLength(calls.map(([s, e]) => [Number(s) * 1000, Number(e) * 1000] as const)),
+    count: calls.length,
+    by
+  }
 }
 
 export interface ActionSetup {
@@ -149,11 +172,12 @@ function peakRssKb(file: string): number {
 
 /** The action's own time on one setup, where nothing overlaps: wall time minus its helm calls. */
 export interface OverheadRun {
+  /** main + post, spawn to exit. */
   readonly wallMs: number
-  readonly helmMs: number
-  readonly helmCalls: number
-  /** helm calls by subcommand (`list`, `install`, `repo`, ...). */
-  readonly helmCallsBy: Readonly<Record<string, number>>
+  readonly postMs: number
+  readonly helm: Calls
+  /** Counted as the action's own time; logged to show how much of it is git. */
+  readonly git: Calls
   readonly overheadMsPerPlan: number
 }
 
@@ -163,36 +187,34 @@ export interface OverheadRun {
  */
 export function overheadProbe(setup: ActionSetup, onlySetup: string) {
   const { context } = setup
-  const bin = join(context.work, 'helm-wrapper')
-  const log = join(context.work, 'helm-calls.log')
+  const bin = join(context.work, 'timing-wrappers')
+  const helmLog = join(context.work, 'helm-calls.log')
+  const gitLog = join(context.work, 'git-calls.log')
   mkdirSync(bin, { recursive: true })
-  writeFileSync(join(bin, 'helm'), helmWrapper(context.helm, log))
-  chmodSync(join(bin, 'helm'), 0o755)
+  const realGit = execFileSync('bash', ['-c', 'command -v git'], { encoding: 'utf8' }).trim()
+  for (const [name, real, log] of [['helm', context.helm, helmLog], ['git', realGit, gitLog]] as const) {
+    writeFileSync(join(bin, name), timingWrapper(real, log))
+    chmodSync(join(bin, name), 0o755)
+  }
   const releases = setup.repo.releases.filter((r) => r.setup === onlySetup)
   return {
     releases,
     async run(phase: Phase): Promise<OverheadRun> {
-      writeFileSync(log, '')
+      writeFileSync(helmLog, '')
+      writeFileSync(gitLog, '')
       const run = await runPush(setup, phase, {
         inputs: { 'helm-version': 'system', plans: `${onlySetup}/**` },
         env: { PATH: `${bin}:${process.env.PATH ?? ''}` }
       })
       checkResults(run, releases, phase, 'the action on one setup')
-      const calls = readFileSync(log, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => line.split(' '))
-      const intervals = calls.map(([s, e]) => [Number(s) * 1000, Number(e) * 1000] as const)
-      const helmCallsBy: Record<string, number> = {}
-      for (const [, , sub] of calls) helmCallsBy[sub ?? '?'] = (helmCallsBy[sub ?? '?'] ?? 0) + 1
       const wallMs = run.durationMs + (run.post?.durationMs ?? 0)
-      const helmMs = unionLength(intervals)
+      const helm = readCalls(helmLog)
       return {
         wallMs,
-        helmMs,
-        helmCalls: calls.length,
-        helmCallsBy,
-        overheadMsPerPlan: (wallMs - helmMs) / releases.length
+        postMs: run.post?.durationMs ?? 0,
+        helm,
+        git: readCalls(gitLog),
+        overheadMsPerPlan: (wallMs - helm.ms) / releases.length
       }
     }
   }
