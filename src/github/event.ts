@@ -143,7 +143,9 @@ function readPayload(path: string | undefined): Record<string, unknown> {
   try {
     text = readFileSync(path, 'utf8')
   } catch (error) {
-    throw new EventError(`Cannot read the event payload ${path}: ${(error as Error).message}.`)
+    throw new EventError(
+      `Cannot read the event payload ${path}: ${(error as Error).message} (the runner writes it for each run; ${SUPPORTED_TEXT}).`
+    )
   }
   try {
     const parsed: unknown = JSON.parse(text)
