@@ -187,26 +187,21 @@ export function uninstallArgs(target: PlanTarget): string[] {
   return ['uninstall', target.release, '--namespace', target.namespace]
 }
 
-/** `helm list` narrowed to one release, every status (pending and failed included: Helm 4's default, Helm 3's `--all`). */
-export function listArgs(target: PlanTarget, major: HelmMajor): string[] {
-  return [
-    'list',
-    '--namespace',
-    target.namespace,
-    ...(major === 3 ? ['--all'] : []),
-    '--filter',
-    `^${target.release.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
-    '--output',
-    'json'
-  ]
-}
-
 export function statusArgs(target: PlanTarget): string[] {
   return ['status', target.release, '--namespace', target.namespace, '--output', 'json']
 }
 
-export function historyArgs(target: PlanTarget): string[] {
-  return ['history', target.release, '--namespace', target.namespace, '--output', 'json']
+/** Every revision (or only the newest `max`), with status, chart and description, every status included. */
+export function historyArgs(target: PlanTarget, max?: number): string[] {
+  return [
+    'history',
+    target.release,
+    '--namespace',
+    target.namespace,
+    ...(max ? ['--max', String(max)] : []),
+    '--output',
+    'json'
+  ]
 }
 
 export function rollbackArgs(target: PlanTarget, revision: number): string[] {

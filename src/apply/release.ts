@@ -8,6 +8,8 @@ export type ReleaseState =
       readonly revision: number
       /** `name-1.2.3` as helm lists it. */
       readonly chart: string
+      /** What helm stored with the revision: ours names the commit and the plan. */
+      readonly description: string
     }
 
 /** Where an interrupted run left the release, and the way back to a state helm can upgrade. */
@@ -18,18 +20,25 @@ export type Recovery =
   /** Left pending by an interrupted upgrade or rollback: roll back to the last good revision. */
   | { readonly kind: 'rollback'; readonly reason: string }
 
-export function parseList(stdout: string, release: string): ReleaseState {
-  const entries = JSON.parse(stdout || '[]') as unknown
-  if (!Array.isArray(entries)) throw new Error('helm list did not return a JSON list')
-  const entry = (entries as Array<Record<string, unknown>>).find((e) => e.name === release)
-  if (!entry) return { kind: 'absent' }
-  const status = String(entry.status ?? '')
-  if (status === 'uninstalled') return { kind: 'absent' }
+/** helm's answer when a release has no history at all. */
+export const NOT_FOUND = /release: not found/i
+
+/** The release as its newest revision (`helm history --max 1 -o json`) describes it. */
+export function parseHistory(historyJson: string): ReleaseState {
+  const entries = JSON.parse(historyJson || '[]') as Array<Record<string, unknown>>
+  const latest = entries.reduce<Record<string, unknown> | undefined>(
+    (best, e) => (best === undefined || Number(e.revision) > Number(best.revision) ? e : best),
+    undefined
+  )
+  const status = String(latest?.status ?? '')
+  // Uninstalled with --keep-history: as good as absent for an install.
+  if (!latest || status === 'uninstalled') return { kind: 'absent' }
   return {
     kind: 'present',
     status,
-    revision: Number(entry.revision),
-    chart: String(entry.chart ?? '')
+    revision: Number(latest.revision),
+    chart: String(latest.chart ?? ''),
+    description: String(latest.description ?? '')
   }
 }
 
@@ -92,27 +101,4 @@ export function parseRelease(stdout: string): {
 /** `demo-1.2.3` → `1.2.3` (helm list joins name and version with a dash). */
 export function chartVersionOf(listedChart: string): string {
   return /-(v?\d+\.\d+\.\d+\S*)$/.exec(listedChart)?.[1] ?? ''
-}
-
-export interface Revision {
-  readonly revision: number
-  readonly status: string
-  readonly chart: string
-  readonly description: string
-}
-
-/** The newest entry of `helm history -o json`. */
-export function latestRevision(historyJson: string): Revision | undefined {
-  const entries = JSON.parse(historyJson || '[]') as Array<Record<string, unknown>>
-  const latest = entries.reduce<Record<string, unknown> | undefined>(
-    (best, e) => (best === undefined || Number(e.revision) > Number(best.revision) ? e : best),
-    undefined
-  )
-  if (!latest) return undefined
-  return {
-    revision: Number(latest.revision),
-    status: String(latest.status ?? ''),
-    chart: String(latest.chart ?? ''),
-    description: String(latest.description ?? '')
-  }
 }

@@ -10,11 +10,10 @@ import type {
 } from '../types.ts'
 import type { PlanLog } from '../report/plan-log.ts'
 import type { ChartResolver } from './charts.ts'
-import { helmRun, type Helm, type HelmContext } from './helm.ts'
+import { HelmError, helmRun, type Helm, type HelmContext } from './helm.ts'
 import {
   applyArgs,
   historyArgs,
-  listArgs,
   releaseDescription,
   rollbackArgs,
   serverSideFlag,
@@ -27,8 +26,8 @@ import { hookEnv, runHooks } from './hooks.ts'
 import {
   chartVersionOf,
   lastGoodRevision,
-  latestRevision,
-  parseList,
+  NOT_FOUND,
+  parseHistory,
   parseRelease,
   recoveryFor,
   type ReleaseState
@@ -101,27 +100,19 @@ function helmContext(context: SetupContext, log: PlanLog): HelmContext {
   return { env: context.env, signal: context.signal, onLine: log.onStderr }
 }
 
+/** One helm call tells whether the release exists, its status, and which commit and plan deployed it. */
 async function releaseState(
   target: PlanTarget,
   context: SetupContext,
   log: PlanLog
 ): Promise<ReleaseState> {
-  const listed = await helmRun(
-    context.helm,
-    listArgs(target, context.helm.major),
-    helmContext(context, log)
-  )
-  return parseList(listed.stdout, target.release)
-}
-
-/** The newest revision as `helm history` reports it (its description names commit and plan). */
-async function deployedFrom(target: PlanTarget, context: SetupContext, log: PlanLog) {
-  const history = await helmRun(
-    context.helm,
-    [...historyArgs(target), '--max', '1'],
-    helmContext(context, log)
-  )
-  return latestRevision(history.stdout)
+  try {
+    const history = await helmRun(context.helm, historyArgs(target, 1), helmContext(context, log))
+    return parseHistory(history.stdout)
+  } catch (error) {
+    if (error instanceof HelmError && NOT_FOUND.test(error.result.stderr)) return { kind: 'absent' }
+    throw error
+  }
 }
 
 /** Brings a release an interrupted run left pending back to something helm can upgrade or install. */
@@ -171,20 +162,20 @@ async function apply(
     operation = op
     // A failed post-upgrade hook leaves the release deployed at this commit: such plans always
     // upgrade again, so a re-run repeats their hooks.
-    if (state.kind === 'present' && !context.resync && spec.hooks['post-upgrade'].length === 0) {
-      const current = await deployedFrom(target, context, log)
-      if (
-        current?.description === releaseDescription(context.sha, target.plan) &&
-        current.status === 'deployed'
-      ) {
-        log.line(`Revision ${current.revision} already deploys this commit: nothing to do`)
-        revision = current.revision
-        version = chartVersionOf(current.chart) || version
-        notes.push(
-          `unchanged: revision ${current.revision} already deploys ${context.sha.slice(0, 12)}`
-        )
-        return outcome(target, { ...fields(), status: 'succeeded' })
-      }
+    if (
+      state.kind === 'present' &&
+      state.status === 'deployed' &&
+      state.description === releaseDescription(context.sha, target.plan) &&
+      !context.resync &&
+      spec.hooks['post-upgrade'].length === 0
+    ) {
+      log.line(`Revision ${state.revision} already deploys this commit: nothing to do`)
+      revision = state.revision
+      version = chartVersionOf(state.chart) || version
+      notes.push(
+        `unchanged: revision ${state.revision} already deploys ${context.sha.slice(0, 12)}`
+      )
+      return outcome(target, { ...fields(), status: 'succeeded' })
     }
     log.started(`${op} ${spec.chartText}${spec.version ? `@${spec.version}` : ''}`)
     const chart = await context.charts.resolve(spec.chart, {

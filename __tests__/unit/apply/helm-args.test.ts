@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   applyArgs,
-  listArgs,
+  historyArgs,
   releaseDescription,
   serverSideFlag,
   serverSideInEffect,
@@ -205,11 +205,25 @@ describe('templateArgs', () => {
 })
 
 describe('other commands', () => {
-  it.each([
-    [4, ['list', '--namespace', 'default', '--filter', '^demo$', '--output', 'json']],
-    [3, ['list', '--namespace', 'default', '--all', '--filter', '^demo$', '--output', 'json']]
-  ] as const)('Helm %i lists exactly one release with every status', (major, expected) => {
-    expect(listArgs(target, major)).toEqual(expected)
+  it('reads the history, optionally only the newest revision', () => {
+    expect(historyArgs(target, 1)).toEqual([
+      'history',
+      'demo',
+      '--namespace',
+      'default',
+      '--max',
+      '1',
+      '--output',
+      'json'
+    ])
+    expect(historyArgs(target)).toEqual([
+      'history',
+      'demo',
+      '--namespace',
+      'default',
+      '--output',
+      'json'
+    ])
   })
   it('uninstalls by name and namespace', () => {
     expect(uninstallArgs(target)).toEqual(['uninstall', 'demo', '--namespace', 'default'])

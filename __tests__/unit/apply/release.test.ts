@@ -1,36 +1,44 @@
 import { describe, expect, it } from 'vitest'
 import {
+  NOT_FOUND,
   chartVersionOf,
   lastGoodRevision,
-  latestRevision,
-  parseList,
+  parseHistory,
   parseRelease,
   recoveryFor
 } from '../../../src/apply/release.ts'
 
-const listed = (status: string, revision: string) =>
+const history = (status: string, revision: number) =>
   JSON.stringify([
-    { name: 'demo', namespace: 'default', revision, status, chart: 'demo-0.1.0', app_version: '1' }
+    { revision: revision - 1, status: 'superseded', chart: 'demo-0.1.0', description: 'old' },
+    {
+      revision,
+      status,
+      chart: 'demo-0.1.0',
+      app_version: '1',
+      description: 'gitops-action abc x.yaml'
+    }
   ])
 
-describe('release state from helm list', () => {
-  it('no entry (or an empty answer) is absent', () => {
-    expect(parseList('[]', 'demo')).toEqual({ kind: 'absent' })
-    expect(parseList('', 'demo')).toEqual({ kind: 'absent' })
-    expect(
-      parseList(JSON.stringify([{ name: 'demo-2', status: 'deployed', revision: '1' }]), 'demo')
-    ).toEqual({ kind: 'absent' })
+describe('release state from helm history', () => {
+  it('an empty answer is absent', () => {
+    expect(parseHistory('[]')).toEqual({ kind: 'absent' })
+    expect(parseHistory('')).toEqual({ kind: 'absent' })
   })
   it('an uninstalled release kept in history is absent', () => {
-    expect(parseList(listed('uninstalled', '2'), 'demo')).toEqual({ kind: 'absent' })
+    expect(parseHistory(history('uninstalled', 2))).toEqual({ kind: 'absent' })
   })
-  it('reads status, revision and chart', () => {
-    expect(parseList(listed('deployed', '3'), 'demo')).toEqual({
+  it('reads the newest revision: status, revision, chart and description', () => {
+    expect(parseHistory(history('deployed', 3))).toEqual({
       kind: 'present',
       status: 'deployed',
       revision: 3,
-      chart: 'demo-0.1.0'
+      chart: 'demo-0.1.0',
+      description: 'gitops-action abc x.yaml'
     })
+  })
+  it("knows helm's not-found answer", () => {
+    expect(NOT_FOUND.test('Error: release: not found')).toBe(true)
   })
 })
 
@@ -46,7 +54,7 @@ describe('recovery', () => {
     ['pending-rollback', '5', 'rollback'],
     ['uninstalling', '2', 'uninstall']
   ])('%s at %s → %s', (status, revision, kind) => {
-    expect(recoveryFor(parseList(listed(status, revision), 'demo')).kind).toBe(kind)
+    expect(recoveryFor(parseHistory(history(status, Number(revision)))).kind).toBe(kind)
   })
   it('rolls back to the newest deployed or superseded revision before the pending one', () => {
     const history = JSON.stringify([
@@ -86,30 +94,4 @@ describe('helm JSON output', () => {
     ['my-chart-10.2.3-rc.1', '10.2.3-rc.1'],
     ['weird', '']
   ])('%s → %s', (chart, version) => expect(chartVersionOf(chart)).toBe(version))
-})
-
-describe('latest revision', () => {
-  it('picks the newest entry and its description', () => {
-    const history = JSON.stringify([
-      {
-        revision: 2,
-        status: 'superseded',
-        chart: 'demo-0.1.0',
-        description: 'gitops-action a x.yaml'
-      },
-      {
-        revision: 3,
-        status: 'deployed',
-        chart: 'demo-0.2.0',
-        description: 'gitops-action b x.yaml'
-      }
-    ])
-    expect(latestRevision(history)).toEqual({
-      revision: 3,
-      status: 'deployed',
-      chart: 'demo-0.2.0',
-      description: 'gitops-action b x.yaml'
-    })
-    expect(latestRevision('[]')).toBeUndefined()
-  })
 })
