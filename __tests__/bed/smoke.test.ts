@@ -78,6 +78,7 @@ function helmRunner(bin: string, home: string, kubeconfig: string) {
 }
 
 const kubes = clusters(bed)
+const runId = Date.now().toString(36)
 
 describe.each(kubes.map((k) => [k.setup, k] as [string, Cluster]))('cluster %s', (setup, kube) => {
   describe.each(helms.map((h) => [`helm ${h.version}`, h] as [string, (typeof helms)[number]]))('%s', (_name, h) => {
@@ -95,7 +96,8 @@ describe.each(kubes.map((k) => [k.setup, k] as [string, Cluster]))('cluster %s',
     it.each(sources.map((s) => [s.kind, s] as [string, Source]))(
       'installs %s, reads it back and uninstalls it',
       async (kind, source) => {
-        const namespace = `smoke-h${h.major}-${kind.replaceAll(' ', '-')}`
+        // unique per run: a namespace left by an interrupted run is still terminating
+        const namespace = `smoke-h${h.major}-${kind.toLowerCase().replaceAll(' ', '-')}-${runId}`
         const release = 'smoke'
         const objectName = `${release}-${source.chart}`
         await helm('install', release, ...source.args(), '--namespace', namespace, '--create-namespace', '--wait', '--timeout', '90s')

@@ -79,7 +79,7 @@ async function start(state, bin, v) {
           ports: clusterPorts,
           server: prep.server,
           kubeconfig: prep.kubeconfig,
-          tls: { ca: prep.ca.crt, cert: prep.admin.crt, key: prep.admin.key }
+          tls: { ca: prep.ca.crt, cert: prep.admin.cert, key: prep.admin.key }
         }
       })
 

@@ -52,7 +52,10 @@ export function prepareCluster(cluster, ports) {
       'DNS:kubernetes.default.svc', 'IP:10.96.0.1']
   })
   // Each component gets its own client identity; all are cluster-admins (a test bed).
-  const client = (name, cn) => ({ name, ...ensureLeaf(ca, name, { subject: `/O=system:masters/CN=${cn}`, usage: 'client' }) })
+  const client = (name, cn) => {
+    const { crt, key } = ensureLeaf(ca, name, { subject: `/O=system:masters/CN=${cn}`, usage: 'client' })
+    return { name, cert: crt, key }
+  }
   const admin = client('admin', 'testbed-admin')
   const components = {
     controllerManager: client('controller-manager', 'system:kube-controller-manager'),
@@ -104,8 +107,8 @@ function argvs(bin, cluster, ports, prep) {
       '--leader-elect=false', '--secure-port', '0', '--use-service-account-credentials=false',
       '--service-account-private-key-file', prep.sa.key, '--root-ca-file', prep.ca.crt,
       '--service-cluster-ip-range', SERVICE_RANGE, '--cluster-name', `bed-${cluster.name}`,
-      // kwok renews the node lease, but a bed paused in a debugger should not evict pods
-      '--controllers', '*,-node-lifecycle-controller', '--profiling=false', '--v', '1'],
+      // the node-lifecycle controller lifts the not-ready taint of kwok's node (kwok renews its lease)
+      '--profiling=false', '--v', '1'],
     scheduler: [bin.kubeScheduler, '--kubeconfig', prep.componentConfigs.scheduler,
       '--authentication-kubeconfig', prep.componentConfigs.scheduler,
       '--authorization-kubeconfig', prep.componentConfigs.scheduler,
@@ -139,7 +142,7 @@ export async function startCluster(state, bin, cluster, ports, report, { workloa
   mkdirSync(logs, { recursive: true })
   rmSync(join(prep.dir, 'etcd'), { recursive: true, force: true })
   const argv = argvs(bin, cluster, ports, prep)
-  const tls = { ca: prep.ca.crt, cert: prep.admin.crt, key: prep.admin.key }
+  const tls = { ca: prep.ca.crt, cert: prep.admin.cert, key: prep.admin.key }
   const api = (path, opts = {}) => request(`${prep.server}${path}`, { tls, ...opts })
   const part = (p) => `${cluster.setup} ${p}`
   const start = async (key, probe, timeoutMs) => {
