@@ -1,6 +1,4 @@
-// Not the package root: it builds `github.context` on import, which parses the event file
-// and would crash (uncaught, no annotation) on an unreadable or invalid payload.
-import { GitHub, getOctokitOptions } from '@actions/github/lib/utils'
+import { getOctokit } from '@actions/github'
 import type { GitHubEvent } from './event.ts'
 import { branchOf } from './event.ts'
 
@@ -57,9 +55,9 @@ export class ApiError extends Error {}
 
 export function createApi(token: string, event: GitHubEvent): GitHubApi {
   const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'
-  // Made on first use: an empty token is refused, and without one every call falls back.
-  let client: InstanceType<typeof GitHub> | undefined
-  const octokit = (): InstanceType<typeof GitHub> => (client ??= new GitHub(getOctokitOptions(token, { baseUrl })))
+  // Made on first use: getOctokit refuses an empty token, and without one every call falls back.
+  let client: ReturnType<typeof getOctokit> | undefined
+  const octokit = (): ReturnType<typeof getOctokit> => (client ??= getOctokit(token, { baseUrl }))
   const { owner, repo } = event.repository
   const request = () => ({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
   const guard = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
