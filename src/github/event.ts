@@ -134,7 +134,7 @@ export function readEvent(env: NodeJS.ProcessEnv = process.env): GitHubEvent {
   }
 }
 
-function readPayload(path: string | undefined): Record<string, unknown> {
+export function readPayload(path: string | undefined): Record<string, unknown> {
   if (!path)
     throw new EventError(
       `GITHUB_EVENT_PATH is not set: cannot read the event payload (${SUPPORTED_TEXT}).`
