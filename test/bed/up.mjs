@@ -169,4 +169,9 @@ async function main() {
   console.log(`testbed: up in ${((Date.now() - t0) / 1000).toFixed(1)} s; environment in ${envFile}`)
 }
 
-await main()
+try {
+  await main()
+} catch (err) {
+  console.error(`  FAIL ${err.part ? err.message : `testbed: ${err.stack ?? err}`}`)
+  process.exitCode = 1
+}

@@ -178,8 +178,12 @@ export async function startCluster(state, bin, cluster, ports, report, { workloa
     start('kwok', async () => {
       const r = await api(`/api/v1/nodes/${NODE_NAME}`)
       if (r.status !== 200) return `node: HTTP ${r.status}`
-      const ready = JSON.parse(r.body).status?.conditions?.find((c) => c.type === 'Ready')
-      return ready?.status === 'True' ? true : `node ${NODE_NAME} not Ready yet`
+      const node = JSON.parse(r.body)
+      const ready = node.status?.conditions?.find((c) => c.type === 'Ready')
+      if (ready?.status !== 'True') return `node ${NODE_NAME} not Ready yet`
+      // schedulable once the node-lifecycle controller has lifted the not-ready taint
+      const taints = node.spec?.taints ?? []
+      return taints.length === 0 ? true : `node ${NODE_NAME} still tainted ${taints.map((t) => t.key).join(',')}`
     })
   ])
   return prep

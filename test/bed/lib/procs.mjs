@@ -59,7 +59,7 @@ export function isRunning(pid, argv0) {
 }
 
 /** Stops a tracked process (its whole process group): TERM, then KILL after `graceMs`. */
-export async function stopProcess(pid, argv0, graceMs = 10_000) {
+export async function stopProcess(pid, argv0, graceMs = 5_000) {
   if (!isRunning(pid, argv0)) return false
   const signal = (sig) => {
     try {
