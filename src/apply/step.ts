@@ -101,13 +101,13 @@ function helmContext(context: SetupContext, log: PlanLog): HelmContext {
 }
 
 /** One helm call tells whether the release exists, its status, and which commit and plan deployed it. */
-async function releaseState(
-  target: PlanTarget,
-  context: SetupContext,
-  log: PlanLog
-): Promise<ReleaseState> {
+async function releaseState(target: PlanTarget, context: SetupContext): Promise<ReleaseState> {
   try {
-    const history = await helmRun(context.helm, historyArgs(target, 1), helmContext(context, log))
+    // No live lines: "release: not found" is an answer here, not an error to show.
+    const history = await helmRun(context.helm, historyArgs(target, 1), {
+      env: context.env,
+      signal: context.signal
+    })
     return parseHistory(history.stdout)
   } catch (error) {
     if (error instanceof HelmError && NOT_FOUND.test(error.result.stderr)) return { kind: 'absent' }
@@ -152,11 +152,11 @@ async function apply(
   let revision: number | null = null
   const fields = () => ({ chart: spec.chartText, version, operation, revision, notes })
   try {
-    let state = await releaseState(target, context, log)
+    let state = await releaseState(target, context)
     const recovered = await recover(target, state, context, log)
     if (recovered) {
       notes.push(recovered)
-      state = await releaseState(target, context, log)
+      state = await releaseState(target, context)
     }
     const op = state.kind === 'absent' ? 'install' : 'upgrade'
     operation = op
@@ -266,7 +266,7 @@ async function uninstall(
   let chart = ''
   let version = ''
   try {
-    const state = await releaseState(target, context, log)
+    const state = await releaseState(target, context)
     if (state.kind === 'absent') {
       log.line('Release already absent: nothing to uninstall')
       return outcome(target, {
