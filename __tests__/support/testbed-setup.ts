@@ -17,7 +17,9 @@ function startedAt(): string | undefined {
 function step(what: string, command: string, args: string[]): void {
   const r = spawnSync(command, args, { cwd: repoRoot, stdio: 'inherit', env: process.env })
   if (r.status !== 0) {
-    throw new Error(`test bed ${what} failed (\`${command} ${args.join(' ')}\` exited ${r.status ?? r.signal}); see its output above`)
+    throw new Error(
+      `test bed ${what} failed (\`${command} ${args.join(' ')}\` exited ${r.status ?? r.signal}); see its output above`
+    )
   }
 }
 
@@ -28,6 +30,7 @@ export default function setup(): () => void {
   const startedHere = startedAt() !== before
   for (const [key, value] of Object.entries(testbedValues())) process.env[key] = value
   return () => {
-    if (startedHere && !process.env.TESTBED_KEEP) step('down', process.execPath, [join(repoRoot, 'test/bed/down.mjs')])
+    if (startedHere && !process.env.TESTBED_KEEP)
+      step('down', process.execPath, [join(repoRoot, 'test/bed/down.mjs')])
   }
 }

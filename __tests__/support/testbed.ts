@@ -57,9 +57,13 @@ export function parseEnvFile(text: string): Record<string, string> {
 
 /** The raw TESTBED_* values: from `.testbed/env`, overridden by the process environment. */
 export function testbedValues(): Record<string, string> {
-  const fromFile = existsSync(testbedEnvFile) ? parseEnvFile(readFileSync(testbedEnvFile, 'utf8')) : {}
+  const fromFile = existsSync(testbedEnvFile)
+    ? parseEnvFile(readFileSync(testbedEnvFile, 'utf8'))
+    : {}
   const fromEnv = Object.fromEntries(
-    Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('TESTBED_') && e[1] !== undefined)
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[0].startsWith('TESTBED_') && e[1] !== undefined
+    )
   )
   return { ...fromFile, ...fromEnv }
 }
@@ -73,7 +77,9 @@ export function testbed(): Testbed {
   const get = (key: string): string => {
     const value = v[key]
     if (value === undefined) {
-      throw new Error(`${key} is not set: no test bed environment in ${testbedEnvFile} (run \`npm run testbed:up\`)`)
+      throw new Error(
+        `${key} is not set: no test bed environment in ${testbedEnvFile} (run \`npm run testbed:up\`)`
+      )
     }
     return value
   }
@@ -107,7 +113,10 @@ export function testbed(): Testbed {
 
 /** Versions of each sample chart: { hello: ['0.1.0', '0.2.0'], ... }. */
 export function sampleChartVersions(bed: Testbed = testbed()): Record<string, string[]> {
-  return JSON.parse(readFileSync(join(bed.sampleCharts, 'versions.json'), 'utf8')) as Record<string, string[]>
+  return JSON.parse(readFileSync(join(bed.sampleCharts, 'versions.json'), 'utf8')) as Record<
+    string,
+    string[]
+  >
 }
 
 /** The chart repository URL without credentials (helm takes them as --username/--password). */
@@ -122,7 +131,8 @@ export function chartRepoUrl(bed: Testbed = testbed()): string {
 export function kubeconfigOf(setup: string, bed: Testbed = testbed()): string {
   const i = bed.setups.indexOf(setup)
   const file = bed.kubeconfigs[i]
-  if (i < 0 || file === undefined) throw new Error(`no setup '${setup}' in the test bed (setups: ${bed.setups.join(' ')})`)
+  if (i < 0 || file === undefined)
+    throw new Error(`no setup '${setup}' in the test bed (setups: ${bed.setups.join(' ')})`)
   return file
 }
 
@@ -217,7 +227,8 @@ export async function eventually<T>(
   for (;;) {
     const value = await check()
     if (value !== undefined && value !== false) return value
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 200))
   }
 }

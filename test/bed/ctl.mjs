@@ -9,7 +9,9 @@ import { apiserverReady, procName } from './lib/cluster.mjs'
 import { bedHealth } from './lib/health.mjs'
 
 function usage(message) {
-  console.error(`ctl: ${message}\nusage: node test/bed/ctl.mjs apiserver stop|start <setup> | status`)
+  console.error(
+    `ctl: ${message}\nusage: node test/bed/ctl.mjs apiserver stop|start <setup> | status`
+  )
   process.exit(2)
 }
 
@@ -18,7 +20,9 @@ const state = loadState()
 
 if (what === 'status') {
   for (const [name, p] of Object.entries(state.procs)) {
-    console.log(`${isRunning(p.pid, p.argv[0]) ? 'running' : 'stopped'}  ${name}  pid ${p.pid ?? '-'}`)
+    console.log(
+      `${isRunning(p.pid, p.argv[0]) ? 'running' : 'stopped'}  ${name}  pid ${p.pid ?? '-'}`
+    )
   }
   const problem = await bedHealth(state)
   console.log(problem ? `unhealthy: ${problem}` : 'healthy')
@@ -28,7 +32,9 @@ if (what === 'status') {
 if (what !== 'apiserver') usage(`unknown part '${what ?? ''}'`)
 const cluster = (state.clusters ?? []).find((c) => c.setup === setup)
 if (!cluster || cluster.external) {
-  usage(`no local cluster '${setup ?? ''}' in the running bed (setups: ${(state.clusters ?? []).map((c) => c.setup).join(' ')})`)
+  usage(
+    `no local cluster '${setup ?? ''}' in the running bed (setups: ${(state.clusters ?? []).map((c) => c.setup).join(' ')})`
+  )
 }
 const name = procName(cluster, 'apiserver')
 const proc = state.procs[name]

@@ -22,14 +22,27 @@ import { PartError } from './lib/procs.mjs'
 
 const t0 = Date.now()
 const report = (part, detail, ms) =>
-  console.log(`  ok  ${part.padEnd(30)} ${detail}${ms === undefined ? '' : ` (${(ms / 1000).toFixed(1)} s)`}`)
+  console.log(
+    `  ok  ${part.padEnd(30)} ${detail}${ms === undefined ? '' : ` (${(ms / 1000).toFixed(1)} s)`}`
+  )
 
 function checkBuilt(bin, external) {
   const needed = ['helm4', 'helm3', 'nginx', 'registry']
-  if (!external) needed.push('etcd', 'kubeApiserver', 'kubeControllerManager', 'kubeScheduler', 'kwok', 'kwokStages')
+  if (!external)
+    needed.push(
+      'etcd',
+      'kubeApiserver',
+      'kubeControllerManager',
+      'kubeScheduler',
+      'kwok',
+      'kwokStages'
+    )
   for (const key of needed) {
     if (!existsSync(bin[key])) {
-      const hint = key === 'nginx' || key === 'registry' ? 'bash test/bed/install-deps.sh' : 'npm run testbed:build'
+      const hint =
+        key === 'nginx' || key === 'registry'
+          ? 'bash test/bed/install-deps.sh'
+          : 'npm run testbed:build'
       throw new PartError(key, `missing ${bin[key]}: run \`${hint}\``)
     }
   }
@@ -37,7 +50,11 @@ function checkBuilt(bin, external) {
 
 function externalClusters() {
   const files = (process.env.TESTBED_EXTERNAL_KUBECONFIGS ?? '').split(/\s+/).filter(Boolean)
-  return files.map((file, i) => ({ name: `external-${i + 1}`, setup: `external/c${i + 1}`, kubeconfig: resolve(file) }))
+  return files.map((file, i) => ({
+    name: `external-${i + 1}`,
+    setup: `external/c${i + 1}`,
+    kubeconfig: resolve(file)
+  }))
 }
 
 async function start(state, bin, v) {
@@ -46,12 +63,20 @@ async function start(state, bin, v) {
   const [nginxPort, registryPort] = ports
   const bedCa = ensureCa(join(stateDir, 'pki'), 'testbed CA')
   const sans = ['IP:127.0.0.1', 'DNS:localhost']
-  const webTls = { ...ensureLeaf(bedCa, 'web', { subject: '/CN=127.0.0.1', usage: 'server', sans }), ca: bedCa.crt }
+  const webTls = {
+    ...ensureLeaf(bedCa, 'web', { subject: '/CN=127.0.0.1', usage: 'server', sans }),
+    ca: bedCa.crt
+  }
   const creds = {
     store: { user: 'store', password: randomBytes(16).toString('hex') },
     charts: { user: 'charts', password: randomBytes(16).toString('hex') }
   }
-  Object.assign(state, { nginx: { port: nginxPort }, registry: { port: registryPort }, bedCa: bedCa.crt, clusters: [] })
+  Object.assign(state, {
+    nginx: { port: nginxPort },
+    registry: { port: registryPort },
+    bedCa: bedCa.crt,
+    clusters: []
+  })
   const web = prepareNginx(nginxPort, webTls, bin, creds)
   rmSync(join(stateDir, 'registry', 'data'), { recursive: true, force: true })
   const registry = `127.0.0.1:${registryPort}`
@@ -62,26 +87,28 @@ async function start(state, bin, v) {
     copyFileSync(file, join(dir, 'kubeconfig.yaml'))
   }
 
-  const clusters = external.length > 0
-    ? external.map(async (c) => {
-        if (!existsSync(c.kubeconfig)) throw new PartError(c.setup, `kubeconfig ${c.kubeconfig} not found`)
-        storeKubeconfig(c.setup, c.kubeconfig)
-        report(c.setup, `external cluster from ${c.kubeconfig}`)
-        return { ...c, external: true }
-      })
-    : CLUSTERS.map(async (cluster, i) => {
-        const p = ports.slice(2 + i * 3, 5 + i * 3)
-        const clusterPorts = { etcd: p[0], etcdPeer: p[1], api: p[2] }
-        const prep = await startCluster(state, bin, cluster, clusterPorts, report)
-        storeKubeconfig(cluster.setup, prep.kubeconfig)
-        return {
-          ...cluster,
-          ports: clusterPorts,
-          server: prep.server,
-          kubeconfig: prep.kubeconfig,
-          tls: { ca: prep.ca.crt, cert: prep.admin.cert, key: prep.admin.key }
-        }
-      })
+  const clusters =
+    external.length > 0
+      ? external.map(async (c) => {
+          if (!existsSync(c.kubeconfig))
+            throw new PartError(c.setup, `kubeconfig ${c.kubeconfig} not found`)
+          storeKubeconfig(c.setup, c.kubeconfig)
+          report(c.setup, `external cluster from ${c.kubeconfig}`)
+          return { ...c, external: true }
+        })
+      : CLUSTERS.map(async (cluster, i) => {
+          const p = ports.slice(2 + i * 3, 5 + i * 3)
+          const clusterPorts = { etcd: p[0], etcdPeer: p[1], api: p[2] }
+          const prep = await startCluster(state, bin, cluster, clusterPorts, report)
+          storeKubeconfig(cluster.setup, prep.kubeconfig)
+          return {
+            ...cluster,
+            ports: clusterPorts,
+            server: prep.server,
+            kubeconfig: prep.kubeconfig,
+            tls: { ca: prep.ca.crt, cert: prep.admin.cert, key: prep.admin.key }
+          }
+        })
 
   const web$ = (async () => {
     await startNginx(state, bin, nginxPort, webTls, report)
@@ -102,7 +129,8 @@ async function start(state, bin, v) {
   // settle all before judging, so a failure leaves no part half-started untracked
   const results = await Promise.allSettled([...clusters, web$, registry$])
   const failed = results.filter((r) => r.status === 'rejected')
-  if (failed.length > 0) throw failed.length === 1 ? failed[0].reason : new AggregateError(failed.map((f) => f.reason))
+  if (failed.length > 0)
+    throw failed.length === 1 ? failed[0].reason : new AggregateError(failed.map((f) => f.reason))
   const readyClusters = results.slice(0, clusters.length).map((r) => r.value)
   const chartNames = results[clusters.length].value
   const ociCharts = results[clusters.length + 1].value
@@ -155,18 +183,23 @@ async function main() {
   rmSync(envFile, { force: true })
   state = { procs: {}, startedAt: new Date().toISOString() }
   saveState(state)
-  console.log(`testbed: starting (${external ? 'external clusters' : `clusters ${CLUSTERS.map((c) => c.setup).join(', ')}`}, nginx, registry)`)
+  console.log(
+    `testbed: starting (${external ? 'external clusters' : `clusters ${CLUSTERS.map((c) => c.setup).join(', ')}`}, nginx, registry)`
+  )
   try {
     await start(state, bin, v)
   } catch (err) {
     const errors = err instanceof AggregateError ? err.errors : [err]
-    for (const e of errors) console.error(`  FAIL ${e.part ? e.message : `testbed: ${e.stack ?? e}`}`)
+    for (const e of errors)
+      console.error(`  FAIL ${e.part ? e.message : `testbed: ${e.stack ?? e}`}`)
     console.error('testbed: up failed; stopping what was started')
     await stopAll(state)
     process.exitCode = 1
     return
   }
-  console.log(`testbed: up in ${((Date.now() - t0) / 1000).toFixed(1)} s; environment in ${envFile}`)
+  console.log(
+    `testbed: up in ${((Date.now() - t0) / 1000).toFixed(1)} s; environment in ${envFile}`
+  )
 }
 
 try {

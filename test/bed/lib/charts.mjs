@@ -19,7 +19,10 @@ async function helm(part, helmBin, args, env = {}) {
   try {
     return await run(helmBin, args, { env: { ...process.env, ...env }, timeout: 60_000 })
   } catch (err) {
-    throw new PartError(part, `helm ${args.join(' ')} failed: ${(err.stderr || err.message).trim()}`)
+    throw new PartError(
+      part,
+      `helm ${args.join(' ')} failed: ${(err.stderr || err.message).trim()}`
+    )
   }
 }
 
@@ -30,7 +33,14 @@ export async function buildChartRepo(helmBin, repoDir) {
   const charts = sampleCharts()
   for (const [name, versions] of Object.entries(charts)) {
     for (const version of versions) {
-      await helm('chart repo', helmBin, ['package', join(chartsSrc, name), '--version', version, '--destination', repoDir])
+      await helm('chart repo', helmBin, [
+        'package',
+        join(chartsSrc, name),
+        '--version',
+        version,
+        '--destination',
+        repoDir
+      ])
     }
   }
   // relative URLs: the index stays valid whatever port nginx gets
@@ -44,7 +54,18 @@ export async function pushCharts(helmBin, repoDir, registry, caFile) {
   const env = { HELM_REGISTRY_CONFIG: join(repoDir, '..', 'registry-config.json') }
   for (const [name, versions] of Object.entries(charts)) {
     for (const version of versions) {
-      await helm('oci push', helmBin, ['push', join(repoDir, `${name}-${version}.tgz`), `oci://${registry}/charts`, '--ca-file', caFile], env)
+      await helm(
+        'oci push',
+        helmBin,
+        [
+          'push',
+          join(repoDir, `${name}-${version}.tgz`),
+          `oci://${registry}/charts`,
+          '--ca-file',
+          caFile
+        ],
+        env
+      )
     }
   }
   return Object.keys(charts).map((name) => `charts/${name}`)

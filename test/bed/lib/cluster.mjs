@@ -48,12 +48,21 @@ export function prepareCluster(cluster, ports) {
   const serving = ensureLeaf(ca, 'apiserver', {
     subject: '/CN=kube-apiserver',
     usage: 'server',
-    sans: ['IP:127.0.0.1', 'DNS:localhost', 'DNS:kubernetes', 'DNS:kubernetes.default',
-      'DNS:kubernetes.default.svc', 'IP:10.96.0.1']
+    sans: [
+      'IP:127.0.0.1',
+      'DNS:localhost',
+      'DNS:kubernetes',
+      'DNS:kubernetes.default',
+      'DNS:kubernetes.default.svc',
+      'IP:10.96.0.1'
+    ]
   })
   // Each component gets its own client identity; all are cluster-admins (a test bed).
   const client = (name, cn) => {
-    const { crt, key } = ensureLeaf(ca, name, { subject: `/O=system:masters/CN=${cn}`, usage: 'client' })
+    const { crt, key } = ensureLeaf(ca, name, {
+      subject: `/O=system:masters/CN=${cn}`,
+      usage: 'client'
+    })
     return { name, cert: crt, key }
   }
   const admin = client('admin', 'testbed-admin')
@@ -65,10 +74,16 @@ export function prepareCluster(cluster, ports) {
   const sa = ensureKeyPair(pki, 'service-account')
   const token = randomBytes(24).toString('hex')
   const tokenFile = join(pki, 'tokens.csv')
-  writeFileSync(tokenFile, `${token},testbed-admin-token,testbed-admin-token,"system:masters"\n`, { mode: 0o600 })
+  writeFileSync(tokenFile, `${token},testbed-admin-token,testbed-admin-token,"system:masters"\n`, {
+    mode: 0o600
+  })
   const server = `https://127.0.0.1:${ports.api}`
   const write = (file, user) => {
-    writeFileSync(file, kubeconfigText({ name: `testbed-${cluster.name}`, server, caFile: ca.crt, user }), { mode: 0o600 })
+    writeFileSync(
+      file,
+      kubeconfigText({ name: `testbed-${cluster.name}`, server, caFile: ca.crt, user }),
+      { mode: 0o600 }
+    )
     return file
   }
   const kubeconfig = write(
@@ -76,7 +91,10 @@ export function prepareCluster(cluster, ports) {
     cluster.credential === 'token' ? { name: 'admin', token } : admin
   )
   const componentConfigs = Object.fromEntries(
-    Object.entries(components).map(([k, user]) => [k, write(join(dir, `${user.name}.kubeconfig`), user)])
+    Object.entries(components).map(([k, user]) => [
+      k,
+      write(join(dir, `${user.name}.kubeconfig`), user)
+    ])
   )
   return { dir, ca, serving, admin, sa, tokenFile, server, kubeconfig, componentConfigs, token }
 }
@@ -86,35 +104,108 @@ function argvs(bin, cluster, ports, prep) {
   const etcdUrl = `http://127.0.0.1:${ports.etcd}`
   const peerUrl = `http://127.0.0.1:${ports.etcdPeer}`
   return {
-    etcd: [bin.etcd, '--name', `bed-${cluster.name}`, '--data-dir', etcdData,
-      '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
-      '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl,
-      '--initial-cluster', `bed-${cluster.name}=${peerUrl}`, '--log-level', 'warn',
+    etcd: [
+      bin.etcd,
+      '--name',
+      `bed-${cluster.name}`,
+      '--data-dir',
+      etcdData,
+      '--listen-client-urls',
+      etcdUrl,
+      '--advertise-client-urls',
+      etcdUrl,
+      '--listen-peer-urls',
+      peerUrl,
+      '--initial-advertise-peer-urls',
+      peerUrl,
+      '--initial-cluster',
+      `bed-${cluster.name}=${peerUrl}`,
+      '--log-level',
+      'warn',
       // a test bed: speed over durability
-      '--unsafe-no-fsync'],
-    apiserver: [bin.kubeApiserver, '--etcd-servers', etcdUrl,
-      '--bind-address', '127.0.0.1', '--advertise-address', '127.0.0.1', '--secure-port', String(ports.api),
-      '--tls-cert-file', prep.serving.crt, '--tls-private-key-file', prep.serving.key,
-      '--client-ca-file', prep.ca.crt, '--token-auth-file', prep.tokenFile,
-      '--authorization-mode', 'RBAC',
-      '--service-account-issuer', 'https://kubernetes.default.svc',
-      '--service-account-key-file', prep.sa.pub, '--service-account-signing-key-file', prep.sa.key,
-      '--service-cluster-ip-range', SERVICE_RANGE,
+      '--unsafe-no-fsync'
+    ],
+    apiserver: [
+      bin.kubeApiserver,
+      '--etcd-servers',
+      etcdUrl,
+      '--bind-address',
+      '127.0.0.1',
+      '--advertise-address',
+      '127.0.0.1',
+      '--secure-port',
+      String(ports.api),
+      '--tls-cert-file',
+      prep.serving.crt,
+      '--tls-private-key-file',
+      prep.serving.key,
+      '--client-ca-file',
+      prep.ca.crt,
+      '--token-auth-file',
+      prep.tokenFile,
+      '--authorization-mode',
+      'RBAC',
+      '--service-account-issuer',
+      'https://kubernetes.default.svc',
+      '--service-account-key-file',
+      prep.sa.pub,
+      '--service-account-signing-key-file',
+      prep.sa.key,
+      '--service-cluster-ip-range',
+      SERVICE_RANGE,
       // both clusters advertise 127.0.0.1, which the endpoints of "kubernetes" may not hold
-      '--endpoint-reconciler-type', 'none',
-      '--profiling=false', '--v', '1'],
-    controllerManager: [bin.kubeControllerManager, '--kubeconfig', prep.componentConfigs.controllerManager,
-      '--leader-elect=false', '--secure-port', '0', '--use-service-account-credentials=false',
-      '--service-account-private-key-file', prep.sa.key, '--root-ca-file', prep.ca.crt,
-      '--service-cluster-ip-range', SERVICE_RANGE, '--cluster-name', `bed-${cluster.name}`,
+      '--endpoint-reconciler-type',
+      'none',
+      '--profiling=false',
+      '--v',
+      '1'
+    ],
+    controllerManager: [
+      bin.kubeControllerManager,
+      '--kubeconfig',
+      prep.componentConfigs.controllerManager,
+      '--leader-elect=false',
+      '--secure-port',
+      '0',
+      '--use-service-account-credentials=false',
+      '--service-account-private-key-file',
+      prep.sa.key,
+      '--root-ca-file',
+      prep.ca.crt,
+      '--service-cluster-ip-range',
+      SERVICE_RANGE,
+      '--cluster-name',
+      `bed-${cluster.name}`,
       // the node-lifecycle controller lifts the not-ready taint of kwok's node (kwok renews its lease)
-      '--profiling=false', '--v', '1'],
-    scheduler: [bin.kubeScheduler, '--kubeconfig', prep.componentConfigs.scheduler,
-      '--authentication-kubeconfig', prep.componentConfigs.scheduler,
-      '--authorization-kubeconfig', prep.componentConfigs.scheduler,
-      '--leader-elect=false', '--secure-port', '0', '--profiling=false', '--v', '1'],
-    kwok: [bin.kwok, '--kubeconfig', prep.componentConfigs.kwok, '--config', bin.kwokStages,
-      '--manage-all-nodes=true', '--node-lease-duration-seconds', '40']
+      '--profiling=false',
+      '--v',
+      '1'
+    ],
+    scheduler: [
+      bin.kubeScheduler,
+      '--kubeconfig',
+      prep.componentConfigs.scheduler,
+      '--authentication-kubeconfig',
+      prep.componentConfigs.scheduler,
+      '--authorization-kubeconfig',
+      prep.componentConfigs.scheduler,
+      '--leader-elect=false',
+      '--secure-port',
+      '0',
+      '--profiling=false',
+      '--v',
+      '1'
+    ],
+    kwok: [
+      bin.kwok,
+      '--kubeconfig',
+      prep.componentConfigs.kwok,
+      '--config',
+      bin.kwokStages,
+      '--manage-all-nodes=true',
+      '--node-lease-duration-seconds',
+      '40'
+    ]
   }
 }
 
@@ -123,7 +214,12 @@ const fakeNode = {
   kind: 'Node',
   metadata: {
     name: NODE_NAME,
-    labels: { 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
+    labels: {
+      'kubernetes.io/hostname': NODE_NAME,
+      'kubernetes.io/os': 'linux',
+      'kubernetes.io/arch': 'amd64',
+      type: 'kwok'
+    },
     annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' }
   },
   status: {
@@ -163,7 +259,10 @@ export async function startCluster(state, bin, cluster, ports, report, { workloa
 
   const created = await api('/api/v1/nodes', { method: 'POST', json: fakeNode })
   if (created.status !== 201 && created.status !== 409) {
-    throw new PartError(part('node'), `creating node ${NODE_NAME}: HTTP ${created.status} ${created.body.slice(0, 300)}`)
+    throw new PartError(
+      part('node'),
+      `creating node ${NODE_NAME}: HTTP ${created.status} ${created.body.slice(0, 300)}`
+    )
   }
   await Promise.all([
     start('controllerManager', async () => {
@@ -183,7 +282,9 @@ export async function startCluster(state, bin, cluster, ports, report, { workloa
       if (ready?.status !== 'True') return `node ${NODE_NAME} not Ready yet`
       // schedulable once the node-lifecycle controller has lifted the not-ready taint
       const taints = node.spec?.taints ?? []
-      return taints.length === 0 ? true : `node ${NODE_NAME} still tainted ${taints.map((t) => t.key).join(',')}`
+      return taints.length === 0
+        ? true
+        : `node ${NODE_NAME} still tainted ${taints.map((t) => t.key).join(',')}`
     })
   ])
   return prep

@@ -9,9 +9,13 @@ function shQuote(value) {
 
 export function writeEnv(values) {
   const lines = Object.entries(values).map(([k, v]) => `${k}=${shQuote(v)}`)
-  writeFileSync(envFile, `# written by test/bed/up.mjs; source it: set -a; . ${envFile}; set +a\n${lines.join('\n')}\n`, {
-    mode: 0o600
-  })
+  writeFileSync(
+    envFile,
+    `# written by test/bed/up.mjs; source it: set -a; . ${envFile}; set +a\n${lines.join('\n')}\n`,
+    {
+      mode: 0o600
+    }
+  )
 }
 
 export function readEnv(file = envFile) {

@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs'
 export function request(url, { method = 'GET', tls = {}, auth, json, timeoutMs = 3000 } = {}) {
   const u = new URL(url)
   const headers = {}
-  if (typeof auth === 'string') headers.authorization = `Basic ${Buffer.from(auth).toString('base64')}`
+  if (typeof auth === 'string')
+    headers.authorization = `Basic ${Buffer.from(auth).toString('base64')}`
   else if (auth?.bearer) headers.authorization = `Bearer ${auth.bearer}`
   let body
   if (json !== undefined) {
@@ -34,7 +35,9 @@ export function request(url, { method = 'GET', tls = {}, auth, json, timeoutMs =
     const req = (u.protocol === 'https:' ? https : http).request(u, options, (res) => {
       const chunks = []
       res.on('data', (c) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }))
+      res.on('end', () =>
+        resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') })
+      )
     })
     req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)))
     req.on('error', reject)

@@ -9,7 +9,9 @@ function openssl(args, dir) {
   try {
     execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
   } catch (err) {
-    throw new Error(`openssl ${args[0]} failed: ${err.stderr?.toString().trim() || err.message}`, { cause: err })
+    throw new Error(`openssl ${args[0]} failed: ${err.stderr?.toString().trim() || err.message}`, {
+      cause: err
+    })
   }
 }
 
@@ -32,9 +34,25 @@ export function ensureCa(dir, commonName) {
   if (!existsSync(crt) || !existsSync(key)) {
     newKey('ca.key', dir)
     openssl(
-      ['req', '-x509', '-new', '-config', configFile(dir), '-key', 'ca.key', '-subj', `/CN=${commonName}`,
-        '-days', '3650', '-addext', 'basicConstraints=critical,CA:TRUE',
-        '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature', '-out', 'ca.crt'],
+      [
+        'req',
+        '-x509',
+        '-new',
+        '-config',
+        configFile(dir),
+        '-key',
+        'ca.key',
+        '-subj',
+        `/CN=${commonName}`,
+        '-days',
+        '3650',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+        '-out',
+        'ca.crt'
+      ],
       dir
     )
   }
@@ -52,14 +70,35 @@ export function ensureLeaf(ca, name, { subject, usage, sans = [] }) {
   if (existsSync(crt) && existsSync(key)) return { crt, key }
   newKey(`${name}.key`, ca.dir)
   const ext = [
-    '-addext', 'basicConstraints=critical,CA:FALSE',
-    '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment',
-    '-addext', `extendedKeyUsage=${usage === 'server' ? 'serverAuth' : 'clientAuth'}`
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+    '-addext',
+    'keyUsage=critical,digitalSignature,keyEncipherment',
+    '-addext',
+    `extendedKeyUsage=${usage === 'server' ? 'serverAuth' : 'clientAuth'}`
   ]
   if (sans.length > 0) ext.push('-addext', `subjectAltName=${sans.join(',')}`)
   openssl(
-    ['req', '-x509', '-new', '-config', configFile(ca.dir), '-key', `${name}.key`, '-subj', subject,
-      '-CA', 'ca.crt', '-CAkey', 'ca.key', '-days', '825', ...ext, '-out', `${name}.crt`],
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-config',
+      configFile(ca.dir),
+      '-key',
+      `${name}.key`,
+      '-subj',
+      subject,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-days',
+      '825',
+      ...ext,
+      '-out',
+      `${name}.crt`
+    ],
     ca.dir
   )
   return { crt, key }

@@ -94,7 +94,10 @@ export async function waitHealthy(part, { exited, log, probe, timeoutMs = 60_000
   let last = 'not ready'
   while (Date.now() < deadline) {
     if (dead !== undefined) {
-      throw new PartError(part, `exited (${dead}) before it was ready; log ${log}:\n${logTail(log)}`)
+      throw new PartError(
+        part,
+        `exited (${dead}) before it was ready; log ${log}:\n${logTail(log)}`
+      )
     }
     try {
       const ok = await probe()
@@ -105,5 +108,8 @@ export async function waitHealthy(part, { exited, log, probe, timeoutMs = 60_000
     }
     await sleep(150)
   }
-  throw new PartError(part, `not ready after ${timeoutMs / 1000} s (${last}); log ${log}:\n${logTail(log)}`)
+  throw new PartError(
+    part,
+    `not ready after ${timeoutMs / 1000} s (${last}); log ${log}:\n${logTail(log)}`
+  )
 }

@@ -60,9 +60,13 @@ http {
 /** Writes nginx's configuration and password files; the store/charts trees are filled by the caller. */
 export function prepareNginx(port, tls, bin, creds) {
   const d = webDirs()
-  for (const p of [d.dir, d.store, d.charts, d.logs, join(d.dir, 'tmp')]) mkdirSync(p, { recursive: true })
+  for (const p of [d.dir, d.store, d.charts, d.logs, join(d.dir, 'tmp')])
+    mkdirSync(p, { recursive: true })
   writeFileSync(join(d.dir, 'store.htpasswd'), htpasswdLine(creds.store.user, creds.store.password))
-  writeFileSync(join(d.dir, 'charts.htpasswd'), htpasswdLine(creds.charts.user, creds.charts.password))
+  writeFileSync(
+    join(d.dir, 'charts.htpasswd'),
+    htpasswdLine(creds.charts.user, creds.charts.password)
+  )
   writeFileSync(join(d.dir, 'nginx.conf'), nginxConf(d, port, tls, bin))
   return d
 }
@@ -72,7 +76,17 @@ export async function startNginx(state, bin, port, tls, report) {
   const t0 = Date.now()
   const log = join(d.logs, 'nginx.log')
   const handle = launch(state, 'nginx', {
-    argv: [bin.nginx, '-p', d.dir, '-c', join(d.dir, 'nginx.conf'), '-e', join(d.logs, 'error.log'), '-g', 'daemon off;'],
+    argv: [
+      bin.nginx,
+      '-p',
+      d.dir,
+      '-c',
+      join(d.dir, 'nginx.conf'),
+      '-e',
+      join(d.logs, 'error.log'),
+      '-g',
+      'daemon off;'
+    ],
     log
   })
   await waitHealthy('nginx', {
