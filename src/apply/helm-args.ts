@@ -139,8 +139,16 @@ function chartArgs(
     '--namespace',
     input.target.namespace,
     ...(input.version ? ['--version', input.version] : []),
-    ...input.values.flatMap((file) => ['--values', file])
+    ...input.values.flatMap((file) => ['--values', valuesFlagValue(file)])
   ]
+}
+
+/**
+ * helm reads each `--values` as a CSV record (a pflag string slice): a path holding a
+ * comma, a double quote or a line break would be split or refused, so it is CSV-quoted.
+ */
+export function valuesFlagValue(path: string): string {
+  return /[",\r\n]/.test(path) ? `"${path.replaceAll('"', '""')}"` : path
 }
 
 /** `helm install|upgrade`; our `--output json` comes last so it wins over a user's `-o`. */

@@ -167,6 +167,18 @@ describe('applyArgs', () => {
     })
     expect(args).toContain('/repo/$(touch x); `y`.yaml')
   })
+  it('CSV-quotes a values path with a comma, a quote or a newline (helm splits --values like CSV)', () => {
+    const args = applyArgs({
+      operation: 'upgrade',
+      target,
+      chart: 'c',
+      values: ['/repo/a,b.yaml', '/repo/say "hi"\n.yaml'],
+      description: 'd',
+      userArgs: []
+    })
+    expect(args).toContain('"/repo/a,b.yaml"')
+    expect(args).toContain('"/repo/say ""hi""\n.yaml"')
+  })
 })
 
 describe('templateArgs', () => {
