@@ -26,6 +26,8 @@ export type ResolvedPlan =
     }
 
 const ALIAS_CHART = /^([A-Za-z0-9][A-Za-z0-9._-]*)\/([A-Za-z0-9][A-Za-z0-9._-]*)$/
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/
 const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 
 /** A repository-relative path as written → normalized, or undefined if it leaves the repository by its text. */
@@ -84,7 +86,10 @@ export function resolvePlan(
     // A missing values file still affects the plan: its removal must show up as an error.
     const written = normalizeRepoPath(at.text)
     if (written) valueRefs.add(written)
-    if (found) {
+    // helm parses each values path as a URL first, and refuses control characters in it.
+    if (found && CONTROL_CHARACTER.test(found.real)) {
+      problem(at, `values file '${at.text}' has a control character (such as a line break) in its path, which helm cannot read; rename the file`)
+    } else if (found) {
       values.push(found.real)
       valueRefs.add(found.real)
     }
