@@ -3,7 +3,6 @@ import { readdirSync, statSync } from 'node:fs'
 import { cpus, loadavg, release, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { distIndex, runAction } from '../__tests__/support/action-runner.ts'
-import type { BenchContext } from './context.ts'
 import { timedOk } from './measure.ts'
 import { summarize, type Summary } from './stats.ts'
 
@@ -62,13 +61,16 @@ export interface ColdStart {
   readonly node: Summary
 }
 
-/** Runs each `runs` times after two unmeasured runs (the file cache is warm: it is the fixed cost every run pays). */
-export async function coldStart(context: BenchContext, runs: number): Promise<ColdStart> {
+/**
+ * Runs each `runs` times after two unmeasured runs (the file cache is warm: it is the
+ * fixed cost every run pays), in the benchmark's ops repository as the workspace.
+ */
+export async function coldStart(workspace: string, runs: number): Promise<ColdStart> {
   const action: number[] = []
   const node: number[] = []
   for (let i = 0; i < runs + 2; i++) {
     const run = await runAction({
-      workspace: context.work,
+      workspace,
       eventName: 'push',
       event: {
         ref: 'refs/tags/v1.0.0',

@@ -69,23 +69,19 @@ function log(line: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`)
 }
 
-/** The helmfile binary, built if asked; undefined (and said why) when it is skipped. */
-function helmfileBinary(mode: Options['helmfile']): string | undefined {
+/** The helmfile binary (built if asked), or why there is none. */
+function helmfileBinary(mode: Options['helmfile']): { path?: string; missing?: string } {
   const version = process.env.HELMFILE_VERSION ?? 'v1.4.4'
   const built = join(root, '.cache', 'helmfile', version, 'helmfile')
-  if (mode === 'skip') {
-    log('helmfile: skipped (--helmfile skip)')
-    return undefined
-  }
-  if (existsSync(built)) return built
+  if (mode === 'skip') return { missing: 'skipped (--helmfile skip)' }
+  if (existsSync(built)) return { path: built }
   if (mode === 'auto') {
-    log(`helmfile: SKIPPED, not built (${built}); build it with \`bash bench/build-helmfile.sh\``)
-    return undefined
+    return { missing: `SKIPPED, not built (${built}); build it with \`bash bench/build-helmfile.sh\`` }
   }
   log('helmfile: building it (bench/build-helmfile.sh)')
   const r = spawnSync('bash', [join(root, 'bench', 'build-helmfile.sh')], { stdio: ['ignore', 'pipe', 'inherit'] })
-  if (r.status !== 0) throw new Error('bench: bench/build-helmfile.sh failed (see above)')
-  return built
+  if (r.status !== 0) return { missing: `UNAVAILABLE, bench/build-helmfile.sh could not build helmfile ${version} here (see above)` }
+  return { path: built }
 }
 
 function bringUpTestbed(): void {
@@ -116,7 +112,8 @@ async function main(): Promise<void> {
   const opts = options()
   const started = performance.now()
   const loadAtStart = loadNow()
-  const helmfile = helmfileBinary(opts.helmfile)
+  const { path: helmfile, missing: helmfileMissing } = helmfileBinary(opts.helmfile)
+  if (helmfileMissing) log(`helmfile: ${helmfileMissing}`)
   bringUpTestbed()
   const context: BenchContext = benchContext(testbed(), opts.work)
   const clusters: Clusters = { helm: context.helm, kubeconfigs: context.kubeconfigs, env: { ...context.env, ...freshHelmHome(context.work) } }
@@ -167,7 +164,7 @@ async function main(): Promise<void> {
   }
 
   log('cold start of dist/index.js')
-  const cold = await coldStart(context, Math.max(5, opts.rounds))
+  const cold = await coldStart(repo.dir, Math.max(5, opts.rounds))
   log('planning a 5,000-file push (bench/planning.ts)')
   const planningMs = await planning()
 
@@ -188,7 +185,7 @@ async function main(): Promise<void> {
       kubernetes: context.bed.kubeVersion || null,
       node: process.version
     },
-    notes: notes(helmfile, loadAtStart)
+    notes: notes(helmfileMissing, loadAtStart)
   }
   const result = toResult(measurements)
   mkdirSync(opts.out, { recursive: true })
@@ -199,9 +196,9 @@ async function main(): Promise<void> {
   if (!process.env.BENCH_KEEP_WORK) rmSync(opts.work, { recursive: true, force: true })
 }
 
-function notes(helmfile: string | undefined, loadAtStart: number): string[] {
+function notes(helmfileMissing: string | undefined, loadAtStart: number): string[] {
   const out: string[] = []
-  if (!helmfile) out.push('helmfile was not run (not built): its figures are null')
+  if (helmfileMissing) out.push(`helmfile was not run (${helmfileMissing.split(' (')[0]}): its figures are null`)
   const cores = availableParallelism()
   const load = Math.max(loadAtStart, loadNow())
   if (load > cores) out.push(`the machine was busy (load average ${load} on ${cores} cores): other processes competed for the CPUs`)
