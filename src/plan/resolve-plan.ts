@@ -88,7 +88,10 @@ export function resolvePlan(
     if (written) valueRefs.add(written)
     // helm parses each values path as a URL first, and refuses control characters in it.
     if (found && CONTROL_CHARACTER.test(found.real)) {
-      problem(at, `values file '${at.text}' has a control character (such as a line break) in its path, which helm cannot read; rename the file`)
+      problem(
+        at,
+        `values file '${at.text}' has a control character (such as a line break) in its path, which helm cannot read; rename the file`
+      )
     } else if (found) {
       values.push(found.real)
       valueRefs.add(found.real)
