@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config'
 // API servers, nginx, registry), which its global setup brings up or reuses.
 export default defineConfig({
   test: {
+    // The fault suite's table (case, expected outcome, result) after the default report.
+    reporters: ['default', './__tests__/support/fault-table-reporter.ts'],
     projects: [
       {
         test: {

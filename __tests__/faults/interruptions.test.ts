@@ -1,0 +1,172 @@
+// Faults in the middle of a run: an API server killed during an upgrade and started
+// again, SIGTERM to the action while a hook runs, a kubeconfig store that flaps.
+// After each, a re-run of the same event leaves every cluster matching git.
+import { spawnSync } from 'node:child_process'
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { afterAll, describe, expect } from 'vitest'
+import type { ActionRun } from '../support/action-runner.ts'
+import { file, reset, startFaultServer, status } from '../support/fault-servers.ts'
+import { removeTempDirs } from '../support/git-repo.ts'
+import { eventually } from '../support/testbed.ts'
+import {
+  act,
+  bed,
+  clusterA,
+  clusterB,
+  dropNamespaces,
+  expectFailed,
+  expectSucceeded,
+  faultCase,
+  HELLO_CHART,
+  history,
+  message,
+  namespace,
+  opsRepo,
+  planYaml,
+  resultOf,
+  SETUP_A,
+  SETUP_B,
+  valuesYaml
+} from './harness.ts'
+
+const repoRoot = resolve(import.meta.dirname, '..', '..')
+const namespaces: string[] = []
+afterAll(async () => {
+  await dropNamespaces(...namespaces)
+  await removeTempDirs()
+})
+
+function ctl(...args: string[]): void {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'test/bed/ctl.mjs'), ...args], { encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`ctl ${args.join(' ')} failed: ${r.stderr}${r.stdout}`)
+}
+
+/** A process is gone: no /proc entry, or a zombie. */
+function gone(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true
+  } catch {
+    return true
+  }
+}
+
+describe('interruptions', () => {
+  faultCase(
+    'the API server killed in the middle of an upgrade, then restarted',
+    'the upgrade fails and the release is left pending-upgrade; the re-run recovers it (rolled back to revision 1, reported) and upgrades: the cluster matches git',
+    async () => {
+      const ns = namespace('kill')
+      namespaces.push(ns)
+      const ops = await opsRepo()
+      // A Deployment whose rollout takes 8 s (minReadySeconds): `helm --wait` is mid-upgrade that long.
+      cpSync(HELLO_CHART, join(ops.repo.dir, 'charts', 'slow'), { recursive: true })
+      const deployment = join(ops.repo.dir, 'charts', 'slow', 'templates', 'deployment.yaml')
+      writeFileSync(deployment, readFileSync(deployment, 'utf8').replace(/^spec:\n/m, 'spec:\n  minReadySeconds: 8\n'))
+      const plan = `local/a/${ns}/web.yaml`
+      const values = (msg: string, tag: string): string => `message: ${msg}\ndeployment:\n  enabled: true\n  image: registry.k8s.io/pause:${tag}\n`
+      const v1 = await ops.commit({ 'values/web.yaml': values('v1', '3.10'), [plan]: planYaml({ chart: './charts/slow', values: 'values/web.yaml' }) })
+      const inputs = { 'helm-args': '--wait --timeout 25s' }
+      expectSucceeded(await act(ops.repo.dir, { push: { before: ops.base, after: v1 } }, { inputs }), plan, 'install', 1)
+
+      const v2 = await ops.commit({ 'values/web.yaml': values('v2', '3.9') })
+      const trigger = { push: { before: v1, after: v2 } }
+      let run: ActionRun
+      try {
+        const running = act(ops.repo.dir, trigger, { inputs })
+        await eventually('revision 2 pending-upgrade', async () => (await clusterA.releaseStatus(ns, 'web')) === 'pending-upgrade', 60_000)
+        ctl('apiserver', 'stop', SETUP_A)
+        run = await running
+      } finally {
+        ctl('apiserver', 'start', SETUP_A)
+      }
+      expectFailed(run, plan, new RegExp(`^${plan}: helm upgrade failed: .+`), { operation: 'upgrade' })
+      expect(await history(clusterA, ns, 'web')).toEqual(['1:deployed', '2:pending-upgrade'])
+
+      const rerun = await act(ops.repo.dir, trigger, { inputs })
+      const result = expectSucceeded(rerun, plan, 'upgrade', 4)
+      expect(result.notes).toEqual(['recovered: release was left pending-upgrade at revision 2, rolled back to revision 1'])
+      expect(await message(clusterA, ns, 'web')).toBe('v2')
+      const image = (await clusterA.deployment(ns, 'web-hello'))?.spec?.template.spec?.containers[0]?.image
+      expect(image).toBe('registry.k8s.io/pause:3.9')
+      expect((await history(clusterA, ns, 'web')).at(-1)).toBe('4:deployed')
+    },
+    240_000
+  )
+
+  faultCase(
+    'SIGTERM to the action while a hook runs',
+    'the hook\'s processes are killed, the plan fails "stopped: the run was cancelled", the next is skipped, what finished is reported, exit within 10 s, the post step removes the kubeconfigs; the re-run installs the rest',
+    async () => {
+      const ns = namespace('term')
+      namespaces.push(ns)
+      const ops = await opsRepo()
+      const plans = ['a-first', 'b-term', 'c-after'].map((r) => `local/a/${ns}/${r}.yaml`) as [string, string, string]
+      const head = await ops.commit({
+        // The runner's SIGTERM, sent to the action (the hook's parent) once, while the hook runs.
+        'hooks/term.sh': 'echo $$ > hook.pid\nif [ ! -e term.done ]; then touch term.done; kill -TERM $PPID; sleep 600; fi\n',
+        [plans[0]]: planYaml(),
+        [plans[1]]: planYaml({ hooks: { 'pre-install': ['hooks/term.sh'] } }),
+        [plans[2]]: planYaml()
+      })
+      const trigger = { push: { before: ops.base, after: head } }
+      let workdir = ''
+      const run = await act(ops.repo.dir, trigger, {
+        beforePost: (state) => {
+          workdir = state['gitops-workdir'] ?? ''
+          expect(existsSync(join(workdir, 'kube'))).toBe(true)
+        }
+      })
+      expect(run.code).toBe(1)
+      expect(run.durationMs).toBeLessThan(10_000)
+      expectSucceeded(run, plans[0], 'install', 1)
+      expectFailed(run, plans[1], `${plans[1]}: pre-install hook hooks/term.sh stopped: the run was cancelled; helm install was not run`, { operation: 'install' })
+      expect(resultOf(run, plans[2])).toMatchObject({ status: 'skipped', notes: ['not run: the run was cancelled'] })
+      expect(run.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toContain('The run was cancelled: what finished is reported; the next run recovers the rest.')
+      expect(gone(Number(readFileSync(join(ops.repo.dir, 'hook.pid'), 'utf8')))).toBe(true)
+      expect(existsSync(workdir)).toBe(false)
+      expect(await history(clusterA, ns, 'b-term')).toEqual([])
+
+      const rerun = await act(ops.repo.dir, trigger)
+      expectSucceeded(rerun, plans[0], 'upgrade', 1)
+      expectSucceeded(rerun, plans[1], 'install', 1)
+      expectSucceeded(rerun, plans[2], 'install', 1)
+      expect(rerun.code).toBe(0)
+    }
+  )
+
+  faultCase(
+    'a flapping kubeconfig store',
+    'local/b gets through on a retry; local/a fails after 4 dropped or 503 answers ("gave up after 4 attempts"); the re-run, still flapping, gets through on a retry and installs local/a',
+    async () => {
+      const ns = namespace('flap')
+      namespaces.push(ns)
+      const ops = await opsRepo()
+      const planA = `${SETUP_A}/${ns}/app.yaml`
+      const planB = `${SETUP_B}/${ns}/app.yaml`
+      const head = await ops.commit({ 'values/app.yaml': valuesYaml('flap'), [planA]: planYaml({ values: 'values/app.yaml' }), [planB]: planYaml({ values: 'values/app.yaml' }) })
+      const server = await startFaultServer({
+        [`/store/${SETUP_A}/kubeconfig.yaml`]: [reset, status(503), reset, reset, file(bed.kubeconfigs[0] as string)],
+        [`/store/${SETUP_B}/kubeconfig.yaml`]: [reset, file(bed.kubeconfigs[1] as string)]
+      })
+      try {
+        const inputs = { 'kubeconfig-store-url': `${server.url}/store` }
+        const trigger = { push: { before: ops.base, after: head } }
+        const run = await act(ops.repo.dir, trigger, { inputs })
+        expectFailed(run, planA, new RegExp(`^${planA}: kubeconfig of setup ${SETUP_A} at ${server.url}/store/${SETUP_A}/kubeconfig\\.yaml: .*(other side closed|socket hang up).* \\(gave up after 4 attempts\\)$`), { operation: 'apply' })
+        expectSucceeded(run, planB, 'install', 1)
+        expect(server.count(`/store/${SETUP_A}/kubeconfig.yaml`)).toBe(4)
+        expect(server.count(`/store/${SETUP_B}/kubeconfig.yaml`)).toBe(2)
+        server.script(`/store/${SETUP_A}/kubeconfig.yaml`, [status(502), file(bed.kubeconfigs[0] as string)])
+        server.script(`/store/${SETUP_B}/kubeconfig.yaml`, [reset, file(bed.kubeconfigs[1] as string)])
+        const rerun = await act(ops.repo.dir, trigger, { inputs })
+        expectSucceeded(rerun, planA, 'install', 1)
+        expectSucceeded(rerun, planB, 'upgrade', 1)
+        expect(await message(clusterA, ns, 'app')).toBe('flap')
+        expect(await message(clusterB, ns, 'app')).toBe('flap')
+      } finally {
+        await server.close()
+      }
+    }
+  )
+})

@@ -1,0 +1,198 @@
+// Security: a pull request (and dry-run) touches no cluster, fetches no kubeconfig
+// and runs no hook; no credential of the suite ever shows in what a run prints or
+// writes, helm's own error output included. (Every run of every fault case is also
+// scanned, by `act` in harness.ts.)
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect } from 'vitest'
+import { dump, load } from 'js-yaml'
+import { body, startFaultServer } from '../support/fault-servers.ts'
+import { removeTempDirs } from '../support/git-repo.ts'
+import { chartRepoUrl } from '../support/testbed.ts'
+import {
+  act,
+  bed,
+  clusterA,
+  clusterB,
+  credentials,
+  dropNamespaces,
+  expectFailed,
+  expectSucceeded,
+  faultCase,
+  leaks,
+  message,
+  namespace,
+  opsRepo,
+  planYaml,
+  resultOf,
+  secret,
+  SETUP_A,
+  SETUP_B,
+  valuesYaml
+} from './harness.ts'
+
+const namespaces: string[] = []
+afterAll(async () => {
+  await dropNamespaces(...namespaces)
+  await removeTempDirs()
+})
+
+const CANARY_HOOK = 'echo "$GITOPS_OPERATION" >> "$GITHUB_WORKSPACE/../hook-canary-$GITOPS_RELEASE"\necho ran > hook-canary\n'
+
+/** A repository where a change adds plans with hooks in both setups; returns what a preview needs. */
+async function hookedChange(name: string) {
+  const ns = namespace(name)
+  namespaces.push(ns)
+  const ops = await opsRepo()
+  const planA = `${SETUP_A}/${ns}/app.yaml`
+  const planB = `${SETUP_B}/${ns}/app.yaml`
+  const hooks = { 'pre-install': ['hooks/canary.sh'], 'post-install': ['hooks/canary.sh'] }
+  const head = await ops.commit({
+    'hooks/canary.sh': CANARY_HOOK,
+    'values/app.yaml': valuesYaml(name),
+    [planA]: planYaml({ values: 'values/app.yaml', hooks }),
+    [planB]: planYaml({ values: 'values/app.yaml', hooks })
+  })
+  return { ns, ops, head, planA, planB }
+}
+
+describe('security', () => {
+  faultCase(
+    'a pull_request with plans and hooks',
+    'preview only: each plan "planned" (rendered by helm template), no request to the store, no hook run (canary), nothing on either cluster, even with dry-run: false',
+    async () => {
+      const c = await hookedChange('pr')
+      const store = await startFaultServer({})
+      try {
+        const run = await act(c.ops.repo.dir, { pullRequest: { base: c.ops.base, head: c.head } }, {
+          inputs: { 'kubeconfig-store-url': `${store.url}/store`, 'dry-run': 'false' }
+        })
+        expect(run.code).toBe(0)
+        for (const plan of [c.planA, c.planB]) {
+          expect(resultOf(run, plan)).toMatchObject({ status: 'planned', operation: 'apply', error: null, notes: ['renders 1 object(s): ConfigMap/app-hello'] })
+        }
+        expect(store.requests).toEqual([])
+        expect(existsSync(join(c.ops.repo.dir, 'hook-canary'))).toBe(false)
+        expect(await clusterA.namespace(c.ns)).toBeUndefined()
+        expect(await clusterB.namespace(c.ns)).toBeUndefined()
+        expect(JSON.parse(run.outputs.setups ?? '[]')).toEqual([SETUP_A, SETUP_B])
+      } finally {
+        await store.close()
+      }
+    }
+  )
+
+  faultCase(
+    'a pull_request whose plan renders badly',
+    'the plan fails in preview with helm template\'s error on the plan file, before merge; still no store request, no cluster',
+    async () => {
+      const ns = namespace('prbad')
+      const ops = await opsRepo()
+      const plan = `${SETUP_A}/${ns}/app.yaml`
+      const head = await ops.commit({ [plan]: planYaml({ chart: 'bed/hello', version: '7.7.7' }) })
+      const store = await startFaultServer({})
+      try {
+        const run = await act(ops.repo.dir, { pullRequest: { base: ops.base, head } }, { inputs: { 'kubeconfig-store-url': `${store.url}/store` } })
+        expectFailed(run, plan, new RegExp(`^${plan}: helm template failed: .*chart "hello" matching 7\\.7\\.7 not found in bed index`))
+        expect(store.requests).toEqual([])
+        expect(await clusterA.namespace(ns)).toBeUndefined()
+      } finally {
+        await store.close()
+      }
+    }
+  )
+
+  faultCase('dry-run: true on a push', 'same as a pull request: planned, no store request, no hook, no cluster write', async () => {
+    const c = await hookedChange('dry')
+    const store = await startFaultServer({})
+    try {
+      const run = await act(c.ops.repo.dir, { push: { before: c.ops.base, after: c.head } }, {
+        inputs: { 'kubeconfig-store-url': `${store.url}/store`, 'dry-run': 'true' }
+      })
+      expect(run.code).toBe(0)
+      expect(run.results.map((r) => r.status)).toEqual(['planned', 'planned'])
+      expect(store.requests).toEqual([])
+      expect(existsSync(join(c.ops.repo.dir, 'hook-canary'))).toBe(false)
+      expect(await clusterA.namespace(c.ns)).toBeUndefined()
+      expect(await clusterB.namespace(c.ns)).toBeUndefined()
+    } finally {
+      await store.close()
+    }
+  })
+
+  faultCase(
+    'helm\'s own error output holding a credential',
+    'a kubeconfig exec plugin prints its secret to stderr and fails: helm\'s error reaches the log as "***", the plan fails with helm\'s message, zero hits of any credential',
+    async () => {
+      const ns = namespace('exec')
+      namespaces.push(ns)
+      const ops = await opsRepo()
+      const plan = `${SETUP_A}/${ns}/app.yaml`
+      const head = await ops.commit({ [plan]: planYaml() })
+      const pluginSecret = secret(`plugin-${Math.random().toString(36).slice(2)}-secret`)
+      const real = load(readFileSync(bed.kubeconfigs[0] as string, 'utf8')) as { users: { user: Record<string, unknown> }[] }
+      real.users = real.users.map((u) => ({
+        ...u,
+        user: {
+          exec: {
+            apiVersion: 'client.authentication.k8s.io/v1',
+            command: '/bin/sh',
+            args: ['-c', 'echo "exec plugin says $PLUGIN_SECRET" >&2; exit 1'],
+            env: [{ name: 'PLUGIN_SECRET', value: pluginSecret }],
+            interactiveMode: 'Never'
+          }
+        }
+      }))
+      const store = await startFaultServer({ [`/store/${SETUP_A}/kubeconfig.yaml`]: [body(dump(real))] })
+      try {
+        const run = await act(ops.repo.dir, { push: { before: ops.base, after: head } }, { inputs: { 'kubeconfig-store-url': `${store.url}/store` } })
+        expectFailed(run, plan, new RegExp(`^${plan}: helm list failed: .*exec.*`), { operation: 'apply' })
+        expect(run.log).toContain('exec plugin says ***')
+        expect(leaks(run)).toEqual([])
+      } finally {
+        await store.close()
+      }
+    }
+  )
+
+  faultCase(
+    'every credential of the suite, on a run that uses them all',
+    'store password, chart repository password (also a wrong one helm reports), kubeconfig token and client key, GitHub token: zero hits in log, stderr, summary, outputs, annotations and post step; kubeconfigs were 0600 and are removed by the post step',
+    async () => {
+      const ns = namespace('creds')
+      namespaces.push(ns)
+      const ops = await opsRepo()
+      const planA = `${SETUP_A}/${ns}/app.yaml`
+      const planB = `${SETUP_B}/${ns}/app.yaml`
+      const planC = `${SETUP_B}/${ns}/denied.yaml`
+      const head = await ops.commit({
+        'values/app.yaml': valuesYaml('creds'),
+        [planA]: planYaml({ chart: 'bed/hello', values: 'values/app.yaml' }),
+        [planB]: planYaml({ chart: 'bed/hello', values: 'values/app.yaml' }),
+        [planC]: planYaml({ chart: 'wrong/hello' })
+      })
+      const wrong = new URL(chartRepoUrl())
+      wrong.username = bed.chartRepoUser
+      wrong.password = secret(`wrong-chart-${Math.random().toString(36).slice(2)}`)
+      let modes: number[] = []
+      const run = await act(ops.repo.dir, { push: { before: ops.base, after: head } }, {
+        inputs: { 'helm-repositories': `bed ${bed.chartRepo}\nwrong ${wrong.toString()}` },
+        beforePost: (state) => {
+          const kube = join(state['gitops-workdir'] ?? '', 'kube')
+          modes = readdirSync(kube).map((f) => statSync(join(kube, f)).mode & 0o777)
+        }
+      })
+      expectSucceeded(run, planA, 'install', 1)
+      expectSucceeded(run, planB, 'install', 1)
+      expectFailed(run, planC, new RegExp(`^${planC}: could not set up chart repository wrong \\(${chartRepoUrl().replace(/[.]/g, '\\.')}/?\\): helm repo add failed: .*401`), { operation: 'install' })
+      expect(await message(clusterA, ns, 'app')).toBe('creds')
+      expect(await message(clusterB, ns, 'app')).toBe('creds')
+      expect(modes).toEqual([0o600, 0o600])
+      expect(readdirSync(run.runnerTemp)).toEqual([])
+      // The scan looked for each credential in several forms; the kubeconfigs gave a token and a key.
+      expect(credentials().length).toBeGreaterThanOrEqual(10)
+      expect(leaks(run)).toEqual([])
+      expect(run.masked.length).toBeGreaterThan(0)
+    }
+  )
+})
