@@ -226,6 +226,76 @@ spec:
   })
 })
 
+describe('helm-args on each helm', () => {
+  it('Helm 4: --atomic becomes --rollback-on-failure; --force-conflicts rides along with server-side apply', async () => {
+    const helm = HELMS[0]?.[1] as Helm
+    const repo = scratchRepo()
+    const ns = namespace()
+    const t = target(setupA, ns, 'flags')
+    const args = ['--atomic', '--force-conflicts', '--timeout', '2m']
+    const steps = [applyStep(t, spec(localChart('greeter')))]
+    const [installed] = await execute(
+      plan(sha(1), steps),
+      config(repo, { helmArgs: args }),
+      helm,
+      signal
+    )
+    expect(installed).toMatchObject({
+      operation: 'install',
+      status: 'succeeded',
+      revision: 1,
+      notes: []
+    })
+    const [upgraded] = await execute(
+      plan(sha(2), steps),
+      config(repo, { helmArgs: args }),
+      helm,
+      signal
+    )
+    expect(upgraded).toMatchObject({
+      operation: 'upgrade',
+      status: 'succeeded',
+      revision: 2,
+      notes: []
+    })
+    const [clientSide] = await execute(
+      plan(sha(3), steps),
+      config(repo, { helmArgs: [...args, '--server-side=false'] }),
+      helm,
+      signal
+    )
+    expect(clientSide).toMatchObject({ status: 'succeeded', revision: 3 })
+    expect(clientSide?.notes).toEqual([
+      '--force-conflicts not passed: this release uses client-side apply'
+    ])
+  })
+
+  it('Helm 3: the new names go back to --atomic and --force; --force-conflicts is dropped', async () => {
+    const helm = HELMS[1]?.[1] as Helm
+    const repo = scratchRepo()
+    const ns = namespace()
+    const steps = [applyStep(target(setupA, ns, 'flags3'), spec(localChart('greeter')))]
+    const args = ['--rollback-on-failure', '--force-conflicts']
+    const [installed] = await execute(
+      plan(sha(1), steps),
+      config(repo, { helmArgs: args }),
+      helm,
+      signal
+    )
+    expect(installed).toMatchObject({ operation: 'install', status: 'succeeded', revision: 1 })
+    expect(installed?.notes).toEqual([
+      '--force-conflicts not passed: Helm 3 has no server-side apply'
+    ])
+    const [upgraded] = await execute(
+      plan(sha(2), steps),
+      config(repo, { helmArgs: ['--force-replace'] }),
+      helm,
+      signal
+    )
+    expect(upgraded).toMatchObject({ operation: 'upgrade', status: 'succeeded', revision: 2 })
+  })
+})
+
 describe('hooks and order', () => {
   const helm = HELMS[0]?.[1] as Helm
 
