@@ -294,6 +294,8 @@ describe('the action on the test bed', () => {
     expect(await clusterB.configMap(ns, 'repo-greeter')).toBeUndefined()
     expect(hookLines(workspace)).toEqual(['pre upgrade web deployed'])
     for (const r of run.results) expect(run.summary).toContain(summaryRow(r))
+
+    expectNoSecrets(run)
   })
 
   it('a re-run of the same event succeeds and changes nothing it need not', async () => {
@@ -337,6 +339,7 @@ describe('the action on the test bed', () => {
     expect(run.outputs.failed).toBe('1')
     expect((await clusterA.configMap(ns, 'alias2-greeter'))?.data?.chartVersion).toBe('1.1.0')
     expect(await clusterA.releaseSecrets(ns, 'broken')).toHaveLength(0)
+    expectNoSecrets(run)
   })
 
   it('a release left pending-upgrade by an interrupted run is recovered', async () => {
@@ -399,6 +402,8 @@ spec:
       [plan(setupB, 'oci'), 'upgrade', 'succeeded', 3]
     ])
     expect((await clusterB.configMap(ns, 'oci-hello'))?.data?.message).toBe('v2')
+
+    expectNoSecrets(run)
   })
 
   it('refuses a helm whose checksum does not match and touches no cluster', async () => {
