@@ -72,7 +72,7 @@ function log(line: string): void {
 /** The helmfile binary (built if asked), or why there is none. */
 function helmfileBinary(mode: Options['helmfile']): { path?: string; missing?: string } {
   const version = process.env.HELMFILE_VERSION ?? 'v1.4.4'
-  const built = join(root, '.cache', 'helmfile', version, 'helmfile')
+  const built = join(process.env.TESTBED_CACHE ?? join(root, '.cache'), 'helmfile', version, 'helmfile')
   if (mode === 'skip') return { missing: 'skipped (--helmfile skip)' }
   if (existsSync(built)) return { path: built }
   if (mode === 'auto') {

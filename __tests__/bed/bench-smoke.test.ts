@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const root = resolve(import.meta.dirname, '..', '..')
-const helmfile = join(root, '.cache', 'helmfile', 'v1.4.4', 'helmfile')
+const helmfile = join(process.env.TESTBED_CACHE ?? join(root, '.cache'), 'helmfile', 'v1.4.4', 'helmfile')
 const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'))
 
 afterAll(() => rmSync(out, { recursive: true, force: true }))
