@@ -124,14 +124,20 @@ build_etcd() {
 }
 
 # --- Kubernetes (kube-apiserver, kube-controller-manager, kube-scheduler) -------------
-build_kube() {
-  local dir=$cache/kube/$KUBE_VERSION
-  local wrapper=$bed/go/kube
-  if ! grep -q "k8s.io/kubernetes@$KUBE_VERSION.s go.mod" "$wrapper/go.mod"; then
-    say "kube wrapper: regenerating go.mod for $KUBE_VERSION"
-    "$wrapper/gen-gomod.sh" "$KUBE_VERSION"
+wrapper=$bed/go/kube
+# The kube wrapper module (Kubernetes + kwok) at the versions asked for.
+ensure_kube_wrapper() {
+  if ! grep -q "^	k8s.io/kubernetes $KUBE_VERSION " "$wrapper/go.mod" ||
+    ! grep -q "^	sigs.k8s.io/kwok $KWOK_VERSION " "$wrapper/go.mod"; then
+    say "kube wrapper: regenerating go.mod for Kubernetes $KUBE_VERSION, kwok $KWOK_VERSION"
+    "$wrapper/gen-gomod.sh" "$KUBE_VERSION" "$KWOK_VERSION"
     (cd "$wrapper" && go mod tidy)
   fi
+}
+
+build_kube() {
+  local dir=$cache/kube/$KUBE_VERSION
+  ensure_kube_wrapper
   local minor=${KUBE_VERSION#v1.}
   minor=${minor%%.*}
   local ld="-s -w" pkg
@@ -154,9 +160,10 @@ build_kwok() {
   local dir=$cache/kwok/$KWOK_VERSION
   done_already "$dir/.built" "kwok $KWOK_VERSION" && return 0
   rm -rf "$dir" && mkdir -p "$dir"
+  ensure_kube_wrapper
+  # from the kube wrapper: linked against the k8s.io/* packages the Kubernetes build compiled
   run_part "kwok $KWOK_VERSION" "$logs/kwok-$KWOK_VERSION.log" \
-    env GOBIN="$dir" go install -v -ldflags "-s -w" \
-    "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+    bash -c "cd '$wrapper' && go build -v -ldflags '-s -w' -o '$dir/kwok' sigs.k8s.io/kwok/cmd/kwok"
   # kwok does nothing without Stage objects: take the "fast" node and pod stages (and the
   # node lease heartbeat) that ship in the same module version.
   local src
