@@ -10,10 +10,11 @@ const entry = (name) => ({
     format: 'es',
     sourcemap: false,
     // Some CommonJS dependencies call require() on Node built-ins.
-    banner: "import { createRequire as __gitopsCreateRequire } from 'node:module';\nconst require = __gitopsCreateRequire(import.meta.url);"
+    banner:
+      "import { createRequire as __gitopsCreateRequire } from 'node:module';\nconst require = __gitopsCreateRequire(import.meta.url);"
   },
   plugins: [
-    typescript({ tsconfig: './tsconfig.json', noEmit: false, outDir: 'dist', rootDir: 'src', include: ['**/*.ts'] }),
+    typescript({ tsconfig: './tsconfig.build.json' }),
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
     commonjs()
   ],

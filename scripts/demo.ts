@@ -18,14 +18,19 @@ await deploy('First push: a new branch, so every plan is installed', ZERO, first
 
 await repo.write({ [join('values', 'team-a.yaml')]: 'audience: team a, upgraded\n' })
 const second = await repo.commit('ops: change the values of team a')
-await deploy('Second push: values/team-a.yaml changed, so the plans using it are upgraded', first, second)
+await deploy(
+  'Second push: values/team-a.yaml changed, so the plans using it are upgraded',
+  first,
+  second
+)
 
 console.log('\n## What the clusters hold (read back from the API servers)\n')
 for (const cluster of clusters(bed)) {
   for (const namespace of ['team-a', 'team-b']) {
     for (const name of ['greeting', 'farewell']) {
       const configMap = await cluster.configMap(namespace, name)
-      if (configMap) console.log(`${cluster.setup} ${namespace}/${name}: ${JSON.stringify(configMap.data)}`)
+      if (configMap)
+        console.log(`${cluster.setup} ${namespace}/${name}: ${JSON.stringify(configMap.data)}`)
     }
   }
 }

@@ -21,17 +21,22 @@ export async function run(): Promise<void> {
     const event = readEvent()
     const api = createApi(config.githubToken, event)
     const scope = await resolveScope(event, api)
-    const changes = scope.kind === 'diff' ? await detectChanges(scope, event, config.workspace, api) : undefined
+    const changes =
+      scope.kind === 'diff' ? await detectChanges(scope, event, config.workspace, api) : undefined
     const checkout = await openCheckout(config.workspace)
     const plan = await planDeployment({ config, scope, changes, checkout, sha: event.sha })
     reportPlan(plan, scope, changes, event.mode)
 
     const needsHelm = plan.setups.length > 0
-    const helm = needsHelm ? await prepareHelm(config).catch((error: unknown) => errorOf(error)) : undefined
+    const helm = needsHelm
+      ? await prepareHelm(config).catch((error: unknown) => errorOf(error))
+      : undefined
     // Without helm no plan can run, but every affected plan still gets its result.
     const results =
       helm instanceof Error
-        ? plan.setups.flatMap((setup) => setup.steps.map((step) => notRun(step, 'failed', helm.message)))
+        ? plan.setups.flatMap((setup) =>
+            setup.steps.map((step) => notRun(step, 'failed', helm.message))
+          )
         : event.mode === 'preview' || config.dryRun
           ? await preview(plan, config, helm, cancellation.signal)
           : await execute(plan, config, helm, cancellation.signal)
