@@ -82,7 +82,7 @@ describe('helm binary', () => {
 })
 
 describe('helm on the cluster', () => {
-  faultCase('manifests the API server rejects', 'upgrade fails with the API server\'s "Invalid value"; the objects of revision 1 stay; the re-run fails the same; a fix in git upgrades', async () => {
+  faultCase('manifests the API server rejects', 'upgrade fails with the API server\'s "Invalid value"; revision 1 stays deployed (its objects unchanged); the re-run fails the same; a fix in git upgrades to revision 4', async () => {
     const c = await onePlan('reject', (ns) => ({
       'values/app.yaml': valuesYaml('v1'),
       [`local/a/${ns}/app.yaml`]: planYaml({ values: 'values/app.yaml' })
@@ -94,10 +94,11 @@ describe('helm on the cluster', () => {
     const run = await act(c.ops.repo.dir, trigger)
     expectFailed(run, c.plan, rejected, { operation: 'upgrade' })
     expect(await message(clusterA, c.ns, 'app')).toBe('v1')
-    expect(await history(clusterA, c.ns, 'app')).toEqual(['1:superseded', '2:failed'])
+    expect(await history(clusterA, c.ns, 'app')).toEqual(['1:deployed', '2:failed'])
     const rerun = await act(c.ops.repo.dir, trigger)
     expectFailed(rerun, c.plan, rejected, { operation: 'upgrade' })
     expect(await message(clusterA, c.ns, 'app')).toBe('v1')
+    expect(await history(clusterA, c.ns, 'app')).toEqual(['1:deployed', '2:failed', '3:failed'])
     const fixed = await c.ops.commit({ 'values/app.yaml': valuesYaml('v3') })
     const after = await act(c.ops.repo.dir, { push: { before: bad, after: fixed } })
     expectSucceeded(after, c.plan, 'upgrade', 4)
@@ -173,7 +174,7 @@ describe('hooks', () => {
     }))
     const run = await act(c.ops.repo.dir, c.trigger, { inputs: { shell: '/nonexistent/bash -e' } })
     expectFailed(run, c.plan, `${c.plan}: pre-install hook hooks/plain.sh could not start: could not start /nonexistent/bash: spawn /nonexistent/bash ENOENT; helm install was not run`, { operation: 'install' })
-    expect(stepErrors(run)).toEqual([])
+    expect(stepErrors(run)).toEqual([`1 of 1 plan(s) failed: ${c.plan}`])
     expect(await history(clusterA, c.ns, 'app')).toEqual([])
   })
 })

@@ -66,7 +66,7 @@ describe('interruptions', () => {
       const plan = `local/a/${ns}/web.yaml`
       const values = (msg: string, tag: string): string => `message: ${msg}\ndeployment:\n  enabled: true\n  image: registry.k8s.io/pause:${tag}\n`
       const v1 = await ops.commit({ 'values/web.yaml': values('v1', '3.10'), [plan]: planYaml({ chart: './charts/slow', values: 'values/web.yaml' }) })
-      const inputs = { 'helm-args': '--wait --timeout 25s' }
+      const inputs = { 'helm-args': '--wait --timeout 20s' }
       expectSucceeded(await act(ops.repo.dir, { push: { before: ops.base, after: v1 } }, { inputs }), plan, 'install', 1)
 
       const v2 = await ops.commit({ 'values/web.yaml': values('v2', '3.9') })
@@ -82,8 +82,14 @@ describe('interruptions', () => {
       }
       expectFailed(run, plan, new RegExp(`^${plan}: helm upgrade failed: .+`), { operation: 'upgrade' })
       expect(await history(clusterA, ns, 'web')).toEqual(['1:deployed', '2:pending-upgrade'])
+      // The cluster's own controllers back off while their API server is away: wait until they caught up.
+      await eventually('the deployment controller back', async () => {
+        const d = await clusterA.deployment(ns, 'web-hello')
+        return d?.status?.observedGeneration === d?.metadata?.generation
+      }, 120_000)
 
-      const rerun = await act(ops.repo.dir, trigger, { inputs })
+      // Its pods settle slowly after the outage (kwok and the controllers back off): a longer wait.
+      const rerun = await act(ops.repo.dir, trigger, { inputs: { 'helm-args': '--wait --timeout 90s' } })
       const result = expectSucceeded(rerun, plan, 'upgrade', 4)
       expect(result.notes).toEqual(['recovered: release was left pending-upgrade at revision 2, rolled back to revision 1'])
       expect(await message(clusterA, ns, 'web')).toBe('v2')
@@ -159,7 +165,8 @@ describe('interruptions', () => {
         expect(server.count(`/store/${SETUP_B}/kubeconfig.yaml`)).toBe(2)
         server.script(`/store/${SETUP_A}/kubeconfig.yaml`, [status(502), file(bed.kubeconfigs[0] as string)])
         server.script(`/store/${SETUP_B}/kubeconfig.yaml`, [reset, file(bed.kubeconfigs[1] as string)])
-        const rerun = await act(ops.repo.dir, trigger, { inputs })
+        // Its pods settle slowly after the outage (kwok and the controllers back off): a longer wait.
+      const rerun = await act(ops.repo.dir, trigger, { inputs: { 'helm-args': '--wait --timeout 90s' } })
         expectSucceeded(rerun, planA, 'install', 1)
         expectSucceeded(rerun, planB, 'upgrade', 1)
         expect(await message(clusterA, ns, 'app')).toBe('flap')
