@@ -13,6 +13,15 @@ const bed = testbed()
 
 const repo = await GitRepo.create()
 await cp(example, repo.dir, { recursive: true })
+// The example names the bed's own clusters; external ones (kind) are named otherwise.
+const [setupA = 'local/a', setupB = setupA] = bed.setups
+const moves: [string, string][] = [
+  ['local/a/team-a', `${setupA}/team-a`],
+  ['local/b/team-b', `${setupB}/team-b`]
+]
+for (const [from, to] of moves) {
+  if (from !== to) await repo.move(from, to)
+}
 const first = await repo.commit('ops: first deployment')
 await deploy('First push: a new branch, so every plan is installed', ZERO, first)
 
