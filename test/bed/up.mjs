@@ -19,6 +19,7 @@ import { buildChartRepo, pushCharts, chartsSrc } from './lib/charts.mjs'
 import { writeEnv } from './lib/env.mjs'
 import { freePorts, bedHealth } from './lib/health.mjs'
 import { PartError } from './lib/procs.mjs'
+import { withBedLock } from './lib/lock.mjs'
 
 const t0 = Date.now()
 const report = (part, detail, ms) =>
@@ -203,7 +204,7 @@ async function main() {
 }
 
 try {
-  await main()
+  await withBedLock(main)
 } catch (err) {
   console.error(`  FAIL ${err.part ? err.message : `testbed: ${err.stack ?? err}`}`)
   process.exitCode = 1
