@@ -35,7 +35,8 @@ export function machine(loadAtStart: number): Machine {
 export function gitRevision(root: string): string {
   try {
     const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim()
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'dist'], { cwd: root, encoding: 'utf8' }).trim()
+    // Uncommitted source changes make the figures those of no commit (dist/ is build output, not checked here).
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', 'src'], { cwd: root, encoding: 'utf8' }).trim()
     return dirty ? `${sha}+dirty` : sha
   } catch {
     return 'unknown'
