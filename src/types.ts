@@ -121,6 +121,11 @@ export interface DeploymentPlan {
   readonly problems: readonly PlanProblem[]
   /** Chart repository aliases in force (input first, then `.gitops/repositories.yaml`). */
   readonly repositories: readonly RepositoryAlias[]
+  /**
+   * Every plan at head is in scope (workflow_dispatch, a new branch): re-apply even
+   * releases that already deploy this commit, which repairs drift.
+   */
+  readonly resync: boolean
 }
 
 export type Operation = 'install' | 'upgrade' | 'uninstall' | 'apply'

@@ -32,7 +32,6 @@ let clusterA: Cluster
 
 beforeAll(() => {
   process.env.RUNNER_TEMP = mkdtempSync(join(tmpdir(), 'runner-temp-'))
-  delete process.env.GITHUB_EVENT_NAME
   clusterA = clusters()[0] as Cluster
 })
 afterAll(async () => {

@@ -124,13 +124,14 @@ export function uninstallStep(t: PlanTarget): PlannedStep {
 export function plan(
   sha: string,
   steps: readonly PlannedStep[],
-  repositories: readonly RepositoryAlias[] = []
+  repositories: readonly RepositoryAlias[] = [],
+  resync = false
 ): DeploymentPlan {
   const setups = [...new Set(steps.map((s) => s.target.setup))].map((setup) => ({
     setup,
     steps: steps.filter((s) => s.target.setup === setup)
   }))
-  return { sha, setups, problems: [], repositories }
+  return { sha, setups, problems: [], repositories, resync }
 }
 
 export function uniqueName(prefix: string): string {

@@ -81,8 +81,7 @@ async function runSetup(setup: SetupPlan, context: RunContext): Promise<Result[]
     env: childEnv({ ...context.workdir.helmEnv, KUBECONFIG: kubeconfig }),
     charts: context.charts,
     signal: context.signal,
-    // A full re-sync (workflow_dispatch) re-applies even what already deploys this commit: it repairs drift.
-    resync: process.env.GITHUB_EVENT_NAME === 'workflow_dispatch'
+    resync: context.plan.resync
   }
   const results: Result[] = []
   for (const step of setup.steps) {

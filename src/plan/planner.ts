@@ -46,7 +46,7 @@ const MAX_PROBLEMS_SHOWN = 10
 export async function planDeployment(input: PlanningInput): Promise<DeploymentPlan> {
   const { config, scope, changes, checkout, sha } = input
   if (scope.kind === 'none')
-    return { sha, setups: [], problems: [], repositories: config.helmRepositories }
+    return { sha, setups: [], problems: [], repositories: config.helmRepositories, resync: false }
   if (scope.kind === 'diff' && !changes)
     throw new Error('planDeployment: a diff scope needs the changed paths')
 
@@ -82,7 +82,7 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
     if (selected(target)) steps.push({ action: 'uninstall', target, reasons })
   }
   problems.sort((a, b) => compare(a.target.plan, b.target.plan))
-  return { sha, setups: bySetup(steps), problems, repositories }
+  return { sha, setups: bySetup(steps), problems, repositories, resync: scope.kind === 'all' }
 }
 
 function readCandidates(

@@ -180,8 +180,19 @@ describe('planDeployment: every plan (a new branch, workflow_dispatch)', () => {
       sha: SHA,
       setups: [],
       problems: [],
-      repositories: config().helmRepositories
+      repositories: config().helmRepositories,
+      resync: false
     })
+  })
+
+  it('asks for a re-sync only when every plan is in scope', async () => {
+    expect((await plan(await repo(), all)).resync).toBe(true)
+    const diff = await plan(
+      await repo(),
+      { kind: 'diff', base: SHA, head: SHA, baseReason: 'test' },
+      []
+    )
+    expect(diff.resync).toBe(false)
   })
 })
 

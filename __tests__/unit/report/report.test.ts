@@ -42,6 +42,7 @@ const broken = {
 const plan: DeploymentPlan = {
   sha: 'abc123',
   repositories: [],
+  resync: false,
   setups: [
     {
       setup: 'local/a',
