@@ -32,13 +32,31 @@ interface ListedRelease {
   chart: string
 }
 
-async function listNamespace(clusters: Clusters, cluster: number, namespace: string): Promise<ListedRelease[]> {
-  const listed = await timedOk(`helm list -n ${namespace}`, clusters.helm, [
-    // Every state (Helm 4 has no --all): a failed or pending leftover must show too.
-    'list', '--deployed', '--failed', '--pending', '--superseded', '--uninstalling',
-    '--namespace', namespace, '--output', 'json',
-    '--kubeconfig', clusters.kubeconfigs[cluster]!
-  ], { env: clusters.env })
+async function listNamespace(
+  clusters: Clusters,
+  cluster: number,
+  namespace: string
+): Promise<ListedRelease[]> {
+  const listed = await timedOk(
+    `helm list -n ${namespace}`,
+    clusters.helm,
+    [
+      // Every state (Helm 4 has no --all): a failed or pending leftover must show too.
+      'list',
+      '--deployed',
+      '--failed',
+      '--pending',
+      '--superseded',
+      '--uninstalling',
+      '--namespace',
+      namespace,
+      '--output',
+      'json',
+      '--kubeconfig',
+      clusters.kubeconfigs[cluster]!
+    ],
+    { env: clusters.env }
+  )
   return JSON.parse(listed.stdout || '[]') as ListedRelease[]
 }
 
@@ -59,7 +77,11 @@ export async function verifyPhase(
         const chart = `${r.chart.split('/')[1]}-${r.version[phase]}`
         const revision = phase === 'install' ? 1 : 2
         if (!found) problems.push(`${r.namespace}/${r.release}: absent`)
-        else if (found.status !== 'deployed' || found.chart !== chart || Number(found.revision) !== revision) {
+        else if (
+          found.status !== 'deployed' ||
+          found.chart !== chart ||
+          Number(found.revision) !== revision
+        ) {
           problems.push(
             `${r.namespace}/${r.release}: ${found.status} ${found.chart} revision ${found.revision}, expected deployed ${chart} revision ${revision}`
           )
@@ -68,7 +90,9 @@ export async function verifyPhase(
     })
   )
   if (problems.length > 0) {
-    throw new Error(`bench: after the ${phase} of ${contender} the clusters do not hold what they should:\n  ${problems.join('\n  ')}`)
+    throw new Error(
+      `bench: after the ${phase} of ${contender} the clusters do not hold what they should:\n  ${problems.join('\n  ')}`
+    )
   }
 }
 
@@ -78,15 +102,27 @@ export async function clean(clusters: Clusters, releases: readonly BenchRelease[
     [...byNamespace(releases).values()].map(async (group) => {
       const first = group[0]!
       const kubeconfig = clusters.kubeconfigs[first.cluster]!
-      await timedOk(`helm uninstall in ${first.namespace}`, clusters.helm, [
-        'uninstall', ...group.map((r) => r.release),
-        '--namespace', first.namespace, '--ignore-not-found', '--kubeconfig', kubeconfig
-      ], { env: clusters.env })
+      await timedOk(
+        `helm uninstall in ${first.namespace}`,
+        clusters.helm,
+        [
+          'uninstall',
+          ...group.map((r) => r.release),
+          '--namespace',
+          first.namespace,
+          '--ignore-not-found',
+          '--kubeconfig',
+          kubeconfig
+        ],
+        { env: clusters.env }
+      )
       const left = (await listNamespace(clusters, first.cluster, first.namespace)).filter((l) =>
         group.some((r) => r.release === l.name)
       )
       if (left.length > 0) {
-        throw new Error(`bench: releases left in ${first.namespace} after cleaning: ${left.map((l) => l.name).join(', ')}`)
+        throw new Error(
+          `bench: releases left in ${first.namespace} after cleaning: ${left.map((l) => l.name).join(', ')}`
+        )
       }
     })
   )
@@ -111,16 +147,22 @@ export function writeMergedKubeconfig(kubeconfigs: readonly string[], file: stri
   const merged: Kubeconfig = { clusters: [], users: [], contexts: [] }
   kubeconfigs.forEach((path, index) => {
     const config = load(readFileSync(path, 'utf8')) as Kubeconfig
-    const current = config.contexts.find((c) => c.name === config['current-context']) ?? config.contexts[0]
+    const current =
+      config.contexts.find((c) => c.name === config['current-context']) ?? config.contexts[0]
     if (!current) throw new Error(`bench: kubeconfig ${path} has no context`)
     const cluster = config.clusters.find((c) => c.name === current.context.cluster)
     const user = config.users.find((u) => u.name === current.context.user)
-    if (!cluster || !user) throw new Error(`bench: kubeconfig ${path}: context ${current.name} names a missing cluster or user`)
+    if (!cluster || !user)
+      throw new Error(
+        `bench: kubeconfig ${path}: context ${current.name} names a missing cluster or user`
+      )
     const name = contextName(index)
     merged.clusters.push({ name, cluster: cluster.cluster })
     merged.users.push({ name, user: user.user })
     merged.contexts.push({ name, context: { cluster: name, user: name } })
   })
   merged['current-context'] = contextName(0)
-  writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'Config', ...merged }, null, 2), { mode: 0o600 })
+  writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'Config', ...merged }, null, 2), {
+    mode: 0o600
+  })
 }

@@ -34,9 +34,16 @@ export function machine(loadAtStart: number): Machine {
 
 export function gitRevision(root: string): string {
   try {
-    const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim()
+    const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8'
+    }).trim()
     // Uncommitted source changes make the figures those of no commit (dist/ is build output, not checked here).
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', 'src'], { cwd: root, encoding: 'utf8' }).trim()
+    const dirty = execFileSync(
+      'git',
+      ['status', '--porcelain', '--untracked-files=no', '--', 'src'],
+      { cwd: root, encoding: 'utf8' }
+    ).trim()
     return dirty ? `${sha}+dirty` : sha
   } catch {
     return 'unknown'
@@ -83,7 +90,8 @@ export async function coldStart(workspace: string, runs: number): Promise<ColdSt
       inputs: { 'github-token': 'bench-token' },
       post: false
     })
-    if (run.code !== 0) throw new Error(`bench: dist/index.js failed on a tag push:\n${run.log}\n${run.stderr}`)
+    if (run.code !== 0)
+      throw new Error(`bench: dist/index.js failed on a tag push:\n${run.log}\n${run.stderr}`)
     const bare = await timedOk('node -e 0', process.execPath, ['-e', '0'])
     if (i >= 2) {
       action.push(run.durationMs)
@@ -95,6 +103,8 @@ export async function coldStart(workspace: string, runs: number): Promise<ColdSt
 
 /** bench/planning.ts's figure: the plan of a push touching 5,000 files. */
 export async function planning(): Promise<number> {
-  const { measurePlanning } = (await import('./planning.ts')) as { measurePlanning: () => Promise<number> }
+  const { measurePlanning } = (await import('./planning.ts')) as {
+    measurePlanning: () => Promise<number>
+  }
   return measurePlanning()
 }

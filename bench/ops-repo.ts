@@ -79,7 +79,11 @@ export function generateOpsRepo(options: OpsRepoOptions): OpsRepo {
   const git = (...args: string[]): string =>
     execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: gitEnv() }).trim()
   git('init', '--quiet', '--initial-branch=main')
-  write(dir, 'README.md', `Benchmark ops repository: ${options.setups} setups × ${options.plans} plans.\n`)
+  write(
+    dir,
+    'README.md',
+    `Benchmark ops repository: ${options.setups} setups × ${options.plans} plans.\n`
+  )
   git('add', '-A')
   git('commit', '--quiet', '-m', 'base: no plan yet')
   const base = git('rev-parse', 'HEAD')

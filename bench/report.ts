@@ -47,14 +47,18 @@ export interface BenchResult {
   readonly contenders: Readonly<Record<string, ContenderFigures | null>>
   readonly action_vs_bare: number | null
   readonly action_vs_helmfile: number | null
-  readonly ratios_by_phase: Readonly<Record<Phase, { action_vs_bare: number | null; action_vs_helmfile: number | null }>>
+  readonly ratios_by_phase: Readonly<
+    Record<Phase, { action_vs_bare: number | null; action_vs_helmfile: number | null }>
+  >
   readonly overhead_ms_per_plan: number
   readonly overhead: Readonly<Record<Phase, ReturnType<typeof overheadOf>>>
   readonly peak_rss_mb: Readonly<Record<string, number>>
   readonly cold_start_ms: number
   readonly node_startup_ms: number
   readonly planning_5000_files_ms: number
-  readonly targets: Readonly<Record<keyof typeof TARGETS, { target: number; value: number | null; met: boolean | null }>>
+  readonly targets: Readonly<
+    Record<keyof typeof TARGETS, { target: number; value: number | null; met: boolean | null }>
+  >
   readonly notes: readonly string[]
 }
 
@@ -68,9 +72,12 @@ function figures(samples: Record<Phase, number[]>): ContenderFigures {
 
 function overheadOf(runs: readonly OverheadRun[], plans: number) {
   const pick = (f: (r: OverheadRun) => number): number => Math.round(median(runs.map(f)))
-  const calls = (f: (r: OverheadRun) => Readonly<Record<string, number>>): Record<string, number> => {
+  const calls = (
+    f: (r: OverheadRun) => Readonly<Record<string, number>>
+  ): Record<string, number> => {
     const out: Record<string, number> = {}
-    for (const run of runs) for (const [k, v] of Object.entries(f(run))) out[k] = Math.max(out[k] ?? 0, v)
+    for (const run of runs)
+      for (const [k, v] of Object.entries(f(run))) out[k] = Math.max(out[k] ?? 0, v)
     return out
   }
   return {
@@ -86,7 +93,11 @@ function overheadOf(runs: readonly OverheadRun[], plans: number) {
 }
 
 export function toResult(m: Measurements): BenchResult {
-  const contenders: Record<string, ContenderFigures | null> = { bare: null, helmfile: null, action: null }
+  const contenders: Record<string, ContenderFigures | null> = {
+    bare: null,
+    helmfile: null,
+    action: null
+  }
   for (const [name, samples] of m.samples) contenders[name] = figures(samples)
   const action = contenders.action!
   const bare = contenders.bare!
@@ -96,7 +107,10 @@ export function toResult(m: Measurements): BenchResult {
     upgrade: overheadOf(m.overhead.upgrade, m.plans)
   }
   // The worse phase is the figure: a target holds only if it holds for both pushes.
-  const overheadPerPlan = Math.max(overhead.install.overhead_ms_per_plan, overhead.upgrade.overhead_ms_per_plan)
+  const overheadPerPlan = Math.max(
+    overhead.install.overhead_ms_per_plan,
+    overhead.upgrade.overhead_ms_per_plan
+  )
   const vsBare = ratio(action.total.median_ms, bare.total.median_ms)
   const vsHelmfile = ratio(action.total.median_ms, helmfile?.total.median_ms)
   const target = (name: keyof typeof TARGETS, value: number | null, strict = false) => ({
@@ -112,7 +126,9 @@ export function toResult(m: Measurements): BenchResult {
     plans: m.plans,
     rounds: m.rounds,
     versions: m.versions,
-    medians_ms: Object.fromEntries(Object.entries(contenders).map(([k, v]) => [k, v?.total.median_ms ?? null])),
+    medians_ms: Object.fromEntries(
+      Object.entries(contenders).map(([k, v]) => [k, v?.total.median_ms ?? null])
+    ),
     contenders,
     action_vs_bare: vsBare,
     action_vs_helmfile: vsHelmfile,
@@ -142,27 +158,43 @@ export function toResult(m: Measurements): BenchResult {
 }
 
 export function printReport(r: BenchResult): void {
-  const s = (ms: number | undefined): string => (ms === undefined ? '—' : `${(ms / 1000).toFixed(2)} s`)
+  const s = (ms: number | undefined): string =>
+    ms === undefined ? '—' : `${(ms / 1000).toFixed(2)} s`
   const out: string[] = []
   out.push('')
-  out.push(`${r.setups} setups × ${r.plans} plans, ${r.rounds} rounds, ${r.machine.cores} cores (${r.machine.cpu})`)
+  out.push(
+    `${r.setups} setups × ${r.plans} plans, ${r.rounds} rounds, ${r.machine.cores} cores (${r.machine.cpu})`
+  )
   out.push('median wall time     install     upgrade       round')
   for (const [name, f] of Object.entries(r.contenders)) {
     out.push(
       `  ${name.padEnd(16)} ${f ? `${s(f.install.median_ms).padStart(9)}   ${s(f.upgrade.median_ms).padStart(9)}   ${s(f.total.median_ms).padStart(9)}` : '  not run'}`
     )
   }
-  const mark = (t: { met: boolean | null }): string => (t.met === null ? '(n/a)' : t.met ? 'ok' : 'MISSED')
+  const mark = (t: { met: boolean | null }): string =>
+    t.met === null ? '(n/a)' : t.met ? 'ok' : 'MISSED'
   const t = r.targets
-  out.push(`action / bare loop     ${r.action_vs_bare ?? '—'}  (target ≤ ${t.action_vs_bare.target}) ${mark(t.action_vs_bare)}`)
-  out.push(`action / helmfile      ${r.action_vs_helmfile ?? '—'}  (target ≤ ${t.action_vs_helmfile.target}) ${mark(t.action_vs_helmfile)}`)
+  out.push(
+    `action / bare loop     ${r.action_vs_bare ?? '—'}  (target ≤ ${t.action_vs_bare.target}) ${mark(t.action_vs_bare)}`
+  )
+  out.push(
+    `action / helmfile      ${r.action_vs_helmfile ?? '—'}  (target ≤ ${t.action_vs_helmfile.target}) ${mark(t.action_vs_helmfile)}`
+  )
   out.push(
     `own overhead a plan    ${r.overhead_ms_per_plan} ms  (install ${r.overhead.install.overhead_ms_per_plan}, upgrade ${r.overhead.upgrade.overhead_ms_per_plan}; target ≤ ${t.overhead_ms_per_plan.target}) ${mark(t.overhead_ms_per_plan)}`
   )
-  out.push(`helm calls a plan      install ${r.overhead.install.helm_calls_per_plan}, upgrade ${r.overhead.upgrade.helm_calls_per_plan}`)
-  out.push(`peak memory (MB)       ${Object.entries(r.peak_rss_mb).map(([k, v]) => `${k} ${v}`).join(', ')}`)
+  out.push(
+    `helm calls a plan      install ${r.overhead.install.helm_calls_per_plan}, upgrade ${r.overhead.upgrade.helm_calls_per_plan}`
+  )
+  out.push(
+    `peak memory (MB)       ${Object.entries(r.peak_rss_mb)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`
+  )
   out.push(`cold start             ${r.cold_start_ms} ms (node alone ${r.node_startup_ms} ms)`)
-  out.push(`planning 5,000 files   ${r.planning_5000_files_ms} ms  (target < ${t.planning_5000_files_ms.target}) ${mark(t.planning_5000_files_ms)}`)
+  out.push(
+    `planning 5,000 files   ${r.planning_5000_files_ms} ms  (target < ${t.planning_5000_files_ms.target}) ${mark(t.planning_5000_files_ms)}`
+  )
   for (const note of r.notes) out.push(`note: ${note}`)
   console.log(out.join('\n'))
 }

@@ -20,7 +20,14 @@ import { bareLoop } from './contenders/bare.ts'
 import { freshHelmHome, type Contender } from './contenders/contender.ts'
 import { helmfileSync } from './contenders/helmfile.ts'
 import { coldStart, distFreshness, gitRevision, loadNow, machine, planning } from './figures.ts'
-import { checkout, generateOpsRepo, PHASES, setupName, type OpsRepo, type Phase } from './ops-repo.ts'
+import {
+  checkout,
+  generateOpsRepo,
+  PHASES,
+  setupName,
+  type OpsRepo,
+  type Phase
+} from './ops-repo.ts'
 import { printReport, toResult, type Measurements } from './report.ts'
 
 const root = resolve(import.meta.dirname, '..')
@@ -47,7 +54,8 @@ function options(): Options {
   })
   const count = (name: string, text: string): number => {
     const n = Number(text)
-    if (!Number.isInteger(n) || n < 1) throw new Error(`bench: --${name} must be a whole number ≥ 1, not "${text}"`)
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`bench: --${name} must be a whole number ≥ 1, not "${text}"`)
     return n
   }
   const helmfile = values.helmfile
@@ -72,21 +80,34 @@ function log(line: string): void {
 /** The helmfile binary (built if asked), or why there is none. */
 function helmfileBinary(mode: Options['helmfile']): { path?: string; missing?: string } {
   const version = process.env.HELMFILE_VERSION ?? 'v1.4.4'
-  const built = join(process.env.TESTBED_CACHE ?? join(root, '.cache'), 'helmfile', version, 'helmfile')
+  const built = join(
+    process.env.TESTBED_CACHE ?? join(root, '.cache'),
+    'helmfile',
+    version,
+    'helmfile'
+  )
   if (mode === 'skip') return { missing: 'skipped (--helmfile skip)' }
   if (existsSync(built)) return { path: built }
   if (mode === 'auto') {
-    return { missing: `SKIPPED, not built (${built}); build it with \`bash bench/build-helmfile.sh\`` }
+    return {
+      missing: `SKIPPED, not built (${built}); build it with \`bash bench/build-helmfile.sh\``
+    }
   }
   log('helmfile: building it (bench/build-helmfile.sh)')
-  const r = spawnSync('bash', [join(root, 'bench', 'build-helmfile.sh')], { stdio: ['ignore', 'pipe', 'inherit'] })
-  if (r.status !== 0) return { missing: `UNAVAILABLE, bench/build-helmfile.sh could not build helmfile ${version} here (see above)` }
+  const r = spawnSync('bash', [join(root, 'bench', 'build-helmfile.sh')], {
+    stdio: ['ignore', 'pipe', 'inherit']
+  })
+  if (r.status !== 0)
+    return {
+      missing: `UNAVAILABLE, bench/build-helmfile.sh could not build helmfile ${version} here (see above)`
+    }
   return { path: built }
 }
 
 function bringUpTestbed(): void {
   const r = spawnSync(process.execPath, [join(root, 'test', 'bed', 'up.mjs')], { stdio: 'inherit' })
-  if (r.status !== 0) throw new Error('bench: the test bed did not come up (`npm run testbed:up`; see above)')
+  if (r.status !== 0)
+    throw new Error('bench: the test bed did not come up (`npm run testbed:up`; see above)')
 }
 
 /** Deploys both phases with one contender and checks the clusters after each; returns the two wall times. */
@@ -101,7 +122,8 @@ async function measureRound(
     checkout(repo, repo.commits[phase])
     const run = await contender.run(phase)
     ms[phase] = run.ms
-    if (run.peakRssKb) peaks.set(contender.name, Math.max(peaks.get(contender.name) ?? 0, run.peakRssKb))
+    if (run.peakRssKb)
+      peaks.set(contender.name, Math.max(peaks.get(contender.name) ?? 0, run.peakRssKb))
     await verifyPhase(clusters, repo.releases, phase, contender.name)
   }
   await clean(clusters, repo.releases)
@@ -116,11 +138,17 @@ async function main(): Promise<void> {
   if (helmfileMissing) log(`helmfile: ${helmfileMissing}`)
   bringUpTestbed()
   const context: BenchContext = benchContext(testbed(), opts.work)
-  const clusters: Clusters = { helm: context.helm, kubeconfigs: context.kubeconfigs, env: { ...context.env, ...freshHelmHome(context.work) } }
+  const clusters: Clusters = {
+    helm: context.helm,
+    kubeconfigs: context.kubeconfigs,
+    env: { ...context.env, ...freshHelmHome(context.work) }
+  }
   const stale = distFreshness(root)
   if (stale) log(`WARNING: ${stale}`)
 
-  log(`ops repository: ${opts.setups} setups × ${opts.plans} plans over ${context.kubeconfigs.length} clusters (work: ${opts.work})`)
+  log(
+    `ops repository: ${opts.setups} setups × ${opts.plans} plans over ${context.kubeconfigs.length} clusters (work: ${opts.work})`
+  )
   const repo = generateOpsRepo({
     dir: join(opts.work, 'ops'),
     setups: opts.setups,
@@ -148,7 +176,9 @@ async function main(): Promise<void> {
     const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!)
     for (const contender of order) {
       const ms = await measureRound(contender, repo, clusters, peaks)
-      log(`round ${round}${counted ? '' : ' (warm-up)'} ${contender.name.padEnd(8)} install ${fmt(ms.install)}  upgrade ${fmt(ms.upgrade)}`)
+      log(
+        `round ${round}${counted ? '' : ' (warm-up)'} ${contender.name.padEnd(8)} install ${fmt(ms.install)}  upgrade ${fmt(ms.upgrade)}`
+      )
       if (counted) for (const phase of PHASES) samples.get(contender.name)![phase].push(ms[phase])
     }
     for (const phase of PHASES) {
@@ -198,10 +228,14 @@ async function main(): Promise<void> {
 
 function notes(helmfileMissing: string | undefined, loadAtStart: number): string[] {
   const out: string[] = []
-  if (helmfileMissing) out.push(`helmfile was not run (${helmfileMissing.split(' (')[0]}): its figures are null`)
+  if (helmfileMissing)
+    out.push(`helmfile was not run (${helmfileMissing.split(' (')[0]}): its figures are null`)
   const cores = availableParallelism()
   const load = Math.max(loadAtStart, loadNow())
-  if (load > cores) out.push(`the machine was busy (load average ${load} on ${cores} cores): other processes competed for the CPUs`)
+  if (load > cores)
+    out.push(
+      `the machine was busy (load average ${load} on ${cores} cores): other processes competed for the CPUs`
+    )
   return out
 }
 

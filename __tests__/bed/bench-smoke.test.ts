@@ -7,7 +7,12 @@ import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const root = resolve(import.meta.dirname, '..', '..')
-const helmfile = join(process.env.TESTBED_CACHE ?? join(root, '.cache'), 'helmfile', 'v1.4.4', 'helmfile')
+const helmfile = join(
+  process.env.TESTBED_CACHE ?? join(root, '.cache'),
+  'helmfile',
+  'v1.4.4',
+  'helmfile'
+)
 const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'))
 
 afterAll(() => rmSync(out, { recursive: true, force: true }))
@@ -16,7 +21,21 @@ describe('npm run bench (S=1, P=1)', () => {
   it('measures every contender and writes a complete result file', () => {
     const run = spawnSync(
       process.execPath,
-      [join(root, 'bench', 'run.ts'), '--setups', '1', '--plans', '1', '--rounds', '1', '--out', out, '--work', join(out, 'work'), '--helmfile', 'auto'],
+      [
+        join(root, 'bench', 'run.ts'),
+        '--setups',
+        '1',
+        '--plans',
+        '1',
+        '--rounds',
+        '1',
+        '--out',
+        out,
+        '--work',
+        join(out, 'work'),
+        '--helmfile',
+        'auto'
+      ],
       { cwd: root, encoding: 'utf8', timeout: 600_000 }
     )
     expect(run.status, `bench failed:\n${run.stdout}\n${run.stderr}`).toBe(0)
@@ -24,7 +43,11 @@ describe('npm run bench (S=1, P=1)', () => {
     expect(files).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\d-1x1\.json$/)])
     const r = JSON.parse(readFileSync(join(out, files[0]!), 'utf8'))
 
-    expect(r.machine).toMatchObject({ cpu: expect.any(String), cores: expect.any(Number), memory_gb: expect.any(Number) })
+    expect(r.machine).toMatchObject({
+      cpu: expect.any(String),
+      cores: expect.any(Number),
+      memory_gb: expect.any(Number)
+    })
     expect(r.machine.cores).toBeGreaterThanOrEqual(1)
     expect(r.machine.memory_gb).toBeGreaterThan(0)
     expect(Number.isNaN(Date.parse(r.date))).toBe(false)
@@ -63,7 +86,10 @@ describe('npm run bench (S=1, P=1)', () => {
     expect(r.cold_start_ms).toBeGreaterThanOrEqual(r.node_startup_ms)
     sane(r.planning_5000_files_ms)
     for (const name of ['action_vs_bare', 'overhead_ms_per_plan', 'planning_5000_files_ms']) {
-      expect(r.targets[name]).toMatchObject({ target: expect.any(Number), met: expect.any(Boolean) })
+      expect(r.targets[name]).toMatchObject({
+        target: expect.any(Number),
+        met: expect.any(Boolean)
+      })
     }
   }, 900_000)
 })

@@ -62,14 +62,21 @@ export interface ActionSetup {
 }
 
 /** Every affected plan must have succeeded with the phase's operation, else the run is no measurement. */
-function checkResults(run: ActionRun, releases: readonly BenchRelease[], phase: Phase, what: string): void {
+function checkResults(
+  run: ActionRun,
+  releases: readonly BenchRelease[],
+  phase: Phase,
+  what: string
+): void {
   const problems: string[] = []
   if (run.code !== 0) problems.push(`exit code ${run.code}`)
   for (const r of releases) {
     const result = run.results.find((x) => x.plan === r.plan)
     if (!result) problems.push(`${r.plan}: no result`)
     else if (result.status !== 'succeeded' || result.operation !== phase) {
-      problems.push(`${r.plan}: ${result.operation} ${result.status}${result.error ? `: ${result.error}` : ''}`)
+      problems.push(
+        `${r.plan}: ${result.operation} ${result.status}${result.error ? `: ${result.error}` : ''}`
+      )
     }
   }
   if (run.results.length !== releases.length) {
@@ -77,7 +84,9 @@ function checkResults(run: ActionRun, releases: readonly BenchRelease[], phase: 
   }
   if (problems.length > 0) {
     const tail = `${run.log}\n${run.stderr}`.trim().split('\n').slice(-30).join('\n')
-    throw new Error(`bench: ${what} (${phase}) did not do its work:\n  ${problems.join('\n  ')}\n--- its log ---\n${tail}`)
+    throw new Error(
+      `bench: ${what} (${phase}) did not do its work:\n  ${problems.join('\n  ')}\n--- its log ---\n${tail}`
+    )
   }
 }
 
@@ -192,7 +201,10 @@ export function overheadProbe(setup: ActionSetup, onlySetup: string) {
   const gitLog = join(context.work, 'git-calls.log')
   mkdirSync(bin, { recursive: true })
   const realGit = execFileSync('bash', ['-c', 'command -v git'], { encoding: 'utf8' }).trim()
-  for (const [name, real, log] of [['helm', context.helm, helmLog], ['git', realGit, gitLog]] as const) {
+  for (const [name, real, log] of [
+    ['helm', context.helm, helmLog],
+    ['git', realGit, gitLog]
+  ] as const) {
     writeFileSync(join(bin, name), timingWrapper(real, log))
     chmodSync(join(bin, name), 0o755)
   }

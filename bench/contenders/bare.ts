@@ -45,11 +45,15 @@ function script(context: BenchContext, repo: OpsRepo, phase: Phase): string {
         '"$helm" upgrade --install',
         r.release,
         r.chart,
-        '--version', r.version[phase],
-        '--namespace', r.namespace,
+        '--version',
+        r.version[phase],
+        '--namespace',
+        r.namespace,
         '--create-namespace',
-        '-f', q(join(repo.dir, r.values)),
-        '--kubeconfig', q(context.kubeconfigs[r.cluster]!),
+        '-f',
+        q(join(repo.dir, r.values)),
+        '--kubeconfig',
+        q(context.kubeconfigs[r.cluster]!),
         '>/dev/null'
       ].join(' ')
     )
