@@ -40431,7 +40431,7 @@ const MAX_PROBLEMS_SHOWN = 10;
 async function planDeployment(input) {
     const { config, scope, changes, checkout, sha } = input;
     if (scope.kind === 'none')
-        return { sha, setups: [], problems: [], repositories: config.helmRepositories };
+        return { sha, setups: [], problems: [], repositories: config.helmRepositories, resync: false };
     if (scope.kind === 'diff' && !changes)
         throw new Error('planDeployment: a diff scope needs the changed paths');
     const files = checkout.listFiles();
@@ -40464,7 +40464,7 @@ async function planDeployment(input) {
             steps.push({ action: 'uninstall', target, reasons });
     }
     problems.sort((a, b) => compare$1(a.target.plan, b.target.plan));
-    return { sha, setups: bySetup(steps), problems, repositories };
+    return { sha, setups: bySetup(steps), problems, repositories, resync: scope.kind === 'all' };
 }
 function readCandidates(files, layout, checkout, aliases) {
     const shaped = files.map((file) => classifyPath(file, layout)).filter((l) => l.kind !== 'other');
@@ -45609,8 +45609,7 @@ async function runSetup(setup, context) {
         env: childEnv({ ...context.workdir.helmEnv, KUBECONFIG: kubeconfig }),
         charts: context.charts,
         signal: context.signal,
-        // A full re-sync (workflow_dispatch) re-applies even what already deploys this commit: it repairs drift.
-        resync: process.env.GITHUB_EVENT_NAME === 'workflow_dispatch'
+        resync: context.plan.resync
     };
     const results = [];
     for (const step of setup.steps) {
