@@ -30,7 +30,11 @@ const newlineValues = 'values/new\nline.yaml'
 const hookPath = `hooks/${inject} 'q' ü.sh`
 const LABEL = "lowercase letters, digits and '-', starting and ending with a letter or digit"
 
-const injectingNames = [`$(touch ${CANARY}).yaml`, `a;touch ${CANARY}.yaml`, `\`touch ${CANARY}\`.yaml`]
+const injectingNames = [
+  `$(touch ${CANARY}).yaml`,
+  `a;touch ${CANARY}.yaml`,
+  `\`touch ${CANARY}\`.yaml`
+]
 const oddNames = ['with space.yaml', `it's "quoted".yaml`, 'new\nline.yaml', 'ünïcödé.yaml']
 const badNamespace = `$(touch ${CANARY})`
 
@@ -46,7 +50,10 @@ beforeAll(async () => {
     [newlineValues]: valuesYaml('never read'),
     [`local/a/${ns}/newline-values.yaml`]: planYaml({ values: newlineValues }),
     [hookPath]: 'echo "$GITOPS_RELEASE" >> hook-ran.txt\n',
-    [`local/a/${ns}/names.yaml`]: planYaml({ values: valuesPath, hooks: { 'pre-install': [hookPath] } }),
+    [`local/a/${ns}/names.yaml`]: planYaml({
+      values: valuesPath,
+      hooks: { 'pre-install': [hookPath] }
+    }),
     [`local/a/${badNamespace}/demo.yaml`]: planYaml()
   }
   for (const name of [...injectingNames, ...oddNames]) files[`local/a/${ns}/${name}`] = planYaml()

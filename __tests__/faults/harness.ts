@@ -6,8 +6,18 @@ import { dirname, join } from 'node:path'
 import { expect, test } from 'vitest'
 import { load } from 'js-yaml'
 import { kubeconfigSecrets } from '../../src/apply/kubeconfig.ts'
-import { runAction, type ActionOptions, type ActionRun, type ResultJson } from '../support/action-runner.ts'
-import { dispatchPayload, pullRequestPayload, pushPayload, type PayloadCommitPatch } from '../support/events.ts'
+import {
+  runAction,
+  type ActionOptions,
+  type ActionRun,
+  type ResultJson
+} from '../support/action-runner.ts'
+import {
+  dispatchPayload,
+  pullRequestPayload,
+  pushPayload,
+  type PayloadCommitPatch
+} from '../support/events.ts'
 import { GitRepo } from '../support/git-repo.ts'
 import { Cluster, testbed } from '../support/testbed.ts'
 
@@ -29,9 +39,15 @@ export function secret(value: string): string {
 
 /** Every credential of the suite, with the forms a leak could take (URL-encoded, base64, PEM lines). */
 export function credentials(): string[] {
-  const found = new Set<string>([bed.storePassword, bed.chartRepoPassword, GITHUB_TOKEN, ...extraSecrets])
+  const found = new Set<string>([
+    bed.storePassword,
+    bed.chartRepoPassword,
+    GITHUB_TOKEN,
+    ...extraSecrets
+  ])
   for (const file of bed.kubeconfigs) {
-    for (const s of kubeconfigSecrets(load(readFileSync(file, 'utf8')) as Record<string, unknown>)) found.add(s)
+    for (const s of kubeconfigSecrets(load(readFileSync(file, 'utf8')) as Record<string, unknown>))
+      found.add(s)
   }
   const needles = new Set<string>()
   for (const s of found) {
@@ -69,7 +85,12 @@ let scanned = 0
 export const scanCount = (): { runs: number; scanned: number } => ({ runs, scanned })
 
 /** One case of the fault suite: the expected outcome goes to the table. */
-export function faultCase(name: string, expected: string, fn: () => Promise<void>, timeoutMs = 120_000): void {
+export function faultCase(
+  name: string,
+  expected: string,
+  fn: () => Promise<void>,
+  timeoutMs = 120_000
+): void {
   test(name, { meta: { expected }, timeout: timeoutMs }, fn)
 }
 
@@ -145,10 +166,25 @@ export async function dropNamespaces(...names: string[]): Promise<void> {
 // ── running the action ─────────────────────────────────────────────────────
 
 export type Trigger =
-  | { readonly push: { readonly before: string; readonly after: string; readonly ref?: string; readonly forced?: boolean; readonly commits?: readonly PayloadCommitPatch[] } }
+  | {
+      readonly push: {
+        readonly before: string
+        readonly after: string
+        readonly ref?: string
+        readonly forced?: boolean
+        readonly commits?: readonly PayloadCommitPatch[]
+      }
+    }
   | { readonly pullRequest: { readonly base: string; readonly head: string } }
   | { readonly dispatch: string }
-  | { readonly raw: { readonly eventName: string; readonly payload: unknown; readonly sha: string; readonly ref?: string } }
+  | {
+      readonly raw: {
+        readonly eventName: string
+        readonly payload: unknown
+        readonly sha: string
+        readonly ref?: string
+      }
+    }
 
 export const storeInputs = {
   'kubeconfig-store-url': bed.storeUrl,
@@ -164,13 +200,19 @@ export const defaultInputs: Readonly<Record<string, string>> = {
   parallel: '2'
 }
 
-export interface ActOptions extends Partial<Omit<ActionOptions, 'workspace' | 'eventName' | 'event' | 'inputs' | 'env'>> {
+export interface ActOptions extends Partial<
+  Omit<ActionOptions, 'workspace' | 'eventName' | 'event' | 'inputs' | 'env'>
+> {
   readonly inputs?: Readonly<Record<string, string>>
   readonly env?: Readonly<Record<string, string>>
 }
 
 /** Runs the built action (main and post step) on a checkout; fails the case if a credential leaked. */
-export async function act(workspace: string, trigger: Trigger, options: ActOptions = {}): Promise<ActionRun> {
+export async function act(
+  workspace: string,
+  trigger: Trigger,
+  options: ActOptions = {}
+): Promise<ActionRun> {
   let eventName: string
   let event: unknown
   let sha: string
@@ -182,7 +224,10 @@ export async function act(workspace: string, trigger: Trigger, options: ActOptio
     ref = trigger.push.ref ?? ref
   } else if ('pullRequest' in trigger) {
     eventName = 'pull_request'
-    event = pullRequestPayload({ baseSha: trigger.pullRequest.base, headSha: trigger.pullRequest.head })
+    event = pullRequestPayload({
+      baseSha: trigger.pullRequest.base,
+      headSha: trigger.pullRequest.head
+    })
     sha = trigger.pullRequest.head
     ref = 'refs/pull/7/merge'
   } else if ('dispatch' in trigger) {
@@ -220,7 +265,10 @@ export async function act(workspace: string, trigger: Trigger, options: ActOptio
 
 export function resultOf(run: ActionRun, plan: string): ResultJson {
   const found = run.results.find((r) => r.plan === plan)
-  if (!found) throw new Error(`no result for ${plan}; results: ${JSON.stringify(run.results.map((r) => r.plan))}\n${run.log}`)
+  if (!found)
+    throw new Error(
+      `no result for ${plan}; results: ${JSON.stringify(run.results.map((r) => r.plan))}\n${run.log}`
+    )
   return found
 }
 
@@ -249,20 +297,36 @@ export function expectFailed(
   return result
 }
 
-export function expectSucceeded(run: ActionRun, plan: string, operation: string, revision: number): ResultJson {
+export function expectSucceeded(
+  run: ActionRun,
+  plan: string,
+  operation: string,
+  revision: number
+): ResultJson {
   const result = resultOf(run, plan)
-  expect(result, JSON.stringify(result)).toMatchObject({ status: 'succeeded', operation, revision, error: null })
+  expect(result, JSON.stringify(result)).toMatchObject({
+    status: 'succeeded',
+    operation,
+    revision,
+    error: null
+  })
   expect(annotationsOn(run, plan)).toEqual([])
   return result
 }
 
 /** The `::error::` annotations that name no file: errors of the whole step (setup, inputs, event). */
 export function stepErrors(run: ActionRun): string[] {
-  return run.annotations.filter((a) => a.level === 'error' && !a.properties.file).map((a) => a.message)
+  return run.annotations
+    .filter((a) => a.level === 'error' && !a.properties.file)
+    .map((a) => a.message)
 }
 
 /** The sample chart's ConfigMap message of a release, undefined when absent. */
-export async function message(cluster: Cluster, ns: string, release: string): Promise<string | undefined> {
+export async function message(
+  cluster: Cluster,
+  ns: string,
+  release: string
+): Promise<string | undefined> {
   return (await cluster.configMap(ns, `${release}-hello`))?.data?.message
 }
 

@@ -35,10 +35,17 @@ async function onePlan(name: string, files: (ns: string) => Record<string, strin
   namespaces.push(ns)
   const ops = await opsRepo()
   const head = await ops.commit(files(ns))
-  return { ns, ops, head, plan: `local/a/${ns}/app.yaml`, trigger: { push: { before: ops.base, after: head } } }
+  return {
+    ns,
+    ops,
+    head,
+    plan: `local/a/${ns}/app.yaml`,
+    trigger: { push: { before: ops.base, after: head } }
+  }
 }
 
-const template = (base: string): string => `${base.replace(/\/$/, '')}/helm-{version}-{os}-{arch}.tar.gz`
+const template = (base: string): string =>
+  `${base.replace(/\/$/, '')}/helm-{version}-{os}-{arch}.tar.gz`
 
 /** A process is gone: no /proc entry, or a zombie waiting for its parent to reap it. */
 function gone(pid: number): boolean {
@@ -50,131 +57,220 @@ function gone(pid: number): boolean {
 }
 
 describe('helm binary', () => {
-  faultCase('a tarball whose checksum does not match', 'step error "does not match its published checksum ... refusing to use it"; every affected plan fails with it; nothing cached, nothing deployed; a re-run from the good mirror installs', async () => {
-    const c = await onePlan('sum', (ns) => ({ [`local/a/${ns}/app.yaml`]: planYaml() }))
-    const { ns, trigger } = c
-    const toolCache = mkdtempSync(join(tmpdir(), 'faults-tool-cache-'))
-    const inputs = { 'helm-version': bed.helm4Version, 'helm-download-url': template(bed.helmMirrorBad) }
-    const env = { NODE_EXTRA_CA_CERTS: bed.ca }
-    const run = await act(c.ops.repo.dir, trigger, { inputs, env, toolCache })
-    const url = `${bed.helmMirrorBad.replace(/\/$/, '')}/helm-${bed.helm4Version}-linux-amd64.tar.gz`
-    const error = new RegExp(`^helm ${bed.helm4Version} from ${url.replace(/[.]/g, '\\.')} does not match its published checksum \\(SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64} from ${url.replace(/[.]/g, '\\.')}\\.sha256sum\\); refusing to use it\\. Check that helm-download-url points at an unaltered mirror\\.$`)
-    expect(run.code).toBe(1)
-    expectFailed(run, `local/a/${ns}/app.yaml`, new RegExp(`^local/a/${ns}/app\\.yaml: ${error.source.slice(1)}`))
-    expect(existsSync(join(toolCache, 'helm'))).toBe(false)
-    expect(await clusterA.releaseSecrets(ns, 'app')).toEqual([])
-    const rerun = await act(c.ops.repo.dir, trigger, { inputs: { ...inputs, 'helm-download-url': template(bed.helmMirror) }, env, toolCache })
-    expectSucceeded(rerun, `local/a/${ns}/app.yaml`, 'install', 1)
-    expect(existsSync(join(toolCache, 'helm'))).toBe(true)
-  })
+  faultCase(
+    'a tarball whose checksum does not match',
+    'step error "does not match its published checksum ... refusing to use it"; every affected plan fails with it; nothing cached, nothing deployed; a re-run from the good mirror installs',
+    async () => {
+      const c = await onePlan('sum', (ns) => ({ [`local/a/${ns}/app.yaml`]: planYaml() }))
+      const { ns, trigger } = c
+      const toolCache = mkdtempSync(join(tmpdir(), 'faults-tool-cache-'))
+      const inputs = {
+        'helm-version': bed.helm4Version,
+        'helm-download-url': template(bed.helmMirrorBad)
+      }
+      const env = { NODE_EXTRA_CA_CERTS: bed.ca }
+      const run = await act(c.ops.repo.dir, trigger, { inputs, env, toolCache })
+      const url = `${bed.helmMirrorBad.replace(/\/$/, '')}/helm-${bed.helm4Version}-linux-amd64.tar.gz`
+      const error = new RegExp(
+        `^helm ${bed.helm4Version} from ${url.replace(/[.]/g, '\\.')} does not match its published checksum \\(SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64} from ${url.replace(/[.]/g, '\\.')}\\.sha256sum\\); refusing to use it\\. Check that helm-download-url points at an unaltered mirror\\.$`
+      )
+      expect(run.code).toBe(1)
+      expectFailed(
+        run,
+        `local/a/${ns}/app.yaml`,
+        new RegExp(`^local/a/${ns}/app\\.yaml: ${error.source.slice(1)}`)
+      )
+      expect(existsSync(join(toolCache, 'helm'))).toBe(false)
+      expect(await clusterA.releaseSecrets(ns, 'app')).toEqual([])
+      const rerun = await act(c.ops.repo.dir, trigger, {
+        inputs: { ...inputs, 'helm-download-url': template(bed.helmMirror) },
+        env,
+        toolCache
+      })
+      expectSucceeded(rerun, `local/a/${ns}/app.yaml`, 'install', 1)
+      expect(existsSync(join(toolCache, 'helm'))).toBe(true)
+    }
+  )
 
-  faultCase('the helm mirror is down', 'every affected plan fails "could not download the tarball of helm ... (check helm-version and helm-download-url)"; nothing deployed', async () => {
-    const c = await onePlan('mirror', (ns) => ({ [`local/a/${ns}/app.yaml`]: planYaml() }))
-    const port = await closedPort()
-    const toolCache = mkdtempSync(join(tmpdir(), 'faults-tool-cache-'))
-    const run = await act(c.ops.repo.dir, c.trigger, {
-      inputs: { 'helm-version': bed.helm4Version, 'helm-download-url': template(`http://127.0.0.1:${port}/helm`) },
-      toolCache
-    })
-    expectFailed(run, c.plan, new RegExp(`^${c.plan}: could not download the tarball of helm ${bed.helm4Version} from http://127\\.0\\.0\\.1:${port}/helm/helm-${bed.helm4Version}-linux-amd64\\.tar\\.gz: .*ECONNREFUSED.* \\(check helm-version and helm-download-url\\)$`))
-    expect(await clusterA.releaseSecrets(c.ns, 'app')).toEqual([])
-  }, 150_000)
+  faultCase(
+    'the helm mirror is down',
+    'every affected plan fails "could not download the tarball of helm ... (check helm-version and helm-download-url)"; nothing deployed',
+    async () => {
+      const c = await onePlan('mirror', (ns) => ({ [`local/a/${ns}/app.yaml`]: planYaml() }))
+      const port = await closedPort()
+      const toolCache = mkdtempSync(join(tmpdir(), 'faults-tool-cache-'))
+      const run = await act(c.ops.repo.dir, c.trigger, {
+        inputs: {
+          'helm-version': bed.helm4Version,
+          'helm-download-url': template(`http://127.0.0.1:${port}/helm`)
+        },
+        toolCache
+      })
+      expectFailed(
+        run,
+        c.plan,
+        new RegExp(
+          `^${c.plan}: could not download the tarball of helm ${bed.helm4Version} from http://127\\.0\\.0\\.1:${port}/helm/helm-${bed.helm4Version}-linux-amd64\\.tar\\.gz: .*ECONNREFUSED.* \\(check helm-version and helm-download-url\\)$`
+        )
+      )
+      expect(await clusterA.releaseSecrets(c.ns, 'app')).toEqual([])
+    },
+    150_000
+  )
 })
 
 describe('helm on the cluster', () => {
-  faultCase('manifests the API server rejects', 'upgrade fails with the API server\'s "Invalid value"; revision 1 stays deployed (its objects unchanged); the re-run fails the same; a fix in git upgrades to revision 4', async () => {
-    const c = await onePlan('reject', (ns) => ({
-      'values/app.yaml': valuesYaml('v1'),
-      [`local/a/${ns}/app.yaml`]: planYaml({ values: 'values/app.yaml' })
-    }))
-    expectSucceeded(await act(c.ops.repo.dir, c.trigger), c.plan, 'install', 1)
-    const bad = await c.ops.commit({ 'values/app.yaml': `${valuesYaml('v2')}extra:\n  "bad key!": x\n` })
-    const trigger = { push: { before: c.head, after: bad } }
-    const rejected = new RegExp(`^${c.plan}: helm upgrade failed: .*ConfigMap "app-hello" is invalid: data\\[bad key!\\]: Invalid value: "bad key!"`)
-    const run = await act(c.ops.repo.dir, trigger)
-    expectFailed(run, c.plan, rejected, { operation: 'upgrade' })
-    expect(await message(clusterA, c.ns, 'app')).toBe('v1')
-    expect(await history(clusterA, c.ns, 'app')).toEqual(['1:deployed', '2:failed'])
-    const rerun = await act(c.ops.repo.dir, trigger)
-    expectFailed(rerun, c.plan, rejected, { operation: 'upgrade' })
-    expect(await message(clusterA, c.ns, 'app')).toBe('v1')
-    expect(await history(clusterA, c.ns, 'app')).toEqual(['1:deployed', '2:failed', '3:failed'])
-    const fixed = await c.ops.commit({ 'values/app.yaml': valuesYaml('v3') })
-    const after = await act(c.ops.repo.dir, { push: { before: bad, after: fixed } })
-    expectSucceeded(after, c.plan, 'upgrade', 4)
-    expect(await message(clusterA, c.ns, 'app')).toBe('v3')
-  }, 150_000)
+  faultCase(
+    'manifests the API server rejects',
+    'upgrade fails with the API server\'s "Invalid value"; revision 1 stays deployed (its objects unchanged); the re-run fails the same; a fix in git upgrades to revision 4',
+    async () => {
+      const c = await onePlan('reject', (ns) => ({
+        'values/app.yaml': valuesYaml('v1'),
+        [`local/a/${ns}/app.yaml`]: planYaml({ values: 'values/app.yaml' })
+      }))
+      expectSucceeded(await act(c.ops.repo.dir, c.trigger), c.plan, 'install', 1)
+      const bad = await c.ops.commit({
+        'values/app.yaml': `${valuesYaml('v2')}extra:\n  "bad key!": x\n`
+      })
+      const trigger = { push: { before: c.head, after: bad } }
+      const rejected = new RegExp(
+        `^${c.plan}: helm upgrade failed: .*ConfigMap "app-hello" is invalid: data\\[bad key!\\]: Invalid value: "bad key!"`
+      )
+      const run = await act(c.ops.repo.dir, trigger)
+      expectFailed(run, c.plan, rejected, { operation: 'upgrade' })
+      expect(await message(clusterA, c.ns, 'app')).toBe('v1')
+      expect(await history(clusterA, c.ns, 'app')).toEqual(['1:deployed', '2:failed'])
+      const rerun = await act(c.ops.repo.dir, trigger)
+      expectFailed(rerun, c.plan, rejected, { operation: 'upgrade' })
+      expect(await message(clusterA, c.ns, 'app')).toBe('v1')
+      expect(await history(clusterA, c.ns, 'app')).toEqual(['1:deployed', '2:failed', '3:failed'])
+      const fixed = await c.ops.commit({ 'values/app.yaml': valuesYaml('v3') })
+      const after = await act(c.ops.repo.dir, { push: { before: bad, after: fixed } })
+      expectSucceeded(after, c.plan, 'upgrade', 4)
+      expect(await message(clusterA, c.ns, 'app')).toBe('v3')
+    },
+    150_000
+  )
 })
 
 describe('hooks', () => {
-  faultCase('a pre-install hook that fails', 'the plan fails "pre-install hook ... exited with 3: boom; helm install was not run"; no release; the other plan installs; the re-run fails the same', async () => {
-    const c = await onePlan('hookfail', (ns) => ({
-      'hooks/fail.sh': 'echo "pre says hi"\necho boom >&2\nexit 3\n',
-      [`local/a/${ns}/app.yaml`]: planYaml({ hooks: { 'pre-install': ['hooks/fail.sh'] } }),
-      [`local/a/${ns}/other.yaml`]: planYaml()
-    }))
-    for (const run of [await act(c.ops.repo.dir, c.trigger), await act(c.ops.repo.dir, c.trigger)]) {
-      expectFailed(run, c.plan, `${c.plan}: pre-install hook hooks/fail.sh exited with 3: boom; helm install was not run`, { operation: 'install' })
-      expect(resultOf(run, `local/a/${c.ns}/other.yaml`).status).toBe('succeeded')
-      // The hook's output is in the plan's log group.
-      expect(run.log).toContain('  pre says hi')
+  faultCase(
+    'a pre-install hook that fails',
+    'the plan fails "pre-install hook ... exited with 3: boom; helm install was not run"; no release; the other plan installs; the re-run fails the same',
+    async () => {
+      const c = await onePlan('hookfail', (ns) => ({
+        'hooks/fail.sh': 'echo "pre says hi"\necho boom >&2\nexit 3\n',
+        [`local/a/${ns}/app.yaml`]: planYaml({ hooks: { 'pre-install': ['hooks/fail.sh'] } }),
+        [`local/a/${ns}/other.yaml`]: planYaml()
+      }))
+      for (const run of [
+        await act(c.ops.repo.dir, c.trigger),
+        await act(c.ops.repo.dir, c.trigger)
+      ]) {
+        expectFailed(
+          run,
+          c.plan,
+          `${c.plan}: pre-install hook hooks/fail.sh exited with 3: boom; helm install was not run`,
+          { operation: 'install' }
+        )
+        expect(resultOf(run, `local/a/${c.ns}/other.yaml`).status).toBe('succeeded')
+        // The hook's output is in the plan's log group.
+        expect(run.log).toContain('  pre says hi')
+      }
+      expect(await history(clusterA, c.ns, 'app')).toEqual([])
+      expect(await history(clusterA, c.ns, 'other')).toEqual(['1:deployed'])
     }
-    expect(await history(clusterA, c.ns, 'app')).toEqual([])
-    expect(await history(clusterA, c.ns, 'other')).toEqual(['1:deployed'])
-  })
+  )
 
-  faultCase('a post-upgrade hook that fails', 'the plan fails after the upgrade (revision 2 deployed); the re-run upgrades again and repeats the hook, failing the same', async () => {
-    const c = await onePlan('postfail', (ns) => ({
-      'values/app.yaml': valuesYaml('one'),
-      'hooks/post.sh': 'echo "$GITOPS_OPERATION" >> post.log\necho "post boom" >&2\nexit 1\n',
-      [`local/a/${ns}/app.yaml`]: planYaml({ values: 'values/app.yaml', hooks: { 'post-upgrade': ['hooks/post.sh'] } })
-    }))
-    expectSucceeded(await act(c.ops.repo.dir, c.trigger), c.plan, 'install', 1)
-    const next = await c.ops.commit({ 'values/app.yaml': valuesYaml('two') })
-    const trigger = { push: { before: c.head, after: next } }
-    const error = `${c.plan}: post-upgrade hook hooks/post.sh exited with 1: post boom`
-    expectFailed(await act(c.ops.repo.dir, trigger), c.plan, error, { operation: 'upgrade' })
-    expect(await message(clusterA, c.ns, 'app')).toBe('two')
-    expectFailed(await act(c.ops.repo.dir, trigger), c.plan, error, { operation: 'upgrade' })
-    expect(readFileSync(join(c.ops.repo.dir, 'post.log'), 'utf8')).toBe('upgrade\nupgrade\n')
-    expect(await history(clusterA, c.ns, 'app')).toEqual(['1:superseded', '2:superseded', '3:deployed'])
-  })
-
-  faultCase('a hook that hangs past hook-timeout', 'killed after 2 s with its whole process tree (background child too): "timed out after 2 s (hook-timeout); its processes were killed; helm install was not run"', async () => {
-    const c = await onePlan('hang', (ns) => ({
-      'hooks/hang.sh': 'echo $$ > hook.pid\nsleep 600 &\necho $! > child.pid\nsleep 600\n',
-      [`local/a/${ns}/app.yaml`]: planYaml({ hooks: { 'pre-install': ['hooks/hang.sh'] } })
-    }))
-    const run = await act(c.ops.repo.dir, c.trigger, { inputs: { 'hook-timeout': '2' } })
-    expectFailed(run, c.plan, `${c.plan}: pre-install hook hooks/hang.sh timed out after 2 s (hook-timeout); its processes were killed; helm install was not run`, { operation: 'install' })
-    expect(run.durationMs).toBeLessThan(20_000)
-    for (const file of ['hook.pid', 'child.pid']) {
-      const pid = Number(readFileSync(join(c.ops.repo.dir, file), 'utf8'))
-      expect(pid).toBeGreaterThan(1)
-      expect(gone(pid), `${file} ${pid} still runs`).toBe(true)
+  faultCase(
+    'a post-upgrade hook that fails',
+    'the plan fails after the upgrade (revision 2 deployed); the re-run upgrades again and repeats the hook, failing the same',
+    async () => {
+      const c = await onePlan('postfail', (ns) => ({
+        'values/app.yaml': valuesYaml('one'),
+        'hooks/post.sh': 'echo "$GITOPS_OPERATION" >> post.log\necho "post boom" >&2\nexit 1\n',
+        [`local/a/${ns}/app.yaml`]: planYaml({
+          values: 'values/app.yaml',
+          hooks: { 'post-upgrade': ['hooks/post.sh'] }
+        })
+      }))
+      expectSucceeded(await act(c.ops.repo.dir, c.trigger), c.plan, 'install', 1)
+      const next = await c.ops.commit({ 'values/app.yaml': valuesYaml('two') })
+      const trigger = { push: { before: c.head, after: next } }
+      const error = `${c.plan}: post-upgrade hook hooks/post.sh exited with 1: post boom`
+      expectFailed(await act(c.ops.repo.dir, trigger), c.plan, error, { operation: 'upgrade' })
+      expect(await message(clusterA, c.ns, 'app')).toBe('two')
+      expectFailed(await act(c.ops.repo.dir, trigger), c.plan, error, { operation: 'upgrade' })
+      expect(readFileSync(join(c.ops.repo.dir, 'post.log'), 'utf8')).toBe('upgrade\nupgrade\n')
+      expect(await history(clusterA, c.ns, 'app')).toEqual([
+        '1:superseded',
+        '2:superseded',
+        '3:deployed'
+      ])
     }
-    expect(await history(clusterA, c.ns, 'app')).toEqual([])
-  })
+  )
 
-  faultCase('a hook script that is not executable', 'runs anyway: hooks run through the shell input (mode 0644 is enough); install succeeds', async () => {
-    const c = await onePlan('noexec', (ns) => ({
-      'hooks/plain.sh': 'echo "$GITOPS_OPERATION $GITOPS_RELEASE" > plain.out\n',
-      [`local/a/${ns}/app.yaml`]: planYaml({ hooks: { 'pre-install': ['hooks/plain.sh'] } })
-    }))
-    expect((await c.ops.repo.git('ls-files', '-s', 'hooks/plain.sh')).startsWith('100644')).toBe(true)
-    const run = await act(c.ops.repo.dir, c.trigger)
-    expectSucceeded(run, c.plan, 'install', 1)
-    expect(readFileSync(join(c.ops.repo.dir, 'plain.out'), 'utf8')).toBe('install app\n')
-  })
+  faultCase(
+    'a hook that hangs past hook-timeout',
+    'killed after 2 s with its whole process tree (background child too): "timed out after 2 s (hook-timeout); its processes were killed; helm install was not run"',
+    async () => {
+      const c = await onePlan('hang', (ns) => ({
+        'hooks/hang.sh': 'echo $$ > hook.pid\nsleep 600 &\necho $! > child.pid\nsleep 600\n',
+        [`local/a/${ns}/app.yaml`]: planYaml({ hooks: { 'pre-install': ['hooks/hang.sh'] } })
+      }))
+      const run = await act(c.ops.repo.dir, c.trigger, { inputs: { 'hook-timeout': '2' } })
+      expectFailed(
+        run,
+        c.plan,
+        `${c.plan}: pre-install hook hooks/hang.sh timed out after 2 s (hook-timeout); its processes were killed; helm install was not run`,
+        { operation: 'install' }
+      )
+      expect(run.durationMs).toBeLessThan(20_000)
+      for (const file of ['hook.pid', 'child.pid']) {
+        const pid = Number(readFileSync(join(c.ops.repo.dir, file), 'utf8'))
+        expect(pid).toBeGreaterThan(1)
+        expect(gone(pid), `${file} ${pid} still runs`).toBe(true)
+      }
+      expect(await history(clusterA, c.ns, 'app')).toEqual([])
+    }
+  )
 
-  faultCase('a shell that cannot start', 'the plan fails "pre-install hook ... could not start: ... ENOENT; helm install was not run"; no release', async () => {
-    const c = await onePlan('noshell', (ns) => ({
-      'hooks/plain.sh': 'true\n',
-      [`local/a/${ns}/app.yaml`]: planYaml({ hooks: { 'pre-install': ['hooks/plain.sh'] } })
-    }))
-    const run = await act(c.ops.repo.dir, c.trigger, { inputs: { shell: '/nonexistent/bash -e' } })
-    expectFailed(run, c.plan, `${c.plan}: pre-install hook hooks/plain.sh could not start: could not start /nonexistent/bash: spawn /nonexistent/bash ENOENT; helm install was not run`, { operation: 'install' })
-    expect(stepErrors(run)).toEqual([`1 of 1 plan(s) failed: ${c.plan}`])
-    expect(await history(clusterA, c.ns, 'app')).toEqual([])
-  })
+  faultCase(
+    'a hook script that is not executable',
+    'runs anyway: hooks run through the shell input (mode 0644 is enough); install succeeds',
+    async () => {
+      const c = await onePlan('noexec', (ns) => ({
+        'hooks/plain.sh': 'echo "$GITOPS_OPERATION $GITOPS_RELEASE" > plain.out\n',
+        [`local/a/${ns}/app.yaml`]: planYaml({ hooks: { 'pre-install': ['hooks/plain.sh'] } })
+      }))
+      expect((await c.ops.repo.git('ls-files', '-s', 'hooks/plain.sh')).startsWith('100644')).toBe(
+        true
+      )
+      const run = await act(c.ops.repo.dir, c.trigger)
+      expectSucceeded(run, c.plan, 'install', 1)
+      expect(readFileSync(join(c.ops.repo.dir, 'plain.out'), 'utf8')).toBe('install app\n')
+    }
+  )
+
+  faultCase(
+    'a shell that cannot start',
+    'the plan fails "pre-install hook ... could not start: ... ENOENT; helm install was not run"; no release',
+    async () => {
+      const c = await onePlan('noshell', (ns) => ({
+        'hooks/plain.sh': 'true\n',
+        [`local/a/${ns}/app.yaml`]: planYaml({ hooks: { 'pre-install': ['hooks/plain.sh'] } })
+      }))
+      const run = await act(c.ops.repo.dir, c.trigger, {
+        inputs: { shell: '/nonexistent/bash -e' }
+      })
+      expectFailed(
+        run,
+        c.plan,
+        `${c.plan}: pre-install hook hooks/plain.sh could not start: could not start /nonexistent/bash: spawn /nonexistent/bash ENOENT; helm install was not run`,
+        { operation: 'install' }
+      )
+      expect(stepErrors(run)).toEqual([`1 of 1 plan(s) failed: ${c.plan}`])
+      expect(await history(clusterA, c.ns, 'app')).toEqual([])
+    }
+  )
 })

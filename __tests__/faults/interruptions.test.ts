@@ -38,7 +38,9 @@ afterAll(async () => {
 })
 
 function ctl(...args: string[]): void {
-  const r = spawnSync(process.execPath, [join(repoRoot, 'test/bed/ctl.mjs'), ...args], { encoding: 'utf8' })
+  const r = spawnSync(process.execPath, [join(repoRoot, 'test/bed/ctl.mjs'), ...args], {
+    encoding: 'utf8'
+  })
   if (r.status !== 0) throw new Error(`ctl ${args.join(' ')} failed: ${r.stderr}${r.stdout}`)
 }
 
@@ -62,38 +64,65 @@ describe('interruptions', () => {
       // A Deployment whose rollout takes 8 s (minReadySeconds): `helm --wait` is mid-upgrade that long.
       cpSync(HELLO_CHART, join(ops.repo.dir, 'charts', 'slow'), { recursive: true })
       const deployment = join(ops.repo.dir, 'charts', 'slow', 'templates', 'deployment.yaml')
-      writeFileSync(deployment, readFileSync(deployment, 'utf8').replace(/^spec:\n/m, 'spec:\n  minReadySeconds: 8\n'))
+      writeFileSync(
+        deployment,
+        readFileSync(deployment, 'utf8').replace(/^spec:\n/m, 'spec:\n  minReadySeconds: 8\n')
+      )
       const plan = `local/a/${ns}/web.yaml`
-      const values = (msg: string, tag: string): string => `message: ${msg}\ndeployment:\n  enabled: true\n  image: registry.k8s.io/pause:${tag}\n`
-      const v1 = await ops.commit({ 'values/web.yaml': values('v1', '3.10'), [plan]: planYaml({ chart: './charts/slow', values: 'values/web.yaml' }) })
+      const values = (msg: string, tag: string): string =>
+        `message: ${msg}\ndeployment:\n  enabled: true\n  image: registry.k8s.io/pause:${tag}\n`
+      const v1 = await ops.commit({
+        'values/web.yaml': values('v1', '3.10'),
+        [plan]: planYaml({ chart: './charts/slow', values: 'values/web.yaml' })
+      })
       const inputs = { 'helm-args': '--wait --timeout 20s' }
-      expectSucceeded(await act(ops.repo.dir, { push: { before: ops.base, after: v1 } }, { inputs }), plan, 'install', 1)
+      expectSucceeded(
+        await act(ops.repo.dir, { push: { before: ops.base, after: v1 } }, { inputs }),
+        plan,
+        'install',
+        1
+      )
 
       const v2 = await ops.commit({ 'values/web.yaml': values('v2', '3.9') })
       const trigger = { push: { before: v1, after: v2 } }
       let run: ActionRun
       try {
         const running = act(ops.repo.dir, trigger, { inputs })
-        await eventually('revision 2 pending-upgrade', async () => (await clusterA.releaseStatus(ns, 'web')) === 'pending-upgrade', 60_000)
+        await eventually(
+          'revision 2 pending-upgrade',
+          async () => (await clusterA.releaseStatus(ns, 'web')) === 'pending-upgrade',
+          60_000
+        )
         ctl('apiserver', 'stop', SETUP_A)
         run = await running
       } finally {
         ctl('apiserver', 'start', SETUP_A)
       }
-      expectFailed(run, plan, new RegExp(`^${plan}: helm upgrade failed: .+`), { operation: 'upgrade' })
+      expectFailed(run, plan, new RegExp(`^${plan}: helm upgrade failed: .+`), {
+        operation: 'upgrade'
+      })
       expect(await history(clusterA, ns, 'web')).toEqual(['1:deployed', '2:pending-upgrade'])
       // The cluster's own controllers back off while their API server is away: wait until they caught up.
-      await eventually('the deployment controller back', async () => {
-        const d = await clusterA.deployment(ns, 'web-hello')
-        return d?.status?.observedGeneration === d?.metadata?.generation
-      }, 120_000)
+      await eventually(
+        'the deployment controller back',
+        async () => {
+          const d = await clusterA.deployment(ns, 'web-hello')
+          return d?.status?.observedGeneration === d?.metadata?.generation
+        },
+        120_000
+      )
 
       // Its pods settle slowly after the outage (kwok and the controllers back off): a longer wait.
-      const rerun = await act(ops.repo.dir, trigger, { inputs: { 'helm-args': '--wait --timeout 90s' } })
+      const rerun = await act(ops.repo.dir, trigger, {
+        inputs: { 'helm-args': '--wait --timeout 90s' }
+      })
       const result = expectSucceeded(rerun, plan, 'upgrade', 4)
-      expect(result.notes).toEqual(['recovered: release was left pending-upgrade at revision 2, rolled back to revision 1'])
+      expect(result.notes).toEqual([
+        'recovered: release was left pending-upgrade at revision 2, rolled back to revision 1'
+      ])
       expect(await message(clusterA, ns, 'web')).toBe('v2')
-      const image = (await clusterA.deployment(ns, 'web-hello'))?.spec?.template.spec?.containers[0]?.image
+      const image = (await clusterA.deployment(ns, 'web-hello'))?.spec?.template.spec?.containers[0]
+        ?.image
       expect(image).toBe('registry.k8s.io/pause:3.9')
       expect((await history(clusterA, ns, 'web')).at(-1)).toBe('4:deployed')
     },
@@ -107,10 +136,15 @@ describe('interruptions', () => {
       const ns = namespace('term')
       namespaces.push(ns)
       const ops = await opsRepo()
-      const plans = ['a-first', 'b-term', 'c-after'].map((r) => `local/a/${ns}/${r}.yaml`) as [string, string, string]
+      const plans = ['a-first', 'b-term', 'c-after'].map((r) => `local/a/${ns}/${r}.yaml`) as [
+        string,
+        string,
+        string
+      ]
       const head = await ops.commit({
         // The runner's SIGTERM, sent to the action (the hook's parent) once, while the hook runs.
-        'hooks/term.sh': 'echo $$ > hook.pid\nif [ ! -e term.done ]; then touch term.done; kill -TERM $PPID; sleep 600; fi\n',
+        'hooks/term.sh':
+          'echo $$ > hook.pid\nif [ ! -e term.done ]; then touch term.done; kill -TERM $PPID; sleep 600; fi\n',
         [plans[0]]: planYaml(),
         [plans[1]]: planYaml({ hooks: { 'pre-install': ['hooks/term.sh'] } }),
         [plans[2]]: planYaml()
@@ -126,9 +160,19 @@ describe('interruptions', () => {
       expect(run.code).toBe(1)
       expect(run.durationMs).toBeLessThan(10_000)
       expectSucceeded(run, plans[0], 'install', 1)
-      expectFailed(run, plans[1], `${plans[1]}: pre-install hook hooks/term.sh stopped: the run was cancelled; helm install was not run`, { operation: 'install' })
-      expect(resultOf(run, plans[2])).toMatchObject({ status: 'skipped', notes: ['not run: the run was cancelled'] })
-      expect(run.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toContain('The run was cancelled: what finished is reported; the next run recovers the rest.')
+      expectFailed(
+        run,
+        plans[1],
+        `${plans[1]}: pre-install hook hooks/term.sh stopped: the run was cancelled; helm install was not run`,
+        { operation: 'install' }
+      )
+      expect(resultOf(run, plans[2])).toMatchObject({
+        status: 'skipped',
+        notes: ['not run: the run was cancelled']
+      })
+      expect(run.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toContain(
+        'The run was cancelled: what finished is reported; the next run recovers the rest.'
+      )
       expect(gone(Number(readFileSync(join(ops.repo.dir, 'hook.pid'), 'utf8')))).toBe(true)
       expect(existsSync(workdir)).toBe(false)
       expect(await history(clusterA, ns, 'b-term')).toEqual([])
@@ -150,23 +194,48 @@ describe('interruptions', () => {
       const ops = await opsRepo()
       const planA = `${SETUP_A}/${ns}/app.yaml`
       const planB = `${SETUP_B}/${ns}/app.yaml`
-      const head = await ops.commit({ 'values/app.yaml': valuesYaml('flap'), [planA]: planYaml({ values: 'values/app.yaml' }), [planB]: planYaml({ values: 'values/app.yaml' }) })
+      const head = await ops.commit({
+        'values/app.yaml': valuesYaml('flap'),
+        [planA]: planYaml({ values: 'values/app.yaml' }),
+        [planB]: planYaml({ values: 'values/app.yaml' })
+      })
       const server = await startFaultServer({
-        [`/store/${SETUP_A}/kubeconfig.yaml`]: [reset, status(503), reset, reset, file(bed.kubeconfigs[0] as string)],
+        [`/store/${SETUP_A}/kubeconfig.yaml`]: [
+          reset,
+          status(503),
+          reset,
+          reset,
+          file(bed.kubeconfigs[0] as string)
+        ],
         [`/store/${SETUP_B}/kubeconfig.yaml`]: [reset, file(bed.kubeconfigs[1] as string)]
       })
       try {
         const inputs = { 'kubeconfig-store-url': `${server.url}/store` }
         const trigger = { push: { before: ops.base, after: head } }
         const run = await act(ops.repo.dir, trigger, { inputs })
-        expectFailed(run, planA, new RegExp(`^${planA}: kubeconfig of setup ${SETUP_A} at ${server.url}/store/${SETUP_A}/kubeconfig\\.yaml: .*(other side closed|socket hang up).* \\(gave up after 4 attempts\\)$`), { operation: 'apply' })
+        expectFailed(
+          run,
+          planA,
+          new RegExp(
+            `^${planA}: kubeconfig of setup ${SETUP_A} at ${server.url}/store/${SETUP_A}/kubeconfig\\.yaml: .*(other side closed|socket hang up).* \\(gave up after 4 attempts\\)$`
+          ),
+          { operation: 'apply' }
+        )
         expectSucceeded(run, planB, 'install', 1)
         expect(server.count(`/store/${SETUP_A}/kubeconfig.yaml`)).toBe(4)
         expect(server.count(`/store/${SETUP_B}/kubeconfig.yaml`)).toBe(2)
-        server.script(`/store/${SETUP_A}/kubeconfig.yaml`, [status(502), file(bed.kubeconfigs[0] as string)])
-        server.script(`/store/${SETUP_B}/kubeconfig.yaml`, [reset, file(bed.kubeconfigs[1] as string)])
+        server.script(`/store/${SETUP_A}/kubeconfig.yaml`, [
+          status(502),
+          file(bed.kubeconfigs[0] as string)
+        ])
+        server.script(`/store/${SETUP_B}/kubeconfig.yaml`, [
+          reset,
+          file(bed.kubeconfigs[1] as string)
+        ])
         // Its pods settle slowly after the outage (kwok and the controllers back off): a longer wait.
-      const rerun = await act(ops.repo.dir, trigger, { inputs: { 'helm-args': '--wait --timeout 90s' } })
+        const rerun = await act(ops.repo.dir, trigger, {
+          inputs: { 'helm-args': '--wait --timeout 90s' }
+        })
         expectSucceeded(rerun, planA, 'install', 1)
         expectSucceeded(rerun, planB, 'upgrade', 1)
         expect(await message(clusterA, ns, 'app')).toBe('flap')

@@ -38,7 +38,8 @@ afterAll(async () => {
   await removeTempDirs()
 })
 
-const CANARY_HOOK = 'echo "$GITOPS_OPERATION" >> "$GITHUB_WORKSPACE/../hook-canary-$GITOPS_RELEASE"\necho ran > hook-canary\n'
+const CANARY_HOOK =
+  'echo "$GITOPS_OPERATION" >> "$GITHUB_WORKSPACE/../hook-canary-$GITOPS_RELEASE"\necho ran > hook-canary\n'
 
 /** A repository where a change adds plans with hooks in both setups; returns what a preview needs. */
 async function hookedChange(name: string) {
@@ -65,12 +66,21 @@ describe('security', () => {
       const c = await hookedChange('pr')
       const store = await startFaultServer({})
       try {
-        const run = await act(c.ops.repo.dir, { pullRequest: { base: c.ops.base, head: c.head } }, {
-          inputs: { 'kubeconfig-store-url': `${store.url}/store`, 'dry-run': 'false' }
-        })
+        const run = await act(
+          c.ops.repo.dir,
+          { pullRequest: { base: c.ops.base, head: c.head } },
+          {
+            inputs: { 'kubeconfig-store-url': `${store.url}/store`, 'dry-run': 'false' }
+          }
+        )
         expect(run.code).toBe(0)
         for (const plan of [c.planA, c.planB]) {
-          expect(resultOf(run, plan)).toMatchObject({ status: 'planned', operation: 'apply', error: null, notes: ['renders 1 object(s): ConfigMap/app-hello'] })
+          expect(resultOf(run, plan)).toMatchObject({
+            status: 'planned',
+            operation: 'apply',
+            error: null,
+            notes: ['renders 1 object(s): ConfigMap/app-hello']
+          })
         }
         expect(store.requests).toEqual([])
         expect(existsSync(join(c.ops.repo.dir, 'hook-canary'))).toBe(false)
@@ -85,7 +95,7 @@ describe('security', () => {
 
   faultCase(
     'a pull_request whose plan renders badly',
-    'the plan fails in preview with helm template\'s error on the plan file, before merge; still no store request, no cluster',
+    "the plan fails in preview with helm template's error on the plan file, before merge; still no store request, no cluster",
     async () => {
       const ns = namespace('prbad')
       const ops = await opsRepo()
@@ -93,8 +103,18 @@ describe('security', () => {
       const head = await ops.commit({ [plan]: planYaml({ chart: 'bed/hello', version: '7.7.7' }) })
       const store = await startFaultServer({})
       try {
-        const run = await act(ops.repo.dir, { pullRequest: { base: ops.base, head } }, { inputs: { 'kubeconfig-store-url': `${store.url}/store` } })
-        expectFailed(run, plan, new RegExp(`^${plan}: helm template failed: .*chart "hello" matching 7\\.7\\.7 not found in bed index`))
+        const run = await act(
+          ops.repo.dir,
+          { pullRequest: { base: ops.base, head } },
+          { inputs: { 'kubeconfig-store-url': `${store.url}/store` } }
+        )
+        expectFailed(
+          run,
+          plan,
+          new RegExp(
+            `^${plan}: helm template failed: .*chart "hello" matching 7\\.7\\.7 not found in bed index`
+          )
+        )
         expect(store.requests).toEqual([])
         expect(await clusterA.namespace(ns)).toBeUndefined()
       } finally {
@@ -103,23 +123,31 @@ describe('security', () => {
     }
   )
 
-  faultCase('dry-run: true on a push', 'same as a pull request: planned, no store request, no hook, no cluster write', async () => {
-    const c = await hookedChange('dry')
-    const store = await startFaultServer({})
-    try {
-      const run = await act(c.ops.repo.dir, { push: { before: c.ops.base, after: c.head } }, {
-        inputs: { 'kubeconfig-store-url': `${store.url}/store`, 'dry-run': 'true' }
-      })
-      expect(run.code).toBe(0)
-      expect(run.results.map((r) => r.status)).toEqual(['planned', 'planned'])
-      expect(store.requests).toEqual([])
-      expect(existsSync(join(c.ops.repo.dir, 'hook-canary'))).toBe(false)
-      expect(await clusterA.namespace(c.ns)).toBeUndefined()
-      expect(await clusterB.namespace(c.ns)).toBeUndefined()
-    } finally {
-      await store.close()
+  faultCase(
+    'dry-run: true on a push',
+    'same as a pull request: planned, no store request, no hook, no cluster write',
+    async () => {
+      const c = await hookedChange('dry')
+      const store = await startFaultServer({})
+      try {
+        const run = await act(
+          c.ops.repo.dir,
+          { push: { before: c.ops.base, after: c.head } },
+          {
+            inputs: { 'kubeconfig-store-url': `${store.url}/store`, 'dry-run': 'true' }
+          }
+        )
+        expect(run.code).toBe(0)
+        expect(run.results.map((r) => r.status)).toEqual(['planned', 'planned'])
+        expect(store.requests).toEqual([])
+        expect(existsSync(join(c.ops.repo.dir, 'hook-canary'))).toBe(false)
+        expect(await clusterA.namespace(c.ns)).toBeUndefined()
+        expect(await clusterB.namespace(c.ns)).toBeUndefined()
+      } finally {
+        await store.close()
+      }
     }
-  })
+  )
 
   faultCase(
     'a password committed in .gitops/repositories.yaml',
@@ -143,7 +171,7 @@ describe('security', () => {
   )
 
   faultCase(
-    'helm\'s own output holding a credential',
+    "helm's own output holding a credential",
     'a chatty kubeconfig exec plugin prints its secret to helm\'s stderr on every call: it reaches the plan\'s log group as "***"; the install succeeds; zero hits of any credential',
     async () => {
       const ns = namespace('exec')
@@ -152,16 +180,24 @@ describe('security', () => {
       const plan = `${SETUP_A}/${ns}/app.yaml`
       const head = await ops.commit({ [plan]: planYaml() })
       const pluginSecret = secret(`plugin-${Math.random().toString(36).slice(2)}-secret`)
-      const real = load(readFileSync(bed.kubeconfigs[0] as string, 'utf8')) as { users: { user: Record<string, string> }[] }
+      const real = load(readFileSync(bed.kubeconfigs[0] as string, 'utf8')) as {
+        users: { user: Record<string, string> }[]
+      }
       const user = real.users[0]?.user ?? {}
       const pem = (key: string): string => Buffer.from(user[key] ?? '', 'base64').toString('utf8')
       // The plugin hands client-go the bed's client certificate, and chats on stderr like some cloud plugins do.
       const credential = join(await tempDir('faults-exec-'), 'credential.json')
-      writeFileSync(credential, JSON.stringify({
-        apiVersion: 'client.authentication.k8s.io/v1',
-        kind: 'ExecCredential',
-        status: { clientCertificateData: pem('client-certificate-data'), clientKeyData: pem('client-key-data') }
-      }))
+      writeFileSync(
+        credential,
+        JSON.stringify({
+          apiVersion: 'client.authentication.k8s.io/v1',
+          kind: 'ExecCredential',
+          status: {
+            clientCertificateData: pem('client-certificate-data'),
+            clientKeyData: pem('client-key-data')
+          }
+        })
+      )
       const kubeconfig = {
         ...real,
         users: real.users.map((u) => ({
@@ -171,15 +207,24 @@ describe('security', () => {
               apiVersion: 'client.authentication.k8s.io/v1',
               command: '/bin/sh',
               args: ['-c', 'echo "exec plugin says $PLUGIN_SECRET" >&2; cat "$CREDENTIAL"'],
-              env: [{ name: 'PLUGIN_SECRET', value: pluginSecret }, { name: 'CREDENTIAL', value: credential }],
+              env: [
+                { name: 'PLUGIN_SECRET', value: pluginSecret },
+                { name: 'CREDENTIAL', value: credential }
+              ],
               interactiveMode: 'Never'
             }
           }
         }))
       }
-      const store = await startFaultServer({ [`/store/${SETUP_A}/kubeconfig.yaml`]: [body(dump(kubeconfig))] })
+      const store = await startFaultServer({
+        [`/store/${SETUP_A}/kubeconfig.yaml`]: [body(dump(kubeconfig))]
+      })
       try {
-        const run = await act(ops.repo.dir, { push: { before: ops.base, after: head } }, { inputs: { 'kubeconfig-store-url': `${store.url}/store` } })
+        const run = await act(
+          ops.repo.dir,
+          { push: { before: ops.base, after: head } },
+          { inputs: { 'kubeconfig-store-url': `${store.url}/store` } }
+        )
         expectSucceeded(run, plan, 'install', 1)
         expect(run.log).toContain('  exec plugin says ***')
         expect(leaks(run)).toEqual([])
@@ -210,17 +255,26 @@ describe('security', () => {
       wrong.username = bed.chartRepoUser
       wrong.password = secret(`wrong-chart-${Math.random().toString(36).slice(2)}`)
       let modes: number[] = []
-      const run = await act(ops.repo.dir, { push: { before: ops.base, after: head } }, {
-        inputs: { 'helm-repositories': `bed ${bed.chartRepo}\nwrong ${wrong.toString()}` },
-        beforePost: (state) => {
-          const kube = join(state['gitops-workdir'] ?? '', 'kube')
-          modes = readdirSync(kube).map((f) => statSync(join(kube, f)).mode & 0o777)
+      const run = await act(
+        ops.repo.dir,
+        { push: { before: ops.base, after: head } },
+        {
+          inputs: { 'helm-repositories': `bed ${bed.chartRepo}\nwrong ${wrong.toString()}` },
+          beforePost: (state) => {
+            const kube = join(state['gitops-workdir'] ?? '', 'kube')
+            modes = readdirSync(kube).map((f) => statSync(join(kube, f)).mode & 0o777)
+          }
         }
-      })
+      )
       expectSucceeded(run, planA, 'install', 1)
       expectSucceeded(run, planB, 'install', 1)
       const repo = chartRepoUrl()
-      expectFailed(run, planC, `${planC}: could not set up chart repository wrong (${repo}): helm repo failed: looks like "${repo}" is not a valid chart repository or cannot be reached: failed to fetch ${repo}/index.yaml : 401 Unauthorized`, { operation: 'install' })
+      expectFailed(
+        run,
+        planC,
+        `${planC}: could not set up chart repository wrong (${repo}): helm repo failed: looks like "${repo}" is not a valid chart repository or cannot be reached: failed to fetch ${repo}/index.yaml : 401 Unauthorized`,
+        { operation: 'install' }
+      )
       expect(await message(clusterA, ns, 'app')).toBe('creds')
       expect(await message(clusterB, ns, 'app')).toBe('creds')
       expect(modes).toEqual([0o600, 0o600])

@@ -6,7 +6,16 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
 import type { ActionRun } from '../support/action-runner.ts'
-import { closedPort, file, hang, startFaultServer, status, body, type FaultServer, type Reply } from '../support/fault-servers.ts'
+import {
+  closedPort,
+  file,
+  hang,
+  startFaultServer,
+  status,
+  body,
+  type FaultServer,
+  type Reply
+} from '../support/fault-servers.ts'
 import { removeTempDirs } from '../support/git-repo.ts'
 import {
   act,
@@ -51,7 +60,8 @@ afterAll(async () => {
 })
 
 const storePath = (setup: string): string => `/store/${setup}/kubeconfig.yaml`
-const faultStore = (): string => `http://${STORE_USER}:${STORE_PASSWORD}@127.0.0.1:${new URL(server.url).port}/store`
+const faultStore = (): string =>
+  `http://${STORE_USER}:${STORE_PASSWORD}@127.0.0.1:${new URL(server.url).port}/store`
 const safeFault = (setup: string): string => `${server.url}${storePath(setup)}`
 
 /** Both setups' scripts on the fault store. */
@@ -85,7 +95,8 @@ async function twoSetups(name: string, setupA = SETUP_A): Promise<Case> {
     workspace: ops.repo.dir,
     planA,
     planB,
-    push: (inputs = {}) => act(ops.repo.dir, { push: { before: ops.base, after: head } }, { inputs })
+    push: (inputs = {}) =>
+      act(ops.repo.dir, { push: { before: ops.base, after: head } }, { inputs })
   }
 }
 
@@ -97,7 +108,12 @@ async function expectDeployed(c: Case, which: 'a' | 'b' | 'both', text: string):
 }
 
 /** A setup whose kubeconfig failed: its plan failed as `plan: error`, the setup's group says why, nothing on its cluster. */
-async function expectSetupFailed(run: ActionRun, c: Case, error: string | RegExp, setup = SETUP_A): Promise<void> {
+async function expectSetupFailed(
+  run: ActionRun,
+  c: Case,
+  error: string | RegExp,
+  setup = SETUP_A
+): Promise<void> {
   const plan = setup === SETUP_B ? c.planB : c.planA
   const result = expectFailed(run, plan, error, { operation: 'apply' })
   expect(result.revision).toBeNull()
@@ -109,110 +125,192 @@ async function expectSetupFailed(run: ActionRun, c: Case, error: string | RegExp
 }
 
 describe('kubeconfig store', () => {
-  faultCase('401: wrong password (real nginx)', 'both setups fail "refused the credentials (HTTP 401)", URL without credentials; re-run with the right password installs both', async () => {
-    const c = await twoSetups('s401')
-    const wrong = new URL(bed.storeUrl)
-    wrong.password = secret(`wrong-${Math.random().toString(36).slice(2)}`)
-    const run = await c.push({ 'kubeconfig-store-url': wrong.toString() })
-    for (const [setup, plan] of [[SETUP_A, c.planA], [SETUP_B, c.planB]] as const) {
-      await expectSetupFailed(run, c, `${plan}: kubeconfig of setup ${setup} at ${nginxStore}/${setup}/kubeconfig.yaml: the store refused the credentials (HTTP 401): check the user info in kubeconfig-store-url`, setup)
+  faultCase(
+    '401: wrong password (real nginx)',
+    'both setups fail "refused the credentials (HTTP 401)", URL without credentials; re-run with the right password installs both',
+    async () => {
+      const c = await twoSetups('s401')
+      const wrong = new URL(bed.storeUrl)
+      wrong.password = secret(`wrong-${Math.random().toString(36).slice(2)}`)
+      const run = await c.push({ 'kubeconfig-store-url': wrong.toString() })
+      for (const [setup, plan] of [
+        [SETUP_A, c.planA],
+        [SETUP_B, c.planB]
+      ] as const) {
+        await expectSetupFailed(
+          run,
+          c,
+          `${plan}: kubeconfig of setup ${setup} at ${nginxStore}/${setup}/kubeconfig.yaml: the store refused the credentials (HTTP 401): check the user info in kubeconfig-store-url`,
+          setup
+        )
+      }
+      expect(run.outputs.failed).toBe('2')
+      const rerun = await c.push()
+      expectSucceeded(rerun, c.planA, 'install', 1)
+      expectSucceeded(rerun, c.planB, 'install', 1)
+      await expectDeployed(c, 'both', 's401')
     }
-    expect(run.outputs.failed).toBe('2')
-    const rerun = await c.push()
-    expectSucceeded(rerun, c.planA, 'install', 1)
-    expectSucceeded(rerun, c.planB, 'install', 1)
-    await expectDeployed(c, 'both', 's401')
-  })
+  )
 
-  faultCase('403', 'local/a fails "forbids access (HTTP 403)" after one request (no retry), local/b installs; re-run installs local/a', async () => {
-    const c = await twoSetups('s403')
-    script([status(403)])
-    const run = await c.push(useFaultStore())
-    await expectSetupFailed(run, c, `${c.planA}: kubeconfig of setup ${SETUP_A} at ${safeFault(SETUP_A)}: the store forbids access (HTTP 403): check the store permissions for this user`)
-    expect(server.count(storePath(SETUP_A))).toBe(1)
-    // User info became a Basic header.
-    expect(server.requests.at(-1)?.authorization).toBe(`Basic ${Buffer.from(`${STORE_USER}:${STORE_PASSWORD}`).toString('base64')}`)
-    expectSucceeded(run, c.planB, 'install', 1)
-    script([file(KUBE_A)])
-    const rerun = await c.push(useFaultStore())
-    expectSucceeded(rerun, c.planA, 'install', 1)
-    expectSucceeded(rerun, c.planB, 'upgrade', 1)
-    await expectDeployed(c, 'both', 's403')
-  })
-
-  faultCase('404: a setup the store lacks (real nginx)', 'plan of local/c fails "not found (HTTP 404)"; local/b installs; the re-run gives the same', async () => {
-    const c = await twoSetups('s404', 'local/c')
-    for (const run of [await c.push(), await c.push()]) {
-      await expectSetupFailed(run, c, `${c.planA}: kubeconfig of setup local/c at ${nginxStore}/local/c/kubeconfig.yaml: not found (HTTP 404): check the setup folder, kubeconfig-store-url and kubeconfig-filename`, 'local/c')
-      expect(resultOf(run, c.planB).status).toBe('succeeded')
+  faultCase(
+    '403',
+    'local/a fails "forbids access (HTTP 403)" after one request (no retry), local/b installs; re-run installs local/a',
+    async () => {
+      const c = await twoSetups('s403')
+      script([status(403)])
+      const run = await c.push(useFaultStore())
+      await expectSetupFailed(
+        run,
+        c,
+        `${c.planA}: kubeconfig of setup ${SETUP_A} at ${safeFault(SETUP_A)}: the store forbids access (HTTP 403): check the store permissions for this user`
+      )
+      expect(server.count(storePath(SETUP_A))).toBe(1)
+      // User info became a Basic header.
+      expect(server.requests.at(-1)?.authorization).toBe(
+        `Basic ${Buffer.from(`${STORE_USER}:${STORE_PASSWORD}`).toString('base64')}`
+      )
+      expectSucceeded(run, c.planB, 'install', 1)
+      script([file(KUBE_A)])
+      const rerun = await c.push(useFaultStore())
+      expectSucceeded(rerun, c.planA, 'install', 1)
+      expectSucceeded(rerun, c.planB, 'upgrade', 1)
+      await expectDeployed(c, 'both', 's403')
     }
-    await expectDeployed(c, 'b', 's404')
-  })
+  )
 
-  faultCase('500, 502, then the kubeconfig', 'retried with backoff: 3 requests, both setups install, no error', async () => {
-    const c = await twoSetups('s500')
-    script([status(500), status(502), file(KUBE_A)])
-    const run = await c.push(useFaultStore())
-    expect(server.count(storePath(SETUP_A))).toBe(3)
-    expectSucceeded(run, c.planA, 'install', 1)
-    expectSucceeded(run, c.planB, 'install', 1)
-    expect(run.code).toBe(0)
-    await expectDeployed(c, 'both', 's500')
-  })
-
-  faultCase('a hanging store', 'local/a fails "no answer within 15000 ms (gave up after 4 attempts)", local/b installs meanwhile; re-run installs local/a', async () => {
-    const c = await twoSetups('shang')
-    script([hang])
-    const run = await c.push(useFaultStore())
-    await expectSetupFailed(run, c, `${c.planA}: kubeconfig of setup ${SETUP_A} at ${safeFault(SETUP_A)}: no answer within 15000 ms (gave up after 4 attempts)`)
-    expect(server.count(storePath(SETUP_A))).toBe(4)
-    expectSucceeded(run, c.planB, 'install', 1)
-    script([file(KUBE_A)])
-    const rerun = await c.push(useFaultStore())
-    expectSucceeded(rerun, c.planA, 'install', 1)
-    await expectDeployed(c, 'both', 'shang')
-  }, 200_000)
-
-  faultCase('TLS with an unknown CA (real nginx, no kubeconfig-store-ca)', 'both setups fail "TLS verification failed", not retried; with kubeconfig-store-ca both install', async () => {
-    const c = await twoSetups('sca')
-    const run = await c.push({ 'kubeconfig-store-ca': '' })
-    for (const [setup, plan] of [[SETUP_A, c.planA], [SETUP_B, c.planB]] as const) {
-      await expectSetupFailed(run, c, new RegExp(`^${plan}: kubeconfig of setup ${setup} at ${nginxStore}/${setup}/kubeconfig\\.yaml: TLS verification failed \\((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY): [^)]*\\); give the store's CA in kubeconfig-store-ca$`), setup)
+  faultCase(
+    '404: a setup the store lacks (real nginx)',
+    'plan of local/c fails "not found (HTTP 404)"; local/b installs; the re-run gives the same',
+    async () => {
+      const c = await twoSetups('s404', 'local/c')
+      for (const run of [await c.push(), await c.push()]) {
+        await expectSetupFailed(
+          run,
+          c,
+          `${c.planA}: kubeconfig of setup local/c at ${nginxStore}/local/c/kubeconfig.yaml: not found (HTTP 404): check the setup folder, kubeconfig-store-url and kubeconfig-filename`,
+          'local/c'
+        )
+        expect(resultOf(run, c.planB).status).toBe('succeeded')
+      }
+      await expectDeployed(c, 'b', 's404')
     }
-    expect(run.durationMs).toBeLessThan(10_000)
-    const rerun = await c.push()
-    expectSucceeded(rerun, c.planA, 'install', 1)
-    expectSucceeded(rerun, c.planB, 'install', 1)
-  })
+  )
 
-  faultCase('an invalid kubeconfig', 'local/a fails "not valid: it has no clusters"; a YAML error holding a token never quotes it; local/b installs', async () => {
-    const c = await twoSetups('sbad')
-    script([body('apiVersion: v1\nkind: Config\nclusters: []\n')])
-    const run = await c.push(useFaultStore())
-    await expectSetupFailed(run, c, `${c.planA}: the kubeconfig of setup ${SETUP_A} at ${safeFault(SETUP_A)} is not valid: it has no clusters`)
-    expectSucceeded(run, c.planB, 'install', 1)
-    const token = secret(`tok-${Math.random().toString(36).slice(2)}-in-broken-yaml`)
-    script([body(`clusters: [{name: a}]\nusers:\n- user:\n    token: ${token}\n   bad: [\n`)])
-    const broken = await c.push(useFaultStore())
-    await expectSetupFailed(broken, c, /^local\/a\/[^:]+: the kubeconfig of setup local\/a at \S+ is not valid: YAML error at line \d+: .+$/)
-    script([file(KUBE_A)])
-    const rerun = await c.push(useFaultStore())
-    expectSucceeded(rerun, c.planA, 'install', 1)
-    await expectDeployed(c, 'both', 'sbad')
-  })
+  faultCase(
+    '500, 502, then the kubeconfig',
+    'retried with backoff: 3 requests, both setups install, no error',
+    async () => {
+      const c = await twoSetups('s500')
+      script([status(500), status(502), file(KUBE_A)])
+      const run = await c.push(useFaultStore())
+      expect(server.count(storePath(SETUP_A))).toBe(3)
+      expectSucceeded(run, c.planA, 'install', 1)
+      expectSucceeded(run, c.planB, 'install', 1)
+      expect(run.code).toBe(0)
+      await expectDeployed(c, 'both', 's500')
+    }
+  )
 
-  faultCase('a kubeconfig pointing at a cluster that is down', "local/a fails with helm's \"cluster unreachable\", connection refused; local/b installs; re-run with the live cluster installs", async () => {
-    const c = await twoSetups('sdown')
-    const port = await closedPort()
-    const dead = readFileSync(KUBE_A, 'utf8').replace(/server: https:\/\/127\.0\.0\.1:\d+/, `server: https://127.0.0.1:${port}`)
-    expect(dead).toContain(`127.0.0.1:${port}`)
-    script([body(dead)])
-    const run = await c.push(useFaultStore())
-    expectFailed(run, c.planA, `${c.planA}: helm history failed: kubernetes cluster unreachable: Get "https://127.0.0.1:${port}/version": dial tcp 127.0.0.1:${port}: connect: connection refused`, { operation: 'apply' })
-    expectSucceeded(run, c.planB, 'install', 1)
-    script([file(KUBE_A)])
-    const rerun = await c.push(useFaultStore())
-    expectSucceeded(rerun, c.planA, 'install', 1)
-    await expectDeployed(c, 'both', 'sdown')
-  })
+  faultCase(
+    'a hanging store',
+    'local/a fails "no answer within 15000 ms (gave up after 4 attempts)", local/b installs meanwhile; re-run installs local/a',
+    async () => {
+      const c = await twoSetups('shang')
+      script([hang])
+      const run = await c.push(useFaultStore())
+      await expectSetupFailed(
+        run,
+        c,
+        `${c.planA}: kubeconfig of setup ${SETUP_A} at ${safeFault(SETUP_A)}: no answer within 15000 ms (gave up after 4 attempts)`
+      )
+      expect(server.count(storePath(SETUP_A))).toBe(4)
+      expectSucceeded(run, c.planB, 'install', 1)
+      script([file(KUBE_A)])
+      const rerun = await c.push(useFaultStore())
+      expectSucceeded(rerun, c.planA, 'install', 1)
+      await expectDeployed(c, 'both', 'shang')
+    },
+    200_000
+  )
+
+  faultCase(
+    'TLS with an unknown CA (real nginx, no kubeconfig-store-ca)',
+    'both setups fail "TLS verification failed", not retried; with kubeconfig-store-ca both install',
+    async () => {
+      const c = await twoSetups('sca')
+      const run = await c.push({ 'kubeconfig-store-ca': '' })
+      for (const [setup, plan] of [
+        [SETUP_A, c.planA],
+        [SETUP_B, c.planB]
+      ] as const) {
+        await expectSetupFailed(
+          run,
+          c,
+          new RegExp(
+            `^${plan}: kubeconfig of setup ${setup} at ${nginxStore}/${setup}/kubeconfig\\.yaml: TLS verification failed \\((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY): [^)]*\\); give the store's CA in kubeconfig-store-ca$`
+          ),
+          setup
+        )
+      }
+      expect(run.durationMs).toBeLessThan(10_000)
+      const rerun = await c.push()
+      expectSucceeded(rerun, c.planA, 'install', 1)
+      expectSucceeded(rerun, c.planB, 'install', 1)
+    }
+  )
+
+  faultCase(
+    'an invalid kubeconfig',
+    'local/a fails "not valid: it has no clusters"; a YAML error holding a token never quotes it; local/b installs',
+    async () => {
+      const c = await twoSetups('sbad')
+      script([body('apiVersion: v1\nkind: Config\nclusters: []\n')])
+      const run = await c.push(useFaultStore())
+      await expectSetupFailed(
+        run,
+        c,
+        `${c.planA}: the kubeconfig of setup ${SETUP_A} at ${safeFault(SETUP_A)} is not valid: it has no clusters`
+      )
+      expectSucceeded(run, c.planB, 'install', 1)
+      const token = secret(`tok-${Math.random().toString(36).slice(2)}-in-broken-yaml`)
+      script([body(`clusters: [{name: a}]\nusers:\n- user:\n    token: ${token}\n   bad: [\n`)])
+      const broken = await c.push(useFaultStore())
+      await expectSetupFailed(
+        broken,
+        c,
+        /^local\/a\/[^:]+: the kubeconfig of setup local\/a at \S+ is not valid: YAML error at line \d+: .+$/
+      )
+      script([file(KUBE_A)])
+      const rerun = await c.push(useFaultStore())
+      expectSucceeded(rerun, c.planA, 'install', 1)
+      await expectDeployed(c, 'both', 'sbad')
+    }
+  )
+
+  faultCase(
+    'a kubeconfig pointing at a cluster that is down',
+    'local/a fails with helm\'s "cluster unreachable", connection refused; local/b installs; re-run with the live cluster installs',
+    async () => {
+      const c = await twoSetups('sdown')
+      const port = await closedPort()
+      const dead = readFileSync(KUBE_A, 'utf8').replace(
+        /server: https:\/\/127\.0\.0\.1:\d+/,
+        `server: https://127.0.0.1:${port}`
+      )
+      expect(dead).toContain(`127.0.0.1:${port}`)
+      script([body(dead)])
+      const run = await c.push(useFaultStore())
+      expectFailed(
+        run,
+        c.planA,
+        `${c.planA}: helm history failed: kubernetes cluster unreachable: Get "https://127.0.0.1:${port}/version": dial tcp 127.0.0.1:${port}: connect: connection refused`,
+        { operation: 'apply' }
+      )
+      expectSucceeded(run, c.planB, 'install', 1)
+      script([file(KUBE_A)])
+      const rerun = await c.push(useFaultStore())
+      expectSucceeded(rerun, c.planA, 'install', 1)
+      await expectDeployed(c, 'both', 'sdown')
+    }
+  )
 })

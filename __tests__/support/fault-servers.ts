@@ -70,7 +70,9 @@ export async function startFaultServer(
         return
       case 'status':
         requests.push({ ...seen, status: reply.status })
-        res.writeHead(reply.status, { 'content-type': 'text/plain' }).end(`fault server: ${reply.status}\n`)
+        res
+          .writeHead(reply.status, { 'content-type': 'text/plain' })
+          .end(`fault server: ${reply.status}\n`)
         return
       case 'body':
       case 'file': {

@@ -29,7 +29,13 @@ export default class FaultTableReporter implements Reporter {
         const duration = test.diagnostic()?.duration
         if (state === 'passed') passed++
         const result =
-          state === 'passed' ? 'pass' : state === 'failed' ? 'FAIL' : state === 'skipped' ? 'skipped' : state
+          state === 'passed'
+            ? 'pass'
+            : state === 'failed'
+              ? 'FAIL'
+              : state === 'skipped'
+                ? 'skipped'
+                : state
         rows.push(
           `| ${rows.length + 1} | ${cell(file.replace(/\.test\.ts$/, ''))} | ${cell(test.name)} | ${cell(expected)} | ${result}${duration ? ` (${(duration / 1000).toFixed(1)} s)` : ''} |`
         )
