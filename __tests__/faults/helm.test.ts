@@ -1,11 +1,10 @@
 // Helm faults: a tarball that does not match its checksum, a mirror that is down,
 // manifests the API server rejects, hooks that fail, hang or are not executable.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect } from 'vitest'
 import { closedPort } from '../support/fault-servers.ts'
-import { removeTempDirs } from '../support/git-repo.ts'
+import { removeTempDirs, tempDir } from '../support/git-repo.ts'
 import {
   act,
   bed,
@@ -63,7 +62,7 @@ describe('helm binary', () => {
     async () => {
       const c = await onePlan('sum', (ns) => ({ [`local/a/${ns}/app.yaml`]: planYaml() }))
       const { ns, trigger } = c
-      const toolCache = mkdtempSync(join(tmpdir(), 'faults-tool-cache-'))
+      const toolCache = await tempDir('faults-tool-cache-')
       const inputs = {
         'helm-version': bed.helm4Version,
         'helm-download-url': template(bed.helmMirrorBad)
@@ -98,7 +97,7 @@ describe('helm binary', () => {
     async () => {
       const c = await onePlan('mirror', (ns) => ({ [`local/a/${ns}/app.yaml`]: planYaml() }))
       const port = await closedPort()
-      const toolCache = mkdtempSync(join(tmpdir(), 'faults-tool-cache-'))
+      const toolCache = await tempDir('faults-tool-cache-')
       const run = await act(c.ops.repo.dir, c.trigger, {
         inputs: {
           'helm-version': bed.helm4Version,
