@@ -17,7 +17,11 @@ export default defineConfig({
       {
         test: {
           name: 'bed',
-          include: ['__tests__/bed/**/*.test.ts', '__tests__/e2e/**/*.test.ts', '__tests__/faults/**/*.test.ts'],
+          include: [
+            '__tests__/bed/**/*.test.ts',
+            '__tests__/e2e/**/*.test.ts',
+            '__tests__/faults/**/*.test.ts'
+          ],
           environment: 'node',
           globalSetup: ['__tests__/support/testbed-setup.ts'],
           testTimeout: 180_000,
