@@ -219,7 +219,7 @@ async function main(): Promise<void> {
   }
   const result = toResult(measurements)
   mkdirSync(opts.out, { recursive: true })
-  const file = join(opts.out, `${result.date.slice(0, 10)}-${opts.setups}x${opts.plans}.json`)
+  const file = resultFile(opts.out, `${result.date.slice(0, 10)}-${opts.setups}x${opts.plans}`)
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`)
   printReport(result)
   log(`written ${file} (${fmt(performance.now() - started)} in all)`)
@@ -237,6 +237,14 @@ function notes(helmfileMissing: string | undefined, loadAtStart: number): string
       `the machine was busy (load average ${load} on ${cores} cores): other processes competed for the CPUs`
     )
   return out
+}
+
+/** `<date>-<S>x<P>.json`, or `…-2.json`, `…-3.json` for later runs of the day: a result is never overwritten. */
+function resultFile(dir: string, stem: string): string {
+  for (let n = 1; ; n++) {
+    const file = join(dir, `${stem}${n === 1 ? '' : `-${n}`}.json`)
+    if (!existsSync(file)) return file
+  }
 }
 
 function fmt(ms: number): string {
