@@ -44526,12 +44526,19 @@ async function prepareHelm(config) {
     const platform = helmPlatform();
     const binary = platform.os === 'windows' ? 'helm.exe' : 'helm';
     const cached = find(TOOL_NAME, semverOf(version), platform.arch);
-    if (cached)
-        return describe(join(cached, binary), `helm ${version} from the tool cache`);
+    if (cached) {
+        // Only a binary that passed the checks below is ever cached: no process to start here.
+        const path = join(cached, binary);
+        info(`Using helm ${version} from the tool cache: ${path}`);
+        return { path, version, major: majorOf(version) };
+    }
     const url = helmDownloadUrl(config.helmDownloadUrl, version, platform);
     const dir = await download$1(url, platform, version);
+    const downloaded = await describe(join(dir, binary), `helm ${version} downloaded from ${addUrlSecrets(url)}`);
+    if (downloaded.version !== version)
+        throw new Error(`${addUrlSecrets(url)} holds helm ${downloaded.version}, not ${version}: check helm-download-url`);
     const cachedDir = await cacheDir(dir, TOOL_NAME, semverOf(version), platform.arch);
-    return describe(join(cachedDir, binary), `helm ${version} downloaded from ${addUrlSecrets(url)}`);
+    return { ...downloaded, path: join(cachedDir, binary) };
 }
 async function download$1(url, platform, version) {
     const safeUrl = addUrlSecrets(url);
@@ -45532,11 +45539,11 @@ function notRun(step, status, why) {
     };
 }
 
-// One private folder per run under RUNNER_TEMP: kubeconfigs and helm's
-// repository config live there, so nothing touches the user's helm config,
-// and the post step removes it all.
+// What the main step records about the run's folder and the post step reads back.
+// Free of imports, so the post step's bundle stays small.
 const STATE_KEY = 'gitops-workdir';
 const WORKDIR_PREFIX = 'gitops-action-';
+
 function createWorkdir() {
     const base = process.env.RUNNER_TEMP || tmpdir();
     mkdirSync(base, { recursive: true });

@@ -1,23 +1,30 @@
 import { rm } from 'node:fs/promises'
 import { basename } from 'node:path'
-import * as core from '@actions/core'
-import { STATE_KEY, WORKDIR_PREFIX } from './workdir.ts'
+import { STATE_KEY, WORKDIR_PREFIX } from './workdir-state.ts'
 
-/** The post step: remove the run's folder (kubeconfigs, helm repository config). */
+// The post step: remove the run's folder (kubeconfigs, helm repository config).
+// It imports no @actions/* package: loading one costs more than this whole step.
+// The runner hands the main step's saved state over as STATE_<name>, and a
+// workflow command is a plain line on stdout.
+
 export async function cleanup(): Promise<void> {
-  const dir = core.getState(STATE_KEY)
+  const dir = process.env[`STATE_${STATE_KEY}`]
   if (!dir) return
   // Only ever a folder this action made.
   if (!basename(dir).startsWith(WORKDIR_PREFIX)) {
-    core.warning(`not removing ${dir}: it is not a folder gitops-action created`)
+    warning(`not removing ${dir}: it is not a folder gitops-action created`)
     return
   }
   try {
     await rm(dir, { recursive: true, force: true })
-    core.info(`Removed ${dir} (kubeconfigs and helm repository config of this run)`)
+    console.log(`Removed ${dir} (kubeconfigs and helm repository config of this run)`)
   } catch (error) {
-    core.warning(
-      `could not remove ${dir}: ${error instanceof Error ? error.message : String(error)}`
-    )
+    warning(`could not remove ${dir}: ${error instanceof Error ? error.message : String(error)}`)
   }
+}
+
+/** `::warning::` with the runner's escaping of command data. */
+function warning(message: string): void {
+  const data = message.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+  console.log(`::warning::${data}`)
 }

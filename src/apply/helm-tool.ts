@@ -70,12 +70,25 @@ export async function prepareHelm(config: Config): Promise<Helm> {
   const platform = helmPlatform()
   const binary = platform.os === 'windows' ? 'helm.exe' : 'helm'
   const cached = tc.find(TOOL_NAME, semverOf(version), platform.arch)
-  if (cached) return describe(join(cached, binary), `helm ${version} from the tool cache`)
+  if (cached) {
+    // Only a binary that passed the checks below is ever cached: no process to start here.
+    const path = join(cached, binary)
+    core.info(`Using helm ${version} from the tool cache: ${path}`)
+    return { path, version, major: majorOf(version) }
+  }
 
   const url = helmDownloadUrl(config.helmDownloadUrl, version, platform)
   const dir = await download(url, platform, version)
+  const downloaded = await describe(
+    join(dir, binary),
+    `helm ${version} downloaded from ${addUrlSecrets(url)}`
+  )
+  if (downloaded.version !== version)
+    throw new Error(
+      `${addUrlSecrets(url)} holds helm ${downloaded.version}, not ${version}: check helm-download-url`
+    )
   const cachedDir = await tc.cacheDir(dir, TOOL_NAME, semverOf(version), platform.arch)
-  return describe(join(cachedDir, binary), `helm ${version} downloaded from ${addUrlSecrets(url)}`)
+  return { ...downloaded, path: join(cachedDir, binary) }
 }
 
 async function download(

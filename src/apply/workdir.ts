@@ -2,13 +2,11 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '@actions/core'
+import { STATE_KEY, WORKDIR_PREFIX } from './workdir-state.ts'
 
 // One private folder per run under RUNNER_TEMP: kubeconfigs and helm's
 // repository config live there, so nothing touches the user's helm config,
 // and the post step removes it all.
-
-export const STATE_KEY = 'gitops-workdir'
-export const WORKDIR_PREFIX = 'gitops-action-'
 
 export interface Workdir {
   readonly root: string
