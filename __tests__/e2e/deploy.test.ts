@@ -417,9 +417,11 @@ spec:
     const refused = run.annotations.filter((a) => a.properties.file !== plan(setupA, 'broken'))
     expect(refused.length).toBeGreaterThan(0)
     for (const a of refused.filter((x) => x.properties.file)) {
-      expect(a.message).toMatch(
-        /helm v4\.\S+ from https:\/\/\S+ does not match its published checksum \(SHA-256 [0-9a-f]{64}, expected 0{64} from \S+\.sha256sum\); refusing to use it/
+      const digests = a.message.match(
+        /helm v4\.\S+ from https:\/\/\S+ does not match its published checksum \(SHA-256 ([0-9a-f]{64}), expected ([0-9a-f]{64}) from \S+\.sha256sum\); refusing to use it/
       )
+      expect(digests, a.message).not.toBeNull()
+      expect(digests?.[1]).not.toBe(digests?.[2])
     }
     expect(readdirSync(run.toolCache)).toEqual([])
     expect((await clusterA.releaseSecrets(ns)).length).toBe(before)
