@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test bed runs (idempotent: skips what is installed).
+# Installs the Debian packages the test bed runs, and shellcheck for actionlint's checks of
+# workflow scripts (idempotent: skips what is installed).
 # Their services are NOT started by the install (a policy-rc.d denies it for the duration):
 # the bed starts its own nginx and registry on 127.0.0.1 with its own configuration.
 set -euo pipefail
-packages=(nginx docker-registry openssl ca-certificates curl)
+packages=(nginx docker-registry openssl ca-certificates curl shellcheck)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
