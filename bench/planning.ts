@@ -9,6 +9,7 @@ import type { PushEvent } from '../src/github/event.ts'
 import { openCheckout } from '../src/plan/checkout.ts'
 import { planDeployment } from '../src/plan/planner.ts'
 import type { Config, DeploymentPlan } from '../src/types.ts'
+import { testConfig } from '../__tests__/support/config.ts'
 
 // The event → plan half on a generated ops repository: a push that changes 5,000
 // files across 200 setups (plans modified and removed, values files shared by many
@@ -86,25 +87,10 @@ function generate(): Repository {
 }
 
 function config(workspace: string): Config {
-  return {
-    githubToken: '',
-    kubeconfigStoreUrl: undefined,
-    kubeconfigStoreCa: undefined,
-    kubeconfigFilename: 'kubeconfig.yaml',
-    setupNameSize: 2,
-    shell: '/bin/bash',
-    helmVersion: 'v4.3.1',
-    helmDownloadUrl: 'https://get.helm.sh/helm-{version}-{os}-{arch}.tar.gz',
+  return testConfig({
     helmRepositories: [{ name: 'stable', url: 'https://charts.example.com' }],
-    helmArgs: [],
-    plans: [],
-    ignore: [],
-    parallel: 4,
-    failFast: false,
-    hookTimeoutMs: 300_000,
-    dryRun: false,
     workspace
-  }
+  })
 }
 
 interface Timing {

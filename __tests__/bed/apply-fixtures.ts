@@ -15,6 +15,7 @@ import type {
   RepositoryAlias
 } from '../../src/types.ts'
 import { testbed } from '../support/testbed.ts'
+import { testConfig } from '../support/config.ts'
 
 export const bed = testbed()
 
@@ -60,26 +61,15 @@ export function hookLog(repo: string): string[] {
 }
 
 export function config(workspace: string, overrides: Partial<Config> = {}): Config {
-  return {
-    githubToken: '',
+  return testConfig({
     kubeconfigStoreUrl: bed.storeUrl,
     kubeconfigStoreCa: readFileSync(bed.ca, 'utf8'),
-    kubeconfigFilename: 'kubeconfig.yaml',
-    setupNameSize: 2,
-    shell: '/bin/bash',
     helmVersion: 'system',
     helmDownloadUrl: '',
-    helmRepositories: [],
-    helmArgs: [],
-    plans: [],
-    ignore: [],
-    parallel: 4,
-    failFast: false,
     hookTimeoutMs: 60_000,
-    dryRun: false,
     workspace,
     ...overrides
-  }
+  })
 }
 
 export function target(setup: string, namespace: string, release: string): PlanTarget {

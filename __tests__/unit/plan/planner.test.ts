@@ -3,6 +3,7 @@ import { openCheckout } from '../../../src/plan/checkout.ts'
 import { planDeployment } from '../../../src/plan/planner.ts'
 import type { ChangedPath, Config, DeploymentPlan, Scope } from '../../../src/types.ts'
 import { GitRepo, removeTempDirs, tempDir } from '../../support/git-repo.ts'
+import { testConfig } from '../../support/config.ts'
 
 afterAll(removeTempDirs)
 // Real git processes: slow on a busy 2-core runner, never wrong.
@@ -12,26 +13,10 @@ const SHA = 'c'.repeat(40)
 const BASE = 'b'.repeat(40)
 
 function config(over: Partial<Config> = {}): Config {
-  return {
-    githubToken: '',
-    kubeconfigStoreUrl: undefined,
-    kubeconfigStoreCa: undefined,
-    kubeconfigFilename: 'kubeconfig.yaml',
-    setupNameSize: 2,
-    shell: '/bin/bash',
-    helmVersion: 'v4.3.1',
-    helmDownloadUrl: 'https://get.helm.sh/helm-{version}-{os}-{arch}.tar.gz',
+  return testConfig({
     helmRepositories: [{ name: 'stable', url: 'https://charts.example.com/stable' }],
-    helmArgs: [],
-    plans: [],
-    ignore: [],
-    parallel: 4,
-    failFast: false,
-    hookTimeoutMs: 300_000,
-    dryRun: false,
-    workspace: '',
     ...over
-  }
+  })
 }
 
 /** An ops repository like the README's: two setups, values, hooks, a local chart. */
