@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path'
 import { runAction, type ActionRun } from '../__tests__/support/action-runner.ts'
 import { pushPayload, runnerEnv, ZERO } from '../__tests__/support/events.ts'
 import { GitRepo } from '../__tests__/support/git-repo.ts'
-import { clusters, testbed } from '../__tests__/support/testbed.ts'
+import { clusters, mirrorUrl, testbed } from '../__tests__/support/testbed.ts'
 
 const example = resolve(import.meta.dirname, '..', 'examples', 'ops-repo')
 const bed = testbed()
@@ -55,7 +55,7 @@ async function deploy(title: string, before: string, after: string): Promise<voi
       'kubeconfig-store-url': bed.storeUrl,
       'kubeconfig-store-ca': bed.ca,
       'helm-version': bed.helm4Version,
-      'helm-download-url': `${bed.helmMirror}/helm-{version}-{os}-{arch}.tar.gz`
+      'helm-download-url': mirrorUrl(bed.helmMirror)
     },
     env: {
       ...(await runnerEnv({ name: 'push', payload, sha: after })),

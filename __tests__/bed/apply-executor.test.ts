@@ -7,7 +7,13 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execute } from '../../src/apply/executor.ts'
 import type { Helm } from '../../src/apply/helm.ts'
-import { Cluster, clusters, eventually, kubeconfigOf } from '../support/testbed.ts'
+import {
+  Cluster,
+  clusters,
+  eventually,
+  kubeconfigOf,
+  UNSCHEDULABLE_DEPLOYMENT
+} from '../support/testbed.ts'
 import {
   HELMS,
   applyStep,
@@ -146,19 +152,7 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
     writeFile(
       repo,
       'charts/hello/templates/unschedulable.yaml',
-      `{{- if eq .Values.message "never" }}
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: {{ .Release.Name }}-never}
-spec:
-  selector: {matchLabels: {app: never}}
-  template:
-    metadata: {labels: {app: never}}
-    spec:
-      nodeSelector: {gitops-test/never: "true"}
-      containers: [{name: c, image: registry.k8s.io/pause:3.10}]
-{{- end }}
-`
+      `{{- if eq .Values.message "never" }}\n${UNSCHEDULABLE_DEPLOYMENT}{{- end }}\n`
     )
     const interrupted = spawn(
       helm.path,

@@ -7,12 +7,10 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { testbed } from '../support/testbed.ts'
+import { mirrorUrl, testbed } from '../support/testbed.ts'
 
 const bed = testbed()
 const repoRoot = resolve(import.meta.dirname, '..', '..')
-const template = (base: string): string =>
-  `${base.replace(/\/$/, '')}/helm-{version}-{os}-{arch}.tar.gz`
 
 const script = `
 import { prepareHelm } from './src/apply/helm-tool.ts'
@@ -42,7 +40,7 @@ async function prepare(
         NODE_EXTRA_CA_CERTS: bed.ca,
         RUNNER_TOOL_CACHE: toolCache,
         RUNNER_TEMP: temp,
-        TEST_CONFIG: JSON.stringify({ helmVersion, helmDownloadUrl: template(base) }),
+        TEST_CONFIG: JSON.stringify({ helmVersion, helmDownloadUrl: mirrorUrl(base) }),
         ...extraEnv
       }
     }

@@ -29,15 +29,15 @@ import {
   clusters,
   eventually,
   kubeconfigOf,
-  testbed
+  mirrorUrl,
+  testbed,
+  UNSCHEDULABLE_DEPLOYMENT
 } from '../support/testbed.ts'
 
 const bed = testbed()
 const [setupA, setupB] = bed.setups as [string, string]
 const ns = `e2e-${Date.now().toString(36)}`
 const toolCache = mkdtempSync(join(tmpdir(), 'e2e-tool-cache-'))
-const mirror = (base: string): string =>
-  `${base.replace(/\/$/, '')}/helm-{version}-{os}-{arch}.tar.gz`
 let clusterA: Cluster
 let clusterB: Cluster
 let repo: GitRepo
@@ -50,7 +50,7 @@ const inputs = {
   'kubeconfig-store-url': bed.storeUrl,
   'kubeconfig-store-ca': bed.ca,
   'helm-version': bed.helm4Version,
-  'helm-download-url': mirror(bed.helmMirror),
+  'helm-download-url': mirrorUrl(bed.helmMirror),
   'helm-repositories': `bed ${bed.chartRepo}`,
   'hook-timeout': '60',
   parallel: '2'
@@ -345,20 +345,7 @@ describe('the action on the test bed', () => {
   it('a release left pending-upgrade by an interrupted run is recovered', async () => {
     const chart = mkdtempSync(join(tmpdir(), 'never-chart-'))
     cpSync(join(bed.sampleCharts, 'hello'), chart, { recursive: true })
-    writeFileSync(
-      join(chart, 'templates', 'never.yaml'),
-      `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: {{ .Release.Name }}-never}
-spec:
-  selector: {matchLabels: {app: never}}
-  template:
-    metadata: {labels: {app: never}}
-    spec:
-      nodeSelector: {gitops-test/never: "true"}
-      containers: [{name: c, image: registry.k8s.io/pause:3.10}]
-`
-    )
+    writeFileSync(join(chart, 'templates', 'never.yaml'), UNSCHEDULABLE_DEPLOYMENT)
     const helm = spawn(
       bed.helm4,
       ['upgrade', 'web', chart, '-n', ns, '--wait', '--timeout', '5m'],
@@ -409,7 +396,7 @@ spec:
   it('refuses a helm whose checksum does not match and touches no cluster', async () => {
     const before = (await clusterA.releaseSecrets(ns)).length
     const { run } = await act('workflow_dispatch', dispatchPayload(), commits[2] as string, {
-      inputs: { 'helm-download-url': mirror(bed.helmMirrorBad) },
+      inputs: { 'helm-download-url': mirrorUrl(bed.helmMirrorBad) },
       toolCache: mkdtempSync(join(tmpdir(), 'e2e-empty-cache-'))
     })
     expect(run.code).toBe(1)

@@ -335,3 +335,12 @@ export async function history(cluster: Cluster, ns: string, release: string): Pr
   const secrets = await cluster.releaseSecrets(ns, release)
   return secrets.map((s) => `${s.metadata?.labels?.version}:${s.metadata?.labels?.status}`)
 }
+
+/** A process is gone: no /proc entry, or a zombie waiting for its parent to reap it. */
+export function gone(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true
+  } catch {
+    return true
+  }
+}

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect } from 'vitest'
 import { closedPort } from '../support/fault-servers.ts'
 import { removeTempDirs, tempDir } from '../support/git-repo.ts'
+import { mirrorUrl } from '../support/testbed.ts'
 import {
   act,
   bed,
@@ -13,6 +14,7 @@ import {
   expectFailed,
   expectSucceeded,
   faultCase,
+  gone,
   history,
   message,
   namespace,
@@ -43,18 +45,6 @@ async function onePlan(name: string, files: (ns: string) => Record<string, strin
   }
 }
 
-const template = (base: string): string =>
-  `${base.replace(/\/$/, '')}/helm-{version}-{os}-{arch}.tar.gz`
-
-/** A process is gone: no /proc entry, or a zombie waiting for its parent to reap it. */
-function gone(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true
-  } catch {
-    return true
-  }
-}
-
 describe('helm binary', () => {
   faultCase(
     'a tarball whose checksum does not match',
@@ -65,7 +55,7 @@ describe('helm binary', () => {
       const toolCache = await tempDir('faults-tool-cache-')
       const inputs = {
         'helm-version': bed.helm4Version,
-        'helm-download-url': template(bed.helmMirrorBad)
+        'helm-download-url': mirrorUrl(bed.helmMirrorBad)
       }
       const env = { NODE_EXTRA_CA_CERTS: bed.ca }
       const run = await act(c.ops.repo.dir, trigger, { inputs, env, toolCache })
@@ -82,7 +72,7 @@ describe('helm binary', () => {
       expect(existsSync(join(toolCache, 'helm'))).toBe(false)
       expect(await clusterA.releaseSecrets(ns, 'app')).toEqual([])
       const rerun = await act(c.ops.repo.dir, trigger, {
-        inputs: { ...inputs, 'helm-download-url': template(bed.helmMirror) },
+        inputs: { ...inputs, 'helm-download-url': mirrorUrl(bed.helmMirror) },
         env,
         toolCache
       })
@@ -101,7 +91,7 @@ describe('helm binary', () => {
       const run = await act(c.ops.repo.dir, c.trigger, {
         inputs: {
           'helm-version': bed.helm4Version,
-          'helm-download-url': template(`http://127.0.0.1:${port}/helm`)
+          'helm-download-url': mirrorUrl(`http://127.0.0.1:${port}/helm`)
         },
         toolCache
       })

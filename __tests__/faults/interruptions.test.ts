@@ -18,6 +18,7 @@ import {
   expectFailed,
   expectSucceeded,
   faultCase,
+  gone,
   HELLO_CHART,
   history,
   message,
@@ -42,15 +43,6 @@ function ctl(...args: string[]): void {
     encoding: 'utf8'
   })
   if (r.status !== 0) throw new Error(`ctl ${args.join(' ')} failed: ${r.stderr}${r.stdout}`)
-}
-
-/** A process is gone: no /proc entry, or a zombie. */
-function gone(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true
-  } catch {
-    return true
-  }
 }
 
 describe('interruptions', () => {

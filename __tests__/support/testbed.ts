@@ -111,6 +111,27 @@ export function testbed(): Testbed {
   return cached
 }
 
+/**
+ * A chart template for a Deployment no node can take: `helm --wait` on it never
+ * returns, so killing that helm leaves a real pending release behind.
+ */
+export const UNSCHEDULABLE_DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: {{ .Release.Name }}-never}
+spec:
+  selector: {matchLabels: {app: never}}
+  template:
+    metadata: {labels: {app: never}}
+    spec:
+      nodeSelector: {gitops-test/never: "true"}
+      containers: [{name: c, image: registry.k8s.io/pause:3.10}]
+`
+
+/** A `helm-download-url` template for a mirror of the bed (its tarballs and `.sha256sum` files). */
+export function mirrorUrl(base: string): string {
+  return `${base.replace(/\/$/, '')}/helm-{version}-{os}-{arch}.tar.gz`
+}
+
 /** Versions of each sample chart: { hello: ['0.1.0', '0.2.0'], ... }. */
 export function sampleChartVersions(bed: Testbed = testbed()): Record<string, string[]> {
   return JSON.parse(readFileSync(join(bed.sampleCharts, 'versions.json'), 'utf8')) as Record<

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from '../../__tests__/support/action-runner.ts'
+import { mirrorUrl } from '../../__tests__/support/testbed.ts'
 import type { BenchContext } from '../context.ts'
 import type { BenchRelease, OpsRepo, Phase } from '../ops-repo.ts'
 import { REPO_ALIAS } from '../ops-repo.ts'
@@ -131,7 +132,7 @@ async function runPush(setup: ActionSetup, phase: Phase, options: RunOptions): P
       'github-token': 'bench-token',
       'kubeconfig-store-url': `file://${join(context.work, 'store')}`,
       'helm-version': context.bed.helm4Version,
-      'helm-download-url': `${helmMirror}/helm-{version}-{os}-{arch}.tar.gz`,
+      'helm-download-url': mirrorUrl(helmMirror),
       'helm-repositories': `${REPO_ALIAS} ${context.chartRepo}`,
       ...options.inputs
     },
