@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash test/bed/install-deps.sh
-[ -d node_modules ] || npm install --no-audit --no-fund
+[ -d node_modules ] || npm ci --no-audit --no-fund
 if [ -n "${TESTBED_EXTERNAL_KUBECONFIGS:-}" ]; then
   bash test/bed/build.sh helm # external clusters: only helm is needed
 else
