@@ -3,10 +3,13 @@ import commonjs from '@rollup/plugin-commonjs'
 import nodeResolve from '@rollup/plugin-node-resolve'
 import typescript from '@rollup/plugin-typescript'
 
+// Paths from this file's folder, so the config builds the same from any working directory.
+const here = (path) => new URL(path, import.meta.url).pathname
+
 const entry = (name) => ({
-  input: `src/${name}.ts`,
+  input: here(`src/${name}.ts`),
   output: {
-    file: `dist/${name}.js`,
+    file: here(`dist/${name}.js`),
     format: 'es',
     sourcemap: false,
     // Some CommonJS dependencies call require() on Node built-ins.
@@ -14,7 +17,7 @@ const entry = (name) => ({
       "import { createRequire as __gitopsCreateRequire } from 'node:module';\nconst require = __gitopsCreateRequire(import.meta.url);"
   },
   plugins: [
-    typescript({ tsconfig: './tsconfig.build.json' }),
+    typescript({ tsconfig: here('tsconfig.build.json') }),
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
     commonjs()
   ],

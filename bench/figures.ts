@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { cpus, loadavg, release, totalmem } from 'node:os'
-import { join } from 'node:path'
-import { distIndex, runAction } from '../__tests__/support/action-runner.ts'
+import { join, relative } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { rollup, type OutputOptions, type RollupOptions } from 'rollup'
+import { runAction } from '../__tests__/support/action-runner.ts'
 import { timedOk } from './measure.ts'
 import { summarize, type Summary } from './stats.ts'
 
@@ -50,15 +52,30 @@ export function gitRevision(root: string): string {
   }
 }
 
-/** A warning when a source file is newer than dist/index.js: the figures would be of older code. */
-export function distFreshness(root: string): string | undefined {
-  const built = statSync(distIndex, { throwIfNoEntry: false })
-  if (!built) throw new Error(`bench: ${distIndex} is missing: run \`npm run build\` first`)
-  const newer = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter(
-    (f) => f.endsWith('.ts') && statSync(join(root, 'src', f)).mtimeMs > built.mtimeMs
-  )
-  return newer.length > 0
-    ? `dist/index.js is older than ${newer.length} source file(s) (e.g. src/${newer[0]}): run \`npm run build\` to measure the current code`
+/**
+ * Why dist/ is not what the sources build now, or undefined when it is. Compared by content
+ * (the check-dist build, kept in memory), since a fresh clone's file times say nothing.
+ */
+export async function distDrift(root: string): Promise<string | undefined> {
+  const config = (await import(pathToFileURL(join(root, 'rollup.config.mjs')).href)) as {
+    default: RollupOptions[]
+  }
+  const differing: string[] = []
+  for (const options of config.default) {
+    const output = options.output as OutputOptions & { file: string }
+    if (!existsSync(output.file))
+      throw new Error(`bench: ${output.file} is missing: run \`npm run build\` first`)
+    const bundle = await rollup(options)
+    try {
+      const [chunk] = (await bundle.generate(output)).output
+      if (readFileSync(output.file, 'utf8') !== chunk.code)
+        differing.push(relative(root, output.file))
+    } finally {
+      await bundle.close()
+    }
+  }
+  return differing.length > 0
+    ? `${differing.join(' and ')} differ from what the sources build: run \`npm run build\` to measure the current code`
     : undefined
 }
 

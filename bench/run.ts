@@ -19,7 +19,7 @@ import { overheadProbe, theAction, writeStore, type OverheadRun } from './conten
 import { bareLoop } from './contenders/bare.ts'
 import { freshHelmHome, type Contender } from './contenders/contender.ts'
 import { helmfileSync } from './contenders/helmfile.ts'
-import { coldStart, distFreshness, gitRevision, loadNow, machine, planning } from './figures.ts'
+import { coldStart, distDrift, gitRevision, loadNow, machine, planning } from './figures.ts'
 import {
   checkout,
   generateOpsRepo,
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     kubeconfigs: context.kubeconfigs,
     env: { ...context.env, ...freshHelmHome(context.work) }
   }
-  const stale = distFreshness(root)
+  const stale = await distDrift(root)
   if (stale) log(`WARNING: ${stale}`)
 
   log(
@@ -215,7 +215,7 @@ async function main(): Promise<void> {
       kubernetes: context.bed.kubeVersion || null,
       node: process.version
     },
-    notes: notes(helmfileMissing, loadAtStart)
+    notes: notes(helmfileMissing, loadAtStart, stale)
   }
   const result = toResult(measurements)
   mkdirSync(opts.out, { recursive: true })
@@ -226,8 +226,13 @@ async function main(): Promise<void> {
   if (!process.env.BENCH_KEEP_WORK) rmSync(opts.work, { recursive: true, force: true })
 }
 
-function notes(helmfileMissing: string | undefined, loadAtStart: number): string[] {
+function notes(
+  helmfileMissing: string | undefined,
+  loadAtStart: number,
+  stale: string | undefined
+): string[] {
   const out: string[] = []
+  if (stale) out.push(stale)
   if (helmfileMissing)
     out.push(`helmfile was not run (${helmfileMissing.split(' (')[0]}): its figures are null`)
   const cores = availableParallelism()
