@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute } from 'node:path'
+import { actionDefaults } from './action-defaults.ts'
 import { addSecret, addUrlSecrets } from './report/masking.ts'
 import type { Config, RepositoryAlias } from './types.ts'
 
@@ -10,7 +11,7 @@ import type { Config, RepositoryAlias } from './types.ts'
 export class InputError extends Error {}
 
 /** The seed document's environment names, used where the input is not given. */
-const SEED_ENV: Readonly<Record<string, string>> = {
+export const SEED_ENV: Readonly<Record<string, string>> = {
   'github-token': 'GITHUB_ACCESS_TOKEN',
   'kubeconfig-store-url': 'KUBECONFIG_REPO_URL',
   'kubeconfig-filename': 'GITOPS_KUBECONFIG_FILENAME',
@@ -19,20 +20,14 @@ const SEED_ENV: Readonly<Record<string, string>> = {
 }
 
 /**
- * The defaults of action.yml. The runner fills a default in before the action
- * sees it, so "not given" and "given the default" look alike: a seed environment
- * name, when set, wins over a defaulted input (except github-token, see below).
+ * The runner fills action.yml's defaults in before the action sees them, so "not given"
+ * and "given the default" look alike: a seed environment name, when set, wins over a
+ * defaulted input (except github-token, see below).
  */
-const DEFAULTS: Readonly<Record<string, string>> = {
-  'kubeconfig-filename': 'kubeconfig.yaml',
-  'setup-name-size': '2',
-  shell: '/bin/bash',
-  'helm-version': 'v4.3.1',
-  'helm-download-url': 'https://get.helm.sh/helm-{version}-{os}-{arch}.tar.gz',
-  parallel: '4',
-  'fail-fast': 'false',
-  'hook-timeout': '300',
-  'dry-run': 'false'
+function defaultOf(name: string): string {
+  const value = actionDefaults().get(name)
+  if (value === undefined) throw new Error(`input '${name}' is not declared in action.yml`)
+  return value
 }
 
 interface RawInput {
@@ -47,14 +42,14 @@ function input(name: string): RawInput {
   const fromEnv = envName ? process.env[envName]?.trim() : undefined
   // github-token's default is the workflow token, which we cannot tell from an explicit
   // value: a GITHUB_ACCESS_TOKEN set in the workflow is deliberate, so it wins.
-  const defaulted = given === '' || given === DEFAULTS[name] || name === 'github-token'
+  const defaulted = given === '' || given === defaultOf(name) || name === 'github-token'
   if (envName && fromEnv && defaulted) {
     return {
       value: fromEnv,
       origin: `environment variable ${envName} (fallback for input '${name}')`
     }
   }
-  const value = given === '' ? (DEFAULTS[name] ?? '') : given
+  const value = given === '' ? defaultOf(name) : given
   return { value, origin: `input '${name}'` }
 }
 

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { actionDefaults } from '../../src/action-defaults.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..', '..')
 export const distIndex = join(repoRoot, 'dist', 'index.js')
@@ -158,7 +159,8 @@ function runnerEnv(
     RUNNER_OS: 'Linux',
     RUNNER_ARCH: 'X64'
   }
-  for (const [name, value] of Object.entries(options.inputs ?? {})) {
+  // As the runner does: every input with action.yml's default unless the step gives it.
+  for (const [name, value] of [...actionDefaults(), ...Object.entries(options.inputs ?? {})]) {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   }
   return { ...env, ...options.env }

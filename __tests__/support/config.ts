@@ -1,25 +1,20 @@
+import { readConfig, SEED_ENV } from '../../src/config.ts'
 import type { Config } from '../../src/types.ts'
 
-/** A Config with action.yml's defaults, for tests and the benchmark; override what a case needs. */
+/**
+ * A Config with action.yml's defaults, for tests and the benchmark; override what a case
+ * needs. It is what readConfig() makes of a step with no inputs given, so a new input's
+ * default comes from action.yml with no copy here.
+ */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return {
-    githubToken: '',
-    kubeconfigStoreUrl: undefined,
-    kubeconfigStoreCa: undefined,
-    kubeconfigFilename: 'kubeconfig.yaml',
-    setupNameSize: 2,
-    shell: '/bin/bash',
-    helmVersion: 'v4.3.1',
-    helmDownloadUrl: 'https://get.helm.sh/helm-{version}-{os}-{arch}.tar.gz',
-    helmRepositories: [],
-    helmArgs: [],
-    plans: [],
-    ignore: [],
-    parallel: 4,
-    failFast: false,
-    hookTimeoutMs: 300_000,
-    dryRun: false,
-    workspace: '',
-    ...overrides
+  const hidden = Object.keys(process.env).filter(
+    (name) => name.startsWith('INPUT_') || Object.values(SEED_ENV).includes(name)
+  )
+  const saved = hidden.map((name) => [name, process.env[name]] as const)
+  for (const name of hidden) delete process.env[name]
+  try {
+    return { ...readConfig(), githubToken: '', workspace: '', ...overrides }
+  } finally {
+    for (const [name, value] of saved) process.env[name] = value
   }
 }

@@ -2,7 +2,8 @@ import * as core from '@actions/core'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { readConfig, splitArgs } from '../../../src/config.ts'
+import { actionDefaults } from '../../../src/action-defaults.ts'
+import { readConfig, SEED_ENV, splitArgs } from '../../../src/config.ts'
 import { mask, resetSecrets } from '../../../src/report/masking.ts'
 import { removeTempDirs, tempDir } from '../../support/git-repo.ts'
 
@@ -13,18 +14,10 @@ vi.mock('@actions/core', async (importOriginal) => ({
 
 afterAll(removeTempDirs)
 
-/** What the runner sets for the action's defaults (action.yml). */
+/** What the runner sets: action.yml's defaults, and the workflow token for github-token's expression. */
 const RUNNER_DEFAULTS: Record<string, string> = {
-  'github-token': 'ghs_workflowtoken123',
-  'kubeconfig-filename': 'kubeconfig.yaml',
-  'setup-name-size': '2',
-  shell: '/bin/bash',
-  'helm-version': 'v4.3.1',
-  'helm-download-url': 'https://get.helm.sh/helm-{version}-{os}-{arch}.tar.gz',
-  parallel: '4',
-  'fail-fast': 'false',
-  'hook-timeout': '300',
-  'dry-run': 'false'
+  ...Object.fromEntries(actionDefaults()),
+  'github-token': 'ghs_workflowtoken123'
 }
 
 function inputs(values: Record<string, string>): void {
@@ -32,17 +25,10 @@ function inputs(values: Record<string, string>): void {
     vi.stubEnv(`INPUT_${name.toUpperCase()}`, value)
 }
 
-const SEED_NAMES = [
-  'GITHUB_ACCESS_TOKEN',
-  'KUBECONFIG_REPO_URL',
-  'GITOPS_KUBECONFIG_FILENAME',
-  'GITOPS_SETUP_NAME_SIZE',
-  'GITOPS_SHELL_EXEC'
-]
 beforeEach(() => {
   vi.clearAllMocks()
   resetSecrets()
-  for (const name of SEED_NAMES) vi.stubEnv(name, '')
+  for (const name of Object.values(SEED_ENV)) vi.stubEnv(name, '')
   vi.stubEnv('GITHUB_WORKSPACE', '/work/ops')
 })
 afterEach(() => vi.unstubAllEnvs())

@@ -1,0 +1,71 @@
+// action.yml is the one source of the inputs and their defaults: config.ts reads it
+// (action-defaults.ts), and these checks hold config.ts and the README to it.
+import * as core from '@actions/core'
+import { readFileSync } from 'node:fs'
+import { load } from 'js-yaml'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { actionDefaults } from '../../../src/action-defaults.ts'
+import { readConfig, SEED_ENV } from '../../../src/config.ts'
+
+vi.mock('@actions/core', async (importOriginal) => {
+  const original = await importOriginal<typeof import('@actions/core')>()
+  return { ...original, setSecret: vi.fn(), getInput: vi.fn(original.getInput) }
+})
+
+const root = new URL('../../../', import.meta.url)
+const actionYml = load(readFileSync(new URL('action.yml', root), 'utf8')) as {
+  inputs: Record<string, { default?: unknown }>
+}
+const declared = Object.keys(actionYml.inputs)
+
+beforeEach(() => {
+  for (const name of Object.values(SEED_ENV)) vi.stubEnv(name, '')
+})
+afterEach(() => {
+  vi.unstubAllEnvs()
+  vi.clearAllMocks()
+})
+
+describe('action.yml, the one source of the inputs', () => {
+  it('gives config.ts every default, except runner expressions, which only the runner evaluates', () => {
+    expect(Object.fromEntries(actionDefaults())).toEqual(
+      Object.fromEntries(
+        declared.map((name) => {
+          const given = String(actionYml.inputs[name]?.default ?? '')
+          return [name, given.includes('${{') ? '' : given]
+        })
+      )
+    )
+    expect(actionDefaults().get('github-token')).toBe('')
+  })
+
+  it('declares every input readConfig reads, and readConfig reads every input it declares', () => {
+    readConfig()
+    const read = vi.mocked(core.getInput).mock.calls.map(([name]) => name)
+    expect(new Set(read)).toEqual(new Set(declared))
+  })
+
+  it("a step given no input gets action.yml's defaults", () => {
+    for (const name of declared)
+      vi.stubEnv(`INPUT_${name.toUpperCase()}`, actionDefaults().get(name) ?? '')
+    const defaulted = readConfig()
+    for (const name of declared) vi.stubEnv(`INPUT_${name.toUpperCase()}`, '')
+    expect(readConfig()).toEqual(defaulted)
+  })
+
+  it("the README's inputs table lists the same inputs, in the same order, with the same defaults", () => {
+    const readme = readFileSync(new URL('README.md', root), 'utf8')
+    const section = readme.slice(readme.indexOf('\n## Inputs\n'), readme.indexOf('\n## Outputs\n'))
+    const rows = section
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .map((line) => line.split('|').map((cell) => cell.trim()))
+      .map(([, input, fallback]) => [input, fallback])
+    expect(rows).toEqual(
+      declared.map((name) => {
+        const given = String(actionYml.inputs[name]?.default ?? '')
+        return [`\`${name}\``, given === '' ? '' : `\`${given}\``]
+      })
+    )
+  })
+})
