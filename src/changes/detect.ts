@@ -5,6 +5,7 @@ import type { ChangedPath, Changes, ChangeSource, Scope } from '../types.ts'
 import { apiChanges } from './compare.ts'
 import { gitChanges } from './git.ts'
 import { foldCommits } from './payload.ts'
+import { runWarning } from '../report/run-warning.ts'
 
 // What changed between the scope's base and head: git first, then the API, then
 // the push payload (SPEC §2). Which source and base answered is logged.
@@ -38,7 +39,7 @@ export async function detectChanges(
   const failures: string[] = []
   for (const base of bases) {
     if (base !== scope.base) {
-      core.warning(
+      runWarning(
         `No source could compare ${scope.base} (${scope.baseReason}) with ${head}; falling back to the push's before ${base}.`
       )
     }
@@ -47,7 +48,7 @@ export async function detectChanges(
         const paths = await source.paths(base)
         core.info(`Changed paths from ${source.name}: ${paths.length} between ${base} and ${head}.`)
         if (source.name === 'payload')
-          core.warning(
+          runWarning(
             'Changed paths come from the push payload, which GitHub may cap: a plan may be missed. Give the job a checkout with git or a token that can read the repository.'
           )
         return { base, head, source: source.name, paths }

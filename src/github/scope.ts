@@ -4,6 +4,7 @@ import type { Scope } from '../types.ts'
 import type { GitHubApi } from './api.ts'
 import type { GitHubEvent } from './event.ts'
 import { branchOf } from './event.ts'
+import { runWarning } from '../report/run-warning.ts'
 
 // Which plans the event touches, before the repository is read (SPEC §2).
 
@@ -66,7 +67,7 @@ async function lastRun(api: GitHubApi) {
     return await api.lastSuccessfulRun()
   } catch (error) {
     // Missing `actions: read` or a dead API: the event's own range is the next best base.
-    core.warning(
+    runWarning(
       `Could not find the last successful run, using the push's before: ${(error as Error).message}`
     )
     return undefined

@@ -1,0 +1,134 @@
+// The rules of the house as eslint.config.mjs enforces them: each row is a line of
+// code in a file of some folder, and whether the lint lets it through.
+import { resolve } from 'node:path'
+import { ESLint } from 'eslint'
+import { beforeAll, describe, expect, it } from 'vitest'
+
+const root = resolve(import.meta.dirname, '..', '..', '..')
+
+// The type-checked rules need files the TypeScript project knows; these rows are not files.
+const eslint = new ESLint({
+  cwd: root,
+  overrideConfig: {
+    languageOptions: { parserOptions: { projectService: false } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'off',
+      '@typescript-eslint/no-misused-promises': 'off',
+      '@typescript-eslint/await-thenable': 'off'
+    }
+  }
+})
+
+const CORE = "import * as core from '@actions/core'\n"
+
+/** The house rules' messages for `code` as if it were `file`. */
+async function houseErrors(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(`${code}\nexport {}\n`, { filePath: resolve(root, file) })
+  return result!.messages
+    .filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-syntax')
+    .map((m) => m.message)
+}
+
+// Loading the config and the TypeScript parser takes seconds on a busy machine.
+beforeAll(() => houseErrors('src/main.ts', ''), 60_000)
+
+describe('eslint.config.mjs: the rules of the house', () => {
+  it.each([
+    // only config.ts reads inputs
+    ['src/apply/helm.ts', `${CORE}core.getInput('shell')`, 'Only src/config.ts reads inputs'],
+    [
+      'src/engine/act.ts',
+      "import { getBooleanInput } from '@actions/core'",
+      'Only src/config.ts reads inputs'
+    ],
+    [
+      'src/engine/act.ts',
+      'console.log(process.env.INPUT_SHELL)',
+      'Only src/config.ts reads inputs'
+    ],
+    [
+      'src/tools/helm.ts',
+      `${CORE}core.getMultilineInput('plans')`,
+      'Only src/config.ts reads inputs'
+    ],
+    // only report/ writes outputs, the summary and annotations
+    ['src/engine/act.ts', `${CORE}core.setOutput('failed', '1')`, 'Only src/report/ writes'],
+    [
+      'src/cluster/observe.ts',
+      `${CORE}void core.summary.addRaw('x').write()`,
+      'Only src/report/ writes'
+    ],
+    ['src/changes/detect.ts', `${CORE}core.warning('x')`, 'Only src/report/ writes'],
+    ['src/main.ts', `${CORE}core.notice('x')`, 'Only src/report/ writes'],
+    ['src/secrets/masking.ts', `${CORE}core.error('x')`, 'Only src/report/ writes'],
+    // git only in changes/, processes only through process.ts
+    [
+      'src/engine/act.ts',
+      "import { run } from '../process.ts'\nvoid run('git', ['status'])",
+      'git runs only in src/changes/'
+    ],
+    [
+      'src/changes/git.ts',
+      "import { spawn } from 'node:child_process'\nspawn('git')",
+      'Start processes through src/process.ts'
+    ],
+    [
+      'src/apply/hooks.ts',
+      "import { exec } from '@actions/exec'\nvoid exec",
+      'Start processes through src/process.ts'
+    ],
+    // plan/ is pure: no runner, no processes, no engine, no clusters, no network
+    ['src/plan/planner.ts', CORE, 'src/plan/ is pure'],
+    ['src/plan/planner.ts', "import { request } from 'undici'\nvoid request", 'src/plan/ is pure'],
+    ['src/plan/planner.ts', "import { run } from '../process.ts'\nvoid run", 'start processes'],
+    ['src/plan/planner.ts', "import { x } from '../engine/decide.ts'\nvoid x", 'Only the engine'],
+    [
+      'src/plan/sub/x.ts',
+      "import { x } from '../../cluster/observe.ts'\nvoid x",
+      'Only the engine'
+    ],
+    ['src/plan/planner.ts', "import { x } from '../changes/git.ts'\nvoid x", 'src/plan/ is pure'],
+    [
+      'src/plan/planner.ts',
+      "import { x } from '../report/summary.ts'\nvoid x",
+      'report/ prints it'
+    ],
+    // changes/ and github/ stay clear of the engine; the data path flows one way
+    ['src/changes/detect.ts', "import { x } from '../apply/helm.ts'\nvoid x", 'Only the engine'],
+    ['src/changes/detect.ts', "import { x } from '../plan/planner.ts'\nvoid x", 'before the plan'],
+    ['src/github/api.ts', "import { x } from '../changes/git.ts'\nvoid x", 'comes first'],
+    ['src/github/api.ts', "import { run } from '../process.ts'\nvoid run", 'start processes'],
+    [
+      'src/engine/act.ts',
+      "import { x } from '../github/api.ts'\nvoid x",
+      'gets the plan as a value'
+    ],
+    ['src/report/summary.ts', "import { x } from '../plan/planner.ts'\nvoid x", 'typed values'],
+    ['src/report/summary.ts', "import { x } from '../engine/act.ts'\nvoid x", 'Only the engine'],
+    ['src/config.ts', "import { x } from './apply/helm.ts'\nvoid x", 'Only the engine'],
+    // masking is a leaf
+    ['src/secrets/masking.ts', "import { x } from '../report/summary.ts'\nvoid x", 'is a leaf']
+  ])('%s: %s is refused', async (file, code, message) => {
+    expect(await houseErrors(file, code)).toContainEqual(expect.stringContaining(message))
+  })
+
+  it.each([
+    ['src/config.ts', `${CORE}core.getInput('shell')`],
+    ['src/report/outputs.ts', `${CORE}core.setOutput('failed', '1')\ncore.warning('x')`],
+    ['src/main.ts', `${CORE}core.setFailed('x')`],
+    ['src/changes/git.ts', "import { run } from '../process.ts'\nvoid run('git', ['diff'])"],
+    ['src/engine/act.ts', "import { run } from '../process.ts'\nvoid run('helm', ['version'])"],
+    [
+      'src/plan/planner.ts',
+      "import { addUrlSecrets } from '../report/masking.ts'\nvoid addUrlSecrets"
+    ],
+    ['src/plan/planner.ts', "import { x } from '../secrets/masking.ts'\nvoid x"],
+    ['src/secrets/masking.ts', `${CORE}core.setSecret('x')`],
+    [
+      'src/changes/detect.ts',
+      "import { runWarning } from '../report/run-warning.ts'\nvoid runWarning"
+    ]
+  ])('%s: %s is allowed', async (file, code) => {
+    expect(await houseErrors(file, code)).toEqual([])
+  })
+})
