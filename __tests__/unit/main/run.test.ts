@@ -1,0 +1,143 @@
+// run() in process, with typed fakes of @actions/core and @actions/github (the way
+// GitHub's typescript-action template tests an action), beside the end-to-end runs
+// of dist/ on the test bed: what the step is given, what it writes, whether it fails.
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { SEED_ENV } from '../../../src/config.ts'
+import { run } from '../../../src/main.ts'
+import { resetSecrets } from '../../../src/report/masking.ts'
+import * as core from '../../support/fakes/core.ts'
+import * as github from '../../support/fakes/github.ts'
+import { pushPayload, runnerEnv, ZERO, type Payload } from '../../support/events.ts'
+import { removeTempDirs, tempDir } from '../../support/git-repo.ts'
+
+vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
+vi.mock('@actions/github', () => import('../../support/fakes/github.ts'))
+
+const BEFORE = 'b'.repeat(40)
+const AFTER = 'a'.repeat(40)
+const TOKEN = 'ghs_inprocesstoken42'
+
+let workspace: string
+
+/** The runner's environment for this event, and an empty ops checkout as the workspace. */
+async function step(name: string, payload: Payload): Promise<void> {
+  const env = await runnerEnv({ name, payload, sha: AFTER, runNumber: 7 })
+  for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value)
+  vi.stubEnv('GITHUB_WORKSPACE', workspace)
+  vi.stubEnv('GITHUB_STEP_SUMMARY', join(workspace, '..', 'summary.md'))
+  core.inputs.set('github-token', TOKEN)
+}
+
+/** The compare API's answer: `files` changed between BEFORE and AFTER. */
+function compareAnswers(files: readonly string[]): void {
+  github.rest.actions.listWorkflowRuns.mockResolvedValue({
+    data: { workflow_runs: [{ id: 41, run_number: 6, head_sha: BEFORE, conclusion: 'success' }] }
+  })
+  github.rest.repos.compareCommitsWithBasehead.mockResolvedValue({
+    data: {
+      status: 'ahead',
+      merge_base_commit: { sha: BEFORE },
+      files: files.map((filename) => ({ filename, status: 'added' })),
+      commits: [{ sha: AFTER }],
+      total_commits: 1
+    }
+  })
+}
+
+function outputs(): Record<string, unknown> {
+  return Object.fromEntries([...core.outputs].map(([name, value]) => [name, JSON.parse(value)]))
+}
+
+beforeEach(async () => {
+  core.resetCore()
+  resetSecrets()
+  for (const name of Object.values(SEED_ENV)) vi.stubEnv(name, '')
+  workspace = join(await tempDir('gitops-run-'), 'ops')
+  await mkdir(workspace)
+})
+afterEach(() => vi.unstubAllEnvs())
+afterAll(removeTempDirs)
+
+describe('run() in process', () => {
+  it('a tag push has nothing in scope: empty outputs, a notice, no API call, success', async () => {
+    await step('push', pushPayload({ before: ZERO, after: AFTER, ref: 'refs/tags/v1.0.0' }))
+    await run()
+    expect(core.setFailed).not.toHaveBeenCalled()
+    expect(outputs()).toEqual({ setups: [], results: [], failed: 0 })
+    expect(core.log).toContain(
+      'notice: Nothing to deploy: refs/tags/v1.0.0 is a tag push; plans deploy from branches'
+    )
+    expect(github.getOctokit).not.toHaveBeenCalled()
+    expect(core.setSecret).toHaveBeenCalledWith(TOKEN)
+  })
+
+  it('a branch push that changes no plan: the diff comes from the API, nothing deploys', async () => {
+    compareAnswers(['README.md', 'docs/intro.md'])
+    await step('push', pushPayload({ before: BEFORE, after: AFTER }))
+    await run()
+    expect(core.setFailed).not.toHaveBeenCalled()
+    expect(github.getOctokit).toHaveBeenCalledWith(TOKEN, expect.anything())
+    expect(github.rest.repos.compareCommitsWithBasehead).toHaveBeenCalledWith(
+      expect.objectContaining({ owner: 'octo-org', repo: 'ops', basehead: `${BEFORE}...${AFTER}` })
+    )
+    expect(core.log).toContain('Changed paths: 2, from compare-api')
+    expect(outputs()).toEqual({ setups: [], results: [], failed: 0 })
+    expect(core.summaries).toHaveLength(1)
+  })
+
+  it('a broken plan file fails its plan with the file and line, and the step', async () => {
+    await mkdir(join(workspace, 'local', 'a', 'web'), { recursive: true })
+    await writeFile(join(workspace, 'local', 'a', 'web', 'shop.yaml'), 'chart: [unclosed\n')
+    compareAnswers(['local/a/web/shop.yaml'])
+    await step('push', pushPayload({ before: BEFORE, after: AFTER }))
+    await run()
+    const { results, failed } = outputs() as { results: Record<string, unknown>[]; failed: number }
+    expect(failed).toBe(1)
+    expect(results).toEqual([
+      expect.objectContaining({
+        setup: 'local/a',
+        namespace: 'web',
+        release: 'shop',
+        plan: 'local/a/web/shop.yaml',
+        status: 'failed',
+        error: expect.stringMatching(/^local\/a\/web\/shop\.yaml: line \d+: invalid YAML/)
+      })
+    ])
+    expect(core.setFailed).toHaveBeenCalledWith('1 of 1 plan(s) failed: local/a/web/shop.yaml')
+  })
+
+  it('a bad input is a run-level error that names the input; no outputs are written', async () => {
+    await step('push', pushPayload({ before: ZERO, after: AFTER, ref: 'refs/tags/v1.0.0' }))
+    core.inputs.set('parallel', '0')
+    await run()
+    expect(core.setFailed).toHaveBeenCalledExactlyOnceWith(
+      "input 'parallel' must be a whole number of at least 1 (got '0')."
+    )
+    expect(core.outputs.size).toBe(0)
+  })
+
+  it('an event it does not handle is refused with what to do, before any API call', async () => {
+    await step('pull_request_target', pushPayload({ before: BEFORE, after: AFTER }))
+    await run()
+    expect(core.setFailed).toHaveBeenCalledExactlyOnceWith(
+      "The event 'pull_request_target' is not supported (supported events: push, pull_request, workflow_dispatch); add one of them to the workflow's 'on:'."
+    )
+    expect(github.getOctokit).not.toHaveBeenCalled()
+    expect(core.outputs.size).toBe(0)
+  })
+
+  it('never writes the token: not in the log, the outputs or the summary', async () => {
+    compareAnswers(['README.md'])
+    github.rest.actions.listWorkflowRuns.mockRejectedValue(
+      Object.assign(new Error(`Bad credentials for ${TOKEN}`), { status: 401 })
+    )
+    await step('push', pushPayload({ before: BEFORE, after: AFTER }))
+    await run()
+    const written = [...core.log, ...core.outputs.values(), ...core.summaries].join('\n')
+    expect(written).toContain('Could not find the last successful run')
+    expect(written).toContain('Bad credentials for ***')
+    expect(written).not.toContain(TOKEN)
+  })
+})
