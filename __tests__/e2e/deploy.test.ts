@@ -36,13 +36,15 @@ import {
 
 const bed = testbed()
 const [setupA, setupB] = bed.setups as [string, string]
-const ns = `e2e-${Date.now().toString(36)}`
-const toolCache = mkdtempSync(join(tmpdir(), 'e2e-tool-cache-'))
 let clusterA: Cluster
 let clusterB: Cluster
+// Each test's own (see arrange): no test depends on what one before it left behind.
+let ns: string
+let toolCache: string
 let repo: GitRepo
 let origin: string
-const commits: string[] = []
+let commits: string[]
+const namespaces: string[] = []
 
 const plan = (setup: string, release: string): string => `${setup}/${ns}/${release}.yaml`
 
@@ -146,8 +148,36 @@ echo "slow $GITOPS_SETUP end $(date +%s%N)" >> hooks.log
 `
 }
 
-beforeAll(async () => {
-  ;[clusterA, clusterB] = clusters() as [Cluster, Cluster]
+/** The ops repository's history after the initial plans; the tests below make these changes too. */
+const change = {
+  async v2(): Promise<void> {
+    await repo.write({ 'values/common.yaml': 'message: v2\ndeployment: {enabled: false}\n' })
+    await repo.move(plan(setupA, 'alias'), plan(setupA, 'alias2'))
+    await repo.remove(plan(setupB, 'repo'))
+    commits.push(await repo.commit('v2'))
+    await repo.push()
+  },
+  async broken(): Promise<void> {
+    await repo.write({
+      [plan(setupA, 'broken')]: 'chart: ./charts/hello\nchrat: oops\n',
+      [plan(setupA, 'alias2')]: 'chart: bed/greeter\nversion: 1.1.0\n'
+    })
+    commits.push(await repo.commit('broken'))
+    await repo.push()
+  }
+}
+const HISTORY = ['initial', 'v2', 'broken'] as const
+type Stage = (typeof HISTORY)[number]
+
+/**
+ * A namespace, an ops repository and a tool cache of the test's own, with the history up
+ * to `deployed` committed and deployed through the action, one push a stage.
+ */
+async function arrange(deployed: Stage | 'nothing'): Promise<void> {
+  ns = `e2e-${Date.now().toString(36)}-${namespaces.length}`
+  namespaces.push(ns)
+  toolCache = mkdtempSync(join(tmpdir(), 'e2e-tool-cache-'))
+  commits = []
   repo = await GitRepo.create()
   cpSync(join(bed.sampleCharts, 'hello'), join(repo.dir, 'charts', 'hello'), { recursive: true })
   await repo.write({
@@ -168,15 +198,28 @@ hooks:
   })
   commits.push(await repo.commit('initial plans'))
   origin = await repo.bareOrigin()
+  for (const stage of HISTORY.slice(0, HISTORY.indexOf(deployed as Stage) + 1)) {
+    if (stage !== 'initial') await change[stage]()
+    const { run } = await push(commits.at(-2) ?? ZERO, commits.at(-1) as string)
+    // The broken stage's broken plan fails by design; the others deploy.
+    expect(run.code, `arranging ${stage}: ${run.log}`).toBe(stage === 'broken' ? 1 : 0)
+  }
+}
+
+beforeAll(() => {
+  ;[clusterA, clusterB] = clusters() as [Cluster, Cluster]
 })
 
 afterAll(async () => {
-  for (const cluster of [clusterA, clusterB]) await cluster.deleteNamespace(ns)
+  for (const name of namespaces)
+    for (const cluster of [clusterA, clusterB]) await cluster.deleteNamespace(name)
   await removeTempDirs()
 })
 
-describe('the action on the test bed', () => {
+// A test replays up to three pushes to arrange its own state before the one it checks.
+describe('the action on the test bed', { timeout: 480_000 }, () => {
   it('a new branch installs every plan, each in its own cluster, the two setups in parallel, hooks around helm', async () => {
+    await arrange('nothing')
     let kubeconfigs: string[] = []
     let workdir = ''
     const { run, workspace } = await act(
@@ -250,11 +293,8 @@ describe('the action on the test bed', () => {
   })
 
   it('a push that changes values, renames and removes plans upgrades, installs and uninstalls; helm comes from the tool cache', async () => {
-    await repo.write({ 'values/common.yaml': 'message: v2\ndeployment: {enabled: false}\n' })
-    await repo.move(plan(setupA, 'alias'), plan(setupA, 'alias2'))
-    await repo.remove(plan(setupB, 'repo'))
-    commits.push(await repo.commit('v2'))
-    await repo.push()
+    await arrange('initial')
+    await change.v2()
     const { run, workspace } = await push(commits[0] as string, commits[1] as string)
     expect(run.code, run.log).toBe(0)
     expect(run.log).toContain(`helm ${bed.helm4Version} from the tool cache`)
@@ -299,6 +339,7 @@ describe('the action on the test bed', () => {
   })
 
   it('a re-run of the same event succeeds and changes nothing it need not', async () => {
+    await arrange('v2')
     const { run } = await push(commits[0] as string, commits[1] as string)
     expect(run.code, run.log).toBe(0)
     const results = byPlan(run)
@@ -313,12 +354,8 @@ describe('the action on the test bed', () => {
   })
 
   it('a broken plan fails with an annotation on its line while the other plans deploy', async () => {
-    await repo.write({
-      [plan(setupA, 'broken')]: 'chart: ./charts/hello\nchrat: oops\n',
-      [plan(setupA, 'alias2')]: 'chart: bed/greeter\nversion: 1.1.0\n'
-    })
-    commits.push(await repo.commit('broken'))
-    await repo.push()
+    await arrange('v2')
+    await change.broken()
     const { run } = await push(commits[1] as string, commits[2] as string)
     expect(run.code).toBe(1)
     const results = byPlan(run)
@@ -343,6 +380,7 @@ describe('the action on the test bed', () => {
   })
 
   it('a release left pending-upgrade by an interrupted run is recovered', async () => {
+    await arrange('broken')
     const chart = mkdtempSync(join(tmpdir(), 'never-chart-'))
     cpSync(join(bed.sampleCharts, 'hello'), chart, { recursive: true })
     writeFileSync(join(chart, 'templates', 'never.yaml'), UNSCHEDULABLE_DEPLOYMENT)
@@ -380,6 +418,7 @@ describe('the action on the test bed', () => {
   })
 
   it('Helm 3 (downloaded from the mirror) deploys the same plans', async () => {
+    await arrange('broken')
     const { run } = await act('workflow_dispatch', dispatchPayload(), commits[2] as string, {
       inputs: { 'helm-version': bed.helm3Version, plans: `${setupB}/**` }
     })
@@ -394,16 +433,17 @@ describe('the action on the test bed', () => {
   })
 
   it('refuses a helm whose checksum does not match and touches no cluster', async () => {
+    await arrange('initial')
     const before = (await clusterA.releaseSecrets(ns)).length
-    const { run } = await act('workflow_dispatch', dispatchPayload(), commits[2] as string, {
+    const { run } = await act('workflow_dispatch', dispatchPayload(), commits[0] as string, {
       inputs: { 'helm-download-url': mirrorUrl(bed.helmMirrorBad) },
       toolCache: mkdtempSync(join(tmpdir(), 'e2e-empty-cache-'))
     })
     expect(run.code).toBe(1)
     // Every affected plan fails with the reason, on its own file; nothing reached a cluster.
-    const refused = run.annotations.filter((a) => a.properties.file !== plan(setupA, 'broken'))
-    expect(refused.length).toBeGreaterThan(0)
-    for (const a of refused.filter((x) => x.properties.file)) {
+    const refused = run.annotations.filter((a) => a.properties.file)
+    expect(refused.length).toBe(4)
+    for (const a of refused) {
       const digests = a.message.match(
         /helm v4\.\S+ from https:\/\/\S+ does not match its published checksum \(SHA-256 ([0-9a-f]{64}), expected ([0-9a-f]{64}) from \S+\.sha256sum\); refusing to use it/
       )
@@ -415,6 +455,7 @@ describe('the action on the test bed', () => {
   })
 
   it('a pull request previews with helm template: no kubeconfig, no hook, no cluster write', async () => {
+    await arrange('broken')
     await repo.write({ 'values/common.yaml': 'message: v3\ndeployment: {enabled: false}\n' })
     await repo.remove(plan(setupA, 'broken'))
     const head = await repo.commit('v3')
@@ -452,6 +493,7 @@ describe('the action on the test bed', () => {
   })
 
   it('SIGINT stops the running hook, reports what finished and exits within the grace period; the next run converges', async () => {
+    await arrange('nothing')
     await repo.write({
       'hooks/maybe-slow.sh': 'if [ -n "${GITOPS_TEST_SLOW:-}" ]; then sleep 120; fi\n',
       [plan(setupA, 'zz-slow')]:
