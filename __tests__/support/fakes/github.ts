@@ -25,3 +25,14 @@ export const rest = {
 export const getOctokit = vi.fn<typeof github.getOctokit>(
   () => ({ rest }) as unknown as ReturnType<typeof github.getOctokit>
 )
+
+/** No answers and no calls recorded: each test gives the answers it needs. */
+export function resetGithub(): void {
+  for (const call of [
+    rest.actions.listWorkflowRuns,
+    rest.repos.compareCommitsWithBasehead,
+    rest.git.getTree
+  ])
+    call.mockReset()
+  getOctokit.mockClear()
+}

@@ -52,6 +52,7 @@ function outputs(): Record<string, unknown> {
 
 beforeEach(async () => {
   core.resetCore()
+  github.resetGithub()
   resetSecrets()
   for (const name of Object.values(SEED_ENV)) vi.stubEnv(name, '')
   workspace = join(await tempDir('gitops-run-'), 'ops')
