@@ -26,10 +26,10 @@ const rule = ({ paths = [], patterns = [], syntax = [] }) => ({ paths, patterns,
 const NO_INPUTS = rule({
   syntax: [
     ...coreMembers(INPUT_READERS, 'Only src/config.ts reads inputs: take the value from Config.'),
-    {
-      selector: "MemberExpression[object.property.name='env'][property.name=/^INPUT_/]",
+    ...['name', 'value'].map((key) => ({
+      selector: `MemberExpression[object.property.name='env'][property.${key}=/^INPUT_/]`,
       message: 'Only src/config.ts reads inputs: take the value from Config.'
-    }
+    }))
   ]
 })
 
@@ -204,7 +204,8 @@ const houseRules = [
 ]
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.cache/', '.testbed/', 'bench/work/'] },
+  // No trailing slash on the caches: a checkout may link them (a symbolic link is no folder).
+  { ignores: ['dist/', 'node_modules', '.cache', '.testbed', 'bench/work/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -47,6 +47,11 @@ describe('eslint.config.mjs: the rules of the house', () => {
       'Only src/config.ts reads inputs'
     ],
     [
+      'src/cluster/observe.ts',
+      "console.log(process.env['INPUT_GITHUB-TOKEN'])",
+      'Only src/config.ts reads inputs'
+    ],
+    [
       'src/tools/helm.ts',
       `${CORE}core.getMultilineInput('plans')`,
       'Only src/config.ts reads inputs'
