@@ -113,7 +113,7 @@ describe('eslint.config.mjs: the rules of the house', () => {
     ['src/config.ts', "import { x } from './apply/helm.ts'\nvoid x", 'Only the engine'],
     // masking is a leaf
     ['src/secrets/masking.ts', "import { x } from '../report/summary.ts'\nvoid x", 'is a leaf']
-  ])('%s: %s is refused', async (file, code, message) => {
+  ])('%s: %j is refused', async (file, code, message) => {
     expect(await houseErrors(file, code)).toContainEqual(expect.stringContaining(message))
   })
 
@@ -133,7 +133,7 @@ describe('eslint.config.mjs: the rules of the house', () => {
       'src/changes/detect.ts',
       "import { runWarning } from '../report/run-warning.ts'\nvoid runWarning"
     ]
-  ])('%s: %s is allowed', async (file, code) => {
+  ])('%s: %j is allowed', async (file, code) => {
     expect(await houseErrors(file, code)).toEqual([])
   })
 })
