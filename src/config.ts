@@ -10,7 +10,7 @@ import type { Config, RepositoryAlias } from './types.ts'
 export class InputError extends Error {}
 
 /** The seed document's environment names, used where the input is not given. */
-const SEED_ENV: Readonly<Record<string, string>> = {
+export const SEED_ENV: Readonly<Record<string, string>> = {
   'github-token': 'GITHUB_ACCESS_TOKEN',
   'kubeconfig-store-url': 'KUBECONFIG_REPO_URL',
   'kubeconfig-filename': 'GITOPS_KUBECONFIG_FILENAME',

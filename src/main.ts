@@ -19,17 +19,19 @@ export async function run(): Promise<void> {
   try {
     const config = readConfig()
     const event = readEvent()
-    const api = createApi(config.githubToken, event)
+    const api = createApi(config.githubToken, event, cancellation.signal)
     const scope = await resolveScope(event, api)
     const changes =
-      scope.kind === 'diff' ? await detectChanges(scope, event, config.workspace, api) : undefined
+      scope.kind === 'diff'
+        ? await detectChanges(scope, event, config.workspace, api, cancellation.signal)
+        : undefined
     const checkout = await openCheckout(config.workspace)
     const plan = await planDeployment({ config, scope, changes, checkout, sha: event.sha })
     reportPlan(plan, scope, changes, event.mode)
 
     const needsHelm = plan.setups.length > 0
     const helm = needsHelm
-      ? await prepareHelm(config).catch((error: unknown) => errorOf(error))
+      ? await prepareHelm(config, cancellation.signal).catch((error: unknown) => errorOf(error))
       : undefined
     // Without helm no plan can run, but every affected plan still gets its result.
     const results =

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { workflowCommands } from './workflow-commands.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..', '..')
 export const distIndex = join(repoRoot, 'dist', 'index.js')
@@ -98,27 +99,16 @@ export function parseFileCommands(text: string): Record<string, string> {
 
 const unescapeData = (s: string): string =>
   s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
-const unescapeProperty = (s: string): string =>
-  unescapeData(s).replace(/%3A/g, ':').replace(/%2C/g, ',')
 
-/** `::error file=x,line=3,title=t::message` workflow commands in a log. */
+/** The annotations (`::error file=x,line=3,title=t::message`) a runner would make of a log. */
 export function parseAnnotations(stdout: string): Annotation[] {
-  const annotations: Annotation[] = []
-  for (const line of stdout.split('\n')) {
-    const m = /^::(error|warning|notice)(?: ([^:]*))?::(.*)$/.exec(line)
-    if (!m) continue
-    const properties: Record<string, string> = {}
-    for (const pair of (m[2] ?? '').split(',').filter(Boolean)) {
-      const eq = pair.indexOf('=')
-      properties[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1))
-    }
-    annotations.push({
-      level: m[1] as Annotation['level'],
-      message: unescapeData(m[3] ?? ''),
-      properties
-    })
-  }
-  return annotations
+  return workflowCommands(stdout)
+    .filter((c) => c.command === 'error' || c.command === 'warning' || c.command === 'notice')
+    .map((c) => ({
+      level: c.command as Annotation['level'],
+      message: c.data,
+      properties: c.properties
+    }))
 }
 
 function runnerEnv(

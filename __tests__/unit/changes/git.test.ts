@@ -80,6 +80,17 @@ describe('gitChanges on a full checkout', () => {
     ])
   })
 
+  it('stops when the run is cancelled', async () => {
+    const repo = await GitRepo.create()
+    await repo.write({ 'a.txt': '1' })
+    const head = await repo.commit()
+    const cancel = new AbortController()
+    cancel.abort()
+    await expect(gitChanges(repo.dir, head, head, false, cancel.signal)).rejects.toThrow(
+      /^git rev-parse stopped: the run was cancelled$/
+    )
+  })
+
   it('refuses a folder that is not a git checkout', async () => {
     const dir = await tempDir()
     await expect(gitChanges(dir, 'a'.repeat(40), 'b'.repeat(40), false)).rejects.toThrow(
