@@ -67,7 +67,8 @@ export function run(
 
     const killTree = (): void => {
       signalTree(child.pid, 'SIGTERM')
-      killTimer ??= setTimeout(() => signalTree(child.pid, 'SIGKILL'), KILL_GRACE_MS)
+      // Kept after the result is in (unref'd): what ignores SIGTERM still goes.
+      killTimer ??= setTimeout(() => signalTree(child.pid, 'SIGKILL'), KILL_GRACE_MS).unref()
     }
     const timeout =
       options.timeoutMs === undefined
@@ -132,7 +133,6 @@ export function run(
 
     function cleanup(): void {
       if (timeout) clearTimeout(timeout)
-      if (killTimer) clearTimeout(killTimer)
       if (closeTimer) clearTimeout(closeTimer)
       options.signal?.removeEventListener('abort', onAbort)
     }

@@ -77,6 +77,8 @@ export interface ActionOptions {
   readonly beforePost?: (state: Readonly<Record<string, string>>) => void
   /** Cancel like the runner: SIGINT when stdout matches, SIGTERM 7.5 s later if still running. */
   readonly cancelWhen?: RegExp
+  /** The same, when this settles (e.g. once a fault server saw a request). */
+  readonly cancelOn?: Promise<unknown>
 }
 
 /** The runner's file-command format: `name<<delimiter\nvalue\ndelimiter` (or `name=value`). */
@@ -159,7 +161,8 @@ function runNode(
   env: NodeJS.ProcessEnv,
   cwd: string,
   timeoutMs: number,
-  cancelWhen?: RegExp
+  cancelWhen?: RegExp,
+  cancelOn?: Promise<unknown>
 ): Promise<StepRun> {
   const started = performance.now()
   return new Promise((resolvePromise, reject) => {
@@ -169,18 +172,23 @@ function runNode(
     let cancelling = false
     let signalledAt: number | undefined
     const timers: NodeJS.Timeout[] = [setTimeout(() => child.kill('SIGKILL'), timeoutMs)]
+    let exited = false
+    const cancel = (): void => {
+      if (cancelling || exited) return
+      cancelling = true
+      signalledAt = performance.now()
+      child.kill('SIGINT')
+      timers.push(setTimeout(() => child.kill('SIGTERM'), 7_500))
+    }
+    void cancelOn?.then(cancel, cancel)
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8')
-      if (cancelWhen && !cancelling && cancelWhen.test(stdout)) {
-        cancelling = true
-        signalledAt = performance.now()
-        child.kill('SIGINT')
-        timers.push(setTimeout(() => child.kill('SIGTERM'), 7_500))
-      }
+      if (cancelWhen?.test(stdout)) cancel()
     })
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
     child.on('error', reject)
     child.on('close', (code, signal) => {
+      exited = true
       for (const t of timers) clearTimeout(t)
       const now = performance.now()
       resolvePromise({
@@ -217,7 +225,14 @@ export async function runAction(options: ActionOptions): Promise<ActionRun> {
     writeFileSync(f, '')
   const env = runnerEnv(options, files, runnerTemp, toolCache)
   const timeoutMs = options.timeoutMs ?? 150_000
-  const main = await runNode(distIndex, env, options.workspace, timeoutMs, options.cancelWhen)
+  const main = await runNode(
+    distIndex,
+    env,
+    options.workspace,
+    timeoutMs,
+    options.cancelWhen,
+    options.cancelOn
+  )
   const state = parseFileCommands(readFileSync(files.state, 'utf8'))
 
   options.beforePost?.(state)

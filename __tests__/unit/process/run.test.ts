@@ -26,6 +26,19 @@ describe('run', () => {
     expect(alive(pid)).toBe(false)
   })
 
+  it('ends a background job that ignores SIGTERM, after a grace', async () => {
+    const dir = await tempDir('process-')
+    const pidFile = join(dir, 'bg.pid')
+    const result = await run('/bin/sh', [
+      '-c',
+      `(trap '' TERM; sleep 60) >/dev/null 2>&1 & echo $! > '${pidFile}'`
+    ])
+    expect(result.code).toBe(0)
+    const pid = Number(readFileSync(pidFile, 'utf8'))
+    await new Promise((r) => setTimeout(r, 3_000))
+    expect(alive(pid)).toBe(false)
+  })
+
   it('does not wait for a process that left the group and holds stdout', async () => {
     const dir = await tempDir('process-')
     const pidFile = join(dir, 'bg.pid')
