@@ -10,31 +10,37 @@ const LOCAL_TIMEOUT_MS = 30_000
 
 export class GitError extends Error {}
 
-/** Where git runs: the checkout, and the run's cancellation. */
+/**
+ * Where git runs: the checkout, and the run's cancellation. Only a fetch waits
+ * on the network, so only a fetch is stopped by it: local commands finish in
+ * moments, and a cancelled run still tells which plans it did not deploy.
+ */
 interface Checkout {
   readonly workspace: string
   readonly signal?: AbortSignal
 }
 
-function gitOptions(at: Checkout, timeoutMs: number, input?: string): RunOptions {
+type Reach = 'local' | 'network'
+
+function gitOptions(at: Checkout, reach: Reach, input?: string): RunOptions {
   return {
     cwd: at.workspace,
     // Never wait for a password prompt on a runner.
     env: childEnv({ GIT_TERMINAL_PROMPT: '0' }),
-    timeoutMs,
-    signal: at.signal,
+    timeoutMs: reach === 'network' ? FETCH_TIMEOUT_MS : LOCAL_TIMEOUT_MS,
+    signal: reach === 'network' ? at.signal : undefined,
     input
   }
 }
 
-async function git(at: Checkout, args: readonly string[], timeoutMs = LOCAL_TIMEOUT_MS) {
-  const result = await run('git', args, gitOptions(at, timeoutMs))
+async function git(at: Checkout, args: readonly string[], reach: Reach = 'local') {
+  const result = await run('git', args, gitOptions(at, reach))
   if (result.cancelled) throw new GitError(`git ${args[0]} stopped: the run was cancelled`)
   return { ok: result.code === 0, stdout: result.stdout, stderr: result.stderr.trim() }
 }
 
-async function must(at: Checkout, args: readonly string[], timeoutMs?: number): Promise<string> {
-  const result = await git(at, args, timeoutMs)
+async function must(at: Checkout, args: readonly string[], reach?: Reach): Promise<string> {
+  const result = await git(at, args, reach)
   if (!result.ok) throw new GitError(`git ${args[0]} failed: ${result.stderr || 'no output'}`)
   return result.stdout
 }
@@ -42,12 +48,7 @@ async function must(at: Checkout, args: readonly string[], timeoutMs?: number): 
 /** Which of the commits the checkout lacks (one git call for all). */
 async function missingCommits(at: Checkout, shas: readonly string[]): Promise<string[]> {
   const input = shas.map((sha) => `${sha}^{commit}\n`).join('')
-  const result = await run(
-    'git',
-    ['cat-file', '--batch-check'],
-    gitOptions(at, LOCAL_TIMEOUT_MS, input)
-  )
-  if (result.cancelled) throw new GitError('git cat-file stopped: the run was cancelled')
+  const result = await run('git', ['cat-file', '--batch-check'], gitOptions(at, 'local', input))
   const lines = result.stdout.split('\n')
   return shas.filter((_sha, i) => !/^[0-9a-f]{40} commit /.test(lines[i] ?? ''))
 }
@@ -64,7 +65,7 @@ async function ensureCommits(
   const fetched = await git(
     at,
     ['fetch', '--no-tags', '--no-write-fetch-head', ...depth, 'origin', ...missing],
-    FETCH_TIMEOUT_MS
+    'network'
   )
   const still = fetched.ok ? await missingCommits(at, missing) : missing
   if (still.length > 0) {
@@ -92,7 +93,7 @@ async function mergeBaseOf(
     await must(
       at,
       ['fetch', '--no-tags', '--no-write-fetch-head', '--unshallow', 'origin', base, head],
-      FETCH_TIMEOUT_MS
+      'network'
     )
     found = await git(at, ['merge-base', base, head])
   }
