@@ -120,6 +120,8 @@ export function run(
       if (settled || !exited) return
       settled = true
       cleanup()
+      // Stopped on purpose: no grace left for what is still in the group.
+      if (timedOut || cancelled) signalTree(child.pid, 'SIGKILL')
       resolve({
         code: exited.code,
         signal: exited.signal,
