@@ -37,7 +37,11 @@ export async function run(): Promise<void> {
     const results =
       helm instanceof Error
         ? plan.setups.flatMap((setup) =>
-            setup.steps.map((step) => notRun(step, 'failed', helm.message))
+            setup.steps.map((step) =>
+              cancellation.signal.aborted
+                ? notRun(step, 'skipped', 'not run: the run was cancelled')
+                : notRun(step, 'failed', helm.message)
+            )
           )
         : event.mode === 'preview' || config.dryRun
           ? await preview(plan, config, helm, cancellation.signal)

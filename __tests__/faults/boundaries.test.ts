@@ -3,11 +3,11 @@
 // command, child processes never see the action's configuration, hooks end with
 // their process and cannot fill the memory, and cancellation reaches a hanging
 // GitHub API.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect } from 'vitest'
 import { hang, file, startFaultServer } from '../support/fault-servers.ts'
-import { removeTempDirs } from '../support/git-repo.ts'
+import { removeTempDirs, tempDir } from '../support/git-repo.ts'
 import { eventually } from '../support/testbed.ts'
 import {
   act,
@@ -259,6 +259,43 @@ describe('boundaries', () => {
         expect(await history(clusterA, ns, 'app')).toEqual([])
       } finally {
         await api.close()
+      }
+    }
+  )
+
+  faultCase(
+    'SIGINT while the helm mirror hangs (downloading the tarball)',
+    'the download stops at once: the run ends within 5 s of SIGINT, the plan skipped "not run: the run was cancelled", nothing cached',
+    async () => {
+      const ns = namespace('mirrorhang')
+      namespaces.push(ns)
+      const ops = await opsRepo()
+      const plan = `local/a/${ns}/app.yaml`
+      const head = await ops.commit({ [plan]: planYaml() })
+      const mirror = await startFaultServer({ '*': [hang] })
+      const toolCache = await tempDir('faults-tool-cache-')
+      try {
+        const run = await act(
+          ops.repo.dir,
+          { push: { before: ops.base, after: head } },
+          {
+            inputs: {
+              'helm-version': bed.helm4Version,
+              'helm-download-url': `${mirror.url}/helm-{version}-{os}-{arch}.tar.gz`
+            },
+            toolCache,
+            cancelOn: eventually('a request to the mirror', async () => mirror.requests.length > 0)
+          }
+        )
+        expect(run.exitAfterSignalMs).toBeLessThan(5_000)
+        expect(run.code).toBe(1)
+        expect(resultOf(run, plan)).toMatchObject({
+          status: 'skipped',
+          notes: ['not run: the run was cancelled']
+        })
+        expect(existsSync(join(toolCache, 'helm'))).toBe(false)
+      } finally {
+        await mirror.close()
       }
     }
   )
