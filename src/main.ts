@@ -19,23 +19,29 @@ export async function run(): Promise<void> {
   try {
     const config = readConfig()
     const event = readEvent()
-    const api = createApi(config.githubToken, event)
+    const api = createApi(config.githubToken, event, cancellation.signal)
     const scope = await resolveScope(event, api)
     const changes =
-      scope.kind === 'diff' ? await detectChanges(scope, event, config.workspace, api) : undefined
+      scope.kind === 'diff'
+        ? await detectChanges(scope, event, config.workspace, api, cancellation.signal)
+        : undefined
     const checkout = await openCheckout(config.workspace)
     const plan = await planDeployment({ config, scope, changes, checkout, sha: event.sha })
     reportPlan(plan, scope, changes, event.mode)
 
     const needsHelm = plan.setups.length > 0
     const helm = needsHelm
-      ? await prepareHelm(config).catch((error: unknown) => errorOf(error))
+      ? await prepareHelm(config, cancellation.signal).catch((error: unknown) => errorOf(error))
       : undefined
     // Without helm no plan can run, but every affected plan still gets its result.
     const results =
       helm instanceof Error
         ? plan.setups.flatMap((setup) =>
-            setup.steps.map((step) => notRun(step, 'failed', helm.message))
+            setup.steps.map((step) =>
+              cancellation.signal.aborted
+                ? notRun(step, 'skipped', 'not run: the run was cancelled')
+                : notRun(step, 'failed', helm.message)
+            )
           )
         : event.mode === 'preview' || config.dryRun
           ? await preview(plan, config, helm, cancellation.signal)

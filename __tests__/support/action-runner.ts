@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { actionDefaults } from '../../src/action-defaults.ts'
+import { workflowCommands } from './workflow-commands.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..', '..')
 export const distIndex = join(repoRoot, 'dist', 'index.js')
@@ -77,6 +78,8 @@ export interface ActionOptions {
   readonly beforePost?: (state: Readonly<Record<string, string>>) => void
   /** Cancel like the runner: SIGINT when stdout matches, SIGTERM 7.5 s later if still running. */
   readonly cancelWhen?: RegExp
+  /** The same, when this settles (e.g. once a fault server saw a request). */
+  readonly cancelOn?: Promise<unknown>
 }
 
 /** The runner's file-command format: `name<<delimiter\nvalue\ndelimiter` (or `name=value`). */
@@ -99,27 +102,16 @@ export function parseFileCommands(text: string): Record<string, string> {
 
 const unescapeData = (s: string): string =>
   s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
-const unescapeProperty = (s: string): string =>
-  unescapeData(s).replace(/%3A/g, ':').replace(/%2C/g, ',')
 
-/** `::error file=x,line=3,title=t::message` workflow commands in a log. */
+/** The annotations (`::error file=x,line=3,title=t::message`) a runner would make of a log. */
 export function parseAnnotations(stdout: string): Annotation[] {
-  const annotations: Annotation[] = []
-  for (const line of stdout.split('\n')) {
-    const m = /^::(error|warning|notice)(?: ([^:]*))?::(.*)$/.exec(line)
-    if (!m) continue
-    const properties: Record<string, string> = {}
-    for (const pair of (m[2] ?? '').split(',').filter(Boolean)) {
-      const eq = pair.indexOf('=')
-      properties[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1))
-    }
-    annotations.push({
-      level: m[1] as Annotation['level'],
-      message: unescapeData(m[3] ?? ''),
-      properties
-    })
-  }
-  return annotations
+  return workflowCommands(stdout)
+    .filter((c) => c.command === 'error' || c.command === 'warning' || c.command === 'notice')
+    .map((c) => ({
+      level: c.command as Annotation['level'],
+      message: c.data,
+      properties: c.properties
+    }))
 }
 
 function runnerEnv(
@@ -171,7 +163,8 @@ function runNode(
   env: NodeJS.ProcessEnv,
   cwd: string,
   timeoutMs: number,
-  cancelWhen?: RegExp
+  cancelWhen?: RegExp,
+  cancelOn?: Promise<unknown>
 ): Promise<StepRun> {
   const started = performance.now()
   return new Promise((resolvePromise, reject) => {
@@ -181,18 +174,23 @@ function runNode(
     let cancelling = false
     let signalledAt: number | undefined
     const timers: NodeJS.Timeout[] = [setTimeout(() => child.kill('SIGKILL'), timeoutMs)]
+    let exited = false
+    const cancel = (): void => {
+      if (cancelling || exited) return
+      cancelling = true
+      signalledAt = performance.now()
+      child.kill('SIGINT')
+      timers.push(setTimeout(() => child.kill('SIGTERM'), 7_500))
+    }
+    void cancelOn?.then(cancel, cancel)
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8')
-      if (cancelWhen && !cancelling && cancelWhen.test(stdout)) {
-        cancelling = true
-        signalledAt = performance.now()
-        child.kill('SIGINT')
-        timers.push(setTimeout(() => child.kill('SIGTERM'), 7_500))
-      }
+      if (cancelWhen?.test(stdout)) cancel()
     })
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
     child.on('error', reject)
     child.on('close', (code, signal) => {
+      exited = true
       for (const t of timers) clearTimeout(t)
       const now = performance.now()
       resolvePromise({
@@ -229,7 +227,14 @@ export async function runAction(options: ActionOptions): Promise<ActionRun> {
     writeFileSync(f, '')
   const env = runnerEnv(options, files, runnerTemp, toolCache)
   const timeoutMs = options.timeoutMs ?? 150_000
-  const main = await runNode(distIndex, env, options.workspace, timeoutMs, options.cancelWhen)
+  const main = await runNode(
+    distIndex,
+    env,
+    options.workspace,
+    timeoutMs,
+    options.cancelWhen,
+    options.cancelOn
+  )
   const state = parseFileCommands(readFileSync(files.state, 'utf8'))
 
   options.beforePost?.(state)

@@ -43,7 +43,7 @@ export interface FaultServer {
 
 /**
  * Starts a server answering `scripts[path][n]` to the n-th request for that path
- * (the last reply repeats); unknown paths get 404.
+ * (the last reply repeats); other paths get the script of `*`, if any, else 404.
  */
 export async function startFaultServer(
   scripts: Readonly<Record<string, readonly Reply[]>>
@@ -57,7 +57,7 @@ export async function startFaultServer(
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
     const n = counts.get(path) ?? 0
     counts.set(path, n + 1)
-    const replies = table.get(path)
+    const replies = table.get(path) ?? table.get('*')
     const reply: Reply = replies ? (replies[Math.min(n, replies.length - 1)] as Reply) : status(404)
     const seen = { path, authorization: req.headers.authorization, reply: reply.kind }
     switch (reply.kind) {

@@ -3,9 +3,11 @@ import { createReadStream, readFileSync, accessSync, constants } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import * as core from '@actions/core'
 import * as tc from '@actions/tool-cache'
+import { childEnv } from '../child-env.ts'
 import { run } from '../process.ts'
 import { addUrlSecrets } from '../report/masking.ts'
 import type { Config } from '../types.ts'
+import { downloadFile } from './download.ts'
 import type { Helm } from './helm.ts'
 import type { HelmMajor } from './helm-args.ts'
 
@@ -64,7 +66,7 @@ export function parseChecksum(text: string): string | undefined {
   return /\b([0-9a-fA-F]{64})\b/.exec(text)?.[1]?.toLowerCase()
 }
 
-export async function prepareHelm(config: Config): Promise<Helm> {
+export async function prepareHelm(config: Config, signal?: AbortSignal): Promise<Helm> {
   if (config.helmVersion === 'system') return describe(whichHelm(), 'the helm on PATH')
   const version = `v${semverOf(config.helmVersion)}`
   const platform = helmPlatform()
@@ -78,7 +80,7 @@ export async function prepareHelm(config: Config): Promise<Helm> {
   }
 
   const url = helmDownloadUrl(config.helmDownloadUrl, version, platform)
-  const dir = await download(url, platform, version)
+  const dir = await download(url, platform, version, signal)
   const downloaded = await describe(
     join(dir, binary),
     `helm ${version} downloaded from ${addUrlSecrets(url)}`
@@ -94,7 +96,8 @@ export async function prepareHelm(config: Config): Promise<Helm> {
 async function download(
   url: string,
   platform: { os: string; arch: string },
-  version: string
+  version: string,
+  signal: AbortSignal | undefined
 ): Promise<string> {
   const safeUrl = addUrlSecrets(url)
   const { plainUrl, auth } = splitCredentials(url)
@@ -103,14 +106,14 @@ async function download(
       `could not download ${what} of helm ${version} from ${what === 'checksum' ? safeUrl + '.sha256sum' : safeUrl}: ` +
         `${error instanceof Error ? error.message : String(error)} (check helm-version and helm-download-url)`
     )
-  const archive = await tc.downloadTool(plainUrl, undefined, auth).catch((e: unknown) => {
+  const archive = await downloadFile(plainUrl, { auth, signal }).catch((e: unknown) => {
     throw failed('the tarball', e)
   })
-  const checksumFile = await tc
-    .downloadTool(`${plainUrl}.sha256sum`, undefined, auth)
-    .catch((e: unknown) => {
+  const checksumFile = await downloadFile(`${plainUrl}.sha256sum`, { auth, signal }).catch(
+    (e: unknown) => {
       throw failed('checksum', e)
-    })
+    }
+  )
   const expected = parseChecksum(readFileSync(checksumFile, 'utf8'))
   if (!expected)
     throw new Error(`${safeUrl}.sha256sum holds no SHA-256 digest; refusing to use helm ${version}`)
@@ -172,7 +175,7 @@ function whichHelm(): string {
 
 /** Asks the binary its version: the tarball may not hold what its name says. */
 async function describe(path: string, origin: string): Promise<Helm> {
-  const result = await run(path, ['version', '--template', '{{.Version}}'])
+  const result = await run(path, ['version', '--template', '{{.Version}}'], { env: childEnv({}) })
   if (result.code !== 0)
     throw new Error(
       `${origin} (${path}) does not run: ${result.stderr.trim() || `exit ${result.code}`}`

@@ -1,4 +1,6 @@
 import { run, type RunResult } from '../process.ts'
+
+export { childEnv } from '../child-env.ts'
 import type { HelmMajor } from './helm-args.ts'
 
 /** The helm binary this run uses. */
@@ -53,13 +55,4 @@ export function helmMessage(stderr: string): string {
   const chosen = (errors.length > 0 ? errors : lines).slice(-5).join('\n')
   const text = chosen.replace(/^Error:\s*/gm, '')
   return (text.length > 2000 ? text.slice(0, 2000) + '…' : text) || 'no error output'
-}
-
-/** The environment of helm and hook processes: the runner's, minus our inputs (they hold the token). */
-export function childEnv(extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('INPUT_')) env[key] = value
-  }
-  return { ...env, ...extra }
 }

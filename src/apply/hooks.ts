@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { hookOnlyEnv } from '../child-env.ts'
 import { run } from '../process.ts'
 import type { HookName, Operation, PlanTarget } from '../types.ts'
 
@@ -59,10 +60,12 @@ export async function runHooks(
     options.onLine?.(`── ${name} hook ${script}`, 'stdout')
     const result = await run(command, [...args, join(options.workspace, script)], {
       cwd: options.workspace,
-      env: options.env,
+      env: { ...options.env, ...hookOnlyEnv() },
       timeoutMs: options.timeoutMs,
       signal: options.signal,
-      onLine: options.onLine
+      onLine: options.onLine,
+      // Log material only: its lines go to onLine, its end to stderr's bounded tail.
+      captureStdout: false
     }).catch((error: unknown) => {
       throw new HookError(
         `${name} hook ${script} could not start: ${error instanceof Error ? error.message : String(error)}`

@@ -16,6 +16,15 @@ export interface Workdir {
   writeKubeconfig(setup: string, text: string): string
 }
 
+/**
+ * A setup's name as one file name, for everything kept per setup. Injective:
+ * `/` becomes `%2F` and `%` itself `%25`, so no two setups share a path
+ * (`a__b/c` and `a/b__c` once did).
+ */
+export function setupFileName(setup: string): string {
+  return encodeURIComponent(setup)
+}
+
 export function createWorkdir(): Workdir {
   const base = process.env.RUNNER_TEMP || tmpdir()
   mkdirSync(base, { recursive: true })
@@ -33,7 +42,7 @@ export function createWorkdir(): Workdir {
       HELM_REGISTRY_CONFIG: join(helmDir, 'registry.json')
     },
     writeKubeconfig(setup, text) {
-      const file = join(kubeDir, `${setup.replaceAll('/', '__')}.yaml`)
+      const file = join(kubeDir, `${setupFileName(setup)}.yaml`)
       writeFileSync(file, text, { mode: 0o600 })
       return file
     }

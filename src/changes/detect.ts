@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import type { GitHubApi } from '../github/api.ts'
+import { printUntrusted } from '../report/untrusted-text.ts'
 import type { GitHubEvent } from '../github/event.ts'
 import type { ChangedPath, Changes, ChangeSource, Scope } from '../types.ts'
 import { apiChanges } from './compare.ts'
@@ -23,13 +24,14 @@ export async function detectChanges(
   scope: DiffScope,
   event: GitHubEvent,
   workspace: string,
-  api: GitHubApi
+  api: GitHubApi,
+  signal?: AbortSignal
 ): Promise<Changes> {
   const head = scope.head
   // A pull request shows what its branch changes; a push deploys the tree as it now is.
   const sinceMergeBase = event.name === 'pull_request'
   const sources: Source[] = [
-    { name: 'git', paths: (base) => gitChanges(workspace, base, head, sinceMergeBase) },
+    { name: 'git', paths: (base) => gitChanges(workspace, base, head, sinceMergeBase, signal) },
     { name: 'compare-api', paths: (base) => apiChanges(api, base, head, sinceMergeBase) },
     { name: 'payload', paths: (base) => payloadChanges(event, base) }
   ]
@@ -55,7 +57,8 @@ export async function detectChanges(
       } catch (error) {
         const message = `${source.name} (base ${base.slice(0, 12)}): ${(error as Error).message}`
         failures.push(message)
-        core.info(`Could not get changed paths from ${message}`)
+        // The message carries git's or the API's own words.
+        printUntrusted(`Could not get changed paths from ${message}`)
       }
     }
   }

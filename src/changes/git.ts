@@ -1,4 +1,5 @@
-import { run } from '../process.ts'
+import { childEnv } from '../child-env.ts'
+import { run, type RunOptions } from '../process.ts'
 import type { ChangedPath, ChangeStatus } from '../types.ts'
 
 // Changed paths from git in the checkout: the first source, exact and complete.
@@ -9,52 +10,64 @@ const LOCAL_TIMEOUT_MS = 30_000
 
 export class GitError extends Error {}
 
-async function git(workspace: string, args: readonly string[], timeoutMs = LOCAL_TIMEOUT_MS) {
-  const result = await run('git', args, {
-    cwd: workspace,
+/**
+ * Where git runs: the checkout, and the run's cancellation. Only a fetch waits
+ * on the network, so only a fetch is stopped by it: local commands finish in
+ * moments, and a cancelled run still tells which plans it did not deploy.
+ */
+interface Checkout {
+  readonly workspace: string
+  readonly signal?: AbortSignal
+}
+
+type Reach = 'local' | 'network'
+
+function gitOptions(at: Checkout, reach: Reach, input?: string): RunOptions {
+  return {
+    cwd: at.workspace,
     // Never wait for a password prompt on a runner.
-    env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-    timeoutMs
-  })
+    env: childEnv({ GIT_TERMINAL_PROMPT: '0' }),
+    timeoutMs: reach === 'network' ? FETCH_TIMEOUT_MS : LOCAL_TIMEOUT_MS,
+    signal: reach === 'network' ? at.signal : undefined,
+    input
+  }
+}
+
+async function git(at: Checkout, args: readonly string[], reach: Reach = 'local') {
+  const result = await run('git', args, gitOptions(at, reach))
+  if (result.cancelled) throw new GitError(`git ${args[0]} stopped: the run was cancelled`)
   return { ok: result.code === 0, stdout: result.stdout, stderr: result.stderr.trim() }
 }
 
-async function must(
-  workspace: string,
-  args: readonly string[],
-  timeoutMs?: number
-): Promise<string> {
-  const result = await git(workspace, args, timeoutMs)
+async function must(at: Checkout, args: readonly string[], reach?: Reach): Promise<string> {
+  const result = await git(at, args, reach)
   if (!result.ok) throw new GitError(`git ${args[0]} failed: ${result.stderr || 'no output'}`)
   return result.stdout
 }
 
 /** Which of the commits the checkout lacks (one git call for all). */
-async function missingCommits(workspace: string, shas: readonly string[]): Promise<string[]> {
-  const result = await run('git', ['cat-file', '--batch-check'], {
-    cwd: workspace,
-    input: shas.map((sha) => `${sha}^{commit}\n`).join(''),
-    timeoutMs: LOCAL_TIMEOUT_MS
-  })
+async function missingCommits(at: Checkout, shas: readonly string[]): Promise<string[]> {
+  const input = shas.map((sha) => `${sha}^{commit}\n`).join('')
+  const result = await run('git', ['cat-file', '--batch-check'], gitOptions(at, 'local', input))
   const lines = result.stdout.split('\n')
   return shas.filter((_sha, i) => !/^[0-9a-f]{40} commit /.test(lines[i] ?? ''))
 }
 
 /** Makes sure the commits are in the checkout, fetching the missing ones (alone, in a shallow clone) from origin. */
 async function ensureCommits(
-  workspace: string,
+  at: Checkout,
   shas: readonly string[],
   shallow: boolean
 ): Promise<void> {
-  const missing = await missingCommits(workspace, shas)
+  const missing = await missingCommits(at, shas)
   if (missing.length === 0) return
   const depth = shallow ? ['--depth=1'] : []
   const fetched = await git(
-    workspace,
+    at,
     ['fetch', '--no-tags', '--no-write-fetch-head', ...depth, 'origin', ...missing],
-    FETCH_TIMEOUT_MS
+    'network'
   )
-  const still = fetched.ok ? await missingCommits(workspace, missing) : missing
+  const still = fetched.ok ? await missingCommits(at, missing) : missing
   if (still.length > 0) {
     throw new GitError(
       `commit ${still.join(', ')} is not in the checkout and could not be fetched from origin: ${fetched.stderr || 'origin does not have it'}`
@@ -64,25 +77,25 @@ async function ensureCommits(
 
 /** The commit a pull request forked from; a merge commit's recorded parent needs no history. */
 async function mergeBaseOf(
-  workspace: string,
+  at: Checkout,
   base: string,
   head: string,
   shallow: boolean
 ): Promise<string> {
-  const raw = await must(workspace, ['cat-file', '-p', head])
+  const raw = await must(at, ['cat-file', '-p', head])
   const parents = raw
     .split('\n')
     .filter((l) => l.startsWith('parent '))
     .map((l) => l.slice(7).trim())
   if (parents.includes(base)) return base
-  let found = await git(workspace, ['merge-base', base, head])
+  let found = await git(at, ['merge-base', base, head])
   if (!found.ok && shallow) {
     await must(
-      workspace,
+      at,
       ['fetch', '--no-tags', '--no-write-fetch-head', '--unshallow', 'origin', base, head],
-      FETCH_TIMEOUT_MS
+      'network'
     )
-    found = await git(workspace, ['merge-base', base, head])
+    found = await git(at, ['merge-base', base, head])
   }
   if (!found.ok) throw new GitError(`no merge base between ${base} and ${head}`)
   return found.stdout.trim()
@@ -118,18 +131,16 @@ export async function gitChanges(
   workspace: string,
   base: string,
   head: string,
-  sinceMergeBase: boolean
+  sinceMergeBase: boolean,
+  signal?: AbortSignal
 ): Promise<ChangedPath[]> {
-  const repo = await git(workspace, [
-    'rev-parse',
-    '--is-inside-work-tree',
-    '--is-shallow-repository'
-  ])
+  const at: Checkout = { workspace, signal }
+  const repo = await git(at, ['rev-parse', '--is-inside-work-tree', '--is-shallow-repository'])
   if (!repo.ok) throw new GitError(`${workspace} is not a git checkout`)
   const shallow = repo.stdout.split('\n')[1]?.trim() === 'true'
-  await ensureCommits(workspace, base === head ? [head] : [head, base], shallow)
-  const from = sinceMergeBase ? await mergeBaseOf(workspace, base, head, shallow) : base
-  const out = await must(workspace, [
+  await ensureCommits(at, base === head ? [head] : [head, base], shallow)
+  const from = sinceMergeBase ? await mergeBaseOf(at, base, head, shallow) : base
+  const out = await must(at, [
     '-c',
     'core.quotePath=false',
     'diff',

@@ -5,7 +5,7 @@ import { branchOf } from './event.ts'
 // The GitHub REST calls the action makes, and nothing else: the last successful
 // run of this workflow (the diff base), the compare API and git trees (the
 // changed paths when git cannot tell). Each call has a timeout, so a hanging
-// API falls back like a dead one.
+// API falls back like a dead one, and stops at once when the run is cancelled.
 
 const REQUEST_TIMEOUT_MS = 20_000
 const PER_PAGE = 100
@@ -53,18 +53,23 @@ export interface GitHubApi {
 
 export class ApiError extends Error {}
 
-export function createApi(token: string, event: GitHubEvent): GitHubApi {
+export function createApi(token: string, event: GitHubEvent, cancel?: AbortSignal): GitHubApi {
   const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'
   // Made on first use: getOctokit refuses an empty token, and without one every call falls back.
   let client: ReturnType<typeof getOctokit> | undefined
   const octokit = (): ReturnType<typeof getOctokit> => (client ??= getOctokit(token, { baseUrl }))
   const { owner, repo } = event.repository
-  const request = () => ({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+  const request = () => {
+    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    return { signal: cancel ? AbortSignal.any([cancel, timeout]) : timeout }
+  }
   const guard = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
     if (!token) throw new ApiError(`${what}: no github-token`)
+    if (cancel?.aborted) throw new ApiError(`${what}: the run was cancelled`)
     try {
       return await call()
     } catch (error) {
+      if (cancel?.aborted) throw new ApiError(`${what} stopped: the run was cancelled`)
       const status = (error as { status?: number }).status
       throw new ApiError(
         `${what} failed${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}`

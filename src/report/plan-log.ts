@@ -1,13 +1,23 @@
 import * as core from '@actions/core'
 import { mask } from './masking.ts'
+import { printUntrusted } from './untrusted-text.ts'
 
 // One log group per plan. Setups run in parallel and the runner's groups cannot
 // nest or interleave, so a plan's lines are kept and printed as one group when
-// it ends; a single live line says when it starts.
+// it ends; a single live line says when it starts. What is kept is bounded (the
+// first and the last lines, with a count of those left out between), so a hook
+// that prints without end cannot fill the memory.
+
+export const HEAD_LINES = 1_000
+export const TAIL_LINES = 1_000
 
 export class PlanLog {
   readonly #title: string
-  readonly #lines: string[] = []
+  readonly #head: string[] = []
+  /** A ring of the latest lines once the head is full. */
+  readonly #tail: string[] = []
+  #tailStart = 0
+  #omitted = 0
   #flushed = false
 
   constructor(title: string) {
@@ -16,11 +26,18 @@ export class PlanLog {
 
   /** A live line outside the group, so a long helm run shows progress. */
   started(what: string): void {
-    core.info(mask(`▶ ${this.#title}: ${what}`))
+    printUntrusted(`▶ ${this.#title}: ${what}`)
   }
 
   line(text: string): void {
-    this.#lines.push(mask(text))
+    const masked = mask(text)
+    if (this.#head.length < HEAD_LINES) this.#head.push(masked)
+    else if (this.#tail.length < TAIL_LINES) this.#tail.push(masked)
+    else {
+      this.#tail[this.#tailStart] = masked
+      this.#tailStart = (this.#tailStart + 1) % TAIL_LINES
+      this.#omitted++
+    }
   }
 
   /** Every line of a process (hooks). */
@@ -31,11 +48,19 @@ export class PlanLog {
     if (stream === 'stderr') this.line(`  ${text}`)
   }
 
+  /** The lines to print: head, the count left out, then the tail in order. */
+  lines(): string[] {
+    const tail = [...this.#tail.slice(this.#tailStart), ...this.#tail.slice(0, this.#tailStart)]
+    const gap = this.#omitted > 0 ? [`… ${this.#omitted} line(s) left out …`] : []
+    return [...this.#head, ...gap, ...tail]
+  }
+
   flush(outcome: string): void {
     if (this.#flushed) return
     this.#flushed = true
+    // The group's title is a command parameter: @actions/core escapes it.
     core.startGroup(mask(`${this.#title}: ${outcome}`))
-    for (const line of this.#lines) core.info(line)
+    printUntrusted(this.lines())
     core.endGroup()
   }
 }

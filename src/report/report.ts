@@ -5,6 +5,7 @@ import { mask } from './masking.ts'
 import { writeResultOutputs, writeSetupsOutput } from './outputs.ts'
 import { affectedSetups, allResults } from './results.ts'
 import { renderSummary } from './summary.ts'
+import { printUntrusted } from './untrusted-text.ts'
 
 // What the run tells the user: the plan before anything runs, the results after.
 
@@ -14,7 +15,8 @@ export function reportPlan(
   changes: Changes | undefined,
   mode: Mode
 ): void {
-  const info = (text: string): void => core.info(mask(text))
+  // File names and change reasons come from the repository.
+  const info = printUntrusted
   if (scope.kind === 'none') core.notice(mask(`Nothing to deploy: ${scope.reason}`))
   if (scope.kind === 'all') info(`Scope: every plan at ${scope.head} (${scope.reason})`)
   if (scope.kind === 'diff')
@@ -48,7 +50,7 @@ export async function reportResults(
   const summary = mask(renderSummary({ sha: plan.sha, results: all, cancelled }))
   // Outside a runner (a local try-out) there is no summary file: the log gets it.
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
-  else core.info(summary)
+  else printUntrusted(summary)
   const failed = all.filter((r) => r.status === 'failed')
   if (cancelled)
     core.warning(

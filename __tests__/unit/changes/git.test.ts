@@ -8,6 +8,7 @@ import {
   removeTempDirs,
   tempDir
 } from '../../support/git-repo.ts'
+import { hang, startFaultServer } from '../../support/fault-servers.ts'
 
 afterAll(removeTempDirs)
 // Real git processes: slow on a busy 2-core runner, never wrong.
@@ -78,6 +79,27 @@ describe('gitChanges on a full checkout', () => {
       { path: 'a/b/ns/only-new.yaml', status: 'added' },
       { path: 'a/b/ns/only-old.yaml', status: 'removed' }
     ])
+  })
+
+  it('stops a fetch from a hanging origin when the run is cancelled', async () => {
+    const origin = await startFaultServer({ '*': [hang] })
+    try {
+      const repo = await GitRepo.create()
+      await repo.write({ 'a.txt': '1' })
+      const head = await repo.commit()
+      await git(repo.dir, 'remote', 'add', 'origin', `${origin.url}/ops.git`)
+      const cancel = new AbortController()
+      const changes = gitChanges(repo.dir, 'c'.repeat(40), head, false, cancel.signal)
+      const outcome = expect(changes).rejects.toThrow(/^git fetch stopped: the run was cancelled$/)
+      // Cancelled once git waits on the origin's answer.
+      while (origin.requests.length === 0) await new Promise((r) => setTimeout(r, 50))
+      const cancelled = performance.now()
+      cancel.abort()
+      await outcome
+      expect(performance.now() - cancelled).toBeLessThan(3_000)
+    } finally {
+      await origin.close()
+    }
   })
 
   it('refuses a folder that is not a git checkout', async () => {

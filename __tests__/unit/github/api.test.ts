@@ -2,6 +2,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { createApi } from '../../../src/github/api.ts'
 import { readEvent } from '../../../src/github/event.ts'
 import { pushPayload, runnerEnv } from '../../support/events.ts'
+import { hang, startFaultServer } from '../../support/fault-servers.ts'
 import { GitRepo, removeTempDirs } from '../../support/git-repo.ts'
 import { repositoryHandlers, startGitHubApiServer } from '../../support/github-api-server.ts'
 import type { FakeRun, GitHubApiServer, Handlers } from '../../support/github-api-server.ts'
@@ -108,6 +109,23 @@ describe('lastSuccessfulRun', () => {
     ).rejects.toThrow(
       /^listing workflow runs failed \(HTTP 403\): Resource not accessible by integration/
     )
+  })
+
+  it('stops a hanging call at once when the run is cancelled', async () => {
+    const hanging = await startFaultServer({ '*': [hang] })
+    try {
+      vi.stubEnv('GITHUB_API_URL', hanging.url)
+      const cancel = new AbortController()
+      const api = createApi('test-token', await pushEvent(SHA(9), SHA(10)), cancel.signal)
+      const started = performance.now()
+      const call = api.lastSuccessfulRun()
+      setTimeout(() => cancel.abort(), 300)
+      await expect(call).rejects.toThrow(/^listing workflow runs stopped: the run was cancelled$/)
+      expect(performance.now() - started).toBeLessThan(2_000)
+      expect(hanging.requests).toHaveLength(1)
+    } finally {
+      await hanging.close()
+    }
   })
 
   it('refuses to call without a token', async () => {
