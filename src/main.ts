@@ -20,7 +20,7 @@ export async function run(): Promise<void> {
     const config = readConfig()
     const event = readEvent()
     const api = createApi(config.githubToken, event)
-    const scope = await resolveScope(event, api)
+    const scope = await resolveScope(event, api, config)
     const changes =
       scope.kind === 'diff' ? await detectChanges(scope, event, config.workspace, api) : undefined
     const checkout = await openCheckout(config.workspace)

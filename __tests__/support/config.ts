@@ -14,6 +14,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     helmRepositories: [],
     helmArgs: [],
     plans: [],
+    dispatchBranches: [],
     ignore: [],
     parallel: 4,
     failFast: false,

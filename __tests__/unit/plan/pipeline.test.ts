@@ -60,7 +60,7 @@ async function firstHalf(
   const config = readConfig()
   const read = readEvent()
   const api = createApi(config.githubToken, read)
-  const scope = await resolveScope(read, api)
+  const scope = await resolveScope(read, api, config)
   const changes =
     scope.kind === 'diff' ? await detectChanges(scope, read, config.workspace, api) : undefined
   return planDeployment({
