@@ -23,7 +23,7 @@ export async function run(): Promise<void> {
     const scope = await resolveScope(event, api, config)
     const changes =
       scope.kind === 'diff' ? await detectChanges(scope, event, config.workspace, api) : undefined
-    const checkout = await openCheckout(config.workspace)
+    const checkout = await openCheckout(config.workspace, event.sha)
     const plan = await planDeployment({ config, scope, changes, checkout, sha: event.sha })
     reportPlan(plan, scope, changes, event.mode)
 

@@ -9,9 +9,15 @@ const LOCAL_TIMEOUT_MS = 30_000
 
 export class GitError extends Error {}
 
-async function git(workspace: string, args: readonly string[], timeoutMs = LOCAL_TIMEOUT_MS) {
+async function git(
+  workspace: string,
+  args: readonly string[],
+  timeoutMs = LOCAL_TIMEOUT_MS,
+  input?: string
+) {
   const result = await run('git', args, {
     cwd: workspace,
+    input,
     // Never wait for a password prompt on a runner.
     env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
     timeoutMs
@@ -19,12 +25,13 @@ async function git(workspace: string, args: readonly string[], timeoutMs = LOCAL
   return { ok: result.code === 0, stdout: result.stdout, stderr: result.stderr.trim() }
 }
 
-async function must(
+export async function must(
   workspace: string,
   args: readonly string[],
-  timeoutMs?: number
+  timeoutMs?: number,
+  input?: string
 ): Promise<string> {
-  const result = await git(workspace, args, timeoutMs)
+  const result = await git(workspace, args, timeoutMs, input)
   if (!result.ok) throw new GitError(`git ${args[0]} failed: ${result.stderr || 'no output'}`)
   return result.stdout
 }
