@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { readConfig } from './config.ts'
 import { readEvent } from './github/event.ts'
 import { resolveScope } from './github/scope.ts'
@@ -10,7 +9,7 @@ import { prepareHelm } from './apply/helm-tool.ts'
 import { execute } from './apply/executor.ts'
 import { notRun } from './apply/step.ts'
 import { preview } from './apply/preview.ts'
-import { reportPlan, reportResults } from './report/report.ts'
+import { reportPlan, reportResults, reportRunFailure } from './report/report.ts'
 import { onCancel } from './cancel.ts'
 
 /** The data path: event → scope → changes → plan → apply (or preview) → report. */
@@ -42,7 +41,7 @@ export async function run(): Promise<void> {
           : await execute(plan, config, helm, cancellation.signal)
     await reportResults(plan, results, cancellation.signal.aborted)
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error))
+    await reportRunFailure(error instanceof Error ? error.message : String(error))
   } finally {
     cancellation.dispose()
   }
