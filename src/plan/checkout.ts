@@ -38,6 +38,8 @@ export interface Checkout {
   listFiles(): readonly string[]
   /** A file's text, refused without reading when it is larger than `maxBytes`. */
   readText(path: string, maxBytes: number): FileText
+  /** A file's size in bytes, undefined when it is missing from the checkout. */
+  sizeOf(path: string): number | undefined
   resolve(path: string): Resolved
   /** Symlinks on disk under a folder (tracked or not): helm would follow them. */
   symlinksUnder(dir: string): SymlinkScan
@@ -94,15 +96,17 @@ function checkoutOf(root: string, tree: CommitTree): Checkout {
     root,
     listFiles: () => files,
     readText(path, maxBytes) {
-      const full = join(root, path)
-      let bytes: number
-      try {
-        bytes = statSync(full).size
-      } catch {
-        return { ok: false, reason: 'missing' }
-      }
+      const bytes = this.sizeOf(path)
+      if (bytes === undefined) return { ok: false, reason: 'missing' }
       if (bytes > maxBytes) return { ok: false, reason: 'too-large', bytes }
-      return { ok: true, text: readFileSync(full, 'utf8') }
+      return { ok: true, text: readFileSync(join(root, path), 'utf8') }
+    },
+    sizeOf(path) {
+      try {
+        return statSync(join(root, path)).size
+      } catch {
+        return undefined
+      }
     },
     resolve(path) {
       let found = resolved.get(path)

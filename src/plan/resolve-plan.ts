@@ -29,6 +29,8 @@ const ALIAS_CHART = /^([A-Za-z0-9][A-Za-z0-9._-]*)\/([A-Za-z0-9][A-Za-z0-9._-]*)
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/
 const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+/** helm holds every values file whole in memory, once a plan: larger ones are a mistake. */
+const MAX_VALUES_BYTES = 8 * 1024 * 1024
 
 /** A repository-relative path as written → normalized, or undefined if it leaves the repository by its text. */
 export function normalizeRepoPath(written: string): string | undefined {
@@ -98,6 +100,11 @@ export function resolvePlan(
       problem(
         at,
         `values file '${at.text}' has a '%' in its path, which helm reads as a URL escape and cannot open; rename the file`
+      )
+    } else if (found && (checkout.sizeOf(found.real) ?? 0) > MAX_VALUES_BYTES) {
+      problem(
+        at,
+        `values file '${at.text}' is ${checkout.sizeOf(found.real)} bytes; a values file may be at most ${MAX_VALUES_BYTES} bytes`
       )
     } else if (found) {
       values.push(found.real)

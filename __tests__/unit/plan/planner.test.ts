@@ -540,12 +540,21 @@ describe('planDeployment: problems are per plan, the others go on', () => {
       "line 2: values file 'values/50%.yaml' has a '%' in its path, which helm reads as a URL escape and cannot open; rename the file"
     ],
     [
+      'chart: stable/x\nvalues: [values/huge.yaml]\n',
+      "line 2: values file 'values/huge.yaml' is 8388609 bytes; a values file may be at most 8388608 bytes"
+    ],
+    [
       'chart: nginx\nrepository: oci://ghcr.io/x\n',
       "line 2: 'repository' must be an http(s) chart repository URL; write an oci:// chart as `chart: oci://...`"
     ]
   ])('chart problem: %j', async (text, message) => {
     const p = await plan(
-      await repo({ ...OPS, 'aws/foo/default/x.yaml': text, 'values/50%.yaml': 'a: 1\n' }),
+      await repo({
+        ...OPS,
+        'aws/foo/default/x.yaml': text,
+        'values/50%.yaml': 'a: 1\n',
+        'values/huge.yaml': '#'.repeat(8 * 1024 * 1024 + 1)
+      }),
       diff,
       [{ path: 'aws/foo/default/x.yaml', status: 'added' }]
     )
