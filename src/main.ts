@@ -22,8 +22,13 @@ export async function run(): Promise<void> {
     const scope = await resolveScope(event, api, config)
     const changes =
       scope.kind === 'diff' ? await detectChanges(scope, event, config.workspace, api) : undefined
-    const checkout = await openCheckout(config.workspace, event.sha)
-    const plan = await planDeployment({ config, scope, changes, checkout, sha: event.sha })
+    const plan = await planDeployment({
+      config,
+      scope,
+      changes,
+      openCheckout: () => openCheckout(config.workspace, event.sha),
+      sha: event.sha
+    })
     reportPlan(plan, scope, changes, event.mode)
 
     const needsHelm = plan.setups.length > 0

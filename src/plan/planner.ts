@@ -28,7 +28,8 @@ export interface PlanningInput {
   readonly config: Config
   readonly scope: Scope
   readonly changes: Changes | undefined
-  readonly checkout: Checkout
+  /** Opened only when some plan is in scope: a branch deletion has no commit to check out. */
+  readonly openCheckout: () => Promise<Checkout>
   readonly sha: string
 }
 
@@ -45,12 +46,13 @@ const MAX_PLAN_BYTES = 64 * 1024
 const MAX_PROBLEMS_SHOWN = 10
 
 export async function planDeployment(input: PlanningInput): Promise<DeploymentPlan> {
-  const { config, scope, changes, checkout, sha } = input
+  const { config, scope, changes, sha } = input
   if (scope.kind === 'none')
     return { sha, setups: [], problems: [], repositories: config.helmRepositories, resync: false }
   if (scope.kind === 'diff' && !changes)
     throw new Error('planDeployment: a diff scope needs the changed paths')
 
+  const checkout = await input.openCheckout()
   const files = checkout.listFiles()
   const repositories = loadRepositories(checkout, config.helmRepositories, files)
   const aliases = new Set(repositories.map((r) => r.name))

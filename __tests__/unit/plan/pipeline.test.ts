@@ -67,7 +67,7 @@ async function firstHalf(
     config,
     scope,
     changes,
-    checkout: await openCheckout(config.workspace, read.sha),
+    openCheckout: () => openCheckout(config.workspace, read.sha),
     sha: read.sha
   })
 }

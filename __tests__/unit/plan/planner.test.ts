@@ -71,7 +71,7 @@ async function plan(
     config: config({ workspace: r.dir, ...over }),
     scope,
     changes,
-    checkout: await openCheckout(r.dir, head),
+    openCheckout: () => openCheckout(r.dir, head),
     sha: SHA
   })
 }
@@ -322,7 +322,7 @@ describe('planDeployment: a diff', () => {
         source: 'git',
         paths: gone.map((path) => ({ path, status: 'removed' }))
       },
-      checkout: await openCheckout(r.dir, head),
+      openCheckout: () => openCheckout(r.dir, head),
       sha: SHA
     })
     expect(steps(p)).toEqual([
@@ -343,7 +343,7 @@ describe('planDeployment: a diff', () => {
         source: 'compare-api',
         paths: [{ path: 'aws/foo/default/gone.yaml', status: 'removed' }]
       },
-      checkout: await openCheckout(r.dir, head),
+      openCheckout: () => openCheckout(r.dir, head),
       sha: SHA
     })
     expect(steps(p)).toEqual([])
@@ -372,7 +372,7 @@ describe('planDeployment: a diff', () => {
       config: config({ workspace: r.dir }),
       scope: all,
       changes: undefined,
-      checkout: await openCheckout(r.dir, head),
+      openCheckout: () => openCheckout(r.dir, head),
       sha: SHA
     })
     expect(steps(p).filter((s) => s.includes('untracked'))).toEqual([])
