@@ -119,12 +119,11 @@ async function planOnce(repo: Repository): Promise<Timing & { plan: DeploymentPl
   const started = performance.now()
   const cpu = process.cpuUsage()
   const changes = await detectChanges(scope, event, repo.dir, createApi('', event))
-  const checkout = await openCheckout(repo.dir)
   const plan = await planDeployment({
     config: config(repo.dir),
     scope,
     changes,
-    checkout,
+    openCheckout: () => openCheckout(repo.dir, repo.head),
     sha: repo.head
   })
   const used = process.cpuUsage(cpu)

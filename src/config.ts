@@ -58,13 +58,22 @@ function fail(raw: RawInput, allowed: string, show = true): never {
   throw new InputError(`${raw.origin} ${allowed}${got}.`)
 }
 
-function wholeNumber(name: string, min: number): number {
+function wholeNumber(name: string, min: number, max: number, why = ''): number {
   const raw = input(name)
-  if (!/^\d+$/.test(raw.value) || Number(raw.value) < min) {
-    fail(raw, `must be a whole number of at least ${min}`)
+  const value = Number(raw.value)
+  if (!/^\d+$/.test(raw.value) || value < min || value > max) {
+    fail(raw, `must be a whole number from ${min} to ${max}${why}`)
   }
-  return Number(raw.value)
+  return value
 }
+
+/** Deeper setups than this are no layout anyone uses; the bound keeps path checks cheap. */
+const MAX_SETUP_NAME_SIZE = 16
+/** Clusters at once: each holds helm processes; more would only starve the runner. */
+const MAX_PARALLEL = 64
+
+/** The longest a Node.js timer can wait (2^31-1 ms); a longer one fires at once. */
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000)
 
 function boolean(name: string): boolean {
   const raw = input(name)
@@ -87,6 +96,37 @@ function url(raw: RawInput, schemes: readonly string[]): string {
   return raw.value
 }
 
+/**
+ * The store URL: a query (a signed URL's token) is kept and masked, the setup path goes
+ * into the path before it; a fragment would never reach the server, so it is refused.
+ */
+function storeUrl(raw: RawInput): string {
+  const checked = url(raw, ['https:', 'http:', 'file:'])
+  const parsed = new URL(checked)
+  if (parsed.hash) fail(raw, 'must not have a #fragment (the server never sees it)', false)
+  if (parsed.search && parsed.protocol === 'file:')
+    fail(raw, 'must not have a ?query with file:// (a file path has none)', false)
+  addSecret(parsed.search.slice(1))
+  for (const value of parsed.searchParams.values()) addSecret(value)
+  return checked
+}
+
+/**
+ * helm comes as a release tarball over HTTP(S); a helm already on the runner is
+ * `helm-version: system`, so file:// is refused here rather than failing later as HTTP.
+ */
+function helmDownloadUrl(raw: RawInput): string {
+  const parsed = URL.canParse(raw.value) ? new URL(raw.value) : undefined
+  if (parsed?.protocol === 'file:') {
+    fail(
+      raw,
+      'must be an https:// or http:// URL (a mirror); for a helm already on the runner use helm-version: system',
+      false
+    )
+  }
+  return url(raw, ['https:', 'http:'])
+}
+
 /** One entry a line or comma-separated; commas inside {a,b} belong to the glob. */
 function list(name: string): string[] {
   const entries: string[] = []
@@ -103,7 +143,32 @@ function list(name: string): string[] {
     }
     entries.push(current)
   }
-  return entries.map((e) => e.trim()).filter((e) => e !== '' && !e.startsWith('#'))
+  const globs = entries.map((e) => e.trim()).filter((e) => e !== '' && !e.startsWith('#'))
+  for (const glob of globs) checkBraces({ value: glob, origin: `input '${name}'` })
+  return globs
+}
+
+/** Alternatives a glob's braces may expand to: each one is matched against every path. */
+const MAX_BRACE_EXPANSION = 256
+
+/**
+ * Brace expansion multiplies the patterns matched against each path: `{1..100000}`
+ * takes minutes, so ranges are refused and alternatives bounded.
+ */
+function checkBraces(raw: RawInput): void {
+  if (/\{[^{}]*\.\.[^{}]*\}/.test(raw.value)) {
+    fail(raw, 'must not use brace ranges such as {1..9}; list the alternatives as {a,b} or use *')
+  }
+  let expansion = 1
+  const open: number[] = []
+  for (const char of raw.value) {
+    if (char === '{') open.push(1)
+    else if (char === ',' && open.length > 0) open[open.length - 1]! += 1
+    else if (char === '}' && open.length > 0) expansion *= open.pop() as number
+  }
+  if (expansion > MAX_BRACE_EXPANSION) {
+    fail(raw, `expands to ${expansion} patterns; at most ${MAX_BRACE_EXPANSION} are allowed`)
+  }
 }
 
 const ALIAS_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
@@ -131,7 +196,7 @@ function helmRepositories(): RepositoryAlias[] {
     if (aliases.some((a) => a.name === name)) {
       throw new InputError(`${where}: alias '${name}' is defined twice.`)
     }
-    url({ value: repoUrl, origin: where }, ['https:', 'http:'])
+    url({ value: repoUrl, origin: where }, ['https:', 'http:', 'oci:'])
     aliases.push({ name, url: repoUrl })
   }
   return aliases
@@ -151,17 +216,15 @@ function storeCa(): string | undefined {
   return text
 }
 
+// eslint-disable-next-line no-control-regex
+const NOT_IN_FILE_NAME = /[/\\\u0000-\u001f\u007f]/
+
 function kubeconfigFilename(): string {
   const raw = input('kubeconfig-filename')
-  const parts = raw.value.split('/')
-  if (
-    raw.value === '' ||
-    isAbsolute(raw.value) ||
-    parts.some((p) => p === '' || p === '.' || p === '..')
-  ) {
+  if (raw.value === '.' || raw.value === '..' || NOT_IN_FILE_NAME.test(raw.value)) {
     fail(
       raw,
-      'must be a relative file name inside a setup folder of the store (no "..", no leading "/")'
+      'must be a file name in the setup folder of the store (no "/", "\\", control characters, "." or "..")'
     )
   }
   return raw.value
@@ -234,20 +297,27 @@ export function readConfig(): Config {
 
   return {
     githubToken: token,
-    kubeconfigStoreUrl: storeRaw.value ? url(storeRaw, ['https:', 'http:', 'file:']) : undefined,
+    kubeconfigStoreUrl: storeRaw.value ? storeUrl(storeRaw) : undefined,
     kubeconfigStoreCa: storeCa(),
     kubeconfigFilename: kubeconfigFilename(),
-    setupNameSize: wholeNumber('setup-name-size', 1),
+    setupNameSize: wholeNumber('setup-name-size', 1, MAX_SETUP_NAME_SIZE),
     shell: input('shell').value,
     helmVersion: helmVersion(),
-    helmDownloadUrl: url(helmDownload, ['https:', 'http:', 'file:']),
+    helmDownloadUrl: helmDownloadUrl(helmDownload),
     helmRepositories: helmRepositories(),
     helmArgs: helmArgs(),
     plans: list('plans'),
+    dispatchBranches: list('dispatch-branches'),
     ignore: list('ignore'),
-    parallel: wholeNumber('parallel', 1),
+    parallel: wholeNumber('parallel', 1, MAX_PARALLEL),
     failFast: boolean('fail-fast'),
-    hookTimeoutMs: wholeNumber('hook-timeout', 1) * 1000,
+    hookTimeoutMs:
+      wholeNumber(
+        'hook-timeout',
+        1,
+        MAX_TIMER_SECONDS,
+        ' (seconds; about 24 days is the longest a timer can wait)'
+      ) * 1000,
     dryRun: boolean('dry-run'),
     workspace: process.env.GITHUB_WORKSPACE || process.cwd()
   }

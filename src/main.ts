@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { readConfig } from './config.ts'
 import { readEvent } from './github/event.ts'
 import { resolveScope } from './github/scope.ts'
@@ -10,7 +9,7 @@ import { prepareHelm } from './apply/helm-tool.ts'
 import { execute } from './apply/executor.ts'
 import { notRun } from './apply/step.ts'
 import { preview } from './apply/preview.ts'
-import { reportPlan, reportResults } from './report/report.ts'
+import { reportPlan, reportResults, reportRunFailure } from './report/report.ts'
 import { onCancel } from './cancel.ts'
 
 /** The data path: event → scope → changes → plan → apply (or preview) → report. */
@@ -20,13 +19,18 @@ export async function run(): Promise<void> {
     const config = readConfig()
     const event = readEvent()
     const api = createApi(config.githubToken, event, cancellation.signal)
-    const scope = await resolveScope(event, api)
+    const scope = await resolveScope(event, api, config)
     const changes =
       scope.kind === 'diff'
         ? await detectChanges(scope, event, config.workspace, api, cancellation.signal)
         : undefined
-    const checkout = await openCheckout(config.workspace)
-    const plan = await planDeployment({ config, scope, changes, checkout, sha: event.sha })
+    const plan = await planDeployment({
+      config,
+      scope,
+      changes,
+      openCheckout: () => openCheckout(config.workspace, event.sha),
+      sha: event.sha
+    })
     reportPlan(plan, scope, changes, event.mode)
 
     const needsHelm = plan.setups.length > 0
@@ -48,7 +52,7 @@ export async function run(): Promise<void> {
           : await execute(plan, config, helm, cancellation.signal)
     await reportResults(plan, results, cancellation.signal.aborted)
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error))
+    await reportRunFailure(error instanceof Error ? error.message : String(error))
   } finally {
     cancellation.dispose()
   }

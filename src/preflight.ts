@@ -1,5 +1,5 @@
-import * as core from '@actions/core'
 import { EventError, readPayload } from './github/event.ts'
+import { reportRunFailure } from './report/report.ts'
 
 // Evaluated before every other module of the action (index.ts imports it first):
 // @actions/github builds `github.context` when it is imported, and JSON-parses the
@@ -12,7 +12,7 @@ if (path) {
     readPayload(path)
   } catch (error) {
     if (!(error instanceof EventError)) throw error
-    core.setFailed(error.message)
+    await reportRunFailure(error.message)
     process.exit(1)
   }
 }

@@ -171,6 +171,8 @@ export interface Config {
   readonly helmRepositories: readonly RepositoryAlias[]
   readonly helmArgs: readonly string[]
   readonly plans: readonly string[]
+  /** Globs over branch names a workflow_dispatch may deploy from, beside the default branch. */
+  readonly dispatchBranches: readonly string[]
   readonly ignore: readonly string[]
   readonly parallel: number
   readonly failFast: boolean

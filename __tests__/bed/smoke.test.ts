@@ -124,6 +124,17 @@ describe.each(kubes.map((k) => [k.setup, k] as [string, Cluster]))('cluster %s',
         helm = helmRunner(h.bin, home, bed.kubeconfigs[bed.setups.indexOf(setup)] ?? '')
         expect(await helm('version', '--template', '{{.Version}}')).toBe(h.version)
         await helm('repo', 'add', 'bed', chartRepoUrl(bed), ...repoAuth)
+        await helm(
+          'registry',
+          'login',
+          bed.oci,
+          '--username',
+          bed.ociUser,
+          '--password',
+          bed.ociPassword,
+          '--ca-file',
+          bed.ca
+        )
       })
       afterAll(() => rmSync(home, { recursive: true, force: true }))
 

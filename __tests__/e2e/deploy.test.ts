@@ -30,6 +30,7 @@ import {
   eventually,
   kubeconfigOf,
   mirrorUrl,
+  ociRegistryUrl,
   testbed,
   UNSCHEDULABLE_DEPLOYMENT
 } from '../support/testbed.ts'
@@ -53,7 +54,8 @@ const inputs = {
   'kubeconfig-store-ca': bed.ca,
   'helm-version': bed.helm4Version,
   'helm-download-url': mirrorUrl(bed.helmMirror),
-  'helm-repositories': `bed ${bed.chartRepo}`,
+  // The registry asks for credentials: the alias's login serves the plan's oci:// chart too.
+  'helm-repositories': `bed ${bed.chartRepo}\nbedoci ${ociRegistryUrl(bed)}`,
   'hook-timeout': '60',
   parallel: '2'
 }

@@ -42,6 +42,7 @@ export function credentials(): string[] {
   const found = new Set<string>([
     bed.storePassword,
     bed.chartRepoPassword,
+    ...(bed.ociPassword ? [bed.ociPassword] : []),
     GITHUB_TOKEN,
     ...extraSecrets
   ])

@@ -33,6 +33,9 @@ export interface Testbed {
   /** registry host:port; charts are at oci://<oci>/<ociCharts[i]> */
   oci: string
   ociCharts: string[]
+  /** the registry's htpasswd user and password ('' on a bed started before it had auth) */
+  ociUser: string
+  ociPassword: string
   /** folder of the sample charts (a local-path chart source), versions in versions.json */
   sampleCharts: string
   /** Kubernetes version of the local clusters ('' for external ones) */
@@ -104,6 +107,8 @@ export function testbed(): Testbed {
     chartRepoCharts: list('TESTBED_CHART_REPO_CHARTS'),
     oci: get('TESTBED_OCI'),
     ociCharts: list('TESTBED_OCI_CHARTS'),
+    ociUser: v.TESTBED_OCI_USER ?? '',
+    ociPassword: v.TESTBED_OCI_PASSWORD ?? '',
     sampleCharts: get('TESTBED_SAMPLE_CHARTS'),
     kubeVersion: v.TESTBED_KUBE_VERSION ?? '',
     external: v.TESTBED_EXTERNAL === 'true'
@@ -252,4 +257,9 @@ export async function eventually<T>(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 200))
   }
+}
+
+/** An `oci://` alias URL of the bed's registry with its credentials (for `helm-repositories`). */
+export function ociRegistryUrl(bed: Testbed): string {
+  return `oci://${encodeURIComponent(bed.ociUser)}:${encodeURIComponent(bed.ociPassword)}@${bed.oci}/charts`
 }

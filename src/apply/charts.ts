@@ -30,13 +30,13 @@ export function chartReference(
     case 'url':
       return { ref: source.url }
     case 'oci':
-      return ociReference(source.ref)
+      return ociReference(source.ref, aliases)
     case 'repository': {
       // Plan files hold no credentials: a URL that an alias also names uses the alias (and its credentials).
       const alias = aliases.find((a) => sameUrl(a.url, source.url))
       return alias
-        ? repositoryReference(alias.url, source.name, alias.name)
-        : repositoryReference(source.url, source.name, generatedAlias(source.url))
+        ? repositoryReference(alias.url, source.name, alias.name, aliases)
+        : repositoryReference(source.url, source.name, generatedAlias(source.url), aliases)
     }
     case 'alias': {
       const alias = aliases.find((a) => a.name === source.alias)
@@ -45,20 +45,33 @@ export function chartReference(
           `unknown chart repository alias "${source.alias}": add it to the helm-repositories input or .gitops/repositories.yaml`
         )
       }
-      return repositoryReference(alias.url, source.name, alias.name)
+      return repositoryReference(alias.url, source.name, alias.name, aliases)
     }
   }
 }
 
-function repositoryReference(url: string, name: string, alias: string): ChartReference {
-  if (url.startsWith('oci://')) return ociReference(`${url.replace(/\/+$/, '')}/${name}`)
+function repositoryReference(
+  url: string,
+  name: string,
+  alias: string,
+  aliases: readonly RepositoryAlias[]
+): ChartReference {
+  if (url.startsWith('oci://')) return ociReference(`${url.replace(/\/+$/, '')}/${name}`, aliases)
   return { ref: `${alias}/${name}`, setup: { kind: 'repo', name: alias, url } }
 }
 
-function ociReference(ref: string): ChartReference {
-  const parsed = new URL(ref)
-  if (!parsed.username && !parsed.password) return { ref }
-  return { ref: withoutUserInfo(ref), setup: { kind: 'oci-login', url: ref } }
+/**
+ * An OCI chart logs in to its registry with the credentials of the reference, else
+ * with those of an alias on the same registry (as `helm registry login` in a workflow
+ * would): `chart: oci://host/x` in a plan then needs no credentials of its own.
+ */
+function ociReference(ref: string, aliases: readonly RepositoryAlias[]): ChartReference {
+  if (credentials(ref)) return { ref: withoutUserInfo(ref), setup: { kind: 'oci-login', url: ref } }
+  const host = new URL(ref).host
+  const login = aliases.find(
+    (a) => a.url.startsWith('oci://') && credentials(a.url) && new URL(a.url).host === host
+  )
+  return login ? { ref, setup: { kind: 'oci-login', url: login.url } } : { ref }
 }
 
 /** A stable alias for a `repository:` URL, so each URL is added once per run. */

@@ -23,10 +23,16 @@ const MAX_BYTES = 1024 * 1024
 
 export class StoreError extends Error {}
 
-/** The store URL of a setup's kubeconfig; setup path parts are URL-encoded. */
+/**
+ * The store URL of a setup's kubeconfig; setup path parts are URL-encoded and go into
+ * the path, before a query the store URL may carry (a signed URL's token).
+ */
 export function kubeconfigUrl(storeUrl: string, setup: string, filename: string): string {
   const parts = [...setup.split('/'), filename].map(encodeURIComponent).join('/')
-  return `${storeUrl.replace(/\/+$/, '')}/${parts}`
+  const queryAt = storeUrl.indexOf('?')
+  const base = queryAt < 0 ? storeUrl : storeUrl.slice(0, queryAt)
+  const query = queryAt < 0 ? '' : storeUrl.slice(queryAt)
+  return `${base.replace(/\/+$/, '')}/${parts}${query}`
 }
 
 /** Fetches, checks and masks the kubeconfig of one setup; throws a StoreError that names both. */

@@ -15,7 +15,7 @@ export class GitError extends Error {}
  * on the network, so only a fetch is stopped by it: local commands finish in
  * moments, and a cancelled run still tells which plans it did not deploy.
  */
-interface Checkout {
+export interface Checkout {
   readonly workspace: string
   readonly signal?: AbortSignal
 }
@@ -33,14 +33,24 @@ function gitOptions(at: Checkout, reach: Reach, input?: string): RunOptions {
   }
 }
 
-async function git(at: Checkout, args: readonly string[], reach: Reach = 'local') {
-  const result = await run('git', args, gitOptions(at, reach))
+async function git(
+  at: Checkout,
+  args: readonly string[],
+  reach: Reach = 'local',
+  input?: string
+) {
+  const result = await run('git', args, gitOptions(at, reach, input))
   if (result.cancelled) throw new GitError(`git ${args[0]} stopped: the run was cancelled`)
   return { ok: result.code === 0, stdout: result.stdout, stderr: result.stderr.trim() }
 }
 
-async function must(at: Checkout, args: readonly string[], reach?: Reach): Promise<string> {
-  const result = await git(at, args, reach)
+export async function must(
+  at: Checkout,
+  args: readonly string[],
+  reach?: Reach,
+  input?: string
+): Promise<string> {
+  const result = await git(at, args, reach, input)
   if (!result.ok) throw new GitError(`git ${args[0]} failed: ${result.stderr || 'no output'}`)
   return result.stdout
 }

@@ -58,6 +58,8 @@ export interface PullRequestEvent extends EventCommon {
 
 export interface DispatchEvent extends EventCommon {
   readonly name: 'workflow_dispatch'
+  /** The repository's default branch, from the payload; undefined when it lacks one. */
+  readonly defaultBranch: string | undefined
 }
 
 export type GitHubEvent = PushEvent | PullRequestEvent | DispatchEvent
@@ -129,7 +131,18 @@ export function readEvent(env: NodeJS.ProcessEnv = process.env): GitHubEvent {
         throw new EventError(
           'GITHUB_SHA is not set for this workflow_dispatch event: cannot tell which commit to deploy.'
         )
-      return { ...common, name: 'workflow_dispatch', sha: env.GITHUB_SHA, mode: 'deploy' }
+      const repository = payload.repository
+      const defaultBranch =
+        typeof repository === 'object' && repository !== null
+          ? str(repository as Record<string, unknown>, 'default_branch')
+          : undefined
+      return {
+        ...common,
+        name: 'workflow_dispatch',
+        sha: env.GITHUB_SHA,
+        mode: 'deploy',
+        defaultBranch
+      }
     }
   }
 }

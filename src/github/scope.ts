@@ -1,14 +1,22 @@
 import * as core from '@actions/core'
 import { ZERO_SHA } from '../types.ts'
-import type { Scope } from '../types.ts'
+import { matchesGlob } from 'node:path'
+import type { Config, Scope } from '../types.ts'
 import type { GitHubApi } from './api.ts'
-import type { GitHubEvent } from './event.ts'
-import { branchOf } from './event.ts'
+import type { DispatchEvent, GitHubEvent } from './event.ts'
+import { branchOf, EventError } from './event.ts'
 import { runWarning } from '../report/run-warning.ts'
 
 // Which plans the event touches, before the repository is read (SPEC §2).
 
-export async function resolveScope(event: GitHubEvent, api: GitHubApi): Promise<Scope> {
+export type ScopeOptions = Pick<Config, 'dispatchBranches' | 'dryRun'>
+
+export async function resolveScope(
+  event: GitHubEvent,
+  api: GitHubApi,
+  options: ScopeOptions
+): Promise<Scope> {
+  if (event.name === 'workflow_dispatch') checkDispatchBranch(event, options)
   const scope = await scopeOf(event, api)
   if (scope.kind === 'diff')
     core.info(`Diff base: ${scope.base} (${scope.baseReason}); head: ${scope.head}.`)
@@ -16,6 +24,26 @@ export async function resolveScope(event: GitHubEvent, api: GitHubApi): Promise<
   // The notice itself comes once, from the report.
   else core.info(`Nothing to deploy: ${scope.reason}.`)
   return scope
+}
+
+/**
+ * A manual run deploys what its ref holds, so a run on any branch would walk around
+ * the default branch's protection: only the default branch and the branches the
+ * dispatch-branches input names deploy; elsewhere only a dry run is allowed.
+ */
+export function checkDispatchBranch(event: DispatchEvent, options: ScopeOptions): void {
+  if (options.dryRun) return
+  const branch = branchOf(event.ref)
+  if (branch !== undefined && branch === event.defaultBranch) return
+  if (branch !== undefined && options.dispatchBranches.some((glob) => matchesGlob(branch, glob)))
+    return
+  const where = branch === undefined ? `ref '${event.ref}'` : `branch '${branch}'`
+  const allowed = event.defaultBranch
+    ? `the default branch '${event.defaultBranch}'`
+    : 'the default branch (the payload does not name it)'
+  throw new EventError(
+    `A workflow_dispatch on ${where} does not deploy: only ${allowed} does, and branches matched by the dispatch-branches input. Run it on the default branch, add the branch to dispatch-branches, or set dry-run: true to only render.`
+  )
 }
 
 async function scopeOf(event: GitHubEvent, api: GitHubApi): Promise<Scope> {

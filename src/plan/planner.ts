@@ -12,12 +12,13 @@ import type {
   Scope,
   SetupPlan
 } from '../types.ts'
-import type { Checkout } from './checkout.ts'
+import { unreadable } from './checkout.ts'
+import type { Checkout, CommitFiles } from './checkout.ts'
 import { classifyPath, matchesAny } from './layout.ts'
 import type { LayoutOptions } from './layout.ts'
 import { parsePlanFile } from './plan-file.ts'
 import { loadRepositories } from './repositories.ts'
-import { resolvePlan } from './resolve-plan.ts'
+import { normalizeRepoPath, resolvePlan } from './resolve-plan.ts'
 import type { PlanReferences } from './resolve-plan.ts'
 
 // From the scope and the changed paths to the steps per setup (SPEC §1, §2, §4):
@@ -27,7 +28,8 @@ export interface PlanningInput {
   readonly config: Config
   readonly scope: Scope
   readonly changes: Changes | undefined
-  readonly checkout: Checkout
+  /** Opened only when some plan is in scope: a branch deletion has no commit to check out. */
+  readonly openCheckout: () => Promise<Checkout>
   readonly sha: string
 }
 
@@ -44,21 +46,20 @@ const MAX_PLAN_BYTES = 64 * 1024
 const MAX_PROBLEMS_SHOWN = 10
 
 export async function planDeployment(input: PlanningInput): Promise<DeploymentPlan> {
-  const { config, scope, changes, checkout, sha } = input
+  const { config, scope, changes, sha } = input
   if (scope.kind === 'none')
     return { sha, setups: [], problems: [], repositories: config.helmRepositories, resync: false }
   if (scope.kind === 'diff' && !changes)
     throw new Error('planDeployment: a diff scope needs the changed paths')
 
+  const checkout = await input.openCheckout()
   const files = checkout.listFiles()
   const repositories = loadRepositories(checkout, config.helmRepositories, files)
   const aliases = new Set(repositories.map((r) => r.name))
   const layout: LayoutOptions = {
     setupNameSize: config.setupNameSize,
     ignore: config.ignore,
-    chartDirs: new Set(
-      files.filter((f) => posix.basename(f) === 'Chart.yaml').map((f) => posix.dirname(f))
-    )
+    chartDirs: chartDirsOf(files)
   }
 
   const candidates = readCandidates(files, layout, checkout, aliases)
@@ -67,6 +68,10 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
     scope.kind === 'all'
       ? allPlans(index, scope.reason)
       : changedPlans(index, (changes as Changes).paths, layout)
+  const removals =
+    scope.kind === 'all'
+      ? { uninstalls: [], problems: [] }
+      : await removedPlans(affected.uninstalls, checkout, (changes as Changes).base, config)
 
   const selected = (target: PlanTarget): boolean =>
     config.plans.length === 0 || matchesAny(target.plan, config.plans)
@@ -78,9 +83,10 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
     if (plan.problem) problems.push({ target: plan.target, problem: plan.problem })
     else steps.push({ action: 'apply', target: plan.target, spec: plan.spec as PlanSpec, reasons })
   }
-  for (const { target, reasons } of affected.uninstalls) {
+  for (const { target, reasons } of removals.uninstalls) {
     if (selected(target)) steps.push({ action: 'uninstall', target, reasons })
   }
+  for (const problem of removals.problems) if (selected(problem.target)) problems.push(problem)
   problems.sort((a, b) => compare(a.target.plan, b.target.plan))
   return { sha, setups: bySetup(steps), problems, repositories, resync: scope.kind === 'all' }
 }
@@ -105,17 +111,17 @@ function readCandidates(
         }
       ])
     }
-    const text = checkout.readText(target.plan)
     // A plan file is a few lines: a huge one would only flood the log and the annotation.
-    const bytes = Buffer.byteLength(text)
-    if (bytes > MAX_PLAN_BYTES) {
+    const read = checkout.readText(target.plan, MAX_PLAN_BYTES)
+    if (!read.ok) {
       return candidate(target, undefined, [
         {
           file: target.plan,
-          message: `the plan file is ${bytes} bytes; a plan file may be at most ${MAX_PLAN_BYTES} bytes`
+          message: `the plan file ${unreadable(read, 'a plan file', MAX_PLAN_BYTES)}`
         }
       ])
     }
+    const text = read.text
     const parsed = parsePlanFile(target.plan, text)
     if (!parsed.ok) return candidate(target, undefined, parsed.problems)
     const resolved = resolvePlan(target.plan, parsed.plan, checkout, aliases)
@@ -240,6 +246,66 @@ function changedPlans(
     else uninstalls.push({ target: gone.target, reasons: [`${path} removed`] })
   }
   return { applies, uninstalls }
+}
+
+type Uninstall = Affected['uninstalls'][number]
+
+/**
+ * Only what was a plan is ever uninstalled: a removed path counts when the base commit
+ * held it as a plan, not as a values file or hook of another plan, nor inside a local
+ * chart (a folder deleted with its plan takes those along, and they are no releases).
+ */
+async function removedPlans(
+  candidates: readonly Uninstall[],
+  checkout: Checkout,
+  base: string,
+  config: Config
+): Promise<{ uninstalls: Uninstall[]; problems: PlanProblem[] }> {
+  if (candidates.length === 0) return { uninstalls: [], problems: [] }
+  let baseFiles: CommitFiles
+  try {
+    baseFiles = await checkout.commitFiles(base)
+  } catch (error) {
+    const message = `removed since ${base.slice(0, 12)}, but that commit's tree cannot be read to tell whether it was a plan (${(error as Error).message}); nothing is uninstalled: re-run the job with the full history checked out (fetch-depth: 0)`
+    return {
+      uninstalls: [],
+      problems: candidates.map(({ target }) => ({
+        target,
+        problem: { file: target.plan, message }
+      }))
+    }
+  }
+  const layout: LayoutOptions = {
+    setupNameSize: config.setupNameSize,
+    ignore: config.ignore,
+    chartDirs: chartDirsOf(baseFiles.files)
+  }
+  const shaped = baseFiles.files.filter((f) => classifyPath(f, layout).kind !== 'other')
+  const texts = await baseFiles.texts(shaped, MAX_PLAN_BYTES)
+  const referenced = new Set<string>()
+  for (const [file, text] of texts) {
+    const parsed = parsePlanFile(file, text)
+    if (!parsed.ok) continue
+    const { values, hooks } = parsed.plan
+    for (const at of [...values, ...Object.values(hooks).flat()]) {
+      const path = normalizeRepoPath(at.text)
+      if (path !== undefined) referenced.add(path)
+    }
+  }
+  const wasPlan = new Set(shaped)
+  const uninstalls = candidates.filter(
+    ({ target }) =>
+      wasPlan.has(target.plan) &&
+      !referenced.has(target.plan) &&
+      classifyPath(target.plan, layout).kind === 'plan'
+  )
+  return { uninstalls, problems: [] }
+}
+
+function chartDirsOf(files: readonly string[]): Set<string> {
+  return new Set(
+    files.filter((f) => posix.basename(f) === 'Chart.yaml').map((f) => posix.dirname(f))
+  )
 }
 
 function ancestors(path: string): string[] {

@@ -1,5 +1,6 @@
 import { addUrlSecrets } from '../report/masking.ts'
 import type { RepositoryAlias } from '../types.ts'
+import { unreadable } from './checkout.ts'
 import type { Checkout } from './checkout.ts'
 import { parseYaml, YamlError } from './yaml-tree.ts'
 import type { YamlNode } from './yaml-tree.ts'
@@ -29,11 +30,22 @@ export function loadRepositories(
   fromInput: readonly RepositoryAlias[],
   files: readonly string[]
 ): RepositoryAlias[] {
-  const fromFile = files.includes(REPOSITORIES_FILE)
-    ? parseRepositoriesFile(checkout.readText(REPOSITORIES_FILE))
-    : []
+  const fromFile = files.includes(REPOSITORIES_FILE) ? readRepositoriesFile(checkout) : []
   const names = new Set(fromInput.map((r) => r.name))
   return [...fromInput, ...fromFile.filter((r) => !names.has(r.name))]
+}
+
+/** A list of aliases is a few lines; a larger file is a mistake that must not be read whole. */
+const MAX_REPOSITORIES_BYTES = 64 * 1024
+
+function readRepositoriesFile(checkout: Checkout): RepositoryAlias[] {
+  const read = checkout.readText(REPOSITORIES_FILE, MAX_REPOSITORIES_BYTES)
+  if (!read.ok) {
+    throw new RepositoriesFileError(
+      `${REPOSITORIES_FILE} ${unreadable(read, 'it', MAX_REPOSITORIES_BYTES)}`
+    )
+  }
+  return parseRepositoriesFile(read.text)
 }
 
 export function parseRepositoriesFile(text: string): RepositoryAlias[] {
@@ -111,10 +123,10 @@ function entry(
       `the url of repository '${name.text}' holds credentials, which must not be committed: give this repository in the helm-repositories input, from a secret (and rotate the leaked password)`
     )
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+  if (!['https:', 'http:', 'oci:'].includes(parsed.protocol)) {
     return fail(
       url.line,
-      `the url of repository '${name.text}' must be http(s); use oci:// charts directly in the plan`
+      `the url of repository '${name.text}' must be https://, http:// or oci://`
     )
   }
   return { name: name.text, url: url.text }

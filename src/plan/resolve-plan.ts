@@ -29,6 +29,8 @@ const ALIAS_CHART = /^([A-Za-z0-9][A-Za-z0-9._-]*)\/([A-Za-z0-9][A-Za-z0-9._-]*)
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/
 const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+/** helm holds every values file whole in memory, once a plan: larger ones are a mistake. */
+const MAX_VALUES_BYTES = 8 * 1024 * 1024
 
 /** A repository-relative path as written → normalized, or undefined if it leaves the repository by its text. */
 export function normalizeRepoPath(written: string): string | undefined {
@@ -36,6 +38,13 @@ export function normalizeRepoPath(written: string): string | undefined {
   const normal = posix.normalize(written)
   if (normal === '..' || normal.startsWith('../') || normal === '.') return undefined
   return normal.replace(/\/$/, '')
+}
+
+const UNRESOLVED: Readonly<Record<'missing' | 'outside' | 'untracked', string>> = {
+  outside: 'resolves (through a symlink) outside the repository',
+  missing: 'does not exist in the repository (paths are relative to the repository root)',
+  untracked:
+    'is not part of the deployed commit (an untracked file, or one an earlier step wrote): commit it'
 }
 
 export function resolvePlan(
@@ -64,12 +73,7 @@ export function resolvePlan(
     }
     const resolved = checkout.resolve(written)
     if (!resolved.ok) {
-      problem(
-        at,
-        resolved.reason === 'outside'
-          ? `${what} '${at.text}' resolves (through a symlink) outside the repository`
-          : `${what} '${at.text}' does not exist in the repository (paths are relative to the repository root)`
-      )
+      problem(at, `${what} '${at.text}' ${UNRESOLVED[resolved.reason]}`)
       return undefined
     }
     if (resolved.kind !== kind) {
@@ -86,11 +90,21 @@ export function resolvePlan(
     // A missing values file still affects the plan: its removal must show up as an error.
     const written = normalizeRepoPath(at.text)
     if (written) valueRefs.add(written)
-    // helm parses each values path as a URL first, and refuses control characters in it.
+    // helm parses each values path as a URL first: it refuses control characters and reads '%' as an escape.
     if (found && CONTROL_CHARACTER.test(found.real)) {
       problem(
         at,
         `values file '${at.text}' has a control character (such as a line break) in its path, which helm cannot read; rename the file`
+      )
+    } else if (found?.real.includes('%')) {
+      problem(
+        at,
+        `values file '${at.text}' has a '%' in its path, which helm reads as a URL escape and cannot open; rename the file`
+      )
+    } else if (found && (checkout.sizeOf(found.real) ?? 0) > MAX_VALUES_BYTES) {
+      problem(
+        at,
+        `values file '${at.text}' is ${checkout.sizeOf(found.real)} bytes; a values file may be at most ${MAX_VALUES_BYTES} bytes`
       )
     } else if (found) {
       values.push(found.real)
@@ -118,7 +132,19 @@ export function resolvePlan(
     const found = checkout.resolve(`${dir}/Chart.yaml`)
     return found.ok && found.kind === 'file'
   }
-  const chart = chartSource(raw, aliases, problem, path, hasChartYaml)
+  // helm follows symlinks inside a chart: one leading out could render any runner file.
+  const escapingLink = (dir: string): string | undefined => {
+    const scan = checkout.symlinksUnder(dir)
+    if (!scan.ok) return `has more than ${scan.limit} files; it is not a chart folder`
+    const out = scan.links.find((link) => {
+      const found = checkout.resolve(link)
+      return !found.ok && found.reason === 'outside'
+    })
+    return out === undefined
+      ? undefined
+      : `holds a symlink '${out}' that leads outside the repository, which helm would follow; remove it or point it inside the repository`
+  }
+  const chart = chartSource(raw, aliases, problem, path, hasChartYaml, escapingLink)
   const references: PlanReferences = {
     values: [...valueRefs],
     chartDir: chart?.kind === 'local' ? chart.path : undefined,
@@ -141,6 +167,15 @@ export function resolvePlan(
   return { ok: true, spec, references }
 }
 
+function hasUserInfo(url: string): boolean {
+  try {
+    const parsed = new URL(url)
+    return parsed.username !== '' || parsed.password !== ''
+  } catch {
+    return false
+  }
+}
+
 function chartSource(
   raw: RawPlan,
   aliases: ReadonlySet<string>,
@@ -150,7 +185,8 @@ function chartSource(
     what: string,
     kind: 'file' | 'directory'
   ) => { written: string; real: string } | undefined,
-  hasChartYaml: (dir: string) => boolean
+  hasChartYaml: (dir: string) => boolean,
+  escapingLink: (dir: string) => string | undefined
 ): ChartSource | undefined {
   const { chart, version, repository } = raw
   const text = chart.text
@@ -182,6 +218,16 @@ function chartSource(
     }
     return url ? { kind: 'repository', url: repository.text, name: text } : undefined
   }
+  if (text.startsWith('oci://') || /^https?:\/\//.test(text)) {
+    if (hasUserInfo(text)) {
+      addUrlSecrets(text)
+      problem(
+        chart,
+        `'chart' holds credentials, which must not be committed: define an alias with them in the helm-repositories input from a secret, and write alias/name`
+      )
+      return undefined
+    }
+  }
   if (text.startsWith('oci://')) {
     if (!/^oci:\/\/[^/\s]+\/\S+$/.test(text))
       problem(chart, `'chart' '${text}' must be oci://host/path/name`)
@@ -197,6 +243,11 @@ function chartSource(
     if (!dir) return undefined
     if (!hasChartYaml(dir.real)) {
       problem(chart, `local chart '${text}' has no Chart.yaml`)
+      return undefined
+    }
+    const escape = escapingLink(dir.real)
+    if (escape) {
+      problem(chart, `local chart '${text}' ${escape}`)
       return undefined
     }
     return { kind: 'local', path: dir.real }

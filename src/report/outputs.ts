@@ -24,8 +24,18 @@ export function resultsJson(results: readonly Result[]): string {
   )
 }
 
+let setupsWritten = false
+
 export function writeSetupsOutput(setups: readonly string[]): void {
   core.setOutput('setups', mask(JSON.stringify(setups)))
+  setupsWritten = true
+}
+
+/** A run that failed as a whole: no plan results, and the failure itself counts once. */
+export function writeRunFailureOutputs(): void {
+  core.setOutput('results', '[]')
+  core.setOutput('failed', '1')
+  if (!setupsWritten) writeSetupsOutput([])
 }
 
 export function writeResultOutputs(results: readonly Result[]): void {

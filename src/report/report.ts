@@ -2,9 +2,9 @@ import * as core from '@actions/core'
 import type { Changes, DeploymentPlan, Mode, Result, Scope } from '../types.ts'
 import { annotateFailures } from './annotations.ts'
 import { mask } from './masking.ts'
-import { writeResultOutputs, writeSetupsOutput } from './outputs.ts'
+import { writeResultOutputs, writeRunFailureOutputs, writeSetupsOutput } from './outputs.ts'
 import { affectedSetups, allResults } from './results.ts'
-import { renderSummary } from './summary.ts'
+import { renderRunFailure, renderSummary } from './summary.ts'
 import { printUntrusted } from './untrusted-text.ts'
 
 // What the run tells the user: the plan before anything runs, the results after.
@@ -47,10 +47,7 @@ export async function reportResults(
   const all = allResults(plan, results)
   writeResultOutputs(all)
   annotateFailures(all)
-  const summary = mask(renderSummary({ sha: plan.sha, results: all, cancelled }))
-  // Outside a runner (a local try-out) there is no summary file: the log gets it.
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
-  else printUntrusted(summary)
+  await writeSummary(renderSummary({ sha: plan.sha, results: all, cancelled }))
   const failed = all.filter((r) => r.status === 'failed')
   if (cancelled)
     core.warning(
@@ -65,4 +62,21 @@ export async function reportResults(
   } else if (cancelled) {
     core.setFailed('The run was cancelled before every plan finished')
   }
+}
+
+/**
+ * A failure of the whole run (an input, the event, the repositories file): still the
+ * outputs and a summary, so a later step or a reader sees why nothing was deployed.
+ */
+export async function reportRunFailure(message: string): Promise<void> {
+  core.setFailed(mask(message))
+  writeRunFailureOutputs()
+  await writeSummary(renderRunFailure(message))
+}
+
+async function writeSummary(markdown: string): Promise<void> {
+  const summary = mask(markdown)
+  // Outside a runner (a local try-out) there is no summary file: the log gets it.
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
+  else printUntrusted(summary)
 }

@@ -82,3 +82,16 @@ export function renderSummary(input: SummaryInput): string {
   }
   return lines.join('\n') + '\n'
 }
+
+/** The summary of a run that stopped before any plan ran. */
+export function renderRunFailure(message: string): string {
+  return [
+    '## gitops-action: the run failed before any plan ran',
+    '',
+    '> [!CAUTION]',
+    `> ${cell(message)}`,
+    '',
+    'Nothing was deployed. Fix the cause above and re-run the job.',
+    ''
+  ].join('\n')
+}

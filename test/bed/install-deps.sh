@@ -4,7 +4,7 @@
 # Their services are NOT started by the install (a policy-rc.d denies it for the duration):
 # the bed starts its own nginx and registry on 127.0.0.1 with its own configuration.
 set -euo pipefail
-packages=(nginx docker-registry openssl ca-certificates curl shellcheck)
+packages=(nginx docker-registry apache2-utils openssl ca-certificates curl shellcheck)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

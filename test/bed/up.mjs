@@ -28,7 +28,7 @@ const report = (part, detail, ms) =>
   )
 
 function checkBuilt(bin, external) {
-  const needed = ['helm4', 'helm3', 'nginx', 'registry']
+  const needed = ['helm4', 'helm3', 'nginx', 'registry', 'htpasswd']
   if (!external)
     needed.push(
       'etcd',
@@ -41,7 +41,7 @@ function checkBuilt(bin, external) {
   for (const key of needed) {
     if (!existsSync(bin[key])) {
       const hint =
-        key === 'nginx' || key === 'registry'
+        key === 'nginx' || key === 'registry' || key === 'htpasswd'
           ? 'bash test/bed/install-deps.sh'
           : 'npm run testbed:build'
       throw new PartError(key, `missing ${bin[key]}: run \`${hint}\``)
@@ -70,7 +70,8 @@ async function start(state, bin, v) {
   }
   const creds = {
     store: { user: 'store', password: randomBytes(16).toString('hex') },
-    charts: { user: 'charts', password: randomBytes(16).toString('hex') }
+    charts: { user: 'charts', password: randomBytes(16).toString('hex') },
+    oci: { user: 'oci', password: randomBytes(16).toString('hex') }
   }
   Object.assign(state, {
     nginx: { port: nginxPort },
@@ -119,10 +120,10 @@ async function start(state, bin, v) {
     return names
   })()
   const registry$ = (async () => {
-    await startRegistry(state, bin, registryPort, webTls, report)
+    await startRegistry(state, bin, registryPort, webTls, creds.oci, report)
     await web$ // the packaged charts
     const t = Date.now()
-    const pushed = await pushCharts(bin.helm4, web.charts, registry, bedCa.crt)
+    const pushed = await pushCharts(bin.helm4, web.charts, registry, bedCa.crt, creds.oci)
     report('oci charts', pushed.map((p) => `oci://${registry}/${p}`).join(' '), Date.now() - t)
     return pushed
   })()
@@ -161,6 +162,8 @@ async function start(state, bin, v) {
     TESTBED_CHART_REPO_CHARTS: chartNames.join(' '),
     TESTBED_OCI: registry,
     TESTBED_OCI_CHARTS: ociCharts.join(' '),
+    TESTBED_OCI_USER: creds.oci.user,
+    TESTBED_OCI_PASSWORD: creds.oci.password,
     TESTBED_SAMPLE_CHARTS: chartsSrc
   })
 }

@@ -60,6 +60,17 @@ describe('chartReference', () => {
       chartReference({ kind: 'url', url: 'https://x/demo-1.0.0.tgz' }, aliases, '/repo')
     ).toEqual({ ref: 'https://x/demo-1.0.0.tgz' })
   })
+  it('an OCI chart on the registry of an alias with credentials logs in with them; other hosts get none', () => {
+    expect(
+      chartReference({ kind: 'oci', ref: 'oci://registry.example/other/demo' }, aliases, '/repo')
+    ).toEqual({
+      ref: 'oci://registry.example/other/demo',
+      setup: { kind: 'oci-login', url: 'oci://u:pw@registry.example/charts/' }
+    })
+    expect(
+      chartReference({ kind: 'oci', ref: 'oci://elsewhere.example/charts/demo' }, aliases, '/repo')
+    ).toEqual({ ref: 'oci://elsewhere.example/charts/demo' })
+  })
   it('a local chart resolves under the workspace', () => {
     expect(chartReference({ kind: 'local', path: 'charts/web' }, aliases, '/repo').ref).toBe(
       '/repo/charts/web'

@@ -83,7 +83,13 @@ describe('kubeconfig URL', () => {
       'kubeconfig.yaml',
       'https://store.example/kube/aws/foo/kubeconfig.yaml'
     ],
-    ['file:///srv/store', 'on prem/a#1', 'kc', 'file:///srv/store/on%20prem/a%231/kc']
+    ['file:///srv/store', 'on prem/a#1', 'kc', 'file:///srv/store/on%20prem/a%231/kc'],
+    [
+      'https://store.example/kube/?sig=abc&sv=1',
+      'aws/foo',
+      'kubeconfig.yaml',
+      'https://store.example/kube/aws/foo/kubeconfig.yaml?sig=abc&sv=1'
+    ]
   ])('%s + %s', (store, setup, file, expected) =>
     expect(kubeconfigUrl(store, setup, file)).toBe(expected)
   )

@@ -48,6 +48,7 @@ describe('readConfig', () => {
       helmRepositories: [],
       helmArgs: [],
       plans: [],
+      dispatchBranches: [],
       ignore: [],
       parallel: 4,
       failFast: false,
@@ -155,16 +156,25 @@ describe('readConfig: a bad value names the input and what is allowed', () => {
   it.each([
     [
       { 'setup-name-size': '0' },
-      "input 'setup-name-size' must be a whole number of at least 1 (got '0')."
+      "input 'setup-name-size' must be a whole number from 1 to 16 (got '0')."
     ],
     [
       { 'setup-name-size': 'two' },
-      "input 'setup-name-size' must be a whole number of at least 1 (got 'two')."
+      "input 'setup-name-size' must be a whole number from 1 to 16 (got 'two')."
     ],
-    [{ parallel: '1.5' }, "input 'parallel' must be a whole number of at least 1 (got '1.5')."],
+    [{ parallel: '1.5' }, "input 'parallel' must be a whole number from 1 to 64 (got '1.5')."],
+    [{ parallel: '65' }, "input 'parallel' must be a whole number from 1 to 64 (got '65')."],
     [
       { 'hook-timeout': '-3' },
-      "input 'hook-timeout' must be a whole number of at least 1 (got '-3')."
+      "input 'hook-timeout' must be a whole number from 1 to 2147483 (seconds; about 24 days is the longest a timer can wait) (got '-3')."
+    ],
+    [
+      { 'hook-timeout': '2147484' },
+      "input 'hook-timeout' must be a whole number from 1 to 2147483 (seconds; about 24 days is the longest a timer can wait) (got '2147484')."
+    ],
+    [
+      { 'setup-name-size': '1'.repeat(400) },
+      `input 'setup-name-size' must be a whole number from 1 to 16 (got '${'1'.repeat(400)}').`
     ],
     [{ 'fail-fast': 'yes' }, "input 'fail-fast' must be true or false (got 'yes')."],
     [{ 'dry-run': '1' }, "input 'dry-run' must be true or false (got '1')."],
@@ -186,7 +196,27 @@ describe('readConfig: a bad value names the input and what is allowed', () => {
     ],
     [
       { 'kubeconfig-filename': '../../etc/passwd' },
-      'input \'kubeconfig-filename\' must be a relative file name inside a setup folder of the store (no "..", no leading "/") (got \'../../etc/passwd\').'
+      'input \'kubeconfig-filename\' must be a file name in the setup folder of the store (no "/", "\\", control characters, "." or "..") (got \'../../etc/passwd\').'
+    ],
+    [
+      { 'kubeconfig-filename': 'sub/kubeconfig.yaml' },
+      'input \'kubeconfig-filename\' must be a file name in the setup folder of the store (no "/", "\\", control characters, "." or "..") (got \'sub/kubeconfig.yaml\').'
+    ],
+    [
+      { 'kubeconfig-store-url': 'https://store/x#frag' },
+      "input 'kubeconfig-store-url' must not have a #fragment (the server never sees it)."
+    ],
+    [
+      { 'helm-download-url': 'file:///mirror/helm-{version}-{os}-{arch}.tar.gz' },
+      "input 'helm-download-url' must be an https:// or http:// URL (a mirror); for a helm already on the runner use helm-version: system."
+    ],
+    [
+      { plans: 'a/{1..100000}/**' },
+      "input 'plans' must not use brace ranges such as {1..9}; list the alternatives as {a,b} or use * (got 'a/{1..100000}/**')."
+    ],
+    [
+      { ignore: '{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}' },
+      "input 'ignore' expands to 512 patterns; at most 256 are allowed (got '{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}')."
     ],
     [
       { 'kubeconfig-store-ca': '/no/such/ca.pem' },
@@ -205,8 +235,8 @@ describe('readConfig: a bad value names the input and what is allowed', () => {
       "input 'helm-repositories' line 2: alias 'a' is defined twice."
     ],
     [
-      { 'helm-repositories': 'a oci://ghcr.io/x' },
-      "input 'helm-repositories' line 1 must use one of https:, http: (got oci:)."
+      { 'helm-repositories': 'a ftp://ghcr.io/x' },
+      "input 'helm-repositories' line 1 must use one of https:, http:, oci: (got ftp:)."
     ],
     [{ 'helm-args': '--set "a=b' }, "input 'helm-args': has an unterminated \" quote."]
   ])('%o', (values, message) => {
@@ -218,8 +248,25 @@ describe('readConfig: a bad value names the input and what is allowed', () => {
     inputs({})
     vi.stubEnv('GITOPS_SETUP_NAME_SIZE', 'x')
     expect(() => readConfig()).toThrow(
-      "environment variable GITOPS_SETUP_NAME_SIZE (fallback for input 'setup-name-size') must be a whole number of at least 1 (got 'x')."
+      "environment variable GITOPS_SETUP_NAME_SIZE (fallback for input 'setup-name-size') must be a whole number from 1 to 16 (got 'x')."
     )
+  })
+
+  it('masks the query of a store URL (a signed URL holds its token there)', () => {
+    inputs({ 'kubeconfig-store-url': 'https://store.example/kc?sig=s3cr3tSignature&sv=2024' })
+    expect(readConfig().kubeconfigStoreUrl).toBe(
+      'https://store.example/kc?sig=s3cr3tSignature&sv=2024'
+    )
+    expect(
+      mask('GET https://store.example/kc/a/b/kubeconfig.yaml?sig=s3cr3tSignature&sv=2024')
+    ).toBe('GET https://store.example/kc/a/b/kubeconfig.yaml?***')
+  })
+
+  it('accepts oci:// aliases in helm-repositories', () => {
+    inputs({ 'helm-repositories': 'reg oci://user:pa55word@registry.example/charts' })
+    expect(readConfig().helmRepositories).toEqual([
+      { name: 'reg', url: 'oci://user:pa55word@registry.example/charts' }
+    ])
   })
 
   it('never echoes a malformed URL that may hold a password', () => {

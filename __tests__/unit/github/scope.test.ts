@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createApi } from '../../../src/github/api.ts'
 import { readEvent } from '../../../src/github/event.ts'
-import { resolveScope } from '../../../src/github/scope.ts'
+import { resolveScope, type ScopeOptions } from '../../../src/github/scope.ts'
 import {
   ZERO,
   dispatchPayload,
@@ -45,10 +45,12 @@ afterEach(async () => {
   vi.unstubAllEnvs()
 })
 
-async function scopeOf(event: RunnerEvent) {
+async function scopeOf(event: RunnerEvent, options: ScopeOptions = NO_OPTIONS) {
   const read = readEvent(await runnerEnv(event))
-  return resolveScope(read, createApi('test-token', read))
+  return resolveScope(read, createApi('test-token', read), options)
 }
+
+const NO_OPTIONS: ScopeOptions = { dispatchBranches: [], dryRun: false }
 
 describe('resolveScope', () => {
   it('push: the base is the head of the last successful run, so a cancelled run loses nothing', async () => {
@@ -136,6 +138,33 @@ describe('resolveScope', () => {
     })
     expect(scope).toEqual({ kind: 'diff', base: A, head: LAST, baseReason: 'pull request #3 base' })
     expect(server.requests).toEqual([])
+  })
+
+  it.each([
+    ['the default branch', 'refs/heads/main', NO_OPTIONS],
+    [
+      'a branch dispatch-branches allows',
+      'refs/heads/release/1',
+      { ...NO_OPTIONS, dispatchBranches: ['release/*'] }
+    ],
+    ['another branch in a dry run', 'refs/heads/feature', { ...NO_OPTIONS, dryRun: true }]
+  ])('workflow_dispatch on %s deploys', async (_name, ref, options) => {
+    const scope = await scopeOf(
+      { name: 'workflow_dispatch', payload: dispatchPayload(ref), sha: B },
+      options
+    )
+    expect(scope.kind).toBe('all')
+  })
+
+  it.each([
+    ["branch 'feature'", 'refs/heads/feature', { ...NO_OPTIONS, dispatchBranches: ['release/*'] }],
+    ["ref 'refs/tags/v1'", 'refs/tags/v1', NO_OPTIONS]
+  ])('workflow_dispatch on %s is refused', async (where, ref, options) => {
+    await expect(
+      scopeOf({ name: 'workflow_dispatch', payload: dispatchPayload(ref), sha: B }, options)
+    ).rejects.toThrow(
+      `A workflow_dispatch on ${where} does not deploy: only the default branch 'main' does, and branches matched by the dispatch-branches input.`
+    )
   })
 
   it('workflow_dispatch: every plan (the plans input narrows it later)', async () => {

@@ -5,6 +5,22 @@ import { GitRepo, removeTempDirs, tempDir } from '../../support/git-repo.ts'
 afterAll(removeTempDirs)
 
 describe('openCheckout', () => {
+  it('refuses a checkout at another commit than the event names', async () => {
+    const repo = await (await GitRepo.create()).write({ 'a.txt': 'a\n' })
+    const first = await repo.commit()
+    const second = await repo.commit()
+    await expect(openCheckout(repo.dir, first)).rejects.toThrow(
+      `The checkout is at commit ${second}, not at the event's commit ${first}: check out ${first} before this action (actions/checkout without a ref does), so that what is deployed is the commit the event names.`
+    )
+  })
+
+  it('refuses a folder that is not a git checkout', async () => {
+    const dir = await tempDir()
+    await expect(openCheckout(dir, 'a'.repeat(40))).rejects.toThrow(
+      'is not a git checkout with a commit: check out the ops repository with actions/checkout before this action'
+    )
+  })
+
   it('lists files (not .git, not through linked folders), reads them, resolves symlinks inside', async () => {
     const outside = await tempDir()
     const repo = await (
@@ -14,19 +30,29 @@ describe('openCheckout', () => {
       'values/v.yaml': 'a: 1\n',
       '.github/w.yml': 'on: push\n'
     })
-    await repo.commit()
     await repo.link('values/link.yaml', 'v.yaml')
     await repo.link('values/dangling.yaml', 'nothing-here.yaml')
     await repo.link('linked-folder', 'values')
     await repo.link('escape', outside)
-    const checkout = await openCheckout(repo.dir)
+    const head = await repo.commit()
+    // Not in the commit: never a file of the checkout, whatever lies on disk.
+    await repo.write({ 'a/b/ns/untracked.yaml': 'chart: a/b\n', 'values/new.yaml': 'b: 2\n' })
+    await repo.link('values/link-new.yaml', 'new.yaml')
+    const checkout = await openCheckout(repo.dir, head)
     expect([...checkout.listFiles()].sort()).toEqual([
       '.github/w.yml',
       'a/b/ns/x.yaml',
       'values/link.yaml',
       'values/v.yaml'
     ])
-    expect(checkout.readText('a/b/ns/x.yaml')).toBe('chart: a/b\n')
+    expect(checkout.readText('a/b/ns/x.yaml', 100)).toEqual({ ok: true, text: 'chart: a/b\n' })
+    expect(checkout.readText('a/b/ns/x.yaml', 4)).toEqual({
+      ok: false,
+      reason: 'too-large',
+      bytes: 11
+    })
+    expect(checkout.resolve('values/new.yaml')).toEqual({ ok: false, reason: 'untracked' })
+    expect(checkout.resolve('values/link-new.yaml')).toEqual({ ok: false, reason: 'untracked' })
     expect(checkout.resolve('values/link.yaml')).toEqual({
       ok: true,
       path: 'values/v.yaml',
@@ -45,7 +71,7 @@ describe('openCheckout', () => {
   })
 
   it('says what to do when the workspace is missing', async () => {
-    await expect(openCheckout('/no/such/workspace')).rejects.toThrow(
+    await expect(openCheckout('/no/such/workspace', 'a'.repeat(40))).rejects.toThrow(
       'The workspace /no/such/workspace does not exist: check out the ops repository first (actions/checkout).'
     )
   })

@@ -60,14 +60,14 @@ async function firstHalf(
   const config = readConfig()
   const read = readEvent()
   const api = createApi(config.githubToken, read)
-  const scope = await resolveScope(read, api)
+  const scope = await resolveScope(read, api, config)
   const changes =
     scope.kind === 'diff' ? await detectChanges(scope, read, config.workspace, api) : undefined
   return planDeployment({
     config,
     scope,
     changes,
-    checkout: await openCheckout(config.workspace),
+    openCheckout: () => openCheckout(config.workspace, read.sha),
     sha: read.sha
   })
 }

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { openCheckout } from '../../../src/plan/checkout.ts'
 import { planDeployment } from '../../../src/plan/planner.ts'
@@ -47,19 +49,29 @@ async function repo(files: Record<string, string> = OPS): Promise<GitRepo> {
   return (await GitRepo.create()).write(files)
 }
 
+/**
+ * Plans the work tree, committed: a diff's removed paths are committed first (as small
+ * plans) in a base commit, so the planner finds them in the base tree as git would.
+ */
 async function plan(
   r: GitRepo,
   scope: Scope,
   paths: ChangedPath[] = [],
   over: Partial<Config> = {}
 ): Promise<DeploymentPlan> {
-  const changes =
-    scope.kind === 'diff' ? { base: BASE, head: SHA, source: 'git' as const, paths } : undefined
+  const removed = paths
+    .filter((p) => p.status === 'removed' && !existsSync(join(r.dir, p.path)))
+    .map((p) => p.path)
+  await r.write(Object.fromEntries(removed.map((path) => [path, 'chart: stable/old\n'])))
+  const base = await r.commit('base')
+  if (removed.length > 0) await r.remove(...removed)
+  const head = await r.commit('head')
+  const changes = scope.kind === 'diff' ? { base, head, source: 'git' as const, paths } : undefined
   return planDeployment({
     config: config({ workspace: r.dir, ...over }),
     scope,
     changes,
-    checkout: await openCheckout(r.dir),
+    openCheckout: () => openCheckout(r.dir, head),
     sha: SHA
   })
 }
@@ -281,6 +293,95 @@ describe('planDeployment: a diff', () => {
     expect(p.problems).toEqual([])
   })
 
+  it('a deleted plan folder: only the plan is uninstalled, not its values, hooks or chart files', async () => {
+    const r = await repo({
+      ...OPS,
+      'aws/foo/app/app.yaml':
+        'chart: ./aws/foo/chart\nvalues: [aws/foo/app/values.yaml]\nhooks:\n  pre-install: [aws/foo/app/prepare]\n',
+      'aws/foo/app/values.yaml': 'a: 1\n',
+      'aws/foo/app/prepare': 'echo prepare\n',
+      'aws/foo/chart/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n',
+      'aws/foo/chart/values.yaml': 'a: 1\n'
+    })
+    const gone = [
+      'aws/foo/app/app.yaml',
+      'aws/foo/app/values.yaml',
+      'aws/foo/app/prepare',
+      'aws/foo/chart/Chart.yaml',
+      'aws/foo/chart/values.yaml'
+    ]
+    const base = await r.commit('base')
+    await r.remove('aws/foo/app', 'aws/foo/chart')
+    const head = await r.commit('head')
+    const p = await planDeployment({
+      config: config({ workspace: r.dir }),
+      scope: diff,
+      changes: {
+        base,
+        head,
+        source: 'git',
+        paths: gone.map((path) => ({ path, status: 'removed' }))
+      },
+      openCheckout: () => openCheckout(r.dir, head),
+      sha: SHA
+    })
+    expect(steps(p)).toEqual([
+      'aws/foo: uninstall aws/foo/app/app.yaml (aws/foo/app/app.yaml removed)'
+    ])
+    expect(p.problems).toEqual([])
+  })
+
+  it('a removal whose base tree cannot be read uninstalls nothing and says why', async () => {
+    const r = await repo()
+    const head = await r.commit('head')
+    const p = await planDeployment({
+      config: config({ workspace: r.dir }),
+      scope: diff,
+      changes: {
+        base: BASE,
+        head,
+        source: 'compare-api',
+        paths: [{ path: 'aws/foo/default/gone.yaml', status: 'removed' }]
+      },
+      openCheckout: () => openCheckout(r.dir, head),
+      sha: SHA
+    })
+    expect(steps(p)).toEqual([])
+    expect(problems(p)).toEqual([
+      expect.stringMatching(
+        /^aws\/foo\/default\/gone\.yaml removed since bbbbbbbbbbbb, but that commit's tree cannot be read to tell whether it was a plan \(.*\); nothing is uninstalled: re-run the job with the full history checked out \(fetch-depth: 0\)$/
+      )
+    ])
+  })
+
+  it('untracked files are no plans, values or charts', async () => {
+    const r = await repo()
+    await r.commit('base')
+    await r.write({
+      'aws/foo/default/node.yaml': 'chart: stable/x\n',
+      'aws/foo/default/uses-new.yaml': 'chart: stable/x\nvalues: [values/new.yaml]\n'
+    })
+    const head = await r.commit('head')
+    await r.write({
+      'values/new.yaml': 'a: 1\n',
+      'aws/foo/default/untracked.yaml': 'chart: stable/x\n'
+    })
+    await r.remove('aws/foo/default/node.yaml')
+    await r.write({ 'aws/foo/default/node.yaml': 'x'.repeat(70_000) })
+    const p = await planDeployment({
+      config: config({ workspace: r.dir }),
+      scope: all,
+      changes: undefined,
+      openCheckout: () => openCheckout(r.dir, head),
+      sha: SHA
+    })
+    expect(steps(p).filter((s) => s.includes('untracked'))).toEqual([])
+    expect(problems(p)).toEqual([
+      'aws/foo/default/node.yaml the plan file is 70000 bytes; a plan file may be at most 65536 bytes',
+      "aws/foo/default/uses-new.yaml:2 line 2: values file 'values/new.yaml' is not part of the deployed commit (an untracked file, or one an earlier step wrote): commit it"
+    ])
+  })
+
   it('the plans input restricts a push too (uninstalls included)', async () => {
     const p = await plan(
       await repo(),
@@ -369,6 +470,22 @@ describe('planDeployment: problems are per plan, the others go on', () => {
     ])
   })
 
+  it('a local chart with a symlink that leaves the repository is refused', async () => {
+    const r = await repo({
+      ...OPS,
+      'a/b/ns/leaky.yaml': 'chart: ./charts/leaky\n',
+      'charts/leaky/Chart.yaml': 'apiVersion: v2\nname: leaky\nversion: 0.1.0\n',
+      'charts/leaky/templates/cm.yaml': 'kind: ConfigMap\n'
+    })
+    await r.link('charts/leaky/templates/environ.txt', '/proc/self/environ')
+    await r.link('charts/greeting/templates/same.yaml', 'cm.yaml')
+    const p = await plan(r, all)
+    expect(problems(p)).toEqual([
+      "a/b/ns/leaky.yaml:1 line 1: local chart './charts/leaky' holds a symlink 'charts/leaky/templates/environ.txt' that leads outside the repository, which helm would follow; remove it or point it inside the repository"
+    ])
+    expect(steps(p)).toContain('aws/foo: apply aws/foo/team-a/greeting (branch main was created)')
+  })
+
   it('two files for one release both fail', async () => {
     const p = await plan(
       await repo({
@@ -411,13 +528,36 @@ describe('planDeployment: problems are per plan, the others go on', () => {
       "line 2: 'repository' holds credentials, which must not be committed: define an alias in the helm-repositories input from a secret"
     ],
     [
+      'chart: https://user:hunter22@charts.example.com/x-1.0.0.tgz\n',
+      "line 1: 'chart' holds credentials, which must not be committed: define an alias with them in the helm-repositories input from a secret, and write alias/name"
+    ],
+    [
+      'chart: oci://user:hunter22@ghcr.io/org/x\n',
+      "line 1: 'chart' holds credentials, which must not be committed: define an alias with them in the helm-repositories input from a secret, and write alias/name"
+    ],
+    [
+      'chart: stable/x\nvalues: [values/50%.yaml]\n',
+      "line 2: values file 'values/50%.yaml' has a '%' in its path, which helm reads as a URL escape and cannot open; rename the file"
+    ],
+    [
+      'chart: stable/x\nvalues: [values/huge.yaml]\n',
+      "line 2: values file 'values/huge.yaml' is 8388609 bytes; a values file may be at most 8388608 bytes"
+    ],
+    [
       'chart: nginx\nrepository: oci://ghcr.io/x\n',
       "line 2: 'repository' must be an http(s) chart repository URL; write an oci:// chart as `chart: oci://...`"
     ]
   ])('chart problem: %j', async (text, message) => {
-    const p = await plan(await repo({ ...OPS, 'aws/foo/default/x.yaml': text }), diff, [
-      { path: 'aws/foo/default/x.yaml', status: 'added' }
-    ])
+    const p = await plan(
+      await repo({
+        ...OPS,
+        'aws/foo/default/x.yaml': text,
+        'values/50%.yaml': 'a: 1\n',
+        'values/huge.yaml': '#'.repeat(8 * 1024 * 1024 + 1)
+      }),
+      diff,
+      [{ path: 'aws/foo/default/x.yaml', status: 'added' }]
+    )
     expect(problems(p)).toEqual([
       `aws/foo/default/x.yaml:${/line (\d+)/.exec(message)?.[1]} ${message}`
     ])

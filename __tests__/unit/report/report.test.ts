@@ -24,7 +24,8 @@ vi.mock('@actions/core', () => ({
   summary: { addRaw: () => ({ write: async () => undefined }) }
 }))
 
-const { reportPlan, reportResults } = await import('../../../src/report/report.ts')
+const { reportPlan, reportResults, reportRunFailure } =
+  await import('../../../src/report/report.ts')
 const { addSecret, resetSecrets } = await import('../../../src/report/masking.ts')
 
 const target = {
@@ -138,5 +139,18 @@ describe('reportResults', () => {
     expect(calls.failed).toEqual([])
     await reportResults({ ...plan, problems: [] }, [result], true)
     expect(calls.failed).toEqual(['The run was cancelled before every plan finished'])
+  })
+})
+
+describe('reportRunFailure', () => {
+  it('a run-level error still ends with results, failed, setups and a summary, masked', async () => {
+    addSecret('hunter2-secret')
+    await reportRunFailure('.gitops/repositories.yaml line 3: bad url hunter2-secret')
+    expect(calls.failed).toEqual(['.gitops/repositories.yaml line 3: bad url ***'])
+    // setups stays as reportPlan wrote it (earlier cases here), else '[]'.
+    expect(Object.fromEntries(calls.outputs)).toMatchObject({ results: '[]', failed: '1' })
+    expect(calls.infos.join('\n')).toContain(
+      '## gitops-action: the run failed before any plan ran\n\n> [!CAUTION]\n> .gitops/repositories.yaml line 3: bad url ***\n'
+    )
   })
 })

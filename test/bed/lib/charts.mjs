@@ -15,9 +15,11 @@ export function sampleCharts() {
   return JSON.parse(readFileSync(join(chartsSrc, 'versions.json'), 'utf8'))
 }
 
-async function helm(part, helmBin, args, env = {}) {
+async function helm(part, helmBin, args, env = {}, input = undefined) {
   try {
-    return await run(helmBin, args, { env: { ...process.env, ...env }, timeout: 60_000 })
+    const child = run(helmBin, args, { env: { ...process.env, ...env }, timeout: 60_000 })
+    child.child.stdin.end(input ?? '')
+    return await child
   } catch (err) {
     throw new PartError(
       part,
@@ -48,10 +50,26 @@ export async function buildChartRepo(helmBin, repoDir) {
   return Object.keys(charts)
 }
 
-/** Pushes every packaged version to oci://<registry>/charts; returns the repository paths. */
-export async function pushCharts(helmBin, repoDir, registry, caFile) {
+/** Logs in, then pushes every packaged version to oci://<registry>/charts; returns the repository paths. */
+export async function pushCharts(helmBin, repoDir, registry, caFile, creds) {
   const charts = sampleCharts()
   const env = { HELM_REGISTRY_CONFIG: join(repoDir, '..', 'registry-config.json') }
+  await helm(
+    'oci login',
+    helmBin,
+    [
+      'registry',
+      'login',
+      registry,
+      '--username',
+      creds.user,
+      '--password-stdin',
+      '--ca-file',
+      caFile
+    ],
+    env,
+    creds.password
+  )
   for (const [name, versions] of Object.entries(charts)) {
     for (const version of versions) {
       await helm(

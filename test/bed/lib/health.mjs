@@ -37,7 +37,8 @@ export async function bedHealth(state) {
     const nginx = await request(`https://127.0.0.1:${state.nginx.port}/helm/`, { tls })
     if (nginx.status >= 500) return `nginx: HTTP ${nginx.status}`
     const reg = await request(`https://127.0.0.1:${state.registry.port}/v2/`, { tls })
-    if (reg.status !== 200) return `registry: HTTP ${reg.status}`
+    // 401: up, and asking for the credentials it was started with.
+    if (reg.status !== 401) return `registry: HTTP ${reg.status}`
   } catch (err) {
     return err.message
   }

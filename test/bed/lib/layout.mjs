@@ -44,7 +44,9 @@ export function binaries(v = versions()) {
     helmMirror: join(cacheDir, 'helm-mirror'),
     helmMirrorBad: join(cacheDir, 'helm-mirror-bad'),
     nginx: '/usr/sbin/nginx',
-    registry: '/usr/bin/docker-registry'
+    registry: '/usr/bin/docker-registry',
+    // bcrypt for the registry's htpasswd (apache2-utils)
+    htpasswd: '/usr/bin/htpasswd'
   }
 }
 

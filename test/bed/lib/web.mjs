@@ -1,13 +1,17 @@
 // nginx (TLS from the bed CA, Basic auth) serving the kubeconfig store, the classic chart
 // repository and the helm tarball mirrors; and docker-registry as OCI registry.
+import { execFile } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { promisify } from 'node:util'
 import { join } from 'node:path'
 import { createHash, randomBytes } from 'node:crypto'
 import { Buffer } from 'node:buffer'
 import { request } from './http.mjs'
 import { launch } from './state.mjs'
-import { waitHealthy } from './procs.mjs'
+import { PartError, waitHealthy } from './procs.mjs'
 import { stateDir } from './layout.mjs'
+
+const run = promisify(execFile)
 
 /** An nginx htpasswd line in its {SSHA} scheme (no htpasswd tool needed). */
 function htpasswdLine(user, password) {
@@ -100,9 +104,21 @@ export async function startNginx(state, bin, port, tls, report) {
   report('nginx', `https://127.0.0.1:${port} pid ${handle.pid}`, Date.now() - t0)
 }
 
-export async function startRegistry(state, bin, port, tls, report) {
+/** The registry's htpasswd line: docker-registry takes bcrypt only. */
+async function bcryptLine(bin, user, password) {
+  try {
+    const { stdout } = await run(bin.htpasswd, ['-nbB', '-C', '6', user, password])
+    return stdout.trim() + '\n'
+  } catch (err) {
+    throw new PartError('registry', `htpasswd failed: ${(err.stderr || err.message).trim()}`)
+  }
+}
+
+export async function startRegistry(state, bin, port, tls, creds, report) {
   const dir = join(stateDir, 'registry')
   mkdirSync(join(dir, 'data'), { recursive: true })
+  const htpasswd = join(dir, 'htpasswd')
+  writeFileSync(htpasswd, await bcryptLine(bin, creds.user, creds.password))
   const config = join(dir, 'config.yml')
   writeFileSync(
     config,
@@ -116,6 +132,10 @@ storage:
     rootdirectory: ${join(dir, 'data')}
   delete:
     enabled: true
+auth:
+  htpasswd:
+    realm: testbed-registry
+    path: ${htpasswd}
 http:
   addr: 127.0.0.1:${port}
   tls:
@@ -130,8 +150,9 @@ http:
     ...handle,
     log,
     probe: async () => {
+      // 401 without credentials: up and asking for them.
       const r = await request(`https://127.0.0.1:${port}/v2/`, { tls: { ca: tls.ca } })
-      return r.status === 200 ? true : `HTTP ${r.status}`
+      return r.status === 401 ? true : `HTTP ${r.status}`
     }
   })
   report('registry', `127.0.0.1:${port} pid ${handle.pid}`, Date.now() - t0)

@@ -1,0 +1,101 @@
+import { run } from '../process.ts'
+import { GitError, must } from './git.ts'
+
+// What a commit holds, from git: the plan set is the deployed commit's tree, never
+// whatever else lies in the working directory (untracked files, a previous step's output).
+
+export type EntryKind = 'file' | 'symlink'
+
+export interface CommitTree {
+  readonly sha: string
+  /** Repository-relative path → blob kind; submodules are left out. */
+  readonly entries: ReadonlyMap<string, EntryKind>
+}
+
+const LOCAL_TIMEOUT_MS = 60_000
+
+/** The tree of the commit checked out, after checking that it is the commit the event names. */
+export async function checkedOutTree(workspace: string, sha: string): Promise<CommitTree> {
+  const head = await run('git', ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
+    cwd: workspace,
+    timeoutMs: LOCAL_TIMEOUT_MS
+  })
+  if (head.code !== 0) {
+    throw new GitError(
+      `${workspace} is not a git checkout with a commit: check out the ops repository with actions/checkout before this action (plans are read from the commit, not from loose files).`
+    )
+  }
+  const at = head.stdout.trim()
+  if (at !== sha) {
+    throw new GitError(
+      `The checkout is at commit ${at}, not at the event's commit ${sha}: check out ${sha} before this action (actions/checkout without a ref does), so that what is deployed is the commit the event names.`
+    )
+  }
+  return commitTree(workspace, sha)
+}
+
+/** Every blob of a commit's tree (`git ls-tree -r`). */
+export async function commitTree(workspace: string, sha: string): Promise<CommitTree> {
+  const out = await must({ workspace }, ['ls-tree', '-r', '-z', '--full-tree', sha])
+  return { sha, entries: parseLsTree(out) }
+}
+
+/** Parses `git ls-tree -r -z`: `<mode> <type> <object>\t<path>` NUL ... */
+export function parseLsTree(output: string): Map<string, EntryKind> {
+  const entries = new Map<string, EntryKind>()
+  for (const record of output.split('\0')) {
+    if (record === '') continue
+    const tab = record.indexOf('\t')
+    const [mode] = record.slice(0, tab).split(' ')
+    const path = record.slice(tab + 1)
+    if (mode === '100644' || mode === '100755') entries.set(path, 'file')
+    else if (mode === '120000') entries.set(path, 'symlink')
+  }
+  return entries
+}
+
+/**
+ * The texts of some files of a commit, each read only when git says it is at most
+ * `maxBytes` (larger and missing ones are left out): one `cat-file` for the sizes, one for the texts.
+ */
+export async function commitTexts(
+  workspace: string,
+  sha: string,
+  paths: readonly string[],
+  maxBytes: number
+): Promise<Map<string, string>> {
+  const texts = new Map<string, string>()
+  if (paths.length === 0) return texts
+  const sizes = await must(
+    { workspace },
+    ['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'],
+    'local',
+    paths.map((p) => `${sha}:${p}\n`).join('')
+  )
+  const wanted = new Map<string, string>()
+  sizes.split('\n').forEach((line, i) => {
+    const [object, type, size] = line.split(' ')
+    const path = paths[i]
+    if (path !== undefined && object && type === 'blob' && Number(size) <= maxBytes)
+      wanted.set(object, path)
+  })
+  if (wanted.size === 0) return texts
+  // A header no file line can be mistaken for, so the texts split without counting bytes.
+  const marker = `gitops-blob-${Date.now().toString(36)}`
+  const out = await must(
+    { workspace },
+    ['cat-file', `--batch=${marker} %(objectname)`],
+    'local',
+    [...wanted.keys()].map((o) => `${o}\n`).join('')
+  )
+  const header = new RegExp(`^${marker} ([0-9a-f]+)\\n`, 'gm')
+  const found = [...out.matchAll(header)]
+  found.forEach((match, i) => {
+    const start = (match.index ?? 0) + match[0].length
+    const end = i + 1 < found.length ? (found[i + 1]?.index ?? out.length) : out.length
+    const path = wanted.get(match[1] as string)
+    // cat-file ends each text with one newline of its own.
+    if (path !== undefined) texts.set(path, out.slice(start, end).replace(/\n$/, ''))
+  })
+  return texts
+}
