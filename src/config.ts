@@ -30,6 +30,8 @@ const DEFAULTS: Readonly<Record<string, string>> = {
   'helm-version': 'v4.3.1',
   'helm-download-url': 'https://get.helm.sh/helm-{version}-{os}-{arch}.tar.gz',
   parallel: '4',
+  'parallel-plans': '4',
+  'pending-grace': '600',
   'fail-fast': 'false',
   'hook-timeout': '300',
   'dry-run': 'false'
@@ -251,6 +253,8 @@ export function readConfig(): Config {
     plans: list('plans'),
     ignore: list('ignore'),
     parallel: wholeNumber('parallel', 1),
+    parallelPlans: wholeNumber('parallel-plans', 1),
+    pendingGraceMs: wholeNumber('pending-grace', 0) * 1000,
     failFast: boolean('fail-fast'),
     hookTimeoutMs: wholeNumber('hook-timeout', 1) * 1000,
     dryRun: boolean('dry-run'),

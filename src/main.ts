@@ -7,13 +7,12 @@ import { detectChanges } from './changes/detect.ts'
 import { planDeployment } from './plan/planner.ts'
 import { openCheckout } from './plan/checkout.ts'
 import { prepareHelm } from './apply/helm-tool.ts'
-import { execute } from './apply/executor.ts'
-import { notRun } from './apply/step.ts'
-import { preview } from './apply/preview.ts'
+import { runEngine, runKindOf } from './engine/run.ts'
+import { notRun } from './engine/outcome.ts'
 import { reportPlan, reportResults } from './report/report.ts'
 import { onCancel } from './cancel.ts'
 
-/** The data path: event → scope → changes → plan → apply (or preview) → report. */
+/** The data path: event → scope → changes → plan → engine (observe, decide, act) → report. */
 export async function run(): Promise<void> {
   const cancellation = onCancel()
   try {
@@ -33,13 +32,20 @@ export async function run(): Promise<void> {
       : undefined
     // Without helm no plan can run, but every affected plan still gets its result.
     const results =
-      helm instanceof Error
-        ? plan.setups.flatMap((setup) =>
-            setup.steps.map((step) => notRun(step, 'failed', helm.message))
-          )
-        : event.mode === 'preview' || config.dryRun
-          ? await preview(plan, config, helm, cancellation.signal)
-          : await execute(plan, config, helm, cancellation.signal)
+      helm === undefined
+        ? []
+        : helm instanceof Error
+          ? plan.setups.flatMap((setup) =>
+              setup.steps.map((step) => notRun(step, 'failed', helm.message))
+            )
+          : await runEngine({
+              plan,
+              config,
+              helm,
+              runKind: runKindOf(event.mode === 'preview' || config.dryRun, plan),
+              run: event.workflow.runId?.toString(),
+              signal: cancellation.signal
+            })
     await reportResults(plan, results, cancellation.signal.aborted)
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error))

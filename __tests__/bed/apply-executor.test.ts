@@ -5,7 +5,6 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execute } from '../../src/apply/executor.ts'
 import type { Helm } from '../../src/apply/helm.ts'
 import {
   Cluster,
@@ -19,6 +18,7 @@ import {
   applyStep,
   bed,
   config,
+  deploy,
   hookLog,
   localChart,
   plan,
@@ -70,7 +70,7 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
     )
     const s = spec(localChart(), { values: [values], hooks })
 
-    const [installed] = await execute(plan(sha(1), [applyStep(t, s)]), config(repo), helm, signal)
+    const [installed] = await deploy(plan(sha(1), [applyStep(t, s)]), config(repo), helm, signal)
     expect(installed).toMatchObject({
       operation: 'install',
       status: 'succeeded',
@@ -87,7 +87,7 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
     expect(record?.metadata?.labels?.status).toBe('deployed')
 
     writeFile(repo, 'values/web.yaml', 'message: second\ndeployment: {enabled: false}\n')
-    const [upgraded] = await execute(plan(sha(2), [applyStep(t, s)]), config(repo), helm, signal)
+    const [upgraded] = await deploy(plan(sha(2), [applyStep(t, s)]), config(repo), helm, signal)
     expect(upgraded).toMatchObject({ operation: 'upgrade', status: 'succeeded', revision: 2 })
     expect((await clusterA.configMap(ns, 'web-hello'))?.data?.message).toBe('second')
     expect(
@@ -98,7 +98,7 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
 
     // The same commit again: left alone, unless post-upgrade hooks must get their second chance.
     const withoutPostHook = { ...s, hooks: { ...s.hooks, 'post-upgrade': [] } }
-    const [again] = await execute(
+    const [again] = await deploy(
       plan(sha(2), [applyStep(t, withoutPostHook)]),
       config(repo),
       helm,
@@ -107,7 +107,7 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
     expect(again).toMatchObject({ operation: 'upgrade', status: 'succeeded', revision: 2 })
     expect(again?.notes).toEqual([`unchanged: revision 2 already deploys ${sha(2).slice(0, 12)}`])
     expect(await clusterA.releaseSecrets(ns, 'web')).toHaveLength(2)
-    const [rerun] = await execute(plan(sha(2), [applyStep(t, s)]), config(repo), helm, signal)
+    const [rerun] = await deploy(plan(sha(2), [applyStep(t, s)]), config(repo), helm, signal)
     expect(rerun).toMatchObject({
       operation: 'upgrade',
       status: 'succeeded',
@@ -120,7 +120,7 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
         .map((l) => l.split(' ')[0])
     ).toEqual(['pre-upgrade', 'post-upgrade'])
 
-    const [removed] = await execute(plan(sha(3), [uninstallStep(t)]), config(repo), helm, signal)
+    const [removed] = await deploy(plan(sha(3), [uninstallStep(t)]), config(repo), helm, signal)
     expect(removed).toMatchObject({
       operation: 'uninstall',
       status: 'succeeded',
@@ -130,7 +130,7 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
     expect(await clusterA.configMap(ns, 'web-hello')).toBeUndefined()
     expect(await clusterA.releaseSecrets(ns, 'web')).toHaveLength(0)
 
-    const [absent] = await execute(plan(sha(3), [uninstallStep(t)]), config(repo), helm, signal)
+    const [absent] = await deploy(plan(sha(3), [uninstallStep(t)]), config(repo), helm, signal)
     expect(absent).toMatchObject({
       operation: 'uninstall',
       status: 'succeeded',
@@ -145,7 +145,7 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
     const s = spec(localChart(), {
       values: [writeFile(repo, 'values/stuck.yaml', 'message: good\n')]
     })
-    await execute(plan(sha(1), [applyStep(t, s)]), config(repo), helm, signal)
+    await deploy(plan(sha(1), [applyStep(t, s)]), config(repo), helm, signal)
 
     // A real interrupted run: helm waits for a Deployment that can never be scheduled, and dies.
     const never = writeFile(repo, 'values/never.yaml', 'message: never\n')
@@ -177,7 +177,7 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
     interrupted.kill('SIGKILL')
     await new Promise((r) => interrupted.on('close', r))
 
-    const [result] = await execute(plan(sha(2), [applyStep(t, s)]), config(repo), helm, signal)
+    const [result] = await deploy(plan(sha(2), [applyStep(t, s)]), config(repo), helm, signal)
     expect(result).toMatchObject({
       operation: 'upgrade',
       status: 'succeeded',
@@ -197,7 +197,7 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
     const fail = writeFile(repo, 'hooks/fail.sh', 'echo "about to fail" >&2\nexit 3\n')
     const pre = target(setupA, ns, 'pre')
     const post = target(setupA, ns, 'post')
-    const results = await execute(
+    const results = await deploy(
       plan(sha(1), [
         applyStep(pre, spec(localChart('greeter'), { hooks: { 'pre-install': [fail] } })),
         applyStep(post, spec(localChart('greeter'), { hooks: { 'post-install': [fail] } }))
@@ -227,7 +227,7 @@ describe('helm-args on each helm', () => {
     const t = target(setupA, ns, 'flags')
     const args = ['--atomic', '--force-conflicts', '--timeout', '2m']
     const steps = [applyStep(t, spec(localChart('greeter')))]
-    const [installed] = await execute(
+    const [installed] = await deploy(
       plan(sha(1), steps),
       config(repo, { helmArgs: args }),
       helm,
@@ -239,7 +239,7 @@ describe('helm-args on each helm', () => {
       revision: 1,
       notes: []
     })
-    const [upgraded] = await execute(
+    const [upgraded] = await deploy(
       plan(sha(2), steps),
       config(repo, { helmArgs: args }),
       helm,
@@ -251,7 +251,7 @@ describe('helm-args on each helm', () => {
       revision: 2,
       notes: []
     })
-    const [clientSide] = await execute(
+    const [clientSide] = await deploy(
       plan(sha(3), steps),
       config(repo, { helmArgs: [...args, '--server-side=false'] }),
       helm,
@@ -269,7 +269,7 @@ describe('helm-args on each helm', () => {
     const ns = namespace()
     const steps = [applyStep(target(setupA, ns, 'flags3'), spec(localChart('greeter')))]
     const args = ['--rollback-on-failure', '--force-conflicts']
-    const [installed] = await execute(
+    const [installed] = await deploy(
       plan(sha(1), steps),
       config(repo, { helmArgs: args }),
       helm,
@@ -279,7 +279,7 @@ describe('helm-args on each helm', () => {
     expect(installed?.notes).toEqual([
       '--force-conflicts not passed: Helm 3 has no server-side apply'
     ])
-    const [upgraded] = await execute(
+    const [upgraded] = await deploy(
       plan(sha(2), steps),
       config(repo, { helmArgs: ['--force-replace'] }),
       helm,
@@ -298,7 +298,7 @@ describe('hooks and order', () => {
     const slow = writeFile(repo, 'hooks/slow.sh', 'sleep 300 &\necho $! > bg.pid\nsleep 300\n')
     const t = target(setupA, ns, 'slow')
     const started = Date.now()
-    const [result] = await execute(
+    const [result] = await deploy(
       plan(sha(1), [
         applyStep(t, spec(localChart('greeter'), { hooks: { 'pre-install': [slow] } }))
       ]),
@@ -333,7 +333,7 @@ describe('hooks and order', () => {
       applyStep(target(setupA, ns, 'a-broken'), spec({ kind: 'local', path: 'charts/missing' })),
       applyStep(target(setupA, ns, 'b-fine'), spec(localChart('greeter')))
     ]
-    const results = await execute(
+    const results = await deploy(
       plan(sha(1), steps),
       config(repo, { failFast: true }),
       helm,
@@ -344,7 +344,7 @@ describe('hooks and order', () => {
       /^local\/a\/apply-\S+\/a-broken\.yaml: helm install failed: .*charts\/missing/
     )
     expect(results[1]?.notes).toEqual([`not run: fail-fast after ${steps[0]?.target.plan} failed`])
-    const without = await execute(plan(sha(1), steps), config(repo), helm, signal)
+    const without = await deploy(plan(sha(1), steps), config(repo), helm, signal)
     expect(without.map((r) => r.status)).toEqual(['failed', 'succeeded'])
   })
 
@@ -362,7 +362,7 @@ describe('hooks and order', () => {
     ]
     setTimeout(() => controller.abort(), 1_500)
     const started = Date.now()
-    const results = await execute(plan(sha(1), steps), config(repo), helm, controller.signal)
+    const results = await deploy(plan(sha(1), steps), config(repo), helm, controller.signal)
     expect(Date.now() - started).toBeLessThan(6_000)
     expect(results.map((r) => r.status)).toEqual(['failed', 'skipped'])
     expect(results[0]?.error).toMatch(

@@ -16,6 +16,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     plans: [],
     ignore: [],
     parallel: 4,
+    parallelPlans: 4,
+    pendingGraceMs: 600_000,
     failFast: false,
     hookTimeoutMs: 300_000,
     dryRun: false,

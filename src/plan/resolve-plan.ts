@@ -136,7 +136,8 @@ export function resolvePlan(
     chartText: raw.chart.text,
     ...(raw.version ? { version: raw.version.text } : {}),
     values,
-    hooks
+    hooks,
+    needs: raw.needs.map((need) => need.text)
   }
   return { ok: true, spec, references }
 }

@@ -64,6 +64,8 @@ describe('readConfig', () => {
       plans: [],
       ignore: [],
       parallel: 4,
+      parallelPlans: 4,
+      pendingGraceMs: 600_000,
       failFast: false,
       hookTimeoutMs: 300_000,
       dryRun: false,

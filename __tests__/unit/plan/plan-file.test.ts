@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parsePlanFile } from '../../../src/plan/plan-file.ts'
 
 const FILE = 'aws/foo/default/demo.yaml'
-const KEYS = 'allowed keys: chart, version, values, repository, hooks'
+const KEYS = 'allowed keys: chart, version, values, repository, hooks, needs'
 const HOOKS = 'allowed hooks: pre-install, post-install, pre-upgrade, post-upgrade'
 
 describe('parsePlanFile: valid plans', () => {
@@ -37,7 +37,8 @@ describe('parsePlanFile: valid plans', () => {
           ],
           'pre-upgrade': [{ text: 'hooks/d.sh', line: 9 }],
           'post-upgrade': [{ text: 'hooks/e.sh', line: 10 }]
-        }
+        },
+        needs: []
       }
     })
   })
