@@ -15,6 +15,8 @@ export interface PlanReferences {
   readonly chartDir: string | undefined
   /** Hook scripts: never plans, but a change to them affects nothing. */
   readonly hooks: readonly string[]
+  /** `namespace/release` of the plans it needs, with their lines. */
+  readonly needs: readonly Located[]
 }
 
 export type ResolvedPlan =
@@ -122,7 +124,8 @@ export function resolvePlan(
   const references: PlanReferences = {
     values: [...valueRefs],
     chartDir: chart?.kind === 'local' ? chart.path : undefined,
-    hooks: hookRefs
+    hooks: hookRefs,
+    needs: raw.needs
   }
   if (problems.length > 0 || !chart) {
     return {

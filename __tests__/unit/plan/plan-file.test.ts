@@ -73,6 +73,16 @@ describe('parsePlanFile: valid plans', () => {
   })
 })
 
+describe('parsePlanFile: needs', () => {
+  it('one or a list of namespace/release, with lines', () => {
+    const parsed = parsePlanFile(FILE, 'chart: a/b\nneeds: [infra/db, infra/cache]\n')
+    expect(parsed.ok && parsed.plan.needs).toEqual([
+      { text: 'infra/db', line: 2 },
+      { text: 'infra/cache', line: 2 }
+    ])
+  })
+})
+
 describe('parsePlanFile: schema errors carry a message and a line', () => {
   it.each([
     [
@@ -152,6 +162,14 @@ describe('parsePlanFile: schema errors carry a message and a line', () => {
       'malformed YAML',
       'chart: a/b\nvalues: [x.yaml\n',
       [[3, expect.stringMatching(/^invalid YAML: /)]]
+    ],
+    [
+      'a need that is not namespace/release',
+      'chart: a/b\nneeds:\n  - default/db\n  - db\n  - Default/DB\n',
+      [
+        [4, "'needs' item 'db' must be namespace/release"],
+        [5, "'needs' item 'Default/DB' must be namespace/release"]
+      ]
     ],
     [
       'bad indentation',
