@@ -135,7 +135,7 @@ describe('one setup, 8 plans, parallel-plans 4, needs', () => {
     expect(db?.metadata?.labels).toMatchObject({
       'gitops-action/managed': 'true',
       'gitops-action/commit': sha(1),
-      'gitops-action/hooks': 'done',
+      'gitops-action/finished': '1',
       'gitops-action/run': '1'
     })
     console.log(

@@ -138,16 +138,16 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
     const [failed] = await deploy(plan(sha(1), [applyStep(t, s)]), config(repo), helm, signal)
     expect(failed).toMatchObject({ operation: 'install', status: 'failed', revision: 1 })
     const [pending] = await clusterA.releaseSecrets(ns, 'hooked')
-    expect(pending?.metadata?.labels?.['gitops-action/hooks']).toBe('pending')
+    expect(pending?.metadata?.labels?.['gitops-action/finished']).toBeUndefined()
 
     writeFile(repo, 'ready', '')
     const [retried] = await deploy(plan(sha(1), [applyStep(t, s)]), config(repo), helm, signal)
     expect(retried).toMatchObject({ operation: 'upgrade', status: 'succeeded', revision: 2 })
     expect(retried?.notes).toEqual([
-      'post-hooks of revision 1 did not finish: upgrading again to run them'
+      'revision 1 was not finished by gitops-action (a post-hook failed, or it was changed by hand): upgrading again'
     ])
     const done = (await clusterA.releaseSecrets(ns, 'hooked')).at(-1)
-    expect(done?.metadata?.labels?.['gitops-action/hooks']).toBe('done')
+    expect(done?.metadata?.labels?.['gitops-action/finished']).toBe('2')
 
     const [after] = await deploy(plan(sha(1), [applyStep(t, s)]), config(repo), helm, signal)
     expect(after).toMatchObject({ status: 'unchanged', revision: 2 })

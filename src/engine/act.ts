@@ -180,12 +180,7 @@ async function apply(
       version: spec.version,
       values: spec.values.map((file) => join(config.workspace, file)),
       description: releaseDescription(context.sha, target.plan, digest),
-      labels: markerLabels({
-        digest,
-        commit: context.sha,
-        run: context.run,
-        postHooks: postHooks.length > 0
-      }),
+      labels: markerLabels({ digest, commit: context.sha, run: context.run }),
       userArgs: translated.args
     })
     log.line(`helm ${args.join(' ')}`)
@@ -196,7 +191,7 @@ async function apply(
     log.line(`${op} done: revision ${revision ?? '?'}, chart version ${version || '?'}`)
 
     await runHooks(`post-${op}`, postHooks, hookRun)
-    if (postHooks.length > 0) await markHooksDone(step, revision, context, notes)
+    await markFinished(step, revision, context, notes)
     return resultOf(step, { operation: op, status: 'succeeded', version, revision, notes })
   } catch (error) {
     return failed(step, error, log, { operation: op, version, revision, notes })
@@ -204,11 +199,11 @@ async function apply(
 }
 
 /**
- * The marker says `hooks=pending` until the post-hooks succeed, so a run after a failed
- * post-hook upgrades again. Without API access (another storage driver) the next run
- * cannot tell, and re-runs plans with post-hooks.
+ * The revision is marked finished once helm and the post-hooks succeeded, so a run
+ * after a failed post-hook (or a revision made by hand) upgrades again. Without API
+ * access the mark is not written, and the next run tells by the description alone.
  */
-async function markHooksDone(
+async function markFinished(
   step: PlannedStep,
   revision: number | null,
   context: ActContext,
@@ -220,11 +215,11 @@ async function markHooksDone(
   try {
     await client.mergePatch(
       `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(`sh.helm.release.v1.${release}.v${revision}`)}`,
-      { metadata: { labels: { [LABELS.hooks]: 'done' } } }
+      { metadata: { labels: { [LABELS.finished]: String(revision) } } }
     )
   } catch (error) {
     notes.push(
-      `post-hooks done, but the marker could not say so (${message(error)}): the next run upgrades again`
+      `deployed, but the release could not be marked finished (${message(error)}): the next run upgrades it again`
     )
   }
 }

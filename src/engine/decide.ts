@@ -90,8 +90,9 @@ export function decide(input: DecideInput): Decision {
       const { marker, revision } = observation
       const hasPostHooks =
         step.spec.hooks['post-install'].length + step.spec.hooks['post-upgrade'].length > 0
-      const hooksDone = marker.hooks === 'done' || (marker.hooks === 'unknown' && !hasPostHooks)
-      if (runKind === 'deploy' && marker.digest === input.digest && hooksDone)
+      // Where only the description could be read, plans with post-hooks run again to be sure.
+      const finished = marker.finished ?? !hasPostHooks
+      if (runKind === 'deploy' && marker.digest === input.digest && finished)
         return {
           kind: 'unchanged',
           operation: 'upgrade',
@@ -99,8 +100,10 @@ export function decide(input: DecideInput): Decision {
           note: `unchanged: revision ${revision} already deploys this plan (commit ${marker.commit.slice(0, 12)})`
         }
       const notes =
-        marker.digest === input.digest && !hooksDone
-          ? [`post-hooks of revision ${revision} did not finish: upgrading again to run them`]
+        marker.digest === input.digest && !finished
+          ? [
+              `revision ${revision} was not finished by gitops-action (a post-hook failed, or it was changed by hand): upgrading again`
+            ]
           : []
       return { kind: 'apply', operation: 'upgrade', notes }
     }

@@ -11,11 +11,9 @@ export const LABELS = {
   digest: `${LABEL_PREFIX}digest`,
   commit: `${LABEL_PREFIX}commit`,
   run: `${LABEL_PREFIX}run`,
-  hooks: `${LABEL_PREFIX}hooks`
+  /** Set to the revision once helm and the post-hooks succeeded: see `finished`. */
+  finished: `${LABEL_PREFIX}finished`
 } as const
-
-/** Whether the plan's post-hooks are known to have finished for this revision. */
-export type HooksState = 'done' | 'pending' | 'unknown'
 
 /** What the marker of a release says: it is ours, and what deployed it. */
 export interface Marker {
@@ -24,15 +22,18 @@ export interface Marker {
   readonly commit: string
   /** The workflow run that wrote it. */
   readonly run?: string
-  readonly hooks: HooksState
+  /**
+   * The action finished this very revision (helm and post-hooks succeeded). helm copies
+   * labels into the next revision, so a revision made by hand (or a post-hook that
+   * failed) shows as not finished. Undefined where only the description was read.
+   */
+  readonly finished: boolean | undefined
 }
 
 export interface MarkerInput {
   readonly digest: string
   readonly commit: string
   readonly run: string | undefined
-  /** Post-hooks will run after helm: the marker says `pending` until they succeed. */
-  readonly postHooks: boolean
 }
 
 /** `helm --labels` value (helm >= 3.13): `key=value,...`; every value is a label-safe token. */
@@ -41,7 +42,6 @@ export function markerLabels(input: MarkerInput): string {
     [LABELS.managed]: 'true',
     [LABELS.digest]: input.digest,
     [LABELS.commit]: input.commit,
-    [LABELS.hooks]: input.postHooks ? 'pending' : 'done',
     ...(input.run && /^\d+$/.test(input.run) ? { [LABELS.run]: input.run } : {})
   }
   return Object.entries(labels)
@@ -52,12 +52,11 @@ export function markerLabels(input: MarkerInput): string {
 /** The marker in a release Secret's labels, or undefined when the action did not write it. */
 export function markerFromLabels(labels: Readonly<Record<string, string>>): Marker | undefined {
   if (labels[LABELS.managed] !== 'true') return undefined
-  const hooks = labels[LABELS.hooks]
   return {
     digest: labels[LABELS.digest],
     commit: labels[LABELS.commit] ?? '',
     run: labels[LABELS.run],
-    hooks: hooks === 'done' || hooks === 'pending' ? hooks : 'unknown'
+    finished: labels[LABELS.finished] !== undefined && labels[LABELS.finished] === labels.version
   }
 }
 
@@ -73,7 +72,7 @@ export function releaseDescription(sha: string, plan: string, digest: string): s
 export function markerFromDescription(description: string): Marker | undefined {
   const match = /^gitops-action ([0-9a-f]{40}) \S+(?: digest=([0-9a-f]+))?$/.exec(description)
   if (!match) return undefined
-  return { commit: match[1] as string, digest: match[2], hooks: 'unknown' }
+  return { commit: match[1] as string, digest: match[2], finished: undefined }
 }
 
 export interface DigestInput {

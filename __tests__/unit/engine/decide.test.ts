@@ -28,7 +28,7 @@ const ours = (fields: Partial<Marker> = {}): Marker => ({
   digest: DIGEST,
   commit: 'c'.repeat(40),
   run: '7',
-  hooks: 'done',
+  finished: true,
   ...fields
 })
 const pending = (
@@ -82,7 +82,7 @@ const TABLE: ReadonlyArray<
     { deploy: 'refuse failed', resync: 'refuse failed', uninstall: 'refuse skipped' }
   ],
   [
-    'ours, same digest, hooks done',
+    'ours, same digest, finished',
     { kind: 'deployed', revision: 2, marker: ours() },
     {
       deploy: 'unchanged upgrade',
@@ -92,13 +92,13 @@ const TABLE: ReadonlyArray<
     }
   ],
   [
-    'ours, same digest, post-hooks pending',
-    { kind: 'deployed', revision: 2, marker: ours({ hooks: 'pending' }) },
+    'ours, same digest, not finished (a post-hook failed, or a revision made by hand)',
+    { kind: 'deployed', revision: 2, marker: ours({ finished: false }) },
     { deploy: 'upgrade', resync: 'upgrade', uninstall: 'uninstall', postHooks: 'upgrade' }
   ],
   [
-    'ours, same digest, hooks unknown (helm storage fallback)',
-    { kind: 'deployed', revision: 2, marker: ours({ hooks: 'unknown' }) },
+    'ours, same digest, finished unknown (read from the description)',
+    { kind: 'deployed', revision: 2, marker: ours({ finished: undefined }) },
     { deploy: 'unchanged upgrade', resync: 'upgrade', uninstall: 'uninstall', postHooks: 'upgrade' }
   ],
   [
@@ -108,7 +108,7 @@ const TABLE: ReadonlyArray<
   ],
   [
     'ours, by an older action (description marker, no digest)',
-    { kind: 'deployed', revision: 2, marker: { commit: 'c'.repeat(40), hooks: 'unknown' } },
+    { kind: 'deployed', revision: 2, marker: { commit: 'c'.repeat(40), finished: undefined } },
     { deploy: 'upgrade', resync: 'upgrade', uninstall: 'uninstall' }
   ],
   [
@@ -238,16 +238,18 @@ describe('decide: what it says', () => {
       note: 'unchanged: revision 5 already deploys this plan (commit cccccccccccc)'
     })
   })
-  it('post-hooks that did not finish are run again, and the notes say so', () => {
+  it('a revision the action did not finish is upgraded again, and the notes say so', () => {
     const d = decided(
       apply(true),
-      { kind: 'deployed', revision: 5, marker: ours({ hooks: 'pending' }) },
+      { kind: 'deployed', revision: 5, marker: ours({ finished: false }) },
       'deploy'
     )
     expect(d).toEqual({
       kind: 'apply',
       operation: 'upgrade',
-      notes: ['post-hooks of revision 5 did not finish: upgrading again to run them']
+      notes: [
+        'revision 5 was not finished by gitops-action (a post-hook failed, or it was changed by hand): upgrading again'
+      ]
     })
   })
 })

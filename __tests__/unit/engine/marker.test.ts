@@ -21,27 +21,26 @@ const digest = (over: Partial<Parameters<typeof planDigest>[0]> = {}) =>
 
 describe('marker labels', () => {
   it('are written as helm --labels takes them, and read back', () => {
-    const labels = markerLabels({
-      digest: 'a'.repeat(32),
-      commit: 'c'.repeat(40),
-      run: '12',
-      postHooks: true
-    })
+    const labels = markerLabels({ digest: 'a'.repeat(32), commit: 'c'.repeat(40), run: '12' })
     expect(labels).toBe(
-      `gitops-action/managed=true,gitops-action/digest=${'a'.repeat(32)},gitops-action/commit=${'c'.repeat(40)},gitops-action/hooks=pending,gitops-action/run=12`
+      `gitops-action/managed=true,gitops-action/digest=${'a'.repeat(32)},gitops-action/commit=${'c'.repeat(40)},gitops-action/run=12`
     )
     const parsed = Object.fromEntries(labels.split(',').map((kv) => kv.split('=')))
     expect(markerFromLabels(parsed)).toEqual({
       digest: 'a'.repeat(32),
       commit: 'c'.repeat(40),
       run: '12',
-      hooks: 'pending'
+      finished: false
     })
   })
+  it('finished: only when the mark names the revision that carries it (helm copies labels forward)', () => {
+    const labels = { 'gitops-action/managed': 'true', version: '3' }
+    expect(markerFromLabels({ ...labels, 'gitops-action/finished': '3' })?.finished).toBe(true)
+    expect(markerFromLabels({ ...labels, 'gitops-action/finished': '2' })?.finished).toBe(false)
+    expect(markerFromLabels(labels)?.finished).toBe(false)
+  })
   it('a run id that is not a number is not written', () => {
-    expect(
-      markerLabels({ digest: 'a', commit: 'c', run: 'x,y=z', postHooks: false })
-    ).not.toContain('run')
+    expect(markerLabels({ digest: 'a', commit: 'c', run: 'x,y=z' })).not.toContain('run')
   })
   it('labels without managed=true are no marker', () => {
     expect(markerFromLabels({ 'gitops-action/digest': 'a' })).toBeUndefined()
@@ -52,7 +51,7 @@ describe('marker labels', () => {
     ).toEqual({
       commit: 'c'.repeat(40),
       digest: 'f'.repeat(32),
-      hooks: 'unknown'
+      finished: undefined
     })
   })
 })

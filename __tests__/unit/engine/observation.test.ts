@@ -9,8 +9,7 @@ const marker = {
   'gitops-action/managed': 'true',
   'gitops-action/digest': 'a'.repeat(32),
   'gitops-action/commit': 'c'.repeat(40),
-  'gitops-action/run': '7',
-  'gitops-action/hooks': 'done'
+  'gitops-action/run': '7'
 }
 const secret = (
   name: string,
@@ -26,7 +25,7 @@ const secret = (
     owner: 'helm',
     status,
     version: String(version),
-    ...(ours ? marker : {})
+    ...(ours ? { ...marker, 'gitops-action/finished': String(version) } : {})
   }
 })
 
@@ -45,7 +44,7 @@ describe('observation from release Secrets', () => {
     expect(observe(revisions)).toEqual({
       kind: 'deployed',
       revision: 2,
-      marker: { digest: 'a'.repeat(32), commit: 'c'.repeat(40), run: '7', hooks: 'done' }
+      marker: { digest: 'a'.repeat(32), commit: 'c'.repeat(40), run: '7', finished: true }
     })
   })
   it('no marker on the newest revision: foreign, even if an older one was ours', () => {
@@ -95,7 +94,7 @@ describe('observation from helm history (other drivers, older markers)', () => {
     expect(observe(revisionsFromHistory('web', history))).toEqual({
       kind: 'deployed',
       revision: 2,
-      marker: { commit: 'c'.repeat(40), digest: undefined, hooks: 'unknown' }
+      marker: { commit: 'c'.repeat(40), digest: undefined, finished: undefined }
     })
   })
   it("a hand-written description is foreign; today's description carries the digest", () => {
