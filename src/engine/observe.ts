@@ -83,10 +83,7 @@ export async function observeReleases(
     try {
       observations.set(releaseKey(target), observe(await historyOf(target, context)))
     } catch (error) {
-      errors.set(
-        releaseKey(target),
-        `cannot read release ${releaseKey(target)}: ${error instanceof Error ? error.message : String(error)}`
-      )
+      errors.set(releaseKey(target), error instanceof Error ? error.message : String(error))
     }
   })
   return { observations, errors, how }

@@ -140,7 +140,7 @@ async function runSteps(
       r.status === 'succeeded' || r.status === 'unchanged' || r.status === 'planned',
     notRun: (step: PlannedStep, why: string) => notRun(step, 'skipped', why)
   }
-  // Uninstalls first: a removed plan frees what an added one may take (a renamed plan file).
+  // Uninstalls first: a removed release frees the names and resources an added one may take.
   const removed = await runInOrder(
     uninstalls.map((step) => ({ key: releaseKey(step.target), needs: [], item: step })),
     shared.config.parallelPlans,
