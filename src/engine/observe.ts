@@ -41,6 +41,8 @@ export interface Observed {
   readonly errors: ReadonlyMap<string, string>
   /** How the releases were read, for the log. */
   readonly how: string
+  /** Every namespace was listed through the API: the client works for marking releases too. */
+  readonly viaApi: boolean
 }
 
 export async function observeReleases(
@@ -51,7 +53,7 @@ export async function observeReleases(
   const errors = new Map<string, string>()
   const byHelm: PlanTarget[] = []
   const secretDriver = SECRET_DRIVERS.has((context.env.HELM_DRIVER ?? '').toLowerCase())
-  let how = 'through helm history, one call a release'
+  let listedNamespaces = 0
   if (context.client && secretDriver) {
     const client = context.client
     const namespaces = [...new Set(steps.map((s) => s.target.namespace))]
@@ -61,7 +63,6 @@ export async function observeReleases(
         (error: unknown) => ({ ns, error })
       )
     )
-    how = `from helm's release Secrets, one list a namespace (${namespaces.length})`
     for (const entry of listed) {
       const targets = steps.map((s) => s.target).filter((t) => t.namespace === entry.ns)
       if ('error' in entry) {
@@ -69,6 +70,7 @@ export async function observeReleases(
         byHelm.push(...targets)
         continue
       }
+      listedNamespaces++
       for (const target of targets) {
         const observation = observe(entry.revisions.filter((r) => r.release === target.release))
         // A release of an older version of the action is marked in its description only.
@@ -86,7 +88,9 @@ export async function observeReleases(
       errors.set(releaseKey(target), error instanceof Error ? error.message : String(error))
     }
   })
-  return { observations, errors, how }
+  const how = `${listedNamespaces} namespace(s) listed through the API, ${byHelm.length} release(s) through helm history`
+  const namespaces = new Set(steps.map((s) => s.target.namespace)).size
+  return { observations, errors, how, viaApi: listedNamespaces === namespaces }
 }
 
 async function listRevisions(client: KubeClient, namespace: string): Promise<Revision[]> {

@@ -116,8 +116,10 @@ async function runSetup(
         signal: shared.signal,
         client: cluster.client
       })
-      core.info(`Releases of setup ${setup.setup} read ${observed.how}`)
-      return await runSteps(setup, shared, context, observed)
+      core.info(`Releases of setup ${setup.setup}: ${observed.how}`)
+      // Where listing failed, marking would fail too: the description tells the next run.
+      const marking = observed.viaApi ? cluster : { ...cluster, client: undefined }
+      return await runSteps(setup, shared, { ...context, cluster: marking }, observed)
     } finally {
       await cluster.client?.close()
     }
