@@ -314,6 +314,19 @@ export function expectSucceeded(
   return result
 }
 
+/** A plan whose release already deployed it: nothing ran, nothing failed. */
+export function expectUnchanged(run: ActionRun, plan: string, revision: number): ResultJson {
+  const result = resultOf(run, plan)
+  expect(result, JSON.stringify(result)).toMatchObject({
+    status: 'unchanged',
+    operation: 'upgrade',
+    revision,
+    error: null
+  })
+  expect(annotationsOn(run, plan)).toEqual([])
+  return result
+}
+
 /** The `::error::` annotations that name no file: errors of the whole step (setup, inputs, event). */
 export function stepErrors(run: ActionRun): string[] {
   return run.annotations
