@@ -310,6 +310,8 @@ export function readConfig(): Config {
     dispatchBranches: list('dispatch-branches'),
     ignore: list('ignore'),
     parallel: wholeNumber('parallel', 1, MAX_PARALLEL),
+    parallelPlans: wholeNumber('parallel-plans', 1, MAX_PARALLEL),
+    pendingGraceMs: wholeNumber('pending-grace', 0, MAX_TIMER_SECONDS) * 1000,
     failFast: boolean('fail-fast'),
     hookTimeoutMs:
       wholeNumber(

@@ -6,13 +6,12 @@ import { detectChanges } from './changes/detect.ts'
 import { planDeployment } from './plan/planner.ts'
 import { openCheckout } from './plan/checkout.ts'
 import { prepareHelm } from './apply/helm-tool.ts'
-import { execute } from './apply/executor.ts'
-import { notRun } from './apply/step.ts'
-import { preview } from './apply/preview.ts'
+import { runEngine, runKindOf } from './engine/run.ts'
+import { notRun } from './engine/outcome.ts'
 import { reportPlan, reportResults, reportRunFailure } from './report/report.ts'
 import { onCancel } from './cancel.ts'
 
-/** The data path: event → scope → changes → plan → apply (or preview) → report. */
+/** The data path: event → scope → changes → plan → engine (observe, decide, act) → report. */
 export async function run(): Promise<void> {
   const cancellation = onCancel()
   try {
@@ -39,17 +38,24 @@ export async function run(): Promise<void> {
       : undefined
     // Without helm no plan can run, but every affected plan still gets its result.
     const results =
-      helm instanceof Error
-        ? plan.setups.flatMap((setup) =>
-            setup.steps.map((step) =>
-              cancellation.signal.aborted
-                ? notRun(step, 'skipped', 'not run: the run was cancelled')
-                : notRun(step, 'failed', helm.message)
+      helm === undefined
+        ? []
+        : helm instanceof Error
+          ? plan.setups.flatMap((setup) =>
+              setup.steps.map((step) =>
+                cancellation.signal.aborted
+                  ? notRun(step, 'skipped', 'not run: the run was cancelled')
+                  : notRun(step, 'failed', helm.message)
+              )
             )
-          )
-        : event.mode === 'preview' || config.dryRun
-          ? await preview(plan, config, helm, cancellation.signal)
-          : await execute(plan, config, helm, cancellation.signal)
+          : await runEngine({
+              plan,
+              config,
+              helm,
+              runKind: runKindOf(event.mode === 'preview' || config.dryRun, plan),
+              run: event.workflow.runId?.toString(),
+              signal: cancellation.signal
+            })
     await reportResults(plan, results, cancellation.signal.aborted)
   } catch (error) {
     await reportRunFailure(error instanceof Error ? error.message : String(error))

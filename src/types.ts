@@ -42,6 +42,8 @@ export interface PlanSpec {
   readonly version?: string
   readonly values: readonly string[]
   readonly hooks: Readonly<Record<HookName, readonly string[]>>
+  /** `namespace/release` of plans of the same setup that must succeed (or be unchanged) first. */
+  readonly needs: readonly string[]
 }
 
 export interface Plan extends PlanTarget {
@@ -128,8 +130,10 @@ export interface DeploymentPlan {
   readonly resync: boolean
 }
 
-export type Operation = 'install' | 'upgrade' | 'uninstall' | 'apply'
-export type Status = 'succeeded' | 'failed' | 'skipped' | 'planned'
+/** What a plan did or would do; `render` in previews. */
+export type Operation = 'install' | 'upgrade' | 'uninstall' | 'render'
+/** `unchanged`: the cluster already held what the plan says, nothing was run. */
+export type Status = 'succeeded' | 'unchanged' | 'failed' | 'skipped' | 'planned'
 
 /** The outcome of one affected plan: one object of the `results` output. */
 export interface Result {
@@ -139,7 +143,8 @@ export interface Result {
   readonly plan: string
   readonly chart: string
   readonly version: string
-  readonly operation: Operation
+  /** null when the plan never reached the cluster (its file or setup failed, or it was not run). */
+  readonly operation: Operation | null
   readonly status: Status
   readonly revision: number | null
   readonly durationMs: number
@@ -175,6 +180,10 @@ export interface Config {
   readonly dispatchBranches: readonly string[]
   readonly ignore: readonly string[]
   readonly parallel: number
+  /** Plans of one setup at a time. */
+  readonly parallelPlans: number
+  /** A pending release older than this is taken as abandoned and recovered. */
+  readonly pendingGraceMs: number
   readonly failFast: boolean
   readonly hookTimeoutMs: number
   readonly dryRun: boolean

@@ -5,7 +5,6 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execute } from '../../src/apply/executor.ts'
 import type { Helm } from '../../src/apply/helm.ts'
 import {
   Cluster,
@@ -19,6 +18,7 @@ import {
   applyStep,
   bed,
   config,
+  deploy,
   hookLog,
   localChart,
   plan,
@@ -53,7 +53,7 @@ function namespace(cluster: Cluster = clusterA): string {
 const signal = new AbortController().signal
 
 describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
-  it('installs with hooks around it, upgrades, leaves an unchanged commit alone, uninstalls', async () => {
+  it('installs with hooks around it, upgrades, leaves an unchanged plan alone, uninstalls', async () => {
     const repo = scratchRepo()
     const ns = namespace()
     const t = target(setupA, ns, 'web')
@@ -70,7 +70,7 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
     )
     const s = spec(localChart(), { values: [values], hooks })
 
-    const [installed] = await execute(plan(sha(1), [applyStep(t, s)]), config(repo), helm, signal)
+    const [installed] = await deploy(plan(sha(1), [applyStep(t, s)]), config(repo), helm, signal)
     expect(installed).toMatchObject({
       operation: 'install',
       status: 'succeeded',
@@ -87,7 +87,7 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
     expect(record?.metadata?.labels?.status).toBe('deployed')
 
     writeFile(repo, 'values/web.yaml', 'message: second\ndeployment: {enabled: false}\n')
-    const [upgraded] = await execute(plan(sha(2), [applyStep(t, s)]), config(repo), helm, signal)
+    const [upgraded] = await deploy(plan(sha(2), [applyStep(t, s)]), config(repo), helm, signal)
     expect(upgraded).toMatchObject({ operation: 'upgrade', status: 'succeeded', revision: 2 })
     expect((await clusterA.configMap(ns, 'web-hello'))?.data?.message).toBe('second')
     expect(
@@ -96,56 +96,72 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
         .map((l) => l.split(' ').slice(0, 3).join(' '))
     ).toEqual(['pre-upgrade deployed upgrade', 'post-upgrade deployed upgrade'])
 
-    // The same commit again: left alone, unless post-upgrade hooks must get their second chance.
-    const withoutPostHook = { ...s, hooks: { ...s.hooks, 'post-upgrade': [] } }
-    const [again] = await execute(
-      plan(sha(2), [applyStep(t, withoutPostHook)]),
+    // The same plan again (its post-hooks finished): left alone, no hook, no helm.
+    const [again] = await deploy(plan(sha(2), [applyStep(t, s)]), config(repo), helm, signal)
+    expect(again).toMatchObject({ operation: 'upgrade', status: 'unchanged', revision: 2 })
+    expect(again?.notes).toEqual([
+      `unchanged: revision 2 already deploys this plan (commit ${sha(2).slice(0, 12)})`
+    ])
+    expect(await clusterA.releaseSecrets(ns, 'web')).toHaveLength(2)
+    expect(hookLog(repo)).toHaveLength(4)
+    // A re-sync applies it anyway (it repairs drift).
+    const [resynced] = await deploy(
+      plan(sha(2), [applyStep(t, s)], [], true),
       config(repo),
       helm,
       signal
     )
-    expect(again).toMatchObject({ operation: 'upgrade', status: 'succeeded', revision: 2 })
-    expect(again?.notes).toEqual([`unchanged: revision 2 already deploys ${sha(2).slice(0, 12)}`])
-    expect(await clusterA.releaseSecrets(ns, 'web')).toHaveLength(2)
-    const [rerun] = await execute(plan(sha(2), [applyStep(t, s)]), config(repo), helm, signal)
-    expect(rerun).toMatchObject({
-      operation: 'upgrade',
-      status: 'succeeded',
-      revision: 3,
-      notes: []
-    })
-    expect(
-      hookLog(repo)
-        .slice(4)
-        .map((l) => l.split(' ')[0])
-    ).toEqual(['pre-upgrade', 'post-upgrade'])
+    expect(resynced).toMatchObject({ operation: 'upgrade', status: 'succeeded', revision: 3 })
 
-    const [removed] = await execute(plan(sha(3), [uninstallStep(t)]), config(repo), helm, signal)
-    expect(removed).toMatchObject({
-      operation: 'uninstall',
-      status: 'succeeded',
-      chart: 'hello',
-      version: '0.1.0'
-    })
+    const [removed] = await deploy(plan(sha(3), [uninstallStep(t)]), config(repo), helm, signal)
+    expect(removed).toMatchObject({ operation: 'uninstall', status: 'succeeded' })
     expect(await clusterA.configMap(ns, 'web-hello')).toBeUndefined()
     expect(await clusterA.releaseSecrets(ns, 'web')).toHaveLength(0)
 
-    const [absent] = await execute(plan(sha(3), [uninstallStep(t)]), config(repo), helm, signal)
+    const [absent] = await deploy(plan(sha(3), [uninstallStep(t)]), config(repo), helm, signal)
     expect(absent).toMatchObject({
       operation: 'uninstall',
-      status: 'succeeded',
+      status: 'unchanged',
       notes: ['already absent']
     })
   })
 
-  it('recovers a release an interrupted upgrade left pending-upgrade', async () => {
+  it('a failed post-hook is run again by the next run of the same plan', async () => {
+    const repo = scratchRepo()
+    const ns = namespace()
+    const t = target(setupA, ns, 'hooked')
+    // Fails until the file `ready` exists: the plan (and its digest) stay the same.
+    const flaky = writeFile(repo, 'hooks/flaky.sh', 'echo ran >> flaky.log\ntest -f ready\n')
+    const s = spec(localChart('greeter'), {
+      hooks: { 'post-install': [flaky], 'post-upgrade': [flaky] }
+    })
+    const [failed] = await deploy(plan(sha(1), [applyStep(t, s)]), config(repo), helm, signal)
+    expect(failed).toMatchObject({ operation: 'install', status: 'failed', revision: 1 })
+    const [pending] = await clusterA.releaseSecrets(ns, 'hooked')
+    expect(pending?.metadata?.labels?.['gitops-action/finished']).toBeUndefined()
+
+    writeFile(repo, 'ready', '')
+    const [retried] = await deploy(plan(sha(1), [applyStep(t, s)]), config(repo), helm, signal)
+    expect(retried).toMatchObject({ operation: 'upgrade', status: 'succeeded', revision: 2 })
+    expect(retried?.notes).toEqual([
+      'revision 1 was not finished by gitops-action (a post-hook failed, or it was changed by hand): upgrading again'
+    ])
+    const done = (await clusterA.releaseSecrets(ns, 'hooked')).at(-1)
+    expect(done?.metadata?.labels?.['gitops-action/finished']).toBe('2')
+
+    const [after] = await deploy(plan(sha(1), [applyStep(t, s)]), config(repo), helm, signal)
+    expect(after).toMatchObject({ status: 'unchanged', revision: 2 })
+    expect(readFileSync(join(repo, 'flaky.log'), 'utf8').trim().split('\n')).toHaveLength(2)
+  })
+
+  it('leaves a release another run left pending-upgrade alone for pending-grace, then recovers it', async () => {
     const repo = scratchRepo()
     const ns = namespace()
     const t = target(setupA, ns, 'stuck')
     const s = spec(localChart(), {
       values: [writeFile(repo, 'values/stuck.yaml', 'message: good\n')]
     })
-    await execute(plan(sha(1), [applyStep(t, s)]), config(repo), helm, signal)
+    await deploy(plan(sha(1), [applyStep(t, s)]), config(repo), helm, signal)
 
     // A real interrupted run: helm waits for a Deployment that can never be scheduled, and dies.
     const never = writeFile(repo, 'values/never.yaml', 'message: never\n')
@@ -154,6 +170,11 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
       'charts/hello/templates/unschedulable.yaml',
       `{{- if eq .Values.message "never" }}\n${UNSCHEDULABLE_DEPLOYMENT}{{- end }}\n`
     )
+    // Interrupted in workflow run 77: its marker names that run.
+    const [deployed] = await clusterA.releaseSecrets(ns, 'stuck')
+    const labels = Object.entries(deployed?.metadata?.labels ?? {})
+      .filter(([key]) => key.startsWith('gitops-action/'))
+      .map(([key, value]) => `${key}=${key === 'gitops-action/run' ? '77' : value}`)
     const interrupted = spawn(
       helm.path,
       [
@@ -164,6 +185,8 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
         ns,
         '-f',
         join(repo, never),
+        '--labels',
+        labels.join(','),
         '--wait',
         '--timeout',
         '5m'
@@ -177,7 +200,22 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
     interrupted.kill('SIGKILL')
     await new Promise((r) => interrupted.on('close', r))
 
-    const [result] = await execute(plan(sha(2), [applyStep(t, s)]), config(repo), helm, signal)
+    const [held] = await deploy(plan(sha(2), [applyStep(t, s)]), config(repo), helm, signal)
+    expect(held).toMatchObject({ operation: 'upgrade', status: 'failed', revision: null })
+    expect(held?.error).toMatch(
+      new RegExp(
+        `^${t.plan}: another run is deploying ${ns}/stuck: revision 2 is pending-upgrade since \\S+ by run 77; it is recovered once older than pending-grace \\(600 s\\)$`
+      )
+    )
+    expect(await clusterA.releaseStatus(ns, 'stuck')).toBe('pending-upgrade')
+
+    await new Promise((r) => setTimeout(r, 1_100))
+    const [result] = await deploy(
+      plan(sha(2), [applyStep(t, s)]),
+      config(repo, { pendingGraceMs: 1_000 }),
+      helm,
+      signal
+    )
     expect(result).toMatchObject({
       operation: 'upgrade',
       status: 'succeeded',
@@ -185,7 +223,7 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
       error: null
     })
     expect(result?.notes).toEqual([
-      'recovered: release was left pending-upgrade at revision 2, rolled back to revision 1'
+      'recovered: release was left pending-upgrade at revision 2 more than pending-grace (1 s) ago, rolled back to revision 1'
     ])
     expect(await clusterA.releaseStatus(ns, 'stuck')).toBe('deployed')
     expect((await clusterA.configMap(ns, 'stuck-hello'))?.data?.message).toBe('good')
@@ -197,7 +235,7 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
     const fail = writeFile(repo, 'hooks/fail.sh', 'echo "about to fail" >&2\nexit 3\n')
     const pre = target(setupA, ns, 'pre')
     const post = target(setupA, ns, 'post')
-    const results = await execute(
+    const results = await deploy(
       plan(sha(1), [
         applyStep(pre, spec(localChart('greeter'), { hooks: { 'pre-install': [fail] } })),
         applyStep(post, spec(localChart('greeter'), { hooks: { 'post-install': [fail] } }))
@@ -227,7 +265,7 @@ describe('helm-args on each helm', () => {
     const t = target(setupA, ns, 'flags')
     const args = ['--atomic', '--force-conflicts', '--timeout', '2m']
     const steps = [applyStep(t, spec(localChart('greeter')))]
-    const [installed] = await execute(
+    const [installed] = await deploy(
       plan(sha(1), steps),
       config(repo, { helmArgs: args }),
       helm,
@@ -239,7 +277,7 @@ describe('helm-args on each helm', () => {
       revision: 1,
       notes: []
     })
-    const [upgraded] = await execute(
+    const [upgraded] = await deploy(
       plan(sha(2), steps),
       config(repo, { helmArgs: args }),
       helm,
@@ -251,7 +289,7 @@ describe('helm-args on each helm', () => {
       revision: 2,
       notes: []
     })
-    const [clientSide] = await execute(
+    const [clientSide] = await deploy(
       plan(sha(3), steps),
       config(repo, { helmArgs: [...args, '--server-side=false'] }),
       helm,
@@ -269,7 +307,7 @@ describe('helm-args on each helm', () => {
     const ns = namespace()
     const steps = [applyStep(target(setupA, ns, 'flags3'), spec(localChart('greeter')))]
     const args = ['--rollback-on-failure', '--force-conflicts']
-    const [installed] = await execute(
+    const [installed] = await deploy(
       plan(sha(1), steps),
       config(repo, { helmArgs: args }),
       helm,
@@ -279,7 +317,7 @@ describe('helm-args on each helm', () => {
     expect(installed?.notes).toEqual([
       '--force-conflicts not passed: Helm 3 has no server-side apply'
     ])
-    const [upgraded] = await execute(
+    const [upgraded] = await deploy(
       plan(sha(2), steps),
       config(repo, { helmArgs: ['--force-replace'] }),
       helm,
@@ -298,7 +336,7 @@ describe('hooks and order', () => {
     const slow = writeFile(repo, 'hooks/slow.sh', 'sleep 300 &\necho $! > bg.pid\nsleep 300\n')
     const t = target(setupA, ns, 'slow')
     const started = Date.now()
-    const [result] = await execute(
+    const [result] = await deploy(
       plan(sha(1), [
         applyStep(t, spec(localChart('greeter'), { hooks: { 'pre-install': [slow] } }))
       ]),
@@ -333,9 +371,10 @@ describe('hooks and order', () => {
       applyStep(target(setupA, ns, 'a-broken'), spec({ kind: 'local', path: 'charts/missing' })),
       applyStep(target(setupA, ns, 'b-fine'), spec(localChart('greeter')))
     ]
-    const results = await execute(
+    const results = await deploy(
       plan(sha(1), steps),
-      config(repo, { failFast: true }),
+      // One plan at a time: fail-fast stops plans that have not started.
+      config(repo, { failFast: true, parallelPlans: 1 }),
       helm,
       signal
     )
@@ -344,7 +383,7 @@ describe('hooks and order', () => {
       /^local\/a\/apply-\S+\/a-broken\.yaml: helm install failed: .*charts\/missing/
     )
     expect(results[1]?.notes).toEqual([`not run: fail-fast after ${steps[0]?.target.plan} failed`])
-    const without = await execute(plan(sha(1), steps), config(repo), helm, signal)
+    const without = await deploy(plan(sha(1), steps), config(repo), helm, signal)
     expect(without.map((r) => r.status)).toEqual(['failed', 'succeeded'])
   })
 
@@ -362,7 +401,12 @@ describe('hooks and order', () => {
     ]
     setTimeout(() => controller.abort(), 1_500)
     const started = Date.now()
-    const results = await execute(plan(sha(1), steps), config(repo), helm, controller.signal)
+    const results = await deploy(
+      plan(sha(1), steps),
+      config(repo, { parallelPlans: 1 }),
+      helm,
+      controller.signal
+    )
     expect(Date.now() - started).toBeLessThan(6_000)
     expect(results.map((r) => r.status)).toEqual(['failed', 'skipped'])
     expect(results[0]?.error).toMatch(

@@ -12,8 +12,10 @@ import type {
   PlannedStep,
   PlanSpec,
   PlanTarget,
-  RepositoryAlias
+  RepositoryAlias,
+  Result
 } from '../../src/types.ts'
+import { runEngine, runKindOf } from '../../src/engine/run.ts'
 import { testbed } from '../support/testbed.ts'
 import { testConfig } from '../support/config.ts'
 
@@ -99,6 +101,7 @@ export function spec(
       fields.chartText ?? (chart.kind === 'local' ? `./${chart.path}` : JSON.stringify(chart)),
     values: fields.values ?? [],
     hooks: { ...NO_HOOKS, ...fields.hooks },
+    needs: fields.needs ?? [],
     ...(fields.version ? { version: fields.version } : {})
   }
 }
@@ -130,4 +133,15 @@ export function uniqueName(prefix: string): string {
 
 export function sha(n: number): string {
   return n.toString(16).padStart(40, 'a')
+}
+
+/** Runs the engine as a deploy (or a re-sync when the plan says so) of workflow run `run`. */
+export function deploy(
+  p: DeploymentPlan,
+  c: Config,
+  helm: Helm,
+  signal: AbortSignal,
+  run = '1'
+): Promise<Result[]> {
+  return runEngine({ plan: p, config: c, helm, runKind: runKindOf(false, p), run, signal })
 }

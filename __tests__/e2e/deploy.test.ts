@@ -110,12 +110,13 @@ function hookLines(workspace: string): string[] {
 function summaryRow(r: ResultJson): string {
   const icon = {
     succeeded: '✅ succeeded',
+    unchanged: '🟰 unchanged',
     failed: '❌ failed',
     skipped: '⏭️ skipped',
     planned: '📝 planned'
   }[r.status]
   const chart = r.chart ? (r.version ? `${r.chart}@${r.version}` : r.chart) : ''
-  return `| ${r.setup} | ${r.namespace} | ${r.release} | ${chart} | ${r.operation} | ${icon} | ${r.revision ?? ''} |`
+  return `| ${r.setup} | ${r.namespace} | ${r.release} | ${chart} | ${r.operation ?? ''} | ${icon} | ${r.revision ?? ''} |`
 }
 
 function expectNoSecrets(run: ActionRun): void {
@@ -345,12 +346,20 @@ describe('the action on the test bed', { timeout: 480_000 }, () => {
     const { run } = await push(commits[0] as string, commits[1] as string)
     expect(run.code, run.log).toBe(0)
     const results = byPlan(run)
-    expect(results[plan(setupA, 'web')]).toMatchObject({ status: 'succeeded', revision: 2 })
+    expect(results[plan(setupA, 'web')]).toMatchObject({
+      operation: 'upgrade',
+      status: 'unchanged',
+      revision: 2
+    })
     expect(results[plan(setupA, 'web')]?.notes).toEqual([
-      `unchanged: revision 2 already deploys ${(commits[1] as string).slice(0, 12)}`
+      `unchanged: revision 2 already deploys this plan (commit ${(commits[1] as string).slice(0, 12)})`
     ])
-    expect(results[plan(setupA, 'alias')]?.notes).toEqual(['already absent'])
-    expect(results[plan(setupB, 'repo')]?.notes).toEqual(['already absent'])
+    for (const removed of [plan(setupA, 'alias'), plan(setupB, 'repo')])
+      expect(results[removed]).toMatchObject({
+        operation: 'uninstall',
+        status: 'unchanged',
+        notes: ['already absent']
+      })
     expect(await clusterA.releaseSecrets(ns, 'web')).toHaveLength(2)
     expect(await clusterA.releaseSecrets(ns, 'alias2')).toHaveLength(1)
   })
@@ -412,7 +421,7 @@ describe('the action on the test bed', { timeout: 480_000 }, () => {
       revision: 5
     })
     expect(run.results[0]?.notes).toEqual([
-      'recovered: release was left pending-upgrade at revision 3, rolled back to revision 2'
+      'recovered: release was left pending-upgrade at revision 3 by an earlier attempt of this run, rolled back to revision 2'
     ])
     expect(run.summary).toContain('recovered: release was left pending-upgrade')
     expect(await clusterA.releaseStatus(ns, 'web')).toBe('deployed')
@@ -476,7 +485,7 @@ describe('the action on the test bed', { timeout: 480_000 }, () => {
     )
     expect(run.code, run.log).toBe(0)
     const results = byPlan(run)
-    expect(results[plan(setupA, 'web')]).toMatchObject({ operation: 'apply', status: 'planned' })
+    expect(results[plan(setupA, 'web')]).toMatchObject({ operation: 'render', status: 'planned' })
     expect(results[plan(setupA, 'web')]?.notes).toEqual([
       'renders 1 object(s): ConfigMap/web-hello'
     ])

@@ -283,13 +283,13 @@ export function expectFailed(
   run: ActionRun,
   plan: string,
   error: string | RegExp,
-  where: { line?: number; operation?: string } = {}
+  where: { line?: number; operation?: string | null } = {}
 ): ResultJson {
   const result = resultOf(run, plan)
   expect(result.status, `${plan}: ${result.error}`).toBe('failed')
   if (typeof error === 'string') expect(result.error).toBe(error)
   else expect(result.error).toMatch(error)
-  if (where.operation) expect(result.operation).toBe(where.operation)
+  if (where.operation !== undefined) expect(result.operation).toBe(where.operation)
   const notes = annotationsOn(run, plan)
   expect(notes, `annotations on ${plan}`).toHaveLength(1)
   expect(notes[0]?.message).toBe(result.error)
@@ -308,6 +308,19 @@ export function expectSucceeded(
   expect(result, JSON.stringify(result)).toMatchObject({
     status: 'succeeded',
     operation,
+    revision,
+    error: null
+  })
+  expect(annotationsOn(run, plan)).toEqual([])
+  return result
+}
+
+/** A plan whose release already deployed it: nothing ran, nothing failed. */
+export function expectUnchanged(run: ActionRun, plan: string, revision: number): ResultJson {
+  const result = resultOf(run, plan)
+  expect(result, JSON.stringify(result)).toMatchObject({
+    status: 'unchanged',
+    operation: 'upgrade',
     revision,
     error: null
   })

@@ -103,10 +103,16 @@ describe('plan files', () => {
     'installed at revision 1 with its values; the re-run leaves it at revision 1 ("unchanged")',
     async () => {
       expectSucceeded(first, p('good.yaml'), 'install', 1)
-      expectSucceeded(again, p('good.yaml'), 'upgrade', 1)
-      expect(resultOf(again, p('good.yaml')).notes).toEqual([
-        expect.stringMatching(/^unchanged: revision 1 already deploys [0-9a-f]{12}$/)
-      ])
+      expect(resultOf(again, p('good.yaml'))).toMatchObject({
+        operation: 'upgrade',
+        status: 'unchanged',
+        revision: 1,
+        notes: [
+          expect.stringMatching(
+            /^unchanged: revision 1 already deploys this plan \(commit [0-9a-f]{12}\)$/
+          )
+        ]
+      })
       expect(await message(clusterA, ns, 'good')).toBe('good')
       expect(first.outputs.failed).toBe(String(first.results.length - 1))
       expect(first.summary).toContain('| good |')
@@ -140,7 +146,7 @@ describe('plan files', () => {
   faultCase('unknown key', "error on line 2 naming the key 'valuez' and the allowed keys", () =>
     broken(
       'unknown-key.yaml',
-      `${p('unknown-key.yaml')}: line 2: unknown key 'valuez'; allowed keys: chart, version, values, repository, hooks`,
+      `${p('unknown-key.yaml')}: line 2: unknown key 'valuez'; allowed keys: chart, version, values, repository, hooks, needs`,
       2
     )
   )

@@ -77,7 +77,7 @@ describe('security', () => {
         for (const plan of [c.planA, c.planB]) {
           expect(resultOf(run, plan)).toMatchObject({
             status: 'planned',
-            operation: 'apply',
+            operation: 'render',
             error: null,
             notes: ['renders 1 object(s): ConfigMap/app-hello']
           })

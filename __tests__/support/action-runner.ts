@@ -25,7 +25,7 @@ export interface ResultJson {
   plan: string
   chart: string
   version: string
-  operation: string
+  operation: string | null
   status: string
   revision: number | null
   durationMs: number

@@ -126,12 +126,14 @@ export interface ApplyArgsInput {
   /** Absolute paths, in order. */
   readonly values: readonly string[]
   readonly description: string
+  /** The action's marker, `key=value,...` (helm >= 3.13 stores them on the release). */
+  readonly labels: string
   /** Already translated for this helm and release. */
   readonly userArgs: readonly string[]
 }
 
 function chartArgs(
-  input: Omit<ApplyArgsInput, 'operation' | 'description' | 'userArgs'>
+  input: Omit<ApplyArgsInput, 'operation' | 'description' | 'labels' | 'userArgs'>
 ): string[] {
   return [
     input.target.release,
@@ -159,6 +161,8 @@ export function applyArgs(input: ApplyArgsInput): string[] {
     ...(input.operation === 'install' ? ['--create-namespace'] : []),
     '--description',
     input.description,
+    '--labels',
+    input.labels,
     ...input.userArgs,
     '--output',
     'json'
@@ -166,7 +170,9 @@ export function applyArgs(input: ApplyArgsInput): string[] {
 }
 
 /** `helm template` for a preview: the same chart and values, the user's args that make sense offline. */
-export function templateArgs(input: Omit<ApplyArgsInput, 'operation' | 'description'>): string[] {
+export function templateArgs(
+  input: Omit<ApplyArgsInput, 'operation' | 'description' | 'labels'>
+): string[] {
   return ['template', ...chartArgs(input), ...withoutFlags(input.userArgs, NOT_FOR_TEMPLATE)]
 }
 
@@ -214,9 +220,4 @@ export function historyArgs(target: PlanTarget, max?: number): string[] {
 
 export function rollbackArgs(target: PlanTarget, revision: number): string[] {
   return ['rollback', target.release, String(revision), '--namespace', target.namespace]
-}
-
-/** The release description helm stores: which commit and which plan file put it there. */
-export function releaseDescription(sha: string, plan: string): string {
-  return `gitops-action ${sha} ${plan}`
 }

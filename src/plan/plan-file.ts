@@ -17,13 +17,15 @@ export interface RawPlan {
   readonly repository: Located | undefined
   readonly values: readonly Located[]
   readonly hooks: Readonly<Record<HookName, readonly Located[]>>
+  /** `namespace/release` of plans of the same setup this one waits for. */
+  readonly needs: readonly Located[]
 }
 
 export type ParsedPlanFile =
   | { readonly ok: true; readonly plan: RawPlan }
   | { readonly ok: false; readonly problems: readonly FileProblem[] }
 
-const KEYS = ['chart', 'version', 'values', 'repository', 'hooks'] as const
+const KEYS = ['chart', 'version', 'values', 'repository', 'hooks', 'needs'] as const
 type Key = (typeof KEYS)[number]
 
 export function parsePlanFile(file: string, text: string): ParsedPlanFile {
@@ -89,12 +91,20 @@ export function parsePlanFile(file: string, text: string): ParsedPlanFile {
   const repository = scalar('repository')
   const values = paths(fields.get('values'), "'values'")
   const hooks = hooksOf(fields.get('hooks'), paths, problem)
+  const needs = paths(fields.get('needs'), "'needs'").filter((need) => {
+    const ok = NEED.test(need.text)
+    if (!ok) problem(need.line, `'needs' item '${need.text}' must be namespace/release`)
+    return ok
+  })
 
   if (problems.length > 0 || !chart) {
     return { ok: false, problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) }
   }
-  return { ok: true, plan: { chart, version, repository, values, hooks } }
+  return { ok: true, plan: { chart, version, repository, values, hooks, needs } }
 }
+
+/** `namespace/release`, both DNS-1123 labels. */
+const NEED = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 
 function hooksOf(
   node: YamlNode | undefined,

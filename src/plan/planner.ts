@@ -16,6 +16,7 @@ import { unreadable } from './checkout.ts'
 import type { Checkout, CommitFiles } from './checkout.ts'
 import { classifyPath, matchesAny } from './layout.ts'
 import type { LayoutOptions } from './layout.ts'
+import { needsProblems } from './needs.ts'
 import { parsePlanFile } from './plan-file.ts'
 import { loadRepositories } from './repositories.ts'
 import { normalizeRepoPath, resolvePlan } from './resolve-plan.ts'
@@ -198,6 +199,15 @@ function indexPlans(candidates: readonly Candidate[]): PlanIndex {
       }
       plans.set(path, { ...c, spec: undefined, problem })
     }
+  }
+  // A plan file with problems still counts as the plan others need: its own error says the rest.
+  const needing = [...plans.values()].map((c) => ({
+    target: c.target,
+    needs: c.spec && c.references ? c.references.needs : []
+  }))
+  for (const [path, problem] of needsProblems(needing)) {
+    const c = plans.get(path) as Candidate
+    plans.set(path, { ...c, spec: undefined, problem })
   }
   return { plans, byRelease, byValues, byChart, referenced }
 }

@@ -15,6 +15,8 @@ export interface PlanReferences {
   readonly chartDir: string | undefined
   /** Hook scripts: never plans, but a change to them affects nothing. */
   readonly hooks: readonly string[]
+  /** `namespace/release` of the plans it needs, with their lines. */
+  readonly needs: readonly Located[]
 }
 
 export type ResolvedPlan =
@@ -148,7 +150,8 @@ export function resolvePlan(
   const references: PlanReferences = {
     values: [...valueRefs],
     chartDir: chart?.kind === 'local' ? chart.path : undefined,
-    hooks: hookRefs
+    hooks: hookRefs,
+    needs: raw.needs
   }
   if (problems.length > 0 || !chart) {
     return {
@@ -162,7 +165,8 @@ export function resolvePlan(
     chartText: raw.chart.text,
     ...(raw.version ? { version: raw.version.text } : {}),
     values,
-    hooks
+    hooks,
+    needs: raw.needs.map((need) => need.text)
   }
   return { ok: true, spec, references }
 }

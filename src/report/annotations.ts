@@ -7,7 +7,7 @@ export function annotateFailures(results: readonly Result[]): void {
   for (const r of results) {
     if (r.status !== 'failed') continue
     core.error(mask(r.error ?? `${r.plan}: failed`), {
-      title: mask(`${r.operation} of ${r.setup} ${r.namespace}/${r.release} failed`),
+      title: mask(`${r.operation ?? 'plan'} of ${r.setup} ${r.namespace}/${r.release} failed`),
       file: r.plan,
       ...(r.line ? { startLine: r.line } : {})
     })

@@ -15,7 +15,7 @@ export function problemResult(problem: PlanProblem): Result {
     plan: target.plan,
     chart: '',
     version: '',
-    operation: 'apply',
+    operation: null,
     status: 'failed',
     revision: null,
     durationMs: 0,

@@ -10,6 +10,7 @@ export interface SummaryInput {
 
 const ICONS: Readonly<Record<Result['status'], string>> = {
   succeeded: '✅ succeeded',
+  unchanged: '🟰 unchanged',
   failed: '❌ failed',
   skipped: '⏭️ skipped',
   planned: '📝 planned'
@@ -58,7 +59,7 @@ export function renderSummary(input: SummaryInput): string {
     lines.push('No plan was affected.')
     return lines.join('\n') + '\n'
   }
-  const counts = (['succeeded', 'failed', 'skipped', 'planned'] as const)
+  const counts = (['succeeded', 'unchanged', 'failed', 'skipped', 'planned'] as const)
     .map((status) => [status, results.filter((r) => r.status === status).length] as const)
     .filter(([, n]) => n > 0)
     .map(([status, n]) => `${n} ${status}`)
@@ -67,7 +68,7 @@ export function renderSummary(input: SummaryInput): string {
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |')
   for (const r of results) {
     lines.push(
-      `| ${[r.setup, r.namespace, r.release, chartCell(r), r.operation, ICONS[r.status], r.revision === null ? '' : String(r.revision), formatDuration(r.durationMs)].map(cell).join(' | ')} |`
+      `| ${[r.setup, r.namespace, r.release, chartCell(r), r.operation ?? '', ICONS[r.status], r.revision === null ? '' : String(r.revision), formatDuration(r.durationMs)].map(cell).join(' | ')} |`
     )
   }
   const failures = results.filter((r) => r.error)

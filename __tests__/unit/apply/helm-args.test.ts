@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import {
   applyArgs,
   historyArgs,
-  releaseDescription,
   serverSideFlag,
   serverSideInEffect,
   templateArgs,
@@ -102,7 +101,7 @@ describe('server-side apply in effect', () => {
 })
 
 describe('applyArgs', () => {
-  it('installs with namespace creation, version, values in order, description, user args, JSON last', () => {
+  it('installs with namespace creation, version, values in order, description, marker labels, user args, JSON last', () => {
     expect(
       applyArgs({
         operation: 'install',
@@ -110,7 +109,8 @@ describe('applyArgs', () => {
         chart: 'stable/nuclio',
         version: '1.2.0',
         values: ['/repo/a.yaml', '/repo/b.yaml'],
-        description: releaseDescription('abc123', target.plan),
+        description: 'gitops-action abc123 aws/foo/default/demo.yaml digest=d1',
+        labels: 'gitops-action/managed=true',
         userArgs: ['--wait', '-o', 'table']
       })
     ).toEqual([
@@ -127,7 +127,9 @@ describe('applyArgs', () => {
       '/repo/b.yaml',
       '--create-namespace',
       '--description',
-      'gitops-action abc123 aws/foo/default/demo.yaml',
+      'gitops-action abc123 aws/foo/default/demo.yaml digest=d1',
+      '--labels',
+      'gitops-action/managed=true',
       '--wait',
       '-o',
       'table',
@@ -142,6 +144,7 @@ describe('applyArgs', () => {
       chart: '/repo/charts/x',
       values: [],
       description: 'd',
+      labels: 'l=1',
       userArgs: []
     })
     expect(args).toEqual([
@@ -152,6 +155,8 @@ describe('applyArgs', () => {
       'default',
       '--description',
       'd',
+      '--labels',
+      'l=1',
       '--output',
       'json'
     ])
@@ -163,6 +168,7 @@ describe('applyArgs', () => {
       chart: 'c',
       values: ['/repo/$(touch x); `y`.yaml'],
       description: 'd',
+      labels: 'l=1',
       userArgs: []
     })
     expect(args).toContain('/repo/$(touch x); `y`.yaml')
@@ -174,6 +180,7 @@ describe('applyArgs', () => {
       chart: 'c',
       values: ['/repo/a,b.yaml', '/repo/say "hi"\n.yaml'],
       description: 'd',
+      labels: 'l=1',
       userArgs: []
     })
     expect(args).toContain('"/repo/a,b.yaml"')

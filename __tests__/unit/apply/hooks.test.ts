@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { hookEnv, shellCommand } from '../../../src/apply/hooks.ts'
-import { renderedObjects } from '../../../src/apply/preview.ts'
 
 describe('hooks', () => {
   it('gets the variables of SPEC §3', () => {
@@ -34,26 +33,4 @@ describe('hooks', () => {
   ])('shell %j', (shell, command, args) => expect(shellCommand(shell)).toEqual({ command, args }))
   it('an empty shell is an error', () =>
     expect(() => shellCommand(' ')).toThrow(/shell input is empty/))
-})
-
-describe('preview', () => {
-  it('lists rendered objects', () => {
-    const manifest = `---
-# Source: x/templates/svc.yaml
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  labels:
-    app: web
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  labels: {a: b}
-  name: "web"
-`
-    expect(renderedObjects(manifest)).toEqual(['Service/web', 'Deployment/web'])
-    expect(renderedObjects('')).toEqual([])
-  })
 })

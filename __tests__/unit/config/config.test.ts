@@ -51,6 +51,8 @@ describe('readConfig', () => {
       dispatchBranches: [],
       ignore: [],
       parallel: 4,
+      parallelPlans: 4,
+      pendingGraceMs: 600_000,
       failFast: false,
       hookTimeoutMs: 300_000,
       dryRun: false,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parsePlanFile } from '../../../src/plan/plan-file.ts'
 
 const FILE = 'aws/foo/default/demo.yaml'
-const KEYS = 'allowed keys: chart, version, values, repository, hooks'
+const KEYS = 'allowed keys: chart, version, values, repository, hooks, needs'
 const HOOKS = 'allowed hooks: pre-install, post-install, pre-upgrade, post-upgrade'
 
 describe('parsePlanFile: valid plans', () => {
@@ -37,7 +37,8 @@ describe('parsePlanFile: valid plans', () => {
           ],
           'pre-upgrade': [{ text: 'hooks/d.sh', line: 9 }],
           'post-upgrade': [{ text: 'hooks/e.sh', line: 10 }]
-        }
+        },
+        needs: []
       }
     })
   })
@@ -69,6 +70,16 @@ describe('parsePlanFile: valid plans', () => {
   ])('accepts the chart form of %j', (text, chart) => {
     const parsed = parsePlanFile(FILE, text)
     expect(parsed.ok && parsed.plan.chart.text).toBe(chart)
+  })
+})
+
+describe('parsePlanFile: needs', () => {
+  it('one or a list of namespace/release, with lines', () => {
+    const parsed = parsePlanFile(FILE, 'chart: a/b\nneeds: [infra/db, infra/cache]\n')
+    expect(parsed.ok && parsed.plan.needs).toEqual([
+      { text: 'infra/db', line: 2 },
+      { text: 'infra/cache', line: 2 }
+    ])
   })
 })
 
@@ -151,6 +162,14 @@ describe('parsePlanFile: schema errors carry a message and a line', () => {
       'malformed YAML',
       'chart: a/b\nvalues: [x.yaml\n',
       [[3, expect.stringMatching(/^invalid YAML: /)]]
+    ],
+    [
+      'a need that is not namespace/release',
+      'chart: a/b\nneeds:\n  - default/db\n  - db\n  - Default/DB\n',
+      [
+        [4, "'needs' item 'db' must be namespace/release"],
+        [5, "'needs' item 'Default/DB' must be namespace/release"]
+      ]
     ],
     [
       'bad indentation',

@@ -113,7 +113,7 @@ describe('reportResults', () => {
       {
         message: 'local/b/default/bad.yaml: unknown key "chrat"',
         properties: {
-          title: 'apply of local/b default/bad failed',
+          title: 'plan of local/b default/bad failed',
           file: 'local/b/default/bad.yaml',
           startLine: 3
         }

@@ -51,7 +51,7 @@ describe('renderSummary', () => {
   it('calls a run with only planned results a preview', () => {
     const md = renderSummary({
       sha: 'abc',
-      results: [{ ...base, status: 'planned', operation: 'apply', revision: null }],
+      results: [{ ...base, status: 'planned', operation: 'render', revision: null }],
       cancelled: false
     })
     expect(md).toContain('preview (nothing applied)')

@@ -1,0 +1,255 @@
+import { describe, expect, it } from 'vitest'
+import { decide, type Decision, type RunKind } from '../../../src/engine/decide.ts'
+import type { Marker } from '../../../src/engine/marker.ts'
+import type { Observation } from '../../../src/engine/observation.ts'
+import type { PlannedStep } from '../../../src/types.ts'
+
+const target = { plan: 's/a/ns/web.yaml', setup: 's/a', namespace: 'ns', release: 'web' }
+const noHooks = { 'pre-install': [], 'post-install': [], 'pre-upgrade': [], 'post-upgrade': [] }
+const apply = (postHooks = false): PlannedStep => ({
+  action: 'apply',
+  target,
+  reasons: [],
+  spec: {
+    chart: { kind: 'alias', alias: 'stable', name: 'web' },
+    chartText: 'stable/web',
+    values: [],
+    hooks: postHooks ? { ...noHooks, 'post-upgrade': ['hook.sh'] } : noHooks,
+    needs: []
+  }
+})
+const uninstall: PlannedStep = { action: 'uninstall', target, reasons: [] }
+
+const DIGEST = 'd'.repeat(32)
+const NOW = 1_000_000_000
+const GRACE = 600_000
+const RUN = '42'
+const ours = (fields: Partial<Marker> = {}): Marker => ({
+  digest: DIGEST,
+  commit: 'c'.repeat(40),
+  run: '7',
+  finished: true,
+  ...fields
+})
+const pending = (
+  status: 'pending-install' | 'pending-upgrade' | 'pending-rollback' | 'uninstalling',
+  age: number,
+  fields: { run?: string; lastGood?: number } = {}
+): Observation => ({
+  kind: 'pending',
+  status,
+  revision: 3,
+  since: NOW - age,
+  marker: ours({ run: fields.run ?? '7' }),
+  lastGood: 'lastGood' in fields ? fields.lastGood : 2
+})
+
+/** A decision in a few words: what runs, in order. */
+function brief(d: Decision): string {
+  switch (d.kind) {
+    case 'apply':
+      return d.recover ? `${d.recover.kind}→${d.operation}` : d.operation
+    case 'unchanged':
+      return `unchanged ${d.operation}`
+    case 'refuse':
+      return `refuse ${d.status}`
+    default:
+      return d.kind
+  }
+}
+
+// Every observation, and what a deploy and a re-sync do with an apply step and an uninstall step.
+const TABLE: ReadonlyArray<
+  readonly [
+    string,
+    Observation,
+    { deploy: string; resync: string; uninstall: string; postHooks?: string }
+  ]
+> = [
+  [
+    'absent',
+    { kind: 'absent' },
+    { deploy: 'install', resync: 'install', uninstall: 'unchanged uninstall' }
+  ],
+  [
+    'foreign, deployed',
+    { kind: 'foreign', revision: 1, status: 'deployed' },
+    { deploy: 'refuse failed', resync: 'refuse failed', uninstall: 'refuse skipped' }
+  ],
+  [
+    'foreign, pending',
+    { kind: 'foreign', revision: 2, status: 'pending-upgrade' },
+    { deploy: 'refuse failed', resync: 'refuse failed', uninstall: 'refuse skipped' }
+  ],
+  [
+    'ours, same digest, finished',
+    { kind: 'deployed', revision: 2, marker: ours() },
+    {
+      deploy: 'unchanged upgrade',
+      resync: 'upgrade',
+      uninstall: 'uninstall',
+      postHooks: 'unchanged upgrade'
+    }
+  ],
+  [
+    'ours, same digest, not finished (a post-hook failed, or a revision made by hand)',
+    { kind: 'deployed', revision: 2, marker: ours({ finished: false }) },
+    { deploy: 'upgrade', resync: 'upgrade', uninstall: 'uninstall', postHooks: 'upgrade' }
+  ],
+  [
+    'ours, same digest, finished unknown (read from the description)',
+    { kind: 'deployed', revision: 2, marker: ours({ finished: undefined }) },
+    { deploy: 'unchanged upgrade', resync: 'upgrade', uninstall: 'uninstall', postHooks: 'upgrade' }
+  ],
+  [
+    'ours, other digest',
+    { kind: 'deployed', revision: 2, marker: ours({ digest: 'e'.repeat(32) }) },
+    { deploy: 'upgrade', resync: 'upgrade', uninstall: 'uninstall' }
+  ],
+  [
+    'ours, by an older action (description marker, no digest)',
+    { kind: 'deployed', revision: 2, marker: { commit: 'c'.repeat(40), finished: undefined } },
+    { deploy: 'upgrade', resync: 'upgrade', uninstall: 'uninstall' }
+  ],
+  [
+    'ours, failed, never deployed',
+    { kind: 'failed', revision: 1, marker: ours(), lastGood: undefined },
+    { deploy: 'uninstall→install', resync: 'uninstall→install', uninstall: 'uninstall' }
+  ],
+  [
+    'ours, failed after a good revision',
+    { kind: 'failed', revision: 3, marker: ours(), lastGood: 2 },
+    { deploy: 'upgrade', resync: 'upgrade', uninstall: 'uninstall' }
+  ],
+  [
+    'ours, pending-upgrade by another run inside the grace',
+    pending('pending-upgrade', GRACE - 1),
+    { deploy: 'refuse failed', resync: 'refuse failed', uninstall: 'refuse failed' }
+  ],
+  [
+    'ours, pending-install by another run inside the grace',
+    pending('pending-install', 1000),
+    { deploy: 'refuse failed', resync: 'refuse failed', uninstall: 'refuse failed' }
+  ],
+  [
+    'ours, pending-upgrade by an earlier attempt of this run',
+    pending('pending-upgrade', 1000, { run: RUN }),
+    { deploy: 'rollback→upgrade', resync: 'rollback→upgrade', uninstall: 'uninstall' }
+  ],
+  [
+    'ours, pending-upgrade older than the grace',
+    pending('pending-upgrade', GRACE + 1),
+    { deploy: 'rollback→upgrade', resync: 'rollback→upgrade', uninstall: 'uninstall' }
+  ],
+  [
+    'ours, pending-rollback older than the grace',
+    pending('pending-rollback', GRACE + 1),
+    { deploy: 'rollback→upgrade', resync: 'rollback→upgrade', uninstall: 'uninstall' }
+  ],
+  [
+    'ours, pending-upgrade older than the grace, no good revision',
+    pending('pending-upgrade', GRACE + 1, { lastGood: undefined }),
+    { deploy: 'uninstall→install', resync: 'uninstall→install', uninstall: 'uninstall' }
+  ],
+  [
+    'ours, pending-install older than the grace',
+    pending('pending-install', GRACE + 1),
+    { deploy: 'uninstall→install', resync: 'uninstall→install', uninstall: 'uninstall' }
+  ],
+  [
+    'ours, uninstalling older than the grace',
+    pending('uninstalling', GRACE + 1),
+    { deploy: 'uninstall→install', resync: 'uninstall→install', uninstall: 'uninstall' }
+  ]
+]
+
+function decided(
+  step: PlannedStep,
+  observation: Observation | undefined,
+  runKind: RunKind
+): Decision {
+  return decide({
+    step,
+    observation,
+    runKind,
+    digest: step.action === 'apply' && runKind !== 'preview' ? DIGEST : undefined,
+    now: NOW,
+    pendingGraceMs: GRACE,
+    run: RUN
+  })
+}
+
+describe('decide: every observation × run kind', () => {
+  describe.each(TABLE)('%s', (_name, observation, expected) => {
+    it(`deploy: apply → ${expected.deploy}`, () =>
+      expect(brief(decided(apply(), observation, 'deploy'))).toBe(expected.deploy))
+    it(`deploy with post-hooks: apply → ${expected.postHooks ?? expected.deploy}`, () =>
+      expect(brief(decided(apply(true), observation, 'deploy'))).toBe(
+        expected.postHooks ?? expected.deploy
+      ))
+    it(`resync: apply → ${expected.resync}`, () =>
+      expect(brief(decided(apply(), observation, 'resync'))).toBe(expected.resync))
+    it.each(['deploy', 'resync'] as const)(`%s: uninstall → ${expected.uninstall}`, (kind) =>
+      expect(brief(decided(uninstall, observation, kind))).toBe(expected.uninstall)
+    )
+    it('preview: render, or a planned uninstall, whatever the cluster holds', () => {
+      expect(brief(decided(apply(), observation, 'preview'))).toBe('render')
+      expect(brief(decided(uninstall, observation, 'preview'))).toBe('plan-uninstall')
+    })
+  })
+  it('a preview never needs an observation', () => {
+    expect(brief(decided(apply(), undefined, 'preview'))).toBe('render')
+    expect(brief(decided(uninstall, undefined, 'preview'))).toBe('plan-uninstall')
+  })
+})
+
+describe('decide: what it says', () => {
+  it('a foreign release: how to hand it over', () => {
+    const d = decided(apply(), { kind: 'foreign', revision: 4, status: 'deployed' }, 'deploy')
+    expect(d).toMatchObject({ kind: 'refuse', operation: 'upgrade' })
+    expect(d.kind === 'refuse' && d.reason).toContain(
+      'kubectl label secret -n ns sh.helm.release.v1.web.v4 gitops-action/managed=true'
+    )
+  })
+  it('a pending release inside the grace: who holds it and since when', () => {
+    const d = decided(apply(), pending('pending-upgrade', 1000, { run: '99' }), 'deploy')
+    expect(d.kind === 'refuse' && d.reason).toBe(
+      `another run is deploying ns/web: revision 3 is pending-upgrade since ${new Date(NOW - 1000).toISOString()} by run 99; it is recovered once older than pending-grace (600 s)`
+    )
+  })
+  it('recovery says why it was allowed', () => {
+    const mine = decided(apply(), pending('pending-upgrade', 1000, { run: RUN }), 'deploy')
+    expect(mine.kind === 'apply' && mine.recover).toEqual({
+      kind: 'rollback',
+      to: 2,
+      reason: 'release was left pending-upgrade at revision 3 by an earlier attempt of this run'
+    })
+    const old = decided(apply(), pending('pending-install', GRACE + 1), 'deploy')
+    expect(old.kind === 'apply' && old.recover).toEqual({
+      kind: 'uninstall',
+      reason: 'release was left pending-install at revision 3 more than pending-grace (600 s) ago'
+    })
+  })
+  it('an unchanged release names its revision and commit', () => {
+    expect(decided(apply(), { kind: 'deployed', revision: 5, marker: ours() }, 'deploy')).toEqual({
+      kind: 'unchanged',
+      operation: 'upgrade',
+      revision: 5,
+      note: 'unchanged: revision 5 already deploys this plan (commit cccccccccccc)'
+    })
+  })
+  it('a revision the action did not finish is upgraded again, and the notes say so', () => {
+    const d = decided(
+      apply(true),
+      { kind: 'deployed', revision: 5, marker: ours({ finished: false }) },
+      'deploy'
+    )
+    expect(d).toEqual({
+      kind: 'apply',
+      operation: 'upgrade',
+      notes: [
+        'revision 5 was not finished by gitops-action (a post-hook failed, or it was changed by hand): upgrading again'
+      ]
+    })
+  })
+})

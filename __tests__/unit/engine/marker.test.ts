@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest'
+import {
+  markerFromDescription,
+  markerFromLabels,
+  markerLabels,
+  planDigest,
+  releaseDescription
+} from '../../../src/engine/marker.ts'
+import type { PlanSpec } from '../../../src/types.ts'
+
+const spec: PlanSpec = {
+  chart: { kind: 'alias', alias: 'stable', name: 'web' },
+  chartText: 'stable/web',
+  version: '1.0.0',
+  values: ['v.yaml'],
+  hooks: { 'pre-install': [], 'post-install': [], 'pre-upgrade': [], 'post-upgrade': [] },
+  needs: []
+}
+const digest = (over: Partial<Parameters<typeof planDigest>[0]> = {}) =>
+  planDigest({ spec, files: ['a: 1'], helmArgs: [], sha: 'c'.repeat(40), ...over })
+
+describe('marker labels', () => {
+  it('are written as helm --labels takes them, and read back', () => {
+    const labels = markerLabels({ digest: 'a'.repeat(32), commit: 'c'.repeat(40), run: '12' })
+    expect(labels).toBe(
+      `gitops-action/managed=true,gitops-action/digest=${'a'.repeat(32)},gitops-action/commit=${'c'.repeat(40)},gitops-action/run=12`
+    )
+    const parsed = Object.fromEntries(labels.split(',').map((kv) => kv.split('=')))
+    expect(markerFromLabels(parsed)).toEqual({
+      digest: 'a'.repeat(32),
+      commit: 'c'.repeat(40),
+      run: '12',
+      finished: false
+    })
+  })
+  it('finished: only when the mark names the revision that carries it (helm copies labels forward)', () => {
+    const labels = { 'gitops-action/managed': 'true', version: '3' }
+    expect(markerFromLabels({ ...labels, 'gitops-action/finished': '3' })?.finished).toBe(true)
+    expect(markerFromLabels({ ...labels, 'gitops-action/finished': '2' })?.finished).toBe(false)
+    expect(markerFromLabels(labels)?.finished).toBe(false)
+  })
+  it('a run id that is not a number is not written', () => {
+    expect(markerLabels({ digest: 'a', commit: 'c', run: 'x,y=z' })).not.toContain('run')
+  })
+  it('labels without managed=true are no marker', () => {
+    expect(markerFromLabels({ 'gitops-action/digest': 'a' })).toBeUndefined()
+  })
+  it('the description round-trips', () => {
+    expect(
+      markerFromDescription(releaseDescription('c'.repeat(40), 'a/b/ns/web.yaml', 'f'.repeat(32)))
+    ).toEqual({
+      commit: 'c'.repeat(40),
+      digest: 'f'.repeat(32),
+      finished: undefined
+    })
+  })
+})
+
+describe('plan digest', () => {
+  it('is stable, and changes with values, hook or helm-args contents and the spec', () => {
+    expect(digest()).toMatch(/^[0-9a-f]{32}$/)
+    expect(digest()).toBe(digest())
+    expect(digest({ files: ['a: 2'] })).not.toBe(digest())
+    expect(digest({ helmArgs: ['--wait'] })).not.toBe(digest())
+    expect(digest({ spec: { ...spec, version: '1.0.1' } })).not.toBe(digest())
+  })
+  it('the commit counts only for local charts (their files are not hashed)', () => {
+    expect(digest({ sha: 'd'.repeat(40) })).toBe(digest())
+    const local = { ...spec, chart: { kind: 'local' as const, path: 'charts/web' } }
+    expect(digest({ spec: local, sha: 'd'.repeat(40) })).not.toBe(digest({ spec: local }))
+  })
+})

@@ -1,0 +1,104 @@
+import { Agent, request } from 'undici'
+import { addSecret } from '../report/masking.ts'
+import { runExecPlugin } from './exec-credential.ts'
+import { clusterAccess, type ClusterAccess } from './kubeconfig-access.ts'
+
+// A small Kubernetes API client for what helm cannot tell us in one call:
+// reads and merge patches by path, authenticated as the kubeconfig says.
+
+export class KubeApiError extends Error {
+  readonly statusCode: number
+  constructor(message: string, statusCode: number) {
+    super(message)
+    this.statusCode = statusCode
+  }
+}
+
+const REQUEST_TIMEOUT_MS = 30_000
+
+export interface KubeClient {
+  readonly server: string
+  get<T>(path: string, accept?: string): Promise<T>
+  mergePatch(path: string, patch: unknown): Promise<void>
+  close(): Promise<void>
+}
+
+export async function connectCluster(
+  kubeconfigText: string,
+  kubeconfigPath: string,
+  signal: AbortSignal
+): Promise<KubeClient> {
+  const access = clusterAccess(kubeconfigText, kubeconfigPath)
+  const exec = access.exec ? await runExecPlugin(access.exec, access.server, signal) : undefined
+  const cert = exec?.cert ?? access.cert
+  const key = exec?.key ?? access.key
+  const token = exec?.token ?? access.token
+  return createClient(access, { cert, key, token }, signal)
+}
+
+function createClient(
+  access: ClusterAccess,
+  auth: { cert?: string; key?: string; token?: string },
+  signal: AbortSignal
+): KubeClient {
+  const agent = new Agent({
+    connect: {
+      ...(access.ca ? { ca: access.ca } : {}),
+      ...(auth.cert && auth.key ? { cert: auth.cert, key: auth.key } : {}),
+      rejectUnauthorized: !access.insecure
+    },
+    headersTimeout: REQUEST_TIMEOUT_MS,
+    bodyTimeout: REQUEST_TIMEOUT_MS
+  })
+  const headers: Record<string, string> = {}
+  if (auth.token) headers.authorization = `Bearer ${auth.token}`
+  else if (access.username && access.password) {
+    const basic = Buffer.from(`${access.username}:${access.password}`).toString('base64')
+    addSecret(basic)
+    headers.authorization = `Basic ${basic}`
+  }
+  const call = async (
+    method: 'GET' | 'PATCH',
+    path: string,
+    extra: Record<string, string>,
+    body?: string
+  ): Promise<string> => {
+    const response = await request(access.server + path, {
+      method,
+      dispatcher: agent,
+      headers: { ...headers, ...extra },
+      body,
+      signal
+    })
+    const text = await response.body.text()
+    if (response.statusCode >= 300) {
+      const message = (() => {
+        try {
+          return String((JSON.parse(text) as { message?: unknown }).message ?? '')
+        } catch {
+          return ''
+        }
+      })()
+      throw new KubeApiError(
+        `the Kubernetes API answered ${response.statusCode} to ${method} ${path.split('?')[0]}${message ? `: ${message}` : ''}`,
+        response.statusCode
+      )
+    }
+    return text
+  }
+  return {
+    server: access.server,
+    async get<T>(path: string, accept = 'application/json'): Promise<T> {
+      return JSON.parse(await call('GET', path, { accept })) as T
+    },
+    async mergePatch(path: string, patch: unknown): Promise<void> {
+      await call(
+        'PATCH',
+        path,
+        { 'content-type': 'application/merge-patch+json', accept: 'application/json' },
+        JSON.stringify(patch)
+      )
+    },
+    close: () => agent.close()
+  }
+}

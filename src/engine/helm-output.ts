@@ -1,0 +1,36 @@
+// Pure: what helm prints, read.
+
+/** The revision and chart version helm reports after install/upgrade (`--output json`). */
+export function parseRelease(stdout: string): {
+  revision: number | null
+  chartVersion?: string
+  applyMethod?: string
+} {
+  try {
+    // Helm may print lines before the JSON (`Pulled: ...`, `Digest: ...` for OCI charts).
+    const start = stdout.search(/^\{/m)
+    const release = JSON.parse(start > 0 ? stdout.slice(start) : stdout) as {
+      version?: number
+      chart?: { metadata?: { version?: string } }
+      apply_method?: string
+    }
+    return {
+      revision: typeof release.version === 'number' ? release.version : null,
+      chartVersion: release.chart?.metadata?.version,
+      applyMethod: release.apply_method
+    }
+  } catch {
+    return { revision: null }
+  }
+}
+
+/** Kinds and names of the objects `helm template` rendered: `Deployment/web`. */
+export function renderedObjects(manifest: string): string[] {
+  const objects: string[] = []
+  for (const doc of manifest.split(/^---\s*$/m)) {
+    const kind = /^kind:\s*["']?([\w.-]+)/m.exec(doc)?.[1]
+    const name = /^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*["']?([^"'\s]+)/m.exec(doc)?.[1]
+    if (kind) objects.push(`${kind}/${name ?? '?'}`)
+  }
+  return objects
+}

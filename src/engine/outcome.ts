@@ -1,0 +1,43 @@
+import type { Operation, PlannedStep, Result, Status } from '../types.ts'
+
+// Pure: the one place a Result is built from a step and what became of it.
+
+export interface OutcomeFields {
+  readonly operation: Operation | null
+  readonly status: Status
+  readonly chart?: string
+  readonly version?: string
+  readonly revision?: number | null
+  readonly error?: string | null
+  readonly notes?: readonly string[]
+  readonly durationMs?: number
+}
+
+export function resultOf(step: PlannedStep, fields: OutcomeFields): Result {
+  const { target } = step
+  const spec = step.action === 'apply' ? step.spec : undefined
+  return {
+    setup: target.setup,
+    namespace: target.namespace,
+    release: target.release,
+    plan: target.plan,
+    chart: fields.chart ?? spec?.chartText ?? '',
+    version: fields.version ?? spec?.version ?? '',
+    operation: fields.operation,
+    status: fields.status,
+    revision: fields.revision ?? null,
+    durationMs: fields.durationMs ?? 0,
+    error: fields.error ? `${target.plan}: ${fields.error}` : null,
+    notes: fields.notes ?? []
+  }
+}
+
+/** A plan that never ran (fail-fast, cancellation, a need that failed, its setup could not start). */
+export function notRun(step: PlannedStep, status: 'skipped' | 'failed', why: string): Result {
+  return resultOf(step, {
+    operation: null,
+    status,
+    error: status === 'failed' ? why : null,
+    notes: status === 'skipped' ? [why] : []
+  })
+}

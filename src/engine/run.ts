@@ -1,0 +1,247 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import * as core from '@actions/core'
+import { addUrlSecrets } from '../report/masking.ts'
+import { PlanLog } from '../report/plan-log.ts'
+import type { Config, DeploymentPlan, PlannedStep, Result, SetupPlan } from '../types.ts'
+import { ChartResolver } from '../apply/charts.ts'
+import { childEnv, type Helm } from '../apply/helm.ts'
+import { fetchKubeconfig } from '../apply/kubeconfig-store.ts'
+import { createWorkdir, type Workdir } from '../apply/workdir.ts'
+import { connectCluster, type KubeClient } from '../cluster/client.ts'
+import { act, type ActContext } from './act.ts'
+import { decide, type RunKind } from './decide.ts'
+import { planDigest } from './marker.ts'
+import { observeReleases, releaseKey, type Observed } from './observe.ts'
+import { runInOrder } from './order.ts'
+import { notRun } from './outcome.ts'
+import { mapLimited } from './pool.ts'
+
+// Setups in parallel (up to `parallel`); within a setup the releases are observed
+// once, each plan decided, then uninstalls and then installs/upgrades run, up to
+// `parallel-plans` at once in the order `needs` gives. fail-fast and cancellation
+// stop what has not started.
+
+export interface EngineRun {
+  readonly plan: DeploymentPlan
+  readonly config: Config
+  readonly helm: Helm
+  readonly runKind: RunKind
+  /** The workflow run's id (GITHUB_RUN_ID), written into the marker. */
+  readonly run: string | undefined
+  readonly signal: AbortSignal
+}
+
+/** The run kind, decided once for the whole plan. */
+export function runKindOf(preview: boolean, plan: DeploymentPlan): RunKind {
+  return preview ? 'preview' : plan.resync ? 'resync' : 'deploy'
+}
+
+/** Shared by every setup of the run: the first failure, for fail-fast. */
+interface RunState {
+  firstFailure?: string
+}
+
+interface Shared extends EngineRun {
+  readonly workdir: Workdir
+  readonly charts: ChartResolver
+  readonly state: RunState
+}
+
+export async function runEngine(run: EngineRun): Promise<Result[]> {
+  if (run.plan.setups.length === 0) return []
+  const workdir = createWorkdir()
+  // A preview gets no KUBECONFIG at all: helm template must not reach for a cluster.
+  const baseEnv =
+    run.runKind === 'preview'
+      ? childEnv({ ...workdir.helmEnv, KUBECONFIG: join(workdir.root, 'no-kubeconfig') })
+      : childEnv(workdir.helmEnv)
+  const charts = new ChartResolver(run.helm, run.plan.repositories, run.config.workspace, {
+    env: baseEnv,
+    signal: run.signal
+  })
+  const shared: Shared = { ...run, workdir, charts, state: {} }
+  const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) =>
+    runSetup(setup, shared, baseEnv)
+  )
+  return perSetup.flat()
+}
+
+/** Why a step must not start now, if it must not. */
+function stopReason(shared: Shared): string | undefined {
+  if (shared.signal.aborted) return 'not run: the run was cancelled'
+  if (shared.config.failFast && shared.state.firstFailure)
+    return `not run: fail-fast after ${shared.state.firstFailure} failed`
+  return undefined
+}
+
+async function runSetup(
+  setup: SetupPlan,
+  shared: Shared,
+  baseEnv: NodeJS.ProcessEnv
+): Promise<Result[]> {
+  const stop = stopReason(shared)
+  if (stop) return setup.steps.map((step) => notRun(step, 'skipped', stop))
+  let context: ActContext = {
+    helm: shared.helm,
+    config: shared.config,
+    sha: shared.plan.sha,
+    run: shared.run,
+    env: baseEnv,
+    charts: shared.charts,
+    signal: shared.signal
+  }
+  let observed: Observed | undefined
+  if (shared.runKind !== 'preview') {
+    let cluster: { kubeconfig: string; client: KubeClient | undefined }
+    try {
+      cluster = await clusterOf(setup.setup, shared)
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      const log = new PlanLog(`setup ${setup.setup}`)
+      log.line(message)
+      log.flush('kubeconfig unavailable')
+      shared.state.firstFailure ??= setup.setup
+      return setup.steps.map((step) => notRun(step, 'failed', message))
+    }
+    context = {
+      ...context,
+      cluster,
+      env: childEnv({ ...shared.workdir.helmEnv, KUBECONFIG: cluster.kubeconfig })
+    }
+    try {
+      observed = await observeReleases(setup.steps, {
+        helm: shared.helm,
+        env: context.env,
+        signal: shared.signal,
+        client: cluster.client
+      })
+      core.info(`Releases of setup ${setup.setup}: ${observed.how}`)
+      // Where listing failed, marking would fail too: the description tells the next run.
+      const marking = observed.viaApi ? cluster : { ...cluster, client: undefined }
+      return await runSteps(setup, shared, { ...context, cluster: marking }, observed)
+    } finally {
+      await cluster.client?.close()
+    }
+  }
+  return runSteps(setup, shared, context, observed)
+}
+
+async function runSteps(
+  setup: SetupPlan,
+  shared: Shared,
+  context: ActContext,
+  observed: Observed | undefined
+): Promise<Result[]> {
+  const runStep = (step: PlannedStep): Promise<Result> => stepOf(step, shared, context, observed)
+  const uninstalls = setup.steps.filter((s) => s.action === 'uninstall')
+  const applies = setup.steps.filter((s) => s.action === 'apply')
+  const hooks = {
+    run: runStep,
+    ok: (r: Result) =>
+      r.status === 'succeeded' || r.status === 'unchanged' || r.status === 'planned',
+    notRun: (step: PlannedStep, why: string) => notRun(step, 'skipped', why)
+  }
+  // Uninstalls first: a removed release frees the names and resources an added one may take.
+  const removed = await runInOrder(
+    uninstalls.map((step) => ({ key: releaseKey(step.target), needs: [], item: step })),
+    shared.config.parallelPlans,
+    hooks
+  )
+  const applied = await runInOrder(
+    applies.map((step) => ({
+      key: releaseKey(step.target),
+      needs: step.action === 'apply' ? step.spec.needs : [],
+      item: step
+    })),
+    shared.config.parallelPlans,
+    hooks
+  )
+  return [...removed, ...applied]
+}
+
+async function stepOf(
+  step: PlannedStep,
+  shared: Shared,
+  context: ActContext,
+  observed: Observed | undefined
+): Promise<Result> {
+  const stop = stopReason(shared)
+  if (stop) return notRun(step, 'skipped', stop)
+  const log = new PlanLog(title(step))
+  for (const why of step.reasons) log.line(`Affected: ${why}`)
+  const key = releaseKey(step.target)
+  const observeError = observed?.errors.get(key)
+  let result: Result
+  try {
+    if (observeError) throw new Error(observeError)
+    const digest =
+      step.action === 'apply' && shared.runKind !== 'preview'
+        ? await digestOf(step, shared)
+        : undefined
+    const decision = decide({
+      step,
+      observation: observed?.observations.get(key),
+      runKind: shared.runKind,
+      digest,
+      now: Date.now(),
+      pendingGraceMs: shared.config.pendingGraceMs,
+      run: shared.run
+    })
+    result = await act(step, decision, digest, context, log)
+  } catch (error) {
+    result = notRun(step, 'failed', error instanceof Error ? error.message : String(error))
+    log.line(`✖ ${result.error ?? ''}`)
+  }
+  log.flush(
+    result.status === 'failed'
+      ? `${result.operation ?? 'plan'} failed`
+      : `${result.operation ?? 'plan'} ${result.status}`
+  )
+  if (result.status === 'failed') shared.state.firstFailure ??= step.target.plan
+  return result
+}
+
+async function digestOf(
+  step: Extract<PlannedStep, { action: 'apply' }>,
+  shared: Shared
+): Promise<string> {
+  const { spec } = step
+  const paths = [...spec.values, ...Object.values(spec.hooks).flat()]
+  const files = await Promise.all(paths.map((p) => readFile(join(shared.config.workspace, p))))
+  return planDigest({ spec, files, helmArgs: shared.config.helmArgs, sha: shared.plan.sha })
+}
+
+function title(step: PlannedStep): string {
+  const { setup, namespace, release, plan } = step.target
+  return `${setup} ${namespace}/${release} (${plan})`
+}
+
+/** The setup's kubeconfig on disk, and an API client from it (undefined if it cannot be built). */
+async function clusterOf(
+  setup: string,
+  shared: Shared
+): Promise<{ kubeconfig: string; client: KubeClient | undefined }> {
+  const { config } = shared
+  if (!config.kubeconfigStoreUrl) {
+    throw new Error(
+      `setup ${setup}: no kubeconfig-store-url (or KUBECONFIG_REPO_URL) is set, so its kubeconfig cannot be fetched`
+    )
+  }
+  const text = await fetchKubeconfig(setup, {
+    storeUrl: config.kubeconfigStoreUrl,
+    ca: config.kubeconfigStoreCa,
+    filename: config.kubeconfigFilename,
+    signal: shared.signal
+  })
+  const kubeconfig = shared.workdir.writeKubeconfig(setup, text)
+  core.info(`Kubeconfig of setup ${setup} fetched from ${addUrlSecrets(config.kubeconfigStoreUrl)}`)
+  try {
+    return { kubeconfig, client: await connectCluster(text, kubeconfig, shared.signal) }
+  } catch (error) {
+    core.info(
+      `Setup ${setup}: releases are read through helm (${error instanceof Error ? error.message : String(error)})`
+    )
+    return { kubeconfig, client: undefined }
+  }
+}

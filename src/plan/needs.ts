@@ -1,0 +1,58 @@
+import type { FileProblem, PlanTarget } from '../types.ts'
+import type { Located } from './plan-file.ts'
+
+// Pure: the `needs` of a setup's plans must name plans of that setup and must
+// not go round in a circle; each offending plan gets one problem on its line.
+
+export interface PlanNeeds {
+  readonly target: PlanTarget
+  readonly needs: readonly Located[]
+}
+
+const key = (setup: string, need: string): string => `${setup}\0${need}`
+
+/** Problems by plan path. */
+export function needsProblems(plans: readonly PlanNeeds[]): Map<string, FileProblem> {
+  const problems = new Map<string, FileProblem>()
+  const byKey = new Map<string, PlanNeeds>()
+  for (const p of plans)
+    byKey.set(key(p.target.setup, `${p.target.namespace}/${p.target.release}`), p)
+  for (const p of plans) {
+    const missing = p.needs.find((n) => !byKey.has(key(p.target.setup, n.text)))
+    if (missing)
+      problems.set(p.target.plan, {
+        file: p.target.plan,
+        line: missing.line,
+        message: `needs '${missing.text}', but setup '${p.target.setup}' has no plan for that namespace/release`
+      })
+  }
+  // A depth-first walk; a need that leads back to a plan on the current path closes a cycle.
+  const state = new Map<PlanNeeds, 'walking' | 'done'>()
+  const walk = (p: PlanNeeds, path: PlanNeeds[]): void => {
+    state.set(p, 'walking')
+    for (const need of p.needs) {
+      const next = byKey.get(key(p.target.setup, need.text))
+      if (!next) continue
+      if (state.get(next) === 'walking') {
+        const cycle = [...path.slice(path.indexOf(next)), p]
+        const names = [...cycle, next].map((c) => `${c.target.namespace}/${c.target.release}`)
+        for (const member of cycle) {
+          const line = member.needs.find(
+            (n) =>
+              byKey.get(key(member.target.setup, n.text)) ===
+              cycle[(cycle.indexOf(member) + 1) % cycle.length]
+          )?.line
+          if (!problems.has(member.target.plan))
+            problems.set(member.target.plan, {
+              file: member.target.plan,
+              ...(line ? { line } : {}),
+              message: `its needs form a cycle: ${names.join(' → ')}`
+            })
+        }
+      } else if (!state.has(next)) walk(next, [...path, p])
+    }
+    state.set(p, 'done')
+  }
+  for (const p of plans) if (!state.has(p)) walk(p, [])
+  return problems
+}
