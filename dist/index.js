@@ -1,22 +1,20 @@
 import { createRequire as __gitopsCreateRequire } from 'node:module';
 const require = __gitopsCreateRequire(import.meta.url);
+import { readFileSync, existsSync, realpathSync, statSync, lstatSync, readdirSync, createWriteStream, accessSync, constants as constants$7, createReadStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'os';
 import os__default, { EOL } from 'os';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import { promises, constants as constants$6, existsSync as existsSync$1, readFileSync as readFileSync$1 } from 'fs';
 import * as path$1 from 'path';
-import * as http from 'http';
-import http__default from 'http';
-import * as https from 'https';
-import https__default from 'https';
+import http from 'http';
+import https from 'https';
 import 'net';
 import require$$1 from 'tls';
 import * as events$1 from 'events';
 import events__default from 'events';
 import { ok } from 'assert';
-import * as require$$6 from 'util';
-import require$$6__default from 'util';
+import require$$6 from 'util';
 import require$$0$1 from 'node:assert';
 import require$$0$3 from 'node:net';
 import require$$2 from 'node:http';
@@ -38,13 +36,153 @@ import require$$1$5 from 'node:dns';
 import require$$5$3 from 'string_decoder';
 import * as child from 'child_process';
 import { setTimeout as setTimeout$1 } from 'timers';
-import { readFileSync, existsSync, realpathSync, statSync, readdirSync, accessSync, constants as constants$7, createReadStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { isAbsolute, matchesGlob, posix, join, relative, sep as sep$1, delimiter } from 'node:path';
+import { randomUUID, createHash } from 'node:crypto';
+import { matchesGlob, join, relative, sep as sep$1, isAbsolute, posix, delimiter, dirname } from 'node:path';
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import * as stream from 'stream';
-import { readFile } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+import 'stream';
+import { rm as rm$1, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { pipeline } from 'node:stream/promises';
+
+// The event that started the run, read once from the runner's environment and
+// the payload file, checked, and reduced to what the later stages need.
+const SUPPORTED_EVENTS = ['push', 'pull_request', 'workflow_dispatch'];
+class EventError extends Error {
+}
+const SUPPORTED_TEXT = `supported events: ${SUPPORTED_EVENTS.join(', ')}`;
+function readEvent(env = process.env) {
+    const name = env.GITHUB_EVENT_NAME;
+    if (!name)
+        throw new EventError(`GITHUB_EVENT_NAME is not set: run this action in a GitHub workflow (${SUPPORTED_TEXT}).`);
+    if (!SUPPORTED_EVENTS.includes(name)) {
+        throw new EventError(`The event '${name}' is not supported (${SUPPORTED_TEXT}); add one of them to the workflow's 'on:'.`);
+    }
+    const payload = readPayload(env.GITHUB_EVENT_PATH);
+    const common = {
+        ref: env.GITHUB_REF || str(payload, 'ref') || '',
+        repository: repositoryOf(env, payload),
+        workflow: workflowOf(env),
+        payload
+    };
+    switch (name) {
+        case 'push': {
+            const after = sha(payload, 'after', 'push');
+            return {
+                ...common,
+                name: 'push',
+                sha: env.GITHUB_SHA || after,
+                mode: 'deploy',
+                before: sha(payload, 'before', 'push'),
+                after,
+                created: payload.created === true,
+                deleted: payload.deleted === true,
+                forced: payload.forced === true,
+                commits: commitsOf(payload)
+            };
+        }
+        case 'pull_request': {
+            const pr = object(payload.pull_request, 'pull_request', 'pull_request');
+            const headSha = sha(object(pr.head, 'pull_request.head', 'pull_request'), 'sha', 'pull_request', 'pull_request.head.sha');
+            return {
+                ...common,
+                name: 'pull_request',
+                // GITHUB_SHA is the merge commit that actions/checkout checks out.
+                sha: env.GITHUB_SHA || headSha,
+                mode: 'preview',
+                number: typeof pr.number === 'number' ? pr.number : Number(payload.number),
+                baseSha: sha(object(pr.base, 'pull_request.base', 'pull_request'), 'sha', 'pull_request', 'pull_request.base.sha'),
+                headSha
+            };
+        }
+        case 'workflow_dispatch': {
+            if (!env.GITHUB_SHA)
+                throw new EventError('GITHUB_SHA is not set for this workflow_dispatch event: cannot tell which commit to deploy.');
+            const repository = payload.repository;
+            const defaultBranch = typeof repository === 'object' && repository !== null
+                ? str(repository, 'default_branch')
+                : undefined;
+            return {
+                ...common,
+                name: 'workflow_dispatch',
+                sha: env.GITHUB_SHA,
+                mode: 'deploy',
+                defaultBranch
+            };
+        }
+    }
+}
+function readPayload(path) {
+    if (!path)
+        throw new EventError(`GITHUB_EVENT_PATH is not set: cannot read the event payload (${SUPPORTED_TEXT}).`);
+    let text;
+    try {
+        text = readFileSync(path, 'utf8');
+    }
+    catch (error) {
+        throw new EventError(`Cannot read the event payload ${path}: ${error.message} (the runner writes it for each run; ${SUPPORTED_TEXT}).`);
+    }
+    try {
+        const parsed = JSON.parse(text);
+        return object(parsed, 'payload', 'the event');
+    }
+    catch (error) {
+        if (error instanceof EventError)
+            throw error;
+        throw new EventError(`The event payload ${path} is not valid JSON: ${error.message}.`);
+    }
+}
+function object(value, field, event) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new EventError(`The ${event} payload has no '${field}' object.`);
+    }
+    return value;
+}
+function str(payload, key) {
+    const value = payload[key];
+    return typeof value === 'string' ? value : undefined;
+}
+function sha(payload, key, event, field = key) {
+    const value = str(payload, key);
+    if (!value || !/^[0-9a-f]{40}$/.test(value)) {
+        throw new EventError(`The ${event} payload's '${field}' is not a commit SHA.`);
+    }
+    return value;
+}
+function strings(value) {
+    return Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];
+}
+function commitsOf(payload) {
+    const commits = Array.isArray(payload.commits) ? payload.commits : [];
+    return commits.map((c) => ({
+        id: typeof c.id === 'string' ? c.id : '',
+        added: strings(c.added),
+        removed: strings(c.removed),
+        modified: strings(c.modified)
+    }));
+}
+function repositoryOf(env, payload) {
+    const fullName = env.GITHUB_REPOSITORY ||
+        (typeof payload.repository === 'object' && payload.repository !== null
+            ? String(payload.repository.full_name ?? '')
+            : '');
+    const [owner, repo, ...rest] = fullName.split('/');
+    if (!owner || !repo || rest.length > 0) {
+        throw new EventError(`Cannot tell the repository: GITHUB_REPOSITORY is '${env.GITHUB_REPOSITORY ?? ''}' and the payload has no repository.full_name.`);
+    }
+    return { owner, repo };
+}
+function workflowOf(env) {
+    // GITHUB_WORKFLOW_REF: owner/repo/.github/workflows/deploy.yml@refs/heads/main
+    const path = env.GITHUB_WORKFLOW_REF?.split('@')[0];
+    const file = path?.includes('/.github/workflows/') ? path.split('/').pop() : undefined;
+    const number = (text) => text && /^\d+$/.test(text) ? Number(text) : undefined;
+    return { file, runId: number(env.GITHUB_RUN_ID), runNumber: number(env.GITHUB_RUN_NUMBER) };
+}
+/** The branch a push or dispatch ran on, or undefined (tags, pull request refs). */
+function branchOf(ref) {
+    return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
+}
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -200,96 +338,6 @@ function prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
 }
 
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-
 var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
 
 var tunnel$1 = {};
@@ -300,10 +348,10 @@ function requireTunnel$1 () {
 	if (hasRequiredTunnel$1) return tunnel$1;
 	hasRequiredTunnel$1 = 1;
 	var tls = require$$1;
-	var http = http__default;
-	var https = https__default;
+	var http$1 = http;
+	var https$1 = https;
 	var events = events__default;
-	var util = require$$6__default;
+	var util = require$$6;
 
 
 	tunnel$1.httpOverHttp = httpOverHttp;
@@ -314,13 +362,13 @@ function requireTunnel$1 () {
 
 	function httpOverHttp(options) {
 	  var agent = new TunnelingAgent(options);
-	  agent.request = http.request;
+	  agent.request = http$1.request;
 	  return agent;
 	}
 
 	function httpsOverHttp(options) {
 	  var agent = new TunnelingAgent(options);
-	  agent.request = http.request;
+	  agent.request = http$1.request;
 	  agent.createSocket = createSecureSocket;
 	  agent.defaultPort = 443;
 	  return agent;
@@ -328,13 +376,13 @@ function requireTunnel$1 () {
 
 	function httpOverHttps(options) {
 	  var agent = new TunnelingAgent(options);
-	  agent.request = https.request;
+	  agent.request = https$1.request;
 	  return agent;
 	}
 
 	function httpsOverHttps(options) {
 	  var agent = new TunnelingAgent(options);
-	  agent.request = https.request;
+	  agent.request = https$1.request;
 	  agent.createSocket = createSecureSocket;
 	  agent.defaultPort = 443;
 	  return agent;
@@ -345,7 +393,7 @@ function requireTunnel$1 () {
 	  var self = this;
 	  self.options = options || {};
 	  self.proxyOptions = self.options.proxy || {};
-	  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
+	  self.maxSockets = self.options.maxSockets || http$1.Agent.defaultMaxSockets;
 	  self.requests = [];
 	  self.sockets = [];
 
@@ -572,7 +620,7 @@ function requireTunnel () {
 	return tunnel;
 }
 
-var tunnelExports = requireTunnel();
+requireTunnel();
 
 var undici = {};
 
@@ -28661,7 +28709,7 @@ function requireUndici () {
 var undiciExports = requireUndici();
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter$8 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28709,635 +28757,18 @@ var MediaTypes;
 (function (MediaTypes) {
     MediaTypes["ApplicationJson"] = "application/json";
 })(MediaTypes || (MediaTypes = {}));
-const HttpRedirectCodes = [
+[
     HttpCodes.MovedPermanently,
     HttpCodes.ResourceMoved,
     HttpCodes.SeeOther,
     HttpCodes.TemporaryRedirect,
     HttpCodes.PermanentRedirect
 ];
-const HttpResponseRetryCodes = [
+[
     HttpCodes.BadGateway,
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter$8(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter$8(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter$8(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter$8(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-class HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter$8(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter$8(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter$8(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter$8(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter$8(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter$8(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter$8(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter$8(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter$8(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter$8(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter$8(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter$8(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter$8(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter$8(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys$1(this.requestOptions.headers), lowercaseKeys$1(headers || {}));
-        }
-        return lowercaseKeys$1(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys$1(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys$1(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnelExports.httpsOverHttps : tunnelExports.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnelExports.httpOverHttps : tunnelExports.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undiciExports.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter$8(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter$8(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter$8(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys$1 = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 
 (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -29359,7 +28790,7 @@ const lowercaseKeys$1 = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLower
     });
 };
 
-var __awaiter$7 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$6 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29381,7 +28812,7 @@ class Summary {
      * @returns step summary file path
      */
     filePath() {
-        return __awaiter$7(this, void 0, void 0, function* () {
+        return __awaiter$6(this, void 0, void 0, function* () {
             if (this._filePath) {
                 return this._filePath;
             }
@@ -29425,7 +28856,7 @@ class Summary {
      * @returns {Promise<Summary>} summary instance
      */
     write(options) {
-        return __awaiter$7(this, void 0, void 0, function* () {
+        return __awaiter$6(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
             const writeFunc = overwrite ? writeFile : appendFile;
@@ -29439,7 +28870,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     clear() {
-        return __awaiter$7(this, void 0, void 0, function* () {
+        return __awaiter$6(this, void 0, void 0, function* () {
             return this.emptyBuffer().write({ overwrite: true });
         });
     }
@@ -29632,7 +29063,7 @@ class Summary {
 const _summary = new Summary();
 const summary = _summary;
 
-var __awaiter$6 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$5 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29656,7 +29087,7 @@ const IS_WINDOWS$2 = process.platform === 'win32';
  * backslash to all junction results on Windows.
  */
 function readlink(fsPath) {
-    return __awaiter$6(this, void 0, void 0, function* () {
+    return __awaiter$5(this, void 0, void 0, function* () {
         const result = yield fs.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
@@ -29668,7 +29099,7 @@ function readlink(fsPath) {
 }
 fs.constants.O_RDONLY;
 function exists(fsPath) {
-    return __awaiter$6(this, void 0, void 0, function* () {
+    return __awaiter$5(this, void 0, void 0, function* () {
         try {
             yield stat(fsPath);
         }
@@ -29703,7 +29134,7 @@ function isRooted(p) {
  * @return if file exists and is executable, returns the file path. otherwise empty string.
  */
 function tryGetExecutablePath(filePath, extensions) {
-    return __awaiter$6(this, void 0, void 0, function* () {
+    return __awaiter$5(this, void 0, void 0, function* () {
         let stats = undefined;
         try {
             // test file exists
@@ -29796,7 +29227,7 @@ function isUnixExecutable(stats) {
             stats.uid === process.getuid()));
 }
 
-var __awaiter$5 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$4 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29814,7 +29245,7 @@ var __awaiter$5 = (undefined && undefined.__awaiter) || function (thisArg, _argu
  * @param     options   optional. See CopyOptions.
  */
 function cp(source_1, dest_1) {
-    return __awaiter$5(this, arguments, void 0, function* (source, dest, options = {}) {
+    return __awaiter$4(this, arguments, void 0, function* (source, dest, options = {}) {
         const { force, recursive, copySourceDirectory } = readCopyOptions(options);
         const destStat = (yield exists(dest)) ? yield stat(dest) : null;
         // Dest is an existing file, but not forcing
@@ -29852,7 +29283,7 @@ function cp(source_1, dest_1) {
  * @param inputPath path to remove
  */
 function rmRF(inputPath) {
-    return __awaiter$5(this, void 0, void 0, function* () {
+    return __awaiter$4(this, void 0, void 0, function* () {
         if (IS_WINDOWS$2) {
             // Check for invalid characters
             // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
@@ -29882,7 +29313,7 @@ function rmRF(inputPath) {
  * @returns Promise<void>
  */
 function mkdirP(fsPath) {
-    return __awaiter$5(this, void 0, void 0, function* () {
+    return __awaiter$4(this, void 0, void 0, function* () {
         ok(fsPath, 'a path argument must be provided');
         yield mkdir(fsPath, { recursive: true });
     });
@@ -29896,7 +29327,7 @@ function mkdirP(fsPath) {
  * @returns   Promise<string>   path to tool
  */
 function which(tool, check) {
-    return __awaiter$5(this, void 0, void 0, function* () {
+    return __awaiter$4(this, void 0, void 0, function* () {
         if (!tool) {
             throw new Error("parameter 'tool' is required");
         }
@@ -29926,7 +29357,7 @@ function which(tool, check) {
  * @returns   Promise<string[]>  the paths of the tool
  */
 function findInPath(tool) {
-    return __awaiter$5(this, void 0, void 0, function* () {
+    return __awaiter$4(this, void 0, void 0, function* () {
         if (!tool) {
             throw new Error("parameter 'tool' is required");
         }
@@ -29985,7 +29416,7 @@ function readCopyOptions(options) {
     return { force, recursive, copySourceDirectory };
 }
 function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return __awaiter$5(this, void 0, void 0, function* () {
+    return __awaiter$4(this, void 0, void 0, function* () {
         // Ensure there is not a run away recursive copy
         if (currentDepth >= 255)
             return;
@@ -30010,7 +29441,7 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
 }
 // Buffered file copy
 function copyFile(srcFile, destFile, force) {
-    return __awaiter$5(this, void 0, void 0, function* () {
+    return __awaiter$4(this, void 0, void 0, function* () {
         if ((yield lstat(srcFile)).isSymbolicLink()) {
             // unlink/re-link it
             try {
@@ -30035,7 +29466,7 @@ function copyFile(srcFile, destFile, force) {
     });
 }
 
-var __awaiter$4 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$3 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -30383,7 +29814,7 @@ class ToolRunner extends events$1.EventEmitter {
      * @returns   number
      */
     exec() {
-        return __awaiter$4(this, void 0, void 0, function* () {
+        return __awaiter$3(this, void 0, void 0, function* () {
             // root the tool path if it is unrooted and contains relative pathing
             if (!isRooted(this.toolPath) &&
                 (this.toolPath.includes('/') ||
@@ -30394,7 +29825,7 @@ class ToolRunner extends events$1.EventEmitter {
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
             this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => __awaiter$4(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter$3(this, void 0, void 0, function* () {
                 this._debug(`exec tool: ${this.toolPath}`);
                 this._debug('arguments:');
                 for (const arg of this.args) {
@@ -30615,7 +30046,7 @@ class ExecState extends events$1.EventEmitter {
     }
 }
 
-var __awaiter$3 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$2 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -30635,7 +30066,7 @@ var __awaiter$3 = (undefined && undefined.__awaiter) || function (thisArg, _argu
  * @returns   Promise<number>    exit code
  */
 function exec(commandLine, args, options) {
-    return __awaiter$3(this, void 0, void 0, function* () {
+    return __awaiter$2(this, void 0, void 0, function* () {
         const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
@@ -30836,153 +30267,6 @@ function saveState(name, value) {
     issueCommand('save-state', { name }, toCommandValue(value));
 }
 
-// The event that started the run, read once from the runner's environment and
-// the payload file, checked, and reduced to what the later stages need.
-const SUPPORTED_EVENTS = ['push', 'pull_request', 'workflow_dispatch'];
-class EventError extends Error {
-}
-const SUPPORTED_TEXT = `supported events: ${SUPPORTED_EVENTS.join(', ')}`;
-function readEvent(env = process.env) {
-    const name = env.GITHUB_EVENT_NAME;
-    if (!name)
-        throw new EventError(`GITHUB_EVENT_NAME is not set: run this action in a GitHub workflow (${SUPPORTED_TEXT}).`);
-    if (!SUPPORTED_EVENTS.includes(name)) {
-        throw new EventError(`The event '${name}' is not supported (${SUPPORTED_TEXT}); add one of them to the workflow's 'on:'.`);
-    }
-    const payload = readPayload(env.GITHUB_EVENT_PATH);
-    const common = {
-        ref: env.GITHUB_REF || str(payload, 'ref') || '',
-        repository: repositoryOf(env, payload),
-        workflow: workflowOf(env),
-        payload
-    };
-    switch (name) {
-        case 'push': {
-            const after = sha(payload, 'after', 'push');
-            return {
-                ...common,
-                name: 'push',
-                sha: env.GITHUB_SHA || after,
-                mode: 'deploy',
-                before: sha(payload, 'before', 'push'),
-                after,
-                created: payload.created === true,
-                deleted: payload.deleted === true,
-                forced: payload.forced === true,
-                commits: commitsOf(payload)
-            };
-        }
-        case 'pull_request': {
-            const pr = object(payload.pull_request, 'pull_request', 'pull_request');
-            const headSha = sha(object(pr.head, 'pull_request.head', 'pull_request'), 'sha', 'pull_request', 'pull_request.head.sha');
-            return {
-                ...common,
-                name: 'pull_request',
-                // GITHUB_SHA is the merge commit that actions/checkout checks out.
-                sha: env.GITHUB_SHA || headSha,
-                mode: 'preview',
-                number: typeof pr.number === 'number' ? pr.number : Number(payload.number),
-                baseSha: sha(object(pr.base, 'pull_request.base', 'pull_request'), 'sha', 'pull_request', 'pull_request.base.sha'),
-                headSha
-            };
-        }
-        case 'workflow_dispatch': {
-            if (!env.GITHUB_SHA)
-                throw new EventError('GITHUB_SHA is not set for this workflow_dispatch event: cannot tell which commit to deploy.');
-            return { ...common, name: 'workflow_dispatch', sha: env.GITHUB_SHA, mode: 'deploy' };
-        }
-    }
-}
-function readPayload(path) {
-    if (!path)
-        throw new EventError(`GITHUB_EVENT_PATH is not set: cannot read the event payload (${SUPPORTED_TEXT}).`);
-    let text;
-    try {
-        text = readFileSync(path, 'utf8');
-    }
-    catch (error) {
-        throw new EventError(`Cannot read the event payload ${path}: ${error.message} (the runner writes it for each run; ${SUPPORTED_TEXT}).`);
-    }
-    try {
-        const parsed = JSON.parse(text);
-        return object(parsed, 'payload', 'the event');
-    }
-    catch (error) {
-        if (error instanceof EventError)
-            throw error;
-        throw new EventError(`The event payload ${path} is not valid JSON: ${error.message}.`);
-    }
-}
-function object(value, field, event) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        throw new EventError(`The ${event} payload has no '${field}' object.`);
-    }
-    return value;
-}
-function str(payload, key) {
-    const value = payload[key];
-    return typeof value === 'string' ? value : undefined;
-}
-function sha(payload, key, event, field = key) {
-    const value = str(payload, key);
-    if (!value || !/^[0-9a-f]{40}$/.test(value)) {
-        throw new EventError(`The ${event} payload's '${field}' is not a commit SHA.`);
-    }
-    return value;
-}
-function strings(value) {
-    return Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];
-}
-function commitsOf(payload) {
-    const commits = Array.isArray(payload.commits) ? payload.commits : [];
-    return commits.map((c) => ({
-        id: typeof c.id === 'string' ? c.id : '',
-        added: strings(c.added),
-        removed: strings(c.removed),
-        modified: strings(c.modified)
-    }));
-}
-function repositoryOf(env, payload) {
-    const fullName = env.GITHUB_REPOSITORY ||
-        (typeof payload.repository === 'object' && payload.repository !== null
-            ? String(payload.repository.full_name ?? '')
-            : '');
-    const [owner, repo, ...rest] = fullName.split('/');
-    if (!owner || !repo || rest.length > 0) {
-        throw new EventError(`Cannot tell the repository: GITHUB_REPOSITORY is '${env.GITHUB_REPOSITORY ?? ''}' and the payload has no repository.full_name.`);
-    }
-    return { owner, repo };
-}
-function workflowOf(env) {
-    // GITHUB_WORKFLOW_REF: owner/repo/.github/workflows/deploy.yml@refs/heads/main
-    const path = env.GITHUB_WORKFLOW_REF?.split('@')[0];
-    const file = path?.includes('/.github/workflows/') ? path.split('/').pop() : undefined;
-    const number = (text) => text && /^\d+$/.test(text) ? Number(text) : undefined;
-    return { file, runId: number(env.GITHUB_RUN_ID), runNumber: number(env.GITHUB_RUN_NUMBER) };
-}
-/** The branch a push or dispatch ran on, or undefined (tags, pull request refs). */
-function branchOf(ref) {
-    return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
-}
-
-// Evaluated before every other module of the action (index.ts imports it first):
-// @actions/github builds `github.context` when it is imported, and JSON-parses the
-// event file there, outside any try. An unreadable or non-JSON payload would crash the
-// action with a bare stack trace and no annotation; this fails the step with the
-// clear error readEvent gives instead.
-const path = process.env.GITHUB_EVENT_PATH;
-if (path) {
-    try {
-        readPayload(path);
-    }
-    catch (error) {
-        if (!(error instanceof EventError))
-            throw error;
-        setFailed(error.message);
-        process.exit(1);
-    }
-}
-
 // Every secret the action learns is registered here before anything can print it.
 // The runner masks its own log; we also mask what we write ourselves (outputs,
 // summary, annotations, errors from child processes), since those bypass it.
@@ -31034,6 +30318,3031 @@ function mask(text) {
     return out;
 }
 
+/** An error annotation on the plan file of each failed plan (with the line when one is known). */
+function annotateFailures(results) {
+    for (const r of results) {
+        if (r.status !== 'failed')
+            continue;
+        error(mask(r.error ?? `${r.plan}: failed`), {
+            title: mask(`${r.operation ?? 'plan'} of ${r.setup} ${r.namespace}/${r.release} failed`),
+            file: r.plan,
+            ...(r.line ? { startLine: r.line } : {})
+        });
+    }
+}
+
+// The action's outputs (action.yml): `results`, `setups`, `failed`.
+/** One object a plan, in the documented shape (the annotation line is internal). */
+function resultsJson(results) {
+    return JSON.stringify(results.map((r) => ({
+        setup: r.setup,
+        namespace: r.namespace,
+        release: r.release,
+        plan: r.plan,
+        chart: r.chart,
+        version: r.version,
+        operation: r.operation,
+        status: r.status,
+        revision: r.revision,
+        durationMs: r.durationMs,
+        error: r.error,
+        notes: r.notes
+    })));
+}
+let setupsWritten = false;
+function writeSetupsOutput(setups) {
+    setOutput('setups', mask(JSON.stringify(setups)));
+    setupsWritten = true;
+}
+/** A run that failed as a whole: no plan results, and the failure itself counts once. */
+function writeRunFailureOutputs() {
+    setOutput('results', '[]');
+    setOutput('failed', '1');
+    if (!setupsWritten)
+        writeSetupsOutput([]);
+}
+function writeResultOutputs(results) {
+    setOutput('results', mask(resultsJson(results)));
+    setOutput('failed', String(results.filter((r) => r.status === 'failed').length));
+}
+
+// Pure: every affected plan gets a result; plan files that could not be read fail too.
+function problemResult(problem) {
+    const { target } = problem;
+    const elsewhere = problem.problem.file !== target.plan;
+    const where = elsewhere
+        ? `${problem.problem.file}${problem.problem.line ? `:${problem.problem.line}` : ''}: `
+        : '';
+    return {
+        setup: target.setup,
+        namespace: target.namespace,
+        release: target.release,
+        plan: target.plan,
+        chart: '',
+        version: '',
+        operation: null,
+        status: 'failed',
+        revision: null,
+        durationMs: 0,
+        error: `${target.plan}: ${where}${problem.problem.message}`,
+        notes: [],
+        ...(!elsewhere && problem.problem.line ? { line: problem.problem.line } : {})
+    };
+}
+/** The results of the run and of the plan's problems, in setup then plan order. */
+function allResults(plan, results) {
+    return [...results, ...plan.problems.map(problemResult)].sort((a, b) => compare$1(a.setup, b.setup) || compare$1(a.plan, b.plan));
+}
+/** The `setups` output: every setup an affected plan belongs to, a job matrix. */
+function affectedSetups(plan) {
+    const setups = new Set([
+        ...plan.setups.map((s) => s.setup),
+        ...plan.problems.map((p) => p.target.setup)
+    ]);
+    return [...setups].sort(compare$1);
+}
+function compare$1(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const ICONS = {
+    succeeded: '✅ succeeded',
+    unchanged: '🟰 unchanged',
+    failed: '❌ failed',
+    skipped: '⏭️ skipped',
+    planned: '📝 planned'
+};
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${ms} ms`;
+    const seconds = ms / 1000;
+    return seconds < 60
+        ? `${seconds.toFixed(1)} s`
+        : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+/** A table cell: no pipes or line breaks may escape it. */
+function cell(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\|/g, '\\|')
+        .replace(/\r?\n/g, '<br>');
+}
+function chartCell(result) {
+    if (!result.chart)
+        return '';
+    return result.version ? `${result.chart}@${result.version}` : result.chart;
+}
+function renderSummary(input) {
+    const { results } = input;
+    const preview = results.length > 0 &&
+        results.every((r) => r.status === 'planned' || r.status === 'failed') &&
+        results.some((r) => r.status === 'planned');
+    const lines = [
+        `## gitops-action: ${preview ? 'preview (nothing applied)' : 'deploy'} of \`${input.sha.slice(0, 12)}\``,
+        ''
+    ];
+    if (input.cancelled)
+        lines.push('> [!WARNING]', '> The run was cancelled: plans that had not finished are reported as failed or skipped; the next run recovers them.', '');
+    if (results.length === 0) {
+        lines.push('No plan was affected.');
+        return lines.join('\n') + '\n';
+    }
+    const counts = ['succeeded', 'unchanged', 'failed', 'skipped', 'planned']
+        .map((status) => [status, results.filter((r) => r.status === status).length])
+        .filter(([, n]) => n > 0)
+        .map(([status, n]) => `${n} ${status}`);
+    lines.push(`${results.length} plan(s): ${counts.join(', ')}.`, '');
+    lines.push('| Setup | Namespace | Release | Chart | Operation | Result | Revision | Duration |');
+    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of results) {
+        lines.push(`| ${[r.setup, r.namespace, r.release, chartCell(r), r.operation ?? '', ICONS[r.status], r.revision === null ? '' : String(r.revision), formatDuration(r.durationMs)].map(cell).join(' | ')} |`);
+    }
+    const failures = results.filter((r) => r.error);
+    if (failures.length > 0) {
+        lines.push('', '### Errors', '');
+        for (const r of failures)
+            lines.push(`- **${cell(r.plan)}**: ${cell(r.error ?? '')}`);
+    }
+    const noted = results.filter((r) => r.notes.length > 0);
+    if (noted.length > 0) {
+        lines.push('', '### Notes', '');
+        for (const r of noted)
+            lines.push(`- **${cell(r.plan)}**: ${cell(r.notes.join('; '))}`);
+    }
+    return lines.join('\n') + '\n';
+}
+/** The summary of a run that stopped before any plan ran. */
+function renderRunFailure(message) {
+    return [
+        '## gitops-action: the run failed before any plan ran',
+        '',
+        '> [!CAUTION]',
+        `> ${cell(message)}`,
+        '',
+        'Nothing was deployed. Fix the cause above and re-run the job.',
+        ''
+    ].join('\n');
+}
+
+// Text the action did not write itself (file names, change reasons, hook and
+// helm output, chart messages) reaches the log only through here. The runner
+// takes a line as a workflow command when it starts with `::` after leading
+// whitespace, or holds the legacy `##[` anywhere, and it splits lines at \r as
+// well as \n. Text that could read as one is printed between
+// `::stop-commands::<token>` and `::<token>::` with a token nobody can guess:
+// the runner shows it verbatim and obeys none of it.
+const COMMAND_LIKE = /::|##\[/;
+/** Prints untrusted text (masked) so that no part of it can act as a workflow command. */
+function printUntrusted(text) {
+    const masked = mask(typeof text === 'string' ? text : text.join('\n'));
+    if (!COMMAND_LIKE.test(masked)) {
+        info(masked);
+        return;
+    }
+    const token = randomUUID();
+    info(`::stop-commands::${token}`);
+    info(masked);
+    info(`::${token}::`);
+}
+
+// What the run tells the user: the plan before anything runs, the results after.
+function reportPlan(plan, scope, changes, mode) {
+    // File names and change reasons come from the repository.
+    const info = printUntrusted;
+    if (scope.kind === 'none')
+        notice(mask(`Nothing to deploy: ${scope.reason}`));
+    if (scope.kind === 'all')
+        info(`Scope: every plan at ${scope.head} (${scope.reason})`);
+    if (scope.kind === 'diff')
+        info(`Scope: changes ${scope.base}..${scope.head} (base: ${scope.baseReason})`);
+    if (changes)
+        info(`Changed paths: ${changes.paths.length}, from ${changes.source}`);
+    const steps = plan.setups.reduce((n, s) => n + s.steps.length, 0);
+    info(`${mode === 'preview' ? 'Preview' : 'Plan'} of ${plan.sha}: ${steps} plan(s) in ${plan.setups.length} setup(s)` +
+        (plan.problems.length > 0 ? `, ${plan.problems.length} plan file(s) with problems` : ''));
+    for (const setup of plan.setups) {
+        for (const step of setup.steps) {
+            info(`  ${setup.setup}: ${step.action} ${step.target.namespace}/${step.target.release} (${step.reasons.join('; ')})`);
+        }
+    }
+    for (const problem of plan.problems)
+        info(`  ${problem.target.setup}: cannot read ${problem.target.plan}`);
+    writeSetupsOutput(affectedSetups(plan));
+}
+async function reportResults(plan, results, cancelled) {
+    const all = allResults(plan, results);
+    writeResultOutputs(all);
+    annotateFailures(all);
+    await writeSummary(renderSummary({ sha: plan.sha, results: all, cancelled }));
+    const failed = all.filter((r) => r.status === 'failed');
+    if (cancelled)
+        warning('The run was cancelled: what finished is reported; the next run recovers the rest.');
+    if (failed.length > 0) {
+        setFailed(mask(`${failed.length} of ${all.length} plan(s) failed: ${failed.map((r) => r.plan).join(', ')}`));
+    }
+    else if (cancelled) {
+        setFailed('The run was cancelled before every plan finished');
+    }
+}
+/**
+ * A failure of the whole run (an input, the event, the repositories file): still the
+ * outputs and a summary, so a later step or a reader sees why nothing was deployed.
+ */
+async function reportRunFailure(message) {
+    setFailed(mask(message));
+    writeRunFailureOutputs();
+    await writeSummary(renderRunFailure(message));
+}
+async function writeSummary(markdown) {
+    const summary$1 = mask(markdown);
+    // Outside a runner (a local try-out) there is no summary file: the log gets it.
+    if (process.env.GITHUB_STEP_SUMMARY)
+        await summary.addRaw(summary$1).write();
+    else
+        printUntrusted(summary$1);
+}
+
+// Evaluated before every other module of the action (index.ts imports it first):
+// @actions/github builds `github.context` when it is imported, and JSON-parses the
+// event file there, outside any try. An unreadable or non-JSON payload would crash the
+// action with a bare stack trace and no annotation; this fails the step with the
+// clear error readEvent gives instead.
+const path = process.env.GITHUB_EVENT_PATH;
+if (path) {
+    try {
+        readPayload(path);
+    }
+    catch (error) {
+        if (!(error instanceof EventError))
+            throw error;
+        await reportRunFailure(error.message);
+        process.exit(1);
+    }
+}
+
+/*! js-yaml 5.5.0 https://github.com/nodeca/js-yaml @license MIT */
+//#region src/tag.ts
+/**
+* Returned by a scalar resolver when the source does not match its tag.
+*
+* @category Tags
+*/
+var NOT_RESOLVED = Symbol("NOT_RESOLVED");
+/**
+* Create a normalized scalar tag definition.
+*
+* @category Tags
+*/
+function defineScalarTag(tagName, options) {
+	return {
+		tagName,
+		nodeKind: "scalar",
+		implicit: options.implicit ?? false,
+		matchByTagPrefix: options.matchByTagPrefix ?? false,
+		implicitFirstChars: options.implicitFirstChars ?? null,
+		resolve: options.resolve,
+		identify: options.identify,
+		represent: options.represent ?? ((data) => String(data)),
+		representTagName: options.representTagName ?? (() => tagName)
+	};
+}
+/**
+* Create a normalized sequence tag definition.
+*
+* @category Tags
+*/
+function defineSequenceTag(tagName, options) {
+	const carrierIsResult = options.finalize === void 0;
+	return {
+		tagName,
+		nodeKind: "sequence",
+		implicit: false,
+		matchByTagPrefix: options.matchByTagPrefix ?? false,
+		create: options.create,
+		addItem: options.addItem,
+		finalize: options.finalize ?? ((carrier) => carrier),
+		carrierIsResult,
+		identify: options.identify,
+		represent: options.represent ?? ((data) => data),
+		representTagName: options.representTagName ?? (() => tagName)
+	};
+}
+/**
+* Create a normalized mapping tag definition.
+*
+* @category Tags
+*/
+function defineMappingTag(tagName, options) {
+	const carrierIsResult = options.finalize === void 0;
+	return {
+		tagName,
+		nodeKind: "mapping",
+		implicit: false,
+		matchByTagPrefix: options.matchByTagPrefix ?? false,
+		create: options.create,
+		addPair: options.addPair,
+		has: options.has,
+		keys: options.keys,
+		get: options.get,
+		finalize: options.finalize ?? ((carrier) => carrier),
+		carrierIsResult,
+		identify: options.identify,
+		represent: options.represent ?? ((data) => data),
+		representTagName: options.representTagName ?? (() => tagName)
+	};
+}
+//#endregion
+//#region src/tag/scalar/str.ts
+/** @category Tags */
+var strTag = defineScalarTag("tag:yaml.org,2002:str", {
+	resolve: (source) => source,
+	identify: (data) => typeof data === "string"
+});
+//#endregion
+//#region src/tag/scalar/null_core.ts
+var NULL_VALUES$1 = [
+	"",
+	"~",
+	"null",
+	"Null",
+	"NULL"
+];
+/** @category Tags */
+var nullCoreTag = defineScalarTag("tag:yaml.org,2002:null", {
+	implicit: true,
+	implicitFirstChars: [
+		"",
+		"~",
+		"n",
+		"N"
+	],
+	resolve: (source) => {
+		if (NULL_VALUES$1.indexOf(source) !== -1) return null;
+		return NOT_RESOLVED;
+	},
+	identify: (object) => object === null,
+	represent: () => "null"
+});
+//#endregion
+//#region src/tag/scalar/null_json.ts
+/** @category Tags */
+var nullJsonTag = defineScalarTag("tag:yaml.org,2002:null", {
+	implicit: true,
+	implicitFirstChars: ["n"],
+	resolve: (source, isExplicit) => {
+		if (source === "null" || isExplicit && source === "") return null;
+		return NOT_RESOLVED;
+	},
+	identify: (object) => object === null,
+	represent: () => "null"
+});
+//#endregion
+//#region src/tag/scalar/null_yaml11.ts
+var NULL_VALUES = [
+	"",
+	"~",
+	"null",
+	"Null",
+	"NULL"
+];
+/** @category Tags */
+var nullYaml11Tag = defineScalarTag("tag:yaml.org,2002:null", {
+	implicit: true,
+	implicitFirstChars: [
+		"",
+		"~",
+		"n",
+		"N"
+	],
+	resolve: (source) => {
+		if (NULL_VALUES.indexOf(source) !== -1) return null;
+		return NOT_RESOLVED;
+	},
+	identify: (object) => object === null,
+	represent: () => "null"
+});
+//#endregion
+//#region src/tag/scalar/bool_core.ts
+var TRUE_VALUES$2 = [
+	"true",
+	"True",
+	"TRUE"
+];
+var FALSE_VALUES$2 = [
+	"false",
+	"False",
+	"FALSE"
+];
+/** @category Tags */
+var boolCoreTag = defineScalarTag("tag:yaml.org,2002:bool", {
+	implicit: true,
+	implicitFirstChars: [
+		"t",
+		"T",
+		"f",
+		"F"
+	],
+	resolve: (source) => {
+		if (TRUE_VALUES$2.indexOf(source) !== -1) return true;
+		if (FALSE_VALUES$2.indexOf(source) !== -1) return false;
+		return NOT_RESOLVED;
+	},
+	identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
+	represent: (object) => object ? "true" : "false"
+});
+//#endregion
+//#region src/tag/scalar/bool_json.ts
+var TRUE_VALUES$1 = ["true"];
+var FALSE_VALUES$1 = ["false"];
+/** @category Tags */
+var boolJsonTag = defineScalarTag("tag:yaml.org,2002:bool", {
+	implicit: true,
+	implicitFirstChars: ["t", "f"],
+	resolve: (source) => {
+		if (TRUE_VALUES$1.indexOf(source) !== -1) return true;
+		if (FALSE_VALUES$1.indexOf(source) !== -1) return false;
+		return NOT_RESOLVED;
+	},
+	identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
+	represent: (object) => object ? "true" : "false"
+});
+//#endregion
+//#region src/tag/scalar/bool_yaml11.ts
+var TRUE_VALUES = [
+	"true",
+	"True",
+	"TRUE",
+	"y",
+	"Y",
+	"yes",
+	"Yes",
+	"YES",
+	"on",
+	"On",
+	"ON"
+];
+var FALSE_VALUES = [
+	"false",
+	"False",
+	"FALSE",
+	"n",
+	"N",
+	"no",
+	"No",
+	"NO",
+	"off",
+	"Off",
+	"OFF"
+];
+/** @category Tags */
+var boolYaml11Tag = defineScalarTag("tag:yaml.org,2002:bool", {
+	implicit: true,
+	implicitFirstChars: [
+		"y",
+		"Y",
+		"n",
+		"N",
+		"t",
+		"T",
+		"f",
+		"F",
+		"o",
+		"O"
+	],
+	resolve: (source) => {
+		if (TRUE_VALUES.indexOf(source) !== -1) return true;
+		if (FALSE_VALUES.indexOf(source) !== -1) return false;
+		return NOT_RESOLVED;
+	},
+	identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
+	represent: (object) => object ? "true" : "false"
+});
+//#endregion
+//#region src/tag/scalar/int_core.ts
+var YAML_INTEGER_IMPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+var YAML_INTEGER_EXPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+function parseYamlInteger$2(source) {
+	let value = source;
+	let sign = 1;
+	if (value[0] === "-" || value[0] === "+") {
+		if (value[0] === "-") sign = -1;
+		value = value.slice(1);
+	}
+	if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
+	if (value.startsWith("0o")) return sign * parseInt(value.slice(2), 8);
+	if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
+	return sign * parseInt(value, 10);
+}
+function resolveYamlInteger$2(source, isExplicit) {
+	if (isExplicit) {
+		if (!YAML_INTEGER_EXPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
+	} else if (!YAML_INTEGER_IMPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
+	const result = parseYamlInteger$2(source);
+	return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+/** @category Tags */
+var intCoreTag = defineScalarTag("tag:yaml.org,2002:int", {
+	implicit: true,
+	implicitFirstChars: [
+		"-",
+		"+",
+		..."0123456789"
+	],
+	resolve: resolveYamlInteger$2,
+	identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
+	represent: (object) => object.toString(10)
+});
+//#endregion
+//#region src/tag/scalar/int_json.ts
+var YAML_INTEGER_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)$");
+var YAML_INTEGER_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+function parseYamlInteger$1(source) {
+	let value = source;
+	let sign = 1;
+	if (value[0] === "-" || value[0] === "+") {
+		if (value[0] === "-") sign = -1;
+		value = value.slice(1);
+	}
+	if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
+	if (value.startsWith("0o")) return sign * parseInt(value.slice(2), 8);
+	if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
+	return sign * parseInt(value, 10);
+}
+function resolveYamlInteger$1(source, isExplicit) {
+	if (isExplicit) {
+		if (!YAML_INTEGER_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+	} else if (!YAML_INTEGER_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+	const result = parseYamlInteger$1(source);
+	return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+/** @category Tags */
+var intJsonTag = defineScalarTag("tag:yaml.org,2002:int", {
+	implicit: true,
+	implicitFirstChars: ["-", ..."0123456789"],
+	resolve: resolveYamlInteger$1,
+	identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
+	represent: (object) => object.toString(10)
+});
+//#endregion
+//#region src/tag/scalar/int_yaml11.ts
+var YAML_INTEGER_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?(?:0|[1-9][0-9_]*))$");
+function parseYamlInteger(source) {
+	let value = source.replace(/_/g, "");
+	let sign = 1;
+	if (value[0] === "-" || value[0] === "+") {
+		if (value[0] === "-") sign = -1;
+		value = value.slice(1);
+	}
+	if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
+	if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
+	if (value.includes(":")) {
+		let result = 0;
+		for (const part of value.split(":")) result = result * 60 + Number(part);
+		return sign * result;
+	}
+	if (value !== "0" && value[0] === "0") return sign * parseInt(value, 8);
+	return sign * parseInt(value, 10);
+}
+function resolveYamlInteger(source) {
+	if (!YAML_INTEGER_PATTERN.test(source)) return NOT_RESOLVED;
+	const result = parseYamlInteger(source);
+	return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+/** @category Tags */
+var intYaml11Tag = defineScalarTag("tag:yaml.org,2002:int", {
+	implicit: true,
+	implicitFirstChars: [
+		"-",
+		"+",
+		..."0123456789"
+	],
+	resolve: resolveYamlInteger,
+	identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
+	represent: (object) => object.toString(10)
+});
+//#endregion
+//#region src/tag/scalar/float_core.ts
+var YAML_FLOAT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+var YAML_FLOAT_SPECIAL_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat$2(source) {
+	if (!YAML_FLOAT_PATTERN$1.test(source)) return NOT_RESOLVED;
+	let value = source.toLowerCase();
+	const sign = value[0] === "-" ? -1 : 1;
+	if ("+-".includes(value[0])) value = value.slice(1);
+	if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+	if (value === ".nan") return NaN;
+	const result = sign * parseFloat(value);
+	if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN$1.test(source)) return result;
+	return NOT_RESOLVED;
+}
+function representYamlFloat$2(object) {
+	if (isNaN(object)) return ".nan";
+	if (object === Number.POSITIVE_INFINITY) return ".inf";
+	if (object === Number.NEGATIVE_INFINITY) return "-.inf";
+	if (Object.is(object, -0)) return "-0.0";
+	const result = object.toString(10);
+	return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+/** @category Tags */
+var floatCoreTag = defineScalarTag("tag:yaml.org,2002:float", {
+	implicit: true,
+	implicitFirstChars: [
+		"-",
+		"+",
+		".",
+		..."0123456789"
+	],
+	resolve: resolveYamlFloat$2,
+	identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
+	represent: representYamlFloat$2
+});
+//#endregion
+//#region src/tag/scalar/float_json.ts
+var YAML_FLOAT_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$");
+var YAML_FLOAT_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat$1(source, isExplicit) {
+	if (isExplicit) {
+		if (!YAML_FLOAT_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+		let value = source.toLowerCase();
+		const sign = value[0] === "-" ? -1 : 1;
+		if ("+-".includes(value[0])) value = value.slice(1);
+		if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+		if (value === ".nan") return NaN;
+		const result = sign * parseFloat(value);
+		return Number.isFinite(result) ? result : NOT_RESOLVED;
+	}
+	if (!YAML_FLOAT_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+	const result = Number(source);
+	if (Number.isFinite(result)) return result;
+	return NOT_RESOLVED;
+}
+function representYamlFloat$1(object) {
+	if (isNaN(object)) return ".nan";
+	if (object === Number.POSITIVE_INFINITY) return ".inf";
+	if (object === Number.NEGATIVE_INFINITY) return "-.inf";
+	if (Object.is(object, -0)) return "-0.0";
+	const result = object.toString(10);
+	return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+/** @category Tags */
+var floatJsonTag = defineScalarTag("tag:yaml.org,2002:float", {
+	implicit: true,
+	implicitFirstChars: ["-", ..."0123456789"],
+	resolve: resolveYamlFloat$1,
+	identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
+	represent: representYamlFloat$1
+});
+//#endregion
+//#region src/tag/scalar/float_yaml11.ts
+var YAML_FLOAT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?(?:(?:[0-9][0-9_]*)?\\.[0-9_]*)(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+var YAML_FLOAT_SPECIAL_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat(source) {
+	if (!YAML_FLOAT_PATTERN.test(source)) return NOT_RESOLVED;
+	let value = source.toLowerCase().replace(/_/g, "");
+	const sign = value[0] === "-" ? -1 : 1;
+	if ("+-".includes(value[0])) value = value.slice(1);
+	if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+	if (value === ".nan") return NaN;
+	let result = 0;
+	if (value.includes(":")) {
+		for (const part of value.split(":")) result = result * 60 + Number(part);
+		result *= sign;
+	} else result = sign * parseFloat(value);
+	if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN.test(source)) return result;
+	return NOT_RESOLVED;
+}
+function representYamlFloat(object) {
+	if (isNaN(object)) return ".nan";
+	if (object === Number.POSITIVE_INFINITY) return ".inf";
+	if (object === Number.NEGATIVE_INFINITY) return "-.inf";
+	if (Object.is(object, -0)) return "-0.0";
+	const result = object.toString(10);
+	return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+/** @category Tags */
+var floatYaml11Tag = defineScalarTag("tag:yaml.org,2002:float", {
+	implicit: true,
+	implicitFirstChars: [
+		"-",
+		"+",
+		".",
+		..."0123456789"
+	],
+	resolve: resolveYamlFloat,
+	identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
+	represent: representYamlFloat
+});
+//#endregion
+//#region src/tag/scalar/merge.ts
+/**
+* Enables merge keys in {@link CORE_SCHEMA} when added with
+* {@link Schema.withTags}.
+*
+* @category Tags
+*/
+var mergeTag = defineScalarTag("tag:yaml.org,2002:merge", {
+	implicit: true,
+	implicitFirstChars: ["<"],
+	resolve: (source, isExplicit) => {
+		if (source === "<<" || isExplicit && source === "") return "<<";
+		return NOT_RESOLVED;
+	},
+	identify: () => false
+});
+//#endregion
+//#region src/tag/scalar/binary.ts
+var BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
+function resolveYamlBinary(source) {
+	const input = source.replace(/\s/g, "");
+	if (input.length % 4 !== 0 || !BASE64_PATTERN.test(input)) return NOT_RESOLVED;
+	const binary = atob(input);
+	const result = new Uint8Array(binary.length);
+	for (let index = 0; index < binary.length; index++) result[index] = binary.charCodeAt(index);
+	return result;
+}
+function representYamlBinary(object) {
+	let binary = "";
+	for (let index = 0; index < object.length; index++) binary += String.fromCharCode(object[index]);
+	return btoa(binary);
+}
+/**
+* The `!!binary` tag, represented as a `Uint8Array`.
+*
+* @category Tags
+*/
+var binaryTag = defineScalarTag("tag:yaml.org,2002:binary", {
+	resolve: resolveYamlBinary,
+	identify: (object) => Object.prototype.toString.call(object) === "[object Uint8Array]",
+	represent: representYamlBinary
+});
+//#endregion
+//#region src/tag/scalar/timestamp.ts
+var YAML_DATE_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$");
+var YAML_TIMESTAMP_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\\.([0-9]*))?(?:[ \\t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$");
+function makeUtcDate(year, month, day, hour = 0, minute = 0, second = 0, fraction = 0) {
+	const date = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
+	date.setUTCFullYear(year, month, day);
+	return date;
+}
+function resolveYamlTimestamp(source) {
+	let match = YAML_DATE_REGEXP.exec(source);
+	if (match === null) match = YAML_TIMESTAMP_REGEXP.exec(source);
+	if (match === null) return NOT_RESOLVED;
+	const year = +match[1];
+	const month = +match[2] - 1;
+	const day = +match[3];
+	if (!match[4]) {
+		const date = makeUtcDate(year, month, day);
+		if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return NOT_RESOLVED;
+		return date;
+	}
+	const hour = +match[4];
+	const minute = +match[5];
+	const second = +match[6];
+	let fraction = 0;
+	if (hour > 23 || minute > 59 || second > 59) return NOT_RESOLVED;
+	if (match[7]) {
+		let value = match[7].slice(0, 3);
+		while (value.length < 3) value += "0";
+		fraction = +value;
+	}
+	const date = makeUtcDate(year, month, day, hour, minute, second, fraction);
+	if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return NOT_RESOLVED;
+	if (match[9]) {
+		const offsetHour = +match[10];
+		const offsetMinute = +(match[11] || 0);
+		if (offsetHour > 23 || offsetMinute > 59) return NOT_RESOLVED;
+		const offset = (offsetHour * 60 + offsetMinute) * 6e4;
+		date.setTime(date.getTime() - (match[9] === "-" ? -offset : offset));
+	}
+	return date;
+}
+/**
+* The YAML 1.1 `!!timestamp` tag, represented as a JavaScript `Date`.
+*
+* @category Tags
+*/
+var timestampTag = defineScalarTag("tag:yaml.org,2002:timestamp", {
+	implicit: true,
+	implicitFirstChars: [..."0123456789"],
+	resolve: resolveYamlTimestamp,
+	identify: (object) => object instanceof Date,
+	represent: (object) => object.toISOString()
+});
+//#endregion
+//#region src/tag/sequence/seq.ts
+/** @category Tags */
+var seqTag = defineSequenceTag("tag:yaml.org,2002:seq", {
+	create: () => [],
+	addItem: (container, item) => {
+		container.push(item);
+	},
+	identify: Array.isArray
+});
+//#endregion
+//#region src/common/object.ts
+function isPlainObject$2(data) {
+	if (data === null || typeof data !== "object" || Array.isArray(data)) return false;
+	const prototype = Object.getPrototypeOf(data);
+	return prototype === null || prototype === Object.prototype;
+}
+function pick(object, keys) {
+	const result = {};
+	for (const key of keys) if (object[key] !== void 0) result[key] = object[key];
+	return result;
+}
+//#endregion
+//#region src/tag/sequence/omap.ts
+/**
+* Provided only for YAML 1.1 compatibility and supported by the loader only.
+* JavaScript has no dedicated class to represent this type, so it cannot be
+* identified and dumped.
+*
+* ```yaml
+* !!omap
+*   - one: 1
+*   - two: 2
+* ```
+*
+* is loaded as
+*
+* ```javascript
+* [
+*   { one: 1 },
+*   { two: 2 }
+* ]
+* ```
+*
+* @category Tags
+*/
+var omapTag = defineSequenceTag("tag:yaml.org,2002:omap", {
+	create: () => ({
+		list: [],
+		seen: /* @__PURE__ */ new Set()
+	}),
+	addItem: (carrier, item) => {
+		let key;
+		if (item instanceof Map) {
+			if (item.size !== 1) return "cannot resolve an ordered map item";
+			key = item.keys().next().value;
+		} else if (isPlainObject$2(item)) {
+			const itemKeys = Object.keys(item);
+			if (itemKeys.length !== 1) return "cannot resolve an ordered map item";
+			key = itemKeys[0];
+		} else return "cannot resolve an ordered map item";
+		if (carrier.seen.has(key)) return "duplicate key in ordered map";
+		carrier.seen.add(key);
+		carrier.list.push(item);
+		return "";
+	},
+	finalize: (carrier) => carrier.list,
+	identify: () => false
+});
+//#endregion
+//#region src/tag/sequence/pairs.ts
+/**
+* Provided only for YAML 1.1 compatibility and supported by the loader only.
+* JavaScript has no dedicated class to represent this type, so it cannot be
+* identified and dumped.
+*
+* ```yaml
+* !!pairs
+*   - one: 1
+*   - two: 2
+* ```
+*
+* is loaded as
+*
+* ```javascript
+* [
+*   ['one', 1],
+*   ['two', 2]
+* ]
+* ```
+*
+* @category Tags
+*/
+var pairsTag = defineSequenceTag("tag:yaml.org,2002:pairs", {
+	create: () => [],
+	addItem: (container, item) => {
+		if (item instanceof Map) {
+			if (item.size !== 1) return "cannot resolve a pairs item";
+			container.push(item.entries().next().value);
+			return "";
+		}
+		if (Object.prototype.toString.call(item) !== "[object Object]") return "cannot resolve a pairs item";
+		const object = item;
+		const keys = Object.keys(object);
+		if (keys.length !== 1) return "cannot resolve a pairs item";
+		container.push([keys[0], object[keys[0]]]);
+		return "";
+	},
+	identify: () => false
+});
+//#endregion
+//#region src/tag/mapping/map.ts
+/**
+* This is the default mapping implementation. It uses `{}` objects and has only
+* partial functionality due to language limitations. This choice was made
+* because users expect to get JavaScript objects, and it was left unchanged to
+* avoid too many breaking changes in the v5 release.
+*
+* Side effects:
+*
+* - `Object.hasOwn()` checks or `for...of` loops are required for safe use (to
+*   avoid falling through to prototypes).
+* - Only scalar string keys are supported properly.
+* - Other scalar keys, such as `null` and numbers, are converted to strings.
+*   This is historical behaviour, and it can cause side effects such as
+*   problems with `!!merge`.
+*
+* Note that non-string scalar keys may be deprecated in future versions.
+*
+* Ideally, use {@link realMapTag} instead.
+*
+* @category Tags
+*/
+var mapTag = defineMappingTag("tag:yaml.org,2002:map", {
+	create: () => ({}),
+	identify: isPlainObject$2,
+	represent: (o) => {
+		const map = /* @__PURE__ */ new Map();
+		for (const key of Object.keys(o)) map.set(key, o[key]);
+		return map;
+	},
+	addPair: (container, key, value) => {
+		if (key !== null && typeof key === "object") return "object-based map does not support complex keys";
+		const normalizedKey = String(key);
+		if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
+			value,
+			enumerable: true,
+			configurable: true,
+			writable: true
+		});
+		else container[normalizedKey] = value;
+		return "";
+	},
+	has: (container, key) => {
+		if (key !== null && typeof key === "object") return false;
+		return Object.prototype.hasOwnProperty.call(container, String(key));
+	},
+	keys: (container) => Object.keys(container),
+	get: (container, key) => {
+		const normalizedKey = String(key);
+		if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
+		return container[normalizedKey];
+	}
+});
+//#endregion
+//#region src/tag/mapping/set.ts
+/**
+* The YAML 1.1 `!!set` tag, represented as a JavaScript `Set`.
+*
+* @category Tags
+*/
+var setTag = defineMappingTag("tag:yaml.org,2002:set", {
+	create: () => /* @__PURE__ */ new Set(),
+	identify: (data) => data instanceof Set,
+	represent: (data) => {
+		const map = /* @__PURE__ */ new Map();
+		for (const key of data) map.set(key, null);
+		return map;
+	},
+	addPair: (container, key, value) => {
+		if (value !== null) return "cannot resolve a set item";
+		container.add(key);
+		return "";
+	},
+	has: (container, key) => container.has(key),
+	keys: (container) => container.keys(),
+	get: () => null
+});
+//#endregion
+//#region src/schema.ts
+function createTagDefinitionMap() {
+	return {
+		scalar: Object.create(null),
+		sequence: Object.create(null),
+		mapping: Object.create(null)
+	};
+}
+function createTagDefinitionListMap() {
+	return {
+		scalar: [],
+		sequence: [],
+		mapping: []
+	};
+}
+function compileTags(tags) {
+	const result = [];
+	for (const tag of tags) {
+		let index = result.length;
+		for (let previousIndex = 0; previousIndex < result.length; previousIndex++) {
+			const previous = result[previousIndex];
+			if (previous.nodeKind === tag.nodeKind && previous.tagName === tag.tagName && previous.matchByTagPrefix === tag.matchByTagPrefix) {
+				index = previousIndex;
+				break;
+			}
+		}
+		result[index] = tag;
+	}
+	return result;
+}
+/**
+* Controls tag resolution when loading and type selection when dumping.
+*
+* @category Schemas
+*/
+var Schema = class Schema {
+	tags;
+	/** @internal */
+	implicitScalarTags;
+	/**
+	* Dispatch implicit scalar resolvers by `source.charAt(0)`. Each bucket holds
+	* the resolvers that may match that key, in schema order; a key absent from
+	* the map uses
+	* {@link Schema.implicitScalarAnyFirstChar}
+	* (resolvers that declared no first-char constraint, so they apply to any
+	* first character).
+	*/
+	implicitScalarByFirstChar;
+	implicitScalarAnyFirstChar;
+	/**
+	* The default scalar tag (`!!str`), resolved once so the composer's fallback
+	* for unresolved plain scalars avoids a keyed lookup per scalar.
+	*
+	* @internal
+	*/
+	defaultScalarTag;
+	/**
+	* The default container tags (`!!seq` / `!!map`), used by the dumper: when a
+	* value is identified by its default tag, the tag is implicit and not
+	* printed. Undefined if the schema does not define them (then such values
+	* can't be dumped).
+	*
+	* @internal
+	*/
+	defaultSequenceTag;
+	/** @internal */
+	defaultMappingTag;
+	exact;
+	prefix;
+	constructor(tags) {
+		const compiledTags = compileTags(tags);
+		const implicitScalarTags = [];
+		const exact = createTagDefinitionMap();
+		const prefix = createTagDefinitionListMap();
+		for (const tag of compiledTags) {
+			if (tag.nodeKind === "scalar" && tag.implicit) {
+				if (tag.matchByTagPrefix) throw new Error("Implicit scalar tags cannot match by tag prefix");
+				implicitScalarTags.push(tag);
+			}
+			switch (tag.nodeKind) {
+				case "scalar":
+					if (tag.matchByTagPrefix) prefix.scalar.push(tag);
+					else exact.scalar[tag.tagName] = tag;
+					break;
+				case "sequence":
+					if (tag.matchByTagPrefix) prefix.sequence.push(tag);
+					else exact.sequence[tag.tagName] = tag;
+					break;
+				case "mapping": if (tag.matchByTagPrefix) prefix.mapping.push(tag);
+				else exact.mapping[tag.tagName] = tag;
+			}
+		}
+		const implicitScalarAnyFirstChar = implicitScalarTags.filter((tag) => tag.implicitFirstChars === null);
+		const keys = /* @__PURE__ */ new Set();
+		for (const tag of implicitScalarTags) if (tag.implicitFirstChars !== null) for (const key of tag.implicitFirstChars) keys.add(key);
+		const implicitScalarByFirstChar = /* @__PURE__ */ new Map();
+		for (const key of keys) implicitScalarByFirstChar.set(key, implicitScalarTags.filter((tag) => tag.implicitFirstChars === null || tag.implicitFirstChars.indexOf(key) !== -1));
+		const defaultScalarTag = exact.scalar["tag:yaml.org,2002:str"];
+		if (!defaultScalarTag) throw new Error("schema does not define the default scalar tag (tag:yaml.org,2002:str)");
+		this.tags = compiledTags;
+		this.implicitScalarTags = implicitScalarTags;
+		this.implicitScalarByFirstChar = implicitScalarByFirstChar;
+		this.implicitScalarAnyFirstChar = implicitScalarAnyFirstChar;
+		this.defaultScalarTag = defaultScalarTag;
+		this.defaultSequenceTag = exact.sequence["tag:yaml.org,2002:seq"];
+		this.defaultMappingTag = exact.mapping["tag:yaml.org,2002:map"];
+		this.exact = exact;
+		this.prefix = prefix;
+	}
+	/** @internal */
+	lookupScalarTag(tagName) {
+		const exactTag = this.exact.scalar[tagName];
+		if (exactTag) return exactTag;
+		for (const tag of this.prefix.scalar) if (tagName.startsWith(tag.tagName)) return tag;
+	}
+	/** @internal */
+	lookupSequenceTag(tagName) {
+		const exactTag = this.exact.sequence[tagName];
+		if (exactTag) return exactTag;
+		for (const tag of this.prefix.sequence) if (tagName.startsWith(tag.tagName)) return tag;
+	}
+	/** @internal */
+	lookupMappingTag(tagName) {
+		const exactTag = this.exact.mapping[tagName];
+		if (exactTag) return exactTag;
+		for (const tag of this.prefix.mapping) if (tagName.startsWith(tag.tagName)) return tag;
+	}
+	/** @internal */
+	resolveImplicitScalarTag(source) {
+		const candidates = this.implicitScalarByFirstChar.get(source.charAt(0)) ?? this.implicitScalarAnyFirstChar;
+		for (const tag of candidates) {
+			const value = tag.resolve(source, false, tag.tagName);
+			if (value !== NOT_RESOLVED) return {
+				value,
+				tag
+			};
+		}
+		const tag = this.defaultScalarTag;
+		return {
+			value: tag.resolve(source, false, tag.tagName),
+			tag
+		};
+	}
+	/**
+	* Creates a new schema with the specified tags added. If a tag already
+	* exists, it is replaced by the specified tag.
+	*
+	* @example
+	*
+	* ```javascript
+	* import { CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
+	*
+	* const schema = CORE_SCHEMA.withTags(mergeTag, realMapTag)
+	* ```
+	*/
+	withTags(...tags) {
+		let flatTags = [];
+		for (const tag of tags) flatTags = flatTags.concat(tag);
+		return new Schema([...this.tags, ...flatTags]);
+	}
+};
+/**
+* The YAML 1.2 Failsafe Schema: strings, sequences, and mappings.
+*
+* @category Schemas
+*/
+var FAILSAFE_SCHEMA = new Schema([
+	strTag,
+	seqTag,
+	mapTag
+]);
+/**
+* The YAML 1.2 JSON Schema. It uses JSON scalar forms while retaining YAML
+* collection syntax.
+*
+* @category Schemas
+*/
+new Schema([
+	...FAILSAFE_SCHEMA.tags,
+	nullJsonTag,
+	boolJsonTag,
+	intJsonTag,
+	floatJsonTag
+]);
+/**
+* The default schema for the loaders. Note, {@link CORE_SCHEMA} comes
+* without the `!!merge` tag. You can easily enable it if needed.
+*
+* @example
+* Enable {@link mergeTag}:
+*
+* ```javascript
+* import { load, CORE_SCHEMA, mergeTag } from 'js-yaml'
+*
+* try {
+*   load(data, { schema: CORE_SCHEMA.withTags(mergeTag) })
+* } catch (e) {
+*   console.error(e)
+* }
+* ```
+*
+* @category Schemas
+*/
+var CORE_SCHEMA = new Schema([
+	...FAILSAFE_SCHEMA.tags,
+	nullCoreTag,
+	boolCoreTag,
+	intCoreTag,
+	floatCoreTag
+]);
+/**
+* YAML 1.1-compatible schema.
+*
+* @category Schemas
+*/
+var YAML11_SCHEMA = new Schema([
+	...FAILSAFE_SCHEMA.tags,
+	nullYaml11Tag,
+	boolYaml11Tag,
+	intYaml11Tag,
+	floatYaml11Tag,
+	timestampTag,
+	mergeTag,
+	binaryTag,
+	omapTag,
+	pairsTag,
+	setTag
+]);
+/**
+* The dumper schema for maximum compatibility. It combines all supported type
+* variants from YAML 1.1 and YAML 1.2 so strings matching any of them are
+* quoted. This makes the generated YAML more compatible with other parsers.
+*
+* The schema is based on YAML 1.1, but extends `!!int` and `!!float` to accept
+* both YAML 1.1 and Core Schema forms, since Core Schema supports some forms
+* that YAML 1.1 does not.
+*
+* @category Schemas
+*/
+YAML11_SCHEMA.withTags({
+	...intYaml11Tag,
+	resolve: (source, isExplicit, tagName) => {
+		const result = intYaml11Tag.resolve(source, isExplicit, tagName);
+		return result === NOT_RESOLVED ? intCoreTag.resolve(source, isExplicit, tagName) : result;
+	}
+}, {
+	...floatYaml11Tag,
+	resolve: (source, isExplicit, tagName) => {
+		const result = floatYaml11Tag.resolve(source, isExplicit, tagName);
+		return result === NOT_RESOLVED ? floatCoreTag.resolve(source, isExplicit, tagName) : result;
+	}
+});
+//#endregion
+//#region src/tag/mapping/real_map.ts
+/**
+* Recommended when non-string keys are actually needed. It uses native
+* JavaScript `Map` objects, so keys keep their constructed types instead of
+* being converted to strings.
+*
+* It is not the default to avoid widespread breaking changes in existing
+* projects. `Map` has a different access API and does not pass deep equality
+* checks against `{}`-based fixtures. Alongside the other changes in v5,
+* making it the default was considered too disruptive.
+*
+* If these differences are acceptable for your project, we recommend using
+* {@link realMapTag} to guarantee the absence of problems and side effects.
+*
+* @example
+* Enable {@link realMapTag}:
+*
+* ```javascript
+* import { load, CORE_SCHEMA, realMapTag } from 'js-yaml'
+*
+* try {
+*   load(data, { schema: CORE_SCHEMA.withTags(realMapTag) })
+* } catch (e) {
+*   console.error(e)
+* }
+* ```
+*
+* @category Tags
+*/
+defineMappingTag("tag:yaml.org,2002:map", {
+	create: () => /* @__PURE__ */ new Map(),
+	addPair: (container, key, value) => {
+		container.set(key, value);
+		return "";
+	},
+	has: (container, key) => container.has(key),
+	keys: (container) => container.keys(),
+	get: (container, key) => container.get(key),
+	identify: (data) => data instanceof Map || isPlainObject$2(data),
+	represent: (data) => {
+		if (data instanceof Map) return data;
+		const map = /* @__PURE__ */ new Map();
+		const obj = data;
+		for (const key of Object.keys(obj)) map.set(key, obj[key]);
+		return map;
+	}
+});
+//#endregion
+//#region src/tag/mapping/legacy_map.ts
+function normalizeKey(key) {
+	if (Array.isArray(key)) {
+		const array = Array.prototype.slice.call(key);
+		for (let index = 0; index < array.length; index++) {
+			if (Array.isArray(array[index])) return null;
+			if (typeof array[index] === "object" && Object.prototype.toString.call(array[index]) === "[object Object]") array[index] = "[object Object]";
+		}
+		return String(array);
+	}
+	if (typeof key === "object" && Object.prototype.toString.call(key) === "[object Object]") return "[object Object]";
+	return String(key);
+}
+/**
+* This implementation exists solely to reproduce v4 behavior exactly. Its use
+* is strongly discouraged. If complex or non-string keys are needed, use
+* {@link realMapTag} instead.
+*
+* @category Tags
+*/
+defineMappingTag("tag:yaml.org,2002:map", {
+	create: () => ({}),
+	identify: isPlainObject$2,
+	represent: (o) => {
+		const map = /* @__PURE__ */ new Map();
+		for (const key of Object.keys(o)) map.set(key, o[key]);
+		return map;
+	},
+	addPair: (container, key, value) => {
+		const normalizedKey = normalizeKey(key);
+		if (normalizedKey === null) return "nested arrays are not supported inside keys";
+		if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
+			value,
+			enumerable: true,
+			configurable: true,
+			writable: true
+		});
+		else container[normalizedKey] = value;
+		return "";
+	},
+	has: (container, key) => {
+		const normalizedKey = normalizeKey(key);
+		return normalizedKey !== null && Object.prototype.hasOwnProperty.call(container, normalizedKey);
+	},
+	keys: (container) => Object.keys(container),
+	get: (container, key) => {
+		const normalizedKey = String(key);
+		if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
+		return container[normalizedKey];
+	}
+});
+//#endregion
+//#region src/common/snippet.ts
+var DEFAULT_SNIPPET_OPTIONS = {
+	maxLength: 79,
+	indent: 1,
+	linesBefore: 3,
+	linesAfter: 2
+};
+function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
+	let head = "";
+	let tail = "";
+	const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
+	if (position - lineStart > maxHalfLength) {
+		head = " ... ";
+		lineStart = position - maxHalfLength + head.length;
+	}
+	if (lineEnd - position > maxHalfLength) {
+		tail = " ...";
+		lineEnd = position + maxHalfLength - tail.length;
+	}
+	return {
+		str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "→") + tail,
+		pos: position - lineStart + head.length
+	};
+}
+function padStart(string, max) {
+	return " ".repeat(Math.max(max - string.length, 0)) + string;
+}
+function makeSnippet(mark, options) {
+	if (!mark.buffer) return null;
+	const opts = {
+		...DEFAULT_SNIPPET_OPTIONS,
+		...options
+	};
+	const re = /\r?\n|\r|\0/g;
+	const lineStarts = [0];
+	const lineEnds = [];
+	let match;
+	let foundLineNo = -1;
+	while (match = re.exec(mark.buffer)) {
+		lineEnds.push(match.index);
+		lineStarts.push(match.index + match[0].length);
+		if (mark.position <= match.index && foundLineNo < 0) foundLineNo = lineStarts.length - 2;
+	}
+	if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
+	let result = "";
+	const lineNoLength = Math.min(mark.line + opts.linesAfter, lineEnds.length).toString().length;
+	const maxLineLength = opts.maxLength - (opts.indent + lineNoLength + 3);
+	for (let i = 1; i <= opts.linesBefore; i++) {
+		if (foundLineNo - i < 0) break;
+		const line = getLine(mark.buffer, lineStarts[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]), maxLineLength);
+		result = `${" ".repeat(opts.indent)}${padStart((mark.line - i + 1).toString(), lineNoLength)} | ${line.str}\n${result}`;
+	}
+	const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
+	result += `${" ".repeat(opts.indent)}${padStart((mark.line + 1).toString(), lineNoLength)} | ${line.str}\n`;
+	result += `${"-".repeat(opts.indent + lineNoLength + 3 + line.pos)}^\n`;
+	for (let i = 1; i <= opts.linesAfter; i++) {
+		if (foundLineNo + i >= lineEnds.length) break;
+		const line = getLine(mark.buffer, lineStarts[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]), maxLineLength);
+		result += `${" ".repeat(opts.indent)}${padStart((mark.line + i + 1).toString(), lineNoLength)} | ${line.str}\n`;
+	}
+	return result.replace(/\n$/, "");
+}
+//#endregion
+//#region src/common/exception.ts
+function formatError(exception, compact) {
+	let where = "";
+	if (!exception.mark) return exception.reason;
+	if (exception.mark.name) where += `in "${exception.mark.name}" `;
+	where += `(${exception.mark.line + 1}:${exception.mark.column + 1})`;
+	if (!compact && exception.mark.snippet) where += `\n\n${exception.mark.snippet}`;
+	return `${exception.reason} ${where}`;
+}
+/**
+* A YAML error. Unlike an ordinary `Error`, it adds a source snippet showing
+* the location of the problem to the error message, when available.
+*
+* @category Main
+*/
+var YAMLException = class YAMLException extends Error {
+	reason;
+	mark;
+	/**
+	* Optional `mark` contains source snippet data. Usually, use
+	* {@link YAMLException.throwAt} instead of passing it directly.
+	*/
+	constructor(reason, mark) {
+		super();
+		this.name = "YAMLException";
+		this.reason = reason;
+		this.mark = mark;
+		this.message = formatError(this, false);
+		if (Error.captureStackTrace) Error.captureStackTrace(this, this.constructor);
+	}
+	/**
+	* Returns the formatted error, omitting the source snippet in compact mode.
+	*/
+	toString(compact) {
+		return `${this.name}: ${formatError(this, compact)}`;
+	}
+	/**
+	* Builds a YAMLException with a source snippet and throws it. `source` is
+	* the raw input text; `position` is an offset into it.
+	*/
+	static throwAt(source, position, message, filename = "") {
+		let line = 0;
+		let lineStart = 0;
+		for (let index = 0; index < position; index++) {
+			const ch = source.charCodeAt(index);
+			if (ch === 10) {
+				line++;
+				lineStart = index + 1;
+			} else if (ch === 13) {
+				line++;
+				if (source.charCodeAt(index + 1) === 10) index++;
+				lineStart = index + 1;
+			}
+		}
+		const mark = {
+			name: filename,
+			buffer: source,
+			position,
+			line,
+			column: position - lineStart
+		};
+		mark.snippet = makeSnippet(mark);
+		throw new YAMLException(message, mark);
+	}
+};
+//#endregion
+//#region src/parser/events.ts
+/** @category Events */
+var EVENT_ID = {
+	DOCUMENT: 1,
+	SEQUENCE: 2,
+	MAPPING: 3,
+	SCALAR: 4,
+	ALIAS: 5,
+	POP: 6
+};
+/** @category Nodes */
+var SCALAR_STYLE = {
+	PLAIN: 1,
+	SINGLE_QUOTED: 2,
+	DOUBLE_QUOTED: 3,
+	LITERAL_BLOCK: 4,
+	FOLDED_BLOCK: 5
+};
+/** @category Nodes */
+var COLLECTION_STYLE = {
+	BLOCK: 1,
+	FLOW: 2
+};
+/** @category Nodes */
+var CHOMPING_MODE = {
+	CLIP: 1,
+	STRIP: 2,
+	KEEP: 3
+};
+//#endregion
+//#region src/parser/parser_scalar.ts
+var NO_RANGE$3 = -1;
+function simpleEscapeSequence(c) {
+	switch (c) {
+		case 48: return "\0";
+		case 97: return "\x07";
+		case 98: return "\b";
+		case 116: return "	";
+		case 9: return "	";
+		case 110: return "\n";
+		case 118: return "\v";
+		case 102: return "\f";
+		case 114: return "\r";
+		case 101: return "\x1B";
+		case 32: return " ";
+		case 34: return "\"";
+		case 47: return "/";
+		case 92: return "\\";
+		case 78: return "";
+		case 95: return "\xA0";
+		case 76: return "\u2028";
+		case 80: return "\u2029";
+		default: return "";
+	}
+}
+var simpleEscapeCheck = new Array(256);
+var simpleEscapeMap = new Array(256);
+for (let i = 0; i < 256; i++) {
+	simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
+	simpleEscapeMap[i] = simpleEscapeSequence(i);
+}
+function charFromCodepoint(c) {
+	if (c <= 65535) return String.fromCharCode(c);
+	return String.fromCharCode((c - 65536 >> 10) + 55296, (c - 65536 & 1023) + 56320);
+}
+function fromHexCode$1(c) {
+	if (c >= 48 && c <= 57) return c - 48;
+	return (c | 32) - 97 + 10;
+}
+function escapedHexLen$1(c) {
+	if (c === 120) return 2;
+	if (c === 117) return 4;
+	return 8;
+}
+function skipFoldedBreaks(input, position, end) {
+	let breaks = 0;
+	while (position < end) {
+		const ch = input.charCodeAt(position);
+		if (ch === 10) {
+			breaks++;
+			position++;
+		} else if (ch === 13) {
+			breaks++;
+			position++;
+			if (input.charCodeAt(position) === 10) position++;
+		} else if (ch === 32 || ch === 9) position++;
+		else break;
+	}
+	return {
+		position,
+		breaks
+	};
+}
+function foldedBreaks(count) {
+	if (count === 1) return " ";
+	return "\n".repeat(count - 1);
+}
+function getPlainValue(input, start, end) {
+	let result = "";
+	let position = start;
+	let captureStart = start;
+	let captureEnd = start;
+	while (position < end) {
+		const ch = input.charCodeAt(position);
+		if (ch === 10 || ch === 13) {
+			result += input.slice(captureStart, captureEnd);
+			const fold = skipFoldedBreaks(input, position, end);
+			result += foldedBreaks(fold.breaks);
+			position = captureStart = captureEnd = fold.position;
+		} else {
+			position++;
+			if (ch !== 32 && ch !== 9) captureEnd = position;
+		}
+	}
+	return result + input.slice(captureStart, captureEnd);
+}
+function getSingleQuotedValue(input, start, end) {
+	let result = "";
+	let position = start;
+	let captureStart = start;
+	let captureEnd = start;
+	while (position < end) {
+		const ch = input.charCodeAt(position);
+		if (ch === 39) {
+			result += input.slice(captureStart, position) + "'";
+			position += 2;
+			captureStart = captureEnd = position;
+		} else if (ch === 10 || ch === 13) {
+			result += input.slice(captureStart, captureEnd);
+			const fold = skipFoldedBreaks(input, position, end);
+			result += foldedBreaks(fold.breaks);
+			position = captureStart = captureEnd = fold.position;
+		} else {
+			position++;
+			if (ch !== 32 && ch !== 9) captureEnd = position;
+		}
+	}
+	return result + input.slice(captureStart, end);
+}
+function getDoubleQuotedValue(input, start, end) {
+	let result = "";
+	let position = start;
+	let captureStart = start;
+	let captureEnd = start;
+	while (position < end) {
+		const ch = input.charCodeAt(position);
+		if (ch === 92) {
+			result += input.slice(captureStart, position);
+			position++;
+			const escaped = input.charCodeAt(position);
+			if (escaped === 10 || escaped === 13) position = skipFoldedBreaks(input, position, end).position;
+			else if (escaped < 256 && simpleEscapeCheck[escaped]) {
+				result += simpleEscapeMap[escaped];
+				position++;
+			} else {
+				let hexLength = escapedHexLen$1(escaped);
+				let hexResult = 0;
+				for (; hexLength > 0; hexLength--) {
+					position++;
+					const digit = fromHexCode$1(input.charCodeAt(position));
+					hexResult = (hexResult << 4) + digit;
+				}
+				result += charFromCodepoint(hexResult);
+				position++;
+			}
+			captureStart = captureEnd = position;
+		} else if (ch === 10 || ch === 13) {
+			result += input.slice(captureStart, captureEnd);
+			const fold = skipFoldedBreaks(input, position, end);
+			result += foldedBreaks(fold.breaks);
+			position = captureStart = captureEnd = fold.position;
+		} else {
+			position++;
+			if (ch !== 32 && ch !== 9) captureEnd = position;
+		}
+	}
+	return result + input.slice(captureStart, end);
+}
+function getBlockValue(input, start, end, indent, chomping, folded) {
+	const textIndent = indent < 0 ? 0 : indent;
+	const region = input.slice(start, end).replace(/\r\n?/g, "\n");
+	const lines = region === "" ? [] : (region.endsWith("\n") ? region.slice(0, -1) : region).split("\n");
+	let result = "";
+	let didReadContent = false;
+	let emptyLines = 0;
+	let atMoreIndented = false;
+	for (const line of lines) {
+		let column = 0;
+		while (column < textIndent && line.charCodeAt(column) === 32) column++;
+		if (indent < 0 || column >= line.length) {
+			emptyLines++;
+			continue;
+		}
+		const content = line.slice(textIndent);
+		const first = content.charCodeAt(0);
+		if (folded) {
+			if (first === 32 || first === 9) {
+				atMoreIndented = true;
+				result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+			} else if (atMoreIndented) {
+				atMoreIndented = false;
+				result += "\n".repeat(emptyLines + 1);
+			} else if (emptyLines === 0) {
+				if (didReadContent) result += " ";
+			} else result += "\n".repeat(emptyLines);
+		} else result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+		result += content;
+		didReadContent = true;
+		emptyLines = 0;
+	}
+	if (chomping === CHOMPING_MODE.KEEP) result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+	else if (chomping !== CHOMPING_MODE.STRIP) {
+		if (didReadContent) result += "\n";
+	}
+	return result;
+}
+/**
+* Decodes the scalar referenced by event offsets in `input`.
+*
+* @category Events
+*/
+function getScalarValue(input, scalar) {
+	if (scalar.valueStart === NO_RANGE$3) return "";
+	const { valueStart, valueEnd } = scalar;
+	if (scalar.fast) return input.slice(valueStart, valueEnd);
+	switch (scalar.style) {
+		case SCALAR_STYLE.SINGLE_QUOTED: return getSingleQuotedValue(input, valueStart, valueEnd);
+		case SCALAR_STYLE.DOUBLE_QUOTED: return getDoubleQuotedValue(input, valueStart, valueEnd);
+		case SCALAR_STYLE.LITERAL_BLOCK: return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, false);
+		case SCALAR_STYLE.FOLDED_BLOCK: return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, true);
+		default: return getPlainValue(input, valueStart, valueEnd);
+	}
+}
+//#endregion
+//#region src/common/tagname.ts
+var DEFAULT_TAG_HANDLERS = Object.assign(Object.create(null), {
+	"!": "!",
+	"!!": "tag:yaml.org,2002:"
+});
+function tagPercentDecode(source) {
+	let result = "";
+	let index = 0;
+	while (index < source.length) {
+		if (source.charCodeAt(index) !== 37) {
+			result += source[index++];
+			continue;
+		}
+		let ch = parseInt(source.slice(index + 1, index + 3), 16);
+		index += 3;
+		if (ch >= 192) {
+			let remaining = ch < 224 ? 1 : ch < 240 ? 2 : 3;
+			ch &= (1 << 6 - remaining) - 1;
+			while (remaining-- > 0) {
+				ch = ch << 6 | parseInt(source.slice(index + 1, index + 3), 16) & 63;
+				index += 3;
+			}
+		}
+		if (ch < 65536) result += String.fromCharCode(ch);
+		else {
+			ch -= 65536;
+			result += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
+		}
+	}
+	return result;
+}
+function tagNameFull(rawTag, tagHandlers) {
+	if (rawTag.startsWith("!<") && rawTag.endsWith(">")) return tagPercentDecode(rawTag.slice(2, -1));
+	const handleEnd = rawTag.indexOf("!", 1);
+	const handle = handleEnd === -1 ? "!" : rawTag.slice(0, handleEnd + 1);
+	return tagPercentDecode(tagHandlers?.[handle] ?? DEFAULT_TAG_HANDLERS[handle] ?? handle) + tagPercentDecode(rawTag.slice(handle.length));
+}
+//#endregion
+//#region src/parser/constructor.ts
+var NO_RANGE$2 = -1;
+var MERGE_TAG_NAME = "tag:yaml.org,2002:merge";
+var DEFAULT_CONSTRUCTOR_OPTIONS = {
+	filename: "",
+	schema: CORE_SCHEMA,
+	json: false,
+	maxTotalMergeKeys: 1e4,
+	maxAliases: -1
+};
+function eventPosition$1(event) {
+	if ("tagStart" in event && event.tagStart !== NO_RANGE$2) return event.tagStart;
+	if ("anchorStart" in event && event.anchorStart !== NO_RANGE$2) return event.anchorStart;
+	if ("valueStart" in event && event.valueStart !== NO_RANGE$2) return event.valueStart;
+	if ("start" in event) return event.start;
+	return 0;
+}
+function throwError$1(state, message) {
+	YAMLException.throwAt(state.source, state.position, message, state.filename);
+}
+function finalizeCollection(state, position, tag, carrier) {
+	try {
+		return tag.finalize(carrier);
+	} catch (error) {
+		if (error instanceof YAMLException) throw error;
+		YAMLException.throwAt(state.source, position, error instanceof Error ? error.message : String(error), state.filename);
+	}
+}
+function constructScalar(state, event) {
+	const source = getScalarValue(state.source, event);
+	const rawTag = event.tagStart === NO_RANGE$2 ? "" : state.source.slice(event.tagStart, event.tagEnd);
+	const strTag = state.schema.defaultScalarTag;
+	if (rawTag !== "") {
+		if (rawTag === "!") return {
+			value: source,
+			tag: strTag
+		};
+		const tagName = tagNameFull(rawTag, state.tagHandlers);
+		const scalarTag = state.schema.lookupScalarTag(tagName);
+		if (scalarTag) {
+			const result = scalarTag.resolve(source, true, tagName);
+			if (result === NOT_RESOLVED) throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
+			return {
+				value: result,
+				tag: scalarTag
+			};
+		}
+		const collectionTagDef = state.schema.lookupMappingTag(tagName) ?? state.schema.lookupSequenceTag(tagName);
+		if (collectionTagDef) {
+			if (source !== "") throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
+			const carrier = collectionTagDef.create(tagName);
+			return {
+				value: collectionTagDef.carrierIsResult ? carrier : finalizeCollection(state, state.position, collectionTagDef, carrier),
+				tag: collectionTagDef
+			};
+		}
+		throwError$1(state, `unknown scalar tag !<${tagName}>`);
+	}
+	if (event.style === SCALAR_STYLE.PLAIN) return state.schema.resolveImplicitScalarTag(source);
+	return {
+		value: strTag.resolve(source, false, strTag.tagName),
+		tag: strTag
+	};
+}
+function collectionTagName(state, event, defaultTagName) {
+	const rawTag = event.tagStart === NO_RANGE$2 ? "" : state.source.slice(event.tagStart, event.tagEnd);
+	return rawTag === "" || rawTag === "!" ? defaultTagName : tagNameFull(rawTag, state.tagHandlers);
+}
+function isMappingTag(tag) {
+	return tag.nodeKind === "mapping";
+}
+function chargeMergeWork(state) {
+	state.totalMergeKeys++;
+	if (state.maxTotalMergeKeys !== -1 && state.totalMergeKeys > state.maxTotalMergeKeys) throwError$1(state, `merge keys exceeded maxTotalMergeKeys (${state.maxTotalMergeKeys})`);
+}
+function mergeKeys(state, frame, source, sourceTag) {
+	chargeMergeWork(state);
+	for (const sourceKey of sourceTag.keys(source)) {
+		chargeMergeWork(state);
+		if (frame.tag.has(frame.value, sourceKey)) continue;
+		const err = frame.tag.addPair(frame.value, sourceKey, sourceTag.get(source, sourceKey));
+		if (err) throwError$1(state, err);
+		frame.overridable ??= /* @__PURE__ */ new Set();
+		frame.overridable.add(sourceKey);
+	}
+}
+function mergeSource(state, frame, source, sourceTag) {
+	state.position = frame.keyPosition;
+	if (isMappingTag(sourceTag)) mergeKeys(state, frame, source, sourceTag);
+	else if (sourceTag.nodeKind === "sequence" && Array.isArray(source)) {
+		if (source.length > 100) throwError$1(state, "abnormal merge sequence size");
+		for (const element of source) {
+			const elementTag = state.nodeTags.get(element);
+			if (!elementTag) throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
+			mergeKeys(state, frame, element, elementTag);
+		}
+	} else throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
+}
+function addMappingValue(state, frame, key, value, tag) {
+	state.position = frame.keyPosition;
+	if (frame.keyIsMerge) {
+		mergeSource(state, frame, value, tag);
+		return;
+	}
+	if (!state.json && frame.tag.has(frame.value, key) && !frame.overridable?.has(key)) throwError$1(state, "duplicated mapping key");
+	const err = frame.tag.addPair(frame.value, key, value);
+	if (err) throwError$1(state, err);
+	frame.overridable?.delete(key);
+}
+function addValue(state, value, tag) {
+	const frame = state.frames[state.frames.length - 1];
+	if (frame.kind === "document") {
+		frame.value = value;
+		frame.hasValue = true;
+	} else if (frame.kind === "sequence") {
+		if (isMappingTag(tag)) state.nodeTags.set(value, tag);
+		const err = frame.tag.addItem(frame.value, value, frame.index++);
+		if (err) throwError$1(state, err);
+	} else if (frame.hasKey) {
+		const key = frame.key;
+		frame.key = void 0;
+		frame.hasKey = false;
+		addMappingValue(state, frame, key, value, tag);
+	} else {
+		frame.key = value;
+		frame.keyPosition = state.position;
+		frame.hasKey = true;
+		frame.keyIsMerge = tag.tagName === MERGE_TAG_NAME;
+	}
+}
+function storeAnchor(state, event, value, tag, isValueFinal) {
+	if (event.anchorStart !== NO_RANGE$2) {
+		const anchor = {
+			value,
+			tag,
+			isValueFinal
+		};
+		state.anchors.set(state.source.slice(event.anchorStart, event.anchorEnd), anchor);
+		return anchor;
+	}
+	return null;
+}
+/**
+* Constructs JavaScript documents directly from parser events, without an
+* intermediate AST.
+*
+* @category Events
+*/
+function constructFromEvents(events, options) {
+	const state = {
+		...DEFAULT_CONSTRUCTOR_OPTIONS,
+		...options,
+		events,
+		documents: [],
+		eventIndex: 0,
+		position: 0,
+		frames: [],
+		anchors: /* @__PURE__ */ new Map(),
+		nodeTags: /* @__PURE__ */ new Map(),
+		tagHandlers: Object.create(null),
+		totalMergeKeys: 0,
+		aliasCount: 0
+	};
+	while (state.eventIndex < state.events.length) {
+		const event = state.events[state.eventIndex++];
+		state.position = eventPosition$1(event);
+		switch (event.type) {
+			case EVENT_ID.DOCUMENT:
+				state.anchors = /* @__PURE__ */ new Map();
+				state.nodeTags = /* @__PURE__ */ new Map();
+				state.aliasCount = 0;
+				state.tagHandlers = Object.create(null);
+				for (const directive of event.directives) if (directive.kind === "tag") state.tagHandlers[directive.handle] = directive.prefix;
+				state.frames.push({
+					kind: "document",
+					position: state.position,
+					value: void 0,
+					hasValue: false
+				});
+				break;
+			case EVENT_ID.SCALAR: {
+				const { value, tag } = constructScalar(state, event);
+				storeAnchor(state, event, value, tag, true);
+				addValue(state, value, tag);
+				break;
+			}
+			case EVENT_ID.SEQUENCE: {
+				const tagName = collectionTagName(state, event, "tag:yaml.org,2002:seq");
+				const tag = state.schema.lookupSequenceTag(tagName);
+				if (!tag) throwError$1(state, `unknown sequence tag !<${tagName}>`);
+				const value = tag.create(tagName);
+				const anchor = storeAnchor(state, event, value, tag, tag.carrierIsResult);
+				state.frames.push({
+					kind: "sequence",
+					position: state.position,
+					value,
+					tag,
+					anchor,
+					index: 0
+				});
+				break;
+			}
+			case EVENT_ID.MAPPING: {
+				const tagName = collectionTagName(state, event, "tag:yaml.org,2002:map");
+				const tag = state.schema.lookupMappingTag(tagName);
+				if (!tag) throwError$1(state, `unknown mapping tag !<${tagName}>`);
+				const value = tag.create(tagName);
+				const anchor = storeAnchor(state, event, value, tag, tag.carrierIsResult);
+				state.frames.push({
+					kind: "mapping",
+					position: state.position,
+					value,
+					tag,
+					anchor,
+					key: void 0,
+					keyPosition: state.position,
+					hasKey: false,
+					keyIsMerge: false,
+					overridable: null
+				});
+				break;
+			}
+			case EVENT_ID.ALIAS: {
+				if (state.maxAliases !== -1 && ++state.aliasCount > state.maxAliases) throwError$1(state, `aliases exceeded maxAliases (${state.maxAliases})`);
+				const name = state.source.slice(event.anchorStart, event.anchorEnd);
+				const anchor = state.anchors.get(name);
+				if (!anchor) throwError$1(state, `unidentified alias "${name}"`);
+				if (!anchor.isValueFinal) throwError$1(state, `recursive alias "${name}" is not supported for tag ${anchor.tag.tagName} because it uses finalize()`);
+				addValue(state, anchor.value, anchor.tag);
+				break;
+			}
+			case EVENT_ID.POP: {
+				const frame = state.frames.pop();
+				if (frame.kind === "mapping" && frame.hasKey) {
+					state.position = frame.keyPosition;
+					throwError$1(state, "incomplete mapping pair in event stream");
+				}
+				if (frame.kind === "document") state.documents.push(frame.value);
+				else {
+					const value = frame.tag.carrierIsResult ? frame.value : finalizeCollection(state, frame.position, frame.tag, frame.value);
+					if (frame.anchor) {
+						frame.anchor.value = value;
+						frame.anchor.isValueFinal = true;
+					}
+					addValue(state, value, frame.tag);
+				}
+				break;
+			}
+		}
+	}
+	return state.documents;
+}
+//#endregion
+//#region src/parser/parser.ts
+var NO_RANGE$1 = -1;
+var HAS_OWN = Object.prototype.hasOwnProperty;
+var CONTEXT_FLOW_IN = 1;
+var CONTEXT_FLOW_OUT = 2;
+var CONTEXT_BLOCK_IN = 3;
+var CONTEXT_BLOCK_OUT = 4;
+var PATTERN_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+var PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
+var PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
+var NS_URI_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$,_.!~*'()\[\]])`;
+var NS_TAG_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$.~*'()_])`;
+var PATTERN_TAG_URI = new RegExp(`^(?:${NS_URI_CHAR})*$`);
+var PATTERN_TAG_SUFFIX = new RegExp(`^(?:${NS_TAG_CHAR})+$`);
+var PATTERN_TAG_PREFIX = new RegExp(`^(?:!(?:${NS_URI_CHAR})*|${NS_TAG_CHAR}(?:${NS_URI_CHAR})*)$`);
+var DEFAULT_PARSER_OPTIONS = {
+	filename: "",
+	maxDepth: 100
+};
+function addDocumentEvent(state, explicitStart, explicitEnd) {
+	state.events.push({
+		type: EVENT_ID.DOCUMENT,
+		explicitStart,
+		explicitEnd,
+		directives: state.directives
+	});
+}
+function addSequenceEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
+	state.events.push({
+		type: EVENT_ID.SEQUENCE,
+		start,
+		anchorStart,
+		anchorEnd,
+		tagStart,
+		tagEnd,
+		style
+	});
+}
+function addMappingEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
+	state.events.push({
+		type: EVENT_ID.MAPPING,
+		start,
+		anchorStart,
+		anchorEnd,
+		tagStart,
+		tagEnd,
+		style
+	});
+}
+function insertFlowPairMappingEvent(state, snapshot) {
+	state.events.splice(snapshot.eventsLength, 0, {
+		type: EVENT_ID.MAPPING,
+		start: snapshot.position,
+		anchorStart: NO_RANGE$1,
+		anchorEnd: NO_RANGE$1,
+		tagStart: NO_RANGE$1,
+		tagEnd: NO_RANGE$1,
+		style: COLLECTION_STYLE.FLOW
+	});
+}
+function addScalarEvent(state, valueStart, valueEnd, anchorStart, anchorEnd, tagStart, tagEnd, style, chomping = CHOMPING_MODE.CLIP, indent = -1, fast = false) {
+	state.events.push({
+		type: EVENT_ID.SCALAR,
+		valueStart,
+		valueEnd,
+		anchorStart,
+		anchorEnd,
+		tagStart,
+		tagEnd,
+		style,
+		chomping,
+		indent,
+		fast
+	});
+}
+function addAliasEvent(state, anchorStart, anchorEnd) {
+	state.events.push({
+		type: EVENT_ID.ALIAS,
+		anchorStart,
+		anchorEnd
+	});
+}
+function addPopEvent(state) {
+	state.events.push({ type: EVENT_ID.POP });
+}
+function addEmptyScalarEvent(state) {
+	addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, SCALAR_STYLE.PLAIN);
+}
+function emptyProperties() {
+	return {
+		anchorStart: NO_RANGE$1,
+		anchorEnd: NO_RANGE$1,
+		tagStart: NO_RANGE$1,
+		tagEnd: NO_RANGE$1
+	};
+}
+function snapshotState(state) {
+	return {
+		position: state.position,
+		line: state.line,
+		lineStart: state.lineStart,
+		lineIndent: state.lineIndent,
+		firstTabInLine: state.firstTabInLine,
+		eventsLength: state.events.length
+	};
+}
+function restoreState(state, snapshot) {
+	state.position = snapshot.position;
+	state.line = snapshot.line;
+	state.lineStart = snapshot.lineStart;
+	state.lineIndent = snapshot.lineIndent;
+	state.firstTabInLine = snapshot.firstTabInLine;
+	state.events.length = snapshot.eventsLength;
+}
+function throwError(state, message) {
+	YAMLException.throwAt(state.input.slice(0, state.length), state.position, message, state.filename);
+}
+function isEol(c) {
+	return c === 10 || c === 13;
+}
+function isWhiteSpace(c) {
+	return c === 9 || c === 32;
+}
+function isWsOrEol(c) {
+	return isWhiteSpace(c) || isEol(c);
+}
+function isWsOrEolOrEnd(c) {
+	return c === 0 || isWsOrEol(c);
+}
+function isFlowIndicator(c) {
+	return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
+}
+function fromDecimalCode(c) {
+	return c >= 48 && c <= 57 ? c - 48 : -1;
+}
+function fromHexCode(c) {
+	if (c >= 48 && c <= 57) return c - 48;
+	const lc = c | 32;
+	if (lc >= 97 && lc <= 102) return lc - 97 + 10;
+	return -1;
+}
+function escapedHexLen(c) {
+	if (c === 120) return 2;
+	if (c === 117) return 4;
+	if (c === 85) return 8;
+	return 0;
+}
+function isSimpleEscape(c) {
+	return c === 48 || c === 97 || c === 98 || c === 116 || c === 9 || c === 110 || c === 118 || c === 102 || c === 114 || c === 101 || c === 32 || c === 34 || c === 47 || c === 92 || c === 78 || c === 95 || c === 76 || c === 80;
+}
+function consumeLineBreak(state) {
+	if (state.input.charCodeAt(state.position) === 10) state.position++;
+	else {
+		state.position++;
+		if (state.input.charCodeAt(state.position) === 10) state.position++;
+	}
+	state.line++;
+	state.lineStart = state.position;
+	state.lineIndent = 0;
+	state.firstTabInLine = -1;
+}
+function skipSeparationSpace(state, allowComments) {
+	let lineBreaks = 0;
+	let ch = state.input.charCodeAt(state.position);
+	let hasSeparation = state.position === state.lineStart || isWsOrEol(state.input.charCodeAt(state.position - 1));
+	while (ch !== 0) {
+		while (isWhiteSpace(ch)) {
+			hasSeparation = true;
+			if (ch === 9 && state.firstTabInLine === -1) state.firstTabInLine = state.position;
+			ch = state.input.charCodeAt(++state.position);
+		}
+		if (allowComments && hasSeparation && ch === 35) do
+			ch = state.input.charCodeAt(++state.position);
+		while (!isEol(ch) && ch !== 0);
+		if (!isEol(ch)) break;
+		consumeLineBreak(state);
+		lineBreaks++;
+		hasSeparation = true;
+		ch = state.input.charCodeAt(state.position);
+		while (ch === 32) {
+			state.lineIndent++;
+			ch = state.input.charCodeAt(++state.position);
+		}
+	}
+	return lineBreaks;
+}
+function testDocumentSeparator(state, position = state.position) {
+	const ch = state.input.charCodeAt(position);
+	if ((ch === 45 || ch === 46) && ch === state.input.charCodeAt(position + 1) && ch === state.input.charCodeAt(position + 2)) {
+		const following = state.input.charCodeAt(position + 3);
+		return following === 0 || isWsOrEol(following);
+	}
+	return false;
+}
+function skipByteOrderMark(state) {
+	if (state.position === state.lineStart && state.input.charCodeAt(state.position) === 65279) {
+		state.position++;
+		state.lineStart = state.position;
+	}
+}
+function testDocumentBoundary(state) {
+	if (state.position !== state.lineStart) return false;
+	if (testDocumentSeparator(state)) return true;
+	if (state.input.charCodeAt(state.position) !== 65279) return false;
+	const snapshot = snapshotState(state);
+	skipByteOrderMark(state);
+	skipSeparationSpace(state, true);
+	const ch = state.input.charCodeAt(state.position);
+	const result = state.position === state.lineStart && (ch === 37 || ch === 45 && testDocumentSeparator(state));
+	restoreState(state, snapshot);
+	return result;
+}
+function skipUntilLineEnd(state) {
+	let ch = state.input.charCodeAt(state.position);
+	while (ch !== 0 && !isEol(ch)) ch = state.input.charCodeAt(++state.position);
+}
+function checkPrintable(state, start, end) {
+	const match = PATTERN_NON_PRINTABLE.exec(state.input.slice(start, end));
+	if (match !== null) {
+		state.position = start + match.index + match[0].length - 1;
+		throwError(state, "the stream contains non-printable characters");
+	}
+}
+function readTagProperty(state, props, inFlow) {
+	if (state.input.charCodeAt(state.position) !== 33) return false;
+	if (props.tagStart !== NO_RANGE$1) throwError(state, "duplication of a tag property");
+	const start = state.position;
+	let isVerbatim = false;
+	let isNamed = false;
+	let tagHandle = "!";
+	let ch = state.input.charCodeAt(++state.position);
+	if (ch === 60) {
+		isVerbatim = true;
+		ch = state.input.charCodeAt(++state.position);
+	} else if (ch === 33) {
+		isNamed = true;
+		tagHandle = "!!";
+		ch = state.input.charCodeAt(++state.position);
+	}
+	let suffixStart = state.position;
+	let tagName;
+	if (isVerbatim) {
+		while (ch !== 0 && ch !== 62) ch = state.input.charCodeAt(++state.position);
+		if (ch !== 62) throwError(state, "unexpected end of the stream within a verbatim tag");
+		tagName = state.input.slice(suffixStart, state.position);
+		state.position++;
+	} else {
+		while (ch !== 0 && !isWsOrEol(ch) && !(inFlow && isFlowIndicator(ch))) {
+			if (ch === 33) {
+				if (!isNamed) {
+					tagHandle = state.input.slice(suffixStart - 1, state.position + 1);
+					if (!PATTERN_TAG_HANDLE.test(tagHandle)) throwError(state, "named tag handle cannot contain such characters");
+					isNamed = true;
+					suffixStart = state.position + 1;
+				} else throwError(state, "tag suffix cannot contain exclamation marks");
+			}
+			ch = state.input.charCodeAt(++state.position);
+		}
+		tagName = state.input.slice(suffixStart, state.position);
+		if (PATTERN_FLOW_INDICATORS.test(tagName)) throwError(state, "tag suffix cannot contain flow indicator characters");
+	}
+	if (tagName && !(isVerbatim ? PATTERN_TAG_URI.test(tagName) : PATTERN_TAG_SUFFIX.test(tagName))) throwError(state, `tag name cannot contain such characters: ${tagName}`);
+	if (!isVerbatim && tagHandle !== "!" && tagHandle !== "!!" && !HAS_OWN.call(state.tagHandlers, tagHandle)) throwError(state, `undeclared tag handle "${tagHandle}"`);
+	props.tagStart = start;
+	props.tagEnd = state.position;
+	return true;
+}
+function readAnchorProperty(state, props) {
+	if (state.input.charCodeAt(state.position) !== 38) return false;
+	if (props.anchorStart !== NO_RANGE$1) throwError(state, "duplication of an anchor property");
+	state.position++;
+	const start = state.position;
+	while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
+	if (state.position === start) throwError(state, "name of an anchor node must contain at least one character");
+	props.anchorStart = start;
+	props.anchorEnd = state.position;
+	return true;
+}
+function readAlias(state, props) {
+	if (state.input.charCodeAt(state.position) !== 42) return false;
+	if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) throwError(state, "alias node should not have any properties");
+	state.position++;
+	const start = state.position;
+	while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
+	if (state.position === start) throwError(state, "name of an alias node must contain at least one character");
+	addAliasEvent(state, start, state.position);
+	return true;
+}
+function readFlowScalarBreak(state, nodeIndent) {
+	skipSeparationSpace(state, false);
+	if (state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
+}
+function readSingleQuotedScalar(state, nodeIndent, props) {
+	if (state.input.charCodeAt(state.position) !== 39) return false;
+	state.position++;
+	const start = state.position;
+	let simple = true;
+	while (state.input.charCodeAt(state.position) !== 0) {
+		const ch = state.input.charCodeAt(state.position);
+		if (ch === 39) {
+			if (state.input.charCodeAt(state.position + 1) === 39) {
+				simple = false;
+				state.position += 2;
+				continue;
+			}
+			const end = state.position;
+			state.position++;
+			addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.SINGLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
+			return true;
+		}
+		if (isEol(ch)) {
+			simple = false;
+			readFlowScalarBreak(state, nodeIndent);
+		} else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a single quoted scalar");
+		else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
+		else state.position++;
+	}
+	throwError(state, "unexpected end of the stream within a single quoted scalar");
+}
+function readDoubleQuotedScalar(state, nodeIndent, props) {
+	if (state.input.charCodeAt(state.position) !== 34) return false;
+	state.position++;
+	const start = state.position;
+	let simple = true;
+	while (state.input.charCodeAt(state.position) !== 0) {
+		const ch = state.input.charCodeAt(state.position);
+		if (ch === 34) {
+			const end = state.position;
+			state.position++;
+			addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.DOUBLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
+			return true;
+		}
+		if (ch === 92) {
+			simple = false;
+			const escaped = state.input.charCodeAt(++state.position);
+			if (isEol(escaped)) readFlowScalarBreak(state, nodeIndent);
+			else if (isSimpleEscape(escaped)) state.position++;
+			else {
+				let hexLength = escapedHexLen(escaped);
+				if (hexLength === 0) throwError(state, "unknown escape sequence");
+				while (hexLength-- > 0) {
+					state.position++;
+					if (fromHexCode(state.input.charCodeAt(state.position)) < 0) throwError(state, "expected hexadecimal character");
+				}
+				state.position++;
+			}
+		} else if (isEol(ch)) {
+			simple = false;
+			readFlowScalarBreak(state, nodeIndent);
+		} else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a double quoted scalar");
+		else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
+		else state.position++;
+	}
+	throwError(state, "unexpected end of the stream within a double quoted scalar");
+}
+function readBlockScalar(state, parentIndent, props) {
+	const ch = state.input.charCodeAt(state.position);
+	let chomping = CHOMPING_MODE.CLIP;
+	let indent = -1;
+	let detectedIndent = false;
+	if (ch !== 124 && ch !== 62) return false;
+	const style = ch === 124 ? SCALAR_STYLE.LITERAL_BLOCK : SCALAR_STYLE.FOLDED_BLOCK;
+	state.position++;
+	while (state.input.charCodeAt(state.position) !== 0) {
+		const current = state.input.charCodeAt(state.position);
+		const digit = fromDecimalCode(current);
+		if (current === 43 || current === 45) {
+			if (chomping !== CHOMPING_MODE.CLIP) throwError(state, "repeat of a chomping mode identifier");
+			chomping = current === 43 ? CHOMPING_MODE.KEEP : CHOMPING_MODE.STRIP;
+			state.position++;
+		} else if (digit >= 0) {
+			if (digit === 0) throwError(state, "bad explicit indentation width of a block scalar; it cannot be less than one");
+			if (detectedIndent) throwError(state, "repeat of an indentation width identifier");
+			indent = parentIndent + digit - 1;
+			detectedIndent = true;
+			state.position++;
+		} else break;
+	}
+	let hadWhitespace = false;
+	while (isWhiteSpace(state.input.charCodeAt(state.position))) {
+		hadWhitespace = true;
+		state.position++;
+	}
+	if (hadWhitespace && state.input.charCodeAt(state.position) === 35) skipUntilLineEnd(state);
+	if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
+	else if (state.input.charCodeAt(state.position) !== 0) throwError(state, "a line break is expected");
+	let contentIndent = detectedIndent ? indent : -1;
+	let maxLeadingIndent = 0;
+	const valueStart = state.position;
+	let valueEnd = state.position;
+	while (state.input.charCodeAt(state.position) !== 0) {
+		const linePosition = state.position;
+		let column = 0;
+		while (state.input.charCodeAt(linePosition + column) === 32) column++;
+		const first = state.input.charCodeAt(linePosition + column);
+		if (first === 0) {
+			if (contentIndent >= 0) {
+				if (column > contentIndent) valueEnd = linePosition + column;
+			} else if (column > 0) valueEnd = linePosition + column;
+			break;
+		}
+		if (testDocumentBoundary(state)) break;
+		if (!detectedIndent && contentIndent === -1 && isEol(first)) maxLeadingIndent = Math.max(maxLeadingIndent, column);
+		if (!detectedIndent && contentIndent === -1 && !isEol(first)) {
+			if (first === 9 && column < parentIndent) {
+				state.position = linePosition + column;
+				throwError(state, "tab characters must not be used in indentation");
+			}
+			if (column >= parentIndent && column < maxLeadingIndent) {
+				state.position = linePosition + column;
+				throwError(state, "bad indentation of a mapping entry");
+			}
+		}
+		if (contentIndent === -1 && first !== 0 && !isEol(first) && column < parentIndent) {
+			state.lineIndent = column;
+			state.position = linePosition + column;
+			break;
+		}
+		if (!detectedIndent && first !== 0 && !isEol(first) && contentIndent === -1) contentIndent = column;
+		const requiredIndent = contentIndent === -1 ? parentIndent + 1 : contentIndent;
+		if (first !== 0 && !isEol(first) && column < requiredIndent) {
+			state.lineIndent = column;
+			state.position = linePosition + column;
+			break;
+		}
+		skipUntilLineEnd(state);
+		valueEnd = state.position;
+		if (isEol(state.input.charCodeAt(state.position))) {
+			consumeLineBreak(state);
+			valueEnd = state.position;
+		}
+	}
+	checkPrintable(state, valueStart, valueEnd);
+	addScalarEvent(state, valueStart, valueEnd, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, style, chomping, contentIndent);
+	return true;
+}
+function canStartPlainScalar(state, nodeContext) {
+	const ch = state.input.charCodeAt(state.position);
+	const inFlow = nodeContext === CONTEXT_FLOW_IN;
+	if (ch === 0 || isWsOrEol(ch) || ch === 35 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 39 || ch === 34 || ch === 37 || ch === 64 || ch === 96 || isFlowIndicator(ch)) return false;
+	if (ch === 63 || ch === 45) {
+		const following = state.input.charCodeAt(state.position + 1);
+		if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) return false;
+	}
+	return true;
+}
+function readPlainScalar(state, nodeIndent, nodeContext, props) {
+	if (!canStartPlainScalar(state, nodeContext)) return false;
+	const start = state.position;
+	let end = state.position;
+	let ch = state.input.charCodeAt(state.position);
+	const inFlow = nodeContext === CONTEXT_FLOW_IN;
+	let multiline = false;
+	while (ch !== 0) {
+		if (testDocumentBoundary(state)) break;
+		if (ch === 58) {
+			const following = state.input.charCodeAt(state.position + 1);
+			if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) break;
+		} else if (ch === 35) {
+			if (isWsOrEol(state.input.charCodeAt(state.position - 1))) break;
+		} else if (inFlow && isFlowIndicator(ch)) break;
+		else if (isEol(ch)) {
+			const savedPosition = state.position;
+			const savedLine = state.line;
+			const savedLineStart = state.lineStart;
+			const savedLineIndent = state.lineIndent;
+			skipSeparationSpace(state, false);
+			if (state.lineIndent >= nodeIndent) {
+				multiline = true;
+				ch = state.input.charCodeAt(state.position);
+				continue;
+			}
+			state.position = savedPosition;
+			state.line = savedLine;
+			state.lineStart = savedLineStart;
+			state.lineIndent = savedLineIndent;
+			break;
+		}
+		if (!isWhiteSpace(ch)) end = state.position + 1;
+		ch = state.input.charCodeAt(++state.position);
+	}
+	if (end === start) return false;
+	checkPrintable(state, start, end);
+	addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN, CHOMPING_MODE.CLIP, -1, !multiline);
+	return true;
+}
+function skipFlowSeparationSpace(state, nodeIndent) {
+	const startLine = state.line;
+	skipSeparationSpace(state, true);
+	if (state.line > startLine && state.lineIndent < nodeIndent || state.firstTabInLine !== -1 && state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
+}
+function readFlowCollection(state, nodeIndent, props) {
+	const ch = state.input.charCodeAt(state.position);
+	const isMapping = ch === 123;
+	const start = state.position;
+	let readNext = true;
+	if (ch !== 91 && ch !== 123) return false;
+	const terminator = isMapping ? 125 : 93;
+	if (isMapping) addMappingEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
+	else addSequenceEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
+	state.position++;
+	while (state.input.charCodeAt(state.position) !== 0) {
+		skipFlowSeparationSpace(state, nodeIndent);
+		let ch = state.input.charCodeAt(state.position);
+		if (ch === terminator) {
+			state.position++;
+			addPopEvent(state);
+			return true;
+		} else if (!readNext) throwError(state, "missed comma between flow collection entries");
+		else if (ch === 44) throwError(state, "expected the node content, but found ','");
+		let isPair = false;
+		let isExplicitPair = false;
+		if (ch === 63 && isWsOrEol(state.input.charCodeAt(state.position + 1))) {
+			isPair = isExplicitPair = true;
+			state.position += 1;
+			skipFlowSeparationSpace(state, nodeIndent);
+		}
+		const entryLine = state.line;
+		const entryStart = snapshotState(state);
+		const keyWasRead = parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
+		skipFlowSeparationSpace(state, nodeIndent);
+		ch = state.input.charCodeAt(state.position);
+		if ((isMapping || isExplicitPair || state.line === entryLine) && ch === 58) {
+			isPair = true;
+			state.position++;
+			skipFlowSeparationSpace(state, nodeIndent);
+			if (!isMapping) {
+				insertFlowPairMappingEvent(state, entryStart);
+				if (!keyWasRead) addEmptyScalarEvent(state);
+			} else if (!keyWasRead) addEmptyScalarEvent(state);
+			if (!parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true)) addEmptyScalarEvent(state);
+			skipFlowSeparationSpace(state, nodeIndent);
+			if (!isMapping) addPopEvent(state);
+		} else if (isMapping && isPair) {
+			if (!keyWasRead) addEmptyScalarEvent(state);
+			addEmptyScalarEvent(state);
+		} else if (isMapping) addEmptyScalarEvent(state);
+		else if (isPair) {
+			insertFlowPairMappingEvent(state, entryStart);
+			if (!keyWasRead) addEmptyScalarEvent(state);
+			addEmptyScalarEvent(state);
+			addPopEvent(state);
+		}
+		ch = state.input.charCodeAt(state.position);
+		if (ch === 44) {
+			readNext = true;
+			state.position++;
+		} else readNext = false;
+	}
+	throwError(state, "unexpected end of the stream within a flow collection");
+}
+function readBlockSequence(state, nodeIndent, props) {
+	if (state.firstTabInLine !== -1 || state.input.charCodeAt(state.position) !== 45 || !isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) return false;
+	addSequenceEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
+	while (state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) {
+		if (state.firstTabInLine !== -1) {
+			state.position = state.firstTabInLine;
+			throwError(state, "tab characters must not be used in indentation");
+		}
+		const entryLine = state.line;
+		state.position++;
+		const hadBreak = skipSeparationSpace(state, true) > 0;
+		if (state.firstTabInLine !== -1 && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
+		if (hadBreak && state.lineIndent <= nodeIndent) addEmptyScalarEvent(state);
+		else parseNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
+		skipSeparationSpace(state, true);
+		if (state.lineIndent < nodeIndent || state.position >= state.length) break;
+		if (state.lineIndent > nodeIndent) throwError(state, "bad indentation of a sequence entry");
+		if (state.line === entryLine && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
+	}
+	addPopEvent(state);
+	return true;
+}
+function readBlockMapping(state, nodeIndent, flowIndent, props) {
+	let atExplicitKey = false;
+	let detected = false;
+	let mappingOpened = false;
+	let pendingExplicitKey = false;
+	if (state.firstTabInLine !== -1) return false;
+	let ch = state.input.charCodeAt(state.position);
+	while (ch !== 0) {
+		if (!atExplicitKey && state.firstTabInLine !== -1) {
+			state.position = state.firstTabInLine;
+			throwError(state, "tab characters must not be used in indentation");
+		}
+		const following = state.input.charCodeAt(state.position + 1);
+		const entryLine = state.line;
+		if ((ch === 63 || ch === 58) && isWsOrEolOrEnd(following)) {
+			if (!mappingOpened) {
+				addMappingEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
+				mappingOpened = true;
+			}
+			if (ch === 63) {
+				if (atExplicitKey) addEmptyScalarEvent(state);
+				detected = true;
+				atExplicitKey = true;
+			} else if (atExplicitKey) atExplicitKey = false;
+			else {
+				addEmptyScalarEvent(state);
+				detected = true;
+				atExplicitKey = false;
+			}
+			state.position += 1;
+			pendingExplicitKey = true;
+		} else {
+			if (atExplicitKey) {
+				addEmptyScalarEvent(state);
+				atExplicitKey = false;
+			}
+			const beforeKey = snapshotState(state);
+			if (!parseNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) break;
+			if (state.line === entryLine) {
+				ch = state.input.charCodeAt(state.position);
+				while (isWhiteSpace(ch)) ch = state.input.charCodeAt(++state.position);
+				if (ch === 58) {
+					ch = state.input.charCodeAt(++state.position);
+					if (!isWsOrEolOrEnd(ch)) throwError(state, "a whitespace character is expected after the key-value separator within a block mapping");
+					if (!mappingOpened) {
+						state.events.splice(beforeKey.eventsLength, 0, {
+							type: EVENT_ID.MAPPING,
+							start: beforeKey.position,
+							anchorStart: props.anchorStart,
+							anchorEnd: props.anchorEnd,
+							tagStart: props.tagStart,
+							tagEnd: props.tagEnd,
+							style: COLLECTION_STYLE.BLOCK
+						});
+						mappingOpened = true;
+					}
+					detected = true;
+					atExplicitKey = false;
+					pendingExplicitKey = false;
+				} else if (detected) throwError(state, "expected ':' after a mapping key");
+				else {
+					if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
+						restoreState(state, beforeKey);
+						return false;
+					}
+					return true;
+				}
+			} else if (detected) throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
+			else {
+				if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
+					restoreState(state, beforeKey);
+					return false;
+				}
+				return true;
+			}
+		}
+		if (parseNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, pendingExplicitKey)) pendingExplicitKey = false;
+		if (!atExplicitKey) {
+			if (pendingExplicitKey) {
+				addEmptyScalarEvent(state);
+				pendingExplicitKey = false;
+			}
+		}
+		skipSeparationSpace(state, true);
+		ch = state.input.charCodeAt(state.position);
+		if ((state.line === entryLine || state.lineIndent > nodeIndent) && ch !== 0) throwError(state, "bad indentation of a mapping entry");
+		else if (state.lineIndent < nodeIndent) break;
+	}
+	if (!detected) return false;
+	if (atExplicitKey) addEmptyScalarEvent(state);
+	if (mappingOpened) addPopEvent(state);
+	return true;
+}
+function parseNode(state, parentIndent, nodeContext, allowToSeek, allowCompact, allowPropertyMapping = true) {
+	if (state.depth >= state.maxDepth) throwError(state, `nesting exceeded maxDepth (${state.maxDepth})`);
+	state.depth++;
+	let indentStatus = 1;
+	let atNewLine = false;
+	let hasContent = false;
+	let propertyStart = null;
+	const props = emptyProperties();
+	let allowBlockScalars = nodeContext === CONTEXT_BLOCK_OUT || nodeContext === CONTEXT_BLOCK_IN;
+	let allowBlockCollections = allowBlockScalars;
+	const allowBlockStyles = allowBlockScalars;
+	if (allowToSeek && skipSeparationSpace(state, true)) {
+		atNewLine = true;
+		if (state.lineIndent > parentIndent) indentStatus = 1;
+		else if (state.lineIndent === parentIndent) indentStatus = 0;
+		else indentStatus = -1;
+	}
+	if (indentStatus === 1) while (true) {
+		const ch = state.input.charCodeAt(state.position);
+		const propertyState = snapshotState(state);
+		if (atNewLine && indentStatus !== 1 && (ch === 33 || ch === 38)) break;
+		if (atNewLine && allowBlockStyles && (props.tagStart !== NO_RANGE$1 || props.anchorStart !== NO_RANGE$1) && (ch === 33 || ch === 38)) {
+			const fallbackState = snapshotState(state);
+			const flowIndent = parentIndent + 1;
+			if (readBlockMapping(state, state.position - state.lineStart, flowIndent, props) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) {
+				state.depth--;
+				return true;
+			}
+			restoreState(state, fallbackState);
+		}
+		if (atNewLine && (ch === 33 && props.tagStart !== NO_RANGE$1 || ch === 38 && props.anchorStart !== NO_RANGE$1)) break;
+		if (!readTagProperty(state, props, nodeContext === CONTEXT_FLOW_IN) && !readAnchorProperty(state, props)) break;
+		if (propertyStart === null) propertyStart = propertyState;
+		if (skipSeparationSpace(state, true)) {
+			atNewLine = true;
+			allowBlockCollections = allowBlockStyles;
+			if (state.lineIndent > parentIndent) indentStatus = 1;
+			else if (state.lineIndent === parentIndent) indentStatus = 0;
+			else indentStatus = -1;
+		} else allowBlockCollections = false;
+	}
+	if (allowBlockCollections) allowBlockCollections = atNewLine || allowCompact;
+	if (indentStatus === 1 || nodeContext === CONTEXT_BLOCK_OUT) {
+		const flowIndent = nodeContext === CONTEXT_FLOW_IN || nodeContext === CONTEXT_FLOW_OUT ? parentIndent : parentIndent + 1;
+		const blockIndent = state.position - state.lineStart;
+		if (indentStatus === 1) {
+			if (allowBlockCollections && (readBlockSequence(state, blockIndent, props) || readBlockMapping(state, blockIndent, flowIndent, props)) || readFlowCollection(state, flowIndent, props)) hasContent = true;
+			else {
+				const ch = state.input.charCodeAt(state.position);
+				if (propertyStart !== null && allowPropertyMapping && allowBlockStyles && !allowBlockCollections && ch !== 124 && ch !== 62) {
+					const fallbackState = snapshotState(state);
+					const propertyIndent = propertyStart.position - propertyStart.lineStart;
+					restoreState(state, propertyStart);
+					if (readBlockMapping(state, propertyIndent, flowIndent, emptyProperties()) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) hasContent = true;
+					else restoreState(state, fallbackState);
+				}
+				if (!hasContent && (allowBlockScalars && readBlockScalar(state, flowIndent, props) || readSingleQuotedScalar(state, flowIndent, props) || readDoubleQuotedScalar(state, flowIndent, props) || readAlias(state, props) || readPlainScalar(state, flowIndent, nodeContext, props))) hasContent = true;
+			}
+		} else if (indentStatus === 0) hasContent = allowBlockCollections && readBlockSequence(state, blockIndent, props);
+	}
+	allowBlockScalars = allowBlockScalars && !hasContent;
+	if (!hasContent && (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1 || allowBlockScalars)) {
+		addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN);
+		hasContent = true;
+	}
+	state.depth--;
+	return hasContent || props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1;
+}
+function readDirective(state) {
+	if (state.lineIndent > 0 || state.input.charCodeAt(state.position) !== 37) return false;
+	state.position++;
+	const nameStart = state.position;
+	while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
+	const name = state.input.slice(nameStart, state.position);
+	const args = [];
+	if (name.length === 0) throwError(state, "directive name must not be less than one character in length");
+	while (state.input.charCodeAt(state.position) !== 0 && !isEol(state.input.charCodeAt(state.position))) {
+		while (isWhiteSpace(state.input.charCodeAt(state.position))) state.position++;
+		if (state.input.charCodeAt(state.position) === 35 || isEol(state.input.charCodeAt(state.position)) || state.input.charCodeAt(state.position) === 0) break;
+		const start = state.position;
+		while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
+		args.push(state.input.slice(start, state.position));
+	}
+	if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
+	if (name === "YAML") {
+		if (state.directives.some((directive) => directive.kind === "yaml")) throwError(state, "duplication of %YAML directive");
+		if (args.length !== 1) throwError(state, "YAML directive accepts exactly one argument");
+		const match = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
+		if (match === null) throwError(state, "ill-formed argument of the YAML directive");
+		if (parseInt(match[1], 10) !== 1) throwError(state, "unacceptable YAML version of the document");
+		state.directives.push({
+			kind: "yaml",
+			version: args[0]
+		});
+	} else if (name === "TAG") {
+		if (args.length !== 2) throwError(state, "TAG directive accepts exactly two arguments");
+		const [handle, prefix] = args;
+		if (!PATTERN_TAG_HANDLE.test(handle)) throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
+		if (HAS_OWN.call(state.tagHandlers, handle)) throwError(state, `there is a previously declared suffix for "${handle}" tag handle`);
+		if (!PATTERN_TAG_PREFIX.test(prefix)) throwError(state, "ill-formed tag prefix (second argument) of the TAG directive");
+		state.tagHandlers[handle] = prefix;
+		state.directives.push({
+			kind: "tag",
+			handle,
+			prefix
+		});
+	}
+	return true;
+}
+function readDocument(state) {
+	state.directives = [];
+	state.tagHandlers = Object.create(null);
+	let hasDirectives = false;
+	skipSeparationSpace(state, true);
+	while (readDirective(state)) {
+		hasDirectives = true;
+		skipSeparationSpace(state, true);
+	}
+	let explicitStart = false;
+	let explicitEnd = false;
+	let allowCompact = true;
+	if (state.lineIndent === 0 && state.input.charCodeAt(state.position) === 45 && state.input.charCodeAt(state.position + 1) === 45 && state.input.charCodeAt(state.position + 2) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 3))) {
+		explicitStart = true;
+		const markerLine = state.line;
+		state.position += 3;
+		skipSeparationSpace(state, true);
+		allowCompact = state.line > markerLine;
+	} else if (hasDirectives) throwError(state, "directives end mark is expected");
+	const documentEventIndex = state.events.length;
+	if (!explicitStart && state.position === state.lineStart && state.input.charCodeAt(state.position) === 46 && testDocumentSeparator(state)) {
+		state.position += 3;
+		skipSeparationSpace(state, true);
+		return;
+	}
+	addDocumentEvent(state, explicitStart, false);
+	if (!parseNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, allowCompact, allowCompact)) addEmptyScalarEvent(state);
+	skipSeparationSpace(state, true);
+	if (state.position === state.lineStart && testDocumentSeparator(state)) {
+		explicitEnd = state.input.charCodeAt(state.position) === 46;
+		if (explicitEnd) {
+			const markerLine = state.line;
+			state.position += 3;
+			skipSeparationSpace(state, true);
+			if (state.line === markerLine && state.position < state.length) throwError(state, "end of the stream or a document separator is expected");
+		}
+	}
+	const documentEvent = state.events[documentEventIndex];
+	if (documentEvent?.type === EVENT_ID.DOCUMENT) documentEvent.explicitEnd = explicitEnd;
+	addPopEvent(state);
+	if (!explicitEnd && state.position < state.length && !testDocumentBoundary(state)) throwError(state, "end of the stream or a document separator is expected");
+}
+/**
+* Parses YAML into a flat event stream referencing source text by offsets.
+*
+* @category Events
+*/
+function parseEvents(input, options) {
+	const length = input.length;
+	const state = {
+		...DEFAULT_PARSER_OPTIONS,
+		...options,
+		input: `${input}\0`,
+		length,
+		position: 0,
+		line: 0,
+		lineStart: 0,
+		lineIndent: 0,
+		firstTabInLine: -1,
+		depth: 0,
+		directives: [],
+		tagHandlers: Object.create(null),
+		events: []
+	};
+	const nullpos = input.indexOf("\0");
+	if (nullpos !== -1) YAMLException.throwAt(input, nullpos, "null byte is not allowed in input", state.filename);
+	while (state.position < state.length) {
+		skipByteOrderMark(state);
+		skipSeparationSpace(state, true);
+		if (state.position >= state.length) break;
+		const documentStart = state.position;
+		readDocument(state);
+		if (state.position === documentStart)
+ /* c8 ignore next */
+		throwError(state, "can not read a document");
+	}
+	return state.events;
+}
+//#endregion
+//#region src/load.ts
+var DEFAULT_LOAD_OPTIONS = {
+	...DEFAULT_PARSER_OPTIONS,
+	...DEFAULT_CONSTRUCTOR_OPTIONS
+};
+function loadDocuments(input, options = {}) {
+	const opts = {
+		...DEFAULT_LOAD_OPTIONS,
+		...options
+	};
+	const source = String(input);
+	const PARSER_OPT_KEYS = Object.keys(DEFAULT_PARSER_OPTIONS);
+	const CONSTRUCTOR_OPT_KEYS = Object.keys(DEFAULT_CONSTRUCTOR_OPTIONS);
+	return constructFromEvents(parseEvents(source, pick(opts, PARSER_OPT_KEYS)), {
+		...pick(opts, CONSTRUCTOR_OPT_KEYS),
+		source
+	});
+}
+/**
+* Parses `string` as a single YAML document. Throws {@link YAMLException} on
+* error. This function does not understand multi-document or empty sources; it
+* throws an exception on those.
+*
+* > [!NOTE]
+* > 1. When processing untrusted input, see the
+* >    [security considerations](../docs/safety.md).
+* > 2. All exceptions MUST be caught, not just {@link YAMLException}.
+* > 3. The default {@link CORE_SCHEMA} comes without the `!!merge` tag. You can
+* >    easily enable it if needed.
+* > 4. The default {@link mapTag} is `{}`-object based, with known limitations
+* >    (see description). For full compatibility use {@link realMapTag}
+* >    instead (it uses native JS `Map`).
+*
+* @example
+* Enable {@link mergeTag} and {@link realMapTag}:
+*
+* ```javascript
+* import { load, CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
+*
+* try {
+*   load(data, { schema: CORE_SCHEMA.withTags(mergeTag, realMapTag) })
+* } catch (e) {
+*   console.error(e)
+* }
+* ```
+*
+* @category Main
+*/
+function load(input, options) {
+	const documents = loadDocuments(input, options);
+	if (documents.length === 0) throw new YAMLException("expected a document, but the input is empty");
+	if (documents.length === 1) return documents[0];
+	throw new YAMLException("expected a single document in the stream, but found more");
+}
+//#endregion
+//#region src/ast/styler_defaults.ts
+function hasBit(mask, bit) {
+	return (mask & 1 << bit) !== 0;
+}
+/**
+* Default scalar styling rules in application order.
+* See [Scalar styling](../../docs/scalar_styling.md) for usage details.
+*
+* @category AST
+*/
+var DEFAULT_SCALAR_STYLE_RULES = {
+	applyQuoteFlowKeysOption,
+	doubleQuoteForInvisibles,
+	doubleQuoteWhitespaceOnly,
+	applyForceQuotesOption,
+	tryLongOrMultilineAsBlock,
+	quoteInvalidPlain,
+	fallbackToDoubleQuoted
+};
+function _preferredQuotedStyle(layout) {
+	if (layout.presenterOptions.quoteStyle === "single" && hasBit(layout.allowedStylesMask, SCALAR_STYLE.SINGLE_QUOTED)) return SCALAR_STYLE.SINGLE_QUOTED;
+	return SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function applyQuoteFlowKeysOption(layout) {
+	if (!layout.presenterOptions.quoteFlowKeys) return;
+	if (!layout.isKey || !layout.flowOnly || layout.style !== SCALAR_STYLE.PLAIN) return;
+	layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function doubleQuoteForInvisibles(layout) {
+	if (layout.style === SCALAR_STYLE.PLAIN && /[\t\x7F-\xA0\u2028\u2029\uFEFF\uFFFE\uFFFF]/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function doubleQuoteWhitespaceOnly(layout) {
+	if (layout.style === SCALAR_STYLE.PLAIN && /^\s+$/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function applyForceQuotesOption(layout) {
+	if (!layout.presenterOptions.forceQuotes) return;
+	if (layout.isKey || layout.style !== SCALAR_STYLE.PLAIN) return;
+	if (layout.node.tag !== layout.presenterOptions.schema.defaultScalarTag.tagName) return;
+	layout.style = layout.node.value.includes("\n") ? SCALAR_STYLE.DOUBLE_QUOTED : _preferredQuotedStyle(layout);
+}
+function tryLongOrMultilineAsBlock(layout) {
+	if (layout.style !== SCALAR_STYLE.PLAIN || layout.isKey) return;
+	const value = layout.node.value;
+	const multiline = value.indexOf("\n") !== -1;
+	if (!hasBit(layout.allowedStylesMask, SCALAR_STYLE.LITERAL_BLOCK)) {
+		if (multiline) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+		return;
+	}
+	const w = layout.presenterOptions.lineWidth;
+	if (w === -1) {
+		if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+		return;
+	}
+	const availableWidth = Math.max(Math.min(w, 40), w - layout.shiftOfContent);
+	let position = 0;
+	let shouldFold = false;
+	while (position <= value.length) {
+		let lineEnd = value.length;
+		const nextLineBreak = value.indexOf("\n", position);
+		if (nextLineBreak !== -1) lineEnd = nextLineBreak;
+		const line = value.slice(position, lineEnd);
+		if (line.length > availableWidth && line[0] !== " " && / [^ \t]/.test(line)) shouldFold = true;
+		if (nextLineBreak === -1) break;
+		position = nextLineBreak + 1;
+	}
+	if (shouldFold) layout.style = SCALAR_STYLE.FOLDED_BLOCK;
+	else if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+}
+function quoteInvalidPlain(layout) {
+	if (layout.style === SCALAR_STYLE.PLAIN && !hasBit(layout.allowedStylesMask, SCALAR_STYLE.PLAIN)) layout.style = _preferredQuotedStyle(layout);
+}
+function fallbackToDoubleQuoted(layout) {
+	if (!hasBit(layout.allowedStylesMask, layout.style)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+({
+	scalarStyleRules: Object.keys(DEFAULT_SCALAR_STYLE_RULES).map((name) => Reflect.get(DEFAULT_SCALAR_STYLE_RULES, name))});
+
+// The inputs' defaults are read from action.yml itself, the file the runner reads,
+// so no second copy can drift from it. src/ and dist/ both sit one folder below it.
+const ACTION_YML = new URL('../action.yml', import.meta.url);
+/** A runner expression such as `${{ github.token }}`: the runner evaluates it, the action cannot. */
+const EXPRESSION = /\$\{\{/;
+let cached;
+/**
+ * Every input of action.yml with its default: '' where it has none, or where the default
+ * is a runner expression. Read once, on first use.
+ */
+function actionDefaults() {
+    cached ??= readDefaults();
+    return cached;
+}
+function readDefaults() {
+    let text;
+    try {
+        text = readFileSync(ACTION_YML, 'utf8');
+    }
+    catch (error) {
+        throw new Error(`cannot read the action's own action.yml (${error.message}): dist/ must stay beside it`, { cause: error });
+    }
+    const inputs = load(text)?.inputs ?? {};
+    return new Map(Object.entries(inputs).map(([name, spec]) => {
+        const value = spec?.default;
+        const given = value === undefined || value === null ? '' : String(value);
+        return [name, EXPRESSION.test(given) ? '' : given];
+    }));
+}
+
 // The only module that reads inputs. Every value is checked here once, so a bad
 // input fails the step before anything runs, with the input's name and what is allowed.
 class InputError extends Error {
@@ -31047,48 +33356,50 @@ const SEED_ENV = {
     shell: 'GITOPS_SHELL_EXEC'
 };
 /**
- * The defaults of action.yml. The runner fills a default in before the action
- * sees it, so "not given" and "given the default" look alike: a seed environment
- * name, when set, wins over a defaulted input (except github-token, see below).
+ * The runner fills action.yml's defaults in before the action sees them, so "not given"
+ * and "given the default" look alike: a seed environment name, when set, wins over a
+ * defaulted input (except github-token, see below).
  */
-const DEFAULTS$1 = {
-    'kubeconfig-filename': 'kubeconfig.yaml',
-    'setup-name-size': '2',
-    shell: '/bin/bash',
-    'helm-version': 'v4.3.1',
-    'helm-download-url': 'https://get.helm.sh/helm-{version}-{os}-{arch}.tar.gz',
-    parallel: '4',
-    'fail-fast': 'false',
-    'hook-timeout': '300',
-    'dry-run': 'false'
-};
+function defaultOf(name) {
+    const value = actionDefaults().get(name);
+    if (value === undefined)
+        throw new Error(`input '${name}' is not declared in action.yml`);
+    return value;
+}
 function input(name) {
     const given = getInput(name).trim();
     const envName = SEED_ENV[name];
     const fromEnv = envName ? process.env[envName]?.trim() : undefined;
     // github-token's default is the workflow token, which we cannot tell from an explicit
     // value: a GITHUB_ACCESS_TOKEN set in the workflow is deliberate, so it wins.
-    const defaulted = given === '' || given === DEFAULTS$1[name] || name === 'github-token';
+    const defaulted = given === '' || given === defaultOf(name) || name === 'github-token';
     if (envName && fromEnv && defaulted) {
         return {
             value: fromEnv,
             origin: `environment variable ${envName} (fallback for input '${name}')`
         };
     }
-    const value = given === '' ? (DEFAULTS$1[name] ?? '') : given;
+    const value = given === '' ? defaultOf(name) : given;
     return { value, origin: `input '${name}'` };
 }
 function fail(raw, allowed, show = true) {
     const got = show ? ` (got '${raw.value}')` : '';
     throw new InputError(`${raw.origin} ${allowed}${got}.`);
 }
-function wholeNumber(name, min) {
+function wholeNumber(name, min, max, why = '') {
     const raw = input(name);
-    if (!/^\d+$/.test(raw.value) || Number(raw.value) < min) {
-        fail(raw, `must be a whole number of at least ${min}`);
+    const value = Number(raw.value);
+    if (!/^\d+$/.test(raw.value) || value < min || value > max) {
+        fail(raw, `must be a whole number from ${min} to ${max}${why}`);
     }
-    return Number(raw.value);
+    return value;
 }
+/** Deeper setups than this are no layout anyone uses; the bound keeps path checks cheap. */
+const MAX_SETUP_NAME_SIZE = 16;
+/** Clusters at once: each holds helm processes; more would only starve the runner. */
+const MAX_PARALLEL = 64;
+/** The longest a Node.js timer can wait (2^31-1 ms); a longer one fires at once. */
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 function boolean(name) {
     const raw = input(name);
     if (/^(true|True|TRUE)$/.test(raw.value))
@@ -31111,6 +33422,33 @@ function url(raw, schemes) {
     }
     return raw.value;
 }
+/**
+ * The store URL: a query (a signed URL's token) is kept and masked, the setup path goes
+ * into the path before it; a fragment would never reach the server, so it is refused.
+ */
+function storeUrl(raw) {
+    const checked = url(raw, ['https:', 'http:', 'file:']);
+    const parsed = new URL(checked);
+    if (parsed.hash)
+        fail(raw, 'must not have a #fragment (the server never sees it)', false);
+    if (parsed.search && parsed.protocol === 'file:')
+        fail(raw, 'must not have a ?query with file:// (a file path has none)', false);
+    addSecret(parsed.search.slice(1));
+    for (const value of parsed.searchParams.values())
+        addSecret(value);
+    return checked;
+}
+/**
+ * helm comes as a release tarball over HTTP(S); a helm already on the runner is
+ * `helm-version: system`, so file:// is refused here rather than failing later as HTTP.
+ */
+function helmDownloadUrl$1(raw) {
+    const parsed = URL.canParse(raw.value) ? new URL(raw.value) : undefined;
+    if (parsed?.protocol === 'file:') {
+        fail(raw, 'must be an https:// or http:// URL (a mirror); for a helm already on the runner use helm-version: system', false);
+    }
+    return url(raw, ['https:', 'http:']);
+}
 /** One entry a line or comma-separated; commas inside {a,b} belong to the glob. */
 function list(name) {
     const entries = [];
@@ -31131,7 +33469,34 @@ function list(name) {
         }
         entries.push(current);
     }
-    return entries.map((e) => e.trim()).filter((e) => e !== '' && !e.startsWith('#'));
+    const globs = entries.map((e) => e.trim()).filter((e) => e !== '' && !e.startsWith('#'));
+    for (const glob of globs)
+        checkBraces({ value: glob, origin: `input '${name}'` });
+    return globs;
+}
+/** Alternatives a glob's braces may expand to: each one is matched against every path. */
+const MAX_BRACE_EXPANSION = 256;
+/**
+ * Brace expansion multiplies the patterns matched against each path: `{1..100000}`
+ * takes minutes, so ranges are refused and alternatives bounded.
+ */
+function checkBraces(raw) {
+    if (/\{[^{}]*\.\.[^{}]*\}/.test(raw.value)) {
+        fail(raw, 'must not use brace ranges such as {1..9}; list the alternatives as {a,b} or use *');
+    }
+    let expansion = 1;
+    const open = [];
+    for (const char of raw.value) {
+        if (char === '{')
+            open.push(1);
+        else if (char === ',' && open.length > 0)
+            open[open.length - 1] += 1;
+        else if (char === '}' && open.length > 0)
+            expansion *= open.pop();
+    }
+    if (expansion > MAX_BRACE_EXPANSION) {
+        fail(raw, `expands to ${expansion} patterns; at most ${MAX_BRACE_EXPANSION} are allowed`);
+    }
 }
 const ALIAS_NAME$1 = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 function helmRepositories() {
@@ -31158,7 +33523,7 @@ function helmRepositories() {
         if (aliases.some((a) => a.name === name)) {
             throw new InputError(`${where}: alias '${name}' is defined twice.`);
         }
-        url({ value: repoUrl, origin: where }, ['https:', 'http:']);
+        url({ value: repoUrl, origin: where }, ['https:', 'http:', 'oci:']);
         aliases.push({ name, url: repoUrl });
     }
     return aliases;
@@ -31178,13 +33543,12 @@ function storeCa() {
         fail(raw, `names a file without a PEM certificate`);
     return text;
 }
+// eslint-disable-next-line no-control-regex
+const NOT_IN_FILE_NAME = /[/\\\u0000-\u001f\u007f]/;
 function kubeconfigFilename() {
     const raw = input('kubeconfig-filename');
-    const parts = raw.value.split('/');
-    if (raw.value === '' ||
-        isAbsolute(raw.value) ||
-        parts.some((p) => p === '' || p === '.' || p === '..')) {
-        fail(raw, 'must be a relative file name inside a setup folder of the store (no "..", no leading "/")');
+    if (raw.value === '.' || raw.value === '..' || NOT_IN_FILE_NAME.test(raw.value)) {
+        fail(raw, 'must be a file name in the setup folder of the store (no "/", "\\", control characters, "." or "..")');
     }
     return raw.value;
 }
@@ -31269,20 +33633,23 @@ function readConfig() {
     addUrlSecrets(helmDownload.value);
     return {
         githubToken: token,
-        kubeconfigStoreUrl: storeRaw.value ? url(storeRaw, ['https:', 'http:', 'file:']) : undefined,
+        kubeconfigStoreUrl: storeRaw.value ? storeUrl(storeRaw) : undefined,
         kubeconfigStoreCa: storeCa(),
         kubeconfigFilename: kubeconfigFilename(),
-        setupNameSize: wholeNumber('setup-name-size', 1),
+        setupNameSize: wholeNumber('setup-name-size', 1, MAX_SETUP_NAME_SIZE),
         shell: input('shell').value,
         helmVersion: helmVersion(),
-        helmDownloadUrl: url(helmDownload, ['https:', 'http:', 'file:']),
+        helmDownloadUrl: helmDownloadUrl$1(helmDownload),
         helmRepositories: helmRepositories(),
         helmArgs: helmArgs(),
         plans: list('plans'),
+        dispatchBranches: list('dispatch-branches'),
         ignore: list('ignore'),
-        parallel: wholeNumber('parallel', 1),
+        parallel: wholeNumber('parallel', 1, MAX_PARALLEL),
+        parallelPlans: wholeNumber('parallel-plans', 1, MAX_PARALLEL),
+        pendingGraceMs: wholeNumber('pending-grace', 0, MAX_TIMER_SECONDS) * 1000,
         failFast: boolean('fail-fast'),
-        hookTimeoutMs: wholeNumber('hook-timeout', 1) * 1000,
+        hookTimeoutMs: wholeNumber('hook-timeout', 1, MAX_TIMER_SECONDS, ' (seconds; about 24 days is the longest a timer can wait)') * 1000,
         dryRun: boolean('dry-run'),
         workspace: process.env.GITHUB_WORKSPACE || process.cwd()
     };
@@ -31299,8 +33666,14 @@ const HOOK_NAMES = [
     'post-upgrade'
 ];
 
-// Which plans the event touches, before the repository is read (SPEC §2).
-async function resolveScope(event, api) {
+/** A warning annotation about the run as a whole (not one plan), masked like all that report/ writes. */
+function runWarning(text) {
+    warning(mask(text));
+}
+
+async function resolveScope(event, api, options) {
+    if (event.name === 'workflow_dispatch')
+        checkDispatchBranch(event, options);
     const scope = await scopeOf(event, api);
     if (scope.kind === 'diff')
         info(`Diff base: ${scope.base} (${scope.baseReason}); head: ${scope.head}.`);
@@ -31310,6 +33683,25 @@ async function resolveScope(event, api) {
     else
         info(`Nothing to deploy: ${scope.reason}.`);
     return scope;
+}
+/**
+ * A manual run deploys what its ref holds, so a run on any branch would walk around
+ * the default branch's protection: only the default branch and the branches the
+ * dispatch-branches input names deploy; elsewhere only a dry run is allowed.
+ */
+function checkDispatchBranch(event, options) {
+    if (options.dryRun)
+        return;
+    const branch = branchOf(event.ref);
+    if (branch !== undefined && branch === event.defaultBranch)
+        return;
+    if (branch !== undefined && options.dispatchBranches.some((glob) => matchesGlob(branch, glob)))
+        return;
+    const where = branch === undefined ? `ref '${event.ref}'` : `branch '${branch}'`;
+    const allowed = event.defaultBranch
+        ? `the default branch '${event.defaultBranch}'`
+        : 'the default branch (the payload does not name it)';
+    throw new EventError(`A workflow_dispatch on ${where} does not deploy: only ${allowed} does, and branches matched by the dispatch-branches input. Run it on the default branch, add the branch to dispatch-branches, or set dry-run: true to only render.`);
 }
 async function scopeOf(event, api) {
     switch (event.name) {
@@ -31361,7 +33753,7 @@ async function lastRun(api) {
     }
     catch (error) {
         // Missing `actions: read` or a dead API: the event's own range is the next best base.
-        warning(`Could not find the last successful run, using the push's before: ${error.message}`);
+        runWarning(`Could not find the last successful run, using the push's before: ${error.message}`);
         return undefined;
     }
 }
@@ -31573,8 +33965,8 @@ function requireLib () {
 	lib.HttpClient = lib.HttpClientResponse = lib.HttpClientError = lib.MediaTypes = lib.Headers = lib.HttpCodes = void 0;
 	lib.getProxyUrl = getProxyUrl;
 	lib.isHttps = isHttps;
-	const http = __importStar(http__default);
-	const https = __importStar(https__default);
+	const http$1 = __importStar(http);
+	const https$1 = __importStar(https);
 	const pm = __importStar(requireProxy());
 	const tunnel = __importStar(requireTunnel());
 	const undici_1 = requireUndici();
@@ -31999,7 +34391,7 @@ function requireLib () {
 	        const info = {};
 	        info.parsedUrl = requestUrl;
 	        const usingSsl = info.parsedUrl.protocol === 'https:';
-	        info.httpModule = usingSsl ? https : http;
+	        info.httpModule = usingSsl ? https$1 : http$1;
 	        const defaultPort = usingSsl ? 443 : 80;
 	        info.options = {};
 	        info.options.host = info.parsedUrl.hostname;
@@ -32113,7 +34505,7 @@ function requireLib () {
 	        const usingSsl = parsedUrl.protocol === 'https:';
 	        let maxSockets = 100;
 	        if (this.requestOptions) {
-	            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+	            maxSockets = this.requestOptions.maxSockets || http$1.globalAgent.maxSockets;
 	        }
 	        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
 	        if (proxyUrl && proxyUrl.hostname) {
@@ -32138,7 +34530,7 @@ function requireLib () {
 	        // if tunneling agent isn't assigned create a new agent
 	        if (!agent) {
 	            const options = { keepAlive: this._keepAlive, maxSockets };
-	            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+	            agent = usingSsl ? new https$1.Agent(options) : new http$1.Agent(options);
 	            this._agent = agent;
 	        }
 	        if (usingSsl && this._ignoreSslError) {
@@ -32267,7 +34659,7 @@ function requireLib () {
 
 var libExports = requireLib();
 
-var __awaiter$2 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$1 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -32295,7 +34687,7 @@ function getProxyAgentDispatcher(destinationUrl) {
 }
 function getProxyFetch(destinationUrl) {
     const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-    const proxyFetch = (url, opts) => __awaiter$2(this, void 0, void 0, function* () {
+    const proxyFetch = (url, opts) => __awaiter$1(this, void 0, void 0, function* () {
         return undiciExports.fetch(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
     });
     return proxyFetch;
@@ -32465,13 +34857,13 @@ var Hook = { Collection };
 var VERSION$5 = "0.0.0-development";
 
 // pkg/dist-src/defaults.js
-var userAgent$1 = `octokit-endpoint.js/${VERSION$5} ${getUserAgent()}`;
+var userAgent = `octokit-endpoint.js/${VERSION$5} ${getUserAgent()}`;
 var DEFAULTS = {
   method: "GET",
   baseUrl: "https://api.github.com",
   headers: {
     accept: "application/vnd.github.v3+json",
-    "user-agent": userAgent$1
+    "user-agent": userAgent
   },
   mediaType: {
     format: ""
@@ -32490,7 +34882,7 @@ function lowercaseKeys(object) {
 }
 
 // pkg/dist-src/util/is-plain-object.js
-function isPlainObject$2(value) {
+function isPlainObject$1(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
   const proto = Object.getPrototypeOf(value);
@@ -32503,7 +34895,7 @@ function isPlainObject$2(value) {
 function mergeDeep(defaults, options) {
   const result = Object.assign({}, defaults);
   Object.keys(options).forEach((key) => {
-    if (isPlainObject$2(options[key])) {
+    if (isPlainObject$1(options[key])) {
       if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
       else result[key] = mergeDeep(defaults[key], options[key]);
     } else {
@@ -33628,7 +36020,7 @@ var defaults_default = {
 };
 
 // pkg/dist-src/is-plain-object.js
-function isPlainObject$1(value) {
+function isPlainObject(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
   const proto = Object.getPrototypeOf(value);
@@ -33646,7 +36038,7 @@ async function fetchWrapper(requestOptions) {
   }
   const log = requestOptions.request?.log || console;
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = isPlainObject$1(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const body = isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
     Object.entries(requestOptions.headers).map(([name, value]) => [
       name,
@@ -36713,8 +39105,8 @@ function getOctokit(token, options, ...additionalPlugins) {
 // The GitHub REST calls the action makes, and nothing else: the last successful
 // run of this workflow (the diff base), the compare API and git trees (the
 // changed paths when git cannot tell). Each call has a timeout, so a hanging
-// API falls back like a dead one.
-const REQUEST_TIMEOUT_MS = 20_000;
+// API falls back like a dead one, and stops at once when the run is cancelled.
+const REQUEST_TIMEOUT_MS$1 = 20_000;
 const PER_PAGE = 100;
 /** Enough history to step over a long streak of failed or cancelled runs. */
 const MAX_RUN_PAGES = 5;
@@ -36722,20 +39114,27 @@ const MAX_RUN_PAGES = 5;
 const COMPARE_FILES_CAP = 300;
 class ApiError extends Error {
 }
-function createApi(token, event) {
+function createApi(token, event, cancel) {
     const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
     // Made on first use: getOctokit refuses an empty token, and without one every call falls back.
     let client;
     const octokit = () => (client ??= getOctokit(token, { baseUrl }));
     const { owner, repo } = event.repository;
-    const request = () => ({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const request = () => {
+        const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS$1);
+        return { signal: cancel ? AbortSignal.any([cancel, timeout]) : timeout };
+    };
     const guard = async (what, call) => {
         if (!token)
             throw new ApiError(`${what}: no github-token`);
+        if (cancel?.aborted)
+            throw new ApiError(`${what}: the run was cancelled`);
         try {
             return await call();
         }
         catch (error) {
+            if (cancel?.aborted)
+                throw new ApiError(`${what} stopped: the run was cancelled`);
             const status = error.status;
             throw new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${error.message}`);
         }
@@ -36912,7 +39311,56 @@ async function apiChanges(api, base, head, sinceMergeBase) {
     return treeDiff(api, sinceMergeBase ? comparison.mergeBase : base, head);
 }
 
+// The environment of every child process (helm, hooks, git).
+const OIDC_REQUEST_VARIABLES = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+/**
+ * What no child process gets: whatever the action reads as its configuration
+ * (inputs, their seed fallbacks, the saved state) or speaks through (its output
+ * and state files), and the runner's own credentials. A chart can read its
+ * process's environment (a template through /proc/self/environ), so none of it
+ * may be there.
+ */
+const WITHHELD = new Set([
+    ...Object.values(SEED_ENV),
+    'GITHUB_OUTPUT',
+    'GITHUB_STATE',
+    'ACTIONS_RUNTIME_TOKEN',
+    'ACTIONS_RUNTIME_URL',
+    'ACTIONS_RESULTS_URL',
+    'ACTIONS_CACHE_URL',
+    ...OIDC_REQUEST_VARIABLES
+]);
+const WITHHELD_PREFIXES = ['INPUT_', 'STATE_'];
+/** The environment of helm and git (and, with hookOnlyEnv, of hooks): the runner's, minus what is withheld. */
+function childEnv(extra) {
+    const env = {};
+    for (const [key, value] of Object.entries(process.env)) {
+        if (WITHHELD.has(key) || WITHHELD_PREFIXES.some((p) => key.startsWith(p)))
+            continue;
+        env[key] = value;
+    }
+    return { ...env, ...extra };
+}
+/**
+ * The OIDC token request of the job, for hooks alone: a hook is the ops
+ * repository's own script, where a cloud login belongs (as in any workflow
+ * step); helm runs charts from elsewhere and never gets it.
+ */
+function hookOnlyEnv() {
+    const env = {};
+    for (const key of OIDC_REQUEST_VARIABLES) {
+        const value = process.env[key];
+        if (value !== undefined)
+            env[key] = value;
+    }
+    return env;
+}
+
 const KILL_GRACE_MS = 2_000;
+/** After the process exited, how long its output pipes may stay open (held by a process that left its group). */
+const CLOSE_GRACE_MS = KILL_GRACE_MS + 500;
+const STDERR_TAIL_BYTES = 64 * 1024;
+const MAX_LINE_CHARS = 4_096;
 class ProcessStartError extends Error {
 }
 function run$1(command, args, options = {}) {
@@ -36926,13 +39374,17 @@ function run$1(command, args, options = {}) {
             stdio: ['pipe', 'pipe', 'pipe']
         });
         const stdout = [];
-        const stderr = [];
+        const stderr = new Tail(STDERR_TAIL_BYTES);
         let timedOut = false;
         let cancelled = false;
+        let exited;
         let killTimer;
+        let closeTimer;
+        let settled = false;
         const killTree = () => {
             signalTree(child.pid, 'SIGTERM');
-            killTimer ??= setTimeout(() => signalTree(child.pid, 'SIGKILL'), KILL_GRACE_MS);
+            // Kept after the result is in (unref'd): what ignores SIGTERM still goes.
+            killTimer ??= setTimeout(() => signalTree(child.pid, 'SIGKILL'), KILL_GRACE_MS).unref();
         };
         const timeout = options.timeoutMs === undefined
             ? undefined
@@ -36947,34 +39399,61 @@ function run$1(command, args, options = {}) {
         if (options.signal?.aborted)
             onAbort();
         options.signal?.addEventListener('abort', onAbort, { once: true });
-        lines(child.stdout, stdout, (l) => options.onLine?.(mask(l), 'stdout'));
-        lines(child.stderr, stderr, (l) => options.onLine?.(mask(l), 'stderr'));
+        const capture = options.captureStdout ?? true;
+        const onLine = options.onLine;
+        child.stdout.on('data', (chunk) => {
+            if (capture)
+                stdout.push(chunk);
+        });
+        child.stderr.on('data', (chunk) => stderr.push(chunk));
+        if (onLine) {
+            splitLines(child.stdout, (l) => onLine(mask(l), 'stdout'));
+            splitLines(child.stderr, (l) => onLine(mask(l), 'stderr'));
+        }
         child.stdin.on('error', () => undefined);
         child.stdin.end(options.input ?? '');
         child.on('error', (error) => {
             cleanup();
+            settled = true;
             reject(new ProcessStartError(`could not start ${command}: ${error.message}`));
         });
-        child.on('close', (code, signal) => {
+        child.on('exit', (code, signal) => {
+            exited = { code, signal };
+            if (timeout)
+                clearTimeout(timeout);
+            // Its end is the exit of the process itself: a background job it left behind
+            // (holding the output pipes open) is ended, not waited for.
+            killTree();
+            closeTimer = setTimeout(() => {
+                child.stdout.destroy();
+                child.stderr.destroy();
+                finish();
+            }, CLOSE_GRACE_MS);
+        });
+        child.on('close', finish);
+        function finish() {
+            if (settled || !exited)
+                return;
+            settled = true;
             cleanup();
-            // The group may still hold grandchildren that outlived the leader (a hook's background job).
+            // Stopped on purpose: no grace left for what is still in the group.
             if (timedOut || cancelled)
                 signalTree(child.pid, 'SIGKILL');
             resolve({
-                code,
-                signal,
+                code: exited.code,
+                signal: exited.signal,
                 stdout: Buffer.concat(stdout).toString('utf8'),
-                stderr: mask(Buffer.concat(stderr).toString('utf8')),
+                stderr: mask(stderr.text()),
                 timedOut,
                 cancelled,
                 durationMs: Math.round(performance.now() - started)
             });
-        });
+        }
         function cleanup() {
             if (timeout)
                 clearTimeout(timeout);
-            if (killTimer)
-                clearTimeout(killTimer);
+            if (closeTimer)
+                clearTimeout(closeTimer);
             options.signal?.removeEventListener('abort', onAbort);
         }
     });
@@ -36989,18 +39468,56 @@ function signalTree(pid, signal) {
         // Already gone.
     }
 }
-function lines(stream, sink, onLine) {
+/** The last `limit` bytes written, whatever was written before. */
+class Tail {
+    #limit;
+    #chunks = [];
+    #size = 0;
+    constructor(limit) {
+        this.#limit = limit;
+    }
+    push(chunk) {
+        this.#chunks.push(chunk);
+        this.#size += chunk.length;
+        while (this.#size - (this.#chunks[0]?.length ?? 0) >= this.#limit) {
+            this.#size -= this.#chunks.shift()?.length ?? 0;
+        }
+    }
+    text() {
+        const all = Buffer.concat(this.#chunks);
+        // A cut inside a multi-byte character shows as one replacement character.
+        return all.subarray(Math.max(0, all.length - this.#limit)).toString('utf8');
+    }
+}
+/**
+ * Calls onLine for each line of a stream as it arrives. A line longer than
+ * MAX_LINE_CHARS is cut there (with a note), the rest of it skipped, so memory stays bounded.
+ */
+function splitLines(stream, onLine) {
+    const decoder = new StringDecoder('utf8');
     let pending = '';
-    stream.on('data', (chunk) => {
-        sink.push(chunk);
-        pending += chunk.toString('utf8');
-        const parts = pending.split('\n');
-        pending = parts.pop() ?? '';
-        for (const part of parts)
-            onLine(part);
-    });
+    let skipping = false;
+    const take = (text) => {
+        pending += text;
+        let start = 0;
+        for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n', start)) {
+            if (!skipping)
+                onLine(pending.slice(start, end));
+            skipping = false;
+            start = end + 1;
+        }
+        pending = pending.slice(start);
+        if (!skipping && pending.length > MAX_LINE_CHARS) {
+            onLine(`${pending.slice(0, MAX_LINE_CHARS)} … (line cut at ${MAX_LINE_CHARS} characters)`);
+            skipping = true;
+        }
+        if (skipping)
+            pending = '';
+    };
+    stream.on('data', (chunk) => take(decoder.write(chunk)));
     stream.on('end', () => {
-        if (pending)
+        take(decoder.end());
+        if (pending && !skipping)
             onLine(pending);
     });
 }
@@ -37008,59 +39525,63 @@ function lines(stream, sink, onLine) {
 // Changed paths from git in the checkout: the first source, exact and complete.
 // A shallow clone lacks the base commit; it is fetched from origin by SHA.
 const FETCH_TIMEOUT_MS = 120_000;
-const LOCAL_TIMEOUT_MS = 30_000;
+const LOCAL_TIMEOUT_MS$1 = 30_000;
 class GitError extends Error {
 }
-async function git(workspace, args, timeoutMs = LOCAL_TIMEOUT_MS) {
-    const result = await run$1('git', args, {
-        cwd: workspace,
+function gitOptions(at, reach, input) {
+    return {
+        cwd: at.workspace,
         // Never wait for a password prompt on a runner.
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-        timeoutMs
-    });
+        env: childEnv({ GIT_TERMINAL_PROMPT: '0' }),
+        timeoutMs: reach === 'network' ? FETCH_TIMEOUT_MS : LOCAL_TIMEOUT_MS$1,
+        signal: reach === 'network' ? at.signal : undefined,
+        input
+    };
+}
+async function git(at, args, reach = 'local', input) {
+    const result = await run$1('git', args, gitOptions(at, reach, input));
+    if (result.cancelled)
+        throw new GitError(`git ${args[0]} stopped: the run was cancelled`);
     return { ok: result.code === 0, stdout: result.stdout, stderr: result.stderr.trim() };
 }
-async function must(workspace, args, timeoutMs) {
-    const result = await git(workspace, args, timeoutMs);
+async function must(at, args, reach, input) {
+    const result = await git(at, args, reach, input);
     if (!result.ok)
         throw new GitError(`git ${args[0]} failed: ${result.stderr || 'no output'}`);
     return result.stdout;
 }
 /** Which of the commits the checkout lacks (one git call for all). */
-async function missingCommits(workspace, shas) {
-    const result = await run$1('git', ['cat-file', '--batch-check'], {
-        cwd: workspace,
-        input: shas.map((sha) => `${sha}^{commit}\n`).join(''),
-        timeoutMs: LOCAL_TIMEOUT_MS
-    });
+async function missingCommits(at, shas) {
+    const input = shas.map((sha) => `${sha}^{commit}\n`).join('');
+    const result = await run$1('git', ['cat-file', '--batch-check'], gitOptions(at, 'local', input));
     const lines = result.stdout.split('\n');
     return shas.filter((_sha, i) => !/^[0-9a-f]{40} commit /.test(lines[i] ?? ''));
 }
 /** Makes sure the commits are in the checkout, fetching the missing ones (alone, in a shallow clone) from origin. */
-async function ensureCommits(workspace, shas, shallow) {
-    const missing = await missingCommits(workspace, shas);
+async function ensureCommits(at, shas, shallow) {
+    const missing = await missingCommits(at, shas);
     if (missing.length === 0)
         return;
     const depth = shallow ? ['--depth=1'] : [];
-    const fetched = await git(workspace, ['fetch', '--no-tags', '--no-write-fetch-head', ...depth, 'origin', ...missing], FETCH_TIMEOUT_MS);
-    const still = fetched.ok ? await missingCommits(workspace, missing) : missing;
+    const fetched = await git(at, ['fetch', '--no-tags', '--no-write-fetch-head', ...depth, 'origin', ...missing], 'network');
+    const still = fetched.ok ? await missingCommits(at, missing) : missing;
     if (still.length > 0) {
         throw new GitError(`commit ${still.join(', ')} is not in the checkout and could not be fetched from origin: ${fetched.stderr || 'origin does not have it'}`);
     }
 }
 /** The commit a pull request forked from; a merge commit's recorded parent needs no history. */
-async function mergeBaseOf(workspace, base, head, shallow) {
-    const raw = await must(workspace, ['cat-file', '-p', head]);
+async function mergeBaseOf(at, base, head, shallow) {
+    const raw = await must(at, ['cat-file', '-p', head]);
     const parents = raw
         .split('\n')
         .filter((l) => l.startsWith('parent '))
         .map((l) => l.slice(7).trim());
     if (parents.includes(base))
         return base;
-    let found = await git(workspace, ['merge-base', base, head]);
+    let found = await git(at, ['merge-base', base, head]);
     if (!found.ok && shallow) {
-        await must(workspace, ['fetch', '--no-tags', '--no-write-fetch-head', '--unshallow', 'origin', base, head], FETCH_TIMEOUT_MS);
-        found = await git(workspace, ['merge-base', base, head]);
+        await must(at, ['fetch', '--no-tags', '--no-write-fetch-head', '--unshallow', 'origin', base, head], 'network');
+        found = await git(at, ['merge-base', base, head]);
     }
     if (!found.ok)
         throw new GitError(`no merge base between ${base} and ${head}`);
@@ -37090,18 +39611,15 @@ function parseNameStatus(output) {
  * head forked off base (a pull request); otherwise the two trees are compared
  * directly, so a force push also undoes what the old head had.
  */
-async function gitChanges(workspace, base, head, sinceMergeBase) {
-    const repo = await git(workspace, [
-        'rev-parse',
-        '--is-inside-work-tree',
-        '--is-shallow-repository'
-    ]);
+async function gitChanges(workspace, base, head, sinceMergeBase, signal) {
+    const at = { workspace, signal };
+    const repo = await git(at, ['rev-parse', '--is-inside-work-tree', '--is-shallow-repository']);
     if (!repo.ok)
         throw new GitError(`${workspace} is not a git checkout`);
     const shallow = repo.stdout.split('\n')[1]?.trim() === 'true';
-    await ensureCommits(workspace, base === head ? [head] : [head, base], shallow);
-    const from = sinceMergeBase ? await mergeBaseOf(workspace, base, head, shallow) : base;
-    const out = await must(workspace, [
+    await ensureCommits(at, base === head ? [head] : [head, base], shallow);
+    const from = sinceMergeBase ? await mergeBaseOf(at, base, head, shallow) : base;
+    const out = await must(at, [
         '-c',
         'core.quotePath=false',
         'diff',
@@ -37119,12 +39637,12 @@ async function gitChanges(workspace, base, head, sinceMergeBase) {
 
 class ChangesError extends Error {
 }
-async function detectChanges(scope, event, workspace, api) {
+async function detectChanges(scope, event, workspace, api, signal) {
     const head = scope.head;
     // A pull request shows what its branch changes; a push deploys the tree as it now is.
     const sinceMergeBase = event.name === 'pull_request';
     const sources = [
-        { name: 'git', paths: (base) => gitChanges(workspace, base, head, sinceMergeBase) },
+        { name: 'git', paths: (base) => gitChanges(workspace, base, head, sinceMergeBase, signal) },
         { name: 'compare-api', paths: (base) => apiChanges(api, base, head, sinceMergeBase) },
         { name: 'payload', paths: (base) => payloadChanges(event, base) }
     ];
@@ -37134,20 +39652,21 @@ async function detectChanges(scope, event, workspace, api) {
     const failures = [];
     for (const base of bases) {
         if (base !== scope.base) {
-            warning(`No source could compare ${scope.base} (${scope.baseReason}) with ${head}; falling back to the push's before ${base}.`);
+            runWarning(`No source could compare ${scope.base} (${scope.baseReason}) with ${head}; falling back to the push's before ${base}.`);
         }
         for (const source of sources) {
             try {
                 const paths = await source.paths(base);
                 info(`Changed paths from ${source.name}: ${paths.length} between ${base} and ${head}.`);
                 if (source.name === 'payload')
-                    warning('Changed paths come from the push payload, which GitHub may cap: a plan may be missed. Give the job a checkout with git or a token that can read the repository.');
+                    runWarning('Changed paths come from the push payload, which GitHub may cap: a plan may be missed. Give the job a checkout with git or a token that can read the repository.');
                 return { base, head, source: source.name, paths };
             }
             catch (error) {
                 const message = `${source.name} (base ${base.slice(0, 12)}): ${error.message}`;
                 failures.push(message);
-                info(`Could not get changed paths from ${message}`);
+                // The message carries git's or the API's own words.
+                printUntrusted(`Could not get changed paths from ${message}`);
             }
         }
     }
@@ -37161,6 +39680,196 @@ async function payloadChanges(event, base) {
     if (event.forced)
         throw new ChangesError('a force push payload does not list what the old head had');
     return foldCommits(event.commits);
+}
+
+const LOCAL_TIMEOUT_MS = 60_000;
+/** The tree of the commit checked out, after checking that it is the commit the event names. */
+async function checkedOutTree(workspace, sha) {
+    const head = await run$1('git', ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
+        cwd: workspace,
+        timeoutMs: LOCAL_TIMEOUT_MS
+    });
+    if (head.code !== 0) {
+        throw new GitError(`${workspace} is not a git checkout with a commit: check out the ops repository with actions/checkout before this action (plans are read from the commit, not from loose files).`);
+    }
+    const at = head.stdout.trim();
+    if (at !== sha) {
+        throw new GitError(`The checkout is at commit ${at}, not at the event's commit ${sha}: check out ${sha} before this action (actions/checkout without a ref does), so that what is deployed is the commit the event names.`);
+    }
+    return commitTree(workspace, sha);
+}
+/** Every blob of a commit's tree (`git ls-tree -r`). */
+async function commitTree(workspace, sha) {
+    const out = await must({ workspace }, ['ls-tree', '-r', '-z', '--full-tree', sha]);
+    return { sha, entries: parseLsTree(out) };
+}
+/** Parses `git ls-tree -r -z`: `<mode> <type> <object>\t<path>` NUL ... */
+function parseLsTree(output) {
+    const entries = new Map();
+    for (const record of output.split('\0')) {
+        if (record === '')
+            continue;
+        const tab = record.indexOf('\t');
+        const [mode] = record.slice(0, tab).split(' ');
+        const path = record.slice(tab + 1);
+        if (mode === '100644' || mode === '100755')
+            entries.set(path, 'file');
+        else if (mode === '120000')
+            entries.set(path, 'symlink');
+    }
+    return entries;
+}
+/**
+ * The texts of some files of a commit, each read only when git says it is at most
+ * `maxBytes` (larger and missing ones are left out): one `cat-file` for the sizes, one for the texts.
+ */
+async function commitTexts(workspace, sha, paths, maxBytes) {
+    const texts = new Map();
+    if (paths.length === 0)
+        return texts;
+    const sizes = await must({ workspace }, ['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'], 'local', paths.map((p) => `${sha}:${p}\n`).join(''));
+    const wanted = new Map();
+    sizes.split('\n').forEach((line, i) => {
+        const [object, type, size] = line.split(' ');
+        const path = paths[i];
+        if (path !== undefined && object && type === 'blob' && Number(size) <= maxBytes)
+            wanted.set(object, path);
+    });
+    if (wanted.size === 0)
+        return texts;
+    // A header no file line can be mistaken for, so the texts split without counting bytes.
+    const marker = `gitops-blob-${Date.now().toString(36)}`;
+    const out = await must({ workspace }, ['cat-file', `--batch=${marker} %(objectname)`], 'local', [...wanted.keys()].map((o) => `${o}\n`).join(''));
+    const header = new RegExp(`^${marker} ([0-9a-f]+)\\n`, 'gm');
+    const found = [...out.matchAll(header)];
+    found.forEach((match, i) => {
+        const start = (match.index ?? 0) + match[0].length;
+        const end = i + 1 < found.length ? (found[i + 1]?.index ?? out.length) : out.length;
+        const path = wanted.get(match[1]);
+        // cat-file ends each text with one newline of its own.
+        if (path !== undefined)
+            texts.set(path, out.slice(start, end).replace(/\n$/, ''));
+    });
+    return texts;
+}
+
+/** Opens the checkout of `sha`; fails when the working tree is at another commit. */
+async function openCheckout(workspace, sha) {
+    let root;
+    try {
+        root = realpathSync.native(workspace);
+    }
+    catch {
+        throw new Error(`The workspace ${workspace} does not exist: check out the ops repository first (actions/checkout).`);
+    }
+    return checkoutOf(root, await checkedOutTree(root, sha));
+}
+function checkoutOf(root, tree) {
+    const regular = new Set();
+    const directories = new Set();
+    for (const [path, kind] of tree.entries) {
+        if (kind === 'file')
+            regular.add(path);
+        for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1))
+            directories.add(path.slice(0, i));
+    }
+    const files = [...tree.entries]
+        .filter(([path, kind]) => kind === 'file' || linksToFile(join(root, path)))
+        .map(([path]) => path);
+    const resolved = new Map();
+    function resolveNow(path) {
+        if (regular.has(path))
+            return { ok: true, path, kind: 'file' };
+        let real;
+        try {
+            real = realpathSync.native(join(root, path));
+        }
+        catch {
+            return { ok: false, reason: 'missing' };
+        }
+        const inside = relative(root, real);
+        if (inside === '')
+            return { ok: false, reason: 'missing' };
+        if (inside === '..' || inside.startsWith(`..${sep$1}`) || isAbsolute(inside))
+            return { ok: false, reason: 'outside' };
+        const repoPath = inside.split(sep$1).join('/');
+        if (regular.has(repoPath))
+            return { ok: true, path: repoPath, kind: 'file' };
+        if (directories.has(repoPath) && statSync(real).isDirectory())
+            return { ok: true, path: repoPath, kind: 'directory' };
+        return { ok: false, reason: 'untracked' };
+    }
+    return {
+        root,
+        listFiles: () => files,
+        readText(path, maxBytes) {
+            const bytes = this.sizeOf(path);
+            if (bytes === undefined)
+                return { ok: false, reason: 'missing' };
+            if (bytes > maxBytes)
+                return { ok: false, reason: 'too-large', bytes };
+            return { ok: true, text: readFileSync(join(root, path), 'utf8') };
+        },
+        sizeOf(path) {
+            try {
+                return statSync(join(root, path)).size;
+            }
+            catch {
+                return undefined;
+            }
+        },
+        resolve(path) {
+            let found = resolved.get(path);
+            if (!found) {
+                found = resolveNow(path);
+                resolved.set(path, found);
+            }
+            return found;
+        },
+        symlinksUnder: (dir) => symlinksUnder(root, dir),
+        async commitFiles(sha) {
+            const other = await commitTree(root, sha);
+            return {
+                files: [...other.entries.keys()],
+                texts: (paths, maxBytes) => commitTexts(root, sha, paths, maxBytes)
+            };
+        }
+    };
+}
+function linksToFile(path) {
+    try {
+        return statSync(path).isFile();
+    }
+    catch {
+        // A dangling link is no file.
+        return false;
+    }
+}
+/** Folders with more entries than this are no chart; the walk stops there. */
+const MAX_CHART_ENTRIES = 20_000;
+function symlinksUnder(root, dir) {
+    const links = [];
+    let seen = 0;
+    const visit = (prefix) => {
+        for (const entry of readdirSync(join(root, prefix), { withFileTypes: true })) {
+            if (++seen > MAX_CHART_ENTRIES)
+                return;
+            const path = `${prefix}/${entry.name}`;
+            if (entry.isSymbolicLink())
+                links.push(path);
+            else if (entry.isDirectory())
+                visit(path);
+        }
+    };
+    if (lstatSync(join(root, dir)).isDirectory())
+        visit(dir);
+    return seen > MAX_CHART_ENTRIES ? { ok: false, limit: MAX_CHART_ENTRIES } : { ok: true, links };
+}
+/** Why a file was not read, for an error that names it: "is 9 bytes; a plan file may be at most 4 bytes". */
+function unreadable(read, what, maxBytes) {
+    return read.reason === 'too-large'
+        ? `is ${read.bytes} bytes; ${what} may be at most ${maxBytes} bytes`
+        : 'is in the commit but missing from the checkout (did an earlier step delete it?)';
 }
 
 const PLAN_EXTENSIONS = ['.yaml', '.yml'];
@@ -37220,2736 +39929,54 @@ function nameProblem(target, setupParts) {
     return undefined;
 }
 
-/*! js-yaml 5.5.0 https://github.com/nodeca/js-yaml @license MIT */
-//#region src/tag.ts
-/**
-* Returned by a scalar resolver when the source does not match its tag.
-*
-* @category Tags
-*/
-var NOT_RESOLVED = Symbol("NOT_RESOLVED");
-/**
-* Create a normalized scalar tag definition.
-*
-* @category Tags
-*/
-function defineScalarTag(tagName, options) {
-	return {
-		tagName,
-		nodeKind: "scalar",
-		implicit: options.implicit ?? false,
-		matchByTagPrefix: options.matchByTagPrefix ?? false,
-		implicitFirstChars: options.implicitFirstChars ?? null,
-		resolve: options.resolve,
-		identify: options.identify,
-		represent: options.represent ?? ((data) => String(data)),
-		representTagName: options.representTagName ?? (() => tagName)
-	};
+const key = (setup, need) => `${setup}\0${need}`;
+/** Problems by plan path. */
+function needsProblems(plans) {
+    const problems = new Map();
+    const byKey = new Map();
+    for (const p of plans)
+        byKey.set(key(p.target.setup, `${p.target.namespace}/${p.target.release}`), p);
+    for (const p of plans) {
+        const missing = p.needs.find((n) => !byKey.has(key(p.target.setup, n.text)));
+        if (missing)
+            problems.set(p.target.plan, {
+                file: p.target.plan,
+                line: missing.line,
+                message: `needs '${missing.text}', but setup '${p.target.setup}' has no plan for that namespace/release`
+            });
+    }
+    // A depth-first walk; a need that leads back to a plan on the current path closes a cycle.
+    const state = new Map();
+    const walk = (p, path) => {
+        state.set(p, 'walking');
+        for (const need of p.needs) {
+            const next = byKey.get(key(p.target.setup, need.text));
+            if (!next)
+                continue;
+            if (state.get(next) === 'walking') {
+                const cycle = [...path.slice(path.indexOf(next)), p];
+                const names = [...cycle, next].map((c) => `${c.target.namespace}/${c.target.release}`);
+                for (const member of cycle) {
+                    const line = member.needs.find((n) => byKey.get(key(member.target.setup, n.text)) ===
+                        cycle[(cycle.indexOf(member) + 1) % cycle.length])?.line;
+                    if (!problems.has(member.target.plan))
+                        problems.set(member.target.plan, {
+                            file: member.target.plan,
+                            ...(line ? { line } : {}),
+                            message: `its needs form a cycle: ${names.join(' → ')}`
+                        });
+                }
+            }
+            else if (!state.has(next))
+                walk(next, [...path, p]);
+        }
+        state.set(p, 'done');
+    };
+    for (const p of plans)
+        if (!state.has(p))
+            walk(p, []);
+    return problems;
 }
-/**
-* Create a normalized sequence tag definition.
-*
-* @category Tags
-*/
-function defineSequenceTag(tagName, options) {
-	const carrierIsResult = options.finalize === void 0;
-	return {
-		tagName,
-		nodeKind: "sequence",
-		implicit: false,
-		matchByTagPrefix: options.matchByTagPrefix ?? false,
-		create: options.create,
-		addItem: options.addItem,
-		finalize: options.finalize ?? ((carrier) => carrier),
-		carrierIsResult,
-		identify: options.identify,
-		represent: options.represent ?? ((data) => data),
-		representTagName: options.representTagName ?? (() => tagName)
-	};
-}
-/**
-* Create a normalized mapping tag definition.
-*
-* @category Tags
-*/
-function defineMappingTag(tagName, options) {
-	const carrierIsResult = options.finalize === void 0;
-	return {
-		tagName,
-		nodeKind: "mapping",
-		implicit: false,
-		matchByTagPrefix: options.matchByTagPrefix ?? false,
-		create: options.create,
-		addPair: options.addPair,
-		has: options.has,
-		keys: options.keys,
-		get: options.get,
-		finalize: options.finalize ?? ((carrier) => carrier),
-		carrierIsResult,
-		identify: options.identify,
-		represent: options.represent ?? ((data) => data),
-		representTagName: options.representTagName ?? (() => tagName)
-	};
-}
-//#endregion
-//#region src/tag/scalar/str.ts
-/** @category Tags */
-var strTag = defineScalarTag("tag:yaml.org,2002:str", {
-	resolve: (source) => source,
-	identify: (data) => typeof data === "string"
-});
-//#endregion
-//#region src/tag/scalar/null_core.ts
-var NULL_VALUES$1 = [
-	"",
-	"~",
-	"null",
-	"Null",
-	"NULL"
-];
-/** @category Tags */
-var nullCoreTag = defineScalarTag("tag:yaml.org,2002:null", {
-	implicit: true,
-	implicitFirstChars: [
-		"",
-		"~",
-		"n",
-		"N"
-	],
-	resolve: (source) => {
-		if (NULL_VALUES$1.indexOf(source) !== -1) return null;
-		return NOT_RESOLVED;
-	},
-	identify: (object) => object === null,
-	represent: () => "null"
-});
-//#endregion
-//#region src/tag/scalar/null_json.ts
-/** @category Tags */
-var nullJsonTag = defineScalarTag("tag:yaml.org,2002:null", {
-	implicit: true,
-	implicitFirstChars: ["n"],
-	resolve: (source, isExplicit) => {
-		if (source === "null" || isExplicit && source === "") return null;
-		return NOT_RESOLVED;
-	},
-	identify: (object) => object === null,
-	represent: () => "null"
-});
-//#endregion
-//#region src/tag/scalar/null_yaml11.ts
-var NULL_VALUES = [
-	"",
-	"~",
-	"null",
-	"Null",
-	"NULL"
-];
-/** @category Tags */
-var nullYaml11Tag = defineScalarTag("tag:yaml.org,2002:null", {
-	implicit: true,
-	implicitFirstChars: [
-		"",
-		"~",
-		"n",
-		"N"
-	],
-	resolve: (source) => {
-		if (NULL_VALUES.indexOf(source) !== -1) return null;
-		return NOT_RESOLVED;
-	},
-	identify: (object) => object === null,
-	represent: () => "null"
-});
-//#endregion
-//#region src/tag/scalar/bool_core.ts
-var TRUE_VALUES$2 = [
-	"true",
-	"True",
-	"TRUE"
-];
-var FALSE_VALUES$2 = [
-	"false",
-	"False",
-	"FALSE"
-];
-/** @category Tags */
-var boolCoreTag = defineScalarTag("tag:yaml.org,2002:bool", {
-	implicit: true,
-	implicitFirstChars: [
-		"t",
-		"T",
-		"f",
-		"F"
-	],
-	resolve: (source) => {
-		if (TRUE_VALUES$2.indexOf(source) !== -1) return true;
-		if (FALSE_VALUES$2.indexOf(source) !== -1) return false;
-		return NOT_RESOLVED;
-	},
-	identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
-	represent: (object) => object ? "true" : "false"
-});
-//#endregion
-//#region src/tag/scalar/bool_json.ts
-var TRUE_VALUES$1 = ["true"];
-var FALSE_VALUES$1 = ["false"];
-/** @category Tags */
-var boolJsonTag = defineScalarTag("tag:yaml.org,2002:bool", {
-	implicit: true,
-	implicitFirstChars: ["t", "f"],
-	resolve: (source) => {
-		if (TRUE_VALUES$1.indexOf(source) !== -1) return true;
-		if (FALSE_VALUES$1.indexOf(source) !== -1) return false;
-		return NOT_RESOLVED;
-	},
-	identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
-	represent: (object) => object ? "true" : "false"
-});
-//#endregion
-//#region src/tag/scalar/bool_yaml11.ts
-var TRUE_VALUES = [
-	"true",
-	"True",
-	"TRUE",
-	"y",
-	"Y",
-	"yes",
-	"Yes",
-	"YES",
-	"on",
-	"On",
-	"ON"
-];
-var FALSE_VALUES = [
-	"false",
-	"False",
-	"FALSE",
-	"n",
-	"N",
-	"no",
-	"No",
-	"NO",
-	"off",
-	"Off",
-	"OFF"
-];
-/** @category Tags */
-var boolYaml11Tag = defineScalarTag("tag:yaml.org,2002:bool", {
-	implicit: true,
-	implicitFirstChars: [
-		"y",
-		"Y",
-		"n",
-		"N",
-		"t",
-		"T",
-		"f",
-		"F",
-		"o",
-		"O"
-	],
-	resolve: (source) => {
-		if (TRUE_VALUES.indexOf(source) !== -1) return true;
-		if (FALSE_VALUES.indexOf(source) !== -1) return false;
-		return NOT_RESOLVED;
-	},
-	identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
-	represent: (object) => object ? "true" : "false"
-});
-//#endregion
-//#region src/tag/scalar/int_core.ts
-var YAML_INTEGER_IMPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
-var YAML_INTEGER_EXPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
-function parseYamlInteger$2(source) {
-	let value = source;
-	let sign = 1;
-	if (value[0] === "-" || value[0] === "+") {
-		if (value[0] === "-") sign = -1;
-		value = value.slice(1);
-	}
-	if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
-	if (value.startsWith("0o")) return sign * parseInt(value.slice(2), 8);
-	if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
-	return sign * parseInt(value, 10);
-}
-function resolveYamlInteger$2(source, isExplicit) {
-	if (isExplicit) {
-		if (!YAML_INTEGER_EXPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
-	} else if (!YAML_INTEGER_IMPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
-	const result = parseYamlInteger$2(source);
-	return Number.isFinite(result) ? result : NOT_RESOLVED;
-}
-/** @category Tags */
-var intCoreTag = defineScalarTag("tag:yaml.org,2002:int", {
-	implicit: true,
-	implicitFirstChars: [
-		"-",
-		"+",
-		..."0123456789"
-	],
-	resolve: resolveYamlInteger$2,
-	identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
-	represent: (object) => object.toString(10)
-});
-//#endregion
-//#region src/tag/scalar/int_json.ts
-var YAML_INTEGER_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)$");
-var YAML_INTEGER_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
-function parseYamlInteger$1(source) {
-	let value = source;
-	let sign = 1;
-	if (value[0] === "-" || value[0] === "+") {
-		if (value[0] === "-") sign = -1;
-		value = value.slice(1);
-	}
-	if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
-	if (value.startsWith("0o")) return sign * parseInt(value.slice(2), 8);
-	if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
-	return sign * parseInt(value, 10);
-}
-function resolveYamlInteger$1(source, isExplicit) {
-	if (isExplicit) {
-		if (!YAML_INTEGER_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-	} else if (!YAML_INTEGER_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-	const result = parseYamlInteger$1(source);
-	return Number.isFinite(result) ? result : NOT_RESOLVED;
-}
-/** @category Tags */
-var intJsonTag = defineScalarTag("tag:yaml.org,2002:int", {
-	implicit: true,
-	implicitFirstChars: ["-", ..."0123456789"],
-	resolve: resolveYamlInteger$1,
-	identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
-	represent: (object) => object.toString(10)
-});
-//#endregion
-//#region src/tag/scalar/int_yaml11.ts
-var YAML_INTEGER_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?(?:0|[1-9][0-9_]*))$");
-function parseYamlInteger(source) {
-	let value = source.replace(/_/g, "");
-	let sign = 1;
-	if (value[0] === "-" || value[0] === "+") {
-		if (value[0] === "-") sign = -1;
-		value = value.slice(1);
-	}
-	if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
-	if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
-	if (value.includes(":")) {
-		let result = 0;
-		for (const part of value.split(":")) result = result * 60 + Number(part);
-		return sign * result;
-	}
-	if (value !== "0" && value[0] === "0") return sign * parseInt(value, 8);
-	return sign * parseInt(value, 10);
-}
-function resolveYamlInteger(source) {
-	if (!YAML_INTEGER_PATTERN.test(source)) return NOT_RESOLVED;
-	const result = parseYamlInteger(source);
-	return Number.isFinite(result) ? result : NOT_RESOLVED;
-}
-/** @category Tags */
-var intYaml11Tag = defineScalarTag("tag:yaml.org,2002:int", {
-	implicit: true,
-	implicitFirstChars: [
-		"-",
-		"+",
-		..."0123456789"
-	],
-	resolve: resolveYamlInteger,
-	identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
-	represent: (object) => object.toString(10)
-});
-//#endregion
-//#region src/tag/scalar/float_core.ts
-var YAML_FLOAT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-var YAML_FLOAT_SPECIAL_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-function resolveYamlFloat$2(source) {
-	if (!YAML_FLOAT_PATTERN$1.test(source)) return NOT_RESOLVED;
-	let value = source.toLowerCase();
-	const sign = value[0] === "-" ? -1 : 1;
-	if ("+-".includes(value[0])) value = value.slice(1);
-	if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-	if (value === ".nan") return NaN;
-	const result = sign * parseFloat(value);
-	if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN$1.test(source)) return result;
-	return NOT_RESOLVED;
-}
-function representYamlFloat$2(object) {
-	if (isNaN(object)) return ".nan";
-	if (object === Number.POSITIVE_INFINITY) return ".inf";
-	if (object === Number.NEGATIVE_INFINITY) return "-.inf";
-	if (Object.is(object, -0)) return "-0.0";
-	const result = object.toString(10);
-	return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
-}
-/** @category Tags */
-var floatCoreTag = defineScalarTag("tag:yaml.org,2002:float", {
-	implicit: true,
-	implicitFirstChars: [
-		"-",
-		"+",
-		".",
-		..."0123456789"
-	],
-	resolve: resolveYamlFloat$2,
-	identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
-	represent: representYamlFloat$2
-});
-//#endregion
-//#region src/tag/scalar/float_json.ts
-var YAML_FLOAT_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$");
-var YAML_FLOAT_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-function resolveYamlFloat$1(source, isExplicit) {
-	if (isExplicit) {
-		if (!YAML_FLOAT_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-		let value = source.toLowerCase();
-		const sign = value[0] === "-" ? -1 : 1;
-		if ("+-".includes(value[0])) value = value.slice(1);
-		if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-		if (value === ".nan") return NaN;
-		const result = sign * parseFloat(value);
-		return Number.isFinite(result) ? result : NOT_RESOLVED;
-	}
-	if (!YAML_FLOAT_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
-	const result = Number(source);
-	if (Number.isFinite(result)) return result;
-	return NOT_RESOLVED;
-}
-function representYamlFloat$1(object) {
-	if (isNaN(object)) return ".nan";
-	if (object === Number.POSITIVE_INFINITY) return ".inf";
-	if (object === Number.NEGATIVE_INFINITY) return "-.inf";
-	if (Object.is(object, -0)) return "-0.0";
-	const result = object.toString(10);
-	return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
-}
-/** @category Tags */
-var floatJsonTag = defineScalarTag("tag:yaml.org,2002:float", {
-	implicit: true,
-	implicitFirstChars: ["-", ..."0123456789"],
-	resolve: resolveYamlFloat$1,
-	identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
-	represent: representYamlFloat$1
-});
-//#endregion
-//#region src/tag/scalar/float_yaml11.ts
-var YAML_FLOAT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?(?:(?:[0-9][0-9_]*)?\\.[0-9_]*)(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-var YAML_FLOAT_SPECIAL_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
-function resolveYamlFloat(source) {
-	if (!YAML_FLOAT_PATTERN.test(source)) return NOT_RESOLVED;
-	let value = source.toLowerCase().replace(/_/g, "");
-	const sign = value[0] === "-" ? -1 : 1;
-	if ("+-".includes(value[0])) value = value.slice(1);
-	if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-	if (value === ".nan") return NaN;
-	let result = 0;
-	if (value.includes(":")) {
-		for (const part of value.split(":")) result = result * 60 + Number(part);
-		result *= sign;
-	} else result = sign * parseFloat(value);
-	if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN.test(source)) return result;
-	return NOT_RESOLVED;
-}
-function representYamlFloat(object) {
-	if (isNaN(object)) return ".nan";
-	if (object === Number.POSITIVE_INFINITY) return ".inf";
-	if (object === Number.NEGATIVE_INFINITY) return "-.inf";
-	if (Object.is(object, -0)) return "-0.0";
-	const result = object.toString(10);
-	return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
-}
-/** @category Tags */
-var floatYaml11Tag = defineScalarTag("tag:yaml.org,2002:float", {
-	implicit: true,
-	implicitFirstChars: [
-		"-",
-		"+",
-		".",
-		..."0123456789"
-	],
-	resolve: resolveYamlFloat,
-	identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
-	represent: representYamlFloat
-});
-//#endregion
-//#region src/tag/scalar/merge.ts
-/**
-* Enables merge keys in {@link CORE_SCHEMA} when added with
-* {@link Schema.withTags}.
-*
-* @category Tags
-*/
-var mergeTag = defineScalarTag("tag:yaml.org,2002:merge", {
-	implicit: true,
-	implicitFirstChars: ["<"],
-	resolve: (source, isExplicit) => {
-		if (source === "<<" || isExplicit && source === "") return "<<";
-		return NOT_RESOLVED;
-	},
-	identify: () => false
-});
-//#endregion
-//#region src/tag/scalar/binary.ts
-var BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
-function resolveYamlBinary(source) {
-	const input = source.replace(/\s/g, "");
-	if (input.length % 4 !== 0 || !BASE64_PATTERN.test(input)) return NOT_RESOLVED;
-	const binary = atob(input);
-	const result = new Uint8Array(binary.length);
-	for (let index = 0; index < binary.length; index++) result[index] = binary.charCodeAt(index);
-	return result;
-}
-function representYamlBinary(object) {
-	let binary = "";
-	for (let index = 0; index < object.length; index++) binary += String.fromCharCode(object[index]);
-	return btoa(binary);
-}
-/**
-* The `!!binary` tag, represented as a `Uint8Array`.
-*
-* @category Tags
-*/
-var binaryTag = defineScalarTag("tag:yaml.org,2002:binary", {
-	resolve: resolveYamlBinary,
-	identify: (object) => Object.prototype.toString.call(object) === "[object Uint8Array]",
-	represent: representYamlBinary
-});
-//#endregion
-//#region src/tag/scalar/timestamp.ts
-var YAML_DATE_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$");
-var YAML_TIMESTAMP_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\\.([0-9]*))?(?:[ \\t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$");
-function makeUtcDate(year, month, day, hour = 0, minute = 0, second = 0, fraction = 0) {
-	const date = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
-	date.setUTCFullYear(year, month, day);
-	return date;
-}
-function resolveYamlTimestamp(source) {
-	let match = YAML_DATE_REGEXP.exec(source);
-	if (match === null) match = YAML_TIMESTAMP_REGEXP.exec(source);
-	if (match === null) return NOT_RESOLVED;
-	const year = +match[1];
-	const month = +match[2] - 1;
-	const day = +match[3];
-	if (!match[4]) {
-		const date = makeUtcDate(year, month, day);
-		if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return NOT_RESOLVED;
-		return date;
-	}
-	const hour = +match[4];
-	const minute = +match[5];
-	const second = +match[6];
-	let fraction = 0;
-	if (hour > 23 || minute > 59 || second > 59) return NOT_RESOLVED;
-	if (match[7]) {
-		let value = match[7].slice(0, 3);
-		while (value.length < 3) value += "0";
-		fraction = +value;
-	}
-	const date = makeUtcDate(year, month, day, hour, minute, second, fraction);
-	if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return NOT_RESOLVED;
-	if (match[9]) {
-		const offsetHour = +match[10];
-		const offsetMinute = +(match[11] || 0);
-		if (offsetHour > 23 || offsetMinute > 59) return NOT_RESOLVED;
-		const offset = (offsetHour * 60 + offsetMinute) * 6e4;
-		date.setTime(date.getTime() - (match[9] === "-" ? -offset : offset));
-	}
-	return date;
-}
-/**
-* The YAML 1.1 `!!timestamp` tag, represented as a JavaScript `Date`.
-*
-* @category Tags
-*/
-var timestampTag = defineScalarTag("tag:yaml.org,2002:timestamp", {
-	implicit: true,
-	implicitFirstChars: [..."0123456789"],
-	resolve: resolveYamlTimestamp,
-	identify: (object) => object instanceof Date,
-	represent: (object) => object.toISOString()
-});
-//#endregion
-//#region src/tag/sequence/seq.ts
-/** @category Tags */
-var seqTag = defineSequenceTag("tag:yaml.org,2002:seq", {
-	create: () => [],
-	addItem: (container, item) => {
-		container.push(item);
-	},
-	identify: Array.isArray
-});
-//#endregion
-//#region src/common/object.ts
-function isPlainObject(data) {
-	if (data === null || typeof data !== "object" || Array.isArray(data)) return false;
-	const prototype = Object.getPrototypeOf(data);
-	return prototype === null || prototype === Object.prototype;
-}
-function pick(object, keys) {
-	const result = {};
-	for (const key of keys) if (object[key] !== void 0) result[key] = object[key];
-	return result;
-}
-//#endregion
-//#region src/tag/sequence/omap.ts
-/**
-* Provided only for YAML 1.1 compatibility and supported by the loader only.
-* JavaScript has no dedicated class to represent this type, so it cannot be
-* identified and dumped.
-*
-* ```yaml
-* !!omap
-*   - one: 1
-*   - two: 2
-* ```
-*
-* is loaded as
-*
-* ```javascript
-* [
-*   { one: 1 },
-*   { two: 2 }
-* ]
-* ```
-*
-* @category Tags
-*/
-var omapTag = defineSequenceTag("tag:yaml.org,2002:omap", {
-	create: () => ({
-		list: [],
-		seen: /* @__PURE__ */ new Set()
-	}),
-	addItem: (carrier, item) => {
-		let key;
-		if (item instanceof Map) {
-			if (item.size !== 1) return "cannot resolve an ordered map item";
-			key = item.keys().next().value;
-		} else if (isPlainObject(item)) {
-			const itemKeys = Object.keys(item);
-			if (itemKeys.length !== 1) return "cannot resolve an ordered map item";
-			key = itemKeys[0];
-		} else return "cannot resolve an ordered map item";
-		if (carrier.seen.has(key)) return "duplicate key in ordered map";
-		carrier.seen.add(key);
-		carrier.list.push(item);
-		return "";
-	},
-	finalize: (carrier) => carrier.list,
-	identify: () => false
-});
-//#endregion
-//#region src/tag/sequence/pairs.ts
-/**
-* Provided only for YAML 1.1 compatibility and supported by the loader only.
-* JavaScript has no dedicated class to represent this type, so it cannot be
-* identified and dumped.
-*
-* ```yaml
-* !!pairs
-*   - one: 1
-*   - two: 2
-* ```
-*
-* is loaded as
-*
-* ```javascript
-* [
-*   ['one', 1],
-*   ['two', 2]
-* ]
-* ```
-*
-* @category Tags
-*/
-var pairsTag = defineSequenceTag("tag:yaml.org,2002:pairs", {
-	create: () => [],
-	addItem: (container, item) => {
-		if (item instanceof Map) {
-			if (item.size !== 1) return "cannot resolve a pairs item";
-			container.push(item.entries().next().value);
-			return "";
-		}
-		if (Object.prototype.toString.call(item) !== "[object Object]") return "cannot resolve a pairs item";
-		const object = item;
-		const keys = Object.keys(object);
-		if (keys.length !== 1) return "cannot resolve a pairs item";
-		container.push([keys[0], object[keys[0]]]);
-		return "";
-	},
-	identify: () => false
-});
-//#endregion
-//#region src/tag/mapping/map.ts
-/**
-* This is the default mapping implementation. It uses `{}` objects and has only
-* partial functionality due to language limitations. This choice was made
-* because users expect to get JavaScript objects, and it was left unchanged to
-* avoid too many breaking changes in the v5 release.
-*
-* Side effects:
-*
-* - `Object.hasOwn()` checks or `for...of` loops are required for safe use (to
-*   avoid falling through to prototypes).
-* - Only scalar string keys are supported properly.
-* - Other scalar keys, such as `null` and numbers, are converted to strings.
-*   This is historical behaviour, and it can cause side effects such as
-*   problems with `!!merge`.
-*
-* Note that non-string scalar keys may be deprecated in future versions.
-*
-* Ideally, use {@link realMapTag} instead.
-*
-* @category Tags
-*/
-var mapTag = defineMappingTag("tag:yaml.org,2002:map", {
-	create: () => ({}),
-	identify: isPlainObject,
-	represent: (o) => {
-		const map = /* @__PURE__ */ new Map();
-		for (const key of Object.keys(o)) map.set(key, o[key]);
-		return map;
-	},
-	addPair: (container, key, value) => {
-		if (key !== null && typeof key === "object") return "object-based map does not support complex keys";
-		const normalizedKey = String(key);
-		if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
-			value,
-			enumerable: true,
-			configurable: true,
-			writable: true
-		});
-		else container[normalizedKey] = value;
-		return "";
-	},
-	has: (container, key) => {
-		if (key !== null && typeof key === "object") return false;
-		return Object.prototype.hasOwnProperty.call(container, String(key));
-	},
-	keys: (container) => Object.keys(container),
-	get: (container, key) => {
-		const normalizedKey = String(key);
-		if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
-		return container[normalizedKey];
-	}
-});
-//#endregion
-//#region src/tag/mapping/set.ts
-/**
-* The YAML 1.1 `!!set` tag, represented as a JavaScript `Set`.
-*
-* @category Tags
-*/
-var setTag = defineMappingTag("tag:yaml.org,2002:set", {
-	create: () => /* @__PURE__ */ new Set(),
-	identify: (data) => data instanceof Set,
-	represent: (data) => {
-		const map = /* @__PURE__ */ new Map();
-		for (const key of data) map.set(key, null);
-		return map;
-	},
-	addPair: (container, key, value) => {
-		if (value !== null) return "cannot resolve a set item";
-		container.add(key);
-		return "";
-	},
-	has: (container, key) => container.has(key),
-	keys: (container) => container.keys(),
-	get: () => null
-});
-//#endregion
-//#region src/schema.ts
-function createTagDefinitionMap() {
-	return {
-		scalar: Object.create(null),
-		sequence: Object.create(null),
-		mapping: Object.create(null)
-	};
-}
-function createTagDefinitionListMap() {
-	return {
-		scalar: [],
-		sequence: [],
-		mapping: []
-	};
-}
-function compileTags(tags) {
-	const result = [];
-	for (const tag of tags) {
-		let index = result.length;
-		for (let previousIndex = 0; previousIndex < result.length; previousIndex++) {
-			const previous = result[previousIndex];
-			if (previous.nodeKind === tag.nodeKind && previous.tagName === tag.tagName && previous.matchByTagPrefix === tag.matchByTagPrefix) {
-				index = previousIndex;
-				break;
-			}
-		}
-		result[index] = tag;
-	}
-	return result;
-}
-/**
-* Controls tag resolution when loading and type selection when dumping.
-*
-* @category Schemas
-*/
-var Schema = class Schema {
-	tags;
-	/** @internal */
-	implicitScalarTags;
-	/**
-	* Dispatch implicit scalar resolvers by `source.charAt(0)`. Each bucket holds
-	* the resolvers that may match that key, in schema order; a key absent from
-	* the map uses
-	* {@link Schema.implicitScalarAnyFirstChar}
-	* (resolvers that declared no first-char constraint, so they apply to any
-	* first character).
-	*/
-	implicitScalarByFirstChar;
-	implicitScalarAnyFirstChar;
-	/**
-	* The default scalar tag (`!!str`), resolved once so the composer's fallback
-	* for unresolved plain scalars avoids a keyed lookup per scalar.
-	*
-	* @internal
-	*/
-	defaultScalarTag;
-	/**
-	* The default container tags (`!!seq` / `!!map`), used by the dumper: when a
-	* value is identified by its default tag, the tag is implicit and not
-	* printed. Undefined if the schema does not define them (then such values
-	* can't be dumped).
-	*
-	* @internal
-	*/
-	defaultSequenceTag;
-	/** @internal */
-	defaultMappingTag;
-	exact;
-	prefix;
-	constructor(tags) {
-		const compiledTags = compileTags(tags);
-		const implicitScalarTags = [];
-		const exact = createTagDefinitionMap();
-		const prefix = createTagDefinitionListMap();
-		for (const tag of compiledTags) {
-			if (tag.nodeKind === "scalar" && tag.implicit) {
-				if (tag.matchByTagPrefix) throw new Error("Implicit scalar tags cannot match by tag prefix");
-				implicitScalarTags.push(tag);
-			}
-			switch (tag.nodeKind) {
-				case "scalar":
-					if (tag.matchByTagPrefix) prefix.scalar.push(tag);
-					else exact.scalar[tag.tagName] = tag;
-					break;
-				case "sequence":
-					if (tag.matchByTagPrefix) prefix.sequence.push(tag);
-					else exact.sequence[tag.tagName] = tag;
-					break;
-				case "mapping": if (tag.matchByTagPrefix) prefix.mapping.push(tag);
-				else exact.mapping[tag.tagName] = tag;
-			}
-		}
-		const implicitScalarAnyFirstChar = implicitScalarTags.filter((tag) => tag.implicitFirstChars === null);
-		const keys = /* @__PURE__ */ new Set();
-		for (const tag of implicitScalarTags) if (tag.implicitFirstChars !== null) for (const key of tag.implicitFirstChars) keys.add(key);
-		const implicitScalarByFirstChar = /* @__PURE__ */ new Map();
-		for (const key of keys) implicitScalarByFirstChar.set(key, implicitScalarTags.filter((tag) => tag.implicitFirstChars === null || tag.implicitFirstChars.indexOf(key) !== -1));
-		const defaultScalarTag = exact.scalar["tag:yaml.org,2002:str"];
-		if (!defaultScalarTag) throw new Error("schema does not define the default scalar tag (tag:yaml.org,2002:str)");
-		this.tags = compiledTags;
-		this.implicitScalarTags = implicitScalarTags;
-		this.implicitScalarByFirstChar = implicitScalarByFirstChar;
-		this.implicitScalarAnyFirstChar = implicitScalarAnyFirstChar;
-		this.defaultScalarTag = defaultScalarTag;
-		this.defaultSequenceTag = exact.sequence["tag:yaml.org,2002:seq"];
-		this.defaultMappingTag = exact.mapping["tag:yaml.org,2002:map"];
-		this.exact = exact;
-		this.prefix = prefix;
-	}
-	/** @internal */
-	lookupScalarTag(tagName) {
-		const exactTag = this.exact.scalar[tagName];
-		if (exactTag) return exactTag;
-		for (const tag of this.prefix.scalar) if (tagName.startsWith(tag.tagName)) return tag;
-	}
-	/** @internal */
-	lookupSequenceTag(tagName) {
-		const exactTag = this.exact.sequence[tagName];
-		if (exactTag) return exactTag;
-		for (const tag of this.prefix.sequence) if (tagName.startsWith(tag.tagName)) return tag;
-	}
-	/** @internal */
-	lookupMappingTag(tagName) {
-		const exactTag = this.exact.mapping[tagName];
-		if (exactTag) return exactTag;
-		for (const tag of this.prefix.mapping) if (tagName.startsWith(tag.tagName)) return tag;
-	}
-	/** @internal */
-	resolveImplicitScalarTag(source) {
-		const candidates = this.implicitScalarByFirstChar.get(source.charAt(0)) ?? this.implicitScalarAnyFirstChar;
-		for (const tag of candidates) {
-			const value = tag.resolve(source, false, tag.tagName);
-			if (value !== NOT_RESOLVED) return {
-				value,
-				tag
-			};
-		}
-		const tag = this.defaultScalarTag;
-		return {
-			value: tag.resolve(source, false, tag.tagName),
-			tag
-		};
-	}
-	/**
-	* Creates a new schema with the specified tags added. If a tag already
-	* exists, it is replaced by the specified tag.
-	*
-	* @example
-	*
-	* ```javascript
-	* import { CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
-	*
-	* const schema = CORE_SCHEMA.withTags(mergeTag, realMapTag)
-	* ```
-	*/
-	withTags(...tags) {
-		let flatTags = [];
-		for (const tag of tags) flatTags = flatTags.concat(tag);
-		return new Schema([...this.tags, ...flatTags]);
-	}
-};
-/**
-* The YAML 1.2 Failsafe Schema: strings, sequences, and mappings.
-*
-* @category Schemas
-*/
-var FAILSAFE_SCHEMA = new Schema([
-	strTag,
-	seqTag,
-	mapTag
-]);
-/**
-* The YAML 1.2 JSON Schema. It uses JSON scalar forms while retaining YAML
-* collection syntax.
-*
-* @category Schemas
-*/
-new Schema([
-	...FAILSAFE_SCHEMA.tags,
-	nullJsonTag,
-	boolJsonTag,
-	intJsonTag,
-	floatJsonTag
-]);
-/**
-* The default schema for the loaders. Note, {@link CORE_SCHEMA} comes
-* without the `!!merge` tag. You can easily enable it if needed.
-*
-* @example
-* Enable {@link mergeTag}:
-*
-* ```javascript
-* import { load, CORE_SCHEMA, mergeTag } from 'js-yaml'
-*
-* try {
-*   load(data, { schema: CORE_SCHEMA.withTags(mergeTag) })
-* } catch (e) {
-*   console.error(e)
-* }
-* ```
-*
-* @category Schemas
-*/
-var CORE_SCHEMA = new Schema([
-	...FAILSAFE_SCHEMA.tags,
-	nullCoreTag,
-	boolCoreTag,
-	intCoreTag,
-	floatCoreTag
-]);
-/**
-* YAML 1.1-compatible schema.
-*
-* @category Schemas
-*/
-var YAML11_SCHEMA = new Schema([
-	...FAILSAFE_SCHEMA.tags,
-	nullYaml11Tag,
-	boolYaml11Tag,
-	intYaml11Tag,
-	floatYaml11Tag,
-	timestampTag,
-	mergeTag,
-	binaryTag,
-	omapTag,
-	pairsTag,
-	setTag
-]);
-/**
-* The dumper schema for maximum compatibility. It combines all supported type
-* variants from YAML 1.1 and YAML 1.2 so strings matching any of them are
-* quoted. This makes the generated YAML more compatible with other parsers.
-*
-* The schema is based on YAML 1.1, but extends `!!int` and `!!float` to accept
-* both YAML 1.1 and Core Schema forms, since Core Schema supports some forms
-* that YAML 1.1 does not.
-*
-* @category Schemas
-*/
-YAML11_SCHEMA.withTags({
-	...intYaml11Tag,
-	resolve: (source, isExplicit, tagName) => {
-		const result = intYaml11Tag.resolve(source, isExplicit, tagName);
-		return result === NOT_RESOLVED ? intCoreTag.resolve(source, isExplicit, tagName) : result;
-	}
-}, {
-	...floatYaml11Tag,
-	resolve: (source, isExplicit, tagName) => {
-		const result = floatYaml11Tag.resolve(source, isExplicit, tagName);
-		return result === NOT_RESOLVED ? floatCoreTag.resolve(source, isExplicit, tagName) : result;
-	}
-});
-//#endregion
-//#region src/tag/mapping/real_map.ts
-/**
-* Recommended when non-string keys are actually needed. It uses native
-* JavaScript `Map` objects, so keys keep their constructed types instead of
-* being converted to strings.
-*
-* It is not the default to avoid widespread breaking changes in existing
-* projects. `Map` has a different access API and does not pass deep equality
-* checks against `{}`-based fixtures. Alongside the other changes in v5,
-* making it the default was considered too disruptive.
-*
-* If these differences are acceptable for your project, we recommend using
-* {@link realMapTag} to guarantee the absence of problems and side effects.
-*
-* @example
-* Enable {@link realMapTag}:
-*
-* ```javascript
-* import { load, CORE_SCHEMA, realMapTag } from 'js-yaml'
-*
-* try {
-*   load(data, { schema: CORE_SCHEMA.withTags(realMapTag) })
-* } catch (e) {
-*   console.error(e)
-* }
-* ```
-*
-* @category Tags
-*/
-defineMappingTag("tag:yaml.org,2002:map", {
-	create: () => /* @__PURE__ */ new Map(),
-	addPair: (container, key, value) => {
-		container.set(key, value);
-		return "";
-	},
-	has: (container, key) => container.has(key),
-	keys: (container) => container.keys(),
-	get: (container, key) => container.get(key),
-	identify: (data) => data instanceof Map || isPlainObject(data),
-	represent: (data) => {
-		if (data instanceof Map) return data;
-		const map = /* @__PURE__ */ new Map();
-		const obj = data;
-		for (const key of Object.keys(obj)) map.set(key, obj[key]);
-		return map;
-	}
-});
-//#endregion
-//#region src/tag/mapping/legacy_map.ts
-function normalizeKey(key) {
-	if (Array.isArray(key)) {
-		const array = Array.prototype.slice.call(key);
-		for (let index = 0; index < array.length; index++) {
-			if (Array.isArray(array[index])) return null;
-			if (typeof array[index] === "object" && Object.prototype.toString.call(array[index]) === "[object Object]") array[index] = "[object Object]";
-		}
-		return String(array);
-	}
-	if (typeof key === "object" && Object.prototype.toString.call(key) === "[object Object]") return "[object Object]";
-	return String(key);
-}
-/**
-* This implementation exists solely to reproduce v4 behavior exactly. Its use
-* is strongly discouraged. If complex or non-string keys are needed, use
-* {@link realMapTag} instead.
-*
-* @category Tags
-*/
-defineMappingTag("tag:yaml.org,2002:map", {
-	create: () => ({}),
-	identify: isPlainObject,
-	represent: (o) => {
-		const map = /* @__PURE__ */ new Map();
-		for (const key of Object.keys(o)) map.set(key, o[key]);
-		return map;
-	},
-	addPair: (container, key, value) => {
-		const normalizedKey = normalizeKey(key);
-		if (normalizedKey === null) return "nested arrays are not supported inside keys";
-		if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
-			value,
-			enumerable: true,
-			configurable: true,
-			writable: true
-		});
-		else container[normalizedKey] = value;
-		return "";
-	},
-	has: (container, key) => {
-		const normalizedKey = normalizeKey(key);
-		return normalizedKey !== null && Object.prototype.hasOwnProperty.call(container, normalizedKey);
-	},
-	keys: (container) => Object.keys(container),
-	get: (container, key) => {
-		const normalizedKey = String(key);
-		if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
-		return container[normalizedKey];
-	}
-});
-//#endregion
-//#region src/common/snippet.ts
-var DEFAULT_SNIPPET_OPTIONS = {
-	maxLength: 79,
-	indent: 1,
-	linesBefore: 3,
-	linesAfter: 2
-};
-function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
-	let head = "";
-	let tail = "";
-	const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
-	if (position - lineStart > maxHalfLength) {
-		head = " ... ";
-		lineStart = position - maxHalfLength + head.length;
-	}
-	if (lineEnd - position > maxHalfLength) {
-		tail = " ...";
-		lineEnd = position + maxHalfLength - tail.length;
-	}
-	return {
-		str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "→") + tail,
-		pos: position - lineStart + head.length
-	};
-}
-function padStart(string, max) {
-	return " ".repeat(Math.max(max - string.length, 0)) + string;
-}
-function makeSnippet(mark, options) {
-	if (!mark.buffer) return null;
-	const opts = {
-		...DEFAULT_SNIPPET_OPTIONS,
-		...options
-	};
-	const re = /\r?\n|\r|\0/g;
-	const lineStarts = [0];
-	const lineEnds = [];
-	let match;
-	let foundLineNo = -1;
-	while (match = re.exec(mark.buffer)) {
-		lineEnds.push(match.index);
-		lineStarts.push(match.index + match[0].length);
-		if (mark.position <= match.index && foundLineNo < 0) foundLineNo = lineStarts.length - 2;
-	}
-	if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
-	let result = "";
-	const lineNoLength = Math.min(mark.line + opts.linesAfter, lineEnds.length).toString().length;
-	const maxLineLength = opts.maxLength - (opts.indent + lineNoLength + 3);
-	for (let i = 1; i <= opts.linesBefore; i++) {
-		if (foundLineNo - i < 0) break;
-		const line = getLine(mark.buffer, lineStarts[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]), maxLineLength);
-		result = `${" ".repeat(opts.indent)}${padStart((mark.line - i + 1).toString(), lineNoLength)} | ${line.str}\n${result}`;
-	}
-	const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
-	result += `${" ".repeat(opts.indent)}${padStart((mark.line + 1).toString(), lineNoLength)} | ${line.str}\n`;
-	result += `${"-".repeat(opts.indent + lineNoLength + 3 + line.pos)}^\n`;
-	for (let i = 1; i <= opts.linesAfter; i++) {
-		if (foundLineNo + i >= lineEnds.length) break;
-		const line = getLine(mark.buffer, lineStarts[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]), maxLineLength);
-		result += `${" ".repeat(opts.indent)}${padStart((mark.line + i + 1).toString(), lineNoLength)} | ${line.str}\n`;
-	}
-	return result.replace(/\n$/, "");
-}
-//#endregion
-//#region src/common/exception.ts
-function formatError(exception, compact) {
-	let where = "";
-	if (!exception.mark) return exception.reason;
-	if (exception.mark.name) where += `in "${exception.mark.name}" `;
-	where += `(${exception.mark.line + 1}:${exception.mark.column + 1})`;
-	if (!compact && exception.mark.snippet) where += `\n\n${exception.mark.snippet}`;
-	return `${exception.reason} ${where}`;
-}
-/**
-* A YAML error. Unlike an ordinary `Error`, it adds a source snippet showing
-* the location of the problem to the error message, when available.
-*
-* @category Main
-*/
-var YAMLException = class YAMLException extends Error {
-	reason;
-	mark;
-	/**
-	* Optional `mark` contains source snippet data. Usually, use
-	* {@link YAMLException.throwAt} instead of passing it directly.
-	*/
-	constructor(reason, mark) {
-		super();
-		this.name = "YAMLException";
-		this.reason = reason;
-		this.mark = mark;
-		this.message = formatError(this, false);
-		if (Error.captureStackTrace) Error.captureStackTrace(this, this.constructor);
-	}
-	/**
-	* Returns the formatted error, omitting the source snippet in compact mode.
-	*/
-	toString(compact) {
-		return `${this.name}: ${formatError(this, compact)}`;
-	}
-	/**
-	* Builds a YAMLException with a source snippet and throws it. `source` is
-	* the raw input text; `position` is an offset into it.
-	*/
-	static throwAt(source, position, message, filename = "") {
-		let line = 0;
-		let lineStart = 0;
-		for (let index = 0; index < position; index++) {
-			const ch = source.charCodeAt(index);
-			if (ch === 10) {
-				line++;
-				lineStart = index + 1;
-			} else if (ch === 13) {
-				line++;
-				if (source.charCodeAt(index + 1) === 10) index++;
-				lineStart = index + 1;
-			}
-		}
-		const mark = {
-			name: filename,
-			buffer: source,
-			position,
-			line,
-			column: position - lineStart
-		};
-		mark.snippet = makeSnippet(mark);
-		throw new YAMLException(message, mark);
-	}
-};
-//#endregion
-//#region src/parser/events.ts
-/** @category Events */
-var EVENT_ID = {
-	DOCUMENT: 1,
-	SEQUENCE: 2,
-	MAPPING: 3,
-	SCALAR: 4,
-	ALIAS: 5,
-	POP: 6
-};
-/** @category Nodes */
-var SCALAR_STYLE = {
-	PLAIN: 1,
-	SINGLE_QUOTED: 2,
-	DOUBLE_QUOTED: 3,
-	LITERAL_BLOCK: 4,
-	FOLDED_BLOCK: 5
-};
-/** @category Nodes */
-var COLLECTION_STYLE = {
-	BLOCK: 1,
-	FLOW: 2
-};
-/** @category Nodes */
-var CHOMPING_MODE = {
-	CLIP: 1,
-	STRIP: 2,
-	KEEP: 3
-};
-//#endregion
-//#region src/parser/parser_scalar.ts
-var NO_RANGE$3 = -1;
-function simpleEscapeSequence(c) {
-	switch (c) {
-		case 48: return "\0";
-		case 97: return "\x07";
-		case 98: return "\b";
-		case 116: return "	";
-		case 9: return "	";
-		case 110: return "\n";
-		case 118: return "\v";
-		case 102: return "\f";
-		case 114: return "\r";
-		case 101: return "\x1B";
-		case 32: return " ";
-		case 34: return "\"";
-		case 47: return "/";
-		case 92: return "\\";
-		case 78: return "";
-		case 95: return "\xA0";
-		case 76: return "\u2028";
-		case 80: return "\u2029";
-		default: return "";
-	}
-}
-var simpleEscapeCheck = new Array(256);
-var simpleEscapeMap = new Array(256);
-for (let i = 0; i < 256; i++) {
-	simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
-	simpleEscapeMap[i] = simpleEscapeSequence(i);
-}
-function charFromCodepoint(c) {
-	if (c <= 65535) return String.fromCharCode(c);
-	return String.fromCharCode((c - 65536 >> 10) + 55296, (c - 65536 & 1023) + 56320);
-}
-function fromHexCode$1(c) {
-	if (c >= 48 && c <= 57) return c - 48;
-	return (c | 32) - 97 + 10;
-}
-function escapedHexLen$1(c) {
-	if (c === 120) return 2;
-	if (c === 117) return 4;
-	return 8;
-}
-function skipFoldedBreaks(input, position, end) {
-	let breaks = 0;
-	while (position < end) {
-		const ch = input.charCodeAt(position);
-		if (ch === 10) {
-			breaks++;
-			position++;
-		} else if (ch === 13) {
-			breaks++;
-			position++;
-			if (input.charCodeAt(position) === 10) position++;
-		} else if (ch === 32 || ch === 9) position++;
-		else break;
-	}
-	return {
-		position,
-		breaks
-	};
-}
-function foldedBreaks(count) {
-	if (count === 1) return " ";
-	return "\n".repeat(count - 1);
-}
-function getPlainValue(input, start, end) {
-	let result = "";
-	let position = start;
-	let captureStart = start;
-	let captureEnd = start;
-	while (position < end) {
-		const ch = input.charCodeAt(position);
-		if (ch === 10 || ch === 13) {
-			result += input.slice(captureStart, captureEnd);
-			const fold = skipFoldedBreaks(input, position, end);
-			result += foldedBreaks(fold.breaks);
-			position = captureStart = captureEnd = fold.position;
-		} else {
-			position++;
-			if (ch !== 32 && ch !== 9) captureEnd = position;
-		}
-	}
-	return result + input.slice(captureStart, captureEnd);
-}
-function getSingleQuotedValue(input, start, end) {
-	let result = "";
-	let position = start;
-	let captureStart = start;
-	let captureEnd = start;
-	while (position < end) {
-		const ch = input.charCodeAt(position);
-		if (ch === 39) {
-			result += input.slice(captureStart, position) + "'";
-			position += 2;
-			captureStart = captureEnd = position;
-		} else if (ch === 10 || ch === 13) {
-			result += input.slice(captureStart, captureEnd);
-			const fold = skipFoldedBreaks(input, position, end);
-			result += foldedBreaks(fold.breaks);
-			position = captureStart = captureEnd = fold.position;
-		} else {
-			position++;
-			if (ch !== 32 && ch !== 9) captureEnd = position;
-		}
-	}
-	return result + input.slice(captureStart, end);
-}
-function getDoubleQuotedValue(input, start, end) {
-	let result = "";
-	let position = start;
-	let captureStart = start;
-	let captureEnd = start;
-	while (position < end) {
-		const ch = input.charCodeAt(position);
-		if (ch === 92) {
-			result += input.slice(captureStart, position);
-			position++;
-			const escaped = input.charCodeAt(position);
-			if (escaped === 10 || escaped === 13) position = skipFoldedBreaks(input, position, end).position;
-			else if (escaped < 256 && simpleEscapeCheck[escaped]) {
-				result += simpleEscapeMap[escaped];
-				position++;
-			} else {
-				let hexLength = escapedHexLen$1(escaped);
-				let hexResult = 0;
-				for (; hexLength > 0; hexLength--) {
-					position++;
-					const digit = fromHexCode$1(input.charCodeAt(position));
-					hexResult = (hexResult << 4) + digit;
-				}
-				result += charFromCodepoint(hexResult);
-				position++;
-			}
-			captureStart = captureEnd = position;
-		} else if (ch === 10 || ch === 13) {
-			result += input.slice(captureStart, captureEnd);
-			const fold = skipFoldedBreaks(input, position, end);
-			result += foldedBreaks(fold.breaks);
-			position = captureStart = captureEnd = fold.position;
-		} else {
-			position++;
-			if (ch !== 32 && ch !== 9) captureEnd = position;
-		}
-	}
-	return result + input.slice(captureStart, end);
-}
-function getBlockValue(input, start, end, indent, chomping, folded) {
-	const textIndent = indent < 0 ? 0 : indent;
-	const region = input.slice(start, end).replace(/\r\n?/g, "\n");
-	const lines = region === "" ? [] : (region.endsWith("\n") ? region.slice(0, -1) : region).split("\n");
-	let result = "";
-	let didReadContent = false;
-	let emptyLines = 0;
-	let atMoreIndented = false;
-	for (const line of lines) {
-		let column = 0;
-		while (column < textIndent && line.charCodeAt(column) === 32) column++;
-		if (indent < 0 || column >= line.length) {
-			emptyLines++;
-			continue;
-		}
-		const content = line.slice(textIndent);
-		const first = content.charCodeAt(0);
-		if (folded) {
-			if (first === 32 || first === 9) {
-				atMoreIndented = true;
-				result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
-			} else if (atMoreIndented) {
-				atMoreIndented = false;
-				result += "\n".repeat(emptyLines + 1);
-			} else if (emptyLines === 0) {
-				if (didReadContent) result += " ";
-			} else result += "\n".repeat(emptyLines);
-		} else result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
-		result += content;
-		didReadContent = true;
-		emptyLines = 0;
-	}
-	if (chomping === CHOMPING_MODE.KEEP) result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
-	else if (chomping !== CHOMPING_MODE.STRIP) {
-		if (didReadContent) result += "\n";
-	}
-	return result;
-}
-/**
-* Decodes the scalar referenced by event offsets in `input`.
-*
-* @category Events
-*/
-function getScalarValue(input, scalar) {
-	if (scalar.valueStart === NO_RANGE$3) return "";
-	const { valueStart, valueEnd } = scalar;
-	if (scalar.fast) return input.slice(valueStart, valueEnd);
-	switch (scalar.style) {
-		case SCALAR_STYLE.SINGLE_QUOTED: return getSingleQuotedValue(input, valueStart, valueEnd);
-		case SCALAR_STYLE.DOUBLE_QUOTED: return getDoubleQuotedValue(input, valueStart, valueEnd);
-		case SCALAR_STYLE.LITERAL_BLOCK: return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, false);
-		case SCALAR_STYLE.FOLDED_BLOCK: return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, true);
-		default: return getPlainValue(input, valueStart, valueEnd);
-	}
-}
-//#endregion
-//#region src/common/tagname.ts
-var DEFAULT_TAG_HANDLERS = Object.assign(Object.create(null), {
-	"!": "!",
-	"!!": "tag:yaml.org,2002:"
-});
-function tagPercentDecode(source) {
-	let result = "";
-	let index = 0;
-	while (index < source.length) {
-		if (source.charCodeAt(index) !== 37) {
-			result += source[index++];
-			continue;
-		}
-		let ch = parseInt(source.slice(index + 1, index + 3), 16);
-		index += 3;
-		if (ch >= 192) {
-			let remaining = ch < 224 ? 1 : ch < 240 ? 2 : 3;
-			ch &= (1 << 6 - remaining) - 1;
-			while (remaining-- > 0) {
-				ch = ch << 6 | parseInt(source.slice(index + 1, index + 3), 16) & 63;
-				index += 3;
-			}
-		}
-		if (ch < 65536) result += String.fromCharCode(ch);
-		else {
-			ch -= 65536;
-			result += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
-		}
-	}
-	return result;
-}
-function tagNameFull(rawTag, tagHandlers) {
-	if (rawTag.startsWith("!<") && rawTag.endsWith(">")) return tagPercentDecode(rawTag.slice(2, -1));
-	const handleEnd = rawTag.indexOf("!", 1);
-	const handle = handleEnd === -1 ? "!" : rawTag.slice(0, handleEnd + 1);
-	return tagPercentDecode(tagHandlers?.[handle] ?? DEFAULT_TAG_HANDLERS[handle] ?? handle) + tagPercentDecode(rawTag.slice(handle.length));
-}
-//#endregion
-//#region src/parser/constructor.ts
-var NO_RANGE$2 = -1;
-var MERGE_TAG_NAME = "tag:yaml.org,2002:merge";
-var DEFAULT_CONSTRUCTOR_OPTIONS = {
-	filename: "",
-	schema: CORE_SCHEMA,
-	json: false,
-	maxTotalMergeKeys: 1e4,
-	maxAliases: -1
-};
-function eventPosition$1(event) {
-	if ("tagStart" in event && event.tagStart !== NO_RANGE$2) return event.tagStart;
-	if ("anchorStart" in event && event.anchorStart !== NO_RANGE$2) return event.anchorStart;
-	if ("valueStart" in event && event.valueStart !== NO_RANGE$2) return event.valueStart;
-	if ("start" in event) return event.start;
-	return 0;
-}
-function throwError$1(state, message) {
-	YAMLException.throwAt(state.source, state.position, message, state.filename);
-}
-function finalizeCollection(state, position, tag, carrier) {
-	try {
-		return tag.finalize(carrier);
-	} catch (error) {
-		if (error instanceof YAMLException) throw error;
-		YAMLException.throwAt(state.source, position, error instanceof Error ? error.message : String(error), state.filename);
-	}
-}
-function constructScalar(state, event) {
-	const source = getScalarValue(state.source, event);
-	const rawTag = event.tagStart === NO_RANGE$2 ? "" : state.source.slice(event.tagStart, event.tagEnd);
-	const strTag = state.schema.defaultScalarTag;
-	if (rawTag !== "") {
-		if (rawTag === "!") return {
-			value: source,
-			tag: strTag
-		};
-		const tagName = tagNameFull(rawTag, state.tagHandlers);
-		const scalarTag = state.schema.lookupScalarTag(tagName);
-		if (scalarTag) {
-			const result = scalarTag.resolve(source, true, tagName);
-			if (result === NOT_RESOLVED) throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
-			return {
-				value: result,
-				tag: scalarTag
-			};
-		}
-		const collectionTagDef = state.schema.lookupMappingTag(tagName) ?? state.schema.lookupSequenceTag(tagName);
-		if (collectionTagDef) {
-			if (source !== "") throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
-			const carrier = collectionTagDef.create(tagName);
-			return {
-				value: collectionTagDef.carrierIsResult ? carrier : finalizeCollection(state, state.position, collectionTagDef, carrier),
-				tag: collectionTagDef
-			};
-		}
-		throwError$1(state, `unknown scalar tag !<${tagName}>`);
-	}
-	if (event.style === SCALAR_STYLE.PLAIN) return state.schema.resolveImplicitScalarTag(source);
-	return {
-		value: strTag.resolve(source, false, strTag.tagName),
-		tag: strTag
-	};
-}
-function collectionTagName(state, event, defaultTagName) {
-	const rawTag = event.tagStart === NO_RANGE$2 ? "" : state.source.slice(event.tagStart, event.tagEnd);
-	return rawTag === "" || rawTag === "!" ? defaultTagName : tagNameFull(rawTag, state.tagHandlers);
-}
-function isMappingTag(tag) {
-	return tag.nodeKind === "mapping";
-}
-function chargeMergeWork(state) {
-	state.totalMergeKeys++;
-	if (state.maxTotalMergeKeys !== -1 && state.totalMergeKeys > state.maxTotalMergeKeys) throwError$1(state, `merge keys exceeded maxTotalMergeKeys (${state.maxTotalMergeKeys})`);
-}
-function mergeKeys(state, frame, source, sourceTag) {
-	chargeMergeWork(state);
-	for (const sourceKey of sourceTag.keys(source)) {
-		chargeMergeWork(state);
-		if (frame.tag.has(frame.value, sourceKey)) continue;
-		const err = frame.tag.addPair(frame.value, sourceKey, sourceTag.get(source, sourceKey));
-		if (err) throwError$1(state, err);
-		frame.overridable ??= /* @__PURE__ */ new Set();
-		frame.overridable.add(sourceKey);
-	}
-}
-function mergeSource(state, frame, source, sourceTag) {
-	state.position = frame.keyPosition;
-	if (isMappingTag(sourceTag)) mergeKeys(state, frame, source, sourceTag);
-	else if (sourceTag.nodeKind === "sequence" && Array.isArray(source)) {
-		if (source.length > 100) throwError$1(state, "abnormal merge sequence size");
-		for (const element of source) {
-			const elementTag = state.nodeTags.get(element);
-			if (!elementTag) throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
-			mergeKeys(state, frame, element, elementTag);
-		}
-	} else throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
-}
-function addMappingValue(state, frame, key, value, tag) {
-	state.position = frame.keyPosition;
-	if (frame.keyIsMerge) {
-		mergeSource(state, frame, value, tag);
-		return;
-	}
-	if (!state.json && frame.tag.has(frame.value, key) && !frame.overridable?.has(key)) throwError$1(state, "duplicated mapping key");
-	const err = frame.tag.addPair(frame.value, key, value);
-	if (err) throwError$1(state, err);
-	frame.overridable?.delete(key);
-}
-function addValue(state, value, tag) {
-	const frame = state.frames[state.frames.length - 1];
-	if (frame.kind === "document") {
-		frame.value = value;
-		frame.hasValue = true;
-	} else if (frame.kind === "sequence") {
-		if (isMappingTag(tag)) state.nodeTags.set(value, tag);
-		const err = frame.tag.addItem(frame.value, value, frame.index++);
-		if (err) throwError$1(state, err);
-	} else if (frame.hasKey) {
-		const key = frame.key;
-		frame.key = void 0;
-		frame.hasKey = false;
-		addMappingValue(state, frame, key, value, tag);
-	} else {
-		frame.key = value;
-		frame.keyPosition = state.position;
-		frame.hasKey = true;
-		frame.keyIsMerge = tag.tagName === MERGE_TAG_NAME;
-	}
-}
-function storeAnchor(state, event, value, tag, isValueFinal) {
-	if (event.anchorStart !== NO_RANGE$2) {
-		const anchor = {
-			value,
-			tag,
-			isValueFinal
-		};
-		state.anchors.set(state.source.slice(event.anchorStart, event.anchorEnd), anchor);
-		return anchor;
-	}
-	return null;
-}
-/**
-* Constructs JavaScript documents directly from parser events, without an
-* intermediate AST.
-*
-* @category Events
-*/
-function constructFromEvents(events, options) {
-	const state = {
-		...DEFAULT_CONSTRUCTOR_OPTIONS,
-		...options,
-		events,
-		documents: [],
-		eventIndex: 0,
-		position: 0,
-		frames: [],
-		anchors: /* @__PURE__ */ new Map(),
-		nodeTags: /* @__PURE__ */ new Map(),
-		tagHandlers: Object.create(null),
-		totalMergeKeys: 0,
-		aliasCount: 0
-	};
-	while (state.eventIndex < state.events.length) {
-		const event = state.events[state.eventIndex++];
-		state.position = eventPosition$1(event);
-		switch (event.type) {
-			case EVENT_ID.DOCUMENT:
-				state.anchors = /* @__PURE__ */ new Map();
-				state.nodeTags = /* @__PURE__ */ new Map();
-				state.aliasCount = 0;
-				state.tagHandlers = Object.create(null);
-				for (const directive of event.directives) if (directive.kind === "tag") state.tagHandlers[directive.handle] = directive.prefix;
-				state.frames.push({
-					kind: "document",
-					position: state.position,
-					value: void 0,
-					hasValue: false
-				});
-				break;
-			case EVENT_ID.SCALAR: {
-				const { value, tag } = constructScalar(state, event);
-				storeAnchor(state, event, value, tag, true);
-				addValue(state, value, tag);
-				break;
-			}
-			case EVENT_ID.SEQUENCE: {
-				const tagName = collectionTagName(state, event, "tag:yaml.org,2002:seq");
-				const tag = state.schema.lookupSequenceTag(tagName);
-				if (!tag) throwError$1(state, `unknown sequence tag !<${tagName}>`);
-				const value = tag.create(tagName);
-				const anchor = storeAnchor(state, event, value, tag, tag.carrierIsResult);
-				state.frames.push({
-					kind: "sequence",
-					position: state.position,
-					value,
-					tag,
-					anchor,
-					index: 0
-				});
-				break;
-			}
-			case EVENT_ID.MAPPING: {
-				const tagName = collectionTagName(state, event, "tag:yaml.org,2002:map");
-				const tag = state.schema.lookupMappingTag(tagName);
-				if (!tag) throwError$1(state, `unknown mapping tag !<${tagName}>`);
-				const value = tag.create(tagName);
-				const anchor = storeAnchor(state, event, value, tag, tag.carrierIsResult);
-				state.frames.push({
-					kind: "mapping",
-					position: state.position,
-					value,
-					tag,
-					anchor,
-					key: void 0,
-					keyPosition: state.position,
-					hasKey: false,
-					keyIsMerge: false,
-					overridable: null
-				});
-				break;
-			}
-			case EVENT_ID.ALIAS: {
-				if (state.maxAliases !== -1 && ++state.aliasCount > state.maxAliases) throwError$1(state, `aliases exceeded maxAliases (${state.maxAliases})`);
-				const name = state.source.slice(event.anchorStart, event.anchorEnd);
-				const anchor = state.anchors.get(name);
-				if (!anchor) throwError$1(state, `unidentified alias "${name}"`);
-				if (!anchor.isValueFinal) throwError$1(state, `recursive alias "${name}" is not supported for tag ${anchor.tag.tagName} because it uses finalize()`);
-				addValue(state, anchor.value, anchor.tag);
-				break;
-			}
-			case EVENT_ID.POP: {
-				const frame = state.frames.pop();
-				if (frame.kind === "mapping" && frame.hasKey) {
-					state.position = frame.keyPosition;
-					throwError$1(state, "incomplete mapping pair in event stream");
-				}
-				if (frame.kind === "document") state.documents.push(frame.value);
-				else {
-					const value = frame.tag.carrierIsResult ? frame.value : finalizeCollection(state, frame.position, frame.tag, frame.value);
-					if (frame.anchor) {
-						frame.anchor.value = value;
-						frame.anchor.isValueFinal = true;
-					}
-					addValue(state, value, frame.tag);
-				}
-				break;
-			}
-		}
-	}
-	return state.documents;
-}
-//#endregion
-//#region src/parser/parser.ts
-var NO_RANGE$1 = -1;
-var HAS_OWN = Object.prototype.hasOwnProperty;
-var CONTEXT_FLOW_IN = 1;
-var CONTEXT_FLOW_OUT = 2;
-var CONTEXT_BLOCK_IN = 3;
-var CONTEXT_BLOCK_OUT = 4;
-var PATTERN_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
-var PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
-var PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
-var NS_URI_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$,_.!~*'()\[\]])`;
-var NS_TAG_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$.~*'()_])`;
-var PATTERN_TAG_URI = new RegExp(`^(?:${NS_URI_CHAR})*$`);
-var PATTERN_TAG_SUFFIX = new RegExp(`^(?:${NS_TAG_CHAR})+$`);
-var PATTERN_TAG_PREFIX = new RegExp(`^(?:!(?:${NS_URI_CHAR})*|${NS_TAG_CHAR}(?:${NS_URI_CHAR})*)$`);
-var DEFAULT_PARSER_OPTIONS = {
-	filename: "",
-	maxDepth: 100
-};
-function addDocumentEvent(state, explicitStart, explicitEnd) {
-	state.events.push({
-		type: EVENT_ID.DOCUMENT,
-		explicitStart,
-		explicitEnd,
-		directives: state.directives
-	});
-}
-function addSequenceEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
-	state.events.push({
-		type: EVENT_ID.SEQUENCE,
-		start,
-		anchorStart,
-		anchorEnd,
-		tagStart,
-		tagEnd,
-		style
-	});
-}
-function addMappingEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
-	state.events.push({
-		type: EVENT_ID.MAPPING,
-		start,
-		anchorStart,
-		anchorEnd,
-		tagStart,
-		tagEnd,
-		style
-	});
-}
-function insertFlowPairMappingEvent(state, snapshot) {
-	state.events.splice(snapshot.eventsLength, 0, {
-		type: EVENT_ID.MAPPING,
-		start: snapshot.position,
-		anchorStart: NO_RANGE$1,
-		anchorEnd: NO_RANGE$1,
-		tagStart: NO_RANGE$1,
-		tagEnd: NO_RANGE$1,
-		style: COLLECTION_STYLE.FLOW
-	});
-}
-function addScalarEvent(state, valueStart, valueEnd, anchorStart, anchorEnd, tagStart, tagEnd, style, chomping = CHOMPING_MODE.CLIP, indent = -1, fast = false) {
-	state.events.push({
-		type: EVENT_ID.SCALAR,
-		valueStart,
-		valueEnd,
-		anchorStart,
-		anchorEnd,
-		tagStart,
-		tagEnd,
-		style,
-		chomping,
-		indent,
-		fast
-	});
-}
-function addAliasEvent(state, anchorStart, anchorEnd) {
-	state.events.push({
-		type: EVENT_ID.ALIAS,
-		anchorStart,
-		anchorEnd
-	});
-}
-function addPopEvent(state) {
-	state.events.push({ type: EVENT_ID.POP });
-}
-function addEmptyScalarEvent(state) {
-	addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, SCALAR_STYLE.PLAIN);
-}
-function emptyProperties() {
-	return {
-		anchorStart: NO_RANGE$1,
-		anchorEnd: NO_RANGE$1,
-		tagStart: NO_RANGE$1,
-		tagEnd: NO_RANGE$1
-	};
-}
-function snapshotState(state) {
-	return {
-		position: state.position,
-		line: state.line,
-		lineStart: state.lineStart,
-		lineIndent: state.lineIndent,
-		firstTabInLine: state.firstTabInLine,
-		eventsLength: state.events.length
-	};
-}
-function restoreState(state, snapshot) {
-	state.position = snapshot.position;
-	state.line = snapshot.line;
-	state.lineStart = snapshot.lineStart;
-	state.lineIndent = snapshot.lineIndent;
-	state.firstTabInLine = snapshot.firstTabInLine;
-	state.events.length = snapshot.eventsLength;
-}
-function throwError(state, message) {
-	YAMLException.throwAt(state.input.slice(0, state.length), state.position, message, state.filename);
-}
-function isEol(c) {
-	return c === 10 || c === 13;
-}
-function isWhiteSpace(c) {
-	return c === 9 || c === 32;
-}
-function isWsOrEol(c) {
-	return isWhiteSpace(c) || isEol(c);
-}
-function isWsOrEolOrEnd(c) {
-	return c === 0 || isWsOrEol(c);
-}
-function isFlowIndicator(c) {
-	return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
-}
-function fromDecimalCode(c) {
-	return c >= 48 && c <= 57 ? c - 48 : -1;
-}
-function fromHexCode(c) {
-	if (c >= 48 && c <= 57) return c - 48;
-	const lc = c | 32;
-	if (lc >= 97 && lc <= 102) return lc - 97 + 10;
-	return -1;
-}
-function escapedHexLen(c) {
-	if (c === 120) return 2;
-	if (c === 117) return 4;
-	if (c === 85) return 8;
-	return 0;
-}
-function isSimpleEscape(c) {
-	return c === 48 || c === 97 || c === 98 || c === 116 || c === 9 || c === 110 || c === 118 || c === 102 || c === 114 || c === 101 || c === 32 || c === 34 || c === 47 || c === 92 || c === 78 || c === 95 || c === 76 || c === 80;
-}
-function consumeLineBreak(state) {
-	if (state.input.charCodeAt(state.position) === 10) state.position++;
-	else {
-		state.position++;
-		if (state.input.charCodeAt(state.position) === 10) state.position++;
-	}
-	state.line++;
-	state.lineStart = state.position;
-	state.lineIndent = 0;
-	state.firstTabInLine = -1;
-}
-function skipSeparationSpace(state, allowComments) {
-	let lineBreaks = 0;
-	let ch = state.input.charCodeAt(state.position);
-	let hasSeparation = state.position === state.lineStart || isWsOrEol(state.input.charCodeAt(state.position - 1));
-	while (ch !== 0) {
-		while (isWhiteSpace(ch)) {
-			hasSeparation = true;
-			if (ch === 9 && state.firstTabInLine === -1) state.firstTabInLine = state.position;
-			ch = state.input.charCodeAt(++state.position);
-		}
-		if (allowComments && hasSeparation && ch === 35) do
-			ch = state.input.charCodeAt(++state.position);
-		while (!isEol(ch) && ch !== 0);
-		if (!isEol(ch)) break;
-		consumeLineBreak(state);
-		lineBreaks++;
-		hasSeparation = true;
-		ch = state.input.charCodeAt(state.position);
-		while (ch === 32) {
-			state.lineIndent++;
-			ch = state.input.charCodeAt(++state.position);
-		}
-	}
-	return lineBreaks;
-}
-function testDocumentSeparator(state, position = state.position) {
-	const ch = state.input.charCodeAt(position);
-	if ((ch === 45 || ch === 46) && ch === state.input.charCodeAt(position + 1) && ch === state.input.charCodeAt(position + 2)) {
-		const following = state.input.charCodeAt(position + 3);
-		return following === 0 || isWsOrEol(following);
-	}
-	return false;
-}
-function skipByteOrderMark(state) {
-	if (state.position === state.lineStart && state.input.charCodeAt(state.position) === 65279) {
-		state.position++;
-		state.lineStart = state.position;
-	}
-}
-function testDocumentBoundary(state) {
-	if (state.position !== state.lineStart) return false;
-	if (testDocumentSeparator(state)) return true;
-	if (state.input.charCodeAt(state.position) !== 65279) return false;
-	const snapshot = snapshotState(state);
-	skipByteOrderMark(state);
-	skipSeparationSpace(state, true);
-	const ch = state.input.charCodeAt(state.position);
-	const result = state.position === state.lineStart && (ch === 37 || ch === 45 && testDocumentSeparator(state));
-	restoreState(state, snapshot);
-	return result;
-}
-function skipUntilLineEnd(state) {
-	let ch = state.input.charCodeAt(state.position);
-	while (ch !== 0 && !isEol(ch)) ch = state.input.charCodeAt(++state.position);
-}
-function checkPrintable(state, start, end) {
-	const match = PATTERN_NON_PRINTABLE.exec(state.input.slice(start, end));
-	if (match !== null) {
-		state.position = start + match.index + match[0].length - 1;
-		throwError(state, "the stream contains non-printable characters");
-	}
-}
-function readTagProperty(state, props, inFlow) {
-	if (state.input.charCodeAt(state.position) !== 33) return false;
-	if (props.tagStart !== NO_RANGE$1) throwError(state, "duplication of a tag property");
-	const start = state.position;
-	let isVerbatim = false;
-	let isNamed = false;
-	let tagHandle = "!";
-	let ch = state.input.charCodeAt(++state.position);
-	if (ch === 60) {
-		isVerbatim = true;
-		ch = state.input.charCodeAt(++state.position);
-	} else if (ch === 33) {
-		isNamed = true;
-		tagHandle = "!!";
-		ch = state.input.charCodeAt(++state.position);
-	}
-	let suffixStart = state.position;
-	let tagName;
-	if (isVerbatim) {
-		while (ch !== 0 && ch !== 62) ch = state.input.charCodeAt(++state.position);
-		if (ch !== 62) throwError(state, "unexpected end of the stream within a verbatim tag");
-		tagName = state.input.slice(suffixStart, state.position);
-		state.position++;
-	} else {
-		while (ch !== 0 && !isWsOrEol(ch) && !(inFlow && isFlowIndicator(ch))) {
-			if (ch === 33) {
-				if (!isNamed) {
-					tagHandle = state.input.slice(suffixStart - 1, state.position + 1);
-					if (!PATTERN_TAG_HANDLE.test(tagHandle)) throwError(state, "named tag handle cannot contain such characters");
-					isNamed = true;
-					suffixStart = state.position + 1;
-				} else throwError(state, "tag suffix cannot contain exclamation marks");
-			}
-			ch = state.input.charCodeAt(++state.position);
-		}
-		tagName = state.input.slice(suffixStart, state.position);
-		if (PATTERN_FLOW_INDICATORS.test(tagName)) throwError(state, "tag suffix cannot contain flow indicator characters");
-	}
-	if (tagName && !(isVerbatim ? PATTERN_TAG_URI.test(tagName) : PATTERN_TAG_SUFFIX.test(tagName))) throwError(state, `tag name cannot contain such characters: ${tagName}`);
-	if (!isVerbatim && tagHandle !== "!" && tagHandle !== "!!" && !HAS_OWN.call(state.tagHandlers, tagHandle)) throwError(state, `undeclared tag handle "${tagHandle}"`);
-	props.tagStart = start;
-	props.tagEnd = state.position;
-	return true;
-}
-function readAnchorProperty(state, props) {
-	if (state.input.charCodeAt(state.position) !== 38) return false;
-	if (props.anchorStart !== NO_RANGE$1) throwError(state, "duplication of an anchor property");
-	state.position++;
-	const start = state.position;
-	while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
-	if (state.position === start) throwError(state, "name of an anchor node must contain at least one character");
-	props.anchorStart = start;
-	props.anchorEnd = state.position;
-	return true;
-}
-function readAlias(state, props) {
-	if (state.input.charCodeAt(state.position) !== 42) return false;
-	if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) throwError(state, "alias node should not have any properties");
-	state.position++;
-	const start = state.position;
-	while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
-	if (state.position === start) throwError(state, "name of an alias node must contain at least one character");
-	addAliasEvent(state, start, state.position);
-	return true;
-}
-function readFlowScalarBreak(state, nodeIndent) {
-	skipSeparationSpace(state, false);
-	if (state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
-}
-function readSingleQuotedScalar(state, nodeIndent, props) {
-	if (state.input.charCodeAt(state.position) !== 39) return false;
-	state.position++;
-	const start = state.position;
-	let simple = true;
-	while (state.input.charCodeAt(state.position) !== 0) {
-		const ch = state.input.charCodeAt(state.position);
-		if (ch === 39) {
-			if (state.input.charCodeAt(state.position + 1) === 39) {
-				simple = false;
-				state.position += 2;
-				continue;
-			}
-			const end = state.position;
-			state.position++;
-			addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.SINGLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
-			return true;
-		}
-		if (isEol(ch)) {
-			simple = false;
-			readFlowScalarBreak(state, nodeIndent);
-		} else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a single quoted scalar");
-		else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
-		else state.position++;
-	}
-	throwError(state, "unexpected end of the stream within a single quoted scalar");
-}
-function readDoubleQuotedScalar(state, nodeIndent, props) {
-	if (state.input.charCodeAt(state.position) !== 34) return false;
-	state.position++;
-	const start = state.position;
-	let simple = true;
-	while (state.input.charCodeAt(state.position) !== 0) {
-		const ch = state.input.charCodeAt(state.position);
-		if (ch === 34) {
-			const end = state.position;
-			state.position++;
-			addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.DOUBLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
-			return true;
-		}
-		if (ch === 92) {
-			simple = false;
-			const escaped = state.input.charCodeAt(++state.position);
-			if (isEol(escaped)) readFlowScalarBreak(state, nodeIndent);
-			else if (isSimpleEscape(escaped)) state.position++;
-			else {
-				let hexLength = escapedHexLen(escaped);
-				if (hexLength === 0) throwError(state, "unknown escape sequence");
-				while (hexLength-- > 0) {
-					state.position++;
-					if (fromHexCode(state.input.charCodeAt(state.position)) < 0) throwError(state, "expected hexadecimal character");
-				}
-				state.position++;
-			}
-		} else if (isEol(ch)) {
-			simple = false;
-			readFlowScalarBreak(state, nodeIndent);
-		} else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a double quoted scalar");
-		else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
-		else state.position++;
-	}
-	throwError(state, "unexpected end of the stream within a double quoted scalar");
-}
-function readBlockScalar(state, parentIndent, props) {
-	const ch = state.input.charCodeAt(state.position);
-	let chomping = CHOMPING_MODE.CLIP;
-	let indent = -1;
-	let detectedIndent = false;
-	if (ch !== 124 && ch !== 62) return false;
-	const style = ch === 124 ? SCALAR_STYLE.LITERAL_BLOCK : SCALAR_STYLE.FOLDED_BLOCK;
-	state.position++;
-	while (state.input.charCodeAt(state.position) !== 0) {
-		const current = state.input.charCodeAt(state.position);
-		const digit = fromDecimalCode(current);
-		if (current === 43 || current === 45) {
-			if (chomping !== CHOMPING_MODE.CLIP) throwError(state, "repeat of a chomping mode identifier");
-			chomping = current === 43 ? CHOMPING_MODE.KEEP : CHOMPING_MODE.STRIP;
-			state.position++;
-		} else if (digit >= 0) {
-			if (digit === 0) throwError(state, "bad explicit indentation width of a block scalar; it cannot be less than one");
-			if (detectedIndent) throwError(state, "repeat of an indentation width identifier");
-			indent = parentIndent + digit - 1;
-			detectedIndent = true;
-			state.position++;
-		} else break;
-	}
-	let hadWhitespace = false;
-	while (isWhiteSpace(state.input.charCodeAt(state.position))) {
-		hadWhitespace = true;
-		state.position++;
-	}
-	if (hadWhitespace && state.input.charCodeAt(state.position) === 35) skipUntilLineEnd(state);
-	if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
-	else if (state.input.charCodeAt(state.position) !== 0) throwError(state, "a line break is expected");
-	let contentIndent = detectedIndent ? indent : -1;
-	let maxLeadingIndent = 0;
-	const valueStart = state.position;
-	let valueEnd = state.position;
-	while (state.input.charCodeAt(state.position) !== 0) {
-		const linePosition = state.position;
-		let column = 0;
-		while (state.input.charCodeAt(linePosition + column) === 32) column++;
-		const first = state.input.charCodeAt(linePosition + column);
-		if (first === 0) {
-			if (contentIndent >= 0) {
-				if (column > contentIndent) valueEnd = linePosition + column;
-			} else if (column > 0) valueEnd = linePosition + column;
-			break;
-		}
-		if (testDocumentBoundary(state)) break;
-		if (!detectedIndent && contentIndent === -1 && isEol(first)) maxLeadingIndent = Math.max(maxLeadingIndent, column);
-		if (!detectedIndent && contentIndent === -1 && !isEol(first)) {
-			if (first === 9 && column < parentIndent) {
-				state.position = linePosition + column;
-				throwError(state, "tab characters must not be used in indentation");
-			}
-			if (column >= parentIndent && column < maxLeadingIndent) {
-				state.position = linePosition + column;
-				throwError(state, "bad indentation of a mapping entry");
-			}
-		}
-		if (contentIndent === -1 && first !== 0 && !isEol(first) && column < parentIndent) {
-			state.lineIndent = column;
-			state.position = linePosition + column;
-			break;
-		}
-		if (!detectedIndent && first !== 0 && !isEol(first) && contentIndent === -1) contentIndent = column;
-		const requiredIndent = contentIndent === -1 ? parentIndent + 1 : contentIndent;
-		if (first !== 0 && !isEol(first) && column < requiredIndent) {
-			state.lineIndent = column;
-			state.position = linePosition + column;
-			break;
-		}
-		skipUntilLineEnd(state);
-		valueEnd = state.position;
-		if (isEol(state.input.charCodeAt(state.position))) {
-			consumeLineBreak(state);
-			valueEnd = state.position;
-		}
-	}
-	checkPrintable(state, valueStart, valueEnd);
-	addScalarEvent(state, valueStart, valueEnd, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, style, chomping, contentIndent);
-	return true;
-}
-function canStartPlainScalar(state, nodeContext) {
-	const ch = state.input.charCodeAt(state.position);
-	const inFlow = nodeContext === CONTEXT_FLOW_IN;
-	if (ch === 0 || isWsOrEol(ch) || ch === 35 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 39 || ch === 34 || ch === 37 || ch === 64 || ch === 96 || isFlowIndicator(ch)) return false;
-	if (ch === 63 || ch === 45) {
-		const following = state.input.charCodeAt(state.position + 1);
-		if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) return false;
-	}
-	return true;
-}
-function readPlainScalar(state, nodeIndent, nodeContext, props) {
-	if (!canStartPlainScalar(state, nodeContext)) return false;
-	const start = state.position;
-	let end = state.position;
-	let ch = state.input.charCodeAt(state.position);
-	const inFlow = nodeContext === CONTEXT_FLOW_IN;
-	let multiline = false;
-	while (ch !== 0) {
-		if (testDocumentBoundary(state)) break;
-		if (ch === 58) {
-			const following = state.input.charCodeAt(state.position + 1);
-			if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) break;
-		} else if (ch === 35) {
-			if (isWsOrEol(state.input.charCodeAt(state.position - 1))) break;
-		} else if (inFlow && isFlowIndicator(ch)) break;
-		else if (isEol(ch)) {
-			const savedPosition = state.position;
-			const savedLine = state.line;
-			const savedLineStart = state.lineStart;
-			const savedLineIndent = state.lineIndent;
-			skipSeparationSpace(state, false);
-			if (state.lineIndent >= nodeIndent) {
-				multiline = true;
-				ch = state.input.charCodeAt(state.position);
-				continue;
-			}
-			state.position = savedPosition;
-			state.line = savedLine;
-			state.lineStart = savedLineStart;
-			state.lineIndent = savedLineIndent;
-			break;
-		}
-		if (!isWhiteSpace(ch)) end = state.position + 1;
-		ch = state.input.charCodeAt(++state.position);
-	}
-	if (end === start) return false;
-	checkPrintable(state, start, end);
-	addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN, CHOMPING_MODE.CLIP, -1, !multiline);
-	return true;
-}
-function skipFlowSeparationSpace(state, nodeIndent) {
-	const startLine = state.line;
-	skipSeparationSpace(state, true);
-	if (state.line > startLine && state.lineIndent < nodeIndent || state.firstTabInLine !== -1 && state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
-}
-function readFlowCollection(state, nodeIndent, props) {
-	const ch = state.input.charCodeAt(state.position);
-	const isMapping = ch === 123;
-	const start = state.position;
-	let readNext = true;
-	if (ch !== 91 && ch !== 123) return false;
-	const terminator = isMapping ? 125 : 93;
-	if (isMapping) addMappingEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
-	else addSequenceEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
-	state.position++;
-	while (state.input.charCodeAt(state.position) !== 0) {
-		skipFlowSeparationSpace(state, nodeIndent);
-		let ch = state.input.charCodeAt(state.position);
-		if (ch === terminator) {
-			state.position++;
-			addPopEvent(state);
-			return true;
-		} else if (!readNext) throwError(state, "missed comma between flow collection entries");
-		else if (ch === 44) throwError(state, "expected the node content, but found ','");
-		let isPair = false;
-		let isExplicitPair = false;
-		if (ch === 63 && isWsOrEol(state.input.charCodeAt(state.position + 1))) {
-			isPair = isExplicitPair = true;
-			state.position += 1;
-			skipFlowSeparationSpace(state, nodeIndent);
-		}
-		const entryLine = state.line;
-		const entryStart = snapshotState(state);
-		const keyWasRead = parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
-		skipFlowSeparationSpace(state, nodeIndent);
-		ch = state.input.charCodeAt(state.position);
-		if ((isMapping || isExplicitPair || state.line === entryLine) && ch === 58) {
-			isPair = true;
-			state.position++;
-			skipFlowSeparationSpace(state, nodeIndent);
-			if (!isMapping) {
-				insertFlowPairMappingEvent(state, entryStart);
-				if (!keyWasRead) addEmptyScalarEvent(state);
-			} else if (!keyWasRead) addEmptyScalarEvent(state);
-			if (!parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true)) addEmptyScalarEvent(state);
-			skipFlowSeparationSpace(state, nodeIndent);
-			if (!isMapping) addPopEvent(state);
-		} else if (isMapping && isPair) {
-			if (!keyWasRead) addEmptyScalarEvent(state);
-			addEmptyScalarEvent(state);
-		} else if (isMapping) addEmptyScalarEvent(state);
-		else if (isPair) {
-			insertFlowPairMappingEvent(state, entryStart);
-			if (!keyWasRead) addEmptyScalarEvent(state);
-			addEmptyScalarEvent(state);
-			addPopEvent(state);
-		}
-		ch = state.input.charCodeAt(state.position);
-		if (ch === 44) {
-			readNext = true;
-			state.position++;
-		} else readNext = false;
-	}
-	throwError(state, "unexpected end of the stream within a flow collection");
-}
-function readBlockSequence(state, nodeIndent, props) {
-	if (state.firstTabInLine !== -1 || state.input.charCodeAt(state.position) !== 45 || !isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) return false;
-	addSequenceEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
-	while (state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) {
-		if (state.firstTabInLine !== -1) {
-			state.position = state.firstTabInLine;
-			throwError(state, "tab characters must not be used in indentation");
-		}
-		const entryLine = state.line;
-		state.position++;
-		const hadBreak = skipSeparationSpace(state, true) > 0;
-		if (state.firstTabInLine !== -1 && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
-		if (hadBreak && state.lineIndent <= nodeIndent) addEmptyScalarEvent(state);
-		else parseNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
-		skipSeparationSpace(state, true);
-		if (state.lineIndent < nodeIndent || state.position >= state.length) break;
-		if (state.lineIndent > nodeIndent) throwError(state, "bad indentation of a sequence entry");
-		if (state.line === entryLine && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
-	}
-	addPopEvent(state);
-	return true;
-}
-function readBlockMapping(state, nodeIndent, flowIndent, props) {
-	let atExplicitKey = false;
-	let detected = false;
-	let mappingOpened = false;
-	let pendingExplicitKey = false;
-	if (state.firstTabInLine !== -1) return false;
-	let ch = state.input.charCodeAt(state.position);
-	while (ch !== 0) {
-		if (!atExplicitKey && state.firstTabInLine !== -1) {
-			state.position = state.firstTabInLine;
-			throwError(state, "tab characters must not be used in indentation");
-		}
-		const following = state.input.charCodeAt(state.position + 1);
-		const entryLine = state.line;
-		if ((ch === 63 || ch === 58) && isWsOrEolOrEnd(following)) {
-			if (!mappingOpened) {
-				addMappingEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
-				mappingOpened = true;
-			}
-			if (ch === 63) {
-				if (atExplicitKey) addEmptyScalarEvent(state);
-				detected = true;
-				atExplicitKey = true;
-			} else if (atExplicitKey) atExplicitKey = false;
-			else {
-				addEmptyScalarEvent(state);
-				detected = true;
-				atExplicitKey = false;
-			}
-			state.position += 1;
-			pendingExplicitKey = true;
-		} else {
-			if (atExplicitKey) {
-				addEmptyScalarEvent(state);
-				atExplicitKey = false;
-			}
-			const beforeKey = snapshotState(state);
-			if (!parseNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) break;
-			if (state.line === entryLine) {
-				ch = state.input.charCodeAt(state.position);
-				while (isWhiteSpace(ch)) ch = state.input.charCodeAt(++state.position);
-				if (ch === 58) {
-					ch = state.input.charCodeAt(++state.position);
-					if (!isWsOrEolOrEnd(ch)) throwError(state, "a whitespace character is expected after the key-value separator within a block mapping");
-					if (!mappingOpened) {
-						state.events.splice(beforeKey.eventsLength, 0, {
-							type: EVENT_ID.MAPPING,
-							start: beforeKey.position,
-							anchorStart: props.anchorStart,
-							anchorEnd: props.anchorEnd,
-							tagStart: props.tagStart,
-							tagEnd: props.tagEnd,
-							style: COLLECTION_STYLE.BLOCK
-						});
-						mappingOpened = true;
-					}
-					detected = true;
-					atExplicitKey = false;
-					pendingExplicitKey = false;
-				} else if (detected) throwError(state, "expected ':' after a mapping key");
-				else {
-					if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
-						restoreState(state, beforeKey);
-						return false;
-					}
-					return true;
-				}
-			} else if (detected) throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
-			else {
-				if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
-					restoreState(state, beforeKey);
-					return false;
-				}
-				return true;
-			}
-		}
-		if (parseNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, pendingExplicitKey)) pendingExplicitKey = false;
-		if (!atExplicitKey) {
-			if (pendingExplicitKey) {
-				addEmptyScalarEvent(state);
-				pendingExplicitKey = false;
-			}
-		}
-		skipSeparationSpace(state, true);
-		ch = state.input.charCodeAt(state.position);
-		if ((state.line === entryLine || state.lineIndent > nodeIndent) && ch !== 0) throwError(state, "bad indentation of a mapping entry");
-		else if (state.lineIndent < nodeIndent) break;
-	}
-	if (!detected) return false;
-	if (atExplicitKey) addEmptyScalarEvent(state);
-	if (mappingOpened) addPopEvent(state);
-	return true;
-}
-function parseNode(state, parentIndent, nodeContext, allowToSeek, allowCompact, allowPropertyMapping = true) {
-	if (state.depth >= state.maxDepth) throwError(state, `nesting exceeded maxDepth (${state.maxDepth})`);
-	state.depth++;
-	let indentStatus = 1;
-	let atNewLine = false;
-	let hasContent = false;
-	let propertyStart = null;
-	const props = emptyProperties();
-	let allowBlockScalars = nodeContext === CONTEXT_BLOCK_OUT || nodeContext === CONTEXT_BLOCK_IN;
-	let allowBlockCollections = allowBlockScalars;
-	const allowBlockStyles = allowBlockScalars;
-	if (allowToSeek && skipSeparationSpace(state, true)) {
-		atNewLine = true;
-		if (state.lineIndent > parentIndent) indentStatus = 1;
-		else if (state.lineIndent === parentIndent) indentStatus = 0;
-		else indentStatus = -1;
-	}
-	if (indentStatus === 1) while (true) {
-		const ch = state.input.charCodeAt(state.position);
-		const propertyState = snapshotState(state);
-		if (atNewLine && indentStatus !== 1 && (ch === 33 || ch === 38)) break;
-		if (atNewLine && allowBlockStyles && (props.tagStart !== NO_RANGE$1 || props.anchorStart !== NO_RANGE$1) && (ch === 33 || ch === 38)) {
-			const fallbackState = snapshotState(state);
-			const flowIndent = parentIndent + 1;
-			if (readBlockMapping(state, state.position - state.lineStart, flowIndent, props) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) {
-				state.depth--;
-				return true;
-			}
-			restoreState(state, fallbackState);
-		}
-		if (atNewLine && (ch === 33 && props.tagStart !== NO_RANGE$1 || ch === 38 && props.anchorStart !== NO_RANGE$1)) break;
-		if (!readTagProperty(state, props, nodeContext === CONTEXT_FLOW_IN) && !readAnchorProperty(state, props)) break;
-		if (propertyStart === null) propertyStart = propertyState;
-		if (skipSeparationSpace(state, true)) {
-			atNewLine = true;
-			allowBlockCollections = allowBlockStyles;
-			if (state.lineIndent > parentIndent) indentStatus = 1;
-			else if (state.lineIndent === parentIndent) indentStatus = 0;
-			else indentStatus = -1;
-		} else allowBlockCollections = false;
-	}
-	if (allowBlockCollections) allowBlockCollections = atNewLine || allowCompact;
-	if (indentStatus === 1 || nodeContext === CONTEXT_BLOCK_OUT) {
-		const flowIndent = nodeContext === CONTEXT_FLOW_IN || nodeContext === CONTEXT_FLOW_OUT ? parentIndent : parentIndent + 1;
-		const blockIndent = state.position - state.lineStart;
-		if (indentStatus === 1) {
-			if (allowBlockCollections && (readBlockSequence(state, blockIndent, props) || readBlockMapping(state, blockIndent, flowIndent, props)) || readFlowCollection(state, flowIndent, props)) hasContent = true;
-			else {
-				const ch = state.input.charCodeAt(state.position);
-				if (propertyStart !== null && allowPropertyMapping && allowBlockStyles && !allowBlockCollections && ch !== 124 && ch !== 62) {
-					const fallbackState = snapshotState(state);
-					const propertyIndent = propertyStart.position - propertyStart.lineStart;
-					restoreState(state, propertyStart);
-					if (readBlockMapping(state, propertyIndent, flowIndent, emptyProperties()) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) hasContent = true;
-					else restoreState(state, fallbackState);
-				}
-				if (!hasContent && (allowBlockScalars && readBlockScalar(state, flowIndent, props) || readSingleQuotedScalar(state, flowIndent, props) || readDoubleQuotedScalar(state, flowIndent, props) || readAlias(state, props) || readPlainScalar(state, flowIndent, nodeContext, props))) hasContent = true;
-			}
-		} else if (indentStatus === 0) hasContent = allowBlockCollections && readBlockSequence(state, blockIndent, props);
-	}
-	allowBlockScalars = allowBlockScalars && !hasContent;
-	if (!hasContent && (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1 || allowBlockScalars)) {
-		addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN);
-		hasContent = true;
-	}
-	state.depth--;
-	return hasContent || props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1;
-}
-function readDirective(state) {
-	if (state.lineIndent > 0 || state.input.charCodeAt(state.position) !== 37) return false;
-	state.position++;
-	const nameStart = state.position;
-	while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
-	const name = state.input.slice(nameStart, state.position);
-	const args = [];
-	if (name.length === 0) throwError(state, "directive name must not be less than one character in length");
-	while (state.input.charCodeAt(state.position) !== 0 && !isEol(state.input.charCodeAt(state.position))) {
-		while (isWhiteSpace(state.input.charCodeAt(state.position))) state.position++;
-		if (state.input.charCodeAt(state.position) === 35 || isEol(state.input.charCodeAt(state.position)) || state.input.charCodeAt(state.position) === 0) break;
-		const start = state.position;
-		while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
-		args.push(state.input.slice(start, state.position));
-	}
-	if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
-	if (name === "YAML") {
-		if (state.directives.some((directive) => directive.kind === "yaml")) throwError(state, "duplication of %YAML directive");
-		if (args.length !== 1) throwError(state, "YAML directive accepts exactly one argument");
-		const match = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
-		if (match === null) throwError(state, "ill-formed argument of the YAML directive");
-		if (parseInt(match[1], 10) !== 1) throwError(state, "unacceptable YAML version of the document");
-		state.directives.push({
-			kind: "yaml",
-			version: args[0]
-		});
-	} else if (name === "TAG") {
-		if (args.length !== 2) throwError(state, "TAG directive accepts exactly two arguments");
-		const [handle, prefix] = args;
-		if (!PATTERN_TAG_HANDLE.test(handle)) throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
-		if (HAS_OWN.call(state.tagHandlers, handle)) throwError(state, `there is a previously declared suffix for "${handle}" tag handle`);
-		if (!PATTERN_TAG_PREFIX.test(prefix)) throwError(state, "ill-formed tag prefix (second argument) of the TAG directive");
-		state.tagHandlers[handle] = prefix;
-		state.directives.push({
-			kind: "tag",
-			handle,
-			prefix
-		});
-	}
-	return true;
-}
-function readDocument(state) {
-	state.directives = [];
-	state.tagHandlers = Object.create(null);
-	let hasDirectives = false;
-	skipSeparationSpace(state, true);
-	while (readDirective(state)) {
-		hasDirectives = true;
-		skipSeparationSpace(state, true);
-	}
-	let explicitStart = false;
-	let explicitEnd = false;
-	let allowCompact = true;
-	if (state.lineIndent === 0 && state.input.charCodeAt(state.position) === 45 && state.input.charCodeAt(state.position + 1) === 45 && state.input.charCodeAt(state.position + 2) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 3))) {
-		explicitStart = true;
-		const markerLine = state.line;
-		state.position += 3;
-		skipSeparationSpace(state, true);
-		allowCompact = state.line > markerLine;
-	} else if (hasDirectives) throwError(state, "directives end mark is expected");
-	const documentEventIndex = state.events.length;
-	if (!explicitStart && state.position === state.lineStart && state.input.charCodeAt(state.position) === 46 && testDocumentSeparator(state)) {
-		state.position += 3;
-		skipSeparationSpace(state, true);
-		return;
-	}
-	addDocumentEvent(state, explicitStart, false);
-	if (!parseNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, allowCompact, allowCompact)) addEmptyScalarEvent(state);
-	skipSeparationSpace(state, true);
-	if (state.position === state.lineStart && testDocumentSeparator(state)) {
-		explicitEnd = state.input.charCodeAt(state.position) === 46;
-		if (explicitEnd) {
-			const markerLine = state.line;
-			state.position += 3;
-			skipSeparationSpace(state, true);
-			if (state.line === markerLine && state.position < state.length) throwError(state, "end of the stream or a document separator is expected");
-		}
-	}
-	const documentEvent = state.events[documentEventIndex];
-	if (documentEvent?.type === EVENT_ID.DOCUMENT) documentEvent.explicitEnd = explicitEnd;
-	addPopEvent(state);
-	if (!explicitEnd && state.position < state.length && !testDocumentBoundary(state)) throwError(state, "end of the stream or a document separator is expected");
-}
-/**
-* Parses YAML into a flat event stream referencing source text by offsets.
-*
-* @category Events
-*/
-function parseEvents(input, options) {
-	const length = input.length;
-	const state = {
-		...DEFAULT_PARSER_OPTIONS,
-		...options,
-		input: `${input}\0`,
-		length,
-		position: 0,
-		line: 0,
-		lineStart: 0,
-		lineIndent: 0,
-		firstTabInLine: -1,
-		depth: 0,
-		directives: [],
-		tagHandlers: Object.create(null),
-		events: []
-	};
-	const nullpos = input.indexOf("\0");
-	if (nullpos !== -1) YAMLException.throwAt(input, nullpos, "null byte is not allowed in input", state.filename);
-	while (state.position < state.length) {
-		skipByteOrderMark(state);
-		skipSeparationSpace(state, true);
-		if (state.position >= state.length) break;
-		const documentStart = state.position;
-		readDocument(state);
-		if (state.position === documentStart)
- /* c8 ignore next */
-		throwError(state, "can not read a document");
-	}
-	return state.events;
-}
-//#endregion
-//#region src/load.ts
-var DEFAULT_LOAD_OPTIONS = {
-	...DEFAULT_PARSER_OPTIONS,
-	...DEFAULT_CONSTRUCTOR_OPTIONS
-};
-function loadDocuments(input, options = {}) {
-	const opts = {
-		...DEFAULT_LOAD_OPTIONS,
-		...options
-	};
-	const source = String(input);
-	const PARSER_OPT_KEYS = Object.keys(DEFAULT_PARSER_OPTIONS);
-	const CONSTRUCTOR_OPT_KEYS = Object.keys(DEFAULT_CONSTRUCTOR_OPTIONS);
-	return constructFromEvents(parseEvents(source, pick(opts, PARSER_OPT_KEYS)), {
-		...pick(opts, CONSTRUCTOR_OPT_KEYS),
-		source
-	});
-}
-/**
-* Parses `string` as a single YAML document. Throws {@link YAMLException} on
-* error. This function does not understand multi-document or empty sources; it
-* throws an exception on those.
-*
-* > [!NOTE]
-* > 1. When processing untrusted input, see the
-* >    [security considerations](../docs/safety.md).
-* > 2. All exceptions MUST be caught, not just {@link YAMLException}.
-* > 3. The default {@link CORE_SCHEMA} comes without the `!!merge` tag. You can
-* >    easily enable it if needed.
-* > 4. The default {@link mapTag} is `{}`-object based, with known limitations
-* >    (see description). For full compatibility use {@link realMapTag}
-* >    instead (it uses native JS `Map`).
-*
-* @example
-* Enable {@link mergeTag} and {@link realMapTag}:
-*
-* ```javascript
-* import { load, CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
-*
-* try {
-*   load(data, { schema: CORE_SCHEMA.withTags(mergeTag, realMapTag) })
-* } catch (e) {
-*   console.error(e)
-* }
-* ```
-*
-* @category Main
-*/
-function load(input, options) {
-	const documents = loadDocuments(input, options);
-	if (documents.length === 0) throw new YAMLException("expected a document, but the input is empty");
-	if (documents.length === 1) return documents[0];
-	throw new YAMLException("expected a single document in the stream, but found more");
-}
-//#endregion
-//#region src/ast/styler_defaults.ts
-function hasBit(mask, bit) {
-	return (mask & 1 << bit) !== 0;
-}
-/**
-* Default scalar styling rules in application order.
-* See [Scalar styling](../../docs/scalar_styling.md) for usage details.
-*
-* @category AST
-*/
-var DEFAULT_SCALAR_STYLE_RULES = {
-	applyQuoteFlowKeysOption,
-	doubleQuoteForInvisibles,
-	doubleQuoteWhitespaceOnly,
-	applyForceQuotesOption,
-	tryLongOrMultilineAsBlock,
-	quoteInvalidPlain,
-	fallbackToDoubleQuoted
-};
-function _preferredQuotedStyle(layout) {
-	if (layout.presenterOptions.quoteStyle === "single" && hasBit(layout.allowedStylesMask, SCALAR_STYLE.SINGLE_QUOTED)) return SCALAR_STYLE.SINGLE_QUOTED;
-	return SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function applyQuoteFlowKeysOption(layout) {
-	if (!layout.presenterOptions.quoteFlowKeys) return;
-	if (!layout.isKey || !layout.flowOnly || layout.style !== SCALAR_STYLE.PLAIN) return;
-	layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function doubleQuoteForInvisibles(layout) {
-	if (layout.style === SCALAR_STYLE.PLAIN && /[\t\x7F-\xA0\u2028\u2029\uFEFF\uFFFE\uFFFF]/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function doubleQuoteWhitespaceOnly(layout) {
-	if (layout.style === SCALAR_STYLE.PLAIN && /^\s+$/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-function applyForceQuotesOption(layout) {
-	if (!layout.presenterOptions.forceQuotes) return;
-	if (layout.isKey || layout.style !== SCALAR_STYLE.PLAIN) return;
-	if (layout.node.tag !== layout.presenterOptions.schema.defaultScalarTag.tagName) return;
-	layout.style = layout.node.value.includes("\n") ? SCALAR_STYLE.DOUBLE_QUOTED : _preferredQuotedStyle(layout);
-}
-function tryLongOrMultilineAsBlock(layout) {
-	if (layout.style !== SCALAR_STYLE.PLAIN || layout.isKey) return;
-	const value = layout.node.value;
-	const multiline = value.indexOf("\n") !== -1;
-	if (!hasBit(layout.allowedStylesMask, SCALAR_STYLE.LITERAL_BLOCK)) {
-		if (multiline) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-		return;
-	}
-	const w = layout.presenterOptions.lineWidth;
-	if (w === -1) {
-		if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
-		return;
-	}
-	const availableWidth = Math.max(Math.min(w, 40), w - layout.shiftOfContent);
-	let position = 0;
-	let shouldFold = false;
-	while (position <= value.length) {
-		let lineEnd = value.length;
-		const nextLineBreak = value.indexOf("\n", position);
-		if (nextLineBreak !== -1) lineEnd = nextLineBreak;
-		const line = value.slice(position, lineEnd);
-		if (line.length > availableWidth && line[0] !== " " && / [^ \t]/.test(line)) shouldFold = true;
-		if (nextLineBreak === -1) break;
-		position = nextLineBreak + 1;
-	}
-	if (shouldFold) layout.style = SCALAR_STYLE.FOLDED_BLOCK;
-	else if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
-}
-function quoteInvalidPlain(layout) {
-	if (layout.style === SCALAR_STYLE.PLAIN && !hasBit(layout.allowedStylesMask, SCALAR_STYLE.PLAIN)) layout.style = _preferredQuotedStyle(layout);
-}
-function fallbackToDoubleQuoted(layout) {
-	if (!hasBit(layout.allowedStylesMask, layout.style)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
-}
-({
-	scalarStyleRules: Object.keys(DEFAULT_SCALAR_STYLE_RULES).map((name) => Reflect.get(DEFAULT_SCALAR_STYLE_RULES, name))});
 
 class YamlError extends Error {
     line;
@@ -40065,7 +40092,7 @@ function lineOf(starts, offset) {
     return low + 1;
 }
 
-const KEYS = ['chart', 'version', 'values', 'repository', 'hooks'];
+const KEYS = ['chart', 'version', 'values', 'repository', 'hooks', 'needs'];
 function parsePlanFile(file, text) {
     const problems = [];
     const problem = (line, message) => {
@@ -40137,11 +40164,19 @@ function parsePlanFile(file, text) {
     const repository = scalar('repository');
     const values = paths(fields.get('values'), "'values'");
     const hooks = hooksOf(fields.get('hooks'), paths, problem);
+    const needs = paths(fields.get('needs'), "'needs'").filter((need) => {
+        const ok = NEED.test(need.text);
+        if (!ok)
+            problem(need.line, `'needs' item '${need.text}' must be namespace/release`);
+        return ok;
+    });
     if (problems.length > 0 || !chart) {
         return { ok: false, problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
     }
-    return { ok: true, plan: { chart, version, repository, values, hooks } };
+    return { ok: true, plan: { chart, version, repository, values, hooks, needs } };
 }
+/** `namespace/release`, both DNS-1123 labels. */
+const NEED = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 function hooksOf(node, paths, problem) {
     const hooks = {
         'pre-install': [],
@@ -40184,11 +40219,18 @@ const CREDENTIAL_KEYS = new Set([
     'passCredentials'
 ]);
 function loadRepositories(checkout, fromInput, files) {
-    const fromFile = files.includes(REPOSITORIES_FILE)
-        ? parseRepositoriesFile(checkout.readText(REPOSITORIES_FILE))
-        : [];
+    const fromFile = files.includes(REPOSITORIES_FILE) ? readRepositoriesFile(checkout) : [];
     const names = new Set(fromInput.map((r) => r.name));
     return [...fromInput, ...fromFile.filter((r) => !names.has(r.name))];
+}
+/** A list of aliases is a few lines; a larger file is a mistake that must not be read whole. */
+const MAX_REPOSITORIES_BYTES = 64 * 1024;
+function readRepositoriesFile(checkout) {
+    const read = checkout.readText(REPOSITORIES_FILE, MAX_REPOSITORIES_BYTES);
+    if (!read.ok) {
+        throw new RepositoriesFileError(`${REPOSITORIES_FILE} ${unreadable(read, 'it', MAX_REPOSITORIES_BYTES)}`);
+    }
+    return parseRepositoriesFile(read.text);
 }
 function parseRepositoriesFile(text) {
     const fail = (line, message) => {
@@ -40261,8 +40303,8 @@ function entry(item, fail) {
         addUrlSecrets(url.text);
         return fail(url.line, `the url of repository '${name.text}' holds credentials, which must not be committed: give this repository in the helm-repositories input, from a secret (and rotate the leaked password)`);
     }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-        return fail(url.line, `the url of repository '${name.text}' must be http(s); use oci:// charts directly in the plan`);
+    if (!['https:', 'http:', 'oci:'].includes(parsed.protocol)) {
+        return fail(url.line, `the url of repository '${name.text}' must be https://, http:// or oci://`);
     }
     return { name: name.text, url: url.text };
 }
@@ -40271,6 +40313,8 @@ const ALIAS_CHART = /^([A-Za-z0-9][A-Za-z0-9._-]*)\/([A-Za-z0-9][A-Za-z0-9._-]*)
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** helm holds every values file whole in memory, once a plan: larger ones are a mistake. */
+const MAX_VALUES_BYTES = 8 * 1024 * 1024;
 /** A repository-relative path as written → normalized, or undefined if it leaves the repository by its text. */
 function normalizeRepoPath(written) {
     if (written.startsWith('/'))
@@ -40280,6 +40324,11 @@ function normalizeRepoPath(written) {
         return undefined;
     return normal.replace(/\/$/, '');
 }
+const UNRESOLVED = {
+    outside: 'resolves (through a symlink) outside the repository',
+    missing: 'does not exist in the repository (paths are relative to the repository root)',
+    untracked: 'is not part of the deployed commit (an untracked file, or one an earlier step wrote): commit it'
+};
 function resolvePlan(file, raw, checkout, aliases) {
     const problems = [];
     const problem = (at, message) => {
@@ -40293,9 +40342,7 @@ function resolvePlan(file, raw, checkout, aliases) {
         }
         const resolved = checkout.resolve(written);
         if (!resolved.ok) {
-            problem(at, resolved.reason === 'outside'
-                ? `${what} '${at.text}' resolves (through a symlink) outside the repository`
-                : `${what} '${at.text}' does not exist in the repository (paths are relative to the repository root)`);
+            problem(at, `${what} '${at.text}' ${UNRESOLVED[resolved.reason]}`);
             return undefined;
         }
         if (resolved.kind !== kind) {
@@ -40312,9 +40359,15 @@ function resolvePlan(file, raw, checkout, aliases) {
         const written = normalizeRepoPath(at.text);
         if (written)
             valueRefs.add(written);
-        // helm parses each values path as a URL first, and refuses control characters in it.
+        // helm parses each values path as a URL first: it refuses control characters and reads '%' as an escape.
         if (found && CONTROL_CHARACTER.test(found.real)) {
             problem(at, `values file '${at.text}' has a control character (such as a line break) in its path, which helm cannot read; rename the file`);
+        }
+        else if (found?.real.includes('%')) {
+            problem(at, `values file '${at.text}' has a '%' in its path, which helm reads as a URL escape and cannot open; rename the file`);
+        }
+        else if (found && (checkout.sizeOf(found.real) ?? 0) > MAX_VALUES_BYTES) {
+            problem(at, `values file '${at.text}' is ${checkout.sizeOf(found.real)} bytes; a values file may be at most ${MAX_VALUES_BYTES} bytes`);
         }
         else if (found) {
             values.push(found.real);
@@ -40339,11 +40392,25 @@ function resolvePlan(file, raw, checkout, aliases) {
         const found = checkout.resolve(`${dir}/Chart.yaml`);
         return found.ok && found.kind === 'file';
     };
-    const chart = chartSource(raw, aliases, problem, path, hasChartYaml);
+    // helm follows symlinks inside a chart: one leading out could render any runner file.
+    const escapingLink = (dir) => {
+        const scan = checkout.symlinksUnder(dir);
+        if (!scan.ok)
+            return `has more than ${scan.limit} files; it is not a chart folder`;
+        const out = scan.links.find((link) => {
+            const found = checkout.resolve(link);
+            return !found.ok && found.reason === 'outside';
+        });
+        return out === undefined
+            ? undefined
+            : `holds a symlink '${out}' that leads outside the repository, which helm would follow; remove it or point it inside the repository`;
+    };
+    const chart = chartSource(raw, aliases, problem, path, hasChartYaml, escapingLink);
     const references = {
         values: [...valueRefs],
         chartDir: chart?.kind === 'local' ? chart.path : undefined,
-        hooks: hookRefs
+        hooks: hookRefs,
+        needs: raw.needs
     };
     if (problems.length > 0 || !chart) {
         return {
@@ -40357,11 +40424,21 @@ function resolvePlan(file, raw, checkout, aliases) {
         chartText: raw.chart.text,
         ...(raw.version ? { version: raw.version.text } : {}),
         values,
-        hooks
+        hooks,
+        needs: raw.needs.map((need) => need.text)
     };
     return { ok: true, spec, references };
 }
-function chartSource(raw, aliases, problem, path, hasChartYaml) {
+function hasUserInfo(url) {
+    try {
+        const parsed = new URL(url);
+        return parsed.username !== '' || parsed.password !== '';
+    }
+    catch {
+        return false;
+    }
+}
+function chartSource(raw, aliases, problem, path, hasChartYaml, escapingLink) {
     const { chart, version, repository } = raw;
     const text = chart.text;
     const noVersion = (form) => {
@@ -40389,6 +40466,13 @@ function chartSource(raw, aliases, problem, path, hasChartYaml) {
         }
         return url ? { kind: 'repository', url: repository.text, name: text } : undefined;
     }
+    if (text.startsWith('oci://') || /^https?:\/\//.test(text)) {
+        if (hasUserInfo(text)) {
+            addUrlSecrets(text);
+            problem(chart, `'chart' holds credentials, which must not be committed: define an alias with them in the helm-repositories input from a secret, and write alias/name`);
+            return undefined;
+        }
+    }
     if (text.startsWith('oci://')) {
         if (!/^oci:\/\/[^/\s]+\/\S+$/.test(text))
             problem(chart, `'chart' '${text}' must be oci://host/path/name`);
@@ -40405,6 +40489,11 @@ function chartSource(raw, aliases, problem, path, hasChartYaml) {
             return undefined;
         if (!hasChartYaml(dir.real)) {
             problem(chart, `local chart '${text}' has no Chart.yaml`);
+            return undefined;
+        }
+        const escape = escapingLink(dir.real);
+        if (escape) {
+            problem(chart, `local chart '${text}' ${escape}`);
             return undefined;
         }
         return { kind: 'local', path: dir.real };
@@ -40429,24 +40518,28 @@ const MAX_PLAN_BYTES = 64 * 1024;
 /** Problems of one file shown in its error; the rest are counted. */
 const MAX_PROBLEMS_SHOWN = 10;
 async function planDeployment(input) {
-    const { config, scope, changes, checkout, sha } = input;
+    const { config, scope, changes, sha } = input;
     if (scope.kind === 'none')
         return { sha, setups: [], problems: [], repositories: config.helmRepositories, resync: false };
     if (scope.kind === 'diff' && !changes)
         throw new Error('planDeployment: a diff scope needs the changed paths');
+    const checkout = await input.openCheckout();
     const files = checkout.listFiles();
     const repositories = loadRepositories(checkout, config.helmRepositories, files);
     const aliases = new Set(repositories.map((r) => r.name));
     const layout = {
         setupNameSize: config.setupNameSize,
         ignore: config.ignore,
-        chartDirs: new Set(files.filter((f) => posix.basename(f) === 'Chart.yaml').map((f) => posix.dirname(f)))
+        chartDirs: chartDirsOf(files)
     };
     const candidates = readCandidates(files, layout, checkout, aliases);
     const index = indexPlans(candidates);
     const affected = scope.kind === 'all'
         ? allPlans(index, scope.reason)
         : changedPlans(index, changes.paths, layout);
+    const removals = scope.kind === 'all'
+        ? { uninstalls: [], problems: [] }
+        : await removedPlans(affected.uninstalls, checkout, changes.base, config);
     const selected = (target) => config.plans.length === 0 || matchesAny(target.plan, config.plans);
     const steps = [];
     const problems = [];
@@ -40459,11 +40552,14 @@ async function planDeployment(input) {
         else
             steps.push({ action: 'apply', target: plan.target, spec: plan.spec, reasons });
     }
-    for (const { target, reasons } of affected.uninstalls) {
+    for (const { target, reasons } of removals.uninstalls) {
         if (selected(target))
             steps.push({ action: 'uninstall', target, reasons });
     }
-    problems.sort((a, b) => compare$1(a.target.plan, b.target.plan));
+    for (const problem of removals.problems)
+        if (selected(problem.target))
+            problems.push(problem);
+    problems.sort((a, b) => compare(a.target.plan, b.target.plan));
     return { sha, setups: bySetup(steps), problems, repositories, resync: scope.kind === 'all' };
 }
 function readCandidates(files, layout, checkout, aliases) {
@@ -40481,17 +40577,17 @@ function readCandidates(files, layout, checkout, aliases) {
                 }
             ]);
         }
-        const text = checkout.readText(target.plan);
         // A plan file is a few lines: a huge one would only flood the log and the annotation.
-        const bytes = Buffer.byteLength(text);
-        if (bytes > MAX_PLAN_BYTES) {
+        const read = checkout.readText(target.plan, MAX_PLAN_BYTES);
+        if (!read.ok) {
             return candidate(target, undefined, [
                 {
                     file: target.plan,
-                    message: `the plan file is ${bytes} bytes; a plan file may be at most ${MAX_PLAN_BYTES} bytes`
+                    message: `the plan file ${unreadable(read, 'a plan file', MAX_PLAN_BYTES)}`
                 }
             ]);
         }
+        const text = read.text;
         const parsed = parsePlanFile(target.plan, text);
         if (!parsed.ok)
             return candidate(target, undefined, parsed.problems);
@@ -40512,7 +40608,7 @@ function candidate(target, references, problems, spec) {
     const problem = first && { ...first, message: shown.join('; ') };
     return { target, spec, problem, references };
 }
-const releaseKey = (t) => `${t.setup}\0${t.namespace}\0${t.release}`;
+const releaseKey$1 = (t) => `${t.setup}\0${t.namespace}\0${t.release}`;
 function push(map, key, value) {
     const list = map.get(key);
     if (list)
@@ -40533,7 +40629,7 @@ function indexPlans(candidates) {
         if (referenced.has(c.target.plan))
             continue;
         plans.set(c.target.plan, c);
-        push(byRelease, releaseKey(c.target), c.target.plan);
+        push(byRelease, releaseKey$1(c.target), c.target.plan);
         for (const values of c.references?.values ?? [])
             push(byValues, values, c.target.plan);
         if (c.references?.chartDir)
@@ -40552,6 +40648,15 @@ function indexPlans(candidates) {
             };
             plans.set(path, { ...c, spec: undefined, problem });
         }
+    }
+    // A plan file with problems still counts as the plan others need: its own error says the rest.
+    const needing = [...plans.values()].map((c) => ({
+        target: c.target,
+        needs: c.spec && c.references ? c.references.needs : []
+    }));
+    for (const [path, problem] of needsProblems(needing)) {
+        const c = plans.get(path);
+        plans.set(path, { ...c, spec: undefined, problem });
     }
     return { plans, byRelease, byValues, byChart, referenced };
 }
@@ -40586,7 +40691,7 @@ function changedPlans(index, paths, layout) {
         if (gone.kind !== 'plan')
             continue;
         // Moved to another file with the same setup, namespace and release: still deployed, just re-applied.
-        const successors = index.byRelease.get(releaseKey(gone.target));
+        const successors = index.byRelease.get(releaseKey$1(gone.target));
         if (successors)
             for (const plan of successors)
                 apply(plan, `${path} removed; the release is now defined by ${plan}`);
@@ -40595,13 +40700,63 @@ function changedPlans(index, paths, layout) {
     }
     return { applies, uninstalls };
 }
+/**
+ * Only what was a plan is ever uninstalled: a removed path counts when the base commit
+ * held it as a plan, not as a values file or hook of another plan, nor inside a local
+ * chart (a folder deleted with its plan takes those along, and they are no releases).
+ */
+async function removedPlans(candidates, checkout, base, config) {
+    if (candidates.length === 0)
+        return { uninstalls: [], problems: [] };
+    let baseFiles;
+    try {
+        baseFiles = await checkout.commitFiles(base);
+    }
+    catch (error) {
+        const message = `removed since ${base.slice(0, 12)}, but that commit's tree cannot be read to tell whether it was a plan (${error.message}); nothing is uninstalled: re-run the job with the full history checked out (fetch-depth: 0)`;
+        return {
+            uninstalls: [],
+            problems: candidates.map(({ target }) => ({
+                target,
+                problem: { file: target.plan, message }
+            }))
+        };
+    }
+    const layout = {
+        setupNameSize: config.setupNameSize,
+        ignore: config.ignore,
+        chartDirs: chartDirsOf(baseFiles.files)
+    };
+    const shaped = baseFiles.files.filter((f) => classifyPath(f, layout).kind !== 'other');
+    const texts = await baseFiles.texts(shaped, MAX_PLAN_BYTES);
+    const referenced = new Set();
+    for (const [file, text] of texts) {
+        const parsed = parsePlanFile(file, text);
+        if (!parsed.ok)
+            continue;
+        const { values, hooks } = parsed.plan;
+        for (const at of [...values, ...Object.values(hooks).flat()]) {
+            const path = normalizeRepoPath(at.text);
+            if (path !== undefined)
+                referenced.add(path);
+        }
+    }
+    const wasPlan = new Set(shaped);
+    const uninstalls = candidates.filter(({ target }) => wasPlan.has(target.plan) &&
+        !referenced.has(target.plan) &&
+        classifyPath(target.plan, layout).kind === 'plan');
+    return { uninstalls, problems: [] };
+}
+function chartDirsOf(files) {
+    return new Set(files.filter((f) => posix.basename(f) === 'Chart.yaml').map((f) => posix.dirname(f)));
+}
 function ancestors(path) {
     const dirs = [];
     for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1))
         dirs.push(path.slice(0, i));
     return dirs;
 }
-const compare$1 = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+const compare = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 /** Per setup: uninstalls first, then applies, each in path order (SPEC §4). */
 function bySetup(steps) {
     const setups = new Map();
@@ -40609,87 +40764,11 @@ function bySetup(steps) {
         push(setups, step.target.setup, step);
     const rank = (s) => (s.action === 'uninstall' ? 0 : 1);
     return [...setups.entries()]
-        .sort(([a], [b]) => compare$1(a, b))
+        .sort(([a], [b]) => compare(a, b))
         .map(([setup, list]) => ({
         setup,
-        steps: list.sort((a, b) => rank(a) - rank(b) || compare$1(a.target.plan, b.target.plan))
+        steps: list.sort((a, b) => rank(a) - rank(b) || compare(a.target.plan, b.target.plan))
     }));
-}
-
-async function openCheckout(workspace) {
-    let root;
-    try {
-        root = realpathSync.native(workspace);
-    }
-    catch {
-        throw new Error(`The workspace ${workspace} does not exist: check out the ops repository first (actions/checkout).`);
-    }
-    const { files, regular } = walk(root);
-    const resolved = new Map();
-    function resolveNow(path) {
-        // The walk never enters linked folders, so a regular file it listed is inside.
-        if (regular.has(path))
-            return { ok: true, path, kind: 'file' };
-        let real;
-        try {
-            real = realpathSync.native(join(root, path));
-        }
-        catch {
-            return { ok: false, reason: 'missing' };
-        }
-        const inside = relative(root, real);
-        if (inside === '')
-            return { ok: false, reason: 'missing' };
-        if (inside === '..' || inside.startsWith(`..${sep$1}`) || isAbsolute(inside))
-            return { ok: false, reason: 'outside' };
-        return {
-            ok: true,
-            path: inside.split(sep$1).join('/'),
-            kind: statSync(real).isDirectory() ? 'directory' : 'file'
-        };
-    }
-    return {
-        root,
-        listFiles: () => files,
-        readText: (path) => readFileSync(join(root, path), 'utf8'),
-        resolve(path) {
-            let found = resolved.get(path);
-            if (!found) {
-                found = resolveNow(path);
-                resolved.set(path, found);
-            }
-            return found;
-        }
-    };
-}
-function walk(root) {
-    const files = [];
-    const regular = new Set();
-    const visit = (prefix) => {
-        for (const entry of readdirSync(join(root, prefix), { withFileTypes: true })) {
-            const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-            if (entry.isDirectory()) {
-                if (entry.name !== '.git')
-                    visit(path);
-            }
-            else if (entry.isFile()) {
-                files.push(path);
-                regular.add(path);
-            }
-            else if (entry.isSymbolicLink()) {
-                // A symlink counts when it points at a file; linked folders are not walked (no cycles).
-                try {
-                    if (statSync(join(root, path)).isFile())
-                        files.push(path);
-                }
-                catch {
-                    // A dangling link is no file.
-                }
-            }
-        }
-    };
-    visit('');
-    return { files, regular };
 }
 
 var re = {exports: {}};
@@ -43992,7 +44071,7 @@ var semverExports = requireSemver();
     });
 };
 
-var __awaiter$1 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -44001,55 +44080,6 @@ var __awaiter$1 = (undefined && undefined.__awaiter) || function (thisArg, _argu
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-/**
- * Internal class for retries
- */
-class RetryHelper {
-    constructor(maxAttempts, minSeconds, maxSeconds) {
-        if (maxAttempts < 1) {
-            throw new Error('max attempts should be greater than or equal to 1');
-        }
-        this.maxAttempts = maxAttempts;
-        this.minSeconds = Math.floor(minSeconds);
-        this.maxSeconds = Math.floor(maxSeconds);
-        if (this.minSeconds > this.maxSeconds) {
-            throw new Error('min seconds should be less than or equal to max seconds');
-        }
-    }
-    execute(action, isRetryable) {
-        return __awaiter$1(this, void 0, void 0, function* () {
-            let attempt = 1;
-            while (attempt < this.maxAttempts) {
-                // Try
-                try {
-                    return yield action();
-                }
-                catch (err) {
-                    if (isRetryable && !isRetryable(err)) {
-                        throw err;
-                    }
-                    info(err.message);
-                }
-                // Sleep
-                const seconds = this.getSleepAmount();
-                info(`Waiting ${seconds} seconds before trying again`);
-                yield this.sleep(seconds);
-                attempt++;
-            }
-            // Last attempt
-            return yield action();
-        });
-    }
-    getSleepAmount() {
-        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
-            this.minSeconds);
-    }
-    sleep(seconds) {
-        return __awaiter$1(this, void 0, void 0, function* () {
-            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
-        });
-    }
-}
 
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -44060,98 +44090,8 @@ var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argume
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-class HTTPError extends Error {
-    constructor(httpStatusCode) {
-        super(`Unexpected HTTP response: ${httpStatusCode}`);
-        this.httpStatusCode = httpStatusCode;
-        Object.setPrototypeOf(this, new.target.prototype);
-    }
-}
 const IS_WINDOWS = process.platform === 'win32';
 process.platform === 'darwin';
-const userAgent = 'actions/tool-cache';
-/**
- * Download a tool from an url and stream it into a file
- *
- * @param url       url of tool to download
- * @param dest      path to download tool
- * @param auth      authorization header
- * @param headers   other headers
- * @returns         path to downloaded tool
- */
-function downloadTool(url, dest, auth, headers) {
-    return __awaiter(this, void 0, void 0, function* () {
-        dest = dest || path$1.join(_getTempDirectory(), crypto.randomUUID());
-        yield mkdirP(path$1.dirname(dest));
-        debug(`Downloading ${url}`);
-        debug(`Destination ${dest}`);
-        const maxAttempts = 3;
-        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
-        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
-        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
-        return yield retryHelper.execute(() => __awaiter(this, void 0, void 0, function* () {
-            return yield downloadToolAttempt(url, dest || '', auth, headers);
-        }), (err) => {
-            if (err instanceof HTTPError && err.httpStatusCode) {
-                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
-                if (err.httpStatusCode < 500 &&
-                    err.httpStatusCode !== 408 &&
-                    err.httpStatusCode !== 429) {
-                    return false;
-                }
-            }
-            // Otherwise retry
-            return true;
-        });
-    });
-}
-function downloadToolAttempt(url, dest, auth, headers) {
-    return __awaiter(this, void 0, void 0, function* () {
-        if (fs.existsSync(dest)) {
-            throw new Error(`Destination file path ${dest} already exists`);
-        }
-        // Get the response headers
-        const http = new HttpClient(userAgent, [], {
-            allowRetries: false
-        });
-        if (auth) {
-            debug('set auth');
-            if (headers === undefined) {
-                headers = {};
-            }
-            headers.authorization = auth;
-        }
-        const response = yield http.get(url, headers);
-        if (response.message.statusCode !== 200) {
-            const err = new HTTPError(response.message.statusCode);
-            debug(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
-            throw err;
-        }
-        // Download the response body
-        const pipeline = require$$6.promisify(stream.pipeline);
-        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
-        const readStream = responseMessageFactory();
-        let succeeded = false;
-        try {
-            yield pipeline(readStream, fs.createWriteStream(dest));
-            debug('download complete');
-            succeeded = true;
-            return dest;
-        }
-        finally {
-            // Error, delete dest before retry
-            if (!succeeded) {
-                debug('download failed');
-                try {
-                    yield rmRF(dest);
-                }
-                catch (err) {
-                    debug(`Failed to delete '${dest}'. ${err.message}`);
-                }
-            }
-        }
-    });
-}
 /**
  * Extract a compressed tar archive
  *
@@ -44467,14 +44407,74 @@ function _getTempDirectory() {
     ok(tempDirectory, 'Expected RUNNER_TEMP to be defined');
     return tempDirectory;
 }
-/**
- * Gets a global variable
- */
-function _getGlobal(key, defaultValue) {
-    /* eslint-disable @typescript-eslint/no-explicit-any */
-    const value = global[key];
-    /* eslint-enable @typescript-eslint/no-explicit-any */
-    return value !== undefined ? value : defaultValue;
+
+// One file over HTTP(S) into RUNNER_TEMP, for the helm tarball. The tool cache's
+// own downloader cannot be stopped: a hanging mirror would outlive a cancelled run.
+const ATTEMPTS = 3;
+const BACKOFF_MS = 1_000;
+/** Without a byte for this long, the attempt is given up. */
+const IDLE_TIMEOUT_MS = 60_000;
+class DownloadError extends Error {
+}
+/** Downloads url to a new file and returns its path; 5xx, 429 and network errors are retried. */
+async function downloadFile(url, options = {}) {
+    const dest = join(process.env.RUNNER_TEMP || tmpdir(), randomUUID());
+    // The proxy variables (https_proxy, no_proxy) are honoured, as the tool cache does.
+    const agent = new undiciExports.EnvHttpProxyAgent({
+        headersTimeout: IDLE_TIMEOUT_MS,
+        bodyTimeout: IDLE_TIMEOUT_MS
+    });
+    try {
+        for (let attempt = 1;; attempt++) {
+            let transient;
+            try {
+                const response = await undiciExports.request(url, {
+                    method: 'GET',
+                    headers: options.auth ? { authorization: options.auth } : {},
+                    dispatcher: agent,
+                    maxRedirections: 5,
+                    signal: options.signal
+                });
+                if (response.statusCode === 200) {
+                    await pipeline(response.body, createWriteStream(dest, { mode: 0o600 }), {
+                        signal: options.signal
+                    });
+                    return dest;
+                }
+                await response.body.dump();
+                const status = `Unexpected HTTP response: ${response.statusCode}`;
+                if (response.statusCode < 500 && response.statusCode !== 429)
+                    throw new DownloadError(status);
+                transient = status;
+            }
+            catch (error) {
+                await rm$1(dest, { force: true });
+                if (options.signal?.aborted)
+                    throw new DownloadError('stopped: the run was cancelled');
+                if (error instanceof DownloadError)
+                    throw error;
+                transient = reason(error);
+            }
+            if (attempt >= ATTEMPTS)
+                throw new DownloadError(`${transient} (gave up after ${ATTEMPTS} attempts)`);
+            await sleep$1(BACKOFF_MS * attempt, options.signal);
+        }
+    }
+    finally {
+        await agent.close().catch(() => undefined);
+    }
+}
+function reason(error) {
+    const e = error;
+    const code = e.code ?? e.cause?.code;
+    const message = e.message ?? String(error);
+    return code && !message.includes(code) ? `${code}: ${message}` : message;
+}
+function sleep$1(ms, signal) {
+    return new Promise((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
 }
 
 // The helm binary: the tool cache first, else the release tarball from
@@ -44519,7 +44519,7 @@ function majorOf(version) {
 function parseChecksum(text) {
     return /\b([0-9a-fA-F]{64})\b/.exec(text)?.[1]?.toLowerCase();
 }
-async function prepareHelm(config) {
+async function prepareHelm(config, signal) {
     if (config.helmVersion === 'system')
         return describe(whichHelm(), 'the helm on PATH');
     const version = `v${semverOf(config.helmVersion)}`;
@@ -44533,23 +44533,22 @@ async function prepareHelm(config) {
         return { path, version, major: majorOf(version) };
     }
     const url = helmDownloadUrl(config.helmDownloadUrl, version, platform);
-    const dir = await download$1(url, platform, version);
+    const dir = await download$1(url, platform, version, signal);
     const downloaded = await describe(join(dir, binary), `helm ${version} downloaded from ${addUrlSecrets(url)}`);
     if (downloaded.version !== version)
         throw new Error(`${addUrlSecrets(url)} holds helm ${downloaded.version}, not ${version}: check helm-download-url`);
     const cachedDir = await cacheDir(dir, TOOL_NAME, semverOf(version), platform.arch);
     return { ...downloaded, path: join(cachedDir, binary) };
 }
-async function download$1(url, platform, version) {
+async function download$1(url, platform, version, signal) {
     const safeUrl = addUrlSecrets(url);
     const { plainUrl, auth } = splitCredentials(url);
     const failed = (what, error) => new Error(`could not download ${what} of helm ${version} from ${what === 'checksum' ? safeUrl + '.sha256sum' : safeUrl}: ` +
         `${error instanceof Error ? error.message : String(error)} (check helm-version and helm-download-url)`);
-    const archive = await downloadTool(plainUrl, undefined, auth).catch((e) => {
+    const archive = await downloadFile(plainUrl, { auth, signal }).catch((e) => {
         throw failed('the tarball', e);
     });
-    const checksumFile = await downloadTool(`${plainUrl}.sha256sum`, undefined, auth)
-        .catch((e) => {
+    const checksumFile = await downloadFile(`${plainUrl}.sha256sum`, { auth, signal }).catch((e) => {
         throw failed('checksum', e);
     });
     const expected = parseChecksum(readFileSync(checksumFile, 'utf8'));
@@ -44608,7 +44607,7 @@ function whichHelm() {
 }
 /** Asks the binary its version: the tarball may not hold what its name says. */
 async function describe(path, origin) {
-    const result = await run$1(path, ['version', '--template', '{{.Version}}']);
+    const result = await run$1(path, ['version', '--template', '{{.Version}}'], { env: childEnv({}) });
     if (result.code !== 0)
         throw new Error(`${origin} (${path}) does not run: ${result.stderr.trim() || `exit ${result.code}`}`);
     const version = result.stdout.trim();
@@ -44619,20 +44618,37 @@ async function describe(path, origin) {
 
 // One log group per plan. Setups run in parallel and the runner's groups cannot
 // nest or interleave, so a plan's lines are kept and printed as one group when
-// it ends; a single live line says when it starts.
+// it ends; a single live line says when it starts. What is kept is bounded (the
+// first and the last lines, with a count of those left out between), so a hook
+// that prints without end cannot fill the memory.
+const HEAD_LINES = 1_000;
+const TAIL_LINES = 1_000;
 class PlanLog {
     #title;
-    #lines = [];
+    #head = [];
+    /** A ring of the latest lines once the head is full. */
+    #tail = [];
+    #tailStart = 0;
+    #omitted = 0;
     #flushed = false;
     constructor(title) {
         this.#title = title;
     }
     /** A live line outside the group, so a long helm run shows progress. */
     started(what) {
-        info(mask(`▶ ${this.#title}: ${what}`));
+        printUntrusted(`▶ ${this.#title}: ${what}`);
     }
     line(text) {
-        this.#lines.push(mask(text));
+        const masked = mask(text);
+        if (this.#head.length < HEAD_LINES)
+            this.#head.push(masked);
+        else if (this.#tail.length < TAIL_LINES)
+            this.#tail.push(masked);
+        else {
+            this.#tail[this.#tailStart] = masked;
+            this.#tailStart = (this.#tailStart + 1) % TAIL_LINES;
+            this.#omitted++;
+        }
     }
     /** Every line of a process (hooks). */
     onLine = (text) => this.line(`  ${text}`);
@@ -44641,13 +44657,19 @@ class PlanLog {
         if (stream === 'stderr')
             this.line(`  ${text}`);
     };
+    /** The lines to print: head, the count left out, then the tail in order. */
+    lines() {
+        const tail = [...this.#tail.slice(this.#tailStart), ...this.#tail.slice(0, this.#tailStart)];
+        const gap = this.#omitted > 0 ? [`… ${this.#omitted} line(s) left out …`] : [];
+        return [...this.#head, ...gap, ...tail];
+    }
     flush(outcome) {
         if (this.#flushed)
             return;
         this.#flushed = true;
+        // The group's title is a command parameter: @actions/core escapes it.
         startGroup(mask(`${this.#title}: ${outcome}`));
-        for (const line of this.#lines)
-            info(line);
+        printUntrusted(this.lines());
         endGroup();
     }
 }
@@ -44685,15 +44707,6 @@ function helmMessage(stderr) {
     const text = chosen.replace(/^Error:\s*/gm, '');
     return (text.length > 2000 ? text.slice(0, 2000) + '…' : text) || 'no error output';
 }
-/** The environment of helm and hook processes: the runner's, minus our inputs (they hold the token). */
-function childEnv(extra) {
-    const env = {};
-    for (const [key, value] of Object.entries(process.env)) {
-        if (!key.startsWith('INPUT_'))
-            env[key] = value;
-    }
-    return { ...env, ...extra };
-}
 
 class ChartError extends Error {
 }
@@ -44705,33 +44718,39 @@ function chartReference(source, aliases, workspace) {
         case 'url':
             return { ref: source.url };
         case 'oci':
-            return ociReference(source.ref);
+            return ociReference(source.ref, aliases);
         case 'repository': {
             // Plan files hold no credentials: a URL that an alias also names uses the alias (and its credentials).
             const alias = aliases.find((a) => sameUrl(a.url, source.url));
             return alias
-                ? repositoryReference(alias.url, source.name, alias.name)
-                : repositoryReference(source.url, source.name, generatedAlias(source.url));
+                ? repositoryReference(alias.url, source.name, alias.name, aliases)
+                : repositoryReference(source.url, source.name, generatedAlias(source.url), aliases);
         }
         case 'alias': {
             const alias = aliases.find((a) => a.name === source.alias);
             if (!alias) {
                 throw new ChartError(`unknown chart repository alias "${source.alias}": add it to the helm-repositories input or .gitops/repositories.yaml`);
             }
-            return repositoryReference(alias.url, source.name, alias.name);
+            return repositoryReference(alias.url, source.name, alias.name, aliases);
         }
     }
 }
-function repositoryReference(url, name, alias) {
+function repositoryReference(url, name, alias, aliases) {
     if (url.startsWith('oci://'))
-        return ociReference(`${url.replace(/\/+$/, '')}/${name}`);
+        return ociReference(`${url.replace(/\/+$/, '')}/${name}`, aliases);
     return { ref: `${alias}/${name}`, setup: { kind: 'repo', name: alias, url } };
 }
-function ociReference(ref) {
-    const parsed = new URL(ref);
-    if (!parsed.username && !parsed.password)
-        return { ref };
-    return { ref: withoutUserInfo(ref), setup: { kind: 'oci-login', url: ref } };
+/**
+ * An OCI chart logs in to its registry with the credentials of the reference, else
+ * with those of an alias on the same registry (as `helm registry login` in a workflow
+ * would): `chart: oci://host/x` in a plan then needs no credentials of its own.
+ */
+function ociReference(ref, aliases) {
+    if (credentials(ref))
+        return { ref: withoutUserInfo(ref), setup: { kind: 'oci-login', url: ref } };
+    const host = new URL(ref).host;
+    const login = aliases.find((a) => a.url.startsWith('oci://') && credentials(a.url) && new URL(a.url).host === host);
+    return login ? { ref, setup: { kind: 'oci-login', url: login.url } } : { ref };
 }
 /** A stable alias for a `repository:` URL, so each URL is added once per run. */
 function generatedAlias(url) {
@@ -44833,7 +44852,7 @@ function checkKubeconfig(text) {
             reason: `YAML error${mark?.line !== undefined ? ` at line ${mark.line + 1}` : ''}: ${reason}`
         };
     }
-    if (!isRecord(doc))
+    if (!isRecord$1(doc))
         return { ok: false, reason: 'not a YAML map' };
     const clusters = doc.clusters;
     if (!Array.isArray(clusters) || clusters.length === 0)
@@ -44846,18 +44865,18 @@ function kubeconfigSecrets(doc) {
     const secrets = [];
     const users = Array.isArray(doc.users) ? doc.users : [];
     for (const entry of users) {
-        const user = isRecord(entry) && isRecord(entry.user) ? entry.user : undefined;
+        const user = isRecord$1(entry) && isRecord$1(entry.user) ? entry.user : undefined;
         if (!user)
             continue;
         for (const key of USER_SECRET_KEYS)
             pushString(secrets, user[key]);
-        const provider = isRecord(user['auth-provider']) ? user['auth-provider'] : undefined;
-        const config = provider && isRecord(provider.config) ? provider.config : undefined;
+        const provider = isRecord$1(user['auth-provider']) ? user['auth-provider'] : undefined;
+        const config = provider && isRecord$1(provider.config) ? provider.config : undefined;
         for (const key of AUTH_PROVIDER_SECRET_KEYS)
             pushString(secrets, config?.[key]);
-        const exec = isRecord(user.exec) ? user.exec : undefined;
+        const exec = isRecord$1(user.exec) ? user.exec : undefined;
         for (const env of Array.isArray(exec?.env) ? exec.env : []) {
-            if (isRecord(env))
+            if (isRecord$1(env))
                 pushString(secrets, env.value);
         }
     }
@@ -44875,17 +44894,23 @@ function pushString(into, value) {
     if (typeof value === 'string' && value.length > 0)
         into.push(value);
 }
-function isRecord(value) {
+function isRecord$1(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const MAX_BYTES = 1024 * 1024;
 class StoreError extends Error {
 }
-/** The store URL of a setup's kubeconfig; setup path parts are URL-encoded. */
+/**
+ * The store URL of a setup's kubeconfig; setup path parts are URL-encoded and go into
+ * the path, before a query the store URL may carry (a signed URL's token).
+ */
 function kubeconfigUrl(storeUrl, setup, filename) {
     const parts = [...setup.split('/'), filename].map(encodeURIComponent).join('/');
-    return `${storeUrl.replace(/\/+$/, '')}/${parts}`;
+    const queryAt = storeUrl.indexOf('?');
+    const base = queryAt < 0 ? storeUrl : storeUrl.slice(0, queryAt);
+    const query = queryAt < 0 ? '' : storeUrl.slice(queryAt);
+    return `${base.replace(/\/+$/, '')}/${parts}${query}`;
 }
 /** Fetches, checks and masks the kubeconfig of one setup; throws a StoreError that names both. */
 async function fetchKubeconfig(setup, options) {
@@ -45024,18 +45049,222 @@ function sleep(ms, signal) {
     });
 }
 
-/** Maps items with at most `limit` promises in flight, keeping the input order in the output. */
-async function mapLimited(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await fn(items[index]);
+// What the main step records about the run's folder and the post step reads back.
+// Free of imports, so the post step's bundle stays small.
+const STATE_KEY = 'gitops-workdir';
+const WORKDIR_PREFIX = 'gitops-action-';
+
+/**
+ * A setup's name as one file name, for everything kept per setup. Injective:
+ * `/` becomes `%2F` and `%` itself `%25`, so no two setups share a path
+ * (`a__b/c` and `a/b__c` once did).
+ */
+function setupFileName(setup) {
+    return encodeURIComponent(setup);
+}
+function createWorkdir() {
+    const base = process.env.RUNNER_TEMP || tmpdir();
+    mkdirSync(base, { recursive: true });
+    const root = mkdtempSync(join(base, WORKDIR_PREFIX));
+    saveState(STATE_KEY, root);
+    const helmDir = join(root, 'helm');
+    const kubeDir = join(root, 'kube');
+    mkdirSync(helmDir, { recursive: true, mode: 0o700 });
+    mkdirSync(kubeDir, { recursive: true, mode: 0o700 });
+    return {
+        root,
+        helmEnv: {
+            HELM_REPOSITORY_CONFIG: join(helmDir, 'repositories.yaml'),
+            HELM_REPOSITORY_CACHE: join(helmDir, 'cache'),
+            HELM_REGISTRY_CONFIG: join(helmDir, 'registry.json')
+        },
+        writeKubeconfig(setup, text) {
+            const file = join(kubeDir, `${setupFileName(setup)}.yaml`);
+            writeFileSync(file, text, { mode: 0o600 });
+            return file;
         }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    return results;
+}
+
+class KubeconfigError extends Error {
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function named(doc, list, name, field) {
+    const entries = Array.isArray(doc[list]) ? doc[list] : [];
+    const entry = entries.find((e) => isRecord(e) && (name === undefined || e.name === name));
+    if (!isRecord(entry) || !isRecord(entry[field]))
+        throw new KubeconfigError(`the kubeconfig has no ${list} entry${name ? ` named ${name}` : ''}`);
+    return entry[field];
+}
+function text(value) {
+    return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+/** `*-data` (base64) wins over the file named beside it, as kubectl does. */
+function pem(entry, key, baseDir) {
+    const data = text(entry[`${key}-data`]);
+    if (data)
+        return Buffer.from(data, 'base64').toString('utf8');
+    const file = text(entry[key]);
+    return file ? readFileSync(isAbsolute(file) ? file : join(baseDir, file), 'utf8') : undefined;
+}
+/** How to reach the cluster of the kubeconfig's current context (the first context if none is set). */
+function clusterAccess(kubeconfigText, kubeconfigPath) {
+    const doc = load(kubeconfigText);
+    if (!isRecord(doc))
+        throw new KubeconfigError('the kubeconfig is not a YAML map');
+    const baseDir = dirname(kubeconfigPath);
+    const contextName = text(doc['current-context']);
+    const context = named(doc, 'contexts', contextName, 'context');
+    const cluster = named(doc, 'clusters', text(context.cluster), 'cluster');
+    const user = context.user === undefined ? {} : named(doc, 'users', text(context.user), 'user');
+    const server = text(cluster.server);
+    if (!server)
+        throw new KubeconfigError('the kubeconfig cluster has no server');
+    const tokenFile = text(user.tokenFile);
+    const exec = isRecord(user.exec) ? execPlugin(user.exec) : undefined;
+    return {
+        server: server.replace(/\/+$/, ''),
+        ca: pem(cluster, 'certificate-authority', baseDir),
+        insecure: cluster['insecure-skip-tls-verify'] === true,
+        cert: pem(user, 'client-certificate', baseDir),
+        key: pem(user, 'client-key', baseDir),
+        token: text(user.token) ?? (tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined),
+        username: text(user.username),
+        password: text(user.password),
+        ...(exec ? { exec } : {})
+    };
+}
+function execPlugin(exec) {
+    const command = text(exec.command);
+    if (!command)
+        throw new KubeconfigError('the kubeconfig exec plugin has no command');
+    const env = {};
+    for (const entry of Array.isArray(exec.env) ? exec.env : []) {
+        if (isRecord(entry) && typeof entry.name === 'string')
+            env[entry.name] = String(entry.value ?? '');
+    }
+    return {
+        command,
+        args: Array.isArray(exec.args) ? exec.args.map(String) : [],
+        env,
+        apiVersion: text(exec.apiVersion) ?? 'client.authentication.k8s.io/v1'
+    };
+}
+
+const EXEC_TIMEOUT_MS = 60_000;
+/** Pure: the credential in a plugin's stdout. */
+function parseExecCredential(stdout) {
+    let doc;
+    try {
+        doc = JSON.parse(stdout);
+    }
+    catch {
+        throw new KubeconfigError('the kubeconfig exec plugin did not print an ExecCredential (JSON)');
+    }
+    const status = doc?.status;
+    const field = (key) => typeof status?.[key] === 'string' && status[key] !== '' ? status[key] : undefined;
+    const credential = {
+        token: field('token'),
+        cert: field('clientCertificateData'),
+        key: field('clientKeyData')
+    };
+    if (!credential.token && !(credential.cert && credential.key))
+        throw new KubeconfigError('the kubeconfig exec plugin returned neither a token nor a client certificate');
+    return credential;
+}
+async function runExecPlugin(plugin, server, signal) {
+    const info = JSON.stringify({
+        apiVersion: plugin.apiVersion,
+        kind: 'ExecCredential',
+        spec: { interactive: false, cluster: { server } }
+    });
+    const result = await run$1(plugin.command, plugin.args, {
+        env: childEnv({ ...plugin.env, KUBERNETES_EXEC_INFO: info }),
+        timeoutMs: EXEC_TIMEOUT_MS,
+        signal
+    }).catch((error) => {
+        throw new KubeconfigError(`the kubeconfig exec plugin ${plugin.command} could not start: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    if (result.code !== 0) {
+        const why = result.timedOut ? 'timed out' : `exited with ${result.code ?? result.signal}`;
+        throw new KubeconfigError(`the kubeconfig exec plugin ${plugin.command} ${why}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    }
+    const credential = parseExecCredential(result.stdout);
+    addSecret(credential.token);
+    addSecret(credential.key);
+    return credential;
+}
+
+// A small Kubernetes API client for what helm cannot tell us in one call:
+// reads and merge patches by path, authenticated as the kubeconfig says.
+class KubeApiError extends Error {
+    statusCode;
+    constructor(message, statusCode) {
+        super(message);
+        this.statusCode = statusCode;
+    }
+}
+const REQUEST_TIMEOUT_MS = 30_000;
+async function connectCluster(kubeconfigText, kubeconfigPath, signal) {
+    const access = clusterAccess(kubeconfigText, kubeconfigPath);
+    const exec = access.exec ? await runExecPlugin(access.exec, access.server, signal) : undefined;
+    const cert = exec?.cert ?? access.cert;
+    const key = exec?.key ?? access.key;
+    const token = exec?.token ?? access.token;
+    return createClient(access, { cert, key, token }, signal);
+}
+function createClient(access, auth, signal) {
+    const agent = new undiciExports.Agent({
+        connect: {
+            ...(access.ca ? { ca: access.ca } : {}),
+            ...(auth.cert && auth.key ? { cert: auth.cert, key: auth.key } : {}),
+            rejectUnauthorized: !access.insecure
+        },
+        headersTimeout: REQUEST_TIMEOUT_MS,
+        bodyTimeout: REQUEST_TIMEOUT_MS
+    });
+    const headers = {};
+    if (auth.token)
+        headers.authorization = `Bearer ${auth.token}`;
+    else if (access.username && access.password) {
+        const basic = Buffer.from(`${access.username}:${access.password}`).toString('base64');
+        addSecret(basic);
+        headers.authorization = `Basic ${basic}`;
+    }
+    const call = async (method, path, extra, body) => {
+        const response = await undiciExports.request(access.server + path, {
+            method,
+            dispatcher: agent,
+            headers: { ...headers, ...extra },
+            body,
+            signal
+        });
+        const text = await response.body.text();
+        if (response.statusCode >= 300) {
+            const message = (() => {
+                try {
+                    return String(JSON.parse(text).message ?? '');
+                }
+                catch {
+                    return '';
+                }
+            })();
+            throw new KubeApiError(`the Kubernetes API answered ${response.statusCode} to ${method} ${path.split('?')[0]}${message ? `: ${message}` : ''}`, response.statusCode);
+        }
+        return text;
+    };
+    return {
+        server: access.server,
+        async get(path, accept = 'application/json') {
+            return JSON.parse(await call('GET', path, { accept }));
+        },
+        async mergePatch(path, patch) {
+            await call('PATCH', path, { 'content-type': 'application/merge-patch+json', accept: 'application/json' }, JSON.stringify(patch));
+        },
+        close: () => agent.close()
+    };
 }
 
 /** Flags Helm 4 renamed; the old names still work there but are deprecated. */
@@ -45147,6 +45376,8 @@ function applyArgs(input) {
         ...(input.operation === 'install' ? ['--create-namespace'] : []),
         '--description',
         input.description,
+        '--labels',
+        input.labels,
         ...input.userArgs,
         '--output',
         'json'
@@ -45187,17 +45418,13 @@ function historyArgs(target, max) {
         target.release,
         '--namespace',
         target.namespace,
-        ...(max ? ['--max', String(max)] : []),
+        ...([]),
         '--output',
         'json'
     ];
 }
 function rollbackArgs(target, revision) {
     return ['rollback', target.release, String(revision), '--namespace', target.namespace];
-}
-/** The release description helm stores: which commit and which plan file put it there. */
-function releaseDescription(sha, plan) {
-    return `gitops-action ${sha} ${plan}`;
 }
 
 class HookError extends Error {
@@ -45230,10 +45457,12 @@ async function runHooks(name, scripts, options) {
         options.onLine?.(`── ${name} hook ${script}`, 'stdout');
         const result = await run$1(command, [...args, join(options.workspace, script)], {
             cwd: options.workspace,
-            env: options.env,
+            env: { ...options.env, ...hookOnlyEnv() },
             timeoutMs: options.timeoutMs,
             signal: options.signal,
-            onLine: options.onLine
+            onLine: options.onLine,
+            // Log material only: its lines go to onLine, its end to stderr's bounded tail.
+            captureStdout: false
         }).catch((error) => {
             throw new HookError(`${name} hook ${script} could not start: ${error instanceof Error ? error.message : String(error)}`);
         });
@@ -45251,54 +45480,103 @@ async function runHooks(name, scripts, options) {
     }
 }
 
-// Pure: what helm says about a release, and what must happen before applying it.
-/** helm's answer when a release has no history at all. */
-const NOT_FOUND = /release: not found/i;
-/** The release as its newest revision (`helm history --max 1 -o json`) describes it. */
-function parseHistory(historyJson) {
-    const entries = JSON.parse(historyJson || '[]');
-    const latest = entries.reduce((best, e) => (best === undefined || Number(e.revision) > Number(best.revision) ? e : best), undefined);
-    const status = String(latest?.status ?? '');
-    // Uninstalled with --keep-history: as good as absent for an install.
-    if (!latest || status === 'uninstalled')
-        return { kind: 'absent' };
+// Pure: the marker the action writes on every release it deploys (helm `--labels`,
+// which land on helm's release Secret, and the release description for older
+// readers and other storage drivers), and the digest of what a plan deploys.
+const LABEL_PREFIX = 'gitops-action/';
+const LABELS = {
+    managed: `${LABEL_PREFIX}managed`,
+    digest: `${LABEL_PREFIX}digest`,
+    commit: `${LABEL_PREFIX}commit`,
+    run: `${LABEL_PREFIX}run`,
+    /** Set to the revision once helm and the post-hooks succeeded: see `finished`. */
+    finished: `${LABEL_PREFIX}finished`
+};
+/** `helm --labels` value (helm >= 3.13): `key=value,...`; every value is a label-safe token. */
+function markerLabels(input) {
+    const labels = {
+        [LABELS.managed]: 'true',
+        [LABELS.digest]: input.digest,
+        [LABELS.commit]: input.commit,
+        ...(input.run && /^\d+$/.test(input.run) ? { [LABELS.run]: input.run } : {})
+    };
+    return Object.entries(labels)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(',');
+}
+/** The marker in a release Secret's labels, or undefined when the action did not write it. */
+function markerFromLabels(labels) {
+    if (labels[LABELS.managed] !== 'true')
+        return undefined;
     return {
-        kind: 'present',
-        status,
-        revision: Number(latest.revision),
-        chart: String(latest.chart ?? ''),
-        description: String(latest.description ?? '')
+        digest: labels[LABELS.digest],
+        commit: labels[LABELS.commit] ?? '',
+        run: labels[LABELS.run],
+        finished: labels[LABELS.finished] !== undefined && labels[LABELS.finished] === labels.version
     };
 }
-function recoveryFor(state) {
-    if (state.kind === 'absent')
-        return { kind: 'none' };
-    const where = `release was left ${state.status} at revision ${state.revision}`;
-    switch (state.status) {
-        case 'pending-install':
-        case 'uninstalling':
-            return { kind: 'uninstall', reason: where };
-        case 'failed':
-            return state.revision <= 1
-                ? { kind: 'uninstall', reason: `${where} (never deployed)` }
-                : { kind: 'none' };
-        case 'pending-upgrade':
-        case 'pending-rollback':
-            return state.revision <= 1
-                ? { kind: 'uninstall', reason: where }
-                : { kind: 'rollback', reason: where };
-        default:
-            return { kind: 'none' };
+/** The release description: readable in `helm history`, and the marker where labels are not. */
+function releaseDescription(sha, plan, digest) {
+    return `gitops-action ${sha} ${plan} digest=${digest}`;
+}
+/**
+ * The marker in a description: ours (any version of the action) start with
+ * `gitops-action <sha> `; the digest is there since labels were introduced.
+ */
+function markerFromDescription(description) {
+    const match = /^gitops-action ([0-9a-f]{40}) \S+(?: digest=([0-9a-f]+))?$/.exec(description);
+    if (!match)
+        return undefined;
+    return { commit: match[1], digest: match[2], finished: undefined };
+}
+/** What a plan deploys, in 32 hex digits: chart, version, values and hooks (by content), helm args. */
+function planDigest(input) {
+    const hash = createHash('sha256');
+    const { spec } = input;
+    hash.update(JSON.stringify({
+        chart: spec.chart,
+        version: spec.version ?? null,
+        valuesFiles: spec.values,
+        hooks: spec.hooks,
+        helmArgs: input.helmArgs,
+        commit: spec.chart.kind === 'local' ? input.sha : null
+    }));
+    for (const content of input.files) {
+        hash.update('\0');
+        hash.update(createHash('sha256').update(content).digest('hex'));
     }
+    return hash.digest('hex').slice(0, 32);
 }
-/** The newest revision before `current` that was deployed, from `helm history -o json`. */
-function lastGoodRevision(historyJson, current) {
-    const entries = JSON.parse(historyJson || '[]');
-    const good = entries
-        .filter((e) => Number(e.revision) < current && ['deployed', 'superseded'].includes(String(e.status)))
-        .map((e) => Number(e.revision));
-    return good.length > 0 ? Math.max(...good) : undefined;
+
+function resultOf(step, fields) {
+    const { target } = step;
+    const spec = step.action === 'apply' ? step.spec : undefined;
+    return {
+        setup: target.setup,
+        namespace: target.namespace,
+        release: target.release,
+        plan: target.plan,
+        chart: fields.chart ?? spec?.chartText ?? '',
+        version: fields.version ?? spec?.version ?? '',
+        operation: fields.operation,
+        status: fields.status,
+        revision: fields.revision ?? null,
+        durationMs: fields.durationMs ?? 0,
+        error: fields.error ? `${target.plan}: ${fields.error}` : null,
+        notes: fields.notes ?? []
+    };
 }
+/** A plan that never ran (fail-fast, cancellation, a need that failed, its setup could not start). */
+function notRun(step, status, why) {
+    return resultOf(step, {
+        operation: null,
+        status,
+        error: status === 'failed' ? why : null,
+        notes: status === 'skipped' ? [why] : []
+    });
+}
+
+// Pure: what helm prints, read.
 /** The revision and chart version helm reports after install/upgrade (`--output json`). */
 function parseRelease(stdout) {
     try {
@@ -45315,103 +45593,95 @@ function parseRelease(stdout) {
         return { revision: null };
     }
 }
-/** `demo-1.2.3` → `1.2.3` (helm list joins name and version with a dash). */
-function chartVersionOf(listedChart) {
-    return /-(v?\d+\.\d+\.\d+\S*)$/.exec(listedChart)?.[1] ?? '';
+/** Kinds and names of the objects `helm template` rendered: `Deployment/web`. */
+function renderedObjects(manifest) {
+    const objects = [];
+    for (const doc of manifest.split(/^---\s*$/m)) {
+        const kind = /^kind:\s*["']?([\w.-]+)/m.exec(doc)?.[1];
+        const name = /^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*["']?([^"'\s]+)/m.exec(doc)?.[1];
+        if (kind)
+            objects.push(`${kind}/${name ?? '?'}`);
+    }
+    return objects;
 }
 
-async function runStep(step, context, log) {
+async function act(step, decision, digest, context, log) {
     const started = performance.now();
-    const outcome = step.action === 'apply'
-        ? await apply(step.target, step.spec, context, log)
-        : await uninstall(step.target, context, log);
-    return { ...outcome, durationMs: Math.round(performance.now() - started) };
-}
-function outcome(target, fields) {
-    return {
-        setup: target.setup,
-        namespace: target.namespace,
-        release: target.release,
-        plan: target.plan,
-        chart: fields.chart,
-        version: fields.version,
-        operation: fields.operation,
-        status: fields.status,
-        revision: fields.revision ?? null,
-        error: fields.error ?? null,
-        notes: fields.notes
-    };
-}
-function describeError(target, error) {
-    return `${target.plan}: ${error instanceof Error ? error.message : String(error)}`;
+    const done = (result) => ({
+        ...result,
+        durationMs: Math.round(performance.now() - started)
+    });
+    switch (decision.kind) {
+        case 'unchanged':
+            log.line(decision.note);
+            return resultOf(step, {
+                operation: decision.operation,
+                status: 'unchanged',
+                revision: decision.revision,
+                notes: [decision.note]
+            });
+        case 'refuse':
+            log.line(`✖ ${decision.reason}`);
+            return resultOf(step, {
+                operation: decision.operation,
+                status: decision.status,
+                ...(decision.status === 'failed'
+                    ? { error: decision.reason }
+                    : { notes: [decision.reason] })
+            });
+        case 'plan-uninstall':
+            return resultOf(step, {
+                operation: 'uninstall',
+                status: 'planned',
+                notes: ['would uninstall the release']
+            });
+        case 'render':
+            if (step.action !== 'apply')
+                break;
+            return done(await render(step, step.spec, context, log));
+        case 'uninstall':
+            return done(await uninstall(step, context, log));
+        case 'apply':
+            if (step.action !== 'apply' || digest === undefined)
+                break;
+            return done(await apply(step, step.spec, decision, digest, context, log));
+    }
+    throw new Error(`internal error: decision ${decision.kind} does not fit a ${step.action} step`);
 }
 function helmContext(context, log) {
     return { env: context.env, signal: context.signal, onLine: log.onStderr };
 }
-/** One helm call tells whether the release exists, its status, and which commit and plan deployed it. */
-async function releaseState(target, context) {
-    try {
-        // No live lines: "release: not found" is an answer here, not an error to show.
-        const history = await helmRun(context.helm, historyArgs(target, 1), {
-            env: context.env,
-            signal: context.signal
-        });
-        return parseHistory(history.stdout);
-    }
-    catch (error) {
-        if (error instanceof HelmError && NOT_FOUND.test(error.result.stderr))
-            return { kind: 'absent' };
-        throw error;
-    }
+function message(error) {
+    return error instanceof Error ? error.message : String(error);
 }
-/** Brings a release an interrupted run left pending back to something helm can upgrade or install. */
-async function recover(target, state, context, log) {
-    const recovery = recoveryFor(state);
-    if (recovery.kind === 'none' || state.kind === 'absent')
-        return undefined;
-    const helmCtx = helmContext(context, log);
+function failed(step, error, log, fields) {
+    const result = resultOf(step, { ...fields, status: 'failed', error: message(error) });
+    log.line(`✖ ${result.error ?? ''}`);
+    return result;
+}
+async function recover(step, recovery, context, log) {
+    const { target } = step;
     if (recovery.kind === 'rollback') {
-        const history = await helmRun(context.helm, historyArgs(target), helmCtx);
-        const good = lastGoodRevision(history.stdout, state.revision);
-        if (good !== undefined) {
-            log.line(`Recovering: ${recovery.reason}; rolling back to revision ${good}`);
-            await helmRun(context.helm, rollbackArgs(target, good), helmCtx);
-            return `recovered: ${recovery.reason}, rolled back to revision ${good}`;
-        }
+        log.line(`Recovering: ${recovery.reason}; rolling back to revision ${recovery.to}`);
+        await helmRun(context.helm, rollbackArgs(target, recovery.to), helmContext(context, log));
+        return `recovered: ${recovery.reason}, rolled back to revision ${recovery.to}`;
     }
     log.line(`Recovering: ${recovery.reason}; uninstalling it`);
-    await helmRun(context.helm, uninstallArgs(target), helmCtx);
+    await helmRun(context.helm, uninstallArgs(target), helmContext(context, log));
     return `recovered: ${recovery.reason}, uninstalled it first`;
 }
-async function apply(target, spec, context, log) {
+async function apply(step, spec, decision, digest, context, log) {
     const { helm, config } = context;
-    const notes = [];
-    let operation = 'apply';
+    const { target } = step;
+    const op = decision.operation;
+    const notes = [...decision.notes];
     let version = spec.version ?? '';
     let revision = null;
-    const fields = () => ({ chart: spec.chartText, version, operation, revision, notes });
     try {
-        let state = await releaseState(target, context);
-        const recovered = await recover(target, state, context, log);
-        if (recovered) {
-            notes.push(recovered);
-            state = await releaseState(target, context);
-        }
-        const op = state.kind === 'absent' ? 'install' : 'upgrade';
-        operation = op;
-        // A failed post-upgrade hook leaves the release deployed at this commit: such plans always
-        // upgrade again, so a re-run repeats their hooks.
-        if (state.kind === 'present' &&
-            state.status === 'deployed' &&
-            state.description === releaseDescription(context.sha, target.plan) &&
-            !context.resync &&
-            spec.hooks['post-upgrade'].length === 0) {
-            log.line(`Revision ${state.revision} already deploys this commit: nothing to do`);
-            revision = state.revision;
-            version = chartVersionOf(state.chart) || version;
-            notes.push(`unchanged: revision ${state.revision} already deploys ${context.sha.slice(0, 12)}`);
-            return outcome(target, { ...fields(), status: 'succeeded' });
-        }
+        if (!context.cluster)
+            throw new Error('internal error: a deploy without a cluster');
+        if (decision.recover)
+            notes.push(await recover(step, decision.recover, context, log));
         log.started(`${op} ${spec.chartText}${spec.version ? `@${spec.version}` : ''}`);
         const chart = await context.charts.resolve(spec.chart, {
             signal: context.signal,
@@ -45427,7 +45697,7 @@ async function apply(target, spec, context, log) {
                 ...context.env,
                 ...hookEnv({
                     target,
-                    kubeconfig: context.kubeconfig,
+                    kubeconfig: context.cluster.kubeconfig,
                     helm: helm.path,
                     chart: spec.chartText,
                     version,
@@ -45440,9 +45710,10 @@ async function apply(target, spec, context, log) {
             await runHooks(`pre-${op}`, spec.hooks[`pre-${op}`], hookRun);
         }
         catch (error) {
-            throw new Error(`${error instanceof Error ? error.message : String(error)}; helm ${op} was not run`, { cause: error });
+            throw new Error(`${message(error)}; helm ${op} was not run`, { cause: error });
         }
-        const applyMethod = await previousApplyMethod(target, op, context, log);
+        const postHooks = spec.hooks[`post-${op}`];
+        const applyMethod = await previousApplyMethod(step, op, context, log);
         const translated = translateUserArgs(config.helmArgs, helm.major, {
             serverSide: serverSideInEffect(helm.major, op, config.helmArgs, applyMethod)
         });
@@ -45453,7 +45724,8 @@ async function apply(target, spec, context, log) {
             chart,
             version: spec.version,
             values: spec.values.map((file) => join(config.workspace, file)),
-            description: releaseDescription(context.sha, target.plan),
+            description: releaseDescription(context.sha, target.plan, digest),
+            labels: markerLabels({ digest, commit: context.sha, run: context.run }),
             userArgs: translated.args
         });
         log.line(`helm ${args.join(' ')}`);
@@ -45462,247 +45734,61 @@ async function apply(target, spec, context, log) {
         revision = release.revision;
         version = release.chartVersion ?? version;
         log.line(`${op} done: revision ${revision ?? '?'}, chart version ${version || '?'}`);
-        await runHooks(`post-${op}`, spec.hooks[`post-${op}`], hookRun);
-        return outcome(target, { ...fields(), status: 'succeeded' });
+        await runHooks(`post-${op}`, postHooks, hookRun);
+        await markFinished(step, revision, context, notes);
+        return resultOf(step, { operation: op, status: 'succeeded', version, revision, notes });
     }
     catch (error) {
-        const message = describeError(target, error);
-        log.line(`✖ ${message}`);
-        return outcome(target, { ...fields(), status: 'failed', error: message });
+        return failed(step, error, log, { operation: op, version, revision, notes });
+    }
+}
+/**
+ * The revision is marked finished once helm and the post-hooks succeeded, so a run
+ * after a failed post-hook (or a revision made by hand) upgrades again. Without API
+ * access the mark is not written, and the next run tells by the description alone.
+ */
+async function markFinished(step, revision, context, notes) {
+    const client = context.cluster?.client;
+    if (!client || revision === null)
+        return;
+    const { namespace, release } = step.target;
+    try {
+        await client.mergePatch(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(`sh.helm.release.v1.${release}.v${revision}`)}`, { metadata: { labels: { [LABELS.finished]: String(revision) } } });
+    }
+    catch (error) {
+        notes.push(`deployed, but the release could not be marked finished (${message(error)}): the next run upgrades it again`);
     }
 }
 /** Only asked when it matters: `--force-conflicts` on a Helm 4 upgrade without an explicit `--server-side`. */
-async function previousApplyMethod(target, op, context, log) {
+async function previousApplyMethod(step, op, context, log) {
     const args = context.config.helmArgs;
     const matters = context.helm.major === 4 &&
         op === 'upgrade' &&
         args.some((a) => a.split('=')[0] === '--force-conflicts');
     if (!matters || serverSideFlag(args) !== undefined)
         return undefined;
-    const status = await helmRun(context.helm, statusArgs(target), helmContext(context, log));
+    const status = await helmRun(context.helm, statusArgs(step.target), helmContext(context, log));
     return parseRelease(status.stdout).applyMethod;
 }
-async function uninstall(target, context, log) {
-    let chart = '';
-    let version = '';
+async function uninstall(step, context, log) {
     try {
-        const state = await releaseState(target, context);
-        if (state.kind === 'absent') {
-            log.line('Release already absent: nothing to uninstall');
-            return outcome(target, {
-                chart,
-                version,
-                operation: 'uninstall',
-                status: 'succeeded',
-                notes: ['already absent']
-            });
-        }
-        version = chartVersionOf(state.chart);
-        chart = version ? state.chart.slice(0, -(version.length + 1)) : state.chart;
-        log.started(`uninstall (revision ${state.revision}, ${state.status})`);
-        await helmRun(context.helm, uninstallArgs(target), helmContext(context, log));
-        log.line(`uninstalled ${target.release} from ${target.namespace}`);
-        return outcome(target, {
-            chart,
-            version,
-            operation: 'uninstall',
-            status: 'succeeded',
-            notes: []
-        });
+        log.started('uninstall');
+        await helmRun(context.helm, uninstallArgs(step.target), helmContext(context, log));
+        log.line(`uninstalled ${step.target.release} from ${step.target.namespace}`);
+        return resultOf(step, { operation: 'uninstall', status: 'succeeded' });
     }
     catch (error) {
-        const message = describeError(target, error);
-        log.line(`✖ ${message}`);
-        return outcome(target, {
-            chart,
-            version,
-            operation: 'uninstall',
-            status: 'failed',
-            error: message,
-            notes: []
+        return failed(step, error, log, { operation: 'uninstall' });
+    }
+}
+async function render(step, spec, context, log) {
+    try {
+        const chart = await context.charts.resolve(spec.chart, {
+            signal: context.signal,
+            onLine: log.onStderr
         });
-    }
-}
-/** A plan that never ran (fail-fast, cancellation, its setup could not start). */
-function notRun(step, status, why) {
-    const spec = step.action === 'apply' ? step.spec : undefined;
-    return {
-        ...outcome(step.target, {
-            chart: spec?.chartText ?? '',
-            version: spec?.version ?? '',
-            operation: step.action === 'apply' ? 'apply' : 'uninstall',
-            status,
-            error: status === 'failed' ? `${step.target.plan}: ${why}` : null,
-            notes: status === 'skipped' ? [why] : []
-        }),
-        durationMs: 0
-    };
-}
-
-// What the main step records about the run's folder and the post step reads back.
-// Free of imports, so the post step's bundle stays small.
-const STATE_KEY = 'gitops-workdir';
-const WORKDIR_PREFIX = 'gitops-action-';
-
-function createWorkdir() {
-    const base = process.env.RUNNER_TEMP || tmpdir();
-    mkdirSync(base, { recursive: true });
-    const root = mkdtempSync(join(base, WORKDIR_PREFIX));
-    saveState(STATE_KEY, root);
-    const helmDir = join(root, 'helm');
-    const kubeDir = join(root, 'kube');
-    mkdirSync(helmDir, { recursive: true, mode: 0o700 });
-    mkdirSync(kubeDir, { recursive: true, mode: 0o700 });
-    return {
-        root,
-        helmEnv: {
-            HELM_REPOSITORY_CONFIG: join(helmDir, 'repositories.yaml'),
-            HELM_REPOSITORY_CACHE: join(helmDir, 'cache'),
-            HELM_REGISTRY_CONFIG: join(helmDir, 'registry.json')
-        },
-        writeKubeconfig(setup, text) {
-            const file = join(kubeDir, `${setup.replaceAll('/', '__')}.yaml`);
-            writeFileSync(file, text, { mode: 0o600 });
-            return file;
-        }
-    };
-}
-
-async function execute(plan, config, helm, signal) {
-    if (plan.setups.length === 0)
-        return [];
-    if (!helm)
-        throw new Error('internal error: plans to apply but no helm prepared');
-    const workdir = createWorkdir();
-    const charts = new ChartResolver(helm, plan.repositories, config.workspace, {
-        env: childEnv(workdir.helmEnv),
-        signal
-    });
-    const state = {};
-    const perSetup = await mapLimited(plan.setups, config.parallel, (setup) => runSetup(setup, { plan, config, helm, signal, workdir, charts, state }));
-    return perSetup.flat();
-}
-/** Why a step must not start now, if it must not. */
-function stopReason(context) {
-    if (context.signal.aborted)
-        return 'not run: the run was cancelled';
-    if (context.config.failFast && context.state.firstFailure) {
-        return `not run: fail-fast after ${context.state.firstFailure} failed`;
-    }
-    return undefined;
-}
-async function runSetup(setup, context) {
-    const { config } = context;
-    const stop = stopReason(context);
-    if (stop)
-        return setup.steps.map((step) => notRun(step, 'skipped', stop));
-    let kubeconfig;
-    try {
-        kubeconfig = await kubeconfigOf(setup.setup, context);
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const log = new PlanLog(`setup ${setup.setup}`);
-        log.line(message);
-        log.flush('kubeconfig unavailable');
-        context.state.firstFailure ??= setup.setup;
-        return setup.steps.map((step) => notRun(step, 'failed', message));
-    }
-    const setupContext = {
-        helm: context.helm,
-        config,
-        sha: context.plan.sha,
-        kubeconfig,
-        env: childEnv({ ...context.workdir.helmEnv, KUBECONFIG: kubeconfig }),
-        charts: context.charts,
-        signal: context.signal,
-        resync: context.plan.resync
-    };
-    const results = [];
-    for (const step of setup.steps) {
-        const reason = stopReason(context);
-        if (reason) {
-            results.push(notRun(step, 'skipped', reason));
-            continue;
-        }
-        const log = new PlanLog(title(step));
-        for (const why of step.reasons)
-            log.line(`Affected: ${why}`);
-        const result = await runStep(step, setupContext, log);
-        log.flush(result.status === 'failed'
-            ? `${result.operation} failed`
-            : `${result.operation} ${result.status}`);
-        if (result.status === 'failed')
-            context.state.firstFailure ??= step.target.plan;
-        results.push(result);
-    }
-    return results;
-}
-function title(step) {
-    const { setup, namespace, release, plan } = step.target;
-    return `${setup} ${namespace}/${release} (${plan})`;
-}
-async function kubeconfigOf(setup, context) {
-    const { config } = context;
-    if (!config.kubeconfigStoreUrl) {
-        throw new Error(`setup ${setup}: no kubeconfig-store-url (or KUBECONFIG_REPO_URL) is set, so its kubeconfig cannot be fetched`);
-    }
-    const text = await fetchKubeconfig(setup, {
-        storeUrl: config.kubeconfigStoreUrl,
-        ca: config.kubeconfigStoreCa,
-        filename: config.kubeconfigFilename,
-        signal: context.signal
-    });
-    const path = context.workdir.writeKubeconfig(setup, text);
-    info(`Kubeconfig of setup ${setup} fetched from ${addUrlSecrets(config.kubeconfigStoreUrl)}`);
-    return path;
-}
-
-// dry-run and pull_request (SPEC §7): render each affected plan with
-// `helm template`; no kubeconfig, no hooks, no cluster.
-async function preview(plan, config, helm, signal) {
-    if (plan.setups.length === 0)
-        return [];
-    if (!helm)
-        throw new Error('internal error: plans to render but no helm prepared');
-    const workdir = createWorkdir();
-    // No KUBECONFIG at all: helm template must not reach for a cluster.
-    const env = childEnv({ ...workdir.helmEnv, KUBECONFIG: join(workdir.root, 'no-kubeconfig') });
-    const charts = new ChartResolver(helm, plan.repositories, config.workspace, { env, signal });
-    const perSetup = await mapLimited(plan.setups, config.parallel, async (setup) => {
-        const results = [];
-        for (const step of setup.steps)
-            results.push(await render(step, { config, helm, env, charts, signal, sha: plan.sha }));
-        return results;
-    });
-    return perSetup.flat();
-}
-/** Kinds and names of the rendered objects: `Deployment/web`. */
-function renderedObjects(manifest) {
-    const objects = [];
-    for (const doc of manifest.split(/^---\s*$/m)) {
-        const kind = /^kind:\s*["']?([\w.-]+)/m.exec(doc)?.[1];
-        const name = /^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*["']?([^"'\s]+)/m.exec(doc)?.[1];
-        if (kind)
-            objects.push(`${kind}/${name ?? '?'}`);
-    }
-    return objects;
-}
-async function render(step, context) {
-    if (context.signal.aborted)
-        return notRun(step, 'skipped', 'not run: the run was cancelled');
-    const planned = notRun(step, 'skipped', '');
-    if (step.action === 'uninstall')
-        return { ...planned, status: 'planned', notes: ['would uninstall the release'] };
-    const { target, spec } = step;
-    const log = new PlanLog(`${target.setup} ${target.namespace}/${target.release} (${target.plan})`);
-    for (const why of step.reasons)
-        log.line(`Affected: ${why}`);
-    const started = performance.now();
-    try {
-        const chart = await context.charts.resolve(spec.chart, { onLine: log.onStderr });
         const args = templateArgs({
-            target,
+            target: step.target,
             chart,
             version: spec.version,
             values: spec.values.map((file) => join(context.config.workspace, file)),
@@ -45711,225 +45797,469 @@ async function render(step, context) {
             }).args
         });
         log.line(`helm ${args.join(' ')}`);
-        const rendered = await helmRun(context.helm, args, {
-            env: context.env,
-            signal: context.signal,
-            onLine: log.onStderr
-        });
+        const rendered = await helmRun(context.helm, args, helmContext(context, log));
         const objects = renderedObjects(rendered.stdout);
         log.line(`renders ${objects.length} object(s): ${objects.join(', ')}`);
-        log.flush('planned');
-        return {
-            ...planned,
+        return resultOf(step, {
+            operation: 'render',
             status: 'planned',
-            operation: 'apply',
-            durationMs: Math.round(performance.now() - started),
             notes: [
                 `renders ${objects.length} object(s)${objects.length ? `: ${objects.join(', ')}` : ''}`
             ]
-        };
-    }
-    catch (error) {
-        const message = `${target.plan}: ${error instanceof Error ? error.message : String(error)}`;
-        log.line(`✖ ${message}`);
-        log.flush('render failed');
-        return {
-            ...planned,
-            status: 'failed',
-            error: message,
-            notes: [],
-            durationMs: Math.round(performance.now() - started)
-        };
-    }
-}
-
-/** An error annotation on the plan file of each failed plan (with the line when one is known). */
-function annotateFailures(results) {
-    for (const r of results) {
-        if (r.status !== 'failed')
-            continue;
-        error(mask(r.error ?? `${r.plan}: failed`), {
-            title: mask(`${r.operation} of ${r.setup} ${r.namespace}/${r.release} failed`),
-            file: r.plan,
-            ...(r.line ? { startLine: r.line } : {})
         });
     }
+    catch (error) {
+        return failed(step, error, log, { operation: 'render' });
+    }
 }
 
-// The action's outputs (action.yml): `results`, `setups`, `failed`.
-/** One object a plan, in the documented shape (the annotation line is internal). */
-function resultsJson(results) {
-    return JSON.stringify(results.map((r) => ({
-        setup: r.setup,
-        namespace: r.namespace,
-        release: r.release,
-        plan: r.plan,
-        chart: r.chart,
-        version: r.version,
-        operation: r.operation,
-        status: r.status,
-        revision: r.revision,
-        durationMs: r.durationMs,
-        error: r.error,
-        notes: r.notes
-    })));
-}
-function writeSetupsOutput(setups) {
-    setOutput('setups', mask(JSON.stringify(setups)));
-}
-function writeResultOutputs(results) {
-    setOutput('results', mask(resultsJson(results)));
-    setOutput('failed', String(results.filter((r) => r.status === 'failed').length));
-}
-
-// Pure: every affected plan gets a result; plan files that could not be read fail too.
-function problemResult(problem) {
-    const { target } = problem;
-    const elsewhere = problem.problem.file !== target.plan;
-    const where = elsewhere
-        ? `${problem.problem.file}${problem.problem.line ? `:${problem.problem.line}` : ''}: `
-        : '';
-    return {
-        setup: target.setup,
-        namespace: target.namespace,
-        release: target.release,
-        plan: target.plan,
-        chart: '',
-        version: '',
-        operation: 'apply',
-        status: 'failed',
-        revision: null,
-        durationMs: 0,
-        error: `${target.plan}: ${where}${problem.problem.message}`,
-        notes: [],
-        ...(!elsewhere && problem.problem.line ? { line: problem.problem.line } : {})
-    };
-}
-/** The results of the run and of the plan's problems, in setup then plan order. */
-function allResults(plan, results) {
-    return [...results, ...plan.problems.map(problemResult)].sort((a, b) => compare(a.setup, b.setup) || compare(a.plan, b.plan));
-}
-/** The `setups` output: every setup an affected plan belongs to, a job matrix. */
-function affectedSetups(plan) {
-    const setups = new Set([
-        ...plan.setups.map((s) => s.setup),
-        ...plan.problems.map((p) => p.target.setup)
-    ]);
-    return [...setups].sort(compare);
-}
-function compare(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-
-const ICONS = {
-    succeeded: '✅ succeeded',
-    failed: '❌ failed',
-    skipped: '⏭️ skipped',
-    planned: '📝 planned'
-};
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${ms} ms`;
-    const seconds = ms / 1000;
-    return seconds < 60
-        ? `${seconds.toFixed(1)} s`
-        : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-}
-/** A table cell: no pipes or line breaks may escape it. */
-function cell(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\|/g, '\\|')
-        .replace(/\r?\n/g, '<br>');
-}
-function chartCell(result) {
-    if (!result.chart)
-        return '';
-    return result.version ? `${result.chart}@${result.version}` : result.chart;
-}
-function renderSummary(input) {
-    const { results } = input;
-    const preview = results.length > 0 &&
-        results.every((r) => r.status === 'planned' || r.status === 'failed') &&
-        results.some((r) => r.status === 'planned');
-    const lines = [
-        `## gitops-action: ${preview ? 'preview (nothing applied)' : 'deploy'} of \`${input.sha.slice(0, 12)}\``,
-        ''
-    ];
-    if (input.cancelled)
-        lines.push('> [!WARNING]', '> The run was cancelled: plans that had not finished are reported as failed or skipped; the next run recovers them.', '');
-    if (results.length === 0) {
-        lines.push('No plan was affected.');
-        return lines.join('\n') + '\n';
+function decide(input) {
+    const { step, observation, runKind } = input;
+    if (runKind === 'preview' || observation === undefined)
+        return step.action === 'apply' ? { kind: 'render' } : { kind: 'plan-uninstall' };
+    const name = `${step.target.namespace}/${step.target.release}`;
+    if (observation.kind === 'foreign') {
+        const left = `release ${name} (revision ${observation.revision}, ${observation.status}) was not deployed by gitops-action, so it is left alone`;
+        if (step.action === 'uninstall')
+            return { kind: 'refuse', operation: 'uninstall', status: 'skipped', reason: left };
+        return {
+            kind: 'refuse',
+            operation: 'upgrade',
+            status: 'failed',
+            reason: `${left}; to hand it over, label its newest release Secret: kubectl label secret -n ${step.target.namespace} sh.helm.release.v1.${step.target.release}.v${observation.revision} gitops-action/managed=true (or delete the release)`
+        };
     }
-    const counts = ['succeeded', 'failed', 'skipped', 'planned']
-        .map((status) => [status, results.filter((r) => r.status === status).length])
-        .filter(([, n]) => n > 0)
-        .map(([status, n]) => `${n} ${status}`);
-    lines.push(`${results.length} plan(s): ${counts.join(', ')}.`, '');
-    lines.push('| Setup | Namespace | Release | Chart | Operation | Result | Revision | Duration |');
-    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (const r of results) {
-        lines.push(`| ${[r.setup, r.namespace, r.release, chartCell(r), r.operation, ICONS[r.status], r.revision === null ? '' : String(r.revision), formatDuration(r.durationMs)].map(cell).join(' | ')} |`);
+    if (observation.kind === 'pending' && !mayRecover(observation, input)) {
+        const since = new Date(observation.since).toISOString();
+        const by = observation.marker.run ? ` by run ${observation.marker.run}` : '';
+        return {
+            kind: 'refuse',
+            operation: step.action === 'uninstall' ? 'uninstall' : 'upgrade',
+            status: 'failed',
+            reason: `another run is deploying ${name}: revision ${observation.revision} is ${observation.status} since ${since}${by}; it is recovered once older than pending-grace (${Math.round(input.pendingGraceMs / 1000)} s)`
+        };
     }
-    const failures = results.filter((r) => r.error);
-    if (failures.length > 0) {
-        lines.push('', '### Errors', '');
-        for (const r of failures)
-            lines.push(`- **${cell(r.plan)}**: ${cell(r.error ?? '')}`);
+    if (step.action === 'uninstall') {
+        if (observation.kind === 'absent')
+            return { kind: 'unchanged', operation: 'uninstall', revision: null, note: 'already absent' };
+        return { kind: 'uninstall', notes: [] };
     }
-    const noted = results.filter((r) => r.notes.length > 0);
-    if (noted.length > 0) {
-        lines.push('', '### Notes', '');
-        for (const r of noted)
-            lines.push(`- **${cell(r.plan)}**: ${cell(r.notes.join('; '))}`);
-    }
-    return lines.join('\n') + '\n';
-}
-
-// What the run tells the user: the plan before anything runs, the results after.
-function reportPlan(plan, scope, changes, mode) {
-    const info$1 = (text) => info(mask(text));
-    if (scope.kind === 'none')
-        notice(mask(`Nothing to deploy: ${scope.reason}`));
-    if (scope.kind === 'all')
-        info$1(`Scope: every plan at ${scope.head} (${scope.reason})`);
-    if (scope.kind === 'diff')
-        info$1(`Scope: changes ${scope.base}..${scope.head} (base: ${scope.baseReason})`);
-    if (changes)
-        info$1(`Changed paths: ${changes.paths.length}, from ${changes.source}`);
-    const steps = plan.setups.reduce((n, s) => n + s.steps.length, 0);
-    info$1(`${mode === 'preview' ? 'Preview' : 'Plan'} of ${plan.sha}: ${steps} plan(s) in ${plan.setups.length} setup(s)` +
-        (plan.problems.length > 0 ? `, ${plan.problems.length} plan file(s) with problems` : ''));
-    for (const setup of plan.setups) {
-        for (const step of setup.steps) {
-            info$1(`  ${setup.setup}: ${step.action} ${step.target.namespace}/${step.target.release} (${step.reasons.join('; ')})`);
+    switch (observation.kind) {
+        case 'absent':
+            return { kind: 'apply', operation: 'install', notes: [] };
+        case 'deployed': {
+            const { marker, revision } = observation;
+            const hasPostHooks = step.spec.hooks['post-install'].length + step.spec.hooks['post-upgrade'].length > 0;
+            // Where only the description could be read, plans with post-hooks run again to be sure.
+            const finished = marker.finished ?? !hasPostHooks;
+            if (runKind === 'deploy' && marker.digest === input.digest && finished)
+                return {
+                    kind: 'unchanged',
+                    operation: 'upgrade',
+                    revision,
+                    note: `unchanged: revision ${revision} already deploys this plan (commit ${marker.commit.slice(0, 12)})`
+                };
+            const notes = marker.digest === input.digest && !finished
+                ? [
+                    `revision ${revision} was not finished by gitops-action (a post-hook failed, or it was changed by hand): upgrading again`
+                ]
+                : [];
+            return { kind: 'apply', operation: 'upgrade', notes };
+        }
+        case 'failed': {
+            const where = `release was left failed at revision ${observation.revision}`;
+            if (observation.lastGood === undefined)
+                return {
+                    kind: 'apply',
+                    operation: 'install',
+                    recover: { kind: 'uninstall', reason: `${where} (never deployed)` },
+                    notes: []
+                };
+            return { kind: 'apply', operation: 'upgrade', notes: [] };
+        }
+        case 'pending': {
+            const why = `release was left ${observation.status} at revision ${observation.revision} ${observation.marker.run !== undefined && observation.marker.run === input.run
+                ? 'by an earlier attempt of this run'
+                : `more than pending-grace (${Math.round(input.pendingGraceMs / 1000)} s) ago`}`;
+            const recover = observation.status === 'pending-install' ||
+                observation.status === 'uninstalling' ||
+                observation.lastGood === undefined
+                ? { kind: 'uninstall', reason: why }
+                : { kind: 'rollback', to: observation.lastGood, reason: why };
+            return {
+                kind: 'apply',
+                operation: recover.kind === 'uninstall' ? 'install' : 'upgrade',
+                recover,
+                notes: []
+            };
         }
     }
-    for (const problem of plan.problems)
-        info$1(`  ${problem.target.setup}: cannot read ${problem.target.plan}`);
-    writeSetupsOutput(affectedSetups(plan));
 }
-async function reportResults(plan, results, cancelled) {
-    const all = allResults(plan, results);
-    writeResultOutputs(all);
-    annotateFailures(all);
-    const summary$1 = mask(renderSummary({ sha: plan.sha, results: all, cancelled }));
-    // Outside a runner (a local try-out) there is no summary file: the log gets it.
-    if (process.env.GITHUB_STEP_SUMMARY)
-        await summary.addRaw(summary$1).write();
-    else
-        info(summary$1);
-    const failed = all.filter((r) => r.status === 'failed');
-    if (cancelled)
-        warning('The run was cancelled: what finished is reported; the next run recovers the rest.');
-    if (failed.length > 0) {
-        setFailed(mask(`${failed.length} of ${all.length} plan(s) failed: ${failed.map((r) => r.plan).join(', ')}`));
+function mayRecover(observation, input) {
+    if (observation.marker.run !== undefined && observation.marker.run === input.run)
+        return true;
+    return input.now - observation.since > input.pendingGraceMs;
+}
+
+/** Maps items with at most `limit` promises in flight, keeping the input order in the output. */
+async function mapLimited(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await fn(items[index]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return results;
+}
+
+const PENDING = new Set(['pending-install', 'pending-upgrade', 'pending-rollback', 'uninstalling']);
+/** The observation of a release from all its revisions (any order). */
+function observe(revisions) {
+    const latest = revisions.reduce((best, r) => (best === undefined || r.revision > best.revision ? r : best), undefined);
+    if (!latest || latest.status === 'uninstalled')
+        return { kind: 'absent' };
+    const { revision, status, marker } = latest;
+    if (!marker)
+        return { kind: 'foreign', revision, status };
+    const good = revisions
+        .filter((r) => r.revision < revision && (r.status === 'deployed' || r.status === 'superseded'))
+        .map((r) => r.revision);
+    const lastGood = good.length > 0 ? Math.max(...good) : undefined;
+    if (PENDING.has(status))
+        return {
+            kind: 'pending',
+            revision,
+            status: status,
+            since: latest.created,
+            marker,
+            lastGood
+        };
+    if (status === 'deployed')
+        return { kind: 'deployed', revision, marker };
+    return { kind: 'failed', revision, marker, lastGood };
+}
+/** Revisions of every release in a namespace from its `owner=helm` Secrets. */
+function revisionsFromSecrets(items) {
+    const revisions = [];
+    for (const meta of items) {
+        const labels = meta.labels ?? {};
+        const release = labels.name;
+        const revision = Number(labels.version);
+        if (!release || !Number.isInteger(revision) || !labels.status)
+            continue;
+        revisions.push({
+            release,
+            revision,
+            status: labels.status,
+            created: Date.parse(meta.creationTimestamp ?? '') || 0,
+            marker: markerFromLabels(labels)
+        });
     }
-    else if (cancelled) {
-        setFailed('The run was cancelled before every plan finished');
+    return revisions;
+}
+/** Revisions from `helm history -o json` (the fallback for other storage drivers, and older markers). */
+function revisionsFromHistory(release, historyJson) {
+    const entries = JSON.parse(historyJson || '[]');
+    return entries.map((e) => ({
+        release,
+        revision: Number(e.revision),
+        status: String(e.status ?? ''),
+        created: Date.parse(String(e.updated ?? '')) || 0,
+        marker: markerFromDescription(String(e.description ?? ''))
+    }));
+}
+
+// What the cluster holds for every release of a setup's plans, read once before
+// any plan runs: one metadata-only LIST of helm's release Secrets a namespace.
+// helm itself is asked only where the Secrets cannot tell (another storage
+// driver, no API access, a release marked by an older version of the action).
+const PARTIAL_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+/** Other storage drivers (configmap, sql, memory) are read through helm. */
+const SECRET_DRIVERS = new Set(['', 'secret', 'secrets']);
+const HISTORY_CALLS_AT_ONCE = 4;
+function releaseKey(target) {
+    return `${target.namespace}/${target.release}`;
+}
+async function observeReleases(steps, context) {
+    const observations = new Map();
+    const errors = new Map();
+    const byHelm = [];
+    const secretDriver = SECRET_DRIVERS.has((context.env.HELM_DRIVER ?? '').toLowerCase());
+    let listedNamespaces = 0;
+    if (context.client && secretDriver) {
+        const client = context.client;
+        const namespaces = [...new Set(steps.map((s) => s.target.namespace))];
+        const listed = await mapLimited(namespaces, HISTORY_CALLS_AT_ONCE, (ns) => listRevisions(client, ns).then((revisions) => ({ ns, revisions }), (error) => ({ ns, error })));
+        for (const entry of listed) {
+            const targets = steps.map((s) => s.target).filter((t) => t.namespace === entry.ns);
+            if ('error' in entry) {
+                // Not allowed to list, or unreachable: helm says what it can.
+                byHelm.push(...targets);
+                continue;
+            }
+            listedNamespaces++;
+            for (const target of targets) {
+                const observation = observe(entry.revisions.filter((r) => r.release === target.release));
+                // A release of an older version of the action is marked in its description only.
+                if (observation.kind === 'foreign')
+                    byHelm.push(target);
+                else
+                    observations.set(releaseKey(target), observation);
+            }
+        }
+    }
+    else {
+        byHelm.push(...steps.map((s) => s.target));
+    }
+    await mapLimited(byHelm, HISTORY_CALLS_AT_ONCE, async (target) => {
+        try {
+            observations.set(releaseKey(target), observe(await historyOf(target, context)));
+        }
+        catch (error) {
+            errors.set(releaseKey(target), error instanceof Error ? error.message : String(error));
+        }
+    });
+    const how = `${listedNamespaces} namespace(s) listed through the API, ${byHelm.length} release(s) through helm history`;
+    const namespaces = new Set(steps.map((s) => s.target.namespace)).size;
+    return { observations, errors, how, viaApi: listedNamespaces === namespaces };
+}
+async function listRevisions(client, namespace) {
+    const list = await client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?labelSelector=${encodeURIComponent('owner=helm')}`, PARTIAL_METADATA_LIST);
+    return revisionsFromSecrets((list.items ?? []).map((item) => item.metadata ?? {}));
+}
+/** helm's answer when a release has no history at all. */
+const NOT_FOUND = /release: not found/i;
+async function historyOf(target, context) {
+    try {
+        const history = await helmRun(context.helm, historyArgs(target), {
+            env: context.env,
+            signal: context.signal
+        });
+        return revisionsFromHistory(target.release, history.stdout);
+    }
+    catch (error) {
+        if (error instanceof HelmError && NOT_FOUND.test(error.result.stderr))
+            return [];
+        throw error;
+    }
+}
+
+// The order plans of one setup run in: at most `limit` at once, each only after
+// every plan it `needs` (within this run) finished well. A plan whose need did
+// not finish well is not run; needs on plans outside the run are met already.
+async function runInOrder(items, limit, hooks) {
+    const results = new Map();
+    const inRun = new Set(items.map((i) => i.key));
+    const waiting = [...items];
+    let running = 0;
+    return new Promise((resolve, reject) => {
+        const finish = (entry, result) => {
+            results.set(entry.key, result);
+            pump();
+        };
+        const pump = () => {
+            let progressed = true;
+            while (progressed) {
+                progressed = false;
+                for (const entry of [...waiting]) {
+                    const needs = entry.needs.filter((n) => inRun.has(n));
+                    const unmet = needs.find((n) => results.has(n) && !hooks.ok(results.get(n)));
+                    if (unmet !== undefined) {
+                        waiting.splice(waiting.indexOf(entry), 1);
+                        results.set(entry.key, hooks.notRun(entry.item, `not run: it needs ${unmet}, which did not succeed`));
+                        progressed = true;
+                        continue;
+                    }
+                    if (running >= limit || !needs.every((n) => results.has(n)))
+                        continue;
+                    waiting.splice(waiting.indexOf(entry), 1);
+                    running++;
+                    progressed = true;
+                    hooks.run(entry.item).then((result) => {
+                        running--;
+                        finish(entry, result);
+                    }, (error) => reject(error instanceof Error ? error : new Error(String(error))));
+                }
+            }
+            if (running === 0 && waiting.length > 0) {
+                // Only a cycle leaves items waiting with nothing running; plan files refuse cycles first.
+                for (const entry of waiting.splice(0))
+                    results.set(entry.key, hooks.notRun(entry.item, 'not run: its needs form a cycle'));
+            }
+            if (running === 0 && waiting.length === 0)
+                resolve(items.map((i) => results.get(i.key)));
+        };
+        pump();
+    });
+}
+
+/** The run kind, decided once for the whole plan. */
+function runKindOf(preview, plan) {
+    return preview ? 'preview' : plan.resync ? 'resync' : 'deploy';
+}
+async function runEngine(run) {
+    if (run.plan.setups.length === 0)
+        return [];
+    const workdir = createWorkdir();
+    // A preview gets no KUBECONFIG at all: helm template must not reach for a cluster.
+    const baseEnv = run.runKind === 'preview'
+        ? childEnv({ ...workdir.helmEnv, KUBECONFIG: join(workdir.root, 'no-kubeconfig') })
+        : childEnv(workdir.helmEnv);
+    const charts = new ChartResolver(run.helm, run.plan.repositories, run.config.workspace, {
+        env: baseEnv,
+        signal: run.signal
+    });
+    const shared = { ...run, workdir, charts, state: {} };
+    const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) => runSetup(setup, shared, baseEnv));
+    return perSetup.flat();
+}
+/** Why a step must not start now, if it must not. */
+function stopReason(shared) {
+    if (shared.signal.aborted)
+        return 'not run: the run was cancelled';
+    if (shared.config.failFast && shared.state.firstFailure)
+        return `not run: fail-fast after ${shared.state.firstFailure} failed`;
+    return undefined;
+}
+async function runSetup(setup, shared, baseEnv) {
+    const stop = stopReason(shared);
+    if (stop)
+        return setup.steps.map((step) => notRun(step, 'skipped', stop));
+    let context = {
+        helm: shared.helm,
+        config: shared.config,
+        sha: shared.plan.sha,
+        run: shared.run,
+        env: baseEnv,
+        charts: shared.charts,
+        signal: shared.signal
+    };
+    let observed;
+    if (shared.runKind !== 'preview') {
+        let cluster;
+        try {
+            cluster = await clusterOf(setup.setup, shared);
+        }
+        catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            const log = new PlanLog(`setup ${setup.setup}`);
+            log.line(message);
+            log.flush('kubeconfig unavailable');
+            shared.state.firstFailure ??= setup.setup;
+            return setup.steps.map((step) => notRun(step, 'failed', message));
+        }
+        context = {
+            ...context,
+            cluster,
+            env: childEnv({ ...shared.workdir.helmEnv, KUBECONFIG: cluster.kubeconfig })
+        };
+        try {
+            observed = await observeReleases(setup.steps, {
+                helm: shared.helm,
+                env: context.env,
+                signal: shared.signal,
+                client: cluster.client
+            });
+            info(`Releases of setup ${setup.setup}: ${observed.how}`);
+            // Where listing failed, marking would fail too: the description tells the next run.
+            const marking = observed.viaApi ? cluster : { ...cluster, client: undefined };
+            return await runSteps(setup, shared, { ...context, cluster: marking }, observed);
+        }
+        finally {
+            await cluster.client?.close();
+        }
+    }
+    return runSteps(setup, shared, context, observed);
+}
+async function runSteps(setup, shared, context, observed) {
+    const runStep = (step) => stepOf(step, shared, context, observed);
+    const uninstalls = setup.steps.filter((s) => s.action === 'uninstall');
+    const applies = setup.steps.filter((s) => s.action === 'apply');
+    const hooks = {
+        run: runStep,
+        ok: (r) => r.status === 'succeeded' || r.status === 'unchanged' || r.status === 'planned',
+        notRun: (step, why) => notRun(step, 'skipped', why)
+    };
+    // Uninstalls first: a removed release frees the names and resources an added one may take.
+    const removed = await runInOrder(uninstalls.map((step) => ({ key: releaseKey(step.target), needs: [], item: step })), shared.config.parallelPlans, hooks);
+    const applied = await runInOrder(applies.map((step) => ({
+        key: releaseKey(step.target),
+        needs: step.action === 'apply' ? step.spec.needs : [],
+        item: step
+    })), shared.config.parallelPlans, hooks);
+    return [...removed, ...applied];
+}
+async function stepOf(step, shared, context, observed) {
+    const stop = stopReason(shared);
+    if (stop)
+        return notRun(step, 'skipped', stop);
+    const log = new PlanLog(title(step));
+    for (const why of step.reasons)
+        log.line(`Affected: ${why}`);
+    const key = releaseKey(step.target);
+    const observeError = observed?.errors.get(key);
+    let result;
+    try {
+        if (observeError)
+            throw new Error(observeError);
+        const digest = step.action === 'apply' && shared.runKind !== 'preview'
+            ? await digestOf(step, shared)
+            : undefined;
+        const decision = decide({
+            step,
+            observation: observed?.observations.get(key),
+            runKind: shared.runKind,
+            digest,
+            now: Date.now(),
+            pendingGraceMs: shared.config.pendingGraceMs,
+            run: shared.run
+        });
+        result = await act(step, decision, digest, context, log);
+    }
+    catch (error) {
+        result = notRun(step, 'failed', error instanceof Error ? error.message : String(error));
+        log.line(`✖ ${result.error ?? ''}`);
+    }
+    log.flush(result.status === 'failed'
+        ? `${result.operation ?? 'plan'} failed`
+        : `${result.operation ?? 'plan'} ${result.status}`);
+    if (result.status === 'failed')
+        shared.state.firstFailure ??= step.target.plan;
+    return result;
+}
+async function digestOf(step, shared) {
+    const { spec } = step;
+    const paths = [...spec.values, ...Object.values(spec.hooks).flat()];
+    const files = await Promise.all(paths.map((p) => readFile(join(shared.config.workspace, p))));
+    return planDigest({ spec, files, helmArgs: shared.config.helmArgs, sha: shared.plan.sha });
+}
+function title(step) {
+    const { setup, namespace, release, plan } = step.target;
+    return `${setup} ${namespace}/${release} (${plan})`;
+}
+/** The setup's kubeconfig on disk, and an API client from it (undefined if it cannot be built). */
+async function clusterOf(setup, shared) {
+    const { config } = shared;
+    if (!config.kubeconfigStoreUrl) {
+        throw new Error(`setup ${setup}: no kubeconfig-store-url (or KUBECONFIG_REPO_URL) is set, so its kubeconfig cannot be fetched`);
+    }
+    const text = await fetchKubeconfig(setup, {
+        storeUrl: config.kubeconfigStoreUrl,
+        ca: config.kubeconfigStoreCa,
+        filename: config.kubeconfigFilename,
+        signal: shared.signal
+    });
+    const kubeconfig = shared.workdir.writeKubeconfig(setup, text);
+    info(`Kubeconfig of setup ${setup} fetched from ${addUrlSecrets(config.kubeconfigStoreUrl)}`);
+    try {
+        return { kubeconfig, client: await connectCluster(text, kubeconfig, shared.signal) };
+    }
+    catch (error) {
+        info(`Setup ${setup}: releases are read through helm (${error instanceof Error ? error.message : String(error)})`);
+        return { kubeconfig, client: undefined };
     }
 }
 
@@ -45952,32 +46282,48 @@ function onCancel() {
     };
 }
 
-/** The data path: event → scope → changes → plan → apply (or preview) → report. */
+/** The data path: event → scope → changes → plan → engine (observe, decide, act) → report. */
 async function run() {
     const cancellation = onCancel();
     try {
         const config = readConfig();
         const event = readEvent();
-        const api = createApi(config.githubToken, event);
-        const scope = await resolveScope(event, api);
-        const changes = scope.kind === 'diff' ? await detectChanges(scope, event, config.workspace, api) : undefined;
-        const checkout = await openCheckout(config.workspace);
-        const plan = await planDeployment({ config, scope, changes, checkout, sha: event.sha });
+        const api = createApi(config.githubToken, event, cancellation.signal);
+        const scope = await resolveScope(event, api, config);
+        const changes = scope.kind === 'diff'
+            ? await detectChanges(scope, event, config.workspace, api, cancellation.signal)
+            : undefined;
+        const plan = await planDeployment({
+            config,
+            scope,
+            changes,
+            openCheckout: () => openCheckout(config.workspace, event.sha),
+            sha: event.sha
+        });
         reportPlan(plan, scope, changes, event.mode);
         const needsHelm = plan.setups.length > 0;
         const helm = needsHelm
-            ? await prepareHelm(config).catch((error) => errorOf(error))
+            ? await prepareHelm(config, cancellation.signal).catch((error) => errorOf(error))
             : undefined;
         // Without helm no plan can run, but every affected plan still gets its result.
-        const results = helm instanceof Error
-            ? plan.setups.flatMap((setup) => setup.steps.map((step) => notRun(step, 'failed', helm.message)))
-            : event.mode === 'preview' || config.dryRun
-                ? await preview(plan, config, helm, cancellation.signal)
-                : await execute(plan, config, helm, cancellation.signal);
+        const results = helm === undefined
+            ? []
+            : helm instanceof Error
+                ? plan.setups.flatMap((setup) => setup.steps.map((step) => cancellation.signal.aborted
+                    ? notRun(step, 'skipped', 'not run: the run was cancelled')
+                    : notRun(step, 'failed', helm.message)))
+                : await runEngine({
+                    plan,
+                    config,
+                    helm,
+                    runKind: runKindOf(event.mode === 'preview' || config.dryRun, plan),
+                    run: event.workflow.runId?.toString(),
+                    signal: cancellation.signal
+                });
         await reportResults(plan, results, cancellation.signal.aborted);
     }
     catch (error) {
-        setFailed(error instanceof Error ? error.message : String(error));
+        await reportRunFailure(error instanceof Error ? error.message : String(error));
     }
     finally {
         cancellation.dispose();

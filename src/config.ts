@@ -1,6 +1,5 @@
 import * as core from '@actions/core'
 import { existsSync, readFileSync } from 'node:fs'
-import { isAbsolute } from 'node:path'
 import { actionDefaults } from './action-defaults.ts'
 import { addSecret, addUrlSecrets } from './report/masking.ts'
 import type { Config, RepositoryAlias } from './types.ts'

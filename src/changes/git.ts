@@ -33,12 +33,7 @@ function gitOptions(at: Checkout, reach: Reach, input?: string): RunOptions {
   }
 }
 
-async function git(
-  at: Checkout,
-  args: readonly string[],
-  reach: Reach = 'local',
-  input?: string
-) {
+async function git(at: Checkout, args: readonly string[], reach: Reach = 'local', input?: string) {
   const result = await run('git', args, gitOptions(at, reach, input))
   if (result.cancelled) throw new GitError(`git ${args[0]} stopped: the run was cancelled`)
   return { ok: result.code === 0, stdout: result.stdout, stderr: result.stderr.trim() }

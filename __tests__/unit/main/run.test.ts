@@ -10,19 +10,24 @@ import { resetSecrets } from '../../../src/report/masking.ts'
 import * as core from '../../support/fakes/core.ts'
 import * as github from '../../support/fakes/github.ts'
 import { pushPayload, runnerEnv, ZERO, type Payload } from '../../support/events.ts'
-import { removeTempDirs, tempDir } from '../../support/git-repo.ts'
+import { git, removeTempDirs, tempDir } from '../../support/git-repo.ts'
 
 vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
 vi.mock('@actions/github', () => import('../../support/fakes/github.ts'))
 
 const BEFORE = 'b'.repeat(40)
-const AFTER = 'a'.repeat(40)
+/** The workspace's commit: the checkout must be at the event's commit. */
+let AFTER = ''
 const TOKEN = 'ghs_inprocesstoken42'
 
 let workspace: string
 
 /** The runner's environment for this event, and an empty ops checkout as the workspace. */
-async function step(name: string, payload: Payload): Promise<void> {
+async function step(name: string, payloadOf: () => Payload): Promise<void> {
+  await git(workspace, 'add', '-A')
+  await git(workspace, 'commit', '-q', '--allow-empty', '-m', 'ops')
+  AFTER = (await git(workspace, 'rev-parse', 'HEAD')).trim()
+  const payload = payloadOf()
   const env = await runnerEnv({ name, payload, sha: AFTER, runNumber: 7 })
   for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value)
   vi.stubEnv('GITHUB_WORKSPACE', workspace)
@@ -57,13 +62,16 @@ beforeEach(async () => {
   for (const name of Object.values(SEED_ENV)) vi.stubEnv(name, '')
   workspace = join(await tempDir('gitops-run-'), 'ops')
   await mkdir(workspace)
+  await git(workspace, 'init', '-q')
+  await git(workspace, 'config', 'user.email', 'ops@example.com')
+  await git(workspace, 'config', 'user.name', 'ops')
 })
 afterEach(() => vi.unstubAllEnvs())
 afterAll(removeTempDirs)
 
 describe('run() in process', () => {
   it('a tag push has nothing in scope: empty outputs, a notice, no API call, success', async () => {
-    await step('push', pushPayload({ before: ZERO, after: AFTER, ref: 'refs/tags/v1.0.0' }))
+    await step('push', () => pushPayload({ before: ZERO, after: AFTER, ref: 'refs/tags/v1.0.0' }))
     await run()
     expect(core.setFailed).not.toHaveBeenCalled()
     expect(outputs()).toEqual({ setups: [], results: [], failed: 0 })
@@ -75,8 +83,8 @@ describe('run() in process', () => {
   })
 
   it('a branch push that changes no plan: the diff comes from the API, nothing deploys', async () => {
+    await step('push', () => pushPayload({ before: BEFORE, after: AFTER }))
     compareAnswers(['README.md', 'docs/intro.md'])
-    await step('push', pushPayload({ before: BEFORE, after: AFTER }))
     await run()
     expect(core.setFailed).not.toHaveBeenCalled()
     expect(github.getOctokit).toHaveBeenCalledWith(TOKEN, expect.anything())
@@ -91,8 +99,8 @@ describe('run() in process', () => {
   it('a broken plan file fails its plan with the file and line, and the step', async () => {
     await mkdir(join(workspace, 'local', 'a', 'web'), { recursive: true })
     await writeFile(join(workspace, 'local', 'a', 'web', 'shop.yaml'), 'chart: [unclosed\n')
+    await step('push', () => pushPayload({ before: BEFORE, after: AFTER }))
     compareAnswers(['local/a/web/shop.yaml'])
-    await step('push', pushPayload({ before: BEFORE, after: AFTER }))
     await run()
     const { results, failed } = outputs() as { results: Record<string, unknown>[]; failed: number }
     expect(failed).toBe(1)
@@ -109,32 +117,32 @@ describe('run() in process', () => {
     expect(core.setFailed).toHaveBeenCalledWith('1 of 1 plan(s) failed: local/a/web/shop.yaml')
   })
 
-  it('a bad input is a run-level error that names the input; no outputs are written', async () => {
-    await step('push', pushPayload({ before: ZERO, after: AFTER, ref: 'refs/tags/v1.0.0' }))
+  it('a bad input is a run-level error that names the input; the outputs say the run failed', async () => {
+    await step('push', () => pushPayload({ before: ZERO, after: AFTER, ref: 'refs/tags/v1.0.0' }))
     core.inputs.set('parallel', '0')
     await run()
     expect(core.setFailed).toHaveBeenCalledExactlyOnceWith(
-      "input 'parallel' must be a whole number of at least 1 (got '0')."
+      "input 'parallel' must be a whole number from 1 to 64 (got '0')."
     )
-    expect(core.outputs.size).toBe(0)
+    expect(outputs()).toEqual({ results: [], failed: 1 })
   })
 
   it('an event it does not handle is refused with what to do, before any API call', async () => {
-    await step('pull_request_target', pushPayload({ before: BEFORE, after: AFTER }))
+    await step('pull_request_target', () => pushPayload({ before: BEFORE, after: AFTER }))
     await run()
     expect(core.setFailed).toHaveBeenCalledExactlyOnceWith(
       "The event 'pull_request_target' is not supported (supported events: push, pull_request, workflow_dispatch); add one of them to the workflow's 'on:'."
     )
     expect(github.getOctokit).not.toHaveBeenCalled()
-    expect(core.outputs.size).toBe(0)
+    expect(outputs()).toEqual({ results: [], failed: 1 })
   })
 
   it('never writes the token: not in the log, the outputs or the summary', async () => {
+    await step('push', () => pushPayload({ before: BEFORE, after: AFTER }))
     compareAnswers(['README.md'])
     github.rest.actions.listWorkflowRuns.mockRejectedValue(
       Object.assign(new Error(`Bad credentials for ${TOKEN}`), { status: 401 })
     )
-    await step('push', pushPayload({ before: BEFORE, after: AFTER }))
     await run()
     const written = [...core.log, ...core.outputs.values(), ...core.summaries].join('\n')
     expect(written).toContain('Could not find the last successful run')
