@@ -30292,7 +30292,7 @@ function addSecret(value) {
         }
     }
 }
-/** Registers the user info of a URL (if any) and returns the URL without it. */
+/** Registers the user info and query values of a URL (if any) and returns the URL without them, for printing. */
 function addUrlSecrets(url) {
     try {
         const parsed = new URL(url);
@@ -30302,7 +30302,12 @@ function addUrlSecrets(url) {
             addSecret(`${parsed.username}:${parsed.password}`);
         parsed.username = '';
         parsed.password = '';
-        return parsed.toString();
+        // A query can carry a signed URL's token: registered, and left out of what is printed.
+        for (const value of parsed.searchParams.values())
+            addSecret(value);
+        const hadQuery = parsed.search !== '';
+        parsed.search = '';
+        return hadQuery ? `${parsed.toString()}?…` : parsed.toString();
     }
     catch {
         return url;

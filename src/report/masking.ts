@@ -27,7 +27,7 @@ export function addSecret(value: string | undefined | null): void {
   }
 }
 
-/** Registers the user info of a URL (if any) and returns the URL without it. */
+/** Registers the user info and query values of a URL (if any) and returns the URL without them, for printing. */
 export function addUrlSecrets(url: string): string {
   try {
     const parsed = new URL(url)
@@ -36,7 +36,11 @@ export function addUrlSecrets(url: string): string {
     if (parsed.password) addSecret(`${parsed.username}:${parsed.password}`)
     parsed.username = ''
     parsed.password = ''
-    return parsed.toString()
+    // A query can carry a signed URL's token: registered, and left out of what is printed.
+    for (const value of parsed.searchParams.values()) addSecret(value)
+    const hadQuery = parsed.search !== ''
+    parsed.search = ''
+    return hadQuery ? `${parsed.toString()}?…` : parsed.toString()
   } catch {
     return url
   }
