@@ -233,7 +233,8 @@ describe('interruptions', () => {
           inputs: { 'helm-args': '--wait --timeout 90s' }
         })
         expectSucceeded(rerun, planA, 'install', 1)
-        expectUnchanged(rerun, planB, 1)
+        // helm-args are part of what a release deploys: new ones upgrade it.
+        expectSucceeded(rerun, planB, 'upgrade', 2)
         expect(await message(clusterA, ns, 'app')).toBe('flap')
         expect(await message(clusterB, ns, 'app')).toBe('flap')
       } finally {
