@@ -33352,7 +33352,7 @@ function readDefaults() {
 // input fails the step before anything runs, with the input's name and what is allowed.
 class InputError extends Error {
 }
-/** The seed document's environment names, used where the input is not given. */
+/** The older environment names (README: Inputs), used where the input is not given. */
 const SEED_ENV = {
     'github-token': 'GITHUB_ACCESS_TOKEN',
     'kubeconfig-store-url': 'KUBECONFIG_REPO_URL',
@@ -40762,7 +40762,7 @@ function ancestors(path) {
     return dirs;
 }
 const compare = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
-/** Per setup: uninstalls first, then applies, each in path order (SPEC §4). */
+/** Per setup: uninstalls first, then applies, each in path order. */
 function bySetup(steps) {
     const setups = new Map();
     for (const step of steps)
@@ -45434,7 +45434,7 @@ function rollbackArgs(target, revision) {
 
 class HookError extends Error {
 }
-/** The variables of SPEC §3 a hook gets beside the runner's own. */
+/** The variables a hook gets beside the runner's own (README: What happens to one plan). */
 function hookEnv(v) {
     return {
         KUBECONFIG: v.kubeconfig,

@@ -9,7 +9,7 @@ import type { Config, RepositoryAlias } from './types.ts'
 
 export class InputError extends Error {}
 
-/** The seed document's environment names, used where the input is not given. */
+/** The older environment names (README: Inputs), used where the input is not given. */
 export const SEED_ENV: Readonly<Record<string, string>> = {
   'github-token': 'GITHUB_ACCESS_TOKEN',
   'kubeconfig-store-url': 'KUBECONFIG_REPO_URL',

@@ -21,7 +21,7 @@ export const HOOK_NAMES: readonly HookName[] = [
   'post-upgrade'
 ]
 
-/** The `chart` of a plan, by form (SPEC §1). */
+/** The `chart` of a plan, by form. */
 export type ChartSource =
   /** `stable/nuclio`: an alias from `helm-repositories` or `.gitops/repositories.yaml`. */
   | { readonly kind: 'alias'; readonly alias: string; readonly name: string }

@@ -3,7 +3,7 @@ import { hookOnlyEnv } from '../child-env.ts'
 import { run } from '../process.ts'
 import type { HookName, Operation, PlanTarget } from '../types.ts'
 
-// Hook scripts of a plan (SPEC §3): run one after another with the `shell`
+// Hook scripts of a plan: run one after another with the `shell`
 // input, from the repository root, with the plan's variables; the first failure stops.
 
 export interface HookRun {
@@ -27,7 +27,7 @@ export interface HookVariables {
 
 export class HookError extends Error {}
 
-/** The variables of SPEC §3 a hook gets beside the runner's own. */
+/** The variables a hook gets beside the runner's own (README: What happens to one plan). */
 export function hookEnv(v: HookVariables): Record<string, string> {
   return {
     KUBECONFIG: v.kubeconfig,

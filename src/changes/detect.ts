@@ -9,7 +9,7 @@ import { foldCommits } from './payload.ts'
 import { runWarning } from '../report/run-warning.ts'
 
 // What changed between the scope's base and head: git first, then the API, then
-// the push payload (SPEC §2). Which source and base answered is logged.
+// the push payload. Which source and base answered is logged.
 
 type DiffScope = Extract<Scope, { kind: 'diff' }>
 

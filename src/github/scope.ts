@@ -7,7 +7,7 @@ import type { DispatchEvent, GitHubEvent } from './event.ts'
 import { branchOf, EventError } from './event.ts'
 import { runWarning } from '../report/run-warning.ts'
 
-// Which plans the event touches, before the repository is read (SPEC §2).
+// Which plans the event touches, before the repository is read.
 
 export type ScopeOptions = Pick<Config, 'dispatchBranches' | 'dryRun'>
 

@@ -1,7 +1,7 @@
 import { matchesGlob } from 'node:path'
 import type { PlanTarget } from '../types.ts'
 
-// Path → setup / namespace / release (SPEC §1): `<setup: N parts>/<namespace>/<release>[.yaml|.yml]`.
+// Path → setup / namespace / release: `<setup: N parts>/<namespace>/<release>[.yaml|.yml]`.
 
 export type Layout =
   | { readonly kind: 'plan'; readonly target: PlanTarget }

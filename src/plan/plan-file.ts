@@ -4,7 +4,7 @@ import { parseYaml, YamlError } from './yaml-tree.ts'
 import type { YamlNode } from './yaml-tree.ts'
 
 // A plan file's text → its fields with their lines, or every schema problem with
-// its line (SPEC §1). Nothing here touches the file system: paths are checked later.
+// its line. Nothing here touches the file system: paths are checked later.
 
 export interface Located {
   readonly text: string

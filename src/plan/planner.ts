@@ -22,7 +22,7 @@ import { loadRepositories } from './repositories.ts'
 import { normalizeRepoPath, resolvePlan } from './resolve-plan.ts'
 import type { PlanReferences } from './resolve-plan.ts'
 
-// From the scope and the changed paths to the steps per setup (SPEC §1, §2, §4):
+// From the scope and the changed paths to the steps per setup:
 // which plans are affected, why, and in what order. Reads the checkout, writes nothing.
 
 export interface PlanningInput {
@@ -326,7 +326,7 @@ function ancestors(path: string): string[] {
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
-/** Per setup: uninstalls first, then applies, each in path order (SPEC §4). */
+/** Per setup: uninstalls first, then applies, each in path order. */
 function bySetup(steps: readonly PlannedStep[]): SetupPlan[] {
   const setups = new Map<string, PlannedStep[]>()
   for (const step of steps) push(setups, step.target.setup, step)
