@@ -173,8 +173,13 @@ const houseRules = [
       rule({
         patterns: [
           {
-            regex: '^(\\.\\.?/)+report/(?!masking\\.ts$)',
+            regex: '^(\\.\\.?/)+report/',
             message: 'src/plan/ returns the plan; report/ prints it.'
+          },
+          {
+            regex: '^(\\.\\.?/)+secrets/',
+            message:
+              'src/plan/ is pure: it returns leaked credentials with the problem (leakedUrls); main registers them.'
           }
         ]
       })

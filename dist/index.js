@@ -40212,6 +40212,12 @@ function hooksOf(node, paths, problem) {
 const REPOSITORIES_FILE = '.gitops/repositories.yaml';
 /** A problem with the repositories file stops the run: every alias plan depends on it. */
 class RepositoriesFileError extends Error {
+    /** URLs holding committed credentials: registered as secrets before the error is reported. */
+    leakedUrls;
+    constructor(message, leakedUrls = []) {
+        super(message);
+        this.leakedUrls = leakedUrls;
+    }
 }
 const ALIAS_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const CREDENTIAL_KEYS = new Set([
@@ -40238,8 +40244,8 @@ function readRepositoriesFile(checkout) {
     return parseRepositoriesFile(read.text);
 }
 function parseRepositoriesFile(text) {
-    const fail = (line, message) => {
-        throw new RepositoriesFileError(`${REPOSITORIES_FILE}${line ? ` line ${line}` : ''}: ${message}`);
+    const fail = (line, message, leakedUrl) => {
+        throw new RepositoriesFileError(`${REPOSITORIES_FILE}${line ? ` line ${line}` : ''}: ${message}`, leakedUrl === undefined ? [] : [leakedUrl]);
     };
     let root;
     try {
@@ -40282,9 +40288,7 @@ function entry(item, fail) {
         if (key.kind !== 'scalar')
             return fail(key.line, 'keys must be plain names');
         if (CREDENTIAL_KEYS.has(key.text)) {
-            if (value.kind === 'scalar')
-                addUrlSecrets(`https://x:${encodeURIComponent(value.text)}@x`);
-            return fail(key.line, `'${key.text}' is a credential and must not be committed: give this repository in the helm-repositories input, from a secret`);
+            return fail(key.line, `'${key.text}' is a credential and must not be committed: give this repository in the helm-repositories input, from a secret`, value.kind === 'scalar' ? `https://x:${encodeURIComponent(value.text)}@x` : undefined);
         }
         if (key.text !== 'name' && key.text !== 'url')
             return fail(key.line, `unknown key '${key.text}'; allowed keys: name, url`);
@@ -40305,8 +40309,7 @@ function entry(item, fail) {
         return fail(url.line, `repository '${name.text}' has an invalid url`);
     }
     if (parsed.username || parsed.password) {
-        addUrlSecrets(url.text);
-        return fail(url.line, `the url of repository '${name.text}' holds credentials, which must not be committed: give this repository in the helm-repositories input, from a secret (and rotate the leaked password)`);
+        return fail(url.line, `the url of repository '${name.text}' holds credentials, which must not be committed: give this repository in the helm-repositories input, from a secret (and rotate the leaked password)`, url.text);
     }
     if (!['https:', 'http:', 'oci:'].includes(parsed.protocol)) {
         return fail(url.line, `the url of repository '${name.text}' must be https://, http:// or oci://`);
@@ -40336,8 +40339,8 @@ const UNRESOLVED = {
 };
 function resolvePlan(file, raw, checkout, aliases) {
     const problems = [];
-    const problem = (at, message) => {
-        problems.push({ file, line: at.line, message });
+    const problem = (at, message, leakedUrl) => {
+        problems.push({ file, line: at.line, message, ...(leakedUrl && { leakedUrls: [leakedUrl] }) });
     };
     function path(at, what, kind) {
         const written = normalizeRepoPath(at.text);
@@ -40462,8 +40465,7 @@ function chartSource(raw, aliases, problem, path, hasChartYaml, escapingLink) {
             problem(repository, `'repository' must be an http(s) chart repository URL; write an oci:// chart as \`chart: oci://...\``);
         }
         else if (url && (url.username || url.password)) {
-            addUrlSecrets(repository.text);
-            problem(repository, `'repository' holds credentials, which must not be committed: define an alias in the helm-repositories input from a secret`);
+            problem(repository, `'repository' holds credentials, which must not be committed: define an alias in the helm-repositories input from a secret`, repository.text);
         }
         if (!CHART_NAME.test(text)) {
             problem(chart, `with 'repository', 'chart' must be a bare chart name (got '${text}')`);
@@ -40473,8 +40475,7 @@ function chartSource(raw, aliases, problem, path, hasChartYaml, escapingLink) {
     }
     if (text.startsWith('oci://') || /^https?:\/\//.test(text)) {
         if (hasUserInfo(text)) {
-            addUrlSecrets(text);
-            problem(chart, `'chart' holds credentials, which must not be committed: define an alias with them in the helm-repositories input from a secret, and write alias/name`);
+            problem(chart, `'chart' holds credentials, which must not be committed: define an alias with them in the helm-repositories input from a secret, and write alias/name`, text);
             return undefined;
         }
     }
@@ -40557,9 +40558,9 @@ async function planDeployment(input) {
         else
             steps.push({ action: 'apply', target: plan.target, spec: plan.spec, reasons });
     }
-    for (const { target, reasons } of removals.uninstalls) {
+    for (const { target, reasons, needs } of removals.uninstalls) {
         if (selected(target))
-            steps.push({ action: 'uninstall', target, reasons });
+            steps.push({ action: 'uninstall', target, reasons, needs });
     }
     for (const problem of removals.problems)
         if (selected(problem.target))
@@ -40610,7 +40611,13 @@ function candidate(target, references, problems, spec) {
         .map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message));
     if (problems.length > MAX_PROBLEMS_SHOWN)
         shown.push(`and ${problems.length - MAX_PROBLEMS_SHOWN} more problem(s)`);
-    const problem = first && { ...first, message: shown.join('; ') };
+    const leakedUrls = problems.flatMap((p) => p.leakedUrls ?? []);
+    const problem = first && {
+        file: first.file,
+        line: first.line,
+        message: shown.join('; '),
+        ...(leakedUrls.length > 0 && { leakedUrls })
+    };
     return { target, spec, problem, references };
 }
 const releaseKey$1 = (t) => `${t.setup}\0${t.namespace}\0${t.release}`;
@@ -40735,11 +40742,13 @@ async function removedPlans(candidates, checkout, base, config) {
     const shaped = baseFiles.files.filter((f) => classifyPath(f, layout).kind !== 'other');
     const texts = await baseFiles.texts(shaped, MAX_PLAN_BYTES);
     const referenced = new Set();
+    const needsAtBase = new Map();
     for (const [file, text] of texts) {
         const parsed = parsePlanFile(file, text);
         if (!parsed.ok)
             continue;
-        const { values, hooks } = parsed.plan;
+        const { values, hooks, needs } = parsed.plan;
+        needsAtBase.set(file, needs.map((n) => n.text));
         for (const at of [...values, ...Object.values(hooks).flat()]) {
             const path = normalizeRepoPath(at.text);
             if (path !== undefined)
@@ -40747,9 +40756,11 @@ async function removedPlans(candidates, checkout, base, config) {
         }
     }
     const wasPlan = new Set(shaped);
-    const uninstalls = candidates.filter(({ target }) => wasPlan.has(target.plan) &&
+    const uninstalls = candidates
+        .filter(({ target }) => wasPlan.has(target.plan) &&
         !referenced.has(target.plan) &&
-        classifyPath(target.plan, layout).kind === 'plan');
+        classifyPath(target.plan, layout).kind === 'plan')
+        .map((c) => ({ ...c, needs: needsAtBase.get(c.target.plan) ?? [] }));
     return { uninstalls, problems: [] };
 }
 function chartDirsOf(files) {
@@ -46189,7 +46200,14 @@ async function runSteps(setup, shared, context, observed) {
         notRun: (step, why) => notRun(step, 'skipped', why)
     };
     // Uninstalls first: a removed release frees the names and resources an added one may take.
-    const removed = await runInOrder(uninstalls.map((step) => ({ key: releaseKey(step.target), needs: [], item: step })), shared.config.parallelPlans, hooks);
+    // They run in reverse order of needs: a release goes only after every removed one that needed it.
+    const removed = await runInOrder(uninstalls.map((step) => ({
+        key: releaseKey(step.target),
+        needs: uninstalls
+            .filter((other) => other.action === 'uninstall' && other.needs.includes(releaseKey(step.target)))
+            .map((other) => releaseKey(other.target)),
+        item: step
+    })), shared.config.parallelPlans, hooks);
     const applied = await runInOrder(applies.map((step) => ({
         key: releaseKey(step.target),
         needs: step.action === 'apply' ? step.spec.needs : [],
@@ -46305,6 +46323,8 @@ async function run() {
             openCheckout: () => openCheckout(config.workspace, event.sha),
             sha: event.sha
         });
+        for (const { problem } of plan.problems)
+            problem.leakedUrls?.forEach(addUrlSecrets);
         reportPlan(plan, scope, changes, event.mode);
         const needsHelm = plan.setups.length > 0;
         const helm = needsHelm
@@ -46328,6 +46348,8 @@ async function run() {
         await reportResults(plan, results, cancellation.signal.aborted);
     }
     catch (error) {
+        if (error instanceof RepositoriesFileError)
+            error.leakedUrls.forEach(addUrlSecrets);
         await reportRunFailure(error instanceof Error ? error.message : String(error));
     }
     finally {

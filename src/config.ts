@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { existsSync, readFileSync } from 'node:fs'
 import { actionDefaults } from './action-defaults.ts'
-import { addSecret, addUrlSecrets } from './report/masking.ts'
+import { addSecret, addUrlSecrets } from './secrets/masking.ts'
 import type { Config, RepositoryAlias } from './types.ts'
 
 // The only module that reads inputs. Every value is checked here once, so a bad

@@ -4,6 +4,8 @@ import { resolveScope } from './github/scope.ts'
 import { createApi } from './github/api.ts'
 import { detectChanges } from './changes/detect.ts'
 import { planDeployment } from './plan/planner.ts'
+import { RepositoriesFileError } from './plan/repositories.ts'
+import { addUrlSecrets } from './secrets/masking.ts'
 import { openCheckout } from './plan/checkout.ts'
 import { prepareHelm } from './apply/helm-tool.ts'
 import { runEngine, runKindOf } from './engine/run.ts'
@@ -30,6 +32,7 @@ export async function run(): Promise<void> {
       openCheckout: () => openCheckout(config.workspace, event.sha),
       sha: event.sha
     })
+    for (const { problem } of plan.problems) problem.leakedUrls?.forEach(addUrlSecrets)
     reportPlan(plan, scope, changes, event.mode)
 
     const needsHelm = plan.setups.length > 0
@@ -58,6 +61,7 @@ export async function run(): Promise<void> {
             })
     await reportResults(plan, results, cancellation.signal.aborted)
   } catch (error) {
+    if (error instanceof RepositoriesFileError) error.leakedUrls.forEach(addUrlSecrets)
     await reportRunFailure(error instanceof Error ? error.message : String(error))
   } finally {
     cancellation.dispose()

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { StringDecoder } from 'node:string_decoder'
-import { mask } from './report/masking.ts'
+import { mask } from './secrets/masking.ts'
 
 // The one way the action starts a process (git, helm, hooks): an argument
 // array and never a shell string, output masked, a timeout and cancellation

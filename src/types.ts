@@ -55,6 +55,8 @@ export interface FileProblem {
   readonly file: string
   readonly line?: number
   readonly message: string
+  /** URLs holding committed credentials: registered as secrets before the problem is reported. */
+  readonly leakedUrls?: readonly string[]
 }
 
 export type ChangeStatus = 'added' | 'modified' | 'removed'
@@ -102,6 +104,8 @@ export type PlannedStep =
       readonly action: 'uninstall'
       readonly target: PlanTarget
       readonly reasons: readonly string[]
+      /** The removed plan's `needs` at the base commit: it is uninstalled before what it needed. */
+      readonly needs: readonly string[]
     }
 
 /** One setup's work: uninstalls first, then applies, each in path order. */

@@ -22,6 +22,7 @@ import {
   spec,
   target,
   uniqueName,
+  uninstallStep,
   writeFile
 } from './apply-fixtures.ts'
 
@@ -58,6 +59,22 @@ function countedHelm(helm: Helm): { helm: Helm; calls: () => string[] } {
   }
 }
 
+/** helm behind a script that logs when each `helm uninstall <release>` starts and ends (ns). */
+function uninstallTimes(helm: Helm): {
+  helm: Helm
+  spans: () => Map<string, { start: number; end: number }>
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'helm-wrapper-'))
+  const log = join(dir, 'times.log')
+  const path = join(dir, 'helm')
+  writeFileSync(
+    path,
+    `#!/bin/sh\n[ "$1" = uninstall ] && echo "start $2 $(date +%s%N)" >> '${log}'\n'${helm.path}' "$@"\nrc=$?\n[ "$1" = uninstall ] && echo "end $2 $(date +%s%N)" >> '${log}'\nexit $rc\n`,
+    { mode: 0o755 }
+  )
+  return { helm: { ...helm, path }, spans: () => spansOf(log) }
+}
+
 /** Pre- and post-install hooks that write when each plan started and ended (ns since epoch). */
 function timingHooks(repo: string) {
   const line = (what: string) =>
@@ -70,8 +87,13 @@ function timingHooks(repo: string) {
 }
 
 function times(repo: string): Map<string, { start: number; end: number }> {
+  return spansOf(join(repo, 'times.log'))
+}
+
+/** Lines of `start|end <release> <ns since epoch>` as each release's span in ms. */
+function spansOf(log: string): Map<string, { start: number; end: number }> {
   const spans = new Map<string, { start: number; end: number }>()
-  for (const l of readFileSync(join(repo, 'times.log'), 'utf8').trim().split('\n')) {
+  for (const l of readFileSync(log, 'utf8').trim().split('\n')) {
     const [what, release, ns] = l.split(' ') as [string, string, string]
     const span = spans.get(release) ?? { start: 0, end: 0 }
     span[what as 'start' | 'end'] = Number(BigInt(ns) / 1_000_000n)
@@ -166,5 +188,39 @@ describe('one setup, 8 plans, parallel-plans 4, needs', () => {
       expect(await clusterA.releaseSecrets(ns, app)).toHaveLength(0)
     }
     for (const w of INDEPENDENT) expect(by.get(w)?.status).toBe('succeeded')
+  })
+
+  it('uninstalls removed releases in reverse order of the needs they had', async () => {
+    const repo = scratchRepo()
+    const ns = uniqueName('engine')
+    namespaces.push(ns)
+    const chart = spec(localChart('greeter'))
+    const releases = ['db', 'api', 'web']
+    const installed = await deploy(
+      plan(
+        sha(1),
+        releases.map((r) => applyStep(target(setupA, ns, r), chart))
+      ),
+      config(repo),
+      helm4,
+      signal
+    )
+    expect(installed.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded'])
+
+    const { helm, spans } = uninstallTimes(helm4)
+    const removed = [
+      uninstallStep(target(setupA, ns, 'db')),
+      uninstallStep(target(setupA, ns, 'api'), [`${ns}/db`]),
+      uninstallStep(target(setupA, ns, 'web'))
+    ]
+    const results = await deploy(plan(sha(2), removed), config(repo), helm, signal)
+    expect(results.map((r) => [r.release, r.operation, r.status])).toEqual([
+      ['db', 'uninstall', 'succeeded'],
+      ['api', 'uninstall', 'succeeded'],
+      ['web', 'uninstall', 'succeeded']
+    ])
+    const span = spans()
+    expect(span.get('db')?.start).toBeGreaterThan(span.get('api')?.end ?? Infinity)
+    for (const r of releases) expect(await clusterA.releaseSecrets(ns, r)).toHaveLength(0)
   })
 })

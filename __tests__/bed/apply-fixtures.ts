@@ -110,8 +110,8 @@ export function applyStep(t: PlanTarget, s: PlanSpec): PlannedStep {
   return { action: 'apply', target: t, spec: s, reasons: [`${t.plan} changed`] }
 }
 
-export function uninstallStep(t: PlanTarget): PlannedStep {
-  return { action: 'uninstall', target: t, reasons: [`${t.plan} removed`] }
+export function uninstallStep(t: PlanTarget, needs: readonly string[] = []): PlannedStep {
+  return { action: 'uninstall', target: t, reasons: [`${t.plan} removed`], needs }
 }
 
 export function plan(

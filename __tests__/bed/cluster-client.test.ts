@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { dump, load } from 'js-yaml'
 import { describe, expect, it } from 'vitest'
 import { connectCluster, KubeApiError } from '../../src/cluster/client.ts'
-import { mask } from '../../src/report/masking.ts'
+import { mask } from '../../src/secrets/masking.ts'
 import { testbed } from '../support/testbed.ts'
 
 const bed = testbed()

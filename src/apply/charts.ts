@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import { addUrlSecrets } from '../report/masking.ts'
+import { addUrlSecrets } from '../secrets/masking.ts'
 import type { ChartSource, RepositoryAlias } from '../types.ts'
 import { helmRun, type Helm, type HelmContext } from './helm.ts'
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { rootCertificates } from 'node:tls'
 import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'undici'
-import { addSecret, addUrlSecrets } from '../report/masking.ts'
+import { addSecret, addUrlSecrets } from '../secrets/masking.ts'
 import { checkKubeconfig } from './kubeconfig.ts'
 
 // The kubeconfig of a setup: `<store>/<setup>/<filename>` over HTTP(S) or file://.

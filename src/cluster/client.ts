@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici'
-import { addSecret } from '../report/masking.ts'
+import { addSecret } from '../secrets/masking.ts'
 import { runExecPlugin } from './exec-credential.ts'
 import { clusterAccess, type ClusterAccess } from './kubeconfig-access.ts'
 

@@ -1,5 +1,5 @@
 import { run } from '../process.ts'
-import { addSecret } from '../report/masking.ts'
+import { addSecret } from '../secrets/masking.ts'
 import { childEnv } from '../apply/helm.ts'
 import { KubeconfigError, type ExecPlugin } from './kubeconfig-access.ts'
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as core from '@actions/core'
-import { addUrlSecrets } from '../report/masking.ts'
+import { addUrlSecrets } from '../secrets/masking.ts'
 import { PlanLog } from '../report/plan-log.ts'
 import type { Config, DeploymentPlan, PlannedStep, Result, SetupPlan } from '../types.ts'
 import { ChartResolver } from '../apply/charts.ts'
@@ -143,8 +143,17 @@ async function runSteps(
     notRun: (step: PlannedStep, why: string) => notRun(step, 'skipped', why)
   }
   // Uninstalls first: a removed release frees the names and resources an added one may take.
+  // They run in reverse order of needs: a release goes only after every removed one that needed it.
   const removed = await runInOrder(
-    uninstalls.map((step) => ({ key: releaseKey(step.target), needs: [], item: step })),
+    uninstalls.map((step) => ({
+      key: releaseKey(step.target),
+      needs: uninstalls
+        .filter(
+          (other) => other.action === 'uninstall' && other.needs.includes(releaseKey(step.target))
+        )
+        .map((other) => releaseKey(other.target)),
+      item: step
+    })),
     shared.config.parallelPlans,
     hooks
   )

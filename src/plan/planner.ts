@@ -84,8 +84,8 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
     if (plan.problem) problems.push({ target: plan.target, problem: plan.problem })
     else steps.push({ action: 'apply', target: plan.target, spec: plan.spec as PlanSpec, reasons })
   }
-  for (const { target, reasons } of removals.uninstalls) {
-    if (selected(target)) steps.push({ action: 'uninstall', target, reasons })
+  for (const { target, reasons, needs } of removals.uninstalls) {
+    if (selected(target)) steps.push({ action: 'uninstall', target, reasons, needs })
   }
   for (const problem of removals.problems) if (selected(problem.target)) problems.push(problem)
   problems.sort((a, b) => compare(a.target.plan, b.target.plan))
@@ -145,7 +145,13 @@ function candidate(
     .map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message))
   if (problems.length > MAX_PROBLEMS_SHOWN)
     shown.push(`and ${problems.length - MAX_PROBLEMS_SHOWN} more problem(s)`)
-  const problem: FileProblem | undefined = first && { ...first, message: shown.join('; ') }
+  const leakedUrls = problems.flatMap((p) => p.leakedUrls ?? [])
+  const problem: FileProblem | undefined = first && {
+    file: first.file,
+    line: first.line,
+    message: shown.join('; '),
+    ...(leakedUrls.length > 0 && { leakedUrls })
+  }
   return { target, spec, problem, references }
 }
 
@@ -259,6 +265,7 @@ function changedPlans(
 }
 
 type Uninstall = Affected['uninstalls'][number]
+type RemovedPlan = Uninstall & { readonly needs: readonly string[] }
 
 /**
  * Only what was a plan is ever uninstalled: a removed path counts when the base commit
@@ -270,7 +277,7 @@ async function removedPlans(
   checkout: Checkout,
   base: string,
   config: Config
-): Promise<{ uninstalls: Uninstall[]; problems: PlanProblem[] }> {
+): Promise<{ uninstalls: RemovedPlan[]; problems: PlanProblem[] }> {
   if (candidates.length === 0) return { uninstalls: [], problems: [] }
   let baseFiles: CommitFiles
   try {
@@ -293,22 +300,29 @@ async function removedPlans(
   const shaped = baseFiles.files.filter((f) => classifyPath(f, layout).kind !== 'other')
   const texts = await baseFiles.texts(shaped, MAX_PLAN_BYTES)
   const referenced = new Set<string>()
+  const needsAtBase = new Map<string, string[]>()
   for (const [file, text] of texts) {
     const parsed = parsePlanFile(file, text)
     if (!parsed.ok) continue
-    const { values, hooks } = parsed.plan
+    const { values, hooks, needs } = parsed.plan
+    needsAtBase.set(
+      file,
+      needs.map((n) => n.text)
+    )
     for (const at of [...values, ...Object.values(hooks).flat()]) {
       const path = normalizeRepoPath(at.text)
       if (path !== undefined) referenced.add(path)
     }
   }
   const wasPlan = new Set(shaped)
-  const uninstalls = candidates.filter(
-    ({ target }) =>
-      wasPlan.has(target.plan) &&
-      !referenced.has(target.plan) &&
-      classifyPath(target.plan, layout).kind === 'plan'
-  )
+  const uninstalls = candidates
+    .filter(
+      ({ target }) =>
+        wasPlan.has(target.plan) &&
+        !referenced.has(target.plan) &&
+        classifyPath(target.plan, layout).kind === 'plan'
+    )
+    .map((c) => ({ ...c, needs: needsAtBase.get(c.target.plan) ?? [] }))
   return { uninstalls, problems: [] }
 }
 

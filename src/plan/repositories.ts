@@ -1,4 +1,3 @@
-import { addUrlSecrets } from '../report/masking.ts'
 import type { RepositoryAlias } from '../types.ts'
 import { unreadable } from './checkout.ts'
 import type { Checkout } from './checkout.ts'
@@ -12,7 +11,14 @@ import type { YamlNode } from './yaml-tree.ts'
 export const REPOSITORIES_FILE = '.gitops/repositories.yaml'
 
 /** A problem with the repositories file stops the run: every alias plan depends on it. */
-export class RepositoriesFileError extends Error {}
+export class RepositoriesFileError extends Error {
+  /** URLs holding committed credentials: registered as secrets before the error is reported. */
+  readonly leakedUrls: readonly string[]
+  constructor(message: string, leakedUrls: readonly string[] = []) {
+    super(message)
+    this.leakedUrls = leakedUrls
+  }
+}
 
 const ALIAS_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 const CREDENTIAL_KEYS = new Set([
@@ -49,9 +55,10 @@ function readRepositoriesFile(checkout: Checkout): RepositoryAlias[] {
 }
 
 export function parseRepositoriesFile(text: string): RepositoryAlias[] {
-  const fail = (line: number | undefined, message: string): never => {
+  const fail = (line: number | undefined, message: string, leakedUrl?: string): never => {
     throw new RepositoriesFileError(
-      `${REPOSITORIES_FILE}${line ? ` line ${line}` : ''}: ${message}`
+      `${REPOSITORIES_FILE}${line ? ` line ${line}` : ''}: ${message}`,
+      leakedUrl === undefined ? [] : [leakedUrl]
     )
   }
   let root: YamlNode | null
@@ -82,7 +89,7 @@ export function parseRepositoriesFile(text: string): RepositoryAlias[] {
 
 function entry(
   item: YamlNode,
-  fail: (line: number | undefined, message: string) => never
+  fail: (line: number | undefined, message: string, leakedUrl?: string) => never
 ): RepositoryAlias {
   if (item.kind !== 'mapping')
     return fail(item.line, 'each repository must be a mapping with `name` and `url`')
@@ -90,10 +97,10 @@ function entry(
   for (const { key, value } of item.entries) {
     if (key.kind !== 'scalar') return fail(key.line, 'keys must be plain names')
     if (CREDENTIAL_KEYS.has(key.text)) {
-      if (value.kind === 'scalar') addUrlSecrets(`https://x:${encodeURIComponent(value.text)}@x`)
       return fail(
         key.line,
-        `'${key.text}' is a credential and must not be committed: give this repository in the helm-repositories input, from a secret`
+        `'${key.text}' is a credential and must not be committed: give this repository in the helm-repositories input, from a secret`,
+        value.kind === 'scalar' ? `https://x:${encodeURIComponent(value.text)}@x` : undefined
       )
     }
     if (key.text !== 'name' && key.text !== 'url')
@@ -117,10 +124,10 @@ function entry(
     return fail(url.line, `repository '${name.text}' has an invalid url`)
   }
   if (parsed.username || parsed.password) {
-    addUrlSecrets(url.text)
     return fail(
       url.line,
-      `the url of repository '${name.text}' holds credentials, which must not be committed: give this repository in the helm-repositories input, from a secret (and rotate the leaked password)`
+      `the url of repository '${name.text}' holds credentials, which must not be committed: give this repository in the helm-repositories input, from a secret (and rotate the leaked password)`,
+      url.text
     )
   }
   if (!['https:', 'http:', 'oci:'].includes(parsed.protocol)) {

@@ -1,5 +1,4 @@
 import { posix } from 'node:path'
-import { addUrlSecrets } from '../report/masking.ts'
 import { HOOK_NAMES } from '../types.ts'
 import type { ChartSource, FileProblem, HookName, PlanSpec } from '../types.ts'
 import type { Checkout } from './checkout.ts'
@@ -56,8 +55,8 @@ export function resolvePlan(
   aliases: ReadonlySet<string>
 ): ResolvedPlan {
   const problems: FileProblem[] = []
-  const problem = (at: Located, message: string): void => {
-    problems.push({ file, line: at.line, message })
+  const problem = (at: Located, message: string, leakedUrl?: string): void => {
+    problems.push({ file, line: at.line, message, ...(leakedUrl && { leakedUrls: [leakedUrl] }) })
   }
 
   function path(
@@ -183,7 +182,7 @@ function hasUserInfo(url: string): boolean {
 function chartSource(
   raw: RawPlan,
   aliases: ReadonlySet<string>,
-  problem: (at: Located, message: string) => void,
+  problem: (at: Located, message: string, leakedUrl?: string) => void,
   path: (
     at: Located,
     what: string,
@@ -210,10 +209,10 @@ function chartSource(
         `'repository' must be an http(s) chart repository URL; write an oci:// chart as \`chart: oci://...\``
       )
     } else if (url && (url.username || url.password)) {
-      addUrlSecrets(repository.text)
       problem(
         repository,
-        `'repository' holds credentials, which must not be committed: define an alias in the helm-repositories input from a secret`
+        `'repository' holds credentials, which must not be committed: define an alias in the helm-repositories input from a secret`,
+        repository.text
       )
     }
     if (!CHART_NAME.test(text)) {
@@ -224,10 +223,10 @@ function chartSource(
   }
   if (text.startsWith('oci://') || /^https?:\/\//.test(text)) {
     if (hasUserInfo(text)) {
-      addUrlSecrets(text)
       problem(
         chart,
-        `'chart' holds credentials, which must not be committed: define an alias with them in the helm-repositories input from a secret, and write alias/name`
+        `'chart' holds credentials, which must not be committed: define an alias with them in the helm-repositories input from a secret, and write alias/name`,
+        text
       )
       return undefined
     }

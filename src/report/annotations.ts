@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import type { Result } from '../types.ts'
-import { mask } from './masking.ts'
+import { mask } from '../secrets/masking.ts'
 
 /** An error annotation on the plan file of each failed plan (with the line when one is known). */
 export function annotateFailures(results: readonly Result[]): void {

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import type { Result } from '../types.ts'
-import { mask } from './masking.ts'
+import { mask } from '../secrets/masking.ts'
 
 // The action's outputs (action.yml): `results`, `setups`, `failed`.
 

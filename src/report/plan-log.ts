@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { mask } from './masking.ts'
+import { mask } from '../secrets/masking.ts'
 import { printUntrusted } from './untrusted-text.ts'
 
 // One log group per plan. Setups run in parallel and the runner's groups cannot

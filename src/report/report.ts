@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import type { Changes, DeploymentPlan, Mode, Result, Scope } from '../types.ts'
 import { annotateFailures } from './annotations.ts'
-import { mask } from './masking.ts'
+import { mask } from '../secrets/masking.ts'
 import { writeResultOutputs, writeRunFailureOutputs, writeSetupsOutput } from './outputs.ts'
 import { affectedSetups, allResults } from './results.ts'
 import { renderRunFailure, renderSummary } from './summary.ts'

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { mask } from './masking.ts'
+import { mask } from '../secrets/masking.ts'
 
 /** A warning annotation about the run as a whole (not one plan), masked like all that report/ writes. */
 export function runWarning(text: string): void {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import * as core from '@actions/core'
-import { mask } from './masking.ts'
+import { mask } from '../secrets/masking.ts'
 
 // Text the action did not write itself (file names, change reasons, hook and
 // helm output, chart messages) reaches the log only through here. The runner

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { actionDefaults } from '../../../src/action-defaults.ts'
 import { readConfig, SEED_ENV, splitArgs } from '../../../src/config.ts'
-import { mask, resetSecrets } from '../../../src/report/masking.ts'
+import { mask, resetSecrets } from '../../../src/secrets/masking.ts'
 import { removeTempDirs, tempDir } from '../../support/git-repo.ts'
 
 vi.mock('@actions/core', async (importOriginal) => ({

@@ -18,7 +18,7 @@ const apply = (postHooks = false): PlannedStep => ({
     needs: []
   }
 })
-const uninstall: PlannedStep = { action: 'uninstall', target, reasons: [] }
+const uninstall: PlannedStep = { action: 'uninstall', target, reasons: [], needs: [] }
 
 const DIGEST = 'd'.repeat(32)
 const NOW = 1_000_000_000

@@ -332,6 +332,36 @@ describe('planDeployment: a diff', () => {
     expect(p.problems).toEqual([])
   })
 
+  it('a removed plan keeps the needs it had at the base commit (uninstalls run in reverse)', async () => {
+    const gone = ['aws/foo/default/api.yaml', 'aws/foo/default/db.yaml']
+    const r = await repo({
+      ...OPS,
+      'aws/foo/default/api.yaml': 'chart: stable/api\nneeds: [default/db]\n',
+      'aws/foo/default/db.yaml': 'chart: stable/db\n'
+    })
+    const base = await r.commit('base')
+    await r.remove(...gone)
+    const head = await r.commit('head')
+    const p = await planDeployment({
+      config: config({ workspace: r.dir }),
+      scope: diff,
+      changes: {
+        base,
+        head,
+        source: 'git',
+        paths: gone.map((path) => ({ path, status: 'removed' }))
+      },
+      openCheckout: () => openCheckout(r.dir, head),
+      sha: SHA
+    })
+    const needs = p.setups
+      .flatMap((s) => s.steps)
+      .map((s) =>
+        s.action === 'uninstall' ? `${s.target.release}: ${s.needs.join(',')}` : s.action
+      )
+    expect(needs).toEqual(['api: default/db', 'db: '])
+  })
+
   it('a removal whose base tree cannot be read uninstalls nothing and says why', async () => {
     const r = await repo()
     const head = await r.commit('head')

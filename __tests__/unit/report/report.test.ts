@@ -26,7 +26,7 @@ vi.mock('@actions/core', () => ({
 
 const { reportPlan, reportResults, reportRunFailure } =
   await import('../../../src/report/report.ts')
-const { addSecret, resetSecrets } = await import('../../../src/report/masking.ts')
+const { addSecret, resetSecrets } = await import('../../../src/secrets/masking.ts')
 
 const target = {
   plan: 'local/a/default/web.yaml',
@@ -47,7 +47,9 @@ const plan: DeploymentPlan = {
   setups: [
     {
       setup: 'local/a',
-      steps: [{ action: 'uninstall', target, reasons: ['local/a/default/web.yaml removed'] }]
+      steps: [
+        { action: 'uninstall', target, reasons: ['local/a/default/web.yaml removed'], needs: [] }
+      ]
     }
   ],
   problems: [

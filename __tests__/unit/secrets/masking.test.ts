@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { addUrlSecrets, mask, resetSecrets } from '../../../src/report/masking.ts'
+import { addUrlSecrets, mask, resetSecrets } from '../../../src/secrets/masking.ts'
 
 afterEach(resetSecrets)
 
