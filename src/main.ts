@@ -10,10 +10,12 @@ import { runEngine, runKindOf } from './engine/run.ts'
 import { notRun } from './engine/outcome.ts'
 import { reportPlan, reportResults, reportRunFailure } from './report/report.ts'
 import { onCancel } from './cancel.ts'
+import { openDiffBase, type OpenedBase } from './diff-base.ts'
 
 /** The data path: event → scope → changes → plan → engine (observe, decide, act) → report. */
 export async function run(): Promise<void> {
   const cancellation = onCancel()
+  let opened: OpenedBase | undefined
   try {
     const config = readConfig()
     const event = readEvent()
@@ -32,10 +34,22 @@ export async function run(): Promise<void> {
     })
     reportPlan(plan, scope, changes, event.mode)
 
+    const preview = event.mode === 'preview' || config.dryRun
     const needsHelm = plan.setups.length > 0
     const helm = needsHelm
       ? await prepareHelm(config, cancellation.signal).catch((error: unknown) => errorOf(error))
       : undefined
+    // A preview compares with its diff base, whose files are opened once for every plan.
+    if (preview && helm !== undefined && !(helm instanceof Error))
+      opened = await openDiffBase({
+        event,
+        scope,
+        changes,
+        plan,
+        config,
+        api,
+        signal: cancellation.signal
+      })
     // Without helm no plan can run, but every affected plan still gets its result.
     const results =
       helm === undefined
@@ -52,14 +66,16 @@ export async function run(): Promise<void> {
               plan,
               config,
               helm,
-              runKind: runKindOf(event.mode === 'preview' || config.dryRun, plan),
+              runKind: runKindOf(preview, plan),
               run: event.workflow.runId?.toString(),
-              signal: cancellation.signal
+              signal: cancellation.signal,
+              base: opened?.base
             })
     await reportResults(plan, results, cancellation.signal.aborted)
   } catch (error) {
     await reportRunFailure(error instanceof Error ? error.message : String(error))
   } finally {
+    await opened?.dispose()
     cancellation.dispose()
   }
 }

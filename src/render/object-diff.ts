@@ -1,31 +1,14 @@
+import type { ObjectChange, ObjectDiff, RenderDiff } from '../types.ts'
 import type { RenderedObject } from './objects.ts'
 import { unifiedDiff } from './line-diff.ts'
 
 // Pure: what head changes against base, object by object.
 
-export type ObjectChange = 'added' | 'changed' | 'removed'
-
-export interface ObjectDiff {
-  readonly key: string
-  readonly change: ObjectChange
-  /** Unified diff hunks of the object's YAML (an added object: every line `+`). */
-  readonly diff: string
-}
-
-export interface ReleaseDiff {
-  readonly added: number
-  readonly changed: number
-  readonly removed: number
-  readonly unchanged: number
-  /** Changed objects, in key order. */
-  readonly objects: readonly ObjectDiff[]
-}
-
 /** `undefined` on a side: the plan does not exist there (added or removed plan). */
 export function diffObjects(
   base: readonly RenderedObject[] | undefined,
   head: readonly RenderedObject[] | undefined
-): ReleaseDiff {
+): RenderDiff {
   const before = new Map((base ?? []).map((o) => [o.key, o.yaml]))
   const after = new Map((head ?? []).map((o) => [o.key, o.yaml]))
   const keys = [...new Set([...before.keys(), ...after.keys()])].sort()
@@ -52,10 +35,6 @@ export function diffObjects(
 }
 
 /** `+2 ~1 -0 objects` */
-export function countLine(diff: Pick<ReleaseDiff, 'added' | 'changed' | 'removed'>): string {
+export function countLine(diff: Pick<RenderDiff, 'added' | 'changed' | 'removed'>): string {
   return `+${diff.added} ~${diff.changed} -${diff.removed} objects`
-}
-
-export function isUnchanged(diff: ReleaseDiff): boolean {
-  return diff.objects.length === 0
 }

@@ -40,7 +40,8 @@ export function redactObject(object: Record<string, unknown>): Record<string, un
   if (isRecord(metadata) && isRecord(metadata.annotations)) {
     const annotations = { ...metadata.annotations }
     const lastApplied = 'kubectl.kubernetes.io/last-applied-configuration'
-    if (lastApplied in annotations) annotations[lastApplied] = digestOf(String(annotations[lastApplied]))
+    if (lastApplied in annotations)
+      annotations[lastApplied] = digestOf(String(annotations[lastApplied]))
     out.metadata = { ...metadata, annotations }
   }
   return out

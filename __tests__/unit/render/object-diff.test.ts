@@ -67,7 +67,12 @@ describe('the object diff', () => {
       head: secret('hunter2-new'),
       counts: '+0 ~1 -0 objects'
     },
-    { name: 'an added plan adds everything', base: '', head: cm('a', '1'), counts: '+1 ~0 -0 objects' }
+    {
+      name: 'an added plan adds everything',
+      base: '',
+      head: cm('a', '1'),
+      counts: '+1 ~0 -0 objects'
+    }
   ]
   it.each(table)('$name', ({ base, head, counts, keys }) => {
     const result = diff(base, head)
