@@ -71,7 +71,15 @@ export async function run(): Promise<void> {
               signal: cancellation.signal,
               base: opened?.base
             })
-    await reportResults(plan, results, cancellation.signal.aborted)
+    const fullDiffAt = event.workflow.runUrl
+      ? `the log of this run (${event.workflow.runUrl})`
+      : 'the log of this run'
+    await reportResults(
+      plan,
+      results,
+      cancellation.signal.aborted,
+      preview ? { base: opened?.base, fullDiffAt } : undefined
+    )
   } catch (error) {
     await reportRunFailure(error instanceof Error ? error.message : String(error))
   } finally {

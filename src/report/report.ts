@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
-import type { Changes, DeploymentPlan, Mode, Result, Scope } from '../types.ts'
+import type { Changes, DeploymentPlan, DiffBase, Mode, Result, Scope } from '../types.ts'
+import { renderDiffMarkdown, SUMMARY_DIFF_LIMIT } from './diff-markdown.ts'
 import { annotateFailures } from './annotations.ts'
 import { mask } from './masking.ts'
 import { writeResultOutputs, writeRunFailureOutputs, writeSetupsOutput } from './outputs.ts'
@@ -39,15 +40,27 @@ export function reportPlan(
   writeSetupsOutput(affectedSetups(plan))
 }
 
+/** A preview's diff: what it was compared with, and where its full text is. */
+export interface PreviewReport {
+  readonly base: DiffBase | undefined
+  /** e.g. "the log of run 12 (https://...)". */
+  readonly fullDiffAt: string
+}
+
 export async function reportResults(
   plan: DeploymentPlan,
   results: readonly Result[],
-  cancelled: boolean
+  cancelled: boolean,
+  preview?: PreviewReport
 ): Promise<void> {
   const all = allResults(plan, results)
   writeResultOutputs(all)
   annotateFailures(all)
-  await writeSummary(renderSummary({ sha: plan.sha, results: all, cancelled }))
+  const diff =
+    preview && all.length > 0
+      ? renderDiffMarkdown({ results: all, ...preview, limit: SUMMARY_DIFF_LIMIT })
+      : ''
+  await writeSummary(renderSummary({ sha: plan.sha, results: all, cancelled }) + diff)
   const failed = all.filter((r) => r.status === 'failed')
   if (cancelled)
     core.warning(
