@@ -8,7 +8,16 @@ import { openCheckout } from './plan/checkout.ts'
 import { prepareHelm } from './apply/helm-tool.ts'
 import { runEngine, runKindOf } from './engine/run.ts'
 import { notRun } from './engine/outcome.ts'
-import { reportPlan, reportResults, reportRunFailure } from './report/report.ts'
+import {
+  diffCommentBody,
+  reportPlan,
+  reportResults,
+  reportRunFailure,
+  type PreviewReport
+} from './report/report.ts'
+import { runNotice, runWarning } from './report/run-warning.ts'
+import { commentMarker, upsertComment } from './github/pr-comment.ts'
+import { finishDeployments, startDeployments } from './github/deployments.ts'
 import { onCancel } from './cancel.ts'
 import { openDiffBase, type OpenedBase } from './diff-base.ts'
 
@@ -50,6 +59,15 @@ export async function run(): Promise<void> {
         api,
         signal: cancellation.signal
       })
+    const deployments =
+      config.deployments && !preview && plan.setups.length > 0
+        ? await startDeployments(api, {
+            setups: plan.setups.map((s) => s.setup),
+            sha: plan.sha,
+            template: config.deploymentEnvironment,
+            logUrl: event.workflow.runUrl
+          })
+        : undefined
     // Without helm no plan can run, but every affected plan still gets its result.
     const results =
       helm === undefined
@@ -71,15 +89,27 @@ export async function run(): Promise<void> {
               signal: cancellation.signal,
               base: opened?.base
             })
-    const fullDiffAt = event.workflow.runUrl
-      ? `the log of this run (${event.workflow.runUrl})`
-      : 'the log of this run'
-    await reportResults(
-      plan,
-      results,
-      cancellation.signal.aborted,
-      preview ? { base: opened?.base, fullDiffAt } : undefined
-    )
+    const previewReport: PreviewReport | undefined = preview
+      ? {
+          base: opened?.base,
+          fullDiffAt: `the log of this run${event.workflow.runUrl ? ` (${event.workflow.runUrl})` : ''}`
+        }
+      : undefined
+    await reportResults(plan, results, cancellation.signal.aborted, previewReport)
+    if (event.name === 'pull_request' && previewReport) {
+      const marker = commentMarker(event.workflow.file)
+      const body = diffCommentBody(plan, results, previewReport, marker)
+      const posted = await upsertComment(api, event.number, marker, body)
+      if (posted.kind === 'skipped') runNotice(posted.reason)
+    }
+    if (deployments) {
+      const problems = [
+        ...deployments.problems,
+        ...(await finishDeployments(api, deployments, results, event.workflow.runUrl))
+      ]
+      if (problems.length > 0)
+        runWarning(`GitHub Deployments could not be recorded: ${problems.join('; ')}`)
+    }
   } catch (error) {
     await reportRunFailure(error instanceof Error ? error.message : String(error))
   } finally {

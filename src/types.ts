@@ -232,6 +232,10 @@ export interface Config {
   readonly failFast: boolean
   readonly hookTimeoutMs: number
   readonly dryRun: boolean
+  /** One GitHub Deployment per affected setup on a deploy run. */
+  readonly deployments: boolean
+  /** Environment name of a setup's Deployment; `{setup}` is replaced by the setup. */
+  readonly deploymentEnvironment: string
   /** The checkout of the ops repository. */
   readonly workspace: string
 }

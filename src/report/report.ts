@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import type { Changes, DeploymentPlan, DiffBase, Mode, Result, Scope } from '../types.ts'
-import { renderDiffMarkdown, SUMMARY_DIFF_LIMIT } from './diff-markdown.ts'
+import { COMMENT_LIMIT, renderDiffMarkdown, SUMMARY_DIFF_LIMIT } from './diff-markdown.ts'
 import { annotateFailures } from './annotations.ts'
 import { mask } from './masking.ts'
 import { writeResultOutputs, writeRunFailureOutputs, writeSetupsOutput } from './outputs.ts'
@@ -92,4 +92,21 @@ async function writeSummary(markdown: string): Promise<void> {
   // Outside a runner (a local try-out) there is no summary file: the log gets it.
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
   else printUntrusted(summary)
+}
+
+/** The sticky pull request comment's body, masked, within GitHub's size limit. */
+export function diffCommentBody(
+  plan: DeploymentPlan,
+  results: readonly Result[],
+  preview: PreviewReport,
+  marker: string
+): string {
+  return mask(
+    renderDiffMarkdown({
+      results: allResults(plan, results),
+      ...preview,
+      header: marker,
+      limit: COMMENT_LIMIT
+    })
+  )
 }
