@@ -121,6 +121,6 @@ faultCase(
     expect(body).toMatch(
       /Cut to GitHub's size limit: \d+ diff line\(s\) left out\. The full diff is in the log of this run/
     )
-    expect(run.log).toContain('+    key5999: new-5999')
+    expect(run.log).toContain('+  key5999: new-5999')
   }
 )
