@@ -99,7 +99,8 @@ export async function run(): Promise<void> {
     if (event.name === 'pull_request' && previewReport) {
       const marker = commentMarker(event.workflow.file)
       const body = diffCommentBody(plan, results, previewReport, marker)
-      const posted = await upsertComment(api, event.number, marker, body)
+      const affected = results.length + plan.problems.length > 0
+      const posted = await upsertComment(api, event.number, marker, body, affected)
       if (posted.kind === 'skipped') runNotice(posted.reason)
     }
     if (deployments) {

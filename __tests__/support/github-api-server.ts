@@ -451,6 +451,8 @@ export function repositoryHandlers(state: RepositoryState): Handlers {
 
 export interface FakeComment {
   readonly id: number
+  /** The pull request (issue) number it is on; 7 when left out. */
+  readonly issue?: number
   body: string
 }
 
@@ -484,17 +486,18 @@ export function writeHandlers(state: WriteState): Handlers {
     body: c.body
   })
   return {
-    'issues/list-comments': ({ query }) => {
+    'issues/list-comments': ({ params, query }) => {
       const perPage = Number(query.per_page ?? 30)
       const page = Number(query.page ?? 1)
+      const onIssue = state.comments.filter((c) => (c.issue ?? 7) === Number(params.issue_number))
       return {
         status: 200,
-        body: state.comments.slice((page - 1) * perPage, page * perPage).map(commentOf)
+        body: onIssue.slice((page - 1) * perPage, page * perPage).map(commentOf)
       }
     },
-    'issues/create-comment': ({ body }) => {
+    'issues/create-comment': ({ params, body }) => {
       if (state.forbidden) return forbidden()
-      const comment = { id: next++, body: body.body as string }
+      const comment = { id: next++, issue: Number(params.issue_number), body: body.body as string }
       state.comments.push(comment)
       return { status: 201, body: commentOf(comment) }
     },

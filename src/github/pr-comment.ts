@@ -9,6 +9,8 @@ import { ApiError } from './api.ts'
 export type CommentOutcome =
   | { readonly kind: 'created' | 'updated'; readonly id: number }
   | { readonly kind: 'skipped'; readonly reason: string }
+  /** Nothing to say and no comment to correct. */
+  | { readonly kind: 'none' }
 
 /** The hidden first line that tells this workflow's comment from any other. */
 export function commentMarker(workflowFile: string | undefined): string {
@@ -19,12 +21,15 @@ export async function upsertComment(
   api: GitHubApi,
   issue: number,
   marker: string,
-  body: string
+  body: string,
+  /** False when no plan is affected: an earlier comment is corrected, none is started. */
+  create = true
 ): Promise<CommentOutcome> {
   try {
     const comments = await api.listComments(issue)
     const ours = comments.find((c) => c.body.split('\n', 1)[0] === marker)
     if (ours) return { kind: 'updated', id: (await api.updateComment(ours.id, body)).id }
+    if (!create) return { kind: 'none' }
     return { kind: 'created', id: (await api.createComment(issue, body)).id }
   } catch (error) {
     const status = error instanceof ApiError ? error.status : undefined

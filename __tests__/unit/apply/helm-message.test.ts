@@ -9,11 +9,7 @@ describe("helm's error message", () => {
       'Error: failed to render chart:\n  template: c/templates/cm.yaml:3:4: executing "x"\n  at <.Values.missing.key>: nil pointer\n',
       'failed to render chart:\ntemplate: c/templates/cm.yaml:3:4: executing "x"\nat <.Values.missing.key>: nil pointer'
     ],
-    [
-      'an unindented line after an error is not part of it',
-      'Error: boom\nplain text\n',
-      'boom'
-    ],
+    ['an unindented line after an error is not part of it', 'Error: boom\nplain text\n', 'boom'],
     ['no error line: the last lines', 'a\nb\n', 'a\nb'],
     ['nothing', '', 'no error output']
   ])('%s', (_name, stderr, message) => {

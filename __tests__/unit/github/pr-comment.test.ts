@@ -48,8 +48,11 @@ describe('the sticky pull request comment', () => {
     expect(second).toEqual({ kind: 'updated', id: (first as { id: number }).id })
     expect(state.comments).toEqual([
       { id: 1, body: 'LGTM' },
-      { id: (first as { id: number }).id, body: `${marker}\nsecond` }
+      { id: (first as { id: number }).id, issue: 7, body: `${marker}\nsecond` }
     ])
+    // With no plan affected, the comment is corrected but never started.
+    const quiet = await upsertComment(github, 8, marker, `${marker}\nnothing`, false)
+    expect(quiet).toEqual({ kind: 'none' })
     // Another workflow's comment has another marker.
     const other = await upsertComment(github, 7, commentMarker('other.yml'), 'x')
     expect(other.kind).toBe('created')
