@@ -172,7 +172,7 @@ describe('the pull request diff on the test bed', { timeout: 300_000 }, () => {
     expect(comment?.body.split('\n')[0]).toBe('<!-- gitops-action diff deploy.yml -->')
     expect(comment?.body).toContain('-  message: v1\n+  message: v2')
     expect(comment?.body).toMatch(
-      /-  password: <secret hmac:[0-9a-f]{12}>\n\+  password: <secret hmac:[0-9a-f]{12}>/
+      /- {2}password: <secret hmac:[0-9a-f]{12}>\n\+ {2}password: <secret hmac:[0-9a-f]{12}>/
     )
     // The full diff is in the log too.
     expect(run.log).toContain('+  message: v2')

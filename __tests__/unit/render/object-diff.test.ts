@@ -90,7 +90,7 @@ describe('the object diff', () => {
     const text = JSON.stringify(result)
     for (const value of ['hunter2', Buffer.from('hunter2-old').toString('base64')])
       expect(text).not.toContain(value)
-    expect(result.objects[0]?.diff).toMatch(/-  password: <secret hmac:[0-9a-f]{12}>/)
+    expect(result.objects[0]?.diff).toMatch(/- {2}password: <secret hmac:[0-9a-f]{12}>/)
     const same = diff(secret('same'), secret('same'))
     expect(same.objects).toEqual([])
   })
