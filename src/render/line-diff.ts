@@ -1,7 +1,8 @@
 // Pure: a unified diff of two texts, line by line (Myers' O(ND) algorithm after
 // trimming the common head and tail). Bounded: past MAX_EDITS differing lines the
-// search stops and the old text is shown replaced by the new, which is still a
-// correct diff, only a less minimal one; the work stays O(MAX_EDITS²).
+// search stops and the lines are paired by position (or the old text shown replaced
+// by the new), still a correct diff, only a less minimal one; the work stays
+// O(MAX_EDITS²).
 
 export const MAX_EDITS = 2_000
 const CONTEXT = 3
@@ -69,6 +70,26 @@ function backtrack(
   return ops.reverse()
 }
 
+/**
+ * Past the bound: line by line where both sides have as many lines (a value changed
+ * on every line stays readable as pairs), else the old lines replaced by the new.
+ */
+function unaligned(a: readonly string[], b: readonly string[]): Op[] {
+  if (a.length !== b.length)
+    return [
+      ...a.map((text): Op => ({ kind: '-', text })),
+      ...b.map((text): Op => ({ kind: '+', text }))
+    ]
+  return a.flatMap((text, i): Op[] =>
+    text === b[i]
+      ? [{ kind: ' ', text }]
+      : [
+          { kind: '-', text },
+          { kind: '+', text: b[i] as string }
+        ]
+  )
+}
+
 function editScript(a: readonly string[], b: readonly string[]): Op[] {
   let head = 0
   while (head < a.length && head < b.length && a[head] === b[head]) head++
@@ -81,10 +102,7 @@ function editScript(a: readonly string[], b: readonly string[]): Op[] {
     tail++
   const midA = a.slice(head, a.length - tail)
   const midB = b.slice(head, b.length - tail)
-  const middle = myers(midA, midB) ?? [
-    ...midA.map((text): Op => ({ kind: '-', text })),
-    ...midB.map((text): Op => ({ kind: '+', text }))
-  ]
+  const middle = myers(midA, midB) ?? unaligned(midA, midB)
   const same = (text: string): Op => ({ kind: ' ', text })
   return [...a.slice(0, head).map(same), ...middle, ...a.slice(a.length - tail).map(same)]
 }

@@ -129,6 +129,11 @@ describe('the line diff', () => {
     const lines = out.split('\n')
     expect(lines.filter((l) => l.startsWith('-'))).toHaveLength(MAX_EDITS + 10)
     expect(lines.filter((l) => l.startsWith('+'))).toHaveLength(MAX_EDITS + 10)
+    // As many lines on both sides: paired, so each change reads as one.
+    expect(lines.slice(1, 5)).toEqual(['-a0', '+b0', '-a1', '+b1'])
+    // Otherwise the old lines replaced by the new.
+    const uneven = unifiedDiff(a, `${b}\nextra`).split('\n')
+    expect(uneven.slice(1, 3)).toEqual(['-a0', '-a1'])
   })
 
   it('finds a minimal script between interleaved texts', () => {
