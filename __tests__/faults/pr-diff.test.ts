@@ -124,3 +124,36 @@ faultCase(
     expect(run.log).toContain('+  key5999: new-5999')
   }
 )
+
+faultCase(
+  'a dry-run workflow_dispatch on a shallow clone (the last deployed commit is not in it)',
+  'the last deployed commit is fetched from origin and the diff shown',
+  async () => {
+    const ns = namespace('prdiff')
+    const ops = await opsRepo()
+    const deployed = await ops.commit({
+      'values/web.yaml': valuesYaml('deployed'),
+      [planOf(ns)]: planYaml({ values: 'values/web.yaml' })
+    })
+    const head = await ops.commit({ 'values/web.yaml': valuesYaml('dispatched') })
+    server = await startGitHubApiServer({
+      ...repositoryHandlers({
+        origin: ops.origin,
+        runs: [{ id: 31, runNumber: 1, headSha: deployed, conclusion: 'success' }]
+      }),
+      ...writeHandlers({ comments: [], deployments: [] })
+    })
+    const workspace = await cloneAt(ops.origin, head)
+    const run = await act(
+      workspace,
+      { dispatch: head },
+      {
+        inputs: { 'dry-run': 'true', plans: planOf(ns) },
+        env: { GITHUB_API_URL: server.url }
+      }
+    )
+    expect(run.code, run.log).toBe(0)
+    expect(resultOf(run, planOf(ns)).notes).toEqual(['+0 ~1 -0 objects'])
+    expect(run.summary).toContain('-  message: deployed\n+  message: dispatched')
+  }
+)
