@@ -52,7 +52,9 @@ async function baseCommit(
     return {
       none: 'no successful push run of this workflow on this branch to compare with, so every object is shown as rendered'
     }
-  return { sha: run.headSha, reason: `last deployed commit, run ${run.id}` }
+  // A shallow checkout lacks it: fetched like a push's diff base.
+  const sha = await diffBaseCommit(config.workspace, run.headSha, event.sha, false, input.signal)
+  return { sha, reason: `last deployed commit, run ${run.id}` }
 }
 
 export async function openDiffBase(input: BaseInput): Promise<OpenedBase> {
