@@ -106,7 +106,7 @@ async function opsRepo(): Promise<{ repo: GitRepo; base: string; origin: string 
     'values/creds.yaml': `password: ${SECRET_OLD}\n`,
     [plan('web')]: 'chart: ./charts/hello\nvalues: values/web.yaml\n',
     [plan('same')]: 'chart: ./charts/hello\nvalues: values/same.yaml\n',
-    [plan('repo')]: 'chart: bed/hello\nversion: 0.1.0\nvalues: values/web.yaml\n',
+    [plan('repo')]: 'chart: bed/hello\nversion: 0.1.0\n',
     [plan('gone')]: 'chart: ./charts/hello\nvalues: values/web.yaml\n',
     [plan('creds')]: 'chart: ./charts/creds\nvalues: values/creds.yaml\n'
   })
@@ -123,7 +123,7 @@ describe('the pull request diff on the test bed', { timeout: 300_000 }, () => {
       'values/web.yaml': 'message: v2\ndeployment: {enabled: false}\n',
       'values/same.yaml': '# only a comment changed\nmessage: same\ndeployment: {enabled: false}\n',
       'values/creds.yaml': `password: ${SECRET_NEW}\n`,
-      [plan('repo')]: 'chart: bed/hello\nversion: 0.2.0\nvalues: values/web.yaml\n',
+      [plan('repo')]: 'chart: bed/hello\nversion: 0.2.0\n',
       [plan('new')]: 'chart: ./charts/hello\nvalues: values/web.yaml\n'
     })
     await repo.remove(plan('gone'))
