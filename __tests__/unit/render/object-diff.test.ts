@@ -95,6 +95,25 @@ describe('the object diff', () => {
     expect(same.objects).toEqual([])
   })
 
+  it('redacts a Secret inside a List and the copy kubectl keeps in an annotation', () => {
+    const list = `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: Secret
+    metadata:
+      name: s
+      annotations:
+        kubectl.kubernetes.io/last-applied-configuration: '{"data":{"password":"aHVudGVyMg=="}}'
+    data:
+      password: aHVudGVyMg==
+`
+    const [object] = parseManifest(list, 'ns')
+    expect(object?.key).toBe('v1 Secret ns/s')
+    expect(object?.yaml).not.toContain('aHVudGVyMg==')
+    expect(object?.yaml).toMatch(/last-applied-configuration: <secret hmac:[0-9a-f]{12}>/)
+  })
+
   it('refuses YAML it cannot read without quoting it', () => {
     expect(() => parseManifest('kind: Secret\ndata: {password: "hunter2\n', 'ns')).toThrow(
       /not valid YAML \(line \d+\)$/

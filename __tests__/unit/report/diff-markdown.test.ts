@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { COMMENT_LIMIT, renderDiffMarkdown } from '../../../src/report/diff-markdown.ts'
+import { diffJson } from '../../../src/report/outputs.ts'
 import type { DiffBase, ObjectDiff, RenderDiff, Result } from '../../../src/types.ts'
 
 const BASE: DiffBase = { kind: 'none', reason: 'test' }
@@ -98,5 +99,15 @@ describe('the diff as Markdown', () => {
     // Every opened block is closed.
     expect(md.split('<details>').length).toBe(md.split('</details>').length)
     expect((md.match(/^```+/gm) ?? []).length % 2).toBe(0)
+  })
+})
+
+describe('the diff outputs', () => {
+  it('diff: the counts per plan compared; plans without a base comparison are left out', () => {
+    const compared = result('web', [objectDiff(1, 1)])
+    const { diff: _diff, ...uncompared } = result('other', [])
+    expect(JSON.parse(diffJson([compared, uncompared]))).toEqual({
+      'local/a/ns/web.yaml': { added: 1, changed: 0, removed: 0 }
+    })
   })
 })
