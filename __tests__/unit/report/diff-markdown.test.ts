@@ -105,7 +105,7 @@ describe('the diff as Markdown', () => {
 describe('the diff outputs', () => {
   it('diff: the counts per plan compared; plans without a base comparison are left out', () => {
     const compared = result('web', [objectDiff(1, 1)])
-    const { diff: _diff, ...uncompared } = result('other', [])
+    const uncompared: Result = { ...result('other', []), diff: undefined }
     expect(JSON.parse(diffJson([compared, uncompared]))).toEqual({
       'local/a/ns/web.yaml': { added: 1, changed: 0, removed: 0 }
     })
