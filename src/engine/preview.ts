@@ -73,7 +73,8 @@ async function renderObjects(
 
 type BaseObjects =
   | { readonly ok: true; readonly objects: RenderedObject[] | undefined }
-  | { readonly ok: false; readonly why: string }
+  /** No diff; `why` is undefined where none was asked for. */
+  | { readonly ok: false; readonly why: string | undefined }
 
 /** The base side of a release: its objects, undefined when base had no such plan. */
 async function baseObjects(
@@ -82,7 +83,7 @@ async function baseObjects(
   log: PlanLog
 ): Promise<BaseObjects> {
   const base = context.base
-  if (!base) return { ok: false, why: '' }
+  if (!base) return { ok: false, why: undefined }
   const { diffBase, side } = base
   if (diffBase.kind === 'none' || !side) return { ok: false, why: `no diff: ${diffBase.reason}` }
   const at = `base ${diffBase.sha.slice(0, 12)} (${diffBase.reason})`
@@ -124,11 +125,11 @@ export async function previewApply(
   log.line(`${rendered}${head.length ? `: ${head.map((o) => o.key).join(', ')}` : ''}`)
   const base = await baseObjects(step.target, context, log)
   if (!base.ok) {
-    if (base.why) log.line(base.why)
+    if (base.why !== undefined) log.line(base.why)
     return resultOf(step, {
       operation: 'render',
       status: 'planned',
-      notes: [rendered, ...(base.why ? [base.why] : [])]
+      notes: [rendered, ...(base.why !== undefined ? [base.why] : [])]
     })
   }
   const diff = diffObjects(base.objects, head)
@@ -155,12 +156,12 @@ export async function previewUninstall(
   const would = 'would uninstall the release'
   const base = await baseObjects(step.target, context, log)
   if (!base.ok || !base.objects) {
-    const why = base.ok ? '' : base.why
-    if (why) log.line(why)
+    const why = base.ok ? undefined : base.why
+    if (why !== undefined) log.line(why)
     return resultOf(step, {
       operation: 'uninstall',
       status: 'planned',
-      notes: [would, ...(why ? [why] : [])]
+      notes: [would, ...(why !== undefined ? [why] : [])]
     })
   }
   const diff = diffObjects(base.objects, undefined)
