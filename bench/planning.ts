@@ -105,7 +105,7 @@ async function planOnce(repo: Repository): Promise<Timing & { plan: DeploymentPl
     sha: repo.head,
     ref: 'refs/heads/main',
     repository: { owner: 'bench', repo: 'ops' },
-    workflow: { file: undefined, runId: undefined, runNumber: undefined },
+    workflow: { file: undefined, runId: undefined, runNumber: undefined, runUrl: undefined },
     mode: 'deploy',
     payload: {},
     before: repo.base,

@@ -285,6 +285,17 @@ export function splitArgs(text: string): string[] {
   return args
 }
 
+/** The environment name template: `{setup}` is the one placeholder. */
+function deploymentEnvironment(): string {
+  const { value } = input('deployment-environment')
+  const unknown = value.replace(/\{setup\}/g, '').match(/[{}]/)
+  if (!value.trim() || unknown)
+    throw new Error(
+      `The deployment-environment input '${value}' is not a usable name template: give a non-empty name, with {setup} where the setup's name goes (e.g. '{setup}' or 'prod-{setup}').`
+    )
+  return value.trim()
+}
+
 export function readConfig(): Config {
   const token = input('github-token').value
   addSecret(token)
@@ -320,6 +331,8 @@ export function readConfig(): Config {
         ' (seconds; about 24 days is the longest a timer can wait)'
       ) * 1000,
     dryRun: boolean('dry-run'),
+    deployments: boolean('deployments'),
+    deploymentEnvironment: deploymentEnvironment(),
     workspace: process.env.GITHUB_WORKSPACE || process.cwd()
   }
 }

@@ -10,12 +10,23 @@ import { openCheckout } from './plan/checkout.ts'
 import { prepareHelm } from './apply/helm-tool.ts'
 import { runEngine, runKindOf } from './engine/run.ts'
 import { notRun } from './engine/outcome.ts'
-import { reportPlan, reportResults, reportRunFailure } from './report/report.ts'
+import {
+  diffCommentBody,
+  reportPlan,
+  reportResults,
+  reportRunFailure,
+  type PreviewReport
+} from './report/report.ts'
+import { runNotice, runWarning } from './report/run-warning.ts'
+import { commentMarker, upsertComment } from './github/pr-comment.ts'
+import { finishDeployments, startDeployments } from './github/deployments.ts'
 import { onCancel } from './cancel.ts'
+import { openDiffBase, type OpenedBase } from './diff-base.ts'
 
 /** The data path: event → scope → changes → plan → engine (observe, decide, act) → report. */
 export async function run(): Promise<void> {
   const cancellation = onCancel()
+  let opened: OpenedBase | undefined
   try {
     const config = readConfig()
     const event = readEvent()
@@ -35,10 +46,31 @@ export async function run(): Promise<void> {
     for (const { problem } of plan.problems) problem.leakedUrls?.forEach(addUrlSecrets)
     reportPlan(plan, scope, changes, event.mode)
 
+    const preview = event.mode === 'preview' || config.dryRun
     const needsHelm = plan.setups.length > 0
     const helm = needsHelm
       ? await prepareHelm(config, cancellation.signal).catch((error: unknown) => errorOf(error))
       : undefined
+    // A preview compares with its diff base, whose files are opened once for every plan.
+    if (preview && helm !== undefined && !(helm instanceof Error))
+      opened = await openDiffBase({
+        event,
+        scope,
+        changes,
+        plan,
+        config,
+        api,
+        signal: cancellation.signal
+      })
+    const deployments =
+      config.deployments && !preview && plan.setups.length > 0
+        ? await startDeployments(api, {
+            setups: plan.setups.map((s) => s.setup),
+            sha: plan.sha,
+            template: config.deploymentEnvironment,
+            logUrl: event.workflow.runUrl
+          })
+        : undefined
     // Without helm no plan can run, but every affected plan still gets its result.
     const results =
       helm === undefined
@@ -55,15 +87,38 @@ export async function run(): Promise<void> {
               plan,
               config,
               helm,
-              runKind: runKindOf(event.mode === 'preview' || config.dryRun, plan),
+              runKind: runKindOf(preview, plan),
               run: event.workflow.runId?.toString(),
-              signal: cancellation.signal
+              signal: cancellation.signal,
+              base: opened?.base
             })
-    await reportResults(plan, results, cancellation.signal.aborted)
+    const previewReport: PreviewReport | undefined = preview
+      ? {
+          base: opened?.base,
+          fullDiffAt: `the log of this run${event.workflow.runUrl ? ` (${event.workflow.runUrl})` : ''}`
+        }
+      : undefined
+    await reportResults(plan, results, cancellation.signal.aborted, previewReport)
+    if (event.name === 'pull_request' && previewReport) {
+      const marker = commentMarker(event.workflow.file)
+      const body = diffCommentBody(plan, results, previewReport, marker)
+      const affected = results.length + plan.problems.length > 0
+      const posted = await upsertComment(api, event.number, marker, body, affected)
+      if (posted.kind === 'skipped') runNotice(posted.reason)
+    }
+    if (deployments) {
+      const problems = [
+        ...deployments.problems,
+        ...(await finishDeployments(api, deployments, results, event.workflow.runUrl))
+      ]
+      if (problems.length > 0)
+        runWarning(`GitHub Deployments could not be recorded: ${problems.join('; ')}`)
+    }
   } catch (error) {
     if (error instanceof RepositoriesFileError) error.leakedUrls.forEach(addUrlSecrets)
     await reportRunFailure(error instanceof Error ? error.message : String(error))
   } finally {
+    await opened?.dispose()
     cancellation.dispose()
   }
 }

@@ -157,7 +157,52 @@ export interface Result {
   readonly notes: readonly string[]
   /** Line of the plan file the error points at, for the annotation. */
   readonly line?: number
+  /** A preview's object diff against the diff base; absent when there was none to compare with. */
+  readonly diff?: RenderDiff
 }
+
+export type ObjectChange = 'added' | 'changed' | 'removed'
+
+/** One object head renders differently from base. */
+export interface ObjectDiff {
+  /** `apps/v1 Deployment web/demo` */
+  readonly key: string
+  readonly change: ObjectChange
+  /** Unified diff hunks of the object's YAML (an added object: every line `+`). */
+  readonly diff: string
+}
+
+/** What a plan renders differently at head than at the diff base, object by object. */
+export interface RenderDiff {
+  readonly added: number
+  readonly changed: number
+  readonly removed: number
+  readonly unchanged: number
+  /** The objects that differ, in key order. */
+  readonly objects: readonly ObjectDiff[]
+}
+
+/** How a plan stood at the diff base. */
+export type BasePlan =
+  | { readonly kind: 'plan'; readonly plan: string; readonly spec: PlanSpec }
+  /** The base held the plan but it could not be read: no diff, the reason is noted. */
+  | { readonly kind: 'problem'; readonly plan: string; readonly message: string }
+
+/** The commit a preview compares head with, its files on disk and its plans by release. */
+export type DiffBase =
+  | {
+      readonly kind: 'commit'
+      readonly sha: string
+      /** Why this commit: "merge base of pull request #3", "last deployed commit (run 12)". */
+      readonly reason: string
+      /** A private folder holding the commit's files. */
+      readonly root: string
+      readonly repositories: readonly RepositoryAlias[]
+      /** By `setup\0namespace\0release`; a release missing here had no plan at base. */
+      readonly plans: ReadonlyMap<string, BasePlan>
+    }
+  /** No base to compare with (none found, or its tree could not be read): head renders alone. */
+  | { readonly kind: 'none'; readonly reason: string }
 
 export interface RepositoryAlias {
   readonly name: string
@@ -191,6 +236,10 @@ export interface Config {
   readonly failFast: boolean
   readonly hookTimeoutMs: number
   readonly dryRun: boolean
+  /** One GitHub Deployment per affected setup on a deploy run. */
+  readonly deployments: boolean
+  /** Environment name of a setup's Deployment; `{setup}` is replaced by the setup. */
+  readonly deploymentEnvironment: string
   /** The checkout of the ops repository. */
   readonly workspace: string
 }

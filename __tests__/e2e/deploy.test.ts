@@ -486,9 +486,8 @@ describe('the action on the test bed', { timeout: 480_000 }, () => {
     expect(run.code, run.log).toBe(0)
     const results = byPlan(run)
     expect(results[plan(setupA, 'web')]).toMatchObject({ operation: 'render', status: 'planned' })
-    expect(results[plan(setupA, 'web')]?.notes).toEqual([
-      'renders 1 object(s): ConfigMap/web-hello'
-    ])
+    // Against the merge base: the values file's message changed (v2 → v3).
+    expect(results[plan(setupA, 'web')]?.notes).toEqual(['+0 ~1 -0 objects'])
     expect(results[plan(setupA, 'broken')]).toMatchObject({
       operation: 'uninstall',
       status: 'planned'

@@ -79,7 +79,8 @@ describe('security', () => {
             status: 'planned',
             operation: 'render',
             error: null,
-            notes: ['renders 1 object(s): ConfigMap/app-hello']
+            // Against the pull request's base, which has no plans yet.
+            notes: ['a new plan: +1 ~0 -0 objects']
           })
         }
         expect(store.requests).toEqual([])

@@ -113,6 +113,8 @@ export interface ApiRequest {
   readonly params: Readonly<Record<string, string>>
   readonly query: Readonly<Record<string, string>>
   readonly headers: IncomingMessage['headers']
+  /** The JSON body of a POST/PATCH, checked against the description's request body. */
+  readonly body: Json
 }
 
 export interface ApiReply {
@@ -164,9 +166,11 @@ export async function startGitHubApiServer(handlers: Handlers): Promise<GitHubAp
       const params = Object.fromEntries(match.names.map((n, i) => [n, values[i] as string]))
       const query = Object.fromEntries(url.searchParams.entries())
       checkRequest(match, params, query, req, violations)
+      const body = await readBody(req)
+      checkRequestBody(match, body, violations)
       const handler = handlers[match.id]
       reply = handler
-        ? await handler({ operationId: match.id, params, query, headers: req.headers })
+        ? await handler({ operationId: match.id, params, query, headers: req.headers, body })
         : notFound()
       checkResponse(match, reply, violations)
     }
@@ -240,6 +244,25 @@ function checkRequest(
   const auth = req.headers.authorization
   if (!auth || !/^(token|Bearer) \S+$/.test(auth))
     violations.push(`${where}: no token in the Authorization header`)
+}
+
+async function readBody(req: IncomingMessage): Promise<Json> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  const text = Buffer.concat(chunks).toString('utf8')
+  return text ? JSON.parse(text) : undefined
+}
+
+function checkRequestBody(operation: Operation, body: Json, violations: string[]): void {
+  const where = `${operation.method} ${operation.template} request body`
+  const schema = deref(operation.op.requestBody)?.content?.['application/json']?.schema
+  if (!schema) {
+    if (body !== undefined) violations.push(`${where}: the operation takes no body`)
+    return
+  }
+  const check = validator(`${operation.id}:request`, schema)
+  if (!check(body))
+    violations.push(`${where}: ${ajv.errorsText(check.errors, { separator: '; ' })}`)
 }
 
 function checkResponse(operation: Operation, reply: ApiReply, violations: string[]): void {
@@ -419,6 +442,107 @@ export function repositoryHandlers(state: RepositoryState): Handlers {
       return {
         status: 200,
         body: { ...example, sha: params.tree_sha, tree: entries, truncated: false }
+      }
+    }
+  }
+}
+
+// ---- Pull request comments and Deployments, kept in memory ----
+
+export interface FakeComment {
+  readonly id: number
+  /** The pull request (issue) number it is on; 7 when left out. */
+  readonly issue?: number
+  body: string
+}
+
+export interface FakeDeployment {
+  readonly id: number
+  readonly ref: string
+  readonly environment: string
+  readonly statuses: { state: string; log_url?: string; description?: string }[]
+}
+
+export interface WriteState {
+  readonly comments: FakeComment[]
+  readonly deployments: FakeDeployment[]
+  /** Answer every write with 403, as GitHub does for a read-only token (a fork's pull request). */
+  forbidden?: boolean
+}
+
+const forbidden = (): ApiReply => ({
+  status: 403,
+  body: {
+    message: 'Resource not accessible by integration',
+    documentation_url: 'https://docs.github.com/rest'
+  }
+})
+
+export function writeHandlers(state: WriteState): Handlers {
+  let next = 1000
+  const commentOf = (c: FakeComment) => ({
+    ...specExample('issue-comment'),
+    id: c.id,
+    body: c.body
+  })
+  return {
+    'issues/list-comments': ({ params, query }) => {
+      const perPage = Number(query.per_page ?? 30)
+      const page = Number(query.page ?? 1)
+      const onIssue = state.comments.filter((c) => (c.issue ?? 7) === Number(params.issue_number))
+      return {
+        status: 200,
+        body: onIssue.slice((page - 1) * perPage, page * perPage).map(commentOf)
+      }
+    },
+    'issues/create-comment': ({ params, body }) => {
+      if (state.forbidden) return forbidden()
+      const comment = { id: next++, issue: Number(params.issue_number), body: body.body as string }
+      state.comments.push(comment)
+      return { status: 201, body: commentOf(comment) }
+    },
+    'issues/update-comment': ({ params, body }) => {
+      if (state.forbidden) return forbidden()
+      const comment = state.comments.find((c) => c.id === Number(params.comment_id))
+      if (!comment) return notFound()
+      comment.body = body.body as string
+      return { status: 200, body: commentOf(comment) }
+    },
+    'repos/create-deployment': ({ body }) => {
+      if (state.forbidden) return forbidden()
+      const deployment = {
+        id: next++,
+        ref: body.ref as string,
+        environment: body.environment as string,
+        statuses: []
+      }
+      state.deployments.push(deployment)
+      return {
+        status: 201,
+        body: {
+          ...specExample('deployment'),
+          id: deployment.id,
+          ref: deployment.ref,
+          environment: deployment.environment
+        }
+      }
+    },
+    'repos/create-deployment-status': ({ params, body }) => {
+      if (state.forbidden) return forbidden()
+      const deployment = state.deployments.find((d) => d.id === Number(params.deployment_id))
+      if (!deployment) return notFound()
+      deployment.statuses.push({
+        state: body.state as string,
+        log_url: body.log_url as string | undefined,
+        description: body.description as string | undefined
+      })
+      return {
+        status: 201,
+        body: {
+          ...specExample('deployment-status'),
+          state: body.state,
+          environment: deployment.environment
+        }
       }
     }
   }

@@ -45,14 +45,29 @@ export async function helmRun(
   throw new HelmError(`${what} failed: ${helmMessage(result.stderr)}`, result)
 }
 
-/** Helm's own error lines, without the noise of warnings, short enough for an annotation. */
+/**
+ * Helm's own error lines, without the noise of warnings, short enough for an annotation.
+ * Helm 4 prints some errors over several lines, the later ones indented: they stay
+ * with their `Error:` line.
+ */
 export function helmMessage(stderr: string): string {
-  const lines = stderr
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !/^(WARNING|walk\.go|level=WARN)/i.test(l))
-  const errors = lines.filter((l) => /^Error:/.test(l))
-  const chosen = (errors.length > 0 ? errors : lines).slice(-5).join('\n')
+  const lines: string[] = []
+  const errors: string[] = []
+  let inError = false
+  for (const raw of stderr.split('\n')) {
+    const line = raw.trim()
+    if (!line || /^(WARNING|walk\.go|level=WARN)/i.test(line)) {
+      inError = false
+      continue
+    }
+    if (/^Error:/.test(line)) {
+      errors.push(line)
+      inError = true
+    } else if (inError && /^\s/.test(raw)) errors.push(line)
+    else inError = false
+    lines.push(line)
+  }
+  const chosen = (errors.length > 0 ? errors : lines).slice(-10).join('\n')
   const text = chosen.replace(/^Error:\s*/gm, '')
   return (text.length > 2000 ? text.slice(0, 2000) + '…' : text) || 'no error output'
 }

@@ -18,6 +18,8 @@ export class GitError extends Error {}
 export interface Checkout {
   readonly workspace: string
   readonly signal?: AbortSignal
+  /** Variables for git beside the defaults, e.g. a private GIT_INDEX_FILE. */
+  readonly env?: Readonly<Record<string, string>>
 }
 
 type Reach = 'local' | 'network'
@@ -26,7 +28,7 @@ function gitOptions(at: Checkout, reach: Reach, input?: string): RunOptions {
   return {
     cwd: at.workspace,
     // Never wait for a password prompt on a runner.
-    env: childEnv({ GIT_TERMINAL_PROMPT: '0' }),
+    env: childEnv({ ...at.env, GIT_TERMINAL_PROMPT: '0' }),
     timeoutMs: reach === 'network' ? FETCH_TIMEOUT_MS : LOCAL_TIMEOUT_MS,
     signal: reach === 'network' ? at.signal : undefined,
     input
@@ -125,6 +127,24 @@ export function parseNameStatus(output: string): ChangedPath[] {
     paths.push({ path: fields[i + 1] as string, status })
   }
   return paths
+}
+
+/**
+ * The commit a preview renders as its base: where a pull request forked off its
+ * base branch, else `base` itself; fetched from origin when the checkout lacks it.
+ */
+export async function diffBaseCommit(
+  workspace: string,
+  base: string,
+  head: string,
+  sinceMergeBase: boolean,
+  signal?: AbortSignal
+): Promise<string> {
+  const at: Checkout = { workspace, signal }
+  const repo = await must(at, ['rev-parse', '--is-shallow-repository'])
+  const shallow = repo.trim() === 'true'
+  await ensureCommits(at, base === head ? [head] : [head, base], shallow)
+  return sinceMergeBase ? mergeBaseOf(at, base, head, shallow) : base
 }
 
 /**

@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { run } from '../process.ts'
 import { GitError, must } from './git.ts'
 
@@ -31,6 +32,23 @@ export async function checkedOutTree(workspace: string, sha: string): Promise<Co
       `The checkout is at commit ${at}, not at the event's commit ${sha}: check out ${sha} before this action (actions/checkout without a ref does), so that what is deployed is the commit the event names.`
     )
   }
+  return commitTree(workspace, sha)
+}
+
+/**
+ * Writes every file of a commit into `dir` (an empty private folder) and returns
+ * its tree. A private index (GIT_INDEX_FILE) keeps the checkout's own index and
+ * working tree untouched; symlinks are written as symlinks, so the planner's
+ * checks (nothing may lead out of the repository) hold for the base as for head.
+ */
+export async function materialiseCommit(
+  workspace: string,
+  sha: string,
+  dir: string
+): Promise<CommitTree> {
+  const at = { workspace, env: { GIT_INDEX_FILE: join(dir, '.gitops-index') } }
+  await must(at, ['read-tree', sha])
+  await must(at, ['checkout-index', '--all', '--force', `--prefix=${dir}/files/`])
   return commitTree(workspace, sha)
 }
 

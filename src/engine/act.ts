@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import type { Config, PlannedStep, PlanSpec, Result } from '../types.ts'
+import type { Config, DiffBase, PlannedStep, PlanSpec, Result } from '../types.ts'
 import type { PlanLog } from '../report/plan-log.ts'
 import type { ChartResolver } from '../apply/charts.ts'
 import { helmRun, type Helm, type HelmContext } from '../apply/helm.ts'
@@ -9,7 +9,6 @@ import {
   serverSideFlag,
   serverSideInEffect,
   statusArgs,
-  templateArgs,
   translateUserArgs,
   uninstallArgs
 } from '../apply/helm-args.ts'
@@ -18,7 +17,8 @@ import type { KubeClient } from '../cluster/client.ts'
 import type { Decision, Recovery } from './decide.ts'
 import { LABELS, markerLabels, releaseDescription } from './marker.ts'
 import { resultOf, type OutcomeFields } from './outcome.ts'
-import { parseRelease, renderedObjects } from './helm-output.ts'
+import { parseRelease } from './helm-output.ts'
+import { previewApply, previewUninstall, type RenderSide } from './preview.ts'
 
 // The one interpreter of decisions: helm, hooks and `helm template`, for
 // deploys, re-syncs and previews alike.
@@ -35,6 +35,8 @@ export interface ActContext {
   readonly env: NodeJS.ProcessEnv
   readonly charts: ChartResolver
   readonly signal: AbortSignal
+  /** A preview's diff base, and how its side renders (undefined when it has none). */
+  readonly base?: { readonly diffBase: DiffBase; readonly side: RenderSide | undefined }
 }
 
 export async function act(
@@ -68,14 +70,10 @@ export async function act(
           : { notes: [decision.reason] })
       })
     case 'plan-uninstall':
-      return resultOf(step, {
-        operation: 'uninstall',
-        status: 'planned',
-        notes: ['would uninstall the release']
-      })
+      return done(await previewUninstall(step, previewContext(context), log))
     case 'render':
       if (step.action !== 'apply') break
-      return done(await render(step, step.spec, context, log))
+      return done(await previewApply(step, previewContext(context), log))
     case 'uninstall':
       return done(await uninstall(step, context, log))
     case 'apply':
@@ -252,38 +250,12 @@ async function uninstall(step: PlannedStep, context: ActContext, log: PlanLog): 
   }
 }
 
-async function render(
-  step: PlannedStep,
-  spec: PlanSpec,
-  context: ActContext,
-  log: PlanLog
-): Promise<Result> {
-  try {
-    const chart = await context.charts.resolve(spec.chart, {
-      signal: context.signal,
-      onLine: log.onStderr
-    })
-    const args = templateArgs({
-      target: step.target,
-      chart,
-      version: spec.version,
-      values: spec.values.map((file) => join(context.config.workspace, file)),
-      userArgs: translateUserArgs(context.config.helmArgs, context.helm.major, {
-        serverSide: false
-      }).args
-    })
-    log.line(`helm ${args.join(' ')}`)
-    const rendered = await helmRun(context.helm, args, helmContext(context, log))
-    const objects = renderedObjects(rendered.stdout)
-    log.line(`renders ${objects.length} object(s): ${objects.join(', ')}`)
-    return resultOf(step, {
-      operation: 'render',
-      status: 'planned',
-      notes: [
-        `renders ${objects.length} object(s)${objects.length ? `: ${objects.join(', ')}` : ''}`
-      ]
-    })
-  } catch (error) {
-    return failed(step, error, log, { operation: 'render' })
+function previewContext(context: ActContext) {
+  return {
+    helm: context.helm,
+    helmArgs: context.config.helmArgs,
+    signal: context.signal,
+    head: { root: context.config.workspace, charts: context.charts, env: context.env },
+    base: context.base
   }
 }

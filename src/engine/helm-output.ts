@@ -23,14 +23,3 @@ export function parseRelease(stdout: string): {
     return { revision: null }
   }
 }
-
-/** Kinds and names of the objects `helm template` rendered: `Deployment/web`. */
-export function renderedObjects(manifest: string): string[] {
-  const objects: string[] = []
-  for (const doc of manifest.split(/^---\s*$/m)) {
-    const kind = /^kind:\s*["']?([\w.-]+)/m.exec(doc)?.[1]
-    const name = /^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*["']?([^"'\s]+)/m.exec(doc)?.[1]
-    if (kind) objects.push(`${kind}/${name ?? '?'}`)
-  }
-  return objects
-}

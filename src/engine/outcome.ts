@@ -1,4 +1,4 @@
-import type { Operation, PlannedStep, Result, Status } from '../types.ts'
+import type { Operation, PlannedStep, RenderDiff, Result, Status } from '../types.ts'
 
 // Pure: the one place a Result is built from a step and what became of it.
 
@@ -11,6 +11,7 @@ export interface OutcomeFields {
   readonly error?: string | null
   readonly notes?: readonly string[]
   readonly durationMs?: number
+  readonly diff?: RenderDiff
 }
 
 export function resultOf(step: PlannedStep, fields: OutcomeFields): Result {
@@ -28,7 +29,8 @@ export function resultOf(step: PlannedStep, fields: OutcomeFields): Result {
     revision: fields.revision ?? null,
     durationMs: fields.durationMs ?? 0,
     error: fields.error ? `${target.plan}: ${fields.error}` : null,
-    notes: fields.notes ?? []
+    notes: fields.notes ?? [],
+    ...(fields.diff ? { diff: fields.diff } : {})
   }
 }
 

@@ -3,13 +3,14 @@ import { join } from 'node:path'
 import * as core from '@actions/core'
 import { addUrlSecrets } from '../secrets/masking.ts'
 import { PlanLog } from '../report/plan-log.ts'
-import type { Config, DeploymentPlan, PlannedStep, Result, SetupPlan } from '../types.ts'
+import type { Config, DeploymentPlan, DiffBase, PlannedStep, Result, SetupPlan } from '../types.ts'
 import { ChartResolver } from '../apply/charts.ts'
 import { childEnv, type Helm } from '../apply/helm.ts'
 import { fetchKubeconfig } from '../apply/kubeconfig-store.ts'
 import { createWorkdir, type Workdir } from '../apply/workdir.ts'
 import { connectCluster, type KubeClient } from '../cluster/client.ts'
 import { act, type ActContext } from './act.ts'
+import type { RenderSide } from './preview.ts'
 import { decide, type RunKind } from './decide.ts'
 import { planDigest } from './marker.ts'
 import { observeReleases, releaseKey, type Observed } from './observe.ts'
@@ -30,6 +31,8 @@ export interface EngineRun {
   /** The workflow run's id (GITHUB_RUN_ID), written into the marker. */
   readonly run: string | undefined
   readonly signal: AbortSignal
+  /** A preview's diff base; absent when the preview renders head alone. */
+  readonly base?: DiffBase
 }
 
 /** The run kind, decided once for the whole plan. */
@@ -46,6 +49,7 @@ interface Shared extends EngineRun {
   readonly workdir: Workdir
   readonly charts: ChartResolver
   readonly state: RunState
+  readonly baseSide: ActContext['base']
 }
 
 export async function runEngine(run: EngineRun): Promise<Result[]> {
@@ -60,11 +64,35 @@ export async function runEngine(run: EngineRun): Promise<Result[]> {
     env: baseEnv,
     signal: run.signal
   })
-  const shared: Shared = { ...run, workdir, charts, state: {} }
+  // The base renders with its own repositories file and from its own files.
+  const base = run.runKind === 'preview' ? run.base : undefined
+  const baseSide: ActContext['base'] = base && {
+    diffBase: base,
+    side: base.kind === 'commit' ? baseSideOf(base, run, workdir, baseEnv) : undefined
+  }
+  const shared: Shared = { ...run, workdir, charts, state: {}, baseSide }
   const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) =>
     runSetup(setup, shared, baseEnv)
   )
   return perSetup.flat()
+}
+
+function baseSideOf(
+  base: Extract<DiffBase, { kind: 'commit' }>,
+  run: EngineRun,
+  workdir: Workdir,
+  headEnv: NodeJS.ProcessEnv
+): RenderSide {
+  const env = {
+    ...headEnv,
+    HELM_REPOSITORY_CONFIG: join(workdir.root, 'helm', 'base-repositories.yaml'),
+    HELM_REPOSITORY_CACHE: join(workdir.root, 'helm', 'base-cache')
+  }
+  return {
+    root: base.root,
+    env,
+    charts: new ChartResolver(run.helm, base.repositories, base.root, { env, signal: run.signal })
+  }
 }
 
 /** Why a step must not start now, if it must not. */
@@ -89,7 +117,8 @@ async function runSetup(
     run: shared.run,
     env: baseEnv,
     charts: shared.charts,
-    signal: shared.signal
+    signal: shared.signal,
+    base: shared.baseSide
   }
   let observed: Observed | undefined
   if (shared.runKind !== 'preview') {

@@ -44,14 +44,43 @@ export interface Tree {
   readonly truncated: boolean
 }
 
+export interface IssueComment {
+  readonly id: number
+  readonly body: string
+}
+
+export type DeploymentState = 'in_progress' | 'success' | 'failure'
+
 export interface GitHubApi {
   /** The head commit of the last successful push run of this workflow on this branch, if any. */
   lastSuccessfulRun(): Promise<SuccessfulRun | undefined>
   compare(base: string, head: string): Promise<Comparison>
   tree(commit: string): Promise<Tree>
+  /** Comments of a pull request, oldest first (up to MAX_COMMENT_PAGES pages). */
+  listComments(issue: number): Promise<IssueComment[]>
+  createComment(issue: number, body: string): Promise<IssueComment>
+  updateComment(id: number, body: string): Promise<IssueComment>
+  /** A Deployment of `ref` to `environment`; returns its id. */
+  createDeployment(ref: string, environment: string, description: string): Promise<number>
+  deploymentStatus(
+    id: number,
+    state: DeploymentState,
+    logUrl: string | undefined,
+    description: string
+  ): Promise<void>
 }
 
-export class ApiError extends Error {}
+/** The HTTP status GitHub answered, when it answered. */
+export class ApiError extends Error {
+  readonly status: number | undefined
+  constructor(message: string, status?: number) {
+    super(message)
+    this.status = status
+  }
+}
+
+/** Pages of pull request comments read to find the sticky one (100 a page). */
+const MAX_COMMENT_PAGES = 10
 
 export function createApi(token: string, event: GitHubEvent, cancel?: AbortSignal): GitHubApi {
   const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'
@@ -72,7 +101,8 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
       if (cancel?.aborted) throw new ApiError(`${what} stopped: the run was cancelled`)
       const status = (error as { status?: number }).status
       throw new ApiError(
-        `${what} failed${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}`
+        `${what} failed${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}`,
+        status
       )
     }
   }
@@ -153,6 +183,80 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
             .map((e) => ({ path: e.path, sha: e.sha })),
           truncated: data.truncated
         }
+      }),
+
+    listComments: (issue) =>
+      guard(`listing the comments of #${issue}`, async () => {
+        const comments: IssueComment[] = []
+        for (let page = 1; page <= MAX_COMMENT_PAGES; page++) {
+          const { data } = await octokit().rest.issues.listComments({
+            owner,
+            repo,
+            issue_number: issue,
+            per_page: PER_PAGE,
+            page,
+            request: request()
+          })
+          comments.push(...data.map((c) => ({ id: c.id, body: c.body ?? '' })))
+          if (data.length < PER_PAGE) break
+        }
+        return comments
+      }),
+
+    createComment: (issue, body) =>
+      guard(`commenting on #${issue}`, async () => {
+        const { data } = await octokit().rest.issues.createComment({
+          owner,
+          repo,
+          issue_number: issue,
+          body,
+          request: request()
+        })
+        return { id: data.id, body: data.body ?? '' }
+      }),
+
+    updateComment: (id, body) =>
+      guard(`editing comment ${id}`, async () => {
+        const { data } = await octokit().rest.issues.updateComment({
+          owner,
+          repo,
+          comment_id: id,
+          body,
+          request: request()
+        })
+        return { id: data.id, body: data.body ?? '' }
+      }),
+
+    createDeployment: (ref, environment, description) =>
+      guard(`creating a deployment to ${environment}`, async () => {
+        const response = await octokit().rest.repos.createDeployment({
+          owner,
+          repo,
+          ref,
+          environment,
+          description,
+          auto_merge: false,
+          // The workflow running this action is the check; others are not waited for.
+          required_contexts: [],
+          request: request()
+        })
+        const data = response.data as { id?: number; message?: string }
+        if (response.status !== 201 || typeof data.id !== 'number')
+          throw new ApiError(data.message ?? `HTTP ${response.status}`, response.status)
+        return data.id
+      }),
+
+    deploymentStatus: (id, state, logUrl, description) =>
+      guard(`setting deployment ${id} to ${state}`, async () => {
+        await octokit().rest.repos.createDeploymentStatus({
+          owner,
+          repo,
+          deployment_id: id,
+          state,
+          description: description.slice(0, 140),
+          ...(logUrl ? { log_url: logUrl } : {}),
+          request: request()
+        })
       })
   }
 }

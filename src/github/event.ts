@@ -18,6 +18,8 @@ export interface WorkflowIdentity {
   readonly file: string | undefined
   readonly runId: number | undefined
   readonly runNumber: number | undefined
+  /** The run's page, where its log is; undefined outside a runner. */
+  readonly runUrl: string | undefined
 }
 
 /** A commit as the push payload lists it (the list may be capped: never trusted alone). */
@@ -226,7 +228,13 @@ function workflowOf(env: NodeJS.ProcessEnv): WorkflowIdentity {
   const file = path?.includes('/.github/workflows/') ? path.split('/').pop() : undefined
   const number = (text: string | undefined): number | undefined =>
     text && /^\d+$/.test(text) ? Number(text) : undefined
-  return { file, runId: number(env.GITHUB_RUN_ID), runNumber: number(env.GITHUB_RUN_NUMBER) }
+  const runId = number(env.GITHUB_RUN_ID)
+  const server = env.GITHUB_SERVER_URL || 'https://github.com'
+  const runUrl =
+    runId !== undefined && env.GITHUB_REPOSITORY
+      ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${runId}`
+      : undefined
+  return { file, runId, runNumber: number(env.GITHUB_RUN_NUMBER), runUrl }
 }
 
 /** The branch a push or dispatch ran on, or undefined (tags, pull request refs). */

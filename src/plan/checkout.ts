@@ -1,6 +1,6 @@
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
+import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { isAbsolute, join, relative, sep } from 'node:path'
-import { checkedOutTree, commitTexts, commitTree } from '../changes/tree.ts'
+import { checkedOutTree, commitTexts, commitTree, materialiseCommit } from '../changes/tree.ts'
 import type { CommitTree } from '../changes/tree.ts'
 
 // The deployed commit as the planner sees it: the files git tracks at that commit
@@ -58,6 +58,22 @@ export async function openCheckout(workspace: string, sha: string): Promise<Chec
     )
   }
   return checkoutOf(root, await checkedOutTree(root, sha))
+}
+
+/**
+ * Another commit (a preview's diff base) as a checkout of its own: its files are
+ * written into `dir`, a private empty folder, and read from there.
+ */
+export async function openCommitCheckout(
+  workspace: string,
+  sha: string,
+  dir: string
+): Promise<Checkout> {
+  const tree = await materialiseCommit(workspace, sha, dir)
+  const files = join(dir, 'files')
+  // A commit without files writes nothing.
+  mkdirSync(files, { recursive: true })
+  return checkoutOf(realpathSync.native(files), tree)
 }
 
 function checkoutOf(root: string, tree: CommitTree): Checkout {

@@ -42,7 +42,7 @@ interface Candidate {
   readonly references: PlanReferences | undefined
 }
 
-const MAX_PLAN_BYTES = 64 * 1024
+export const MAX_PLAN_BYTES = 64 * 1024
 /** Problems of one file shown in its error; the rest are counted. */
 const MAX_PROBLEMS_SHOWN = 10
 
@@ -326,7 +326,7 @@ async function removedPlans(
   return { uninstalls, problems: [] }
 }
 
-function chartDirsOf(files: readonly string[]): Set<string> {
+export function chartDirsOf(files: readonly string[]): Set<string> {
   return new Set(
     files.filter((f) => posix.basename(f) === 'Chart.yaml').map((f) => posix.dirname(f))
   )

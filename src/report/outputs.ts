@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import type { Result } from '../types.ts'
 import { mask } from '../secrets/masking.ts'
 
-// The action's outputs (action.yml): `results`, `setups`, `failed`.
+// The action's outputs (action.yml): `results`, `setups`, `failed`, `diff`, `changed`.
 
 /** One object a plan, in the documented shape (the annotation line is internal). */
 export function resultsJson(results: readonly Result[]): string {
@@ -35,10 +35,27 @@ export function writeSetupsOutput(setups: readonly string[]): void {
 export function writeRunFailureOutputs(): void {
   core.setOutput('results', '[]')
   core.setOutput('failed', '1')
+  core.setOutput('diff', '{}')
+  core.setOutput('changed', '0')
   if (!setupsWritten) writeSetupsOutput([])
+}
+
+/** `diff`: per plan path, how many objects head adds, changes and removes against base. */
+export function diffJson(results: readonly Result[]): string {
+  return JSON.stringify(
+    Object.fromEntries(
+      results.flatMap((r) =>
+        r.diff
+          ? [[r.plan, { added: r.diff.added, changed: r.diff.changed, removed: r.diff.removed }]]
+          : []
+      )
+    )
+  )
 }
 
 export function writeResultOutputs(results: readonly Result[]): void {
   core.setOutput('results', mask(resultsJson(results)))
   core.setOutput('failed', String(results.filter((r) => r.status === 'failed').length))
+  core.setOutput('diff', mask(diffJson(results)))
+  core.setOutput('changed', String(results.filter((r) => (r.diff?.objects.length ?? 0) > 0).length))
 }

@@ -19,6 +19,8 @@ export class PlanLog {
   #tailStart = 0
   #omitted = 0
   #flushed = false
+  /** A preview's object diff: kept whole, as the comment and summary point here for it. */
+  readonly #diff: string[] = []
 
   constructor(title: string) {
     this.#title = title
@@ -40,6 +42,11 @@ export class PlanLog {
     }
   }
 
+  /** A line of the object diff (the caller has redacted Secrets). */
+  diff(text: string): void {
+    this.#diff.push(mask(text))
+  }
+
   /** Every line of a process (hooks). */
   readonly onLine = (text: string): void => this.line(`  ${text}`)
 
@@ -52,7 +59,7 @@ export class PlanLog {
   lines(): string[] {
     const tail = [...this.#tail.slice(this.#tailStart), ...this.#tail.slice(0, this.#tailStart)]
     const gap = this.#omitted > 0 ? [`… ${this.#omitted} line(s) left out …`] : []
-    return [...this.#head, ...gap, ...tail]
+    return [...this.#head, ...gap, ...tail, ...this.#diff]
   }
 
   flush(outcome: string): void {

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
-import type { Changes, DeploymentPlan, Mode, Result, Scope } from '../types.ts'
+import type { Changes, DeploymentPlan, DiffBase, Mode, Result, Scope } from '../types.ts'
+import { COMMENT_LIMIT, renderDiffMarkdown, SUMMARY_DIFF_LIMIT } from './diff-markdown.ts'
 import { annotateFailures } from './annotations.ts'
 import { mask } from '../secrets/masking.ts'
 import { writeResultOutputs, writeRunFailureOutputs, writeSetupsOutput } from './outputs.ts'
@@ -39,15 +40,27 @@ export function reportPlan(
   writeSetupsOutput(affectedSetups(plan))
 }
 
+/** A preview's diff: what it was compared with, and where its full text is. */
+export interface PreviewReport {
+  readonly base: DiffBase | undefined
+  /** e.g. "the log of run 12 (https://...)". */
+  readonly fullDiffAt: string
+}
+
 export async function reportResults(
   plan: DeploymentPlan,
   results: readonly Result[],
-  cancelled: boolean
+  cancelled: boolean,
+  preview?: PreviewReport
 ): Promise<void> {
   const all = allResults(plan, results)
   writeResultOutputs(all)
   annotateFailures(all)
-  await writeSummary(renderSummary({ sha: plan.sha, results: all, cancelled }))
+  const diff =
+    preview && all.length > 0
+      ? renderDiffMarkdown({ results: all, ...preview, limit: SUMMARY_DIFF_LIMIT })
+      : ''
+  await writeSummary(renderSummary({ sha: plan.sha, results: all, cancelled }) + diff)
   const failed = all.filter((r) => r.status === 'failed')
   if (cancelled)
     core.warning(
@@ -79,4 +92,21 @@ async function writeSummary(markdown: string): Promise<void> {
   // Outside a runner (a local try-out) there is no summary file: the log gets it.
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
   else printUntrusted(summary)
+}
+
+/** The sticky pull request comment's body, masked, within GitHub's size limit. */
+export function diffCommentBody(
+  plan: DeploymentPlan,
+  results: readonly Result[],
+  preview: PreviewReport,
+  marker: string
+): string {
+  return mask(
+    renderDiffMarkdown({
+      results: allResults(plan, results),
+      ...preview,
+      header: marker,
+      limit: COMMENT_LIMIT
+    })
+  )
 }

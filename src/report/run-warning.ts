@@ -5,3 +5,8 @@ import { mask } from '../secrets/masking.ts'
 export function runWarning(text: string): void {
   core.warning(mask(text))
 }
+
+/** A notice about the run as a whole: something left out on purpose, not a fault. */
+export function runNotice(text: string): void {
+  core.notice(mask(text))
+}

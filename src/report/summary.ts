@@ -43,8 +43,8 @@ export function renderSummary(input: SummaryInput): string {
   const { results } = input
   const preview =
     results.length > 0 &&
-    results.every((r) => r.status === 'planned' || r.status === 'failed') &&
-    results.some((r) => r.status === 'planned')
+    results.every((r) => r.revision === null && r.status !== 'succeeded') &&
+    results.some((r) => r.status === 'planned' || r.operation === 'render')
   const lines: string[] = [
     `## gitops-action: ${preview ? 'preview (nothing applied)' : 'deploy'} of \`${input.sha.slice(0, 12)}\``,
     ''

@@ -56,6 +56,8 @@ describe('readConfig', () => {
       failFast: false,
       hookTimeoutMs: 300_000,
       dryRun: false,
+      deployments: false,
+      deploymentEnvironment: '{setup}',
       workspace: '/work/ops'
     })
     expect(core.setSecret).toHaveBeenCalledWith('ghs_workflowtoken123')
@@ -240,7 +242,11 @@ describe('readConfig: a bad value names the input and what is allowed', () => {
       { 'helm-repositories': 'a ftp://ghcr.io/x' },
       "input 'helm-repositories' line 1 must use one of https:, http:, oci: (got ftp:)."
     ],
-    [{ 'helm-args': '--set "a=b' }, "input 'helm-args': has an unterminated \" quote."]
+    [{ 'helm-args': '--set "a=b' }, "input 'helm-args': has an unterminated \" quote."],
+    [
+      { 'deployment-environment': 'prod-{cluster}' },
+      "The deployment-environment input 'prod-{cluster}' is not a usable name template"
+    ]
   ])('%o', (values, message) => {
     inputs(values)
     expect(() => readConfig()).toThrow(message)

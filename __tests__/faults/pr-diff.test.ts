@@ -1,0 +1,159 @@
+// Pull request diff faults: a base that does not render, a token that may not
+// comment (a fork), a diff far beyond GitHub's comment limit.
+import { afterAll, afterEach, expect } from 'vitest'
+import { cloneAt, removeTempDirs } from '../support/git-repo.ts'
+import {
+  repositoryHandlers,
+  startGitHubApiServer,
+  writeHandlers,
+  type GitHubApiServer,
+  type WriteState
+} from '../support/github-api-server.ts'
+import type { ActionRun } from '../support/action-runner.ts'
+import {
+  act,
+  faultCase,
+  namespace,
+  opsRepo,
+  planYaml,
+  resultOf,
+  SETUP_A,
+  valuesYaml
+} from './harness.ts'
+
+let server: GitHubApiServer | undefined
+afterEach(async () => {
+  expect(server?.violations ?? []).toEqual([])
+  await server?.close()
+  server = undefined
+})
+afterAll(removeTempDirs)
+
+/** A pull request from `before` (committed first, the base) to `after`, against the local API. */
+async function pullRequest(
+  before: (ns: string) => Record<string, string>,
+  after: (ns: string) => Record<string, string>,
+  state: WriteState
+): Promise<{ run: ActionRun; ns: string }> {
+  const ns = namespace('prdiff')
+  const ops = await opsRepo()
+  const base = await ops.commit(before(ns))
+  const head = await ops.commit(after(ns))
+  server = await startGitHubApiServer({
+    ...repositoryHandlers({ origin: ops.origin }),
+    ...writeHandlers(state)
+  })
+  const workspace = await cloneAt(ops.origin, head)
+  const run = await act(
+    workspace,
+    { pullRequest: { base, head } },
+    { env: { GITHUB_API_URL: server.url } }
+  )
+  return { run, ns }
+}
+
+const planOf = (ns: string) => `${SETUP_A}/${ns}/web.yaml`
+
+faultCase(
+  'the base of a pull request does not render (its chart version is missing)',
+  'head still renders; the plan notes why there is no diff; the run succeeds',
+  async () => {
+    const state: WriteState = { comments: [], deployments: [] }
+    const { run, ns } = await pullRequest(
+      (ns) => ({ [planOf(ns)]: planYaml({ chart: 'bed/hello', version: '9.9.9' }) }),
+      (ns) => ({ [planOf(ns)]: planYaml({ chart: 'bed/hello', version: '0.2.0' }) }),
+      state
+    )
+    expect(run.code, run.log).toBe(0)
+    const result = resultOf(run, planOf(ns))
+    expect(result).toMatchObject({ operation: 'render', status: 'planned' })
+    expect(result.notes[1]).toMatch(
+      /^no diff: .*web\.yaml at base [0-9a-f]{12} .* does not render: .*9\.9\.9/
+    )
+    expect(state.comments[0]?.body).toContain('no diff')
+  }
+)
+
+faultCase(
+  'the token may not comment (a pull request from a fork: 403)',
+  'a notice says why; the diff is in the summary; the run succeeds',
+  async () => {
+    const state: WriteState = { comments: [], deployments: [], forbidden: true }
+    const { run } = await pullRequest(
+      (ns) => ({
+        'values/web.yaml': valuesYaml('v1'),
+        [planOf(ns)]: planYaml({ values: 'values/web.yaml' })
+      }),
+      () => ({ 'values/web.yaml': valuesYaml('v2') }),
+      state
+    )
+    expect(run.code, run.log).toBe(0)
+    expect(state.comments).toEqual([])
+    expect(run.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'notice',
+        message: expect.stringMatching(/not posted as a pull request comment.*pull-requests: write/)
+      })
+    )
+    expect(run.summary).toContain('-  message: v1\n+  message: v2')
+  }
+)
+
+faultCase(
+  'a diff far beyond the comment limit (a ConfigMap of 6000 changed keys)',
+  'the comment stays under 65536 characters and says how much was left out; the log has it all',
+  async () => {
+    const state: WriteState = { comments: [], deployments: [] }
+    const extra = (v: string) =>
+      `message: m\ndeployment: {enabled: false}\nextra:\n${Array.from({ length: 6000 }, (_, i) => `  key${i}: ${v}-${i}`).join('\n')}\n`
+    const { run } = await pullRequest(
+      (ns) => ({
+        'values/big.yaml': extra('old'),
+        [planOf(ns)]: planYaml({ values: 'values/big.yaml' })
+      }),
+      () => ({ 'values/big.yaml': extra('new') }),
+      state
+    )
+    expect(run.code, run.log).toBe(0)
+    const body = state.comments[0]?.body ?? ''
+    expect(body.length).toBeGreaterThan(50_000)
+    expect(body.length).toBeLessThanOrEqual(65_536)
+    expect(body).toMatch(
+      /Cut to GitHub's size limit: \d+ diff line\(s\) left out\. The full diff is in the log of this run/
+    )
+    expect(run.log).toContain('+  key5999: new-5999')
+  }
+)
+
+faultCase(
+  'a dry-run workflow_dispatch on a shallow clone (the last deployed commit is not in it)',
+  'the last deployed commit is fetched from origin and the diff shown',
+  async () => {
+    const ns = namespace('prdiff')
+    const ops = await opsRepo()
+    const deployed = await ops.commit({
+      'values/web.yaml': valuesYaml('deployed'),
+      [planOf(ns)]: planYaml({ values: 'values/web.yaml' })
+    })
+    const head = await ops.commit({ 'values/web.yaml': valuesYaml('dispatched') })
+    server = await startGitHubApiServer({
+      ...repositoryHandlers({
+        origin: ops.origin,
+        runs: [{ id: 31, runNumber: 1, headSha: deployed, conclusion: 'success' }]
+      }),
+      ...writeHandlers({ comments: [], deployments: [] })
+    })
+    const workspace = await cloneAt(ops.origin, head)
+    const run = await act(
+      workspace,
+      { dispatch: head },
+      {
+        inputs: { 'dry-run': 'true', plans: planOf(ns) },
+        env: { GITHUB_API_URL: server.url }
+      }
+    )
+    expect(run.code, run.log).toBe(0)
+    expect(resultOf(run, planOf(ns)).notes).toEqual(['+0 ~1 -0 objects'])
+    expect(run.summary).toContain('-  message: deployed\n+  message: dispatched')
+  }
+)

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest'
+import { parseManifest } from '../../../src/render/objects.ts'
+import { countLine, diffObjects } from '../../../src/render/object-diff.ts'
+import { MAX_EDITS, unifiedDiff } from '../../../src/render/line-diff.ts'
+
+const cm = (name: string, value: string, extra = '') =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  key: ${value}\n${extra}`
+const deploy = (apiVersion: string, kind = 'Deployment') =>
+  `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: web\nspec:\n  replicas: 1\n`
+const secret = (value: string) =>
+  `apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\ndata:\n  password: ${Buffer.from(value).toString('base64')}\nstringData:\n  token: ${value}\n`
+
+function diff(base: string, head: string) {
+  return diffObjects(parseManifest(base, 'ns'), parseManifest(head, 'ns'))
+}
+
+describe('the object diff', () => {
+  const table: {
+    name: string
+    base: string
+    head: string
+    counts: string
+    keys?: string[]
+  }[] = [
+    {
+      name: 'reordered documents are no change',
+      base: `---\n${cm('a', '1')}---\n${cm('b', '2')}`,
+      head: `---\n# Source: chart/templates/b.yaml\n${cm('b', '2')}---\n${cm('a', '1')}`,
+      counts: '+0 ~0 -0 objects'
+    },
+    {
+      name: 'a manifest re-split into a List and keys reordered is no change',
+      base: `${cm('a', '1')}---\n${cm('b', '2')}`,
+      head: `apiVersion: v1\nkind: List\nitems:\n  - metadata:\n      name: a\n    kind: ConfigMap\n    apiVersion: v1\n    data:\n      key: 1\n  - ${cm('b', '2').split('\n').join('\n    ')}`,
+      counts: '+0 ~0 -0 objects'
+    },
+    {
+      name: 'a value changed is one changed object',
+      base: `${cm('a', '1')}---\n${cm('b', '2')}`,
+      head: `${cm('a', '1')}---\n${cm('b', '3')}`,
+      counts: '+0 ~1 -0 objects',
+      keys: ['v1 ConfigMap ns/b']
+    },
+    {
+      name: 'a kind renamed is one removed and one added object',
+      base: deploy('apps/v1'),
+      head: deploy('apps/v1', 'StatefulSet'),
+      counts: '+1 ~0 -1 objects',
+      keys: ['apps/v1 Deployment ns/web', 'apps/v1 StatefulSet ns/web']
+    },
+    {
+      name: 'an apiVersion moved is one removed and one added object',
+      base: deploy('extensions/v1beta1'),
+      head: deploy('apps/v1'),
+      counts: '+1 ~0 -1 objects'
+    },
+    {
+      name: 'an explicit namespace keys apart from the release namespace',
+      base: cm('a', '1'),
+      head: cm('a', '1').replace('  name: a', '  name: a\n  namespace: other'),
+      counts: '+1 ~0 -1 objects',
+      keys: ['v1 ConfigMap ns/a', 'v1 ConfigMap other/a']
+    },
+    {
+      name: 'a Secret changed is one changed object',
+      base: secret('hunter2-old'),
+      head: secret('hunter2-new'),
+      counts: '+0 ~1 -0 objects'
+    },
+    {
+      name: 'an added plan adds everything',
+      base: '',
+      head: cm('a', '1'),
+      counts: '+1 ~0 -0 objects'
+    }
+  ]
+  it.each(table)('$name', ({ base, head, counts, keys }) => {
+    const result = diff(base, head)
+    expect(countLine(result)).toBe(counts)
+    if (keys) expect(result.objects.map((o) => o.key)).toEqual(keys)
+  })
+
+  it('shows the changed line of a changed object', () => {
+    const [object] = diff(cm('a', 'old-value'), cm('a', 'new-value')).objects
+    expect(object?.diff).toContain('-  key: old-value\n+  key: new-value')
+  })
+
+  it('shows a Secret only as digests, which differ when the value does', () => {
+    const result = diff(secret('hunter2-old'), secret('hunter2-new'))
+    const text = JSON.stringify(result)
+    for (const value of ['hunter2', Buffer.from('hunter2-old').toString('base64')])
+      expect(text).not.toContain(value)
+    expect(result.objects[0]?.diff).toMatch(/- {2}password: <secret hmac:[0-9a-f]{12}>/)
+    const same = diff(secret('same'), secret('same'))
+    expect(same.objects).toEqual([])
+  })
+
+  it('redacts a Secret inside a List and the copy kubectl keeps in an annotation', () => {
+    const list = `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: Secret
+    metadata:
+      name: s
+      annotations:
+        kubectl.kubernetes.io/last-applied-configuration: '{"data":{"password":"aHVudGVyMg=="}}'
+    data:
+      password: aHVudGVyMg==
+`
+    const [object] = parseManifest(list, 'ns')
+    expect(object?.key).toBe('v1 Secret ns/s')
+    expect(object?.yaml).not.toContain('aHVudGVyMg==')
+    expect(object?.yaml).toMatch(/last-applied-configuration: <secret hmac:[0-9a-f]{12}>/)
+  })
+
+  it('refuses YAML it cannot read without quoting it', () => {
+    expect(() => parseManifest('kind: Secret\ndata: {password: "hunter2\n', 'ns')).toThrow(
+      /not valid YAML \(line \d+\)$/
+    )
+  })
+})
+
+describe('the line diff', () => {
+  it('is empty for equal texts and has hunks with context', () => {
+    expect(unifiedDiff('a\nb\n', 'a\nb\n')).toBe('')
+    const before = Array.from({ length: 20 }, (_, i) => `line ${i}`).join('\n')
+    const after = before.replace('line 10', 'line ten')
+    expect(unifiedDiff(before, after)).toBe(
+      '@@ -8,7 +8,7 @@\n line 7\n line 8\n line 9\n-line 10\n+line ten\n line 11\n line 12\n line 13\n'
+    )
+  })
+
+  it('diffs a huge object with a small change quickly and minimally', () => {
+    const big = Array.from({ length: 50_000 }, (_, i) => `  k${i}: v${i}`).join('\n')
+    const started = performance.now()
+    const out = unifiedDiff(big, big.replace('k25000: v25000', 'k25000: changed'))
+    expect(performance.now() - started).toBeLessThan(2_000)
+    expect(out.split('\n').filter((l) => /^[-+]/.test(l))).toHaveLength(2)
+  })
+
+  it('past its bound shows the old text replaced by the new, still a correct diff', () => {
+    const a = Array.from({ length: MAX_EDITS + 10 }, (_, i) => `a${i}`).join('\n')
+    const b = Array.from({ length: MAX_EDITS + 10 }, (_, i) => `b${i}`).join('\n')
+    const started = performance.now()
+    const out = unifiedDiff(a, b)
+    expect(performance.now() - started).toBeLessThan(5_000)
+    const lines = out.split('\n')
+    expect(lines.filter((l) => l.startsWith('-'))).toHaveLength(MAX_EDITS + 10)
+    expect(lines.filter((l) => l.startsWith('+'))).toHaveLength(MAX_EDITS + 10)
+    // As many lines on both sides: paired, so each change reads as one.
+    expect(lines.slice(1, 5)).toEqual(['-a0', '+b0', '-a1', '+b1'])
+    // Otherwise the old lines replaced by the new.
+    const uneven = unifiedDiff(a, `${b}\nextra`).split('\n')
+    expect(uneven.slice(1, 3)).toEqual(['-a0', '-a1'])
+  })
+
+  it('finds a minimal script between interleaved texts', () => {
+    expect(unifiedDiff('a\nb\nc\n', 'a\nx\nc\nd\n')).toBe('@@ -1,3 +1,4 @@\n a\n-b\n+x\n c\n+d\n')
+  })
+})

@@ -1,0 +1,175 @@
+import { join } from 'node:path'
+import type {
+  BasePlan,
+  DiffBase,
+  PlannedStep,
+  PlanSpec,
+  PlanTarget,
+  RenderDiff,
+  Result
+} from '../types.ts'
+import type { PlanLog } from '../report/plan-log.ts'
+import type { ChartResolver } from '../apply/charts.ts'
+import { helmRun, type Helm } from '../apply/helm.ts'
+import { templateArgs, translateUserArgs } from '../apply/helm-args.ts'
+import { baseKey } from '../plan/base-plans.ts'
+import { parseManifest, type RenderedObject } from '../render/objects.ts'
+import { countLine, diffObjects } from '../render/object-diff.ts'
+import { resultOf } from './outcome.ts'
+
+// A preview: `helm template` of head, and of the diff base with the base's own
+// plan, values and chart, then the object diff. A pull request never reaches a
+// cluster: both sides are rendered offline. A base that cannot be rendered is no
+// failure of the pull request: head still renders, and the note says why no diff.
+
+/** Where one side of a preview renders from. */
+export interface RenderSide {
+  /** Folder the plan's paths are relative to (the checkout, or the base commit's files). */
+  readonly root: string
+  readonly charts: ChartResolver
+  /** helm's environment: each side has its own repository config (an alias may differ). */
+  readonly env: NodeJS.ProcessEnv
+}
+
+export interface PreviewContext {
+  readonly helm: Helm
+  readonly helmArgs: readonly string[]
+  readonly signal: AbortSignal
+  readonly head: RenderSide
+  /** Absent: no diff base was asked for (a dry run of a push renders head only). */
+  readonly base?: { readonly diffBase: DiffBase; readonly side: RenderSide | undefined }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+async function renderObjects(
+  target: PlanTarget,
+  spec: PlanSpec,
+  side: RenderSide,
+  context: PreviewContext,
+  log: PlanLog
+): Promise<RenderedObject[]> {
+  const chart = await side.charts.resolve(spec.chart, {
+    signal: context.signal,
+    onLine: log.onStderr
+  })
+  const args = templateArgs({
+    target,
+    chart,
+    version: spec.version,
+    values: spec.values.map((file) => join(side.root, file)),
+    userArgs: translateUserArgs(context.helmArgs, context.helm.major, { serverSide: false }).args
+  })
+  log.line(`helm ${args.join(' ')}`)
+  const rendered = await helmRun(context.helm, args, {
+    env: side.env,
+    signal: context.signal,
+    onLine: log.onStderr
+  })
+  return parseManifest(rendered.stdout, target.namespace)
+}
+
+type BaseObjects =
+  | { readonly ok: true; readonly objects: RenderedObject[] | undefined }
+  /** No diff; `why` is undefined where none was asked for. */
+  | { readonly ok: false; readonly why: string | undefined }
+
+/** The base side of a release: its objects, undefined when base had no such plan. */
+async function baseObjects(
+  target: PlanTarget,
+  context: PreviewContext,
+  log: PlanLog
+): Promise<BaseObjects> {
+  const base = context.base
+  if (!base) return { ok: false, why: undefined }
+  const { diffBase, side } = base
+  if (diffBase.kind === 'none' || !side) return { ok: false, why: `no diff: ${diffBase.reason}` }
+  const at = `base ${diffBase.sha.slice(0, 12)} (${diffBase.reason})`
+  const plan: BasePlan | undefined = diffBase.plans.get(baseKey(target))
+  if (!plan) return { ok: true, objects: undefined }
+  if (plan.kind === 'problem')
+    return { ok: false, why: `no diff: ${plan.plan} at ${at} cannot be read: ${plan.message}` }
+  log.line(`Base: ${plan.plan} at ${at}`)
+  try {
+    return { ok: true, objects: await renderObjects(target, plan.spec, side, context, log) }
+  } catch (error) {
+    return { ok: false, why: `no diff: ${plan.plan} at ${at} does not render: ${message(error)}` }
+  }
+}
+
+function logDiff(diff: RenderDiff, log: PlanLog): void {
+  log.line(countLine(diff))
+  for (const object of diff.objects) {
+    log.diff(`${object.change} ${object.key}`)
+    for (const line of object.diff.replace(/\n$/, '').split('\n')) log.diff(`  ${line}`)
+  }
+}
+
+/** `helm template` of an apply step, diffed against base when there is one. */
+export async function previewApply(
+  step: Extract<PlannedStep, { action: 'apply' }>,
+  context: PreviewContext,
+  log: PlanLog
+): Promise<Result> {
+  let head: RenderedObject[]
+  try {
+    head = await renderObjects(step.target, step.spec, context.head, context, log)
+  } catch (error) {
+    const result = resultOf(step, { operation: 'render', status: 'failed', error: message(error) })
+    log.line(`✖ ${result.error ?? ''}`)
+    return result
+  }
+  const rendered = `renders ${head.length} object(s)`
+  log.line(`${rendered}${head.length ? `: ${head.map((o) => o.key).join(', ')}` : ''}`)
+  const base = await baseObjects(step.target, context, log)
+  if (!base.ok) {
+    if (base.why !== undefined) log.line(base.why)
+    return resultOf(step, {
+      operation: 'render',
+      status: 'planned',
+      notes: [rendered, ...(base.why !== undefined ? [base.why] : [])]
+    })
+  }
+  const diff = diffObjects(base.objects, head)
+  logDiff(diff, log)
+  const unchanged = diff.objects.length === 0
+  return resultOf(step, {
+    operation: 'render',
+    status: unchanged ? 'unchanged' : 'planned',
+    notes: [
+      unchanged
+        ? `renders the same as at base (${head.length} object(s))`
+        : `${base.objects ? '' : 'a new plan: '}${countLine(diff)}`
+    ],
+    diff
+  })
+}
+
+/** A removed plan: what base rendered is what the uninstall removes. */
+export async function previewUninstall(
+  step: PlannedStep,
+  context: PreviewContext,
+  log: PlanLog
+): Promise<Result> {
+  const would = 'would uninstall the release'
+  const base = await baseObjects(step.target, context, log)
+  if (!base.ok || !base.objects) {
+    const why = base.ok ? undefined : base.why
+    if (why !== undefined) log.line(why)
+    return resultOf(step, {
+      operation: 'uninstall',
+      status: 'planned',
+      notes: [would, ...(why !== undefined ? [why] : [])]
+    })
+  }
+  const diff = diffObjects(base.objects, undefined)
+  logDiff(diff, log)
+  return resultOf(step, {
+    operation: 'uninstall',
+    status: 'planned',
+    notes: [`${would}: ${countLine(diff)}`],
+    diff
+  })
+}

@@ -1,0 +1,45 @@
+import type { GitHubApi } from './api.ts'
+import { ApiError } from './api.ts'
+
+// The one sticky pull request comment of a workflow: found by a hidden marker in
+// its first line, created once, then edited in place on every push. A token that
+// may not write (a fork's pull request, no `pull-requests: write`) is no failure:
+// the diff stays in the job summary and a notice says why.
+
+export type CommentOutcome =
+  | { readonly kind: 'created' | 'updated'; readonly id: number }
+  | { readonly kind: 'skipped'; readonly reason: string }
+  /** Nothing to say and no comment to correct. */
+  | { readonly kind: 'none' }
+
+/** The hidden first line that tells this workflow's comment from any other. */
+export function commentMarker(workflowFile: string | undefined): string {
+  return `<!-- gitops-action diff ${(workflowFile ?? 'workflow').replace(/--/g, '- -')} -->`
+}
+
+export async function upsertComment(
+  api: GitHubApi,
+  issue: number,
+  marker: string,
+  body: string,
+  /** False when no plan is affected: an earlier comment is corrected, none is started. */
+  create = true
+): Promise<CommentOutcome> {
+  try {
+    const comments = await api.listComments(issue)
+    const ours = comments.find((c) => c.body.split('\n', 1)[0] === marker)
+    if (ours) return { kind: 'updated', id: (await api.updateComment(ours.id, body)).id }
+    if (!create) return { kind: 'none' }
+    return { kind: 'created', id: (await api.createComment(issue, body)).id }
+  } catch (error) {
+    const status = error instanceof ApiError ? error.status : undefined
+    const why =
+      status === 403 || status === 404 || status === 401
+        ? 'the token may not comment on this pull request (a pull request from a fork, or a workflow without `permissions: pull-requests: write`)'
+        : (error as Error).message
+    return {
+      kind: 'skipped',
+      reason: `The diff was not posted as a pull request comment: ${why}. It is in the job summary.`
+    }
+  }
+}

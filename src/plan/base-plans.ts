@@ -1,0 +1,68 @@
+import type { BasePlan, Config, FileProblem, PlanTarget } from '../types.ts'
+import type { Checkout } from './checkout.ts'
+import { classifyPath } from './layout.ts'
+import { parsePlanFile } from './plan-file.ts'
+import { loadRepositories } from './repositories.ts'
+import { resolvePlan } from './resolve-plan.ts'
+import { chartDirsOf, MAX_PLAN_BYTES } from './planner.ts'
+
+// The diff base's side of a preview: how each affected release stood at the base
+// commit, read from that commit's own plan files, values and repositories file,
+// with the same checks as head. A release is looked up by setup, namespace and
+// name, so a plan moved to another file compares with its old file.
+
+export interface BasePlans {
+  readonly repositories: Config['helmRepositories']
+  readonly plans: ReadonlyMap<string, BasePlan>
+}
+
+export function baseKey(target: Pick<PlanTarget, 'setup' | 'namespace' | 'release'>): string {
+  return `${target.setup}\0${target.namespace}\0${target.release}`
+}
+
+export function readBasePlans(
+  checkout: Checkout,
+  config: Pick<Config, 'helmRepositories' | 'setupNameSize' | 'ignore'>,
+  targets: readonly PlanTarget[]
+): BasePlans {
+  const files = checkout.listFiles()
+  const repositories = loadRepositories(checkout, config.helmRepositories, files)
+  const aliases = new Set(repositories.map((r) => r.name))
+  const wanted = new Set(targets.map(baseKey))
+  const layout = {
+    setupNameSize: config.setupNameSize,
+    ignore: config.ignore,
+    chartDirs: chartDirsOf(files)
+  }
+  const plans = new Map<string, BasePlan>()
+  for (const file of files) {
+    const shaped = classifyPath(file, layout)
+    if (shaped.kind !== 'plan' || !wanted.has(baseKey(shaped.target))) continue
+    const key = baseKey(shaped.target)
+    const problem = (problems: readonly FileProblem[]): BasePlan => ({
+      kind: 'problem',
+      plan: file,
+      message: problems.map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message)).join('; ')
+    })
+    if (plans.has(key)) {
+      plans.set(key, problem([{ file, message: 'two plan files define this release at base' }]))
+      continue
+    }
+    const read = checkout.readText(file, MAX_PLAN_BYTES)
+    if (!read.ok) {
+      plans.set(key, problem([{ file, message: 'the plan file cannot be read at base' }]))
+      continue
+    }
+    const parsed = parsePlanFile(file, read.text)
+    if (!parsed.ok) {
+      plans.set(key, problem(parsed.problems))
+      continue
+    }
+    const resolved = resolvePlan(file, parsed.plan, checkout, aliases)
+    plans.set(
+      key,
+      resolved.ok ? { kind: 'plan', plan: file, spec: resolved.spec } : problem(resolved.problems)
+    )
+  }
+  return { repositories, plans }
+}
