@@ -7,6 +7,7 @@ import { planDeployment } from './plan/planner.ts'
 import { openCheckout } from './plan/checkout.ts'
 import { prepareHelm } from './apply/helm-tool.ts'
 import { runEngine, runKindOf } from './engine/run.ts'
+import { runDrift } from './engine/drift.ts'
 import { notRun } from './engine/outcome.ts'
 import { reportPlan, reportResults, reportRunFailure } from './report/report.ts'
 import { onCancel } from './cancel.ts'
@@ -23,6 +24,10 @@ export async function run(): Promise<void> {
       scope.kind === 'diff'
         ? await detectChanges(scope, event, config.workspace, api, cancellation.signal)
         : undefined
+    // A drift check reads the cluster: a dry run (or a preview) stays a render.
+    const driftCheck =
+      !config.dryRun &&
+      (event.name === 'schedule' || (event.name === 'workflow_dispatch' && config.mode === 'drift'))
     const plan = await planDeployment({
       config,
       scope,
@@ -48,7 +53,7 @@ export async function run(): Promise<void> {
                   : notRun(step, 'failed', helm.message)
               )
             )
-          : await runEngine({
+          : await (driftCheck ? runDrift : runEngine)({
               plan,
               config,
               helm,
@@ -56,7 +61,12 @@ export async function run(): Promise<void> {
               run: event.workflow.runId?.toString(),
               signal: cancellation.signal
             })
-    await reportResults(plan, results, cancellation.signal.aborted)
+    await reportResults(
+      plan,
+      results,
+      cancellation.signal.aborted,
+      driftCheck ? { failOnDrift: config.failOnDrift } : undefined
+    )
   } catch (error) {
     await reportRunFailure(error instanceof Error ? error.message : String(error))
   } finally {

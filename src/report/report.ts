@@ -4,6 +4,7 @@ import { annotateFailures } from './annotations.ts'
 import { mask } from './masking.ts'
 import { writeResultOutputs, writeRunFailureOutputs, writeSetupsOutput } from './outputs.ts'
 import { affectedSetups, allResults } from './results.ts'
+import { driftRemains, driftedCount, orphanCount, renderDriftSection } from './drift-summary.ts'
 import { renderRunFailure, renderSummary } from './summary.ts'
 import { printUntrusted } from './untrusted-text.ts'
 
@@ -39,16 +40,28 @@ export function reportPlan(
   writeSetupsOutput(affectedSetups(plan))
 }
 
+/** A drift check's part of the report: `fail-on-drift`. */
+export interface DriftReporting {
+  readonly failOnDrift: boolean
+}
+
 export async function reportResults(
   plan: DeploymentPlan,
   results: readonly Result[],
-  cancelled: boolean
+  cancelled: boolean,
+  drift?: DriftReporting
 ): Promise<void> {
   const all = allResults(plan, results)
   writeResultOutputs(all)
   annotateFailures(all)
-  await writeSummary(renderSummary({ sha: plan.sha, results: all, cancelled }))
+  const summary = renderSummary({ sha: plan.sha, results: all, cancelled })
+  await writeSummary(drift ? `${summary}\n${renderDriftSection(all)}` : summary)
   const failed = all.filter((r) => r.status === 'failed')
+  if (drift?.failOnDrift && failed.length === 0 && driftRemains(all)) {
+    core.setFailed(
+      `fail-on-drift: ${driftedCount(all)} release(s) drifted or missing, ${orphanCount(all)} orphan(s) (see the job summary)`
+    )
+  }
   if (cancelled)
     core.warning(
       'The run was cancelled: what finished is reported; the next run recovers the rest.'

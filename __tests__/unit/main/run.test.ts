@@ -131,7 +131,7 @@ describe('run() in process', () => {
     await step('pull_request_target', () => pushPayload({ before: BEFORE, after: AFTER }))
     await run()
     expect(core.setFailed).toHaveBeenCalledExactlyOnceWith(
-      "The event 'pull_request_target' is not supported (supported events: push, pull_request, workflow_dispatch); add one of them to the workflow's 'on:'."
+      "The event 'pull_request_target' is not supported (supported events: push, pull_request, workflow_dispatch, schedule); add one of them to the workflow's 'on:'."
     )
     expect(github.getOctokit).not.toHaveBeenCalled()
     expect(outputs()).toEqual({ results: [], failed: 1 })
