@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { load } from 'js-yaml'
+import { loadAll } from 'js-yaml'
 import type { DriftIgnore, FieldDrift } from '../types.ts'
 
 // Pure: the objects of a release's manifest, and how a live object differs from
@@ -22,8 +22,7 @@ export interface DesiredObject {
 /** The objects of a manifest (YAML documents); empty documents and lists' wrappers are skipped. */
 export function manifestObjects(manifest: string): DesiredObject[] {
   const objects: DesiredObject[] = []
-  for (const doc of manifest.split(/^---[ \t]*(?:#.*)?$/m)) {
-    const parsed = load(doc) as Json | undefined
+  for (const parsed of loadAll(manifest) as Json[]) {
     if (!isObject(parsed)) continue
     const items = parsed.kind === 'List' && Array.isArray(parsed.items) ? parsed.items : [parsed]
     for (const item of items) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parsePlanFile } from '../../../src/plan/plan-file.ts'
 
 const FILE = 'aws/foo/default/demo.yaml'
-const KEYS = 'allowed keys: chart, version, values, repository, hooks, needs'
+const KEYS = 'allowed keys: chart, version, values, repository, hooks, needs, driftIgnore'
 const HOOKS = 'allowed hooks: pre-install, post-install, pre-upgrade, post-upgrade'
 
 describe('parsePlanFile: valid plans', () => {
