@@ -11,6 +11,11 @@ import { runDrift } from './engine/drift.ts'
 import { notRun } from './engine/outcome.ts'
 import { reportPlan, reportResults, reportRunFailure } from './report/report.ts'
 import { onCancel } from './cancel.ts'
+import { syncDriftIssues } from './github/drift-issues.ts'
+import { allResults } from './report/results.ts'
+import { setupDrifts } from './report/drift-summary.ts'
+import { runWarning } from './report/run-warning.ts'
+import { printUntrusted } from './report/untrusted-text.ts'
 
 /** The data path: event → scope → changes → plan → engine (observe, decide, act) → report. */
 export async function run(): Promise<void> {
@@ -67,6 +72,18 @@ export async function run(): Promise<void> {
       cancellation.signal.aborted,
       driftCheck ? { failOnDrift: config.failOnDrift } : undefined
     )
+    if (driftCheck && config.driftIssues) {
+      // The step's outcome stands: an issue that could not be written is a warning.
+      await syncDriftIssues(api, setupDrifts(plan.sha, allResults(plan, results))).then(
+        (outcomes) => {
+          for (const o of outcomes)
+            if (o.change !== 'none')
+              printUntrusted(`Drift issue of ${o.setup}: #${o.number} ${o.change}`)
+        },
+        (error: unknown) =>
+          runWarning(`The drift issues could not be kept up to date: ${errorOf(error).message}`)
+      )
+    }
   } catch (error) {
     await reportRunFailure(error instanceof Error ? error.message : String(error))
   } finally {

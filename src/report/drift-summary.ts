@@ -72,3 +72,31 @@ export function renderDriftSection(results: readonly Result[]): string {
 function fence(line: string): string {
   return line.replaceAll('```', "'''").replace(/\r?\n/g, '⏎')
 }
+
+/**
+ * Each checked setup's issue: drifted or clean, and the body. A setup none of whose
+ * releases could be checked is left out: its issue keeps what the last check said.
+ */
+export function setupDrifts(
+  sha: string,
+  results: readonly Result[]
+): Array<{ setup: string; drifted: boolean; body: string }> {
+  const bySetup = Map.groupBy(results, (r) => r.setup)
+  return [...bySetup]
+    .filter(([, rs]) => rs.some((r) => r.drift !== undefined))
+    .map(([setup, rs]) => {
+      const drifted = driftRemains(rs)
+      const failed = rs
+        .filter((r) => r.status === 'failed')
+        .map((r) => `- ${cell(r.error ?? r.plan)}`)
+      const body = [
+        drifted
+          ? `The drift check of \`${sha.slice(0, 12)}\` found setup \`${setup}\` not as the commit says.`
+          : `The drift check of \`${sha.slice(0, 12)}\` found setup \`${setup}\` as the commit says.`,
+        '',
+        renderDriftSection(rs),
+        ...(failed.length > 0 ? ['', '**Not checked**', '', ...failed] : [])
+      ].join('\n')
+      return { setup, drifted, body }
+    })
+}
