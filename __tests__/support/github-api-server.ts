@@ -113,6 +113,8 @@ export interface ApiRequest {
   readonly params: Readonly<Record<string, string>>
   readonly query: Readonly<Record<string, string>>
   readonly headers: IncomingMessage['headers']
+  /** The JSON request body (POST, PATCH), checked against the description's requestBody. */
+  readonly body: Json
 }
 
 export interface ApiReply {
@@ -163,10 +165,12 @@ export async function startGitHubApiServer(handlers: Handlers): Promise<GitHubAp
       const values = (match.pattern.exec(path) as RegExpExecArray).slice(1)
       const params = Object.fromEntries(match.names.map((n, i) => [n, values[i] as string]))
       const query = Object.fromEntries(url.searchParams.entries())
+      const body = await jsonBody(req)
       checkRequest(match, params, query, req, violations)
+      checkRequestBody(match, body, violations)
       const handler = handlers[match.id]
       reply = handler
-        ? await handler({ operationId: match.id, params, query, headers: req.headers })
+        ? await handler({ operationId: match.id, params, query, headers: req.headers, body })
         : notFound()
       checkResponse(match, reply, violations)
     }
@@ -240,6 +244,30 @@ function checkRequest(
   const auth = req.headers.authorization
   if (!auth || !/^(token|Bearer) \S+$/.test(auth))
     violations.push(`${where}: no token in the Authorization header`)
+}
+
+async function jsonBody(req: IncomingMessage): Promise<Json> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  const text = Buffer.concat(chunks).toString('utf8')
+  return text ? JSON.parse(text) : undefined
+}
+
+function checkRequestBody(operation: Operation, body: Json, violations: string[]): void {
+  const where = `${operation.method} ${operation.template}`
+  const declared = deref(operation.op.requestBody)
+  const schema = declared?.content?.['application/json']?.schema
+  if (body === undefined) {
+    if (declared?.required) violations.push(`${where}: missing the required request body`)
+    return
+  }
+  if (!schema) {
+    violations.push(`${where}: a request body the description does not declare`)
+    return
+  }
+  const check = validator(`${operation.id}:request`, schema)
+  if (!check(body))
+    violations.push(`${where}: request body: ${ajv.errorsText(check.errors, { separator: '; ' })}`)
 }
 
 function checkResponse(operation: Operation, reply: ApiReply, violations: string[]): void {
@@ -420,6 +448,66 @@ export function repositoryHandlers(state: RepositoryState): Handlers {
         status: 200,
         body: { ...example, sha: params.tree_sha, tree: entries, truncated: false }
       }
+    }
+  }
+}
+
+// ---- Issues, kept in memory ----
+
+export interface FakeIssue {
+  number: number
+  title: string
+  body: string
+  state: 'open' | 'closed'
+  labels: string[]
+  pullRequest?: boolean
+}
+
+/** Handlers for listing, opening and editing issues, over `issues` (changed in place). */
+export function issueHandlers(issues: FakeIssue[]): Handlers {
+  const asJson = (issue: FakeIssue): Json => {
+    const { pull_request: _pr, ...example } = specExample('issue')
+    return {
+      ...example,
+      number: issue.number,
+      title: issue.title,
+      body: issue.body,
+      state: issue.state,
+      labels: issue.labels.map((name, i) => ({ ...example.labels[0], id: i + 1, name })),
+      ...(issue.pullRequest ? { pull_request: _pr } : {})
+    }
+  }
+  return {
+    'issues/list-for-repo': ({ query }) => {
+      const labels = query.labels?.split(',') ?? []
+      const matching = issues.filter(
+        (i) =>
+          (query.state ?? 'open') === i.state && labels.every((label) => i.labels.includes(label))
+      )
+      const perPage = Number(query.per_page ?? 30)
+      const page = Number(query.page ?? 1)
+      return {
+        status: 200,
+        body: matching.slice((page - 1) * perPage, page * perPage).map(asJson)
+      }
+    },
+    'issues/create': ({ body }) => {
+      const issue: FakeIssue = {
+        number: issues.length + 1,
+        title: String(body.title),
+        body: String(body.body ?? ''),
+        state: 'open',
+        labels: (body.labels ?? []) as string[]
+      }
+      issues.push(issue)
+      return { status: 201, body: asJson(issue) }
+    },
+    'issues/update': ({ params, body }) => {
+      const issue = issues.find((i) => i.number === Number(params.issue_number))
+      if (!issue) return notFound()
+      if (typeof body.body === 'string') issue.body = body.body
+      if (body.state === 'open' || body.state === 'closed') issue.state = body.state
+      return { status: 200, body: asJson(issue) }
     }
   }
 }
