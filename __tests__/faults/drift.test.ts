@@ -68,8 +68,6 @@ function driftPlan(): string {
 
 const WEB_VALUES = 'message: "from git"\ndeployment:\n  enabled: true\n  replicas: 1\n'
 
-const merge = { headers: { 'Content-Type': 'application/merge-patch+json' } }
-
 const VARIANTS = [
   { helm: 'Helm 4', setup: SETUP_A, helmBin: bed.helm4 },
   { helm: 'Helm 3', setup: SETUP_B, helmBin: bed.helm3 }
