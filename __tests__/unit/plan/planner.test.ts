@@ -125,7 +125,8 @@ describe('planDeployment: every plan (a new branch, workflow_dispatch)', () => {
         'pre-upgrade': [],
         'post-upgrade': []
       },
-      needs: []
+      needs: [],
+      driftIgnore: []
     })
     expect(specs['aws/foo/default/redis.yml']?.values).toEqual([
       'values/common.yaml',
