@@ -186,7 +186,13 @@ async function correct(
 ): Promise<Result> {
   const digest = await digestOf(step, context.shared)
   const note = `corrected: ${operation === 'install' ? 'installed' : 're-applied'} as ${context.shared.plan.sha.slice(0, 12)} says`
-  return act(step, { kind: 'apply', operation, notes: [note] }, digest, context.act, log)
+  return act(
+    step,
+    { kind: 'apply', operation, notes: [note], reclaim: true },
+    digest,
+    context.act,
+    log
+  )
 }
 
 /** Every object of the deployed manifest against its live copy. */
