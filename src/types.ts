@@ -173,6 +173,8 @@ export interface ObjectDrift {
   /** `missing`: deleted by hand; `drifted`: fields differ; `unknown-kind`: the server has no such kind. */
   readonly state: 'missing' | 'drifted' | 'unknown-kind'
   readonly fields: readonly FieldDrift[]
+  /** Why it could not be compared (`unknown-kind`). */
+  readonly reason?: string
 }
 
 export interface FieldDrift {

@@ -277,12 +277,8 @@ describe('faults around a drift check', () => {
         {
           object: `Widget/${ns}/w`,
           state: 'unknown-kind',
-          fields: [
-            {
-              path: '',
-              want: `the API server serves no kind Widget in ${group}/v1 (a CRD removed, or an API version no longer served)`
-            }
-          ]
+          fields: [],
+          reason: `the API server serves no kind Widget in ${group}/v1 (a CRD removed, or an API version no longer served)`
         }
       ])
       expect(resultOf(run, plan)).toMatchObject({ status: 'unchanged', operation: null })

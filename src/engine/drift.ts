@@ -225,11 +225,7 @@ async function compareLive(
     ;({ path } = await context.resources.find({ ...desired, namespace }))
   } catch (error) {
     if (error instanceof UnknownKindError)
-      return {
-        object,
-        state: 'unknown-kind',
-        fields: [{ path: '', want: error.message, have: undefined }]
-      }
+      return { object, state: 'unknown-kind', fields: [], reason: error.message }
     throw error
   }
   let live: JsonObject

@@ -44,7 +44,9 @@ export function renderDriftSection(results: readonly Result[]): string {
   lines.push('| Setup | Release | Drift | Objects | Corrected |', '| --- | --- | --- | --- | --- |')
   for (const r of checked) {
     const drift = r.drift!
-    const objects = drift.objects.map((o) => `${o.object} (${o.state})`).join(', ')
+    const objects = drift.objects
+      .map((o) => `${o.object} (${o.state}${o.reason ? `: ${o.reason}` : ''})`)
+      .join(', ')
     const corrected = drift.corrected ? 'yes' : r.status === 'failed' ? 'failed' : ''
     lines.push(
       `| ${[r.setup, `${r.namespace}/${r.release}`, STATES[drift.state], objects, corrected].map(cell).join(' | ')} |`
