@@ -54,7 +54,12 @@ export async function reportResults(
   const all = allResults(plan, results)
   writeResultOutputs(all)
   annotateFailures(all)
-  const summary = renderSummary({ sha: plan.sha, results: all, cancelled })
+  const summary = renderSummary({
+    run: drift ? 'drift check' : 'deploy',
+    sha: plan.sha,
+    results: all,
+    cancelled
+  })
   await writeSummary(drift ? `${summary}\n${renderDriftSection(all)}` : summary)
   const failed = all.filter((r) => r.status === 'failed')
   if (drift?.failOnDrift && failed.length === 0 && driftRemains(all)) {
