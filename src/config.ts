@@ -81,6 +81,13 @@ function boolean(name: string): boolean {
   return fail(raw, 'must be true or false')
 }
 
+function oneOf<const T extends string>(name: string, allowed: readonly T[]): T {
+  const raw = input(name)
+  if (!(allowed as readonly string[]).includes(raw.value))
+    fail(raw, `must be one of ${allowed.join(', ')}`)
+  return raw.value as T
+}
+
 function url(raw: RawInput, schemes: readonly string[]): string {
   let parsed: URL
   try {
@@ -333,6 +340,11 @@ export function readConfig(): Config {
     dryRun: boolean('dry-run'),
     deployments: boolean('deployments'),
     deploymentEnvironment: deploymentEnvironment(),
+    mode: oneOf('mode', ['deploy', 'drift']),
+    drift: oneOf('drift', ['report', 'correct']),
+    failOnDrift: boolean('fail-on-drift'),
+    prune: boolean('prune'),
+    driftIssues: boolean('drift-issues'),
     workspace: process.env.GITHUB_WORKSPACE || process.cwd()
   }
 }

@@ -9,6 +9,7 @@ import { addUrlSecrets } from './secrets/masking.ts'
 import { openCheckout } from './plan/checkout.ts'
 import { prepareHelm } from './apply/helm-tool.ts'
 import { runEngine, runKindOf } from './engine/run.ts'
+import { runDrift } from './engine/drift.ts'
 import { notRun } from './engine/outcome.ts'
 import {
   diffCommentBody,
@@ -22,6 +23,10 @@ import { commentMarker, upsertComment } from './github/pr-comment.ts'
 import { finishDeployments, startDeployments } from './github/deployments.ts'
 import { onCancel } from './cancel.ts'
 import { openDiffBase, type OpenedBase } from './diff-base.ts'
+import { syncDriftIssues } from './github/drift-issues.ts'
+import { allResults } from './report/results.ts'
+import { setupDrifts } from './report/drift-summary.ts'
+import { printUntrusted } from './report/untrusted-text.ts'
 
 /** The data path: event → scope → changes → plan → engine (observe, decide, act) → report. */
 export async function run(): Promise<void> {
@@ -36,6 +41,10 @@ export async function run(): Promise<void> {
       scope.kind === 'diff'
         ? await detectChanges(scope, event, config.workspace, api, cancellation.signal)
         : undefined
+    // A drift check reads the cluster: a dry run (or a preview) stays a render.
+    const driftCheck =
+      !config.dryRun &&
+      (event.name === 'schedule' || (event.name === 'workflow_dispatch' && config.mode === 'drift'))
     const plan = await planDeployment({
       config,
       scope,
@@ -83,7 +92,7 @@ export async function run(): Promise<void> {
                   : notRun(step, 'failed', helm.message)
               )
             )
-          : await runEngine({
+          : await (driftCheck ? runDrift : runEngine)({
               plan,
               config,
               helm,
@@ -98,7 +107,10 @@ export async function run(): Promise<void> {
           fullDiffAt: `the log of this run${event.workflow.runUrl ? ` (${event.workflow.runUrl})` : ''}`
         }
       : undefined
-    await reportResults(plan, results, cancellation.signal.aborted, previewReport)
+    await reportResults(plan, results, cancellation.signal.aborted, {
+      ...(previewReport && { preview: previewReport }),
+      ...(driftCheck && { drift: { failOnDrift: config.failOnDrift } })
+    })
     if (event.name === 'pull_request' && previewReport) {
       const marker = commentMarker(event.workflow.file)
       const body = diffCommentBody(plan, results, previewReport, marker)
@@ -113,6 +125,18 @@ export async function run(): Promise<void> {
       ]
       if (problems.length > 0)
         runWarning(`GitHub Deployments could not be recorded: ${problems.join('; ')}`)
+    }
+    if (driftCheck && config.driftIssues) {
+      // The step's outcome stands: an issue that could not be written is a warning.
+      await syncDriftIssues(api, setupDrifts(plan.sha, allResults(plan, results))).then(
+        (outcomes) => {
+          for (const o of outcomes)
+            if (o.change !== 'none')
+              printUntrusted(`Drift issue of ${o.setup}: #${o.number} ${o.change}`)
+        },
+        (error: unknown) =>
+          runWarning(`The drift issues could not be kept up to date: ${errorOf(error).message}`)
+      )
     }
   } catch (error) {
     if (error instanceof RepositoriesFileError) error.leakedUrls.forEach(addUrlSecrets)

@@ -44,6 +44,15 @@ export interface PlanSpec {
   readonly hooks: Readonly<Record<HookName, readonly string[]>>
   /** `namespace/release` of plans of the same setup that must succeed (or be unchanged) first. */
   readonly needs: readonly string[]
+  /** Fields others own: never drift. */
+  readonly driftIgnore: readonly DriftIgnore[]
+}
+
+/** `driftIgnore` of a plan: JSON pointers, for every object or only those of a kind and/or name. */
+export interface DriftIgnore {
+  readonly paths: readonly string[]
+  readonly kind?: string
+  readonly name?: string
 }
 
 export interface Plan extends PlanTarget {
@@ -159,6 +168,8 @@ export interface Result {
   readonly line?: number
   /** A preview's object diff against the diff base; absent when there was none to compare with. */
   readonly diff?: RenderDiff
+  /** What a drift check found; only in drift checks. */
+  readonly drift?: DriftReport
 }
 
 export type ObjectChange = 'added' | 'changed' | 'removed'
@@ -204,6 +215,41 @@ export type DiffBase =
   /** No base to compare with (none found, or its tree could not be read): head renders alone. */
   | { readonly kind: 'none'; readonly reason: string }
 
+/** How one live object differs from the release's manifest. */
+export interface ObjectDrift {
+  /** `Kind/namespace/name` (cluster-scoped: `Kind/name`). */
+  readonly object: string
+  /** `missing`: deleted by hand; `drifted`: fields differ; `unknown-kind`: the server has no such kind. */
+  readonly state: 'missing' | 'drifted' | 'unknown-kind'
+  readonly fields: readonly FieldDrift[]
+  /** Why it could not be compared (`unknown-kind`). */
+  readonly reason?: string
+}
+
+export interface FieldDrift {
+  /** JSON pointer into the object. */
+  readonly path: string
+  /** As the manifest says / as the cluster holds; Secret data as `sha256:<12 hex>`; undefined when absent. */
+  readonly want: string | undefined
+  readonly have: string | undefined
+}
+
+/**
+ * A release as a drift check saw it; `drifted` also when objects are missing; `orphan`:
+ * it carries this action's marker and no plan at the checked commit declares it.
+ */
+export type DriftState = 'in-sync' | 'drifted' | 'release-missing' | 'orphan'
+
+export interface DriftReport {
+  readonly state: DriftState
+  readonly objects: readonly ObjectDrift[]
+  /** `drift: correct` re-applied the release, or `prune` uninstalled the orphan (see the result's status). */
+  readonly corrected: boolean
+}
+
+/** `mode: drift` or a schedule event: compare the live objects with the releases. */
+export type DriftAction = 'report' | 'correct'
+
 export interface RepositoryAlias {
   readonly name: string
   /** May hold user info; masked when read. */
@@ -240,6 +286,14 @@ export interface Config {
   readonly deployments: boolean
   /** Environment name of a setup's Deployment; `{setup}` is replaced by the setup. */
   readonly deploymentEnvironment: string
+  /** `drift` runs a drift check on workflow_dispatch (schedule events always do). */
+  readonly mode: 'deploy' | 'drift'
+  readonly drift: DriftAction
+  readonly failOnDrift: boolean
+  /** Uninstall orphans (releases with the marker and no plan). */
+  readonly prune: boolean
+  /** Keep one GitHub issue a setup up to date with its drift. */
+  readonly driftIssues: boolean
   /** The checkout of the ops repository. */
   readonly workspace: string
 }

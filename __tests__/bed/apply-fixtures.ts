@@ -102,6 +102,7 @@ export function spec(
     values: fields.values ?? [],
     hooks: { ...NO_HOOKS, ...fields.hooks },
     needs: fields.needs ?? [],
+    driftIgnore: fields.driftIgnore ?? [],
     ...(fields.version ? { version: fields.version } : {})
   }
 }

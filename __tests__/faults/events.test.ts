@@ -97,7 +97,7 @@ describe('events', () => {
       })
       await refused(
         run,
-        "The event 'issues' is not supported (supported events: push, pull_request, workflow_dispatch); add one of them to the workflow's 'on:'."
+        "The event 'issues' is not supported (supported events: push, pull_request, workflow_dispatch, schedule); add one of them to the workflow's 'on:'."
       )
     }
   )
@@ -139,7 +139,7 @@ describe('events', () => {
       )
       await refused(
         run,
-        `Cannot read the event payload ${path}: ENOENT: no such file or directory, open '${path}' (the runner writes it for each run; supported events: push, pull_request, workflow_dispatch).`
+        `Cannot read the event payload ${path}: ENOENT: no such file or directory, open '${path}' (the runner writes it for each run; supported events: push, pull_request, workflow_dispatch, schedule).`
       )
     }
   )
@@ -157,7 +157,7 @@ describe('events', () => {
       )
       await refused(
         run,
-        `Cannot read the event payload ${dir}: EISDIR: illegal operation on a directory, read (the runner writes it for each run; supported events: push, pull_request, workflow_dispatch).`
+        `Cannot read the event payload ${dir}: EISDIR: illegal operation on a directory, read (the runner writes it for each run; supported events: push, pull_request, workflow_dispatch, schedule).`
       )
     }
   )

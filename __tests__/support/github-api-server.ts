@@ -165,8 +165,8 @@ export async function startGitHubApiServer(handlers: Handlers): Promise<GitHubAp
       const values = (match.pattern.exec(path) as RegExpExecArray).slice(1)
       const params = Object.fromEntries(match.names.map((n, i) => [n, values[i] as string]))
       const query = Object.fromEntries(url.searchParams.entries())
-      checkRequest(match, params, query, req, violations)
       const body = await readBody(req)
+      checkRequest(match, params, query, req, violations)
       checkRequestBody(match, body, violations)
       const handler = handlers[match.id]
       reply = handler
@@ -544,6 +544,66 @@ export function writeHandlers(state: WriteState): Handlers {
           environment: deployment.environment
         }
       }
+    }
+  }
+}
+
+// ---- Issues, kept in memory ----
+
+export interface FakeIssue {
+  number: number
+  title: string
+  body: string
+  state: 'open' | 'closed'
+  labels: string[]
+  pullRequest?: boolean
+}
+
+/** Handlers for listing, opening and editing issues, over `issues` (changed in place). */
+export function issueHandlers(issues: FakeIssue[]): Handlers {
+  const asJson = (issue: FakeIssue): Json => {
+    const { pull_request: _pr, ...example } = specExample('issue')
+    return {
+      ...example,
+      number: issue.number,
+      title: issue.title,
+      body: issue.body,
+      state: issue.state,
+      labels: issue.labels.map((name, i) => ({ ...example.labels[0], id: i + 1, name })),
+      ...(issue.pullRequest ? { pull_request: _pr } : {})
+    }
+  }
+  return {
+    'issues/list-for-repo': ({ query }) => {
+      const labels = query.labels?.split(',') ?? []
+      const matching = issues.filter(
+        (i) =>
+          (query.state ?? 'open') === i.state && labels.every((label) => i.labels.includes(label))
+      )
+      const perPage = Number(query.per_page ?? 30)
+      const page = Number(query.page ?? 1)
+      return {
+        status: 200,
+        body: matching.slice((page - 1) * perPage, page * perPage).map(asJson)
+      }
+    },
+    'issues/create': ({ body }) => {
+      const issue: FakeIssue = {
+        number: issues.length + 1,
+        title: String(body.title),
+        body: String(body.body ?? ''),
+        state: 'open',
+        labels: (body.labels ?? []) as string[]
+      }
+      issues.push(issue)
+      return { status: 201, body: asJson(issue) }
+    },
+    'issues/update': ({ params, body }) => {
+      const issue = issues.find((i) => i.number === Number(params.issue_number))
+      if (!issue) return notFound()
+      if (typeof body.body === 'string') issue.body = body.body
+      if (body.state === 'open' || body.state === 'closed') issue.state = body.state
+      return { status: 200, body: asJson(issue) }
     }
   }
 }

@@ -221,3 +221,8 @@ export function historyArgs(target: PlanTarget, max?: number): string[] {
 export function rollbackArgs(target: PlanTarget, revision: number): string[] {
   return ['rollback', target.release, String(revision), '--namespace', target.namespace]
 }
+
+/** The manifest of the deployed revision: every object helm applied, hooks excluded. */
+export function manifestArgs(target: PlanTarget): string[] {
+  return ['get', 'manifest', target.release, '--namespace', target.namespace]
+}

@@ -166,9 +166,13 @@ async function apply(
       throw new Error(`${message(error)}; helm ${op} was not run`, { cause: error })
     }
     const postHooks = spec.hooks[`post-${op}`]
-    const applyMethod = await previousApplyMethod(step, op, context, log)
-    const translated = translateUserArgs(config.helmArgs, helm.major, {
-      serverSide: serverSideInEffect(helm.major, op, config.helmArgs, applyMethod)
+    const userArgs =
+      decision.reclaim && helm.major === 4
+        ? [...config.helmArgs, '--force-conflicts']
+        : config.helmArgs
+    const applyMethod = await previousApplyMethod(step, op, userArgs, context, log)
+    const translated = translateUserArgs(userArgs, helm.major, {
+      serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
     })
     notes.push(...translated.notes)
     const args = applyArgs({
@@ -226,10 +230,10 @@ async function markFinished(
 async function previousApplyMethod(
   step: PlannedStep,
   op: 'install' | 'upgrade',
+  args: readonly string[],
   context: ActContext,
   log: PlanLog
 ): Promise<string | undefined> {
-  const args = context.config.helmArgs
   const matters =
     context.helm.major === 4 &&
     op === 'upgrade' &&

@@ -19,6 +19,11 @@ export type Decision =
       readonly operation: 'install' | 'upgrade'
       readonly recover?: Recovery
       readonly notes: readonly string[]
+      /**
+       * A drift correction: fields others changed are taken back (Helm 4's server-side
+       * apply would otherwise stop at their field managers' conflicts).
+       */
+      readonly reclaim?: boolean
     }
   | { readonly kind: 'uninstall'; readonly notes: readonly string[] }
   /** Preview: `helm template`. */

@@ -1,4 +1,4 @@
-import type { Operation, PlannedStep, RenderDiff, Result, Status } from '../types.ts'
+import type { DriftReport, Operation, PlannedStep, RenderDiff, Result, Status } from '../types.ts'
 
 // Pure: the one place a Result is built from a step and what became of it.
 
@@ -42,4 +42,9 @@ export function notRun(step: PlannedStep, status: 'skipped' | 'failed', why: str
     error: status === 'failed' ? why : null,
     notes: status === 'skipped' ? [why] : []
   })
+}
+
+/** A drift check's result: what it found, beside what was done about it. */
+export function withDrift(result: Result, drift: DriftReport): Result {
+  return { ...result, drift }
 }

@@ -45,15 +45,26 @@ interface RunState {
   firstFailure?: string
 }
 
-interface Shared extends EngineRun {
+export interface Shared extends EngineRun {
   readonly workdir: Workdir
   readonly charts: ChartResolver
   readonly state: RunState
   readonly baseSide: ActContext['base']
+  /** helm's environment before a setup's kubeconfig is added. */
+  readonly baseEnv: NodeJS.ProcessEnv
 }
 
 export async function runEngine(run: EngineRun): Promise<Result[]> {
   if (run.plan.setups.length === 0) return []
+  const shared = sharedOf(run)
+  const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) =>
+    runSetup(setup, shared, shared.baseEnv)
+  )
+  return perSetup.flat()
+}
+
+/** What every setup of a run shares: the work folder, helm's environment, the chart cache. */
+export function sharedOf(run: EngineRun): Shared {
   const workdir = createWorkdir()
   // A preview gets no KUBECONFIG at all: helm template must not reach for a cluster.
   const baseEnv =
@@ -70,11 +81,7 @@ export async function runEngine(run: EngineRun): Promise<Result[]> {
     diffBase: base,
     side: base.kind === 'commit' ? baseSideOf(base, run, workdir, baseEnv) : undefined
   }
-  const shared: Shared = { ...run, workdir, charts, state: {}, baseSide }
-  const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) =>
-    runSetup(setup, shared, baseEnv)
-  )
-  return perSetup.flat()
+  return { ...run, workdir, charts, state: {}, baseEnv, baseSide }
 }
 
 function baseSideOf(
@@ -240,7 +247,7 @@ async function stepOf(
   return result
 }
 
-async function digestOf(
+export async function digestOf(
   step: Extract<PlannedStep, { action: 'apply' }>,
   shared: Shared
 ): Promise<string> {
@@ -250,13 +257,13 @@ async function digestOf(
   return planDigest({ spec, files, helmArgs: shared.config.helmArgs, sha: shared.plan.sha })
 }
 
-function title(step: PlannedStep): string {
+export function title(step: PlannedStep): string {
   const { setup, namespace, release, plan } = step.target
   return `${setup} ${namespace}/${release} (${plan})`
 }
 
 /** The setup's kubeconfig on disk, and an API client from it (undefined if it cannot be built). */
-async function clusterOf(
+export async function clusterOf(
   setup: string,
   shared: Shared
 ): Promise<{ kubeconfig: string; client: KubeClient | undefined }> {

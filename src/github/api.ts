@@ -51,6 +51,11 @@ export interface IssueComment {
 
 export type DeploymentState = 'in_progress' | 'success' | 'failure'
 
+export interface IssueRef {
+  readonly number: number
+  readonly title: string
+}
+
 export interface GitHubApi {
   /** The head commit of the last successful push run of this workflow on this branch, if any. */
   lastSuccessfulRun(): Promise<SuccessfulRun | undefined>
@@ -68,6 +73,10 @@ export interface GitHubApi {
     logUrl: string | undefined,
     description: string
   ): Promise<void>
+  /** Open issues carrying the label (pull requests left out). */
+  openIssues(label: string): Promise<IssueRef[]>
+  createIssue(issue: { title: string; body: string; labels: readonly string[] }): Promise<number>
+  updateIssue(number: number, change: { body: string; state: 'open' | 'closed' }): Promise<void>
 }
 
 /** The HTTP status GitHub answered, when it answered. */
@@ -255,6 +264,51 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
           state,
           description: description.slice(0, 140),
           ...(logUrl ? { log_url: logUrl } : {}),
+          request: request()
+        })
+      }),
+
+    openIssues: (label) =>
+      guard(`listing the open issues labelled ${label}`, async () => {
+        const issues: IssueRef[] = []
+        for (let page = 1; ; page++) {
+          const { data } = await octokit().rest.issues.listForRepo({
+            owner,
+            repo,
+            labels: label,
+            state: 'open',
+            per_page: PER_PAGE,
+            page,
+            request: request()
+          })
+          for (const issue of data)
+            if (!issue.pull_request) issues.push({ number: issue.number, title: issue.title })
+          if (data.length < PER_PAGE) return issues
+        }
+      }),
+
+    createIssue: ({ title, body, labels }) =>
+      guard(`opening the issue '${title}'`, async () => {
+        const { data } = await octokit().rest.issues.create({
+          owner,
+          repo,
+          title,
+          body,
+          labels: [...labels],
+          request: request()
+        })
+        return data.number
+      }),
+
+    updateIssue: (number, { body, state }) =>
+      guard(`updating issue #${number}`, async () => {
+        await octokit().rest.issues.update({
+          owner,
+          repo,
+          issue_number: number,
+          body,
+          state,
+          ...(state === 'closed' ? { state_reason: 'completed' as const } : {}),
           request: request()
         })
       })

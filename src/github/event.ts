@@ -4,7 +4,7 @@ import type { Mode } from '../types.ts'
 // The event that started the run, read once from the runner's environment and
 // the payload file, checked, and reduced to what the later stages need.
 
-export const SUPPORTED_EVENTS = ['push', 'pull_request', 'workflow_dispatch'] as const
+export const SUPPORTED_EVENTS = ['push', 'pull_request', 'workflow_dispatch', 'schedule'] as const
 export type EventName = (typeof SUPPORTED_EVENTS)[number]
 
 export interface Repository {
@@ -64,7 +64,14 @@ export interface DispatchEvent extends EventCommon {
   readonly defaultBranch: string | undefined
 }
 
-export type GitHubEvent = PushEvent | PullRequestEvent | DispatchEvent
+/** A `schedule` event runs a drift check of the default branch's newest commit. */
+export interface ScheduleEvent extends EventCommon {
+  readonly name: 'schedule'
+  /** The cron line that fired, for the log. */
+  readonly cron: string | undefined
+}
+
+export type GitHubEvent = PushEvent | PullRequestEvent | DispatchEvent | ScheduleEvent
 
 export class EventError extends Error {}
 
@@ -144,6 +151,19 @@ export function readEvent(env: NodeJS.ProcessEnv = process.env): GitHubEvent {
         sha: env.GITHUB_SHA,
         mode: 'deploy',
         defaultBranch
+      }
+    }
+    case 'schedule': {
+      if (!env.GITHUB_SHA)
+        throw new EventError(
+          'GITHUB_SHA is not set for this schedule event: cannot tell which commit to check.'
+        )
+      return {
+        ...common,
+        name: 'schedule',
+        sha: env.GITHUB_SHA,
+        mode: 'deploy',
+        cron: str(payload, 'schedule')
       }
     }
   }

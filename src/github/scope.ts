@@ -54,6 +54,12 @@ async function scopeOf(event: GitHubEvent, api: GitHubApi): Promise<Scope> {
         head: event.sha,
         reason: 'workflow_dispatch (a re-sync of the plans the plans input selects)'
       }
+    case 'schedule':
+      return {
+        kind: 'all',
+        head: event.sha,
+        reason: `schedule${event.cron ? ` '${event.cron}'` : ''} (a drift check of the plans the plans input selects)`
+      }
     case 'pull_request':
       return {
         kind: 'diff',

@@ -1,5 +1,5 @@
 import { HOOK_NAMES } from '../types.ts'
-import type { FileProblem, HookName } from '../types.ts'
+import type { DriftIgnore, FileProblem, HookName } from '../types.ts'
 import { parseYaml, YamlError } from './yaml-tree.ts'
 import type { YamlNode } from './yaml-tree.ts'
 
@@ -19,13 +19,14 @@ export interface RawPlan {
   readonly hooks: Readonly<Record<HookName, readonly Located[]>>
   /** `namespace/release` of plans of the same setup this one waits for. */
   readonly needs: readonly Located[]
+  readonly driftIgnore: readonly DriftIgnore[]
 }
 
 export type ParsedPlanFile =
   | { readonly ok: true; readonly plan: RawPlan }
   | { readonly ok: false; readonly problems: readonly FileProblem[] }
 
-const KEYS = ['chart', 'version', 'values', 'repository', 'hooks', 'needs'] as const
+const KEYS = ['chart', 'version', 'values', 'repository', 'hooks', 'needs', 'driftIgnore'] as const
 type Key = (typeof KEYS)[number]
 
 export function parsePlanFile(file: string, text: string): ParsedPlanFile {
@@ -97,10 +98,12 @@ export function parsePlanFile(file: string, text: string): ParsedPlanFile {
     return ok
   })
 
+  const driftIgnore = driftIgnoreOf(fields.get('driftIgnore'), problem)
+
   if (problems.length > 0 || !chart) {
     return { ok: false, problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) }
   }
-  return { ok: true, plan: { chart, version, repository, values, hooks, needs } }
+  return { ok: true, plan: { chart, version, repository, values, hooks, needs, driftIgnore } }
 }
 
 /** `namespace/release`, both DNS-1123 labels. */
@@ -134,4 +137,53 @@ function hooksOf(
     hooks[key.text as HookName] = paths(value, `hook '${key.text}'`)
   }
   return hooks
+}
+
+/** A JSON pointer (RFC 6901): empty, or `/`-separated tokens where `~` only escapes `~0` and `~1`. */
+const POINTER = /^(\/([^~/]|~[01])*)+$/
+const IGNORE_KEYS = ['paths', 'kind', 'name']
+
+/**
+ * `driftIgnore`: a list whose items are a JSON pointer (every object of the release) or
+ * `{ paths: [pointers], kind?, name? }` (only the objects of that kind and/or name).
+ */
+function driftIgnoreOf(
+  node: YamlNode | undefined,
+  problem: (line: number | undefined, message: string) => void
+): DriftIgnore[] {
+  if (!node || (node.kind === 'scalar' && node.isNull)) return []
+  if (node.kind !== 'sequence') {
+    problem(node.line, "'driftIgnore' must be a list of JSON pointers or of { paths, kind, name }")
+    return []
+  }
+  const pointer = (item: YamlNode, what: string): string | undefined => {
+    if (item.kind === 'scalar' && POINTER.test(item.text.trim())) return item.text.trim()
+    problem(item.line, `${what} must be a JSON pointer such as /spec/replicas`)
+    return undefined
+  }
+  const rules: DriftIgnore[] = []
+  node.items.forEach((item, i) => {
+    const what = `'driftIgnore' item ${i + 1}`
+    if (item.kind !== 'mapping') {
+      const path = pointer(item, what)
+      if (path !== undefined) rules.push({ paths: [path] })
+      return
+    }
+    let paths: string[] = []
+    const target: { kind?: string; name?: string } = {}
+    for (const { key, value } of item.entries) {
+      const name = key.kind === 'scalar' ? key.text : ''
+      if (!IGNORE_KEYS.includes(name)) {
+        problem(key.line, `${what}: unknown key '${name}'; allowed keys: ${IGNORE_KEYS.join(', ')}`)
+      } else if (name === 'paths') {
+        const list = value.kind === 'sequence' ? value.items : [value]
+        paths = list.flatMap((p) => pointer(p, `${what} paths`) ?? [])
+      } else if (value.kind !== 'scalar' || value.isNull || value.text.trim() === '') {
+        problem(value.line, `${what}: '${name}' must be a single value`)
+      } else target[name as 'kind' | 'name'] = value.text.trim()
+    }
+    if (paths.length === 0) problem(item.line, `${what} needs 'paths', a list of JSON pointers`)
+    else rules.push({ paths, ...target })
+  })
+  return rules
 }

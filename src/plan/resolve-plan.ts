@@ -165,7 +165,8 @@ export function resolvePlan(
     ...(raw.version ? { version: raw.version.text } : {}),
     values,
     hooks,
-    needs: raw.needs.map((need) => need.text)
+    needs: raw.needs.map((need) => need.text),
+    driftIgnore: raw.driftIgnore
   }
   return { ok: true, spec, references }
 }

@@ -1,8 +1,9 @@
 import * as core from '@actions/core'
 import type { Result } from '../types.ts'
 import { mask } from '../secrets/masking.ts'
+import { driftedCount, orphanCount } from './drift-summary.ts'
 
-// The action's outputs (action.yml): `results`, `setups`, `failed`, `diff`, `changed`.
+// The action's outputs (action.yml): `results`, `setups`, `failed`, `diff`, `changed`, `drifted`, `orphans`.
 
 /** One object a plan, in the documented shape (the annotation line is internal). */
 export function resultsJson(results: readonly Result[]): string {
@@ -19,7 +20,8 @@ export function resultsJson(results: readonly Result[]): string {
       revision: r.revision,
       durationMs: r.durationMs,
       error: r.error,
-      notes: r.notes
+      notes: r.notes,
+      ...(r.drift ? { drift: r.drift } : {})
     }))
   )
 }
@@ -37,6 +39,8 @@ export function writeRunFailureOutputs(): void {
   core.setOutput('failed', '1')
   core.setOutput('diff', '{}')
   core.setOutput('changed', '0')
+  core.setOutput('drifted', '0')
+  core.setOutput('orphans', '0')
   if (!setupsWritten) writeSetupsOutput([])
 }
 
@@ -58,4 +62,6 @@ export function writeResultOutputs(results: readonly Result[]): void {
   core.setOutput('failed', String(results.filter((r) => r.status === 'failed').length))
   core.setOutput('diff', mask(diffJson(results)))
   core.setOutput('changed', String(results.filter((r) => (r.diff?.objects.length ?? 0) > 0).length))
+  core.setOutput('drifted', String(driftedCount(results)))
+  core.setOutput('orphans', String(orphanCount(results)))
 }

@@ -5,6 +5,7 @@ import { annotateFailures } from './annotations.ts'
 import { mask } from '../secrets/masking.ts'
 import { writeResultOutputs, writeRunFailureOutputs, writeSetupsOutput } from './outputs.ts'
 import { affectedSetups, allResults } from './results.ts'
+import { driftRemains, driftedCount, orphanCount, renderDriftSection } from './drift-summary.ts'
 import { renderRunFailure, renderSummary } from './summary.ts'
 import { printUntrusted } from './untrusted-text.ts'
 
@@ -47,11 +48,16 @@ export interface PreviewReport {
   readonly fullDiffAt: string
 }
 
+/** A drift check's part of the report: `fail-on-drift`. */
+export interface DriftReporting {
+  readonly failOnDrift: boolean
+}
+
 export async function reportResults(
   plan: DeploymentPlan,
   results: readonly Result[],
   cancelled: boolean,
-  preview?: PreviewReport
+  { preview, drift }: { preview?: PreviewReport; drift?: DriftReporting } = {}
 ): Promise<void> {
   const all = allResults(plan, results)
   writeResultOutputs(all)
@@ -60,8 +66,19 @@ export async function reportResults(
     preview && all.length > 0
       ? renderDiffMarkdown({ results: all, ...preview, limit: SUMMARY_DIFF_LIMIT })
       : ''
-  await writeSummary(renderSummary({ sha: plan.sha, results: all, cancelled }) + diff)
+  const summary = renderSummary({
+    run: drift ? 'drift check' : 'deploy',
+    sha: plan.sha,
+    results: all,
+    cancelled
+  })
+  await writeSummary((drift ? `${summary}\n${renderDriftSection(all)}` : summary) + diff)
   const failed = all.filter((r) => r.status === 'failed')
+  if (drift?.failOnDrift && failed.length === 0 && driftRemains(all)) {
+    core.setFailed(
+      `fail-on-drift: ${driftedCount(all)} release(s) drifted or missing, ${orphanCount(all)} orphan(s) (see the job summary)`
+    )
+  }
   if (cancelled)
     core.warning(
       'The run was cancelled: what finished is reported; the next run recovers the rest.'

@@ -3,6 +3,8 @@ import type { Result } from '../types.ts'
 // Pure: the job summary as Markdown (the caller masks and writes it).
 
 export interface SummaryInput {
+  /** What the run did: the heading names it. */
+  readonly run: 'deploy' | 'drift check'
   readonly sha: string
   readonly results: readonly Result[]
   readonly cancelled: boolean
@@ -42,11 +44,12 @@ function chartCell(result: Result): string {
 export function renderSummary(input: SummaryInput): string {
   const { results } = input
   const preview =
+    input.run === 'deploy' &&
     results.length > 0 &&
     results.every((r) => r.revision === null && r.status !== 'succeeded') &&
     results.some((r) => r.status === 'planned' || r.operation === 'render')
   const lines: string[] = [
-    `## gitops-action: ${preview ? 'preview (nothing applied)' : 'deploy'} of \`${input.sha.slice(0, 12)}\``,
+    `## gitops-action: ${preview ? 'preview (nothing applied)' : input.run} of \`${input.sha.slice(0, 12)}\``,
     ''
   ]
   if (input.cancelled)

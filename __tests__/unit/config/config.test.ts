@@ -58,6 +58,11 @@ describe('readConfig', () => {
       dryRun: false,
       deployments: false,
       deploymentEnvironment: '{setup}',
+      mode: 'deploy',
+      drift: 'report',
+      failOnDrift: false,
+      prune: false,
+      driftIssues: false,
       workspace: '/work/ops'
     })
     expect(core.setSecret).toHaveBeenCalledWith('ghs_workflowtoken123')
@@ -182,6 +187,8 @@ describe('readConfig: a bad value names the input and what is allowed', () => {
     ],
     [{ 'fail-fast': 'yes' }, "input 'fail-fast' must be true or false (got 'yes')."],
     [{ 'dry-run': '1' }, "input 'dry-run' must be true or false (got '1')."],
+    [{ mode: 'check' }, "input 'mode' must be one of deploy, drift (got 'check')."],
+    [{ drift: 'fix' }, "input 'drift' must be one of report, correct (got 'fix')."],
     [
       { 'helm-version': 'latest' },
       "input 'helm-version' must be \"system\" or a Helm 3 or 4 release such as v4.3.1 or v3.19.0 (got 'latest')."

@@ -15,7 +15,8 @@ const apply = (postHooks = false): PlannedStep => ({
     chartText: 'stable/web',
     values: [],
     hooks: postHooks ? { ...noHooks, 'post-upgrade': ['hook.sh'] } : noHooks,
-    needs: []
+    needs: [],
+    driftIgnore: []
   }
 })
 const uninstall: PlannedStep = { action: 'uninstall', target, reasons: [], needs: [] }

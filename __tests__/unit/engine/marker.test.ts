@@ -14,7 +14,8 @@ const spec: PlanSpec = {
   version: '1.0.0',
   values: ['v.yaml'],
   hooks: { 'pre-install': [], 'post-install': [], 'pre-upgrade': [], 'post-upgrade': [] },
-  needs: []
+  needs: [],
+  driftIgnore: []
 }
 const digest = (over: Partial<Parameters<typeof planDigest>[0]> = {}) =>
   planDigest({ spec, files: ['a: 1'], helmArgs: [], sha: 'c'.repeat(40), ...over })

@@ -98,10 +98,19 @@ describe('readEvent on real webhook payloads', () => {
   })
 })
 
-describe('readEvent errors', () => {
-  const SUPPORTED = 'supported events: push, pull_request, workflow_dispatch'
+describe('readEvent: schedule', () => {
+  it('a schedule event checks the commit of the run, and names its cron line', async () => {
+    const event = readEvent(
+      await runnerEnv({ name: 'schedule', payload: { schedule: '*/30 * * * *' }, sha: B })
+    )
+    expect(event).toMatchObject({ name: 'schedule', sha: B, mode: 'deploy', cron: '*/30 * * * *' })
+  })
+})
 
-  it.each(['issues', 'pull_request_target', 'schedule', 'workflow_run'])(
+describe('readEvent errors', () => {
+  const SUPPORTED = 'supported events: push, pull_request, workflow_dispatch, schedule'
+
+  it.each(['issues', 'pull_request_target', 'workflow_run'])(
     '%s is not supported, and the message names those that are',
     async (name) => {
       const env = await runnerEnv({ name, payload: {}, sha: B })

@@ -171,4 +171,13 @@ describe('resolveScope', () => {
     const scope = await scopeOf({ name: 'workflow_dispatch', payload: dispatchPayload(), sha: B })
     expect(scope).toMatchObject({ kind: 'all', head: B })
   })
+
+  it('schedule: every plan, a drift check of the commit', async () => {
+    const scope = await scopeOf({ name: 'schedule', payload: { schedule: '0 * * * *' }, sha: B })
+    expect(scope).toEqual({
+      kind: 'all',
+      head: B,
+      reason: "schedule '0 * * * *' (a drift check of the plans the plans input selects)"
+    })
+  })
 })

@@ -74,7 +74,15 @@ describe('run() in process', () => {
     await step('push', () => pushPayload({ before: ZERO, after: AFTER, ref: 'refs/tags/v1.0.0' }))
     await run()
     expect(core.setFailed).not.toHaveBeenCalled()
-    expect(outputs()).toEqual({ setups: [], results: [], failed: 0, diff: {}, changed: 0 })
+    expect(outputs()).toEqual({
+      setups: [],
+      results: [],
+      failed: 0,
+      diff: {},
+      changed: 0,
+      drifted: 0,
+      orphans: 0
+    })
     expect(core.log).toContain(
       'notice: Nothing to deploy: refs/tags/v1.0.0 is a tag push; plans deploy from branches'
     )
@@ -92,7 +100,15 @@ describe('run() in process', () => {
       expect.objectContaining({ owner: 'octo-org', repo: 'ops', basehead: `${BEFORE}...${AFTER}` })
     )
     expect(core.log).toContain('Changed paths: 2, from compare-api')
-    expect(outputs()).toEqual({ setups: [], results: [], failed: 0, diff: {}, changed: 0 })
+    expect(outputs()).toEqual({
+      setups: [],
+      results: [],
+      failed: 0,
+      diff: {},
+      changed: 0,
+      drifted: 0,
+      orphans: 0
+    })
     expect(core.summaries).toHaveLength(1)
   })
 
@@ -124,17 +140,31 @@ describe('run() in process', () => {
     expect(core.setFailed).toHaveBeenCalledExactlyOnceWith(
       "input 'parallel' must be a whole number from 1 to 64 (got '0')."
     )
-    expect(outputs()).toEqual({ results: [], failed: 1, diff: {}, changed: 0 })
+    expect(outputs()).toEqual({
+      results: [],
+      failed: 1,
+      diff: {},
+      changed: 0,
+      drifted: 0,
+      orphans: 0
+    })
   })
 
   it('an event it does not handle is refused with what to do, before any API call', async () => {
     await step('pull_request_target', () => pushPayload({ before: BEFORE, after: AFTER }))
     await run()
     expect(core.setFailed).toHaveBeenCalledExactlyOnceWith(
-      "The event 'pull_request_target' is not supported (supported events: push, pull_request, workflow_dispatch); add one of them to the workflow's 'on:'."
+      "The event 'pull_request_target' is not supported (supported events: push, pull_request, workflow_dispatch, schedule); add one of them to the workflow's 'on:'."
     )
     expect(github.getOctokit).not.toHaveBeenCalled()
-    expect(outputs()).toEqual({ results: [], failed: 1, diff: {}, changed: 0 })
+    expect(outputs()).toEqual({
+      results: [],
+      failed: 1,
+      diff: {},
+      changed: 0,
+      drifted: 0,
+      orphans: 0
+    })
   })
 
   it('never writes the token: not in the log, the outputs or the summary', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parsePlanFile } from '../../../src/plan/plan-file.ts'
 
 const FILE = 'aws/foo/default/demo.yaml'
-const KEYS = 'allowed keys: chart, version, values, repository, hooks, needs'
+const KEYS = 'allowed keys: chart, version, values, repository, hooks, needs, driftIgnore'
 const HOOKS = 'allowed hooks: pre-install, post-install, pre-upgrade, post-upgrade'
 
 describe('parsePlanFile: valid plans', () => {
@@ -38,7 +38,8 @@ describe('parsePlanFile: valid plans', () => {
           'pre-upgrade': [{ text: 'hooks/d.sh', line: 9 }],
           'post-upgrade': [{ text: 'hooks/e.sh', line: 10 }]
         },
-        needs: []
+        needs: [],
+        driftIgnore: []
       }
     })
   })
@@ -80,6 +81,58 @@ describe('parsePlanFile: needs', () => {
       { text: 'infra/db', line: 2 },
       { text: 'infra/cache', line: 2 }
     ])
+  })
+})
+
+describe('parsePlanFile: driftIgnore', () => {
+  it('takes pointers for every object, or paths for a kind and/or name', () => {
+    const parsed = parsePlanFile(
+      FILE,
+      [
+        'chart: a/b',
+        'driftIgnore:',
+        '  - /metadata/annotations/example.com~1owner',
+        '  - paths: [/spec/replicas]',
+        '    kind: Deployment',
+        '  - paths: /data/generated',
+        '    kind: ConfigMap',
+        '    name: web'
+      ].join('\n')
+    )
+    expect(parsed.ok && parsed.plan.driftIgnore).toEqual([
+      { paths: ['/metadata/annotations/example.com~1owner'] },
+      { paths: ['/spec/replicas'], kind: 'Deployment' },
+      { paths: ['/data/generated'], kind: 'ConfigMap', name: 'web' }
+    ])
+  })
+
+  it.each([
+    [
+      'not a list',
+      'chart: a/b\ndriftIgnore: /spec\n',
+      [[2, "'driftIgnore' must be a list of JSON pointers or of { paths, kind, name }"]]
+    ],
+    [
+      'not a pointer',
+      'chart: a/b\ndriftIgnore:\n  - spec.replicas\n',
+      [[3, "'driftIgnore' item 1 must be a JSON pointer such as /spec/replicas"]]
+    ],
+    [
+      'a bad escape',
+      'chart: a/b\ndriftIgnore:\n  - /a~2b\n',
+      [[3, "'driftIgnore' item 1 must be a JSON pointer such as /spec/replicas"]]
+    ],
+    [
+      'an unknown key and no paths',
+      'chart: a/b\ndriftIgnore:\n  - kind: Deployment\n    names: web\n',
+      [
+        [3, "'driftIgnore' item 1 needs 'paths', a list of JSON pointers"],
+        [4, "'driftIgnore' item 1: unknown key 'names'; allowed keys: paths, kind, name"]
+      ]
+    ]
+  ])('%s', (_name, text, expected) => {
+    const parsed = parsePlanFile(FILE, text)
+    expect(parsed.ok ? [] : parsed.problems.map((p) => [p.line, p.message])).toEqual(expected)
   })
 })
 

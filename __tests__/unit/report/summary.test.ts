@@ -19,7 +19,12 @@ const base: Result = {
 
 describe('renderSummary', () => {
   it('renders one row a plan with chart@version, revision and duration', () => {
-    const md = renderSummary({ sha: 'abcdef1234567890', results: [base], cancelled: false })
+    const md = renderSummary({
+      run: 'deploy',
+      sha: 'abcdef1234567890',
+      results: [base],
+      cancelled: false
+    })
     expect(md).toContain('## gitops-action: deploy of `abcdef123456`')
     expect(md).toContain(
       '| Setup | Namespace | Release | Chart | Operation | Result | Revision | Duration |'
@@ -39,7 +44,12 @@ describe('renderSummary', () => {
       error: 'x | y\n<script>'
     }
     const noted: Result = { ...base, notes: ['recovered: release was left pending-upgrade'] }
-    const md = renderSummary({ sha: 'abc', results: [noted, failed], cancelled: true })
+    const md = renderSummary({
+      run: 'deploy',
+      sha: 'abc',
+      results: [noted, failed],
+      cancelled: true
+    })
     expect(md).toContain(
       '| local/a | default | api | bed/web@0.1.0 | upgrade | ❌ failed |  | 1.5 s |'
     )
@@ -50,6 +60,7 @@ describe('renderSummary', () => {
   })
   it('calls a run with only planned results a preview', () => {
     const md = renderSummary({
+      run: 'deploy',
       sha: 'abc',
       results: [{ ...base, status: 'planned', operation: 'render', revision: null }],
       cancelled: false
@@ -57,8 +68,18 @@ describe('renderSummary', () => {
     expect(md).toContain('preview (nothing applied)')
     expect(md).toContain('📝 planned')
   })
+  it('names a drift check in the heading, not a deploy', () => {
+    const md = renderSummary({
+      run: 'drift check',
+      sha: 'abcdef1234567890',
+      results: [{ ...base, status: 'unchanged', operation: null }],
+      cancelled: false
+    })
+    expect(md).toContain('## gitops-action: drift check of `abcdef123456`')
+    expect(md).not.toContain('deploy of')
+  })
   it('says when nothing was affected', () => {
-    expect(renderSummary({ sha: 'abc', results: [], cancelled: false })).toContain(
+    expect(renderSummary({ run: 'deploy', sha: 'abc', results: [], cancelled: false })).toContain(
       'No plan was affected.'
     )
   })

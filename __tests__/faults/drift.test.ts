@@ -1,0 +1,346 @@
+// Drift checks (schedule events, `mode: drift`): hand edits, deleted objects,
+// fields other actors own, orphans and hand-installed releases, on both clusters
+// with Helm 4 and Helm 3; and what goes wrong around a check: a cluster that does
+// not answer, a kind the server no longer serves, a bad plan file among good ones.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import * as k8s from '@kubernetes/client-node'
+import { load, dump } from 'js-yaml'
+import { afterAll, describe, expect } from 'vitest'
+import { removeTempDirs } from '../support/git-repo.ts'
+import type { ActionRun, ResultJson } from '../support/action-runner.ts'
+import { closedPort, file, body, startFaultServer } from '../support/fault-servers.ts'
+import {
+  act,
+  bed,
+  clusterOf,
+  dropNamespaces,
+  faultCase,
+  HELLO_CHART,
+  history,
+  message,
+  namespace,
+  opsRepo,
+  planYaml,
+  resultOf,
+  SETUP_A,
+  SETUP_B,
+  valuesYaml,
+  type Ops
+} from './harness.ts'
+
+const namespaces: string[] = []
+afterAll(async () => {
+  await dropNamespaces(...namespaces)
+  await removeTempDirs()
+})
+
+interface DriftJson {
+  state: string
+  corrected: boolean
+  objects: Array<{
+    object: string
+    state: string
+    fields: Array<{ path: string; want?: string; have?: string }>
+  }>
+}
+const driftOf = (run: ActionRun, plan: string): DriftJson =>
+  (resultOf(run, plan) as ResultJson & { drift: DriftJson }).drift
+
+const schedule = (sha: string) => ({
+  raw: { eventName: 'schedule', payload: { schedule: '*/30 * * * *' }, sha }
+})
+
+/** A plan whose release has a ConfigMap and a Deployment, replicas and one annotation left to others. */
+function driftPlan(): string {
+  return (
+    [
+      planYaml({ values: 'values/web.yaml' }).trimEnd(),
+      'driftIgnore:',
+      '  - paths: [/spec/replicas]',
+      '    kind: Deployment',
+      '  - /metadata/annotations/mutated-by'
+    ].join('\n') + '\n'
+  )
+}
+
+const WEB_VALUES = 'message: "from git"\ndeployment:\n  enabled: true\n  replicas: 1\n'
+
+const VARIANTS = [
+  { helm: 'Helm 4', setup: SETUP_A, helmBin: bed.helm4 },
+  { helm: 'Helm 3', setup: SETUP_B, helmBin: bed.helm3 }
+] as const
+
+describe.each(VARIANTS)('drift on $setup with $helm', ({ setup, helmBin }) => {
+  const cluster = clusterOf(setup)
+  const kubeconfig = bed.kubeconfigs[setup === SETUP_B ? 1 : 0] ?? ''
+  const env = { PATH: `${dirname(helmBin)}:${process.env.PATH ?? ''}` }
+  const run = (ops: Ops, sha: string, inputs: Record<string, string> = {}) =>
+    act(ops.repo.dir, schedule(sha), { inputs, env })
+
+  faultCase(
+    `${setup}: hand edit → drifted with the field; ignored fields are not drift; correct restores; deleted object → missing → restored; next check clean`,
+    'report leaves the cluster as it is and names /data/message; replicas and an annotation set by others are no drift; correct upgrades (revision 2) and restores; a deleted ConfigMap is missing, then re-created',
+    async () => {
+      const ns = namespace('drift')
+      namespaces.push(ns)
+      const ops = await opsRepo()
+      const plan = `${setup}/${ns}/web.yaml`
+      const head = await ops.commit({ 'values/web.yaml': WEB_VALUES, [plan]: driftPlan() })
+      const deployed = await act(ops.repo.dir, { push: { before: ops.base, after: head } }, { env })
+      expect(resultOf(deployed, plan)).toMatchObject({ status: 'succeeded', revision: 1 })
+
+      const clean = await run(ops, head)
+      expect(clean.code, clean.log).toBe(0)
+      expect(driftOf(clean, plan)).toEqual({ state: 'in-sync', objects: [], corrected: false })
+      expect(clean.outputs).toMatchObject({ drifted: '0', orphans: '0', failed: '0' })
+
+      // By hand: a ConfigMap value; by "other controllers": replicas and an annotation.
+      await cluster.core.patchNamespacedConfigMap(
+        { namespace: ns, name: 'web-hello', body: { data: { message: 'by hand' } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)
+      )
+      await cluster.apps.patchNamespacedDeployment(
+        {
+          namespace: ns,
+          name: 'web-hello',
+          body: { spec: { replicas: 3 }, metadata: { annotations: { 'mutated-by': 'webhook' } } }
+        },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)
+      )
+      const reported = await run(ops, head)
+      expect(reported.code, reported.log).toBe(0)
+      expect(reported.outputs.drifted).toBe('1')
+      expect(driftOf(reported, plan)).toEqual({
+        state: 'drifted',
+        corrected: false,
+        objects: [
+          {
+            object: `ConfigMap/${ns}/web-hello`,
+            state: 'drifted',
+            fields: [{ path: '/data/message', want: 'from git', have: 'by hand' }]
+          }
+        ]
+      })
+      expect(reported.summary).toContain('### Drift')
+      expect(reported.summary).toContain('- from git\n+ by hand')
+      expect(await message(cluster, ns, 'web')).toBe('by hand')
+      expect(await history(cluster, ns, 'web')).toEqual(['1:deployed'])
+
+      const failing = await run(ops, head, { 'fail-on-drift': 'true' })
+      expect(failing.code).toBe(1)
+
+      const corrected = await run(ops, head, { drift: 'correct' })
+      expect(corrected.code, corrected.log).toBe(0)
+      expect(resultOf(corrected, plan)).toMatchObject({
+        operation: 'upgrade',
+        status: 'succeeded',
+        revision: 2
+      })
+      expect(driftOf(corrected, plan)).toMatchObject({ state: 'drifted', corrected: true })
+      expect(await message(cluster, ns, 'web')).toBe('from git')
+      expect((await cluster.deployment(ns, 'web-hello'))?.spec?.replicas).toBeDefined()
+      const after = await run(ops, head)
+      expect(driftOf(after, plan).state).toBe('in-sync')
+
+      await cluster.core.deleteNamespacedConfigMap({ namespace: ns, name: 'web-hello' })
+      const missing = await run(ops, head)
+      expect(driftOf(missing, plan).objects).toEqual([
+        { object: `ConfigMap/${ns}/web-hello`, state: 'missing', fields: [] }
+      ])
+      expect(await cluster.configMap(ns, 'web-hello')).toBeUndefined()
+      const restored = await run(ops, head, { drift: 'correct' })
+      expect(resultOf(restored, plan)).toMatchObject({ status: 'succeeded', revision: 3 })
+      expect(await message(cluster, ns, 'web')).toBe('from git')
+      expect(driftOf(await run(ops, head), plan).state).toBe('in-sync')
+    },
+    300_000
+  )
+
+  faultCase(
+    `${setup}: a plan removed without a deploy → orphan, uninstalled only with prune; a hand-installed release beside it is never touched`,
+    'the orphan is reported (orphans 1) and stays; prune: true uninstalls it; the hand-installed release keeps revision 1 and its values in every run',
+    async () => {
+      const ns = namespace('orphan')
+      namespaces.push(ns)
+      const values = join(mkdtempSync(join(tmpdir(), 'by-hand-')), 'v.yaml')
+      writeFileSync(values, valuesYaml('by hand'))
+      const byHand = spawnSync(
+        helmBin,
+        ['install', 'manual', HELLO_CHART, '-n', ns, '--create-namespace', '-f', values],
+        { env: { ...process.env, KUBECONFIG: kubeconfig }, encoding: 'utf8' }
+      )
+      expect(byHand.status, byHand.stderr).toBe(0)
+
+      const ops = await opsRepo()
+      const kept = `${setup}/${ns}/kept.yaml`
+      const gone = `${setup}/${ns}/gone.yaml`
+      const head = await ops.commit({
+        'values/v.yaml': valuesYaml('from git'),
+        [kept]: planYaml({ values: 'values/v.yaml' }),
+        [gone]: planYaml({ values: 'values/v.yaml' })
+      })
+      await act(ops.repo.dir, { push: { before: ops.base, after: head } }, { env })
+      expect(await history(cluster, ns, 'gone')).toEqual(['1:deployed'])
+      const removed = await ops.commit({}, [gone])
+
+      const reported = await run(ops, removed)
+      expect(reported.outputs).toMatchObject({ orphans: '1', drifted: '0' })
+      const orphan = reported.results.find((r) => r.release === 'gone')
+      expect(orphan).toMatchObject({ status: 'unchanged', operation: null })
+      expect(reported.results.find((r) => r.release === 'manual')).toBeUndefined()
+      expect(await history(cluster, ns, 'gone')).toEqual(['1:deployed'])
+
+      const pruned = await run(ops, removed, { prune: 'true' })
+      expect(pruned.code, pruned.log).toBe(0)
+      expect(pruned.results.find((r) => r.release === 'gone')).toMatchObject({
+        operation: 'uninstall',
+        status: 'succeeded'
+      })
+      expect(await history(cluster, ns, 'gone')).toEqual([])
+      expect(driftOf(pruned, kept).state).toBe('in-sync')
+      expect(await history(cluster, ns, 'manual')).toEqual(['1:deployed'])
+      expect(await message(cluster, ns, 'manual')).toBe('by hand')
+    },
+    300_000
+  )
+})
+
+describe('faults around a drift check', () => {
+  faultCase(
+    'a cluster that does not answer during a check',
+    'its plans fail with the reason; the other setup is still checked and in sync',
+    async () => {
+      const ns = namespace('unreach')
+      namespaces.push(ns)
+      const ops = await opsRepo()
+      const planA = `${SETUP_A}/${ns}/app.yaml`
+      const planB = `${SETUP_B}/${ns}/app.yaml`
+      const head = await ops.commit({
+        'values/app.yaml': valuesYaml('x'),
+        [planA]: planYaml({ values: 'values/app.yaml' }),
+        [planB]: planYaml({ values: 'values/app.yaml' })
+      })
+      await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      const dead = load(readFileSync(bed.kubeconfigs[1] as string, 'utf8')) as {
+        clusters: Array<{ cluster: { server: string } }>
+      }
+      for (const c of dead.clusters) c.cluster.server = `https://127.0.0.1:${await closedPort()}`
+      const server = await startFaultServer({
+        [`/store/${SETUP_A}/kubeconfig.yaml`]: [file(bed.kubeconfigs[0] as string)],
+        [`/store/${SETUP_B}/kubeconfig.yaml`]: [body(dump(dead))]
+      })
+      try {
+        const run = await act(ops.repo.dir, schedule(head), {
+          inputs: { 'kubeconfig-store-url': `${server.url}/store` }
+        })
+        expect(run.code).toBe(1)
+        expect(resultOf(run, planB)).toMatchObject({ status: 'failed' })
+        expect(resultOf(run, planB).error).toMatch(/ECONNREFUSED|connect/)
+        expect(driftOf(run, planA).state).toBe('in-sync')
+      } finally {
+        await server.close()
+      }
+    },
+    180_000
+  )
+
+  faultCase(
+    'a release whose manifest lists an object of a kind the server no longer serves',
+    'the object is reported unknown-kind with the reason; the check of the other objects goes on; correct does not try to re-apply it',
+    async () => {
+      const ns = namespace('nokind')
+      namespaces.push(ns)
+      const ops = await opsRepo()
+      const group = `${ns}.example.com`
+      await ops.repo.write({
+        'charts/widget/Chart.yaml': 'apiVersion: v2\nname: widget\nversion: 1.0.0\n',
+        'charts/widget/crds/widget.yaml': crd(group),
+        'charts/widget/templates/widget.yaml': `apiVersion: ${group}/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: 1\n`,
+        'charts/widget/templates/cm.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: widget-cm\ndata:\n  a: "1"\n'
+      })
+      const plan = `${SETUP_A}/${ns}/widget.yaml`
+      const head = await ops.commit({ [plan]: 'chart: ./charts/widget\n' })
+      const deployed = await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      expect(resultOf(deployed, plan).status, deployed.log).toBe('succeeded')
+      const cluster = clusterOf(SETUP_A)
+      const ext = cluster.config.makeApiClient(k8s.ApiextensionsV1Api)
+      await ext.deleteCustomResourceDefinition({ name: `widgets.${group}` })
+      await eventuallyGone(() => ext.readCustomResourceDefinition({ name: `widgets.${group}` }))
+
+      const run = await act(ops.repo.dir, schedule(head), { inputs: { drift: 'correct' } })
+      const drift = driftOf(run, plan)
+      expect(drift.objects).toEqual([
+        {
+          object: `Widget/${ns}/w`,
+          state: 'unknown-kind',
+          fields: [],
+          reason: `the API server serves no kind Widget in ${group}/v1 (a CRD removed, or an API version no longer served)`
+        }
+      ])
+      expect(resultOf(run, plan)).toMatchObject({ status: 'unchanged', operation: null })
+    },
+    180_000
+  )
+
+  faultCase(
+    'a schedule event on a repository with a bad plan file',
+    'the bad plan fails with its file and line; the others are still checked; its release is not taken for an orphan',
+    async () => {
+      const ns = namespace('badplan')
+      namespaces.push(ns)
+      const ops = await opsRepo()
+      const good = `${SETUP_A}/${ns}/good.yaml`
+      const bad = `${SETUP_A}/${ns}/bad.yaml`
+      const head = await ops.commit({
+        'values/v.yaml': valuesYaml('x'),
+        [good]: planYaml({ values: 'values/v.yaml' }),
+        [bad]: planYaml({ values: 'values/v.yaml' })
+      })
+      await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      const broken = await ops.commit({ [bad]: 'chart: ./charts/hello\nvaluez: x\n' })
+      const run = await act(ops.repo.dir, schedule(broken), { inputs: { prune: 'true' } })
+      expect(resultOf(run, bad)).toMatchObject({ status: 'failed' })
+      expect(resultOf(run, bad).error).toMatch(/unknown key 'valuez'/)
+      expect(driftOf(run, good).state).toBe('in-sync')
+      expect(run.outputs.orphans).toBe('0')
+      expect(await history(clusterOf(SETUP_A), ns, 'bad')).toEqual(['1:deployed'])
+    },
+    180_000
+  )
+})
+
+function crd(group: string): string {
+  return `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.${group}
+spec:
+  group: ${group}
+  scope: Namespaced
+  names: { plural: widgets, singular: widget, kind: Widget }
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          x-kubernetes-preserve-unknown-fields: true
+`
+}
+
+async function eventuallyGone(read: () => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    try {
+      await read()
+    } catch {
+      return
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error('still there after 30 s')
+}

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest'
+import {
+  compareObject,
+  digestOf,
+  ignoredPaths,
+  manifestObjects,
+  type JsonObject
+} from '../../../src/engine/drift-compare.ts'
+
+const MANIFEST = `---
+# Source: web/templates/cm.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web
+data:
+  color: blue
+  size: "3"
+---
+# Source: web/templates/deploy.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: other
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+        - name: web
+          image: nginx:1
+          ports:
+            - containerPort: 80
+---
+`
+
+describe('manifestObjects', () => {
+  it('reads every object of helm get manifest, with its namespace when the manifest names one', () => {
+    const objects = manifestObjects(MANIFEST)
+    expect(objects.map((o) => [o.apiVersion, o.kind, o.name, o.namespace])).toEqual([
+      ['v1', 'ConfigMap', 'web', undefined],
+      ['apps/v1', 'Deployment', 'web', 'other']
+    ])
+  })
+
+  it('unwraps a List and skips empty documents', () => {
+    const objects = manifestObjects(
+      '---\n\n---\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Service\n    metadata: { name: a }\n'
+    )
+    expect(objects.map((o) => `${o.kind}/${o.name}`)).toEqual(['Service/a'])
+  })
+})
+
+describe('compareObject: only what the manifest sets counts', () => {
+  const [cm, deploy] = manifestObjects(MANIFEST)
+  const liveDeploy: JsonObject = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'other', uid: 'x', annotations: { a: 'b' } },
+    spec: {
+      replicas: 2,
+      strategy: { type: 'RollingUpdate' },
+      template: {
+        spec: {
+          containers: [
+            {
+              name: 'web',
+              image: 'nginx:1',
+              imagePullPolicy: 'IfNotPresent',
+              ports: [{ containerPort: 80, protocol: 'TCP' }]
+            }
+          ]
+        }
+      }
+    },
+    status: { replicas: 0 }
+  }
+
+  it('fields the API server defaults (inside lists too) and the status are not drift', () => {
+    expect(compareObject(deploy!, liveDeploy, [])).toEqual([])
+  })
+
+  it('a field edited by hand is drift, with the value each side holds', () => {
+    const live = { ...liveDeploy, spec: { ...(liveDeploy.spec as JsonObject), replicas: 5 } }
+    expect(compareObject(deploy!, live, [])).toEqual([
+      { path: '/spec/replicas', want: '2', have: '5' }
+    ])
+  })
+
+  it('an ignored pointer (and what is under it) is not drift', () => {
+    const live = { ...liveDeploy, spec: { ...(liveDeploy.spec as JsonObject), replicas: 5 } }
+    expect(compareObject(deploy!, live, ['/spec/replicas'])).toEqual([])
+    expect(compareObject(deploy!, live, ['/spec'])).toEqual([])
+  })
+
+  it('a removed key and a list of another length are drift', () => {
+    const live: JsonObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'web' },
+      data: { color: 'blue' }
+    }
+    expect(compareObject(cm!, live, [])).toEqual([
+      { path: '/data/size', want: '3', have: undefined }
+    ])
+    const containers = {
+      ...liveDeploy,
+      spec: { template: { spec: { containers: [] } }, replicas: 2 }
+    }
+    expect(compareObject(deploy!, containers, [])).toEqual([
+      {
+        path: '/spec/template/spec/containers',
+        want: '[{"name":"web","image":"nginx:1","ports":[{"containerPort":80}]}]',
+        have: '[]'
+      }
+    ])
+  })
+
+  it('Secret values show as digests only, stringData compared as the data it becomes', () => {
+    const [secret] = manifestObjects(
+      'apiVersion: v1\nkind: Secret\nmetadata: { name: s }\nstringData:\n  password: hunter2\n'
+    )
+    const live = (password: string): JsonObject => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      data: { password: Buffer.from(password).toString('base64') }
+    })
+    expect(compareObject(secret!, live('hunter2'), [])).toEqual([])
+    const fields = compareObject(secret!, live('changed'), [])
+    expect(fields).toEqual([
+      {
+        path: '/data/password',
+        want: digestOf(Buffer.from('hunter2').toString('base64')),
+        have: digestOf(Buffer.from('changed').toString('base64'))
+      }
+    ])
+    expect(JSON.stringify(fields)).not.toMatch(/hunter2|changed|aHVudGVyMg/)
+    expect(fields[0]!.want).toMatch(/^sha256:[0-9a-f]{12}$/)
+  })
+
+  it('keys with / and ~ are escaped as JSON pointers', () => {
+    const [obj] = manifestObjects(
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n    example.com/a~b: "1"\n'
+    )
+    const live: JsonObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', annotations: { 'example.com/a~b': '2' } }
+    }
+    expect(compareObject(obj!, live, [])).toEqual([
+      { path: '/metadata/annotations/example.com~1a~0b', want: '1', have: '2' }
+    ])
+    expect(compareObject(obj!, live, ['/metadata/annotations/example.com~1a~0b'])).toEqual([])
+  })
+})
+
+describe('ignoredPaths: rules for every object or one kind and/or name', () => {
+  const rules = [
+    { paths: ['/a'] },
+    { paths: ['/b'], kind: 'Deployment' },
+    { paths: ['/c'], kind: 'Deployment', name: 'api' }
+  ]
+  it.each([
+    [{ kind: 'ConfigMap', name: 'api' }, ['/a']],
+    [{ kind: 'Deployment', name: 'web' }, ['/a', '/b']],
+    [{ kind: 'Deployment', name: 'api' }, ['/a', '/b', '/c']]
+  ])('%j → %j', (object, paths) => {
+    expect(ignoredPaths(rules, object)).toEqual(paths)
+  })
+})

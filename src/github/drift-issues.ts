@@ -1,0 +1,50 @@
+import type { GitHubApi } from './api.ts'
+
+// One GitHub issue a setup tells its drift: opened when a check finds drift,
+// edited by every later check that still does, closed by the first clean one.
+// Found again by its label and title, so nothing has to be stored between runs.
+
+export const DRIFT_LABEL = 'gitops-drift'
+
+/** What a check says about one setup; `body` is Markdown the report wrote. */
+export interface SetupDrift {
+  readonly setup: string
+  readonly drifted: boolean
+  readonly body: string
+}
+
+export function issueTitle(setup: string): string {
+  return `Drift in setup ${setup}`
+}
+
+export type IssueChange = 'opened' | 'edited' | 'closed' | 'none'
+
+export interface IssueOutcome {
+  readonly setup: string
+  readonly change: IssueChange
+  readonly number: number | undefined
+}
+
+export async function syncDriftIssues(
+  api: GitHubApi,
+  setups: readonly SetupDrift[]
+): Promise<IssueOutcome[]> {
+  if (setups.length === 0) return []
+  const open = new Map((await api.openIssues(DRIFT_LABEL)).map((i) => [i.title, i.number]))
+  const outcomes: IssueOutcome[] = []
+  for (const { setup, drifted, body } of setups) {
+    const number = open.get(issueTitle(setup))
+    if (drifted && number === undefined) {
+      const created = await api.createIssue({
+        title: issueTitle(setup),
+        body,
+        labels: [DRIFT_LABEL]
+      })
+      outcomes.push({ setup, change: 'opened', number: created })
+    } else if (number !== undefined) {
+      await api.updateIssue(number, { body, state: drifted ? 'open' : 'closed' })
+      outcomes.push({ setup, change: drifted ? 'edited' : 'closed', number })
+    } else outcomes.push({ setup, change: 'none', number: undefined })
+  }
+  return outcomes
+}
