@@ -1,4 +1,3 @@
-import { join } from 'node:path'
 import type { Config, PlannedStep, PlanSpec, Result } from '../types.ts'
 import type { PlanLog } from '../report/plan-log.ts'
 import type { ChartResolver } from '../apply/charts.ts'
@@ -14,6 +13,7 @@ import {
   uninstallArgs
 } from '../apply/helm-args.ts'
 import { hookEnv, runHooks } from '../apply/hooks.ts'
+import type { ValuesFiles } from '../apply/sops-values.ts'
 import type { KubeClient } from '../cluster/client.ts'
 import type { Decision, Recovery } from './decide.ts'
 import { LABELS, markerLabels, releaseDescription } from './marker.ts'
@@ -34,6 +34,8 @@ export interface ActContext {
   /** helm's and hooks' environment. */
   readonly env: NodeJS.ProcessEnv
   readonly charts: ChartResolver
+  /** The values files as helm gets them (SOPS files decrypted, or redacted in a preview). */
+  readonly values: ValuesFiles
   readonly signal: AbortSignal
 }
 
@@ -143,6 +145,8 @@ async function apply(
       signal: context.signal,
       onLine: log.onStderr
     })
+    // Before any hook or helm: every decrypted value is registered as a secret first.
+    const values = await context.values.forDeploy(spec.values)
     const hookRun = {
       shell: config.shell,
       workspace: config.workspace,
@@ -178,7 +182,7 @@ async function apply(
       target,
       chart,
       version: spec.version,
-      values: spec.values.map((file) => join(config.workspace, file)),
+      values,
       description: releaseDescription(context.sha, target.plan, digest),
       labels: markerLabels({ digest, commit: context.sha, run: context.run }),
       userArgs: translated.args
@@ -263,11 +267,13 @@ async function render(
       signal: context.signal,
       onLine: log.onStderr
     })
+    const values = await context.values.forPreview(spec.values)
+    for (const note of values.notes) log.line(note)
     const args = templateArgs({
       target: step.target,
       chart,
       version: spec.version,
-      values: spec.values.map((file) => join(context.config.workspace, file)),
+      values: values.paths,
       userArgs: translateUserArgs(context.config.helmArgs, context.helm.major, {
         serverSide: false
       }).args
@@ -280,6 +286,7 @@ async function render(
       operation: 'render',
       status: 'planned',
       notes: [
+        ...values.notes,
         `renders ${objects.length} object(s)${objects.length ? `: ${objects.join(', ')}` : ''}`
       ]
     })

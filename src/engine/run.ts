@@ -7,6 +7,7 @@ import type { Config, DeploymentPlan, PlannedStep, Result, SetupPlan } from '../
 import { ChartResolver } from '../apply/charts.ts'
 import { childEnv, type Helm } from '../apply/helm.ts'
 import { fetchKubeconfig } from '../apply/kubeconfig-store.ts'
+import { ValuesFiles } from '../apply/sops-values.ts'
 import { createWorkdir, type Workdir } from '../apply/workdir.ts'
 import { connectCluster, type KubeClient } from '../cluster/client.ts'
 import { act, type ActContext } from './act.ts'
@@ -45,6 +46,7 @@ interface RunState {
 interface Shared extends EngineRun {
   readonly workdir: Workdir
   readonly charts: ChartResolver
+  readonly values: ValuesFiles
   readonly state: RunState
 }
 
@@ -60,7 +62,12 @@ export async function runEngine(run: EngineRun): Promise<Result[]> {
     env: baseEnv,
     signal: run.signal
   })
-  const shared: Shared = { ...run, workdir, charts, state: {} }
+  const values = new ValuesFiles({
+    config: run.config,
+    dir: workdir.valuesDir,
+    signal: run.signal
+  })
+  const shared: Shared = { ...run, workdir, charts, values, state: {} }
   const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) =>
     runSetup(setup, shared, baseEnv)
   )
@@ -89,6 +96,7 @@ async function runSetup(
     run: shared.run,
     env: baseEnv,
     charts: shared.charts,
+    values: shared.values,
     signal: shared.signal
   }
   let observed: Observed | undefined
@@ -232,7 +240,9 @@ async function clusterOf(
     storeUrl: config.kubeconfigStoreUrl,
     ca: config.kubeconfigStoreCa,
     filename: config.kubeconfigFilename,
-    signal: shared.signal
+    signal: shared.signal,
+    timeoutMs: config.storeTimeoutMs,
+    attempts: config.storeAttempts
   })
   const kubeconfig = shared.workdir.writeKubeconfig(setup, text)
   core.info(`Kubeconfig of setup ${setup} fetched from ${addUrlSecrets(config.kubeconfigStoreUrl)}`)
