@@ -26,9 +26,10 @@ function bypassed(target: URL, noProxy: string): boolean {
     const entry = raw.trim().toLowerCase()
     if (!entry) continue
     if (entry === '*') return true
-    const match = /^(.*?)(?::(\d+))?$/.exec(entry.replace(/^\[(.*)\]/, '$1'))
-    const name = (match?.[1] ?? entry).replace(/^\*?\./, '')
-    if (match?.[2] && match[2] !== port) continue
+    // `host:port`, `[v6]:port`; a bare IPv6 address has colons but no port.
+    const match = /^(?:\[(.+)\]|([^:]+))(?::(\d+))?$/.exec(entry)
+    const name = (match ? (match[1] ?? match[2] ?? '') : entry).replace(/^\*?\./, '')
+    if (match?.[3] && match[3] !== port) continue
     if (host === name || host.endsWith(`.${name}`)) return true
   }
   return false
