@@ -45,14 +45,25 @@ export function sopsKit(): SopsKit {
       .split('\n')
       .find((l) => l.startsWith('AGE-SECRET-KEY-'))
     if (key)
-      return { sops: v.TESTBED_SOPS, version, ageKeygen, ageKey: key, recipient: v.TESTBED_AGE_RECIPIENT }
+      return {
+        sops: v.TESTBED_SOPS,
+        version,
+        ageKeygen,
+        ageKey: key,
+        recipient: v.TESTBED_AGE_RECIPIENT
+      }
   }
   const { key, recipient } = newAgeKey(ageKeygen)
   return { sops: join(cache, 'sops', version, 'sops'), version, ageKeygen, ageKey: key, recipient }
 }
 
 /** Encrypts a values file's YAML (or JSON, by the name's extension) for one age recipient. */
-export function encrypt(kit: SopsKit, name: string, text: string, recipient = kit.recipient): string {
+export function encrypt(
+  kit: SopsKit,
+  name: string,
+  text: string,
+  recipient = kit.recipient
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'sops-'))
   try {
     const file = join(dir, basename(name))
