@@ -256,18 +256,18 @@ function sopsVersion(): string {
 }
 
 /**
- * age identities, one a line (comments allowed, as in a key file). Registered before it is
- * checked, with the lower-case form too: bech32 is read in either case.
+ * age identities, one a line (comments allowed, as in a key file). Registered before they
+ * are checked, with the lower-case form too: bech32 is read in either case.
  */
 function sopsAgeKey(): string | undefined {
   const raw = input('sops-age-key')
   if (raw.value === '') return undefined
-  addSecret(raw.value)
-  addSecret(raw.value.toLowerCase())
   const keys = raw.value
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'))
+  // The comments (`# public key: age1…`) are no secret; every key line is, in both cases.
+  for (const key of keys) for (const form of [key, key.toLowerCase()]) addSecret(form)
   if (keys.length === 0 || keys.some((k) => !/^AGE-SECRET-KEY-1[0-9A-Z]+$/i.test(k)))
     fail(raw, 'must hold age private keys (AGE-SECRET-KEY-1...), one a line', false)
   return raw.value
