@@ -24,6 +24,7 @@ import {
   opsRepo,
   planYaml,
   SETUP_A,
+  secret,
   SETUP_B,
   valuesYaml
 } from './harness.ts'
@@ -31,6 +32,8 @@ import {
 const KUBE_A = bed.kubeconfigs[0] as string
 const KUBE_B = bed.kubeconfigs[1] as string
 const namespaces: string[] = []
+/** The proxy's password: searched for in everything the run printed, like every credential. */
+const PROXY_PASSWORD = secret(`proxy-pass-${Math.random().toString(36).slice(2)}`)
 const storeDirs: string[] = []
 
 // A small HTTP CONNECT proxy: tunnels to the target and remembers every target.
@@ -192,7 +195,7 @@ describe('cluster access', () => {
       const port = await closedPort()
       const run = await c.push(
         { 'kubeconfig-store-attempts': '2', 'kubeconfig-store-timeout': '5' },
-        { HTTPS_PROXY: `http://proxyuser:proxy-pass-1234@127.0.0.1:${port}`, NO_PROXY: '' }
+        { HTTPS_PROXY: `http://proxyuser:${PROXY_PASSWORD}@127.0.0.1:${port}`, NO_PROXY: '' }
       )
       expectFailed(
         run,
@@ -202,7 +205,7 @@ describe('cluster access', () => {
         ),
         { operation: null }
       )
-      expect(run.log).not.toContain('proxy-pass-1234')
+      expect(run.log).not.toContain(PROXY_PASSWORD)
       expect(await clusterA.releaseSecrets(c.ns, 'app')).toEqual([])
     }
   )
