@@ -3,11 +3,10 @@
 // (what `aws eks update-kubeconfig`, `gke-gcloud-auth-plugin` and `kubelogin` write),
 // and the HTTPS store through an HTTP CONNECT proxy (HTTPS_PROXY), working and down.
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import { connect, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { dump, load } from 'js-yaml'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
+import { startConnectProxy, type ConnectProxy } from '../support/connect-proxy.ts'
 import { closedPort } from '../support/fault-servers.ts'
 import { removeTempDirs, tempDir } from '../support/git-repo.ts'
 import {
@@ -36,29 +35,13 @@ const namespaces: string[] = []
 const PROXY_PASSWORD = secret(`proxy-pass-${Math.random().toString(36).slice(2)}`)
 const storeDirs: string[] = []
 
-// A small HTTP CONNECT proxy: tunnels to the target and remembers every target.
-let proxy: Server
-const tunnels: string[] = []
+let proxy: ConnectProxy
 beforeAll(async () => {
-  proxy = createServer((_req, res) => res.writeHead(405).end())
-  proxy.on('connect', (req, client, head) => {
-    tunnels.push(req.url ?? '')
-    const [host, port] = (req.url ?? '').split(':')
-    const upstream = connect(Number(port), host ?? '127.0.0.1', () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
-      upstream.write(head)
-      upstream.pipe(client)
-      client.pipe(upstream)
-    })
-    upstream.on('error', () => client.destroy())
-    client.on('error', () => upstream.destroy())
-  })
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+  proxy = await startConnectProxy()
 })
 
 afterAll(async () => {
-  proxy.closeAllConnections()
-  await new Promise<void>((resolve) => proxy.close(() => resolve()))
+  await proxy.close()
   for (const dir of storeDirs) rmSync(dir, { recursive: true, force: true })
   await dropNamespaces(...namespaces)
   await removeTempDirs()
@@ -172,18 +155,16 @@ describe('cluster access', () => {
     async () => {
       const c = await plans('proxy', [SETUP_A])
       const store = new URL(bed.storeUrl)
-      const via = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
-      tunnels.length = 0
-      const run = await c.push({}, { HTTPS_PROXY: via, NO_PROXY: '' })
+      const run = await c.push({}, { HTTPS_PROXY: proxy.url, NO_PROXY: '' })
       expectSucceeded(run, c.plan(SETUP_A), 'install', 1)
       expect(await message(clusterA, c.ns, 'app')).toBe('proxy')
-      expect(tunnels).toContain(`${store.hostname}:${store.port}`)
+      expect(proxy.tunnels).toContain(`${store.hostname}:${store.port}`)
 
-      tunnels.length = 0
+      const tunnelled = proxy.tunnels.length
       const bypass = await plans('noproxy', [SETUP_A])
-      const direct = await bypass.push({}, { HTTPS_PROXY: via, NO_PROXY: store.hostname })
+      const direct = await bypass.push({}, { HTTPS_PROXY: proxy.url, NO_PROXY: store.hostname })
       expectSucceeded(direct, bypass.plan(SETUP_A), 'install', 1)
-      expect(tunnels).toEqual([])
+      expect(proxy.tunnels).toHaveLength(tunnelled)
     }
   )
 
