@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ValuesFiles } from '../../src/apply/sops-values.ts'
 import { mask, resetSecrets } from '../../src/report/masking.ts'
@@ -70,6 +70,16 @@ describe('the sops tool', () => {
       })
     )
     expect((await prepareSops(config)).version).toBe(kit.version)
+  })
+
+  it('sops-version system takes the sops on PATH, and says so when there is none', async () => {
+    config = testConfig({ sopsVersion: 'system', workspace })
+    vi.stubEnv('PATH', `${dirname(kit.sops)}:${process.env.PATH ?? ''}`)
+    expect(await prepareSops(config)).toEqual({ path: kit.sops, version: kit.version })
+    vi.stubEnv('PATH', workspace)
+    await expect(prepareSops(config)).rejects.toThrow(
+      'sops-version is "system" but there is no sops on PATH; install sops first or set sops-version to a release'
+    )
   })
 
   it('refuses a binary whose checksum does not match and caches nothing', async () => {
