@@ -116,7 +116,12 @@ const restrict = (...rules) => ({
   'no-restricted-syntax': ['error', ...rules.flatMap((r) => r.syntax)]
 })
 
-const ENGINE = ['src/apply/**/*.ts', 'src/engine/**/*.ts', 'src/cluster/**/*.ts']
+const ENGINE = [
+  'src/apply/**/*.ts',
+  'src/engine/**/*.ts',
+  'src/cluster/**/*.ts',
+  'src/tools/**/*.ts'
+]
 
 const houseRules = [
   // Anything in src/ not named below (new folders start here).

@@ -71,6 +71,11 @@ const MAX_SETUP_NAME_SIZE = 16
 /** Clusters at once: each holds helm processes; more would only starve the runner. */
 const MAX_PARALLEL = 64
 
+/** A store that takes longer than this per request is down, not slow. */
+const MAX_STORE_TIMEOUT_SECONDS = 600
+/** With backoff doubling from 1 s, 10 attempts already wait over 8 minutes in all. */
+const MAX_STORE_ATTEMPTS = 10
+
 /** The longest a Node.js timer can wait (2^31-1 ms); a longer one fires at once. */
 const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000)
 
@@ -118,15 +123,15 @@ function storeUrl(raw: RawInput): string {
 }
 
 /**
- * helm comes as a release tarball over HTTP(S); a helm already on the runner is
- * `helm-version: system`, so file:// is refused here rather than failing later as HTTP.
+ * helm and sops come as release files over HTTP(S); one already on the runner is
+ * `<tool>-version: system`, so file:// is refused here rather than failing later as HTTP.
  */
-function helmDownloadUrl(raw: RawInput): string {
+function downloadUrl(raw: RawInput, tool: 'helm' | 'sops'): string {
   const parsed = URL.canParse(raw.value) ? new URL(raw.value) : undefined
   if (parsed?.protocol === 'file:') {
     fail(
       raw,
-      'must be an https:// or http:// URL (a mirror); for a helm already on the runner use helm-version: system',
+      `must be an https:// or http:// URL (a mirror); for a ${tool} already on the runner use ${tool}-version: system`,
       false
     )
   }
@@ -247,6 +252,34 @@ function helmVersion(): string {
   return raw.value.startsWith('v') ? raw.value : `v${raw.value}`
 }
 
+const SOPS_VERSION = /^v?3\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/
+
+function sopsVersion(): string {
+  const raw = input('sops-version')
+  if (raw.value === 'system') return raw.value
+  if (!SOPS_VERSION.test(raw.value))
+    fail(raw, 'must be "system" or a sops 3 release such as v3.13.3')
+  return raw.value.startsWith('v') ? raw.value : `v${raw.value}`
+}
+
+/**
+ * age identities, one a line (comments allowed, as in a key file). Registered before they
+ * are checked, with the lower-case form too: bech32 is read in either case.
+ */
+function sopsAgeKey(): string | undefined {
+  const raw = input('sops-age-key')
+  if (raw.value === '') return undefined
+  const keys = raw.value
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+  // The comments (`# public key: age1…`) are no secret; every key line is, in both cases.
+  for (const key of keys) for (const form of [key, key.toLowerCase()]) addSecret(form)
+  if (keys.length === 0 || keys.some((k) => !/^AGE-SECRET-KEY-1[0-9A-Z]+$/i.test(k)))
+    fail(raw, 'must hold age private keys (AGE-SECRET-KEY-1...), one a line', false)
+  return raw.value
+}
+
 function helmArgs(): string[] {
   const raw = input('helm-args')
   try {
@@ -311,16 +344,23 @@ export function readConfig(): Config {
   if (storeRaw.value) addUrlSecrets(storeRaw.value)
   const helmDownload = input('helm-download-url')
   addUrlSecrets(helmDownload.value)
+  const sopsDownload = input('sops-download-url')
+  addUrlSecrets(sopsDownload.value)
 
   return {
     githubToken: token,
     kubeconfigStoreUrl: storeRaw.value ? storeUrl(storeRaw) : undefined,
     kubeconfigStoreCa: storeCa(),
     kubeconfigFilename: kubeconfigFilename(),
+    storeTimeoutMs: wholeNumber('kubeconfig-store-timeout', 1, MAX_STORE_TIMEOUT_SECONDS) * 1000,
+    storeAttempts: wholeNumber('kubeconfig-store-attempts', 1, MAX_STORE_ATTEMPTS),
     setupNameSize: wholeNumber('setup-name-size', 1, MAX_SETUP_NAME_SIZE),
     shell: input('shell').value,
     helmVersion: helmVersion(),
-    helmDownloadUrl: helmDownloadUrl(helmDownload),
+    helmDownloadUrl: downloadUrl(helmDownload, 'helm'),
+    sopsVersion: sopsVersion(),
+    sopsDownloadUrl: downloadUrl(sopsDownload, 'sops'),
+    sopsAgeKey: sopsAgeKey(),
     helmRepositories: helmRepositories(),
     helmArgs: helmArgs(),
     plans: list('plans'),

@@ -263,11 +263,19 @@ export interface Config {
   /** PEM text trusted beside the system CAs. */
   readonly kubeconfigStoreCa: string | undefined
   readonly kubeconfigFilename: string
+  /** Per store request. */
+  readonly storeTimeoutMs: number
+  readonly storeAttempts: number
   readonly setupNameSize: number
   readonly shell: string
   /** `system` or a release tag such as `v4.3.1`. */
   readonly helmVersion: string
   readonly helmDownloadUrl: string
+  /** `system` or a sops release tag such as `v3.13.3`. */
+  readonly sopsVersion: string
+  readonly sopsDownloadUrl: string
+  /** age identities for sops; masked. */
+  readonly sopsAgeKey: string | undefined
   readonly helmRepositories: readonly RepositoryAlias[]
   readonly helmArgs: readonly string[]
   readonly plans: readonly string[]

@@ -9,7 +9,7 @@ import type { AddressInfo, Socket } from 'node:net'
 export type Reply =
   /** 200 with this body. */
   | { readonly kind: 'body'; readonly body: string }
-  /** 200 with a file's content, read at request time. */
+  /** 200 with a file's bytes, read at request time. */
   | { readonly kind: 'file'; readonly path: string }
   | { readonly kind: 'status'; readonly status: number }
   /** Accepts the request and never answers. */
@@ -77,8 +77,9 @@ export async function startFaultServer(
       case 'body':
       case 'file': {
         requests.push({ ...seen, status: 200 })
-        const text = reply.kind === 'body' ? reply.body : readFileSync(reply.path, 'utf8')
-        res.writeHead(200, { 'content-type': 'application/yaml' }).end(text)
+        // bytes as they are: a file may be a binary (a release download)
+        const content = reply.kind === 'body' ? reply.body : readFileSync(reply.path)
+        res.writeHead(200, { 'content-type': 'application/yaml' }).end(content)
         return
       }
     }

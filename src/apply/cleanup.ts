@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { STATE_KEY, WORKDIR_PREFIX } from './workdir-state.ts'
 
-// The post step: remove the run's folder (kubeconfigs, helm repository config).
+// The post step: remove the run's folder (kubeconfigs, decrypted values, helm repository config).
 // It imports no @actions/* package: loading one costs more than this whole step.
 // The runner hands the main step's saved state over as STATE_<name>, and a
 // workflow command is a plain line on stdout.
@@ -17,7 +17,9 @@ export async function cleanup(): Promise<void> {
   }
   try {
     await rm(dir, { recursive: true, force: true })
-    console.log(`Removed ${dir} (kubeconfigs and helm repository config of this run)`)
+    console.log(
+      `Removed ${dir} (kubeconfigs, decrypted values and helm repository config of this run)`
+    )
   } catch (error) {
     warning(`could not remove ${dir}: ${error instanceof Error ? error.message : String(error)}`)
   }

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises'
 import { rootCertificates } from 'node:tls'
 import { fileURLToPath } from 'node:url'
-import { Agent, request } from 'undici'
+import { request } from 'undici'
 import { addSecret, addUrlSecrets } from '../secrets/masking.ts'
+import { dispatcherFor, printableProxy, proxyFor } from '../tools/proxy.ts'
 import { checkKubeconfig } from './kubeconfig.ts'
 
-// The kubeconfig of a setup: `<store>/<setup>/<filename>` over HTTP(S) or file://.
+// The kubeconfig of a setup: `<store>/<setup>/<filename>` over HTTP(S) (through the
+// proxy HTTPS_PROXY / NO_PROXY name, as the helm download) or file://.
 
 export interface StoreOptions {
   readonly storeUrl: string
@@ -90,11 +92,15 @@ async function download(
   const timeoutMs = options.timeoutMs ?? 15_000
   const attempts = options.attempts ?? 4
   const backoffMs = options.backoffMs ?? 1_000
-  const agent = new Agent({
-    connect: { ca: options.ca ? [...rootCertificates, options.ca] : undefined, timeout: timeoutMs },
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs
+  const agent = dispatcherFor(url, {
+    ca: options.ca ? [...rootCertificates, options.ca] : undefined,
+    timeoutMs
   })
+  const proxy = proxyFor(url)
+  if (proxy) addUrlSecrets(proxy)
+  const via = proxy
+    ? ` through the proxy ${printableProxy(proxy)} (HTTPS_PROXY; NO_PROXY lists hosts that bypass it)`
+    : ''
   const prefix = `kubeconfig of setup ${setup} at ${safeUrl}`
   try {
     for (let attempt = 1; ; attempt++) {
@@ -128,7 +134,7 @@ async function download(
         transient = networkReason(error, timeoutMs)
       }
       if (attempt >= attempts)
-        throw new StoreError(`${prefix}: ${transient} (gave up after ${attempts} attempts)`)
+        throw new StoreError(`${prefix}: ${transient}${via} (gave up after ${attempts} attempts)`)
       await sleep(backoffMs * 2 ** (attempt - 1), options.signal)
     }
   } finally {

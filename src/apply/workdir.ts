@@ -4,14 +4,16 @@ import { join } from 'node:path'
 import * as core from '@actions/core'
 import { STATE_KEY, WORKDIR_PREFIX } from './workdir-state.ts'
 
-// One private folder per run under RUNNER_TEMP: kubeconfigs and helm's
-// repository config live there, so nothing touches the user's helm config,
+// One private folder per run under RUNNER_TEMP: kubeconfigs, decrypted values and
+// helm's repository config live there, so nothing touches the user's helm config,
 // and the post step removes it all.
 
 export interface Workdir {
   readonly root: string
   /** HELM_* variables that point helm's repository config, cache and registry login here. */
   readonly helmEnv: Readonly<Record<string, string>>
+  /** Values files as helm gets them (decrypted SOPS files), readable by this user alone. */
+  readonly valuesDir: string
   /** Writes a setup's kubeconfig (mode 0600) and returns its path. */
   writeKubeconfig(setup: string, text: string): string
 }
@@ -33,9 +35,12 @@ export function createWorkdir(): Workdir {
   const helmDir = join(root, 'helm')
   const kubeDir = join(root, 'kube')
   mkdirSync(helmDir, { recursive: true, mode: 0o700 })
+  const valuesDir = join(root, 'values')
   mkdirSync(kubeDir, { recursive: true, mode: 0o700 })
+  mkdirSync(valuesDir, { recursive: true, mode: 0o700 })
   return {
     root,
+    valuesDir,
     helmEnv: {
       HELM_REPOSITORY_CONFIG: join(helmDir, 'repositories.yaml'),
       HELM_REPOSITORY_CACHE: join(helmDir, 'cache'),

@@ -13,6 +13,7 @@ import {
   uninstallArgs
 } from '../apply/helm-args.ts'
 import { hookEnv, runHooks } from '../apply/hooks.ts'
+import type { ValuesFiles } from '../apply/sops-values.ts'
 import type { KubeClient } from '../cluster/client.ts'
 import type { Decision, Recovery } from './decide.ts'
 import { LABELS, markerLabels, releaseDescription } from './marker.ts'
@@ -34,6 +35,8 @@ export interface ActContext {
   /** helm's and hooks' environment. */
   readonly env: NodeJS.ProcessEnv
   readonly charts: ChartResolver
+  /** The values files as helm gets them (SOPS files decrypted, or redacted in a preview). */
+  readonly values: ValuesFiles
   readonly signal: AbortSignal
   /** A preview's diff base, and how its side renders (undefined when it has none). */
   readonly base?: { readonly diffBase: DiffBase; readonly side: RenderSide | undefined }
@@ -141,6 +144,8 @@ async function apply(
       signal: context.signal,
       onLine: log.onStderr
     })
+    // Before any hook or helm: every decrypted value is registered as a secret first.
+    const values = await context.values.forDeploy(spec.values)
     const hookRun = {
       shell: config.shell,
       workspace: config.workspace,
@@ -180,7 +185,7 @@ async function apply(
       target,
       chart,
       version: spec.version,
-      values: spec.values.map((file) => join(config.workspace, file)),
+      values,
       description: releaseDescription(context.sha, target.plan, digest),
       labels: markerLabels({ digest, commit: context.sha, run: context.run }),
       userArgs: translated.args
@@ -259,6 +264,7 @@ function previewContext(context: ActContext) {
     helm: context.helm,
     helmArgs: context.config.helmArgs,
     signal: context.signal,
+    values: context.values,
     head: { root: context.config.workspace, charts: context.charts, env: context.env },
     base: context.base
   }

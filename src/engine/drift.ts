@@ -87,6 +87,7 @@ async function driftOfSetup(setup: SetupPlan, shared: Shared): Promise<Result[]>
         run: shared.run,
         env,
         charts: shared.charts,
+        values: shared.values,
         signal: shared.signal,
         cluster: { kubeconfig: cluster.kubeconfig, client }
       }

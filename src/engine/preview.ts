@@ -11,6 +11,7 @@ import type {
 import type { PlanLog } from '../report/plan-log.ts'
 import type { ChartResolver } from '../apply/charts.ts'
 import { helmRun, type Helm } from '../apply/helm.ts'
+import type { ValuesFiles } from '../apply/sops-values.ts'
 import { templateArgs, translateUserArgs } from '../apply/helm-args.ts'
 import { baseKey } from '../plan/base-plans.ts'
 import { parseManifest, type RenderedObject } from '../render/objects.ts'
@@ -35,6 +36,8 @@ export interface PreviewContext {
   readonly helm: Helm
   readonly helmArgs: readonly string[]
   readonly signal: AbortSignal
+  /** Values files as a preview gets them: encrypted ones are never decrypted. */
+  readonly values: ValuesFiles
   readonly head: RenderSide
   /** Absent: no diff base was asked for (a dry run of a push renders head only). */
   readonly base?: { readonly diffBase: DiffBase; readonly side: RenderSide | undefined }
@@ -55,11 +58,13 @@ async function renderObjects(
     signal: context.signal,
     onLine: log.onStderr
   })
+  const values = await context.values.forPreview(spec.values, side.root)
+  for (const note of values.notes) log.line(note)
   const args = templateArgs({
     target,
     chart,
     version: spec.version,
-    values: spec.values.map((file) => join(side.root, file)),
+    values: values.paths,
     userArgs: translateUserArgs(context.helmArgs, context.helm.major, { serverSide: false }).args
   })
   log.line(`helm ${args.join(' ')}`)

@@ -7,6 +7,7 @@ import type { Config, DeploymentPlan, DiffBase, PlannedStep, Result, SetupPlan }
 import { ChartResolver } from '../apply/charts.ts'
 import { childEnv, type Helm } from '../apply/helm.ts'
 import { fetchKubeconfig } from '../apply/kubeconfig-store.ts'
+import { ValuesFiles } from '../apply/sops-values.ts'
 import { createWorkdir, type Workdir } from '../apply/workdir.ts'
 import { connectCluster, type KubeClient } from '../cluster/client.ts'
 import { act, type ActContext } from './act.ts'
@@ -48,6 +49,7 @@ interface RunState {
 export interface Shared extends EngineRun {
   readonly workdir: Workdir
   readonly charts: ChartResolver
+  readonly values: ValuesFiles
   readonly state: RunState
   readonly baseSide: ActContext['base']
   /** helm's environment before a setup's kubeconfig is added. */
@@ -81,7 +83,12 @@ export function sharedOf(run: EngineRun): Shared {
     diffBase: base,
     side: base.kind === 'commit' ? baseSideOf(base, run, workdir, baseEnv) : undefined
   }
-  return { ...run, workdir, charts, state: {}, baseEnv, baseSide }
+  const values = new ValuesFiles({
+    config: run.config,
+    dir: workdir.valuesDir,
+    signal: run.signal
+  })
+  return { ...run, workdir, charts, values, state: {}, baseEnv, baseSide }
 }
 
 function baseSideOf(
@@ -124,6 +131,7 @@ async function runSetup(
     run: shared.run,
     env: baseEnv,
     charts: shared.charts,
+    values: shared.values,
     signal: shared.signal,
     base: shared.baseSide
   }
@@ -277,7 +285,9 @@ export async function clusterOf(
     storeUrl: config.kubeconfigStoreUrl,
     ca: config.kubeconfigStoreCa,
     filename: config.kubeconfigFilename,
-    signal: shared.signal
+    signal: shared.signal,
+    timeoutMs: config.storeTimeoutMs,
+    attempts: config.storeAttempts
   })
   const kubeconfig = shared.workdir.writeKubeconfig(setup, text)
   core.info(`Kubeconfig of setup ${setup} fetched from ${addUrlSecrets(config.kubeconfigStoreUrl)}`)

@@ -4,7 +4,7 @@
 # each shows its progress and a failure names the part, the command and its log.
 #
 #   bash test/bed/build.sh            build what is missing
-#   bash test/bed/build.sh helm etcd  build only these parts (helm etcd kube kwok)
+#   bash test/bed/build.sh helm etcd  build only these parts (helm etcd kube kwok sops)
 #   TESTBED_REBUILD=1 bash ...        rebuild (the named parts or everything)
 #
 # Versions can be overridden with the variables below (each is its own cache key).
@@ -15,6 +15,8 @@ HELM3_VERSION=${HELM3_VERSION:-v3.22.0}
 ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
 KUBE_VERSION=${KUBE_VERSION:-v1.37.2}
 KWOK_VERSION=${KWOK_VERSION:-v0.8.0}
+SOPS_VERSION=${SOPS_VERSION:-v3.13.3}
+AGE_VERSION=${AGE_VERSION:-v1.3.1}
 
 bed=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$bed/../.." && pwd)
@@ -180,8 +182,35 @@ build_kwok() {
   touch "$dir/.built"
 }
 
+# --- sops and age: SOPS-encrypted values -----------------------------------------------
+# sops is served through the helm mirror under its release name (sops-<v>.linux.amd64)
+# with a "<name>.sha256sum"; the "bad" mirror serves it with a wrong checksum.
+build_sops() {
+  local dir=$cache/sops/$SOPS_VERSION
+  if ! done_already "$dir/.built" "sops $SOPS_VERSION"; then
+    rm -rf "$dir" && mkdir -p "$dir"
+    run_part "sops $SOPS_VERSION" "$logs/sops-$SOPS_VERSION.log" \
+      env GOBIN="$dir" go install -v -ldflags '-s -w' "github.com/getsops/sops/v3/cmd/sops@$SOPS_VERSION"
+    "$dir/sops" --version --disable-version-check | grep -q "${SOPS_VERSION#v}" ||
+      { echo "build: part 'sops $SOPS_VERSION': built binary reports '$("$dir/sops" --version --disable-version-check)'" >&2; exit 1; }
+    local mirror=$cache/helm-mirror bad=$cache/helm-mirror-bad name=sops-$SOPS_VERSION.linux.amd64
+    mkdir -p "$mirror" "$bad"
+    cp "$dir/sops" "$mirror/$name"
+    (cd "$mirror" && sha256sum "$name" >"$name.sha256sum")
+    ln -f "$mirror/$name" "$bad/$name"
+    printf '%s  %s\n' "$(printf 'not %s' "$name" | sha256sum | cut -d' ' -f1)" "$name" >"$bad/$name.sha256sum"
+    touch "$dir/.built"
+  fi
+  local agedir=$cache/age/$AGE_VERSION
+  done_already "$agedir/.built" "age $AGE_VERSION" && return 0
+  rm -rf "$agedir" && mkdir -p "$agedir"
+  run_part "age $AGE_VERSION" "$logs/age-$AGE_VERSION.log" \
+    env GOBIN="$agedir" go install -v -ldflags '-s -w' "filippo.io/age/cmd/...@$AGE_VERSION"
+  touch "$agedir/.built"
+}
+
 parts=("$@")
-((${#parts[@]} > 0)) || parts=(helm etcd kube kwok)
+((${#parts[@]} > 0)) || parts=(helm etcd kube kwok sops)
 say "go $(go env GOVERSION), cache $cache, parts: ${parts[*]}"
 for part in "${parts[@]}"; do
   case $part in
@@ -189,7 +218,8 @@ for part in "${parts[@]}"; do
     etcd) build_etcd ;;
     kube) build_kube ;;
     kwok) build_kwok ;;
-    *) echo "build: unknown part '$part' (known: helm etcd kube kwok)" >&2; exit 2 ;;
+    sops) build_sops ;;
+    *) echo "build: unknown part '$part' (known: helm etcd kube kwok sops)" >&2; exit 2 ;;
   esac
 done
 cat >"$cache/versions.env" <<EOF
@@ -198,5 +228,7 @@ HELM3_VERSION=$HELM3_VERSION
 ETCD_VERSION=$ETCD_VERSION
 KUBE_VERSION=$KUBE_VERSION
 KWOK_VERSION=$KWOK_VERSION
+SOPS_VERSION=$SOPS_VERSION
+AGE_VERSION=$AGE_VERSION
 EOF
 say "all parts built ($(($(date +%s) - started)) s)"

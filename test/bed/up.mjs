@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync, copyFileSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
+import { execFileSync } from 'node:child_process'
 import { binaries, versions, stateDir, CLUSTERS, envFile } from './lib/layout.mjs'
 import { loadState, saveState, stopAll } from './lib/state.mjs'
 import { startCluster } from './lib/cluster.mjs'
@@ -28,7 +29,7 @@ const report = (part, detail, ms) =>
   )
 
 function checkBuilt(bin, external) {
-  const needed = ['helm4', 'helm3', 'nginx', 'registry', 'htpasswd']
+  const needed = ['helm4', 'helm3', 'sops', 'age', 'ageKeygen', 'nginx', 'registry', 'htpasswd']
   if (!external)
     needed.push(
       'etcd',
@@ -56,6 +57,17 @@ function externalClusters() {
     setup: `external/c${i + 1}`,
     kubeconfig: resolve(file)
   }))
+}
+
+/** An age identity for SOPS-encrypted values: made once per bed, its recipient read back. */
+function ageKey(bin) {
+  const dir = join(stateDir, 'age')
+  const keyFile = join(dir, 'key.txt')
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  rmSync(keyFile, { force: true })
+  execFileSync(bin.ageKeygen, ['-o', keyFile], { stdio: 'ignore' })
+  const recipient = execFileSync(bin.ageKeygen, ['-y', keyFile], { encoding: 'utf8' }).trim()
+  return { keyFile, recipient }
 }
 
 async function start(state, bin, v) {
@@ -140,6 +152,7 @@ async function start(state, bin, v) {
   saveState(state)
 
   const base = `127.0.0.1:${nginxPort}`
+  const age = ageKey(bin)
   writeEnv({
     TESTBED_DIR: stateDir,
     TESTBED_HELM4: bin.helm4,
@@ -164,7 +177,11 @@ async function start(state, bin, v) {
     TESTBED_OCI_CHARTS: ociCharts.join(' '),
     TESTBED_OCI_USER: creds.oci.user,
     TESTBED_OCI_PASSWORD: creds.oci.password,
-    TESTBED_SAMPLE_CHARTS: chartsSrc
+    TESTBED_SAMPLE_CHARTS: chartsSrc,
+    TESTBED_SOPS: bin.sops,
+    TESTBED_SOPS_VERSION: v.SOPS_VERSION,
+    TESTBED_AGE_KEY_FILE: age.keyFile,
+    TESTBED_AGE_RECIPIENT: age.recipient
   })
 }
 

@@ -41,10 +41,16 @@ describe('readConfig', () => {
       kubeconfigStoreUrl: undefined,
       kubeconfigStoreCa: undefined,
       kubeconfigFilename: 'kubeconfig.yaml',
+      storeTimeoutMs: 15_000,
+      storeAttempts: 4,
       setupNameSize: 2,
       shell: '/bin/bash',
       helmVersion: 'v4.3.1',
       helmDownloadUrl: 'https://get.helm.sh/helm-{version}-{os}-{arch}.tar.gz',
+      sopsVersion: 'v3.13.3',
+      sopsDownloadUrl:
+        'https://github.com/getsops/sops/releases/download/{version}/sops-{version}.{os}.{arch}',
+      sopsAgeKey: undefined,
       helmRepositories: [],
       helmArgs: [],
       plans: [],
@@ -253,6 +259,22 @@ describe('readConfig: a bad value names the input and what is allowed', () => {
     [
       { 'deployment-environment': 'prod-{cluster}' },
       "The deployment-environment input 'prod-{cluster}' is not a usable name template"
+    ],
+    [
+      { 'sops-version': 'v2.0.0' },
+      "input 'sops-version' must be \"system\" or a sops 3 release such as v3.13.3 (got 'v2.0.0')."
+    ],
+    [
+      { 'sops-download-url': 'file:///mirror/sops' },
+      "input 'sops-download-url' must be an https:// or http:// URL (a mirror); for a sops already on the runner use sops-version: system."
+    ],
+    [
+      { 'kubeconfig-store-timeout': '0' },
+      "input 'kubeconfig-store-timeout' must be a whole number from 1 to 600 (got '0')."
+    ],
+    [
+      { 'kubeconfig-store-attempts': '11' },
+      "input 'kubeconfig-store-attempts' must be a whole number from 1 to 10 (got '11')."
     ]
   ])('%o', (values, message) => {
     inputs(values)
@@ -275,6 +297,37 @@ describe('readConfig: a bad value names the input and what is allowed', () => {
     expect(
       mask('GET https://store.example/kc/a/b/kubeconfig.yaml?sig=s3cr3tSignature&sv=2024')
     ).toBe('GET https://store.example/kc/a/b/kubeconfig.yaml?***')
+  })
+
+  it('reads the store timeout and attempts, and the sops inputs', () => {
+    inputs({
+      'kubeconfig-store-timeout': '3',
+      'kubeconfig-store-attempts': '1',
+      'sops-version': '3.9.0',
+      'sops-download-url': 'https://mirror.example/sops/{version}/sops-{version}.{os}.{arch}'
+    })
+    expect(readConfig()).toMatchObject({
+      storeTimeoutMs: 3_000,
+      storeAttempts: 1,
+      sopsVersion: 'v3.9.0',
+      sopsDownloadUrl: 'https://mirror.example/sops/{version}/sops-{version}.{os}.{arch}'
+    })
+  })
+
+  it('masks the age key with its derived forms, and never echoes a malformed one', () => {
+    const key = 'AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSKQ8J0A'
+    inputs({ 'sops-age-key': `# created: today\n${key}\n` })
+    expect(readConfig().sopsAgeKey).toContain(key)
+    const forms = [key, key.toLowerCase(), Buffer.from(key).toString('base64')]
+    expect(mask(forms.join(' '))).toBe('*** *** ***')
+    resetSecrets()
+    inputs({ 'sops-age-key': 'not-a-key-hunter2' })
+    expect(() => readConfig()).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') })
+    )
+    expect(() => readConfig()).toThrow(
+      "input 'sops-age-key' must hold age private keys (AGE-SECRET-KEY-1...), one a line."
+    )
   })
 
   it('accepts oci:// aliases in helm-repositories', () => {

@@ -14,7 +14,9 @@ const DEFAULT_VERSIONS = {
   HELM3_VERSION: 'v3.22.0',
   ETCD_VERSION: 'v3.6.16',
   KUBE_VERSION: 'v1.37.2',
-  KWOK_VERSION: 'v0.8.0'
+  KWOK_VERSION: 'v0.8.0',
+  SOPS_VERSION: 'v3.13.3',
+  AGE_VERSION: 'v1.3.1'
 }
 
 /** Versions the last build.sh run used (its versions.env), else the defaults. */
@@ -41,6 +43,10 @@ export function binaries(v = versions()) {
     kubeScheduler: join(kube, 'kube-scheduler'),
     kwok: join(cacheDir, 'kwok', v.KWOK_VERSION, 'kwok'),
     kwokStages: join(cacheDir, 'kwok', v.KWOK_VERSION, 'stages.yaml'),
+    sops: join(cacheDir, 'sops', v.SOPS_VERSION, 'sops'),
+    age: join(cacheDir, 'age', v.AGE_VERSION, 'age'),
+    ageKeygen: join(cacheDir, 'age', v.AGE_VERSION, 'age-keygen'),
+    // also serves sops-<v>.linux.amd64 (+ .sha256sum), the sops release layout
     helmMirror: join(cacheDir, 'helm-mirror'),
     helmMirrorBad: join(cacheDir, 'helm-mirror-bad'),
     nginx: '/usr/sbin/nginx',

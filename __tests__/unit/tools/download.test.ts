@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { downloadFile } from '../../../src/apply/download.ts'
+import { downloadFile } from '../../../src/tools/download.ts'
 import {
   body,
   hang,
