@@ -1,4 +1,3 @@
-import { join } from 'node:path'
 import type { Config, DiffBase, PlannedStep, PlanSpec, Result } from '../types.ts'
 import type { PlanLog } from '../report/plan-log.ts'
 import type { ChartResolver } from '../apply/charts.ts'
