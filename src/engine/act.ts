@@ -5,6 +5,7 @@ import type { ChartResolver } from '../apply/charts.ts'
 import { helmRun, type Helm, type HelmContext } from '../apply/helm.ts'
 import {
   applyArgs,
+  releaseOptionArgs,
   rollbackArgs,
   serverSideFlag,
   serverSideInEffect,
@@ -13,12 +14,14 @@ import {
   translateUserArgs,
   uninstallArgs
 } from '../apply/helm-args.ts'
-import { hookEnv, runHooks } from '../apply/hooks.ts'
+import { hookEnv, runHooks, type HookRun } from '../apply/hooks.ts'
+import { writeHookScript, writeSetValues } from '../apply/run-files.ts'
 import type { KubeClient } from '../cluster/client.ts'
 import type { Decision, Recovery } from './decide.ts'
-import { LABELS, markerLabels, releaseDescription } from './marker.ts'
+import { hooksFailedLabel, LABELS, markerLabels, releaseDescription } from './marker.ts'
 import { resultOf, type OutcomeFields } from './outcome.ts'
 import { parseRelease, renderedObjects } from './helm-output.ts'
+import { releaseTest } from './release-test.ts'
 
 // The one interpreter of decisions: helm, hooks and `helm template`, for
 // deploys, re-syncs and previews alike.
@@ -35,6 +38,8 @@ export interface ActContext {
   readonly env: NodeJS.ProcessEnv
   readonly charts: ChartResolver
   readonly signal: AbortSignal
+  /** The run's private folder: `set:` values files, a removed plan's hook scripts. */
+  readonly scratch: string
 }
 
 export async function act(
@@ -58,6 +63,12 @@ export async function act(
         revision: decision.revision,
         notes: [decision.note]
       })
+    case 'leave':
+      log.line(decision.note)
+      return resultOf(step, { operation: null, status: 'skipped', notes: [decision.note] })
+    case 'retry-hooks':
+      if (step.action !== 'apply') break
+      return done(await retryHooks(step, step.spec, decision, context, log))
     case 'refuse':
       log.line(`✖ ${decision.reason}`)
       return resultOf(step, {
@@ -143,31 +154,13 @@ async function apply(
       signal: context.signal,
       onLine: log.onStderr
     })
-    const hookRun = {
-      shell: config.shell,
-      workspace: config.workspace,
-      timeoutMs: config.hookTimeoutMs,
-      signal: context.signal,
-      onLine: log.onLine,
-      env: {
-        ...context.env,
-        ...hookEnv({
-          target,
-          kubeconfig: context.cluster.kubeconfig,
-          helm: helm.path,
-          chart: spec.chartText,
-          version,
-          operation: op,
-          sha: context.sha
-        })
-      }
-    }
+    const hookRun = hookRunOf(step, spec.chartText, version, op, context, log)
     try {
       await runHooks(`pre-${op}`, spec.hooks[`pre-${op}`], hookRun)
     } catch (error) {
       throw new Error(`${message(error)}; helm ${op} was not run`, { cause: error })
     }
-    const postHooks = spec.hooks[`post-${op}`]
+    const postHookScripts = spec.hooks[`post-${op}`]
     const applyMethod = await previousApplyMethod(step, op, context, log)
     const translated = translateUserArgs(config.helmArgs, helm.major, {
       serverSide: serverSideInEffect(helm.major, op, config.helmArgs, applyMethod)
@@ -178,10 +171,11 @@ async function apply(
       target,
       chart,
       version: spec.version,
-      values: spec.values.map((file) => join(config.workspace, file)),
+      values: valuesOf(step, spec, context),
       description: releaseDescription(context.sha, target.plan, digest),
       labels: markerLabels({ digest, commit: context.sha, run: context.run }),
-      userArgs: translated.args
+      userArgs: translated.args,
+      optionArgs: releaseOptionArgs(spec.options, helm.major)
     })
     log.line(`helm ${args.join(' ')}`)
     const applied = await helmRun(helm, args, helmContext(context, log))
@@ -190,11 +184,139 @@ async function apply(
     version = release.chartVersion ?? version
     log.line(`${op} done: revision ${revision ?? '?'}, chart version ${version || '?'}`)
 
-    await runHooks(`post-${op}`, postHooks, hookRun)
-    await markFinished(step, revision, context, notes)
+    if (spec.options.test) {
+      const tested = await releaseTest(
+        target,
+        spec.options.test,
+        decision.lastDeployed,
+        helm,
+        helmContext(context, log),
+        log
+      )
+      notes.push(...tested.notes)
+      if (!tested.ok) throw new Error(`helm test failed: ${tested.error}`)
+    }
+    await postHooks(step, op, revision, postHookScripts, hookRun, context, notes)
     return resultOf(step, { operation: op, status: 'succeeded', version, revision, notes })
   } catch (error) {
     return failed(step, error, log, { operation: op, version, revision, notes })
+  }
+}
+
+function valuesOf(step: PlannedStep, spec: PlanSpec, context: ActContext): string[] {
+  const files = spec.values.map((file) => join(context.config.workspace, file))
+  if (Object.keys(spec.options.set).length > 0)
+    files.push(writeSetValues(context.scratch, step.target, spec.options.set))
+  return files
+}
+
+function hookRunOf(
+  step: PlannedStep,
+  chart: string,
+  version: string,
+  operation: 'install' | 'upgrade' | 'uninstall',
+  context: ActContext,
+  log: PlanLog
+): HookRun {
+  const { config, cluster } = context
+  if (!cluster) throw new Error('internal error: hooks without a cluster')
+  return {
+    shell: config.shell,
+    workspace: config.workspace,
+    timeoutMs: config.hookTimeoutMs,
+    signal: context.signal,
+    onLine: log.onLine,
+    env: {
+      ...context.env,
+      ...hookEnv({
+        target: step.target,
+        kubeconfig: cluster.kubeconfig,
+        helm: context.helm.path,
+        chart,
+        version,
+        operation,
+        sha: context.sha
+      })
+    }
+  }
+}
+
+/**
+ * Post-hooks after helm succeeded. Their outcome is recorded on the revision: finished
+ * when they pass; when one fails, `hooks-failed` names the operation and revision, so
+ * the next run runs them again (and only them) instead of calling the plan unchanged.
+ */
+async function postHooks(
+  step: PlannedStep,
+  op: 'install' | 'upgrade',
+  revision: number | null,
+  scripts: readonly string[],
+  hookRun: HookRun,
+  context: ActContext,
+  notes: string[]
+): Promise<void> {
+  try {
+    await runHooks(`post-${op}`, scripts, hookRun)
+  } catch (error) {
+    if (revision !== null && context.cluster?.client) {
+      const marked = await labelRevision(
+        step,
+        revision,
+        {
+          [LABELS.hooksFailed]: hooksFailedLabel(op, revision)
+        },
+        context
+      )
+      notes.push(
+        marked === undefined
+          ? `the next run runs the post-${op} hooks of revision ${revision} again`
+          : `the failed post-${op} hook could not be recorded (${marked}): the next run upgrades again`
+      )
+    }
+    throw error
+  }
+  await markFinished(step, revision, context, notes)
+}
+
+async function retryHooks(
+  step: PlannedStep,
+  spec: PlanSpec,
+  decision: Extract<Decision, { kind: 'retry-hooks' }>,
+  context: ActContext,
+  log: PlanLog
+): Promise<Result> {
+  const { operation: op, revision } = decision
+  const notes = [decision.note]
+  try {
+    log.started(`post-${op} hooks of revision ${revision} again`)
+    log.line(decision.note)
+    const hookRun = hookRunOf(step, spec.chartText, spec.version ?? '', op, context, log)
+    await postHooks(step, op, revision, spec.hooks[`post-${op}`], hookRun, context, notes)
+    notes.push(`post-${op} hooks succeeded on revision ${revision}`)
+    return resultOf(step, { operation: op, status: 'succeeded', revision, notes })
+  } catch (error) {
+    return failed(step, error, log, { operation: op, revision, notes })
+  }
+}
+
+/** A merge patch of labels on one revision's release Secret; the error message when it failed. */
+async function labelRevision(
+  step: PlannedStep,
+  revision: number,
+  labels: Record<string, string>,
+  context: ActContext
+): Promise<string | undefined> {
+  const client = context.cluster?.client
+  if (!client) return 'no API access'
+  const { namespace, release } = step.target
+  try {
+    await client.mergePatch(
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(`sh.helm.release.v1.${release}.v${revision}`)}`,
+      { metadata: { labels } }
+    )
+    return undefined
+  } catch (error) {
+    return message(error)
   }
 }
 
@@ -209,19 +331,17 @@ async function markFinished(
   context: ActContext,
   notes: string[]
 ): Promise<void> {
-  const client = context.cluster?.client
-  if (!client || revision === null) return
-  const { namespace, release } = step.target
-  try {
-    await client.mergePatch(
-      `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(`sh.helm.release.v1.${release}.v${revision}`)}`,
-      { metadata: { labels: { [LABELS.finished]: String(revision) } } }
-    )
-  } catch (error) {
+  if (!context.cluster?.client || revision === null) return
+  const failure = await labelRevision(
+    step,
+    revision,
+    { [LABELS.finished]: String(revision) },
+    context
+  )
+  if (failure !== undefined)
     notes.push(
-      `deployed, but the release could not be marked finished (${message(error)}): the next run upgrades it again`
+      `deployed, but the release could not be marked finished (${failure}): the next run upgrades it again`
     )
-  }
 }
 
 /** Only asked when it matters: `--force-conflicts` on a Helm 4 upgrade without an explicit `--server-side`. */
@@ -241,11 +361,28 @@ async function previousApplyMethod(
   return parseRelease(status.stdout).applyMethod
 }
 
+/** A removed plan's `pre-uninstall` hooks, `helm uninstall`, its `post-uninstall` hooks (from the base commit). */
 async function uninstall(step: PlannedStep, context: ActContext, log: PlanLog): Promise<Result> {
   try {
+    if (step.action !== 'uninstall') throw new Error('internal error: uninstall of an apply step')
     log.started('uninstall')
+    const hooks = step.removal.hooks
+    const scripts = (name: 'pre-uninstall' | 'post-uninstall'): string[] =>
+      hooks[name].map((script) => writeHookScript(context.scratch, script))
+    const hookRun =
+      hooks['pre-uninstall'].length + hooks['post-uninstall'].length > 0
+        ? hookRunOf(step, '', '', 'uninstall', context, log)
+        : undefined
+    if (hookRun) {
+      try {
+        await runHooks('pre-uninstall', scripts('pre-uninstall'), hookRun)
+      } catch (error) {
+        throw new Error(`${message(error)}; helm uninstall was not run`, { cause: error })
+      }
+    }
     await helmRun(context.helm, uninstallArgs(step.target), helmContext(context, log))
     log.line(`uninstalled ${step.target.release} from ${step.target.namespace}`)
+    if (hookRun) await runHooks('post-uninstall', scripts('post-uninstall'), hookRun)
     return resultOf(step, { operation: 'uninstall', status: 'succeeded' })
   } catch (error) {
     return failed(step, error, log, { operation: 'uninstall' })
@@ -267,7 +404,7 @@ async function render(
       target: step.target,
       chart,
       version: spec.version,
-      values: spec.values.map((file) => join(context.config.workspace, file)),
+      values: valuesOf(step, spec, context),
       userArgs: translateUserArgs(context.config.helmArgs, context.helm.major, {
         serverSide: false
       }).args

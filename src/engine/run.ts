@@ -89,7 +89,8 @@ async function runSetup(
     run: shared.run,
     env: baseEnv,
     charts: shared.charts,
-    signal: shared.signal
+    signal: shared.signal,
+    scratch: shared.workdir.root
   }
   let observed: Observed | undefined
   if (shared.runKind !== 'preview') {

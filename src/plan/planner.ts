@@ -9,15 +9,26 @@ import type {
   PlanProblem,
   PlanSpec,
   PlanTarget,
+  Removal,
   Scope,
   SetupPlan
 } from '../types.ts'
+import { UNINSTALL_HOOK_NAMES } from '../types.ts'
 import { unreadable } from './checkout.ts'
 import type { Checkout, CommitFiles } from './checkout.ts'
+import {
+  DEFAULTS_FILE,
+  DefaultsFileError,
+  NO_DEFAULTS,
+  optionsFor,
+  parseDefaultsFile
+} from './defaults.ts'
+import type { Defaults } from './defaults.ts'
 import { classifyPath, matchesAny } from './layout.ts'
 import type { LayoutOptions } from './layout.ts'
 import { needsProblems } from './needs.ts'
 import { parsePlanFile } from './plan-file.ts'
+import { settleOptions } from './plan-options.ts'
 import { loadRepositories } from './repositories.ts'
 import { normalizeRepoPath, resolvePlan } from './resolve-plan.ts'
 import type { PlanReferences } from './resolve-plan.ts'
@@ -63,7 +74,8 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
     chartDirs: chartDirsOf(files)
   }
 
-  const candidates = readCandidates(files, layout, checkout, aliases)
+  const defaults = files.includes(DEFAULTS_FILE) ? readDefaults(checkout) : NO_DEFAULTS
+  const candidates = readCandidates(files, layout, checkout, aliases, defaults)
   const index = indexPlans(candidates)
   const affected =
     scope.kind === 'all'
@@ -84,19 +96,32 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
     if (plan.problem) problems.push({ target: plan.target, problem: plan.problem })
     else steps.push({ action: 'apply', target: plan.target, spec: plan.spec as PlanSpec, reasons })
   }
-  for (const { target, reasons } of removals.uninstalls) {
-    if (selected(target)) steps.push({ action: 'uninstall', target, reasons })
+  for (const { target, reasons, removal } of removals.uninstalls) {
+    if (selected(target)) steps.push({ action: 'uninstall', target, reasons, removal })
   }
   for (const problem of removals.problems) if (selected(problem.target)) problems.push(problem)
   problems.sort((a, b) => compare(a.target.plan, b.target.plan))
   return { sha, setups: bySetup(steps), problems, repositories, resync: scope.kind === 'all' }
 }
 
+/** Release options are a few lines: a larger defaults file is a mistake. */
+const MAX_DEFAULTS_BYTES = 64 * 1024
+/** A removed plan's uninstall hook is read from the base commit, whole. */
+const MAX_HOOK_BYTES = 1024 * 1024
+
+function readDefaults(checkout: Checkout): Defaults {
+  const read = checkout.readText(DEFAULTS_FILE, MAX_DEFAULTS_BYTES)
+  if (!read.ok)
+    throw new DefaultsFileError(`${DEFAULTS_FILE} ${unreadable(read, 'it', MAX_DEFAULTS_BYTES)}`)
+  return parseDefaultsFile(read.text)
+}
+
 function readCandidates(
   files: readonly string[],
   layout: LayoutOptions,
   checkout: Checkout,
-  aliases: ReadonlySet<string>
+  aliases: ReadonlySet<string>,
+  defaults: Defaults
 ): Candidate[] {
   const shaped = files.map((file) => classifyPath(file, layout)).filter((l) => l.kind !== 'other')
   return shaped.map((layout): Candidate => {
@@ -125,7 +150,8 @@ function readCandidates(
     const text = read.text
     const parsed = parsePlanFile(target.plan, text)
     if (!parsed.ok) return candidate(target, undefined, parsed.problems)
-    const resolved = resolvePlan(target.plan, parsed.plan, checkout, aliases)
+    const options = settleOptions(optionsFor(defaults, target, parsed.plan.options))
+    const resolved = resolvePlan(target.plan, parsed.plan, checkout, aliases, options)
     return resolved.ok
       ? candidate(target, resolved.references, [], resolved.spec)
       : candidate(target, resolved.references, resolved.problems)
@@ -218,6 +244,9 @@ interface Affected {
   readonly uninstalls: { readonly target: PlanTarget; readonly reasons: string[] }[]
 }
 
+type Uninstall = Affected['uninstalls'][number]
+type Removed = Uninstall & { readonly removal: Removal }
+
 function allPlans(index: PlanIndex, reason: string): Affected {
   return {
     applies: new Map([...index.plans.keys()].map((path) => [path, [reason]])),
@@ -239,6 +268,9 @@ function changedPlans(
   }
 
   for (const { path, status } of paths) {
+    // The defaults may change any plan's options; an unchanged digest keeps it `unchanged`.
+    if (path === DEFAULTS_FILE)
+      for (const plan of index.plans.keys()) apply(plan, `${DEFAULTS_FILE} ${status}`)
     if (index.plans.has(path)) apply(path, `${path} ${status}`)
     for (const plan of index.byValues.get(path) ?? []) apply(plan, `values file ${path} ${status}`)
     for (const dir of ancestors(path)) {
@@ -258,8 +290,6 @@ function changedPlans(
   return { applies, uninstalls }
 }
 
-type Uninstall = Affected['uninstalls'][number]
-
 /**
  * Only what was a plan is ever uninstalled: a removed path counts when the base commit
  * held it as a plan, not as a values file or hook of another plan, nor inside a local
@@ -270,7 +300,7 @@ async function removedPlans(
   checkout: Checkout,
   base: string,
   config: Config
-): Promise<{ uninstalls: Uninstall[]; problems: PlanProblem[] }> {
+): Promise<{ uninstalls: Removed[]; problems: PlanProblem[] }> {
   if (candidates.length === 0) return { uninstalls: [], problems: [] }
   let baseFiles: CommitFiles
   try {
@@ -291,11 +321,17 @@ async function removedPlans(
     chartDirs: chartDirsOf(baseFiles.files)
   }
   const shaped = baseFiles.files.filter((f) => classifyPath(f, layout).kind !== 'other')
-  const texts = await baseFiles.texts(shaped, MAX_PLAN_BYTES)
+  const texts = await baseFiles.texts(
+    baseFiles.files.includes(DEFAULTS_FILE) ? [...shaped, DEFAULTS_FILE] : shaped,
+    MAX_PLAN_BYTES
+  )
   const referenced = new Set<string>()
+  const parsedPlans = new Map<string, RawPlanOf>()
   for (const [file, text] of texts) {
+    if (file === DEFAULTS_FILE) continue
     const parsed = parsePlanFile(file, text)
     if (!parsed.ok) continue
+    parsedPlans.set(file, parsed.plan)
     const { values, hooks } = parsed.plan
     for (const at of [...values, ...Object.values(hooks).flat()]) {
       const path = normalizeRepoPath(at.text)
@@ -303,14 +339,68 @@ async function removedPlans(
     }
   }
   const wasPlan = new Set(shaped)
-  const uninstalls = candidates.filter(
+  const gone = candidates.filter(
     ({ target }) =>
       wasPlan.has(target.plan) &&
       !referenced.has(target.plan) &&
       classifyPath(target.plan, layout).kind === 'plan'
   )
-  return { uninstalls, problems: [] }
+  // What the removed file said about its removal (keep, suspend, uninstall hooks) is read
+  // from the base commit; a defaults file the base cannot parse counts as none.
+  let defaults = NO_DEFAULTS
+  const defaultsText = texts.get(DEFAULTS_FILE)
+  if (defaultsText !== undefined) {
+    try {
+      defaults = parseDefaultsFile(defaultsText)
+    } catch (error) {
+      if (!(error instanceof DefaultsFileError)) throw error
+    }
+  }
+  const hookPaths = new Set<string>()
+  for (const { target } of gone)
+    for (const name of UNINSTALL_HOOK_NAMES)
+      for (const at of parsedPlans.get(target.plan)?.hooks[name] ?? []) {
+        const path = normalizeRepoPath(at.text)
+        if (path !== undefined) hookPaths.add(path)
+      }
+  const scripts =
+    hookPaths.size > 0 ? await baseFiles.texts([...hookPaths], MAX_HOOK_BYTES) : new Map()
+  const uninstalls: Removed[] = []
+  const problems: PlanProblem[] = []
+  for (const removed of gone) {
+    const raw = parsedPlans.get(removed.target.plan)
+    const options = settleOptions(optionsFor(defaults, removed.target, raw?.options ?? {}))
+    const hooks = { 'pre-uninstall': [], 'post-uninstall': [] } as Record<
+      (typeof UNINSTALL_HOOK_NAMES)[number],
+      { path: string; content: string }[]
+    >
+    const missing: string[] = []
+    for (const name of UNINSTALL_HOOK_NAMES)
+      for (const at of raw?.hooks[name] ?? []) {
+        const path = normalizeRepoPath(at.text)
+        const content = path === undefined ? undefined : scripts.get(path)
+        if (path === undefined || content === undefined) missing.push(at.text)
+        else hooks[name].push({ path, content })
+      }
+    if (missing.length > 0) {
+      problems.push({
+        target: removed.target,
+        problem: {
+          file: removed.target.plan,
+          message: `removed, but its uninstall hook(s) ${missing.join(', ')} cannot be read from ${base.slice(0, 12)} (missing, or over ${MAX_HOOK_BYTES} bytes); nothing is uninstalled`
+        }
+      })
+      continue
+    }
+    uninstalls.push({
+      ...removed,
+      removal: { suspend: options.suspend, keep: options.keep, hooks }
+    })
+  }
+  return { uninstalls, problems }
 }
+
+type RawPlanOf = Extract<ReturnType<typeof parsePlanFile>, { ok: true }>['plan']
 
 function chartDirsOf(files: readonly string[]): Set<string> {
   return new Set(

@@ -1,7 +1,7 @@
 import { posix } from 'node:path'
 import { addUrlSecrets } from '../report/masking.ts'
 import { HOOK_NAMES } from '../types.ts'
-import type { ChartSource, FileProblem, HookName, PlanSpec } from '../types.ts'
+import type { ChartSource, FileProblem, HookName, PlanSpec, ReleaseOptions } from '../types.ts'
 import type { Checkout } from './checkout.ts'
 import type { Located, RawPlan } from './plan-file.ts'
 
@@ -53,7 +53,9 @@ export function resolvePlan(
   file: string,
   raw: RawPlan,
   checkout: Checkout,
-  aliases: ReadonlySet<string>
+  aliases: ReadonlySet<string>,
+  /** The plan's own options over the defaults that cover it. */
+  options: ReleaseOptions
 ): ResolvedPlan {
   const problems: FileProblem[] = []
   const problem = (at: Located, message: string): void => {
@@ -166,7 +168,8 @@ export function resolvePlan(
     ...(raw.version ? { version: raw.version.text } : {}),
     values,
     hooks,
-    needs: raw.needs.map((need) => need.text)
+    needs: raw.needs.map((need) => need.text),
+    options
   }
   return { ok: true, spec, references }
 }

@@ -11,6 +11,8 @@ export type YamlNode =
       readonly line: number
       readonly text: string
       readonly isNull: boolean
+      /** Plain (unquoted, untagged): `true`, `3` are then a bool and a number, as YAML reads them. */
+      readonly plain: boolean
     }
   | { readonly kind: 'sequence'; readonly line: number; readonly items: readonly YamlNode[] }
   | {
@@ -66,7 +68,8 @@ export function parseYaml(source: string): YamlNode | null {
           kind: 'scalar',
           line: lineAt(event.valueStart),
           text,
-          isNull: plain && NULLS.has(text)
+          isNull: plain && NULLS.has(text),
+          plain
         })
       }
       case EVENT_ID.SEQUENCE: {

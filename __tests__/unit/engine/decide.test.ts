@@ -2,10 +2,18 @@ import { describe, expect, it } from 'vitest'
 import { decide, type Decision, type RunKind } from '../../../src/engine/decide.ts'
 import type { Marker } from '../../../src/engine/marker.ts'
 import type { Observation } from '../../../src/engine/observation.ts'
+import { DEFAULT_OPTIONS, DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
 import type { PlannedStep } from '../../../src/types.ts'
 
 const target = { plan: 's/a/ns/web.yaml', setup: 's/a', namespace: 'ns', release: 'web' }
-const noHooks = { 'pre-install': [], 'post-install': [], 'pre-upgrade': [], 'post-upgrade': [] }
+const noHooks = {
+  'pre-install': [],
+  'post-install': [],
+  'pre-upgrade': [],
+  'post-upgrade': [],
+  'pre-uninstall': [],
+  'post-uninstall': []
+}
 const apply = (postHooks = false): PlannedStep => ({
   action: 'apply',
   target,
@@ -15,10 +23,16 @@ const apply = (postHooks = false): PlannedStep => ({
     chartText: 'stable/web',
     values: [],
     hooks: postHooks ? { ...noHooks, 'post-upgrade': ['hook.sh'] } : noHooks,
-    needs: []
+    needs: [],
+    options: DEFAULT_OPTIONS
   }
 })
-const uninstall: PlannedStep = { action: 'uninstall', target, reasons: [] }
+const uninstall: PlannedStep = {
+  action: 'uninstall',
+  target,
+  reasons: [],
+  removal: DEFAULT_REMOVAL
+}
 
 const DIGEST = 'd'.repeat(32)
 const NOW = 1_000_000_000
@@ -247,6 +261,7 @@ describe('decide: what it says', () => {
     expect(d).toEqual({
       kind: 'apply',
       operation: 'upgrade',
+      lastDeployed: 5,
       notes: [
         'revision 5 was not finished by gitops-action (a post-hook failed, or it was changed by hand): upgrading again'
       ]

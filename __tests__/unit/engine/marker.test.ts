@@ -6,6 +6,7 @@ import {
   planDigest,
   releaseDescription
 } from '../../../src/engine/marker.ts'
+import { DEFAULT_OPTIONS } from '../../../src/plan/plan-options.ts'
 import type { PlanSpec } from '../../../src/types.ts'
 
 const spec: PlanSpec = {
@@ -13,8 +14,16 @@ const spec: PlanSpec = {
   chartText: 'stable/web',
   version: '1.0.0',
   values: ['v.yaml'],
-  hooks: { 'pre-install': [], 'post-install': [], 'pre-upgrade': [], 'post-upgrade': [] },
-  needs: []
+  hooks: {
+    'pre-install': [],
+    'post-install': [],
+    'pre-upgrade': [],
+    'post-upgrade': [],
+    'pre-uninstall': [],
+    'post-uninstall': []
+  },
+  needs: [],
+  options: DEFAULT_OPTIONS
 }
 const digest = (over: Partial<Parameters<typeof planDigest>[0]> = {}) =>
   planDigest({ spec, files: ['a: 1'], helmArgs: [], sha: 'c'.repeat(40), ...over })

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { openCheckout } from '../../../src/plan/checkout.ts'
 import { planDeployment } from '../../../src/plan/planner.ts'
+import { DEFAULT_OPTIONS } from '../../../src/plan/plan-options.ts'
 import type { ChangedPath, Config, DeploymentPlan, Scope } from '../../../src/types.ts'
 import { GitRepo, removeTempDirs, tempDir } from '../../support/git-repo.ts'
 import { testConfig } from '../../support/config.ts'
@@ -123,9 +124,12 @@ describe('planDeployment: every plan (a new branch, workflow_dispatch)', () => {
         'pre-install': [],
         'post-install': ['hooks/announce.sh'],
         'pre-upgrade': [],
-        'post-upgrade': []
+        'post-upgrade': [],
+        'pre-uninstall': [],
+        'post-uninstall': []
       },
-      needs: []
+      needs: [],
+      options: DEFAULT_OPTIONS
     })
     expect(specs['aws/foo/default/redis.yml']?.values).toEqual([
       'values/common.yaml',
@@ -423,7 +427,7 @@ describe('planDeployment: problems are per plan, the others go on', () => {
     expect(problems(p)).toEqual([
       "aws/foo/default/Bad_Name.yaml release name 'Bad_Name' (the file name without extension) must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 53 characters",
       "aws/foo/default/alias.yaml:2 line 2: unknown repository alias 'nobody' in chart 'nobody/x' (known aliases: bitnami, stable); define it in the helm-repositories input or .gitops/repositories.yaml, or write ./nobody/x for a chart in this repository",
-      "aws/foo/default/broken.yaml:2 line 2: unknown key 'namespace'; allowed keys: chart, version, values, repository, hooks, needs",
+      "aws/foo/default/broken.yaml:2 line 2: unknown key 'namespace'; allowed keys: chart, version, values, repository, hooks, needs, wait, timeout, atomic, set, test, suspend, keep",
       "aws/foo/default/many.yaml:2 line 2: values file 'missing.yaml' does not exist in the repository (paths are relative to the repository root); line 4: pre-install hook '../escape.sh' leaves the repository; paths are relative to the repository root"
     ])
     expect(p.problems[0]?.target).toEqual({

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
 import type { DeploymentPlan, Result } from '../../../src/types.ts'
 
 const calls = vi.hoisted(() => ({
@@ -47,7 +48,14 @@ const plan: DeploymentPlan = {
   setups: [
     {
       setup: 'local/a',
-      steps: [{ action: 'uninstall', target, reasons: ['local/a/default/web.yaml removed'] }]
+      steps: [
+        {
+          action: 'uninstall',
+          target,
+          reasons: ['local/a/default/web.yaml removed'],
+          removal: DEFAULT_REMOVAL
+        }
+      ]
     }
   ],
   problems: [
