@@ -46,6 +46,8 @@ export interface PlanSpec {
   readonly chart: ChartSource
   /** The chart as written in the plan file, for reports. */
   readonly chartText: string
+  /** The line of `chart:` in the plan file: a chart that cannot be built is an error there. */
+  readonly chartLine?: number
   readonly version?: string
   readonly values: readonly string[]
   readonly hooks: Readonly<Record<HookName, readonly string[]>>

@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import type { Config, PlannedStep, PlanSpec, Result } from '../types.ts'
 import type { PlanLog } from '../report/plan-log.ts'
 import type { ChartResolver } from '../apply/charts.ts'
+import { DependencyError } from '../apply/dependencies.ts'
 import { helmRun, type Helm, type HelmContext } from '../apply/helm.ts'
 import {
   applyArgs,
@@ -110,7 +111,15 @@ function failed(
   log: PlanLog,
   fields: Omit<OutcomeFields, 'status'>
 ): Result {
-  const result = resultOf(step, { ...fields, status: 'failed', error: message(error) })
+  // A chart whose dependencies cannot be built is an error on the plan's `chart` line.
+  const line =
+    error instanceof DependencyError && step.action === 'apply' ? step.spec.chartLine : undefined
+  const result = resultOf(step, {
+    ...fields,
+    status: 'failed',
+    error: message(error),
+    ...(line !== undefined ? { line } : {})
+  })
   log.line(`✖ ${result.error ?? ''}`)
   return result
 }

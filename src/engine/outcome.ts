@@ -11,6 +11,8 @@ export interface OutcomeFields {
   readonly error?: string | null
   readonly notes?: readonly string[]
   readonly durationMs?: number
+  /** The plan file's line the error is about. */
+  readonly line?: number
 }
 
 export function resultOf(step: PlannedStep, fields: OutcomeFields): Result {
@@ -28,7 +30,8 @@ export function resultOf(step: PlannedStep, fields: OutcomeFields): Result {
     revision: fields.revision ?? null,
     durationMs: fields.durationMs ?? 0,
     error: fields.error ? `${target.plan}: ${fields.error}` : null,
-    notes: fields.notes ?? []
+    notes: fields.notes ?? [],
+    ...(fields.line !== undefined ? { line: fields.line } : {})
   }
 }
 

@@ -165,6 +165,7 @@ export function resolvePlan(
   const spec: PlanSpec = {
     chart,
     chartText: raw.chart.text,
+    chartLine: raw.chart.line,
     ...(raw.version ? { version: raw.version.text } : {}),
     values,
     hooks,

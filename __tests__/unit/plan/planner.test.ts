@@ -118,6 +118,7 @@ describe('planDeployment: every plan (a new branch, workflow_dispatch)', () => {
     expect(specs['aws/foo/default/demo.yaml']).toEqual({
       chart: { kind: 'alias', alias: 'stable', name: 'nuclio' },
       chartText: 'stable/nuclio',
+      chartLine: 1,
       version: '1.2.0',
       values: ['values/common.yaml'],
       hooks: {
