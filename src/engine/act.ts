@@ -22,6 +22,7 @@ import type { Decision, Recovery } from './decide.ts'
 import { hooksFailedLabel, LABELS, markerLabels, releaseDescription } from './marker.ts'
 import { resultOf, type OutcomeFields } from './outcome.ts'
 import { parseRelease, renderedObjects } from './helm-output.ts'
+import { optionsNote } from './options-note.ts'
 import { releaseTest } from './release-test.ts'
 
 // The one interpreter of decisions: helm, hooks and `helm template`, for
@@ -152,7 +153,8 @@ async function apply(
   const { helm, config } = context
   const { target } = step
   const op = decision.operation
-  const notes = [...decision.notes]
+  const said = optionsNote(spec.options)
+  const notes = [...decision.notes, ...(said ? [said] : [])]
   let version = spec.version ?? ''
   let revision: number | null = null
   try {
@@ -421,12 +423,14 @@ async function render(
     log.line(`helm ${args.join(' ')}`)
     const rendered = await helmRun(context.helm, args, helmContext(context, log))
     const objects = renderedObjects(rendered.stdout)
+    const said = optionsNote(spec.options)
     log.line(`renders ${objects.length} object(s): ${objects.join(', ')}`)
     return resultOf(step, {
       operation: 'render',
       status: 'planned',
       notes: [
-        `renders ${objects.length} object(s)${objects.length ? `: ${objects.join(', ')}` : ''}`
+        `renders ${objects.length} object(s)${objects.length ? `: ${objects.join(', ')}` : ''}`,
+        ...(said ? [said] : [])
       ]
     })
   } catch (error) {

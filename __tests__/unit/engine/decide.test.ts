@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { decide, type Decision, type RunKind } from '../../../src/engine/decide.ts'
+import { optionsNote } from '../../../src/engine/options-note.ts'
 import type { Marker } from '../../../src/engine/marker.ts'
 import type { Observation } from '../../../src/engine/observation.ts'
 import { DEFAULT_OPTIONS, DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
@@ -384,5 +385,26 @@ describe('decide: what the plan asks for its release', () => {
     ]
   ])('%s', (_name, step, observation, runKind, expected) => {
     expect(decide({ ...base, step, observation, runKind })).toEqual(expected)
+  })
+})
+
+describe('the options note (summary, results, preview)', () => {
+  it.each<[Partial<ReleaseOptions>, string | undefined]>([
+    [{}, undefined],
+    [{ suspend: true }, undefined],
+    [
+      {
+        atomic: true,
+        wait: false,
+        timeout: '5m',
+        set: { b: 1, a: { c: 2 } },
+        test: { rollbackOnFailure: true },
+        keep: true
+      },
+      'release options: atomic on, wait off, timeout 5m, set a, b, helm test (rollback on failure), keep on removal'
+    ],
+    [{ test: { rollbackOnFailure: false } }, 'release options: helm test']
+  ])('%j → %s', (options, expected) => {
+    expect(optionsNote({ ...DEFAULT_OPTIONS, ...options })).toBe(expected)
   })
 })
