@@ -6,7 +6,6 @@ import {
   chartYamlOf,
   DependencyError,
   dependencyRepositories,
-  privateCopy,
   type DependencyRepository
 } from './dependencies.ts'
 import { helmRun, type Helm, type HelmContext } from './helm.ts'
@@ -113,13 +112,12 @@ function credentials(url: string): { username: string; password: string } | unde
 
 /**
  * Runs each repository set-up once per run, however many plans need it; builds a
- * local chart's dependencies once per run, into a private copy of the chart.
+ * local chart's dependencies once per run.
  */
 export class ChartResolver {
   readonly #helm: Helm
   readonly #aliases: readonly RepositoryAlias[]
   readonly #workspace: string
-  readonly #scratch: string
   readonly #context: HelmContext
   readonly #done = new Map<string, Promise<void>>()
   readonly #built = new Map<string, Promise<string>>()
@@ -128,14 +126,11 @@ export class ChartResolver {
     helm: Helm,
     aliases: readonly RepositoryAlias[],
     workspace: string,
-    /** The run's private folder, where charts with dependencies are built. */
-    scratch: string,
     context: HelmContext
   ) {
     this.#helm = helm
     this.#aliases = aliases
     this.#workspace = workspace
-    this.#scratch = scratch
     this.#context = context
     for (const alias of aliases) addUrlSecrets(alias.url)
   }
@@ -152,7 +147,11 @@ export class ChartResolver {
     return built
   }
 
-  /** The chart itself, or a private copy with its dependencies built when it declares any. */
+  /**
+   * A chart that declares dependencies gets them built in place (`charts/`, as a
+   * workflow step running `helm dependency build` would): `file://` dependencies are
+   * relative to the chart's folder and Chart.lock must stay beside its Chart.yaml.
+   */
   async #withDependencies(dir: string, context: HelmContext): Promise<string> {
     const chartYaml = chartYamlOf(dir)
     const repositories = chartYaml === undefined ? undefined : dependencyRepositories(chartYaml)
@@ -163,16 +162,15 @@ export class ChartResolver {
         return setup ? this.#prepare(setup, context) : Promise.resolve()
       })
     )
-    const copy = privateCopy(this.#scratch, dir)
     try {
       // The indexes were fetched by `helm repo add` just now: no second refresh.
-      await helmRun(this.#helm, ['dependency', 'build', copy, '--skip-refresh'], context)
+      await helmRun(this.#helm, ['dependency', 'build', dir, '--skip-refresh'], context)
     } catch (error) {
       throw new DependencyError(
         `the dependencies of local chart ${dir.slice(this.#workspace.length + 1)} could not be built: ${error instanceof Error ? error.message : String(error)}`
       )
     }
-    return copy
+    return dir
   }
 
   /** The repository set-up a dependency needs: an alias by name, a URL (with an alias's credentials if one names it), a registry login. */

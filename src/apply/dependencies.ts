@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto'
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { CORE_SCHEMA, load } from 'js-yaml'
 
 // A local chart's `dependencies:` (its Chart.yaml): which chart repositories
-// `helm dependency build` needs set up first, and a private copy of the chart
-// to build into, so the checkout is never written to.
+// `helm dependency build` needs set up first.
 
 export type DependencyRepository =
   /** `@stable` or `alias:stable`: a repository name in helm's config. */
@@ -51,17 +49,4 @@ export function dependencyRepositories(chartYaml: string): DependencyRepository[
 export function chartYamlOf(chartDir: string): string | undefined {
   const file = join(chartDir, 'Chart.yaml')
   return existsSync(file) ? readFileSync(file, 'utf8') : undefined
-}
-
-/** A copy of the chart under the run's folder (symlinks followed: they were checked to stay inside). */
-export function privateCopy(scratch: string, chartDir: string): string {
-  const target = join(
-    scratch,
-    'charts',
-    createHash('sha256').update(chartDir).digest('hex').slice(0, 16),
-    basename(chartDir)
-  )
-  mkdirSync(join(target, '..'), { recursive: true, mode: 0o700 })
-  cpSync(chartDir, target, { recursive: true, dereference: true })
-  return target
 }

@@ -225,14 +225,19 @@ export function rollbackArgs(target: PlanTarget, revision: number): string[] {
   return ['rollback', target.release, String(revision), '--namespace', target.namespace]
 }
 
+/** Helm 4's `--wait` is a strategy; its boolean forms still work but are deprecated. */
+function waitFlag(wait: boolean, major: HelmMajor): string {
+  if (major === 3) return `--wait=${wait}`
+  return `--wait=${wait ? 'watcher' : 'hookOnly'}`
+}
+
 /**
  * A plan's `wait`, `timeout` and `atomic` as flags; they follow the user's `helm-args`,
- * so the plan wins (helm takes the last of a repeated flag). `=true`/`=false` is
- * understood by both majors (Helm 4's `--wait` strategy takes them too).
+ * so the plan wins (helm takes the last of a repeated flag).
  */
 export function releaseOptionArgs(options: ReleaseOptions, major: HelmMajor): string[] {
   return [
-    ...(options.wait !== undefined ? [`--wait=${options.wait}`] : []),
+    ...(options.wait !== undefined ? [waitFlag(options.wait, major)] : []),
     ...(options.timeout !== undefined ? ['--timeout', options.timeout] : []),
     ...(options.atomic !== undefined
       ? [`${major === 4 ? '--rollback-on-failure' : '--atomic'}=${options.atomic}`]

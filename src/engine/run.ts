@@ -56,13 +56,10 @@ export async function runEngine(run: EngineRun): Promise<Result[]> {
     run.runKind === 'preview'
       ? childEnv({ ...workdir.helmEnv, KUBECONFIG: join(workdir.root, 'no-kubeconfig') })
       : childEnv(workdir.helmEnv)
-  const charts = new ChartResolver(
-    run.helm,
-    run.plan.repositories,
-    run.config.workspace,
-    workdir.root,
-    { env: baseEnv, signal: run.signal }
-  )
+  const charts = new ChartResolver(run.helm, run.plan.repositories, run.config.workspace, {
+    env: baseEnv,
+    signal: run.signal
+  })
   const shared: Shared = { ...run, workdir, charts, state: {} }
   const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) =>
     runSetup(setup, shared, baseEnv)

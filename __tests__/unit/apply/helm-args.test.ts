@@ -255,7 +255,9 @@ describe('other commands', () => {
 describe("a plan's release options as flags", () => {
   it.each([
     ['nothing set: nothing added (helm-args and helm decide)', {}, 3, []],
-    ['wait on', { wait: true }, 4, ['--wait=true']],
+    ['wait on, Helm 4: the watcher strategy', { wait: true }, 4, ['--wait=watcher']],
+    ['wait off, Helm 4: hooks only', { wait: false }, 4, ['--wait=hookOnly']],
+    ['wait on, Helm 3', { wait: true }, 3, ['--wait=true']],
     ['wait off (wins over a --wait in helm-args)', { wait: false }, 3, ['--wait=false']],
     ['timeout', { timeout: '5m' }, 4, ['--timeout', '5m']],
     ['atomic on Helm 3', { atomic: true }, 3, ['--atomic=true']],
