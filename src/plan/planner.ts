@@ -9,11 +9,9 @@ import type {
   PlanProblem,
   PlanSpec,
   PlanTarget,
-  Removal,
   Scope,
   SetupPlan
 } from '../types.ts'
-import { UNINSTALL_HOOK_NAMES } from '../types.ts'
 import { unreadable } from './checkout.ts'
 import type { Checkout, CommitFiles } from './checkout.ts'
 import {
@@ -23,11 +21,12 @@ import {
   optionsFor,
   parseDefaultsFile
 } from './defaults.ts'
+import { removals, type Removed } from './removal.ts'
 import type { Defaults } from './defaults.ts'
 import { classifyPath, matchesAny } from './layout.ts'
 import type { LayoutOptions } from './layout.ts'
 import { needsProblems } from './needs.ts'
-import { parsePlanFile } from './plan-file.ts'
+import { parsePlanFile, type RawPlan } from './plan-file.ts'
 import { settleOptions } from './plan-options.ts'
 import { loadRepositories } from './repositories.ts'
 import { normalizeRepoPath, resolvePlan } from './resolve-plan.ts'
@@ -106,8 +105,6 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
 
 /** Release options are a few lines: a larger defaults file is a mistake. */
 const MAX_DEFAULTS_BYTES = 64 * 1024
-/** A removed plan's uninstall hook is read from the base commit, whole. */
-const MAX_HOOK_BYTES = 1024 * 1024
 
 function readDefaults(checkout: Checkout): Defaults {
   const read = checkout.readText(DEFAULTS_FILE, MAX_DEFAULTS_BYTES)
@@ -245,7 +242,6 @@ interface Affected {
 }
 
 type Uninstall = Affected['uninstalls'][number]
-type Removed = Uninstall & { readonly removal: Removal }
 
 function allPlans(index: PlanIndex, reason: string): Affected {
   return {
@@ -326,7 +322,7 @@ async function removedPlans(
     MAX_PLAN_BYTES
   )
   const referenced = new Set<string>()
-  const parsedPlans = new Map<string, RawPlanOf>()
+  const parsedPlans = new Map<string, RawPlan>()
   for (const [file, text] of texts) {
     if (file === DEFAULTS_FILE) continue
     const parsed = parsePlanFile(file, text)
@@ -345,62 +341,8 @@ async function removedPlans(
       !referenced.has(target.plan) &&
       classifyPath(target.plan, layout).kind === 'plan'
   )
-  // What the removed file said about its removal (keep, suspend, uninstall hooks) is read
-  // from the base commit; a defaults file the base cannot parse counts as none.
-  let defaults = NO_DEFAULTS
-  const defaultsText = texts.get(DEFAULTS_FILE)
-  if (defaultsText !== undefined) {
-    try {
-      defaults = parseDefaultsFile(defaultsText)
-    } catch (error) {
-      if (!(error instanceof DefaultsFileError)) throw error
-    }
-  }
-  const hookPaths = new Set<string>()
-  for (const { target } of gone)
-    for (const name of UNINSTALL_HOOK_NAMES)
-      for (const at of parsedPlans.get(target.plan)?.hooks[name] ?? []) {
-        const path = normalizeRepoPath(at.text)
-        if (path !== undefined) hookPaths.add(path)
-      }
-  const scripts =
-    hookPaths.size > 0 ? await baseFiles.texts([...hookPaths], MAX_HOOK_BYTES) : new Map()
-  const uninstalls: Removed[] = []
-  const problems: PlanProblem[] = []
-  for (const removed of gone) {
-    const raw = parsedPlans.get(removed.target.plan)
-    const options = settleOptions(optionsFor(defaults, removed.target, raw?.options ?? {}))
-    const hooks = { 'pre-uninstall': [], 'post-uninstall': [] } as Record<
-      (typeof UNINSTALL_HOOK_NAMES)[number],
-      { path: string; content: string }[]
-    >
-    const missing: string[] = []
-    for (const name of UNINSTALL_HOOK_NAMES)
-      for (const at of raw?.hooks[name] ?? []) {
-        const path = normalizeRepoPath(at.text)
-        const content = path === undefined ? undefined : scripts.get(path)
-        if (path === undefined || content === undefined) missing.push(at.text)
-        else hooks[name].push({ path, content })
-      }
-    if (missing.length > 0) {
-      problems.push({
-        target: removed.target,
-        problem: {
-          file: removed.target.plan,
-          message: `removed, but its uninstall hook(s) ${missing.join(', ')} cannot be read from ${base.slice(0, 12)} (missing, or over ${MAX_HOOK_BYTES} bytes); nothing is uninstalled`
-        }
-      })
-      continue
-    }
-    uninstalls.push({
-      ...removed,
-      removal: { suspend: options.suspend, keep: options.keep, hooks }
-    })
-  }
-  return { uninstalls, problems }
+  return removals(gone, parsedPlans, texts.get(DEFAULTS_FILE), baseFiles, base)
 }
-
-type RawPlanOf = Extract<ReturnType<typeof parsePlanFile>, { ok: true }>['plan']
 
 function chartDirsOf(files: readonly string[]): Set<string> {
   return new Set(
