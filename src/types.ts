@@ -13,13 +13,20 @@ export interface PlanTarget {
   readonly release: string
 }
 
-export type HookName = 'pre-install' | 'post-install' | 'pre-upgrade' | 'post-upgrade'
-export const HOOK_NAMES: readonly HookName[] = [
+export type ApplyHookName = 'pre-install' | 'post-install' | 'pre-upgrade' | 'post-upgrade'
+export type UninstallHookName = 'pre-uninstall' | 'post-uninstall'
+export type HookName = ApplyHookName | UninstallHookName
+export const APPLY_HOOK_NAMES: readonly ApplyHookName[] = [
   'pre-install',
   'post-install',
   'pre-upgrade',
   'post-upgrade'
 ]
+export const UNINSTALL_HOOK_NAMES: readonly UninstallHookName[] = [
+  'pre-uninstall',
+  'post-uninstall'
+]
+export const HOOK_NAMES: readonly HookName[] = [...APPLY_HOOK_NAMES, ...UNINSTALL_HOOK_NAMES]
 
 /** The `chart` of a plan, by form. */
 export type ChartSource =
@@ -39,6 +46,8 @@ export interface PlanSpec {
   readonly chart: ChartSource
   /** The chart as written in the plan file, for reports. */
   readonly chartText: string
+  /** The line of `chart:` in the plan file: a chart that cannot be built is an error there. */
+  readonly chartLine?: number
   readonly version?: string
   readonly values: readonly string[]
   readonly hooks: Readonly<Record<HookName, readonly string[]>>
@@ -46,6 +55,38 @@ export interface PlanSpec {
   readonly needs: readonly string[]
   /** Fields others own: never drift. */
   readonly driftIgnore: readonly DriftIgnore[]
+  /** The plan's release options over `.gitops/defaults.yaml`. */
+  readonly options: ReleaseOptions
+}
+
+/** Per-plan release options (README: A plan file); an unset `wait`/`timeout`/`atomic` is left to helm-args and helm. */
+export interface ReleaseOptions {
+  readonly wait?: boolean
+  /** A Go duration, checked: `5m`, `90s`. */
+  readonly timeout?: string
+  /** Roll back (or uninstall a first install) when helm fails: `--atomic` / `--rollback-on-failure`. */
+  readonly atomic?: boolean
+  /** Values from `set:`, nested; given to helm as a generated values file after the plan's own. */
+  readonly set: Readonly<Record<string, unknown>>
+  /** `helm test --logs` after an install or upgrade, when enabled. */
+  readonly test: { readonly timeout?: string; readonly rollbackOnFailure: boolean } | undefined
+  /** Leave the release alone: no upgrade, and no uninstall when the file is removed. */
+  readonly suspend: boolean
+  /** When the file is removed, leave the release in the cluster (reported orphaned). */
+  readonly keep: boolean
+}
+
+/** A hook script of a removed plan, read from the base commit (its file may be gone too). */
+export interface HookScript {
+  readonly path: string
+  readonly content: string
+}
+
+/** What the base commit's plan file said about its own removal. */
+export interface Removal {
+  readonly suspend: boolean
+  readonly keep: boolean
+  readonly hooks: Readonly<Record<UninstallHookName, readonly HookScript[]>>
 }
 
 /** `driftIgnore` of a plan: JSON pointers, for every object or only those of a kind and/or name. */
@@ -115,6 +156,7 @@ export type PlannedStep =
       readonly reasons: readonly string[]
       /** The removed plan's `needs` at the base commit: it is uninstalled before what it needed. */
       readonly needs: readonly string[]
+      readonly removal: Removal
     }
 
 /** One setup's work: uninstalls first, then applies, each in path order. */

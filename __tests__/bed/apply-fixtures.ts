@@ -12,10 +12,12 @@ import type {
   PlannedStep,
   PlanSpec,
   PlanTarget,
+  Removal,
   RepositoryAlias,
   Result
 } from '../../src/types.ts'
 import { runEngine, runKindOf } from '../../src/engine/run.ts'
+import { DEFAULT_OPTIONS, DEFAULT_REMOVAL } from '../../src/plan/plan-options.ts'
 import { testbed } from '../support/testbed.ts'
 import { testConfig } from '../support/config.ts'
 
@@ -82,7 +84,9 @@ const NO_HOOKS: Record<HookName, readonly string[]> = {
   'pre-install': [],
   'post-install': [],
   'pre-upgrade': [],
-  'post-upgrade': []
+  'post-upgrade': [],
+  'pre-uninstall': [],
+  'post-uninstall': []
 }
 
 export function localChart(name = 'hello'): ChartSource {
@@ -103,6 +107,7 @@ export function spec(
     hooks: { ...NO_HOOKS, ...fields.hooks },
     needs: fields.needs ?? [],
     driftIgnore: fields.driftIgnore ?? [],
+    options: fields.options ?? DEFAULT_OPTIONS,
     ...(fields.version ? { version: fields.version } : {})
   }
 }
@@ -111,8 +116,12 @@ export function applyStep(t: PlanTarget, s: PlanSpec): PlannedStep {
   return { action: 'apply', target: t, spec: s, reasons: [`${t.plan} changed`] }
 }
 
-export function uninstallStep(t: PlanTarget, needs: readonly string[] = []): PlannedStep {
-  return { action: 'uninstall', target: t, reasons: [`${t.plan} removed`], needs }
+export function uninstallStep(
+  t: PlanTarget,
+  needs: readonly string[] = [],
+  removal: Removal = DEFAULT_REMOVAL
+): PlannedStep {
+  return { action: 'uninstall', target: t, reasons: [`${t.plan} removed`], needs, removal }
 }
 
 export function plan(

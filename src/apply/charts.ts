@@ -2,6 +2,12 @@ import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { addUrlSecrets } from '../secrets/masking.ts'
 import type { ChartSource, RepositoryAlias } from '../types.ts'
+import {
+  chartYamlOf,
+  DependencyError,
+  dependencyRepositories,
+  type DependencyRepository
+} from './dependencies.ts'
 import { helmRun, type Helm, type HelmContext } from './helm.ts'
 
 // A plan's chart → the reference helm takes, and the repository set-up it needs
@@ -104,13 +110,17 @@ function credentials(url: string): { username: string; password: string } | unde
   }
 }
 
-/** Runs each repository set-up once per run, however many plans need it. */
+/**
+ * Runs each repository set-up once per run, however many plans need it; builds a
+ * local chart's dependencies once per run.
+ */
 export class ChartResolver {
   readonly #helm: Helm
   readonly #aliases: readonly RepositoryAlias[]
   readonly #workspace: string
   readonly #context: HelmContext
   readonly #done = new Map<string, Promise<void>>()
+  readonly #built = new Map<string, Promise<string>>()
 
   constructor(
     helm: Helm,
@@ -128,7 +138,61 @@ export class ChartResolver {
   async resolve(source: ChartSource, context?: Partial<HelmContext>): Promise<string> {
     const reference = chartReference(source, this.#aliases, this.#workspace)
     if (reference.setup) await this.#prepare(reference.setup, context)
-    return reference.ref
+    if (source.kind !== 'local') return reference.ref
+    let built = this.#built.get(reference.ref)
+    if (!built) {
+      built = this.#withDependencies(reference.ref, { ...this.#context, ...context })
+      this.#built.set(reference.ref, built)
+    }
+    return built
+  }
+
+  /**
+   * A chart that declares dependencies gets them built in place (`charts/`, as a
+   * workflow step running `helm dependency build` would): `file://` dependencies are
+   * relative to the chart's folder and Chart.lock must stay beside its Chart.yaml.
+   */
+  async #withDependencies(dir: string, context: HelmContext): Promise<string> {
+    const chartYaml = chartYamlOf(dir)
+    const repositories = chartYaml === undefined ? undefined : dependencyRepositories(chartYaml)
+    if (repositories === undefined) return dir
+    await Promise.all(
+      repositories.map((repository) => {
+        const setup = this.#dependencySetup(repository)
+        return setup ? this.#prepare(setup, context) : Promise.resolve()
+      })
+    )
+    try {
+      // The indexes were fetched by `helm repo add` just now: no second refresh.
+      await helmRun(this.#helm, ['dependency', 'build', dir, '--skip-refresh'], context)
+    } catch (error) {
+      throw new DependencyError(
+        `the dependencies of local chart ${dir.slice(this.#workspace.length + 1)} could not be built: ${error instanceof Error ? error.message : String(error)}`
+      )
+    }
+    return dir
+  }
+
+  /** The repository set-up a dependency needs: an alias by name, a URL (with an alias's credentials if one names it), a registry login. */
+  #dependencySetup(repository: DependencyRepository): ChartSetup | undefined {
+    switch (repository.kind) {
+      case 'alias': {
+        const alias = this.#aliases.find((a) => a.name === repository.name)
+        if (!alias)
+          throw new DependencyError(
+            `a dependency of the local chart comes from repository '@${repository.name}', which is no alias the action knows; define it in the helm-repositories input or .gitops/repositories.yaml`
+          )
+        return repositoryReference(alias.url, 'x', alias.name, this.#aliases).setup
+      }
+      case 'oci':
+        return ociReference(repository.url, this.#aliases).setup
+      case 'url': {
+        const alias = this.#aliases.find((a) => sameUrl(a.url, repository.url))
+        return alias
+          ? { kind: 'repo', name: alias.name, url: alias.url }
+          : { kind: 'repo', name: generatedAlias(repository.url), url: repository.url }
+      }
+    }
   }
 
   #prepare(setup: ChartSetup, context?: Partial<HelmContext>): Promise<void> {

@@ -1,4 +1,4 @@
-import type { PlanTarget } from '../types.ts'
+import type { PlanTarget, ReleaseOptions } from '../types.ts'
 
 // Pure: the argument arrays handed to helm. Nothing here runs a process, so
 // every flag decision is table-tested.
@@ -130,6 +130,8 @@ export interface ApplyArgsInput {
   readonly labels: string
   /** Already translated for this helm and release. */
   readonly userArgs: readonly string[]
+  /** The plan's own flags (`releaseOptionArgs`), after the user's. */
+  readonly optionArgs?: readonly string[]
 }
 
 function chartArgs(
@@ -164,6 +166,7 @@ export function applyArgs(input: ApplyArgsInput): string[] {
     '--labels',
     input.labels,
     ...input.userArgs,
+    ...(input.optionArgs ?? []),
     '--output',
     'json'
   ]
@@ -171,7 +174,7 @@ export function applyArgs(input: ApplyArgsInput): string[] {
 
 /** `helm template` for a preview: the same chart and values, the user's args that make sense offline. */
 export function templateArgs(
-  input: Omit<ApplyArgsInput, 'operation' | 'description' | 'labels'>
+  input: Omit<ApplyArgsInput, 'operation' | 'description' | 'labels' | 'optionArgs'>
 ): string[] {
   return ['template', ...chartArgs(input), ...withoutFlags(input.userArgs, NOT_FOR_TEMPLATE)]
 }
@@ -225,4 +228,36 @@ export function rollbackArgs(target: PlanTarget, revision: number): string[] {
 /** The manifest of the deployed revision: every object helm applied, hooks excluded. */
 export function manifestArgs(target: PlanTarget): string[] {
   return ['get', 'manifest', target.release, '--namespace', target.namespace]
+}
+
+/** Helm 4's `--wait` is a strategy; its boolean forms still work but are deprecated. */
+function waitFlag(wait: boolean, major: HelmMajor): string {
+  if (major === 3) return `--wait=${wait}`
+  return `--wait=${wait ? 'watcher' : 'hookOnly'}`
+}
+
+/**
+ * A plan's `wait`, `timeout` and `atomic` as flags; they follow the user's `helm-args`,
+ * so the plan wins (helm takes the last of a repeated flag).
+ */
+export function releaseOptionArgs(options: ReleaseOptions, major: HelmMajor): string[] {
+  return [
+    ...(options.wait !== undefined ? [waitFlag(options.wait, major)] : []),
+    ...(options.timeout !== undefined ? ['--timeout', options.timeout] : []),
+    ...(options.atomic !== undefined
+      ? [`${major === 4 ? '--rollback-on-failure' : '--atomic'}=${options.atomic}`]
+      : [])
+  ]
+}
+
+/** `helm test` with the test pods' logs; `--timeout` only when the plan sets one. */
+export function testArgs(target: PlanTarget, timeout: string | undefined): string[] {
+  return [
+    'test',
+    target.release,
+    '--namespace',
+    target.namespace,
+    '--logs',
+    ...(timeout !== undefined ? ['--timeout', timeout] : [])
+  ]
 }

@@ -1,9 +1,11 @@
 import type { Config, DiffBase, PlannedStep, PlanSpec, Result } from '../types.ts'
 import type { PlanLog } from '../report/plan-log.ts'
 import type { ChartResolver } from '../apply/charts.ts'
+import { DependencyError } from '../apply/dependencies.ts'
 import { helmRun, type Helm, type HelmContext } from '../apply/helm.ts'
 import {
   applyArgs,
+  releaseOptionArgs,
   rollbackArgs,
   serverSideFlag,
   serverSideInEffect,
@@ -11,14 +13,17 @@ import {
   translateUserArgs,
   uninstallArgs
 } from '../apply/helm-args.ts'
-import { hookEnv, runHooks } from '../apply/hooks.ts'
+import { hookEnv, runHooks, type HookRun } from '../apply/hooks.ts'
+import { setValuesFiles, writeHookScript } from '../apply/run-files.ts'
 import type { ValuesFiles } from '../apply/sops-values.ts'
 import type { KubeClient } from '../cluster/client.ts'
 import type { Decision, Recovery } from './decide.ts'
-import { LABELS, markerLabels, releaseDescription } from './marker.ts'
+import { hooksFailedLabel, LABELS, markerLabels, releaseDescription } from './marker.ts'
 import { resultOf, type OutcomeFields } from './outcome.ts'
 import { parseRelease } from './helm-output.ts'
 import { previewApply, previewUninstall, type RenderSide } from './preview.ts'
+import { optionsNote } from './options-note.ts'
+import { releaseTest } from './release-test.ts'
 
 // The one interpreter of decisions: helm, hooks and `helm template`, for
 // deploys, re-syncs and previews alike.
@@ -39,6 +44,8 @@ export interface ActContext {
   readonly signal: AbortSignal
   /** A preview's diff base, and how its side renders (undefined when it has none). */
   readonly base?: { readonly diffBase: DiffBase; readonly side: RenderSide | undefined }
+  /** The run's private folder: `set:` values files, a removed plan's hook scripts. */
+  readonly scratch: string
 }
 
 export async function act(
@@ -62,6 +69,12 @@ export async function act(
         revision: decision.revision,
         notes: [decision.note]
       })
+    case 'leave':
+      log.line(decision.note)
+      return resultOf(step, { operation: null, status: 'skipped', notes: [decision.note] })
+    case 'retry-hooks':
+      if (step.action !== 'apply') break
+      return done(await retryHooks(step, step.spec, decision, context, log))
     case 'refuse':
       log.line(`✖ ${decision.reason}`)
       return resultOf(step, {
@@ -99,7 +112,15 @@ function failed(
   log: PlanLog,
   fields: Omit<OutcomeFields, 'status'>
 ): Result {
-  const result = resultOf(step, { ...fields, status: 'failed', error: message(error) })
+  // A chart whose dependencies cannot be built is an error on the plan's `chart` line.
+  const line =
+    error instanceof DependencyError && step.action === 'apply' ? step.spec.chartLine : undefined
+  const result = resultOf(step, {
+    ...fields,
+    status: 'failed',
+    error: message(error),
+    ...(line !== undefined ? { line } : {})
+  })
   log.line(`✖ ${result.error ?? ''}`)
   return result
 }
@@ -132,7 +153,8 @@ async function apply(
   const { helm, config } = context
   const { target } = step
   const op = decision.operation
-  const notes = [...decision.notes]
+  const said = optionsNote(spec.options)
+  const notes = [...decision.notes, ...(said ? [said] : [])]
   let version = spec.version ?? ''
   let revision: number | null = null
   try {
@@ -145,31 +167,13 @@ async function apply(
     })
     // Before any hook or helm: every decrypted value is registered as a secret first.
     const values = await context.values.forDeploy(spec.values)
-    const hookRun = {
-      shell: config.shell,
-      workspace: config.workspace,
-      timeoutMs: config.hookTimeoutMs,
-      signal: context.signal,
-      onLine: log.onLine,
-      env: {
-        ...context.env,
-        ...hookEnv({
-          target,
-          kubeconfig: context.cluster.kubeconfig,
-          helm: helm.path,
-          chart: spec.chartText,
-          version,
-          operation: op,
-          sha: context.sha
-        })
-      }
-    }
+    const hookRun = hookRunOf(step, spec.chartText, version, op, context, log)
     try {
       await runHooks(`pre-${op}`, spec.hooks[`pre-${op}`], hookRun)
     } catch (error) {
       throw new Error(`${message(error)}; helm ${op} was not run`, { cause: error })
     }
-    const postHooks = spec.hooks[`post-${op}`]
+    const postHookScripts = spec.hooks[`post-${op}`]
     const userArgs =
       decision.reclaim && helm.major === 4
         ? [...config.helmArgs, '--force-conflicts']
@@ -184,10 +188,11 @@ async function apply(
       target,
       chart,
       version: spec.version,
-      values,
+      values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
       description: releaseDescription(context.sha, target.plan, digest),
       labels: markerLabels({ digest, commit: context.sha, run: context.run }),
-      userArgs: translated.args
+      userArgs: translated.args,
+      optionArgs: releaseOptionArgs(spec.options, helm.major)
     })
     log.line(`helm ${args.join(' ')}`)
     const applied = await helmRun(helm, args, helmContext(context, log))
@@ -196,11 +201,132 @@ async function apply(
     version = release.chartVersion ?? version
     log.line(`${op} done: revision ${revision ?? '?'}, chart version ${version || '?'}`)
 
-    await runHooks(`post-${op}`, postHooks, hookRun)
-    await markFinished(step, revision, context, notes)
+    if (spec.options.test) {
+      const tested = await releaseTest(
+        target,
+        spec.options.test,
+        decision.lastDeployed,
+        helm,
+        helmContext(context, log),
+        log
+      )
+      notes.push(...tested.notes)
+      if (!tested.ok) throw new Error(`helm test failed: ${tested.error}`)
+    }
+    await postHooks(step, op, revision, postHookScripts, hookRun, context, notes)
     return resultOf(step, { operation: op, status: 'succeeded', version, revision, notes })
   } catch (error) {
     return failed(step, error, log, { operation: op, version, revision, notes })
+  }
+}
+
+function hookRunOf(
+  step: PlannedStep,
+  chart: string,
+  version: string,
+  operation: 'install' | 'upgrade' | 'uninstall',
+  context: ActContext,
+  log: PlanLog
+): HookRun {
+  const { config, cluster } = context
+  if (!cluster) throw new Error('internal error: hooks without a cluster')
+  return {
+    shell: config.shell,
+    workspace: config.workspace,
+    timeoutMs: config.hookTimeoutMs,
+    signal: context.signal,
+    onLine: log.onLine,
+    env: {
+      ...context.env,
+      ...hookEnv({
+        target: step.target,
+        kubeconfig: cluster.kubeconfig,
+        helm: context.helm.path,
+        chart,
+        version,
+        operation,
+        sha: context.sha
+      })
+    }
+  }
+}
+
+/**
+ * Post-hooks after helm succeeded. Their outcome is recorded on the revision: finished
+ * when they pass; when one fails, `hooks-failed` names the operation and revision, so
+ * the next run runs them again (and only them) instead of calling the plan unchanged.
+ */
+async function postHooks(
+  step: PlannedStep,
+  op: 'install' | 'upgrade',
+  revision: number | null,
+  scripts: readonly string[],
+  hookRun: HookRun,
+  context: ActContext,
+  notes: string[]
+): Promise<void> {
+  try {
+    await runHooks(`post-${op}`, scripts, hookRun)
+  } catch (error) {
+    if (revision !== null && context.cluster?.client) {
+      const marked = await labelRevision(
+        step,
+        revision,
+        {
+          [LABELS.hooksFailed]: hooksFailedLabel(op, revision)
+        },
+        context
+      )
+      notes.push(
+        marked === undefined
+          ? `the next run runs the post-${op} hooks of revision ${revision} again`
+          : `the failed post-${op} hook could not be recorded (${marked}): the next run upgrades again`
+      )
+    }
+    throw error
+  }
+  await markFinished(step, revision, context, notes)
+}
+
+async function retryHooks(
+  step: PlannedStep,
+  spec: PlanSpec,
+  decision: Extract<Decision, { kind: 'retry-hooks' }>,
+  context: ActContext,
+  log: PlanLog
+): Promise<Result> {
+  const { operation: op, revision } = decision
+  const notes = [decision.note]
+  try {
+    log.started(`post-${op} hooks of revision ${revision} again`)
+    log.line(decision.note)
+    const hookRun = hookRunOf(step, spec.chartText, spec.version ?? '', op, context, log)
+    await postHooks(step, op, revision, spec.hooks[`post-${op}`], hookRun, context, notes)
+    notes.push(`post-${op} hooks succeeded on revision ${revision}`)
+    return resultOf(step, { operation: op, status: 'succeeded', revision, notes })
+  } catch (error) {
+    return failed(step, error, log, { operation: op, revision, notes })
+  }
+}
+
+/** A merge patch of labels on one revision's release Secret; the error message when it failed. */
+async function labelRevision(
+  step: PlannedStep,
+  revision: number,
+  labels: Record<string, string>,
+  context: ActContext
+): Promise<string | undefined> {
+  const client = context.cluster?.client
+  if (!client) return 'no API access'
+  const { namespace, release } = step.target
+  try {
+    await client.mergePatch(
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(`sh.helm.release.v1.${release}.v${revision}`)}`,
+      { metadata: { labels } }
+    )
+    return undefined
+  } catch (error) {
+    return message(error)
   }
 }
 
@@ -215,19 +341,17 @@ async function markFinished(
   context: ActContext,
   notes: string[]
 ): Promise<void> {
-  const client = context.cluster?.client
-  if (!client || revision === null) return
-  const { namespace, release } = step.target
-  try {
-    await client.mergePatch(
-      `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(`sh.helm.release.v1.${release}.v${revision}`)}`,
-      { metadata: { labels: { [LABELS.finished]: String(revision) } } }
-    )
-  } catch (error) {
+  if (!context.cluster?.client || revision === null) return
+  const failure = await labelRevision(
+    step,
+    revision,
+    { [LABELS.finished]: String(revision) },
+    context
+  )
+  if (failure !== undefined)
     notes.push(
-      `deployed, but the release could not be marked finished (${message(error)}): the next run upgrades it again`
+      `deployed, but the release could not be marked finished (${failure}): the next run upgrades it again`
     )
-  }
 }
 
 /** Only asked when it matters: `--force-conflicts` on a Helm 4 upgrade without an explicit `--server-side`. */
@@ -247,11 +371,28 @@ async function previousApplyMethod(
   return parseRelease(status.stdout).applyMethod
 }
 
+/** A removed plan's `pre-uninstall` hooks, `helm uninstall`, its `post-uninstall` hooks (from the base commit). */
 async function uninstall(step: PlannedStep, context: ActContext, log: PlanLog): Promise<Result> {
   try {
+    if (step.action !== 'uninstall') throw new Error('internal error: uninstall of an apply step')
     log.started('uninstall')
+    const hooks = step.removal.hooks
+    const scripts = (name: 'pre-uninstall' | 'post-uninstall'): string[] =>
+      hooks[name].map((script) => writeHookScript(context.scratch, script))
+    const hookRun =
+      hooks['pre-uninstall'].length + hooks['post-uninstall'].length > 0
+        ? hookRunOf(step, '', '', 'uninstall', context, log)
+        : undefined
+    if (hookRun) {
+      try {
+        await runHooks('pre-uninstall', scripts('pre-uninstall'), hookRun)
+      } catch (error) {
+        throw new Error(`${message(error)}; helm uninstall was not run`, { cause: error })
+      }
+    }
     await helmRun(context.helm, uninstallArgs(step.target), helmContext(context, log))
     log.line(`uninstalled ${step.target.release} from ${step.target.namespace}`)
+    if (hookRun) await runHooks('post-uninstall', scripts('post-uninstall'), hookRun)
     return resultOf(step, { operation: 'uninstall', status: 'succeeded' })
   } catch (error) {
     return failed(step, error, log, { operation: 'uninstall' })
@@ -264,6 +405,7 @@ function previewContext(context: ActContext) {
     helmArgs: context.config.helmArgs,
     signal: context.signal,
     values: context.values,
+    scratch: context.scratch,
     head: { root: context.config.workspace, charts: context.charts, env: context.env },
     base: context.base
   }

@@ -18,6 +18,8 @@ export type Decision =
       readonly kind: 'apply'
       readonly operation: 'install' | 'upgrade'
       readonly recover?: Recovery
+      /** The release's last deployed revision, where a failed `test` rolls back to. */
+      readonly lastDeployed?: number
       readonly notes: readonly string[]
       /**
        * A drift correction: fields others changed are taken back (Helm 4's server-side
@@ -34,6 +36,15 @@ export type Decision =
       readonly kind: 'unchanged'
       readonly operation: 'upgrade' | 'uninstall'
       readonly revision: number | null
+      readonly note: string
+    }
+  /** Left alone as the plan asks: `suspend`, or `keep` on a removed plan. Nothing runs. */
+  | { readonly kind: 'leave'; readonly note: string }
+  /** helm succeeded on this revision before, its post-hooks failed: run them again, not helm. */
+  | {
+      readonly kind: 'retry-hooks'
+      readonly operation: 'install' | 'upgrade'
+      readonly revision: number
       readonly note: string
     }
   /** Not touched: a release this action did not deploy, or one another run is deploying. */
@@ -59,9 +70,11 @@ export interface DecideInput {
 
 export function decide(input: DecideInput): Decision {
   const { step, observation, runKind } = input
+  const name = `${step.target.namespace}/${step.target.release}`
+  const left = leftAlone(step, name)
+  if (left) return { kind: 'leave', note: left }
   if (runKind === 'preview' || observation === undefined)
     return step.action === 'apply' ? { kind: 'render' } : { kind: 'plan-uninstall' }
-  const name = `${step.target.namespace}/${step.target.release}`
   if (observation.kind === 'foreign') {
     const left = `release ${name} (revision ${observation.revision}, ${observation.status}) was not deployed by gitops-action, so it is left alone`
     if (step.action === 'uninstall')
@@ -93,6 +106,18 @@ export function decide(input: DecideInput): Decision {
       return { kind: 'apply', operation: 'install', notes: [] }
     case 'deployed': {
       const { marker, revision } = observation
+      if (
+        runKind === 'deploy' &&
+        marker.digest === input.digest &&
+        !marker.finished &&
+        marker.postHooksFailed
+      )
+        return {
+          kind: 'retry-hooks',
+          operation: marker.postHooksFailed,
+          revision,
+          note: `post-${marker.postHooksFailed} hooks of revision ${revision} failed in an earlier run: running them again (helm is not run)`
+        }
       const hasPostHooks =
         step.spec.hooks['post-install'].length + step.spec.hooks['post-upgrade'].length > 0
       // Where only the description could be read, plans with post-hooks run again to be sure.
@@ -110,7 +135,7 @@ export function decide(input: DecideInput): Decision {
               `revision ${revision} was not finished by gitops-action (a post-hook failed, or it was changed by hand): upgrading again`
             ]
           : []
-      return { kind: 'apply', operation: 'upgrade', notes }
+      return { kind: 'apply', operation: 'upgrade', lastDeployed: revision, notes }
     }
     case 'failed': {
       const where = `release was left failed at revision ${observation.revision}`
@@ -121,7 +146,12 @@ export function decide(input: DecideInput): Decision {
           recover: { kind: 'uninstall', reason: `${where} (never deployed)` },
           notes: []
         }
-      return { kind: 'apply', operation: 'upgrade', notes: [] }
+      return {
+        kind: 'apply',
+        operation: 'upgrade',
+        lastDeployed: observation.lastGood,
+        notes: []
+      }
     }
     case 'pending': {
       const why = `release was left ${observation.status} at revision ${observation.revision} ${
@@ -135,14 +165,24 @@ export function decide(input: DecideInput): Decision {
         observation.lastGood === undefined
           ? { kind: 'uninstall', reason: why }
           : { kind: 'rollback', to: observation.lastGood, reason: why }
-      return {
-        kind: 'apply',
-        operation: recover.kind === 'uninstall' ? 'install' : 'upgrade',
-        recover,
-        notes: []
-      }
+      return recover.kind === 'uninstall'
+        ? { kind: 'apply', operation: 'install', recover, notes: [] }
+        : { kind: 'apply', operation: 'upgrade', recover, lastDeployed: recover.to, notes: [] }
     }
   }
+}
+
+/** Why the plan asks for its release to be left alone, if it does (before the cluster is asked). */
+function leftAlone(step: PlannedStep, name: string): string | undefined {
+  if (step.action === 'apply')
+    return step.spec.options.suspend
+      ? `suspended: release ${name} is left as it is (suspend: true)`
+      : undefined
+  if (step.removal.suspend)
+    return `suspended: the plan was removed while suspend: true, so release ${name} is not uninstalled`
+  if (step.removal.keep)
+    return `orphaned: the plan was removed with keep: true, so release ${name} stays in the cluster; uninstall it by hand when it is no longer needed`
+  return undefined
 }
 
 function mayRecover(

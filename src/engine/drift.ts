@@ -1,3 +1,4 @@
+import { DEFAULT_REMOVAL } from '../plan/plan-options.ts'
 import * as core from '@actions/core'
 import { PlanLog } from '../report/plan-log.ts'
 import type {
@@ -89,6 +90,7 @@ async function driftOfSetup(setup: SetupPlan, shared: Shared): Promise<Result[]>
         charts: shared.charts,
         values: shared.values,
         signal: shared.signal,
+        scratch: shared.workdir.root,
         cluster: { kubeconfig: cluster.kubeconfig, client }
       }
     }
@@ -276,7 +278,13 @@ async function orphanResult(
   const { namespace, release } = orphan
   const target: PlanTarget = { setup, namespace, release, plan: `${setup}/${namespace}/${release}` }
   const why = `orphan: no plan declares ${namespace}/${release} (deployed by ${orphan.marker.commit.slice(0, 12) || 'an older version'}, revision ${orphan.revision})`
-  const step: PlannedStep = { action: 'uninstall', target, reasons: [why], needs: [] }
+  const step: PlannedStep = {
+    action: 'uninstall',
+    target,
+    reasons: [why],
+    needs: [],
+    removal: DEFAULT_REMOVAL
+  }
   const log = new PlanLog(title(step))
   log.line(why)
   const report: DriftReport = { state: 'orphan', objects: [], corrected: false }

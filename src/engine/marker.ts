@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { PlanSpec } from '../types.ts'
+import { APPLY_HOOK_NAMES } from '../types.ts'
+import type { PlanSpec, ReleaseOptions } from '../types.ts'
 
 // Pure: the marker the action writes on every release it deploys (helm `--labels`,
 // which land on helm's release Secret, and the release description for older
@@ -12,7 +13,9 @@ export const LABELS = {
   commit: `${LABEL_PREFIX}commit`,
   run: `${LABEL_PREFIX}run`,
   /** Set to the revision once helm and the post-hooks succeeded: see `finished`. */
-  finished: `${LABEL_PREFIX}finished`
+  finished: `${LABEL_PREFIX}finished`,
+  /** Set to `<operation>.<revision>` when helm succeeded but a post-hook failed: see `postHooksFailed`. */
+  hooksFailed: `${LABEL_PREFIX}hooks-failed`
 } as const
 
 /** What the marker of a release says: it is ours, and what deployed it. */
@@ -28,6 +31,16 @@ export interface Marker {
    * failed) shows as not finished. Undefined where only the description was read.
    */
   readonly finished: boolean | undefined
+  /**
+   * helm succeeded on this very revision but its post-hooks (of this operation) failed:
+   * the next run runs them again instead of upgrading.
+   */
+  readonly postHooksFailed?: 'install' | 'upgrade'
+}
+
+/** The `hooks-failed` label value for a revision whose post-hooks failed. */
+export function hooksFailedLabel(operation: 'install' | 'upgrade', revision: number): string {
+  return `${operation}.${revision}`
 }
 
 export interface MarkerInput {
@@ -52,11 +65,16 @@ export function markerLabels(input: MarkerInput): string {
 /** The marker in a release Secret's labels, or undefined when the action did not write it. */
 export function markerFromLabels(labels: Readonly<Record<string, string>>): Marker | undefined {
   if (labels[LABELS.managed] !== 'true') return undefined
+  const failed = /^(install|upgrade)\.(\d+)$/.exec(labels[LABELS.hooksFailed] ?? '')
   return {
     digest: labels[LABELS.digest],
     commit: labels[LABELS.commit] ?? '',
     run: labels[LABELS.run],
-    finished: labels[LABELS.finished] !== undefined && labels[LABELS.finished] === labels.version
+    finished: labels[LABELS.finished] !== undefined && labels[LABELS.finished] === labels.version,
+    // helm copies labels into the next revision: only a mark naming this revision counts.
+    ...(failed && failed[2] === labels.version
+      ? { postHooksFailed: failed[1] as 'install' | 'upgrade' }
+      : {})
   }
 }
 
@@ -84,7 +102,11 @@ export interface DigestInput {
   readonly sha: string
 }
 
-/** What a plan deploys, in 32 hex digits: chart, version, values and hooks (by content), helm args. */
+/**
+ * What a plan deploys, in 32 hex digits: chart, version, values and install/upgrade
+ * hooks (by content), helm args, and the release options that change what helm does.
+ * Options left unset add nothing, so a plan without them keeps the digest it had.
+ */
 export function planDigest(input: DigestInput): string {
   const hash = createHash('sha256')
   const { spec } = input
@@ -93,9 +115,10 @@ export function planDigest(input: DigestInput): string {
       chart: spec.chart,
       version: spec.version ?? null,
       valuesFiles: spec.values,
-      hooks: spec.hooks,
+      hooks: Object.fromEntries(APPLY_HOOK_NAMES.map((name) => [name, spec.hooks[name]])),
       helmArgs: input.helmArgs,
-      commit: spec.chart.kind === 'local' ? input.sha : null
+      commit: spec.chart.kind === 'local' ? input.sha : null,
+      ...deployedOptions(spec.options)
     })
   )
   for (const content of input.files) {
@@ -103,4 +126,16 @@ export function planDigest(input: DigestInput): string {
     hash.update(createHash('sha256').update(content).digest('hex'))
   }
   return hash.digest('hex').slice(0, 32)
+}
+
+/** The options that change what helm does; `suspend` and `keep` only decide whether it runs. */
+function deployedOptions(options: ReleaseOptions): Record<string, unknown> {
+  const { wait, timeout, atomic, set, test } = options
+  return {
+    ...(wait !== undefined ? { wait } : {}),
+    ...(timeout !== undefined ? { timeout } : {}),
+    ...(atomic !== undefined ? { atomic } : {}),
+    ...(Object.keys(set).length > 0 ? { set } : {}),
+    ...(test ? { test } : {})
+  }
 }

@@ -12,6 +12,8 @@ export interface OutcomeFields {
   readonly notes?: readonly string[]
   readonly durationMs?: number
   readonly diff?: RenderDiff
+  /** The plan file's line the error is about. */
+  readonly line?: number
 }
 
 export function resultOf(step: PlannedStep, fields: OutcomeFields): Result {
@@ -30,7 +32,8 @@ export function resultOf(step: PlannedStep, fields: OutcomeFields): Result {
     durationMs: fields.durationMs ?? 0,
     error: fields.error ? `${target.plan}: ${fields.error}` : null,
     notes: fields.notes ?? [],
-    ...(fields.diff ? { diff: fields.diff } : {})
+    ...(fields.diff ? { diff: fields.diff } : {}),
+    ...(fields.line !== undefined ? { line: fields.line } : {})
   }
 }
 

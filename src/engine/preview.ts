@@ -11,6 +11,7 @@ import type { PlanLog } from '../report/plan-log.ts'
 import type { ChartResolver } from '../apply/charts.ts'
 import { helmRun, type Helm } from '../apply/helm.ts'
 import type { ValuesFiles } from '../apply/sops-values.ts'
+import { setValuesFiles } from '../apply/run-files.ts'
 import { templateArgs, translateUserArgs } from '../apply/helm-args.ts'
 import { baseKey } from '../plan/base-plans.ts'
 import { parseManifest, type RenderedObject } from '../render/objects.ts'
@@ -37,6 +38,8 @@ export interface PreviewContext {
   readonly signal: AbortSignal
   /** Values files as a preview gets them: encrypted ones are never decrypted. */
   readonly values: ValuesFiles
+  /** The run's private folder, for a plan's `set:` values file. */
+  readonly scratch: string
   readonly head: RenderSide
   /** Absent: no diff base was asked for (a dry run of a push renders head only). */
   readonly base?: { readonly diffBase: DiffBase; readonly side: RenderSide | undefined }
@@ -63,7 +66,7 @@ async function renderObjects(
     target,
     chart,
     version: spec.version,
-    values: values.paths,
+    values: [...values.paths, ...setValuesFiles(context.scratch, target, spec.options.set)],
     userArgs: translateUserArgs(context.helmArgs, context.helm.major, { serverSide: false }).args
   })
   log.line(`helm ${args.join(' ')}`)

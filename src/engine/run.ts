@@ -133,7 +133,8 @@ async function runSetup(
     charts: shared.charts,
     values: shared.values,
     signal: shared.signal,
-    base: shared.baseSide
+    base: shared.baseSide,
+    scratch: shared.workdir.root
   }
   let observed: Observed | undefined
   if (shared.runKind !== 'preview') {

@@ -4,7 +4,15 @@ import { classifyPath } from './layout.ts'
 import { parsePlanFile } from './plan-file.ts'
 import { loadRepositories } from './repositories.ts'
 import { resolvePlan } from './resolve-plan.ts'
-import { chartDirsOf, MAX_PLAN_BYTES } from './planner.ts'
+import { chartDirsOf, MAX_PLAN_BYTES, readDefaults } from './planner.ts'
+import {
+  DEFAULTS_FILE,
+  DefaultsFileError,
+  NO_DEFAULTS,
+  optionsFor,
+  type Defaults
+} from './defaults.ts'
+import { settleOptions } from './plan-options.ts'
 
 // The diff base's side of a preview: how each affected release stood at the base
 // commit, read from that commit's own plan files, values and repositories file,
@@ -34,6 +42,15 @@ export function readBasePlans(
     ignore: config.ignore,
     chartDirs: chartDirsOf(files)
   }
+  // A base whose defaults file is bad cannot say how its plans were deployed: no diff.
+  let defaults: Defaults = NO_DEFAULTS
+  let defaultsProblem: string | undefined
+  try {
+    if (files.includes(DEFAULTS_FILE)) defaults = readDefaults(checkout)
+  } catch (error) {
+    if (!(error instanceof DefaultsFileError)) throw error
+    defaultsProblem = error.message
+  }
   const plans = new Map<string, BasePlan>()
   for (const file of files) {
     const shaped = classifyPath(file, layout)
@@ -58,7 +75,12 @@ export function readBasePlans(
       plans.set(key, problem(parsed.problems))
       continue
     }
-    const resolved = resolvePlan(file, parsed.plan, checkout, aliases)
+    if (defaultsProblem) {
+      plans.set(key, problem([{ file, message: defaultsProblem }]))
+      continue
+    }
+    const options = settleOptions(optionsFor(defaults, shaped.target, parsed.plan.options))
+    const resolved = resolvePlan(file, parsed.plan, checkout, aliases, options)
     plans.set(
       key,
       resolved.ok ? { kind: 'plan', plan: file, spec: resolved.spec } : problem(resolved.problems)

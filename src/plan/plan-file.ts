@@ -1,5 +1,6 @@
 import { HOOK_NAMES } from '../types.ts'
 import type { DriftIgnore, FileProblem, HookName } from '../types.ts'
+import { OPTION_KEYS, parseOptions, type PlanOptions } from './plan-options.ts'
 import { parseYaml, YamlError } from './yaml-tree.ts'
 import type { YamlNode } from './yaml-tree.ts'
 
@@ -20,13 +21,24 @@ export interface RawPlan {
   /** `namespace/release` of plans of the same setup this one waits for. */
   readonly needs: readonly Located[]
   readonly driftIgnore: readonly DriftIgnore[]
+  /** As written in the file; `.gitops/defaults.yaml` fills what it leaves out. */
+  readonly options: PlanOptions
 }
 
 export type ParsedPlanFile =
   | { readonly ok: true; readonly plan: RawPlan }
   | { readonly ok: false; readonly problems: readonly FileProblem[] }
 
-const KEYS = ['chart', 'version', 'values', 'repository', 'hooks', 'needs', 'driftIgnore'] as const
+const KEYS = [
+  'chart',
+  'version',
+  'values',
+  'repository',
+  'hooks',
+  'needs',
+  'driftIgnore',
+  ...OPTION_KEYS
+] as const
 type Key = (typeof KEYS)[number]
 
 export function parsePlanFile(file: string, text: string): ParsedPlanFile {
@@ -97,13 +109,17 @@ export function parsePlanFile(file: string, text: string): ParsedPlanFile {
     if (!ok) problem(need.line, `'needs' item '${need.text}' must be namespace/release`)
     return ok
   })
+  const options = parseOptions(fields, problem)
 
   const driftIgnore = driftIgnoreOf(fields.get('driftIgnore'), problem)
 
   if (problems.length > 0 || !chart) {
     return { ok: false, problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) }
   }
-  return { ok: true, plan: { chart, version, repository, values, hooks, needs, driftIgnore } }
+  return {
+    ok: true,
+    plan: { chart, version, repository, values, hooks, needs, driftIgnore, options }
+  }
 }
 
 /** `namespace/release`, both DNS-1123 labels. */
@@ -114,12 +130,10 @@ function hooksOf(
   paths: (node: YamlNode | undefined, what: string) => Located[],
   problem: (line: number | undefined, message: string) => void
 ): Record<HookName, Located[]> {
-  const hooks: Record<HookName, Located[]> = {
-    'pre-install': [],
-    'post-install': [],
-    'pre-upgrade': [],
-    'post-upgrade': []
-  }
+  const hooks = Object.fromEntries(HOOK_NAMES.map((name) => [name, []])) as unknown as Record<
+    HookName,
+    Located[]
+  >
   if (!node || (node.kind === 'scalar' && node.isNull)) return hooks
   if (node.kind !== 'mapping') {
     problem(

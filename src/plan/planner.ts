@@ -14,10 +14,20 @@ import type {
 } from '../types.ts'
 import { unreadable } from './checkout.ts'
 import type { Checkout, CommitFiles } from './checkout.ts'
+import {
+  DEFAULTS_FILE,
+  DefaultsFileError,
+  NO_DEFAULTS,
+  optionsFor,
+  parseDefaultsFile
+} from './defaults.ts'
+import { removals, type Removed } from './removal.ts'
+import type { Defaults } from './defaults.ts'
 import { classifyPath, matchesAny } from './layout.ts'
 import type { LayoutOptions } from './layout.ts'
 import { needsProblems } from './needs.ts'
-import { parsePlanFile } from './plan-file.ts'
+import { parsePlanFile, type RawPlan } from './plan-file.ts'
+import { settleOptions } from './plan-options.ts'
 import { loadRepositories } from './repositories.ts'
 import { normalizeRepoPath, resolvePlan } from './resolve-plan.ts'
 import type { PlanReferences } from './resolve-plan.ts'
@@ -63,7 +73,8 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
     chartDirs: chartDirsOf(files)
   }
 
-  const candidates = readCandidates(files, layout, checkout, aliases)
+  const defaults = files.includes(DEFAULTS_FILE) ? readDefaults(checkout) : NO_DEFAULTS
+  const candidates = readCandidates(files, layout, checkout, aliases, defaults)
   const index = indexPlans(candidates)
   const affected =
     scope.kind === 'all'
@@ -84,19 +95,30 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
     if (plan.problem) problems.push({ target: plan.target, problem: plan.problem })
     else steps.push({ action: 'apply', target: plan.target, spec: plan.spec as PlanSpec, reasons })
   }
-  for (const { target, reasons, needs } of removals.uninstalls) {
-    if (selected(target)) steps.push({ action: 'uninstall', target, reasons, needs })
+  for (const { target, reasons, removal, needs } of removals.uninstalls) {
+    if (selected(target)) steps.push({ action: 'uninstall', target, reasons, removal, needs })
   }
   for (const problem of removals.problems) if (selected(problem.target)) problems.push(problem)
   problems.sort((a, b) => compare(a.target.plan, b.target.plan))
   return { sha, setups: bySetup(steps), problems, repositories, resync: scope.kind === 'all' }
 }
 
+/** Release options are a few lines: a larger defaults file is a mistake. */
+const MAX_DEFAULTS_BYTES = 64 * 1024
+
+export function readDefaults(checkout: Checkout): Defaults {
+  const read = checkout.readText(DEFAULTS_FILE, MAX_DEFAULTS_BYTES)
+  if (!read.ok)
+    throw new DefaultsFileError(`${DEFAULTS_FILE} ${unreadable(read, 'it', MAX_DEFAULTS_BYTES)}`)
+  return parseDefaultsFile(read.text)
+}
+
 function readCandidates(
   files: readonly string[],
   layout: LayoutOptions,
   checkout: Checkout,
-  aliases: ReadonlySet<string>
+  aliases: ReadonlySet<string>,
+  defaults: Defaults
 ): Candidate[] {
   const shaped = files.map((file) => classifyPath(file, layout)).filter((l) => l.kind !== 'other')
   return shaped.map((layout): Candidate => {
@@ -125,7 +147,8 @@ function readCandidates(
     const text = read.text
     const parsed = parsePlanFile(target.plan, text)
     if (!parsed.ok) return candidate(target, undefined, parsed.problems)
-    const resolved = resolvePlan(target.plan, parsed.plan, checkout, aliases)
+    const options = settleOptions(optionsFor(defaults, target, parsed.plan.options))
+    const resolved = resolvePlan(target.plan, parsed.plan, checkout, aliases, options)
     return resolved.ok
       ? candidate(target, resolved.references, [], resolved.spec)
       : candidate(target, resolved.references, resolved.problems)
@@ -224,6 +247,8 @@ interface Affected {
   readonly uninstalls: { readonly target: PlanTarget; readonly reasons: string[] }[]
 }
 
+type Uninstall = Affected['uninstalls'][number]
+
 function allPlans(index: PlanIndex, reason: string): Affected {
   return {
     applies: new Map([...index.plans.keys()].map((path) => [path, [reason]])),
@@ -245,6 +270,9 @@ function changedPlans(
   }
 
   for (const { path, status } of paths) {
+    // The defaults may change any plan's options; an unchanged digest keeps it `unchanged`.
+    if (path === DEFAULTS_FILE)
+      for (const plan of index.plans.keys()) apply(plan, `${DEFAULTS_FILE} ${status}`)
     if (index.plans.has(path)) apply(path, `${path} ${status}`)
     for (const plan of index.byValues.get(path) ?? []) apply(plan, `values file ${path} ${status}`)
     for (const dir of ancestors(path)) {
@@ -264,9 +292,6 @@ function changedPlans(
   return { applies, uninstalls }
 }
 
-type Uninstall = Affected['uninstalls'][number]
-type RemovedPlan = Uninstall & { readonly needs: readonly string[] }
-
 /**
  * Only what was a plan is ever uninstalled: a removed path counts when the base commit
  * held it as a plan, not as a values file or hook of another plan, nor inside a local
@@ -277,7 +302,10 @@ async function removedPlans(
   checkout: Checkout,
   base: string,
   config: Config
-): Promise<{ uninstalls: RemovedPlan[]; problems: PlanProblem[] }> {
+): Promise<{
+  uninstalls: (Removed & { readonly needs: readonly string[] })[]
+  problems: PlanProblem[]
+}> {
   if (candidates.length === 0) return { uninstalls: [], problems: [] }
   let baseFiles: CommitFiles
   try {
@@ -298,32 +326,38 @@ async function removedPlans(
     chartDirs: chartDirsOf(baseFiles.files)
   }
   const shaped = baseFiles.files.filter((f) => classifyPath(f, layout).kind !== 'other')
-  const texts = await baseFiles.texts(shaped, MAX_PLAN_BYTES)
+  const texts = await baseFiles.texts(
+    baseFiles.files.includes(DEFAULTS_FILE) ? [...shaped, DEFAULTS_FILE] : shaped,
+    MAX_PLAN_BYTES
+  )
   const referenced = new Set<string>()
-  const needsAtBase = new Map<string, string[]>()
+  const parsedPlans = new Map<string, RawPlan>()
   for (const [file, text] of texts) {
+    if (file === DEFAULTS_FILE) continue
     const parsed = parsePlanFile(file, text)
     if (!parsed.ok) continue
-    const { values, hooks, needs } = parsed.plan
-    needsAtBase.set(
-      file,
-      needs.map((n) => n.text)
-    )
+    parsedPlans.set(file, parsed.plan)
+    const { values, hooks } = parsed.plan
     for (const at of [...values, ...Object.values(hooks).flat()]) {
       const path = normalizeRepoPath(at.text)
       if (path !== undefined) referenced.add(path)
     }
   }
   const wasPlan = new Set(shaped)
-  const uninstalls = candidates
-    .filter(
-      ({ target }) =>
-        wasPlan.has(target.plan) &&
-        !referenced.has(target.plan) &&
-        classifyPath(target.plan, layout).kind === 'plan'
-    )
-    .map((c) => ({ ...c, needs: needsAtBase.get(c.target.plan) ?? [] }))
-  return { uninstalls, problems: [] }
+  const gone = candidates.filter(
+    ({ target }) =>
+      wasPlan.has(target.plan) &&
+      !referenced.has(target.plan) &&
+      classifyPath(target.plan, layout).kind === 'plan'
+  )
+  const removed = await removals(gone, parsedPlans, texts.get(DEFAULTS_FILE), baseFiles, base)
+  // The needs the plans had at base: uninstalls run in reverse order of them.
+  const needsAtBase = (plan: string): string[] =>
+    parsedPlans.get(plan)?.needs.map((n) => n.text) ?? []
+  return {
+    ...removed,
+    uninstalls: removed.uninstalls.map((u) => ({ ...u, needs: needsAtBase(u.target.plan) }))
+  }
 }
 
 export function chartDirsOf(files: readonly string[]): Set<string> {

@@ -1,6 +1,6 @@
 import { posix } from 'node:path'
 import { HOOK_NAMES } from '../types.ts'
-import type { ChartSource, FileProblem, HookName, PlanSpec } from '../types.ts'
+import type { ChartSource, FileProblem, HookName, PlanSpec, ReleaseOptions } from '../types.ts'
 import type { Checkout } from './checkout.ts'
 import type { Located, RawPlan } from './plan-file.ts'
 
@@ -52,7 +52,9 @@ export function resolvePlan(
   file: string,
   raw: RawPlan,
   checkout: Checkout,
-  aliases: ReadonlySet<string>
+  aliases: ReadonlySet<string>,
+  /** The plan's own options over the defaults that cover it. */
+  options: ReleaseOptions
 ): ResolvedPlan {
   const problems: FileProblem[] = []
   const problem = (at: Located, message: string, leakedUrl?: string): void => {
@@ -162,11 +164,13 @@ export function resolvePlan(
   const spec: PlanSpec = {
     chart,
     chartText: raw.chart.text,
+    chartLine: raw.chart.line,
     ...(raw.version ? { version: raw.version.text } : {}),
     values,
     hooks,
     needs: raw.needs.map((need) => need.text),
-    driftIgnore: raw.driftIgnore
+    driftIgnore: raw.driftIgnore,
+    options
   }
   return { ok: true, spec, references }
 }

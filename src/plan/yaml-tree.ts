@@ -11,6 +11,8 @@ export type YamlNode =
       readonly line: number
       readonly text: string
       readonly isNull: boolean
+      /** Plain (unquoted, untagged): `true`, `3` are then a bool and a number, as YAML reads them. */
+      readonly plain: boolean
     }
   | { readonly kind: 'sequence'; readonly line: number; readonly items: readonly YamlNode[] }
   | {
@@ -47,6 +49,8 @@ export function parseYaml(source: string): YamlNode | null {
   const lineAt = (offset: number): number => lineOf(lines, offset)
   const anchors = new Map<string, YamlNode>()
   let index = 0
+  /** An empty value has no offset of its own: it is on the line of the key before it. */
+  let lastLine = 1
   const documents: (YamlNode | null)[] = []
 
   const anchorOf = (start: number, end: number): string | undefined =>
@@ -62,11 +66,13 @@ export function parseYaml(source: string): YamlNode | null {
       case EVENT_ID.SCALAR: {
         const text = getScalarValue(source, event)
         const plain = event.style === SCALAR_STYLE.PLAIN && event.tagStart < 0
+        if (event.valueStart >= 0) lastLine = lineAt(event.valueStart)
         return remember(anchorOf(event.anchorStart, event.anchorEnd), {
           kind: 'scalar',
-          line: lineAt(event.valueStart),
+          line: lastLine,
           text,
-          isNull: plain && NULLS.has(text)
+          isNull: plain && NULLS.has(text),
+          plain
         })
       }
       case EVENT_ID.SEQUENCE: {

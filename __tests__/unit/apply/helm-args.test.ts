@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest'
 import {
   applyArgs,
   historyArgs,
+  releaseOptionArgs,
   serverSideFlag,
   serverSideInEffect,
   templateArgs,
+  testArgs,
   translateUserArgs,
   uninstallArgs
 } from '../../../src/apply/helm-args.ts'
+import { DEFAULT_OPTIONS } from '../../../src/plan/plan-options.ts'
 
 const target = {
   plan: 'aws/foo/default/demo.yaml',
@@ -246,5 +249,74 @@ describe('other commands', () => {
   })
   it('uninstalls by name and namespace', () => {
     expect(uninstallArgs(target)).toEqual(['uninstall', 'demo', '--namespace', 'default'])
+  })
+})
+
+describe("a plan's release options as flags", () => {
+  it.each([
+    ['nothing set: nothing added (helm-args and helm decide)', {}, 3, []],
+    ['wait on, Helm 4: the watcher strategy', { wait: true }, 4, ['--wait=watcher']],
+    ['wait off, Helm 4: hooks only', { wait: false }, 4, ['--wait=hookOnly']],
+    ['wait on, Helm 3', { wait: true }, 3, ['--wait=true']],
+    ['wait off (wins over a --wait in helm-args)', { wait: false }, 3, ['--wait=false']],
+    ['timeout', { timeout: '5m' }, 4, ['--timeout', '5m']],
+    ['atomic on Helm 3', { atomic: true }, 3, ['--atomic=true']],
+    [
+      'atomic on Helm 4 is --rollback-on-failure',
+      { atomic: true },
+      4,
+      ['--rollback-on-failure=true']
+    ],
+    ['atomic off on Helm 4', { atomic: false }, 4, ['--rollback-on-failure=false']],
+    [
+      'all three',
+      { wait: true, timeout: '90s', atomic: true },
+      3,
+      ['--wait=true', '--timeout', '90s', '--atomic=true']
+    ]
+  ] as const)('%s', (_name, options, major, expected) => {
+    expect(releaseOptionArgs({ ...DEFAULT_OPTIONS, ...options }, major)).toEqual(expected)
+  })
+
+  it("come after the user's helm-args and before --output, so the plan wins", () => {
+    const args = applyArgs({
+      operation: 'upgrade',
+      target,
+      chart: 'stable/nuclio',
+      values: [],
+      description: 'd',
+      labels: 'l',
+      userArgs: ['--atomic', '--timeout', '10m'],
+      optionArgs: ['--atomic=false', '--timeout', '2m']
+    })
+    expect(args.slice(-8, -1)).toEqual([
+      '--atomic',
+      '--timeout',
+      '10m',
+      '--atomic=false',
+      '--timeout',
+      '2m',
+      '--output'
+    ])
+    expect(args.at(-1)).toBe('json')
+  })
+
+  it("helm test with the pods' logs, the timeout only when given", () => {
+    expect(testArgs(target, undefined)).toEqual([
+      'test',
+      'demo',
+      '--namespace',
+      'default',
+      '--logs'
+    ])
+    expect(testArgs(target, '3m')).toEqual([
+      'test',
+      'demo',
+      '--namespace',
+      'default',
+      '--logs',
+      '--timeout',
+      '3m'
+    ])
   })
 })

@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest'
 import { decide, type Decision, type RunKind } from '../../../src/engine/decide.ts'
+import { optionsNote } from '../../../src/engine/options-note.ts'
 import type { Marker } from '../../../src/engine/marker.ts'
 import type { Observation } from '../../../src/engine/observation.ts'
-import type { PlannedStep } from '../../../src/types.ts'
+import { DEFAULT_OPTIONS, DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
+import type { PlannedStep, ReleaseOptions, Removal } from '../../../src/types.ts'
 
 const target = { plan: 's/a/ns/web.yaml', setup: 's/a', namespace: 'ns', release: 'web' }
-const noHooks = { 'pre-install': [], 'post-install': [], 'pre-upgrade': [], 'post-upgrade': [] }
+const noHooks = {
+  'pre-install': [],
+  'post-install': [],
+  'pre-upgrade': [],
+  'post-upgrade': [],
+  'pre-uninstall': [],
+  'post-uninstall': []
+}
 const apply = (postHooks = false): PlannedStep => ({
   action: 'apply',
   target,
@@ -16,10 +25,17 @@ const apply = (postHooks = false): PlannedStep => ({
     values: [],
     hooks: postHooks ? { ...noHooks, 'post-upgrade': ['hook.sh'] } : noHooks,
     needs: [],
-    driftIgnore: []
+    driftIgnore: [],
+    options: DEFAULT_OPTIONS
   }
 })
-const uninstall: PlannedStep = { action: 'uninstall', target, reasons: [], needs: [] }
+const uninstall: PlannedStep = {
+  action: 'uninstall',
+  target,
+  reasons: [],
+  needs: [],
+  removal: DEFAULT_REMOVAL
+}
 
 const DIGEST = 'd'.repeat(32)
 const NOW = 1_000_000_000
@@ -248,9 +264,149 @@ describe('decide: what it says', () => {
     expect(d).toEqual({
       kind: 'apply',
       operation: 'upgrade',
+      lastDeployed: 5,
       notes: [
         'revision 5 was not finished by gitops-action (a post-hook failed, or it was changed by hand): upgrading again'
       ]
     })
+  })
+})
+
+describe('decide: what the plan asks for its release', () => {
+  const withOptions = (options: Partial<ReleaseOptions>): PlannedStep => {
+    const step = apply()
+    if (step.action !== 'apply') throw new Error('apply step')
+    return { ...step, spec: { ...step.spec, options: { ...DEFAULT_OPTIONS, ...options } } }
+  }
+  const removed = (removal: Partial<Removal>): PlannedStep => ({
+    ...uninstall,
+    action: 'uninstall',
+    removal: { ...DEFAULT_REMOVAL, ...removal }
+  })
+  const deployed: Observation = { kind: 'deployed', revision: 2, marker: ours({ digest: 'old' }) }
+  const base = { digest: DIGEST, now: NOW, pendingGraceMs: GRACE, run: RUN }
+
+  it.each<[string, PlannedStep, Observation | undefined, RunKind, Decision]>([
+    [
+      'a suspended plan is left alone, even when it changed',
+      withOptions({ suspend: true }),
+      deployed,
+      'deploy',
+      { kind: 'leave', note: 'suspended: release ns/web is left as it is (suspend: true)' }
+    ],
+    [
+      'a suspended plan is left alone in a re-sync',
+      withOptions({ suspend: true }),
+      { kind: 'absent' },
+      'resync',
+      { kind: 'leave', note: 'suspended: release ns/web is left as it is (suspend: true)' }
+    ],
+    [
+      'a suspended plan is not rendered in a preview either',
+      withOptions({ suspend: true }),
+      undefined,
+      'preview',
+      { kind: 'leave', note: 'suspended: release ns/web is left as it is (suspend: true)' }
+    ],
+    [
+      'a plan removed while suspended is not uninstalled',
+      removed({ suspend: true }),
+      deployed,
+      'deploy',
+      {
+        kind: 'leave',
+        note: 'suspended: the plan was removed while suspend: true, so release ns/web is not uninstalled'
+      }
+    ],
+    [
+      'a plan removed with keep is orphaned, not uninstalled',
+      removed({ keep: true }),
+      deployed,
+      'deploy',
+      {
+        kind: 'leave',
+        note: 'orphaned: the plan was removed with keep: true, so release ns/web stays in the cluster; uninstall it by hand when it is no longer needed'
+      }
+    ],
+    [
+      'keep says nothing while the plan exists',
+      withOptions({ keep: true }),
+      deployed,
+      'deploy',
+      { kind: 'apply', operation: 'upgrade', lastDeployed: 2, notes: [] }
+    ],
+    [
+      'a revision whose post-install hooks failed: only the hooks run again',
+      apply(),
+      {
+        kind: 'deployed',
+        revision: 1,
+        marker: ours({ finished: false, postHooksFailed: 'install' })
+      },
+      'deploy',
+      {
+        kind: 'retry-hooks',
+        operation: 'install',
+        revision: 1,
+        note: 'post-install hooks of revision 1 failed in an earlier run: running them again (helm is not run)'
+      }
+    ],
+    [
+      'post-upgrade hooks that failed: the same',
+      apply(true),
+      {
+        kind: 'deployed',
+        revision: 4,
+        marker: ours({ finished: false, postHooksFailed: 'upgrade' })
+      },
+      'deploy',
+      {
+        kind: 'retry-hooks',
+        operation: 'upgrade',
+        revision: 4,
+        note: 'post-upgrade hooks of revision 4 failed in an earlier run: running them again (helm is not run)'
+      }
+    ],
+    [
+      'failed hooks, but the plan changed since: upgraded',
+      apply(),
+      {
+        kind: 'deployed',
+        revision: 1,
+        marker: ours({ digest: 'old', finished: false, postHooksFailed: 'install' })
+      },
+      'deploy',
+      { kind: 'apply', operation: 'upgrade', lastDeployed: 1, notes: [] }
+    ],
+    [
+      'a failed release rolls a failed test back to its last good revision',
+      apply(),
+      { kind: 'failed', revision: 5, marker: ours(), lastGood: 3 },
+      'deploy',
+      { kind: 'apply', operation: 'upgrade', lastDeployed: 3, notes: [] }
+    ]
+  ])('%s', (_name, step, observation, runKind, expected) => {
+    expect(decide({ ...base, step, observation, runKind })).toEqual(expected)
+  })
+})
+
+describe('the options note (summary, results, preview)', () => {
+  it.each<[Partial<ReleaseOptions>, string | undefined]>([
+    [{}, undefined],
+    [{ suspend: true }, undefined],
+    [
+      {
+        atomic: true,
+        wait: false,
+        timeout: '5m',
+        set: { b: 1, a: { c: 2 } },
+        test: { rollbackOnFailure: true },
+        keep: true
+      },
+      'release options: atomic on, wait off, timeout 5m, set a, b, helm test (rollback on failure), keep on removal'
+    ],
+    [{ test: { rollbackOnFailure: false } }, 'release options: helm test']
+  ])('%j → %s', (options, expected) => {
+    expect(optionsNote({ ...DEFAULT_OPTIONS, ...options })).toBe(expected)
   })
 })

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import {
+  hooksFailedLabel,
   markerFromDescription,
   markerFromLabels,
   markerLabels,
   planDigest,
   releaseDescription
 } from '../../../src/engine/marker.ts'
+import { DEFAULT_OPTIONS } from '../../../src/plan/plan-options.ts'
 import type { PlanSpec } from '../../../src/types.ts'
 
 const spec: PlanSpec = {
@@ -13,9 +15,17 @@ const spec: PlanSpec = {
   chartText: 'stable/web',
   version: '1.0.0',
   values: ['v.yaml'],
-  hooks: { 'pre-install': [], 'post-install': [], 'pre-upgrade': [], 'post-upgrade': [] },
+  hooks: {
+    'pre-install': [],
+    'post-install': [],
+    'pre-upgrade': [],
+    'post-upgrade': [],
+    'pre-uninstall': [],
+    'post-uninstall': []
+  },
   needs: [],
-  driftIgnore: []
+  driftIgnore: [],
+  options: DEFAULT_OPTIONS
 }
 const digest = (over: Partial<Parameters<typeof planDigest>[0]> = {}) =>
   planDigest({ spec, files: ['a: 1'], helmArgs: [], sha: 'c'.repeat(40), ...over })
@@ -69,5 +79,48 @@ describe('plan digest', () => {
     expect(digest({ sha: 'd'.repeat(40) })).toBe(digest())
     const local = { ...spec, chart: { kind: 'local' as const, path: 'charts/web' } }
     expect(digest({ spec: local, sha: 'd'.repeat(40) })).not.toBe(digest({ spec: local }))
+  })
+})
+
+describe('the outcome of post-hooks on a revision', () => {
+  const labels = (extra: Record<string, string>) => ({
+    'gitops-action/managed': 'true',
+    'gitops-action/digest': 'd',
+    'gitops-action/commit': 'c',
+    version: '3',
+    ...extra
+  })
+  it.each([
+    [
+      'failed on this revision',
+      { 'gitops-action/hooks-failed': hooksFailedLabel('install', 3) },
+      'install'
+    ],
+    ['failed on an upgrade', { 'gitops-action/hooks-failed': 'upgrade.3' }, 'upgrade'],
+    [
+      'copied by helm from an earlier revision: not this one',
+      { 'gitops-action/hooks-failed': 'install.2' },
+      undefined
+    ],
+    ['nothing recorded', {}, undefined],
+    ['garbage', { 'gitops-action/hooks-failed': 'x.3' }, undefined]
+  ])('%s', (_name, extra, expected) => {
+    expect(markerFromLabels(labels(extra))?.postHooksFailed).toBe(expected)
+  })
+
+  it('options left unset keep the digest a plan had before they existed; set ones change it', () => {
+    const before = digest()
+    expect(
+      digest({ spec: { ...spec, options: { ...spec.options, keep: true, suspend: true } } })
+    ).toBe(before)
+    expect(digest({ spec: { ...spec, options: { ...spec.options, atomic: true } } })).not.toBe(
+      before
+    )
+    expect(digest({ spec: { ...spec, options: { ...spec.options, set: { a: 1 } } } })).not.toBe(
+      before
+    )
+    expect(digest({ spec: { ...spec, hooks: { ...spec.hooks, 'pre-uninstall': ['x.sh'] } } })).toBe(
+      before
+    )
   })
 })

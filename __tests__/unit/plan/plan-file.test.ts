@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { parsePlanFile } from '../../../src/plan/plan-file.ts'
 
 const FILE = 'aws/foo/default/demo.yaml'
-const KEYS = 'allowed keys: chart, version, values, repository, hooks, needs, driftIgnore'
-const HOOKS = 'allowed hooks: pre-install, post-install, pre-upgrade, post-upgrade'
+const KEYS =
+  'allowed keys: chart, version, values, repository, hooks, needs, driftIgnore, wait, timeout, atomic, set, test, suspend, keep'
+const HOOKS =
+  'allowed hooks: pre-install, post-install, pre-upgrade, post-upgrade, pre-uninstall, post-uninstall'
 
 describe('parsePlanFile: valid plans', () => {
   it('reads every field with its line, version as written', () => {
@@ -36,10 +38,13 @@ describe('parsePlanFile: valid plans', () => {
             { text: 'hooks/c.sh', line: 7 }
           ],
           'pre-upgrade': [{ text: 'hooks/d.sh', line: 9 }],
-          'post-upgrade': [{ text: 'hooks/e.sh', line: 10 }]
+          'post-upgrade': [{ text: 'hooks/e.sh', line: 10 }],
+          'pre-uninstall': [],
+          'post-uninstall': []
         },
         needs: [],
-        driftIgnore: []
+        driftIgnore: [],
+        options: {}
       }
     })
   })
@@ -191,7 +196,7 @@ describe('parsePlanFile: schema errors carry a message and a line', () => {
       [
         [
           2,
-          "'hooks' must be a mapping of hook names (pre-install, post-install, pre-upgrade, post-upgrade) to lists of scripts"
+          "'hooks' must be a mapping of hook names (pre-install, post-install, pre-upgrade, post-upgrade, pre-uninstall, post-uninstall) to lists of scripts"
         ]
       ]
     ],

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { openCheckout } from '../../../src/plan/checkout.ts'
 import { planDeployment } from '../../../src/plan/planner.ts'
+import { DEFAULT_OPTIONS } from '../../../src/plan/plan-options.ts'
 import type { ChangedPath, Config, DeploymentPlan, Scope } from '../../../src/types.ts'
 import { GitRepo, removeTempDirs, tempDir } from '../../support/git-repo.ts'
 import { testConfig } from '../../support/config.ts'
@@ -117,16 +118,20 @@ describe('planDeployment: every plan (a new branch, workflow_dispatch)', () => {
     expect(specs['aws/foo/default/demo.yaml']).toEqual({
       chart: { kind: 'alias', alias: 'stable', name: 'nuclio' },
       chartText: 'stable/nuclio',
+      chartLine: 1,
       version: '1.2.0',
       values: ['values/common.yaml'],
       hooks: {
         'pre-install': [],
         'post-install': ['hooks/announce.sh'],
         'pre-upgrade': [],
-        'post-upgrade': []
+        'post-upgrade': [],
+        'pre-uninstall': [],
+        'post-uninstall': []
       },
       needs: [],
-      driftIgnore: []
+      driftIgnore: [],
+      options: DEFAULT_OPTIONS
     })
     expect(specs['aws/foo/default/redis.yml']?.values).toEqual([
       'values/common.yaml',
@@ -454,7 +459,7 @@ describe('planDeployment: problems are per plan, the others go on', () => {
     expect(problems(p)).toEqual([
       "aws/foo/default/Bad_Name.yaml release name 'Bad_Name' (the file name without extension) must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 53 characters",
       "aws/foo/default/alias.yaml:2 line 2: unknown repository alias 'nobody' in chart 'nobody/x' (known aliases: bitnami, stable); define it in the helm-repositories input or .gitops/repositories.yaml, or write ./nobody/x for a chart in this repository",
-      "aws/foo/default/broken.yaml:2 line 2: unknown key 'namespace'; allowed keys: chart, version, values, repository, hooks, needs, driftIgnore",
+      "aws/foo/default/broken.yaml:2 line 2: unknown key 'namespace'; allowed keys: chart, version, values, repository, hooks, needs, driftIgnore, wait, timeout, atomic, set, test, suspend, keep",
       "aws/foo/default/many.yaml:2 line 2: values file 'missing.yaml' does not exist in the repository (paths are relative to the repository root); line 4: pre-install hook '../escape.sh' leaves the repository; paths are relative to the repository root"
     ])
     expect(p.problems[0]?.target).toEqual({
@@ -631,5 +636,93 @@ describe('planDeployment: .gitops/repositories.yaml', () => {
     await expect(
       plan(await repo({ ...OPS, '.gitops/repositories.yaml': text }), all)
     ).rejects.toThrow(message)
+  })
+})
+
+describe('planDeployment: release options', () => {
+  it('a removed plan carries what the base commit said: keep from the defaults, suspend, uninstall hooks with their scripts', async () => {
+    const r = await repo({
+      ...OPS,
+      '.gitops/defaults.yaml': 'namespaces:\n  aws/foo/data:\n    keep: true\n',
+      'hooks/drain.sh': 'echo drain\n',
+      'aws/foo/data/db.yaml': 'chart: stable/db\n',
+      'aws/foo/app/paused.yaml': 'chart: stable/x\nsuspend: true\n',
+      'aws/foo/app/web.yaml':
+        'chart: stable/x\nhooks:\n  pre-uninstall: [hooks/drain.sh]\n  post-uninstall: [hooks/drain.sh]\n'
+    })
+    const gone = ['aws/foo/data/db.yaml', 'aws/foo/app/paused.yaml', 'aws/foo/app/web.yaml']
+    const base = await r.commit('base')
+    await r.remove(...gone, 'hooks/drain.sh')
+    const head = await r.commit('head')
+    const p = await planDeployment({
+      config: config({ workspace: r.dir }),
+      scope: diff,
+      changes: {
+        base,
+        head,
+        source: 'git',
+        paths: [...gone, 'hooks/drain.sh'].map((path) => ({ path, status: 'removed' }))
+      },
+      openCheckout: () => openCheckout(r.dir, head),
+      sha: SHA
+    })
+    expect(p.problems).toEqual([])
+    const removals = Object.fromEntries(
+      p.setups
+        .flatMap((s) => s.steps)
+        .map((s) => [s.target.plan, s.action === 'uninstall' ? s.removal : undefined])
+    )
+    const drain = [{ path: 'hooks/drain.sh', content: 'echo drain\n' }]
+    expect(removals).toEqual({
+      'aws/foo/data/db.yaml': {
+        keep: true,
+        suspend: false,
+        hooks: { 'pre-uninstall': [], 'post-uninstall': [] }
+      },
+      'aws/foo/app/paused.yaml': {
+        keep: false,
+        suspend: true,
+        hooks: { 'pre-uninstall': [], 'post-uninstall': [] }
+      },
+      'aws/foo/app/web.yaml': {
+        keep: false,
+        suspend: false,
+        hooks: { 'pre-uninstall': drain, 'post-uninstall': drain }
+      }
+    })
+  })
+
+  it('options over the defaults land in the spec; a changed defaults file affects every plan', async () => {
+    const r = await repo({
+      ...OPS,
+      '.gitops/defaults.yaml': 'all:\n  wait: true\nsetups:\n  gcp/bar:\n    atomic: true\n',
+      'gcp/bar/web/site.yaml':
+        'chart: oci://ghcr.io/org/charts/site\nversion: "3.1"\natomic: false\nset:\n  image.tag: v2\n'
+    })
+    const p = await plan(r, diff, [{ path: '.gitops/defaults.yaml', status: 'modified' }])
+    expect(steps(p)).toHaveLength(6)
+    const specs = Object.fromEntries(
+      p.setups
+        .flatMap((s) => s.steps)
+        .map((s) => [s.target.plan, s.action === 'apply' ? s.spec.options : undefined])
+    )
+    expect(specs['gcp/bar/web/site.yaml']).toEqual({
+      wait: true,
+      atomic: false,
+      set: { image: { tag: 'v2' } },
+      test: undefined,
+      suspend: false,
+      keep: false
+    })
+    expect(specs['gcp/bar/web/proxy.yaml']).toMatchObject({ wait: true, atomic: true })
+    expect(specs['aws/foo/default/demo.yaml']).toMatchObject({ wait: true })
+    expect(specs['aws/foo/default/demo.yaml']?.atomic).toBeUndefined()
+  })
+
+  it('a defaults file with a problem stops the run with its line', async () => {
+    const r = await repo({ ...OPS, '.gitops/defaults.yaml': 'all:\n  wait: maybe\n' })
+    await expect(plan(r, all)).rejects.toThrow(
+      ".gitops/defaults.yaml line 2: all: 'wait' must be true or false"
+    )
   })
 })

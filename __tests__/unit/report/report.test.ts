@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
 import type { DeploymentPlan, Result } from '../../../src/types.ts'
 
 const calls = vi.hoisted(() => ({
@@ -48,7 +49,13 @@ const plan: DeploymentPlan = {
     {
       setup: 'local/a',
       steps: [
-        { action: 'uninstall', target, reasons: ['local/a/default/web.yaml removed'], needs: [] }
+        {
+          action: 'uninstall',
+          target,
+          reasons: ['local/a/default/web.yaml removed'],
+          needs: [],
+          removal: DEFAULT_REMOVAL
+        }
       ]
     }
   ],

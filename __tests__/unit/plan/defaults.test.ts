@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest'
+import { optionsFor, parseDefaultsFile } from '../../../src/plan/defaults.ts'
+
+const FILE = [
+  'all:',
+  '  wait: true',
+  '  timeout: 10m',
+  '  set:',
+  '    team: platform',
+  'setups:',
+  '  aws/prod:',
+  '    atomic: true',
+  '    timeout: 15m',
+  'namespaces:',
+  '  aws/prod/payments:',
+  '    keep: true',
+  '    set:',
+  '      team: payments'
+].join('\n')
+
+describe('.gitops/defaults.yaml', () => {
+  const defaults = parseDefaultsFile(FILE)
+
+  it.each([
+    [
+      'a plan of another setup gets `all`',
+      { setup: 'aws/dev', namespace: 'payments' },
+      {},
+      { wait: true, timeout: '10m', set: { team: 'platform' } }
+    ],
+    [
+      'the setup over `all`',
+      { setup: 'aws/prod', namespace: 'web' },
+      {},
+      { wait: true, timeout: '15m', atomic: true, set: { team: 'platform' } }
+    ],
+    [
+      'the namespace over the setup',
+      { setup: 'aws/prod', namespace: 'payments' },
+      {},
+      { wait: true, timeout: '15m', atomic: true, keep: true, set: { team: 'payments' } }
+    ],
+    [
+      "the plan's own keys over everything",
+      { setup: 'aws/prod', namespace: 'payments' },
+      { atomic: false, keep: false, set: { extra: 1 } },
+      {
+        wait: true,
+        timeout: '15m',
+        atomic: false,
+        keep: false,
+        set: { team: 'payments', extra: 1 }
+      }
+    ]
+  ])('%s', (_name, target, own, expected) => {
+    expect(optionsFor(defaults, target, own)).toEqual(expected)
+  })
+
+  it('an empty file is no defaults', () => {
+    expect(optionsFor(parseDefaultsFile(''), { setup: 'a/b', namespace: 'c' }, {})).toEqual({})
+  })
+
+  it.each([
+    [
+      'unknown section',
+      'plans:\n  wait: true\n',
+      "line 1: unknown key 'plans'; allowed keys: all, setups, namespaces"
+    ],
+    [
+      'a plan-only key',
+      'all:\n  chart: stable/x\n',
+      "line 2: all: 'chart' cannot have a default; allowed keys: wait, timeout, atomic, set, test, suspend, keep"
+    ],
+    [
+      'a wrong type, with its line',
+      'setups:\n  aws/prod:\n    atomic: maybe\n',
+      "line 3: setups aws/prod: 'atomic' must be true or false"
+    ],
+    [
+      'a namespace without setup',
+      'namespaces:\n  payments:\n    keep: true\n',
+      "line 2: 'payments' is not <setup>/<namespace> (such as aws/prod/payments)"
+    ],
+    [
+      'not a mapping',
+      '- wait: true\n',
+      'line 1: must be a mapping of `all:` (every plan), `setups:` (by setup) and `namespaces:` (by setup/namespace)'
+    ],
+    ['invalid YAML', 'all: [\n', 'line 2: invalid YAML']
+  ])('%s stops the run, naming the file and line', (_name, text, message) => {
+    expect(() => parseDefaultsFile(text)).toThrow(`.gitops/defaults.yaml ${message}`)
+  })
+})

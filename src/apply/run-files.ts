@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import type { HookScript, PlanTarget } from '../types.ts'
+
+// Files a plan needs that are not in the checkout, written into the run's private
+// folder: the values of `set:` (a values file, so no key or value can become a
+// flag) and a removed plan's uninstall hooks as the base commit held them.
+
+function digestOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16)
+}
+
+/** `set:` as a JSON values file (JSON is YAML), after the plan's own values files. */
+export function writeSetValues(
+  scratch: string,
+  target: PlanTarget,
+  values: Readonly<Record<string, unknown>>
+): string {
+  const text = JSON.stringify(values)
+  const file = join(scratch, 'set', `${digestOf(`${target.plan}\0${text}`)}.json`)
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  writeFileSync(file, text, { mode: 0o600 })
+  return file
+}
+
+/** The `set:` values file of a plan, if it sets anything: given to helm after the plan's own. */
+export function setValuesFiles(
+  scratch: string,
+  target: PlanTarget,
+  values: Readonly<Record<string, unknown>>
+): string[] {
+  return Object.keys(values).length > 0 ? [writeSetValues(scratch, target, values)] : []
+}
+
+/** A hook script from another commit, at its repository path under a folder of its own. */
+export function writeHookScript(scratch: string, script: HookScript): string {
+  const file = join(scratch, 'hooks', digestOf(script.content), script.path)
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  writeFileSync(file, script.content, { mode: 0o700 })
+  return file
+}
