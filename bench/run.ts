@@ -258,8 +258,8 @@ async function measureSize(
   log('cold start of dist/index.js')
   const cold = await coldStart(repo.dir, Math.max(5, rounds))
   log('planning a 5,000-file push (bench/planning.ts)')
-  const planningMs = await planning()
-  return { ...size, rounds, samples, overhead, peaks, cold, planningMs }
+  const planned = await planning()
+  return { ...size, rounds, samples, overhead, peaks, cold, planning: planned }
 }
 
 function notes(
