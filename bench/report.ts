@@ -249,7 +249,7 @@ export function printReport(r: BenchResult): void {
   const cell = (f: Summary | undefined): string => s(f?.median_ms).padStart(9)
   const out: string[] = ['']
   out.push(
-    `${r.setups} setups × ${r.plans} plans, ${r.rounds} rounds, ${r.machine.cores} cores (${r.machine.cpu}), load ${r.machine.load_average.start}–${r.machine.load_average.end}`
+    `${r.setups} setups × ${r.plans} plans, ${r.rounds} rounds, ${r.machine.cores} cores (${r.machine.cpu}), load ${r.machine.load_average.start}–${r.machine.load_average.end} (max ${r.machine.load_average.max})`
   )
   out.push(
     'median            install     upgrade  no-op sync   inst+upg  │  CPU inst+upg   helm procs a plan (inst/upg/no-op)'

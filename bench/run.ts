@@ -171,12 +171,12 @@ async function main(): Promise<void> {
   const stale = await distDrift(root)
   if (stale) log(`WARNING: ${stale}`)
   for (const size of opts.sizes) {
-    const loadAtStart = loadNow()
+    const loads = [loadNow()]
     const context = benchContext(bed, join(opts.work, `${size.setups}x${size.plans}`))
-    const measured = await measureSize(size, opts.rounds, context, helmfile)
+    const measured = await measureSize(size, opts.rounds, context, helmfile, loads)
     const result = toResult({
       ...measured,
-      machine: machine(loadAtStart),
+      machine: machine(loads),
       versions: {
         action: gitRevision(root),
         helm: bed.helm4Version,
@@ -184,7 +184,7 @@ async function main(): Promise<void> {
         kubernetes: bed.kubeVersion || null,
         node: process.version
       },
-      notes: notes(helmfileMissing, loadAtStart, stale)
+      notes: notes(helmfileMissing, Math.max(...loads), stale)
     })
     mkdirSync(opts.out, { recursive: true })
     const file = resultFile(opts.out, `${result.date.slice(0, 10)}-${size.setups}x${size.plans}`)
@@ -201,7 +201,9 @@ async function measureSize(
   size: Size,
   rounds: number,
   context: BenchContext,
-  helmfile: string | undefined
+  helmfile: string | undefined,
+  /** Gets the load average after each contender's round. */
+  loads: number[]
 ): Promise<Omit<Measurements, 'machine' | 'versions' | 'notes'>> {
   const clusters: Clusters = {
     helm: context.helm,
@@ -238,8 +240,9 @@ async function measureSize(
     const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!)
     for (const contender of order) {
       const got = await measureRound(contender, repo, clusters, peaks)
+      loads.push(loadNow())
       log(
-        `round ${round}${counted ? '' : ' (warm-up)'} ${contender.name.padEnd(8)} ${PHASES.map((p) => `${p} ${fmt(got[p].ms)} (CPU ${fmt(got[p].cpuMs)})`).join('  ')}  load ${loadNow()}`
+        `round ${round}${counted ? '' : ' (warm-up)'} ${contender.name.padEnd(8)} ${PHASES.map((p) => `${p} ${fmt(got[p].ms)} (CPU ${fmt(got[p].cpuMs)})`).join('  ')}  load ${loads.at(-1)}`
       )
       if (counted) for (const phase of PHASES) samples.get(contender.name)![phase].push(got[phase])
     }
@@ -264,7 +267,7 @@ async function measureSize(
 
 function notes(
   helmfileMissing: string | undefined,
-  loadAtStart: number,
+  highestLoad: number,
   stale: string | undefined
 ): string[] {
   const out: string[] = []
@@ -272,7 +275,7 @@ function notes(
   if (helmfileMissing)
     out.push(`helmfile was not run (${helmfileMissing.split(' (')[0]}): its figures are null`)
   const cores = availableParallelism()
-  const load = Math.max(loadAtStart, loadNow())
+  const load = Math.max(highestLoad, loadNow())
   if (load > cores)
     out.push(
       `the machine was busy (load average ${load} on ${cores} cores): other processes competed for the CPUs`

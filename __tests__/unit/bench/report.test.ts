@@ -71,7 +71,7 @@ function measurements(withHelmfile: boolean): Measurements {
       cores: 2,
       memory_gb: 24,
       os: 'linux',
-      load_average: { start: 1, end: 2 }
+      load_average: { start: 1, end: 2, max: 3 }
     },
     versions: { action: 'abc' },
     notes: []
