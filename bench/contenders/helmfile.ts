@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs'
+import { dump } from 'js-yaml'
 import { join } from 'node:path'
 import { contextName, writeMergedKubeconfig } from '../cluster.ts'
 import type { BenchContext } from '../context.ts'
@@ -18,8 +19,8 @@ export function helmfileSync(context: BenchContext, repo: OpsRepo, helmfile: str
   const files = new Map<Commit, string>()
   for (const commit of ['install', 'upgrade'] as const) {
     const file = join(context.work, `helmfile-${commit}.yaml`)
-    // JSON is YAML: no templating, nothing for helmfile to interpret but the releases.
-    writeFileSync(file, JSON.stringify(helmfileOf(context, repo, commit), null, 2), { mode: 0o600 })
+    // Plain block YAML: helmfile finds its top-level keys by line (a JSON file has none for it).
+    writeFileSync(file, dump(helmfileOf(context, repo, commit)), { mode: 0o600 })
     files.set(commit, file)
   }
   return {
