@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { load } from 'js-yaml'
-import type { BenchRelease, Phase } from './ops-repo.ts'
+import { COMMIT_OF, type BenchRelease, type Phase } from './ops-repo.ts'
 import { timedOk } from './measure.ts'
 
 // Untimed work on the test bed's clusters between measurements: checking that a
@@ -60,13 +60,17 @@ async function listNamespace(
   return JSON.parse(listed.stdout || '[]') as ListedRelease[]
 }
 
-/** Checks every release is deployed with the phase's chart version, at revision 1 (install) or 2 (upgrade). */
+/**
+ * Checks every release is deployed with the phase's chart version, at revision 1 (install),
+ * 2 (upgrade), and after the re-sync 3 where the contender upgrades unchanged releases, else 2.
+ */
 export async function verifyPhase(
   clusters: Clusters,
   releases: readonly BenchRelease[],
   phase: Phase,
-  contender: string
+  contender: { readonly name: string; readonly resyncUpgrades: boolean }
 ): Promise<void> {
+  const revision = { install: 1, upgrade: 2, noop: contender.resyncUpgrades ? 3 : 2 }[phase]
   const problems: string[] = []
   await Promise.all(
     [...byNamespace(releases).values()].map(async (group) => {
@@ -74,8 +78,7 @@ export async function verifyPhase(
       const listed = await listNamespace(clusters, first.cluster, first.namespace)
       for (const r of group) {
         const found = listed.find((l) => l.name === r.release)
-        const chart = `${r.chart.split('/')[1]}-${r.version[phase]}`
-        const revision = phase === 'install' ? 1 : 2
+        const chart = `${r.chart.split('/')[1]}-${r.version[COMMIT_OF[phase]]}`
         if (!found) problems.push(`${r.namespace}/${r.release}: absent`)
         else if (
           found.status !== 'deployed' ||
@@ -91,7 +94,7 @@ export async function verifyPhase(
   )
   if (problems.length > 0) {
     throw new Error(
-      `bench: after the ${phase} of ${contender} the clusters do not hold what they should:\n  ${problems.join('\n  ')}`
+      `bench: after the ${phase} of ${contender.name} the clusters do not hold what they should:\n  ${problems.join('\n  ')}`
     )
   }
 }

@@ -15,22 +15,29 @@ export interface Machine {
   readonly cores: number
   readonly memory_gb: number
   readonly os: string
-  /** 1-minute load average when the run started and ended: above `cores`, others competed for the CPUs. */
-  readonly load_average: { readonly start: number; readonly end: number }
+  /**
+   * 1-minute load average when the run started and ended, and its highest after any
+   * contender's round: above `cores`, others competed for the CPUs.
+   */
+  readonly load_average: { readonly start: number; readonly end: number; readonly max: number }
 }
 
 export function loadNow(): number {
   return Math.round(loadavg()[0]! * 100) / 100
 }
 
-export function machine(loadAtStart: number): Machine {
+export function machine(loads: readonly number[]): Machine {
   const list = cpus()
   return {
     cpu: list[0]?.model.trim() ?? 'unknown',
     cores: list.length,
     memory_gb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     os: `${process.platform} ${release()}`,
-    load_average: { start: loadAtStart, end: loadNow() }
+    load_average: {
+      start: loads[0] ?? loadNow(),
+      end: loadNow(),
+      max: Math.max(loadNow(), ...loads)
+    }
   }
 }
 
@@ -118,10 +125,8 @@ export async function coldStart(workspace: string, runs: number): Promise<ColdSt
   return { action: summarize(action), node: summarize(node) }
 }
 
-/** bench/planning.ts's figure: the plan of a push touching 5,000 files. */
-export async function planning(): Promise<number> {
-  const { measurePlanning } = (await import('./planning.ts')) as {
-    measurePlanning: () => Promise<number>
-  }
-  return measurePlanning()
+/** bench/planning.ts's figures: the plan of a push touching 5,000 files, wall and CPU. */
+export async function planning(): Promise<{ ms: number; cpuMs: number }> {
+  const { measure } = await import('./planning.ts')
+  return measure()
 }

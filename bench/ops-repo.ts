@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path'
 // The benchmark's ops repository: S setups × P plans over the test bed's chart
 // repository, as three commits. `base` has no plan; `install` adds every plan
 // (a push of it installs S×P releases); `upgrade` modifies every plan (a newer
-// chart version and changed values: a push of it upgrades every release).
+// chart version and changed values: a push of it upgrades every release). The no-op
+// re-sync delivers the upgrade's commit again: nothing has changed since.
 
 /** The bed's sample charts and the two versions each has (test/bed/charts/versions.json). */
 const CHARTS = [
@@ -14,8 +15,17 @@ const CHARTS = [
 ] as const
 
 export const REPO_ALIAS = 'bench'
-export type Phase = 'install' | 'upgrade'
-export const PHASES: readonly Phase[] = ['install', 'upgrade']
+/** A commit of the ops repository that deploys something. */
+export type Commit = 'install' | 'upgrade'
+/** The pushes every contender makes, in order: install, upgrade, and a re-sync of the unchanged upgrade. */
+export type Phase = Commit | 'noop'
+export const PHASES: readonly Phase[] = ['install', 'upgrade', 'noop']
+/** The commit whose state each phase leaves on the clusters. */
+export const COMMIT_OF: Readonly<Record<Phase, Commit>> = {
+  install: 'install',
+  upgrade: 'upgrade',
+  noop: 'upgrade'
+}
 
 /** One release, as every contender deploys it. */
 export interface BenchRelease {
@@ -28,8 +38,8 @@ export interface BenchRelease {
   readonly plan: string
   /** `bench/<chart>`: the chart through the repository alias. */
   readonly chart: string
-  /** The chart version at each phase's commit. */
-  readonly version: Readonly<Record<Phase, string>>
+  /** The chart version at each commit. */
+  readonly version: Readonly<Record<Commit, string>>
   /** Repository-relative path of its values file (content differs per phase). */
   readonly values: string
 }
@@ -38,8 +48,8 @@ export interface OpsRepo {
   readonly dir: string
   readonly setups: readonly string[]
   readonly releases: readonly BenchRelease[]
-  /** The commit before and after each phase's push. */
-  readonly commits: { readonly base: string } & Readonly<Record<Phase, string>>
+  /** The commit before the first push and the one each deploying push delivers. */
+  readonly commits: { readonly base: string } & Readonly<Record<Commit, string>>
 }
 
 export interface OpsRepoOptions {
@@ -88,7 +98,7 @@ export function generateOpsRepo(options: OpsRepoOptions): OpsRepo {
   git('commit', '--quiet', '-m', 'base: no plan yet')
   const base = git('rev-parse', 'HEAD')
 
-  const commitPhase = (phase: Phase): string => {
+  const commitPhase = (phase: Commit): string => {
     for (const r of releases) {
       write(dir, r.plan, planText(r, phase))
       write(dir, r.values, valuesText(r, phase))
@@ -107,12 +117,12 @@ export function generateOpsRepo(options: OpsRepoOptions): OpsRepo {
   }
 }
 
-function planText(r: BenchRelease, phase: Phase): string {
+function planText(r: BenchRelease, phase: Commit): string {
   return `chart: ${r.chart}\nversion: ${r.version[phase]}\nvalues: ${r.values}\n`
 }
 
 /** Small values that show on the ConfigMap; `hello` runs without its Deployment. */
-function valuesText(r: BenchRelease, phase: Phase): string {
+function valuesText(r: BenchRelease, phase: Commit): string {
   const stamp = `${r.namespace}/${r.release} ${phase}`
   return r.chart.endsWith('/hello')
     ? `message: "${stamp}"\ndeployment:\n  enabled: false\n`

@@ -10,10 +10,11 @@ import { openCheckout } from '../src/plan/checkout.ts'
 import { planDeployment } from '../src/plan/planner.ts'
 import type { Config, DeploymentPlan } from '../src/types.ts'
 import { testConfig } from '../__tests__/support/config.ts'
+import { childrenCpuMs } from './measure.ts'
 
 // The event → plan half on a generated ops repository: a push that changes 5,000
 // files across 200 setups (plans modified and removed, values files shared by many
-// plans), timed from `git diff` to the finished plan. Target: under 1 s.
+// plans), timed from `git diff` to the finished plan. Target: under 0.5 s.
 // Run: node bench/planning.ts
 
 const SETUPS = 200
@@ -93,9 +94,9 @@ function config(workspace: string): Config {
   })
 }
 
-interface Timing {
+export interface Timing {
   readonly ms: number
-  /** CPU time of this process (user + system): what the code costs, whatever else the machine runs. */
+  /** CPU time (user + system) of this process and its git children: what the code costs, whatever else the machine runs. */
   readonly cpuMs: number
 }
 
@@ -118,6 +119,7 @@ async function planOnce(repo: Repository): Promise<Timing & { plan: DeploymentPl
   const scope = { kind: 'diff', base: repo.base, head: repo.head, baseReason: 'bench' } as const
   const started = performance.now()
   const cpu = process.cpuUsage()
+  const childrenCpu = childrenCpuMs()
   const changes = await detectChanges(scope, event, repo.dir, createApi('', event))
   const plan = await planDeployment({
     config: config(repo.dir),
@@ -127,18 +129,18 @@ async function planOnce(repo: Repository): Promise<Timing & { plan: DeploymentPl
     sha: repo.head
   })
   const used = process.cpuUsage(cpu)
-  return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, plan }
+  return {
+    ms: performance.now() - started,
+    cpuMs: (used.user + used.system) / 1000 + childrenCpuMs() - childrenCpu,
+    plan
+  }
 }
 
 const median = (values: readonly number[]): number =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
 
-/** Median wall milliseconds of RUNS plans after one unmeasured run. */
-export async function measurePlanning(): Promise<number> {
-  return (await measure()).ms
-}
-
-async function measure(): Promise<Timing & { minMs: number }> {
+/** Median wall and CPU milliseconds of RUNS plans after one unmeasured run. */
+export async function measure(): Promise<Timing & { minMs: number }> {
   const repo = generate()
   try {
     const { plan } = await planOnce(repo)
@@ -161,9 +163,9 @@ async function measure(): Promise<Timing & { minMs: number }> {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { ms, minMs, cpuMs } = await measure()
-  const verdict = ms < 1000 ? 'under' : 'OVER'
+  const verdict = ms < 500 ? 'under' : 'OVER'
   console.log(
     `planning: ${SETUPS} setups, a push of ${SETUPS * (NAMESPACES * PLANS + 1)} changed files → ${SETUPS * NAMESPACES * PLANS} steps: ` +
-      `${Math.round(ms)} ms wall (median of ${RUNS}, min ${Math.round(minMs)}; ${verdict} the 1 s target), ${Math.round(cpuMs)} ms CPU`
+      `${Math.round(ms)} ms wall (median of ${RUNS}, min ${Math.round(minMs)}; ${verdict} the 0.5 s target), ${Math.round(cpuMs)} ms CPU (with git's)`
   )
 }

@@ -1,16 +1,18 @@
 // `npm run bench`: the action against a bare helm loop and helmfile sync on the
 // test bed, same clusters, same releases, interleaved rounds. See bench/README.md.
 //
-//   npm run bench                                  4 setups × 5 plans, 5 rounds, results in bench/results/
+//   npm run bench                                  4×5 then 2×40, 5 rounds, results in bench/results/
+//   npm run bench -- --sizes 2x40 --rounds 3
 //   npm run bench -- --setups 1 --plans 1 --rounds 1 --out /tmp/x --helmfile auto
 //
-// Options: --setups N --plans N --rounds N (≥ 1; the issue's figures use ≥ 5)
-//          --out DIR (where the JSON goes)  --work DIR (scratch; default bench/work/<stamp>)
+// Options: --sizes SxP[,SxP...] (setups × plans; one result file each), or --setups N --plans N
+//          --rounds N (≥ 1)  --out DIR (where the JSON goes)
+//          --work DIR (scratch; default bench/work/<stamp>)
 //          --helmfile build|auto|skip  (build: build it if missing; auto: use it if built)
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { testbed } from '../__tests__/support/testbed.ts'
 import { clean, verifyPhase, type Clusters } from './cluster.ts'
@@ -20,21 +22,29 @@ import { bareLoop } from './contenders/bare.ts'
 import { freshHelmHome, type Contender } from './contenders/contender.ts'
 import { helmfileSync } from './contenders/helmfile.ts'
 import { coldStart, distDrift, gitRevision, loadNow, machine, planning } from './figures.ts'
+import { childrenCpuMs } from './measure.ts'
 import {
   checkout,
+  COMMIT_OF,
   generateOpsRepo,
   PHASES,
   setupName,
   type OpsRepo,
   type Phase
 } from './ops-repo.ts'
-import { printReport, toResult, type Measurements } from './report.ts'
+import { printReport, toResult, type Measurements, type PhaseSample } from './report.ts'
 
 const root = resolve(import.meta.dirname, '..')
 
+const HELMFILE_VERSION = process.env.HELMFILE_VERSION ?? 'v1.8.0'
+
+interface Size {
+  readonly setups: number
+  readonly plans: number
+}
+
 interface Options {
-  setups: number
-  plans: number
+  sizes: Size[]
   rounds: number
   out: string
   work: string
@@ -44,8 +54,9 @@ interface Options {
 function options(): Options {
   const { values } = parseArgs({
     options: {
-      setups: { type: 'string', default: '4' },
-      plans: { type: 'string', default: '5' },
+      sizes: { type: 'string', default: '4x5,2x40' },
+      setups: { type: 'string' },
+      plans: { type: 'string' },
       rounds: { type: 'string', default: '5' },
       out: { type: 'string', default: join(root, 'bench', 'results') },
       work: { type: 'string' },
@@ -63,9 +74,22 @@ function options(): Options {
     throw new Error(`bench: --helmfile must be build, auto or skip, not "${helmfile}"`)
   }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  const sizes =
+    values.setups !== undefined || values.plans !== undefined
+      ? [
+          {
+            setups: count('setups', values.setups ?? '4'),
+            plans: count('plans', values.plans ?? '5')
+          }
+        ]
+      : values.sizes.split(',').map((size) => {
+          const match = /^(\d+)x(\d+)$/.exec(size.trim())
+          if (!match)
+            throw new Error(`bench: --sizes takes SxP[,SxP...] (e.g. 4x5,2x40), not "${size}"`)
+          return { setups: count('sizes', match[1]!), plans: count('sizes', match[2]!) }
+        })
   return {
-    setups: count('setups', values.setups),
-    plans: count('plans', values.plans),
+    sizes,
     rounds: count('rounds', values.rounds),
     out: resolve(values.out),
     work: resolve(values.work ?? join(root, 'bench', 'work', stamp)),
@@ -79,27 +103,28 @@ function log(line: string): void {
 
 /** The helmfile binary (built if asked), or why there is none. */
 function helmfileBinary(mode: Options['helmfile']): { path?: string; missing?: string } {
-  const version = process.env.HELMFILE_VERSION ?? 'v1.4.4'
   const built = join(
     process.env.TESTBED_CACHE ?? join(root, '.cache'),
     'helmfile',
-    version,
+    HELMFILE_VERSION,
     'helmfile'
   )
   if (mode === 'skip') return { missing: 'skipped (--helmfile skip)' }
-  if (existsSync(built)) return { path: built }
+  if (existsSync(join(dirname(built), '.built'))) return { path: built }
   if (mode === 'auto') {
     return {
-      missing: `SKIPPED, not built (${built}); build it with \`bash bench/build-helmfile.sh\``
+      missing: `SKIPPED, not built (${built}); build it with \`bash bench/build-helmfile.sh\` (30+ minutes the first time) or run \`npm run bench\`, which builds it`
     }
   }
-  log('helmfile: building it (bench/build-helmfile.sh)')
+  log(
+    `helmfile: not built yet, building ${HELMFILE_VERSION} into ${dirname(built)} (bench/build-helmfile.sh; 30+ minutes the first time, progress below)`
+  )
   const r = spawnSync('bash', [join(root, 'bench', 'build-helmfile.sh')], {
     stdio: ['ignore', 'pipe', 'inherit']
   })
   if (r.status !== 0)
     return {
-      missing: `UNAVAILABLE, bench/build-helmfile.sh could not build helmfile ${version} here (see above)`
+      missing: `UNAVAILABLE, bench/build-helmfile.sh could not build helmfile ${HELMFILE_VERSION} here (see above)`
     }
   return { path: built }
 }
@@ -110,81 +135,121 @@ function bringUpTestbed(): void {
     throw new Error('bench: the test bed did not come up (`npm run testbed:up`; see above)')
 }
 
-/** Deploys both phases with one contender and checks the clusters after each; returns the two wall times. */
+/** Runs every phase with one contender and checks the clusters after each; returns what each took. */
 async function measureRound(
   contender: Contender,
   repo: OpsRepo,
   clusters: Clusters,
   peaks: Map<string, number>
-): Promise<Record<Phase, number>> {
-  const ms = {} as Record<Phase, number>
+): Promise<Record<Phase, PhaseSample>> {
+  const samples = {} as Record<Phase, PhaseSample>
   for (const phase of PHASES) {
-    checkout(repo, repo.commits[phase])
+    checkout(repo, repo.commits[COMMIT_OF[phase]])
+    // Nothing else of this process runs a child meanwhile: the difference is the contender's tree.
+    const cpuBefore = childrenCpuMs()
     const run = await contender.run(phase)
-    ms[phase] = run.ms
+    samples[phase] = {
+      ms: run.ms,
+      cpuMs: childrenCpuMs() - cpuBefore,
+      helmProcesses: run.helmProcesses
+    }
     if (run.peakRssKb)
       peaks.set(contender.name, Math.max(peaks.get(contender.name) ?? 0, run.peakRssKb))
-    await verifyPhase(clusters, repo.releases, phase, contender.name)
+    await verifyPhase(clusters, repo.releases, phase, contender)
   }
   await clean(clusters, repo.releases)
-  return ms
+  return samples
 }
 
 async function main(): Promise<void> {
   const opts = options()
   const started = performance.now()
-  const loadAtStart = loadNow()
   const { path: helmfile, missing: helmfileMissing } = helmfileBinary(opts.helmfile)
   if (helmfileMissing) log(`helmfile: ${helmfileMissing}`)
   bringUpTestbed()
-  const context: BenchContext = benchContext(testbed(), opts.work)
+  const bed = testbed()
+  const stale = await distDrift(root)
+  if (stale) log(`WARNING: ${stale}`)
+  for (const size of opts.sizes) {
+    const loads = [loadNow()]
+    const context = benchContext(bed, join(opts.work, `${size.setups}x${size.plans}`))
+    const measured = await measureSize(size, opts.rounds, context, helmfile, loads)
+    const result = toResult({
+      ...measured,
+      machine: machine(loads),
+      versions: {
+        action: gitRevision(root),
+        helm: bed.helm4Version,
+        helmfile: helmfile ? HELMFILE_VERSION : null,
+        kubernetes: bed.kubeVersion || null,
+        node: process.version
+      },
+      notes: notes(helmfileMissing, Math.max(...loads), stale)
+    })
+    mkdirSync(opts.out, { recursive: true })
+    const file = resultFile(opts.out, `${result.date.slice(0, 10)}-${size.setups}x${size.plans}`)
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`)
+    printReport(result)
+    log(`written ${file}`)
+  }
+  log(`done in ${fmt(performance.now() - started)}`)
+  if (!process.env.BENCH_KEEP_WORK) rmSync(opts.work, { recursive: true, force: true })
+}
+
+/** Every contender on an ops repository of one size, in interleaved rounds, and the figures beside. */
+async function measureSize(
+  size: Size,
+  rounds: number,
+  context: BenchContext,
+  helmfile: string | undefined,
+  /** Gets the load average after each contender's round. */
+  loads: number[]
+): Promise<Omit<Measurements, 'machine' | 'versions' | 'notes'>> {
   const clusters: Clusters = {
     helm: context.helm,
     kubeconfigs: context.kubeconfigs,
     env: { ...context.env, ...freshHelmHome(context.work) }
   }
-  const stale = await distDrift(root)
-  if (stale) log(`WARNING: ${stale}`)
-
   log(
-    `ops repository: ${opts.setups} setups × ${opts.plans} plans over ${context.kubeconfigs.length} clusters (work: ${opts.work})`
+    `ops repository: ${size.setups} setups × ${size.plans} plans over ${context.kubeconfigs.length} clusters (work: ${context.work})`
   )
   const repo = generateOpsRepo({
-    dir: join(opts.work, 'ops'),
-    setups: opts.setups,
-    plans: opts.plans,
+    dir: join(context.work, 'ops'),
+    setups: size.setups,
+    plans: size.plans,
     clusters: context.kubeconfigs.length
   })
   writeStore(context, repo)
-  const actionSetup = { context, repo, toolCache: join(opts.work, 'tool-cache') }
+  const actionSetup = { context, repo, toolCache: join(context.work, 'tool-cache') }
   const contenders: Contender[] = [bareLoop(context, repo)]
   if (helmfile) contenders.push(helmfileSync(context, repo, helmfile))
   contenders.push(theAction(actionSetup))
   const probe = overheadProbe(actionSetup, setupName(0))
+  const probeContender = { name: 'the action on one setup', resyncUpgrades: false }
 
   await clean(clusters, repo.releases)
-  const samples = new Map<string, Record<Phase, number[]>>(
-    contenders.map((c) => [c.name, { install: [], upgrade: [] }])
-  )
-  const overhead: Record<Phase, OverheadRun[]> = { install: [], upgrade: [] }
+  const perPhase = <T>(): Record<Phase, T[]> => ({ install: [], upgrade: [], noop: [] })
+  const samples = new Map(contenders.map((c) => [c.name, perPhase<PhaseSample>()]))
+  const overhead = perPhase<OverheadRun>()
   const peaks = new Map<string, number>()
 
   // Round 0 warms up (namespaces, the tool cache, page cache) and is not counted.
-  for (let round = 0; round <= opts.rounds; round++) {
+  for (let round = 0; round <= rounds; round++) {
     const counted = round > 0
     // Rotate the order each round so no contender always runs first or last.
     const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!)
     for (const contender of order) {
-      const ms = await measureRound(contender, repo, clusters, peaks)
+      const got = await measureRound(contender, repo, clusters, peaks)
+      loads.push(loadNow())
       log(
-        `round ${round}${counted ? '' : ' (warm-up)'} ${contender.name.padEnd(8)} install ${fmt(ms.install)}  upgrade ${fmt(ms.upgrade)}`
+        `round ${round}${counted ? '' : ' (warm-up)'} ${contender.name.padEnd(8)} ${PHASES.map((p) => `${p} ${fmt(got[p].ms)} (CPU ${fmt(got[p].cpuMs)})`).join('  ')}  load ${loads.at(-1)}`
       )
-      if (counted) for (const phase of PHASES) samples.get(contender.name)![phase].push(ms[phase])
+      if (counted) for (const phase of PHASES) samples.get(contender.name)![phase].push(got[phase])
     }
     for (const phase of PHASES) {
-      checkout(repo, repo.commits[phase])
+      checkout(repo, repo.commits[COMMIT_OF[phase]])
       const run = await probe.run(phase)
-      await verifyPhase(clusters, probe.releases, phase, 'the action on one setup')
+      await verifyPhase(clusters, probe.releases, phase, probeContender)
       if (counted) overhead[phase].push(run)
       log(
         `round ${round} overhead ${phase}: wall ${fmt(run.wallMs)} (post ${fmt(run.postMs)}), helm ${fmt(run.helm.ms)} in ${run.helm.count} calls ${JSON.stringify(run.helm.by)}, git ${fmt(run.git.ms)} in ${run.git.count} → ${fmt(run.overheadMsPerPlan)} a plan`
@@ -194,41 +259,15 @@ async function main(): Promise<void> {
   }
 
   log('cold start of dist/index.js')
-  const cold = await coldStart(repo.dir, Math.max(5, opts.rounds))
+  const cold = await coldStart(repo.dir, Math.max(5, rounds))
   log('planning a 5,000-file push (bench/planning.ts)')
-  const planningMs = await planning()
-
-  const measurements: Measurements = {
-    setups: opts.setups,
-    plans: opts.plans,
-    rounds: opts.rounds,
-    samples,
-    overhead,
-    peaks,
-    cold,
-    planningMs,
-    machine: machine(loadAtStart),
-    versions: {
-      action: gitRevision(root),
-      helm: context.bed.helm4Version,
-      helmfile: helmfile ? (process.env.HELMFILE_VERSION ?? 'v1.4.4') : null,
-      kubernetes: context.bed.kubeVersion || null,
-      node: process.version
-    },
-    notes: notes(helmfileMissing, loadAtStart, stale)
-  }
-  const result = toResult(measurements)
-  mkdirSync(opts.out, { recursive: true })
-  const file = resultFile(opts.out, `${result.date.slice(0, 10)}-${opts.setups}x${opts.plans}`)
-  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`)
-  printReport(result)
-  log(`written ${file} (${fmt(performance.now() - started)} in all)`)
-  if (!process.env.BENCH_KEEP_WORK) rmSync(opts.work, { recursive: true, force: true })
+  const planned = await planning()
+  return { ...size, rounds, samples, overhead, peaks, cold, planning: planned }
 }
 
 function notes(
   helmfileMissing: string | undefined,
-  loadAtStart: number,
+  highestLoad: number,
   stale: string | undefined
 ): string[] {
   const out: string[] = []
@@ -236,7 +275,7 @@ function notes(
   if (helmfileMissing)
     out.push(`helmfile was not run (${helmfileMissing.split(' (')[0]}): its figures are null`)
   const cores = availableParallelism()
-  const load = Math.max(loadAtStart, loadNow())
+  const load = Math.max(highestLoad, loadNow())
   if (load > cores)
     out.push(
       `the machine was busy (load average ${load} on ${cores} cores): other processes competed for the CPUs`

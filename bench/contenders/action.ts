@@ -4,14 +4,14 @@ import { join } from 'node:path'
 import { runAction, type ActionRun } from '../../__tests__/support/action-runner.ts'
 import { mirrorUrl } from '../../__tests__/support/testbed.ts'
 import type { BenchContext } from '../context.ts'
-import type { BenchRelease, OpsRepo, Phase } from '../ops-repo.ts'
-import { REPO_ALIAS } from '../ops-repo.ts'
+import { COMMIT_OF, REPO_ALIAS, type BenchRelease, type OpsRepo, type Phase } from '../ops-repo.ts'
 import { unionLength } from '../stats.ts'
 import { freshHelmHome, type Contender } from './contender.ts'
 
 // (c) The action: the built dist/index.js and dist/post.js run as the runner
 // runs them (through the tests' action-runner), for a push that installs every
-// plan and a push that upgrades every plan.
+// plan, a push that upgrades every plan, and the upgrade's push run again: a re-sync
+// of plans that already deploy, which the action reports `unchanged` without upgrading.
 
 /** Loaded into the action's node processes through NODE_OPTIONS: records the process's peak RSS at exit. */
 const RSS_PROBE = `'use strict'
@@ -62,7 +62,14 @@ export interface ActionSetup {
   readonly toolCache: string
 }
 
-/** Every affected plan must have succeeded with the phase's operation, else the run is no measurement. */
+/** What every plan's result must be after each phase, else the run is no measurement. */
+const EXPECTED: Readonly<Record<Phase, { operation: string; status: string }>> = {
+  install: { operation: 'install', status: 'succeeded' },
+  upgrade: { operation: 'upgrade', status: 'succeeded' },
+  noop: { operation: 'upgrade', status: 'unchanged' }
+}
+
+/** Every affected plan must have the phase's result, else the run is no measurement. */
 function checkResults(
   run: ActionRun,
   releases: readonly BenchRelease[],
@@ -74,7 +81,10 @@ function checkResults(
   for (const r of releases) {
     const result = run.results.find((x) => x.plan === r.plan)
     if (!result) problems.push(`${r.plan}: no result`)
-    else if (result.status !== 'succeeded' || result.operation !== phase) {
+    else if (
+      result.status !== EXPECTED[phase].status ||
+      result.operation !== EXPECTED[phase].operation
+    ) {
       problems.push(
         `${r.plan}: ${result.operation} ${result.status}${result.error ? `: ${result.error}` : ''}`
       )
@@ -92,8 +102,9 @@ function checkResults(
 }
 
 function pushEvent(repo: OpsRepo, phase: Phase): object {
-  const before = phase === 'install' ? repo.commits.base : repo.commits.install
-  const after = repo.commits[phase]
+  const commit = COMMIT_OF[phase]
+  const before = commit === 'install' ? repo.commits.base : repo.commits.install
+  const after = repo.commits[commit]
   const paths = repo.releases.flatMap((r) => [r.plan, r.values])
   return {
     ref: 'refs/heads/main',
@@ -106,9 +117,9 @@ function pushEvent(repo: OpsRepo, phase: Phase): object {
     commits: [
       {
         id: after,
-        added: phase === 'install' ? paths : [],
+        added: commit === 'install' ? paths : [],
         removed: [],
-        modified: phase === 'upgrade' ? paths : []
+        modified: commit === 'upgrade' ? paths : []
       }
     ],
     head_commit: { id: after }
@@ -155,23 +166,21 @@ export function writeStore(context: BenchContext, repo: OpsRepo): void {
   }
 }
 
-export function theAction(setup: ActionSetup): Contender & { lastPeakRssKb(): number } {
+export function theAction(setup: ActionSetup): Contender {
   const rssFile = join(setup.context.work, 'action-rss.jsonl')
   const probe = join(setup.context.work, 'rss-probe.cjs')
   writeFileSync(probe, RSS_PROBE)
-  let peak = 0
   return {
     name: 'action',
+    resyncUpgrades: false,
     async run(phase) {
       writeFileSync(rssFile, '')
       const run = await runPush(setup, phase, {
         env: { NODE_OPTIONS: `--require ${probe}`, BENCH_RSS_FILE: rssFile }
       })
       checkResults(run, setup.repo.releases, phase, 'the action')
-      peak = peakRssKb(rssFile)
-      return { ms: run.durationMs + (run.post?.durationMs ?? 0), peakRssKb: peak }
-    },
-    lastPeakRssKb: () => peak
+      return { ms: run.durationMs + (run.post?.durationMs ?? 0), peakRssKb: peakRssKb(rssFile) }
+    }
   }
 }
 
