@@ -184,7 +184,7 @@ async function main(): Promise<void> {
     helmAloneMs,
     ratio: Number((driftCheckMs.median_ms / helmAloneMs.median_ms).toFixed(2)),
     target: 'drift check under 2× helm list + helm get manifest',
-    machine: machine(loadAtStart),
+    machine: machine([loadAtStart]),
     versions: { action: gitRevision(root), helm: context.bed.helm4Version, node: process.version }
   }
   mkdirSync(opts.out, { recursive: true })

@@ -1,6 +1,6 @@
 import { createRequire as __gitopsCreateRequire } from 'node:module';
 const require = __gitopsCreateRequire(import.meta.url);
-import { readFileSync, existsSync, realpathSync, statSync, lstatSync, readdirSync, createWriteStream, accessSync, constants as constants$7, createReadStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { readFileSync, existsSync, realpathSync, statSync, mkdirSync, lstatSync, readdirSync, createWriteStream, createReadStream, accessSync, constants as constants$7, writeFileSync, mkdtempSync } from 'node:fs';
 import * as os from 'os';
 import os__default, { EOL } from 'os';
 import * as crypto from 'crypto';
@@ -36,18 +36,18 @@ import require$$1$5 from 'node:dns';
 import require$$5$3 from 'string_decoder';
 import * as child from 'child_process';
 import { setTimeout as setTimeout$1 } from 'timers';
-import { randomUUID, createHash } from 'node:crypto';
-import { matchesGlob, join, relative, sep as sep$1, isAbsolute, posix, delimiter, dirname } from 'node:path';
+import { randomUUID, createHash, randomBytes, createHmac } from 'node:crypto';
+import { matchesGlob, join, relative, sep as sep$1, isAbsolute, posix, basename, delimiter, dirname, extname } from 'node:path';
 import { spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import 'stream';
-import { rm as rm$1, readFile } from 'node:fs/promises';
+import { readFile, rm as rm$1, chmod as chmod$1, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 
 // The event that started the run, read once from the runner's environment and
 // the payload file, checked, and reduced to what the later stages need.
-const SUPPORTED_EVENTS = ['push', 'pull_request', 'workflow_dispatch'];
+const SUPPORTED_EVENTS = ['push', 'pull_request', 'workflow_dispatch', 'schedule'];
 class EventError extends Error {
 }
 const SUPPORTED_TEXT = `supported events: ${SUPPORTED_EVENTS.join(', ')}`;
@@ -108,6 +108,17 @@ function readEvent(env = process.env) {
                 sha: env.GITHUB_SHA,
                 mode: 'deploy',
                 defaultBranch
+            };
+        }
+        case 'schedule': {
+            if (!env.GITHUB_SHA)
+                throw new EventError('GITHUB_SHA is not set for this schedule event: cannot tell which commit to check.');
+            return {
+                ...common,
+                name: 'schedule',
+                sha: env.GITHUB_SHA,
+                mode: 'deploy',
+                cron: str(payload, 'schedule')
             };
         }
     }
@@ -177,7 +188,12 @@ function workflowOf(env) {
     const path = env.GITHUB_WORKFLOW_REF?.split('@')[0];
     const file = path?.includes('/.github/workflows/') ? path.split('/').pop() : undefined;
     const number = (text) => text && /^\d+$/.test(text) ? Number(text) : undefined;
-    return { file, runId: number(env.GITHUB_RUN_ID), runNumber: number(env.GITHUB_RUN_NUMBER) };
+    const runId = number(env.GITHUB_RUN_ID);
+    const server = env.GITHUB_SERVER_URL || 'https://github.com';
+    const runUrl = runId !== undefined && env.GITHUB_REPOSITORY
+        ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${runId}`
+        : undefined;
+    return { file, runId, runNumber: number(env.GITHUB_RUN_NUMBER), runUrl };
 }
 /** The branch a push or dispatch ran on, or undefined (tags, pull request refs). */
 function branchOf(ref) {
@@ -16546,11 +16562,11 @@ function requireRetry () {
 	return retry;
 }
 
-var dump;
+var dump$1;
 var hasRequiredDump;
 
 function requireDump () {
-	if (hasRequiredDump) return dump;
+	if (hasRequiredDump) return dump$1;
 	hasRequiredDump = 1;
 
 	const util = requireUtil$7();
@@ -16673,8 +16689,8 @@ function requireDump () {
 	  }
 	}
 
-	dump = createDumpInterceptor;
-	return dump;
+	dump$1 = createDumpInterceptor;
+	return dump$1;
 }
 
 var dns;
@@ -30267,6 +30283,408 @@ function saveState(name, value) {
     issueCommand('save-state', { name }, toCommandValue(value));
 }
 
+// Pure: a unified diff of two texts, line by line (Myers' O(ND) algorithm after
+// trimming the common head and tail). Bounded: past MAX_EDITS differing lines the
+// search stops and the lines are paired by position (or the old text shown replaced
+// by the new), still a correct diff, only a less minimal one; the work stays
+// O(MAX_EDITS²).
+const MAX_EDITS = 2_000;
+const CONTEXT = 3;
+function lines(text) {
+    if (text === '')
+        return [];
+    return text.replace(/\n$/, '').split('\n');
+}
+/** The shortest edit script between a and b, or undefined past MAX_EDITS. */
+function myers(a, b) {
+    const n = a.length;
+    const m = b.length;
+    const max = Math.min(n + m, MAX_EDITS);
+    const offset = max + 1;
+    const v = new Int32Array(2 * max + 3);
+    const trace = [];
+    for (let d = 0; d <= max; d++) {
+        trace.push(v.slice());
+        for (let k = -d; k <= d; k += 2) {
+            let x = k === -d || (k !== d && v[offset + k - 1] < v[offset + k + 1])
+                ? v[offset + k + 1]
+                : v[offset + k - 1] + 1;
+            let y = x - k;
+            while (x < n && y < m && a[x] === b[y]) {
+                x++;
+                y++;
+            }
+            v[offset + k] = x;
+            if (x >= n && y >= m)
+                return backtrack(trace, a, b, d, offset);
+        }
+    }
+    return undefined;
+}
+function backtrack(trace, a, b, dEnd, offset) {
+    const ops = [];
+    let x = a.length;
+    let y = b.length;
+    for (let d = dEnd; d >= 0; d--) {
+        const v = trace[d];
+        const k = x - y;
+        const down = k === -d || (k !== d && v[offset + k - 1] < v[offset + k + 1]);
+        const prevK = down ? k + 1 : k - 1;
+        const prevX = d === 0 ? 0 : v[offset + prevK];
+        const prevY = d === 0 ? 0 : prevX - prevK;
+        while (x > prevX && y > prevY) {
+            ops.push({ kind: ' ', text: a[--x] });
+            y--;
+        }
+        if (d === 0)
+            break;
+        if (down)
+            ops.push({ kind: '+', text: b[--y] });
+        else
+            ops.push({ kind: '-', text: a[--x] });
+    }
+    return ops.reverse();
+}
+/**
+ * Past the bound: line by line where both sides have as many lines (a value changed
+ * on every line stays readable as pairs), else the old lines replaced by the new.
+ */
+function unaligned(a, b) {
+    if (a.length !== b.length)
+        return [
+            ...a.map((text) => ({ kind: '-', text })),
+            ...b.map((text) => ({ kind: '+', text }))
+        ];
+    return a.flatMap((text, i) => text === b[i]
+        ? [{ kind: ' ', text }]
+        : [
+            { kind: '-', text },
+            { kind: '+', text: b[i] }
+        ]);
+}
+function editScript(a, b) {
+    let head = 0;
+    while (head < a.length && head < b.length && a[head] === b[head])
+        head++;
+    let tail = 0;
+    while (tail < a.length - head &&
+        tail < b.length - head &&
+        a[a.length - 1 - tail] === b[b.length - 1 - tail])
+        tail++;
+    const midA = a.slice(head, a.length - tail);
+    const midB = b.slice(head, b.length - tail);
+    const middle = myers(midA, midB) ?? unaligned(midA, midB);
+    const same = (text) => ({ kind: ' ', text });
+    return [...a.slice(0, head).map(same), ...middle, ...a.slice(a.length - tail).map(same)];
+}
+/** Unified diff hunks (`@@ -l,s +l,s @@` and their lines), no file header; '' when equal. */
+function unifiedDiff(before, after) {
+    const ops = editScript(lines(before), lines(after));
+    const out = [];
+    let i = 0;
+    // Positions (1-based) in a and b at op i.
+    const posA = [];
+    const posB = [];
+    let pa = 1;
+    let pb = 1;
+    for (const op of ops) {
+        posA.push(pa);
+        posB.push(pb);
+        if (op.kind !== '+')
+            pa++;
+        if (op.kind !== '-')
+            pb++;
+    }
+    while (i < ops.length) {
+        while (i < ops.length && ops[i].kind === ' ')
+            i++;
+        if (i >= ops.length)
+            break;
+        const start = Math.max(0, i - CONTEXT);
+        let end = i;
+        // Extend the hunk while the next change is within two contexts.
+        for (;;) {
+            while (end < ops.length && ops[end].kind !== ' ')
+                end++;
+            let next = end;
+            while (next < ops.length && ops[next].kind === ' ')
+                next++;
+            if (next < ops.length && next - end <= 2 * CONTEXT)
+                end = next;
+            else
+                break;
+        }
+        const stop = Math.min(ops.length, end + CONTEXT);
+        const hunk = ops.slice(start, stop);
+        const countA = hunk.filter((op) => op.kind !== '+').length;
+        const countB = hunk.filter((op) => op.kind !== '-').length;
+        const fromA = countA === 0 ? posA[start] - 1 : posA[start];
+        const fromB = countB === 0 ? posB[start] - 1 : posB[start];
+        out.push(`@@ -${fromA},${countA} +${fromB},${countB} @@`);
+        for (const op of hunk)
+            out.push(`${op.kind}${op.text}`);
+        i = stop;
+    }
+    return out.length === 0 ? '' : out.join('\n') + '\n';
+}
+
+// Pure: what head changes against base, object by object.
+/** `undefined` on a side: the plan does not exist there (added or removed plan). */
+function diffObjects(base, head) {
+    const before = new Map((base ?? []).map((o) => [o.key, o.yaml]));
+    const after = new Map((head ?? []).map((o) => [o.key, o.yaml]));
+    const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
+    const objects = [];
+    let unchanged = 0;
+    for (const key of keys) {
+        const a = before.get(key);
+        const b = after.get(key);
+        if (a === b) {
+            unchanged++;
+            continue;
+        }
+        const change = a === undefined ? 'added' : b === undefined ? 'removed' : 'changed';
+        objects.push({ key, change, diff: unifiedDiff(a ?? '', b ?? '') });
+    }
+    const count = (change) => objects.filter((o) => o.change === change).length;
+    return {
+        added: count('added'),
+        changed: count('changed'),
+        removed: count('removed'),
+        unchanged,
+        objects
+    };
+}
+/** `+2 ~1 -0 objects` */
+function countLine(diff) {
+    return `+${diff.added} ~${diff.changed} -${diff.removed} objects`;
+}
+
+const ICONS = {
+    succeeded: '✅ succeeded',
+    unchanged: '🟰 unchanged',
+    failed: '❌ failed',
+    skipped: '⏭️ skipped',
+    planned: '📝 planned'
+};
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${ms} ms`;
+    const seconds = ms / 1000;
+    return seconds < 60
+        ? `${seconds.toFixed(1)} s`
+        : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+/** A table cell: no pipes or line breaks may escape it. */
+function cell(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\|/g, '\\|')
+        .replace(/\r?\n/g, '<br>');
+}
+function chartCell(result) {
+    if (!result.chart)
+        return '';
+    return result.version ? `${result.chart}@${result.version}` : result.chart;
+}
+function renderSummary(input) {
+    const { results } = input;
+    const preview = input.run === 'deploy' &&
+        results.length > 0 &&
+        results.every((r) => r.revision === null && r.status !== 'succeeded') &&
+        results.some((r) => r.status === 'planned' || r.operation === 'render');
+    const lines = [
+        `## gitops-action: ${preview ? 'preview (nothing applied)' : input.run} of \`${input.sha.slice(0, 12)}\``,
+        ''
+    ];
+    if (input.cancelled)
+        lines.push('> [!WARNING]', '> The run was cancelled: plans that had not finished are reported as failed or skipped; the next run recovers them.', '');
+    if (results.length === 0) {
+        lines.push('No plan was affected.');
+        return lines.join('\n') + '\n';
+    }
+    const counts = ['succeeded', 'unchanged', 'failed', 'skipped', 'planned']
+        .map((status) => [status, results.filter((r) => r.status === status).length])
+        .filter(([, n]) => n > 0)
+        .map(([status, n]) => `${n} ${status}`);
+    lines.push(`${results.length} plan(s): ${counts.join(', ')}.`, '');
+    lines.push('| Setup | Namespace | Release | Chart | Operation | Result | Revision | Duration |');
+    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of results) {
+        lines.push(`| ${[r.setup, r.namespace, r.release, chartCell(r), r.operation ?? '', ICONS[r.status], r.revision === null ? '' : String(r.revision), formatDuration(r.durationMs)].map(cell).join(' | ')} |`);
+    }
+    const failures = results.filter((r) => r.error);
+    if (failures.length > 0) {
+        lines.push('', '### Errors', '');
+        for (const r of failures)
+            lines.push(`- **${cell(r.plan)}**: ${cell(r.error ?? '')}`);
+    }
+    const noted = results.filter((r) => r.notes.length > 0);
+    if (noted.length > 0) {
+        lines.push('', '### Notes', '');
+        for (const r of noted)
+            lines.push(`- **${cell(r.plan)}**: ${cell(r.notes.join('; '))}`);
+    }
+    return lines.join('\n') + '\n';
+}
+/** The summary of a run that stopped before any plan ran. */
+function renderRunFailure(message) {
+    return [
+        '## gitops-action: the run failed before any plan ran',
+        '',
+        '> [!CAUTION]',
+        `> ${cell(message)}`,
+        '',
+        'Nothing was deployed. Fix the cause above and re-run the job.',
+        ''
+    ].join('\n');
+}
+
+// Pure: a preview's object diff as Markdown, for the job summary and the pull
+// request comment: a section per setup, a collapsed block per release with its
+// count line, every changed object as a ```diff block. Sized to a limit: the
+// outline (every plan and its counts) comes first, then object diffs in order
+// while they fit; what does not fit is counted in a note pointing at the log.
+/** GitHub refuses a comment body over 65536 characters. */
+const COMMENT_LIMIT = 65_536;
+/** A job summary may hold 1 MiB; the plan table comes first, this leaves it room. */
+const SUMMARY_DIFF_LIMIT = 512 * 1024;
+/** A fence no line of the text can close. */
+function fenced(language, text) {
+    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}${language}\n${text.replace(/\n?$/, '\n')}${fence}`;
+}
+const SIGN = { added: '+', changed: '~', removed: '-' };
+function releaseTitle(r) {
+    return `<b>${cell(`${r.namespace}/${r.release}`)}</b> (${cell(r.plan)})`;
+}
+function partsOf(results) {
+    const parts = [];
+    const setups = [...new Set(results.map((r) => r.setup))];
+    for (const setup of setups) {
+        parts.push({ kind: 'outline', text: `\n### ${cell(setup)}\n` });
+        for (const r of results.filter((x) => x.setup === setup)) {
+            const d = r.diff;
+            if (!d || d.objects.length === 0) {
+                const what = r.status === 'failed'
+                    ? `❌ ${cell(r.error ?? 'failed')}`
+                    : d
+                        ? 'renders the same'
+                        : cell(r.notes.join('; ') || r.status);
+                parts.push({ kind: 'outline', text: `- ${releaseTitle(r)}: ${what}\n` });
+                continue;
+            }
+            const op = r.operation === 'uninstall' ? ' (uninstall)' : '';
+            parts.push({
+                kind: 'outline',
+                text: `\n<details><summary>${releaseTitle(r)}${op}: <code>${countLine(d)}</code></summary>\n\n`
+            });
+            for (const o of d.objects)
+                parts.push({
+                    kind: 'object',
+                    title: `${SIGN[o.change]} \`${o.key.replace(/`/g, "'")}\``,
+                    lines: o.diff.replace(/\n$/, '').split('\n')
+                });
+            parts.push({ kind: 'outline', text: '</details>\n' });
+        }
+    }
+    return parts;
+}
+function objectText(title, lines, cut) {
+    const note = cut > 0 ? `\n… ${cut} more line(s) of this object in the log` : '';
+    return `${title}\n\n${fenced('diff', lines.join('\n'))}${note}\n\n`;
+}
+function headOf(input) {
+    const { results, base } = input;
+    const differ = results.filter((r) => (r.diff?.objects.length ?? 0) > 0).length;
+    const same = results.filter((r) => r.diff && r.diff.objects.length === 0).length;
+    const against = base?.kind === 'commit'
+        ? `Compared with \`${base.sha.slice(0, 12)}\` (${cell(base.reason)}).`
+        : base
+            ? `No diff: ${cell(base.reason)}.`
+            : '';
+    return [
+        ...(input.header ? [input.header] : []),
+        '## gitops-action: what this change renders',
+        '',
+        `${against} ${results.length} plan(s): ${differ} render differently, ${same} the same.`.trim(),
+        ''
+    ].join('\n');
+}
+/** One line a plan, for an outline too long to show with its blocks. */
+function compactLine(r) {
+    const what = r.diff ? countLine(r.diff) : r.status;
+    return `- ${cell(r.setup)} ${releaseTitle(r)}: ${what}\n`;
+}
+function renderDiffMarkdown(input) {
+    const parts = partsOf(input.results);
+    const head = headOf(input);
+    // Room for the note on what was left out, whatever its numbers.
+    const reserve = 400 + input.fullDiffAt.length;
+    let budget = input.limit - head.length - reserve;
+    const outline = parts.filter((p) => p.kind === 'outline').reduce((n, p) => n + p.text.length, 0);
+    const out = [head];
+    let leftPlans = 0;
+    let leftObjects = 0;
+    let leftLines = 0;
+    if (outline > budget) {
+        // Too many plans to show even their outline: one line each while they fit, no blocks.
+        for (const r of input.results) {
+            const line = compactLine(r);
+            if (line.length <= budget) {
+                out.push(line);
+                budget -= line.length;
+            }
+            else
+                leftPlans++;
+            leftObjects += r.diff?.objects.length ?? 0;
+        }
+    }
+    else {
+        budget -= outline;
+        for (const part of parts) {
+            if (part.kind === 'outline') {
+                out.push(part.text);
+                continue;
+            }
+            const whole = objectText(part.title, part.lines, 0);
+            if (whole.length <= budget) {
+                out.push(whole);
+                budget -= whole.length;
+                continue;
+            }
+            // The first object that does not fit shows its first lines; later ones are counted.
+            let fit = 0;
+            let size = objectText(part.title, [], part.lines.length).length;
+            while (fit < part.lines.length && size + part.lines[fit].length + 1 <= budget) {
+                size += part.lines[fit].length + 1;
+                fit++;
+            }
+            if (fit > 0 && leftObjects === 0 && leftLines === 0) {
+                const text = objectText(part.title, part.lines.slice(0, fit), part.lines.length - fit);
+                out.push(text);
+                budget -= text.length;
+                leftLines += part.lines.length - fit;
+            }
+            else {
+                leftObjects++;
+                leftLines += part.lines.length;
+            }
+        }
+    }
+    const what = [
+        leftPlans > 0 ? `${leftPlans} plan(s)` : '',
+        leftObjects > 0 ? `${leftObjects} object diff(s)` : '',
+        leftLines > 0 ? `${leftLines} diff line(s)` : ''
+    ].filter(Boolean);
+    if (what.length > 0)
+        out.push(`\n> [!NOTE]\n> Cut to GitHub's size limit: ${what.join(', ')} left out. The full diff is in ${cell(input.fullDiffAt)}.\n`);
+    return out.join('');
+}
+
 // Every secret the action learns is registered here before anything can print it.
 // The runner masks its own log; we also mask what we write ourselves (outputs,
 // summary, annotations, errors from child processes), since those bypass it.
@@ -30336,7 +30754,95 @@ function annotateFailures(results) {
     }
 }
 
-// The action's outputs (action.yml): `results`, `setups`, `failed`.
+// Pure: what a drift check found, counted for the outputs and written as a job
+// summary section (and as a setup's issue body).
+/** Releases that are not as the commit says: drifted, objects missing, or the release missing. */
+function driftedCount(results) {
+    return results.filter((r) => r.drift?.state === 'drifted' || r.drift?.state === 'release-missing')
+        .length;
+}
+function orphanCount(results) {
+    return results.filter((r) => r.drift?.state === 'orphan').length;
+}
+/** Whether `fail-on-drift` fails the step: drift or an orphan left as it was. */
+function driftRemains(results) {
+    return results.some((r) => r.drift !== undefined &&
+        r.drift.state !== 'in-sync' &&
+        !(r.drift.corrected && r.status === 'succeeded'));
+}
+const STATES = {
+    'in-sync': '✅ in sync',
+    drifted: '⚠️ drifted',
+    'release-missing': '❌ release missing',
+    orphan: '👻 orphan'
+};
+/** The section: one row a release, then each drifted object's fields as a short diff. */
+function renderDriftSection(results) {
+    const checked = results.filter((r) => r.drift !== undefined);
+    const lines = [
+        '### Drift',
+        '',
+        `${checked.length} release(s) checked: ${driftedCount(results)} drifted or missing, ${orphanCount(results)} orphan(s).`,
+        ''
+    ];
+    if (checked.length === 0)
+        return lines.join('\n') + '\n';
+    lines.push('| Setup | Release | Drift | Objects | Corrected |', '| --- | --- | --- | --- | --- |');
+    for (const r of checked) {
+        const drift = r.drift;
+        const objects = drift.objects
+            .map((o) => `${o.object} (${o.state}${o.reason ? `: ${o.reason}` : ''})`)
+            .join(', ');
+        const corrected = drift.corrected ? 'yes' : r.status === 'failed' ? 'failed' : '';
+        lines.push(`| ${[r.setup, `${r.namespace}/${r.release}`, STATES[drift.state], objects, corrected].map(cell).join(' | ')} |`);
+    }
+    const diffs = checked.flatMap((r) => r
+        .drift.objects.filter((o) => o.fields.length > 0)
+        .map((o) => ({ release: `${r.setup} ${r.namespace}/${r.release}`, object: o })));
+    for (const { release, object } of diffs) {
+        lines.push('', `<details><summary>${cell(`${release}: ${object.object}`)}</summary>`, '');
+        lines.push('```diff');
+        for (const f of object.fields) {
+            lines.push(fence(`@@ ${f.path || '(object)'} @@`));
+            if (f.want !== undefined)
+                lines.push(fence(`- ${f.want}`));
+            if (f.have !== undefined)
+                lines.push(fence(`+ ${f.have}`));
+        }
+        lines.push('```', '', '</details>');
+    }
+    return lines.join('\n') + '\n';
+}
+/** Cluster text inside a code fence: it must not close the fence. */
+function fence(line) {
+    return line.replaceAll('```', "'''").replace(/\r?\n/g, '⏎');
+}
+/**
+ * Each checked setup's issue: drifted or clean, and the body. A setup none of whose
+ * releases could be checked is left out: its issue keeps what the last check said.
+ */
+function setupDrifts(sha, results) {
+    const bySetup = Map.groupBy(results, (r) => r.setup);
+    return [...bySetup]
+        .filter(([, rs]) => rs.some((r) => r.drift !== undefined))
+        .map(([setup, rs]) => {
+        const drifted = driftRemains(rs);
+        const failed = rs
+            .filter((r) => r.status === 'failed')
+            .map((r) => `- ${cell(r.error ?? r.plan)}`);
+        const body = [
+            drifted
+                ? `The drift check of \`${sha.slice(0, 12)}\` found setup \`${setup}\` not as the commit says.`
+                : `The drift check of \`${sha.slice(0, 12)}\` found setup \`${setup}\` as the commit says.`,
+            '',
+            renderDriftSection(rs),
+            ...(failed.length > 0 ? ['', '**Not checked**', '', ...failed] : [])
+        ].join('\n');
+        return { setup, drifted, body };
+    });
+}
+
+// The action's outputs (action.yml): `results`, `setups`, `failed`, `diff`, `changed`, `drifted`, `orphans`.
 /** One object a plan, in the documented shape (the annotation line is internal). */
 function resultsJson(results) {
     return JSON.stringify(results.map((r) => ({
@@ -30351,7 +30857,8 @@ function resultsJson(results) {
         revision: r.revision,
         durationMs: r.durationMs,
         error: r.error,
-        notes: r.notes
+        notes: r.notes,
+        ...(r.drift ? { drift: r.drift } : {})
     })));
 }
 let setupsWritten = false;
@@ -30363,12 +30870,26 @@ function writeSetupsOutput(setups) {
 function writeRunFailureOutputs() {
     setOutput('results', '[]');
     setOutput('failed', '1');
+    setOutput('diff', '{}');
+    setOutput('changed', '0');
+    setOutput('drifted', '0');
+    setOutput('orphans', '0');
     if (!setupsWritten)
         writeSetupsOutput([]);
+}
+/** `diff`: per plan path, how many objects head adds, changes and removes against base. */
+function diffJson(results) {
+    return JSON.stringify(Object.fromEntries(results.flatMap((r) => r.diff
+        ? [[r.plan, { added: r.diff.added, changed: r.diff.changed, removed: r.diff.removed }]]
+        : [])));
 }
 function writeResultOutputs(results) {
     setOutput('results', mask(resultsJson(results)));
     setOutput('failed', String(results.filter((r) => r.status === 'failed').length));
+    setOutput('diff', mask(diffJson(results)));
+    setOutput('changed', String(results.filter((r) => (r.diff?.objects.length ?? 0) > 0).length));
+    setOutput('drifted', String(driftedCount(results)));
+    setOutput('orphans', String(orphanCount(results)));
 }
 
 // Pure: every affected plan gets a result; plan files that could not be read fail too.
@@ -30408,87 +30929,6 @@ function affectedSetups(plan) {
 }
 function compare$1(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
-}
-
-const ICONS = {
-    succeeded: '✅ succeeded',
-    unchanged: '🟰 unchanged',
-    failed: '❌ failed',
-    skipped: '⏭️ skipped',
-    planned: '📝 planned'
-};
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${ms} ms`;
-    const seconds = ms / 1000;
-    return seconds < 60
-        ? `${seconds.toFixed(1)} s`
-        : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-}
-/** A table cell: no pipes or line breaks may escape it. */
-function cell(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\|/g, '\\|')
-        .replace(/\r?\n/g, '<br>');
-}
-function chartCell(result) {
-    if (!result.chart)
-        return '';
-    return result.version ? `${result.chart}@${result.version}` : result.chart;
-}
-function renderSummary(input) {
-    const { results } = input;
-    const preview = results.length > 0 &&
-        results.every((r) => r.status === 'planned' || r.status === 'failed') &&
-        results.some((r) => r.status === 'planned');
-    const lines = [
-        `## gitops-action: ${preview ? 'preview (nothing applied)' : 'deploy'} of \`${input.sha.slice(0, 12)}\``,
-        ''
-    ];
-    if (input.cancelled)
-        lines.push('> [!WARNING]', '> The run was cancelled: plans that had not finished are reported as failed or skipped; the next run recovers them.', '');
-    if (results.length === 0) {
-        lines.push('No plan was affected.');
-        return lines.join('\n') + '\n';
-    }
-    const counts = ['succeeded', 'unchanged', 'failed', 'skipped', 'planned']
-        .map((status) => [status, results.filter((r) => r.status === status).length])
-        .filter(([, n]) => n > 0)
-        .map(([status, n]) => `${n} ${status}`);
-    lines.push(`${results.length} plan(s): ${counts.join(', ')}.`, '');
-    lines.push('| Setup | Namespace | Release | Chart | Operation | Result | Revision | Duration |');
-    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (const r of results) {
-        lines.push(`| ${[r.setup, r.namespace, r.release, chartCell(r), r.operation ?? '', ICONS[r.status], r.revision === null ? '' : String(r.revision), formatDuration(r.durationMs)].map(cell).join(' | ')} |`);
-    }
-    const failures = results.filter((r) => r.error);
-    if (failures.length > 0) {
-        lines.push('', '### Errors', '');
-        for (const r of failures)
-            lines.push(`- **${cell(r.plan)}**: ${cell(r.error ?? '')}`);
-    }
-    const noted = results.filter((r) => r.notes.length > 0);
-    if (noted.length > 0) {
-        lines.push('', '### Notes', '');
-        for (const r of noted)
-            lines.push(`- **${cell(r.plan)}**: ${cell(r.notes.join('; '))}`);
-    }
-    return lines.join('\n') + '\n';
-}
-/** The summary of a run that stopped before any plan ran. */
-function renderRunFailure(message) {
-    return [
-        '## gitops-action: the run failed before any plan ran',
-        '',
-        '> [!CAUTION]',
-        `> ${cell(message)}`,
-        '',
-        'Nothing was deployed. Fix the cause above and re-run the job.',
-        ''
-    ].join('\n');
 }
 
 // Text the action did not write itself (file names, change reasons, hook and
@@ -30536,12 +30976,24 @@ function reportPlan(plan, scope, changes, mode) {
         info(`  ${problem.target.setup}: cannot read ${problem.target.plan}`);
     writeSetupsOutput(affectedSetups(plan));
 }
-async function reportResults(plan, results, cancelled) {
+async function reportResults(plan, results, cancelled, { preview, drift } = {}) {
     const all = allResults(plan, results);
     writeResultOutputs(all);
     annotateFailures(all);
-    await writeSummary(renderSummary({ sha: plan.sha, results: all, cancelled }));
+    const diff = preview && all.length > 0
+        ? renderDiffMarkdown({ results: all, ...preview, limit: SUMMARY_DIFF_LIMIT })
+        : '';
+    const summary = renderSummary({
+        run: drift ? 'drift check' : 'deploy',
+        sha: plan.sha,
+        results: all,
+        cancelled
+    });
+    await writeSummary((drift ? `${summary}\n${renderDriftSection(all)}` : summary) + diff);
     const failed = all.filter((r) => r.status === 'failed');
+    if (drift?.failOnDrift && failed.length === 0 && driftRemains(all)) {
+        setFailed(`fail-on-drift: ${driftedCount(all)} release(s) drifted or missing, ${orphanCount(all)} orphan(s) (see the job summary)`);
+    }
     if (cancelled)
         warning('The run was cancelled: what finished is reported; the next run recovers the rest.');
     if (failed.length > 0) {
@@ -30567,6 +31019,15 @@ async function writeSummary(markdown) {
         await summary.addRaw(summary$1).write();
     else
         printUntrusted(summary$1);
+}
+/** The sticky pull request comment's body, masked, within GitHub's size limit. */
+function diffCommentBody(plan, results, preview, marker) {
+    return mask(renderDiffMarkdown({
+        results: allResults(plan, results),
+        ...preview,
+        header: marker,
+        limit: COMMENT_LIMIT
+    }));
 }
 
 // Evaluated before every other module of the action (index.ts imports it first):
@@ -31564,7 +32025,7 @@ var YAML11_SCHEMA = new Schema([
 *
 * @category Schemas
 */
-YAML11_SCHEMA.withTags({
+var DUMP_SCHEMA = YAML11_SCHEMA.withTags({
 	...intYaml11Tag,
 	resolve: (source, isExplicit, tagName) => {
 		const result = intYaml11Tag.resolve(source, isExplicit, tagName);
@@ -32046,6 +32507,29 @@ var DEFAULT_TAG_HANDLERS = Object.assign(Object.create(null), {
 	"!": "!",
 	"!!": "tag:yaml.org,2002:"
 });
+var TAG_SUFFIX_CHARS = "-#;/?:@&=+$_.~*'()";
+var TAG_URI_CHARS = TAG_SUFFIX_CHARS + "!,[]";
+var HEX = "0123456789ABCDEF";
+function percentByte(byte) {
+	return "%" + HEX[byte >> 4] + HEX[byte & 15];
+}
+function tagPercentEncode(source, isSuffix) {
+	const allowed = isSuffix ? TAG_SUFFIX_CHARS : TAG_URI_CHARS;
+	let result = "";
+	for (let index = 0; index < source.length; index++) {
+		let ch = source.charCodeAt(index);
+		if (ch >= 48 && ch <= 57 || ch >= 65 && ch <= 90 || ch >= 97 && ch <= 122 || allowed.includes(source[index])) {
+			result += source[index];
+			continue;
+		}
+		if (ch >= 55296 && ch <= 56319) ch = 65536 + ((ch & 1023) << 10) + (source.charCodeAt(++index) & 1023);
+		if (ch < 128) result += percentByte(ch);
+		else if (ch < 2048) result += percentByte(192 | ch >> 6) + percentByte(128 | ch & 63);
+		else if (ch < 65536) result += percentByte(224 | ch >> 12) + percentByte(128 | ch >> 6 & 63) + percentByte(128 | ch & 63);
+		else result += percentByte(240 | ch >> 18) + percentByte(128 | ch >> 12 & 63) + percentByte(128 | ch >> 6 & 63) + percentByte(128 | ch & 63);
+	}
+	return result;
+}
 function tagPercentDecode(source) {
 	let result = "";
 	let index = 0;
@@ -32077,6 +32561,15 @@ function tagNameFull(rawTag, tagHandlers) {
 	const handleEnd = rawTag.indexOf("!", 1);
 	const handle = handleEnd === -1 ? "!" : rawTag.slice(0, handleEnd + 1);
 	return tagPercentDecode(tagHandlers?.[handle] ?? DEFAULT_TAG_HANDLERS[handle] ?? handle) + tagPercentDecode(rawTag.slice(handle.length));
+}
+function tagNameShort(fullTag) {
+	let tag = fullTag;
+	if (tag.charCodeAt(0) === 33) {
+		tag = tag.slice(1);
+		return `!${tagPercentEncode(tag, true)}`;
+	}
+	if (tag.slice(0, 18) === "tag:yaml.org,2002:") return `!!${tagPercentEncode(tag.slice(18), true)}`;
+	return `!<${tagPercentEncode(tag, false)}>`;
 }
 //#endregion
 //#region src/parser/constructor.ts
@@ -33204,6 +33697,14 @@ function loadDocuments(input, options = {}) {
 		source
 	});
 }
+function loadAll(input, iteratorOrOptions, options) {
+	let iterator = null;
+	if (typeof iteratorOrOptions === "function") iterator = iteratorOrOptions;
+	else if (iteratorOrOptions !== null && typeof iteratorOrOptions === "object") options = iteratorOrOptions;
+	const documents = loadDocuments(input, options);
+	if (iterator === null) return documents;
+	for (const document of documents) iterator(document);
+}
 /**
 * Parses `string` as a single YAML document. Throws {@link YAMLException} on
 * error. This function does not understand multi-document or empty sources; it
@@ -33239,6 +33740,189 @@ function load(input, options) {
 	if (documents.length === 0) throw new YAMLException("expected a document, but the input is empty");
 	if (documents.length === 1) return documents[0];
 	throw new YAMLException("expected a single document in the stream, but found more");
+}
+//#endregion
+//#region src/ast/from_js.ts
+var INVALID = Symbol("INVALID");
+function buildRepresentTypes(schema) {
+	const defaultTags = new Set([
+		schema.defaultScalarTag,
+		schema.defaultSequenceTag,
+		schema.defaultMappingTag
+	].filter((t) => t !== void 0));
+	const implicitScalars = schema.implicitScalarTags;
+	const explicitTags = schema.tags.filter((t) => !(t.nodeKind === "scalar" && t.implicit) && !defaultTags.has(t));
+	const defaultTagsLast = schema.tags.filter((t) => defaultTags.has(t));
+	return [
+		...implicitScalars.map((tag) => ({
+			tag,
+			implicitTag: true
+		})),
+		...explicitTags.map((tag) => ({
+			tag,
+			implicitTag: false
+		})),
+		...defaultTagsLast.map((tag) => ({
+			tag,
+			implicitTag: true
+		}))
+	];
+}
+function matchTag(state, object) {
+	for (let index = 0, length = state.representTypes.length; index < length; index += 1) {
+		const { tag, implicitTag } = state.representTypes[index];
+		if (tag.identify(object)) {
+			let tagName;
+			if (tag.matchByTagPrefix) tagName = tag.representTagName(object);
+			else tagName = tag.tagName;
+			return {
+				tag,
+				tagName,
+				implicitTag
+			};
+		}
+	}
+	return null;
+}
+function build(state, object) {
+	if (!state.noRefs && object !== null && typeof object === "object") {
+		const existing = state.refs.get(object);
+		if (existing) {
+			if (existing.anchor === void 0) existing.anchor = `ref_${state.refCounter++}`;
+			return {
+				kind: "alias",
+				anchor: existing.anchor
+			};
+		}
+	}
+	const matched = matchTag(state, object);
+	if (!matched) {
+		if (object === void 0) return INVALID;
+		if (state.skipInvalid) return INVALID;
+		throw new YAMLException(`unacceptable kind of an object to dump ${Object.prototype.toString.call(object)}`);
+	}
+	const { tag, tagName, implicitTag } = matched;
+	const nodeTagName = implicitTag ? tagName : tagNameShort(tagName);
+	if (tag.nodeKind === "scalar") return {
+		kind: "scalar",
+		tag: nodeTagName,
+		tagged: !implicitTag,
+		style: SCALAR_STYLE.PLAIN,
+		value: tag.represent(object)
+	};
+	if (tag.nodeKind === "sequence") {
+		const container = tag.represent(object);
+		const node = {
+			kind: "sequence",
+			tag: nodeTagName,
+			tagged: !implicitTag,
+			style: COLLECTION_STYLE.BLOCK,
+			items: []
+		};
+		if (!state.noRefs) state.refs.set(object, node);
+		for (let index = 0, length = container.length; index < length; index += 1) {
+			let item = build(state, container[index]);
+			if (item === INVALID && container[index] === void 0) item = build(state, null);
+			if (item === INVALID) continue;
+			node.items.push(item);
+		}
+		return node;
+	}
+	const map = tag.represent(object);
+	const node = {
+		kind: "mapping",
+		tag: nodeTagName,
+		tagged: !implicitTag,
+		style: COLLECTION_STYLE.BLOCK,
+		items: []
+	};
+	if (!state.noRefs) state.refs.set(object, node);
+	for (const [objectKey, objectValue] of map) {
+		const key = build(state, objectKey);
+		if (key === INVALID) continue;
+		const value = build(state, objectValue);
+		if (value === INVALID) continue;
+		node.items.push({
+			key,
+			value
+		});
+	}
+	return node;
+}
+/**
+* Convert JS object to AST. A JS value is one YAML document. An unrepresentable
+* root becomes an empty document, which the presenter renders as an empty
+* string.
+*
+* @category AST
+*/
+function jsToAst(input, schema, options = {}) {
+	const root = build({
+		representTypes: buildRepresentTypes(schema),
+		noRefs: options.noRefs ?? false,
+		skipInvalid: options.skipInvalid ?? false,
+		refs: /* @__PURE__ */ new Map(),
+		refCounter: 0
+	}, input);
+	return [{
+		contents: root === INVALID ? null : root,
+		directives: []
+	}];
+}
+//#endregion
+//#region src/ast/visit.ts
+/**
+* Return from a visitor to stop the whole traversal.
+*
+* @category AST
+*/
+var VISIT_BREAK = Symbol("visit:break");
+/**
+* Return from a visitor to skip the current node's children.
+*
+* @category AST
+*/
+var VISIT_SKIP = Symbol("visit:skip");
+function visitNode(node, visitor, ctx) {
+	const control = visitor(node, ctx);
+	if (control === VISIT_BREAK) return true;
+	if (control === VISIT_SKIP) return false;
+	const depth = ctx.depth + 1;
+	switch (node.kind) {
+		case "sequence":
+			for (const item of node.items) if (visitNode(item, visitor, {
+				depth,
+				parent: node,
+				isKey: false
+			})) return true;
+			break;
+		case "mapping": for (const { key, value } of node.items) {
+			if (visitNode(key, visitor, {
+				depth,
+				parent: node,
+				isKey: true
+			})) return true;
+			if (visitNode(value, visitor, {
+				depth,
+				parent: node,
+				isKey: false
+			})) return true;
+		}
+	}
+	return false;
+}
+/**
+* Walk every node in the documents, calling {@link Visitor} once per
+* node (pre-order).
+*
+* @category AST
+*/
+function visit(documents, visitor) {
+	for (const doc of documents) if (doc.contents && visitNode(doc.contents, visitor, {
+		depth: 0,
+		parent: null,
+		isKey: false
+	})) return;
 }
 //#endregion
 //#region src/ast/styler_defaults.ts
@@ -33315,8 +33999,526 @@ function quoteInvalidPlain(layout) {
 function fallbackToDoubleQuoted(layout) {
 	if (!hasBit(layout.allowedStylesMask, layout.style)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
 }
-({
-	scalarStyleRules: Object.keys(DEFAULT_SCALAR_STYLE_RULES).map((name) => Reflect.get(DEFAULT_SCALAR_STYLE_RULES, name))});
+//#endregion
+//#region src/ast/scalar_styler.ts
+function setBit(mask, bit) {
+	return mask | 1 << bit;
+}
+var SRC_C_PRINTABLE = "[\\x09\\x0A\\x0D\\x20-\\x7E\\x85\\xA0-\\uD7FF\\uE000-\\uFFFD\\u{10000}-\\u{10FFFF}]";
+var SRC_B_CHAR = "[\\n\\r]";
+var SRC_C_BYTE_ORDER_MARK = "\\uFEFF";
+var SRC_S_WHITE = "[ \\t]";
+var SRC_NB_CHAR = `(?:(?!(?:${SRC_B_CHAR}|${SRC_C_BYTE_ORDER_MARK}))${SRC_C_PRINTABLE})`;
+var SRC_NS_CHAR = `(?:(?!${SRC_S_WHITE})${SRC_NB_CHAR})`;
+var SRC_NB_JSON = "[\\x09\\x20-\\uD7FF\\uE000-\\uFFFF\\u{10000}-\\u{10FFFF}]";
+var SRC_C_INDICATOR = "[-?:,\\[\\]{}#&*!|>'\"%@`]";
+var SRC_C_FLOW_INDICATOR = "[,\\[\\]{}]";
+var SRC_NS_PLAIN_SAFE_FLOW_OUT = SRC_NS_CHAR;
+var SRC_NS_PLAIN_SAFE_FLOW_IN = `(?:(?!${SRC_C_FLOW_INDICATOR})${SRC_NS_CHAR})`;
+var SRC_NS_PLAIN_FIRST_FLOW_OUT = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))`;
+var SRC_NS_PLAIN_FIRST_FLOW_IN = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))`;
+var SRC_NS_PLAIN_CHAR_FLOW_OUT = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_OUT})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))#*`;
+var SRC_NS_PLAIN_CHAR_FLOW_IN = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_IN})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))#*`;
+var SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_OUT})*`;
+var SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_IN})*`;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_OUT = `${SRC_NS_PLAIN_FIRST_FLOW_OUT}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_IN = `${SRC_NS_PLAIN_FIRST_FLOW_IN}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
+var SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_OUT;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_IN;
+var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_OUT}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
+var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_IN}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
+var SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT = `${SRC_NS_PLAIN_ONE_LINE_FLOW_OUT}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT})*`;
+var SRC_NS_PLAIN_MULTI_LINE_FLOW_IN = `${SRC_NS_PLAIN_ONE_LINE_FLOW_IN}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN})*`;
+var NS_PLAIN_FLOW_OUT = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT})$`, "u");
+var NS_PLAIN_FLOW_IN = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_IN})$`, "u");
+var NS_PLAIN_BLOCK_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY})$`, "u");
+var NS_PLAIN_FLOW_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_FLOW_KEY})$`, "u");
+var NB_SINGLE_ONE_LINE = new RegExp(`^(?:${SRC_NB_JSON})*$`, "u");
+var NB_SINGLE_MULTI_LINE = new RegExp(`^(?:${SRC_NB_JSON}|\\n)*$`, "u");
+var BLOCK_SCALAR_CONTENT = new RegExp(`^(?:${SRC_NB_CHAR}|\\n)*$`, "u");
+var C_FORBIDDEN_FIRST_LINE = /^(?:---|\.\.\.)(?=$|[ \t\n\r])/;
+var C_FORBIDDEN_CONTENT = /^(?:---|\.\.\.)(?=$|[ \t\n\r])/m;
+function canUsePlain(layout) {
+	const str = layout.node.value;
+	if (str !== "") {
+		if (!(layout.isKey ? layout.flowOnly ? NS_PLAIN_FLOW_KEY : NS_PLAIN_BLOCK_KEY : layout.flowOnly ? NS_PLAIN_FLOW_IN : NS_PLAIN_FLOW_OUT).test(str)) return false;
+		if (layout.shiftOfFirstLine === 0 && C_FORBIDDEN_FIRST_LINE.test(str)) return false;
+		if (layout.shiftOfContent === 0) {
+			const firstLineBreak = str.indexOf("\n");
+			if (firstLineBreak !== -1) {
+				const content = str.slice(firstLineBreak + 1);
+				if (C_FORBIDDEN_CONTENT.test(content)) return false;
+			}
+		}
+	}
+	const resolvedTag = layout.presenterOptions.schema.resolveImplicitScalarTag(str).tag.tagName;
+	if (!layout.node.tagged && resolvedTag !== layout.node.tag) return false;
+	if (!layout.node.tagged && str === "=" && resolvedTag === layout.presenterOptions.schema.defaultScalarTag.tagName) return false;
+	return true;
+}
+function canUseSingleQuoted(layout) {
+	const str = layout.node.value;
+	if (!(layout.isKey ? NB_SINGLE_ONE_LINE : NB_SINGLE_MULTI_LINE).test(str)) return false;
+	if (/[ \t]\n|\n[ \t]/.test(str)) return false;
+	if (!layout.isKey && layout.shiftOfContent === 0) {
+		const firstLineBreak = str.indexOf("\n");
+		if (firstLineBreak !== -1 && C_FORBIDDEN_CONTENT.test(str.slice(firstLineBreak + 1))) return false;
+	}
+	return true;
+}
+function canUseBlock(layout) {
+	if (layout.flowOnly || !BLOCK_SCALAR_CONTENT.test(layout.node.value)) return false;
+	const contentIndent = layout.shiftOfContent - layout.shiftOfParent;
+	if (contentIndent < 1) return false;
+	if (contentIndent > 9 && /^\n* /.test(layout.node.value)) return false;
+	if (layout.shiftOfContent === 0 && C_FORBIDDEN_CONTENT.test(layout.node.value)) return false;
+	return true;
+}
+function detectAllowedStyles(layout) {
+	let mask = setBit(0, SCALAR_STYLE.DOUBLE_QUOTED);
+	if (canUsePlain(layout)) mask = setBit(mask, SCALAR_STYLE.PLAIN);
+	if (canUseSingleQuoted(layout)) mask = setBit(mask, SCALAR_STYLE.SINGLE_QUOTED);
+	if (canUseBlock(layout)) mask = setBit(setBit(mask, SCALAR_STYLE.LITERAL_BLOCK), SCALAR_STYLE.FOLDED_BLOCK);
+	layout.allowedStylesMask = mask;
+}
+function renderScalar(layout) {
+	switch (layout.style) {
+		case SCALAR_STYLE.PLAIN: return renderPlain(layout);
+		case SCALAR_STYLE.SINGLE_QUOTED: return renderSingleQuoted(layout);
+		case SCALAR_STYLE.LITERAL_BLOCK: return renderLiteralBlock(layout);
+		case SCALAR_STYLE.FOLDED_BLOCK: return renderFoldedBlock(layout);
+		case SCALAR_STYLE.DOUBLE_QUOTED: return renderDoubleQuoted(layout);
+	}
+}
+function renderPlain(layout) {
+	return encodeFlowBreaks(layout.node.value, layout.shiftOfContent);
+}
+function renderSingleQuoted(layout) {
+	return `'${encodeFlowBreaks(layout.node.value, layout.shiftOfContent).replace(/'/g, "''")}'`;
+}
+function renderLiteralBlock(layout) {
+	const value = layout.node.value;
+	return "|" + blockHeader(value, layout.shiftOfParent, layout.shiftOfContent) + dropEndingNewline(indentString(value, layout.shiftOfContent));
+}
+function renderFoldedBlock(layout) {
+	const value = layout.node.value;
+	const w = layout.presenterOptions.lineWidth;
+	let availableWidth = Infinity;
+	if (w !== -1) availableWidth = Math.max(Math.min(w, 40), w - layout.shiftOfContent);
+	return ">" + blockHeader(value, layout.shiftOfParent, layout.shiftOfContent) + dropEndingNewline(indentString(foldBlockScalar(value, availableWidth), layout.shiftOfContent));
+}
+function renderDoubleQuoted(layout) {
+	return `"${escapeString(layout.node.value)}"`;
+}
+function encodeFlowBreaks(string, shiftOfContent) {
+	let nextLF = string.indexOf("\n");
+	if (nextLF === -1) return string;
+	const pad = " ".repeat(shiftOfContent);
+	let result = string.slice(0, nextLF);
+	const lineRe = /(\n+)([^\n]*)/g;
+	lineRe.lastIndex = nextLF;
+	let match;
+	while (match = lineRe.exec(string)) {
+		const breaks = match[1].length;
+		const line = match[2];
+		result += "\n".repeat(breaks + 1) + pad + line;
+	}
+	return result;
+}
+function indentString(string, spaces) {
+	const indent = " ".repeat(spaces);
+	let position = 0;
+	let result = "";
+	const length = string.length;
+	while (position < length) {
+		let line;
+		const next = string.indexOf("\n", position);
+		if (next === -1) {
+			line = string.slice(position);
+			position = length;
+		} else {
+			line = string.slice(position, next + 1);
+			position = next + 1;
+		}
+		if (line.length && line !== "\n") result += indent;
+		result += line;
+	}
+	return result;
+}
+function needIndentIndicator(string) {
+	return /^\n* /.test(string);
+}
+function blockHeader(string, shiftOfParent, shiftOfContent) {
+	const indentIndicator = needIndentIndicator(string) ? String(shiftOfContent - shiftOfParent) : "";
+	const clip = string[string.length - 1] === "\n";
+	return `${indentIndicator}${clip && (string[string.length - 2] === "\n" || string === "\n") ? "+" : clip ? "" : "-"}\n`;
+}
+function dropEndingNewline(string) {
+	return string[string.length - 1] === "\n" ? string.slice(0, -1) : string;
+}
+function isMoreIndented(char) {
+	return char === " " || char === "	";
+}
+function foldLine(line, width) {
+	if (line === "" || isMoreIndented(line[0])) return line;
+	const breakRe = / [^ \t]/g;
+	let match;
+	let start = 0;
+	let end;
+	let curr = 0;
+	let next = 0;
+	let result = "";
+	while (match = breakRe.exec(line)) {
+		next = match.index;
+		if (next - start > width) {
+			end = curr > start ? curr : next;
+			result += `\n${line.slice(start, end)}`;
+			start = end + 1;
+		}
+		curr = next;
+	}
+	result += "\n";
+	if (line.length - start > width && curr > start) result += `${line.slice(start, curr)}\n${line.slice(curr + 1)}`;
+	else result += line.slice(start);
+	return result.slice(1);
+}
+function foldBlockScalar(string, width) {
+	const lineRe = /(\n+)([^\n]*)/g;
+	let nextLF = string.indexOf("\n");
+	if (nextLF === -1) nextLF = string.length;
+	lineRe.lastIndex = nextLF;
+	let result = foldLine(string.slice(0, nextLF), width);
+	let prevMoreIndented = string[0] === "\n" || isMoreIndented(string[0]);
+	let moreIndented;
+	let match;
+	while (match = lineRe.exec(string)) {
+		const prefix = match[1];
+		const line = match[2];
+		moreIndented = line !== "" && isMoreIndented(line[0]);
+		result += prefix + (!prevMoreIndented && !moreIndented && line !== "" ? "\n" : "") + foldLine(line, width);
+		prevMoreIndented = moreIndented;
+	}
+	return result;
+}
+var CHARACTERS_TO_ESCAPE = /["\\\x00-\x1F\x7F-\xA0\u2028\u2029\uD800-\uDFFF\uFEFF\uFFFE\uFFFF]/gu;
+function escapeCharacter(character) {
+	switch (character) {
+		case "\0": return "\\0";
+		case "\x07": return "\\a";
+		case "\b": return "\\b";
+		case "	": return "\\t";
+		case "\n": return "\\n";
+		case "\v": return "\\v";
+		case "\f": return "\\f";
+		case "\r": return "\\r";
+		case "\x1B": return "\\e";
+		case "\"": return "\\\"";
+		case "\\": return "\\\\";
+		case "": return "\\N";
+		case "\xA0": return "\\_";
+		case "\u2028": return "\\L";
+		case "\u2029": return "\\P";
+	}
+	const code = character.charCodeAt(0);
+	const hex = code.toString(16).toUpperCase();
+	if (code <= 255) return `\\x${"0".repeat(2 - hex.length)}${hex}`;
+	return `\\u${"0".repeat(4 - hex.length)}${hex}`;
+}
+function escapeString(string) {
+	return string.replace(CHARACTERS_TO_ESCAPE, escapeCharacter);
+}
+//#endregion
+//#region src/ast/presenter.ts
+var CHAR_LINE_FEED = 10;
+var DEFAULT_PRESENTER_OPTIONS = {
+	indent: 2,
+	seqNoIndent: false,
+	seqInlineFirst: true,
+	lineWidth: 80,
+	flowBracketPadding: false,
+	flowSkipCommaSpace: false,
+	flowSkipColonSpace: false,
+	quoteFlowKeys: false,
+	quoteStyle: "single",
+	forceQuotes: false,
+	scalarStyleRules: Object.keys(DEFAULT_SCALAR_STYLE_RULES).map((name) => Reflect.get(DEFAULT_SCALAR_STYLE_RULES, name)),
+	tagBeforeAnchor: false
+};
+function nodeTagShort(node) {
+	return node.tagged ? node.tag : tagNameShort(node.tag);
+}
+function createPresenterState(options) {
+	const opts = {
+		...DEFAULT_PRESENTER_OPTIONS,
+		...options
+	};
+	if (opts.flowSkipColonSpace) opts.quoteFlowKeys = true;
+	return {
+		...opts,
+		defaultScalarTagName: opts.schema.defaultScalarTag.tagName,
+		openEnded: false
+	};
+}
+function generateNextLine(state, level) {
+	return `\n${" ".repeat(state.indent * level)}`;
+}
+function scalarLayout(state, node, parent, level, isKey, flowOnly) {
+	return {
+		node,
+		parent,
+		level,
+		isKey,
+		flowOnly,
+		shiftOfParent: level === 0 ? -1 : state.indent * (level - 1),
+		shiftOfContent: state.indent * Math.max(1, level),
+		shiftOfFirstLine: level === 0 ? 0 : state.indent * level,
+		presenterOptions: state,
+		allowedStylesMask: 0,
+		style: node.style
+	};
+}
+function writeFlowSequence(state, level, node) {
+	let result = "";
+	for (let index = 0, length = node.items.length; index < length; index += 1) {
+		const item = writeNode(state, level, node.items[index], node, {}).text;
+		if (index > 0) result += `,${!state.flowSkipCommaSpace ? " " : ""}`;
+		result += item;
+	}
+	const pad = state.flowBracketPadding && node.items.length > 0 ? " " : "";
+	return `[${pad}${result}${pad}]`;
+}
+function writeBlockSequence(state, level, node, compact) {
+	let result = "";
+	for (let index = 0, length = node.items.length; index < length; index += 1) {
+		const item = writeNode(state, level + 1, node.items[index], node, {
+			block: true,
+			compact: state.seqInlineFirst,
+			isblockseq: true
+		}).text;
+		if (!compact || result !== "") result += generateNextLine(state, level);
+		if (item === "" || CHAR_LINE_FEED === item.charCodeAt(0)) result += "-";
+		else result += "- ";
+		result += item;
+	}
+	return result;
+}
+function writeFlowMapping(state, level, node) {
+	let result = "";
+	for (const { key, value } of node.items) {
+		let pairBuffer = "";
+		if (result !== "") pairBuffer += `,${!state.flowSkipCommaSpace ? " " : ""}`;
+		const keyRender = writeNode(state, level, key, node, { iskey: true });
+		const keyText = keyRender.text;
+		const valueText = writeNode(state, level, value, node, {}).text;
+		const sep = state.flowSkipColonSpace || valueText === "" ? "" : " ";
+		const keyIsBareProps = key.kind === "scalar" && keyRender.noBody && (key.tagged || key.anchor !== void 0);
+		const keyColonSep = key.kind === "alias" || keyIsBareProps ? " " : "";
+		pairBuffer += `${keyText}${keyColonSep}:${sep}${valueText}`;
+		result += pairBuffer;
+	}
+	const pad = state.flowBracketPadding && result !== "" ? " " : "";
+	return `{${pad}${result}${pad}}`;
+}
+function writeBlockMapping(state, level, node, compact) {
+	let result = "";
+	for (let index = 0, length = node.items.length; index < length; index += 1) {
+		let pairBuffer = "";
+		if (!compact || result !== "") pairBuffer += generateNextLine(state, level);
+		const { key, value } = node.items[index];
+		const keyIsBlock = (key.kind === "mapping" || key.kind === "sequence") && key.style === COLLECTION_STYLE.BLOCK && key.items.length !== 0 || key.kind === "scalar" && (key.style === SCALAR_STYLE.LITERAL_BLOCK || key.style === SCALAR_STYLE.FOLDED_BLOCK);
+		const keyRender = keyIsBlock ? writeNode(state, level + 1, key, node, {
+			block: true,
+			compact: true,
+			isblockseq: !cannotBeCompact(state, key, level + 1)
+		}) : writeNode(state, level + 1, key, node, {
+			block: true,
+			compact: true,
+			iskey: true
+		});
+		const keyText = keyRender.text;
+		const keyHasLineBreak = key.kind === "scalar" && key.value.indexOf("\n") !== -1;
+		const keyIsTooLong = keyText.length > 1024 && /^[\s\S]{1025}/u.test(keyText);
+		const explicitPair = keyIsBlock || keyHasLineBreak || keyIsTooLong;
+		if (explicitPair) {
+			if (keyText && CHAR_LINE_FEED === keyText.charCodeAt(0)) pairBuffer += "?";
+			else pairBuffer += "? ";
+		}
+		pairBuffer += keyText;
+		if (explicitPair) pairBuffer += generateNextLine(state, level);
+		const valueText = writeNode(state, level + 1, value, node, {
+			block: true,
+			compact: explicitPair,
+			isblockseq: explicitPair && !cannotBeCompact(state, value, level + 1)
+		}).text;
+		const keyIsBareProps = key.kind === "scalar" && keyRender.noBody && (key.tagged || key.anchor !== void 0);
+		const keyColonSep = !explicitPair && (key.kind === "alias" || keyIsBareProps) ? " " : "";
+		if (valueText === "" || CHAR_LINE_FEED === valueText.charCodeAt(0)) pairBuffer += `${keyColonSep}:`;
+		else pairBuffer += `${keyColonSep}: `;
+		pairBuffer += valueText;
+		result += pairBuffer;
+	}
+	return result;
+}
+function cannotBeCompact(state, node, level) {
+	if (node.kind === "alias") return true;
+	return node.tagged || node.anchor !== void 0 || state.indent < 2 && level > 0;
+}
+function writeNode(state, level, node, parent, ctx) {
+	if (node.kind === "alias") {
+		state.openEnded = false;
+		return {
+			text: `*${node.anchor}`,
+			noBody: false
+		};
+	}
+	const { block = false, iskey = false, isblockseq = false } = ctx;
+	let compact = ctx.compact ?? false;
+	const hasAnchor = node.anchor !== void 0;
+	if (cannotBeCompact(state, node, level)) compact = false;
+	let body;
+	let shouldPrintTag = node.tagged;
+	const useBlockCollection = block && (node.kind === "mapping" || node.kind === "sequence") && node.style === COLLECTION_STYLE.BLOCK && node.items.length !== 0;
+	if (node.kind === "mapping") {
+		if (useBlockCollection) body = writeBlockMapping(state, level, node, compact);
+		else body = writeFlowMapping(state, level, node);
+	} else if (node.kind === "sequence") {
+		if (useBlockCollection) {
+			if (state.seqNoIndent && !isblockseq && level > 0) body = writeBlockSequence(state, level - 1, node, compact);
+			else body = writeBlockSequence(state, level, node, compact);
+		} else body = writeFlowSequence(state, level, node);
+	} else {
+		const layout = scalarLayout(state, node, parent, level, iskey, !block);
+		detectAllowedStyles(layout);
+		for (const rule of state.scalarStyleRules) rule(layout);
+		body = renderScalar(layout);
+		state.openEnded = (layout.style === SCALAR_STYLE.LITERAL_BLOCK || layout.style === SCALAR_STYLE.FOLDED_BLOCK) && (node.value === "\n" || node.value.endsWith("\n\n"));
+		shouldPrintTag = node.tagged || body === "" && layout.flowOnly && parent?.kind === "sequence" && !hasAnchor || layout.style !== SCALAR_STYLE.PLAIN && node.tag !== state.defaultScalarTagName;
+	}
+	if ((node.kind === "mapping" || node.kind === "sequence") && !useBlockCollection) state.openEnded = false;
+	if (useBlockCollection && compact && level > 0 && state.indent > 2) body = `${" ".repeat(state.indent - 2)}${body}`;
+	const noBody = body === "";
+	let text = body;
+	if (shouldPrintTag || hasAnchor) {
+		const props = [];
+		const tag = shouldPrintTag ? nodeTagShort(node) : null;
+		const anchor = hasAnchor ? `&${node.anchor}` : null;
+		if (state.tagBeforeAnchor) {
+			if (tag !== null) props.push(tag);
+			if (anchor !== null) props.push(anchor);
+		} else {
+			if (anchor !== null) props.push(anchor);
+			if (tag !== null) props.push(tag);
+		}
+		const sep = body === "" || body.charCodeAt(0) === CHAR_LINE_FEED ? "" : " ";
+		text = `${props.join(" ")}${sep}${body}`;
+	}
+	return {
+		text,
+		noBody
+	};
+}
+function rootStartsOwnLine(node) {
+	return (node.kind === "sequence" || node.kind === "mapping") && node.style === COLLECTION_STYLE.BLOCK && node.items.length !== 0 && !node.tagged && node.anchor === void 0;
+}
+function writeDocumentDirectives(doc) {
+	let result = "";
+	for (const directive of doc.directives) {
+		if (directive.kind === "yaml") {
+			result += `%YAML ${directive.version}\n`;
+			continue;
+		}
+		const { handle, prefix } = directive;
+		result += `%TAG ${handle} ${prefix}\n`;
+	}
+	return result;
+}
+/**
+* Build YAML from AST.
+*
+* @category AST
+*/
+function present(documents, options) {
+	const state = createPresenterState(options);
+	let result = "";
+	let previousEnded = false;
+	for (let index = 0; index < documents.length; index += 1) {
+		const doc = documents[index];
+		state.openEnded = false;
+		const directives = writeDocumentDirectives(doc);
+		const hasDirectives = directives !== "";
+		const marker = doc.explicitStart || hasDirectives || index > 0 && !previousEnded;
+		result += directives;
+		if (doc.contents === null) {
+			if (marker) result += "---\n";
+		} else if (marker) {
+			const body = writeNode(state, 0, doc.contents, null, {
+				block: true,
+				compact: true
+			}).text;
+			const sep = body === "" ? "" : hasDirectives || rootStartsOwnLine(doc.contents) ? "\n" : " ";
+			result += `---${sep}${body}\n`;
+		} else result += writeNode(state, 0, doc.contents, null, {
+			block: true,
+			compact: true
+		}).text + "\n";
+		previousEnded = doc.explicitEnd || state.openEnded;
+		if (previousEnded) result += "...\n";
+	}
+	return result;
+}
+//#endregion
+//#region src/dump.ts
+var DEFAULT_DUMP_OPTIONS = {
+	...DEFAULT_PRESENTER_OPTIONS,
+	schema: DUMP_SCHEMA,
+	skipInvalid: false,
+	noRefs: false,
+	flowLevel: -1,
+	sortKeys: false,
+	transform: () => {}
+};
+function defaultCompareFn(a, b) {
+	const x = String(a);
+	const y = String(b);
+	if (x < y) return -1;
+	if (x > y) return 1;
+	return 0;
+}
+/**
+* Serializes JS object as a YAML document. By default it can dump every
+* supported YAML type, so it throws an exception if you try to dump regexps or
+* functions. However, you can disable exceptions by setting the
+* {@link DumpOptions.skipInvalid} option to `true`.
+*
+* @category Main
+*/
+function dump(input, options = {}) {
+	const opts = {
+		...DEFAULT_DUMP_OPTIONS,
+		...options
+	};
+	const documents = jsToAst(input, opts.schema, {
+		noRefs: opts.noRefs,
+		skipInvalid: opts.skipInvalid
+	});
+	if (opts.flowLevel >= 0) visit(documents, (node, ctx) => {
+		if (ctx.depth < opts.flowLevel) return;
+		if (node.kind === "sequence" || node.kind === "mapping") node.style = COLLECTION_STYLE.FLOW;
+		return VISIT_SKIP;
+	});
+	if (opts.sortKeys) {
+		const compareFn = opts.sortKeys === true ? defaultCompareFn : opts.sortKeys;
+		visit(documents, (node) => {
+			if (node.kind !== "mapping") return;
+			node.items.sort((a, b) => compareFn(a.key.kind === "scalar" ? a.key.value : "", b.key.kind === "scalar" ? b.key.value : ""));
+		});
+	}
+	opts.transform(documents);
+	return present(documents, {
+		...pick(opts, Object.keys(DEFAULT_PRESENTER_OPTIONS)),
+		schema: opts.schema
+	});
+}
 
 // The inputs' defaults are read from action.yml itself, the file the runner reads,
 // so no second copy can drift from it. src/ and dist/ both sit one folder below it.
@@ -33329,10 +34531,10 @@ let cached;
  * is a runner expression. Read once, on first use.
  */
 function actionDefaults() {
-    cached ??= readDefaults();
+    cached ??= readDefaults$1();
     return cached;
 }
-function readDefaults() {
+function readDefaults$1() {
     let text;
     try {
         text = readFileSync(ACTION_YML, 'utf8');
@@ -33403,6 +34605,10 @@ function wholeNumber(name, min, max, why = '') {
 const MAX_SETUP_NAME_SIZE = 16;
 /** Clusters at once: each holds helm processes; more would only starve the runner. */
 const MAX_PARALLEL = 64;
+/** A store that takes longer than this per request is down, not slow. */
+const MAX_STORE_TIMEOUT_SECONDS = 600;
+/** With backoff doubling from 1 s, 10 attempts already wait over 8 minutes in all. */
+const MAX_STORE_ATTEMPTS = 10;
 /** The longest a Node.js timer can wait (2^31-1 ms); a longer one fires at once. */
 const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 function boolean(name) {
@@ -33412,6 +34618,12 @@ function boolean(name) {
     if (/^(false|False|FALSE)$/.test(raw.value))
         return false;
     return fail(raw, 'must be true or false');
+}
+function oneOf(name, allowed) {
+    const raw = input(name);
+    if (!allowed.includes(raw.value))
+        fail(raw, `must be one of ${allowed.join(', ')}`);
+    return raw.value;
 }
 function url(raw, schemes) {
     let parsed;
@@ -33444,13 +34656,13 @@ function storeUrl(raw) {
     return checked;
 }
 /**
- * helm comes as a release tarball over HTTP(S); a helm already on the runner is
- * `helm-version: system`, so file:// is refused here rather than failing later as HTTP.
+ * helm and sops come as release files over HTTP(S); one already on the runner is
+ * `<tool>-version: system`, so file:// is refused here rather than failing later as HTTP.
  */
-function helmDownloadUrl$1(raw) {
+function downloadUrl(raw, tool) {
     const parsed = URL.canParse(raw.value) ? new URL(raw.value) : undefined;
     if (parsed?.protocol === 'file:') {
-        fail(raw, 'must be an https:// or http:// URL (a mirror); for a helm already on the runner use helm-version: system', false);
+        fail(raw, `must be an https:// or http:// URL (a mirror); for a ${tool} already on the runner use ${tool}-version: system`, false);
     }
     return url(raw, ['https:', 'http:']);
 }
@@ -33567,6 +34779,35 @@ function helmVersion() {
     }
     return raw.value.startsWith('v') ? raw.value : `v${raw.value}`;
 }
+const SOPS_VERSION = /^v?3\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+function sopsVersion() {
+    const raw = input('sops-version');
+    if (raw.value === 'system')
+        return raw.value;
+    if (!SOPS_VERSION.test(raw.value))
+        fail(raw, 'must be "system" or a sops 3 release such as v3.13.3');
+    return raw.value.startsWith('v') ? raw.value : `v${raw.value}`;
+}
+/**
+ * age identities, one a line (comments allowed, as in a key file). Registered before they
+ * are checked, with the lower-case form too: bech32 is read in either case.
+ */
+function sopsAgeKey() {
+    const raw = input('sops-age-key');
+    if (raw.value === '')
+        return undefined;
+    const keys = raw.value
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('#'));
+    // The comments (`# public key: age1…`) are no secret; every key line is, in both cases.
+    for (const key of keys)
+        for (const form of [key, key.toLowerCase()])
+            addSecret(form);
+    if (keys.length === 0 || keys.some((k) => !/^AGE-SECRET-KEY-1[0-9A-Z]+$/i.test(k)))
+        fail(raw, 'must hold age private keys (AGE-SECRET-KEY-1...), one a line', false);
+    return raw.value;
+}
 function helmArgs() {
     const raw = input('helm-args');
     try {
@@ -33628,6 +34869,14 @@ function splitArgs(text) {
         args.push(current);
     return args;
 }
+/** The environment name template: `{setup}` is the one placeholder. */
+function deploymentEnvironment() {
+    const { value } = input('deployment-environment');
+    const unknown = value.replace(/\{setup\}/g, '').match(/[{}]/);
+    if (!value.trim() || unknown)
+        throw new Error(`The deployment-environment input '${value}' is not a usable name template: give a non-empty name, with {setup} where the setup's name goes (e.g. '{setup}' or 'prod-{setup}').`);
+    return value.trim();
+}
 function readConfig() {
     const token = input('github-token').value;
     addSecret(token);
@@ -33636,15 +34885,22 @@ function readConfig() {
         addUrlSecrets(storeRaw.value);
     const helmDownload = input('helm-download-url');
     addUrlSecrets(helmDownload.value);
+    const sopsDownload = input('sops-download-url');
+    addUrlSecrets(sopsDownload.value);
     return {
         githubToken: token,
         kubeconfigStoreUrl: storeRaw.value ? storeUrl(storeRaw) : undefined,
         kubeconfigStoreCa: storeCa(),
         kubeconfigFilename: kubeconfigFilename(),
+        storeTimeoutMs: wholeNumber('kubeconfig-store-timeout', 1, MAX_STORE_TIMEOUT_SECONDS) * 1000,
+        storeAttempts: wholeNumber('kubeconfig-store-attempts', 1, MAX_STORE_ATTEMPTS),
         setupNameSize: wholeNumber('setup-name-size', 1, MAX_SETUP_NAME_SIZE),
         shell: input('shell').value,
         helmVersion: helmVersion(),
-        helmDownloadUrl: helmDownloadUrl$1(helmDownload),
+        helmDownloadUrl: downloadUrl(helmDownload, 'helm'),
+        sopsVersion: sopsVersion(),
+        sopsDownloadUrl: downloadUrl(sopsDownload, 'sops'),
+        sopsAgeKey: sopsAgeKey(),
         helmRepositories: helmRepositories(),
         helmArgs: helmArgs(),
         plans: list('plans'),
@@ -33656,6 +34912,13 @@ function readConfig() {
         failFast: boolean('fail-fast'),
         hookTimeoutMs: wholeNumber('hook-timeout', 1, MAX_TIMER_SECONDS, ' (seconds; about 24 days is the longest a timer can wait)') * 1000,
         dryRun: boolean('dry-run'),
+        deployments: boolean('deployments'),
+        deploymentEnvironment: deploymentEnvironment(),
+        mode: oneOf('mode', ['deploy', 'drift']),
+        drift: oneOf('drift', ['report', 'correct']),
+        failOnDrift: boolean('fail-on-drift'),
+        prune: boolean('prune'),
+        driftIssues: boolean('drift-issues'),
         workspace: process.env.GITHUB_WORKSPACE || process.cwd()
     };
 }
@@ -33664,16 +34927,25 @@ function readConfig() {
 // event → changes → plan → apply → report. Each stage takes and returns these,
 // so every stage can be tested alone.
 const ZERO_SHA = '0000000000000000000000000000000000000000';
-const HOOK_NAMES = [
+const APPLY_HOOK_NAMES = [
     'pre-install',
     'post-install',
     'pre-upgrade',
     'post-upgrade'
 ];
+const UNINSTALL_HOOK_NAMES = [
+    'pre-uninstall',
+    'post-uninstall'
+];
+const HOOK_NAMES = [...APPLY_HOOK_NAMES, ...UNINSTALL_HOOK_NAMES];
 
 /** A warning annotation about the run as a whole (not one plan), masked like all that report/ writes. */
 function runWarning(text) {
     warning(mask(text));
+}
+/** A notice about the run as a whole: something left out on purpose, not a fault. */
+function runNotice(text) {
+    notice(mask(text));
 }
 
 async function resolveScope(event, api, options) {
@@ -33715,6 +34987,12 @@ async function scopeOf(event, api) {
                 kind: 'all',
                 head: event.sha,
                 reason: 'workflow_dispatch (a re-sync of the plans the plans input selects)'
+            };
+        case 'schedule':
+            return {
+                kind: 'all',
+                head: event.sha,
+                reason: `schedule${event.cron ? ` '${event.cron}'` : ''} (a drift check of the plans the plans input selects)`
             };
         case 'pull_request':
             return {
@@ -39117,8 +40395,16 @@ const PER_PAGE = 100;
 const MAX_RUN_PAGES = 5;
 /** GitHub lists at most this many files for a whole comparison (compare API description). */
 const COMPARE_FILES_CAP = 300;
+/** The HTTP status GitHub answered, when it answered. */
 class ApiError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+    }
 }
+/** Pages of pull request comments read to find the sticky one (100 a page). */
+const MAX_COMMENT_PAGES = 10;
 function createApi(token, event, cancel) {
     const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
     // Made on first use: getOctokit refuses an empty token, and without one every call falls back.
@@ -39141,7 +40427,7 @@ function createApi(token, event, cancel) {
             if (cancel?.aborted)
                 throw new ApiError(`${what} stopped: the run was cancelled`);
             const status = error.status;
-            throw new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${error.message}`);
+            throw new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${error.message}`, status);
         }
     };
     return {
@@ -39216,6 +40502,112 @@ function createApi(token, event, cancel) {
                     .map((e) => ({ path: e.path, sha: e.sha })),
                 truncated: data.truncated
             };
+        }),
+        listComments: (issue) => guard(`listing the comments of #${issue}`, async () => {
+            const comments = [];
+            for (let page = 1; page <= MAX_COMMENT_PAGES; page++) {
+                const { data } = await octokit().rest.issues.listComments({
+                    owner,
+                    repo,
+                    issue_number: issue,
+                    per_page: PER_PAGE,
+                    page,
+                    request: request()
+                });
+                comments.push(...data.map((c) => ({ id: c.id, body: c.body ?? '' })));
+                if (data.length < PER_PAGE)
+                    break;
+            }
+            return comments;
+        }),
+        createComment: (issue, body) => guard(`commenting on #${issue}`, async () => {
+            const { data } = await octokit().rest.issues.createComment({
+                owner,
+                repo,
+                issue_number: issue,
+                body,
+                request: request()
+            });
+            return { id: data.id, body: data.body ?? '' };
+        }),
+        updateComment: (id, body) => guard(`editing comment ${id}`, async () => {
+            const { data } = await octokit().rest.issues.updateComment({
+                owner,
+                repo,
+                comment_id: id,
+                body,
+                request: request()
+            });
+            return { id: data.id, body: data.body ?? '' };
+        }),
+        createDeployment: (ref, environment, description) => guard(`creating a deployment to ${environment}`, async () => {
+            const response = await octokit().rest.repos.createDeployment({
+                owner,
+                repo,
+                ref,
+                environment,
+                description,
+                auto_merge: false,
+                // The workflow running this action is the check; others are not waited for.
+                required_contexts: [],
+                request: request()
+            });
+            const data = response.data;
+            if (response.status !== 201 || typeof data.id !== 'number')
+                throw new ApiError(data.message ?? `HTTP ${response.status}`, response.status);
+            return data.id;
+        }),
+        deploymentStatus: (id, state, logUrl, description) => guard(`setting deployment ${id} to ${state}`, async () => {
+            await octokit().rest.repos.createDeploymentStatus({
+                owner,
+                repo,
+                deployment_id: id,
+                state,
+                description: description.slice(0, 140),
+                ...(logUrl ? { log_url: logUrl } : {}),
+                request: request()
+            });
+        }),
+        openIssues: (label) => guard(`listing the open issues labelled ${label}`, async () => {
+            const issues = [];
+            for (let page = 1;; page++) {
+                const { data } = await octokit().rest.issues.listForRepo({
+                    owner,
+                    repo,
+                    labels: label,
+                    state: 'open',
+                    per_page: PER_PAGE,
+                    page,
+                    request: request()
+                });
+                for (const issue of data)
+                    if (!issue.pull_request)
+                        issues.push({ number: issue.number, title: issue.title });
+                if (data.length < PER_PAGE)
+                    return issues;
+            }
+        }),
+        createIssue: ({ title, body, labels }) => guard(`opening the issue '${title}'`, async () => {
+            const { data } = await octokit().rest.issues.create({
+                owner,
+                repo,
+                title,
+                body,
+                labels: [...labels],
+                request: request()
+            });
+            return data.number;
+        }),
+        updateIssue: (number, { body, state }) => guard(`updating issue #${number}`, async () => {
+            await octokit().rest.issues.update({
+                owner,
+                repo,
+                issue_number: number,
+                body,
+                state,
+                ...(state === 'closed' ? { state_reason: 'completed' } : {}),
+                request: request()
+            });
         })
     };
 }
@@ -39537,7 +40929,7 @@ function gitOptions(at, reach, input) {
     return {
         cwd: at.workspace,
         // Never wait for a password prompt on a runner.
-        env: childEnv({ GIT_TERMINAL_PROMPT: '0' }),
+        env: childEnv({ ...at.env, GIT_TERMINAL_PROMPT: '0' }),
         timeoutMs: reach === 'network' ? FETCH_TIMEOUT_MS : LOCAL_TIMEOUT_MS$1,
         signal: reach === 'network' ? at.signal : undefined,
         input
@@ -39610,6 +41002,17 @@ function parseNameStatus(output) {
         paths.push({ path: fields[i + 1], status });
     }
     return paths;
+}
+/**
+ * The commit a preview renders as its base: where a pull request forked off its
+ * base branch, else `base` itself; fetched from origin when the checkout lacks it.
+ */
+async function diffBaseCommit(workspace, base, head, sinceMergeBase, signal) {
+    const at = { workspace, signal };
+    const repo = await must(at, ['rev-parse', '--is-shallow-repository']);
+    const shallow = repo.trim() === 'true';
+    await ensureCommits(at, base === head ? [head] : [head, base], shallow);
+    return sinceMergeBase ? mergeBaseOf(at, base, head, shallow) : base;
 }
 /**
  * The paths that differ between two commits. `sinceMergeBase` compares from where
@@ -39703,6 +41106,18 @@ async function checkedOutTree(workspace, sha) {
     }
     return commitTree(workspace, sha);
 }
+/**
+ * Writes every file of a commit into `dir` (an empty private folder) and returns
+ * its tree. A private index (GIT_INDEX_FILE) keeps the checkout's own index and
+ * working tree untouched; symlinks are written as symlinks, so the planner's
+ * checks (nothing may lead out of the repository) hold for the base as for head.
+ */
+async function materialiseCommit(workspace, sha, dir) {
+    const at = { workspace, env: { GIT_INDEX_FILE: join(dir, '.gitops-index') } };
+    await must(at, ['read-tree', sha]);
+    await must(at, ['checkout-index', '--all', '--force', `--prefix=${dir}/files/`]);
+    return commitTree(workspace, sha);
+}
 /** Every blob of a commit's tree (`git ls-tree -r`). */
 async function commitTree(workspace, sha) {
     const out = await must({ workspace }, ['ls-tree', '-r', '-z', '--full-tree', sha]);
@@ -39768,6 +41183,17 @@ async function openCheckout(workspace, sha) {
         throw new Error(`The workspace ${workspace} does not exist: check out the ops repository first (actions/checkout).`);
     }
     return checkoutOf(root, await checkedOutTree(root, sha));
+}
+/**
+ * Another commit (a preview's diff base) as a checkout of its own: its files are
+ * written into `dir`, a private empty folder, and read from there.
+ */
+async function openCommitCheckout(workspace, sha, dir) {
+    const tree = await materialiseCommit(workspace, sha, dir);
+    const files = join(dir, 'files');
+    // A commit without files writes nothing.
+    mkdirSync(files, { recursive: true });
+    return checkoutOf(realpathSync.native(files), tree);
 }
 function checkoutOf(root, tree) {
     const regular = new Set();
@@ -39877,6 +41303,687 @@ function unreadable(read, what, maxBytes) {
         : 'is in the commit but missing from the checkout (did an earlier step delete it?)';
 }
 
+// Pure: the release options of a plan file or of a defaults entry (`wait`,
+// `timeout`, `atomic`, `set`, `test`, `suspend`, `keep`) as written, each
+// problem with its line; merged (plan over defaults) and then settled.
+const OPTION_KEYS = ['wait', 'timeout', 'atomic', 'set', 'test', 'suspend', 'keep'];
+/** A Go duration as helm's `--timeout` takes it: `90s`, `5m`, `1h30m`, `1.5h`. */
+const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
+const TEST_KEYS = ['enable', 'timeout', 'rollbackOnFailure'];
+function isOptionKey(key) {
+    return OPTION_KEYS.includes(key);
+}
+/** The options among a mapping's fields; other keys are the caller's. */
+function parseOptions(fields, problem, where = '') {
+    const options = {};
+    for (const [key, node] of fields) {
+        if (!isOptionKey(key))
+            continue;
+        const name = `${where}'${key}'`;
+        switch (key) {
+            case 'wait':
+            case 'atomic':
+            case 'suspend':
+            case 'keep':
+                options[key] = bool(node, name, problem);
+                break;
+            case 'timeout':
+                options.timeout = duration(node, name, problem);
+                break;
+            case 'set':
+                options.set = setValues(node, name, problem);
+                break;
+            case 'test':
+                options.test = testOptions(node, name, problem);
+                break;
+        }
+    }
+    return options;
+}
+function bool(node, name, problem) {
+    if (node.kind === 'scalar' && node.plain && (node.text === 'true' || node.text === 'false'))
+        return node.text === 'true';
+    problem(node.line, `${name} must be true or false`);
+    return undefined;
+}
+function duration(node, name, problem) {
+    if (node.kind === 'scalar' && DURATION.test(node.text.trim()))
+        return node.text.trim();
+    const got = node.kind === 'scalar' ? `'${node.text}'` : `a ${node.kind}`;
+    problem(node.line, `${name} must be a duration such as 90s, 5m or 1h30m (a number with a unit: ns, us, ms, s, m, h), not ${got}`);
+    return undefined;
+}
+function testOptions(node, name, problem) {
+    if (node.kind === 'scalar') {
+        const enable = bool(node, `${name} (true, false, or a mapping of ${TEST_KEYS.join(', ')})`, problem);
+        return enable === undefined ? undefined : { enable };
+    }
+    if (node.kind !== 'mapping') {
+        problem(node.line, `${name} must be true, false, or a mapping of ${TEST_KEYS.join(', ')}`);
+        return undefined;
+    }
+    const test = {};
+    for (const { key, value } of node.entries) {
+        const text = key.kind === 'scalar' ? key.text : key.kind;
+        if (text === 'timeout')
+            test.timeout = duration(value, `${name} 'timeout'`, problem);
+        else if (text === 'enable' || text === 'rollbackOnFailure')
+            test[text] = bool(value, `${name} '${text}'`, problem);
+        else
+            problem(key.line, `unknown key '${text}' in ${name}; allowed keys: ${TEST_KEYS.join(', ')}`);
+    }
+    return test;
+}
+/**
+ * `set` is a mapping of value paths (dots nest, `\.` is a literal dot) to values of
+ * any YAML type. It reaches helm as a generated values file, never as a flag.
+ */
+function setValues(node, name, problem) {
+    if (node.kind !== 'mapping') {
+        problem(node.line, `${name} must be a mapping of value paths to values, e.g. image.tag: v1.2.0`);
+        return undefined;
+    }
+    const values = {};
+    for (const { key, value } of node.entries) {
+        if (key.kind !== 'scalar') {
+            problem(key.line, `${name} keys must be value paths such as image.tag, not a ${key.kind}`);
+            continue;
+        }
+        const path = valuePath(key.text);
+        if (!path)
+            problem(key.line, `${name} key '${key.text}' must be a value path such as image.tag`);
+        else if (!place(values, path, valueOf(value)))
+            problem(key.line, `${name} key '${key.text}' is set twice (as a value and as a mapping)`);
+    }
+    return values;
+}
+/** `a.b\.c` → ['a', 'b.c']; undefined when a part is empty. */
+function valuePath(text) {
+    const parts = text.split(/(?<!\\)\./).map((part) => part.replaceAll('\\.', '.'));
+    return parts.every((part) => part !== '') ? parts : undefined;
+}
+function isMap(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** Puts a value at a path; false when the path runs through a value that is no mapping. */
+function place(target, path, value) {
+    const [head, ...rest] = path;
+    if (rest.length === 0) {
+        if (head in target && (isMap(target[head]) || isMap(value))) {
+            if (!isMap(target[head]) || !isMap(value))
+                return false;
+            target[head] = deepMerge(target[head], value);
+            return true;
+        }
+        target[head] = value;
+        return true;
+    }
+    const next = target[head] ?? {};
+    if (!isMap(next))
+        return false;
+    target[head] = next;
+    return place(next, rest, value);
+}
+/** Maps merge key by key; anything else of `over` replaces (as helm merges values files). */
+function deepMerge(under, over) {
+    const merged = { ...under };
+    for (const [key, value] of Object.entries(over)) {
+        const below = merged[key];
+        merged[key] = isMap(below) && isMap(value) ? deepMerge(below, value) : value;
+    }
+    return merged;
+}
+/** A YAML node as the value it means: plain scalars by the YAML core schema, quoted ones as text. */
+function valueOf(node) {
+    switch (node.kind) {
+        case 'scalar':
+            if (node.isNull)
+                return null;
+            if (!node.plain)
+                return node.text;
+            return plainScalar(node.text);
+        case 'sequence':
+            return node.items.map(valueOf);
+        case 'mapping':
+            return Object.fromEntries(node.entries.map(({ key, value }) => [
+                key.kind === 'scalar' ? key.text : '',
+                valueOf(value)
+            ]));
+    }
+}
+function plainScalar(text) {
+    try {
+        const value = load(text, { schema: CORE_SCHEMA });
+        return typeof value === 'number' || typeof value === 'boolean' ? value : text;
+    }
+    catch {
+        return text;
+    }
+}
+/** `over` (the plan) wins key by key; `set` merges deeply, `test` field by field. */
+function mergeOptions(under, over) {
+    const merged = { ...under };
+    for (const key of OPTION_KEYS) {
+        if (over[key] === undefined)
+            continue;
+        if (key === 'set')
+            merged.set = deepMerge(under.set ?? {}, over.set ?? {});
+        else if (key === 'test')
+            merged.test = { ...under.test, ...over.test };
+        else
+            merged[key] = over[key];
+    }
+    return merged;
+}
+/** What the engine acts on: unset switches are off, a test is run only when enabled. */
+function settleOptions(options) {
+    const test = options.test;
+    return {
+        ...(options.wait !== undefined ? { wait: options.wait } : {}),
+        ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+        ...(options.atomic !== undefined ? { atomic: options.atomic } : {}),
+        set: options.set ?? {},
+        test: test?.enable === true
+            ? {
+                ...(test.timeout !== undefined ? { timeout: test.timeout } : {}),
+                rollbackOnFailure: test.rollbackOnFailure ?? false
+            }
+            : undefined,
+        suspend: options.suspend ?? false,
+        keep: options.keep ?? false
+    };
+}
+/** A plan that sets no option, over no defaults. */
+settleOptions({});
+/** A removed plan that asked for nothing: uninstalled, without hooks. */
+const DEFAULT_REMOVAL = {
+    suspend: false,
+    keep: false,
+    hooks: { 'pre-uninstall': [], 'post-uninstall': [] }
+};
+
+class YamlError extends Error {
+    line;
+    constructor(message, line) {
+        super(message);
+        this.line = line;
+    }
+}
+const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
+/** Parses one YAML document; null for an empty one. Throws YamlError with a 1-based line. */
+function parseYaml(source) {
+    let events;
+    try {
+        events = parseEvents(source, { maxDepth: 50 });
+    }
+    catch (error) {
+        if (error instanceof YAMLException) {
+            throw new YamlError(`invalid YAML: ${error.reason}`, error.mark ? error.mark.line + 1 : undefined);
+        }
+        throw error;
+    }
+    const lines = lineStarts(source);
+    const lineAt = (offset) => lineOf(lines, offset);
+    const anchors = new Map();
+    let index = 0;
+    /** An empty value has no offset of its own: it is on the line of the key before it. */
+    let lastLine = 1;
+    const documents = [];
+    const anchorOf = (start, end) => start >= 0 ? source.slice(start, end) : undefined;
+    const remember = (anchor, node) => {
+        if (anchor !== undefined)
+            anchors.set(anchor, node);
+        return node;
+    };
+    function node() {
+        const event = events[index++];
+        switch (event.type) {
+            case EVENT_ID.SCALAR: {
+                const text = getScalarValue(source, event);
+                const plain = event.style === SCALAR_STYLE.PLAIN && event.tagStart < 0;
+                if (event.valueStart >= 0)
+                    lastLine = lineAt(event.valueStart);
+                return remember(anchorOf(event.anchorStart, event.anchorEnd), {
+                    kind: 'scalar',
+                    line: lastLine,
+                    text,
+                    isNull: plain && NULLS.has(text),
+                    plain
+                });
+            }
+            case EVENT_ID.SEQUENCE: {
+                const items = [];
+                const seq = { kind: 'sequence', line: lineAt(event.start), items };
+                while (events[index].type !== EVENT_ID.POP)
+                    items.push(node());
+                index++;
+                return remember(anchorOf(event.anchorStart, event.anchorEnd), seq);
+            }
+            case EVENT_ID.MAPPING: {
+                const entries = [];
+                const seen = new Set();
+                while (events[index].type !== EVENT_ID.POP) {
+                    const key = node();
+                    const value = node();
+                    if (key.kind === 'scalar') {
+                        if (seen.has(key.text))
+                            throw new YamlError(`duplicate key '${key.text}'`, key.line);
+                        seen.add(key.text);
+                    }
+                    entries.push({ key, value });
+                }
+                index++;
+                return remember(anchorOf(event.anchorStart, event.anchorEnd), {
+                    kind: 'mapping',
+                    line: lineAt(event.start),
+                    entries
+                });
+            }
+            case EVENT_ID.ALIAS: {
+                const name = source.slice(event.anchorStart, event.anchorEnd);
+                const target = anchors.get(name);
+                if (!target)
+                    throw new YamlError(`unknown alias '*${name}'`, lineAt(event.anchorStart));
+                return target;
+            }
+            default:
+                throw new YamlError('unexpected YAML structure', undefined);
+        }
+    }
+    while (index < events.length) {
+        const event = events[index++];
+        if (event.type !== EVENT_ID.DOCUMENT)
+            throw new YamlError('unexpected YAML structure', undefined);
+        documents.push(events[index]?.type === EVENT_ID.POP ? null : node());
+        index++; // the document's POP
+    }
+    if (documents.length > 1) {
+        throw new YamlError(`holds ${documents.length} YAML documents; a plan file holds one`, undefined);
+    }
+    return documents[0] ?? null;
+}
+function lineStarts(source) {
+    const starts = [0];
+    for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1))
+        starts.push(i + 1);
+    return starts;
+}
+function lineOf(starts, offset) {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+        const mid = (low + high + 1) >> 1;
+        if (starts[mid] <= offset)
+            low = mid;
+        else
+            high = mid - 1;
+    }
+    return low + 1;
+}
+
+// Pure: `.gitops/defaults.yaml`, release options for every plan, a setup's plans or
+// a namespace's plans. Precedence, lowest first: `all`, `setups.<setup>`,
+// `namespaces.<setup>/<namespace>`, the plan file's own keys.
+const DEFAULTS_FILE = '.gitops/defaults.yaml';
+/** A problem with the defaults file stops the run: every plan it covers depends on it. */
+class DefaultsFileError extends Error {
+}
+const NO_DEFAULTS = { all: {}, setups: new Map(), namespaces: new Map() };
+const SECTIONS = ['all', 'setups', 'namespaces'];
+function parseDefaultsFile(text) {
+    const fail = (line, message) => {
+        throw new DefaultsFileError(`${DEFAULTS_FILE}${line ? ` line ${line}` : ''}: ${message}`);
+    };
+    let root;
+    try {
+        root = parseYaml(text);
+    }
+    catch (error) {
+        if (error instanceof YamlError)
+            return fail(error.line, error.message);
+        throw error;
+    }
+    if (root === null || (root.kind === 'scalar' && root.isNull))
+        return NO_DEFAULTS;
+    const shape = 'must be a mapping of `all:` (every plan), `setups:` (by setup) and `namespaces:` (by setup/namespace)';
+    if (root.kind !== 'mapping')
+        return fail(root.line, shape);
+    let all = {};
+    const setups = new Map();
+    const namespaces = new Map();
+    for (const { key, value } of root.entries) {
+        const section = key.kind === 'scalar' ? key.text : '';
+        if (section === 'all')
+            all = entry$1(value, 'all: ', fail);
+        else if (section === 'setups' || section === 'namespaces') {
+            if (value.kind === 'scalar' && value.isNull)
+                continue;
+            if (value.kind !== 'mapping')
+                return fail(value.line, `'${section}' must be a mapping of ${section} to options`);
+            for (const item of value.entries) {
+                const name = item.key.kind === 'scalar' ? item.key.text : '';
+                const valid = section === 'setups' ? SETUP.test(name) : NAMESPACE.test(name);
+                if (!valid)
+                    return fail(item.key.line, section === 'setups'
+                        ? `'${name}' is not a setup path (such as aws/prod)`
+                        : `'${name}' is not <setup>/<namespace> (such as aws/prod/payments)`);
+                (section === 'setups' ? setups : namespaces).set(name, entry$1(item.value, `${section} ${name}: `, fail));
+            }
+        }
+        else
+            return fail(key.line, `unknown key '${section || key.kind}'; allowed keys: ${SECTIONS.join(', ')}`);
+    }
+    return { all, setups, namespaces };
+}
+const SETUP = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
+const NAMESPACE = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+function entry$1(node, where, fail) {
+    if (node.kind === 'scalar' && node.isNull)
+        return {};
+    if (node.kind !== 'mapping')
+        return fail(node.line, `${where}must be a mapping of options (${OPTION_KEYS.join(', ')})`);
+    const fields = new Map();
+    for (const { key, value } of node.entries) {
+        const name = key.kind === 'scalar' ? key.text : key.kind;
+        if (!OPTION_KEYS.includes(name))
+            return fail(key.line, `${where}'${name}' cannot have a default; allowed keys: ${OPTION_KEYS.join(', ')}`);
+        fields.set(name, value);
+    }
+    const problems = [];
+    let first;
+    const options = parseOptions(fields, (line, message) => {
+        first ??= line;
+        problems.push(message);
+    }, where);
+    if (problems.length > 0)
+        return fail(first, problems.join('; '));
+    return options;
+}
+/** A plan's options over the defaults that cover it. */
+function optionsFor(defaults, target, own) {
+    return [
+        defaults.setups.get(target.setup),
+        defaults.namespaces.get(`${target.setup}/${target.namespace}`),
+        own
+    ].reduce((under, over) => (over ? mergeOptions(under, over) : under), defaults.all);
+}
+
+const ALIAS_CHART = /^([A-Za-z0-9][A-Za-z0-9._-]*)\/([A-Za-z0-9][A-Za-z0-9._-]*)$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** helm holds every values file whole in memory, once a plan: larger ones are a mistake. */
+const MAX_VALUES_BYTES = 8 * 1024 * 1024;
+/** A repository-relative path as written → normalized, or undefined if it leaves the repository by its text. */
+function normalizeRepoPath(written) {
+    if (written.startsWith('/'))
+        return undefined;
+    const normal = posix.normalize(written);
+    if (normal === '..' || normal.startsWith('../') || normal === '.')
+        return undefined;
+    return normal.replace(/\/$/, '');
+}
+const UNRESOLVED = {
+    outside: 'resolves (through a symlink) outside the repository',
+    missing: 'does not exist in the repository (paths are relative to the repository root)',
+    untracked: 'is not part of the deployed commit (an untracked file, or one an earlier step wrote): commit it'
+};
+function resolvePlan(file, raw, checkout, aliases, 
+/** The plan's own options over the defaults that cover it. */
+options) {
+    const problems = [];
+    const problem = (at, message, leakedUrl) => {
+        problems.push({ file, line: at.line, message, ...(leakedUrl && { leakedUrls: [leakedUrl] }) });
+    };
+    function path(at, what, kind) {
+        const written = normalizeRepoPath(at.text);
+        if (written === undefined) {
+            problem(at, `${what} '${at.text}' leaves the repository; paths are relative to the repository root`);
+            return undefined;
+        }
+        const resolved = checkout.resolve(written);
+        if (!resolved.ok) {
+            problem(at, `${what} '${at.text}' ${UNRESOLVED[resolved.reason]}`);
+            return undefined;
+        }
+        if (resolved.kind !== kind) {
+            problem(at, `${what} '${at.text}' is a ${resolved.kind}, not a ${kind}`);
+            return undefined;
+        }
+        return { written, real: resolved.path };
+    }
+    const values = [];
+    const valueRefs = new Set();
+    for (const at of raw.values) {
+        const found = path(at, 'values file', 'file');
+        // A missing values file still affects the plan: its removal must show up as an error.
+        const written = normalizeRepoPath(at.text);
+        if (written)
+            valueRefs.add(written);
+        // helm parses each values path as a URL first: it refuses control characters and reads '%' as an escape.
+        if (found && CONTROL_CHARACTER.test(found.real)) {
+            problem(at, `values file '${at.text}' has a control character (such as a line break) in its path, which helm cannot read; rename the file`);
+        }
+        else if (found?.real.includes('%')) {
+            problem(at, `values file '${at.text}' has a '%' in its path, which helm reads as a URL escape and cannot open; rename the file`);
+        }
+        else if (found && (checkout.sizeOf(found.real) ?? 0) > MAX_VALUES_BYTES) {
+            problem(at, `values file '${at.text}' is ${checkout.sizeOf(found.real)} bytes; a values file may be at most ${MAX_VALUES_BYTES} bytes`);
+        }
+        else if (found) {
+            values.push(found.real);
+            valueRefs.add(found.real);
+        }
+    }
+    const hooks = Object.fromEntries(HOOK_NAMES.map((h) => [h, []]));
+    const hookRefs = [];
+    for (const name of HOOK_NAMES) {
+        for (const at of raw.hooks[name]) {
+            const written = normalizeRepoPath(at.text);
+            if (written)
+                hookRefs.push(written);
+            const found = path(at, `${name} hook`, 'file');
+            if (found) {
+                hooks[name].push(found.real);
+                hookRefs.push(found.real);
+            }
+        }
+    }
+    const hasChartYaml = (dir) => {
+        const found = checkout.resolve(`${dir}/Chart.yaml`);
+        return found.ok && found.kind === 'file';
+    };
+    // helm follows symlinks inside a chart: one leading out could render any runner file.
+    const escapingLink = (dir) => {
+        const scan = checkout.symlinksUnder(dir);
+        if (!scan.ok)
+            return `has more than ${scan.limit} files; it is not a chart folder`;
+        const out = scan.links.find((link) => {
+            const found = checkout.resolve(link);
+            return !found.ok && found.reason === 'outside';
+        });
+        return out === undefined
+            ? undefined
+            : `holds a symlink '${out}' that leads outside the repository, which helm would follow; remove it or point it inside the repository`;
+    };
+    const chart = chartSource(raw, aliases, problem, path, hasChartYaml, escapingLink);
+    const references = {
+        values: [...valueRefs],
+        chartDir: chart?.kind === 'local' ? chart.path : undefined,
+        hooks: hookRefs,
+        needs: raw.needs
+    };
+    if (problems.length > 0 || !chart) {
+        return {
+            ok: false,
+            problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+            references
+        };
+    }
+    const spec = {
+        chart,
+        chartText: raw.chart.text,
+        chartLine: raw.chart.line,
+        ...(raw.version ? { version: raw.version.text } : {}),
+        values,
+        hooks,
+        needs: raw.needs.map((need) => need.text),
+        driftIgnore: raw.driftIgnore,
+        options
+    };
+    return { ok: true, spec, references };
+}
+function hasUserInfo(url) {
+    try {
+        const parsed = new URL(url);
+        return parsed.username !== '' || parsed.password !== '';
+    }
+    catch {
+        return false;
+    }
+}
+function chartSource(raw, aliases, problem, path, hasChartYaml, escapingLink) {
+    const { chart, version, repository } = raw;
+    const text = chart.text;
+    const noVersion = (form) => {
+        if (version)
+            problem(version, `'version' has no effect on ${form}; remove it`);
+    };
+    if (repository) {
+        let url;
+        try {
+            url = new URL(repository.text);
+        }
+        catch {
+            problem(repository, `'repository' must be an http(s) chart repository URL`);
+        }
+        if (url && url.protocol !== 'https:' && url.protocol !== 'http:') {
+            problem(repository, `'repository' must be an http(s) chart repository URL; write an oci:// chart as \`chart: oci://...\``);
+        }
+        else if (url && (url.username || url.password)) {
+            problem(repository, `'repository' holds credentials, which must not be committed: define an alias in the helm-repositories input from a secret`, repository.text);
+        }
+        if (!CHART_NAME.test(text)) {
+            problem(chart, `with 'repository', 'chart' must be a bare chart name (got '${text}')`);
+            return undefined;
+        }
+        return url ? { kind: 'repository', url: repository.text, name: text } : undefined;
+    }
+    if (text.startsWith('oci://') || /^https?:\/\//.test(text)) {
+        if (hasUserInfo(text)) {
+            problem(chart, `'chart' holds credentials, which must not be committed: define an alias with them in the helm-repositories input from a secret, and write alias/name`, text);
+            return undefined;
+        }
+    }
+    if (text.startsWith('oci://')) {
+        if (!/^oci:\/\/[^/\s]+\/\S+$/.test(text))
+            problem(chart, `'chart' '${text}' must be oci://host/path/name`);
+        return { kind: 'oci', ref: text };
+    }
+    if (/^https?:\/\//.test(text)) {
+        noVersion('a chart URL (the archive has one version)');
+        return { kind: 'url', url: text };
+    }
+    if (text.startsWith('./') || text.startsWith('../') || text.startsWith('/')) {
+        noVersion('a local chart (its Chart.yaml sets it)');
+        const dir = path(chart, 'local chart', 'directory');
+        if (!dir)
+            return undefined;
+        if (!hasChartYaml(dir.real)) {
+            problem(chart, `local chart '${text}' has no Chart.yaml`);
+            return undefined;
+        }
+        const escape = escapingLink(dir.real);
+        if (escape) {
+            problem(chart, `local chart '${text}' ${escape}`);
+            return undefined;
+        }
+        return { kind: 'local', path: dir.real };
+    }
+    const alias = ALIAS_CHART.exec(text);
+    if (alias) {
+        const [, name, chartName] = alias;
+        if (!aliases.has(name)) {
+            const known = aliases.size > 0
+                ? `known aliases: ${[...aliases].sort().join(', ')}`
+                : 'no aliases are defined';
+            problem(chart, `unknown repository alias '${name}' in chart '${text}' (${known}); define it in the helm-repositories input or .gitops/repositories.yaml, or write ./${text} for a chart in this repository`);
+            return undefined;
+        }
+        return { kind: 'alias', alias: name, name: chartName };
+    }
+    problem(chart, `'chart' '${text}' is not a chart reference: write alias/name, oci://..., https://.../name.tgz, ./path in this repository, or a bare name with 'repository:'`);
+    return undefined;
+}
+
+// What a removed plan asked for its own removal (`keep`, `suspend`, uninstall hooks
+// and their scripts), read from the base commit, where the plan still existed.
+/** A removed uninstall hook is read from the base commit whole; a larger one is an error. */
+const MAX_HOOK_BYTES = 1024 * 1024;
+async function removals(gone, 
+/** The base commit's plan files that parsed, by path. */
+plans, 
+/** The base commit's `.gitops/defaults.yaml`, if it had one. */
+defaultsText, baseFiles, base) {
+    // A defaults file the base cannot parse counts as none: it was reported when it was deployed.
+    let defaults = NO_DEFAULTS;
+    if (defaultsText !== undefined) {
+        try {
+            defaults = parseDefaultsFile(defaultsText);
+        }
+        catch (error) {
+            if (!(error instanceof DefaultsFileError))
+                throw error;
+        }
+    }
+    const hookPaths = new Set();
+    for (const { target } of gone)
+        for (const name of UNINSTALL_HOOK_NAMES)
+            for (const at of plans.get(target.plan)?.hooks[name] ?? []) {
+                const path = normalizeRepoPath(at.text);
+                if (path !== undefined)
+                    hookPaths.add(path);
+            }
+    const scripts = hookPaths.size > 0
+        ? await baseFiles.texts([...hookPaths], MAX_HOOK_BYTES)
+        : new Map();
+    const uninstalls = [];
+    const problems = [];
+    for (const removed of gone) {
+        const raw = plans.get(removed.target.plan);
+        const options = settleOptions(optionsFor(defaults, removed.target, raw?.options ?? {}));
+        const hooks = {
+            'pre-uninstall': [],
+            'post-uninstall': []
+        };
+        const missing = [];
+        for (const name of UNINSTALL_HOOK_NAMES)
+            for (const at of raw?.hooks[name] ?? []) {
+                const path = normalizeRepoPath(at.text);
+                const content = path === undefined ? undefined : scripts.get(path);
+                if (path === undefined || content === undefined)
+                    missing.push(at.text);
+                else
+                    hooks[name].push({ path, content });
+            }
+        if (missing.length > 0) {
+            problems.push({
+                target: removed.target,
+                problem: {
+                    file: removed.target.plan,
+                    message: `removed, but its uninstall hook(s) ${missing.join(', ')} cannot be read from ${base.slice(0, 12)} (missing, or over ${MAX_HOOK_BYTES} bytes); nothing is uninstalled`
+                }
+            });
+            continue;
+        }
+        uninstalls.push({
+            ...removed,
+            removal: { suspend: options.suspend, keep: options.keep, hooks }
+        });
+    }
+    return { uninstalls, problems };
+}
+
 const PLAN_EXTENSIONS = ['.yaml', '.yml'];
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const SETUP_PART = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
@@ -39983,121 +42090,16 @@ function needsProblems(plans) {
     return problems;
 }
 
-class YamlError extends Error {
-    line;
-    constructor(message, line) {
-        super(message);
-        this.line = line;
-    }
-}
-const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
-/** Parses one YAML document; null for an empty one. Throws YamlError with a 1-based line. */
-function parseYaml(source) {
-    let events;
-    try {
-        events = parseEvents(source, { maxDepth: 50 });
-    }
-    catch (error) {
-        if (error instanceof YAMLException) {
-            throw new YamlError(`invalid YAML: ${error.reason}`, error.mark ? error.mark.line + 1 : undefined);
-        }
-        throw error;
-    }
-    const lines = lineStarts(source);
-    const lineAt = (offset) => lineOf(lines, offset);
-    const anchors = new Map();
-    let index = 0;
-    const documents = [];
-    const anchorOf = (start, end) => start >= 0 ? source.slice(start, end) : undefined;
-    const remember = (anchor, node) => {
-        if (anchor !== undefined)
-            anchors.set(anchor, node);
-        return node;
-    };
-    function node() {
-        const event = events[index++];
-        switch (event.type) {
-            case EVENT_ID.SCALAR: {
-                const text = getScalarValue(source, event);
-                const plain = event.style === SCALAR_STYLE.PLAIN && event.tagStart < 0;
-                return remember(anchorOf(event.anchorStart, event.anchorEnd), {
-                    kind: 'scalar',
-                    line: lineAt(event.valueStart),
-                    text,
-                    isNull: plain && NULLS.has(text)
-                });
-            }
-            case EVENT_ID.SEQUENCE: {
-                const items = [];
-                const seq = { kind: 'sequence', line: lineAt(event.start), items };
-                while (events[index].type !== EVENT_ID.POP)
-                    items.push(node());
-                index++;
-                return remember(anchorOf(event.anchorStart, event.anchorEnd), seq);
-            }
-            case EVENT_ID.MAPPING: {
-                const entries = [];
-                const seen = new Set();
-                while (events[index].type !== EVENT_ID.POP) {
-                    const key = node();
-                    const value = node();
-                    if (key.kind === 'scalar') {
-                        if (seen.has(key.text))
-                            throw new YamlError(`duplicate key '${key.text}'`, key.line);
-                        seen.add(key.text);
-                    }
-                    entries.push({ key, value });
-                }
-                index++;
-                return remember(anchorOf(event.anchorStart, event.anchorEnd), {
-                    kind: 'mapping',
-                    line: lineAt(event.start),
-                    entries
-                });
-            }
-            case EVENT_ID.ALIAS: {
-                const name = source.slice(event.anchorStart, event.anchorEnd);
-                const target = anchors.get(name);
-                if (!target)
-                    throw new YamlError(`unknown alias '*${name}'`, lineAt(event.anchorStart));
-                return target;
-            }
-            default:
-                throw new YamlError('unexpected YAML structure', undefined);
-        }
-    }
-    while (index < events.length) {
-        const event = events[index++];
-        if (event.type !== EVENT_ID.DOCUMENT)
-            throw new YamlError('unexpected YAML structure', undefined);
-        documents.push(events[index]?.type === EVENT_ID.POP ? null : node());
-        index++; // the document's POP
-    }
-    if (documents.length > 1) {
-        throw new YamlError(`holds ${documents.length} YAML documents; a plan file holds one`, undefined);
-    }
-    return documents[0] ?? null;
-}
-function lineStarts(source) {
-    const starts = [0];
-    for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1))
-        starts.push(i + 1);
-    return starts;
-}
-function lineOf(starts, offset) {
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-        const mid = (low + high + 1) >> 1;
-        if (starts[mid] <= offset)
-            low = mid;
-        else
-            high = mid - 1;
-    }
-    return low + 1;
-}
-
-const KEYS = ['chart', 'version', 'values', 'repository', 'hooks', 'needs'];
+const KEYS = [
+    'chart',
+    'version',
+    'values',
+    'repository',
+    'hooks',
+    'needs',
+    'driftIgnore',
+    ...OPTION_KEYS
+];
 function parsePlanFile(file, text) {
     const problems = [];
     const problem = (line, message) => {
@@ -40175,20 +42177,20 @@ function parsePlanFile(file, text) {
             problem(need.line, `'needs' item '${need.text}' must be namespace/release`);
         return ok;
     });
+    const options = parseOptions(fields, problem);
+    const driftIgnore = driftIgnoreOf(fields.get('driftIgnore'), problem);
     if (problems.length > 0 || !chart) {
         return { ok: false, problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
     }
-    return { ok: true, plan: { chart, version, repository, values, hooks, needs } };
+    return {
+        ok: true,
+        plan: { chart, version, repository, values, hooks, needs, driftIgnore, options }
+    };
 }
 /** `namespace/release`, both DNS-1123 labels. */
 const NEED = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 function hooksOf(node, paths, problem) {
-    const hooks = {
-        'pre-install': [],
-        'post-install': [],
-        'pre-upgrade': [],
-        'post-upgrade': []
-    };
+    const hooks = Object.fromEntries(HOOK_NAMES.map((name) => [name, []]));
     if (!node || (node.kind === 'scalar' && node.isNull))
         return hooks;
     if (node.kind !== 'mapping') {
@@ -40204,6 +42206,59 @@ function hooksOf(node, paths, problem) {
         hooks[key.text] = paths(value, `hook '${key.text}'`);
     }
     return hooks;
+}
+/** A JSON pointer (RFC 6901): empty, or `/`-separated tokens where `~` only escapes `~0` and `~1`. */
+const POINTER = /^(\/([^~/]|~[01])*)+$/;
+const IGNORE_KEYS = ['paths', 'kind', 'name'];
+/**
+ * `driftIgnore`: a list whose items are a JSON pointer (every object of the release) or
+ * `{ paths: [pointers], kind?, name? }` (only the objects of that kind and/or name).
+ */
+function driftIgnoreOf(node, problem) {
+    if (!node || (node.kind === 'scalar' && node.isNull))
+        return [];
+    if (node.kind !== 'sequence') {
+        problem(node.line, "'driftIgnore' must be a list of JSON pointers or of { paths, kind, name }");
+        return [];
+    }
+    const pointer = (item, what) => {
+        if (item.kind === 'scalar' && POINTER.test(item.text.trim()))
+            return item.text.trim();
+        problem(item.line, `${what} must be a JSON pointer such as /spec/replicas`);
+        return undefined;
+    };
+    const rules = [];
+    node.items.forEach((item, i) => {
+        const what = `'driftIgnore' item ${i + 1}`;
+        if (item.kind !== 'mapping') {
+            const path = pointer(item, what);
+            if (path !== undefined)
+                rules.push({ paths: [path] });
+            return;
+        }
+        let paths = [];
+        const target = {};
+        for (const { key, value } of item.entries) {
+            const name = key.kind === 'scalar' ? key.text : '';
+            if (!IGNORE_KEYS.includes(name)) {
+                problem(key.line, `${what}: unknown key '${name}'; allowed keys: ${IGNORE_KEYS.join(', ')}`);
+            }
+            else if (name === 'paths') {
+                const list = value.kind === 'sequence' ? value.items : [value];
+                paths = list.flatMap((p) => pointer(p, `${what} paths`) ?? []);
+            }
+            else if (value.kind !== 'scalar' || value.isNull || value.text.trim() === '') {
+                problem(value.line, `${what}: '${name}' must be a single value`);
+            }
+            else
+                target[name] = value.text.trim();
+        }
+        if (paths.length === 0)
+            problem(item.line, `${what} needs 'paths', a list of JSON pointers`);
+        else
+            rules.push({ paths, ...target });
+    });
+    return rules;
 }
 
 // Chart repository aliases: the `helm-repositories` input first, then
@@ -40317,209 +42372,6 @@ function entry(item, fail) {
     return { name: name.text, url: url.text };
 }
 
-const ALIAS_CHART = /^([A-Za-z0-9][A-Za-z0-9._-]*)\/([A-Za-z0-9][A-Za-z0-9._-]*)$/;
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
-const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-/** helm holds every values file whole in memory, once a plan: larger ones are a mistake. */
-const MAX_VALUES_BYTES = 8 * 1024 * 1024;
-/** A repository-relative path as written → normalized, or undefined if it leaves the repository by its text. */
-function normalizeRepoPath(written) {
-    if (written.startsWith('/'))
-        return undefined;
-    const normal = posix.normalize(written);
-    if (normal === '..' || normal.startsWith('../') || normal === '.')
-        return undefined;
-    return normal.replace(/\/$/, '');
-}
-const UNRESOLVED = {
-    outside: 'resolves (through a symlink) outside the repository',
-    missing: 'does not exist in the repository (paths are relative to the repository root)',
-    untracked: 'is not part of the deployed commit (an untracked file, or one an earlier step wrote): commit it'
-};
-function resolvePlan(file, raw, checkout, aliases) {
-    const problems = [];
-    const problem = (at, message, leakedUrl) => {
-        problems.push({ file, line: at.line, message, ...(leakedUrl && { leakedUrls: [leakedUrl] }) });
-    };
-    function path(at, what, kind) {
-        const written = normalizeRepoPath(at.text);
-        if (written === undefined) {
-            problem(at, `${what} '${at.text}' leaves the repository; paths are relative to the repository root`);
-            return undefined;
-        }
-        const resolved = checkout.resolve(written);
-        if (!resolved.ok) {
-            problem(at, `${what} '${at.text}' ${UNRESOLVED[resolved.reason]}`);
-            return undefined;
-        }
-        if (resolved.kind !== kind) {
-            problem(at, `${what} '${at.text}' is a ${resolved.kind}, not a ${kind}`);
-            return undefined;
-        }
-        return { written, real: resolved.path };
-    }
-    const values = [];
-    const valueRefs = new Set();
-    for (const at of raw.values) {
-        const found = path(at, 'values file', 'file');
-        // A missing values file still affects the plan: its removal must show up as an error.
-        const written = normalizeRepoPath(at.text);
-        if (written)
-            valueRefs.add(written);
-        // helm parses each values path as a URL first: it refuses control characters and reads '%' as an escape.
-        if (found && CONTROL_CHARACTER.test(found.real)) {
-            problem(at, `values file '${at.text}' has a control character (such as a line break) in its path, which helm cannot read; rename the file`);
-        }
-        else if (found?.real.includes('%')) {
-            problem(at, `values file '${at.text}' has a '%' in its path, which helm reads as a URL escape and cannot open; rename the file`);
-        }
-        else if (found && (checkout.sizeOf(found.real) ?? 0) > MAX_VALUES_BYTES) {
-            problem(at, `values file '${at.text}' is ${checkout.sizeOf(found.real)} bytes; a values file may be at most ${MAX_VALUES_BYTES} bytes`);
-        }
-        else if (found) {
-            values.push(found.real);
-            valueRefs.add(found.real);
-        }
-    }
-    const hooks = Object.fromEntries(HOOK_NAMES.map((h) => [h, []]));
-    const hookRefs = [];
-    for (const name of HOOK_NAMES) {
-        for (const at of raw.hooks[name]) {
-            const written = normalizeRepoPath(at.text);
-            if (written)
-                hookRefs.push(written);
-            const found = path(at, `${name} hook`, 'file');
-            if (found) {
-                hooks[name].push(found.real);
-                hookRefs.push(found.real);
-            }
-        }
-    }
-    const hasChartYaml = (dir) => {
-        const found = checkout.resolve(`${dir}/Chart.yaml`);
-        return found.ok && found.kind === 'file';
-    };
-    // helm follows symlinks inside a chart: one leading out could render any runner file.
-    const escapingLink = (dir) => {
-        const scan = checkout.symlinksUnder(dir);
-        if (!scan.ok)
-            return `has more than ${scan.limit} files; it is not a chart folder`;
-        const out = scan.links.find((link) => {
-            const found = checkout.resolve(link);
-            return !found.ok && found.reason === 'outside';
-        });
-        return out === undefined
-            ? undefined
-            : `holds a symlink '${out}' that leads outside the repository, which helm would follow; remove it or point it inside the repository`;
-    };
-    const chart = chartSource(raw, aliases, problem, path, hasChartYaml, escapingLink);
-    const references = {
-        values: [...valueRefs],
-        chartDir: chart?.kind === 'local' ? chart.path : undefined,
-        hooks: hookRefs,
-        needs: raw.needs
-    };
-    if (problems.length > 0 || !chart) {
-        return {
-            ok: false,
-            problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
-            references
-        };
-    }
-    const spec = {
-        chart,
-        chartText: raw.chart.text,
-        ...(raw.version ? { version: raw.version.text } : {}),
-        values,
-        hooks,
-        needs: raw.needs.map((need) => need.text)
-    };
-    return { ok: true, spec, references };
-}
-function hasUserInfo(url) {
-    try {
-        const parsed = new URL(url);
-        return parsed.username !== '' || parsed.password !== '';
-    }
-    catch {
-        return false;
-    }
-}
-function chartSource(raw, aliases, problem, path, hasChartYaml, escapingLink) {
-    const { chart, version, repository } = raw;
-    const text = chart.text;
-    const noVersion = (form) => {
-        if (version)
-            problem(version, `'version' has no effect on ${form}; remove it`);
-    };
-    if (repository) {
-        let url;
-        try {
-            url = new URL(repository.text);
-        }
-        catch {
-            problem(repository, `'repository' must be an http(s) chart repository URL`);
-        }
-        if (url && url.protocol !== 'https:' && url.protocol !== 'http:') {
-            problem(repository, `'repository' must be an http(s) chart repository URL; write an oci:// chart as \`chart: oci://...\``);
-        }
-        else if (url && (url.username || url.password)) {
-            problem(repository, `'repository' holds credentials, which must not be committed: define an alias in the helm-repositories input from a secret`, repository.text);
-        }
-        if (!CHART_NAME.test(text)) {
-            problem(chart, `with 'repository', 'chart' must be a bare chart name (got '${text}')`);
-            return undefined;
-        }
-        return url ? { kind: 'repository', url: repository.text, name: text } : undefined;
-    }
-    if (text.startsWith('oci://') || /^https?:\/\//.test(text)) {
-        if (hasUserInfo(text)) {
-            problem(chart, `'chart' holds credentials, which must not be committed: define an alias with them in the helm-repositories input from a secret, and write alias/name`, text);
-            return undefined;
-        }
-    }
-    if (text.startsWith('oci://')) {
-        if (!/^oci:\/\/[^/\s]+\/\S+$/.test(text))
-            problem(chart, `'chart' '${text}' must be oci://host/path/name`);
-        return { kind: 'oci', ref: text };
-    }
-    if (/^https?:\/\//.test(text)) {
-        noVersion('a chart URL (the archive has one version)');
-        return { kind: 'url', url: text };
-    }
-    if (text.startsWith('./') || text.startsWith('../') || text.startsWith('/')) {
-        noVersion('a local chart (its Chart.yaml sets it)');
-        const dir = path(chart, 'local chart', 'directory');
-        if (!dir)
-            return undefined;
-        if (!hasChartYaml(dir.real)) {
-            problem(chart, `local chart '${text}' has no Chart.yaml`);
-            return undefined;
-        }
-        const escape = escapingLink(dir.real);
-        if (escape) {
-            problem(chart, `local chart '${text}' ${escape}`);
-            return undefined;
-        }
-        return { kind: 'local', path: dir.real };
-    }
-    const alias = ALIAS_CHART.exec(text);
-    if (alias) {
-        const [, name, chartName] = alias;
-        if (!aliases.has(name)) {
-            const known = aliases.size > 0
-                ? `known aliases: ${[...aliases].sort().join(', ')}`
-                : 'no aliases are defined';
-            problem(chart, `unknown repository alias '${name}' in chart '${text}' (${known}); define it in the helm-repositories input or .gitops/repositories.yaml, or write ./${text} for a chart in this repository`);
-            return undefined;
-        }
-        return { kind: 'alias', alias: name, name: chartName };
-    }
-    problem(chart, `'chart' '${text}' is not a chart reference: write alias/name, oci://..., https://.../name.tgz, ./path in this repository, or a bare name with 'repository:'`);
-    return undefined;
-}
-
 const MAX_PLAN_BYTES = 64 * 1024;
 /** Problems of one file shown in its error; the rest are counted. */
 const MAX_PROBLEMS_SHOWN = 10;
@@ -40538,7 +42390,8 @@ async function planDeployment(input) {
         ignore: config.ignore,
         chartDirs: chartDirsOf(files)
     };
-    const candidates = readCandidates(files, layout, checkout, aliases);
+    const defaults = files.includes(DEFAULTS_FILE) ? readDefaults(checkout) : NO_DEFAULTS;
+    const candidates = readCandidates(files, layout, checkout, aliases, defaults);
     const index = indexPlans(candidates);
     const affected = scope.kind === 'all'
         ? allPlans(index, scope.reason)
@@ -40558,9 +42411,9 @@ async function planDeployment(input) {
         else
             steps.push({ action: 'apply', target: plan.target, spec: plan.spec, reasons });
     }
-    for (const { target, reasons, needs } of removals.uninstalls) {
+    for (const { target, reasons, removal, needs } of removals.uninstalls) {
         if (selected(target))
-            steps.push({ action: 'uninstall', target, reasons, needs });
+            steps.push({ action: 'uninstall', target, reasons, removal, needs });
     }
     for (const problem of removals.problems)
         if (selected(problem.target))
@@ -40568,7 +42421,15 @@ async function planDeployment(input) {
     problems.sort((a, b) => compare(a.target.plan, b.target.plan));
     return { sha, setups: bySetup(steps), problems, repositories, resync: scope.kind === 'all' };
 }
-function readCandidates(files, layout, checkout, aliases) {
+/** Release options are a few lines: a larger defaults file is a mistake. */
+const MAX_DEFAULTS_BYTES = 64 * 1024;
+function readDefaults(checkout) {
+    const read = checkout.readText(DEFAULTS_FILE, MAX_DEFAULTS_BYTES);
+    if (!read.ok)
+        throw new DefaultsFileError(`${DEFAULTS_FILE} ${unreadable(read, 'it', MAX_DEFAULTS_BYTES)}`);
+    return parseDefaultsFile(read.text);
+}
+function readCandidates(files, layout, checkout, aliases, defaults) {
     const shaped = files.map((file) => classifyPath(file, layout)).filter((l) => l.kind !== 'other');
     return shaped.map((layout) => {
         const { target } = layout;
@@ -40597,7 +42458,8 @@ function readCandidates(files, layout, checkout, aliases) {
         const parsed = parsePlanFile(target.plan, text);
         if (!parsed.ok)
             return candidate(target, undefined, parsed.problems);
-        const resolved = resolvePlan(target.plan, parsed.plan, checkout, aliases);
+        const options = settleOptions(optionsFor(defaults, target, parsed.plan.options));
+        const resolved = resolvePlan(target.plan, parsed.plan, checkout, aliases, options);
         return resolved.ok
             ? candidate(target, resolved.references, [], resolved.spec)
             : candidate(target, resolved.references, resolved.problems);
@@ -40689,6 +42551,10 @@ function changedPlans(index, paths, layout) {
             reasons.push(reason);
     };
     for (const { path, status } of paths) {
+        // The defaults may change any plan's options; an unchanged digest keeps it `unchanged`.
+        if (path === DEFAULTS_FILE)
+            for (const plan of index.plans.keys())
+                apply(plan, `${DEFAULTS_FILE} ${status}`);
         if (index.plans.has(path))
             apply(path, `${path} ${status}`);
         for (const plan of index.byValues.get(path) ?? [])
@@ -40740,15 +42606,17 @@ async function removedPlans(candidates, checkout, base, config) {
         chartDirs: chartDirsOf(baseFiles.files)
     };
     const shaped = baseFiles.files.filter((f) => classifyPath(f, layout).kind !== 'other');
-    const texts = await baseFiles.texts(shaped, MAX_PLAN_BYTES);
+    const texts = await baseFiles.texts(baseFiles.files.includes(DEFAULTS_FILE) ? [...shaped, DEFAULTS_FILE] : shaped, MAX_PLAN_BYTES);
     const referenced = new Set();
-    const needsAtBase = new Map();
+    const parsedPlans = new Map();
     for (const [file, text] of texts) {
+        if (file === DEFAULTS_FILE)
+            continue;
         const parsed = parsePlanFile(file, text);
         if (!parsed.ok)
             continue;
-        const { values, hooks, needs } = parsed.plan;
-        needsAtBase.set(file, needs.map((n) => n.text));
+        parsedPlans.set(file, parsed.plan);
+        const { values, hooks } = parsed.plan;
         for (const at of [...values, ...Object.values(hooks).flat()]) {
             const path = normalizeRepoPath(at.text);
             if (path !== undefined)
@@ -40756,12 +42624,16 @@ async function removedPlans(candidates, checkout, base, config) {
         }
     }
     const wasPlan = new Set(shaped);
-    const uninstalls = candidates
-        .filter(({ target }) => wasPlan.has(target.plan) &&
+    const gone = candidates.filter(({ target }) => wasPlan.has(target.plan) &&
         !referenced.has(target.plan) &&
-        classifyPath(target.plan, layout).kind === 'plan')
-        .map((c) => ({ ...c, needs: needsAtBase.get(c.target.plan) ?? [] }));
-    return { uninstalls, problems: [] };
+        classifyPath(target.plan, layout).kind === 'plan');
+    const removed = await removals(gone, parsedPlans, texts.get(DEFAULTS_FILE), baseFiles, base);
+    // The needs the plans had at base: uninstalls run in reverse order of them.
+    const needsAtBase = (plan) => parsedPlans.get(plan)?.needs.map((n) => n.text) ?? [];
+    return {
+        ...removed,
+        uninstalls: removed.uninstalls.map((u) => ({ ...u, needs: needsAtBase(u.target.plan) }))
+    };
 }
 function chartDirsOf(files) {
     return new Set(files.filter((f) => posix.basename(f) === 'Chart.yaml').map((f) => posix.dirname(f)));
@@ -44281,6 +46153,37 @@ function cacheDir(sourceDir, tool, version, arch) {
     });
 }
 /**
+ * Caches a downloaded file (GUID) and installs it
+ * into the tool cache with a given targetName
+ *
+ * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
+ * @param targetFile    the name of the file name in the tools directory
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheFile(sourceFile, targetFile, tool, version, arch) {
+    return __awaiter(this, void 0, void 0, function* () {
+        version = semverExports.clean(version) || version;
+        arch = arch || os.arch();
+        debug(`Caching tool ${tool} ${version} ${arch}`);
+        debug(`source file: ${sourceFile}`);
+        if (!fs.statSync(sourceFile).isFile()) {
+            throw new Error('sourceFile is not a file');
+        }
+        // create the tool dir
+        const destFolder = yield _createToolPath(tool, version, arch);
+        // copy instead of move. move can fail on Windows due to
+        // anti-virus software having an open handle on a file.
+        const destPath = path$1.join(destFolder, targetFile);
+        debug(`destination file ${destPath}`);
+        yield cp(sourceFile, destPath);
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destFolder;
+    });
+}
+/**
  * Finds the path to a tool version in the local installed tool cache
  *
  * @param toolName      name of the tool
@@ -44288,6 +46191,9 @@ function cacheDir(sourceDir, tool, version, arch) {
  * @param arch          optional arch.  defaults to arch of computer
  */
 function find(toolName, versionSpec, arch) {
+    if (!toolName) {
+        throw new Error('toolName parameter is required');
+    }
     if (!versionSpec) {
         throw new Error('versionSpec parameter is required');
     }
@@ -44424,22 +46330,86 @@ function _getTempDirectory() {
     return tempDirectory;
 }
 
-// One file over HTTP(S) into RUNNER_TEMP, for the helm tarball. The tool cache's
-// own downloader cannot be stopped: a hanging mirror would outlive a cancelled run.
+/** The proxy URL a request to url goes through, or undefined for a direct connection. */
+function proxyFor(url, env = process.env) {
+    const target = new URL(url);
+    if (target.protocol !== 'https:' && target.protocol !== 'http:')
+        return undefined;
+    const proxy = target.protocol === 'https:'
+        ? (env.https_proxy ?? env.HTTPS_PROXY ?? env.http_proxy ?? env.HTTP_PROXY)
+        : (env.http_proxy ?? env.HTTP_PROXY);
+    if (!proxy)
+        return undefined;
+    return bypassed(target, env.no_proxy ?? env.NO_PROXY ?? '') ? undefined : proxy;
+}
+/** NO_PROXY entries: `*`, a host or domain (`example.com`, `.example.com`, `*.example.com`), optionally `:port`. */
+function bypassed(target, noProxy) {
+    const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    const port = target.port || (target.protocol === 'https:' ? '443' : '80');
+    for (const raw of noProxy.split(/[\s,]+/)) {
+        const entry = raw.trim().toLowerCase();
+        if (!entry)
+            continue;
+        if (entry === '*')
+            return true;
+        // `host:port`, `[v6]:port`; a bare IPv6 address has colons but no port.
+        const match = /^(?:\[(.+)\]|([^:]+))(?::(\d+))?$/.exec(entry);
+        const name = (match ? (match[1] ?? match[2] ?? '') : entry).replace(/^\*?\./, '');
+        if (match?.[3] && match[3] !== port)
+            continue;
+        if (host === name || host.endsWith(`.${name}`))
+            return true;
+    }
+    return false;
+}
+/** The dispatcher for one origin: through its proxy if the environment names one. */
+function dispatcherFor(url, options) {
+    const tls = { ...(options.ca ? { ca: [...options.ca] } : {}), timeout: options.timeoutMs };
+    const timeouts = { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs };
+    const proxy = proxyFor(url);
+    if (!proxy)
+        return new undiciExports.Agent({ connect: tls, ...timeouts });
+    return new undiciExports.ProxyAgent({
+        uri: proxy,
+        requestTls: tls,
+        proxyTls: { timeout: options.timeoutMs },
+        ...timeouts
+    });
+}
+/** A proxy URL for messages: without its user info. */
+function printableProxy(proxy) {
+    try {
+        const parsed = new URL(proxy);
+        return `${parsed.protocol}//${parsed.host}`;
+    }
+    catch {
+        return 'the proxy in HTTPS_PROXY';
+    }
+}
+
+// Release files over HTTP(S) into RUNNER_TEMP (helm, sops), refused unless their SHA-256
+// matches the published one. The tool cache's own downloader cannot be stopped: a
+// hanging mirror would outlive a cancelled run.
 const ATTEMPTS = 3;
 const BACKOFF_MS = 1_000;
 /** Without a byte for this long, the attempt is given up. */
 const IDLE_TIMEOUT_MS = 60_000;
 class DownloadError extends Error {
+    /** The HTTP status that refused the download, if one did. */
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+    }
 }
 /** Downloads url to a new file and returns its path; 5xx, 429 and network errors are retried. */
 async function downloadFile(url, options = {}) {
     const dest = join(process.env.RUNNER_TEMP || tmpdir(), randomUUID());
-    // The proxy variables (https_proxy, no_proxy) are honoured, as the tool cache does.
-    const agent = new undiciExports.EnvHttpProxyAgent({
-        headersTimeout: IDLE_TIMEOUT_MS,
-        bodyTimeout: IDLE_TIMEOUT_MS
-    });
+    const proxy = proxyFor(url);
+    if (proxy)
+        addUrlSecrets(proxy);
+    const via = proxy ? ` (through the proxy ${printableProxy(proxy)})` : '';
+    const agent = dispatcherFor(url, { timeoutMs: IDLE_TIMEOUT_MS });
     try {
         for (let attempt = 1;; attempt++) {
             let transient;
@@ -44460,7 +46430,7 @@ async function downloadFile(url, options = {}) {
                 await response.body.dump();
                 const status = `Unexpected HTTP response: ${response.statusCode}`;
                 if (response.statusCode < 500 && response.statusCode !== 429)
-                    throw new DownloadError(status);
+                    throw new DownloadError(status, response.statusCode);
                 transient = status;
             }
             catch (error) {
@@ -44472,13 +46442,96 @@ async function downloadFile(url, options = {}) {
                 transient = reason(error);
             }
             if (attempt >= ATTEMPTS)
-                throw new DownloadError(`${transient} (gave up after ${ATTEMPTS} attempts)`);
+                throw new DownloadError(`${transient}${via} (gave up after ${ATTEMPTS} attempts)`);
             await sleep$1(BACKOFF_MS * attempt, options.signal);
         }
     }
     finally {
         await agent.close().catch(() => undefined);
     }
+}
+/** Downloads a release file and its checksum; returns the file's path once the SHA-256 matches. */
+async function downloadVerified(d) {
+    const safeUrl = addUrlSecrets(d.url);
+    const { plainUrl, auth } = splitCredentials(d.url);
+    const failed = (kind, from, error) => new Error(`could not download ${kind} of ${d.what} from ${from}: ${error instanceof Error ? error.message : String(error)} ` +
+        `(check ${d.versionInput} and ${d.urlInput})`);
+    const file = await downloadFile(plainUrl, { auth, signal: d.signal }).catch((e) => {
+        throw failed(d.kind, safeUrl, e);
+    });
+    const name = basename(new URL(plainUrl).pathname);
+    let expected;
+    let source = '';
+    for (const [index, checksumUrl] of d.checksumUrls.entries()) {
+        source = addUrlSecrets(checksumUrl);
+        const split = splitCredentials(checksumUrl);
+        try {
+            const sums = await downloadFile(split.plainUrl, { auth: split.auth, signal: d.signal });
+            expected = parseChecksum(await readFile(sums, 'utf8'), name);
+            await rm$1(sums, { force: true });
+            break;
+        }
+        catch (error) {
+            const last = index === d.checksumUrls.length - 1;
+            if (!last && error instanceof DownloadError && error.status === 404)
+                continue;
+            throw failed('checksum', source, error);
+        }
+    }
+    if (!expected)
+        throw new Error(`${source} holds no SHA-256 digest of ${name}; refusing to use ${d.what}`);
+    const actual = await sha256(file);
+    if (actual !== expected) {
+        throw new Error(`${d.what} from ${safeUrl} does not match its published checksum ` +
+            `(SHA-256 ${actual}, expected ${expected} from ${source}); refusing to use it. ` +
+            `Check that ${d.urlInput} points at an unaltered mirror.`);
+    }
+    info(`${d.what}: SHA-256 ${actual} matches ${source}`);
+    return file;
+}
+/**
+ * The digest of `name` in a checksum file: its line in a list of `<hex>  <name>` lines
+ * (`*<name>` in binary mode), else the only digest of a one-file `.sha256sum`.
+ */
+function parseChecksum(text, name) {
+    const digests = [];
+    for (const line of text.split(/\r?\n/)) {
+        const match = /^\s*([0-9a-fA-F]{64})\b(?:\s+\*?(\S.*?))?\s*$/.exec(line);
+        if (!match?.[1])
+            continue;
+        const digest = match[1].toLowerCase();
+        if (name !== undefined && match[2] !== undefined && basename(match[2]) === name)
+            return digest;
+        digests.push(digest);
+    }
+    if (digests.length === 1)
+        return digests[0];
+    // An unnamed digest as the first hex word anywhere (a `.sha256sum` of another shape).
+    if (digests.length === 0 && name === undefined)
+        return /\b([0-9a-fA-F]{64})\b/.exec(text)?.[1]?.toLowerCase();
+    return undefined;
+}
+/** HTTP clients drop user info in a URL: it becomes an Authorization header. */
+function splitCredentials(url) {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password)
+        return { plainUrl: url, auth: undefined };
+    const user = decodeURIComponent(parsed.username);
+    const password = decodeURIComponent(parsed.password);
+    parsed.username = '';
+    parsed.password = '';
+    const auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    addSecret(auth);
+    return { plainUrl: parsed.toString(), auth };
+}
+function sha256(file) {
+    return new Promise((resolve, reject) => {
+        const hash = createHash('sha256');
+        createReadStream(file)
+            .on('data', (chunk) => hash.update(chunk))
+            .on('error', reject)
+            .on('end', () => resolve(hash.digest('hex')));
+    });
 }
 function reason(error) {
     const e = error;
@@ -44493,124 +46546,13 @@ function sleep$1(ms, signal) {
     });
 }
 
-// The helm binary: the tool cache first, else the release tarball from
-// `helm-download-url`, refused unless its SHA-256 matches the published one.
-const TOOL_NAME = 'helm';
-/** Helm's names for the runner's OS and architecture. */
-function helmPlatform(platform = process.platform, arch = process.arch) {
-    const os = platform === 'win32' ? 'windows' : platform;
-    const archNames = {
-        x64: 'amd64',
-        arm64: 'arm64',
-        arm: 'arm',
-        ia32: '386',
-        ppc64: 'ppc64le',
-        s390x: 's390x',
-        riscv64: 'riscv64'
-    };
-    return { os, arch: archNames[arch] ?? arch };
-}
-/** Fills `{version}`, `{os}` and `{arch}` of the `helm-download-url` template. */
-function helmDownloadUrl(template, version, platform = helmPlatform()) {
-    return template
-        .replaceAll('{version}', version)
-        .replaceAll('{os}', platform.os)
-        .replaceAll('{arch}', platform.arch);
-}
-/** `v4.3.1` → `4.3.1`, the form the tool cache keys on. */
-function semverOf(version) {
-    const match = /^v?(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?)$/.exec(version.trim());
-    if (!match?.[1]) {
-        throw new Error(`helm-version "${version}" is not a helm release such as v4.3.1 (or "system")`);
-    }
-    return match[1];
-}
-function majorOf(version) {
-    const major = Number(/^v?(\d+)\./.exec(version)?.[1]);
-    if (major === 3 || major === 4)
-        return major;
-    throw new Error(`helm ${version} is not supported: use a Helm 4 or Helm 3 release (helm-version)`);
-}
-/** The first hex digest in a `.sha256sum` file (`<hex>  <file name>`). */
-function parseChecksum(text) {
-    return /\b([0-9a-fA-F]{64})\b/.exec(text)?.[1]?.toLowerCase();
-}
-async function prepareHelm(config, signal) {
-    if (config.helmVersion === 'system')
-        return describe(whichHelm(), 'the helm on PATH');
-    const version = `v${semverOf(config.helmVersion)}`;
-    const platform = helmPlatform();
-    const binary = platform.os === 'windows' ? 'helm.exe' : 'helm';
-    const cached = find(TOOL_NAME, semverOf(version), platform.arch);
-    if (cached) {
-        // Only a binary that passed the checks below is ever cached: no process to start here.
-        const path = join(cached, binary);
-        info(`Using helm ${version} from the tool cache: ${path}`);
-        return { path, version, major: majorOf(version) };
-    }
-    const url = helmDownloadUrl(config.helmDownloadUrl, version, platform);
-    const dir = await download$1(url, platform, version, signal);
-    const downloaded = await describe(join(dir, binary), `helm ${version} downloaded from ${addUrlSecrets(url)}`);
-    if (downloaded.version !== version)
-        throw new Error(`${addUrlSecrets(url)} holds helm ${downloaded.version}, not ${version}: check helm-download-url`);
-    const cachedDir = await cacheDir(dir, TOOL_NAME, semverOf(version), platform.arch);
-    return { ...downloaded, path: join(cachedDir, binary) };
-}
-async function download$1(url, platform, version, signal) {
-    const safeUrl = addUrlSecrets(url);
-    const { plainUrl, auth } = splitCredentials(url);
-    const failed = (what, error) => new Error(`could not download ${what} of helm ${version} from ${what === 'checksum' ? safeUrl + '.sha256sum' : safeUrl}: ` +
-        `${error instanceof Error ? error.message : String(error)} (check helm-version and helm-download-url)`);
-    const archive = await downloadFile(plainUrl, { auth, signal }).catch((e) => {
-        throw failed('the tarball', e);
-    });
-    const checksumFile = await downloadFile(`${plainUrl}.sha256sum`, { auth, signal }).catch((e) => {
-        throw failed('checksum', e);
-    });
-    const expected = parseChecksum(readFileSync(checksumFile, 'utf8'));
-    if (!expected)
-        throw new Error(`${safeUrl}.sha256sum holds no SHA-256 digest; refusing to use helm ${version}`);
-    const actual = await sha256(archive);
-    if (actual !== expected) {
-        throw new Error(`helm ${version} from ${safeUrl} does not match its published checksum ` +
-            `(SHA-256 ${actual}, expected ${expected} from ${safeUrl}.sha256sum); refusing to use it. ` +
-            `Check that helm-download-url points at an unaltered mirror.`);
-    }
-    info(`helm ${version}: SHA-256 ${actual} matches ${safeUrl}.sha256sum`);
-    const extracted = url.endsWith('.zip')
-        ? await extractZip(archive)
-        : await extractTar(archive);
-    // Official tarballs hold `<os>-<arch>/helm`.
-    return join(extracted, `${platform.os}-${platform.arch}`);
-}
-/** HTTP clients drop user info in a URL: it becomes an Authorization header. */
-function splitCredentials(url) {
-    const parsed = new URL(url);
-    if (!parsed.username && !parsed.password)
-        return { plainUrl: url, auth: undefined };
-    const user = decodeURIComponent(parsed.username);
-    const password = decodeURIComponent(parsed.password);
-    parsed.username = '';
-    parsed.password = '';
-    return {
-        plainUrl: parsed.toString(),
-        auth: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
-    };
-}
-function sha256(file) {
-    return new Promise((resolve, reject) => {
-        const hash = createHash('sha256');
-        createReadStream(file)
-            .on('data', (chunk) => hash.update(chunk))
-            .on('error', reject)
-            .on('end', () => resolve(hash.digest('hex')));
-    });
-}
-function whichHelm() {
+// `<tool>-version: system`: the executable the runner's PATH gives first.
+function onPath(name) {
+    const file = process.platform === 'win32' ? `${name}.exe` : name;
     for (const dir of (process.env.PATH ?? '').split(delimiter)) {
         if (!dir)
             continue;
-        const candidate = join(dir, process.platform === 'win32' ? 'helm.exe' : 'helm');
+        const candidate = join(dir, file);
         try {
             accessSync(candidate, constants$7.X_OK);
             return candidate;
@@ -44619,10 +46561,93 @@ function whichHelm() {
             // Not here.
         }
     }
-    throw new Error('helm-version is "system" but there is no helm on PATH; install helm first or set helm-version to a release');
+    return undefined;
+}
+
+// The runner's OS and architecture as release downloads name them (helm and sops alike).
+const ARCH_NAMES = {
+    x64: 'amd64',
+    arm64: 'arm64',
+    arm: 'arm',
+    ia32: '386',
+    ppc64: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64'
+};
+function toolPlatform(platform = process.platform, arch = process.arch) {
+    return { os: platform === 'win32' ? 'windows' : platform, arch: ARCH_NAMES[arch] ?? arch };
+}
+/** Fills `{version}`, `{os}` and `{arch}` of a download URL template. */
+function fillTemplate(template, version, platform = toolPlatform()) {
+    return template
+        .replaceAll('{version}', version)
+        .replaceAll('{os}', platform.os)
+        .replaceAll('{arch}', platform.arch);
+}
+/** `v4.3.1` → `4.3.1`, the form the tool cache keys on; undefined if it is no release. */
+function semverOf(version) {
+    return /^v?(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?)$/.exec(version.trim())?.[1];
+}
+
+// The helm binary: the tool cache first, else the release tarball from
+// `helm-download-url`, refused unless its SHA-256 matches the published one.
+const TOOL_NAME$1 = 'helm';
+/** `v4.3.1` → `4.3.1`, the form the tool cache keys on. */
+function helmSemver(version) {
+    const semver = semverOf(version);
+    if (!semver)
+        throw new Error(`helm-version "${version}" is not a helm release such as v4.3.1 (or "system")`);
+    return semver;
+}
+function majorOf(version) {
+    const major = Number(/^v?(\d+)\./.exec(version)?.[1]);
+    if (major === 3 || major === 4)
+        return major;
+    throw new Error(`helm ${version} is not supported: use a Helm 4 or Helm 3 release (helm-version)`);
+}
+async function prepareHelm(config, signal) {
+    if (config.helmVersion === 'system') {
+        const path = onPath('helm');
+        if (!path)
+            throw new Error('helm-version is "system" but there is no helm on PATH; install helm first or set helm-version to a release');
+        return describe$1(path, 'the helm on PATH');
+    }
+    const version = `v${helmSemver(config.helmVersion)}`;
+    const platform = toolPlatform();
+    const binary = platform.os === 'windows' ? 'helm.exe' : 'helm';
+    const cached = find(TOOL_NAME$1, helmSemver(version), platform.arch);
+    if (cached) {
+        // Only a binary that passed the checks below is ever cached: no process to start here.
+        const path = join(cached, binary);
+        info(`Using helm ${version} from the tool cache: ${path}`);
+        return { path, version, major: majorOf(version) };
+    }
+    const url = fillTemplate(config.helmDownloadUrl, version, platform);
+    const dir = await download$1(url, platform, version, signal);
+    const downloaded = await describe$1(join(dir, binary), `helm ${version} downloaded from ${addUrlSecrets(url)}`);
+    if (downloaded.version !== version)
+        throw new Error(`${addUrlSecrets(url)} holds helm ${downloaded.version}, not ${version}: check helm-download-url`);
+    const cachedDir = await cacheDir(dir, TOOL_NAME$1, helmSemver(version), platform.arch);
+    return { ...downloaded, path: join(cachedDir, binary) };
+}
+async function download$1(url, platform, version, signal) {
+    const archive = await downloadVerified({
+        url,
+        checksumUrls: [`${url}.sha256sum`],
+        what: `helm ${version}`,
+        kind: 'the tarball',
+        versionInput: 'helm-version',
+        urlInput: 'helm-download-url',
+        signal
+    });
+    const extracted = url.endsWith('.zip')
+        ? await extractZip(archive)
+        : await extractTar(archive);
+    // Official tarballs hold `<os>-<arch>/helm`.
+    return join(extracted, `${platform.os}-${platform.arch}`);
 }
 /** Asks the binary its version: the tarball may not hold what its name says. */
-async function describe(path, origin) {
+async function describe$1(path, origin) {
     const result = await run$1(path, ['version', '--template', '{{.Version}}'], { env: childEnv({}) });
     if (result.code !== 0)
         throw new Error(`${origin} (${path}) does not run: ${result.stderr.trim() || `exit ${result.code}`}`);
@@ -44647,6 +46672,8 @@ class PlanLog {
     #tailStart = 0;
     #omitted = 0;
     #flushed = false;
+    /** A preview's object diff: kept whole, as the comment and summary point here for it. */
+    #diff = [];
     constructor(title) {
         this.#title = title;
     }
@@ -44666,6 +46693,10 @@ class PlanLog {
             this.#omitted++;
         }
     }
+    /** A line of the object diff (the caller has redacted Secrets). */
+    diff(text) {
+        this.#diff.push(mask(text));
+    }
     /** Every line of a process (hooks). */
     onLine = (text) => this.line(`  ${text}`);
     /** Only diagnostics: helm's stdout is JSON data (values, manifests), not log material. */
@@ -44677,7 +46708,7 @@ class PlanLog {
     lines() {
         const tail = [...this.#tail.slice(this.#tailStart), ...this.#tail.slice(0, this.#tailStart)];
         const gap = this.#omitted > 0 ? [`… ${this.#omitted} line(s) left out …`] : [];
-        return [...this.#head, ...gap, ...tail];
+        return [...this.#head, ...gap, ...tail, ...this.#diff];
     }
     flush(outcome) {
         if (this.#flushed)
@@ -44688,6 +46719,46 @@ class PlanLog {
         printUntrusted(this.lines());
         endGroup();
     }
+}
+
+class DependencyError extends Error {
+}
+/**
+ * Pure: undefined when the Chart.yaml declares no dependencies, else the repositories
+ * they come from (none for `file://` or vendored ones).
+ */
+function dependencyRepositories(chartYaml) {
+    let chart;
+    try {
+        chart = load(chartYaml, { schema: CORE_SCHEMA });
+    }
+    catch (error) {
+        throw new DependencyError(`its Chart.yaml is not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const dependencies = chart?.dependencies;
+    if (dependencies === undefined || dependencies === null)
+        return undefined;
+    if (!Array.isArray(dependencies))
+        throw new DependencyError("its Chart.yaml 'dependencies' must be a list");
+    const repositories = new Map();
+    for (const dependency of dependencies) {
+        const repository = String(dependency?.repository ?? '').trim();
+        if (repository === '' || repository.startsWith('file://'))
+            continue;
+        const alias = /^(?:@|alias:)(.+)$/.exec(repository);
+        const found = alias
+            ? { kind: 'alias', name: alias[1] }
+            : repository.startsWith('oci://')
+                ? { kind: 'oci', url: repository }
+                : { kind: 'url', url: repository };
+        repositories.set(JSON.stringify(found), found);
+    }
+    return [...repositories.values()];
+}
+/** A chart folder's Chart.yaml text, if it has one. */
+function chartYamlOf(chartDir) {
+    const file = join(chartDir, 'Chart.yaml');
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
 }
 
 class HelmError extends Error {
@@ -44712,14 +46783,32 @@ async function helmRun(helm, args, context) {
         throw new HelmError(`${what} stopped: the run was cancelled`, result);
     throw new HelmError(`${what} failed: ${helmMessage(result.stderr)}`, result);
 }
-/** Helm's own error lines, without the noise of warnings, short enough for an annotation. */
+/**
+ * Helm's own error lines, without the noise of warnings, short enough for an annotation.
+ * Helm 4 prints some errors over several lines, the later ones indented: they stay
+ * with their `Error:` line.
+ */
 function helmMessage(stderr) {
-    const lines = stderr
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l && !/^(WARNING|walk\.go|level=WARN)/i.test(l));
-    const errors = lines.filter((l) => /^Error:/.test(l));
-    const chosen = (errors.length > 0 ? errors : lines).slice(-5).join('\n');
+    const lines = [];
+    const errors = [];
+    let inError = false;
+    for (const raw of stderr.split('\n')) {
+        const line = raw.trim();
+        if (!line || /^(WARNING|walk\.go|level=WARN)/i.test(line)) {
+            inError = false;
+            continue;
+        }
+        if (/^Error:/.test(line)) {
+            errors.push(line);
+            inError = true;
+        }
+        else if (inError && /^\s/.test(raw))
+            errors.push(line);
+        else
+            inError = false;
+        lines.push(line);
+    }
+    const chosen = (errors.length > 0 ? errors : lines).slice(-10).join('\n');
     const text = chosen.replace(/^Error:\s*/gm, '');
     return (text.length > 2000 ? text.slice(0, 2000) + '…' : text) || 'no error output';
 }
@@ -44796,13 +46885,17 @@ function credentials(url) {
         password: decodeURIComponent(parsed.password)
     };
 }
-/** Runs each repository set-up once per run, however many plans need it. */
+/**
+ * Runs each repository set-up once per run, however many plans need it; builds a
+ * local chart's dependencies once per run.
+ */
 class ChartResolver {
     #helm;
     #aliases;
     #workspace;
     #context;
     #done = new Map();
+    #built = new Map();
     constructor(helm, aliases, workspace, context) {
         this.#helm = helm;
         this.#aliases = aliases;
@@ -44815,7 +46908,56 @@ class ChartResolver {
         const reference = chartReference(source, this.#aliases, this.#workspace);
         if (reference.setup)
             await this.#prepare(reference.setup, context);
-        return reference.ref;
+        if (source.kind !== 'local')
+            return reference.ref;
+        let built = this.#built.get(reference.ref);
+        if (!built) {
+            built = this.#withDependencies(reference.ref, { ...this.#context, ...context });
+            this.#built.set(reference.ref, built);
+        }
+        return built;
+    }
+    /**
+     * A chart that declares dependencies gets them built in place (`charts/`, as a
+     * workflow step running `helm dependency build` would): `file://` dependencies are
+     * relative to the chart's folder and Chart.lock must stay beside its Chart.yaml.
+     */
+    async #withDependencies(dir, context) {
+        const chartYaml = chartYamlOf(dir);
+        const repositories = chartYaml === undefined ? undefined : dependencyRepositories(chartYaml);
+        if (repositories === undefined)
+            return dir;
+        await Promise.all(repositories.map((repository) => {
+            const setup = this.#dependencySetup(repository);
+            return setup ? this.#prepare(setup, context) : Promise.resolve();
+        }));
+        try {
+            // The indexes were fetched by `helm repo add` just now: no second refresh.
+            await helmRun(this.#helm, ['dependency', 'build', dir, '--skip-refresh'], context);
+        }
+        catch (error) {
+            throw new DependencyError(`the dependencies of local chart ${dir.slice(this.#workspace.length + 1)} could not be built: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        return dir;
+    }
+    /** The repository set-up a dependency needs: an alias by name, a URL (with an alias's credentials if one names it), a registry login. */
+    #dependencySetup(repository) {
+        switch (repository.kind) {
+            case 'alias': {
+                const alias = this.#aliases.find((a) => a.name === repository.name);
+                if (!alias)
+                    throw new DependencyError(`a dependency of the local chart comes from repository '@${repository.name}', which is no alias the action knows; define it in the helm-repositories input or .gitops/repositories.yaml`);
+                return repositoryReference(alias.url, 'x', alias.name, this.#aliases).setup;
+            }
+            case 'oci':
+                return ociReference(repository.url, this.#aliases).setup;
+            case 'url': {
+                const alias = this.#aliases.find((a) => sameUrl(a.url, repository.url));
+                return alias
+                    ? { kind: 'repo', name: alias.name, url: alias.url }
+                    : { kind: 'repo', name: generatedAlias(repository.url), url: repository.url };
+            }
+        }
     }
     #prepare(setup, context) {
         const key = setup.kind === 'repo' ? `repo ${setup.name}` : `login ${new URL(setup.url).host}`;
@@ -44868,7 +47010,7 @@ function checkKubeconfig(text) {
             reason: `YAML error${mark?.line !== undefined ? ` at line ${mark.line + 1}` : ''}: ${reason}`
         };
     }
-    if (!isRecord$1(doc))
+    if (!isRecord$3(doc))
         return { ok: false, reason: 'not a YAML map' };
     const clusters = doc.clusters;
     if (!Array.isArray(clusters) || clusters.length === 0)
@@ -44881,18 +47023,18 @@ function kubeconfigSecrets(doc) {
     const secrets = [];
     const users = Array.isArray(doc.users) ? doc.users : [];
     for (const entry of users) {
-        const user = isRecord$1(entry) && isRecord$1(entry.user) ? entry.user : undefined;
+        const user = isRecord$3(entry) && isRecord$3(entry.user) ? entry.user : undefined;
         if (!user)
             continue;
         for (const key of USER_SECRET_KEYS)
             pushString(secrets, user[key]);
-        const provider = isRecord$1(user['auth-provider']) ? user['auth-provider'] : undefined;
-        const config = provider && isRecord$1(provider.config) ? provider.config : undefined;
+        const provider = isRecord$3(user['auth-provider']) ? user['auth-provider'] : undefined;
+        const config = provider && isRecord$3(provider.config) ? provider.config : undefined;
         for (const key of AUTH_PROVIDER_SECRET_KEYS)
             pushString(secrets, config?.[key]);
-        const exec = isRecord$1(user.exec) ? user.exec : undefined;
+        const exec = isRecord$3(user.exec) ? user.exec : undefined;
         for (const env of Array.isArray(exec?.env) ? exec.env : []) {
-            if (isRecord$1(env))
+            if (isRecord$3(env))
                 pushString(secrets, env.value);
         }
     }
@@ -44910,7 +47052,7 @@ function pushString(into, value) {
     if (typeof value === 'string' && value.length > 0)
         into.push(value);
 }
-function isRecord$1(value) {
+function isRecord$3(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -44973,11 +47115,16 @@ async function download(url, setup, safeUrl, options) {
     const timeoutMs = options.timeoutMs ?? 15_000;
     const attempts = options.attempts ?? 4;
     const backoffMs = options.backoffMs ?? 1_000;
-    const agent = new undiciExports.Agent({
-        connect: { ca: options.ca ? [...rootCertificates, options.ca] : undefined, timeout: timeoutMs },
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs
+    const agent = dispatcherFor(url, {
+        ca: options.ca ? [...rootCertificates, options.ca] : undefined,
+        timeoutMs
     });
+    const proxy = proxyFor(url);
+    if (proxy)
+        addUrlSecrets(proxy);
+    const via = proxy
+        ? ` through the proxy ${printableProxy(proxy)} (HTTPS_PROXY; NO_PROXY lists hosts that bypass it)`
+        : '';
     const prefix = `kubeconfig of setup ${setup} at ${safeUrl}`;
     try {
         for (let attempt = 1;; attempt++) {
@@ -45014,7 +47161,7 @@ async function download(url, setup, safeUrl, options) {
                 transient = networkReason(error, timeoutMs);
             }
             if (attempt >= attempts)
-                throw new StoreError(`${prefix}: ${transient} (gave up after ${attempts} attempts)`);
+                throw new StoreError(`${prefix}: ${transient}${via} (gave up after ${attempts} attempts)`);
             await sleep(backoffMs * 2 ** (attempt - 1), options.signal);
         }
     }
@@ -45065,6 +47212,225 @@ function sleep(ms, signal) {
     });
 }
 
+// The sops binary, taken like helm: the tool cache first, else the release binary from
+// `sops-download-url`, refused unless its SHA-256 matches the published one.
+const TOOL_NAME = 'sops';
+async function prepareSops(config, signal) {
+    if (config.sopsVersion === 'system') {
+        const path = onPath('sops');
+        if (!path)
+            throw new Error('sops-version is "system" but there is no sops on PATH; install sops first or set sops-version to a release');
+        return describe(path, 'the sops on PATH');
+    }
+    const version = config.sopsVersion;
+    const semver = semverOf(version);
+    if (!semver)
+        throw new Error(`sops-version "${version}" is not a sops release such as v3.13.3`);
+    const platform = toolPlatform();
+    const binary = platform.os === 'windows' ? 'sops.exe' : 'sops';
+    const cached = find(TOOL_NAME, semver, platform.arch);
+    if (cached) {
+        // Only a binary that passed the checks below is ever cached: no process to start here.
+        const path = join(cached, binary);
+        info(`Using sops ${version} from the tool cache: ${path}`);
+        return { path, version };
+    }
+    const url = fillTemplate(config.sopsDownloadUrl, version, platform);
+    const file = await downloadVerified({
+        url,
+        // A mirror serves `<file>.sha256sum`; the official releases list every file's digest.
+        checksumUrls: [`${url}.sha256sum`, `${dirname(url)}/sops-${version}.checksums.txt`],
+        what: `sops ${version}`,
+        kind: 'the binary',
+        versionInput: 'sops-version',
+        urlInput: 'sops-download-url',
+        signal
+    });
+    await chmod$1(file, 0o755);
+    const downloaded = await describe(file, `sops ${version} downloaded from ${addUrlSecrets(url)}`);
+    if (downloaded.version !== version)
+        throw new Error(`${addUrlSecrets(url)} holds sops ${downloaded.version}, not ${version}: check sops-download-url`);
+    const cachedDir = await cacheFile(file, binary, TOOL_NAME, semver, platform.arch);
+    return { path: join(cachedDir, binary), version };
+}
+/** Asks the binary its version (`sops 3.13.3 (latest)`): the download may not hold what its name says. */
+async function describe(path, origin) {
+    const result = await run$1(path, ['--version', '--disable-version-check'], { env: childEnv({}) });
+    const reported = /\bsops (\d+\.\d+\.\d+\S*)/.exec(result.stdout)?.[1];
+    if (result.code !== 0 || !reported)
+        throw new Error(`${origin} (${path}) does not run as sops: ${result.stderr.trim() || `exit ${result.code}`}`);
+    info(`Using ${origin}: ${path} (v${reported})`);
+    return { path, version: `v${reported}` };
+}
+
+/** The `sops` metadata of a file SOPS wrote (YAML or JSON), or undefined for a plain file. */
+function sopsMetadata(text) {
+    let doc;
+    try {
+        doc = load(text);
+    }
+    catch {
+        return undefined; // not YAML: helm will say so
+    }
+    if (!isMapping(doc))
+        return undefined;
+    const meta = doc.sops;
+    if (!isMapping(meta) || typeof meta.mac !== 'string')
+        return undefined;
+    return meta;
+}
+/** The keys that can decrypt a file, for the error when none could: `age age1…`, `AWS KMS arn:…`. */
+function keysNeeded(meta) {
+    const groups = [meta, ...(Array.isArray(meta.key_groups) ? meta.key_groups : [])];
+    const keys = [];
+    const each = (group, kind, describe) => {
+        if (!isMapping(group))
+            return;
+        const entries = group[kind];
+        if (!Array.isArray(entries))
+            return;
+        for (const entry of entries)
+            if (isMapping(entry))
+                keys.push(describe(entry));
+    };
+    for (const group of groups) {
+        each(group, 'age', (k) => `age recipient ${String(k.recipient)}`);
+        each(group, 'kms', (k) => `AWS KMS key ${String(k.arn)}`);
+        each(group, 'gcp_kms', (k) => `GCP KMS key ${String(k.resource_id)}`);
+        each(group, 'azure_kv', (k) => `Azure Key Vault key ${String(k.vault_url)}/keys/${String(k.name)}`);
+        each(group, 'hc_vault', (k) => `Vault key ${String(k.vault_address)}/v1/${String(k.engine_path)}/keys/${String(k.key_name)}`);
+        each(group, 'pgp', (k) => `PGP key ${String(k.fp)}`);
+    }
+    return [...new Set(keys)];
+}
+const ENCRYPTED = /^ENC\[[A-Z0-9_]+,data:.*,type:(str|int|float|bool|bytes|comment)\]$/;
+/**
+ * The decrypted values of the leaves that were encrypted, as text, to register as
+ * secrets. Booleans are left out: masking `true` everywhere would hide nothing.
+ * Leaves SOPS left in clear (unencrypted_suffix and the like) are not secrets.
+ */
+function encryptedLeaves(encrypted, decrypted) {
+    const found = [];
+    const walk = (enc, dec) => {
+        if (typeof enc === 'string') {
+            const type = ENCRYPTED.exec(enc)?.[1];
+            if (type && type !== 'bool' && dec !== null && dec !== undefined)
+                found.push(String(dec));
+        }
+        else if (Array.isArray(enc)) {
+            enc.forEach((item, i) => walk(item, Array.isArray(dec) ? dec[i] : undefined));
+        }
+        else if (isMapping(enc)) {
+            for (const [key, value] of Object.entries(enc))
+                if (key !== 'sops')
+                    walk(value, isMapping(dec) ? dec[key] : undefined);
+        }
+    };
+    walk(encrypted, decrypted);
+    return found;
+}
+/**
+ * A file's values for a preview, never decrypted: each encrypted leaf becomes
+ * `sops:sha256:<digest of its ciphertext>` (a changed secret shows as a changed
+ * digest), clear leaves stay, the `sops` metadata goes.
+ */
+function redacted(text) {
+    const doc = load(text);
+    const walk = (node) => {
+        if (typeof node === 'string' && ENCRYPTED.test(node))
+            return `sops:sha256:${digest(node)}`;
+        if (Array.isArray(node))
+            return node.map(walk);
+        if (isMapping(node))
+            return Object.fromEntries(Object.entries(node)
+                .filter(([key]) => key !== 'sops')
+                .map(([key, value]) => [key, walk(value)]));
+        return node;
+    };
+    return walk(doc);
+}
+/** The first 16 hex digits of a SHA-256: enough to tell two values apart in a preview. */
+function digest(text) {
+    return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+function isMapping(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+class ValuesFiles {
+    #options;
+    /** Prepared on the first encrypted file, once for the run. */
+    #sops;
+    constructor(options) {
+        this.#options = options;
+    }
+    /** The files for `helm install/upgrade`, decrypted where encrypted; throws naming the file and its keys. */
+    async forDeploy(files) {
+        const paths = [];
+        for (const file of files) {
+            const path = join(this.#options.config.workspace, file);
+            const text = await readFile(path, 'utf8');
+            const meta = sopsMetadata(text);
+            paths.push(meta ? await this.#decrypt(file, path, text, meta) : path);
+        }
+        return paths;
+    }
+    /** The files for `helm template` in a preview: encrypted values replaced by digests of their ciphertext. */
+    async forPreview(files, root = this.#options.config.workspace) {
+        const paths = [];
+        const notes = [];
+        for (const file of files) {
+            const path = join(root, file);
+            const text = await readFile(path, 'utf8');
+            if (!sopsMetadata(text)) {
+                paths.push(path);
+                continue;
+            }
+            paths.push(this.#write(file, dump(redacted(text))));
+            notes.push(`${file} is SOPS-encrypted: not decrypted in a preview, its encrypted values rendered as ` +
+                `sops:sha256:<digest of the ciphertext> (file digest ${digest(text)})`);
+        }
+        return { paths, notes };
+    }
+    async #decrypt(file, path, text, meta) {
+        const { config, signal } = this.#options;
+        this.#sops ??= prepareSops(config, signal);
+        const sops = await this.#sops;
+        const type = extname(file).toLowerCase() === '.json' ? 'json' : 'yaml';
+        const result = await run$1(sops.path, ['--decrypt', '--input-type', type, '--output-type', 'yaml', path], {
+            // sops alone gets the age key; KMS credentials come from the environment as for any step.
+            env: childEnv(config.sopsAgeKey ? { SOPS_AGE_KEY: config.sopsAgeKey } : {}),
+            signal
+        });
+        if (result.code !== 0)
+            throw new Error(decryptError(file, meta, result.stderr, result.cancelled));
+        const decrypted = load(result.stdout);
+        for (const value of encryptedLeaves(load(text), decrypted))
+            addSecret(value);
+        return this.#write(file, result.stdout);
+    }
+    /** A file only this run's user reads, under a folder of its own so helm's errors still name the file. */
+    #write(file, text) {
+        const dir = join(this.#options.dir, randomUUID());
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        const out = join(dir, basename(file));
+        writeFileSync(out, text, { mode: 0o600 });
+        return out;
+    }
+}
+function decryptError(file, meta, stderr, cancelled) {
+    if (cancelled)
+        return `sops stopped decrypting ${file}: the run was cancelled`;
+    const keys = keysNeeded(meta);
+    const said = stderr
+        .split('\n')
+        .map((l) => l.trim())
+        .find((l) => l !== '');
+    return (`could not decrypt ${file} with sops: it needs ${keys.length ? `one of: ${keys.join('; ')}` : 'a key its metadata does not name'}. ` +
+        'Give the age private key in sops-age-key, or log in to the cloud that holds the KMS key (an OIDC login step) before this step' +
+        (said ? ` (sops: ${said})` : ''));
+}
+
 // What the main step records about the run's folder and the post step reads back.
 // Free of imports, so the post step's bundle stays small.
 const STATE_KEY = 'gitops-workdir';
@@ -45086,9 +47452,12 @@ function createWorkdir() {
     const helmDir = join(root, 'helm');
     const kubeDir = join(root, 'kube');
     mkdirSync(helmDir, { recursive: true, mode: 0o700 });
+    const valuesDir = join(root, 'values');
     mkdirSync(kubeDir, { recursive: true, mode: 0o700 });
+    mkdirSync(valuesDir, { recursive: true, mode: 0o700 });
     return {
         root,
+        valuesDir,
         helmEnv: {
             HELM_REPOSITORY_CONFIG: join(helmDir, 'repositories.yaml'),
             HELM_REPOSITORY_CACHE: join(helmDir, 'cache'),
@@ -45104,68 +47473,68 @@ function createWorkdir() {
 
 class KubeconfigError extends Error {
 }
-function isRecord(value) {
+function isRecord$2(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 function named(doc, list, name, field) {
     const entries = Array.isArray(doc[list]) ? doc[list] : [];
-    const entry = entries.find((e) => isRecord(e) && (name === undefined || e.name === name));
-    if (!isRecord(entry) || !isRecord(entry[field]))
+    const entry = entries.find((e) => isRecord$2(e) && (name === undefined || e.name === name));
+    if (!isRecord$2(entry) || !isRecord$2(entry[field]))
         throw new KubeconfigError(`the kubeconfig has no ${list} entry${name ? ` named ${name}` : ''}`);
     return entry[field];
 }
-function text(value) {
+function text$1(value) {
     return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 /** `*-data` (base64) wins over the file named beside it, as kubectl does. */
 function pem(entry, key, baseDir) {
-    const data = text(entry[`${key}-data`]);
+    const data = text$1(entry[`${key}-data`]);
     if (data)
         return Buffer.from(data, 'base64').toString('utf8');
-    const file = text(entry[key]);
+    const file = text$1(entry[key]);
     return file ? readFileSync(isAbsolute(file) ? file : join(baseDir, file), 'utf8') : undefined;
 }
 /** How to reach the cluster of the kubeconfig's current context (the first context if none is set). */
 function clusterAccess(kubeconfigText, kubeconfigPath) {
     const doc = load(kubeconfigText);
-    if (!isRecord(doc))
+    if (!isRecord$2(doc))
         throw new KubeconfigError('the kubeconfig is not a YAML map');
     const baseDir = dirname(kubeconfigPath);
-    const contextName = text(doc['current-context']);
+    const contextName = text$1(doc['current-context']);
     const context = named(doc, 'contexts', contextName, 'context');
-    const cluster = named(doc, 'clusters', text(context.cluster), 'cluster');
-    const user = context.user === undefined ? {} : named(doc, 'users', text(context.user), 'user');
-    const server = text(cluster.server);
+    const cluster = named(doc, 'clusters', text$1(context.cluster), 'cluster');
+    const user = context.user === undefined ? {} : named(doc, 'users', text$1(context.user), 'user');
+    const server = text$1(cluster.server);
     if (!server)
         throw new KubeconfigError('the kubeconfig cluster has no server');
-    const tokenFile = text(user.tokenFile);
-    const exec = isRecord(user.exec) ? execPlugin(user.exec) : undefined;
+    const tokenFile = text$1(user.tokenFile);
+    const exec = isRecord$2(user.exec) ? execPlugin(user.exec) : undefined;
     return {
         server: server.replace(/\/+$/, ''),
         ca: pem(cluster, 'certificate-authority', baseDir),
         insecure: cluster['insecure-skip-tls-verify'] === true,
         cert: pem(user, 'client-certificate', baseDir),
         key: pem(user, 'client-key', baseDir),
-        token: text(user.token) ?? (tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined),
-        username: text(user.username),
-        password: text(user.password),
+        token: text$1(user.token) ?? (tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined),
+        username: text$1(user.username),
+        password: text$1(user.password),
         ...(exec ? { exec } : {})
     };
 }
 function execPlugin(exec) {
-    const command = text(exec.command);
+    const command = text$1(exec.command);
     if (!command)
         throw new KubeconfigError('the kubeconfig exec plugin has no command');
     const env = {};
     for (const entry of Array.isArray(exec.env) ? exec.env : []) {
-        if (isRecord(entry) && typeof entry.name === 'string')
+        if (isRecord$2(entry) && typeof entry.name === 'string')
             env[entry.name] = String(entry.value ?? '');
     }
     return {
         command,
         args: Array.isArray(exec.args) ? exec.args.map(String) : [],
         env,
-        apiVersion: text(exec.apiVersion) ?? 'client.authentication.k8s.io/v1'
+        apiVersion: text$1(exec.apiVersion) ?? 'client.authentication.k8s.io/v1'
     };
 }
 
@@ -45395,6 +47764,7 @@ function applyArgs(input) {
         '--labels',
         input.labels,
         ...input.userArgs,
+        ...(input.optionArgs ?? []),
         '--output',
         'json'
     ];
@@ -45442,6 +47812,40 @@ function historyArgs(target, max) {
 function rollbackArgs(target, revision) {
     return ['rollback', target.release, String(revision), '--namespace', target.namespace];
 }
+/** The manifest of the deployed revision: every object helm applied, hooks excluded. */
+function manifestArgs(target) {
+    return ['get', 'manifest', target.release, '--namespace', target.namespace];
+}
+/** Helm 4's `--wait` is a strategy; its boolean forms still work but are deprecated. */
+function waitFlag(wait, major) {
+    if (major === 3)
+        return `--wait=${wait}`;
+    return `--wait=${wait ? 'watcher' : 'hookOnly'}`;
+}
+/**
+ * A plan's `wait`, `timeout` and `atomic` as flags; they follow the user's `helm-args`,
+ * so the plan wins (helm takes the last of a repeated flag).
+ */
+function releaseOptionArgs(options, major) {
+    return [
+        ...(options.wait !== undefined ? [waitFlag(options.wait, major)] : []),
+        ...(options.timeout !== undefined ? ['--timeout', options.timeout] : []),
+        ...(options.atomic !== undefined
+            ? [`${major === 4 ? '--rollback-on-failure' : '--atomic'}=${options.atomic}`]
+            : [])
+    ];
+}
+/** `helm test` with the test pods' logs; `--timeout` only when the plan sets one. */
+function testArgs(target, timeout) {
+    return [
+        'test',
+        target.release,
+        '--namespace',
+        target.namespace,
+        '--logs',
+        ...(timeout !== undefined ? ['--timeout', timeout] : [])
+    ];
+}
 
 class HookError extends Error {
 }
@@ -45471,7 +47875,7 @@ async function runHooks(name, scripts, options) {
     const { command, args } = shellCommand(options.shell);
     for (const script of scripts) {
         options.onLine?.(`── ${name} hook ${script}`, 'stdout');
-        const result = await run$1(command, [...args, join(options.workspace, script)], {
+        const result = await run$1(command, [...args, isAbsolute(script) ? script : join(options.workspace, script)], {
             cwd: options.workspace,
             env: { ...options.env, ...hookOnlyEnv() },
             timeoutMs: options.timeoutMs,
@@ -45496,6 +47900,32 @@ async function runHooks(name, scripts, options) {
     }
 }
 
+// Files a plan needs that are not in the checkout, written into the run's private
+// folder: the values of `set:` (a values file, so no key or value can become a
+// flag) and a removed plan's uninstall hooks as the base commit held them.
+function digestOf$3(text) {
+    return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+/** `set:` as a JSON values file (JSON is YAML), after the plan's own values files. */
+function writeSetValues(scratch, target, values) {
+    const text = JSON.stringify(values);
+    const file = join(scratch, 'set', `${digestOf$3(`${target.plan}\0${text}`)}.json`);
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(file, text, { mode: 0o600 });
+    return file;
+}
+/** The `set:` values file of a plan, if it sets anything: given to helm after the plan's own. */
+function setValuesFiles(scratch, target, values) {
+    return Object.keys(values).length > 0 ? [writeSetValues(scratch, target, values)] : [];
+}
+/** A hook script from another commit, at its repository path under a folder of its own. */
+function writeHookScript(scratch, script) {
+    const file = join(scratch, 'hooks', digestOf$3(script.content), script.path);
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(file, script.content, { mode: 0o700 });
+    return file;
+}
+
 // Pure: the marker the action writes on every release it deploys (helm `--labels`,
 // which land on helm's release Secret, and the release description for older
 // readers and other storage drivers), and the digest of what a plan deploys.
@@ -45506,8 +47936,14 @@ const LABELS = {
     commit: `${LABEL_PREFIX}commit`,
     run: `${LABEL_PREFIX}run`,
     /** Set to the revision once helm and the post-hooks succeeded: see `finished`. */
-    finished: `${LABEL_PREFIX}finished`
+    finished: `${LABEL_PREFIX}finished`,
+    /** Set to `<operation>.<revision>` when helm succeeded but a post-hook failed: see `postHooksFailed`. */
+    hooksFailed: `${LABEL_PREFIX}hooks-failed`
 };
+/** The `hooks-failed` label value for a revision whose post-hooks failed. */
+function hooksFailedLabel(operation, revision) {
+    return `${operation}.${revision}`;
+}
 /** `helm --labels` value (helm >= 3.13): `key=value,...`; every value is a label-safe token. */
 function markerLabels(input) {
     const labels = {
@@ -45524,11 +47960,16 @@ function markerLabels(input) {
 function markerFromLabels(labels) {
     if (labels[LABELS.managed] !== 'true')
         return undefined;
+    const failed = /^(install|upgrade)\.(\d+)$/.exec(labels[LABELS.hooksFailed] ?? '');
     return {
         digest: labels[LABELS.digest],
         commit: labels[LABELS.commit] ?? '',
         run: labels[LABELS.run],
-        finished: labels[LABELS.finished] !== undefined && labels[LABELS.finished] === labels.version
+        finished: labels[LABELS.finished] !== undefined && labels[LABELS.finished] === labels.version,
+        // helm copies labels into the next revision: only a mark naming this revision counts.
+        ...(failed && failed[2] === labels.version
+            ? { postHooksFailed: failed[1] }
+            : {})
     };
 }
 /** The release description: readable in `helm history`, and the marker where labels are not. */
@@ -45545,7 +47986,11 @@ function markerFromDescription(description) {
         return undefined;
     return { commit: match[1], digest: match[2], finished: undefined };
 }
-/** What a plan deploys, in 32 hex digits: chart, version, values and hooks (by content), helm args. */
+/**
+ * What a plan deploys, in 32 hex digits: chart, version, values and install/upgrade
+ * hooks (by content), helm args, and the release options that change what helm does.
+ * Options left unset add nothing, so a plan without them keeps the digest it had.
+ */
 function planDigest(input) {
     const hash = createHash('sha256');
     const { spec } = input;
@@ -45553,15 +47998,27 @@ function planDigest(input) {
         chart: spec.chart,
         version: spec.version ?? null,
         valuesFiles: spec.values,
-        hooks: spec.hooks,
+        hooks: Object.fromEntries(APPLY_HOOK_NAMES.map((name) => [name, spec.hooks[name]])),
         helmArgs: input.helmArgs,
-        commit: spec.chart.kind === 'local' ? input.sha : null
+        commit: spec.chart.kind === 'local' ? input.sha : null,
+        ...deployedOptions(spec.options)
     }));
     for (const content of input.files) {
         hash.update('\0');
         hash.update(createHash('sha256').update(content).digest('hex'));
     }
     return hash.digest('hex').slice(0, 32);
+}
+/** The options that change what helm does; `suspend` and `keep` only decide whether it runs. */
+function deployedOptions(options) {
+    const { wait, timeout, atomic, set, test } = options;
+    return {
+        ...(wait !== undefined ? { wait } : {}),
+        ...(timeout !== undefined ? { timeout } : {}),
+        ...(atomic !== undefined ? { atomic } : {}),
+        ...(Object.keys(set).length > 0 ? { set } : {}),
+        ...(test ? { test } : {})
+    };
 }
 
 function resultOf(step, fields) {
@@ -45579,7 +48036,9 @@ function resultOf(step, fields) {
         revision: fields.revision ?? null,
         durationMs: fields.durationMs ?? 0,
         error: fields.error ? `${target.plan}: ${fields.error}` : null,
-        notes: fields.notes ?? []
+        notes: fields.notes ?? [],
+        ...(fields.diff ? { diff: fields.diff } : {}),
+        ...(fields.line !== undefined ? { line: fields.line } : {})
     };
 }
 /** A plan that never ran (fail-fast, cancellation, a need that failed, its setup could not start). */
@@ -45590,6 +48049,10 @@ function notRun(step, status, why) {
         error: status === 'failed' ? why : null,
         notes: status === 'skipped' ? [why] : []
     });
+}
+/** A drift check's result: what it found, beside what was done about it. */
+function withDrift(result, drift) {
+    return { ...result, drift };
 }
 
 // Pure: what helm prints, read.
@@ -45609,16 +48072,334 @@ function parseRelease(stdout) {
         return { revision: null };
     }
 }
-/** Kinds and names of the objects `helm template` rendered: `Deployment/web`. */
-function renderedObjects(manifest) {
-    const objects = [];
-    for (const doc of manifest.split(/^---\s*$/m)) {
-        const kind = /^kind:\s*["']?([\w.-]+)/m.exec(doc)?.[1];
-        const name = /^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*["']?([^"'\s]+)/m.exec(doc)?.[1];
-        if (kind)
-            objects.push(`${kind}/${name ?? '?'}`);
+
+function baseKey(target) {
+    return `${target.setup}\0${target.namespace}\0${target.release}`;
+}
+function readBasePlans(checkout, config, targets) {
+    const files = checkout.listFiles();
+    const repositories = loadRepositories(checkout, config.helmRepositories, files);
+    const aliases = new Set(repositories.map((r) => r.name));
+    const wanted = new Set(targets.map(baseKey));
+    const layout = {
+        setupNameSize: config.setupNameSize,
+        ignore: config.ignore,
+        chartDirs: chartDirsOf(files)
+    };
+    // A base whose defaults file is bad cannot say how its plans were deployed: no diff.
+    let defaults = NO_DEFAULTS;
+    let defaultsProblem;
+    try {
+        if (files.includes(DEFAULTS_FILE))
+            defaults = readDefaults(checkout);
     }
-    return objects;
+    catch (error) {
+        if (!(error instanceof DefaultsFileError))
+            throw error;
+        defaultsProblem = error.message;
+    }
+    const plans = new Map();
+    for (const file of files) {
+        const shaped = classifyPath(file, layout);
+        if (shaped.kind !== 'plan' || !wanted.has(baseKey(shaped.target)))
+            continue;
+        const key = baseKey(shaped.target);
+        const problem = (problems) => ({
+            kind: 'problem',
+            plan: file,
+            message: problems.map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message)).join('; ')
+        });
+        if (plans.has(key)) {
+            plans.set(key, problem([{ file, message: 'two plan files define this release at base' }]));
+            continue;
+        }
+        const read = checkout.readText(file, MAX_PLAN_BYTES);
+        if (!read.ok) {
+            plans.set(key, problem([{ file, message: 'the plan file cannot be read at base' }]));
+            continue;
+        }
+        const parsed = parsePlanFile(file, read.text);
+        if (!parsed.ok) {
+            plans.set(key, problem(parsed.problems));
+            continue;
+        }
+        if (defaultsProblem) {
+            plans.set(key, problem([{ file, message: defaultsProblem }]));
+            continue;
+        }
+        const options = settleOptions(optionsFor(defaults, shaped.target, parsed.plan.options));
+        const resolved = resolvePlan(file, parsed.plan, checkout, aliases, options);
+        plans.set(key, resolved.ok ? { kind: 'plan', plan: file, spec: resolved.spec } : problem(resolved.problems));
+    }
+    return { repositories, plans };
+}
+
+// A Secret's values never leave the process: each value of `data` and
+// `stringData` becomes a short HMAC digest before the object is printed,
+// diffed or counted. The key is random per run, so a digest tells only
+// whether a value changed between base and head, not what it is (a short
+// value cannot be found by hashing guesses).
+const KEY = randomBytes(32);
+const DIGEST_HEX = 12;
+function digestOf$2(value) {
+    return `<secret hmac:${createHmac('sha256', KEY).update(value).digest('hex').slice(0, DIGEST_HEX)}>`;
+}
+const SECRET_FIELDS = ['data', 'stringData'];
+function isRecord$1(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * The object with every Secret value replaced by its digest; other objects as
+ * they are. A Secret's field that is not a map (a chart bug) is replaced whole.
+ */
+function redactObject(object) {
+    if (object.kind !== 'Secret')
+        return object;
+    const out = { ...object };
+    for (const field of SECRET_FIELDS) {
+        const values = object[field];
+        if (values === undefined || values === null)
+            continue;
+        out[field] = isRecord$1(values)
+            ? Object.fromEntries(Object.entries(values).map(([key, value]) => [key, digestOf$2(String(value))]))
+            : digestOf$2(JSON.stringify(values));
+    }
+    // kubectl keeps a copy of the whole object in this annotation.
+    const metadata = object.metadata;
+    if (isRecord$1(metadata) && isRecord$1(metadata.annotations)) {
+        const annotations = { ...metadata.annotations };
+        const lastApplied = 'kubectl.kubernetes.io/last-applied-configuration';
+        if (lastApplied in annotations)
+            annotations[lastApplied] = digestOf$2(String(annotations[lastApplied]));
+        out.metadata = { ...metadata, annotations };
+    }
+    return out;
+}
+
+class ManifestError extends Error {
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function text(value) {
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+}
+function objectKey(object, namespace) {
+    const metadata = isRecord(object.metadata) ? object.metadata : {};
+    const ns = text(metadata.namespace) || namespace;
+    const name = text(metadata.name) || text(metadata.generateName) || '?';
+    return `${text(object.apiVersion) || '?'} ${text(object.kind) || '?'} ${ns}/${name}`;
+}
+function canonicalYaml(object) {
+    return dump(object, { sortKeys: true, lineWidth: -1, noRefs: true, schema: CORE_SCHEMA });
+}
+/**
+ * The objects of a manifest, sorted by key. `namespace` is the release's: helm
+ * leaves it out of most templates. A `List` counts as its items. The same key
+ * twice (a chart bug, or helm's own hooks) keeps both, numbered.
+ */
+function parseManifest(manifest, namespace) {
+    let documents;
+    try {
+        documents = loadAll(manifest, null, { schema: CORE_SCHEMA });
+    }
+    catch (error) {
+        // The parser's message quotes the source, which may hold a Secret: only the line.
+        const line = error.mark?.line;
+        throw new ManifestError(`the rendered manifest is not valid YAML${line === undefined ? '' : ` (line ${line + 1})`}`);
+    }
+    const objects = documents.flatMap((doc) => isRecord(doc) && doc.kind === 'List' && Array.isArray(doc.items)
+        ? doc.items.filter(isRecord)
+        : isRecord(doc)
+            ? [doc]
+            : []);
+    const seen = new Map();
+    const out = objects.map((raw) => {
+        const object = redactObject(raw);
+        const base = objectKey(object, namespace);
+        const count = (seen.get(base) ?? 0) + 1;
+        seen.set(base, count);
+        return { key: count === 1 ? base : `${base} #${count}`, yaml: canonicalYaml(object) };
+    });
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function message$1(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+async function renderObjects(target, spec, side, context, log) {
+    const chart = await side.charts.resolve(spec.chart, {
+        signal: context.signal,
+        onLine: log.onStderr
+    });
+    const values = await context.values.forPreview(spec.values, side.root);
+    for (const note of values.notes)
+        log.line(note);
+    const args = templateArgs({
+        target,
+        chart,
+        version: spec.version,
+        values: [...values.paths, ...setValuesFiles(context.scratch, target, spec.options.set)],
+        userArgs: translateUserArgs(context.helmArgs, context.helm.major, { serverSide: false }).args
+    });
+    log.line(`helm ${args.join(' ')}`);
+    const rendered = await helmRun(context.helm, args, {
+        env: side.env,
+        signal: context.signal,
+        onLine: log.onStderr
+    });
+    return parseManifest(rendered.stdout, target.namespace);
+}
+/** The base side of a release: its objects, undefined when base had no such plan. */
+async function baseObjects(target, context, log) {
+    const base = context.base;
+    if (!base)
+        return { ok: false, why: undefined };
+    const { diffBase, side } = base;
+    if (diffBase.kind === 'none' || !side)
+        return { ok: false, why: `no diff: ${diffBase.reason}` };
+    const at = `base ${diffBase.sha.slice(0, 12)} (${diffBase.reason})`;
+    const plan = diffBase.plans.get(baseKey(target));
+    if (!plan)
+        return { ok: true, objects: undefined };
+    if (plan.kind === 'problem')
+        return { ok: false, why: `no diff: ${plan.plan} at ${at} cannot be read: ${plan.message}` };
+    log.line(`Base: ${plan.plan} at ${at}`);
+    try {
+        return { ok: true, objects: await renderObjects(target, plan.spec, side, context, log) };
+    }
+    catch (error) {
+        return { ok: false, why: `no diff: ${plan.plan} at ${at} does not render: ${message$1(error)}` };
+    }
+}
+function logDiff(diff, log) {
+    log.line(countLine(diff));
+    for (const object of diff.objects) {
+        log.diff(`${object.change} ${object.key}`);
+        for (const line of object.diff.replace(/\n$/, '').split('\n'))
+            log.diff(`  ${line}`);
+    }
+}
+/** `helm template` of an apply step, diffed against base when there is one. */
+async function previewApply(step, context, log) {
+    let head;
+    try {
+        head = await renderObjects(step.target, step.spec, context.head, context, log);
+    }
+    catch (error) {
+        const result = resultOf(step, { operation: 'render', status: 'failed', error: message$1(error) });
+        log.line(`✖ ${result.error ?? ''}`);
+        return result;
+    }
+    const rendered = `renders ${head.length} object(s)`;
+    log.line(`${rendered}${head.length ? `: ${head.map((o) => o.key).join(', ')}` : ''}`);
+    const base = await baseObjects(step.target, context, log);
+    if (!base.ok) {
+        if (base.why !== undefined)
+            log.line(base.why);
+        return resultOf(step, {
+            operation: 'render',
+            status: 'planned',
+            notes: [rendered, ...(base.why !== undefined ? [base.why] : [])]
+        });
+    }
+    const diff = diffObjects(base.objects, head);
+    logDiff(diff, log);
+    const unchanged = diff.objects.length === 0;
+    return resultOf(step, {
+        operation: 'render',
+        status: unchanged ? 'unchanged' : 'planned',
+        notes: [
+            unchanged
+                ? `renders the same as at base (${head.length} object(s))`
+                : `${base.objects ? '' : 'a new plan: '}${countLine(diff)}`
+        ],
+        diff
+    });
+}
+/** A removed plan: what base rendered is what the uninstall removes. */
+async function previewUninstall(step, context, log) {
+    const would = 'would uninstall the release';
+    const base = await baseObjects(step.target, context, log);
+    if (!base.ok || !base.objects) {
+        const why = base.ok ? undefined : base.why;
+        if (why !== undefined)
+            log.line(why);
+        return resultOf(step, {
+            operation: 'uninstall',
+            status: 'planned',
+            notes: [would, ...(why !== undefined ? [why] : [])]
+        });
+    }
+    const diff = diffObjects(base.objects, undefined);
+    logDiff(diff, log);
+    return resultOf(step, {
+        operation: 'uninstall',
+        status: 'planned',
+        notes: [`${would}: ${countLine(diff)}`],
+        diff
+    });
+}
+
+// Pure: a plan's release options in a few words, for its notes (job summary,
+// `results`, the pull request preview), so what a plan asks of helm is visible.
+function optionsNote(options) {
+    const said = [
+        options.atomic !== undefined ? `atomic ${options.atomic ? 'on' : 'off'}` : undefined,
+        options.wait !== undefined ? `wait ${options.wait ? 'on' : 'off'}` : undefined,
+        options.timeout !== undefined ? `timeout ${options.timeout}` : undefined,
+        Object.keys(options.set).length > 0
+            ? `set ${Object.keys(options.set).sort().join(', ')}`
+            : undefined,
+        options.test
+            ? `helm test${options.test.rollbackOnFailure ? ' (rollback on failure)' : ''}`
+            : undefined,
+        options.keep ? 'keep on removal' : undefined
+    ].filter((part) => part !== undefined);
+    return said.length > 0 ? `release options: ${said.join(', ')}` : undefined;
+}
+
+async function releaseTest(target, test, lastDeployed, helm, context, log) {
+    const args = testArgs(target, test.timeout);
+    log.line(`helm ${args.join(' ')}`);
+    try {
+        // Test pods' logs arrive on stdout: they are log material here.
+        await helmRun(helm, args, { ...context, onLine: log.onLine });
+        log.line('helm test passed');
+        return { ok: true, notes: ['helm test passed'] };
+    }
+    catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        if (!test.rollbackOnFailure)
+            return {
+                ok: false,
+                notes: [],
+                error: `${why} (test.rollbackOnFailure is off: the release stays as it is)`
+            };
+        if (lastDeployed === undefined)
+            return {
+                ok: false,
+                notes: ['not rolled back: the release has no earlier deployed revision'],
+                error: why
+            };
+        log.line(`Rolling back to revision ${lastDeployed}: helm test failed`);
+        try {
+            await helmRun(helm, rollbackArgs(target, lastDeployed), context);
+        }
+        catch (rollback) {
+            const also = rollback instanceof Error ? rollback.message : String(rollback);
+            return {
+                ok: false,
+                notes: [],
+                error: `${why}; the rollback to revision ${lastDeployed} failed too: ${also}`
+            };
+        }
+        return {
+            ok: false,
+            notes: [`rolled back to revision ${lastDeployed} after the failed test`],
+            error: `${why}; rolled back to revision ${lastDeployed}`
+        };
+    }
 }
 
 async function act(step, decision, digest, context, log) {
@@ -45636,6 +48417,13 @@ async function act(step, decision, digest, context, log) {
                 revision: decision.revision,
                 notes: [decision.note]
             });
+        case 'leave':
+            log.line(decision.note);
+            return resultOf(step, { operation: null, status: 'skipped', notes: [decision.note] });
+        case 'retry-hooks':
+            if (step.action !== 'apply')
+                break;
+            return done(await retryHooks(step, step.spec, decision, context, log));
         case 'refuse':
             log.line(`✖ ${decision.reason}`);
             return resultOf(step, {
@@ -45646,15 +48434,11 @@ async function act(step, decision, digest, context, log) {
                     : { notes: [decision.reason] })
             });
         case 'plan-uninstall':
-            return resultOf(step, {
-                operation: 'uninstall',
-                status: 'planned',
-                notes: ['would uninstall the release']
-            });
+            return done(await previewUninstall(step, previewContext(context), log));
         case 'render':
             if (step.action !== 'apply')
                 break;
-            return done(await render(step, step.spec, context, log));
+            return done(await previewApply(step, previewContext(context), log));
         case 'uninstall':
             return done(await uninstall(step, context, log));
         case 'apply':
@@ -45671,7 +48455,14 @@ function message(error) {
     return error instanceof Error ? error.message : String(error);
 }
 function failed(step, error, log, fields) {
-    const result = resultOf(step, { ...fields, status: 'failed', error: message(error) });
+    // A chart whose dependencies cannot be built is an error on the plan's `chart` line.
+    const line = error instanceof DependencyError && step.action === 'apply' ? step.spec.chartLine : undefined;
+    const result = resultOf(step, {
+        ...fields,
+        status: 'failed',
+        error: message(error),
+        ...(line !== undefined ? { line } : {})
+    });
     log.line(`✖ ${result.error ?? ''}`);
     return result;
 }
@@ -45690,7 +48481,8 @@ async function apply(step, spec, decision, digest, context, log) {
     const { helm, config } = context;
     const { target } = step;
     const op = decision.operation;
-    const notes = [...decision.notes];
+    const said = optionsNote(spec.options);
+    const notes = [...decision.notes, ...(said ? [said] : [])];
     let version = spec.version ?? '';
     let revision = null;
     try {
@@ -45703,35 +48495,22 @@ async function apply(step, spec, decision, digest, context, log) {
             signal: context.signal,
             onLine: log.onStderr
         });
-        const hookRun = {
-            shell: config.shell,
-            workspace: config.workspace,
-            timeoutMs: config.hookTimeoutMs,
-            signal: context.signal,
-            onLine: log.onLine,
-            env: {
-                ...context.env,
-                ...hookEnv({
-                    target,
-                    kubeconfig: context.cluster.kubeconfig,
-                    helm: helm.path,
-                    chart: spec.chartText,
-                    version,
-                    operation: op,
-                    sha: context.sha
-                })
-            }
-        };
+        // Before any hook or helm: every decrypted value is registered as a secret first.
+        const values = await context.values.forDeploy(spec.values);
+        const hookRun = hookRunOf(step, spec.chartText, version, op, context, log);
         try {
             await runHooks(`pre-${op}`, spec.hooks[`pre-${op}`], hookRun);
         }
         catch (error) {
             throw new Error(`${message(error)}; helm ${op} was not run`, { cause: error });
         }
-        const postHooks = spec.hooks[`post-${op}`];
-        const applyMethod = await previousApplyMethod(step, op, context, log);
-        const translated = translateUserArgs(config.helmArgs, helm.major, {
-            serverSide: serverSideInEffect(helm.major, op, config.helmArgs, applyMethod)
+        const postHookScripts = spec.hooks[`post-${op}`];
+        const userArgs = decision.reclaim && helm.major === 4
+            ? [...config.helmArgs, '--force-conflicts']
+            : config.helmArgs;
+        const applyMethod = await previousApplyMethod(step, op, userArgs, context, log);
+        const translated = translateUserArgs(userArgs, helm.major, {
+            serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
         });
         notes.push(...translated.notes);
         const args = applyArgs({
@@ -45739,10 +48518,11 @@ async function apply(step, spec, decision, digest, context, log) {
             target,
             chart,
             version: spec.version,
-            values: spec.values.map((file) => join(config.workspace, file)),
+            values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
             description: releaseDescription(context.sha, target.plan, digest),
             labels: markerLabels({ digest, commit: context.sha, run: context.run }),
-            userArgs: translated.args
+            userArgs: translated.args,
+            optionArgs: releaseOptionArgs(spec.options, helm.major)
         });
         log.line(`helm ${args.join(' ')}`);
         const applied = await helmRun(helm, args, helmContext(context, log));
@@ -45750,12 +48530,92 @@ async function apply(step, spec, decision, digest, context, log) {
         revision = release.revision;
         version = release.chartVersion ?? version;
         log.line(`${op} done: revision ${revision ?? '?'}, chart version ${version || '?'}`);
-        await runHooks(`post-${op}`, postHooks, hookRun);
-        await markFinished(step, revision, context, notes);
+        if (spec.options.test) {
+            const tested = await releaseTest(target, spec.options.test, decision.lastDeployed, helm, helmContext(context, log), log);
+            notes.push(...tested.notes);
+            if (!tested.ok)
+                throw new Error(`helm test failed: ${tested.error}`);
+        }
+        await postHooks(step, op, revision, postHookScripts, hookRun, context, notes);
         return resultOf(step, { operation: op, status: 'succeeded', version, revision, notes });
     }
     catch (error) {
         return failed(step, error, log, { operation: op, version, revision, notes });
+    }
+}
+function hookRunOf(step, chart, version, operation, context, log) {
+    const { config, cluster } = context;
+    if (!cluster)
+        throw new Error('internal error: hooks without a cluster');
+    return {
+        shell: config.shell,
+        workspace: config.workspace,
+        timeoutMs: config.hookTimeoutMs,
+        signal: context.signal,
+        onLine: log.onLine,
+        env: {
+            ...context.env,
+            ...hookEnv({
+                target: step.target,
+                kubeconfig: cluster.kubeconfig,
+                helm: context.helm.path,
+                chart,
+                version,
+                operation,
+                sha: context.sha
+            })
+        }
+    };
+}
+/**
+ * Post-hooks after helm succeeded. Their outcome is recorded on the revision: finished
+ * when they pass; when one fails, `hooks-failed` names the operation and revision, so
+ * the next run runs them again (and only them) instead of calling the plan unchanged.
+ */
+async function postHooks(step, op, revision, scripts, hookRun, context, notes) {
+    try {
+        await runHooks(`post-${op}`, scripts, hookRun);
+    }
+    catch (error) {
+        if (revision !== null && context.cluster?.client) {
+            const marked = await labelRevision(step, revision, {
+                [LABELS.hooksFailed]: hooksFailedLabel(op, revision)
+            }, context);
+            notes.push(marked === undefined
+                ? `the next run runs the post-${op} hooks of revision ${revision} again`
+                : `the failed post-${op} hook could not be recorded (${marked}): the next run upgrades again`);
+        }
+        throw error;
+    }
+    await markFinished(step, revision, context, notes);
+}
+async function retryHooks(step, spec, decision, context, log) {
+    const { operation: op, revision } = decision;
+    const notes = [decision.note];
+    try {
+        log.started(`post-${op} hooks of revision ${revision} again`);
+        log.line(decision.note);
+        const hookRun = hookRunOf(step, spec.chartText, spec.version ?? '', op, context, log);
+        await postHooks(step, op, revision, spec.hooks[`post-${op}`], hookRun, context, notes);
+        notes.push(`post-${op} hooks succeeded on revision ${revision}`);
+        return resultOf(step, { operation: op, status: 'succeeded', revision, notes });
+    }
+    catch (error) {
+        return failed(step, error, log, { operation: op, revision, notes });
+    }
+}
+/** A merge patch of labels on one revision's release Secret; the error message when it failed. */
+async function labelRevision(step, revision, labels, context) {
+    const client = context.cluster?.client;
+    if (!client)
+        return 'no API access';
+    const { namespace, release } = step.target;
+    try {
+        await client.mergePatch(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(`sh.helm.release.v1.${release}.v${revision}`)}`, { metadata: { labels } });
+        return undefined;
+    }
+    catch (error) {
+        return message(error);
     }
 }
 /**
@@ -45764,20 +48624,14 @@ async function apply(step, spec, decision, digest, context, log) {
  * access the mark is not written, and the next run tells by the description alone.
  */
 async function markFinished(step, revision, context, notes) {
-    const client = context.cluster?.client;
-    if (!client || revision === null)
+    if (!context.cluster?.client || revision === null)
         return;
-    const { namespace, release } = step.target;
-    try {
-        await client.mergePatch(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(`sh.helm.release.v1.${release}.v${revision}`)}`, { metadata: { labels: { [LABELS.finished]: String(revision) } } });
-    }
-    catch (error) {
-        notes.push(`deployed, but the release could not be marked finished (${message(error)}): the next run upgrades it again`);
-    }
+    const failure = await labelRevision(step, revision, { [LABELS.finished]: String(revision) }, context);
+    if (failure !== undefined)
+        notes.push(`deployed, but the release could not be marked finished (${failure}): the next run upgrades it again`);
 }
 /** Only asked when it matters: `--force-conflicts` on a Helm 4 upgrade without an explicit `--server-side`. */
-async function previousApplyMethod(step, op, context, log) {
-    const args = context.config.helmArgs;
+async function previousApplyMethod(step, op, args, context, log) {
     const matters = context.helm.major === 4 &&
         op === 'upgrade' &&
         args.some((a) => a.split('=')[0] === '--force-conflicts');
@@ -45786,54 +48640,55 @@ async function previousApplyMethod(step, op, context, log) {
     const status = await helmRun(context.helm, statusArgs(step.target), helmContext(context, log));
     return parseRelease(status.stdout).applyMethod;
 }
+/** A removed plan's `pre-uninstall` hooks, `helm uninstall`, its `post-uninstall` hooks (from the base commit). */
 async function uninstall(step, context, log) {
     try {
+        if (step.action !== 'uninstall')
+            throw new Error('internal error: uninstall of an apply step');
         log.started('uninstall');
+        const hooks = step.removal.hooks;
+        const scripts = (name) => hooks[name].map((script) => writeHookScript(context.scratch, script));
+        const hookRun = hooks['pre-uninstall'].length + hooks['post-uninstall'].length > 0
+            ? hookRunOf(step, '', '', 'uninstall', context, log)
+            : undefined;
+        if (hookRun) {
+            try {
+                await runHooks('pre-uninstall', scripts('pre-uninstall'), hookRun);
+            }
+            catch (error) {
+                throw new Error(`${message(error)}; helm uninstall was not run`, { cause: error });
+            }
+        }
         await helmRun(context.helm, uninstallArgs(step.target), helmContext(context, log));
         log.line(`uninstalled ${step.target.release} from ${step.target.namespace}`);
+        if (hookRun)
+            await runHooks('post-uninstall', scripts('post-uninstall'), hookRun);
         return resultOf(step, { operation: 'uninstall', status: 'succeeded' });
     }
     catch (error) {
         return failed(step, error, log, { operation: 'uninstall' });
     }
 }
-async function render(step, spec, context, log) {
-    try {
-        const chart = await context.charts.resolve(spec.chart, {
-            signal: context.signal,
-            onLine: log.onStderr
-        });
-        const args = templateArgs({
-            target: step.target,
-            chart,
-            version: spec.version,
-            values: spec.values.map((file) => join(context.config.workspace, file)),
-            userArgs: translateUserArgs(context.config.helmArgs, context.helm.major, {
-                serverSide: false
-            }).args
-        });
-        log.line(`helm ${args.join(' ')}`);
-        const rendered = await helmRun(context.helm, args, helmContext(context, log));
-        const objects = renderedObjects(rendered.stdout);
-        log.line(`renders ${objects.length} object(s): ${objects.join(', ')}`);
-        return resultOf(step, {
-            operation: 'render',
-            status: 'planned',
-            notes: [
-                `renders ${objects.length} object(s)${objects.length ? `: ${objects.join(', ')}` : ''}`
-            ]
-        });
-    }
-    catch (error) {
-        return failed(step, error, log, { operation: 'render' });
-    }
+function previewContext(context) {
+    return {
+        helm: context.helm,
+        helmArgs: context.config.helmArgs,
+        signal: context.signal,
+        values: context.values,
+        scratch: context.scratch,
+        head: { root: context.config.workspace, charts: context.charts, env: context.env },
+        base: context.base
+    };
 }
 
 function decide(input) {
     const { step, observation, runKind } = input;
+    const name = `${step.target.namespace}/${step.target.release}`;
+    const left = leftAlone(step, name);
+    if (left)
+        return { kind: 'leave', note: left };
     if (runKind === 'preview' || observation === undefined)
         return step.action === 'apply' ? { kind: 'render' } : { kind: 'plan-uninstall' };
-    const name = `${step.target.namespace}/${step.target.release}`;
     if (observation.kind === 'foreign') {
         const left = `release ${name} (revision ${observation.revision}, ${observation.status}) was not deployed by gitops-action, so it is left alone`;
         if (step.action === 'uninstall')
@@ -45865,6 +48720,16 @@ function decide(input) {
             return { kind: 'apply', operation: 'install', notes: [] };
         case 'deployed': {
             const { marker, revision } = observation;
+            if (runKind === 'deploy' &&
+                marker.digest === input.digest &&
+                !marker.finished &&
+                marker.postHooksFailed)
+                return {
+                    kind: 'retry-hooks',
+                    operation: marker.postHooksFailed,
+                    revision,
+                    note: `post-${marker.postHooksFailed} hooks of revision ${revision} failed in an earlier run: running them again (helm is not run)`
+                };
             const hasPostHooks = step.spec.hooks['post-install'].length + step.spec.hooks['post-upgrade'].length > 0;
             // Where only the description could be read, plans with post-hooks run again to be sure.
             const finished = marker.finished ?? !hasPostHooks;
@@ -45880,7 +48745,7 @@ function decide(input) {
                     `revision ${revision} was not finished by gitops-action (a post-hook failed, or it was changed by hand): upgrading again`
                 ]
                 : [];
-            return { kind: 'apply', operation: 'upgrade', notes };
+            return { kind: 'apply', operation: 'upgrade', lastDeployed: revision, notes };
         }
         case 'failed': {
             const where = `release was left failed at revision ${observation.revision}`;
@@ -45891,7 +48756,12 @@ function decide(input) {
                     recover: { kind: 'uninstall', reason: `${where} (never deployed)` },
                     notes: []
                 };
-            return { kind: 'apply', operation: 'upgrade', notes: [] };
+            return {
+                kind: 'apply',
+                operation: 'upgrade',
+                lastDeployed: observation.lastGood,
+                notes: []
+            };
         }
         case 'pending': {
             const why = `release was left ${observation.status} at revision ${observation.revision} ${observation.marker.run !== undefined && observation.marker.run === input.run
@@ -45902,14 +48772,23 @@ function decide(input) {
                 observation.lastGood === undefined
                 ? { kind: 'uninstall', reason: why }
                 : { kind: 'rollback', to: observation.lastGood, reason: why };
-            return {
-                kind: 'apply',
-                operation: recover.kind === 'uninstall' ? 'install' : 'upgrade',
-                recover,
-                notes: []
-            };
+            return recover.kind === 'uninstall'
+                ? { kind: 'apply', operation: 'install', recover, notes: [] }
+                : { kind: 'apply', operation: 'upgrade', recover, lastDeployed: recover.to, notes: [] };
         }
     }
+}
+/** Why the plan asks for its release to be left alone, if it does (before the cluster is asked). */
+function leftAlone(step, name) {
+    if (step.action === 'apply')
+        return step.spec.options.suspend
+            ? `suspended: release ${name} is left as it is (suspend: true)`
+            : undefined;
+    if (step.removal.suspend)
+        return `suspended: the plan was removed while suspend: true, so release ${name} is not uninstalled`;
+    if (step.removal.keep)
+        return `orphaned: the plan was removed with keep: true, so release ${name} stays in the cluster; uninstall it by hand when it is no longer needed`;
+    return undefined;
 }
 function mayRecover(observation, input) {
     if (observation.marker.run !== undefined && observation.marker.run === input.run)
@@ -45992,7 +48871,7 @@ function revisionsFromHistory(release, historyJson) {
 // any plan runs: one metadata-only LIST of helm's release Secrets a namespace.
 // helm itself is asked only where the Secrets cannot tell (another storage
 // driver, no API access, a release marked by an older version of the action).
-const PARTIAL_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+const PARTIAL_METADATA_LIST$1 = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 /** Other storage drivers (configmap, sql, memory) are read through helm. */
 const SECRET_DRIVERS = new Set(['', 'secret', 'secrets']);
 const HISTORY_CALLS_AT_ONCE = 4;
@@ -46043,7 +48922,7 @@ async function observeReleases(steps, context) {
     return { observations, errors, how, viaApi: listedNamespaces === namespaces };
 }
 async function listRevisions(client, namespace) {
-    const list = await client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?labelSelector=${encodeURIComponent('owner=helm')}`, PARTIAL_METADATA_LIST);
+    const list = await client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?labelSelector=${encodeURIComponent('owner=helm')}`, PARTIAL_METADATA_LIST$1);
     return revisionsFromSecrets((list.items ?? []).map((item) => item.metadata ?? {}));
 }
 /** helm's answer when a release has no history at all. */
@@ -46119,6 +48998,12 @@ function runKindOf(preview, plan) {
 async function runEngine(run) {
     if (run.plan.setups.length === 0)
         return [];
+    const shared = sharedOf(run);
+    const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) => runSetup(setup, shared, shared.baseEnv));
+    return perSetup.flat();
+}
+/** What every setup of a run shares: the work folder, helm's environment, the chart cache. */
+function sharedOf(run) {
     const workdir = createWorkdir();
     // A preview gets no KUBECONFIG at all: helm template must not reach for a cluster.
     const baseEnv = run.runKind === 'preview'
@@ -46128,9 +49013,30 @@ async function runEngine(run) {
         env: baseEnv,
         signal: run.signal
     });
-    const shared = { ...run, workdir, charts, state: {} };
-    const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) => runSetup(setup, shared, baseEnv));
-    return perSetup.flat();
+    // The base renders with its own repositories file and from its own files.
+    const base = run.runKind === 'preview' ? run.base : undefined;
+    const baseSide = base && {
+        diffBase: base,
+        side: base.kind === 'commit' ? baseSideOf(base, run, workdir, baseEnv) : undefined
+    };
+    const values = new ValuesFiles({
+        config: run.config,
+        dir: workdir.valuesDir,
+        signal: run.signal
+    });
+    return { ...run, workdir, charts, values, state: {}, baseEnv, baseSide };
+}
+function baseSideOf(base, run, workdir, headEnv) {
+    const env = {
+        ...headEnv,
+        HELM_REPOSITORY_CONFIG: join(workdir.root, 'helm', 'base-repositories.yaml'),
+        HELM_REPOSITORY_CACHE: join(workdir.root, 'helm', 'base-cache')
+    };
+    return {
+        root: base.root,
+        env,
+        charts: new ChartResolver(run.helm, base.repositories, base.root, { env, signal: run.signal })
+    };
 }
 /** Why a step must not start now, if it must not. */
 function stopReason(shared) {
@@ -46151,7 +49057,10 @@ async function runSetup(setup, shared, baseEnv) {
         run: shared.run,
         env: baseEnv,
         charts: shared.charts,
-        signal: shared.signal
+        values: shared.values,
+        signal: shared.signal,
+        base: shared.baseSide,
+        scratch: shared.workdir.root
     };
     let observed;
     if (shared.runKind !== 'preview') {
@@ -46229,7 +49138,7 @@ async function stepOf(step, shared, context, observed) {
         if (observeError)
             throw new Error(observeError);
         const digest = step.action === 'apply' && shared.runKind !== 'preview'
-            ? await digestOf(step, shared)
+            ? await digestOf$1(step, shared)
             : undefined;
         const decision = decide({
             step,
@@ -46253,7 +49162,7 @@ async function stepOf(step, shared, context, observed) {
         shared.state.firstFailure ??= step.target.plan;
     return result;
 }
-async function digestOf(step, shared) {
+async function digestOf$1(step, shared) {
     const { spec } = step;
     const paths = [...spec.values, ...Object.values(spec.hooks).flat()];
     const files = await Promise.all(paths.map((p) => readFile(join(shared.config.workspace, p))));
@@ -46273,7 +49182,9 @@ async function clusterOf(setup, shared) {
         storeUrl: config.kubeconfigStoreUrl,
         ca: config.kubeconfigStoreCa,
         filename: config.kubeconfigFilename,
-        signal: shared.signal
+        signal: shared.signal,
+        timeoutMs: config.storeTimeoutMs,
+        attempts: config.storeAttempts
     });
     const kubeconfig = shared.workdir.writeKubeconfig(setup, text);
     info(`Kubeconfig of setup ${setup} fetched from ${addUrlSecrets(config.kubeconfigStoreUrl)}`);
@@ -46284,6 +49195,491 @@ async function clusterOf(setup, shared) {
         info(`Setup ${setup}: releases are read through helm (${error instanceof Error ? error.message : String(error)})`);
         return { kubeconfig, client: undefined };
     }
+}
+
+class UnknownKindError extends Error {
+}
+class ResourceFinder {
+    lists = new Map();
+    client;
+    constructor(client) {
+        this.client = client;
+    }
+    /** The object's path; an UnknownKindError when the server serves no such kind. */
+    async find(object) {
+        const base = object.apiVersion.includes('/')
+            ? `/apis/${object.apiVersion}`
+            : `/api/${object.apiVersion}`;
+        const list = await this.discover(base);
+        const resource = list?.resources?.find((r) => r.kind === object.kind && !r.name.includes('/'));
+        if (!resource)
+            throw new UnknownKindError(`the API server serves no kind ${object.kind} in ${object.apiVersion} (a CRD removed, or an API version no longer served)`);
+        const scope = resource.namespaced ? `/namespaces/${encodeURIComponent(object.namespace)}` : '';
+        return {
+            path: `${base}${scope}/${resource.name}/${encodeURIComponent(object.name)}`
+        };
+    }
+    discover(base) {
+        let list = this.lists.get(base);
+        if (!list) {
+            list = this.client.get(base).catch((error) => {
+                if (error instanceof KubeApiError && error.statusCode === 404)
+                    return undefined;
+                this.lists.delete(base);
+                throw error;
+            });
+            this.lists.set(base, list);
+        }
+        return list;
+    }
+}
+
+/** The objects of a manifest (YAML documents); empty documents and lists' wrappers are skipped. */
+function manifestObjects(manifest) {
+    const objects = [];
+    for (const parsed of loadAll(manifest)) {
+        if (!isObject(parsed))
+            continue;
+        const items = parsed.kind === 'List' && Array.isArray(parsed.items) ? parsed.items : [parsed];
+        for (const item of items) {
+            if (!isObject(item) || !isObject(item.metadata))
+                continue;
+            const { apiVersion, kind } = item;
+            const { name, namespace } = item.metadata;
+            if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string')
+                continue;
+            objects.push({
+                apiVersion,
+                kind,
+                name,
+                namespace: typeof namespace === 'string' ? namespace : undefined,
+                body: item
+            });
+        }
+    }
+    return objects;
+}
+/** The JSON pointers that the plan's `driftIgnore` rules set aside for one object. */
+function ignoredPaths(rules, object) {
+    return rules
+        .filter((r) => (r.kind ?? object.kind) === object.kind && (r.name ?? object.name) === object.name)
+        .flatMap((r) => r.paths);
+}
+/** Fields of the manifest that the live object holds otherwise (or not at all). */
+function compareObject(desired, live, ignore) {
+    const secret = desired.kind === 'Secret' && desired.apiVersion === 'v1';
+    const want = secret ? secretWithData(desired.body) : desired.body;
+    const fields = [];
+    const show = (path, value) => value === undefined ? undefined : secret && isSecretValue(path) ? digestOf(value) : short(value);
+    const walk = (path, w, h) => {
+        if (ignore.some((p) => path === p || path.startsWith(`${p}/`)))
+            return;
+        if (w === null)
+            return;
+        if (isObject(w)) {
+            const entries = Object.entries(w);
+            if (entries.length === 0)
+                return;
+            if (!isObject(h)) {
+                fields.push({ path, want: show(path, w), have: show(path, h ?? undefined) });
+                return;
+            }
+            for (const [key, value] of entries)
+                walk(`${path}/${escape(key)}`, value, h[key]);
+            return;
+        }
+        if (Array.isArray(w)) {
+            if (!Array.isArray(h) || h.length !== w.length) {
+                fields.push({ path, want: show(path, w), have: show(path, h ?? undefined) });
+                return;
+            }
+            w.forEach((item, i) => walk(`${path}/${i}`, item, h[i]));
+            return;
+        }
+        if (!sameScalar(w, h))
+            fields.push({ path, want: show(path, w), have: show(path, h) });
+    };
+    for (const [key, value] of Object.entries(want)) {
+        // The status is the cluster's; the manifest's own metadata is compared field by field.
+        if (key === 'status')
+            continue;
+        walk(`/${escape(key)}`, value, live[key]);
+    }
+    return fields;
+}
+/** YAML `port: "80"` and JSON `80` are the same value to the API server (int-or-string). */
+function sameScalar(want, have) {
+    if (have === undefined || have === null || typeof have === 'object')
+        return false;
+    return want === have || String(want) === String(have);
+}
+/** The API server stores `stringData` as base64 `data`: compare in that form. */
+function secretWithData(body) {
+    const { stringData, ...rest } = body;
+    if (!isObject(stringData))
+        return body;
+    const data = isObject(rest.data) ? { ...rest.data } : {};
+    for (const [key, value] of Object.entries(stringData))
+        data[key] = Buffer.from(String(value)).toString('base64');
+    return { ...rest, data };
+}
+function isSecretValue(path) {
+    return path === '/data' || path.startsWith('/data/');
+}
+/** A Secret value as `sha256:<12 hex>` of its decoded bytes: comparable, never readable. */
+function digestOf(value) {
+    const bytes = typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.from(JSON.stringify(value));
+    return `sha256:${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}`;
+}
+const SHORT = 80;
+function short(value) {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    return text.length > SHORT ? `${text.slice(0, SHORT)}…` : text;
+}
+function escape(key) {
+    return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkDecision(observation, name) {
+    switch (observation.kind) {
+        case 'absent':
+            return { kind: 'release-missing' };
+        case 'foreign':
+            return {
+                kind: 'leave',
+                reason: `release ${name} (revision ${observation.revision}) was not deployed by gitops-action: not checked, never corrected`
+            };
+        case 'pending':
+            return {
+                kind: 'leave',
+                reason: `release ${name} is ${observation.status} (revision ${observation.revision}): another run is deploying it, not checked`
+            };
+        case 'failed':
+            return {
+                kind: 'compare',
+                notes: [
+                    `its newest revision ${observation.revision} failed: compared with that revision's manifest`
+                ]
+            };
+        case 'deployed':
+            return { kind: 'compare', notes: [] };
+    }
+}
+/** Whether the release is re-applied: only drift, and only when asked. */
+function corrects(action, objects) {
+    // An object of a kind the server does not serve cannot be put back by helm either.
+    return action === 'correct' && objects.some((o) => o.state !== 'unknown-kind');
+}
+/**
+ * Releases of one namespace whose newest revision carries this action's marker and
+ * that no plan declares (`declared`: `namespace/release` of every plan of the setup,
+ * the unreadable ones too). Releases without the marker are never orphans.
+ */
+function orphansOf(namespace, revisions, declared) {
+    const byRelease = Map.groupBy(revisions, (r) => r.release);
+    const orphans = [];
+    for (const [release, history] of byRelease) {
+        if (declared.has(`${namespace}/${release}`))
+            continue;
+        const observation = observe(history);
+        // A pending one is another run's business until it settles.
+        if (observation.kind !== 'deployed' && observation.kind !== 'failed')
+            continue;
+        orphans.push({
+            namespace,
+            release,
+            revision: observation.revision,
+            marker: observation.marker
+        });
+    }
+    return orphans.sort((a, b) => a.release.localeCompare(b.release));
+}
+
+// A drift check: every plan's release as deployed (`helm get manifest`) against the
+// live objects, read from the API server; `drift: correct` re-applies what drifted
+// through the one interpreter, as an upgrade with hooks. Then the orphans: releases
+// with this action's marker in the plans' namespaces that no plan declares.
+const PARTIAL_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+const OBJECTS_AT_ONCE = 8;
+async function runDrift(run) {
+    if (run.plan.setups.length === 0)
+        return [];
+    const shared = sharedOf(run);
+    const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) => driftOfSetup(setup, shared));
+    return perSetup.flat();
+}
+async function driftOfSetup(setup, shared) {
+    if (shared.signal.aborted)
+        return setup.steps.map((step) => notRun(step, 'skipped', 'not run: the run was cancelled'));
+    let cluster;
+    try {
+        cluster = await clusterOf(setup.setup, shared);
+        if (!cluster.client)
+            throw new Error(`setup ${setup.setup}: a drift check reads the live objects through the API server, and no client could be built from its kubeconfig`);
+    }
+    catch (error) {
+        return setupFailed(setup, error);
+    }
+    const { client } = cluster;
+    try {
+        const env = childEnv({ ...shared.workdir.helmEnv, KUBECONFIG: cluster.kubeconfig });
+        const observed = await observeReleases(setup.steps, {
+            helm: shared.helm,
+            env,
+            signal: shared.signal,
+            client
+        });
+        info(`Releases of setup ${setup.setup}: ${observed.how}`);
+        const context = {
+            shared,
+            client,
+            observed,
+            resources: new ResourceFinder(client),
+            act: {
+                helm: shared.helm,
+                config: shared.config,
+                sha: shared.plan.sha,
+                run: shared.run,
+                env,
+                charts: shared.charts,
+                values: shared.values,
+                signal: shared.signal,
+                scratch: shared.workdir.root,
+                cluster: { kubeconfig: cluster.kubeconfig, client }
+            }
+        };
+        const checked = await mapLimited(setup.steps, shared.config.parallelPlans, (step) => checkStep(step, context));
+        return [...checked, ...(await orphans(setup, context))];
+    }
+    catch (error) {
+        return setupFailed(setup, error);
+    }
+    finally {
+        await client.close();
+    }
+}
+function setupFailed(setup, error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const log = new PlanLog(`setup ${setup.setup}`);
+    log.line(message);
+    log.flush('drift check failed');
+    return setup.steps.map((step) => notRun(step, 'failed', message));
+}
+async function checkStep(step, context) {
+    const { shared } = context;
+    if (shared.signal.aborted)
+        return notRun(step, 'skipped', 'not run: the run was cancelled');
+    const log = new PlanLog(title(step));
+    const result = await checkRelease(step, context, log).catch((error) => notRun(step, 'failed', error instanceof Error ? error.message : String(error)));
+    if (result.error)
+        log.line(`✖ ${result.error}`);
+    log.flush(`drift ${result.drift?.state ?? result.status}`);
+    return result;
+}
+async function checkRelease(step, context, log) {
+    if (step.action !== 'apply')
+        throw new Error('internal error: a drift check is of the plans at a commit');
+    const key = releaseKey(step.target);
+    const observeError = context.observed.errors.get(key);
+    if (observeError)
+        throw new Error(observeError);
+    const observation = context.observed.observations.get(key) ?? { kind: 'absent' };
+    const decision = checkDecision(observation, key);
+    const drift = context.shared.config.drift;
+    if (decision.kind === 'leave') {
+        log.line(decision.reason);
+        return resultOf(step, { operation: null, status: 'skipped', notes: [decision.reason] });
+    }
+    if (decision.kind === 'release-missing') {
+        log.line(`release ${key} is missing`);
+        const report = { state: 'release-missing', objects: [], corrected: false };
+        if (drift !== 'correct')
+            return withDrift(resultOf(step, { operation: null, status: 'unchanged', notes: ['release missing'] }), report);
+        const result = await correct(step, 'install', context, log);
+        return withDrift(result, { ...report, corrected: result.status === 'succeeded' });
+    }
+    for (const note of decision.notes)
+        log.line(note);
+    const objects = await compareRelease(step.target, step.spec.driftIgnore, context);
+    for (const object of objects) {
+        log.line(`${object.object}: ${object.state}`);
+        for (const field of object.fields)
+            log.line(`  ${field.path}: ${field.want ?? '(absent)'} → ${field.have ?? '(absent)'}`);
+    }
+    const state = objects.length > 0 ? 'drifted' : 'in-sync';
+    const revision = 'revision' in observation ? observation.revision : null;
+    if (!corrects(drift, objects)) {
+        const notes = [...decision.notes, state === 'in-sync' ? 'in sync' : driftNote(objects)];
+        return withDrift(resultOf(step, { operation: null, status: 'unchanged', revision, notes }), {
+            state,
+            objects,
+            corrected: false
+        });
+    }
+    const result = await correct(step, 'upgrade', context, log);
+    return withDrift(result, { state, objects, corrected: result.status === 'succeeded' });
+}
+function driftNote(objects) {
+    const missing = objects.filter((o) => o.state === 'missing').length;
+    const fields = objects.reduce((n, o) => n + o.fields.length, 0);
+    return `drifted: ${objects.length} object(s), ${fields} field(s), ${missing} missing`;
+}
+/** Re-applies the release as the commit says: the deploy path, hooks included. */
+async function correct(step, operation, context, log) {
+    const digest = await digestOf$1(step, context.shared);
+    const note = `corrected: ${operation === 'install' ? 'installed' : 're-applied'} as ${context.shared.plan.sha.slice(0, 12)} says`;
+    return act(step, { kind: 'apply', operation, notes: [note], reclaim: true }, digest, context.act, log);
+}
+/** Every object of the deployed manifest against its live copy. */
+async function compareRelease(target, ignore, context) {
+    const manifest = await helmRun(context.shared.helm, manifestArgs(target), {
+        env: context.act.env,
+        signal: context.shared.signal
+    });
+    const objects = manifestObjects(manifest.stdout);
+    const found = await mapLimited(objects, OBJECTS_AT_ONCE, (object) => compareLive(object, target.namespace, ignoredPaths(ignore, object), context));
+    return found.filter((o) => o !== undefined);
+}
+async function compareLive(desired, releaseNamespace, ignore, context) {
+    const namespace = desired.namespace ?? releaseNamespace;
+    const object = `${desired.kind}/${namespace}/${desired.name}`;
+    let path;
+    try {
+        ;
+        ({ path } = await context.resources.find({ ...desired, namespace }));
+    }
+    catch (error) {
+        if (error instanceof UnknownKindError)
+            return { object, state: 'unknown-kind', fields: [], reason: error.message };
+        throw error;
+    }
+    let live;
+    try {
+        live = await context.client.get(path);
+    }
+    catch (error) {
+        if (error instanceof KubeApiError && error.statusCode === 404)
+            return { object, state: 'missing', fields: [] };
+        throw error;
+    }
+    const fields = compareObject(desired, live, ignore);
+    return fields.length > 0 ? { object, state: 'drifted', fields } : undefined;
+}
+/**
+ * Orphans of the namespaces the setup's plans use. Only a check of every plan can
+ * tell that no plan declares a release: with the `plans` input set, none are looked for.
+ */
+async function orphans(setup, context) {
+    const { shared } = context;
+    if (shared.config.plans.length > 0)
+        return [];
+    const declared = new Set([
+        ...setup.steps.map((s) => releaseKey(s.target)),
+        ...shared.plan.problems
+            .filter((p) => p.target.setup === setup.setup)
+            .map((p) => releaseKey(p.target))
+    ]);
+    const namespaces = [...new Set([...declared].map((key) => key.split('/')[0]))];
+    const found = await mapLimited(namespaces, OBJECTS_AT_ONCE, async (namespace) => {
+        const list = await context.client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?labelSelector=${encodeURIComponent('owner=helm')}`, PARTIAL_METADATA_LIST);
+        const revisions = revisionsFromSecrets((list.items ?? []).map((i) => i.metadata ?? {}));
+        return orphansOf(namespace, revisions, declared);
+    });
+    return mapLimited(found.flat(), shared.config.parallelPlans, (orphan) => orphanResult(setup.setup, orphan, context));
+}
+async function orphanResult(setup, orphan, context) {
+    const { namespace, release } = orphan;
+    const target = { setup, namespace, release, plan: `${setup}/${namespace}/${release}` };
+    const why = `orphan: no plan declares ${namespace}/${release} (deployed by ${orphan.marker.commit.slice(0, 12) || 'an older version'}, revision ${orphan.revision})`;
+    const step = {
+        action: 'uninstall',
+        target,
+        reasons: [why],
+        needs: [],
+        removal: DEFAULT_REMOVAL
+    };
+    const log = new PlanLog(title(step));
+    log.line(why);
+    const report = { state: 'orphan', objects: [], corrected: false };
+    if (!context.shared.config.prune) {
+        log.flush('orphan');
+        return withDrift(resultOf(step, {
+            operation: null,
+            status: 'unchanged',
+            revision: orphan.revision,
+            notes: [why, 'prune: true uninstalls it']
+        }), report);
+    }
+    const result = await act(step, { kind: 'uninstall', notes: [why] }, undefined, context.act, log);
+    log.flush(`orphan ${result.status === 'succeeded' ? 'uninstalled' : result.status}`);
+    return withDrift(result, { ...report, corrected: result.status === 'succeeded' });
+}
+
+/** The hidden first line that tells this workflow's comment from any other. */
+function commentMarker(workflowFile) {
+    return `<!-- gitops-action diff ${(workflowFile ?? 'workflow').replace(/--/g, '- -')} -->`;
+}
+async function upsertComment(api, issue, marker, body, 
+/** False when no plan is affected: an earlier comment is corrected, none is started. */
+create = true) {
+    try {
+        const comments = await api.listComments(issue);
+        const ours = comments.find((c) => c.body.split('\n', 1)[0] === marker);
+        if (ours)
+            return { kind: 'updated', id: (await api.updateComment(ours.id, body)).id };
+        if (!create)
+            return { kind: 'none' };
+        return { kind: 'created', id: (await api.createComment(issue, body)).id };
+    }
+    catch (error) {
+        const status = error instanceof ApiError ? error.status : undefined;
+        const why = status === 403 || status === 404 || status === 401
+            ? 'the token may not comment on this pull request (a pull request from a fork, or a workflow without `permissions: pull-requests: write`)'
+            : error.message;
+        return {
+            kind: 'skipped',
+            reason: `The diff was not posted as a pull request comment: ${why}. It is in the job summary.`
+        };
+    }
+}
+
+function environmentOf(template, setup) {
+    return template.replace(/\{setup\}/g, setup);
+}
+async function startDeployments(api, input) {
+    const ids = new Map();
+    const problems = [];
+    for (const setup of input.setups) {
+        try {
+            const environment = environmentOf(input.template, setup);
+            const id = await api.createDeployment(input.sha, environment, `gitops-action: setup ${setup}`);
+            await api.deploymentStatus(id, 'in_progress', input.logUrl, 'deploying');
+            ids.set(setup, id);
+        }
+        catch (error) {
+            problems.push(`setup ${setup}: ${error.message}`);
+        }
+    }
+    return { ids, problems };
+}
+async function finishDeployments(api, started, results, logUrl) {
+    const problems = [];
+    for (const [setup, id] of started.ids) {
+        const mine = results.filter((r) => r.setup === setup);
+        const failed = mine.filter((r) => r.status === 'failed').length;
+        try {
+            await api.deploymentStatus(id, failed > 0 ? 'failure' : 'success', logUrl, failed > 0
+                ? `${failed} of ${mine.length} plan(s) failed`
+                : `${mine.length} plan(s) deployed`);
+        }
+        catch (error) {
+            problems.push(`setup ${setup}: ${error.message}`);
+        }
+    }
+    return problems;
 }
 
 // SIGINT/SIGTERM (the runner cancelling the job) abort the run: children are
@@ -46305,9 +49701,106 @@ function onCancel() {
     };
 }
 
+async function baseCommit(input) {
+    const { event, changes, config } = input;
+    if (changes) {
+        const pr = event.name === 'pull_request';
+        const sha = await diffBaseCommit(config.workspace, changes.base, changes.head, pr, input.signal);
+        return {
+            sha,
+            reason: pr && input.scope.kind === 'diff'
+                ? `where the branch forked off the ${input.scope.baseReason}`
+                : input.scope.kind === 'diff'
+                    ? input.scope.baseReason
+                    : 'the diff base'
+        };
+    }
+    const run = await input.api.lastSuccessfulRun();
+    if (!run)
+        return {
+            none: 'no successful push run of this workflow on this branch to compare with, so every object is shown as rendered'
+        };
+    // A shallow checkout lacks it: fetched like a push's diff base.
+    const sha = await diffBaseCommit(config.workspace, run.headSha, event.sha, false, input.signal);
+    return { sha, reason: `last deployed commit, run ${run.id}` };
+}
+async function openDiffBase(input) {
+    const none = (reason) => ({
+        base: { kind: 'none', reason },
+        dispose: async () => { }
+    });
+    const targets = input.plan.setups.flatMap((s) => s.steps.map((step) => step.target));
+    if (targets.length === 0)
+        return none('no plan is affected');
+    let found;
+    try {
+        found = await baseCommit(input);
+    }
+    catch (error) {
+        return none(`the diff base cannot be found: ${error.message}`);
+    }
+    if ('none' in found)
+        return none(found.none);
+    const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'gitops-base-'));
+    const dispose = () => rm$1(dir, { recursive: true, force: true });
+    try {
+        const checkout = await openCommitCheckout(input.config.workspace, found.sha, dir);
+        const { repositories, plans } = readBasePlans(checkout, input.config, targets);
+        info(`Diff base: ${found.sha} (${found.reason}), ${plans.size} affected plan(s) there.`);
+        return {
+            base: {
+                kind: 'commit',
+                sha: found.sha,
+                reason: found.reason,
+                root: checkout.root,
+                repositories,
+                plans
+            },
+            dispose
+        };
+    }
+    catch (error) {
+        await dispose();
+        return none(`the files of ${found.sha.slice(0, 12)} (${found.reason}) cannot be read: ${error.message}`);
+    }
+}
+
+// One GitHub issue a setup tells its drift: opened when a check finds drift,
+// edited by every later check that still does, closed by the first clean one.
+// Found again by its label and title, so nothing has to be stored between runs.
+const DRIFT_LABEL = 'gitops-drift';
+function issueTitle(setup) {
+    return `Drift in setup ${setup}`;
+}
+async function syncDriftIssues(api, setups) {
+    if (setups.length === 0)
+        return [];
+    const open = new Map((await api.openIssues(DRIFT_LABEL)).map((i) => [i.title, i.number]));
+    const outcomes = [];
+    for (const { setup, drifted, body } of setups) {
+        const number = open.get(issueTitle(setup));
+        if (drifted && number === undefined) {
+            const created = await api.createIssue({
+                title: issueTitle(setup),
+                body,
+                labels: [DRIFT_LABEL]
+            });
+            outcomes.push({ setup, change: 'opened', number: created });
+        }
+        else if (number !== undefined) {
+            await api.updateIssue(number, { body, state: drifted ? 'open' : 'closed' });
+            outcomes.push({ setup, change: drifted ? 'edited' : 'closed', number });
+        }
+        else
+            outcomes.push({ setup, change: 'none', number: undefined });
+    }
+    return outcomes;
+}
+
 /** The data path: event → scope → changes → plan → engine (observe, decide, act) → report. */
 async function run() {
     const cancellation = onCancel();
+    let opened;
     try {
         const config = readConfig();
         const event = readEvent();
@@ -46316,6 +49809,9 @@ async function run() {
         const changes = scope.kind === 'diff'
             ? await detectChanges(scope, event, config.workspace, api, cancellation.signal)
             : undefined;
+        // A drift check reads the cluster: a dry run (or a preview) stays a render.
+        const driftCheck = !config.dryRun &&
+            (event.name === 'schedule' || (event.name === 'workflow_dispatch' && config.mode === 'drift'));
         const plan = await planDeployment({
             config,
             scope,
@@ -46326,9 +49822,29 @@ async function run() {
         for (const { problem } of plan.problems)
             problem.leakedUrls?.forEach(addUrlSecrets);
         reportPlan(plan, scope, changes, event.mode);
+        const preview = event.mode === 'preview' || config.dryRun;
         const needsHelm = plan.setups.length > 0;
         const helm = needsHelm
             ? await prepareHelm(config, cancellation.signal).catch((error) => errorOf(error))
+            : undefined;
+        // A preview compares with its diff base, whose files are opened once for every plan.
+        if (preview && helm !== undefined && !(helm instanceof Error))
+            opened = await openDiffBase({
+                event,
+                scope,
+                changes,
+                plan,
+                config,
+                api,
+                signal: cancellation.signal
+            });
+        const deployments = config.deployments && !preview && plan.setups.length > 0
+            ? await startDeployments(api, {
+                setups: plan.setups.map((s) => s.setup),
+                sha: plan.sha,
+                template: config.deploymentEnvironment,
+                logUrl: event.workflow.runUrl
+            })
             : undefined;
         // Without helm no plan can run, but every affected plan still gets its result.
         const results = helm === undefined
@@ -46337,15 +49853,49 @@ async function run() {
                 ? plan.setups.flatMap((setup) => setup.steps.map((step) => cancellation.signal.aborted
                     ? notRun(step, 'skipped', 'not run: the run was cancelled')
                     : notRun(step, 'failed', helm.message)))
-                : await runEngine({
+                : await (driftCheck ? runDrift : runEngine)({
                     plan,
                     config,
                     helm,
-                    runKind: runKindOf(event.mode === 'preview' || config.dryRun, plan),
+                    runKind: runKindOf(preview, plan),
                     run: event.workflow.runId?.toString(),
-                    signal: cancellation.signal
+                    signal: cancellation.signal,
+                    base: opened?.base
                 });
-        await reportResults(plan, results, cancellation.signal.aborted);
+        const previewReport = preview
+            ? {
+                base: opened?.base,
+                fullDiffAt: `the log of this run${event.workflow.runUrl ? ` (${event.workflow.runUrl})` : ''}`
+            }
+            : undefined;
+        await reportResults(plan, results, cancellation.signal.aborted, {
+            ...(previewReport && { preview: previewReport }),
+            ...(driftCheck && { drift: { failOnDrift: config.failOnDrift } })
+        });
+        if (event.name === 'pull_request' && previewReport) {
+            const marker = commentMarker(event.workflow.file);
+            const body = diffCommentBody(plan, results, previewReport, marker);
+            const affected = results.length + plan.problems.length > 0;
+            const posted = await upsertComment(api, event.number, marker, body, affected);
+            if (posted.kind === 'skipped')
+                runNotice(posted.reason);
+        }
+        if (deployments) {
+            const problems = [
+                ...deployments.problems,
+                ...(await finishDeployments(api, deployments, results, event.workflow.runUrl))
+            ];
+            if (problems.length > 0)
+                runWarning(`GitHub Deployments could not be recorded: ${problems.join('; ')}`);
+        }
+        if (driftCheck && config.driftIssues) {
+            // The step's outcome stands: an issue that could not be written is a warning.
+            await syncDriftIssues(api, setupDrifts(plan.sha, allResults(plan, results))).then((outcomes) => {
+                for (const o of outcomes)
+                    if (o.change !== 'none')
+                        printUntrusted(`Drift issue of ${o.setup}: #${o.number} ${o.change}`);
+            }, (error) => runWarning(`The drift issues could not be kept up to date: ${errorOf(error).message}`));
+        }
     }
     catch (error) {
         if (error instanceof RepositoriesFileError)
@@ -46353,6 +49903,7 @@ async function run() {
         await reportRunFailure(error instanceof Error ? error.message : String(error));
     }
     finally {
+        await opened?.dispose();
         cancellation.dispose();
     }
 }

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 const STATE_KEY = 'gitops-workdir';
 const WORKDIR_PREFIX = 'gitops-action-';
 
-// The post step: remove the run's folder (kubeconfigs, helm repository config).
+// The post step: remove the run's folder (kubeconfigs, decrypted values, helm repository config).
 // It imports no @actions/* package: loading one costs more than this whole step.
 // The runner hands the main step's saved state over as STATE_<name>, and a
 // workflow command is a plain line on stdout.
@@ -23,7 +23,7 @@ async function cleanup() {
     }
     try {
         await rm(dir, { recursive: true, force: true });
-        console.log(`Removed ${dir} (kubeconfigs and helm repository config of this run)`);
+        console.log(`Removed ${dir} (kubeconfigs, decrypted values and helm repository config of this run)`);
     }
     catch (error) {
         warning(`could not remove ${dir}: ${error instanceof Error ? error.message : String(error)}`);
