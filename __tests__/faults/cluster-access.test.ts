@@ -98,7 +98,7 @@ function execKubeconfig(dir: string): string {
     exec: {
       apiVersion: 'client.authentication.k8s.io/v1',
       command: plugin,
-      interactionMode: 'Never',
+      interactiveMode: 'Never',
       provideClusterInfo: true
     }
   }
