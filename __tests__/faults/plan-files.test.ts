@@ -146,7 +146,7 @@ describe('plan files', () => {
   faultCase('unknown key', "error on line 2 naming the key 'valuez' and the allowed keys", () =>
     broken(
       'unknown-key.yaml',
-      `${p('unknown-key.yaml')}: line 2: unknown key 'valuez'; allowed keys: chart, version, values, repository, hooks, needs, driftIgnore`,
+      `${p('unknown-key.yaml')}: line 2: unknown key 'valuez'; allowed keys: chart, version, values, repository, hooks, needs, driftIgnore, wait, timeout, atomic, set, test, suspend, keep`,
       2
     )
   )
@@ -157,7 +157,7 @@ describe('plan files', () => {
     () =>
       broken(
         'wrong-types.yaml',
-        `${p('wrong-types.yaml')}: line 2: 'chart' must be a single value, not a sequence; line 5: 'values' must be a path or a list of paths; line 6: 'hooks' must be a mapping of hook names (pre-install, post-install, pre-upgrade, post-upgrade) to lists of scripts`,
+        `${p('wrong-types.yaml')}: line 2: 'chart' must be a single value, not a sequence; line 5: 'values' must be a path or a list of paths; line 6: 'hooks' must be a mapping of hook names (pre-install, post-install, pre-upgrade, post-upgrade, pre-uninstall, post-uninstall) to lists of scripts`,
         2
       )
   )
