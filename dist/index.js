@@ -48224,6 +48224,24 @@ function parseManifest(manifest, namespace) {
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
+// Pure: a plan's release options in a few words, for its notes (job summary,
+// `results`, the pull request preview), so what a plan asks of helm is visible.
+function optionsNote(options) {
+    const said = [
+        options.atomic !== undefined ? `atomic ${options.atomic ? 'on' : 'off'}` : undefined,
+        options.wait !== undefined ? `wait ${options.wait ? 'on' : 'off'}` : undefined,
+        options.timeout !== undefined ? `timeout ${options.timeout}` : undefined,
+        Object.keys(options.set).length > 0
+            ? `set ${Object.keys(options.set).sort().join(', ')}`
+            : undefined,
+        options.test
+            ? `helm test${options.test.rollbackOnFailure ? ' (rollback on failure)' : ''}`
+            : undefined,
+        options.keep ? 'keep on removal' : undefined
+    ].filter((part) => part !== undefined);
+    return said.length > 0 ? `release options: ${said.join(', ')}` : undefined;
+}
+
 function message$1(error) {
     return error instanceof Error ? error.message : String(error);
 }
@@ -48248,7 +48266,7 @@ async function renderObjects(target, spec, side, context, log) {
         signal: context.signal,
         onLine: log.onStderr
     });
-    return parseManifest(rendered.stdout, target.namespace);
+    return { objects: parseManifest(rendered.stdout, target.namespace), notes: values.notes };
 }
 /** The base side of a release: its objects, undefined when base had no such plan. */
 async function baseObjects(target, context, log) {
@@ -48266,7 +48284,10 @@ async function baseObjects(target, context, log) {
         return { ok: false, why: `no diff: ${plan.plan} at ${at} cannot be read: ${plan.message}` };
     log.line(`Base: ${plan.plan} at ${at}`);
     try {
-        return { ok: true, objects: await renderObjects(target, plan.spec, side, context, log) };
+        return {
+            ok: true,
+            objects: (await renderObjects(target, plan.spec, side, context, log)).objects
+        };
     }
     catch (error) {
         return { ok: false, why: `no diff: ${plan.plan} at ${at} does not render: ${message$1(error)}` };
@@ -48283,14 +48304,21 @@ function logDiff(diff, log) {
 /** `helm template` of an apply step, diffed against base when there is one. */
 async function previewApply(step, context, log) {
     let head;
+    // What the head side says beyond the objects: encrypted values left encrypted, release options.
+    const said = [];
     try {
-        head = await renderObjects(step.target, step.spec, context.head, context, log);
+        const rendered = await renderObjects(step.target, step.spec, context.head, context, log);
+        head = rendered.objects;
+        said.push(...rendered.notes);
     }
     catch (error) {
         const result = resultOf(step, { operation: 'render', status: 'failed', error: message$1(error) });
         log.line(`✖ ${result.error ?? ''}`);
         return result;
     }
+    const options = optionsNote(step.spec.options);
+    if (options)
+        said.push(options);
     const rendered = `renders ${head.length} object(s)`;
     log.line(`${rendered}${head.length ? `: ${head.map((o) => o.key).join(', ')}` : ''}`);
     const base = await baseObjects(step.target, context, log);
@@ -48300,7 +48328,7 @@ async function previewApply(step, context, log) {
         return resultOf(step, {
             operation: 'render',
             status: 'planned',
-            notes: [rendered, ...(base.why !== undefined ? [base.why] : [])]
+            notes: [rendered, ...(base.why !== undefined ? [base.why] : []), ...said]
         });
     }
     const diff = diffObjects(base.objects, head);
@@ -48312,7 +48340,8 @@ async function previewApply(step, context, log) {
         notes: [
             unchanged
                 ? `renders the same as at base (${head.length} object(s))`
-                : `${base.objects ? '' : 'a new plan: '}${countLine(diff)}`
+                : `${base.objects ? '' : 'a new plan: '}${countLine(diff)}`,
+            ...said
         ],
         diff
     });
@@ -48339,24 +48368,6 @@ async function previewUninstall(step, context, log) {
         notes: [`${would}: ${countLine(diff)}`],
         diff
     });
-}
-
-// Pure: a plan's release options in a few words, for its notes (job summary,
-// `results`, the pull request preview), so what a plan asks of helm is visible.
-function optionsNote(options) {
-    const said = [
-        options.atomic !== undefined ? `atomic ${options.atomic ? 'on' : 'off'}` : undefined,
-        options.wait !== undefined ? `wait ${options.wait ? 'on' : 'off'}` : undefined,
-        options.timeout !== undefined ? `timeout ${options.timeout}` : undefined,
-        Object.keys(options.set).length > 0
-            ? `set ${Object.keys(options.set).sort().join(', ')}`
-            : undefined,
-        options.test
-            ? `helm test${options.test.rollbackOnFailure ? ' (rollback on failure)' : ''}`
-            : undefined,
-        options.keep ? 'keep on removal' : undefined
-    ].filter((part) => part !== undefined);
-    return said.length > 0 ? `release options: ${said.join(', ')}` : undefined;
 }
 
 async function releaseTest(target, test, lastDeployed, helm, context, log) {

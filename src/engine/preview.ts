@@ -16,6 +16,7 @@ import { templateArgs, translateUserArgs } from '../apply/helm-args.ts'
 import { baseKey } from '../plan/base-plans.ts'
 import { parseManifest, type RenderedObject } from '../render/objects.ts'
 import { countLine, diffObjects } from '../render/object-diff.ts'
+import { optionsNote } from './options-note.ts'
 import { resultOf } from './outcome.ts'
 
 // A preview: `helm template` of head, and of the diff base with the base's own
@@ -55,7 +56,7 @@ async function renderObjects(
   side: RenderSide,
   context: PreviewContext,
   log: PlanLog
-): Promise<RenderedObject[]> {
+): Promise<{ objects: RenderedObject[]; notes: readonly string[] }> {
   const chart = await side.charts.resolve(spec.chart, {
     signal: context.signal,
     onLine: log.onStderr
@@ -75,7 +76,7 @@ async function renderObjects(
     signal: context.signal,
     onLine: log.onStderr
   })
-  return parseManifest(rendered.stdout, target.namespace)
+  return { objects: parseManifest(rendered.stdout, target.namespace), notes: values.notes }
 }
 
 type BaseObjects =
@@ -100,7 +101,10 @@ async function baseObjects(
     return { ok: false, why: `no diff: ${plan.plan} at ${at} cannot be read: ${plan.message}` }
   log.line(`Base: ${plan.plan} at ${at}`)
   try {
-    return { ok: true, objects: await renderObjects(target, plan.spec, side, context, log) }
+    return {
+      ok: true,
+      objects: (await renderObjects(target, plan.spec, side, context, log)).objects
+    }
   } catch (error) {
     return { ok: false, why: `no diff: ${plan.plan} at ${at} does not render: ${message(error)}` }
   }
@@ -121,13 +125,19 @@ export async function previewApply(
   log: PlanLog
 ): Promise<Result> {
   let head: RenderedObject[]
+  // What the head side says beyond the objects: encrypted values left encrypted, release options.
+  const said: string[] = []
   try {
-    head = await renderObjects(step.target, step.spec, context.head, context, log)
+    const rendered = await renderObjects(step.target, step.spec, context.head, context, log)
+    head = rendered.objects
+    said.push(...rendered.notes)
   } catch (error) {
     const result = resultOf(step, { operation: 'render', status: 'failed', error: message(error) })
     log.line(`✖ ${result.error ?? ''}`)
     return result
   }
+  const options = optionsNote(step.spec.options)
+  if (options) said.push(options)
   const rendered = `renders ${head.length} object(s)`
   log.line(`${rendered}${head.length ? `: ${head.map((o) => o.key).join(', ')}` : ''}`)
   const base = await baseObjects(step.target, context, log)
@@ -136,7 +146,7 @@ export async function previewApply(
     return resultOf(step, {
       operation: 'render',
       status: 'planned',
-      notes: [rendered, ...(base.why !== undefined ? [base.why] : [])]
+      notes: [rendered, ...(base.why !== undefined ? [base.why] : []), ...said]
     })
   }
   const diff = diffObjects(base.objects, head)
@@ -148,7 +158,8 @@ export async function previewApply(
     notes: [
       unchanged
         ? `renders the same as at base (${head.length} object(s))`
-        : `${base.objects ? '' : 'a new plan: '}${countLine(diff)}`
+        : `${base.objects ? '' : 'a new plan: '}${countLine(diff)}`,
+      ...said
     ],
     diff
   })
