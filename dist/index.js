@@ -49010,7 +49010,7 @@ async function runEngine(run) {
     if (run.plan.setups.length === 0)
         return [];
     const shared = sharedOf(run);
-    const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) => runSetup(setup, shared, shared.baseEnv));
+    const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) => runSetup(setup, shared));
     return perSetup.flat();
 }
 /** What every setup of a run shares: the work folder, helm's environment, the chart cache. */
@@ -49057,22 +49057,29 @@ function stopReason(shared) {
         return `not run: fail-fast after ${shared.state.firstFailure} failed`;
     return undefined;
 }
-async function runSetup(setup, shared, baseEnv) {
-    const stop = stopReason(shared);
-    if (stop)
-        return setup.steps.map((step) => notRun(step, 'skipped', stop));
-    let context = {
+/** What act() gets for one setup: the run's shared parts and, outside a preview, the cluster. */
+function actContextOf(shared, cluster) {
+    return {
         helm: shared.helm,
         config: shared.config,
         sha: shared.plan.sha,
         run: shared.run,
-        env: baseEnv,
+        env: cluster
+            ? childEnv({ ...shared.workdir.helmEnv, KUBECONFIG: cluster.kubeconfig })
+            : shared.baseEnv,
         charts: shared.charts,
         values: shared.values,
         signal: shared.signal,
         base: shared.baseSide,
-        scratch: shared.workdir.root
+        scratch: shared.workdir.root,
+        ...(cluster && { cluster })
     };
+}
+async function runSetup(setup, shared) {
+    const stop = stopReason(shared);
+    if (stop)
+        return setup.steps.map((step) => notRun(step, 'skipped', stop));
+    let context = actContextOf(shared);
     let observed;
     if (shared.runKind !== 'preview') {
         let cluster;
@@ -49087,11 +49094,7 @@ async function runSetup(setup, shared, baseEnv) {
             shared.state.firstFailure ??= setup.setup;
             return setup.steps.map((step) => notRun(step, 'failed', message));
         }
-        context = {
-            ...context,
-            cluster,
-            env: childEnv({ ...shared.workdir.helmEnv, KUBECONFIG: cluster.kubeconfig })
-        };
+        context = actContextOf(shared, cluster);
         try {
             observed = await observeReleases(setup.steps, {
                 helm: shared.helm,
@@ -49124,7 +49127,7 @@ async function runSteps(setup, shared, context, observed) {
     const removed = await runInOrder(uninstalls.map((step) => ({
         key: releaseKey(step.target),
         needs: uninstalls
-            .filter((other) => other.action === 'uninstall' && other.needs.includes(releaseKey(step.target)))
+            .filter((other) => other.needs.includes(releaseKey(step.target)))
             .map((other) => releaseKey(other.target)),
         item: step
     })), shared.config.parallelPlans, hooks);
@@ -49436,10 +49439,10 @@ async function driftOfSetup(setup, shared) {
     }
     const { client } = cluster;
     try {
-        const env = childEnv({ ...shared.workdir.helmEnv, KUBECONFIG: cluster.kubeconfig });
+        const act = actContextOf(shared, { kubeconfig: cluster.kubeconfig, client });
         const observed = await observeReleases(setup.steps, {
             helm: shared.helm,
-            env,
+            env: act.env,
             signal: shared.signal,
             client
         });
@@ -49449,18 +49452,7 @@ async function driftOfSetup(setup, shared) {
             client,
             observed,
             resources: new ResourceFinder(client),
-            act: {
-                helm: shared.helm,
-                config: shared.config,
-                sha: shared.plan.sha,
-                run: shared.run,
-                env,
-                charts: shared.charts,
-                values: shared.values,
-                signal: shared.signal,
-                scratch: shared.workdir.root,
-                cluster: { kubeconfig: cluster.kubeconfig, client }
-            }
+            act
         };
         const checked = await mapLimited(setup.steps, shared.config.parallelPlans, (step) => checkStep(step, context));
         return [...checked, ...(await orphans(setup, context))];

@@ -9,7 +9,7 @@ import type {
   Result,
   SetupPlan
 } from '../types.ts'
-import { childEnv, helmRun } from '../apply/helm.ts'
+import { helmRun } from '../apply/helm.ts'
 import { manifestArgs } from '../apply/helm-args.ts'
 import { KubeApiError, type KubeClient } from '../cluster/client.ts'
 import { ResourceFinder, UnknownKindError } from '../cluster/resources.ts'
@@ -26,7 +26,15 @@ import { revisionsFromSecrets, type SecretMetadata } from './observation.ts'
 import { observeReleases, releaseKey, type Observed } from './observe.ts'
 import { notRun, resultOf, withDrift } from './outcome.ts'
 import { mapLimited } from './pool.ts'
-import { clusterOf, digestOf, sharedOf, title, type EngineRun, type Shared } from './run.ts'
+import {
+  actContextOf,
+  clusterOf,
+  digestOf,
+  sharedOf,
+  title,
+  type EngineRun,
+  type Shared
+} from './run.ts'
 
 // A drift check: every plan's release as deployed (`helm get manifest`) against the
 // live objects, read from the API server; `drift: correct` re-applies what drifted
@@ -68,10 +76,10 @@ async function driftOfSetup(setup: SetupPlan, shared: Shared): Promise<Result[]>
   }
   const { client } = cluster
   try {
-    const env = childEnv({ ...shared.workdir.helmEnv, KUBECONFIG: cluster.kubeconfig })
+    const act = actContextOf(shared, { kubeconfig: cluster.kubeconfig, client })
     const observed = await observeReleases(setup.steps, {
       helm: shared.helm,
-      env,
+      env: act.env,
       signal: shared.signal,
       client
     })
@@ -81,18 +89,7 @@ async function driftOfSetup(setup: SetupPlan, shared: Shared): Promise<Result[]>
       client,
       observed,
       resources: new ResourceFinder(client),
-      act: {
-        helm: shared.helm,
-        config: shared.config,
-        sha: shared.plan.sha,
-        run: shared.run,
-        env,
-        charts: shared.charts,
-        values: shared.values,
-        signal: shared.signal,
-        scratch: shared.workdir.root,
-        cluster: { kubeconfig: cluster.kubeconfig, client }
-      }
+      act
     }
     const checked = await mapLimited(setup.steps, shared.config.parallelPlans, (step) =>
       checkStep(step, context)

@@ -60,7 +60,7 @@ export async function runEngine(run: EngineRun): Promise<Result[]> {
   if (run.plan.setups.length === 0) return []
   const shared = sharedOf(run)
   const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) =>
-    runSetup(setup, shared, shared.baseEnv)
+    runSetup(setup, shared)
   )
   return perSetup.flat()
 }
@@ -117,25 +117,29 @@ function stopReason(shared: Shared): string | undefined {
   return undefined
 }
 
-async function runSetup(
-  setup: SetupPlan,
-  shared: Shared,
-  baseEnv: NodeJS.ProcessEnv
-): Promise<Result[]> {
-  const stop = stopReason(shared)
-  if (stop) return setup.steps.map((step) => notRun(step, 'skipped', stop))
-  let context: ActContext = {
+/** What act() gets for one setup: the run's shared parts and, outside a preview, the cluster. */
+export function actContextOf(shared: Shared, cluster?: ActContext['cluster']): ActContext {
+  return {
     helm: shared.helm,
     config: shared.config,
     sha: shared.plan.sha,
     run: shared.run,
-    env: baseEnv,
+    env: cluster
+      ? childEnv({ ...shared.workdir.helmEnv, KUBECONFIG: cluster.kubeconfig })
+      : shared.baseEnv,
     charts: shared.charts,
     values: shared.values,
     signal: shared.signal,
     base: shared.baseSide,
-    scratch: shared.workdir.root
+    scratch: shared.workdir.root,
+    ...(cluster && { cluster })
   }
+}
+
+async function runSetup(setup: SetupPlan, shared: Shared): Promise<Result[]> {
+  const stop = stopReason(shared)
+  if (stop) return setup.steps.map((step) => notRun(step, 'skipped', stop))
+  let context = actContextOf(shared)
   let observed: Observed | undefined
   if (shared.runKind !== 'preview') {
     let cluster: { kubeconfig: string; client: KubeClient | undefined }
@@ -149,11 +153,7 @@ async function runSetup(
       shared.state.firstFailure ??= setup.setup
       return setup.steps.map((step) => notRun(step, 'failed', message))
     }
-    context = {
-      ...context,
-      cluster,
-      env: childEnv({ ...shared.workdir.helmEnv, KUBECONFIG: cluster.kubeconfig })
-    }
+    context = actContextOf(shared, cluster)
     try {
       observed = await observeReleases(setup.steps, {
         helm: shared.helm,
@@ -179,7 +179,9 @@ async function runSteps(
   observed: Observed | undefined
 ): Promise<Result[]> {
   const runStep = (step: PlannedStep): Promise<Result> => stepOf(step, shared, context, observed)
-  const uninstalls = setup.steps.filter((s) => s.action === 'uninstall')
+  const uninstalls = setup.steps.filter(
+    (s): s is Extract<PlannedStep, { action: 'uninstall' }> => s.action === 'uninstall'
+  )
   const applies = setup.steps.filter((s) => s.action === 'apply')
   const hooks = {
     run: runStep,
@@ -193,9 +195,7 @@ async function runSteps(
     uninstalls.map((step) => ({
       key: releaseKey(step.target),
       needs: uninstalls
-        .filter(
-          (other) => other.action === 'uninstall' && other.needs.includes(releaseKey(step.target))
-        )
+        .filter((other) => other.needs.includes(releaseKey(step.target)))
         .map((other) => releaseKey(other.target)),
       item: step
     })),

@@ -69,20 +69,24 @@ beforeEach(async () => {
 afterEach(() => vi.unstubAllEnvs())
 afterAll(removeTempDirs)
 
+/** The outputs of a run that deployed nothing, and of a run that failed as a whole. */
+const NOTHING_DEPLOYED = {
+  setups: [],
+  results: [],
+  failed: 0,
+  diff: {},
+  changed: 0,
+  drifted: 0,
+  orphans: 0
+}
+const RUN_FAILED = { results: [], failed: 1, diff: {}, changed: 0, drifted: 0, orphans: 0 }
+
 describe('run() in process', () => {
   it('a tag push has nothing in scope: empty outputs, a notice, no API call, success', async () => {
     await step('push', () => pushPayload({ before: ZERO, after: AFTER, ref: 'refs/tags/v1.0.0' }))
     await run()
     expect(core.setFailed).not.toHaveBeenCalled()
-    expect(outputs()).toEqual({
-      setups: [],
-      results: [],
-      failed: 0,
-      diff: {},
-      changed: 0,
-      drifted: 0,
-      orphans: 0
-    })
+    expect(outputs()).toEqual(NOTHING_DEPLOYED)
     expect(core.log).toContain(
       'notice: Nothing to deploy: refs/tags/v1.0.0 is a tag push; plans deploy from branches'
     )
@@ -100,15 +104,7 @@ describe('run() in process', () => {
       expect.objectContaining({ owner: 'octo-org', repo: 'ops', basehead: `${BEFORE}...${AFTER}` })
     )
     expect(core.log).toContain('Changed paths: 2, from compare-api')
-    expect(outputs()).toEqual({
-      setups: [],
-      results: [],
-      failed: 0,
-      diff: {},
-      changed: 0,
-      drifted: 0,
-      orphans: 0
-    })
+    expect(outputs()).toEqual(NOTHING_DEPLOYED)
     expect(core.summaries).toHaveLength(1)
   })
 
@@ -140,14 +136,7 @@ describe('run() in process', () => {
     expect(core.setFailed).toHaveBeenCalledExactlyOnceWith(
       "input 'parallel' must be a whole number from 1 to 64 (got '0')."
     )
-    expect(outputs()).toEqual({
-      results: [],
-      failed: 1,
-      diff: {},
-      changed: 0,
-      drifted: 0,
-      orphans: 0
-    })
+    expect(outputs()).toEqual(RUN_FAILED)
   })
 
   it('an event it does not handle is refused with what to do, before any API call', async () => {
@@ -157,14 +146,7 @@ describe('run() in process', () => {
       "The event 'pull_request_target' is not supported (supported events: push, pull_request, workflow_dispatch, schedule); add one of them to the workflow's 'on:'."
     )
     expect(github.getOctokit).not.toHaveBeenCalled()
-    expect(outputs()).toEqual({
-      results: [],
-      failed: 1,
-      diff: {},
-      changed: 0,
-      drifted: 0,
-      orphans: 0
-    })
+    expect(outputs()).toEqual(RUN_FAILED)
   })
 
   it('never writes the token: not in the log, the outputs or the summary', async () => {

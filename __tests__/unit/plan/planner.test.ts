@@ -77,6 +77,29 @@ async function plan(
   })
 }
 
+/** Commits the repository as base, removes `removed` (files or folders), and plans that diff with `gone` as the removed paths. */
+async function planRemoval(
+  r: GitRepo,
+  removed: readonly string[],
+  gone: readonly string[] = removed
+): Promise<DeploymentPlan> {
+  const base = await r.commit('base')
+  await r.remove(...removed)
+  const head = await r.commit('head')
+  return planDeployment({
+    config: config({ workspace: r.dir }),
+    scope: diff,
+    changes: {
+      base,
+      head,
+      source: 'git',
+      paths: gone.map((path) => ({ path, status: 'removed' }))
+    },
+    openCheckout: () => openCheckout(r.dir, head),
+    sha: SHA
+  })
+}
+
 const diff: Scope = { kind: 'diff', base: BASE, head: SHA, baseReason: 'test' }
 const all: Scope = { kind: 'all', head: SHA, reason: 'branch main was created' }
 
@@ -317,21 +340,7 @@ describe('planDeployment: a diff', () => {
       'aws/foo/chart/Chart.yaml',
       'aws/foo/chart/values.yaml'
     ]
-    const base = await r.commit('base')
-    await r.remove('aws/foo/app', 'aws/foo/chart')
-    const head = await r.commit('head')
-    const p = await planDeployment({
-      config: config({ workspace: r.dir }),
-      scope: diff,
-      changes: {
-        base,
-        head,
-        source: 'git',
-        paths: gone.map((path) => ({ path, status: 'removed' }))
-      },
-      openCheckout: () => openCheckout(r.dir, head),
-      sha: SHA
-    })
+    const p = await planRemoval(r, ['aws/foo/app', 'aws/foo/chart'], gone)
     expect(steps(p)).toEqual([
       'aws/foo: uninstall aws/foo/app/app.yaml (aws/foo/app/app.yaml removed)'
     ])
@@ -345,21 +354,7 @@ describe('planDeployment: a diff', () => {
       'aws/foo/default/api.yaml': 'chart: stable/api\nneeds: [default/db]\n',
       'aws/foo/default/db.yaml': 'chart: stable/db\n'
     })
-    const base = await r.commit('base')
-    await r.remove(...gone)
-    const head = await r.commit('head')
-    const p = await planDeployment({
-      config: config({ workspace: r.dir }),
-      scope: diff,
-      changes: {
-        base,
-        head,
-        source: 'git',
-        paths: gone.map((path) => ({ path, status: 'removed' }))
-      },
-      openCheckout: () => openCheckout(r.dir, head),
-      sha: SHA
-    })
+    const p = await planRemoval(r, gone)
     const needs = p.setups
       .flatMap((s) => s.steps)
       .map((s) =>
@@ -651,21 +646,7 @@ describe('planDeployment: release options', () => {
         'chart: stable/x\nhooks:\n  pre-uninstall: [hooks/drain.sh]\n  post-uninstall: [hooks/drain.sh]\n'
     })
     const gone = ['aws/foo/data/db.yaml', 'aws/foo/app/paused.yaml', 'aws/foo/app/web.yaml']
-    const base = await r.commit('base')
-    await r.remove(...gone, 'hooks/drain.sh')
-    const head = await r.commit('head')
-    const p = await planDeployment({
-      config: config({ workspace: r.dir }),
-      scope: diff,
-      changes: {
-        base,
-        head,
-        source: 'git',
-        paths: [...gone, 'hooks/drain.sh'].map((path) => ({ path, status: 'removed' }))
-      },
-      openCheckout: () => openCheckout(r.dir, head),
-      sha: SHA
-    })
+    const p = await planRemoval(r, [...gone, 'hooks/drain.sh'])
     expect(p.problems).toEqual([])
     const removals = Object.fromEntries(
       p.setups
