@@ -284,6 +284,47 @@ describe('release options', () => {
   )
 
   faultCase(
+    'identical removed plans',
+    'two removed plan files with the same text, one a cluster, both asked for keep: true and a pre-uninstall hook whose script is the same text under two names: both releases stay, both hooks are read',
+    async () => {
+      const space = ns('twins')
+      const twin = (setup: string): string => `${setup}/${space}/twin.yaml`
+      const plans = [twin(SETUP_A), twin(SETUP_B)]
+      const kept = `${quiet('v1')}keep: true\n`
+      const hooked = (script: string): string =>
+        `${quiet('v1')}hooks:\n  pre-uninstall: [${script}]\n`
+      const ops = await opsRepo()
+      const first = await ops.commit({
+        [plans[0] as string]: kept,
+        [plans[1] as string]: kept,
+        [`${SETUP_A}/${space}/hooked.yaml`]: hooked('hooks/one.sh'),
+        [`${SETUP_B}/${space}/hooked.yaml`]: hooked('hooks/two.sh'),
+        'hooks/one.sh': 'echo draining\n',
+        'hooks/two.sh': 'echo draining\n'
+      })
+      await act(ops.repo.dir, { push: { before: ops.base, after: first } })
+      const removed = await ops.commit({}, plans)
+      const run = await act(ops.repo.dir, { push: { before: first, after: removed } })
+      for (const plan of plans) {
+        expect(resultOf(run, plan)).toMatchObject({
+          status: 'skipped',
+          notes: [expect.stringMatching(/^orphaned: the plan was removed with keep: true/)]
+        })
+      }
+      expect(await clusterA.releaseStatus(space, 'twin')).toBe('deployed')
+      expect(await clusterB.releaseStatus(space, 'twin')).toBe('deployed')
+      const hooks = [`${SETUP_A}/${space}/hooked.yaml`, `${SETUP_B}/${space}/hooked.yaml`]
+      const gone = await ops.commit({}, hooks)
+      const uninstalled = await act(ops.repo.dir, { push: { before: removed, after: gone } })
+      for (const plan of hooks)
+        expect(resultOf(uninstalled, plan)).toMatchObject({ operation: 'uninstall', status: 'succeeded' })
+      expect(await clusterA.releaseSecrets(space, 'hooked')).toEqual([])
+      expect(await clusterB.releaseSecrets(space, 'hooked')).toEqual([])
+    },
+    240_000
+  )
+
+  faultCase(
     'uninstall hooks of a removed plan',
     'pre-uninstall runs while the release exists, then helm uninstall, then post-uninstall: scripts from the base commit',
     async () => {

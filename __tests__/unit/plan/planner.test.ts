@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 import { openCheckout } from '../../../src/plan/checkout.ts'
 import { planDeployment } from '../../../src/plan/planner.ts'
 import { DEFAULT_OPTIONS } from '../../../src/plan/plan-options.ts'
-import type { ChangedPath, Config, DeploymentPlan, Scope } from '../../../src/types.ts'
+import type { ChangedPath, Config, DeploymentPlan, Removal, Scope } from '../../../src/types.ts'
 import { GitRepo, removeTempDirs, tempDir } from '../../support/git-repo.ts'
 import { testConfig } from '../../support/config.ts'
 
@@ -670,6 +670,35 @@ describe('planDeployment: release options', () => {
         suspend: false,
         hooks: { 'pre-uninstall': drain, 'post-uninstall': drain }
       }
+    })
+  })
+
+  it('removed plans with the same text each keep what they asked for, and same-text hook scripts are each read', async () => {
+    const twin = 'chart: stable/db\nkeep: true\nhooks:\n  pre-uninstall: [hooks/drain.sh]\n'
+    const r = await repo({
+      ...OPS,
+      'hooks/drain.sh': 'echo drain\n',
+      'hooks/drain-too.sh': 'echo drain\n',
+      'aws/foo/data/db.yaml': twin,
+      'gcp/bar/data/db.yaml': twin,
+      'gcp/bar/data/cache.yaml': 'chart: stable/x\nhooks:\n  pre-uninstall: [hooks/drain-too.sh]\n'
+    })
+    const gone = ['aws/foo/data/db.yaml', 'gcp/bar/data/db.yaml', 'gcp/bar/data/cache.yaml']
+    const p = await planRemoval(r, gone)
+    expect(p.problems).toEqual([])
+    const removals = Object.fromEntries(
+      p.setups
+        .flatMap((s) => s.steps)
+        .map((s) => [s.target.plan, s.action === 'uninstall' ? s.removal : undefined])
+    )
+    const hooks = (path: string): Removal['hooks'] => ({
+      'pre-uninstall': [{ path, content: 'echo drain\n' }],
+      'post-uninstall': []
+    })
+    expect(removals).toEqual({
+      'aws/foo/data/db.yaml': { keep: true, suspend: false, hooks: hooks('hooks/drain.sh') },
+      'gcp/bar/data/db.yaml': { keep: true, suspend: false, hooks: hooks('hooks/drain.sh') },
+      'gcp/bar/data/cache.yaml': { keep: false, suspend: false, hooks: hooks('hooks/drain-too.sh') }
     })
   })
 
