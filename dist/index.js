@@ -41148,12 +41148,18 @@ async function commitTexts(workspace, sha, paths, maxBytes) {
     if (paths.length === 0)
         return texts;
     const sizes = await must({ workspace }, ['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'], 'local', paths.map((p) => `${sha}:${p}\n`).join(''));
+    // Files with the same text are one blob: each object is read once, for all its paths.
     const wanted = new Map();
     sizes.split('\n').forEach((line, i) => {
         const [object, type, size] = line.split(' ');
         const path = paths[i];
-        if (path !== undefined && object && type === 'blob' && Number(size) <= maxBytes)
-            wanted.set(object, path);
+        if (path === undefined || !object || type !== 'blob' || Number(size) > maxBytes)
+            return;
+        const same = wanted.get(object);
+        if (same)
+            same.push(path);
+        else
+            wanted.set(object, [path]);
     });
     if (wanted.size === 0)
         return texts;
@@ -41165,10 +41171,10 @@ async function commitTexts(workspace, sha, paths, maxBytes) {
     found.forEach((match, i) => {
         const start = (match.index ?? 0) + match[0].length;
         const end = i + 1 < found.length ? (found[i + 1]?.index ?? out.length) : out.length;
-        const path = wanted.get(match[1]);
         // cat-file ends each text with one newline of its own.
-        if (path !== undefined)
-            texts.set(path, out.slice(start, end).replace(/\n$/, ''));
+        const text = out.slice(start, end).replace(/\n$/, '');
+        for (const path of wanted.get(match[1]) ?? [])
+            texts.set(path, text);
     });
     return texts;
 }
