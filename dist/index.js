@@ -41118,49 +41118,46 @@ async function materialiseCommit(workspace, sha, dir) {
     await must(at, ['checkout-index', '--all', '--force', `--prefix=${dir}/files/`]);
     return commitTree(workspace, sha);
 }
-/** Every blob of a commit's tree (`git ls-tree -r`). */
+/** Every blob of a commit's tree, with the sizes of its files (`git ls-tree -r -l`). */
 async function commitTree(workspace, sha) {
-    const out = await must({ workspace }, ['ls-tree', '-r', '-z', '--full-tree', sha]);
+    const out = await must({ workspace }, ['ls-tree', '-r', '-l', '-z', '--full-tree', sha]);
     return { sha, entries: parseLsTree(out) };
 }
-/** Parses `git ls-tree -r -z`: `<mode> <type> <object>\t<path>` NUL ... */
+/** Parses `git ls-tree -r -l -z`: `<mode> <type> <object> <size>\t<path>` NUL ... */
 function parseLsTree(output) {
     const entries = new Map();
     for (const record of output.split('\0')) {
         if (record === '')
             continue;
         const tab = record.indexOf('\t');
-        const [mode] = record.slice(0, tab).split(' ');
+        // The size is right-aligned: split on runs of spaces.
+        const [mode, , object, size] = record.slice(0, tab).split(/ +/);
         const path = record.slice(tab + 1);
         if (mode === '100644' || mode === '100755')
-            entries.set(path, 'file');
+            entries.set(path, { kind: 'file', object, bytes: Number(size) });
         else if (mode === '120000')
-            entries.set(path, 'symlink');
+            entries.set(path, { kind: 'symlink', object });
     }
     return entries;
 }
 /**
- * The texts of some files of a commit, each read only when git says it is at most
- * `maxBytes` (larger and missing ones are left out): one `cat-file` for the sizes, one for the texts.
+ * The texts of some files of a commit: those the tree holds as regular files of at
+ * most `maxBytes` (the others are left out), read with one `cat-file`. Files with the
+ * same text are one blob, read once for all their paths.
  */
-async function commitTexts(workspace, sha, paths, maxBytes) {
+async function commitTexts(workspace, tree, paths, maxBytes) {
     const texts = new Map();
-    if (paths.length === 0)
-        return texts;
-    const sizes = await must({ workspace }, ['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'], 'local', paths.map((p) => `${sha}:${p}\n`).join(''));
-    // Files with the same text are one blob: each object is read once, for all its paths.
     const wanted = new Map();
-    sizes.split('\n').forEach((line, i) => {
-        const [object, type, size] = line.split(' ');
-        const path = paths[i];
-        if (path === undefined || !object || type !== 'blob' || Number(size) > maxBytes)
-            return;
-        const same = wanted.get(object);
+    for (const path of paths) {
+        const entry = tree.entries.get(path);
+        if (entry?.kind !== 'file' || entry.bytes > maxBytes)
+            continue;
+        const same = wanted.get(entry.object);
         if (same)
             same.push(path);
         else
-            wanted.set(object, [path]);
-    });
+            wanted.set(entry.object, [path]);
+    }
     if (wanted.size === 0)
         return texts;
     // A header no file line can be mistaken for, so the texts split without counting bytes.
@@ -41204,14 +41201,14 @@ async function openCommitCheckout(workspace, sha, dir) {
 function checkoutOf(root, tree) {
     const regular = new Set();
     const directories = new Set();
-    for (const [path, kind] of tree.entries) {
-        if (kind === 'file')
+    for (const [path, entry] of tree.entries) {
+        if (entry.kind === 'file')
             regular.add(path);
         for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1))
             directories.add(path.slice(0, i));
     }
     const files = [...tree.entries]
-        .filter(([path, kind]) => kind === 'file' || linksToFile(join(root, path)))
+        .filter(([path, entry]) => entry.kind === 'file' || linksToFile(join(root, path)))
         .map(([path]) => path);
     const resolved = new Map();
     function resolveNow(path) {
@@ -41240,14 +41237,28 @@ function checkoutOf(root, tree) {
         root,
         listFiles: () => files,
         readText(path, maxBytes) {
-            const bytes = this.sizeOf(path);
-            if (bytes === undefined)
+            const before = this.sizeOf(path);
+            if (before === undefined)
                 return { ok: false, reason: 'missing' };
-            if (bytes > maxBytes)
-                return { ok: false, reason: 'too-large', bytes };
-            return { ok: true, text: readFileSync(join(root, path), 'utf8') };
+            if (before > maxBytes)
+                return { ok: false, reason: 'too-large', bytes: before };
+            let text;
+            try {
+                text = readFileSync(join(root, path), 'utf8');
+            }
+            catch {
+                return { ok: false, reason: 'missing' };
+            }
+            // The size checked was the commit's: a file an earlier step made larger is refused too.
+            const bytes = Buffer.byteLength(text);
+            return bytes > maxBytes ? { ok: false, reason: 'too-large', bytes } : { ok: true, text };
         },
+        committedTexts: (paths, maxBytes) => commitTexts(root, tree, paths, maxBytes),
         sizeOf(path) {
+            // A tracked file's size is known from the tree: thousands of plans cost no stat each.
+            const entry = tree.entries.get(path);
+            if (entry?.kind === 'file')
+                return entry.bytes;
             try {
                 return statSync(join(root, path)).size;
             }
@@ -41268,7 +41279,7 @@ function checkoutOf(root, tree) {
             const other = await commitTree(root, sha);
             return {
                 files: [...other.entries.keys()],
-                texts: (paths, maxBytes) => commitTexts(root, sha, paths, maxBytes)
+                texts: (paths, maxBytes) => commitTexts(root, other, paths, maxBytes)
             };
         }
     };
@@ -42397,7 +42408,7 @@ async function planDeployment(input) {
         chartDirs: chartDirsOf(files)
     };
     const defaults = files.includes(DEFAULTS_FILE) ? readDefaults(checkout) : NO_DEFAULTS;
-    const candidates = readCandidates(files, layout, checkout, aliases, defaults);
+    const candidates = await readCandidates(files, layout, checkout, aliases, defaults);
     const index = indexPlans(candidates);
     const affected = scope.kind === 'all'
         ? allPlans(index, scope.reason)
@@ -42435,8 +42446,9 @@ function readDefaults(checkout) {
         throw new DefaultsFileError(`${DEFAULTS_FILE} ${unreadable(read, 'it', MAX_DEFAULTS_BYTES)}`);
     return parseDefaultsFile(read.text);
 }
-function readCandidates(files, layout, checkout, aliases, defaults) {
+async function readCandidates(files, layout, checkout, aliases, defaults) {
     const shaped = files.map((file) => classifyPath(file, layout)).filter((l) => l.kind !== 'other');
+    const texts = await checkout.committedTexts(shaped.filter((l) => l.kind === 'plan').map((l) => l.target.plan), MAX_PLAN_BYTES);
     return shaped.map((layout) => {
         const { target } = layout;
         if (layout.kind === 'invalid')
@@ -42451,7 +42463,11 @@ function readCandidates(files, layout, checkout, aliases, defaults) {
             ]);
         }
         // A plan file is a few lines: a huge one would only flood the log and the annotation.
-        const read = checkout.readText(target.plan, MAX_PLAN_BYTES);
+        // Symlinked and oversized plans are not among the texts: reading them says why.
+        const committed = texts.get(target.plan);
+        const read = committed === undefined
+            ? checkout.readText(target.plan, MAX_PLAN_BYTES)
+            : { ok: true, text: committed };
         if (!read.ok) {
             return candidate(target, undefined, [
                 {

@@ -317,7 +317,10 @@ describe('release options', () => {
       const gone = await ops.commit({}, hooks)
       const uninstalled = await act(ops.repo.dir, { push: { before: removed, after: gone } })
       for (const plan of hooks)
-        expect(resultOf(uninstalled, plan)).toMatchObject({ operation: 'uninstall', status: 'succeeded' })
+        expect(resultOf(uninstalled, plan)).toMatchObject({
+          operation: 'uninstall',
+          status: 'succeeded'
+        })
       expect(await clusterA.releaseSecrets(space, 'hooked')).toEqual([])
       expect(await clusterB.releaseSecrets(space, 'hooked')).toEqual([])
     },

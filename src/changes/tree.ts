@@ -5,12 +5,15 @@ import { GitError, must } from './git.ts'
 // What a commit holds, from git: the plan set is the deployed commit's tree, never
 // whatever else lies in the working directory (untracked files, a previous step's output).
 
-export type EntryKind = 'file' | 'symlink'
+/** A blob of a commit's tree: its object and, for a regular file, its size as git stores it. */
+export type TreeEntry =
+  | { readonly kind: 'file'; readonly object: string; readonly bytes: number }
+  | { readonly kind: 'symlink'; readonly object: string }
 
 export interface CommitTree {
   readonly sha: string
-  /** Repository-relative path → blob kind; submodules are left out. */
-  readonly entries: ReadonlyMap<string, EntryKind>
+  /** Repository-relative path → blob; submodules are left out. */
+  readonly entries: ReadonlyMap<string, TreeEntry>
 }
 
 const LOCAL_TIMEOUT_MS = 60_000
@@ -52,54 +55,53 @@ export async function materialiseCommit(
   return commitTree(workspace, sha)
 }
 
-/** Every blob of a commit's tree (`git ls-tree -r`). */
+/** Every blob of a commit's tree, with the sizes of its files (`git ls-tree -r -l`). */
 export async function commitTree(workspace: string, sha: string): Promise<CommitTree> {
-  const out = await must({ workspace }, ['ls-tree', '-r', '-z', '--full-tree', sha])
+  const out = await must({ workspace }, ['ls-tree', '-r', '-l', '-z', '--full-tree', sha])
   return { sha, entries: parseLsTree(out) }
 }
 
-/** Parses `git ls-tree -r -z`: `<mode> <type> <object>\t<path>` NUL ... */
-export function parseLsTree(output: string): Map<string, EntryKind> {
-  const entries = new Map<string, EntryKind>()
+/** Parses `git ls-tree -r -l -z`: `<mode> <type> <object> <size>\t<path>` NUL ... */
+export function parseLsTree(output: string): Map<string, TreeEntry> {
+  const entries = new Map<string, TreeEntry>()
   for (const record of output.split('\0')) {
     if (record === '') continue
     const tab = record.indexOf('\t')
-    const [mode] = record.slice(0, tab).split(' ')
+    // The size is right-aligned: split on runs of spaces.
+    const [mode, , object, size] = record.slice(0, tab).split(/ +/) as [
+      string,
+      string,
+      string,
+      string
+    ]
     const path = record.slice(tab + 1)
-    if (mode === '100644' || mode === '100755') entries.set(path, 'file')
-    else if (mode === '120000') entries.set(path, 'symlink')
+    if (mode === '100644' || mode === '100755')
+      entries.set(path, { kind: 'file', object, bytes: Number(size) })
+    else if (mode === '120000') entries.set(path, { kind: 'symlink', object })
   }
   return entries
 }
 
 /**
- * The texts of some files of a commit, each read only when git says it is at most
- * `maxBytes` (larger and missing ones are left out): one `cat-file` for the sizes, one for the texts.
+ * The texts of some files of a commit: those the tree holds as regular files of at
+ * most `maxBytes` (the others are left out), read with one `cat-file`. Files with the
+ * same text are one blob, read once for all their paths.
  */
 export async function commitTexts(
   workspace: string,
-  sha: string,
+  tree: CommitTree,
   paths: readonly string[],
   maxBytes: number
 ): Promise<Map<string, string>> {
   const texts = new Map<string, string>()
-  if (paths.length === 0) return texts
-  const sizes = await must(
-    { workspace },
-    ['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'],
-    'local',
-    paths.map((p) => `${sha}:${p}\n`).join('')
-  )
-  // Files with the same text are one blob: each object is read once, for all its paths.
   const wanted = new Map<string, string[]>()
-  sizes.split('\n').forEach((line, i) => {
-    const [object, type, size] = line.split(' ')
-    const path = paths[i]
-    if (path === undefined || !object || type !== 'blob' || Number(size) > maxBytes) return
-    const same = wanted.get(object)
+  for (const path of paths) {
+    const entry = tree.entries.get(path)
+    if (entry?.kind !== 'file' || entry.bytes > maxBytes) continue
+    const same = wanted.get(entry.object)
     if (same) same.push(path)
-    else wanted.set(object, [path])
-  })
+    else wanted.set(entry.object, [path])
+  }
   if (wanted.size === 0) return texts
   // A header no file line can be mistaken for, so the texts split without counting bytes.
   const marker = `gitops-blob-${Date.now().toString(36)}`

@@ -4,13 +4,13 @@ import { checkedOutTree, commitTexts, commitTree, materialiseCommit } from '../c
 import type { CommitTree } from '../changes/tree.ts'
 
 // The deployed commit as the planner sees it: the files git tracks at that commit
-// (never untracked ones), read from the checkout with their size checked first.
-// Paths are repository-relative and '/'-separated; `resolve` follows symlinks and
-// says when a path leaves the repository or is not part of the commit.
+// (never untracked ones), with their sizes checked before they are read. Paths are
+// repository-relative and '/'-separated; `resolve` follows symlinks and says when a
+// path leaves the repository or is not part of the commit.
 //
-// The file system is read synchronously: nothing else runs while the plan is
-// made, and thousands of small reads through the thread pool cost ten times more
-// (and the planner stays plain synchronous code).
+// Plan files come from git's objects, all in one read (a file each costs a system
+// call or three, and a push may hold thousands); the rest is read from the checkout,
+// synchronously: nothing else runs while the plan is made.
 
 export type Resolved =
   | { readonly ok: true; readonly path: string; readonly kind: 'file' | 'directory' }
@@ -38,7 +38,12 @@ export interface Checkout {
   listFiles(): readonly string[]
   /** A file's text, refused without reading when it is larger than `maxBytes`. */
   readText(path: string, maxBytes: number): FileText
-  /** A file's size in bytes, undefined when it is missing from the checkout. */
+  /**
+   * The commit's texts of those of `paths` it holds as regular files of at most
+   * `maxBytes`, in one read of git's objects: for thousands of plans at once.
+   */
+  committedTexts(paths: readonly string[], maxBytes: number): Promise<ReadonlyMap<string, string>>
+  /** A file's size in bytes (a tracked file's as the commit holds it), undefined when it is missing. */
   sizeOf(path: string): number | undefined
   resolve(path: string): Resolved
   /** Symlinks on disk under a folder (tracked or not): helm would follow them. */
@@ -79,13 +84,13 @@ export async function openCommitCheckout(
 function checkoutOf(root: string, tree: CommitTree): Checkout {
   const regular = new Set<string>()
   const directories = new Set<string>()
-  for (const [path, kind] of tree.entries) {
-    if (kind === 'file') regular.add(path)
+  for (const [path, entry] of tree.entries) {
+    if (entry.kind === 'file') regular.add(path)
     for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1))
       directories.add(path.slice(0, i))
   }
   const files = [...tree.entries]
-    .filter(([path, kind]) => kind === 'file' || linksToFile(join(root, path)))
+    .filter(([path, entry]) => entry.kind === 'file' || linksToFile(join(root, path)))
     .map(([path]) => path)
   const resolved = new Map<string, Resolved>()
 
@@ -112,12 +117,24 @@ function checkoutOf(root: string, tree: CommitTree): Checkout {
     root,
     listFiles: () => files,
     readText(path, maxBytes) {
-      const bytes = this.sizeOf(path)
-      if (bytes === undefined) return { ok: false, reason: 'missing' }
-      if (bytes > maxBytes) return { ok: false, reason: 'too-large', bytes }
-      return { ok: true, text: readFileSync(join(root, path), 'utf8') }
+      const before = this.sizeOf(path)
+      if (before === undefined) return { ok: false, reason: 'missing' }
+      if (before > maxBytes) return { ok: false, reason: 'too-large', bytes: before }
+      let text: string
+      try {
+        text = readFileSync(join(root, path), 'utf8')
+      } catch {
+        return { ok: false, reason: 'missing' }
+      }
+      // The size checked was the commit's: a file an earlier step made larger is refused too.
+      const bytes = Buffer.byteLength(text)
+      return bytes > maxBytes ? { ok: false, reason: 'too-large', bytes } : { ok: true, text }
     },
+    committedTexts: (paths, maxBytes) => commitTexts(root, tree, paths, maxBytes),
     sizeOf(path) {
+      // A tracked file's size is known from the tree: thousands of plans cost no stat each.
+      const entry = tree.entries.get(path)
+      if (entry?.kind === 'file') return entry.bytes
       try {
         return statSync(join(root, path)).size
       } catch {
@@ -137,7 +154,7 @@ function checkoutOf(root: string, tree: CommitTree): Checkout {
       const other = await commitTree(root, sha)
       return {
         files: [...other.entries.keys()],
-        texts: (paths, maxBytes) => commitTexts(root, sha, paths, maxBytes)
+        texts: (paths, maxBytes) => commitTexts(root, other, paths, maxBytes)
       }
     }
   }

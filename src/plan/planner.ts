@@ -13,7 +13,7 @@ import type {
   SetupPlan
 } from '../types.ts'
 import { unreadable } from './checkout.ts'
-import type { Checkout, CommitFiles } from './checkout.ts'
+import type { Checkout, CommitFiles, FileText } from './checkout.ts'
 import {
   DEFAULTS_FILE,
   DefaultsFileError,
@@ -74,7 +74,7 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
   }
 
   const defaults = files.includes(DEFAULTS_FILE) ? readDefaults(checkout) : NO_DEFAULTS
-  const candidates = readCandidates(files, layout, checkout, aliases, defaults)
+  const candidates = await readCandidates(files, layout, checkout, aliases, defaults)
   const index = indexPlans(candidates)
   const affected =
     scope.kind === 'all'
@@ -113,14 +113,18 @@ export function readDefaults(checkout: Checkout): Defaults {
   return parseDefaultsFile(read.text)
 }
 
-function readCandidates(
+async function readCandidates(
   files: readonly string[],
   layout: LayoutOptions,
   checkout: Checkout,
   aliases: ReadonlySet<string>,
   defaults: Defaults
-): Candidate[] {
+): Promise<Candidate[]> {
   const shaped = files.map((file) => classifyPath(file, layout)).filter((l) => l.kind !== 'other')
+  const texts = await checkout.committedTexts(
+    shaped.filter((l) => l.kind === 'plan').map((l) => l.target.plan),
+    MAX_PLAN_BYTES
+  )
   return shaped.map((layout): Candidate => {
     const { target } = layout
     if (layout.kind === 'invalid')
@@ -135,7 +139,12 @@ function readCandidates(
       ])
     }
     // A plan file is a few lines: a huge one would only flood the log and the annotation.
-    const read = checkout.readText(target.plan, MAX_PLAN_BYTES)
+    // Symlinked and oversized plans are not among the texts: reading them says why.
+    const committed = texts.get(target.plan)
+    const read: FileText =
+      committed === undefined
+        ? checkout.readText(target.plan, MAX_PLAN_BYTES)
+        : { ok: true, text: committed }
     if (!read.ok) {
       return candidate(target, undefined, [
         {
