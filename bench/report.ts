@@ -31,7 +31,7 @@ export interface Measurements {
 
 interface PhaseFigures extends Summary {
   readonly cpu: Summary
-  /** helm processes started a plan (median over rounds); the action's come from its overhead run. */
+  /** helm processes started a plan (median over rounds), where counted. */
   readonly helm_processes_per_plan: number | null
 }
 
@@ -88,11 +88,7 @@ export interface BenchResult extends Ratios {
   readonly notes: readonly string[]
 }
 
-function figures(
-  samples: Record<Phase, PhaseSample[]>,
-  releases: number,
-  actionCalls: Record<Phase, number> | undefined
-): ContenderFigures {
+function figures(samples: Record<Phase, PhaseSample[]>, releases: number): ContenderFigures {
   const phase = (p: Phase): PhaseFigures => {
     const counted = samples[p].flatMap((s) =>
       s.helmProcesses === undefined ? [] : [s.helmProcesses]
@@ -100,8 +96,7 @@ function figures(
     return {
       ...summarize(samples[p].map((s) => s.ms)),
       cpu: summarize(samples[p].map((s) => s.cpuMs)),
-      helm_processes_per_plan:
-        counted.length > 0 ? round2(median(counted) / releases) : (actionCalls?.[p] ?? null)
+      helm_processes_per_plan: counted.length > 0 ? round2(median(counted) / releases) : null
     }
   }
   const total = (f: (s: PhaseSample) => number): Summary =>
@@ -158,16 +153,12 @@ export function toResult(m: Measurements): BenchResult {
   const overhead = Object.fromEntries(
     PHASES.map((p) => [p, overheadOf(m.overhead[p], m.plans)])
   ) as Record<Phase, ReturnType<typeof overheadOf>>
-  const actionCalls = Object.fromEntries(
-    PHASES.map((p) => [p, overhead[p].helm_calls_per_plan])
-  ) as Record<Phase, number>
   const contenders: Record<string, ContenderFigures | null> = {
     bare: null,
     helmfile: null,
     action: null
   }
-  for (const [name, samples] of m.samples)
-    contenders[name] = figures(samples, releases, name === 'action' ? actionCalls : undefined)
+  for (const [name, samples] of m.samples) contenders[name] = figures(samples, releases)
   const action = contenders.action!
   const totals = (name: string) => {
     const c = contenders[name]

@@ -13,11 +13,25 @@ import { freshHelmHome, type Contender } from './contender.ts'
 // plan, a push that upgrades every plan, and the upgrade's push run again: a re-sync
 // of plans that already deploy, which the action reports `unchanged` without upgrading.
 
-/** Loaded into the action's node processes through NODE_OPTIONS: records the process's peak RSS at exit. */
-const RSS_PROBE = `'use strict'
+/**
+ * Loaded into the action's node processes through NODE_OPTIONS: counts the helm
+ * processes it starts (every child goes through child_process.spawn) and records
+ * that count and the process's peak RSS at exit.
+ */
+const PROBE = `'use strict'
+const childProcess = require('node:child_process')
+const { basename } = require('node:path')
+const spawn = childProcess.spawn
+let helm = 0
+childProcess.spawn = function (file, ...rest) {
+  if (basename(String(file)) === 'helm') helm++
+  return spawn.call(this, file, ...rest)
+}
+// The bundle imports spawn as an ES module binding: make it see the counting one.
+require('node:module').syncBuiltinESMExports()
 process.on('exit', () => {
-  const line = JSON.stringify({ script: process.argv[1], maxRssKb: process.resourceUsage().maxRSS }) + '\\n'
-  require('node:fs').appendFileSync(process.env.BENCH_RSS_FILE, line)
+  const line = JSON.stringify({ script: process.argv[1], maxRssKb: process.resourceUsage().maxRSS, helm }) + '\\n'
+  require('node:fs').appendFileSync(process.env.BENCH_PROBE_FILE, line)
 })
 `
 
@@ -167,26 +181,37 @@ export function writeStore(context: BenchContext, repo: OpsRepo): void {
 }
 
 export function theAction(setup: ActionSetup): Contender {
-  const rssFile = join(setup.context.work, 'action-rss.jsonl')
-  const probe = join(setup.context.work, 'rss-probe.cjs')
-  writeFileSync(probe, RSS_PROBE)
+  const probeFile = join(setup.context.work, 'action-probe.jsonl')
+  const probe = join(setup.context.work, 'action-probe.cjs')
+  writeFileSync(probe, PROBE)
   return {
     name: 'action',
     resyncUpgrades: false,
     async run(phase) {
-      writeFileSync(rssFile, '')
+      writeFileSync(probeFile, '')
       const run = await runPush(setup, phase, {
-        env: { NODE_OPTIONS: `--require ${probe}`, BENCH_RSS_FILE: rssFile }
+        env: { NODE_OPTIONS: `--require ${probe}`, BENCH_PROBE_FILE: probeFile }
       })
       checkResults(run, setup.repo.releases, phase, 'the action')
-      return { ms: run.durationMs + (run.post?.durationMs ?? 0), peakRssKb: peakRssKb(rssFile) }
+      const processes = probed(probeFile)
+      if (processes.length < 2)
+        throw new Error(
+          `bench: the probe saw ${processes.length} node processes, expected main and post`
+        )
+      return {
+        ms: run.durationMs + (run.post?.durationMs ?? 0),
+        peakRssKb: Math.max(...processes.map((p) => p.maxRssKb)),
+        helmProcesses: processes.reduce((n, p) => n + p.helm, 0)
+      }
     }
   }
 }
 
-function peakRssKb(file: string): number {
-  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean)
-  return Math.max(0, ...lines.map((l) => (JSON.parse(l) as { maxRssKb: number }).maxRssKb))
+function probed(file: string): { maxRssKb: number; helm: number }[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { maxRssKb: number; helm: number })
 }
 
 /** The action's own time on one setup, where nothing overlaps: wall time minus its helm calls. */
