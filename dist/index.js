@@ -49671,6 +49671,21 @@ create = true) {
     }
 }
 
+/** Pure: a setup's final state and its one-line description. */
+function finalStatus(end, setup) {
+    if (end.kind === 'stopped')
+        return { state: 'error', description: 'the run stopped with an error: see its log' };
+    const mine = end.results.filter((r) => r.setup === setup);
+    const failed = mine.filter((r) => r.status === 'failed').length;
+    if (end.cancelled)
+        return {
+            state: 'error',
+            description: `the run was cancelled; ${failed} of ${mine.length} plan(s) failed, the rest may not have run`
+        };
+    return failed > 0
+        ? { state: 'failure', description: `${failed} of ${mine.length} plan(s) failed` }
+        : { state: 'success', description: `${mine.length} plan(s) deployed` };
+}
 function environmentOf(template, setup) {
     return template.replace(/\{setup\}/g, setup);
 }
@@ -49690,15 +49705,12 @@ async function startDeployments(api, input) {
     }
     return { ids, problems };
 }
-async function finishDeployments(api, started, results, logUrl) {
+async function finishDeployments(api, started, end, logUrl) {
     const problems = [];
     for (const [setup, id] of started.ids) {
-        const mine = results.filter((r) => r.setup === setup);
-        const failed = mine.filter((r) => r.status === 'failed').length;
+        const { state, description } = finalStatus(end, setup);
         try {
-            await api.deploymentStatus(id, failed > 0 ? 'failure' : 'success', logUrl, failed > 0
-                ? `${failed} of ${mine.length} plan(s) failed`
-                : `${mine.length} plan(s) deployed`);
+            await api.deploymentStatus(id, state, logUrl, description);
         }
         catch (error) {
             problems.push(`setup ${setup}: ${error.message}`);
@@ -49826,6 +49838,8 @@ async function syncDriftIssues(api, setups) {
 async function run() {
     const cancellation = onCancel();
     let opened;
+    // Set while Deployments are in progress: an error that ends the run must still end them.
+    let endDeployments;
     try {
         const config = readConfig();
         const event = readEvent();
@@ -49863,14 +49877,23 @@ async function run() {
                 api,
                 signal: cancellation.signal
             });
-        const deployments = config.deployments && !preview && plan.setups.length > 0
-            ? await startDeployments(api, {
+        if (config.deployments && !preview && plan.setups.length > 0) {
+            const started = await startDeployments(api, {
                 setups: plan.setups.map((s) => s.setup),
                 sha: plan.sha,
                 template: config.deploymentEnvironment,
                 logUrl: event.workflow.runUrl
-            })
-            : undefined;
+            });
+            endDeployments = async (end) => {
+                endDeployments = undefined;
+                const problems = [
+                    ...started.problems,
+                    ...(await finishDeployments(api, started, end, event.workflow.runUrl))
+                ];
+                if (problems.length > 0)
+                    runWarning(`GitHub Deployments could not be recorded: ${problems.join('; ')}`);
+            };
+        }
         // Without helm no plan can run, but every affected plan still gets its result.
         const results = helm === undefined
             ? []
@@ -49905,14 +49928,11 @@ async function run() {
             if (posted.kind === 'skipped')
                 runNotice(posted.reason);
         }
-        if (deployments) {
-            const problems = [
-                ...deployments.problems,
-                ...(await finishDeployments(api, deployments, results, event.workflow.runUrl))
-            ];
-            if (problems.length > 0)
-                runWarning(`GitHub Deployments could not be recorded: ${problems.join('; ')}`);
-        }
+        await endDeployments?.({
+            kind: 'finished',
+            results,
+            cancelled: cancellation.signal.aborted
+        });
         if (driftCheck && config.driftIssues) {
             // The step's outcome stands: an issue that could not be written is a warning.
             await syncDriftIssues(api, setupDrifts(plan.sha, allResults(plan, results))).then((outcomes) => {
@@ -49926,6 +49946,7 @@ async function run() {
         if (error instanceof RepositoriesFileError)
             error.leakedUrls.forEach(addUrlSecrets);
         await reportRunFailure(error instanceof Error ? error.message : String(error));
+        await endDeployments?.({ kind: 'stopped' });
     }
     finally {
         await opened?.dispose();

@@ -20,7 +20,7 @@ import {
 } from './report/report.ts'
 import { runNotice, runWarning } from './report/run-warning.ts'
 import { commentMarker, upsertComment } from './github/pr-comment.ts'
-import { finishDeployments, startDeployments } from './github/deployments.ts'
+import { finishDeployments, startDeployments, type RunEnd } from './github/deployments.ts'
 import { onCancel } from './cancel.ts'
 import { openDiffBase, type OpenedBase } from './diff-base.ts'
 import { syncDriftIssues } from './github/drift-issues.ts'
@@ -32,6 +32,8 @@ import { printUntrusted } from './report/untrusted-text.ts'
 export async function run(): Promise<void> {
   const cancellation = onCancel()
   let opened: OpenedBase | undefined
+  // Set while Deployments are in progress: an error that ends the run must still end them.
+  let endDeployments: ((end: RunEnd) => Promise<void>) | undefined
   try {
     const config = readConfig()
     const event = readEvent()
@@ -71,15 +73,23 @@ export async function run(): Promise<void> {
         api,
         signal: cancellation.signal
       })
-    const deployments =
-      config.deployments && !preview && plan.setups.length > 0
-        ? await startDeployments(api, {
-            setups: plan.setups.map((s) => s.setup),
-            sha: plan.sha,
-            template: config.deploymentEnvironment,
-            logUrl: event.workflow.runUrl
-          })
-        : undefined
+    if (config.deployments && !preview && plan.setups.length > 0) {
+      const started = await startDeployments(api, {
+        setups: plan.setups.map((s) => s.setup),
+        sha: plan.sha,
+        template: config.deploymentEnvironment,
+        logUrl: event.workflow.runUrl
+      })
+      endDeployments = async (end) => {
+        endDeployments = undefined
+        const problems = [
+          ...started.problems,
+          ...(await finishDeployments(api, started, end, event.workflow.runUrl))
+        ]
+        if (problems.length > 0)
+          runWarning(`GitHub Deployments could not be recorded: ${problems.join('; ')}`)
+      }
+    }
     // Without helm no plan can run, but every affected plan still gets its result.
     const results =
       helm === undefined
@@ -118,14 +128,11 @@ export async function run(): Promise<void> {
       const posted = await upsertComment(api, event.number, marker, body, affected)
       if (posted.kind === 'skipped') runNotice(posted.reason)
     }
-    if (deployments) {
-      const problems = [
-        ...deployments.problems,
-        ...(await finishDeployments(api, deployments, results, event.workflow.runUrl))
-      ]
-      if (problems.length > 0)
-        runWarning(`GitHub Deployments could not be recorded: ${problems.join('; ')}`)
-    }
+    await endDeployments?.({
+      kind: 'finished',
+      results,
+      cancelled: cancellation.signal.aborted
+    })
     if (driftCheck && config.driftIssues) {
       // The step's outcome stands: an issue that could not be written is a warning.
       await syncDriftIssues(api, setupDrifts(plan.sha, allResults(plan, results))).then(
@@ -141,6 +148,7 @@ export async function run(): Promise<void> {
   } catch (error) {
     if (error instanceof RepositoriesFileError) error.leakedUrls.forEach(addUrlSecrets)
     await reportRunFailure(error instanceof Error ? error.message : String(error))
+    await endDeployments?.({ kind: 'stopped' })
   } finally {
     await opened?.dispose()
     cancellation.dispose()

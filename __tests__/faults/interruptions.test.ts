@@ -7,6 +7,12 @@ import { join, resolve } from 'node:path'
 import { afterAll, describe, expect } from 'vitest'
 import type { ActionRun } from '../support/action-runner.ts'
 import { file, reset, startFaultServer, status } from '../support/fault-servers.ts'
+import {
+  repositoryHandlers,
+  startGitHubApiServer,
+  writeHandlers,
+  type WriteState
+} from '../support/github-api-server.ts'
 import { removeTempDirs } from '../support/git-repo.ts'
 import { eventually } from '../support/testbed.ts'
 import {
@@ -124,7 +130,7 @@ describe('interruptions', () => {
 
   faultCase(
     'SIGTERM to the action while a hook runs',
-    'the hook\'s processes are killed, the plan fails "stopped: the run was cancelled", the next is skipped, what finished is reported, exit within 10 s, the post step removes the kubeconfigs; the re-run installs the rest',
+    'the hook\'s processes are killed, the plan fails "stopped: the run was cancelled", the next is skipped, what finished is reported, the Deployment ends in error, exit within 10 s, the post step removes the kubeconfigs; the re-run installs the rest',
     async () => {
       const ns = namespace('term')
       namespaces.push(ns)
@@ -146,8 +152,14 @@ describe('interruptions', () => {
       let workdir = ''
       // One plan at a time, so the plan after the cancelled one has not started.
       const inputs = { 'parallel-plans': '1' }
+      const github: WriteState = { comments: [], deployments: [] }
+      const server = await startGitHubApiServer({
+        ...repositoryHandlers({ origin: ops.origin }),
+        ...writeHandlers(github)
+      })
       const run = await act(ops.repo.dir, trigger, {
-        inputs,
+        inputs: { ...inputs, deployments: 'true' },
+        env: { GITHUB_API_URL: server.url },
         beforePost: (state) => {
           workdir = state['gitops-workdir'] ?? ''
           expect(existsSync(join(workdir, 'kube'))).toBe(true)
@@ -169,6 +181,17 @@ describe('interruptions', () => {
       expect(run.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toContain(
         'The run was cancelled: what finished is reported; the next run recovers the rest.'
       )
+      await server.close()
+      expect(server.violations).toEqual([])
+      // Not `failure` of one plan: the run did not get to say how the rest went.
+      expect(
+        github.deployments.map((d) => d.statuses.map((s) => [s.state, s.description]))
+      ).toEqual([
+        [
+          ['in_progress', 'deploying'],
+          ['error', 'the run was cancelled; 1 of 3 plan(s) failed, the rest may not have run']
+        ]
+      ])
       expect(gone(Number(readFileSync(join(ops.repo.dir, 'hook.pid'), 'utf8')))).toBe(true)
       expect(existsSync(workdir)).toBe(false)
       expect(await history(clusterA, ns, 'b-term')).toEqual([])

@@ -49,7 +49,7 @@ export interface IssueComment {
   readonly body: string
 }
 
-export type DeploymentState = 'in_progress' | 'success' | 'failure'
+export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error'
 
 export interface IssueRef {
   readonly number: number

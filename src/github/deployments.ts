@@ -1,10 +1,35 @@
 import type { Result } from '../types.ts'
-import type { GitHubApi } from './api.ts'
+import type { DeploymentState, GitHubApi } from './api.ts'
 
 // GitHub Deployments of a deploy run: one per affected setup, to an environment
 // named after it, `in_progress` while the engine runs, then `success` or
-// `failure` with a link to the run. The API failing is told, never fatal: the
+// `failure` with a link to the run, or `error` when the run was cancelled or
+// stopped before it could tell. The API failing is told, never fatal: the
 // clusters are what counts.
+
+/** How the run ended, as far as Deployments are concerned. */
+export type RunEnd =
+  | { readonly kind: 'finished'; readonly results: readonly Result[]; readonly cancelled: boolean }
+  | { readonly kind: 'stopped' }
+
+/** Pure: a setup's final state and its one-line description. */
+export function finalStatus(
+  end: RunEnd,
+  setup: string
+): { state: Exclude<DeploymentState, 'in_progress'>; description: string } {
+  if (end.kind === 'stopped')
+    return { state: 'error', description: 'the run stopped with an error: see its log' }
+  const mine = end.results.filter((r) => r.setup === setup)
+  const failed = mine.filter((r) => r.status === 'failed').length
+  if (end.cancelled)
+    return {
+      state: 'error',
+      description: `the run was cancelled; ${failed} of ${mine.length} plan(s) failed, the rest may not have run`
+    }
+  return failed > 0
+    ? { state: 'failure', description: `${failed} of ${mine.length} plan(s) failed` }
+    : { state: 'success', description: `${mine.length} plan(s) deployed` }
+}
 
 export interface StartedDeployments {
   /** Setup → deployment id. */
@@ -43,22 +68,14 @@ export async function startDeployments(
 export async function finishDeployments(
   api: GitHubApi,
   started: StartedDeployments,
-  results: readonly Result[],
+  end: RunEnd,
   logUrl: string | undefined
 ): Promise<string[]> {
   const problems: string[] = []
   for (const [setup, id] of started.ids) {
-    const mine = results.filter((r) => r.setup === setup)
-    const failed = mine.filter((r) => r.status === 'failed').length
+    const { state, description } = finalStatus(end, setup)
     try {
-      await api.deploymentStatus(
-        id,
-        failed > 0 ? 'failure' : 'success',
-        logUrl,
-        failed > 0
-          ? `${failed} of ${mine.length} plan(s) failed`
-          : `${mine.length} plan(s) deployed`
-      )
+      await api.deploymentStatus(id, state, logUrl, description)
     } catch (error) {
       problems.push(`setup ${setup}: ${(error as Error).message}`)
     }

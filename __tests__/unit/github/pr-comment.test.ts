@@ -2,7 +2,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApi } from '../../../src/github/api.ts'
 import { readEvent } from '../../../src/github/event.ts'
 import { commentMarker, upsertComment } from '../../../src/github/pr-comment.ts'
-import { finishDeployments, startDeployments } from '../../../src/github/deployments.ts'
+import {
+  finalStatus,
+  finishDeployments,
+  startDeployments
+} from '../../../src/github/deployments.ts'
 import { pushPayload, runnerEnv } from '../../support/events.ts'
 import {
   startGitHubApiServer,
@@ -97,7 +101,11 @@ describe('GitHub Deployments', () => {
     const problems = await finishDeployments(
       github,
       started,
-      [result('local/a', 'succeeded'), result('local/b', 'failed')],
+      {
+        kind: 'finished',
+        results: [result('local/a', 'succeeded'), result('local/b', 'failed')],
+        cancelled: false
+      },
       logUrl
     )
     expect(problems).toEqual([])
@@ -108,6 +116,39 @@ describe('GitHub Deployments', () => {
       ['prod-local/b', SHA, ['in_progress', 'failure']]
     ])
     expect(state.deployments[0]?.statuses.every((s) => s.log_url === logUrl)).toBe(true)
+  })
+
+  it.each([
+    [
+      'all succeeded',
+      { kind: 'finished', results: [result('local/a', 'succeeded')], cancelled: false },
+      'success',
+      '1 plan(s) deployed'
+    ],
+    [
+      'one failed',
+      {
+        kind: 'finished',
+        results: [result('local/a', 'failed'), result('local/a', 'succeeded')],
+        cancelled: false
+      },
+      'failure',
+      '1 of 2 plan(s) failed'
+    ],
+    [
+      'cancelled, nothing failed',
+      { kind: 'finished', results: [result('local/a', 'skipped')], cancelled: true },
+      'error',
+      'the run was cancelled; 0 of 1 plan(s) failed, the rest may not have run'
+    ],
+    [
+      'stopped by an error',
+      { kind: 'stopped' },
+      'error',
+      'the run stopped with an error: see its log'
+    ]
+  ] as const)('final state when %s', (_name, end, state, description) => {
+    expect(finalStatus(end, 'local/a')).toEqual({ state, description })
   })
 
   it('without deployments: write the problem is told, not thrown', async () => {
