@@ -40390,6 +40390,8 @@ function getOctokit(token, options, ...additionalPlugins) {
 // changed paths when git cannot tell). Each call has a timeout, so a hanging
 // API falls back like a dead one, and stops at once when the run is cancelled.
 const REQUEST_TIMEOUT_MS$1 = 20_000;
+/** The runner kills a cancelled step a few seconds after it signals it. */
+const LAST_WORD_TIMEOUT_MS = 4_000;
 const PER_PAGE = 100;
 /** Enough history to step over a long streak of failed or cancelled runs. */
 const MAX_RUN_PAGES = 5;
@@ -40415,16 +40417,20 @@ function createApi(token, event, cancel) {
         const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS$1);
         return { signal: cancel ? AbortSignal.any([cancel, timeout]) : timeout };
     };
-    const guard = async (what, call) => {
+    // Telling how a cancelled run ended is part of ending it: such a call is not stopped
+    // by the cancellation, only by a timeout short enough for the runner's grace period.
+    const lastWord = () => ({ signal: AbortSignal.timeout(LAST_WORD_TIMEOUT_MS) });
+    const guard = async (what, call, whenCancelled = 'refuse') => {
+        const stoppable = whenCancelled === 'refuse' && cancel;
         if (!token)
             throw new ApiError(`${what}: no github-token`);
-        if (cancel?.aborted)
+        if (stoppable && stoppable.aborted)
             throw new ApiError(`${what}: the run was cancelled`);
         try {
             return await call();
         }
         catch (error) {
-            if (cancel?.aborted)
+            if (stoppable && stoppable.aborted)
                 throw new ApiError(`${what} stopped: the run was cancelled`);
             const status = error.status;
             throw new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${error.message}`, status);
@@ -40565,9 +40571,9 @@ function createApi(token, event, cancel) {
                 state,
                 description: description.slice(0, 140),
                 ...(logUrl ? { log_url: logUrl } : {}),
-                request: request()
+                request: state !== 'in_progress' && cancel?.aborted ? lastWord() : request()
             });
-        }),
+        }, state === 'in_progress' ? 'refuse' : 'go on'),
         openIssues: (label) => guard(`listing the open issues labelled ${label}`, async () => {
             const issues = [];
             for (let page = 1;; page++) {

@@ -8,6 +8,8 @@ import { branchOf } from './event.ts'
 // API falls back like a dead one, and stops at once when the run is cancelled.
 
 const REQUEST_TIMEOUT_MS = 20_000
+/** The runner kills a cancelled step a few seconds after it signals it. */
+const LAST_WORD_TIMEOUT_MS = 4_000
 const PER_PAGE = 100
 /** Enough history to step over a long streak of failed or cancelled runs. */
 const MAX_RUN_PAGES = 5
@@ -101,13 +103,22 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
     const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
     return { signal: cancel ? AbortSignal.any([cancel, timeout]) : timeout }
   }
-  const guard = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
+  // Telling how a cancelled run ended is part of ending it: such a call is not stopped
+  // by the cancellation, only by a timeout short enough for the runner's grace period.
+  const lastWord = () => ({ signal: AbortSignal.timeout(LAST_WORD_TIMEOUT_MS) })
+  const guard = async <T>(
+    what: string,
+    call: () => Promise<T>,
+    whenCancelled: 'refuse' | 'go on' = 'refuse'
+  ): Promise<T> => {
+    const stoppable = whenCancelled === 'refuse' && cancel
     if (!token) throw new ApiError(`${what}: no github-token`)
-    if (cancel?.aborted) throw new ApiError(`${what}: the run was cancelled`)
+    if (stoppable && stoppable.aborted) throw new ApiError(`${what}: the run was cancelled`)
     try {
       return await call()
     } catch (error) {
-      if (cancel?.aborted) throw new ApiError(`${what} stopped: the run was cancelled`)
+      if (stoppable && stoppable.aborted)
+        throw new ApiError(`${what} stopped: the run was cancelled`)
       const status = (error as { status?: number }).status
       throw new ApiError(
         `${what} failed${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}`,
@@ -256,17 +267,21 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
       }),
 
     deploymentStatus: (id, state, logUrl, description) =>
-      guard(`setting deployment ${id} to ${state}`, async () => {
-        await octokit().rest.repos.createDeploymentStatus({
-          owner,
-          repo,
-          deployment_id: id,
-          state,
-          description: description.slice(0, 140),
-          ...(logUrl ? { log_url: logUrl } : {}),
-          request: request()
-        })
-      }),
+      guard(
+        `setting deployment ${id} to ${state}`,
+        async () => {
+          await octokit().rest.repos.createDeploymentStatus({
+            owner,
+            repo,
+            deployment_id: id,
+            state,
+            description: description.slice(0, 140),
+            ...(logUrl ? { log_url: logUrl } : {}),
+            request: state !== 'in_progress' && cancel?.aborted ? lastWord() : request()
+          })
+        },
+        state === 'in_progress' ? 'refuse' : 'go on'
+      ),
 
     openIssues: (label) =>
       guard(`listing the open issues labelled ${label}`, async () => {

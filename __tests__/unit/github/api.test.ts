@@ -4,8 +4,17 @@ import { readEvent } from '../../../src/github/event.ts'
 import { pushPayload, runnerEnv } from '../../support/events.ts'
 import { hang, startFaultServer } from '../../support/fault-servers.ts'
 import { GitRepo, removeTempDirs } from '../../support/git-repo.ts'
-import { repositoryHandlers, startGitHubApiServer } from '../../support/github-api-server.ts'
-import type { FakeRun, GitHubApiServer, Handlers } from '../../support/github-api-server.ts'
+import {
+  repositoryHandlers,
+  startGitHubApiServer,
+  writeHandlers
+} from '../../support/github-api-server.ts'
+import type {
+  FakeRun,
+  GitHubApiServer,
+  Handlers,
+  WriteState
+} from '../../support/github-api-server.ts'
 
 afterAll(removeTempDirs)
 // Real git processes: slow on a busy 2-core runner, never wrong.
@@ -126,6 +135,21 @@ describe('lastSuccessfulRun', () => {
     } finally {
       await hanging.close()
     }
+  })
+
+  it('after a cancellation, still ends a deployment (its last word) but starts nothing new', async () => {
+    const state: WriteState = { comments: [], deployments: [] }
+    await serve(writeHandlers(state))
+    const cancel = new AbortController()
+    const api = createApi('test-token', await pushEvent(SHA(9), SHA(10)), cancel.signal)
+    const id = await api.createDeployment(SHA(10), 'prod', 'setup')
+    await api.deploymentStatus(id, 'in_progress', undefined, 'deploying')
+    cancel.abort()
+    await expect(api.deploymentStatus(id, 'in_progress', undefined, 'again')).rejects.toThrow(
+      /the run was cancelled/
+    )
+    await api.deploymentStatus(id, 'error', undefined, 'the run was cancelled')
+    expect(state.deployments[0]?.statuses.map((s) => s.state)).toEqual(['in_progress', 'error'])
   })
 
   it('refuses to call without a token', async () => {
