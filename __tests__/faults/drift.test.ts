@@ -13,6 +13,11 @@ import { removeTempDirs } from '../support/git-repo.ts'
 import type { ActionRun, ResultJson } from '../support/action-runner.ts'
 import { closedPort, file, body, startFaultServer } from '../support/fault-servers.ts'
 import {
+  issueHandlers,
+  startGitHubApiServer,
+  type FakeIssue
+} from '../support/github-api-server.ts'
+import {
   act,
   bed,
   clusterOf,
@@ -209,6 +214,80 @@ describe.each(VARIANTS)('drift on $setup with $helm', ({ setup, helmBin }) => {
 })
 
 describe('faults around a drift check', () => {
+  faultCase(
+    'drift issues through the GitHub API, and a token that may not write them',
+    'a drifted setup gets one open issue naming the field, kept (not duplicated) by the next check and closed once in sync; a 403 on issues is a warning and the check still reports its drift',
+    async () => {
+      const ns = namespace('issues')
+      namespaces.push(ns)
+      const ops = await opsRepo()
+      const plan = `${SETUP_A}/${ns}/web.yaml`
+      const head = await ops.commit({
+        'values/web.yaml': valuesYaml('from git'),
+        [plan]: planYaml({ values: 'values/web.yaml' })
+      })
+      await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      await clusterOf(SETUP_A).core.patchNamespacedConfigMap(
+        { namespace: ns, name: 'web-hello', body: { data: { message: 'by hand' } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)
+      )
+      const issues: FakeIssue[] = []
+      const github = await startGitHubApiServer(issueHandlers(issues))
+      const check = (inputs: Record<string, string> = {}) =>
+        act(ops.repo.dir, schedule(head), {
+          inputs: { 'drift-issues': 'true', plans: plan, ...inputs },
+          env: { GITHUB_API_URL: github.url }
+        })
+      try {
+        for (const round of [1, 2]) {
+          const reported = await check()
+          expect(reported.code, reported.log).toBe(0)
+          expect(
+            issues.map((i) => [i.title, i.state]),
+            `check ${round}`
+          ).toEqual([[`Drift in setup ${SETUP_A}`, 'open']])
+          expect(issues[0]?.body).toContain('/data/message')
+        }
+        await check({ drift: 'correct' })
+        const clean = await check()
+        expect(driftOf(clean, plan).state).toBe('in-sync')
+        expect(issues.map((i) => i.state)).toEqual(['closed'])
+        expect(github.violations).toEqual([])
+      } finally {
+        await github.close()
+      }
+
+      await clusterOf(SETUP_A).core.patchNamespacedConfigMap(
+        { namespace: ns, name: 'web-hello', body: { data: { message: 'by hand again' } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)
+      )
+      const refusing = await startGitHubApiServer({
+        'issues/list-for-repo': () => ({
+          status: 403,
+          body: {
+            message: 'Resource not accessible by integration',
+            documentation_url: 'https://docs.github.com/rest'
+          }
+        })
+      })
+      try {
+        const run = await act(ops.repo.dir, schedule(head), {
+          inputs: { 'drift-issues': 'true', plans: plan },
+          env: { GITHUB_API_URL: refusing.url }
+        })
+        expect(run.code, run.log).toBe(0)
+        expect(driftOf(run, plan).state).toBe('drifted')
+        expect(run.annotations.map((a) => [a.level, a.message])).toContainEqual([
+          'warning',
+          expect.stringMatching(/^The drift issues could not be kept up to date: .*HTTP 403/)
+        ])
+      } finally {
+        await refusing.close()
+      }
+    },
+    240_000
+  )
+
   faultCase(
     'a cluster that does not answer during a check',
     'its plans fail with the reason; the other setup is still checked and in sync',
