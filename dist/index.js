@@ -41099,18 +41099,26 @@ async function payloadChanges(event, base) {
 const LOCAL_TIMEOUT_MS = 60_000;
 /** The tree of the commit checked out, after checking that it is the commit the event names. */
 async function checkedOutTree(workspace, sha) {
-    const head = await run$1('git', ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
-        cwd: workspace,
-        timeoutMs: LOCAL_TIMEOUT_MS
-    });
-    if (head.code !== 0) {
+    // Both at once (each git process costs a fork); the checkout's commit is checked first.
+    const [head, tree] = await Promise.allSettled([
+        run$1('git', ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
+            cwd: workspace,
+            timeoutMs: LOCAL_TIMEOUT_MS
+        }),
+        commitTree(workspace, sha)
+    ]);
+    if (head.status === 'rejected')
+        throw head.reason;
+    if (head.value.code !== 0) {
         throw new GitError(`${workspace} is not a git checkout with a commit: check out the ops repository with actions/checkout before this action (plans are read from the commit, not from loose files).`);
     }
-    const at = head.stdout.trim();
+    const at = head.value.stdout.trim();
     if (at !== sha) {
         throw new GitError(`The checkout is at commit ${at}, not at the event's commit ${sha}: check out ${sha} before this action (actions/checkout without a ref does), so that what is deployed is the commit the event names.`);
     }
-    return commitTree(workspace, sha);
+    if (tree.status === 'rejected')
+        throw tree.reason;
+    return tree.value;
 }
 /**
  * Writes every file of a commit into `dir` (an empty private folder) and returns
@@ -42413,15 +42421,22 @@ async function planDeployment(input) {
         ignore: config.ignore,
         chartDirs: chartDirsOf(files)
     };
+    // The base commit is read by git while the head's plans are parsed: only a push that
+    // removes paths needs it, to tell which of them were plans.
+    const base = scope.kind === 'diff' && changes.paths.some((p) => p.status === 'removed')
+        ? readBase(checkout, changes.base, config)
+        : undefined;
+    // Awaited only when some removed path could be a plan; a failure is reported there.
+    base?.catch(() => undefined);
     const defaults = files.includes(DEFAULTS_FILE) ? readDefaults(checkout) : NO_DEFAULTS;
     const candidates = await readCandidates(files, layout, checkout, aliases, defaults);
     const index = indexPlans(candidates);
     const affected = scope.kind === 'all'
         ? allPlans(index, scope.reason)
         : changedPlans(index, changes.paths, layout);
-    const removals = scope.kind === 'all'
+    const removals = base === undefined
         ? { uninstalls: [], problems: [] }
-        : await removedPlans(affected.uninstalls, checkout, changes.base, config);
+        : await removedPlans(affected.uninstalls, base, changes.base);
     const selected = (target) => config.plans.length === 0 || matchesAny(target.plan, config.plans);
     const steps = [];
     const problems = [];
@@ -42606,17 +42621,28 @@ function changedPlans(index, paths, layout) {
     }
     return { applies, uninstalls };
 }
+async function readBase(checkout, sha, config) {
+    const files = await checkout.commitFiles(sha);
+    const layout = {
+        setupNameSize: config.setupNameSize,
+        ignore: config.ignore,
+        chartDirs: chartDirsOf(files.files)
+    };
+    const shaped = files.files.filter((f) => classifyPath(f, layout).kind !== 'other');
+    const texts = await files.texts(files.files.includes(DEFAULTS_FILE) ? [...shaped, DEFAULTS_FILE] : shaped, MAX_PLAN_BYTES);
+    return { files, layout, shaped, texts };
+}
 /**
  * Only what was a plan is ever uninstalled: a removed path counts when the base commit
  * held it as a plan, not as a values file or hook of another plan, nor inside a local
  * chart (a folder deleted with its plan takes those along, and they are no releases).
  */
-async function removedPlans(candidates, checkout, base, config) {
+async function removedPlans(candidates, reading, base) {
     if (candidates.length === 0)
         return { uninstalls: [], problems: [] };
-    let baseFiles;
+    let baseCommit;
     try {
-        baseFiles = await checkout.commitFiles(base);
+        baseCommit = await reading;
     }
     catch (error) {
         const message = `removed since ${base.slice(0, 12)}, but that commit's tree cannot be read to tell whether it was a plan (${error.message}); nothing is uninstalled: re-run the job with the full history checked out (fetch-depth: 0)`;
@@ -42628,13 +42654,7 @@ async function removedPlans(candidates, checkout, base, config) {
             }))
         };
     }
-    const layout = {
-        setupNameSize: config.setupNameSize,
-        ignore: config.ignore,
-        chartDirs: chartDirsOf(baseFiles.files)
-    };
-    const shaped = baseFiles.files.filter((f) => classifyPath(f, layout).kind !== 'other');
-    const texts = await baseFiles.texts(baseFiles.files.includes(DEFAULTS_FILE) ? [...shaped, DEFAULTS_FILE] : shaped, MAX_PLAN_BYTES);
+    const { files: baseFiles, layout, shaped, texts } = baseCommit;
     const referenced = new Set();
     const parsedPlans = new Map();
     for (const [file, text] of texts) {

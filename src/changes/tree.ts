@@ -20,22 +20,28 @@ const LOCAL_TIMEOUT_MS = 60_000
 
 /** The tree of the commit checked out, after checking that it is the commit the event names. */
 export async function checkedOutTree(workspace: string, sha: string): Promise<CommitTree> {
-  const head = await run('git', ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
-    cwd: workspace,
-    timeoutMs: LOCAL_TIMEOUT_MS
-  })
-  if (head.code !== 0) {
+  // Both at once (each git process costs a fork); the checkout's commit is checked first.
+  const [head, tree] = await Promise.allSettled([
+    run('git', ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
+      cwd: workspace,
+      timeoutMs: LOCAL_TIMEOUT_MS
+    }),
+    commitTree(workspace, sha)
+  ])
+  if (head.status === 'rejected') throw head.reason
+  if (head.value.code !== 0) {
     throw new GitError(
       `${workspace} is not a git checkout with a commit: check out the ops repository with actions/checkout before this action (plans are read from the commit, not from loose files).`
     )
   }
-  const at = head.stdout.trim()
+  const at = head.value.stdout.trim()
   if (at !== sha) {
     throw new GitError(
       `The checkout is at commit ${at}, not at the event's commit ${sha}: check out ${sha} before this action (actions/checkout without a ref does), so that what is deployed is the commit the event names.`
     )
   }
-  return commitTree(workspace, sha)
+  if (tree.status === 'rejected') throw tree.reason
+  return tree.value
 }
 
 /**

@@ -73,6 +73,14 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
     chartDirs: chartDirsOf(files)
   }
 
+  // The base commit is read by git while the head's plans are parsed: only a push that
+  // removes paths needs it, to tell which of them were plans.
+  const base =
+    scope.kind === 'diff' && (changes as Changes).paths.some((p) => p.status === 'removed')
+      ? readBase(checkout, (changes as Changes).base, config)
+      : undefined
+  // Awaited only when some removed path could be a plan; a failure is reported there.
+  base?.catch(() => undefined)
   const defaults = files.includes(DEFAULTS_FILE) ? readDefaults(checkout) : NO_DEFAULTS
   const candidates = await readCandidates(files, layout, checkout, aliases, defaults)
   const index = indexPlans(candidates)
@@ -81,9 +89,9 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
       ? allPlans(index, scope.reason)
       : changedPlans(index, (changes as Changes).paths, layout)
   const removals =
-    scope.kind === 'all'
+    base === undefined
       ? { uninstalls: [], problems: [] }
-      : await removedPlans(affected.uninstalls, checkout, (changes as Changes).base, config)
+      : await removedPlans(affected.uninstalls, base, (changes as Changes).base)
 
   const selected = (target: PlanTarget): boolean =>
     config.plans.length === 0 || matchesAny(target.plan, config.plans)
@@ -301,6 +309,29 @@ function changedPlans(
   return { applies, uninstalls }
 }
 
+/** The base commit's files, which of them are plan-shaped, and their texts. */
+interface BaseCommit {
+  readonly files: CommitFiles
+  readonly layout: LayoutOptions
+  readonly shaped: readonly string[]
+  readonly texts: ReadonlyMap<string, string>
+}
+
+async function readBase(checkout: Checkout, sha: string, config: Config): Promise<BaseCommit> {
+  const files = await checkout.commitFiles(sha)
+  const layout: LayoutOptions = {
+    setupNameSize: config.setupNameSize,
+    ignore: config.ignore,
+    chartDirs: chartDirsOf(files.files)
+  }
+  const shaped = files.files.filter((f) => classifyPath(f, layout).kind !== 'other')
+  const texts = await files.texts(
+    files.files.includes(DEFAULTS_FILE) ? [...shaped, DEFAULTS_FILE] : shaped,
+    MAX_PLAN_BYTES
+  )
+  return { files, layout, shaped, texts }
+}
+
 /**
  * Only what was a plan is ever uninstalled: a removed path counts when the base commit
  * held it as a plan, not as a values file or hook of another plan, nor inside a local
@@ -308,17 +339,16 @@ function changedPlans(
  */
 async function removedPlans(
   candidates: readonly Uninstall[],
-  checkout: Checkout,
-  base: string,
-  config: Config
+  reading: Promise<BaseCommit>,
+  base: string
 ): Promise<{
   uninstalls: (Removed & { readonly needs: readonly string[] })[]
   problems: PlanProblem[]
 }> {
   if (candidates.length === 0) return { uninstalls: [], problems: [] }
-  let baseFiles: CommitFiles
+  let baseCommit: BaseCommit
   try {
-    baseFiles = await checkout.commitFiles(base)
+    baseCommit = await reading
   } catch (error) {
     const message = `removed since ${base.slice(0, 12)}, but that commit's tree cannot be read to tell whether it was a plan (${(error as Error).message}); nothing is uninstalled: re-run the job with the full history checked out (fetch-depth: 0)`
     return {
@@ -329,16 +359,7 @@ async function removedPlans(
       }))
     }
   }
-  const layout: LayoutOptions = {
-    setupNameSize: config.setupNameSize,
-    ignore: config.ignore,
-    chartDirs: chartDirsOf(baseFiles.files)
-  }
-  const shaped = baseFiles.files.filter((f) => classifyPath(f, layout).kind !== 'other')
-  const texts = await baseFiles.texts(
-    baseFiles.files.includes(DEFAULTS_FILE) ? [...shaped, DEFAULTS_FILE] : shaped,
-    MAX_PLAN_BYTES
-  )
+  const { files: baseFiles, layout, shaped, texts } = baseCommit
   const referenced = new Set<string>()
   const parsedPlans = new Map<string, RawPlan>()
   for (const [file, text] of texts) {
