@@ -12,6 +12,8 @@ export interface PhaseSample {
   readonly cpuMs: number
   /** helm processes started, where counted. */
   readonly helmProcesses?: number
+  /** CPU of the contender's own processes (the action's node), where measured. */
+  readonly ownCpuMs?: number
 }
 
 export interface Measurements {
@@ -33,6 +35,8 @@ interface PhaseFigures extends Summary {
   readonly cpu: Summary
   /** helm processes started a plan (median over rounds), where counted. */
   readonly helm_processes_per_plan: number | null
+  /** Median CPU of the contender's own processes, helm's excluded (the action's node), where measured. */
+  readonly own_cpu_ms: number | null
 }
 
 interface ContenderFigures extends Readonly<Record<Phase, PhaseFigures>> {
@@ -93,10 +97,12 @@ function figures(samples: Record<Phase, PhaseSample[]>, releases: number): Conte
     const counted = samples[p].flatMap((s) =>
       s.helmProcesses === undefined ? [] : [s.helmProcesses]
     )
+    const own = samples[p].flatMap((s) => (s.ownCpuMs === undefined ? [] : [s.ownCpuMs]))
     return {
       ...summarize(samples[p].map((s) => s.ms)),
       cpu: summarize(samples[p].map((s) => s.cpuMs)),
-      helm_processes_per_plan: counted.length > 0 ? round2(median(counted) / releases) : null
+      helm_processes_per_plan: counted.length > 0 ? round2(median(counted) / releases) : null,
+      own_cpu_ms: own.length > 0 ? Math.round(median(own)) : null
     }
   }
   const total = (f: (s: PhaseSample) => number): Summary =>
@@ -261,6 +267,11 @@ export function printReport(r: BenchResult): void {
   out.push(
     `own overhead a plan    install ${r.overhead.install.overhead_ms_per_plan} ms, upgrade ${r.overhead.upgrade.overhead_ms_per_plan} ms`
   )
+  const action = r.contenders.action
+  if (action)
+    out.push(
+      `the action's node CPU  ${PHASES.map((p) => `${p} ${action[p].own_cpu_ms ?? '—'} ms`).join(', ')} (of its tree's ${PHASES.map((p) => action[p].cpu.median_ms).join(' / ')} ms)`
+    )
   out.push(
     `peak memory (MB)       ${Object.entries(r.peak_rss_mb)
       .map(([k, v]) => `${k} ${v}`)

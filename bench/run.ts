@@ -151,7 +151,8 @@ async function measureRound(
     samples[phase] = {
       ms: run.ms,
       cpuMs: childrenCpuMs() - cpuBefore,
-      helmProcesses: run.helmProcesses
+      helmProcesses: run.helmProcesses,
+      ownCpuMs: run.ownCpuMs
     }
     if (run.peakRssKb)
       peaks.set(contender.name, Math.max(peaks.get(contender.name) ?? 0, run.peakRssKb))

@@ -16,7 +16,7 @@ import { freshHelmHome, type Contender } from './contender.ts'
 /**
  * Loaded into the action's node processes through NODE_OPTIONS: counts the helm
  * processes it starts (every child goes through child_process.spawn) and records
- * that count and the process's peak RSS at exit.
+ * that count, the process's own CPU time and its peak RSS at exit.
  */
 const PROBE = `'use strict'
 const childProcess = require('node:child_process')
@@ -30,7 +30,9 @@ childProcess.spawn = function (file, ...rest) {
 // The bundle imports spawn as an ES module binding: make it see the counting one.
 require('node:module').syncBuiltinESMExports()
 process.on('exit', () => {
-  const line = JSON.stringify({ script: process.argv[1], maxRssKb: process.resourceUsage().maxRSS, helm }) + '\\n'
+  const usage = process.resourceUsage()
+  const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000
+  const line = JSON.stringify({ script: process.argv[1], maxRssKb: usage.maxRSS, cpuMs, helm }) + '\\n'
   require('node:fs').appendFileSync(process.env.BENCH_PROBE_FILE, line)
 })
 `
@@ -201,17 +203,24 @@ export function theAction(setup: ActionSetup): Contender {
       return {
         ms: run.durationMs + (run.post?.durationMs ?? 0),
         peakRssKb: Math.max(...processes.map((p) => p.maxRssKb)),
-        helmProcesses: processes.reduce((n, p) => n + p.helm, 0)
+        helmProcesses: processes.reduce((n, p) => n + p.helm, 0),
+        ownCpuMs: processes.reduce((n, p) => n + p.cpuMs, 0)
       }
     }
   }
 }
 
-function probed(file: string): { maxRssKb: number; helm: number }[] {
+interface Probed {
+  readonly maxRssKb: number
+  readonly cpuMs: number
+  readonly helm: number
+}
+
+function probed(file: string): Probed[] {
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { maxRssKb: number; helm: number })
+    .map((l) => JSON.parse(l) as Probed)
 }
 
 /** The action's own time on one setup, where nothing overlaps: wall time minus its helm calls. */

@@ -20,6 +20,8 @@ export interface PhaseRun {
   readonly peakRssKb?: number
   /** helm processes the run started, where counted (see countingHelm). */
   readonly helmProcesses?: number
+  /** CPU of the contender's own processes, without the helm they started, where measured. */
+  readonly ownCpuMs?: number
 }
 
 /**
