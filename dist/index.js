@@ -40421,16 +40421,16 @@ function createApi(token, event, cancel) {
     // by the cancellation, only by a timeout short enough for the runner's grace period.
     const lastWord = () => ({ signal: AbortSignal.timeout(LAST_WORD_TIMEOUT_MS) });
     const guard = async (what, call, whenCancelled = 'refuse') => {
-        const stoppable = whenCancelled === 'refuse' && cancel;
+        const stoppable = whenCancelled === 'refuse' ? cancel : undefined;
         if (!token)
             throw new ApiError(`${what}: no github-token`);
-        if (stoppable && stoppable.aborted)
+        if (stoppable?.aborted)
             throw new ApiError(`${what}: the run was cancelled`);
         try {
             return await call();
         }
         catch (error) {
-            if (stoppable && stoppable.aborted)
+            if (stoppable?.aborted)
                 throw new ApiError(`${what} stopped: the run was cancelled`);
             const status = error.status;
             throw new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${error.message}`, status);
@@ -40563,17 +40563,20 @@ function createApi(token, event, cancel) {
                 throw new ApiError(data.message ?? `HTTP ${response.status}`, response.status);
             return data.id;
         }),
-        deploymentStatus: (id, state, logUrl, description) => guard(`setting deployment ${id} to ${state}`, async () => {
-            await octokit().rest.repos.createDeploymentStatus({
-                owner,
-                repo,
-                deployment_id: id,
-                state,
-                description: description.slice(0, 140),
-                ...(logUrl ? { log_url: logUrl } : {}),
-                request: state !== 'in_progress' && cancel?.aborted ? lastWord() : request()
-            });
-        }, state === 'in_progress' ? 'refuse' : 'go on'),
+        deploymentStatus: (id, state, logUrl, description) => {
+            const final = state !== 'in_progress';
+            return guard(`setting deployment ${id} to ${state}`, async () => {
+                await octokit().rest.repos.createDeploymentStatus({
+                    owner,
+                    repo,
+                    deployment_id: id,
+                    state,
+                    description: description.slice(0, 140),
+                    ...(logUrl ? { log_url: logUrl } : {}),
+                    request: final && cancel?.aborted ? lastWord() : request()
+                });
+            }, final ? 'go on' : 'refuse');
+        },
         openIssues: (label) => guard(`listing the open issues labelled ${label}`, async () => {
             const issues = [];
             for (let page = 1;; page++) {
@@ -42422,8 +42425,9 @@ async function planDeployment(input) {
         chartDirs: chartDirsOf(files)
     };
     // The base commit is read by git while the head's plans are parsed: only a push that
-    // removes paths needs it, to tell which of them were plans.
-    const base = scope.kind === 'diff' && changes.paths.some((p) => p.status === 'removed')
+    // removes a plan-shaped path needs it, to tell whether that path was a plan.
+    const base = scope.kind === 'diff' &&
+        changes.paths.some((p) => p.status === 'removed' && classifyPath(p.path, layout).kind === 'plan')
         ? readBase(checkout, changes.base, config)
         : undefined;
     // Awaited only when some removed path could be a plan; a failure is reported there.

@@ -10,9 +10,11 @@ import * as k8s from '@kubernetes/client-node'
 import { load, dump } from 'js-yaml'
 import { afterAll, describe, expect } from 'vitest'
 import { removeTempDirs } from '../support/git-repo.ts'
+import type { Cluster } from '../support/testbed.ts'
 import type { ActionRun, ResultJson } from '../support/action-runner.ts'
 import { closedPort, file, body, startFaultServer } from '../support/fault-servers.ts'
 import {
+  forbidden,
   issueHandlers,
   startGitHubApiServer,
   type FakeIssue
@@ -71,6 +73,14 @@ function driftPlan(): string {
   )
 }
 
+/** What someone does with kubectl: the message of release web's ConfigMap, merge-patched. */
+async function editByHand(cluster: Cluster, ns: string, message: string): Promise<void> {
+  await cluster.core.patchNamespacedConfigMap(
+    { namespace: ns, name: 'web-hello', body: { data: { message } } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)
+  )
+}
+
 const WEB_VALUES = 'message: "from git"\ndeployment:\n  enabled: true\n  replicas: 1\n'
 
 const VARIANTS = [
@@ -103,10 +113,7 @@ describe.each(VARIANTS)('drift on $setup with $helm', ({ setup, helmBin }) => {
       expect(clean.outputs).toMatchObject({ drifted: '0', orphans: '0', failed: '0' })
 
       // By hand: a ConfigMap value; by "other controllers": replicas and an annotation.
-      await cluster.core.patchNamespacedConfigMap(
-        { namespace: ns, name: 'web-hello', body: { data: { message: 'by hand' } } },
-        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)
-      )
+      await editByHand(cluster, ns, 'by hand')
       await cluster.apps.patchNamespacedDeployment(
         {
           namespace: ns,
@@ -227,10 +234,7 @@ describe('faults around a drift check', () => {
         [plan]: planYaml({ values: 'values/web.yaml' })
       })
       await act(ops.repo.dir, { push: { before: ops.base, after: head } })
-      await clusterOf(SETUP_A).core.patchNamespacedConfigMap(
-        { namespace: ns, name: 'web-hello', body: { data: { message: 'by hand' } } },
-        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)
-      )
+      await editByHand(clusterOf(SETUP_A), ns, 'by hand')
       const issues: FakeIssue[] = []
       const github = await startGitHubApiServer(issueHandlers(issues))
       const check = (inputs: Record<string, string> = {}) =>
@@ -257,19 +261,8 @@ describe('faults around a drift check', () => {
         await github.close()
       }
 
-      await clusterOf(SETUP_A).core.patchNamespacedConfigMap(
-        { namespace: ns, name: 'web-hello', body: { data: { message: 'by hand again' } } },
-        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)
-      )
-      const refusing = await startGitHubApiServer({
-        'issues/list-for-repo': () => ({
-          status: 403,
-          body: {
-            message: 'Resource not accessible by integration',
-            documentation_url: 'https://docs.github.com/rest'
-          }
-        })
-      })
+      await editByHand(clusterOf(SETUP_A), ns, 'by hand again')
+      const refusing = await startGitHubApiServer({ 'issues/list-for-repo': forbidden })
       try {
         const run = await act(ops.repo.dir, schedule(head), {
           inputs: { 'drift-issues': 'true', plans: plan },

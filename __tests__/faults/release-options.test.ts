@@ -289,14 +289,14 @@ describe('release options', () => {
     async () => {
       const space = ns('twins')
       const twin = (setup: string): string => `${setup}/${space}/twin.yaml`
-      const plans = [twin(SETUP_A), twin(SETUP_B)]
+      const plans = [twin(SETUP_A), twin(SETUP_B)] as const
       const kept = `${quiet('v1')}keep: true\n`
       const hooked = (script: string): string =>
         `${quiet('v1')}hooks:\n  pre-uninstall: [${script}]\n`
       const ops = await opsRepo()
       const first = await ops.commit({
-        [plans[0] as string]: kept,
-        [plans[1] as string]: kept,
+        [plans[0]]: kept,
+        [plans[1]]: kept,
         [`${SETUP_A}/${space}/hooked.yaml`]: hooked('hooks/one.sh'),
         [`${SETUP_B}/${space}/hooked.yaml`]: hooked('hooks/two.sh'),
         'hooks/one.sh': 'echo draining\n',

@@ -470,7 +470,8 @@ export interface WriteState {
   forbidden?: boolean
 }
 
-const forbidden = (): ApiReply => ({
+/** GitHub's answer to a token without the permission. */
+export const forbidden = (): ApiReply => ({
   status: 403,
   body: {
     message: 'Resource not accessible by integration',

@@ -111,14 +111,13 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
     call: () => Promise<T>,
     whenCancelled: 'refuse' | 'go on' = 'refuse'
   ): Promise<T> => {
-    const stoppable = whenCancelled === 'refuse' && cancel
+    const stoppable = whenCancelled === 'refuse' ? cancel : undefined
     if (!token) throw new ApiError(`${what}: no github-token`)
-    if (stoppable && stoppable.aborted) throw new ApiError(`${what}: the run was cancelled`)
+    if (stoppable?.aborted) throw new ApiError(`${what}: the run was cancelled`)
     try {
       return await call()
     } catch (error) {
-      if (stoppable && stoppable.aborted)
-        throw new ApiError(`${what} stopped: the run was cancelled`)
+      if (stoppable?.aborted) throw new ApiError(`${what} stopped: the run was cancelled`)
       const status = (error as { status?: number }).status
       throw new ApiError(
         `${what} failed${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}`,
@@ -266,8 +265,9 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
         return data.id
       }),
 
-    deploymentStatus: (id, state, logUrl, description) =>
-      guard(
+    deploymentStatus: (id, state, logUrl, description) => {
+      const final = state !== 'in_progress'
+      return guard(
         `setting deployment ${id} to ${state}`,
         async () => {
           await octokit().rest.repos.createDeploymentStatus({
@@ -277,11 +277,12 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
             state,
             description: description.slice(0, 140),
             ...(logUrl ? { log_url: logUrl } : {}),
-            request: state !== 'in_progress' && cancel?.aborted ? lastWord() : request()
+            request: final && cancel?.aborted ? lastWord() : request()
           })
         },
-        state === 'in_progress' ? 'refuse' : 'go on'
-      ),
+        final ? 'go on' : 'refuse'
+      )
+    },
 
     openIssues: (label) =>
       guard(`listing the open issues labelled ${label}`, async () => {

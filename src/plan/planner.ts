@@ -74,9 +74,12 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
   }
 
   // The base commit is read by git while the head's plans are parsed: only a push that
-  // removes paths needs it, to tell which of them were plans.
+  // removes a plan-shaped path needs it, to tell whether that path was a plan.
   const base =
-    scope.kind === 'diff' && (changes as Changes).paths.some((p) => p.status === 'removed')
+    scope.kind === 'diff' &&
+    (changes as Changes).paths.some(
+      (p) => p.status === 'removed' && classifyPath(p.path, layout).kind === 'plan'
+    )
       ? readBase(checkout, (changes as Changes).base, config)
       : undefined
   // Awaited only when some removed path could be a plan; a failure is reported there.
