@@ -5,6 +5,9 @@ import tseslint from 'typescript-eslint'
 // ESLint does not merge one rule's options across blocks, so each folder's block
 // lists every restriction that holds for it; later blocks override earlier ones.
 
+/** Each restriction: what no-restricted-imports and no-restricted-syntax get. */
+const rule = ({ paths = [], patterns = [], syntax = [] }) => ({ paths, patterns, syntax })
+
 /** `core.getInput(...)` or `import { getInput } from '@actions/core'`, by the member's name. */
 const coreMembers = (names, message) => [
   {
@@ -17,11 +20,32 @@ const coreMembers = (names, message) => [
   }
 ]
 
+const CORE_SOURCE = '/^@actions\\/core(\\/|$)/'
+const CORE_BY_NAME =
+  "The house rules know @actions/core by its name: import it as `import * as core from '@actions/core'` and use it only as `core.<member>`."
+
+/**
+ * Holds for every file of src/: coreMembers matches by name, so @actions/core comes in only
+ * as the namespace `core` (no default import, no other name, no dynamic import or re-export),
+ * and `core` itself goes nowhere (no `const c = core`, no `core['getInput']`).
+ */
+const CORE_ONLY_AS_CORE = rule({
+  syntax: [
+    {
+      selector: `ImportDeclaration[source.value=${CORE_SOURCE}] > :matches(ImportDefaultSpecifier, ImportNamespaceSpecifier[local.name!='core'])`,
+      message: CORE_BY_NAME
+    },
+    { selector: `:not(ImportDeclaration) > Literal[value=${CORE_SOURCE}]`, message: CORE_BY_NAME },
+    {
+      selector:
+        ":not(MemberExpression[computed=false], ImportNamespaceSpecifier, TSQualifiedName) > Identifier[name='core']",
+      message: CORE_BY_NAME
+    }
+  ]
+})
+
 const INPUT_READERS = ['getInput', 'getBooleanInput', 'getMultilineInput']
 const RUNNER_WRITERS = ['setOutput', 'summary', 'error', 'warning', 'notice', 'setFailed']
-
-/** Each restriction: what no-restricted-imports and no-restricted-syntax get. */
-const rule = ({ paths = [], patterns = [], syntax = [] }) => ({ paths, patterns, syntax })
 
 const NO_INPUTS = rule({
   syntax: [
@@ -42,13 +66,19 @@ const noRunnerWrites = (allowed = []) =>
   })
 const NO_RUNNER_WRITES = noRunnerWrites()
 
+/** `git`, `/usr/bin/git` or `git.exe` as a whole string, the way a process would be started. */
+const GIT_PROGRAM = '/^(.*[\\/\\\\])?git(\\.exe)?$/i'
 const NO_GIT = rule({
   syntax: [
+    // A type ('git' | 'compare-api' | ...) starts nothing.
+    { selector: `:not(TSLiteralType) > Literal[value=${GIT_PROGRAM}]` },
     {
-      selector: "CallExpression[arguments.0.type='Literal'][arguments.0.value='git']",
-      message: 'git runs only in src/changes/.'
+      selector: `TemplateLiteral[expressions.length=0] > TemplateElement[value.cooked=${GIT_PROGRAM}]`
     }
-  ]
+  ].map((r) => ({
+    ...r,
+    message: 'git runs only in src/changes/: the program name git appears nowhere else.'
+  }))
 })
 
 const NO_CHILD_PROCESS = rule({
@@ -78,43 +108,63 @@ const NO_ENGINE = rule({
   ]
 })
 
-const NO_RUNNER = rule({
-  patterns: [
-    {
-      regex: '^@actions/',
-      message: 'src/plan/ is pure: no runner I/O; return values and let the caller act on them.'
-    }
-  ],
-  paths: ['undici', 'node:http', 'node:https', 'node:net'].map((name) => ({
-    name,
-    message: 'src/plan/ is pure: it reads the checkout only.'
-  }))
-})
+/** A pure folder: no runner I/O, no network; it returns values and the caller acts on them. */
+const pure = (folder) =>
+  rule({
+    patterns: [
+      {
+        regex: '^@actions/',
+        message: `${folder} is pure: no runner I/O; return values and let the caller act on them.`
+      }
+    ],
+    paths: ['undici', 'node:http', 'node:https', 'node:net'].map((name) => ({
+      name,
+      message: `${folder} is pure: no network; it gets what it needs as values.`
+    }))
+  })
 
 /** Imports of other src/ folders that a folder must not see (the data path flows one way). */
 const noFolders = (folders, message) =>
   rule({ patterns: [{ regex: `^(\\.\\.?/)+(${folders.join('|')})/`, message }] })
 
+/** A leaf: it imports nothing of src/ outside its folder but `allowed` (relative to src/). */
+const leaf = (allowed, message) =>
+  rule({ patterns: [{ regex: `^(\\.\\./)+(?!\\.\\./|${allowed})`, message }] })
+
 /** Masking is a leaf every stage uses: it may import nothing of src/ but types.ts. */
-const LEAF = rule({
-  patterns: [
-    {
-      regex: '^\\.\\./(?!types\\.ts$)',
-      message: 'src/secrets/ is a leaf that every stage imports: it imports nothing of src/.'
-    }
-  ]
+const LEAF = leaf(
+  'types\\.ts$',
+  'src/secrets/ is a leaf that every stage imports: it imports nothing of src/.'
+)
+
+// Text reaches the log only through @actions/core, untrusted text through
+// report/untrusted-text.ts (masked, workflow commands neutralised).
+const DIRECT_OUTPUT =
+  'Print through @actions/core (text the action did not write through report/untrusted-text.ts): console and process.stdout/stderr bypass masking and the workflow-command guard.'
+
+/** Holds in every block: no-restricted-* take one list of options a file. */
+const EVERYWHERE = rule({
+  ...CORE_ONLY_AS_CORE,
+  paths: ['node:process', 'process'].map((name) => ({
+    name,
+    importNames: ['stdout', 'stderr'],
+    message: DIRECT_OUTPUT
+  }))
 })
 
-const restrict = (...rules) => ({
-  'no-restricted-imports': [
-    'error',
-    {
-      paths: rules.flatMap((r) => r.paths),
-      patterns: rules.flatMap((r) => r.patterns)
-    }
-  ],
-  'no-restricted-syntax': ['error', ...rules.flatMap((r) => r.syntax)]
-})
+const restrict = (...folderRules) => {
+  const rules = [EVERYWHERE, ...folderRules]
+  return {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: rules.flatMap((r) => r.paths),
+        patterns: rules.flatMap((r) => r.patterns)
+      }
+    ],
+    'no-restricted-syntax': ['error', ...rules.flatMap((r) => r.syntax)]
+  }
+}
 
 const ENGINE = [
   'src/apply/**/*.ts',
@@ -161,7 +211,7 @@ const houseRules = [
     files: ['src/plan/**/*.ts'],
     rules: restrict(
       NO_INPUTS,
-      NO_RUNNER,
+      pure('src/plan/'),
       NO_ENGINE,
       NO_PROCESSES,
       NO_GIT,
@@ -216,7 +266,61 @@ const houseRules = [
   {
     files: ['src/secrets/**/*.ts'],
     rules: restrict(NO_INPUTS, NO_RUNNER_WRITES, NO_PROCESSES, NO_GIT, LEAF)
-  }
+  },
+  {
+    files: ['src/render/**/*.ts'],
+    rules: restrict(
+      pure('src/render/'),
+      NO_INPUTS,
+      NO_ENGINE,
+      NO_PROCESSES,
+      NO_GIT,
+      leaf(
+        'types\\.ts$',
+        'src/render/ is pure building blocks (objects, redaction, diffs): it imports nothing of src/ but types.ts; pass values in.'
+      )
+    )
+  },
+  {
+    files: ['src/types.ts'],
+    rules: restrict(
+      pure('src/types.ts'),
+      NO_PROCESSES,
+      NO_GIT,
+      rule({
+        patterns: [
+          {
+            regex: '^\\.',
+            message:
+              'src/types.ts is the vocabulary every stage shares: it imports nothing of src/.'
+          }
+        ]
+      })
+    )
+  },
+  // Separate rules, so one block holds for all of src/ and one file may be let off.
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'console', message: DIRECT_OUTPUT }],
+      'no-restricted-properties': [
+        'error',
+        ...['stdout', 'stderr'].map((property) => ({
+          object: 'process',
+          property,
+          message: DIRECT_OUTPUT
+        })),
+        ...['globalThis', 'global'].map((object) => ({
+          object,
+          property: 'console',
+          message: DIRECT_OUTPUT
+        }))
+      ]
+    }
+  },
+  // The post step loads no @actions/* package (that costs more than the step) and
+  // prints only its own text: the folder it removed, escaped as command data.
+  { files: ['src/apply/cleanup.ts'], rules: { 'no-restricted-globals': 'off' } }
 ]
 
 export default tseslint.config(

@@ -20,13 +20,17 @@ const eslint = new ESLint({
 })
 
 const CORE = "import * as core from '@actions/core'\n"
+const HOUSE_RULES = [
+  'no-restricted-imports',
+  'no-restricted-syntax',
+  'no-restricted-globals',
+  'no-restricted-properties'
+]
 
 /** The house rules' messages for `code` as if it were `file`. */
 async function houseErrors(file: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(`${code}\nexport {}\n`, { filePath: resolve(root, file) })
-  return result!.messages
-    .filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-syntax')
-    .map((m) => m.message)
+  return result!.messages.filter((m) => HOUSE_RULES.includes(m.ruleId ?? '')).map((m) => m.message)
 }
 
 // Loading the config and the TypeScript parser takes seconds on a busy machine.
@@ -117,7 +121,122 @@ describe('eslint.config.mjs: the rules of the house', () => {
       'returns leaked credentials'
     ],
     // masking is a leaf
-    ['src/secrets/masking.ts', "import { x } from '../report/summary.ts'\nvoid x", 'is a leaf']
+    ['src/secrets/masking.ts', "import { x } from '../report/summary.ts'\nvoid x", 'is a leaf'],
+    // @actions/core only as `core`, so the rules above, which match that name, hold
+    [
+      'src/engine/act.ts',
+      "import * as actionsCore from '@actions/core'\nactionsCore.getInput('x')",
+      'know @actions/core by its name'
+    ],
+    [
+      'src/report/outputs.ts',
+      "import * as c from '@actions/core'\nc.info('x')",
+      'know @actions/core by its name'
+    ],
+    [
+      'src/engine/act.ts',
+      "import core from '@actions/core'\ncore.setOutput('x', 'y')",
+      'know @actions/core by its name'
+    ],
+    [
+      'src/engine/act.ts',
+      "import * as c from '@actions/core/lib/core.js'\nc.warning('x')",
+      'know @actions/core by its name'
+    ],
+    [
+      'src/engine/act.ts',
+      "const c = await import('@actions/core')\nc.summary.addRaw('x')",
+      'know @actions/core by its name'
+    ],
+    ['src/engine/act.ts', "export * from '@actions/core'", 'know @actions/core by its name'],
+    [
+      'src/engine/act.ts',
+      "export { getInput as read } from '@actions/core'",
+      'know @actions/core by its name'
+    ],
+    [
+      'src/engine/act.ts',
+      `${CORE}const c = core\nc.setOutput('x', 'y')`,
+      'know @actions/core by its name'
+    ],
+    [
+      'src/engine/act.ts',
+      `${CORE}const { getInput } = core\ngetInput('x')`,
+      'know @actions/core by its name'
+    ],
+    ['src/engine/act.ts', `${CORE}core['setOutput']('x', 'y')`, 'know @actions/core by its name'],
+    [
+      'src/engine/act.ts',
+      "import { getInput as read } from '@actions/core'\nread('x')",
+      'Only src/config.ts reads inputs'
+    ],
+    [
+      'src/engine/act.ts',
+      "import { summary as s } from '@actions/core'\nvoid s",
+      'Only src/report/ writes'
+    ],
+    ['src/engine/run.ts', `${CORE}core.setFailed('x')`, 'Only src/report/ writes'],
+    // text reaches the log through @actions/core, untrusted text through untrusted-text.ts
+    ['src/engine/act.ts', "console.log('::warning::x')", 'bypass masking'],
+    ['src/report/summary.ts', "console.error('x')", 'bypass masking'],
+    ['src/engine/act.ts', 'const c = console\nc.log("x")', 'bypass masking'],
+    ['src/engine/act.ts', "globalThis.console.log('x')", 'bypass masking'],
+    ['src/report/outputs.ts', "process.stdout.write('::set-output::x')", 'bypass masking'],
+    ['src/engine/act.ts', "process.stderr.write('x')", 'bypass masking'],
+    ['src/engine/act.ts', "const { stdout } = process\nstdout.write('x')", 'bypass masking'],
+    [
+      'src/engine/act.ts',
+      "import { stdout } from 'node:process'\nstdout.write('x')",
+      'bypass masking'
+    ],
+    ['src/apply/cleanup.ts', "process.stdout.write('x')", 'bypass masking'],
+    // git only in changes/, however the program name is spelled
+    [
+      'src/engine/act.ts',
+      "import { run } from '../process.ts'\nconst GIT = 'git'\nvoid run(GIT, ['status'])",
+      'git runs only in src/changes/'
+    ],
+    [
+      'src/apply/hooks.ts',
+      "import { run } from '../process.ts'\nvoid run(`git`, ['status'])",
+      'git runs only in src/changes/'
+    ],
+    ['src/plan/planner.ts', "const program = '/usr/bin/git'\nvoid program", 'git runs only'],
+    ['src/github/api.ts', "const GIT = 'git.exe'\nvoid GIT", 'git runs only in src/changes/'],
+    // render/ is pure building blocks; types.ts is the shared vocabulary
+    ['src/render/objects.ts', "import { x } from '../engine/act.ts'\nvoid x", 'Only the engine'],
+    [
+      'src/render/objects.ts',
+      "import { x } from '../github/api.ts'\nvoid x",
+      'src/render/ is pure'
+    ],
+    [
+      'src/render/objects.ts',
+      "import { x } from '../plan/planner.ts'\nvoid x",
+      'src/render/ is pure'
+    ],
+    ['src/render/objects.ts', CORE, 'src/render/ is pure'],
+    ['src/render/objects.ts', "import { run } from '../process.ts'\nvoid run", 'start processes'],
+    ['src/types.ts', "import { x } from './engine/act.ts'\nvoid x", 'imports nothing of src/'],
+    [
+      'src/types.ts',
+      "import type { X } from './apply/helm.ts'\nexport type Y = X",
+      'imports nothing of src/'
+    ],
+    ['src/types.ts', "import { x } from './github/api.ts'\nvoid x", 'imports nothing of src/'],
+    ['src/types.ts', CORE, 'src/types.ts is pure'],
+    // the other folders' one-way imports and process rules
+    ['src/config.ts', "import { run } from './process.ts'\nvoid run", 'start processes'],
+    ['src/report/summary.ts', "import { run } from '../process.ts'\nvoid run", 'start processes'],
+    ['src/secrets/masking.ts', "import { run } from '../process.ts'\nvoid run", 'start processes'],
+    ['src/report/summary.ts', "import { x } from '../github/api.ts'\nvoid x", 'typed values'],
+    ['src/changes/detect.ts', "import { x } from '../engine/act.ts'\nvoid x", 'Only the engine'],
+    ['src/github/api.ts', "import { x } from '../cluster/client.ts'\nvoid x", 'Only the engine'],
+    ['src/github/api.ts', "import { x } from '../plan/planner.ts'\nvoid x", 'comes first'],
+    ['src/cluster/client.ts', "import { x } from '../changes/git.ts'\nvoid x", 'gets the plan'],
+    ['src/process.ts', `${CORE}core.getInput('x')`, 'Only src/config.ts reads inputs'],
+    ['src/config.ts', `${CORE}core.setOutput('x', 'y')`, 'Only src/report/ writes'],
+    ['src/preflight.ts', `${CORE}core.summary.addRaw('x')`, 'Only src/report/ writes']
   ])('%s: %j is refused', async (file, code, message) => {
     expect(await houseErrors(file, code)).toContainEqual(expect.stringContaining(message))
   })
@@ -132,7 +251,16 @@ describe('eslint.config.mjs: the rules of the house', () => {
     [
       'src/changes/detect.ts',
       "import { runWarning } from '../report/run-warning.ts'\nvoid runWarning"
-    ]
+    ],
+    ['src/changes/git.ts', "const GIT = 'git'\nvoid GIT"],
+    ['src/types.ts', "export type ChangeSource = 'git' | 'payload'"],
+    ['src/report/summary.ts', "const text = 'run git fetch first'\nvoid text"],
+    ['src/apply/cleanup.ts', "console.log('Removed the folder')"],
+    ['src/plan/planner.ts', "import { listTree } from '../changes/tree.ts'\nvoid listTree"],
+    ['src/render/objects.ts', "import type { X } from '../types.ts'\nexport type Y = X"],
+    ['src/engine/act.ts', `${CORE}core.info('x')`],
+    ['src/process.ts', "import { spawn } from 'node:child_process'\nvoid spawn"],
+    ['src/engine/act.ts', "import { env } from 'node:process'\nvoid env"]
   ])('%s: %j is allowed', async (file, code) => {
     expect(await houseErrors(file, code)).toEqual([])
   })
