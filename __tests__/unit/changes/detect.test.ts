@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { detectChanges } from '../../../src/changes/detect.ts'
 import { createApi } from '../../../src/github/api.ts'
@@ -7,15 +6,12 @@ import type { GitHubEvent } from '../../../src/github/event.ts'
 import type { ChangedPath, Scope } from '../../../src/types.ts'
 import { pullRequestPayload, pushPayload, runnerEnv } from '../../support/events.ts'
 import type { PayloadCommitPatch } from '../../support/events.ts'
+import * as core from '../../support/fakes/core.ts'
 import { GitRepo, cloneAt, removeTempDirs, tempDir } from '../../support/git-repo.ts'
 import { repositoryHandlers, startGitHubApiServer } from '../../support/github-api-server.ts'
 import type { GitHubApiServer } from '../../support/github-api-server.ts'
 
-vi.mock('@actions/core', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@actions/core')>()),
-  info: vi.fn(),
-  warning: vi.fn()
-}))
+vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
 
 afterAll(removeTempDirs)
 // Real git processes: slow on a busy 2-core runner, never wrong.
@@ -23,7 +19,7 @@ vi.setConfig({ testTimeout: 60_000 })
 
 const PLAN = 'chart: stable/nginx\n'
 let server: GitHubApiServer | undefined
-beforeEach(() => vi.clearAllMocks())
+beforeEach(core.resetCore)
 afterEach(async () => {
   expect(server?.violations ?? []).toEqual([])
   await server?.close()

@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createApi } from '../../../src/github/api.ts'
 import { readEvent } from '../../../src/github/event.ts'
@@ -12,16 +11,12 @@ import {
   runnerEnv
 } from '../../support/events.ts'
 import type { RunnerEvent } from '../../support/events.ts'
+import * as core from '../../support/fakes/core.ts'
 import { removeTempDirs } from '../../support/git-repo.ts'
 import { repositoryHandlers, startGitHubApiServer } from '../../support/github-api-server.ts'
 import type { FakeRun, GitHubApiServer } from '../../support/github-api-server.ts'
 
-vi.mock('@actions/core', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@actions/core')>()),
-  info: vi.fn(),
-  notice: vi.fn(),
-  warning: vi.fn()
-}))
+vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
 
 afterAll(removeTempDirs)
 
@@ -35,7 +30,7 @@ const runs: FakeRun[] = [
   { id: 11, runNumber: 9, headSha: A, conclusion: 'cancelled' }
 ]
 beforeEach(async () => {
-  vi.clearAllMocks()
+  core.resetCore()
   server = await startGitHubApiServer(repositoryHandlers({ origin: '/nonexistent', runs }))
   vi.stubEnv('GITHUB_API_URL', server.url)
 })

@@ -117,7 +117,14 @@ describe('eslint.config.mjs: the rules of the house', () => {
       'returns leaked credentials'
     ],
     // masking is a leaf
-    ['src/secrets/masking.ts', "import { x } from '../report/summary.ts'\nvoid x", 'is a leaf']
+    ['src/secrets/masking.ts', "import { x } from '../report/summary.ts'\nvoid x", 'is a leaf'],
+    // unit tests see @actions/core only through its typed fake
+    [
+      '__tests__/unit/engine/x.test.ts',
+      "import { vi } from 'vitest'\nvi.mock('@actions/core', () => ({ info: vi.fn() }))",
+      'Mock @actions/core with its typed fake'
+    ],
+    ['__tests__/unit/engine/x.test.ts', CORE, 'Read what the step wrote from the fake']
   ])('%s: %j is refused', async (file, code, message) => {
     expect(await houseErrors(file, code)).toContainEqual(expect.stringContaining(message))
   })
@@ -132,6 +139,10 @@ describe('eslint.config.mjs: the rules of the house', () => {
     [
       'src/changes/detect.ts',
       "import { runWarning } from '../report/run-warning.ts'\nvoid runWarning"
+    ],
+    [
+      '__tests__/unit/engine/x.test.ts',
+      "import { vi } from 'vitest'\nvi.mock('@actions/core', () => import('../../support/fakes/core.ts'))"
     ]
   ])('%s: %j is allowed', async (file, code) => {
     expect(await houseErrors(file, code)).toEqual([])

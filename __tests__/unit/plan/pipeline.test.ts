@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { detectChanges } from '../../../src/changes/detect.ts'
 import { readConfig } from '../../../src/config.ts'
@@ -15,6 +14,7 @@ import {
   runnerEnv
 } from '../../support/events.ts'
 import type { RunnerEvent } from '../../support/events.ts'
+import * as core from '../../support/fakes/core.ts'
 import { GitRepo, cloneAt, removeTempDirs } from '../../support/git-repo.ts'
 import { repositoryHandlers, startGitHubApiServer } from '../../support/github-api-server.ts'
 import type { FakeRun, GitHubApiServer } from '../../support/github-api-server.ts'
@@ -23,19 +23,13 @@ import type { FakeRun, GitHubApiServer } from '../../support/github-api-server.t
 // → scope (last successful run from the OpenAPI-checked server) → changed paths
 // (git in a shallow checkout) → the plan.
 
-vi.mock('@actions/core', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@actions/core')>()),
-  info: vi.fn(),
-  notice: vi.fn(),
-  warning: vi.fn(),
-  setSecret: vi.fn()
-}))
+vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
 
 afterAll(removeTempDirs)
 vi.setConfig({ testTimeout: 60_000 })
 
 let server: GitHubApiServer
-beforeEach(() => vi.clearAllMocks())
+beforeEach(core.resetCore)
 afterEach(async () => {
   expect(server.violations).toEqual([])
   await server.close()
@@ -51,9 +45,8 @@ async function firstHalf(
     'github-token': 'ghs_test',
     'helm-repositories': 'stable https://charts.example.com',
     ...inputs
-  })) {
-    vi.stubEnv(`INPUT_${name.toUpperCase()}`, value)
-  }
+  }))
+    core.inputs.set(name, value)
   for (const [name, value] of Object.entries(await runnerEnv(event))) vi.stubEnv(name, value)
   vi.stubEnv('GITHUB_WORKSPACE', workspace)
   vi.stubEnv('GITHUB_API_URL', server.url)

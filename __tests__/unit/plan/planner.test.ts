@@ -8,6 +8,8 @@ import type { ChangedPath, Config, DeploymentPlan, Removal, Scope } from '../../
 import { GitRepo, removeTempDirs, tempDir } from '../../support/git-repo.ts'
 import { testConfig } from '../../support/config.ts'
 
+vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
+
 afterAll(removeTempDirs)
 // Real git processes: slow on a busy 2-core runner, never wrong.
 vi.setConfig({ testTimeout: 60_000 })
