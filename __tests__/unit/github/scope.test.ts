@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { createApi } from '../../../src/github/api.ts'
 import { readEvent } from '../../../src/github/event.ts'
 import { resolveScope, type ScopeOptions } from '../../../src/github/scope.ts'
+import { apiServerPerTest } from '../../support/api-server-per-test.ts'
 import {
   ZERO,
   dispatchPayload,
@@ -13,7 +14,7 @@ import {
 import type { RunnerEvent } from '../../support/events.ts'
 import * as core from '../../support/fakes/core.ts'
 import { removeTempDirs } from '../../support/git-repo.ts'
-import { repositoryHandlers, startGitHubApiServer } from '../../support/github-api-server.ts'
+import { repositoryHandlers } from '../../support/github-api-server.ts'
 import type { FakeRun, GitHubApiServer } from '../../support/github-api-server.ts'
 
 vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
@@ -29,16 +30,12 @@ const runs: FakeRun[] = [
   { id: 10, runNumber: 8, headSha: LAST, conclusion: 'success' },
   { id: 11, runNumber: 9, headSha: A, conclusion: 'cancelled' }
 ]
+const serve = apiServerPerTest()
 beforeEach(async () => {
   core.resetCore()
-  server = await startGitHubApiServer(repositoryHandlers({ origin: '/nonexistent', runs }))
-  vi.stubEnv('GITHUB_API_URL', server.url)
+  server = await serve(repositoryHandlers({ origin: '/nonexistent', runs }))
 })
-afterEach(async () => {
-  expect(server.violations).toEqual([])
-  await server.close()
-  vi.unstubAllEnvs()
-})
+afterEach(() => vi.unstubAllEnvs())
 
 async function scopeOf(event: RunnerEvent, options: ScopeOptions = NO_OPTIONS) {
   const read = readEvent(await runnerEnv(event))

@@ -7,6 +7,7 @@ import { resolveScope } from '../../../src/github/scope.ts'
 import { openCheckout } from '../../../src/plan/checkout.ts'
 import { planDeployment } from '../../../src/plan/planner.ts'
 import type { DeploymentPlan } from '../../../src/types.ts'
+import { apiServerPerTest } from '../../support/api-server-per-test.ts'
 import {
   dispatchPayload,
   pullRequestPayload,
@@ -16,8 +17,8 @@ import {
 import type { RunnerEvent } from '../../support/events.ts'
 import * as core from '../../support/fakes/core.ts'
 import { GitRepo, cloneAt, removeTempDirs } from '../../support/git-repo.ts'
-import { repositoryHandlers, startGitHubApiServer } from '../../support/github-api-server.ts'
-import type { FakeRun, GitHubApiServer } from '../../support/github-api-server.ts'
+import { repositoryHandlers } from '../../support/github-api-server.ts'
+import type { FakeRun } from '../../support/github-api-server.ts'
 
 // The first half of the action as main.ts runs it: inputs and a real webhook payload
 // → scope (last successful run from the OpenAPI-checked server) → changed paths
@@ -28,13 +29,9 @@ vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
 afterAll(removeTempDirs)
 vi.setConfig({ testTimeout: 60_000 })
 
-let server: GitHubApiServer
+const serve = apiServerPerTest()
 beforeEach(core.resetCore)
-afterEach(async () => {
-  expect(server.violations).toEqual([])
-  await server.close()
-  vi.unstubAllEnvs()
-})
+afterEach(() => vi.unstubAllEnvs())
 
 async function firstHalf(
   event: RunnerEvent,
@@ -49,7 +46,6 @@ async function firstHalf(
     core.inputs.set(name, value)
   for (const [name, value] of Object.entries(await runnerEnv(event))) vi.stubEnv(name, value)
   vi.stubEnv('GITHUB_WORKSPACE', workspace)
-  vi.stubEnv('GITHUB_API_URL', server.url)
   const config = readConfig()
   const read = readEvent()
   const api = createApi(config.githubToken, read)
@@ -95,7 +91,7 @@ async function history() {
 describe('from a GitHub event to a deployment plan', () => {
   it('push after a cancelled run: the base is the last success, so its change is not lost', async () => {
     const { origin, c0, c1, c2, runs } = await history()
-    server = await startGitHubApiServer(repositoryHandlers({ origin, runs }))
+    await serve(repositoryHandlers({ origin, runs }))
     const plan = await firstHalf(
       {
         name: 'push',
@@ -119,7 +115,7 @@ describe('from a GitHub event to a deployment plan', () => {
 
   it("the same push with the API down: the push's before, with a warning", async () => {
     const { origin, c1, c2 } = await history()
-    server = await startGitHubApiServer({})
+    const server = await serve({})
     await server.close()
     const plan = await firstHalf(
       {
@@ -148,7 +144,7 @@ describe('from a GitHub event to a deployment plan', () => {
     await repo.git('merge', '-q', '--no-ff', '-m', 'merge', 'feature')
     const merge = await repo.head()
     const origin = await repo.bareOrigin()
-    server = await startGitHubApiServer(repositoryHandlers({ origin }))
+    const server = await serve(repositoryHandlers({ origin }))
     const plan = await firstHalf(
       {
         name: 'pull_request',
@@ -166,7 +162,7 @@ describe('from a GitHub event to a deployment plan', () => {
 
   it('workflow_dispatch: every plan the plans input selects', async () => {
     const { origin, c2 } = await history()
-    server = await startGitHubApiServer(repositoryHandlers({ origin }))
+    await serve(repositoryHandlers({ origin }))
     const plan = await firstHalf(
       { name: 'workflow_dispatch', payload: dispatchPayload(), sha: c2 },
       await cloneAt(origin, c2),
