@@ -8,6 +8,7 @@ import { apiServerPerTest } from '../../support/api-server-per-test.ts'
 import { pullRequestPayload, pushPayload, runnerEnv } from '../../support/events.ts'
 import type { PayloadCommitPatch } from '../../support/events.ts'
 import * as core from '../../support/fakes/core.ts'
+import { forcePushed } from '../../support/force-push.ts'
 import { GitRepo, cloneAt, removeTempDirs, tempDir } from '../../support/git-repo.ts'
 import { repositoryHandlers } from '../../support/github-api-server.ts'
 
@@ -131,17 +132,11 @@ describe('detectChanges: every source gives the same answer for the same history
 
 describe('detectChanges through the API: force pushes and large comparisons', () => {
   it('a force push compares the trees, so what only the old head had is removed', async () => {
-    const repo = await GitRepo.create()
-    await repo.write({ 'a/b/ns/app.yaml': PLAN })
-    const root = await repo.commit()
-    await repo.write({ 'a/b/ns/only-old.yaml': PLAN })
-    const oldHead = await repo.commit()
-    const origin = await repo.bareOrigin()
-    await repo.push()
-    await repo.git('reset', '-q', '--hard', root)
-    await repo.write({ 'a/b/ns/only-new.yaml': PLAN })
-    const newHead = await repo.commit()
-    await repo.push(true)
+    const { origin, oldHead, newHead } = await forcePushed(
+      { 'a/b/ns/app.yaml': PLAN },
+      { 'a/b/ns/only-old.yaml': PLAN },
+      { 'a/b/ns/only-new.yaml': PLAN }
+    )
     const server = await serve(repositoryHandlers({ origin }))
     const event = await pushEvent(
       oldHead,

@@ -44,14 +44,17 @@ async function scopeOf(event: RunnerEvent, options: ScopeOptions = NO_OPTIONS) {
 
 const NO_OPTIONS: ScopeOptions = { dispatchBranches: [], dryRun: false }
 
+/** The push of B onto A, in run `runNumber`. */
+const pushAB = (runNumber?: number): RunnerEvent => ({
+  name: 'push',
+  payload: pushPayload({ before: A, after: B }),
+  sha: B,
+  ...(runNumber !== undefined && { runNumber })
+})
+
 describe('resolveScope', () => {
   it('push: the base is the head of the last successful run, so a cancelled run loses nothing', async () => {
-    const scope = await scopeOf({
-      name: 'push',
-      payload: pushPayload({ before: A, after: B }),
-      sha: B,
-      runNumber: 10
-    })
+    const scope = await scopeOf(pushAB(10))
     expect(scope).toEqual({
       kind: 'diff',
       base: LAST,
@@ -64,22 +67,13 @@ describe('resolveScope', () => {
   })
 
   it("push: without an earlier successful run, the push's before", async () => {
-    const scope = await scopeOf({
-      name: 'push',
-      payload: pushPayload({ before: A, after: B }),
-      sha: B,
-      runNumber: 5
-    })
+    const scope = await scopeOf(pushAB(5))
     expect(scope).toEqual({ kind: 'diff', base: A, head: B, baseReason: 'the push event before' })
   })
 
   it("push: with the API down, the push's before, and a warning", async () => {
     await server.close()
-    const scope = await scopeOf({
-      name: 'push',
-      payload: pushPayload({ before: A, after: B }),
-      sha: B
-    })
+    const scope = await scopeOf(pushAB())
     expect(scope).toEqual({ kind: 'diff', base: A, head: B, baseReason: 'the push event before' })
     expect(core.warning).toHaveBeenCalledWith(
       expect.stringMatching(

@@ -88,20 +88,20 @@ async function history() {
   return { repo, origin, c0, c1, c2, runs }
 }
 
+/** Run 3: the push of C2 onto C1. */
+const thisRunsPush = (c1: string, c2: string): RunnerEvent => ({
+  name: 'push',
+  payload: pushPayload({ before: c1, after: c2 }),
+  sha: c2,
+  runId: 3,
+  runNumber: 3
+})
+
 describe('from a GitHub event to a deployment plan', () => {
   it('push after a cancelled run: the base is the last success, so its change is not lost', async () => {
     const { origin, c0, c1, c2, runs } = await history()
     await serve(repositoryHandlers({ origin, runs }))
-    const plan = await firstHalf(
-      {
-        name: 'push',
-        payload: pushPayload({ before: c1, after: c2 }),
-        sha: c2,
-        runId: 3,
-        runNumber: 3
-      },
-      await cloneAt(origin, c2)
-    )
+    const plan = await firstHalf(thisRunsPush(c1, c2), await cloneAt(origin, c2))
     expect(steps(plan)).toEqual([
       'apply aws/foo/default/app.yaml (values file values/common.yaml modified)',
       'apply gcp/bar/web/site.yaml (gcp/bar/web/site.yaml added)'
@@ -117,16 +117,7 @@ describe('from a GitHub event to a deployment plan', () => {
     const { origin, c1, c2 } = await history()
     const server = await serve({})
     await server.close()
-    const plan = await firstHalf(
-      {
-        name: 'push',
-        payload: pushPayload({ before: c1, after: c2 }),
-        sha: c2,
-        runId: 3,
-        runNumber: 3
-      },
-      await cloneAt(origin, c2)
-    )
+    const plan = await firstHalf(thisRunsPush(c1, c2), await cloneAt(origin, c2))
     expect(steps(plan)).toEqual([
       'apply aws/foo/default/app.yaml (values file values/common.yaml modified)'
     ])
