@@ -323,6 +323,27 @@ const houseRules = [
   { files: ['src/apply/cleanup.ts'], rules: { 'no-restricted-globals': 'off' } }
 ]
 
+/** Unit tests see @actions/core only through its one typed fake, which records what was written. */
+const unitTests = {
+  files: ['__tests__/unit/**/*.ts'],
+  rules: {
+    'no-restricted-syntax': [
+      'error',
+      {
+        selector:
+          "CallExpression[callee.object.name='vi'][callee.property.name=/^(mock|doMock)$/][arguments.0.value='@actions/core']:not(:has(ImportExpression[source.value=/fakes.core\\.ts$/]))",
+        message:
+          "Mock @actions/core with its typed fake: vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))."
+      },
+      {
+        selector: "ImportDeclaration[source.value='@actions/core'][importKind!='type']",
+        message:
+          "Read what the step wrote from the fake: import * as core from '../../support/fakes/core.ts'."
+      }
+    ]
+  }
+}
+
 export default tseslint.config(
   // No trailing slash on the caches: a checkout may link them (a symbolic link is no folder).
   { ignores: ['dist/', 'node_modules', '.cache', '.testbed', 'bench/work/'] },
@@ -346,5 +367,6 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error'
     }
   },
-  ...houseRules
+  ...houseRules,
+  unitTests
 )

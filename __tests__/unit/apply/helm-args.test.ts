@@ -8,7 +8,8 @@ import {
   templateArgs,
   testArgs,
   translateUserArgs,
-  uninstallArgs
+  uninstallArgs,
+  type ApplyArgsInput
 } from '../../../src/apply/helm-args.ts'
 import { DEFAULT_OPTIONS } from '../../../src/plan/plan-options.ts'
 
@@ -18,6 +19,19 @@ const target = {
   namespace: 'default',
   release: 'demo'
 }
+
+/** An upgrade of `target` with nothing but what a case sets. */
+const upgradeArgs = (input: Partial<ApplyArgsInput>): string[] =>
+  applyArgs({
+    operation: 'upgrade',
+    target,
+    chart: 'c',
+    values: [],
+    description: 'd',
+    labels: 'l=1',
+    userArgs: [],
+    ...input
+  })
 
 describe('translateUserArgs', () => {
   const cases: Array<[string, string[], 3 | 4, boolean, string[], number]> = [
@@ -141,15 +155,7 @@ describe('applyArgs', () => {
     ])
   })
   it('upgrades without --create-namespace and without --version when none is pinned', () => {
-    const args = applyArgs({
-      operation: 'upgrade',
-      target,
-      chart: '/repo/charts/x',
-      values: [],
-      description: 'd',
-      labels: 'l=1',
-      userArgs: []
-    })
+    const args = upgradeArgs({ chart: '/repo/charts/x' })
     expect(args).toEqual([
       'upgrade',
       'demo',
@@ -165,27 +171,11 @@ describe('applyArgs', () => {
     ])
   })
   it('keeps a file name with shell characters as one argument', () => {
-    const args = applyArgs({
-      operation: 'upgrade',
-      target,
-      chart: 'c',
-      values: ['/repo/$(touch x); `y`.yaml'],
-      description: 'd',
-      labels: 'l=1',
-      userArgs: []
-    })
+    const args = upgradeArgs({ values: ['/repo/$(touch x); `y`.yaml'] })
     expect(args).toContain('/repo/$(touch x); `y`.yaml')
   })
   it('CSV-quotes a values path with a comma, a quote or a newline (helm splits --values like CSV)', () => {
-    const args = applyArgs({
-      operation: 'upgrade',
-      target,
-      chart: 'c',
-      values: ['/repo/a,b.yaml', '/repo/say "hi"\n.yaml'],
-      description: 'd',
-      labels: 'l=1',
-      userArgs: []
-    })
+    const args = upgradeArgs({ values: ['/repo/a,b.yaml', '/repo/say "hi"\n.yaml'] })
     expect(args).toContain('"/repo/a,b.yaml"')
     expect(args).toContain('"/repo/say ""hi""\n.yaml"')
   })
@@ -279,13 +269,8 @@ describe("a plan's release options as flags", () => {
   })
 
   it("come after the user's helm-args and before --output, so the plan wins", () => {
-    const args = applyArgs({
-      operation: 'upgrade',
-      target,
+    const args = upgradeArgs({
       chart: 'stable/nuclio',
-      values: [],
-      description: 'd',
-      labels: 'l',
       userArgs: ['--atomic', '--timeout', '10m'],
       optionArgs: ['--atomic=false', '--timeout', '2m']
     })

@@ -1,13 +1,16 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { fetchKubeconfig } from '../../../src/apply/kubeconfig-store.ts'
 import { mask, resetSecrets } from '../../../src/secrets/masking.ts'
 import { startConnectProxy, type ConnectProxy } from '../../support/connect-proxy.ts'
+import * as core from '../../support/fakes/core.ts'
 import {
   body,
   closedPort,
   startFaultServer,
   type FaultServer
 } from '../../support/fault-servers.ts'
+
+vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
 
 const kubeconfig = `apiVersion: v1
 kind: Config
@@ -25,6 +28,7 @@ current-context: a
 
 let store: FaultServer | undefined
 let proxy: ConnectProxy | undefined
+beforeEach(core.resetCore)
 afterEach(async () => {
   vi.unstubAllEnvs()
   resetSecrets()

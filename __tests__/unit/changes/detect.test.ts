@@ -1,35 +1,27 @@
-import * as core from '@actions/core'
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { detectChanges } from '../../../src/changes/detect.ts'
 import { createApi } from '../../../src/github/api.ts'
 import { readEvent } from '../../../src/github/event.ts'
 import type { GitHubEvent } from '../../../src/github/event.ts'
 import type { ChangedPath, Scope } from '../../../src/types.ts'
+import { apiServerPerTest } from '../../support/api-server-per-test.ts'
 import { pullRequestPayload, pushPayload, runnerEnv } from '../../support/events.ts'
 import type { PayloadCommitPatch } from '../../support/events.ts'
+import * as core from '../../support/fakes/core.ts'
+import { forcePushed } from '../../support/force-push.ts'
 import { GitRepo, cloneAt, removeTempDirs, tempDir } from '../../support/git-repo.ts'
-import { repositoryHandlers, startGitHubApiServer } from '../../support/github-api-server.ts'
-import type { GitHubApiServer } from '../../support/github-api-server.ts'
+import { repositoryHandlers } from '../../support/github-api-server.ts'
 
-vi.mock('@actions/core', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@actions/core')>()),
-  info: vi.fn(),
-  warning: vi.fn()
-}))
+vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
 
 afterAll(removeTempDirs)
 // Real git processes: slow on a busy 2-core runner, never wrong.
 vi.setConfig({ testTimeout: 60_000 })
 
 const PLAN = 'chart: stable/nginx\n'
-let server: GitHubApiServer | undefined
-beforeEach(() => vi.clearAllMocks())
-afterEach(async () => {
-  expect(server?.violations ?? []).toEqual([])
-  await server?.close()
-  server = undefined
-  vi.unstubAllEnvs()
-})
+const serve = apiServerPerTest()
+beforeEach(core.resetCore)
+afterEach(() => vi.unstubAllEnvs())
 
 const sorted = (paths: readonly ChangedPath[]): ChangedPath[] =>
   [...paths].sort((a, b) => a.path.localeCompare(b.path))
@@ -52,6 +44,15 @@ async function pushEvent(
       sha: after
     })
   )
+}
+
+/** detectChanges in a workspace that is no git checkout: the API and the payload are left. */
+async function withoutCheckout(
+  scope: Extract<Scope, { kind: 'diff' }>,
+  event: GitHubEvent,
+  token = 'test-token'
+) {
+  return detectChanges(scope, event, await tempDir(), createApi(token, event))
 }
 
 /** A history: base → add `brief` and edit app → remove `brief`, rename old → new, edit values. */
@@ -105,15 +106,9 @@ describe('detectChanges: every source gives the same answer for the same history
 
   it('the compare API (paginated, OpenAPI-checked server) when the workspace is no git checkout', async () => {
     const { origin, base, head, commits } = await history()
-    server = await startGitHubApiServer(repositoryHandlers({ origin }))
-    vi.stubEnv('GITHUB_API_URL', server.url)
+    const server = await serve(repositoryHandlers({ origin }))
     const event = await pushEvent(base, head, commits)
-    const changes = await detectChanges(
-      diff(base, head),
-      event,
-      await tempDir(),
-      createApi('test-token', event)
-    )
+    const changes = await withoutCheckout(diff(base, head), event)
     expect(changes.source).toBe('compare-api')
     expect(sorted(changes.paths)).toEqual(EXPECTED)
     expect(server.requests.map((r) => r.operationId)).toEqual([
@@ -123,16 +118,10 @@ describe('detectChanges: every source gives the same answer for the same history
 
   it('the payload, folded in order, when the API is down too', async () => {
     const { base, head, commits } = await history()
-    server = await startGitHubApiServer({})
-    vi.stubEnv('GITHUB_API_URL', server.url)
+    const server = await serve({})
     await server.close()
     const event = await pushEvent(base, head, commits)
-    const changes = await detectChanges(
-      diff(base, head),
-      event,
-      await tempDir(),
-      createApi('test-token', event)
-    )
+    const changes = await withoutCheckout(diff(base, head), event)
     expect(changes.source).toBe('payload')
     expect(changes.paths).toEqual(EXPECTED)
     expect(core.warning).toHaveBeenCalledWith(
@@ -143,31 +132,19 @@ describe('detectChanges: every source gives the same answer for the same history
 
 describe('detectChanges through the API: force pushes and large comparisons', () => {
   it('a force push compares the trees, so what only the old head had is removed', async () => {
-    const repo = await GitRepo.create()
-    await repo.write({ 'a/b/ns/app.yaml': PLAN })
-    const root = await repo.commit()
-    await repo.write({ 'a/b/ns/only-old.yaml': PLAN })
-    const oldHead = await repo.commit()
-    const origin = await repo.bareOrigin()
-    await repo.push()
-    await repo.git('reset', '-q', '--hard', root)
-    await repo.write({ 'a/b/ns/only-new.yaml': PLAN })
-    const newHead = await repo.commit()
-    await repo.push(true)
-    server = await startGitHubApiServer(repositoryHandlers({ origin }))
-    vi.stubEnv('GITHUB_API_URL', server.url)
+    const { origin, oldHead, newHead } = await forcePushed(
+      { 'a/b/ns/app.yaml': PLAN },
+      { 'a/b/ns/only-old.yaml': PLAN },
+      { 'a/b/ns/only-new.yaml': PLAN }
+    )
+    const server = await serve(repositoryHandlers({ origin }))
     const event = await pushEvent(
       oldHead,
       newHead,
       [{ id: newHead, added: ['a/b/ns/only-new.yaml'] }],
       true
     )
-    const changes = await detectChanges(
-      diff(oldHead, newHead),
-      event,
-      await tempDir(),
-      createApi('test-token', event)
-    )
+    const changes = await withoutCheckout(diff(oldHead, newHead), event)
     expect(changes.source).toBe('compare-api')
     expect(sorted(changes.paths)).toEqual([
       { path: 'a/b/ns/only-new.yaml', status: 'added' },
@@ -188,15 +165,9 @@ describe('detectChanges through the API: force pushes and large comparisons', ()
       Object.fromEntries(Array.from({ length: 350 }, (_, i) => [`s${i % 7}/c/ns/r${i}.yaml`, PLAN]))
     )
     const head = await repo.commit()
-    server = await startGitHubApiServer(repositoryHandlers({ origin: await repo.bareOrigin() }))
-    vi.stubEnv('GITHUB_API_URL', server.url)
+    await serve(repositoryHandlers({ origin: await repo.bareOrigin() }))
     const event = await pushEvent(base, head)
-    const changes = await detectChanges(
-      diff(base, head),
-      event,
-      await tempDir(),
-      createApi('test-token', event)
-    )
+    const changes = await withoutCheckout(diff(base, head), event)
     expect(changes.paths).toHaveLength(350)
     expect(changes.paths.every((p) => p.status === 'added')).toBe(true)
   })
@@ -211,8 +182,7 @@ describe('detectChanges through the API: force pushes and large comparisons', ()
     await repo.git('checkout', '-q', 'main')
     await repo.remove('a/b/ns/other.yaml')
     const baseTip = await repo.commit()
-    server = await startGitHubApiServer(repositoryHandlers({ origin: await repo.bareOrigin() }))
-    vi.stubEnv('GITHUB_API_URL', server.url)
+    await serve(repositoryHandlers({ origin: await repo.bareOrigin() }))
     const event = readEvent(
       await runnerEnv({
         name: 'pull_request',
@@ -220,12 +190,7 @@ describe('detectChanges through the API: force pushes and large comparisons', ()
         sha: prHead
       })
     )
-    const changes = await detectChanges(
-      diff(baseTip, prHead, 'pull request #7 base'),
-      event,
-      await tempDir(),
-      createApi('test-token', event)
-    )
+    const changes = await withoutCheckout(diff(baseTip, prHead, 'pull request #7 base'), event)
     expect(changes).toMatchObject({
       source: 'compare-api',
       paths: [{ path: 'a/b/ns/app.yaml', status: 'modified' }]
@@ -254,14 +219,7 @@ describe('detectChanges when sources fail', () => {
 
   it('a force push with no git and no API fails rather than trust the payload', async () => {
     const event = await pushEvent('a'.repeat(40), 'b'.repeat(40), [], true)
-    await expect(
-      detectChanges(
-        diff('a'.repeat(40), 'b'.repeat(40)),
-        event,
-        await tempDir(),
-        createApi('', event)
-      )
-    ).rejects.toThrow(
+    await expect(withoutCheckout(diff('a'.repeat(40), 'b'.repeat(40)), event, '')).rejects.toThrow(
       /^Could not tell which paths changed up to b{40}: git \(base a{12}\): .* is not a git checkout; compare-api \(base a{12}\): comparing .*: no github-token; payload \(base a{12}\): a force push payload does not list what the old head had\. Re-run the job, or run the workflow with workflow_dispatch for a full re-sync\.$/
     )
   })
@@ -274,13 +232,8 @@ describe('detectChanges when sources fail', () => {
         sha: 'b'.repeat(40)
       })
     )
-    await expect(
-      detectChanges(
-        diff('a'.repeat(40), 'b'.repeat(40)),
-        event,
-        await tempDir(),
-        createApi('', event)
-      )
-    ).rejects.toThrow('payload (base aaaaaaaaaaaa): a pull_request payload lists no changed files')
+    await expect(withoutCheckout(diff('a'.repeat(40), 'b'.repeat(40)), event, '')).rejects.toThrow(
+      'payload (base aaaaaaaaaaaa): a pull_request payload lists no changed files'
+    )
   })
 })

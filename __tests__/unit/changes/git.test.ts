@@ -9,6 +9,7 @@ import {
   tempDir
 } from '../../support/git-repo.ts'
 import { hang, startFaultServer } from '../../support/fault-servers.ts'
+import { forcePushed } from '../../support/force-push.ts'
 
 afterAll(removeTempDirs)
 // Real git processes: slow on a busy 2-core runner, never wrong.
@@ -134,17 +135,11 @@ describe('gitChanges on a shallow clone (actions/checkout with fetch-depth 1)', 
   })
 
   it('fetches an old head that a force push left unreachable (origin still holds it)', async () => {
-    const repo = await GitRepo.create()
-    await repo.write({ 'a/b/ns/app.yaml': PLAN })
-    const root = await repo.commit()
-    await repo.write({ 'a/b/ns/gone.yaml': PLAN })
-    const oldHead = await repo.commit()
-    const origin = await repo.bareOrigin()
-    await repo.push()
-    await repo.git('reset', '-q', '--hard', root)
-    await repo.write({ 'a/b/ns/app.yaml': 'chart: stable/nginx\nversion: 3.0.0\n' })
-    const newHead = await repo.commit()
-    await repo.push(true)
+    const { origin, oldHead, newHead } = await forcePushed(
+      { 'a/b/ns/app.yaml': PLAN },
+      { 'a/b/ns/gone.yaml': PLAN },
+      { 'a/b/ns/app.yaml': 'chart: stable/nginx\nversion: 3.0.0\n' }
+    )
     const checkout = await cloneAt(origin, newHead)
     expect(sorted(await gitChanges(checkout, oldHead, newHead, false))).toEqual([
       { path: 'a/b/ns/app.yaml', status: 'modified' },

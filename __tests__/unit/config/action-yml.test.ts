@@ -1,16 +1,13 @@
 // action.yml is the one source of the inputs and their defaults: config.ts reads it
 // (action-defaults.ts), and these checks hold config.ts and the README to it.
-import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
 import { load } from 'js-yaml'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { actionDefaults } from '../../../src/action-defaults.ts'
 import { readConfig, SEED_ENV } from '../../../src/config.ts'
+import * as core from '../../support/fakes/core.ts'
 
-vi.mock('@actions/core', async (importOriginal) => {
-  const original = await importOriginal<typeof import('@actions/core')>()
-  return { ...original, setSecret: vi.fn(), getInput: vi.fn(original.getInput) }
-})
+vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
 
 const root = new URL('../../../', import.meta.url)
 const actionYml = load(readFileSync(new URL('action.yml', root), 'utf8')) as {
@@ -19,12 +16,10 @@ const actionYml = load(readFileSync(new URL('action.yml', root), 'utf8')) as {
 const declared = Object.keys(actionYml.inputs)
 
 beforeEach(() => {
+  core.resetCore()
   for (const name of Object.values(SEED_ENV)) vi.stubEnv(name, '')
 })
-afterEach(() => {
-  vi.unstubAllEnvs()
-  vi.clearAllMocks()
-})
+afterEach(() => vi.unstubAllEnvs())
 
 describe('action.yml, the one source of the inputs', () => {
   it('gives config.ts every default, except runner expressions, which only the runner evaluates', () => {
@@ -41,15 +36,14 @@ describe('action.yml, the one source of the inputs', () => {
 
   it('declares every input readConfig reads, and readConfig reads every input it declares', () => {
     readConfig()
-    const read = vi.mocked(core.getInput).mock.calls.map(([name]) => name)
+    const read = core.getInput.mock.calls.map(([name]) => name)
     expect(new Set(read)).toEqual(new Set(declared))
   })
 
   it("a step given no input gets action.yml's defaults", () => {
-    for (const name of declared)
-      vi.stubEnv(`INPUT_${name.toUpperCase()}`, actionDefaults().get(name) ?? '')
+    for (const name of declared) core.inputs.set(name, actionDefaults().get(name) ?? '')
     const defaulted = readConfig()
-    for (const name of declared) vi.stubEnv(`INPUT_${name.toUpperCase()}`, '')
+    for (const name of declared) core.inputs.set(name, '')
     expect(readConfig()).toEqual(defaulted)
   })
 

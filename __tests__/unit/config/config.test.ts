@@ -1,16 +1,13 @@
-import * as core from '@actions/core'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { actionDefaults } from '../../../src/action-defaults.ts'
 import { readConfig, SEED_ENV, splitArgs } from '../../../src/config.ts'
 import { mask, resetSecrets } from '../../../src/secrets/masking.ts'
+import * as core from '../../support/fakes/core.ts'
 import { removeTempDirs, tempDir } from '../../support/git-repo.ts'
 
-vi.mock('@actions/core', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@actions/core')>()),
-  setSecret: vi.fn()
-}))
+vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
 
 afterAll(removeTempDirs)
 
@@ -22,11 +19,11 @@ const RUNNER_DEFAULTS: Record<string, string> = {
 
 function inputs(values: Record<string, string>): void {
   for (const [name, value] of Object.entries({ ...RUNNER_DEFAULTS, ...values }))
-    vi.stubEnv(`INPUT_${name.toUpperCase()}`, value)
+    core.inputs.set(name, value)
 }
 
 beforeEach(() => {
-  vi.clearAllMocks()
+  core.resetCore()
   resetSecrets()
   for (const name of Object.values(SEED_ENV)) vi.stubEnv(name, '')
   vi.stubEnv('GITHUB_WORKSPACE', '/work/ops')

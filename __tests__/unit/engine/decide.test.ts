@@ -5,29 +5,14 @@ import type { Marker } from '../../../src/engine/marker.ts'
 import type { Observation } from '../../../src/engine/observation.ts'
 import { DEFAULT_OPTIONS, DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
 import type { PlannedStep, ReleaseOptions, Removal } from '../../../src/types.ts'
+import { NO_HOOKS, webSpec } from '../../support/plan-spec.ts'
 
 const target = { plan: 's/a/ns/web.yaml', setup: 's/a', namespace: 'ns', release: 'web' }
-const noHooks = {
-  'pre-install': [],
-  'post-install': [],
-  'pre-upgrade': [],
-  'post-upgrade': [],
-  'pre-uninstall': [],
-  'post-uninstall': []
-}
 const apply = (postHooks = false): PlannedStep => ({
   action: 'apply',
   target,
   reasons: [],
-  spec: {
-    chart: { kind: 'alias', alias: 'stable', name: 'web' },
-    chartText: 'stable/web',
-    values: [],
-    hooks: postHooks ? { ...noHooks, 'post-upgrade': ['hook.sh'] } : noHooks,
-    needs: [],
-    driftIgnore: [],
-    options: DEFAULT_OPTIONS
-  }
+  spec: webSpec(postHooks ? { hooks: { ...NO_HOOKS, 'post-upgrade': ['hook.sh'] } } : {})
 })
 const uninstall: PlannedStep = {
   action: 'uninstall',

@@ -7,26 +7,9 @@ import {
   planDigest,
   releaseDescription
 } from '../../../src/engine/marker.ts'
-import { DEFAULT_OPTIONS } from '../../../src/plan/plan-options.ts'
-import type { PlanSpec } from '../../../src/types.ts'
+import { webSpec } from '../../support/plan-spec.ts'
 
-const spec: PlanSpec = {
-  chart: { kind: 'alias', alias: 'stable', name: 'web' },
-  chartText: 'stable/web',
-  version: '1.0.0',
-  values: ['v.yaml'],
-  hooks: {
-    'pre-install': [],
-    'post-install': [],
-    'pre-upgrade': [],
-    'post-upgrade': [],
-    'pre-uninstall': [],
-    'post-uninstall': []
-  },
-  needs: [],
-  driftIgnore: [],
-  options: DEFAULT_OPTIONS
-}
+const spec = webSpec({ version: '1.0.0', values: ['v.yaml'] })
 const digest = (over: Partial<Parameters<typeof planDigest>[0]> = {}) =>
   planDigest({ spec, files: ['a: 1'], helmArgs: [], sha: 'c'.repeat(40), ...over })
 

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { createApi } from '../../../src/github/api.ts'
 import { readEvent } from '../../../src/github/event.ts'
+import { apiServerPerTest } from '../../support/api-server-per-test.ts'
 import { pushPayload, runnerEnv } from '../../support/events.ts'
 import { hang, startFaultServer } from '../../support/fault-servers.ts'
 import { GitRepo, removeTempDirs } from '../../support/git-repo.ts'
@@ -9,30 +10,14 @@ import {
   startGitHubApiServer,
   writeHandlers
 } from '../../support/github-api-server.ts'
-import type {
-  FakeRun,
-  GitHubApiServer,
-  Handlers,
-  WriteState
-} from '../../support/github-api-server.ts'
+import type { FakeRun, WriteState } from '../../support/github-api-server.ts'
 
 afterAll(removeTempDirs)
 // Real git processes: slow on a busy 2-core runner, never wrong.
 vi.setConfig({ testTimeout: 60_000 })
 
-let server: GitHubApiServer | undefined
-afterEach(async () => {
-  // Every call the action made must fit GitHub's published description.
-  expect(server?.violations ?? []).toEqual([])
-  await server?.close()
-  server = undefined
-  vi.unstubAllEnvs()
-})
-
-async function serve(handlers: Handlers): Promise<void> {
-  server = await startGitHubApiServer(handlers)
-  vi.stubEnv('GITHUB_API_URL', server.url)
-}
+const serve = apiServerPerTest()
+afterEach(() => vi.unstubAllEnvs())
 
 async function pushEvent(before: string, after: string, runNumber = 50) {
   const env = await runnerEnv({
@@ -68,10 +53,10 @@ describe('lastSuccessfulRun', () => {
       // This very run (a re-run attempt) is not its own base.
       { id: 9000, runNumber: 50, headSha: SHA(8), conclusion: 'success' }
     ]
-    await serve(repositoryHandlers({ origin, runs }))
+    const server = await serve(repositoryHandlers({ origin, runs }))
     const api = createApi('test-token', await pushEvent(SHA(9), SHA(10)))
     expect(await api.lastSuccessfulRun()).toEqual({ id: 101, runNumber: 40, headSha: SHA(1) })
-    const [request] = server?.requests ?? []
+    const [request] = server.requests
     expect(request?.url).toMatch(/^\/repos\/octo-org\/ops\/actions\/workflows\/deploy.yml\/runs\?/)
     expect(request?.url).toContain('branch=main')
     expect(request?.url).toContain('status=success')
@@ -85,10 +70,10 @@ describe('lastSuccessfulRun', () => {
       headSha: SHA(i),
       conclusion: 'success' as const
     }))
-    await serve(repositoryHandlers({ origin, runs }))
+    const server = await serve(repositoryHandlers({ origin, runs }))
     const api = createApi('test-token', await pushEvent(SHA(9), SHA(10), 120))
     expect(await api.lastSuccessfulRun()).toEqual({ id: 1019, runNumber: 119, headSha: SHA(19) })
-    expect(server?.requests.map((r) => r.status)).toEqual([200, 200])
+    expect(server.requests.map((r) => r.status)).toEqual([200, 200])
   })
 
   it('is undefined when no run succeeded yet', async () => {
@@ -168,7 +153,7 @@ describe('compare and tree, answered from a real repository', () => {
     await repo.write({ 'keep.txt': '2' })
     await repo.commit()
     const head = await repo.emptyCommits(120)
-    await serve(repositoryHandlers({ origin: await repo.bareOrigin() }))
+    const server = await serve(repositoryHandlers({ origin: await repo.bareOrigin() }))
 
     const comparison = await createApi('test-token', await pushEvent(base, head)).compare(
       base,
@@ -179,7 +164,7 @@ describe('compare and tree, answered from a real repository', () => {
       { filename: 'a/b/ns/new.yaml', status: 'renamed', previousFilename: 'a/b/ns/old.yaml' },
       { filename: 'keep.txt', status: 'modified', previousFilename: undefined }
     ])
-    expect(server?.requests.map((r) => r.url.replace(/^.*\?/, ''))).toEqual([
+    expect(server.requests.map((r) => r.url.replace(/^.*\?/, ''))).toEqual([
       'per_page=100&page=1',
       'per_page=100&page=2'
     ])

@@ -7,29 +7,18 @@ import {
   finishDeployments,
   startDeployments
 } from '../../../src/github/deployments.ts'
+import { apiServerPerTest } from '../../support/api-server-per-test.ts'
 import { pushPayload, runnerEnv } from '../../support/events.ts'
-import {
-  startGitHubApiServer,
-  writeHandlers,
-  type GitHubApiServer,
-  type WriteState
-} from '../../support/github-api-server.ts'
+import { writeHandlers, type WriteState } from '../../support/github-api-server.ts'
 import type { Result } from '../../../src/types.ts'
 
-let server: GitHubApiServer | undefined
-afterEach(async () => {
-  // Every request and response must fit GitHub's published description.
-  expect(server?.violations ?? []).toEqual([])
-  await server?.close()
-  server = undefined
-  vi.unstubAllEnvs()
-})
+const serve = apiServerPerTest()
+afterEach(() => vi.unstubAllEnvs())
 
 const SHA = 'a'.repeat(40)
 
 async function api(state: WriteState) {
-  server = await startGitHubApiServer(writeHandlers(state))
-  vi.stubEnv('GITHUB_API_URL', server.url)
+  await serve(writeHandlers(state))
   const event = readEvent(
     await runnerEnv({
       name: 'push',

@@ -1,8 +1,8 @@
-import * as core from '@actions/core'
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createApi } from '../../../src/github/api.ts'
 import { readEvent } from '../../../src/github/event.ts'
 import { resolveScope, type ScopeOptions } from '../../../src/github/scope.ts'
+import { apiServerPerTest } from '../../support/api-server-per-test.ts'
 import {
   ZERO,
   dispatchPayload,
@@ -12,16 +12,12 @@ import {
   runnerEnv
 } from '../../support/events.ts'
 import type { RunnerEvent } from '../../support/events.ts'
+import * as core from '../../support/fakes/core.ts'
 import { removeTempDirs } from '../../support/git-repo.ts'
-import { repositoryHandlers, startGitHubApiServer } from '../../support/github-api-server.ts'
+import { repositoryHandlers } from '../../support/github-api-server.ts'
 import type { FakeRun, GitHubApiServer } from '../../support/github-api-server.ts'
 
-vi.mock('@actions/core', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@actions/core')>()),
-  info: vi.fn(),
-  notice: vi.fn(),
-  warning: vi.fn()
-}))
+vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
 
 afterAll(removeTempDirs)
 
@@ -34,16 +30,12 @@ const runs: FakeRun[] = [
   { id: 10, runNumber: 8, headSha: LAST, conclusion: 'success' },
   { id: 11, runNumber: 9, headSha: A, conclusion: 'cancelled' }
 ]
+const serve = apiServerPerTest()
 beforeEach(async () => {
-  vi.clearAllMocks()
-  server = await startGitHubApiServer(repositoryHandlers({ origin: '/nonexistent', runs }))
-  vi.stubEnv('GITHUB_API_URL', server.url)
+  core.resetCore()
+  server = await serve(repositoryHandlers({ origin: '/nonexistent', runs }))
 })
-afterEach(async () => {
-  expect(server.violations).toEqual([])
-  await server.close()
-  vi.unstubAllEnvs()
-})
+afterEach(() => vi.unstubAllEnvs())
 
 async function scopeOf(event: RunnerEvent, options: ScopeOptions = NO_OPTIONS) {
   const read = readEvent(await runnerEnv(event))
@@ -52,14 +44,17 @@ async function scopeOf(event: RunnerEvent, options: ScopeOptions = NO_OPTIONS) {
 
 const NO_OPTIONS: ScopeOptions = { dispatchBranches: [], dryRun: false }
 
+/** The push of B onto A, in run `runNumber`. */
+const pushAB = (runNumber?: number): RunnerEvent => ({
+  name: 'push',
+  payload: pushPayload({ before: A, after: B }),
+  sha: B,
+  ...(runNumber !== undefined && { runNumber })
+})
+
 describe('resolveScope', () => {
   it('push: the base is the head of the last successful run, so a cancelled run loses nothing', async () => {
-    const scope = await scopeOf({
-      name: 'push',
-      payload: pushPayload({ before: A, after: B }),
-      sha: B,
-      runNumber: 10
-    })
+    const scope = await scopeOf(pushAB(10))
     expect(scope).toEqual({
       kind: 'diff',
       base: LAST,
@@ -72,22 +67,13 @@ describe('resolveScope', () => {
   })
 
   it("push: without an earlier successful run, the push's before", async () => {
-    const scope = await scopeOf({
-      name: 'push',
-      payload: pushPayload({ before: A, after: B }),
-      sha: B,
-      runNumber: 5
-    })
+    const scope = await scopeOf(pushAB(5))
     expect(scope).toEqual({ kind: 'diff', base: A, head: B, baseReason: 'the push event before' })
   })
 
   it("push: with the API down, the push's before, and a warning", async () => {
     await server.close()
-    const scope = await scopeOf({
-      name: 'push',
-      payload: pushPayload({ before: A, after: B }),
-      sha: B
-    })
+    const scope = await scopeOf(pushAB())
     expect(scope).toEqual({ kind: 'diff', base: A, head: B, baseReason: 'the push event before' })
     expect(core.warning).toHaveBeenCalledWith(
       expect.stringMatching(

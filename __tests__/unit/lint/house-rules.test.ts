@@ -236,7 +236,14 @@ describe('eslint.config.mjs: the rules of the house', () => {
     ['src/cluster/client.ts', "import { x } from '../changes/git.ts'\nvoid x", 'gets the plan'],
     ['src/process.ts', `${CORE}core.getInput('x')`, 'Only src/config.ts reads inputs'],
     ['src/config.ts', `${CORE}core.setOutput('x', 'y')`, 'Only src/report/ writes'],
-    ['src/preflight.ts', `${CORE}core.summary.addRaw('x')`, 'Only src/report/ writes']
+    ['src/preflight.ts', `${CORE}core.summary.addRaw('x')`, 'Only src/report/ writes'],
+    // unit tests see @actions/core only through its typed fake
+    [
+      '__tests__/unit/engine/x.test.ts',
+      "import { vi } from 'vitest'\nvi.mock('@actions/core', () => ({ info: vi.fn() }))",
+      'Mock @actions/core with its typed fake'
+    ],
+    ['__tests__/unit/engine/x.test.ts', CORE, 'Read what the step wrote from the fake']
   ])('%s: %j is refused', async (file, code, message) => {
     expect(await houseErrors(file, code)).toContainEqual(expect.stringContaining(message))
   })
@@ -260,7 +267,11 @@ describe('eslint.config.mjs: the rules of the house', () => {
     ['src/render/objects.ts', "import type { X } from '../types.ts'\nexport type Y = X"],
     ['src/engine/act.ts', `${CORE}core.info('x')`],
     ['src/process.ts', "import { spawn } from 'node:child_process'\nvoid spawn"],
-    ['src/engine/act.ts', "import { env } from 'node:process'\nvoid env"]
+    ['src/engine/act.ts', "import { env } from 'node:process'\nvoid env"],
+    [
+      '__tests__/unit/engine/x.test.ts',
+      "import { vi } from 'vitest'\nvi.mock('@actions/core', () => import('../../support/fakes/core.ts'))"
+    ]
   ])('%s: %j is allowed', async (file, code) => {
     expect(await houseErrors(file, code)).toEqual([])
   })

@@ -6,6 +6,8 @@ import { openCommitCheckout } from '../../../src/plan/checkout.ts'
 import { GitRepo, removeTempDirs, tempDir } from '../../support/git-repo.ts'
 import { testConfig } from '../../support/config.ts'
 
+vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
+
 afterAll(removeTempDirs)
 vi.setConfig({ testTimeout: 60_000 })
 

@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { detectChanges } from '../../../src/changes/detect.ts'
 import { readConfig } from '../../../src/config.ts'
@@ -8,6 +7,7 @@ import { resolveScope } from '../../../src/github/scope.ts'
 import { openCheckout } from '../../../src/plan/checkout.ts'
 import { planDeployment } from '../../../src/plan/planner.ts'
 import type { DeploymentPlan } from '../../../src/types.ts'
+import { apiServerPerTest } from '../../support/api-server-per-test.ts'
 import {
   dispatchPayload,
   pullRequestPayload,
@@ -15,32 +15,23 @@ import {
   runnerEnv
 } from '../../support/events.ts'
 import type { RunnerEvent } from '../../support/events.ts'
+import * as core from '../../support/fakes/core.ts'
 import { GitRepo, cloneAt, removeTempDirs } from '../../support/git-repo.ts'
-import { repositoryHandlers, startGitHubApiServer } from '../../support/github-api-server.ts'
-import type { FakeRun, GitHubApiServer } from '../../support/github-api-server.ts'
+import { repositoryHandlers } from '../../support/github-api-server.ts'
+import type { FakeRun } from '../../support/github-api-server.ts'
 
 // The first half of the action as main.ts runs it: inputs and a real webhook payload
 // → scope (last successful run from the OpenAPI-checked server) → changed paths
 // (git in a shallow checkout) → the plan.
 
-vi.mock('@actions/core', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@actions/core')>()),
-  info: vi.fn(),
-  notice: vi.fn(),
-  warning: vi.fn(),
-  setSecret: vi.fn()
-}))
+vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
 
 afterAll(removeTempDirs)
 vi.setConfig({ testTimeout: 60_000 })
 
-let server: GitHubApiServer
-beforeEach(() => vi.clearAllMocks())
-afterEach(async () => {
-  expect(server.violations).toEqual([])
-  await server.close()
-  vi.unstubAllEnvs()
-})
+const serve = apiServerPerTest()
+beforeEach(core.resetCore)
+afterEach(() => vi.unstubAllEnvs())
 
 async function firstHalf(
   event: RunnerEvent,
@@ -51,12 +42,10 @@ async function firstHalf(
     'github-token': 'ghs_test',
     'helm-repositories': 'stable https://charts.example.com',
     ...inputs
-  })) {
-    vi.stubEnv(`INPUT_${name.toUpperCase()}`, value)
-  }
+  }))
+    core.inputs.set(name, value)
   for (const [name, value] of Object.entries(await runnerEnv(event))) vi.stubEnv(name, value)
   vi.stubEnv('GITHUB_WORKSPACE', workspace)
-  vi.stubEnv('GITHUB_API_URL', server.url)
   const config = readConfig()
   const read = readEvent()
   const api = createApi(config.githubToken, read)
@@ -99,20 +88,20 @@ async function history() {
   return { repo, origin, c0, c1, c2, runs }
 }
 
+/** Run 3: the push of C2 onto C1. */
+const thisRunsPush = (c1: string, c2: string): RunnerEvent => ({
+  name: 'push',
+  payload: pushPayload({ before: c1, after: c2 }),
+  sha: c2,
+  runId: 3,
+  runNumber: 3
+})
+
 describe('from a GitHub event to a deployment plan', () => {
   it('push after a cancelled run: the base is the last success, so its change is not lost', async () => {
     const { origin, c0, c1, c2, runs } = await history()
-    server = await startGitHubApiServer(repositoryHandlers({ origin, runs }))
-    const plan = await firstHalf(
-      {
-        name: 'push',
-        payload: pushPayload({ before: c1, after: c2 }),
-        sha: c2,
-        runId: 3,
-        runNumber: 3
-      },
-      await cloneAt(origin, c2)
-    )
+    await serve(repositoryHandlers({ origin, runs }))
+    const plan = await firstHalf(thisRunsPush(c1, c2), await cloneAt(origin, c2))
     expect(steps(plan)).toEqual([
       'apply aws/foo/default/app.yaml (values file values/common.yaml modified)',
       'apply gcp/bar/web/site.yaml (gcp/bar/web/site.yaml added)'
@@ -126,18 +115,9 @@ describe('from a GitHub event to a deployment plan', () => {
 
   it("the same push with the API down: the push's before, with a warning", async () => {
     const { origin, c1, c2 } = await history()
-    server = await startGitHubApiServer({})
+    const server = await serve({})
     await server.close()
-    const plan = await firstHalf(
-      {
-        name: 'push',
-        payload: pushPayload({ before: c1, after: c2 }),
-        sha: c2,
-        runId: 3,
-        runNumber: 3
-      },
-      await cloneAt(origin, c2)
-    )
+    const plan = await firstHalf(thisRunsPush(c1, c2), await cloneAt(origin, c2))
     expect(steps(plan)).toEqual([
       'apply aws/foo/default/app.yaml (values file values/common.yaml modified)'
     ])
@@ -155,7 +135,7 @@ describe('from a GitHub event to a deployment plan', () => {
     await repo.git('merge', '-q', '--no-ff', '-m', 'merge', 'feature')
     const merge = await repo.head()
     const origin = await repo.bareOrigin()
-    server = await startGitHubApiServer(repositoryHandlers({ origin }))
+    const server = await serve(repositoryHandlers({ origin }))
     const plan = await firstHalf(
       {
         name: 'pull_request',
@@ -173,7 +153,7 @@ describe('from a GitHub event to a deployment plan', () => {
 
   it('workflow_dispatch: every plan the plans input selects', async () => {
     const { origin, c2 } = await history()
-    server = await startGitHubApiServer(repositoryHandlers({ origin }))
+    await serve(repositoryHandlers({ origin }))
     const plan = await firstHalf(
       { name: 'workflow_dispatch', payload: dispatchPayload(), sha: c2 },
       await cloneAt(origin, c2),

@@ -7,6 +7,9 @@ import { DEFAULT_OPTIONS } from '../../../src/plan/plan-options.ts'
 import type { ChangedPath, Config, DeploymentPlan, Removal, Scope } from '../../../src/types.ts'
 import { GitRepo, removeTempDirs, tempDir } from '../../support/git-repo.ts'
 import { testConfig } from '../../support/config.ts'
+import { NO_HOOKS } from '../../support/plan-spec.ts'
+
+vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
 
 afterAll(removeTempDirs)
 // Real git processes: slow on a busy 2-core runner, never wrong.
@@ -144,14 +147,7 @@ describe('planDeployment: every plan (a new branch, workflow_dispatch)', () => {
       chartLine: 1,
       version: '1.2.0',
       values: ['values/common.yaml'],
-      hooks: {
-        'pre-install': [],
-        'post-install': ['hooks/announce.sh'],
-        'pre-upgrade': [],
-        'post-upgrade': [],
-        'pre-uninstall': [],
-        'post-uninstall': []
-      },
+      hooks: { ...NO_HOOKS, 'post-install': ['hooks/announce.sh'] },
       needs: [],
       driftIgnore: [],
       options: DEFAULT_OPTIONS

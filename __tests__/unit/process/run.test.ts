@@ -14,39 +14,37 @@ const alive = (pid: number): boolean => {
   }
 }
 
+/** Runs `sh -c <script>`, whose background job writes its pid to the file the script is given. */
+async function withBackgroundJob(script: (pidFile: string) => string) {
+  const pidFile = join(await tempDir('process-'), 'bg.pid')
+  const result = await run('/bin/sh', ['-c', script(pidFile)])
+  return { result, pid: Number(readFileSync(pidFile, 'utf8')) }
+}
+
 describe('run', () => {
   it('ends when the process exits, and ends the background job it left holding stdout', async () => {
-    const dir = await tempDir('process-')
-    const pidFile = join(dir, 'bg.pid')
-    const result = await run('/bin/sh', ['-c', `sleep 60 & echo $! > '${pidFile}'; echo done`])
+    const { result, pid } = await withBackgroundJob(
+      (pidFile) => `sleep 60 & echo $! > '${pidFile}'; echo done`
+    )
     expect(result).toMatchObject({ code: 0, stdout: 'done\n', timedOut: false })
     expect(result.durationMs).toBeLessThan(5_000)
-    const pid = Number(readFileSync(pidFile, 'utf8'))
     await new Promise((r) => setTimeout(r, 200))
     expect(alive(pid)).toBe(false)
   })
 
   it('ends a background job that ignores SIGTERM, after a grace', async () => {
-    const dir = await tempDir('process-')
-    const pidFile = join(dir, 'bg.pid')
-    const result = await run('/bin/sh', [
-      '-c',
-      `(trap '' TERM; sleep 60) >/dev/null 2>&1 & echo $! > '${pidFile}'`
-    ])
+    const { result, pid } = await withBackgroundJob(
+      (pidFile) => `(trap '' TERM; sleep 60) >/dev/null 2>&1 & echo $! > '${pidFile}'`
+    )
     expect(result.code).toBe(0)
-    const pid = Number(readFileSync(pidFile, 'utf8'))
     await new Promise((r) => setTimeout(r, 3_000))
     expect(alive(pid)).toBe(false)
   })
 
   it('does not wait for a process that left the group and holds stdout', async () => {
-    const dir = await tempDir('process-')
-    const pidFile = join(dir, 'bg.pid')
-    const result = await run('/bin/sh', [
-      '-c',
-      `setsid sleep 60 & echo $! > '${pidFile}'; echo done`
-    ])
-    const pid = Number(readFileSync(pidFile, 'utf8'))
+    const { result, pid } = await withBackgroundJob(
+      (pidFile) => `setsid sleep 60 & echo $! > '${pidFile}'; echo done`
+    )
     process.kill(pid, 'SIGKILL')
     expect(result).toMatchObject({ code: 0, stdout: 'done\n' })
     expect(result.durationMs).toBeLessThan(5_000)

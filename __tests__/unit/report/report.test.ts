@@ -1,33 +1,11 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
+import { reportPlan, reportResults, reportRunFailure } from '../../../src/report/report.ts'
+import { addSecret, resetSecrets } from '../../../src/secrets/masking.ts'
 import type { DeploymentPlan, Result } from '../../../src/types.ts'
+import * as core from '../../support/fakes/core.ts'
 
-const calls = vi.hoisted(() => ({
-  outputs: new Map<string, string>(),
-  errors: [] as Array<{ message: string; properties: Record<string, unknown> }>,
-  failed: [] as string[],
-  infos: [] as string[],
-  notices: [] as string[],
-  secrets: [] as string[]
-}))
-
-vi.mock('@actions/core', () => ({
-  setOutput: (name: string, value: string) => calls.outputs.set(name, value),
-  error: (message: string, properties: Record<string, unknown>) =>
-    calls.errors.push({ message, properties }),
-  setFailed: (message: string) => calls.failed.push(message),
-  info: (message: string) => calls.infos.push(message),
-  notice: (message: string) => calls.notices.push(message),
-  warning: (message: string) => calls.infos.push(message),
-  setSecret: (secret: string) => calls.secrets.push(secret),
-  startGroup: () => undefined,
-  endGroup: () => undefined,
-  summary: { addRaw: () => ({ write: async () => undefined }) }
-}))
-
-const { reportPlan, reportResults, reportRunFailure } =
-  await import('../../../src/report/report.ts')
-const { addSecret, resetSecrets } = await import('../../../src/secrets/masking.ts')
+vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
 
 const target = {
   plan: 'local/a/default/web.yaml',
@@ -76,11 +54,7 @@ const result: Result = {
 }
 
 beforeEach(() => {
-  calls.outputs.clear()
-  calls.errors.length = 0
-  calls.failed.length = 0
-  calls.infos.length = 0
-  calls.notices.length = 0
+  core.resetCore()
   resetSecrets()
   delete process.env.GITHUB_STEP_SUMMARY
 })
@@ -93,7 +67,7 @@ describe('reportPlan', () => {
       undefined,
       'deploy'
     )
-    expect(JSON.parse(calls.outputs.get('setups') ?? '')).toEqual(['local/a', 'local/b'])
+    expect(JSON.parse(core.outputs.get('setups') ?? '')).toEqual(['local/a', 'local/b'])
   })
   it('gives a notice when the event affects nothing', () => {
     reportPlan(
@@ -102,24 +76,27 @@ describe('reportPlan', () => {
       undefined,
       'deploy'
     )
-    expect(calls.notices).toEqual(['Nothing to deploy: a tag push deploys nothing'])
-    expect(calls.outputs.get('setups')).toBe('[]')
+    expect(core.annotations).toEqual([
+      { kind: 'notice', message: 'Nothing to deploy: a tag push deploys nothing' }
+    ])
+    expect(core.outputs.get('setups')).toBe('[]')
   })
 })
 
 describe('reportResults', () => {
   it('turns plan problems into failed results with an annotation on the line, and fails the step', async () => {
     await reportResults(plan, [result], false)
-    const results = JSON.parse(calls.outputs.get('results') ?? '') as Result[]
+    const results = JSON.parse(core.outputs.get('results') ?? '') as Result[]
     expect(results.map((r) => [r.plan, r.status])).toEqual([
       ['local/a/default/web.yaml', 'succeeded'],
       ['local/b/default/bad.yaml', 'failed']
     ])
     expect(results[1]?.error).toBe('local/b/default/bad.yaml: unknown key "chrat"')
     expect(results[1]).not.toHaveProperty('line')
-    expect(calls.outputs.get('failed')).toBe('1')
-    expect(calls.errors).toEqual([
+    expect(core.outputs.get('failed')).toBe('1')
+    expect(core.annotations).toEqual([
       {
+        kind: 'error',
         message: 'local/b/default/bad.yaml: unknown key "chrat"',
         properties: {
           title: 'plan of local/b default/bad failed',
@@ -128,7 +105,7 @@ describe('reportResults', () => {
         }
       }
     ])
-    expect(calls.failed).toEqual(['1 of 2 plan(s) failed: local/b/default/bad.yaml'])
+    expect(core.failed).toEqual(['1 of 2 plan(s) failed: local/b/default/bad.yaml'])
   })
   it('masks secrets in outputs, annotations and the summary', async () => {
     addSecret('hunter2-secret')
@@ -138,16 +115,19 @@ describe('reportResults', () => {
       error: 'helm said: password hunter2-secret rejected'
     }
     await reportResults({ ...plan, problems: [] }, [leaky], false)
-    expect(calls.outputs.get('results')).not.toContain('hunter2-secret')
-    expect(calls.outputs.get('results')).toContain('password *** rejected')
-    expect(calls.errors[0]?.message).toBe('helm said: password *** rejected')
-    expect(calls.infos.join('\n')).not.toContain('hunter2-secret')
+    expect(core.outputs.get('results')).not.toContain('hunter2-secret')
+    expect(core.outputs.get('results')).toContain('password *** rejected')
+    expect(core.annotations[0]).toMatchObject({
+      kind: 'error',
+      message: 'helm said: password *** rejected'
+    })
+    expect(core.log.join('\n')).not.toContain('hunter2-secret')
   })
   it('succeeds when nothing failed; a cancelled run fails', async () => {
     await reportResults({ ...plan, problems: [] }, [result], false)
-    expect(calls.failed).toEqual([])
+    expect(core.failed).toEqual([])
     await reportResults({ ...plan, problems: [] }, [result], true)
-    expect(calls.failed).toEqual(['The run was cancelled before every plan finished'])
+    expect(core.failed).toEqual(['The run was cancelled before every plan finished'])
   })
 })
 
@@ -155,10 +135,10 @@ describe('reportRunFailure', () => {
   it('a run-level error still ends with results, failed, setups and a summary, masked', async () => {
     addSecret('hunter2-secret')
     await reportRunFailure('.gitops/repositories.yaml line 3: bad url hunter2-secret')
-    expect(calls.failed).toEqual(['.gitops/repositories.yaml line 3: bad url ***'])
+    expect(core.failed).toEqual(['.gitops/repositories.yaml line 3: bad url ***'])
     // setups stays as reportPlan wrote it (earlier cases here), else '[]'.
-    expect(Object.fromEntries(calls.outputs)).toMatchObject({ results: '[]', failed: '1' })
-    expect(calls.infos.join('\n')).toContain(
+    expect(Object.fromEntries(core.outputs)).toMatchObject({ results: '[]', failed: '1' })
+    expect(core.infos.join('\n')).toContain(
       '## gitops-action: the run failed before any plan ran\n\n> [!CAUTION]\n> .gitops/repositories.yaml line 3: bad url ***\n'
     )
   })

@@ -3,6 +3,9 @@ import { HEAD_LINES, PlanLog, TAIL_LINES } from '../../../src/report/plan-log.ts
 import { printUntrusted } from '../../../src/report/untrusted-text.ts'
 import { workflowCommands } from '../../support/workflow-commands.ts'
 
+// The one unit file on the real @actions/core, not its fake: these cases check the bytes
+// the runner reads on stdout.
+
 /** What the code under test wrote to stdout (the runner's view of the step). */
 function captured(fn: () => void): string {
   const chunks: string[] = []

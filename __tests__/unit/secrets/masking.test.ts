@@ -1,6 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { addUrlSecrets, mask, resetSecrets } from '../../../src/secrets/masking.ts'
+import * as core from '../../support/fakes/core.ts'
 
+vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
+
+beforeEach(core.resetCore)
 afterEach(resetSecrets)
 
 describe('addUrlSecrets', () => {
@@ -15,5 +19,6 @@ describe('addUrlSecrets', () => {
   ])('%s prints as %s and masks its credentials', (url, printed, hidden) => {
     expect(addUrlSecrets(url)).toBe(printed)
     for (const value of hidden) expect(mask(`x ${value} y`)).toBe('x *** y')
+    expect(core.secrets).toEqual(expect.arrayContaining(hidden))
   })
 })
