@@ -1,6 +1,6 @@
 import { SEED_ENV } from './config.ts'
 
-// The environment of every child process (helm, hooks, git).
+// The environment of every child process (helm, hooks, git), and sops' own.
 
 const OIDC_REQUEST_VARIABLES = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN']
 
@@ -45,4 +45,52 @@ export function hookOnlyEnv(): Record<string, string> {
     if (value !== undefined) env[key] = value
   }
   return env
+}
+
+/**
+ * What sops reads beside its key: where it runs (paths, proxies, CA files, the
+ * home with ~/.aws, ~/.azure, ~/.config/sops, gpg's home) and the credentials a
+ * cloud login step leaves in the environment. Upper-cased names; Windows' own
+ * names are there for a Windows runner.
+ */
+const SOPS_NAMES = new Set([
+  'PATH',
+  'HOME',
+  'USER',
+  'TMPDIR',
+  'TMP',
+  'TEMP',
+  'XDG_CONFIG_HOME',
+  'GNUPGHOME',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'SYSTEMROOT',
+  'WINDIR',
+  'USERPROFILE',
+  'APPDATA',
+  'LOCALAPPDATA',
+  'PROGRAMDATA'
+])
+/** sops' own settings and the KMS clients' (AWS, GCP, Azure, Vault). */
+const SOPS_PREFIXES = ['SOPS_', 'AWS_', 'GOOGLE_', 'CLOUDSDK_', 'AZURE_', 'VAULT_']
+
+/**
+ * The environment of sops: only what it needs, from `env`, and `extra` (the age
+ * key). Nothing of the runner (GITHUB_*, RUNNER_*, ACTIONS_*), of the action's
+ * configuration (INPUT_*, STATE_*) or of the job's other variables: sops runs a
+ * binary downloaded at run time, and no more should reach it than it uses.
+ */
+export function sopsEnv(
+  extra: Readonly<Record<string, string>>,
+  env: NodeJS.ProcessEnv = process.env
+): NodeJS.ProcessEnv {
+  const kept: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(env)) {
+    const name = key.toUpperCase()
+    if (SOPS_NAMES.has(name) || SOPS_PREFIXES.some((p) => name.startsWith(p))) kept[key] = value
+  }
+  return { ...kept, ...extra }
 }

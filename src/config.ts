@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { existsSync, readFileSync } from 'node:fs'
 import { actionDefaults } from './action-defaults.ts'
-import { addSecret, addUrlSecrets } from './secrets/masking.ts'
+import { addSecret, addSecretValues, addUrlSecrets } from './secrets/masking.ts'
 import type { Config, RepositoryAlias } from './types.ts'
 
 // The only module that reads inputs. Every value is checked here once, so a bad
@@ -117,8 +117,8 @@ function storeUrl(raw: RawInput): string {
   if (parsed.hash) fail(raw, 'must not have a #fragment (the server never sees it)', false)
   if (parsed.search && parsed.protocol === 'file:')
     fail(raw, 'must not have a ?query with file:// (a file path has none)', false)
-  addSecret(parsed.search.slice(1))
-  for (const value of parsed.searchParams.values()) addSecret(value)
+  // Each query value is registered by addUrlSecrets; the whole query also shows as one.
+  addSecretValues([{ key: 'the whole query', value: parsed.search.slice(1) }], raw.origin)
   return checked
 }
 
@@ -274,7 +274,8 @@ function sopsAgeKey(): string | undefined {
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'))
   // The comments (`# public key: age1…`) are no secret; every key line is, in both cases.
-  for (const key of keys) for (const form of [key, key.toLowerCase()]) addSecret(form)
+  for (const key of keys)
+    for (const form of [key, key.toLowerCase()]) addSecret(form, "input 'sops-age-key'")
   if (keys.length === 0 || keys.some((k) => !/^AGE-SECRET-KEY-1[0-9A-Z]+$/i.test(k)))
     fail(raw, 'must hold age private keys (AGE-SECRET-KEY-1...), one a line', false)
   return raw.value
@@ -338,7 +339,7 @@ function deploymentEnvironment(): string {
 
 export function readConfig(): Config {
   const token = input('github-token').value
-  addSecret(token)
+  addSecret(token, "input 'github-token'")
 
   const storeRaw = input('kubeconfig-store-url')
   if (storeRaw.value) addUrlSecrets(storeRaw.value)

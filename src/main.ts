@@ -5,7 +5,7 @@ import { createApi } from './github/api.ts'
 import { detectChanges } from './changes/detect.ts'
 import { planDeployment } from './plan/planner.ts'
 import { RepositoriesFileError } from './plan/repositories.ts'
-import { addUrlSecrets } from './secrets/masking.ts'
+import { addUrlSecrets, takeSecretWarnings } from './secrets/masking.ts'
 import { openCheckout } from './plan/checkout.ts'
 import { prepareHelm } from './apply/helm-tool.ts'
 import { runEngine, runKindOf } from './engine/run.ts'
@@ -150,6 +150,7 @@ export async function run(): Promise<void> {
     await reportRunFailure(error instanceof Error ? error.message : String(error))
     await endDeployments?.({ kind: 'stopped' })
   } finally {
+    for (const warning of takeSecretWarnings()) runWarning(warning)
     await opened?.dispose()
     cancellation.dispose()
   }

@@ -1,5 +1,6 @@
 // Pull request diff faults: a base that does not render, a token that may not
-// comment (a fork), a diff far beyond GitHub's comment limit.
+// comment (a fork), a diff far beyond GitHub's comment limit, another account's
+// comment carrying the action's marker.
 import { afterAll, afterEach, expect } from 'vitest'
 import { cloneAt, removeTempDirs } from '../support/git-repo.ts'
 import {
@@ -96,6 +97,35 @@ faultCase(
       })
     )
     expect(run.summary).toContain('-  message: v1\n+  message: v2')
+  }
+)
+
+faultCase(
+  "another user's comment carries the workflow's marker (and the token could not edit it)",
+  'it is left as it was, never edited; the diff goes into a new comment of the token',
+  async () => {
+    // Anyone may comment on a pull request, and the marker is no secret.
+    const marker = '<!-- gitops-action diff deploy.yml -->'
+    const foreign = { id: 1, issue: 7, author: 'mallory', body: `${marker}\nLooks good, merge it` }
+    const state: WriteState = { comments: [{ ...foreign }], deployments: [] }
+    const { run } = await pullRequest(
+      (ns) => ({
+        'values/web.yaml': valuesYaml('v1'),
+        [planOf(ns)]: planYaml({ values: 'values/web.yaml' })
+      }),
+      () => ({ 'values/web.yaml': valuesYaml('v2') }),
+      state
+    )
+    expect(run.code, run.log).toBe(0)
+    expect(server?.requests.filter((r) => r.operationId === 'issues/update-comment')).toEqual([])
+    expect(state.comments[0]).toEqual(foreign)
+    expect(state.comments.slice(1)).toEqual([
+      expect.objectContaining({
+        author: 'github-actions[bot]',
+        body: expect.stringMatching(/^<!-- gitops-action diff deploy\.yml -->\n/)
+      })
+    ])
+    expect(state.comments[1]?.body).toContain('-  message: v1\n+  message: v2')
   }
 )
 

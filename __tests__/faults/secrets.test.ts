@@ -1,10 +1,11 @@
 // SOPS-encrypted values: a plan whose values file sops encrypted for an age key
 // deploys with the decrypted value (read back from the API server) and the plaintext
-// shows nowhere the run wrote; the decrypted file is private and gone after the post
-// step; a preview never decrypts; a wrong key and a sops download whose checksum does
-// not match fail the plan clearly; a second run takes sops from the tool cache.
-import { existsSync, readdirSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+// shows nowhere the run wrote; the decrypted file is private and gone when the main
+// step ends; a preview never decrypts; a wrong key and a sops download whose checksum
+// does not match fail the plan clearly; a second run takes sops from the tool cache;
+// sops gets an environment of its own; a decrypted value too short to mask is named.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { afterAll, describe, expect } from 'vitest'
 import { encrypt, newAgeKey, sopsKit } from '../support/sops.ts'
 import { removeTempDirs, tempDir } from '../support/git-repo.ts'
@@ -16,6 +17,7 @@ import {
   expectFailed,
   expectSucceeded,
   faultCase,
+  GITHUB_TOKEN,
   leaks,
   message,
   namespace,
@@ -46,64 +48,58 @@ const sopsInputs = (base = bed.helmMirror): Record<string, string> => ({
 })
 const env = { NODE_EXTRA_CA_CERTS: bed.ca }
 
+interface EncryptedPlanOptions {
+  readonly recipient?: string
+  /** More values in the encrypted file, as YAML lines. */
+  readonly more?: string
+  /** A post-install hook (its script committed too). */
+  readonly hook?: { readonly path: string; readonly script: string }
+}
+
 /** A plan on local/a whose values file is encrypted for `recipient`; the plaintext is searched for in every run. */
-async function encryptedPlan(name: string, recipient = kit.recipient) {
+async function encryptedPlan(name: string, options: EncryptedPlanOptions = {}) {
   const ns = namespace(name)
   namespaces.push(ns)
   const plaintext = secret(`s3cret-${name}-${Math.random().toString(36).slice(2)}`)
   const ops = await opsRepo()
   const plan = `local/a/${ns}/app.yaml`
-  const encrypted = encrypt(kit, 'secret.yaml', valuesYaml(plaintext), recipient)
+  const values = valuesYaml(plaintext) + (options.more ?? '')
+  const encrypted = encrypt(kit, 'secret.yaml', values, options.recipient ?? kit.recipient)
+  const { hook } = options
   const head = await ops.commit({
     'values/secret.yaml': encrypted,
-    [plan]: planYaml({ values: 'values/secret.yaml' })
+    ...(hook && { [hook.path]: hook.script }),
+    [plan]: planYaml({
+      values: 'values/secret.yaml',
+      ...(hook && { hooks: { 'post-install': [hook.path] } })
+    })
   })
   return { ns, ops, plan, head, plaintext, encrypted }
 }
 
-/** Every decrypted values file the run left in its private folder: path → mode. */
-function decryptedFiles(root: string): Map<string, number> {
-  const found = new Map<string, number>()
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name)
-      if (entry.isDirectory()) walk(path)
-      else found.set(path, statSync(path).mode & 0o777)
-    }
-  }
-  if (existsSync(join(root, 'values'))) walk(join(root, 'values'))
-  return found
+/** Prints the mode of every decrypted values file while the run holds them. */
+const modesHook = {
+  path: 'hooks/modes.sh',
+  script:
+    'find "$RUNNER_TEMP" -path "*/gitops-action-*/values/*" -type f -exec stat -c "decrypted file mode %a" {} \\;\n'
 }
 
 describe('SOPS-encrypted values', () => {
   faultCase(
     'a values file encrypted with sops for an age key',
-    'installs; the ConfigMap holds the decrypted value; the plaintext is in no log, summary, output or annotation; the decrypted file is 0600 and removed by the post step; a second run (new value) takes sops from the tool cache and upgrades',
+    'installs; the ConfigMap holds the decrypted value; the plaintext is in no log, summary, output or annotation; the decrypted file is 0600 while the run holds it; a second run (new value) takes sops from the tool cache and upgrades',
     async () => {
-      const c = await encryptedPlan('sops')
+      const c = await encryptedPlan('sops', { hook: modesHook })
       const toolCache = await tempDir('faults-tool-cache-')
-      let decrypted = new Map<string, number>()
-      let workdir = ''
       const run = await act(
         c.ops.repo.dir,
         { push: { before: c.ops.base, after: c.head } },
-        {
-          inputs: sopsInputs(),
-          env,
-          toolCache,
-          // checked before the post step removes the folder
-          beforePost: (state) => {
-            workdir = state[STATE_KEY] ?? ''
-            decrypted = decryptedFiles(workdir)
-          }
-        }
+        { inputs: sopsInputs(), env, toolCache }
       )
       expectSucceeded(run, c.plan, 'install', 1)
       expect(await message(clusterA, c.ns, 'app')).toBe(c.plaintext)
       expect(run.log).toMatch(/sops v3\.\d+\.\d+: SHA-256 [0-9a-f]{64} matches \S+\.sha256sum/)
-      expect([...decrypted.values()], JSON.stringify([...decrypted])).toEqual([0o600])
-      expect(workdir).not.toBe('')
-      expect(existsSync(workdir)).toBe(false)
+      expect(run.log.match(/decrypted file mode \d+/g)).toEqual(['decrypted file mode 600'])
       expect(leaks(run)).toEqual([])
       expect(run.masked).toContain(c.plaintext)
 
@@ -161,7 +157,7 @@ describe('SOPS-encrypted values', () => {
     'the plan fails "could not decrypt values/secret.yaml with sops: it needs one of: age recipient age1…", naming the key and not the content; nothing deployed',
     async () => {
       const other = newAgeKey(kit.ageKeygen)
-      const c = await encryptedPlan('wrongkey', other.recipient)
+      const c = await encryptedPlan('wrongkey', { recipient: other.recipient })
       const run = await act(
         c.ops.repo.dir,
         { push: { before: c.ops.base, after: c.head } },
@@ -201,6 +197,101 @@ describe('SOPS-encrypted values', () => {
       )
       expect(existsSync(join(toolCache, 'sops'))).toBe(false)
       expect(await clusterA.releaseSecrets(c.ns, 'app')).toEqual([])
+    }
+  )
+
+  faultCase(
+    'a later step of the job looks for the decrypted values and the kubeconfigs',
+    "the run's folder (kubeconfigs, decrypted values, helm repository config) is gone when the action's main step ends, before any later step; the post step finds nothing left",
+    async () => {
+      const c = await encryptedPlan('later')
+      let workdir = ''
+      let left: string[] = []
+      const run = await act(
+        c.ops.repo.dir,
+        { push: { before: c.ops.base, after: c.head } },
+        {
+          inputs: sopsInputs(),
+          env,
+          // Between the main and the post step: where the job's later steps run.
+          beforePost: (state) => {
+            workdir = state[STATE_KEY] ?? ''
+            left = readdirSync(dirname(workdir)).filter((f) => f.startsWith('gitops-action-'))
+          }
+        }
+      )
+      expectSucceeded(run, c.plan, 'install', 1)
+      expect(workdir).toMatch(/gitops-action-/)
+      expect(left).toEqual([])
+      expect(run.post?.stdout ?? '').not.toContain('Removed')
+    }
+  )
+
+  faultCase(
+    'sops runs while the job holds other secrets (the GitHub token, a variable of the job)',
+    "sops gets its key, PATH and HOME, and none of GITHUB_*, INPUT_*, RUNNER_*, ACTIONS_* nor the job's other variables",
+    async () => {
+      const c = await encryptedPlan('sopsenv')
+      // A sops on PATH that writes down its environment, then runs the real one.
+      const bin = await tempDir('faults-sops-bin-')
+      const seen = await tempDir('faults-sops-env-')
+      writeFileSync(
+        join(bin, 'sops'),
+        `#!/bin/sh\nenv -0 > "${seen}/env-$$"\nexec "${kit.sops}" "$@"\n`,
+        { mode: 0o755 }
+      )
+      const jobSecret = secret(`job-secret-${Math.random().toString(36).slice(2)}`)
+      const run = await act(
+        c.ops.repo.dir,
+        { push: { before: c.ops.base, after: c.head } },
+        {
+          inputs: { 'sops-version': 'system', 'sops-age-key': kit.ageKey },
+          env: {
+            ...env,
+            PATH: `${bin}:${dirname(bed.helm4)}:${process.env.PATH ?? ''}`,
+            GITHUB_TOKEN: GITHUB_TOKEN,
+            DEPLOY_PASSWORD: jobSecret
+          }
+        }
+      )
+      expectSucceeded(run, c.plan, 'install', 1)
+      const runs = readdirSync(seen).map((f) =>
+        readFileSync(join(seen, f), 'utf8')
+          .split('\0')
+          .filter(Boolean)
+          .map((line) => line.slice(0, line.indexOf('=')))
+      )
+      // `sops --version` (no key), then the decryption (the key).
+      expect(runs).toHaveLength(2)
+      for (const names of runs) {
+        expect(names).toEqual(expect.arrayContaining(['PATH', 'HOME']))
+        expect(names.filter((n) => /^(GITHUB_|INPUT_|RUNNER_|ACTIONS_|STATE_)/.test(n))).toEqual([])
+        expect(names).not.toContain('DEPLOY_PASSWORD')
+      }
+      expect(runs.filter((names) => names.includes('SOPS_AGE_KEY'))).toHaveLength(1)
+    }
+  )
+
+  faultCase(
+    'decrypted SOPS values of one and two characters ("7", "no")',
+    'they are left unmasked (masking "7" would garble the log) and one warning names the file and their keys, never the values; the long secret is masked',
+    async () => {
+      const c = await encryptedPlan('short', { more: 'pin: "no"\nport: 7\n' })
+      const run = await act(
+        c.ops.repo.dir,
+        { push: { before: c.ops.base, after: c.head } },
+        { inputs: sopsInputs(), env }
+      )
+      expectSucceeded(run, c.plan, 'install', 1)
+      expect(run.masked).toContain(c.plaintext)
+      expect(run.masked).not.toContain('no')
+      expect(run.masked).not.toContain('7')
+      const warnings = run.annotations.filter((a) => a.level === 'warning').map((a) => a.message)
+      expect(warnings).toContainEqual(
+        expect.stringMatching(
+          /^values\/secret\.yaml, decrypted: 2 value\(s\) of under 4 characters are not masked in the log \(pin, port\)/
+        )
+      )
     }
   )
 })

@@ -2,7 +2,7 @@
 // and runs no hook; no credential of the suite ever shows in what a run prints or
 // writes, helm's own error output included. (Every run of every fault case is also
 // scanned, by `act` in harness.ts.)
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect } from 'vitest'
 import { dump, load } from 'js-yaml'
@@ -238,7 +238,7 @@ describe('security', () => {
 
   faultCase(
     'every credential of the suite, on a run that uses them all',
-    'store password, chart repository password (also a wrong one helm reports), kubeconfig token and client key, GitHub token: zero hits in log, stderr, summary, outputs, annotations and post step; kubeconfigs were 0600 and are removed by the post step',
+    'store password, chart repository password (also a wrong one helm reports), kubeconfig token and client key, GitHub token: zero hits in log, stderr, summary, outputs, annotations and post step; kubeconfigs are 0600 while the run holds them and gone when its main step ends',
     async () => {
       const ns = namespace('creds')
       namespaces.push(ns)
@@ -246,24 +246,26 @@ describe('security', () => {
       const planA = `${SETUP_A}/${ns}/app.yaml`
       const planB = `${SETUP_B}/${ns}/app.yaml`
       const planC = `${SETUP_B}/${ns}/denied.yaml`
+      // Prints the mode of the setup's kubeconfig while the run holds it.
+      const hooks = { 'post-install': ['hooks/mode.sh'] }
       const head = await ops.commit({
         'values/app.yaml': valuesYaml('creds'),
-        [planA]: planYaml({ chart: 'bed/hello', values: 'values/app.yaml' }),
-        [planB]: planYaml({ chart: 'bed/hello', values: 'values/app.yaml' }),
+        'hooks/mode.sh': 'stat -c "kubeconfig mode %a" "$KUBECONFIG"\n',
+        [planA]: planYaml({ chart: 'bed/hello', values: 'values/app.yaml', hooks }),
+        [planB]: planYaml({ chart: 'bed/hello', values: 'values/app.yaml', hooks }),
         [planC]: planYaml({ chart: 'wrong/hello' })
       })
       const wrong = new URL(chartRepoUrl())
       wrong.username = bed.chartRepoUser
       wrong.password = secret(`wrong-chart-${Math.random().toString(36).slice(2)}`)
-      let modes: number[] = []
+      let left = true
       const run = await act(
         ops.repo.dir,
         { push: { before: ops.base, after: head } },
         {
           inputs: { 'helm-repositories': `bed ${bed.chartRepo}\nwrong ${wrong.toString()}` },
           beforePost: (state) => {
-            const kube = join(state['gitops-workdir'] ?? '', 'kube')
-            modes = readdirSync(kube).map((f) => statSync(join(kube, f)).mode & 0o777)
+            left = existsSync(state['gitops-workdir'] ?? '')
           }
         }
       )
@@ -278,7 +280,11 @@ describe('security', () => {
       )
       expect(await message(clusterA, ns, 'app')).toBe('creds')
       expect(await message(clusterB, ns, 'app')).toBe('creds')
-      expect(modes).toEqual([0o600, 0o600])
+      expect(run.log.match(/kubeconfig mode \d+/g)).toEqual([
+        'kubeconfig mode 600',
+        'kubeconfig mode 600'
+      ])
+      expect(left).toBe(false)
       expect(readdirSync(run.runnerTemp)).toEqual([])
       // The scan looked for each credential in several forms; the kubeconfigs gave a token and a key.
       expect(credentials().length).toBeGreaterThanOrEqual(10)

@@ -11,7 +11,9 @@ import { git } from './git-repo.ts'
 // Every request (path, method, path and query parameters) and every response
 // (status, JSON body) is checked against GitHub's published OpenAPI description
 // (@octokit/openapi); a mismatch is recorded in `violations`, which tests assert
-// empty. Responses start from the description's own examples, patched.
+// empty. Responses start from the description's own examples, patched. GraphQL is
+// outside that description: the one query the action sends (who the token is) is
+// answered by the handler `graphql/viewer`, and any other query is a violation.
 
 const require = createRequire(import.meta.url)
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -156,9 +158,14 @@ export async function startGitHubApiServer(handlers: Handlers): Promise<GitHubAp
     const url = new URL(req.url ?? '/', 'http://localhost')
     const path = decodeURIComponent(url.pathname)
     const method = req.method ?? 'GET'
-    const match = operations.find((o) => o.method === method && o.pattern.test(path))
+    const graphqlCall = method === 'POST' && path === '/graphql'
+    const match = graphqlCall
+      ? undefined
+      : operations.find((o) => o.method === method && o.pattern.test(path))
     let reply: ApiReply
-    if (!match) {
+    if (graphqlCall) {
+      reply = await graphql(req, handlers, violations)
+    } else if (!match) {
       violations.push(`${method} ${path}: no such operation in the OpenAPI description`)
       reply = notFound()
     } else {
@@ -177,7 +184,7 @@ export async function startGitHubApiServer(handlers: Handlers): Promise<GitHubAp
     requests.push({
       method,
       url: `${url.pathname}${url.search}`,
-      operationId: match?.id,
+      operationId: graphqlCall ? 'graphql/viewer' : match?.id,
       status: reply.status
     })
     res.writeHead(reply.status, {
@@ -205,6 +212,35 @@ export async function startGitHubApiServer(handlers: Handlers): Promise<GitHubAp
         server.close(() => resolve())
       })
   }
+}
+
+/** `viewer { login }`, however it is spaced, with or without an operation name. */
+const VIEWER_QUERY = /^\s*(query(\s+\w+)?\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/
+
+async function graphql(
+  req: IncomingMessage,
+  handlers: Handlers,
+  violations: string[]
+): Promise<ApiReply> {
+  const body = await readBody(req)
+  const auth = req.headers.authorization
+  if (!auth || !/^(token|Bearer) \S+$/.test(auth))
+    violations.push('POST /graphql: no token in the Authorization header')
+  const handler = handlers['graphql/viewer']
+  if (typeof body?.query !== 'string' || !VIEWER_QUERY.test(body.query) || !handler) {
+    violations.push(`POST /graphql: a query this stand-in does not know: ${JSON.stringify(body)}`)
+    return { status: 200, body: { errors: [{ message: 'unknown query' }] } }
+  }
+  const reply = await handler({
+    operationId: 'graphql/viewer',
+    params: {},
+    query: {},
+    headers: req.headers,
+    body
+  })
+  if (reply.status === 200 && typeof reply.body?.data?.viewer?.login !== 'string')
+    violations.push(`POST /graphql: viewer without a login: ${JSON.stringify(reply.body)}`)
+  return reply
 }
 
 function coerce(value: string, schema: Json): unknown {
@@ -453,6 +489,8 @@ export interface FakeComment {
   readonly id: number
   /** The pull request (issue) number it is on; 7 when left out. */
   readonly issue?: number
+  /** Who wrote it; the token's own identity when left out. */
+  readonly author?: string
   body: string
 }
 
@@ -468,6 +506,11 @@ export interface WriteState {
   readonly deployments: FakeDeployment[]
   /** Answer every write with 403, as GitHub does for a read-only token (a fork's pull request). */
   forbidden?: boolean
+  /**
+   * Who the token is (GraphQL `viewer.login`): `github-actions[bot]` when left out
+   * (GITHUB_TOKEN); `<app-slug>[bot]` for a GitHub App's token, a login for a user's.
+   */
+  viewer?: string
 }
 
 /** GitHub's answer to a token without the permission. */
@@ -481,12 +524,20 @@ export const forbidden = (): ApiReply => ({
 
 export function writeHandlers(state: WriteState): Handlers {
   let next = 1000
-  const commentOf = (c: FakeComment) => ({
-    ...specExample('issue-comment'),
-    id: c.id,
-    body: c.body
-  })
+  const viewer = state.viewer ?? 'github-actions[bot]'
+  const commentOf = (c: FakeComment) => {
+    const example = specExample('issue-comment')
+    const login = c.author ?? viewer
+    return {
+      ...example,
+      id: c.id,
+      body: c.body,
+      // Bots (an App's installation, GITHUB_TOKEN's github-actions) have logins ending in [bot].
+      user: { ...example.user, login, type: login.endsWith('[bot]') ? 'Bot' : 'User' }
+    }
+  }
   return {
+    'graphql/viewer': () => ({ status: 200, body: { data: { viewer: { login: viewer } } } }),
     'issues/list-comments': ({ params, query }) => {
       const perPage = Number(query.per_page ?? 30)
       const page = Number(query.page ?? 1)
@@ -498,7 +549,12 @@ export function writeHandlers(state: WriteState): Handlers {
     },
     'issues/create-comment': ({ params, body }) => {
       if (state.forbidden) return forbidden()
-      const comment = { id: next++, issue: Number(params.issue_number), body: body.body as string }
+      const comment = {
+        id: next++,
+        issue: Number(params.issue_number),
+        author: viewer,
+        body: body.body as string
+      }
       state.comments.push(comment)
       return { status: 201, body: commentOf(comment) }
     },

@@ -1,15 +1,18 @@
+import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { STATE_KEY, WORKDIR_PREFIX } from './workdir-state.ts'
 
-// The post step: remove the run's folder (kubeconfigs, decrypted values, helm repository config).
+// The post step: remove the run's folder (kubeconfigs, decrypted values, helm repository
+// config) if the main step could not, killed before it ended.
 // It imports no @actions/* package: loading one costs more than this whole step.
 // The runner hands the main step's saved state over as STATE_<name>, and a
 // workflow command is a plain line on stdout.
 
 export async function cleanup(): Promise<void> {
   const dir = process.env[`STATE_${STATE_KEY}`]
-  if (!dir) return
+  // The main step removes it as it ends: there is nothing left to say.
+  if (!dir || !existsSync(dir)) return
   // Only ever a folder this action made.
   if (!basename(dir).startsWith(WORKDIR_PREFIX)) {
     warning(`not removing ${dir}: it is not a folder gitops-action created`)

@@ -50,7 +50,7 @@ export async function fetchKubeconfig(setup: string, options: StoreOptions): Pro
       `the kubeconfig of setup ${setup} at ${safeUrl} is not valid: ${check.reason}`
     )
   }
-  for (const secret of check.secrets) addSecret(secret)
+  for (const secret of check.secrets) addSecret(secret, `the kubeconfig of setup ${setup}`)
   return text
 }
 
@@ -85,7 +85,7 @@ async function download(
     const user = decodeURIComponent(parsed.username)
     const password = decodeURIComponent(parsed.password)
     headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
-    addSecret(headers.authorization)
+    addSecret(headers.authorization, `the Authorization header for ${safeUrl}`)
     parsed.username = ''
     parsed.password = ''
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { load } from 'js-yaml'
+import type { KeyedValue } from '../secrets/masking.ts'
 
 // What a SOPS-encrypted values file tells without its key: that it is one, which
 // keys can open it, which of its values are encrypted, and digests of them.
@@ -55,22 +56,25 @@ const ENCRYPTED = /^ENC\[[A-Z0-9_]+,data:.*,type:(str|int|float|bool|bytes|comme
 /**
  * The decrypted values of the leaves that were encrypted, as text, to register as
  * secrets. Booleans are left out: masking `true` everywhere would hide nothing.
- * Leaves SOPS left in clear (unencrypted_suffix and the like) are not secrets.
+ * Leaves SOPS left in clear (unencrypted_suffix and the like) are not secrets. Each
+ * comes with its key path (`db.password`, `tokens[0]`), for a warning to name.
  */
-export function encryptedLeaves(encrypted: Tree, decrypted: Tree): string[] {
-  const found: string[] = []
-  const walk = (enc: Tree, dec: Tree): void => {
+export function encryptedLeaves(encrypted: Tree, decrypted: Tree): KeyedValue[] {
+  const found: KeyedValue[] = []
+  const walk = (enc: Tree, dec: Tree, key: string): void => {
     if (typeof enc === 'string') {
       const type = ENCRYPTED.exec(enc)?.[1]
-      if (type && type !== 'bool' && dec !== null && dec !== undefined) found.push(String(dec))
+      if (type && type !== 'bool' && dec !== null && dec !== undefined)
+        found.push({ key, value: String(dec) })
     } else if (Array.isArray(enc)) {
-      enc.forEach((item, i) => walk(item, Array.isArray(dec) ? dec[i] : undefined))
+      enc.forEach((item, i) => walk(item, Array.isArray(dec) ? dec[i] : undefined, `${key}[${i}]`))
     } else if (isMapping(enc)) {
-      for (const [key, value] of Object.entries(enc))
-        if (key !== 'sops') walk(value, isMapping(dec) ? dec[key] : undefined)
+      for (const [name, value] of Object.entries(enc))
+        if (name !== 'sops')
+          walk(value, isMapping(dec) ? dec[name] : undefined, key ? `${key}.${name}` : name)
     }
   }
-  walk(encrypted, decrypted)
+  walk(encrypted, decrypted, '')
   return found
 }
 

@@ -3,9 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
 import { dump, load } from 'js-yaml'
-import { childEnv } from '../child-env.ts'
+import { sopsEnv } from '../child-env.ts'
 import { run } from '../process.ts'
-import { addSecret } from '../secrets/masking.ts'
+import { addSecretValues } from '../secrets/masking.ts'
 import { prepareSops, type Sops } from '../tools/sops.ts'
 import type { Config } from '../types.ts'
 import { digest, encryptedLeaves, keysNeeded, redacted, sopsMetadata } from './sops-file.ts'
@@ -86,14 +86,13 @@ export class ValuesFiles {
       ['--decrypt', '--input-type', type, '--output-type', 'yaml', path],
       {
         // sops alone gets the age key; KMS credentials come from the environment as for any step.
-        env: childEnv(config.sopsAgeKey ? { SOPS_AGE_KEY: config.sopsAgeKey } : {}),
+        env: sopsEnv(config.sopsAgeKey ? { SOPS_AGE_KEY: config.sopsAgeKey } : {}),
         signal
       }
     )
     if (result.code !== 0)
       throw new Error(decryptError(file, meta, result.stderr, result.cancelled))
-    const decrypted = load(result.stdout)
-    for (const value of encryptedLeaves(load(text), decrypted)) addSecret(value)
+    addSecretValues(encryptedLeaves(load(text), load(result.stdout)), `${file}, decrypted`)
     return this.#write(file, result.stdout)
   }
 

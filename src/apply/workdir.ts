@@ -1,12 +1,14 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '@actions/core'
 import { STATE_KEY, WORKDIR_PREFIX } from './workdir-state.ts'
 
 // One private folder per run under RUNNER_TEMP: kubeconfigs, decrypted values and
-// helm's repository config live there, so nothing touches the user's helm config,
-// and the post step removes it all.
+// helm's repository config live there, so nothing touches the user's helm config.
+// The main step removes it when its work is done; the post step again, in case the
+// main step was killed first.
 
 export interface Workdir {
   readonly root: string
@@ -16,6 +18,8 @@ export interface Workdir {
   readonly valuesDir: string
   /** Writes a setup's kubeconfig (mode 0600) and returns its path. */
   writeKubeconfig(setup: string, text: string): string
+  /** Removes the folder and all it holds; the post step does again what this could not. */
+  remove(): Promise<void>
 }
 
 /**
@@ -50,6 +54,12 @@ export function createWorkdir(): Workdir {
       const file = join(kubeDir, `${setupFileName(setup)}.yaml`)
       writeFileSync(file, text, { mode: 0o600 })
       return file
-    }
+    },
+    remove: () =>
+      rm(root, { recursive: true, force: true }).catch((error: unknown) =>
+        core.info(
+          `Could not remove ${root} yet (the post step tries again): ${error instanceof Error ? error.message : String(error)}`
+        )
+      )
   }
 }

@@ -54,7 +54,7 @@ function createClient(
   if (auth.token) headers.authorization = `Bearer ${auth.token}`
   else if (access.username && access.password) {
     const basic = Buffer.from(`${access.username}:${access.password}`).toString('base64')
-    addSecret(basic)
+    addSecret(basic, `the kubeconfig's username and password for ${access.server}`)
     headers.authorization = `Basic ${basic}`
   }
   const call = async (

@@ -63,7 +63,7 @@ export async function runExecPlugin(
     )
   }
   const credential = parseExecCredential(result.stdout)
-  addSecret(credential.token)
-  addSecret(credential.key)
+  addSecret(credential.token, `the token of the kubeconfig exec plugin ${plugin.command}`)
+  addSecret(credential.key, `the client key of the kubeconfig exec plugin ${plugin.command}`)
   return credential
 }

@@ -30,7 +30,7 @@ import {
   actContextOf,
   clusterOf,
   digestOf,
-  sharedOf,
+  withShared,
   title,
   type EngineRun,
   type Shared
@@ -46,11 +46,12 @@ const OBJECTS_AT_ONCE = 8
 
 export async function runDrift(run: EngineRun): Promise<Result[]> {
   if (run.plan.setups.length === 0) return []
-  const shared = sharedOf(run)
-  const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) =>
-    driftOfSetup(setup, shared)
-  )
-  return perSetup.flat()
+  return withShared(run, async (shared) => {
+    const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) =>
+      driftOfSetup(setup, shared)
+    )
+    return perSetup.flat()
+  })
 }
 
 interface SetupContext {

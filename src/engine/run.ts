@@ -58,15 +58,34 @@ export interface Shared extends EngineRun {
 
 export async function runEngine(run: EngineRun): Promise<Result[]> {
   if (run.plan.setups.length === 0) return []
+  return withShared(run, async (shared) => {
+    const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) =>
+      runSetup(setup, shared)
+    )
+    return perSetup.flat()
+  })
+}
+
+/**
+ * Runs `use` with what every setup shares, then removes the run's folder: the
+ * kubeconfigs and decrypted values are gone when the action's step ends, before any
+ * later step of the job (another action's included) could read them. The post step
+ * only catches a main step killed before this.
+ */
+export async function withShared<T>(
+  run: EngineRun,
+  use: (shared: Shared) => Promise<T>
+): Promise<T> {
   const shared = sharedOf(run)
-  const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) =>
-    runSetup(setup, shared)
-  )
-  return perSetup.flat()
+  try {
+    return await use(shared)
+  } finally {
+    await shared.workdir.remove()
+  }
 }
 
 /** What every setup of a run shares: the work folder, helm's environment, the chart cache. */
-export function sharedOf(run: EngineRun): Shared {
+function sharedOf(run: EngineRun): Shared {
   const workdir = createWorkdir()
   // A preview gets no KUBECONFIG at all: helm template must not reach for a cluster.
   const baseEnv =

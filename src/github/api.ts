@@ -4,7 +4,7 @@ import { branchOf } from './event.ts'
 
 // The GitHub REST calls the action makes, and nothing else: the last successful
 // run of this workflow (the diff base), the compare API and git trees (the
-// changed paths when git cannot tell). Each call has a timeout, so a hanging
+// changed paths when git cannot tell); one GraphQL query, who the token is. Each call has a timeout, so a hanging
 // API falls back like a dead one, and stops at once when the run is cancelled.
 
 const REQUEST_TIMEOUT_MS = 20_000
@@ -49,6 +49,8 @@ export interface Tree {
 export interface IssueComment {
   readonly id: number
   readonly body: string
+  /** The author's login; undefined for a deleted account. */
+  readonly author: string | undefined
 }
 
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error'
@@ -63,6 +65,12 @@ export interface GitHubApi {
   lastSuccessfulRun(): Promise<SuccessfulRun | undefined>
   compare(base: string, head: string): Promise<Comparison>
   tree(commit: string): Promise<Tree>
+  /**
+   * The login the token acts as: its user's for a personal token, `<app-slug>[bot]`
+   * for an installation token (GITHUB_TOKEN: `github-actions[bot]`). REST's
+   * `GET /user` refuses installation tokens; GraphQL's viewer answers both.
+   */
+  identity(): Promise<string>
   /** Comments of a pull request, oldest first (up to MAX_COMMENT_PAGES pages). */
   listComments(issue: number): Promise<IssueComment[]>
   createComment(issue: number, body: string): Promise<IssueComment>
@@ -204,6 +212,15 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
         }
       }),
 
+    identity: () =>
+      guard("reading the token's identity", async () => {
+        const { viewer } = await octokit().graphql<{ viewer: { login: string } }>(
+          'query { viewer { login } }',
+          { request: request() }
+        )
+        return viewer.login
+      }),
+
     listComments: (issue) =>
       guard(`listing the comments of #${issue}`, async () => {
         const comments: IssueComment[] = []
@@ -216,7 +233,9 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
             page,
             request: request()
           })
-          comments.push(...data.map((c) => ({ id: c.id, body: c.body ?? '' })))
+          comments.push(
+            ...data.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user?.login }))
+          )
           if (data.length < PER_PAGE) break
         }
         return comments
@@ -231,7 +250,7 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
           body,
           request: request()
         })
-        return { id: data.id, body: data.body ?? '' }
+        return { id: data.id, body: data.body ?? '', author: data.user?.login }
       }),
 
     updateComment: (id, body) =>
@@ -243,7 +262,7 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
           body,
           request: request()
         })
-        return { id: data.id, body: data.body ?? '' }
+        return { id: data.id, body: data.body ?? '', author: data.user?.login }
       }),
 
     createDeployment: (ref, environment, description) =>

@@ -1,10 +1,12 @@
-import type { GitHubApi } from './api.ts'
+import type { GitHubApi, IssueComment } from './api.ts'
 import { ApiError } from './api.ts'
 
 // The one sticky pull request comment of a workflow: found by a hidden marker in
-// its first line, created once, then edited in place on every push. A token that
-// may not write (a fork's pull request, no `pull-requests: write`) is no failure:
-// the diff stays in the job summary and a notice says why.
+// its first line and by its author, the token's own identity; created once, then
+// edited in place on every push. Anyone may comment, and the marker is no secret:
+// another account's comment carrying it is never edited. A token that may not
+// write (a fork's pull request, no `pull-requests: write`) is no failure: the diff
+// stays in the job summary and a notice says why.
 
 export type CommentOutcome =
   | { readonly kind: 'created' | 'updated'; readonly id: number }
@@ -17,6 +19,15 @@ export function commentMarker(workflowFile: string | undefined): string {
   return `<!-- gitops-action diff ${(workflowFile ?? 'workflow').replace(/--/g, '- -')} -->`
 }
 
+/** The first comment this token wrote under the marker, if any. */
+export function ownComment(
+  comments: readonly IssueComment[],
+  marker: string,
+  identity: string
+): IssueComment | undefined {
+  return comments.find((c) => c.author === identity && c.body.split('\n', 1)[0] === marker)
+}
+
 export async function upsertComment(
   api: GitHubApi,
   issue: number,
@@ -26,8 +37,8 @@ export async function upsertComment(
   create = true
 ): Promise<CommentOutcome> {
   try {
-    const comments = await api.listComments(issue)
-    const ours = comments.find((c) => c.body.split('\n', 1)[0] === marker)
+    const [identity, comments] = await Promise.all([api.identity(), api.listComments(issue)])
+    const ours = ownComment(comments, marker, identity)
     if (ours) return { kind: 'updated', id: (await api.updateComment(ours.id, body)).id }
     if (!create) return { kind: 'none' }
     return { kind: 'created', id: (await api.createComment(issue, body)).id }

@@ -164,7 +164,7 @@ function splitCredentials(url: string): { plainUrl: string; auth: string | undef
   parsed.username = ''
   parsed.password = ''
   const auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
-  addSecret(auth)
+  addSecret(auth, `the Authorization header for ${parsed.toString()}`)
   return { plainUrl: parsed.toString(), auth }
 }
 

@@ -2,7 +2,7 @@ import { chmod } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import * as core from '@actions/core'
 import * as tc from '@actions/tool-cache'
-import { childEnv } from '../child-env.ts'
+import { sopsEnv } from '../child-env.ts'
 import { run } from '../process.ts'
 import { addUrlSecrets } from '../secrets/masking.ts'
 import type { Config } from '../types.ts'
@@ -65,7 +65,7 @@ export async function prepareSops(config: Config, signal?: AbortSignal): Promise
 
 /** Asks the binary its version (`sops 3.13.3 (latest)`): the download may not hold what its name says. */
 async function describe(path: string, origin: string): Promise<Sops> {
-  const result = await run(path, ['--version', '--disable-version-check'], { env: childEnv({}) })
+  const result = await run(path, ['--version', '--disable-version-check'], { env: sopsEnv({}) })
   const reported = /\bsops (\d+\.\d+\.\d+\S*)/.exec(result.stdout)?.[1]
   if (result.code !== 0 || !reported)
     throw new Error(

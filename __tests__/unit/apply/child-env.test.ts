@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { childEnv, hookOnlyEnv } from '../../../src/child-env.ts'
+import { childEnv, hookOnlyEnv, sopsEnv } from '../../../src/child-env.ts'
 
 afterEach(() => vi.unstubAllEnvs())
 
@@ -37,5 +37,46 @@ describe('the environment of child processes', () => {
       ACTIONS_ID_TOKEN_REQUEST_URL: 'https://oidc',
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-token'
     })
+  })
+})
+
+describe('the environment of sops', () => {
+  it.each([
+    ['PATH', true],
+    ['HOME', true],
+    ['TMPDIR', true],
+    ['XDG_CONFIG_HOME', true],
+    ['GNUPGHOME', true],
+    ['SSL_CERT_FILE', true],
+    ['https_proxy', true],
+    ['NO_PROXY', true],
+    ['SOPS_AGE_KEY_FILE', true],
+    ['AWS_ACCESS_KEY_ID', true],
+    ['AWS_SESSION_TOKEN', true],
+    ['GOOGLE_APPLICATION_CREDENTIALS', true],
+    ['CLOUDSDK_CORE_PROJECT', true],
+    ['AZURE_CLIENT_ID', true],
+    ['VAULT_TOKEN', true],
+    ['SystemRoot', true],
+    ['GITHUB_TOKEN', false],
+    ['GITHUB_REPOSITORY', false],
+    ['GITHUB_OUTPUT', false],
+    ['INPUT_SOPS-AGE-KEY', false],
+    ['STATE_gitops-workdir', false],
+    ['ACTIONS_RUNTIME_TOKEN', false],
+    ['ACTIONS_ID_TOKEN_REQUEST_TOKEN', false],
+    ['RUNNER_TEMP', false],
+    ['KUBECONFIG', false],
+    ['DEPLOY_PASSWORD', false],
+    ['GITOPS_SHELL_EXEC', false]
+  ])('%s: %s', (name, kept) => {
+    const env = sopsEnv({}, { [name]: 'v' })
+    expect(name in env).toBe(kept)
+  })
+
+  it('adds the age key the action passes', () => {
+    expect(
+      sopsEnv({ SOPS_AGE_KEY: 'AGE-SECRET-KEY-1X' }, { PATH: '/bin', GITHUB_SHA: 'a' })
+    ).toEqual({ PATH: '/bin', SOPS_AGE_KEY: 'AGE-SECRET-KEY-1X' })
   })
 })

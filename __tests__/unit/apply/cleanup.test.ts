@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -38,6 +38,15 @@ describe('the post step', () => {
     expect(log).toHaveBeenCalledWith(
       `::warning::not removing ${dir}: it is not a folder gitops-action created`
     )
+  })
+
+  it('says nothing when the main step removed the folder itself', async () => {
+    const dir = folder(WORKDIR_PREFIX)
+    rmSync(dir, { recursive: true })
+    process.env[stateVar] = dir
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined)
+    await cleanup()
+    expect(log).not.toHaveBeenCalled()
   })
 
   it('does nothing when the main step recorded no folder', async () => {

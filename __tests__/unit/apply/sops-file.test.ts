@@ -64,7 +64,11 @@ describe('SOPS files', () => {
   })
 
   it('the values to mask are the encrypted leaves, booleans and clear leaves left out', () => {
-    expect(encryptedLeaves(load(ENCRYPTED), DECRYPTED)).toEqual(['hunter2-db', '5432', 'token-one'])
+    expect(encryptedLeaves(load(ENCRYPTED), DECRYPTED)).toEqual([
+      { key: 'db.password', value: 'hunter2-db' },
+      { key: 'db.port', value: '5432' },
+      { key: 'tokens[0]', value: 'token-one' }
+    ])
   })
 
   it('a preview gets digests of the ciphertext, clear values, no metadata', () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApi } from '../../../src/github/api.ts'
 import { readEvent } from '../../../src/github/event.ts'
-import { commentMarker, upsertComment } from '../../../src/github/pr-comment.ts'
+import { commentMarker, ownComment, upsertComment } from '../../../src/github/pr-comment.ts'
 import {
   finalStatus,
   finishDeployments,
@@ -41,7 +41,12 @@ describe('the sticky pull request comment', () => {
     expect(second).toEqual({ kind: 'updated', id: (first as { id: number }).id })
     expect(state.comments).toEqual([
       { id: 1, body: 'LGTM' },
-      { id: (first as { id: number }).id, issue: 7, body: `${marker}\nsecond` }
+      {
+        id: (first as { id: number }).id,
+        issue: 7,
+        author: 'github-actions[bot]',
+        body: `${marker}\nsecond`
+      }
     ])
     // With no plan affected, the comment is corrected but never started.
     const quiet = await upsertComment(github, 8, marker, `${marker}\nnothing`, false)
@@ -51,12 +56,65 @@ describe('the sticky pull request comment', () => {
     expect(other.kind).toBe('created')
   })
 
+  it.each([
+    ['GITHUB_TOKEN', 'github-actions[bot]'],
+    ['a GitHub App token', 'deployer[bot]'],
+    ['a personal access token', 'octocat']
+  ])(
+    "with %s, only the token's own comment is edited; another author's is left alone",
+    async (_token, viewer) => {
+      const marker = commentMarker('deploy.yml')
+      const others = ['mallory', 'github-actions[bot]', 'deployer[bot]', 'octocat']
+        .filter((login) => login !== viewer)
+        .map((author, i) => ({ id: i + 1, author, body: `${marker}\nnot ours` }))
+      const state: WriteState = {
+        comments: [...others, { id: 50, author: viewer, body: `${marker}\nold` }],
+        deployments: [],
+        viewer
+      }
+      const outcome = await upsertComment(await api(state), 7, marker, `${marker}\nnew`)
+      expect(outcome).toEqual({ kind: 'updated', id: 50 })
+      expect(state.comments.map((c) => c.body)).toEqual([
+        ...others.map(() => `${marker}\nnot ours`),
+        `${marker}\nnew`
+      ])
+    }
+  )
+
   it('a read-only token (a fork) is skipped with the reason, never thrown', async () => {
     const state: WriteState = { comments: [], deployments: [], forbidden: true }
     const outcome = await upsertComment(await api(state), 7, commentMarker('d.yml'), 'body')
     expect(outcome.kind).toBe('skipped')
     expect((outcome as { reason: string }).reason).toMatch(/pull-requests: write.*job summary/)
     expect(state.comments).toEqual([])
+  })
+})
+
+describe('ownComment', () => {
+  const marker = commentMarker('deploy.yml')
+  const me = 'github-actions[bot]'
+  it.each([
+    ['mine, marker first', { author: me, body: `${marker}\ndiff` }, true],
+    ['mine, marker alone', { author: me, body: marker }, true],
+    ["another user's, same marker", { author: 'mallory', body: `${marker}\ndiff` }, false],
+    ["another app's bot, same marker", { author: 'other[bot]', body: `${marker}\ndiff` }, false],
+    ['my name without [bot]', { author: 'github-actions', body: `${marker}\ndiff` }, false],
+    ['a deleted account', { author: undefined, body: `${marker}\ndiff` }, false],
+    ['mine, marker not first', { author: me, body: `quote:\n${marker}` }, false],
+    ['mine, another workflow', { author: me, body: commentMarker('other.yml') }, false]
+  ])('%s', (_name, comment, ours) => {
+    expect(ownComment([{ id: 1, ...comment }], marker, me)).toEqual(
+      ours ? { id: 1, ...comment } : undefined
+    )
+  })
+
+  it('takes the oldest of several', () => {
+    const comments = [
+      { id: 1, author: 'mallory', body: marker },
+      { id: 2, author: me, body: marker },
+      { id: 3, author: me, body: marker }
+    ]
+    expect(ownComment(comments, marker, me)?.id).toBe(2)
   })
 })
 

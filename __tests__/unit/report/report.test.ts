@@ -108,7 +108,7 @@ describe('reportResults', () => {
     expect(core.failed).toEqual(['1 of 2 plan(s) failed: local/b/default/bad.yaml'])
   })
   it('masks secrets in outputs, annotations and the summary', async () => {
-    addSecret('hunter2-secret')
+    addSecret('hunter2-secret', 'a test')
     const leaky: Result = {
       ...result,
       status: 'failed',
@@ -133,7 +133,7 @@ describe('reportResults', () => {
 
 describe('reportRunFailure', () => {
   it('a run-level error still ends with results, failed, setups and a summary, masked', async () => {
-    addSecret('hunter2-secret')
+    addSecret('hunter2-secret', 'a test')
     await reportRunFailure('.gitops/repositories.yaml line 3: bad url hunter2-secret')
     expect(core.failed).toEqual(['.gitops/repositories.yaml line 3: bad url ***'])
     // setups stays as reportPlan wrote it (earlier cases here), else '[]'.
