@@ -121,7 +121,8 @@ function checkoutOf(root: string, tree: CommitTree): Checkout {
       return { ok: false, reason: 'missing' }
     }
     const inside = relative(root, real)
-    if (inside === '') return { ok: false, reason: 'missing' }
+    // The root is no file of the commit: through it, .git and untracked files are reachable.
+    if (inside === '') return { ok: false, reason: 'untracked' }
     if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside))
       return { ok: false, reason: 'outside' }
     const repoPath = inside.split(sep).join('/')

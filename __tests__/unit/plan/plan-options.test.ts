@@ -144,12 +144,7 @@ describe('plan options: wrong types are errors with their line', () => {
     [
       'test timeout over its bound',
       'test:\n  timeout: 200h\n',
-      [
-        [
-          3,
-          "'test' 'timeout' must be at most 120h (5 days, the longest a job may run), not '200h'"
-        ]
-      ]
+      [[3, "'test' 'timeout' must be at most 120h (5 days, the longest a job may run), not '200h'"]]
     ],
     [
       'set: a path through __proto__',

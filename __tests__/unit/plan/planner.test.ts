@@ -542,6 +542,7 @@ describe('planDeployment: problems are per plan, the others go on', () => {
       ...chart('charts/vendored'),
       ...chart('charts/vendored/charts/sub', dep('file://../../../../../etc')),
       ...chart('charts/gitlink'),
+      ...chart('charts/rootlink'),
       ...chart('charts/linked'),
       'a/b/ns/good.yaml': 'chart: ./charts/good\n',
       'a/b/ns/out.yaml': 'chart: ./charts/out\n',
@@ -552,10 +553,12 @@ describe('planDeployment: problems are per plan, the others go on', () => {
       'a/b/ns/locked.yaml': 'chart: ./charts/locked\n',
       'a/b/ns/vendored.yaml': 'chart: ./charts/vendored\n',
       'a/b/ns/gitlink.yaml': 'chart: ./charts/gitlink\n',
+      'a/b/ns/rootlink.yaml': 'chart: ./charts/rootlink\n',
       'a/b/ns/linked.yaml': 'chart: ./charts/linked\n'
     })
     await r.link('vendor/leaky/env', '/proc/self/environ')
     await r.link('charts/gitlink/gitdir', '../../.git')
+    await r.link('charts/rootlink/templates/all', '../../..')
     await r.link('charts/linked/charts/lib', '../../../vendor/leaky')
     const p = await plan(r, all)
     const why =
@@ -568,6 +571,7 @@ describe('planDeployment: problems are per plan, the others go on', () => {
       `a/b/ns/locked.yaml:1 line 1: local chart './charts/locked' has a dependency 'file:///home' (in charts/locked/Chart.lock) that resolves outside the repository; ${why}`,
       `a/b/ns/out.yaml:1 line 1: local chart './charts/out' has a dependency 'file://../../../${outside.split('/').pop() ?? ''}' (in charts/out/Chart.yaml) that resolves outside the repository; ${why}`,
       `a/b/ns/root.yaml:1 line 1: local chart './charts/root' has a dependency 'file://../..' (in charts/root/Chart.yaml) that resolves outside the repository; ${why}`,
+      `a/b/ns/rootlink.yaml:1 line 1: local chart './charts/rootlink' holds a symlink 'charts/rootlink/templates/all' that leads to files that are not part of the deployed commit (such as .git), ${link}`,
       `a/b/ns/v1.yaml:1 line 1: local chart './charts/v1' has a dependency 'file://../../../x' (in charts/v1/requirements.yaml) that resolves outside the repository; ${why}`,
       `a/b/ns/vendored.yaml:1 line 1: local chart './charts/vendored' has a dependency 'file://../../../../../etc' (in charts/vendored/charts/sub/Chart.yaml) that resolves outside the repository; ${why}`,
       `a/b/ns/viadep.yaml:1 line 1: local chart './charts/viadep' reads folder 'vendor/leaky', which holds a symlink 'vendor/leaky/env' that leads outside the repository, ${link}`
