@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { openCheckout } from '../../../src/plan/checkout.ts'
+import { commitFolders, openCheckout } from '../../../src/plan/checkout.ts'
 import { GitRepo, removeTempDirs, tempDir } from '../../support/git-repo.ts'
 
 afterAll(removeTempDirs)
@@ -75,5 +77,21 @@ describe('openCheckout', () => {
     await expect(openCheckout('/no/such/workspace', 'a'.repeat(40))).rejects.toThrow(
       'The workspace /no/such/workspace does not exist: check out the ops repository first (actions/checkout).'
     )
+  })
+})
+
+describe('commitFolders', () => {
+  it("writes a commit's whole tree once, however many ask, and leaves the checkout alone", async () => {
+    const repo = await (
+      await GitRepo.create()
+    ).write({ 'hooks/drain.sh': '. "$(dirname "$0")/lib.sh"\n', 'hooks/lib.sh': 'echo lib\n' })
+    const base = await repo.commit()
+    await repo.remove('hooks')
+    await repo.commit()
+    const folderOf = commitFolders(repo.dir, await tempDir())
+    const [first, again] = await Promise.all([folderOf(base), folderOf(base)])
+    expect(again).toBe(first)
+    expect(readFileSync(join(first, 'hooks/lib.sh'), 'utf8')).toBe('echo lib\n')
+    expect(existsSync(join(repo.dir, 'hooks'))).toBe(false)
   })
 })
