@@ -76,17 +76,20 @@ export interface ReleaseOptions {
   readonly keep: boolean
 }
 
-/** A hook script of a removed plan, read from the base commit (its file may be gone too). */
-export interface HookScript {
-  readonly path: string
-  readonly content: string
-}
+/**
+ * A removed plan's uninstall hooks: repository paths of the base commit (their files
+ * may be gone at head), run among that commit's files.
+ */
+export type UninstallHooks = { readonly commit: string } & Readonly<
+  Record<UninstallHookName, readonly string[]>
+>
 
 /** What the base commit's plan file said about its own removal. */
 export interface Removal {
   readonly suspend: boolean
   readonly keep: boolean
-  readonly hooks: Readonly<Record<UninstallHookName, readonly HookScript[]>>
+  /** Absent when the plan had no uninstall hook. */
+  readonly hooks?: UninstallHooks
 }
 
 /** `driftIgnore` of a plan: JSON pointers, for every object or only those of a kind and/or name. */

@@ -1,14 +1,15 @@
-import { isAbsolute, join } from 'node:path'
+import { join } from 'node:path'
 import { hookOnlyEnv } from '../child-env.ts'
 import { run } from '../process.ts'
 import type { HookName, Operation, PlanTarget } from '../types.ts'
 
-// Hook scripts of a plan: run one after another with the `shell`
-// input, from the repository root, with the plan's variables; the first failure stops.
-// A script is a repository path, or an absolute one (a removed plan's hook, from the base commit).
+// Hook scripts of a plan: run one after another with the `shell` input, from the
+// root of the commit they belong to (the checkout; a removed plan's base commit,
+// written privately), with the plan's variables; the first failure stops.
 
 export interface HookRun {
   readonly shell: string
+  /** The commit's files: scripts are repository paths in it, and run from it. */
   readonly workspace: string
   readonly timeoutMs: number
   readonly env: NodeJS.ProcessEnv
@@ -59,19 +60,15 @@ export async function runHooks(
   const { command, args } = shellCommand(options.shell)
   for (const script of scripts) {
     options.onLine?.(`── ${name} hook ${script}`, 'stdout')
-    const result = await run(
-      command,
-      [...args, isAbsolute(script) ? script : join(options.workspace, script)],
-      {
-        cwd: options.workspace,
-        env: { ...options.env, ...hookOnlyEnv() },
-        timeoutMs: options.timeoutMs,
-        signal: options.signal,
-        onLine: options.onLine,
-        // Log material only: its lines go to onLine, its end to stderr's bounded tail.
-        captureStdout: false
-      }
-    ).catch((error: unknown) => {
+    const result = await run(command, [...args, join(options.workspace, script)], {
+      cwd: options.workspace,
+      env: { ...options.env, ...hookOnlyEnv() },
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      onLine: options.onLine,
+      // Log material only: its lines go to onLine, its end to stderr's bounded tail.
+      captureStdout: false
+    }).catch((error: unknown) => {
       throw new HookError(
         `${name} hook ${script} could not start: ${error instanceof Error ? error.message : String(error)}`
       )

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { HookScript, PlanTarget } from '../types.ts'
+import type { PlanTarget } from '../types.ts'
 
 // Files a plan needs that are not in the checkout, written into the run's private
-// folder: the values of `set:` (a values file, so no key or value can become a
-// flag) and a removed plan's uninstall hooks as the base commit held them.
+// folder: the values of `set:` (a values file, so no key or value can become a flag).
 
 function digestOf(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16)
@@ -31,12 +30,4 @@ export function setValuesFiles(
   values: Readonly<Record<string, unknown>>
 ): string[] {
   return Object.keys(values).length > 0 ? [writeSetValues(scratch, target, values)] : []
-}
-
-/** A hook script from another commit, at its repository path under a folder of its own. */
-export function writeHookScript(scratch: string, script: HookScript): string {
-  const file = join(scratch, 'hooks', digestOf(script.content), script.path)
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
-  writeFileSync(file, script.content, { mode: 0o700 })
-  return file
 }

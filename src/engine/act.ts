@@ -14,7 +14,7 @@ import {
   uninstallArgs
 } from '../apply/helm-args.ts'
 import { hookEnv, runHooks, type HookRun } from '../apply/hooks.ts'
-import { setValuesFiles, writeHookScript } from '../apply/run-files.ts'
+import { setValuesFiles } from '../apply/run-files.ts'
 import type { ValuesFiles } from '../apply/sops-values.ts'
 import type { KubeClient } from '../cluster/client.ts'
 import type { Decision, Recovery } from './decide.ts'
@@ -44,8 +44,10 @@ export interface ActContext {
   readonly signal: AbortSignal
   /** A preview's diff base, and how its side renders (undefined when it has none). */
   readonly base?: { readonly diffBase: DiffBase; readonly side: RenderSide | undefined }
-  /** The run's private folder: `set:` values files, a removed plan's hook scripts. */
+  /** The run's private folder: `set:` values files. */
   readonly scratch: string
+  /** A commit's files, written once a run into a private folder: where a removed plan's hooks run. */
+  readonly commitFiles: (sha: string) => Promise<string>
 }
 
 export async function act(
@@ -377,25 +379,35 @@ async function uninstall(step: PlannedStep, context: ActContext, log: PlanLog): 
     if (step.action !== 'uninstall') throw new Error('internal error: uninstall of an apply step')
     log.started('uninstall')
     const hooks = step.removal.hooks
-    const scripts = (name: 'pre-uninstall' | 'post-uninstall'): string[] =>
-      hooks[name].map((script) => writeHookScript(context.scratch, script))
-    const hookRun =
-      hooks['pre-uninstall'].length + hooks['post-uninstall'].length > 0
-        ? hookRunOf(step, '', '', 'uninstall', context, log)
-        : undefined
-    if (hookRun) {
+    const hookRun = hooks && {
+      ...hookRunOf(step, '', '', 'uninstall', context, log),
+      // Where the files it was committed with are: a hook may call the scripts beside it.
+      workspace: await commitRoot(hooks.commit, context)
+    }
+    if (hooks && hookRun) {
       try {
-        await runHooks('pre-uninstall', scripts('pre-uninstall'), hookRun)
+        await runHooks('pre-uninstall', hooks['pre-uninstall'], hookRun)
       } catch (error) {
         throw new Error(`${message(error)}; helm uninstall was not run`, { cause: error })
       }
     }
     await helmRun(context.helm, uninstallArgs(step.target), helmContext(context, log))
     log.line(`uninstalled ${step.target.release} from ${step.target.namespace}`)
-    if (hookRun) await runHooks('post-uninstall', scripts('post-uninstall'), hookRun)
+    if (hooks && hookRun) await runHooks('post-uninstall', hooks['post-uninstall'], hookRun)
     return resultOf(step, { operation: 'uninstall', status: 'succeeded' })
   } catch (error) {
     return failed(step, error, log, { operation: 'uninstall' })
+  }
+}
+
+async function commitRoot(sha: string, context: ActContext): Promise<string> {
+  try {
+    return await context.commitFiles(sha)
+  } catch (error) {
+    throw new Error(
+      `the files of ${sha.slice(0, 12)}, where its uninstall hooks run, could not be written: ${message(error)}; helm uninstall was not run`,
+      { cause: error }
+    )
   }
 }
 

@@ -10,6 +10,7 @@ import { fetchKubeconfig } from '../apply/kubeconfig-store.ts'
 import { ValuesFiles } from '../apply/sops-values.ts'
 import { createWorkdir, type Workdir } from '../apply/workdir.ts'
 import { connectCluster, type KubeClient } from '../cluster/client.ts'
+import { commitFolders } from '../plan/checkout.ts'
 import { act, type ActContext } from './act.ts'
 import type { RenderSide } from './preview.ts'
 import { decide, type RunKind } from './decide.ts'
@@ -54,6 +55,7 @@ export interface Shared extends EngineRun {
   readonly baseSide: ActContext['base']
   /** helm's environment before a setup's kubeconfig is added. */
   readonly baseEnv: NodeJS.ProcessEnv
+  readonly commitFiles: ActContext['commitFiles']
 }
 
 export async function runEngine(run: EngineRun): Promise<Result[]> {
@@ -107,7 +109,9 @@ function sharedOf(run: EngineRun): Shared {
     dir: workdir.valuesDir,
     signal: run.signal
   })
-  return { ...run, workdir, charts, values, state: {}, baseEnv, baseSide }
+  // A removed plan's uninstall hooks run among the base commit's files: written once, when one runs.
+  const commitFiles = commitFolders(run.config.workspace, join(workdir.root, 'commits'))
+  return { ...run, workdir, charts, values, state: {}, baseEnv, baseSide, commitFiles }
 }
 
 function baseSideOf(
@@ -151,6 +155,7 @@ export function actContextOf(shared: Shared, cluster?: ActContext['cluster']): A
     signal: shared.signal,
     base: shared.baseSide,
     scratch: shared.workdir.root,
+    commitFiles: shared.commitFiles,
     ...(cluster && { cluster })
   }
 }

@@ -81,6 +81,24 @@ export async function openCommitCheckout(
   return checkoutOf(realpathSync.native(files), tree)
 }
 
+/**
+ * Commits' files, each written on first use into a folder of its own under `parent`
+ * (private to the run), once however many ask: resolves to the folder.
+ */
+export function commitFolders(workspace: string, parent: string): (sha: string) => Promise<string> {
+  const opened = new Map<string, Promise<string>>()
+  return (sha) => {
+    let found = opened.get(sha)
+    if (!found) {
+      const dir = join(parent, sha)
+      mkdirSync(dir, { recursive: true, mode: 0o700 })
+      found = openCommitCheckout(workspace, sha, dir).then((checkout) => checkout.root)
+      opened.set(sha, found)
+    }
+    return found
+  }
+}
+
 function checkoutOf(root: string, tree: CommitTree): Checkout {
   const regular = new Set<string>()
   const directories = new Set<string>()
@@ -103,7 +121,8 @@ function checkoutOf(root: string, tree: CommitTree): Checkout {
       return { ok: false, reason: 'missing' }
     }
     const inside = relative(root, real)
-    if (inside === '') return { ok: false, reason: 'missing' }
+    // The root is no file of the commit: through it, .git and untracked files are reachable.
+    if (inside === '') return { ok: false, reason: 'untracked' }
     if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside))
       return { ok: false, reason: 'outside' }
     const repoPath = inside.split(sep).join('/')

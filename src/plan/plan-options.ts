@@ -31,6 +31,21 @@ export type Problem = (line: number | undefined, message: string) => void
 
 /** A Go duration as helm's `--timeout` takes it: `90s`, `5m`, `1h30m`, `1.5h`. */
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/
+const DURATION_PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g
+const UNIT_SECONDS: Readonly<Record<string, number>> = {
+  ns: 1e-9,
+  us: 1e-6,
+  µs: 1e-6,
+  ms: 1e-3,
+  s: 1,
+  m: 60,
+  h: 3600
+}
+/** A wait longer than a job may run (5 days, on a self-hosted runner) never ends in time; far longer ones overflow helm's parser. */
+export const MAX_TIMEOUT_HOURS = 120
+
+/** Value path parts that would reach an object's prototype instead of a key of its own. */
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
 
 const TEST_KEYS = ['enable', 'timeout', 'rollbackOnFailure'] as const
 
@@ -44,7 +59,7 @@ export function parseOptions(
   problem: Problem,
   where = ''
 ): PlanOptions {
-  const options: { -readonly [K in keyof PlanOptions]: PlanOptions[K] } = {}
+  const options: { -readonly [K in keyof PlanOptions]: PlanOptions[K] } = bare()
   for (const [key, node] of fields) {
     if (!isOptionKey(key)) continue
     const name = `${where}'${key}'`
@@ -76,8 +91,24 @@ function bool(node: YamlNode, name: string, problem: Problem): boolean | undefin
   return undefined
 }
 
+/** Pure: the seconds a checked Go duration stands for. */
+export function durationSeconds(text: string): number {
+  let seconds = 0
+  for (const [, amount, unit] of text.matchAll(DURATION_PART))
+    seconds += Number(amount) * (UNIT_SECONDS[unit as string] as number)
+  return seconds
+}
+
 function duration(node: YamlNode, name: string, problem: Problem): string | undefined {
-  if (node.kind === 'scalar' && DURATION.test(node.text.trim())) return node.text.trim()
+  const text = node.kind === 'scalar' ? node.text.trim() : ''
+  if (DURATION.test(text)) {
+    if (durationSeconds(text) <= MAX_TIMEOUT_HOURS * 3600) return text
+    problem(
+      node.line,
+      `${name} must be at most ${MAX_TIMEOUT_HOURS}h (5 days, the longest a job may run), not '${text}'`
+    )
+    return undefined
+  }
   const got = node.kind === 'scalar' ? `'${node.text}'` : `a ${node.kind}`
   problem(
     node.line,
@@ -99,7 +130,7 @@ function testOptions(node: YamlNode, name: string, problem: Problem): TestOption
     problem(node.line, `${name} must be true, false, or a mapping of ${TEST_KEYS.join(', ')}`)
     return undefined
   }
-  const test: { -readonly [K in keyof TestOptions]: TestOptions[K] } = {}
+  const test: { -readonly [K in keyof TestOptions]: TestOptions[K] } = bare()
   for (const { key, value } of node.entries) {
     const text = key.kind === 'scalar' ? key.text : key.kind
     if (text === 'timeout') test.timeout = duration(value, `${name} 'timeout'`, problem)
@@ -124,14 +155,20 @@ function setValues(
     problem(node.line, `${name} must be a mapping of value paths to values, e.g. image.tag: v1.2.0`)
     return undefined
   }
-  const values: Record<string, unknown> = {}
+  const values: Record<string, unknown> = bare()
   for (const { key, value } of node.entries) {
     if (key.kind !== 'scalar') {
       problem(key.line, `${name} keys must be value paths such as image.tag, not a ${key.kind}`)
       continue
     }
     const path = valuePath(key.text)
+    const reserved = path?.find((part) => PROTOTYPE_KEYS.has(part))
     if (!path) problem(key.line, `${name} key '${key.text}' must be a value path such as image.tag`)
+    else if (reserved !== undefined)
+      problem(
+        key.line,
+        `${name} key '${key.text}' uses '${reserved}', which no value path may use (${[...PROTOTYPE_KEYS].join(', ')}); rename the value`
+      )
     else if (!place(values, path, valueOf(value)))
       problem(key.line, `${name} key '${key.text}' is set twice (as a value and as a mapping)`)
   }
@@ -142,6 +179,11 @@ function setValues(
 function valuePath(text: string): string[] | undefined {
   const parts = text.split(/(?<!\\)\./).map((part) => part.replaceAll('\\.', '.'))
   return parts.every((part) => part !== '') ? parts : undefined
+}
+
+/** An object without a prototype: a key such as `__proto__` is then only a key. */
+function bare<T extends object>(): T {
+  return Object.create(null) as T
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {
@@ -160,7 +202,7 @@ function place(target: Record<string, unknown>, path: readonly string[], value: 
     target[head] = value
     return true
   }
-  const next = target[head] ?? {}
+  const next = target[head] ?? bare()
   if (!isMap(next)) return false
   target[head] = next
   return place(next, rest, value)
@@ -171,7 +213,7 @@ export function deepMerge(
   under: Readonly<Record<string, unknown>>,
   over: Readonly<Record<string, unknown>>
 ): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...under }
+  const merged: Record<string, unknown> = Object.assign(bare(), under)
   for (const [key, value] of Object.entries(over)) {
     const below = merged[key]
     merged[key] = isMap(below) && isMap(value) ? deepMerge(below, value) : value
@@ -189,11 +231,14 @@ function valueOf(node: YamlNode): unknown {
     case 'sequence':
       return node.items.map(valueOf)
     case 'mapping':
-      return Object.fromEntries(
-        node.entries.map(({ key, value }) => [
-          key.kind === 'scalar' ? key.text : '',
-          valueOf(value)
-        ])
+      return Object.assign(
+        bare(),
+        Object.fromEntries(
+          node.entries.map(({ key, value }) => [
+            key.kind === 'scalar' ? key.text : '',
+            valueOf(value)
+          ])
+        )
       )
   }
 }
@@ -209,11 +254,14 @@ function plainScalar(text: string): unknown {
 
 /** `over` (the plan) wins key by key; `set` merges deeply, `test` field by field. */
 export function mergeOptions(under: PlanOptions, over: PlanOptions): PlanOptions {
-  const merged: { -readonly [K in keyof PlanOptions]: PlanOptions[K] } = { ...under }
+  const merged: { -readonly [K in keyof PlanOptions]: PlanOptions[K] } = Object.assign(
+    bare(),
+    under
+  )
   for (const key of OPTION_KEYS) {
     if (over[key] === undefined) continue
-    if (key === 'set') merged.set = deepMerge(under.set ?? {}, over.set ?? {})
-    else if (key === 'test') merged.test = { ...under.test, ...over.test }
+    if (key === 'set') merged.set = deepMerge(under.set ?? bare(), over.set ?? bare())
+    else if (key === 'test') merged.test = Object.assign(bare(), under.test, over.test)
     else merged[key] = over[key] as never
   }
   return merged
@@ -222,11 +270,11 @@ export function mergeOptions(under: PlanOptions, over: PlanOptions): PlanOptions
 /** What the engine acts on: unset switches are off, a test is run only when enabled. */
 export function settleOptions(options: PlanOptions): ReleaseOptions {
   const test = options.test
-  return {
+  return Object.assign(bare<ReleaseOptions>(), {
     ...(options.wait !== undefined ? { wait: options.wait } : {}),
     ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
     ...(options.atomic !== undefined ? { atomic: options.atomic } : {}),
-    set: options.set ?? {},
+    set: options.set ?? bare(),
     test:
       test?.enable === true
         ? {
@@ -236,15 +284,11 @@ export function settleOptions(options: PlanOptions): ReleaseOptions {
         : undefined,
     suspend: options.suspend ?? false,
     keep: options.keep ?? false
-  }
+  })
 }
 
 /** A plan that sets no option, over no defaults. */
 export const DEFAULT_OPTIONS: ReleaseOptions = settleOptions({})
 
 /** A removed plan that asked for nothing: uninstalled, without hooks. */
-export const DEFAULT_REMOVAL: Removal = {
-  suspend: false,
-  keep: false,
-  hooks: { 'pre-uninstall': [], 'post-uninstall': [] }
-}
+export const DEFAULT_REMOVAL: Removal = { suspend: false, keep: false }

@@ -234,7 +234,7 @@ function indexPlans(candidates: readonly Candidate[]): PlanIndex {
     plans.set(c.target.plan, c)
     push(byRelease, releaseKey(c.target), c.target.plan)
     for (const values of c.references?.values ?? []) push(byValues, values, c.target.plan)
-    if (c.references?.chartDir) push(byChart, c.references.chartDir, c.target.plan)
+    for (const dir of c.references?.chartDirs ?? []) push(byChart, dir, c.target.plan)
   }
   // Two files for one release (demo.yaml and demo.yml) would fight over it: both fail.
   for (const paths of byRelease.values()) {

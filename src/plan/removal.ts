@@ -1,4 +1,4 @@
-import type { HookScript, PlanProblem, PlanTarget, Removal, UninstallHookName } from '../types.ts'
+import type { PlanProblem, PlanTarget, Removal, UninstallHookName } from '../types.ts'
 import { UNINSTALL_HOOK_NAMES } from '../types.ts'
 import type { CommitFiles } from './checkout.ts'
 import { DefaultsFileError, NO_DEFAULTS, optionsFor, parseDefaultsFile } from './defaults.ts'
@@ -6,10 +6,11 @@ import type { RawPlan } from './plan-file.ts'
 import { settleOptions } from './plan-options.ts'
 import { normalizeRepoPath } from './resolve-plan.ts'
 
-// What a removed plan asked for its own removal (`keep`, `suspend`, uninstall hooks
-// and their scripts), read from the base commit, where the plan still existed.
+// What a removed plan asked for its own removal (`keep`, `suspend`, uninstall hooks),
+// read from the base commit, where the plan still existed. Its hooks run later among
+// that commit's files; here each is checked to be a file of it.
 
-/** A removed uninstall hook is read from the base commit whole; a larger one is an error. */
+/** An uninstall hook larger than this is no script: an error, found before anything runs. */
 const MAX_HOOK_BYTES = 1024 * 1024
 
 export interface Gone {
@@ -53,7 +54,7 @@ export async function removals(
   for (const removed of gone) {
     const raw = plans.get(removed.target.plan)
     const options = settleOptions(optionsFor(defaults, removed.target, raw?.options ?? {}))
-    const hooks: Record<UninstallHookName, HookScript[]> = {
+    const hooks: Record<UninstallHookName, string[]> = {
       'pre-uninstall': [],
       'post-uninstall': []
     }
@@ -61,9 +62,8 @@ export async function removals(
     for (const name of UNINSTALL_HOOK_NAMES)
       for (const at of raw?.hooks[name] ?? []) {
         const path = normalizeRepoPath(at.text)
-        const content = path === undefined ? undefined : scripts.get(path)
-        if (path === undefined || content === undefined) missing.push(at.text)
-        else hooks[name].push({ path, content })
+        if (path === undefined || !scripts.has(path)) missing.push(at.text)
+        else hooks[name].push(path)
       }
     if (missing.length > 0) {
       problems.push({
@@ -75,9 +75,14 @@ export async function removals(
       })
       continue
     }
+    const hooked = hooks['pre-uninstall'].length + hooks['post-uninstall'].length > 0
     uninstalls.push({
       ...removed,
-      removal: { suspend: options.suspend, keep: options.keep, hooks }
+      removal: {
+        suspend: options.suspend,
+        keep: options.keep,
+        ...(hooked && { hooks: { commit: base, ...hooks } })
+      }
     })
   }
   return { uninstalls, problems }

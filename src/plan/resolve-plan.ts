@@ -1,6 +1,7 @@
 import { posix } from 'node:path'
 import { HOOK_NAMES } from '../types.ts'
 import type { ChartSource, FileProblem, HookName, PlanSpec, ReleaseOptions } from '../types.ts'
+import { chartFolders } from './chart-folders.ts'
 import type { Checkout } from './checkout.ts'
 import type { Located, RawPlan } from './plan-file.ts'
 
@@ -10,8 +11,8 @@ import type { Located, RawPlan } from './plan-file.ts'
 export interface PlanReferences {
   /** Values files: written and real paths. A change to any of them affects the plan. */
   readonly values: readonly string[]
-  /** The local chart folder (real path), if any: a change inside it affects the plan. */
-  readonly chartDir: string | undefined
+  /** Every folder helm reads for a local chart (real paths): a change inside one affects the plan. */
+  readonly chartDirs: readonly string[]
   /** Hook scripts: never plans, but a change to them affects nothing. */
   readonly hooks: readonly string[]
   /** `namespace/release` of the plans it needs, with their lines. */
@@ -135,22 +136,18 @@ export function resolvePlan(
     const found = checkout.resolve(`${dir}/Chart.yaml`)
     return found.ok && found.kind === 'file'
   }
-  // helm follows symlinks inside a chart: one leading out could render any runner file.
-  const escapingLink = (dir: string): string | undefined => {
-    const scan = checkout.symlinksUnder(dir)
-    if (!scan.ok) return `has more than ${scan.limit} files; it is not a chart folder`
-    const out = scan.links.find((link) => {
-      const found = checkout.resolve(link)
-      return !found.ok && found.reason === 'outside'
-    })
-    return out === undefined
-      ? undefined
-      : `holds a symlink '${out}' that leads outside the repository, which helm would follow; remove it or point it inside the repository`
+  // helm follows symlinks and file:// dependencies: one leading out could render any runner file.
+  let folders: readonly string[] = []
+  const unreadable = (dir: string): string | undefined => {
+    const found = chartFolders(checkout, dir)
+    if (!found.ok) return found.problem
+    folders = found.folders
+    return undefined
   }
-  const chart = chartSource(raw, aliases, problem, path, hasChartYaml, escapingLink)
+  const chart = chartSource(raw, aliases, problem, path, hasChartYaml, unreadable)
   const references: PlanReferences = {
     values: [...valueRefs],
-    chartDir: chart?.kind === 'local' ? chart.path : undefined,
+    chartDirs: folders,
     hooks: hookRefs,
     needs: raw.needs
   }
@@ -194,7 +191,8 @@ function chartSource(
     kind: 'file' | 'directory'
   ) => { written: string; real: string } | undefined,
   hasChartYaml: (dir: string) => boolean,
-  escapingLink: (dir: string) => string | undefined
+  /** Why helm may not read the chart's folders, if it may not. */
+  unreadable: (dir: string) => string | undefined
 ): ChartSource | undefined {
   const { chart, version, repository } = raw
   const text = chart.text
@@ -253,9 +251,9 @@ function chartSource(
       problem(chart, `local chart '${text}' has no Chart.yaml`)
       return undefined
     }
-    const escape = escapingLink(dir.real)
-    if (escape) {
-      problem(chart, `local chart '${text}' ${escape}`)
+    const refused = unreadable(dir.real)
+    if (refused) {
+      problem(chart, `local chart '${text}' ${refused}`)
       return undefined
     }
     return { kind: 'local', path: dir.real }

@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { openCheckout } from '../../../src/plan/checkout.ts'
+import { commitFolders, openCheckout } from '../../../src/plan/checkout.ts'
 import { GitRepo, removeTempDirs, tempDir } from '../../support/git-repo.ts'
 
 afterAll(removeTempDirs)
@@ -67,12 +69,29 @@ describe('openCheckout', () => {
     expect(checkout.resolve('values/dangling.yaml')).toEqual({ ok: false, reason: 'missing' })
     expect(checkout.resolve('escape')).toEqual({ ok: false, reason: 'outside' })
     expect(checkout.resolve('../')).toEqual({ ok: false, reason: 'outside' })
-    expect(checkout.resolve('.')).toEqual({ ok: false, reason: 'missing' })
+    // The root is no file of the commit (a symlink to it reaches .git).
+    expect(checkout.resolve('.')).toEqual({ ok: false, reason: 'untracked' })
   })
 
   it('says what to do when the workspace is missing', async () => {
     await expect(openCheckout('/no/such/workspace', 'a'.repeat(40))).rejects.toThrow(
       'The workspace /no/such/workspace does not exist: check out the ops repository first (actions/checkout).'
     )
+  })
+})
+
+describe('commitFolders', () => {
+  it("writes a commit's whole tree once, however many ask, and leaves the checkout alone", async () => {
+    const repo = await (
+      await GitRepo.create()
+    ).write({ 'hooks/drain.sh': '. "$(dirname "$0")/lib.sh"\n', 'hooks/lib.sh': 'echo lib\n' })
+    const base = await repo.commit()
+    await repo.remove('hooks')
+    await repo.commit()
+    const folderOf = commitFolders(repo.dir, await tempDir())
+    const [first, again] = await Promise.all([folderOf(base), folderOf(base)])
+    expect(again).toBe(first)
+    expect(readFileSync(join(first, 'hooks/lib.sh'), 'utf8')).toBe('echo lib\n')
+    expect(existsSync(join(repo.dir, 'hooks'))).toBe(false)
   })
 })

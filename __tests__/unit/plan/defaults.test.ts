@@ -86,6 +86,16 @@ describe('.gitops/defaults.yaml', () => {
       '- wait: true\n',
       'line 1: must be a mapping of `all:` (every plan), `setups:` (by setup) and `namespaces:` (by setup/namespace)'
     ],
+    [
+      'a set: path through a prototype',
+      'all:\n  set:\n    __proto__.suspend: true\n',
+      "line 3: all: 'set' key '__proto__.suspend' uses '__proto__', which no value path may use (__proto__, constructor, prototype); rename the value"
+    ],
+    [
+      'a timeout over its bound',
+      'setups:\n  aws/prod:\n    timeout: 200h\n',
+      "line 3: setups aws/prod: 'timeout' must be at most 120h (5 days, the longest a job may run), not '200h'"
+    ],
     ['invalid YAML', 'all: [\n', 'line 2: invalid YAML']
   ])('%s stops the run, naming the file and line', (_name, text, message) => {
     expect(() => parseDefaultsFile(text)).toThrow(`.gitops/defaults.yaml ${message}`)

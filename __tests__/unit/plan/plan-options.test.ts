@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { parsePlanFile } from '../../../src/plan/plan-file.ts'
-import { mergeOptions, settleOptions, type PlanOptions } from '../../../src/plan/plan-options.ts'
+import {
+  durationSeconds,
+  mergeOptions,
+  settleOptions,
+  type PlanOptions
+} from '../../../src/plan/plan-options.ts'
 
 const FILE = 'aws/prod/web/shop.yaml'
 const options = (text: string): PlanOptions => {
@@ -52,9 +57,40 @@ describe('plan options: each key as written', () => {
       'set:\n  "--kubeconfig": /etc/passwd\n',
       { set: { '--kubeconfig': '/etc/passwd' } }
     ],
+    [
+      'set: a key named __proto__ inside a value is only data',
+      'set:\n  labels: {__proto__: {suspend: true}}\n',
+      { set: { labels: { ['__proto__']: { suspend: true } } } }
+    ],
+    ['timeout at its bound', 'timeout: 120h\n', { timeout: '120h' }],
+    ['timeout at its bound in minutes', 'timeout: 7199m60s\n', { timeout: '7199m60s' }],
     ['none', '', {}]
   ])('%s', (_name, text, expected) => {
     expect(options(text)).toEqual(expected)
+  })
+
+  it('a set: key that names a prototype changes no other object', () => {
+    expect(problems('set:\n  __proto__.suspend: true\n')).toHaveLength(1)
+    const nested = options('set:\n  labels: {__proto__: {suspend: true}}\n')
+    expect(Object.getPrototypeOf(nested.set?.labels)).toBeNull()
+    expect(({} as { suspend?: unknown }).suspend).toBeUndefined()
+  })
+})
+
+describe('durations: the seconds of a Go duration', () => {
+  it.each<[string, number]>([
+    ['90s', 90],
+    ['5m', 300],
+    ['1h30m', 5400],
+    ['1.5h', 5400],
+    ['500ms', 0.5],
+    ['2us', 2e-6],
+    ['2µs', 2e-6],
+    ['10ns', 1e-8],
+    ['120h', 432_000],
+    ['999999999999h', 3_599_999_999_996_400]
+  ])('%s', (text, seconds) => {
+    expect(durationSeconds(text)).toBeCloseTo(seconds, 9)
   })
 })
 
@@ -82,6 +118,61 @@ describe('plan options: wrong types are errors with their line', () => {
         [
           2,
           "'timeout' must be a duration such as 90s, 5m or 1h30m (a number with a unit: ns, us, ms, s, m, h), not '5m --kubeconfig=x'"
+        ]
+      ]
+    ],
+    [
+      'timeout over its bound',
+      'timeout: 121h\n',
+      [[2, "'timeout' must be at most 120h (5 days, the longest a job may run), not '121h'"]]
+    ],
+    [
+      'timeout over its bound by a nanosecond',
+      'timeout: 7200m1ns\n',
+      [[2, "'timeout' must be at most 120h (5 days, the longest a job may run), not '7200m1ns'"]]
+    ],
+    [
+      'timeout beyond what helm can parse',
+      'timeout: 99999999999999h\n',
+      [
+        [
+          2,
+          "'timeout' must be at most 120h (5 days, the longest a job may run), not '99999999999999h'"
+        ]
+      ]
+    ],
+    [
+      'test timeout over its bound',
+      'test:\n  timeout: 200h\n',
+      [[3, "'test' 'timeout' must be at most 120h (5 days, the longest a job may run), not '200h'"]]
+    ],
+    [
+      'set: a path through __proto__',
+      'set:\n  image: x\n  __proto__.suspend: true\n',
+      [
+        [
+          4,
+          "'set' key '__proto__.suspend' uses '__proto__', which no value path may use (__proto__, constructor, prototype); rename the value"
+        ]
+      ]
+    ],
+    [
+      'set: a path through constructor.prototype',
+      'set:\n  constructor.prototype.keep: true\n',
+      [
+        [
+          3,
+          "'set' key 'constructor.prototype.keep' uses 'constructor', which no value path may use (__proto__, constructor, prototype); rename the value"
+        ]
+      ]
+    ],
+    [
+      'set: prototype as the last part',
+      'set:\n  a.prototype: 1\n',
+      [
+        [
+          3,
+          "'set' key 'a.prototype' uses 'prototype', which no value path may use (__proto__, constructor, prototype); rename the value"
         ]
       ]
     ],

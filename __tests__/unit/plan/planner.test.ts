@@ -5,7 +5,7 @@ import { openCheckout } from '../../../src/plan/checkout.ts'
 import { planDeployment } from '../../../src/plan/planner.ts'
 import { DEFAULT_OPTIONS } from '../../../src/plan/plan-options.ts'
 import type { ChangedPath, Config, DeploymentPlan, Removal, Scope } from '../../../src/types.ts'
-import { GitRepo, removeTempDirs, tempDir } from '../../support/git-repo.ts'
+import { git, GitRepo, removeTempDirs, tempDir } from '../../support/git-repo.ts'
 import { testConfig } from '../../support/config.ts'
 import { NO_HOOKS } from '../../support/plan-spec.ts'
 
@@ -515,6 +515,72 @@ describe('planDeployment: problems are per plan, the others go on', () => {
     expect(steps(p)).toContain('aws/foo: apply aws/foo/team-a/greeting (branch main was created)')
   })
 
+  it('every folder helm reads for a local chart: file:// dependencies, vendored subcharts, linked folders', async () => {
+    const outside = await tempDir()
+    const chart = (name: string, deps = ''): Record<string, string> => ({
+      [`${name}/Chart.yaml`]: `apiVersion: v2\nname: x\nversion: 0.1.0\n${deps}`,
+      [`${name}/templates/cm.yaml`]: 'kind: ConfigMap\n'
+    })
+    const dep = (repository: string): string =>
+      `dependencies:\n  - name: lib\n    version: 0.1.0\n    repository: ${JSON.stringify(repository)}\n`
+    const r = await repo({
+      ...chart('charts/good', dep('file://../../vendor/lib')),
+      ...chart('vendor/lib'),
+      ...chart('vendor/leaky'),
+      ...chart('charts/out', dep(`file://../../../${outside.split('/').pop() ?? ''}`)),
+      ...chart('charts/abs', dep('file:///etc')),
+      ...chart('charts/root', dep('file://../..')),
+      ...chart('charts/viadep', dep('file://../../vendor/leaky')),
+      ...chart('charts/v1'),
+      'charts/v1/requirements.yaml': dep('file://../../../x'),
+      ...chart('charts/locked'),
+      'charts/locked/Chart.lock': `${dep('file:///home')}digest: sha256:0\n`,
+      ...chart('charts/vendored'),
+      ...chart('charts/vendored/charts/sub', dep('file://../../../../../etc')),
+      ...chart('charts/gitlink'),
+      ...chart('charts/rootlink'),
+      ...chart('charts/linked'),
+      'a/b/ns/good.yaml': 'chart: ./charts/good\n',
+      'a/b/ns/out.yaml': 'chart: ./charts/out\n',
+      'a/b/ns/abs.yaml': 'chart: ./charts/abs\n',
+      'a/b/ns/root.yaml': 'chart: ./charts/root\n',
+      'a/b/ns/viadep.yaml': 'chart: ./charts/viadep\n',
+      'a/b/ns/v1.yaml': 'chart: ./charts/v1\n',
+      'a/b/ns/locked.yaml': 'chart: ./charts/locked\n',
+      'a/b/ns/vendored.yaml': 'chart: ./charts/vendored\n',
+      'a/b/ns/gitlink.yaml': 'chart: ./charts/gitlink\n',
+      'a/b/ns/rootlink.yaml': 'chart: ./charts/rootlink\n',
+      'a/b/ns/linked.yaml': 'chart: ./charts/linked\n'
+    })
+    await r.link('vendor/leaky/env', '/proc/self/environ')
+    await r.link('charts/gitlink/gitdir', '../../.git')
+    await r.link('charts/rootlink/templates/all', '../../..')
+    await r.link('charts/linked/charts/lib', '../../../vendor/leaky')
+    const p = await plan(r, all)
+    const why =
+      'a file:// dependency must be a chart folder of the repository, relative to the chart that names it'
+    const link = 'which helm would follow; remove it or point it inside the repository'
+    expect(problems(p)).toEqual([
+      `a/b/ns/abs.yaml:1 line 1: local chart './charts/abs' has a dependency 'file:///etc' (in charts/abs/Chart.yaml) that resolves outside the repository; ${why}`,
+      `a/b/ns/gitlink.yaml:1 line 1: local chart './charts/gitlink' holds a symlink 'charts/gitlink/gitdir' that leads to files that are not part of the deployed commit (such as .git), ${link}`,
+      `a/b/ns/linked.yaml:1 line 1: local chart './charts/linked' reads folder 'vendor/leaky', which holds a symlink 'vendor/leaky/env' that leads outside the repository, ${link}`,
+      `a/b/ns/locked.yaml:1 line 1: local chart './charts/locked' has a dependency 'file:///home' (in charts/locked/Chart.lock) that resolves outside the repository; ${why}`,
+      `a/b/ns/out.yaml:1 line 1: local chart './charts/out' has a dependency 'file://../../../${outside.split('/').pop() ?? ''}' (in charts/out/Chart.yaml) that resolves outside the repository; ${why}`,
+      `a/b/ns/root.yaml:1 line 1: local chart './charts/root' has a dependency 'file://../..' (in charts/root/Chart.yaml) that resolves outside the repository; ${why}`,
+      `a/b/ns/rootlink.yaml:1 line 1: local chart './charts/rootlink' holds a symlink 'charts/rootlink/templates/all' that leads to files that are not part of the deployed commit (such as .git), ${link}`,
+      `a/b/ns/v1.yaml:1 line 1: local chart './charts/v1' has a dependency 'file://../../../x' (in charts/v1/requirements.yaml) that resolves outside the repository; ${why}`,
+      `a/b/ns/vendored.yaml:1 line 1: local chart './charts/vendored' has a dependency 'file://../../../../../etc' (in charts/vendored/charts/sub/Chart.yaml) that resolves outside the repository; ${why}`,
+      `a/b/ns/viadep.yaml:1 line 1: local chart './charts/viadep' reads folder 'vendor/leaky', which holds a symlink 'vendor/leaky/env' that leads outside the repository, ${link}`
+    ])
+    expect(steps(p)).toEqual(['a/b: apply a/b/ns/good.yaml (branch main was created)'])
+    // A change inside a dependency folder affects the plans whose charts read it.
+    expect(
+      steps(await plan(r, diff, [{ path: 'vendor/lib/templates/cm.yaml', status: 'modified' }]))
+    ).toEqual([
+      'a/b: apply a/b/ns/good.yaml (local chart vendor/lib: vendor/lib/templates/cm.yaml modified)'
+    ])
+  })
+
   it('two files for one release both fail', async () => {
     const p = await plan(
       await repo({
@@ -632,7 +698,7 @@ describe('planDeployment: .gitops/repositories.yaml', () => {
 })
 
 describe('planDeployment: release options', () => {
-  it('a removed plan carries what the base commit said: keep from the defaults, suspend, uninstall hooks with their scripts', async () => {
+  it('a removed plan carries what the base commit said: keep from the defaults, suspend, uninstall hooks in that commit', async () => {
     const r = await repo({
       ...OPS,
       '.gitops/defaults.yaml': 'namespaces:\n  aws/foo/data:\n    keep: true\n',
@@ -650,22 +716,15 @@ describe('planDeployment: release options', () => {
         .flatMap((s) => s.steps)
         .map((s) => [s.target.plan, s.action === 'uninstall' ? s.removal : undefined])
     )
-    const drain = [{ path: 'hooks/drain.sh', content: 'echo drain\n' }]
+    const drain = ['hooks/drain.sh']
+    const base = (await git(r.dir, 'rev-parse', 'HEAD~1')).trim()
     expect(removals).toEqual({
-      'aws/foo/data/db.yaml': {
-        keep: true,
-        suspend: false,
-        hooks: { 'pre-uninstall': [], 'post-uninstall': [] }
-      },
-      'aws/foo/app/paused.yaml': {
-        keep: false,
-        suspend: true,
-        hooks: { 'pre-uninstall': [], 'post-uninstall': [] }
-      },
+      'aws/foo/data/db.yaml': { keep: true, suspend: false },
+      'aws/foo/app/paused.yaml': { keep: false, suspend: true },
       'aws/foo/app/web.yaml': {
         keep: false,
         suspend: false,
-        hooks: { 'pre-uninstall': drain, 'post-uninstall': drain }
+        hooks: { commit: base, 'pre-uninstall': drain, 'post-uninstall': drain }
       }
     })
   })
@@ -688,8 +747,10 @@ describe('planDeployment: release options', () => {
         .flatMap((s) => s.steps)
         .map((s) => [s.target.plan, s.action === 'uninstall' ? s.removal : undefined])
     )
+    const base = (await git(r.dir, 'rev-parse', 'HEAD~1')).trim()
     const hooks = (path: string): Removal['hooks'] => ({
-      'pre-uninstall': [{ path, content: 'echo drain\n' }],
+      commit: base,
+      'pre-uninstall': [path],
       'post-uninstall': []
     })
     expect(removals).toEqual({
