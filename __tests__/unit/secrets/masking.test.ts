@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { addUrlSecrets, mask, resetSecrets } from '../../../src/secrets/masking.ts'
+import {
+  addSecret,
+  addUrlSecrets,
+  holdsSecret,
+  mask,
+  resetSecrets
+} from '../../../src/secrets/masking.ts'
 
 afterEach(resetSecrets)
 
@@ -15,5 +21,20 @@ describe('addUrlSecrets', () => {
   ])('%s prints as %s and masks its credentials', (url, printed, hidden) => {
     expect(addUrlSecrets(url)).toBe(printed)
     for (const value of hidden) expect(mask(`x ${value} y`)).toBe('x *** y')
+  })
+})
+
+describe('holdsSecret', () => {
+  it('tells whether mask() would change the text', () => {
+    resetSecrets()
+    addSecret('s3cret-value')
+    for (const text of [
+      's3cret-value',
+      'x s3cret-value y',
+      Buffer.from('s3cret-value').toString('base64')
+    ])
+      expect([text, holdsSecret(text)]).toEqual([text, mask(text) !== text])
+    expect(holdsSecret('s3cret')).toBe(false)
+    resetSecrets()
   })
 })
