@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseManifest } from '../../../src/render/objects.ts'
+import { MAX_VALUE, parseManifest } from '../../../src/render/objects.ts'
 import {
   countLine,
   diffLines,
@@ -197,6 +197,18 @@ describe('bounds of the diff', () => {
     const d = diffObjects(lines(10, 'a'), lines(10, 'b'))
     expect(d.objects[0]!.cut).toBe(0)
     expect(truncationNotes(d)).toEqual([])
+  })
+
+  it('keeps a value past MAX_VALUE as its head, length and digest (js-yaml cannot write 5 MB)', () => {
+    const object = (v: string) =>
+      parseManifest(`${cm('big', 'x')}  blob: ${v.repeat(5_000_000)}\n`, 'ns')
+    const [a] = object('a')
+    expect(a!.yaml).toMatch(
+      new RegExp(`blob: a{1000}… \\(5000000 characters, sha256:[0-9a-f]{16}\\)\n`)
+    )
+    expect(a!.yaml.length).toBeLessThan(2_000)
+    expect(diffObjects(object('a'), object('b')).changed).toBe(1)
+    expect(MAX_VALUE).toBeLessThan(4_000_000)
   })
 
   it('cuts a line past MAX_LINE, saying how much is left out', () => {
