@@ -224,8 +224,10 @@ export interface ObjectDiff {
   /** `apps/v1 Deployment web/demo` */
   readonly key: string
   readonly change: ObjectChange
-  /** Unified diff hunks of the object's YAML (an added object: every line `+`). */
+  /** Unified diff hunks of the object's YAML (an added object: every line `+`), bounded. */
   readonly diff: string
+  /** Diff lines left out past the per-object or per-run bound (0: the whole diff). */
+  readonly cut: number
 }
 
 /** What a plan renders differently at head than at the diff base, object by object. */
@@ -274,7 +276,7 @@ export interface ObjectDrift {
 export interface FieldDrift {
   /** JSON pointer into the object. */
   readonly path: string
-  /** As the manifest says / as the cluster holds; Secret data as `sha256:<12 hex>`; undefined when absent. */
+  /** As the manifest says / as the cluster holds (cut to 80 characters); a value holding a secret, Secret data among them, as its keyed digest `<secret hmac:…>`; undefined when absent. */
   readonly want: string | undefined
   readonly have: string | undefined
 }

@@ -116,7 +116,8 @@ function summaryRow(r: ResultJson): string {
     planned: '📝 planned'
   }[r.status]
   const chart = r.chart ? (r.version ? `${r.chart}@${r.version}` : r.chart) : ''
-  return `| ${r.setup} | ${r.namespace} | ${r.release} | ${chart} | ${r.operation ?? ''} | ${icon} | ${r.revision ?? ''} |`
+  const code = (text: string) => (text ? `\`${text}\`` : '')
+  return `| ${code(r.setup)} | ${code(r.namespace)} | ${code(r.release)} | ${code(chart)} | ${r.operation ?? ''} | ${icon} | ${r.revision ?? ''} |`
 }
 
 function expectNoSecrets(run: ActionRun): void {

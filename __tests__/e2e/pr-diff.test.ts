@@ -163,7 +163,7 @@ describe('the pull request diff on the test bed', { timeout: 300_000 }, () => {
     expect(run.outputs.changed).toBe('5')
 
     // The changed lines, in the summary and the comment alike.
-    expect(run.summary).toContain(`### ${setup}`)
+    expect(run.summary).toContain(`### \`${setup}\``)
     expect(run.summary).toContain('-  message: v1\n+  message: v2')
     expect(run.summary).toContain('-  chartVersion: 0.1.0\n+  chartVersion: 0.2.0')
     expect(run.summary).toMatch(/<code>\+0 ~1 -0 objects<\/code>/)

@@ -115,7 +115,7 @@ describe('plan files', () => {
       })
       expect(await message(clusterA, ns, 'good')).toBe('good')
       expect(first.outputs.failed).toBe(String(first.results.length - 1))
-      expect(first.summary).toContain('| good |')
+      expect(first.summary).toContain('| `good` |')
     }
   )
 

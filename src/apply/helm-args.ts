@@ -230,6 +230,11 @@ export function manifestArgs(target: PlanTarget): string[] {
   return ['get', 'manifest', target.release, '--namespace', target.namespace]
 }
 
+/** The values the release was given (its values files and `set:`), as JSON. */
+export function userValuesArgs(target: PlanTarget): string[] {
+  return ['get', 'values', target.release, '--namespace', target.namespace, '--output', 'json']
+}
+
 /** Helm 4's `--wait` is a strategy; its boolean forms still work but are deprecated. */
 function waitFlag(wait: boolean, major: HelmMajor): string {
   if (major === 3) return `--wait=${wait}`

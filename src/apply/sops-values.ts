@@ -71,6 +71,16 @@ export class ValuesFiles {
     return { paths, notes }
   }
 
+  /** The SOPS-encrypted ones among the files, parsed (never decrypted): a drift check reads their paths. */
+  async encrypted(files: readonly string[]): Promise<unknown[]> {
+    const found: unknown[] = []
+    for (const file of files) {
+      const text = await readFile(join(this.#options.config.workspace, file), 'utf8')
+      if (sopsMetadata(text)) found.push(load(text))
+    }
+    return found
+  }
+
   async #decrypt(
     file: string,
     path: string,

@@ -1,4 +1,4 @@
-import type { Config, DiffBase, PlannedStep, PlanSpec, Result } from '../types.ts'
+import type { Config, PlannedStep, PlanSpec, Result } from '../types.ts'
 import type { PlanLog } from '../report/plan-log.ts'
 import type { ChartResolver } from '../apply/charts.ts'
 import { DependencyError } from '../apply/dependencies.ts'
@@ -21,7 +21,7 @@ import type { Decision, Recovery } from './decide.ts'
 import { hooksFailedLabel, LABELS, markerLabels, releaseDescription } from './marker.ts'
 import { resultOf, type OutcomeFields } from './outcome.ts'
 import { parseRelease } from './helm-output.ts'
-import { previewApply, previewUninstall, type RenderSide } from './preview.ts'
+import { previewApply, previewUninstall, type PreviewContext } from './preview.ts'
 import { optionsNote } from './options-note.ts'
 import { releaseTest } from './release-test.ts'
 
@@ -43,7 +43,7 @@ export interface ActContext {
   readonly values: ValuesFiles
   readonly signal: AbortSignal
   /** A preview's diff base, and how its side renders (undefined when it has none). */
-  readonly base?: { readonly diffBase: DiffBase; readonly side: RenderSide | undefined }
+  readonly base?: PreviewContext['base']
   /** The run's private folder: `set:` values files. */
   readonly scratch: string
   /** A commit's files, written once a run into a private folder: where a removed plan's hooks run. */

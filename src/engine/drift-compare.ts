@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
 import { loadAll } from 'js-yaml'
+import { digestOf, redactObject } from '../render/redact.ts'
 import type { DriftIgnore, FieldDrift } from '../types.ts'
 
 // Pure: the objects of a release's manifest, and how a live object differs from
@@ -55,44 +55,53 @@ export function ignoredPaths(
     .flatMap((r) => r.paths)
 }
 
-/** Fields of the manifest that the live object holds otherwise (or not at all). */
+/** Whether a value holds a secret: such a field is reported by digest only. */
+export type SecretTest = (text: string) => boolean
+
+/**
+ * Fields of the manifest that the live object holds otherwise (or not at all).
+ * Secrets are compared as the preview shows them, each value a keyed digest, and
+ * a field whose wanted or live value holds a secret shows both as digests.
+ */
 export function compareObject(
   desired: DesiredObject,
   live: JsonObject,
-  ignore: readonly string[]
+  ignore: readonly string[],
+  holdsSecret: SecretTest = () => false
 ): FieldDrift[] {
-  const secret = desired.kind === 'Secret' && desired.apiVersion === 'v1'
-  const want = secret ? secretWithData(desired.body) : desired.body
+  const v1Secret = desired.kind === 'Secret' && desired.apiVersion === 'v1'
+  const want = redactObject(v1Secret ? secretWithData(desired.body) : desired.body) as JsonObject
+  const have = redactObject(live) as JsonObject
   const fields: FieldDrift[] = []
-  const show = (path: string, value: Json | undefined): string | undefined =>
-    value === undefined ? undefined : secret && isSecretValue(path) ? digestOf(value) : short(value)
+  const drifted = (path: string, w: Json, h: Json | undefined): void => {
+    const texts = [textOf(w), h === undefined || h === null ? undefined : textOf(h)] as const
+    const secret = texts.some((t) => t !== undefined && holdsSecret(t))
+    const [wantText, haveText] = texts.map((t) =>
+      t === undefined ? undefined : secret ? digestOf(t) : short(t)
+    )
+    fields.push({ path, want: wantText, have: haveText })
+  }
   const walk = (path: string, w: Json, h: Json | undefined): void => {
     if (ignore.some((p) => path === p || path.startsWith(`${p}/`))) return
     if (w === null) return
     if (isObject(w)) {
       const entries = Object.entries(w)
       if (entries.length === 0) return
-      if (!isObject(h)) {
-        fields.push({ path, want: show(path, w), have: show(path, h ?? undefined) })
-        return
-      }
+      if (!isObject(h)) return drifted(path, w, h)
       for (const [key, value] of entries) walk(`${path}/${escape(key)}`, value, h[key])
       return
     }
     if (Array.isArray(w)) {
-      if (!Array.isArray(h) || h.length !== w.length) {
-        fields.push({ path, want: show(path, w), have: show(path, h ?? undefined) })
-        return
-      }
+      if (!Array.isArray(h) || h.length !== w.length) return drifted(path, w, h)
       w.forEach((item, i) => walk(`${path}/${i}`, item, h[i]))
       return
     }
-    if (!sameScalar(w, h)) fields.push({ path, want: show(path, w), have: show(path, h) })
+    if (!sameScalar(w, h)) drifted(path, w, h)
   }
   for (const [key, value] of Object.entries(want)) {
     // The status is the cluster's; the manifest's own metadata is compared field by field.
     if (key === 'status') continue
-    walk(`/${escape(key)}`, value, live[key])
+    walk(`/${escape(key)}`, value, have[key])
   }
   return fields
 }
@@ -113,21 +122,13 @@ function secretWithData(body: JsonObject): JsonObject {
   return { ...rest, data }
 }
 
-function isSecretValue(path: string): boolean {
-  return path === '/data' || path.startsWith('/data/')
-}
-
-/** A Secret value as `sha256:<12 hex>` of its decoded bytes: comparable, never readable. */
-export function digestOf(value: Json): string {
-  const bytes =
-    typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.from(JSON.stringify(value))
-  return `sha256:${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}`
+function textOf(value: Json): string {
+  return typeof value === 'string' ? value : JSON.stringify(value)
 }
 
 const SHORT = 80
 
-function short(value: Json): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value)
+function short(text: string): string {
   return text.length > SHORT ? `${text.slice(0, SHORT)}…` : text
 }
 

@@ -19,8 +19,10 @@ import {
   ignoredPaths,
   manifestObjects,
   type DesiredObject,
-  type JsonObject
+  type JsonObject,
+  type SecretTest
 } from './drift-compare.ts'
+import { releaseSecrets } from './drift-secrets.ts'
 import { checkDecision, corrects, orphansOf, type OrphanRelease } from './drift-decide.ts'
 import { revisionsFromSecrets, type SecretMetadata } from './observation.ts'
 import { observeReleases, releaseKey, type Observed } from './observe.ts'
@@ -152,7 +154,11 @@ async function checkRelease(
     return withDrift(result, { ...report, corrected: result.status === 'succeeded' })
   }
   for (const note of decision.notes) log.line(note)
-  const objects = await compareRelease(step.target, step.spec.driftIgnore, context)
+  const secrets = await releaseSecrets(step.target, step.spec.values, {
+    ...context.shared,
+    env: context.act.env
+  })
+  const objects = await compareRelease(step.target, step.spec.driftIgnore, secrets, context)
   for (const object of objects) {
     log.line(`${object.object}: ${object.state}`)
     for (const field of object.fields)
@@ -200,6 +206,7 @@ async function correct(
 async function compareRelease(
   target: PlanTarget,
   ignore: Extract<PlannedStep, { action: 'apply' }>['spec']['driftIgnore'],
+  holdsSecret: SecretTest,
   context: SetupContext
 ): Promise<ObjectDrift[]> {
   const manifest = await helmRun(context.shared.helm, manifestArgs(target), {
@@ -208,7 +215,7 @@ async function compareRelease(
   })
   const objects = manifestObjects(manifest.stdout)
   const found = await mapLimited(objects, OBJECTS_AT_ONCE, (object) =>
-    compareLive(object, target.namespace, ignoredPaths(ignore, object), context)
+    compareLive(object, target.namespace, ignoredPaths(ignore, object), holdsSecret, context)
   )
   return found.filter((o): o is ObjectDrift => o !== undefined)
 }
@@ -217,6 +224,7 @@ async function compareLive(
   desired: DesiredObject,
   releaseNamespace: string,
   ignore: readonly string[],
+  holdsSecret: SecretTest,
   context: SetupContext
 ): Promise<ObjectDrift | undefined> {
   const namespace = desired.namespace ?? releaseNamespace
@@ -237,7 +245,7 @@ async function compareLive(
       return { object, state: 'missing', fields: [] }
     throw error
   }
-  const fields = compareObject(desired, live, ignore)
+  const fields = compareObject(desired, live, ignore, holdsSecret)
   return fields.length > 0 ? { object, state: 'drifted', fields } : undefined
 }
 

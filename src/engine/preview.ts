@@ -15,7 +15,13 @@ import { setValuesFiles } from '../apply/run-files.ts'
 import { templateArgs, translateUserArgs } from '../apply/helm-args.ts'
 import { baseKey } from '../plan/base-plans.ts'
 import { parseManifest, type RenderedObject } from '../render/objects.ts'
-import { countLine, diffObjects } from '../render/object-diff.ts'
+import {
+  countLine,
+  diffLines,
+  diffObjects,
+  DIFF_LINES_PER_RUN,
+  truncationNotes
+} from '../render/object-diff.ts'
 import { optionsNote } from './options-note.ts'
 import { resultOf } from './outcome.ts'
 
@@ -43,7 +49,25 @@ export interface PreviewContext {
   readonly scratch: string
   readonly head: RenderSide
   /** Absent: no diff base was asked for (a dry run of a push renders head only). */
-  readonly base?: { readonly diffBase: DiffBase; readonly side: RenderSide | undefined }
+  readonly base?: {
+    readonly diffBase: DiffBase
+    readonly side: RenderSide | undefined
+    /** Shared by every plan of the run. */
+    readonly budget: DiffBudget
+  }
+}
+
+/** How many diff lines the run may still keep: one count for every plan of a preview. */
+export class DiffBudget {
+  #left = DIFF_LINES_PER_RUN
+
+  get left(): number {
+    return this.#left
+  }
+
+  spend(diff: RenderDiff): void {
+    this.#left -= diff.objects.reduce((n, o) => n + diffLines(o.diff), 0)
+  }
 }
 
 function message(error: unknown): string {
@@ -110,12 +134,23 @@ async function baseObjects(
   }
 }
 
-function logDiff(diff: RenderDiff, log: PlanLog): void {
+/** The diff of a plan within what the run may still keep, logged. */
+function diffOf(
+  base: readonly RenderedObject[] | undefined,
+  head: readonly RenderedObject[] | undefined,
+  context: PreviewContext,
+  log: PlanLog
+): RenderDiff {
+  const budget = context.base?.budget
+  const diff = diffObjects(base, head, budget?.left)
+  budget?.spend(diff)
   log.line(countLine(diff))
   for (const object of diff.objects) {
     log.diff(`${object.change} ${object.key}`)
     for (const line of object.diff.replace(/\n$/, '').split('\n')) log.diff(`  ${line}`)
   }
+  for (const note of truncationNotes(diff)) log.line(note)
+  return diff
 }
 
 /** `helm template` of an apply step, diffed against base when there is one. */
@@ -149,8 +184,7 @@ export async function previewApply(
       notes: [rendered, ...(base.why !== undefined ? [base.why] : []), ...said]
     })
   }
-  const diff = diffObjects(base.objects, head)
-  logDiff(diff, log)
+  const diff = diffOf(base.objects, head, context, log)
   const unchanged = diff.objects.length === 0
   return resultOf(step, {
     operation: 'render',
@@ -159,6 +193,7 @@ export async function previewApply(
       unchanged
         ? `renders the same as at base (${head.length} object(s))`
         : `${base.objects ? '' : 'a new plan: '}${countLine(diff)}`,
+      ...truncationNotes(diff),
       ...said
     ],
     diff
@@ -182,12 +217,11 @@ export async function previewUninstall(
       notes: [would, ...(why !== undefined ? [why] : [])]
     })
   }
-  const diff = diffObjects(base.objects, undefined)
-  logDiff(diff, log)
+  const diff = diffOf(base.objects, undefined, context, log)
   return resultOf(step, {
     operation: 'uninstall',
     status: 'planned',
-    notes: [`${would}: ${countLine(diff)}`],
+    notes: [`${would}: ${countLine(diff)}`, ...truncationNotes(diff)],
     diff
   })
 }

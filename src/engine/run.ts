@@ -12,7 +12,7 @@ import { createWorkdir, type Workdir } from '../apply/workdir.ts'
 import { connectCluster, type KubeClient } from '../cluster/client.ts'
 import { commitFolders } from '../plan/checkout.ts'
 import { act, type ActContext } from './act.ts'
-import type { RenderSide } from './preview.ts'
+import { DiffBudget, type RenderSide } from './preview.ts'
 import { decide, type RunKind } from './decide.ts'
 import { planDigest } from './marker.ts'
 import { observeReleases, releaseKey, type Observed } from './observe.ts'
@@ -102,7 +102,8 @@ function sharedOf(run: EngineRun): Shared {
   const base = run.runKind === 'preview' ? run.base : undefined
   const baseSide: ActContext['base'] = base && {
     diffBase: base,
-    side: base.kind === 'commit' ? baseSideOf(base, run, workdir, baseEnv) : undefined
+    side: base.kind === 'commit' ? baseSideOf(base, run, workdir, baseEnv) : undefined,
+    budget: new DiffBudget()
   }
   const values = new ValuesFiles({
     config: run.config,

@@ -1,4 +1,5 @@
 import type { GitHubApi } from './api.ts'
+import { mask } from '../secrets/masking.ts'
 
 // One GitHub issue a setup tells its drift: opened when a check finds drift,
 // edited by every later check that still does, closed by the first clean one.
@@ -32,7 +33,9 @@ export async function syncDriftIssues(
   if (setups.length === 0) return []
   const open = new Map((await api.openIssues(DRIFT_LABEL)).map((i) => [i.title, i.number]))
   const outcomes: IssueOutcome[] = []
-  for (const { setup, drifted, body } of setups) {
+  for (const { setup, drifted, body: text } of setups) {
+    // A public issue outlives the run: masked like the summary, as a last guard.
+    const body = mask(text)
     const number = open.get(issueTitle(setup))
     if (drifted && number === undefined) {
       const created = await api.createIssue({

@@ -6,6 +6,8 @@
 
 export const MAX_EDITS = 2_000
 const CONTEXT = 3
+/** A longer line (a 50 MB value on one line) keeps its head: the diff still tells it changed. */
+export const MAX_LINE = 1_000
 
 type Op = { readonly kind: ' ' | '-' | '+'; readonly text: string }
 
@@ -107,10 +109,28 @@ function editScript(a: readonly string[], b: readonly string[]): Op[] {
   return [...a.slice(0, head).map(same), ...middle, ...a.slice(a.length - tail).map(same)]
 }
 
-/** Unified diff hunks (`@@ -l,s +l,s @@` and their lines), no file header; '' when equal. */
-export function unifiedDiff(before: string, after: string): string {
+export interface LineDiff {
+  /** Unified diff hunks (`@@ -l,s +l,s @@` and their lines), no file header; '' when equal. */
+  readonly text: string
+  /** Lines of the diff past `maxLines`, not kept. */
+  readonly cut: number
+}
+
+function capped(line: string): string {
+  return line.length > MAX_LINE
+    ? `${line.slice(0, MAX_LINE)}… (${line.length - MAX_LINE} more characters)`
+    : line
+}
+
+/** The unified diff of two texts, its first `maxLines` lines kept (each at most MAX_LINE long), the rest counted. */
+export function unifiedDiff(before: string, after: string, maxLines = Infinity): LineDiff {
   const ops = editScript(lines(before), lines(after))
   const out: string[] = []
+  let cut = 0
+  const emit = (line: string): void => {
+    if (out.length < maxLines) out.push(capped(line))
+    else cut++
+  }
   let i = 0
   // Positions (1-based) in a and b at op i.
   const posA: number[] = []
@@ -142,9 +162,9 @@ export function unifiedDiff(before: string, after: string): string {
     const countB = hunk.filter((op) => op.kind !== '-').length
     const fromA = countA === 0 ? (posA[start] as number) - 1 : (posA[start] as number)
     const fromB = countB === 0 ? (posB[start] as number) - 1 : (posB[start] as number)
-    out.push(`@@ -${fromA},${countA} +${fromB},${countB} @@`)
-    for (const op of hunk) out.push(`${op.kind}${op.text}`)
+    emit(`@@ -${fromA},${countA} +${fromB},${countB} @@`)
+    for (const op of hunk) emit(`${op.kind}${op.text}`)
     i = stop
   }
-  return out.length === 0 ? '' : out.join('\n') + '\n'
+  return { text: out.length === 0 ? '' : out.join('\n') + '\n', cut }
 }

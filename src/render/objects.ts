@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { CORE_SCHEMA, dump, loadAll } from 'js-yaml'
 import { redactObject } from './redact.ts'
 
@@ -31,6 +32,25 @@ export function objectKey(object: Record<string, unknown>, namespace: string): s
   return `${text(object.apiVersion) || '?'} ${text(object.kind) || '?'} ${ns}/${name}`
 }
 
+/**
+ * Past this many characters a string (a 50 MB ConfigMap value) is kept as its head,
+ * its length and a digest: js-yaml cannot write it (its regular expressions run out
+ * of stack near 4 MB), and a change still shows as a changed digest.
+ */
+export const MAX_VALUE = 1024 * 1024
+const HEAD = 1_000
+
+function bounded(value: unknown): unknown {
+  if (typeof value === 'string')
+    return value.length > MAX_VALUE
+      ? `${value.slice(0, HEAD)}… (${value.length} characters, sha256:${createHash('sha256').update(value).digest('hex').slice(0, 16)})`
+      : value
+  if (Array.isArray(value)) return value.map(bounded)
+  if (isRecord(value))
+    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, bounded(v)]))
+  return value
+}
+
 export function canonicalYaml(object: Record<string, unknown>): string {
   return dump(object, { sortKeys: true, lineWidth: -1, noRefs: true, schema: CORE_SCHEMA })
 }
@@ -60,7 +80,7 @@ export function parseManifest(manifest: string, namespace: string): RenderedObje
   )
   const seen = new Map<string, number>()
   const out = objects.map((raw): RenderedObject => {
-    const object = redactObject(raw)
+    const object = bounded(redactObject(raw)) as Record<string, unknown>
     const base = objectKey(object, namespace)
     const count = (seen.get(base) ?? 0) + 1
     seen.set(base, count)

@@ -31,7 +31,10 @@ export function redactObject(object: Record<string, unknown>): Record<string, un
     if (values === undefined || values === null) continue
     out[field] = isRecord(values)
       ? Object.fromEntries(
-          Object.entries(values).map(([key, value]) => [key, digestOf(String(value))])
+          Object.entries(values).map(([key, value]) => [
+            key,
+            digestOf(typeof value === 'string' ? value : JSON.stringify(value))
+          ])
         )
       : digestOf(JSON.stringify(values))
   }

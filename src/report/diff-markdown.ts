@@ -1,6 +1,6 @@
 import type { DiffBase, Result } from '../types.ts'
 import { countLine } from '../render/object-diff.ts'
-import { cell } from './summary.ts'
+import { code, codeHtml, fenced } from './markdown.ts'
 
 // Pure: a preview's object diff as Markdown, for the job summary and the pull
 // request comment: a section per setup, a collapsed block per release with its
@@ -23,13 +23,6 @@ export interface DiffMarkdownInput {
   readonly fullDiffAt: string
 }
 
-/** A fence no line of the text can close. */
-function fenced(language: string, text: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length))
-  const fence = '`'.repeat(longest + 1)
-  return `${fence}${language}\n${text.replace(/\n?$/, '\n')}${fence}`
-}
-
 const SIGN = { added: '+', changed: '~', removed: '-' } as const
 
 /** One part of the body: the outline is always shown; object diffs while they fit. */
@@ -38,23 +31,23 @@ type Part =
   | { readonly kind: 'object'; readonly title: string; readonly lines: readonly string[] }
 
 function releaseTitle(r: Result): string {
-  return `<b>${cell(`${r.namespace}/${r.release}`)}</b> (${cell(r.plan)})`
+  return `<b>${codeHtml(`${r.namespace}/${r.release}`)}</b> (${codeHtml(r.plan)})`
 }
 
 function partsOf(results: readonly Result[]): Part[] {
   const parts: Part[] = []
   const setups = [...new Set(results.map((r) => r.setup))]
   for (const setup of setups) {
-    parts.push({ kind: 'outline', text: `\n### ${cell(setup)}\n` })
+    parts.push({ kind: 'outline', text: `\n### ${code(setup)}\n` })
     for (const r of results.filter((x) => x.setup === setup)) {
       const d = r.diff
       if (!d || d.objects.length === 0) {
         const what =
           r.status === 'failed'
-            ? `❌ ${cell(r.error ?? 'failed')}`
+            ? `❌ ${code(r.error ?? 'failed')}`
             : d
               ? 'renders the same'
-              : cell(r.notes.join('; ') || r.status)
+              : code(r.notes.join('; ') || r.status)
         parts.push({ kind: 'outline', text: `- ${releaseTitle(r)}: ${what}\n` })
         continue
       }
@@ -66,7 +59,7 @@ function partsOf(results: readonly Result[]): Part[] {
       for (const o of d.objects)
         parts.push({
           kind: 'object',
-          title: `${SIGN[o.change]} \`${o.key.replace(/`/g, "'")}\``,
+          title: `${SIGN[o.change]} ${code(o.key)}${o.cut > 0 ? ` (diff truncated: ${o.cut} lines not shown)` : ''}`,
           lines: o.diff.replace(/\n$/, '').split('\n')
         })
       parts.push({ kind: 'outline', text: '</details>\n' })
@@ -86,9 +79,9 @@ function headOf(input: DiffMarkdownInput): string {
   const same = results.filter((r) => r.diff && r.diff.objects.length === 0).length
   const against =
     base?.kind === 'commit'
-      ? `Compared with \`${base.sha.slice(0, 12)}\` (${cell(base.reason)}).`
+      ? `Compared with \`${base.sha.slice(0, 12)}\` (${code(base.reason)}).`
       : base
-        ? `No diff: ${cell(base.reason)}.`
+        ? `No diff: ${code(base.reason)}.`
         : ''
   return [
     ...(input.header ? [input.header] : []),
@@ -102,7 +95,7 @@ function headOf(input: DiffMarkdownInput): string {
 /** One line a plan, for an outline too long to show with its blocks. */
 function compactLine(r: Result): string {
   const what = r.diff ? countLine(r.diff) : r.status
-  return `- ${cell(r.setup)} ${releaseTitle(r)}: ${what}\n`
+  return `- ${code(r.setup)} ${releaseTitle(r)}: ${what}\n`
 }
 
 export function renderDiffMarkdown(input: DiffMarkdownInput): string {
@@ -164,7 +157,7 @@ export function renderDiffMarkdown(input: DiffMarkdownInput): string {
   ].filter(Boolean)
   if (what.length > 0)
     out.push(
-      `\n> [!NOTE]\n> Cut to GitHub's size limit: ${what.join(', ')} left out. The full diff is in ${cell(input.fullDiffAt)}.\n`
+      `\n> [!NOTE]\n> Cut to GitHub's size limit: ${what.join(', ')} left out. The full diff is in ${input.fullDiffAt}.\n`
     )
   return out.join('')
 }

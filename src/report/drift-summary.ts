@@ -1,5 +1,5 @@
 import type { DriftState, Result } from '../types.ts'
-import { cell } from './summary.ts'
+import { code, codeCell, codeHtml, fenced, oneLine } from './markdown.ts'
 
 // Pure: what a drift check found, counted for the outputs and written as a job
 // summary section (and as a setup's issue body).
@@ -45,11 +45,11 @@ export function renderDriftSection(results: readonly Result[]): string {
   for (const r of checked) {
     const drift = r.drift!
     const objects = drift.objects
-      .map((o) => `${o.object} (${o.state}${o.reason ? `: ${o.reason}` : ''})`)
+      .map((o) => `${codeCell(o.object)} (${o.state}${o.reason ? `: ${codeCell(o.reason)}` : ''})`)
       .join(', ')
     const corrected = drift.corrected ? 'yes' : r.status === 'failed' ? 'failed' : ''
     lines.push(
-      `| ${[r.setup, `${r.namespace}/${r.release}`, STATES[drift.state], objects, corrected].map(cell).join(' | ')} |`
+      `| ${[codeCell(r.setup), codeCell(`${r.namespace}/${r.release}`), STATES[drift.state], objects, corrected].join(' | ')} |`
     )
   }
   const diffs = checked.flatMap((r) =>
@@ -58,21 +58,16 @@ export function renderDriftSection(results: readonly Result[]): string {
       .map((o) => ({ release: `${r.setup} ${r.namespace}/${r.release}`, object: o }))
   )
   for (const { release, object } of diffs) {
-    lines.push('', `<details><summary>${cell(`${release}: ${object.object}`)}</summary>`, '')
-    lines.push('```diff')
-    for (const f of object.fields) {
-      lines.push(fence(`@@ ${f.path || '(object)'} @@`))
-      if (f.want !== undefined) lines.push(fence(`- ${f.want}`))
-      if (f.have !== undefined) lines.push(fence(`+ ${f.have}`))
-    }
-    lines.push('```', '', '</details>')
+    lines.push('', `<details><summary>${codeHtml(`${release}: ${object.object}`)}</summary>`, '')
+    // Cluster text, one line a field: the fence is longer than any backtick run in it.
+    const diff = object.fields.flatMap((f) => [
+      `@@ ${oneLine(f.path) || '(object)'} @@`,
+      ...(f.want !== undefined ? [`- ${oneLine(f.want)}`] : []),
+      ...(f.have !== undefined ? [`+ ${oneLine(f.have)}`] : [])
+    ])
+    lines.push(fenced('diff', diff.join('\n')), '', '</details>')
   }
   return lines.join('\n') + '\n'
-}
-
-/** Cluster text inside a code fence: it must not close the fence. */
-function fence(line: string): string {
-  return line.replaceAll('```', "'''").replace(/\r?\n/g, '⏎')
 }
 
 /**
@@ -90,11 +85,11 @@ export function setupDrifts(
       const drifted = driftRemains(rs)
       const failed = rs
         .filter((r) => r.status === 'failed')
-        .map((r) => `- ${cell(r.error ?? r.plan)}`)
+        .map((r) => `- ${code(r.error ?? r.plan)}`)
       const body = [
         drifted
-          ? `The drift check of \`${sha.slice(0, 12)}\` found setup \`${setup}\` not as the commit says.`
-          : `The drift check of \`${sha.slice(0, 12)}\` found setup \`${setup}\` as the commit says.`,
+          ? `The drift check of \`${sha.slice(0, 12)}\` found setup ${code(setup)} not as the commit says.`
+          : `The drift check of \`${sha.slice(0, 12)}\` found setup ${code(setup)} as the commit says.`,
         '',
         renderDriftSection(rs),
         ...(failed.length > 0 ? ['', '**Not checked**', '', ...failed] : [])

@@ -1,4 +1,5 @@
 import type { Result } from '../types.ts'
+import { code, codeCell } from './markdown.ts'
 
 // Pure: the job summary as Markdown (the caller masks and writes it).
 
@@ -24,16 +25,6 @@ export function formatDuration(ms: number): string {
   return seconds < 60
     ? `${seconds.toFixed(1)} s`
     : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`
-}
-
-/** A table cell: no pipes or line breaks may escape it. */
-export function cell(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, '<br>')
 }
 
 function chartCell(result: Result): string {
@@ -71,18 +62,18 @@ export function renderSummary(input: SummaryInput): string {
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |')
   for (const r of results) {
     lines.push(
-      `| ${[r.setup, r.namespace, r.release, chartCell(r), r.operation ?? '', ICONS[r.status], r.revision === null ? '' : String(r.revision), formatDuration(r.durationMs)].map(cell).join(' | ')} |`
+      `| ${[...[r.setup, r.namespace, r.release, chartCell(r)].map(codeCell), r.operation ?? '', ICONS[r.status], r.revision === null ? '' : String(r.revision), formatDuration(r.durationMs)].join(' | ')} |`
     )
   }
   const failures = results.filter((r) => r.error)
   if (failures.length > 0) {
     lines.push('', '### Errors', '')
-    for (const r of failures) lines.push(`- **${cell(r.plan)}**: ${cell(r.error ?? '')}`)
+    for (const r of failures) lines.push(`- ${code(r.plan)}: ${code(r.error ?? '')}`)
   }
   const noted = results.filter((r) => r.notes.length > 0)
   if (noted.length > 0) {
     lines.push('', '### Notes', '')
-    for (const r of noted) lines.push(`- **${cell(r.plan)}**: ${cell(r.notes.join('; '))}`)
+    for (const r of noted) lines.push(`- ${code(r.plan)}: ${code(r.notes.join('; '))}`)
   }
   return lines.join('\n') + '\n'
 }
@@ -93,7 +84,7 @@ export function renderRunFailure(message: string): string {
     '## gitops-action: the run failed before any plan ran',
     '',
     '> [!CAUTION]',
-    `> ${cell(message)}`,
+    `> ${code(message)}`,
     '',
     'Nothing was deployed. Fix the cause above and re-run the job.',
     ''

@@ -123,6 +123,12 @@ export function mask(text: string): string {
   return out
 }
 
+/** Whether mask() would change the text: it holds a registered secret. */
+export function holdsSecret(text: string): boolean {
+  for (const secret of secrets) if (text.includes(secret)) return true
+  return false
+}
+
 /** For tests: forget every registered secret. */
 export function resetSecrets(): void {
   secrets.clear()

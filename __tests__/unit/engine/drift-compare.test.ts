@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { digestOf } from '../../../src/render/redact.ts'
 import {
   compareObject,
-  digestOf,
   ignoredPaths,
   manifestObjects,
   type JsonObject
@@ -117,7 +117,7 @@ describe('compareObject: only what the manifest sets counts', () => {
     ])
   })
 
-  it('Secret values show as digests only, stringData compared as the data it becomes', () => {
+  it("Secret values show as the preview's keyed digests only, stringData compared as the data it becomes", () => {
     const [secret] = manifestObjects(
       'apiVersion: v1\nkind: Secret\nmetadata: { name: s }\nstringData:\n  password: hunter2\n'
     )
@@ -136,8 +136,47 @@ describe('compareObject: only what the manifest sets counts', () => {
         have: digestOf(Buffer.from('changed').toString('base64'))
       }
     ])
-    expect(JSON.stringify(fields)).not.toMatch(/hunter2|changed|aHVudGVyMg/)
-    expect(fields[0]!.want).toMatch(/^sha256:[0-9a-f]{12}$/)
+    expect(JSON.stringify(fields)).not.toMatch(/hunter2|changed|aHVudGVyMg|sha256:/)
+    expect(fields[0]!.want).toMatch(/^<secret hmac:[0-9a-f]{12}>$/)
+  })
+
+  // [case, wanted, live, what the test calls a secret, shown as digests]
+  const secretFields: [string, string, string, (t: string) => boolean, boolean][] = [
+    ['neither side holds a secret', 'blue', 'red', () => false, false],
+    ['the wanted value holds one', 'pw=s3cret', 'red', (t) => t.includes('s3cret'), true],
+    [
+      'the live value holds one (set by hand)',
+      'blue',
+      'x s3cret y',
+      (t) => t.includes('s3cret'),
+      true
+    ],
+    ['a value equal to a short secret', 'abc', 'red', (t) => t === 'abc', true]
+  ]
+  it.each(secretFields)('a field where %s', (_, want, have, holdsSecret, digests) => {
+    const [cm] = manifestObjects(
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\ndata:\n  v: ${JSON.stringify(want)}\n`
+    )
+    const live: JsonObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c' },
+      data: { v: have }
+    }
+    expect(compareObject(cm!, live, [], holdsSecret)).toEqual([
+      digests
+        ? { path: '/data/v', want: digestOf(want), have: digestOf(have) }
+        : { path: '/data/v', want, have }
+    ])
+  })
+
+  it('a whole subtree holding a secret is one digest, never its JSON', () => {
+    const [cm] = manifestObjects(
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\ndata:\n  v: s3cret\n'
+    )
+    const live: JsonObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }
+    const fields = compareObject(cm!, live, [], (t) => t.includes('s3cret'))
+    expect(fields).toEqual([{ path: '/data', want: digestOf('{"v":"s3cret"}'), have: undefined }])
   })
 
   it('keys with / and ~ are escaped as JSON pointers', () => {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { parseManifest } from '../../../src/render/objects.ts'
-import { countLine, diffObjects } from '../../../src/render/object-diff.ts'
-import { MAX_EDITS, unifiedDiff } from '../../../src/render/line-diff.ts'
+import { MAX_VALUE, parseManifest } from '../../../src/render/objects.ts'
+import {
+  countLine,
+  diffLines,
+  diffObjects,
+  DIFF_LINES_PER_OBJECT,
+  truncationNotes
+} from '../../../src/render/object-diff.ts'
+import { MAX_EDITS, MAX_LINE, unifiedDiff } from '../../../src/render/line-diff.ts'
 
 const cm = (name: string, value: string, extra = '') =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  key: ${value}\n${extra}`
@@ -123,10 +129,10 @@ items:
 
 describe('the line diff', () => {
   it('is empty for equal texts and has hunks with context', () => {
-    expect(unifiedDiff('a\nb\n', 'a\nb\n')).toBe('')
+    expect(unifiedDiff('a\nb\n', 'a\nb\n').text).toBe('')
     const before = Array.from({ length: 20 }, (_, i) => `line ${i}`).join('\n')
     const after = before.replace('line 10', 'line ten')
-    expect(unifiedDiff(before, after)).toBe(
+    expect(unifiedDiff(before, after).text).toBe(
       '@@ -8,7 +8,7 @@\n line 7\n line 8\n line 9\n-line 10\n+line ten\n line 11\n line 12\n line 13\n'
     )
   })
@@ -134,7 +140,7 @@ describe('the line diff', () => {
   it('diffs a huge object with a small change quickly and minimally', () => {
     const big = Array.from({ length: 50_000 }, (_, i) => `  k${i}: v${i}`).join('\n')
     const started = performance.now()
-    const out = unifiedDiff(big, big.replace('k25000: v25000', 'k25000: changed'))
+    const out = unifiedDiff(big, big.replace('k25000: v25000', 'k25000: changed')).text
     expect(performance.now() - started).toBeLessThan(2_000)
     expect(out.split('\n').filter((l) => /^[-+]/.test(l))).toHaveLength(2)
   })
@@ -143,7 +149,7 @@ describe('the line diff', () => {
     const a = Array.from({ length: MAX_EDITS + 10 }, (_, i) => `a${i}`).join('\n')
     const b = Array.from({ length: MAX_EDITS + 10 }, (_, i) => `b${i}`).join('\n')
     const started = performance.now()
-    const out = unifiedDiff(a, b)
+    const out = unifiedDiff(a, b).text
     expect(performance.now() - started).toBeLessThan(5_000)
     const lines = out.split('\n')
     expect(lines.filter((l) => l.startsWith('-'))).toHaveLength(MAX_EDITS + 10)
@@ -151,11 +157,72 @@ describe('the line diff', () => {
     // As many lines on both sides: paired, so each change reads as one.
     expect(lines.slice(1, 5)).toEqual(['-a0', '+b0', '-a1', '+b1'])
     // Otherwise the old lines replaced by the new.
-    const uneven = unifiedDiff(a, `${b}\nextra`).split('\n')
+    const uneven = unifiedDiff(a, `${b}\nextra`).text.split('\n')
     expect(uneven.slice(1, 3)).toEqual(['-a0', '-a1'])
   })
 
   it('finds a minimal script between interleaved texts', () => {
-    expect(unifiedDiff('a\nb\nc\n', 'a\nx\nc\nd\n')).toBe('@@ -1,3 +1,4 @@\n a\n-b\n+x\n c\n+d\n')
+    expect(unifiedDiff('a\nb\nc\n', 'a\nx\nc\nd\n').text).toBe(
+      '@@ -1,3 +1,4 @@\n a\n-b\n+x\n c\n+d\n'
+    )
+  })
+})
+
+describe('bounds of the diff', () => {
+  const lines = (n: number, v: string) =>
+    parseManifest(
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n${Array.from({ length: n }, (_, i) => `  k${i}: ${v}`).join('\n')}\n`,
+      'ns'
+    )
+  const [a, b] = [lines(15_000, 'a'), lines(15_000, 'b')]
+  const whole = diffLines(unifiedDiff(a[0]!.yaml, b[0]!.yaml).text)
+
+  // [case, lines the run may still keep, lines kept]
+  const bounds: [string, number, number][] = [
+    ['a huge object keeps its per-object share', 50_000, DIFF_LINES_PER_OBJECT],
+    ['the run nearly spent keeps what is left', 50, 50],
+    ['the run spent keeps nothing', 0, 0]
+  ]
+  it.each(bounds)('%s', (_, left, kept) => {
+    const d = diffObjects(a, b, left)
+    const [object] = d.objects
+    expect(diffLines(object!.diff)).toBe(kept)
+    expect(object!.cut).toBe(whole - kept)
+    expect(truncationNotes(d)).toEqual([
+      `diff of v1 ConfigMap ns/big truncated: ${whole - kept} lines not shown`
+    ])
+  })
+
+  it('a small object is whole, with no note', () => {
+    const d = diffObjects(lines(10, 'a'), lines(10, 'b'))
+    expect(d.objects[0]!.cut).toBe(0)
+    expect(truncationNotes(d)).toEqual([])
+  })
+
+  it('keeps a value past MAX_VALUE as its head, length and digest (js-yaml cannot write 5 MB)', () => {
+    const object = (v: string) =>
+      parseManifest(`${cm('big', 'x')}  blob: ${v.repeat(5_000_000)}\n`, 'ns')
+    const [a] = object('a')
+    expect(a!.yaml).toMatch(
+      new RegExp(`blob: a{1000}… \\(5000000 characters, sha256:[0-9a-f]{16}\\)\n`)
+    )
+    expect(a!.yaml.length).toBeLessThan(2_000)
+    expect(diffObjects(object('a'), object('b')).changed).toBe(1)
+    expect(MAX_VALUE).toBeLessThan(4_000_000)
+  })
+
+  it('cuts a line past MAX_LINE, saying how much is left out', () => {
+    const { text } = unifiedDiff('x'.repeat(5_000), 'y'.repeat(5_000))
+    expect(text.split('\n')[1]).toBe(
+      `-${'x'.repeat(MAX_LINE - 1)}… (${5_001 - MAX_LINE} more characters)`
+    )
+  })
+
+  it('diffs 100k changed lines within seconds, keeping its bound', () => {
+    const [big, bigger] = [lines(100_000, 'a'), lines(100_000, 'b')]
+    const started = performance.now()
+    const d = diffObjects(big, bigger)
+    expect(performance.now() - started).toBeLessThan(5_000)
+    expect(diffLines(d.objects[0]!.diff)).toBe(DIFF_LINES_PER_OBJECT)
   })
 })

@@ -7,7 +7,7 @@ const BASE: DiffBase = { kind: 'none', reason: 'test' }
 
 function objectDiff(i: number, lines: number, width = 20): ObjectDiff {
   const body = Array.from({ length: lines }, (_, n) => `+  key${n}: ${'v'.repeat(width)}`)
-  return { key: `v1 ConfigMap ns/cm-${i}`, change: 'added', diff: `${body.join('\n')}\n` }
+  return { key: `v1 ConfigMap ns/cm-${i}`, change: 'added', diff: `${body.join('\n')}\n`, cut: 0 }
 }
 
 function result(release: string, objects: ObjectDiff[], setup = 'local/a'): Result {
@@ -46,12 +46,14 @@ describe('the diff as Markdown', () => {
       result('db', [objectDiff(2, 1)], 'local/b')
     ])
     expect(md.split('\n')[0]).toBe('<!-- m -->')
-    expect(md).toContain('### local/a')
-    expect(md).toContain('### local/b')
+    expect(md).toContain('### `local/a`')
+    expect(md).toContain('### `local/b`')
     expect(md).toContain(
-      '<details><summary><b>ns/web</b> (local/a/ns/web.yaml): <code>+1 ~0 -0 objects</code></summary>'
+      '<details><summary><b><code>ns/web</code></b> (<code>local/a/ns/web.yaml</code>): <code>+1 ~0 -0 objects</code></summary>'
     )
-    expect(md).toContain('- <b>ns/same</b> (local/a/ns/same.yaml): renders the same')
+    expect(md).toContain(
+      '- <b><code>ns/same</code></b> (<code>local/a/ns/same.yaml</code>): renders the same'
+    )
     expect(md).toContain(
       '```diff\n+  key0: vvvvvvvvvvvvvvvvvvvv\n+  key1: vvvvvvvvvvvvvvvvvvvv\n```'
     )
@@ -62,7 +64,8 @@ describe('the diff as Markdown', () => {
     const sneaky: ObjectDiff = {
       key: 'v1 ConfigMap ns/x',
       change: 'changed',
-      diff: '+```\n+</details>\n'
+      diff: '+```\n+</details>\n',
+      cut: 0
     }
     expect(render([result('x', [sneaky])])).toContain('````diff\n+```\n+</details>\n````')
   })

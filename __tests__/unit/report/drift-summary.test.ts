@@ -66,10 +66,12 @@ describe('drift counts and the summary section', () => {
     const section = renderDriftSection(results)
     expect(section).toContain('4 release(s) checked: 2 drifted or missing, 1 orphan(s).')
     expect(section).toContain(
-      '| local/a | ns/b | ⚠️ drifted | ConfigMap/ns/web (drifted), Service/ns/web (missing) |  |'
+      '| `local/a` | `ns/b` | ⚠️ drifted | `ConfigMap/ns/web` (drifted), `Service/ns/web` (missing) |  |'
     )
-    expect(section).toContain('| local/a | ns/d | 👻 orphan |  |  |')
-    expect(section).toContain("@@ /data/color @@\n- blue\n+ red ''' |\n```")
+    expect(section).toContain('| `local/a` | `ns/d` | 👻 orphan |  |  |')
+    expect(section).toContain(
+      '<details><summary><code>local/a ns/b: ConfigMap/ns/web</code></summary>\n\n````diff\n@@ /data/color @@\n- blue\n+ red ``` |\n````'
+    )
   })
 
   it('setupDrifts: a body a checked setup; a setup never checked is left out', () => {

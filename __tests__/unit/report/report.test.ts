@@ -139,7 +139,7 @@ describe('reportRunFailure', () => {
     // setups stays as reportPlan wrote it (earlier cases here), else '[]'.
     expect(Object.fromEntries(core.outputs)).toMatchObject({ results: '[]', failed: '1' })
     expect(core.infos.join('\n')).toContain(
-      '## gitops-action: the run failed before any plan ran\n\n> [!CAUTION]\n> .gitops/repositories.yaml line 3: bad url ***\n'
+      '## gitops-action: the run failed before any plan ran\n\n> [!CAUTION]\n> `.gitops/repositories.yaml line 3: bad url ***`\n'
     )
   })
 })

@@ -3,6 +3,7 @@ import {
   addSecret,
   addSecretValues,
   addUrlSecrets,
+  holdsSecret,
   mask,
   maskingOf,
   resetSecrets,
@@ -91,5 +92,20 @@ describe('short secrets', () => {
     expect(mask('MIIEabcdefgh')).toBe('***')
     expect(mask('Q= stays')).toBe('Q= stays')
     expect(takeSecretWarnings()).toEqual([])
+  })
+})
+
+describe('holdsSecret', () => {
+  it('tells whether mask() would change the text', () => {
+    resetSecrets()
+    addSecret('s3cret-value', 'a test')
+    for (const text of [
+      's3cret-value',
+      'x s3cret-value y',
+      Buffer.from('s3cret-value').toString('base64')
+    ])
+      expect([text, holdsSecret(text)]).toEqual([text, mask(text) !== text])
+    expect(holdsSecret('s3cret')).toBe(false)
+    resetSecrets()
   })
 })
