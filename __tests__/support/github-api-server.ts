@@ -522,22 +522,29 @@ export const forbidden = (): ApiReply => ({
   }
 })
 
+/** The job's GITHUB_TOKEN, as GraphQL `viewer.login` names it. */
+export const GITHUB_TOKEN_LOGIN = 'github-actions[bot]'
+
+/** The description's example user, renamed to `login`. */
+function userNamed(example: Json, login: string): Json {
+  // Bots (an App's installation, GITHUB_TOKEN's github-actions) have logins ending in [bot].
+  return { ...example, login, type: login.endsWith('[bot]') ? 'Bot' : 'User' }
+}
+
+/** GraphQL `viewer { login }`: who the token is. */
+const viewerHandler =
+  (login: string): Handler =>
+  () => ({ status: 200, body: { data: { viewer: { login } } } })
+
 export function writeHandlers(state: WriteState): Handlers {
   let next = 1000
-  const viewer = state.viewer ?? 'github-actions[bot]'
+  const viewer = state.viewer ?? GITHUB_TOKEN_LOGIN
   const commentOf = (c: FakeComment) => {
     const example = specExample('issue-comment')
-    const login = c.author ?? viewer
-    return {
-      ...example,
-      id: c.id,
-      body: c.body,
-      // Bots (an App's installation, GITHUB_TOKEN's github-actions) have logins ending in [bot].
-      user: { ...example.user, login, type: login.endsWith('[bot]') ? 'Bot' : 'User' }
-    }
+    return { ...example, id: c.id, body: c.body, user: userNamed(example.user, c.author ?? viewer) }
   }
   return {
-    'graphql/viewer': () => ({ status: 200, body: { data: { viewer: { login: viewer } } } }),
+    'graphql/viewer': viewerHandler(viewer),
     'issues/list-comments': ({ params, query }) => {
       const perPage = Number(query.per_page ?? 30)
       const page = Number(query.page ?? 1)
@@ -614,10 +621,15 @@ export interface FakeIssue {
   state: 'open' | 'closed'
   labels: string[]
   pullRequest?: boolean
+  /** Who opened it; the token's own identity when left out. */
+  author?: string
 }
 
-/** Handlers for listing, opening and editing issues, over `issues` (changed in place). */
-export function issueHandlers(issues: FakeIssue[]): Handlers {
+/**
+ * Handlers for listing, opening and editing issues, over `issues` (changed in place),
+ * and for who the token is (`viewer`, GITHUB_TOKEN's when left out).
+ */
+export function issueHandlers(issues: FakeIssue[], viewer = GITHUB_TOKEN_LOGIN): Handlers {
   const asJson = (issue: FakeIssue): Json => {
     const { pull_request: _pr, ...example } = specExample('issue')
     return {
@@ -626,11 +638,13 @@ export function issueHandlers(issues: FakeIssue[]): Handlers {
       title: issue.title,
       body: issue.body,
       state: issue.state,
+      user: userNamed(example.user, issue.author ?? viewer),
       labels: issue.labels.map((name, i) => ({ ...example.labels[0], id: i + 1, name })),
       ...(issue.pullRequest ? { pull_request: _pr } : {})
     }
   }
   return {
+    'graphql/viewer': viewerHandler(viewer),
     'issues/list-for-repo': ({ query }) => {
       const labels = query.labels?.split(',') ?? []
       const matching = issues.filter(
@@ -650,7 +664,8 @@ export function issueHandlers(issues: FakeIssue[]): Handlers {
         title: String(body.title),
         body: String(body.body ?? ''),
         state: 'open',
-        labels: (body.labels ?? []) as string[]
+        labels: (body.labels ?? []) as string[],
+        author: viewer
       }
       issues.push(issue)
       return { status: 201, body: asJson(issue) }

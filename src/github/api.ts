@@ -58,6 +58,8 @@ export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error'
 export interface IssueRef {
   readonly number: number
   readonly title: string
+  /** The login of whoever opened it; undefined for a deleted account. */
+  readonly author: string | undefined
 }
 
 export interface GitHubApi {
@@ -83,7 +85,7 @@ export interface GitHubApi {
     logUrl: string | undefined,
     description: string
   ): Promise<void>
-  /** Open issues carrying the label (pull requests left out). */
+  /** Open issues carrying the label, oldest first (pull requests left out). */
   openIssues(label: string): Promise<IssueRef[]>
   createIssue(issue: { title: string; body: string; labels: readonly string[] }): Promise<number>
   updateIssue(number: number, change: { body: string; state: 'open' | 'closed' }): Promise<void>
@@ -312,12 +314,15 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
             repo,
             labels: label,
             state: 'open',
+            sort: 'created',
+            direction: 'asc',
             per_page: PER_PAGE,
             page,
             request: request()
           })
           for (const issue of data)
-            if (!issue.pull_request) issues.push({ number: issue.number, title: issue.title })
+            if (!issue.pull_request)
+              issues.push({ number: issue.number, title: issue.title, author: issue.user?.login })
           if (data.length < PER_PAGE) return issues
         }
       }),

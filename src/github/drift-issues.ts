@@ -1,9 +1,12 @@
-import type { GitHubApi } from './api.ts'
+import type { GitHubApi, IssueRef } from './api.ts'
+import { writtenBy } from './authorship.ts'
 import { mask } from '../secrets/masking.ts'
 
 // One GitHub issue a setup tells its drift: opened when a check finds drift,
 // edited by every later check that still does, closed by the first clean one.
-// Found again by its label and title, so nothing has to be stored between runs.
+// Found again by its label, title and author, the token's own identity, so nothing
+// has to be stored between runs. Anyone may open an issue with that title, and an
+// issue form may label it: another account's issue is never edited or closed.
 
 export const DRIFT_LABEL = 'gitops-drift'
 
@@ -16,6 +19,15 @@ export interface SetupDrift {
 
 export function issueTitle(setup: string): string {
   return `Drift in setup ${setup}`
+}
+
+/** The oldest open issue the token opened for the setup, if any. */
+export function ownIssue(
+  issues: readonly IssueRef[],
+  setup: string,
+  identity: string
+): IssueRef | undefined {
+  return issues.find((i) => writtenBy(i, identity) && i.title === issueTitle(setup))
 }
 
 export type IssueChange = 'opened' | 'edited' | 'closed' | 'none'
@@ -31,12 +43,12 @@ export async function syncDriftIssues(
   setups: readonly SetupDrift[]
 ): Promise<IssueOutcome[]> {
   if (setups.length === 0) return []
-  const open = new Map((await api.openIssues(DRIFT_LABEL)).map((i) => [i.title, i.number]))
+  const [identity, open] = await Promise.all([api.identity(), api.openIssues(DRIFT_LABEL)])
   const outcomes: IssueOutcome[] = []
   for (const { setup, drifted, body: text } of setups) {
     // A public issue outlives the run: masked like the summary, as a last guard.
     const body = mask(text)
-    const number = open.get(issueTitle(setup))
+    const number = ownIssue(open, setup, identity)?.number
     if (drifted && number === undefined) {
       const created = await api.createIssue({
         title: issueTitle(setup),

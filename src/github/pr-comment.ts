@@ -1,5 +1,6 @@
 import type { GitHubApi, IssueComment } from './api.ts'
 import { ApiError } from './api.ts'
+import { writtenBy } from './authorship.ts'
 
 // The one sticky pull request comment of a workflow: found by a hidden marker in
 // its first line and by its author, the token's own identity; created once, then
@@ -25,7 +26,7 @@ export function ownComment(
   marker: string,
   identity: string
 ): IssueComment | undefined {
-  return comments.find((c) => c.author === identity && c.body.split('\n', 1)[0] === marker)
+  return comments.find((c) => writtenBy(c, identity) && c.body.split('\n', 1)[0] === marker)
 }
 
 export async function upsertComment(

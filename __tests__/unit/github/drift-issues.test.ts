@@ -1,8 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApi } from '../../../src/github/api.ts'
 import type { GitHubEvent } from '../../../src/github/event.ts'
-import { DRIFT_LABEL, issueTitle, syncDriftIssues } from '../../../src/github/drift-issues.ts'
 import {
+  DRIFT_LABEL,
+  issueTitle,
+  ownIssue,
+  syncDriftIssues
+} from '../../../src/github/drift-issues.ts'
+import {
+  GITHUB_TOKEN_LOGIN,
   issueHandlers,
   startGitHubApiServer,
   type FakeIssue,
@@ -26,8 +32,8 @@ afterEach(async () => {
   delete process.env.GITHUB_API_URL
 })
 
-async function api(issues: FakeIssue[]) {
-  server = await startGitHubApiServer(issueHandlers(issues))
+async function api(issues: FakeIssue[], viewer?: string) {
+  server = await startGitHubApiServer(issueHandlers(issues, viewer))
   process.env.GITHUB_API_URL = server.url
   return createApi('ghs_token', event)
 }
@@ -60,7 +66,8 @@ describe('syncDriftIssues: one issue a setup, against the OpenAPI-checked API se
       title: 'Drift in setup a/b',
       body: 'drift one',
       state: 'open',
-      labels: [DRIFT_LABEL]
+      labels: [DRIFT_LABEL],
+      author: GITHUB_TOKEN_LOGIN
     })
 
     expect(
@@ -78,7 +85,9 @@ describe('syncDriftIssues: one issue a setup, against the OpenAPI-checked API se
       ['open', '']
     ])
     expect(server!.violations).toEqual([])
-    expect(server!.requests.map((r) => `${r.method} ${r.operationId} ${r.status}`)).toEqual([
+    // Who the token is is asked beside each listing; the order of the two is free.
+    const rest = server!.requests.filter((r) => r.operationId !== 'graphql/viewer')
+    expect(rest.map((r) => `${r.method} ${r.operationId} ${r.status}`)).toEqual([
       'GET issues/list-for-repo 200',
       'POST issues/create 201',
       'GET issues/list-for-repo 200',
@@ -86,7 +95,48 @@ describe('syncDriftIssues: one issue a setup, against the OpenAPI-checked API se
       'GET issues/list-for-repo 200',
       'PATCH issues/update 200'
     ])
+    expect(server!.requests.filter((r) => r.operationId === 'graphql/viewer')).toHaveLength(3)
   })
+
+  it.each([
+    ['GITHUB_TOKEN', GITHUB_TOKEN_LOGIN],
+    ['a GitHub App token', 'deployer[bot]'],
+    ['a personal access token', 'octocat']
+  ])(
+    "with %s, only the token's own issue is edited or closed; another author's is left alone",
+    async (_token, viewer) => {
+      const others = ['mallory', GITHUB_TOKEN_LOGIN, 'deployer[bot]', 'deployer', 'octocat']
+        .filter((login) => login !== viewer)
+        .map((author, i): FakeIssue => ({
+          number: i + 1,
+          title: issueTitle('a/b'),
+          body: 'not ours',
+          state: 'open',
+          labels: [DRIFT_LABEL],
+          author
+        }))
+      const issues = [...others.map((i) => ({ ...i }))]
+      const github = await api(issues, viewer)
+      const opened = await syncDriftIssues(github, [{ setup: 'a/b', drifted: true, body: 'one' }])
+      const ours = others.length + 1
+      expect(opened).toEqual([{ setup: 'a/b', change: 'opened', number: ours }])
+      expect(
+        await syncDriftIssues(github, [{ setup: 'a/b', drifted: false, body: 'clean' }])
+      ).toEqual([{ setup: 'a/b', change: 'closed', number: ours }])
+      expect(issues).toEqual([
+        ...others,
+        {
+          number: ours,
+          title: issueTitle('a/b'),
+          body: 'clean',
+          state: 'closed',
+          labels: [DRIFT_LABEL],
+          author: viewer
+        }
+      ])
+      expect(server!.violations).toEqual([])
+    }
+  )
 
   it('no setup checked: no API call', async () => {
     const github = await api([])
@@ -96,6 +146,7 @@ describe('syncDriftIssues: one issue a setup, against the OpenAPI-checked API se
 
   it('an API that refuses (no issues: write) is an error naming the call', async () => {
     server = await startGitHubApiServer({
+      ...issueHandlers([]),
       'issues/list-for-repo': () => ({
         status: 404,
         body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }
@@ -105,5 +156,34 @@ describe('syncDriftIssues: one issue a setup, against the OpenAPI-checked API se
     await expect(
       syncDriftIssues(createApi('ghs_token', event), [{ setup: 'a/b', drifted: true, body: 'x' }])
     ).rejects.toThrow(/^listing the open issues labelled gitops-drift failed \(HTTP 404\)/)
+  })
+})
+
+describe('ownIssue', () => {
+  const me = GITHUB_TOKEN_LOGIN
+  const issue = (number: number, title: string, author: string | undefined) => ({
+    number,
+    title,
+    author
+  })
+  it.each([
+    ["mine, the setup's title", issue(1, issueTitle('a/b'), me), true],
+    ["another user's, same title", issue(1, issueTitle('a/b'), 'mallory'), false],
+    ["another App's bot, same title", issue(1, issueTitle('a/b'), 'other[bot]'), false],
+    ['my name without [bot]', issue(1, issueTitle('a/b'), 'github-actions'), false],
+    ['a deleted account', issue(1, issueTitle('a/b'), undefined), false],
+    ["mine, another setup's", issue(1, issueTitle('a/bc'), me), false],
+    ['mine, another title', issue(1, `Re: ${issueTitle('a/b')}`, me), false]
+  ])('%s', (_name, candidate, ours) => {
+    expect(ownIssue([candidate], 'a/b', me)).toEqual(ours ? candidate : undefined)
+  })
+
+  it('takes the oldest of mine', () => {
+    const issues = [
+      issue(1, issueTitle('a/b'), 'mallory'),
+      issue(2, issueTitle('a/b'), me),
+      issue(3, issueTitle('a/b'), me)
+    ]
+    expect(ownIssue(issues, 'a/b', me)?.number).toBe(2)
   })
 })
