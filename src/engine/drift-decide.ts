@@ -130,11 +130,13 @@ export function objectsOutside(namespace: string, objects: readonly StoredObject
   })
 }
 
+/** What prune knows of an orphan; where its objects live is read only for one provably ours. */
 export type PruneInput =
   | { readonly prune: false }
+  | { readonly prune: true; readonly ownership: Exclude<Ownership, { kind: 'verified' }> }
   | {
       readonly prune: true
-      readonly ownership: Ownership
+      readonly ownership: Extract<Ownership, { kind: 'verified' }>
       /** `objectsOutside` of the stored release's manifest and hooks. */
       readonly outside: readonly string[]
     }
@@ -150,31 +152,24 @@ export type PruneDecision =
 export function pruneDecision(orphan: OrphanRelease, input: PruneInput): PruneDecision {
   if (!input.prune) return { kind: 'report', reason: 'prune: true uninstalls it' }
   const { revision, namespace } = orphan
-  const byHand = 'uninstall it by hand if it is no longer needed'
-  switch (input.ownership.kind) {
-    case 'no-key':
-      return {
-        kind: 'report',
-        reason:
-          'not uninstalled: prune needs the ownership-key input to tell the releases this action deployed'
-      }
-    case 'unsigned':
-      return {
-        kind: 'report',
-        reason: `not uninstalled: revision ${revision} carries no ownership signature (deployed before ownership-key was set, or its deploy did not finish); ${byHand}`
-      }
-    case 'forged':
-      return {
-        kind: 'report',
-        reason: `not uninstalled: the ownership signature on revision ${revision} does not verify (copied from another release, forged, or made with another key); ${byHand}`
-      }
-    case 'verified':
-      break
-  }
+  if (!('outside' in input)) return { kind: 'report', reason: unproven(input.ownership, revision) }
   if (input.outside.length > 0)
     return {
       kind: 'report',
-      reason: `not uninstalled: its release holds objects outside namespace ${namespace} (${input.outside.join(', ')}), which prune never deletes; ${byHand}`
+      reason: `not uninstalled: its release holds objects outside namespace ${namespace} (${input.outside.join(', ')}), which prune never deletes; ${BY_HAND}`
     }
   return { kind: 'prune' }
+}
+
+const BY_HAND = 'uninstall it by hand if it is no longer needed'
+
+function unproven(ownership: Exclude<Ownership, { kind: 'verified' }>, revision: number): string {
+  switch (ownership.kind) {
+    case 'no-key':
+      return 'not uninstalled: prune needs the ownership-key input to tell the releases this action deployed'
+    case 'unsigned':
+      return `not uninstalled: revision ${revision} carries no ownership signature (deployed before ownership-key was set, or its deploy did not finish); ${BY_HAND}`
+    case 'forged':
+      return `not uninstalled: the ownership signature on revision ${revision} does not verify (copied from another release, forged, or made with another key); ${BY_HAND}`
+  }
 }

@@ -269,13 +269,16 @@ async function orphanStep(
   log: PlanLog
 ): Promise<Result> {
   const { config } = context.shared
-  const input: PruneInput = config.prune
-    ? {
-        prune: true,
-        ownership: ownershipOf(orphan, config.ownershipKey),
-        outside: objectsOutside(orphan.namespace, await storedScope(step.target, context))
-      }
-    : { prune: false }
+  const ownership = ownershipOf(orphan, config.ownershipKey)
+  const input: PruneInput = !config.prune
+    ? { prune: false }
+    : ownership.kind === 'verified'
+      ? {
+          prune: true,
+          ownership,
+          outside: objectsOutside(orphan.namespace, await storedScope(step.target, context))
+        }
+      : { prune: true, ownership }
   const decision = pruneDecision(orphan, input)
   if (decision.kind === 'report') {
     log.line(decision.reason)

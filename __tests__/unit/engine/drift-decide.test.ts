@@ -188,9 +188,13 @@ describe('objectsOutside: what of a stored release lives outside its namespace',
 
 describe('pruneDecision: orphan × ownership × scope → prune or report', () => {
   const orphan = { namespace: 'ns', release: 'gone', revision: 3, marker }
-  const asked = (kind: Ownership['kind'], outside: string[] = []): PruneInput => ({
+  const asked = (kind: Exclude<Ownership['kind'], 'verified'>): PruneInput => ({
     prune: true,
-    ownership: { kind } as Ownership,
+    ownership: { kind }
+  })
+  const ours = (outside: string[] = []): PruneInput => ({
+    prune: true,
+    ownership: { kind: 'verified' },
     outside
   })
   const byHand = 'uninstall it by hand if it is no longer needed'
@@ -223,13 +227,13 @@ describe('pruneDecision: orphan × ownership × scope → prune or report', () =
     ],
     [
       'verified but holding a cluster-scoped object',
-      asked('verified', ['ClusterRole/admin', 'ConfigMap/kube-system/a']),
+      ours(['ClusterRole/admin', 'ConfigMap/kube-system/a']),
       {
         kind: 'report',
         reason: `not uninstalled: its release holds objects outside namespace ns (ClusterRole/admin, ConfigMap/kube-system/a), which prune never deletes; ${byHand}`
       }
     ],
-    ['verified, all in its namespace', asked('verified'), { kind: 'prune' }]
+    ['verified, all in its namespace', ours(), { kind: 'prune' }]
   ])('%s', (_, input, expected) => {
     expect(pruneDecision(orphan, input)).toEqual(expected)
   })
