@@ -70,6 +70,8 @@ function wholeNumber(name: string, min: number, max: number, why = ''): number {
 const MAX_SETUP_NAME_SIZE = 16
 /** Clusters at once: each holds helm processes; more would only starve the runner. */
 const MAX_PARALLEL = 64
+/** A signing key as long as the signature it makes (128 bits as hex). */
+const MIN_OWNERSHIP_KEY = 32
 
 /** A store that takes longer than this per request is down, not slow. */
 const MAX_STORE_TIMEOUT_SECONDS = 600
@@ -326,6 +328,24 @@ export function splitArgs(text: string): string[] {
   return args
 }
 
+/**
+ * The key that signs the releases this action deploys, so that prune can tell them from
+ * forged ones. Anyone who may read the release Secrets sees signatures: a short key could
+ * be found by trying, so it must be long.
+ */
+function ownershipKey(): string | undefined {
+  const raw = input('ownership-key')
+  if (raw.value === '') return undefined
+  addSecret(raw.value, "input 'ownership-key'")
+  if (raw.value.trim().length < MIN_OWNERSHIP_KEY)
+    fail(
+      raw,
+      `must be at least ${MIN_OWNERSHIP_KEY} characters (e.g. the output of openssl rand -hex 32, kept as a secret)`,
+      false
+    )
+  return raw.value
+}
+
 /** The environment name template: `{setup}` is the one placeholder. */
 function deploymentEnvironment(): string {
   const { value } = input('deployment-environment')
@@ -385,6 +405,7 @@ export function readConfig(): Config {
     drift: oneOf('drift', ['report', 'correct']),
     failOnDrift: boolean('fail-on-drift'),
     prune: boolean('prune'),
+    ownershipKey: ownershipKey(),
     driftIssues: boolean('drift-issues'),
     workspace: process.env.GITHUB_WORKSPACE || process.cwd()
   }

@@ -119,7 +119,12 @@ export async function run(): Promise<void> {
       : undefined
     await reportResults(plan, results, cancellation.signal.aborted, {
       ...(previewReport && { preview: previewReport }),
-      ...(driftCheck && { drift: { failOnDrift: config.failOnDrift } })
+      ...(driftCheck && {
+        drift: {
+          failOnDrift: config.failOnDrift,
+          pruneWithoutKey: config.prune && config.ownershipKey === undefined
+        }
+      })
     })
     if (event.name === 'pull_request' && previewReport) {
       const marker = commentMarker(event.workflow.file)

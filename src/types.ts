@@ -283,9 +283,10 @@ export interface FieldDrift {
 
 /**
  * A release as a drift check saw it; `drifted` also when objects are missing; `orphan`:
- * it carries this action's marker and no plan at the checked commit declares it.
+ * it carries this action's marker and no plan at the checked commit declares it;
+ * `suspended`: its plan says `suspend: true`, so it is neither checked nor corrected.
  */
-export type DriftState = 'in-sync' | 'drifted' | 'release-missing' | 'orphan'
+export type DriftState = 'in-sync' | 'drifted' | 'release-missing' | 'orphan' | 'suspended'
 
 export interface DriftReport {
   readonly state: DriftState
@@ -347,6 +348,8 @@ export interface Config {
   readonly failOnDrift: boolean
   /** Uninstall orphans (releases with the marker and no plan). */
   readonly prune: boolean
+  /** Signs the releases the action deploys; prune uninstalls only releases it signed. */
+  readonly ownershipKey: string | undefined
   /** Keep one GitHub issue a setup up to date with its drift. */
   readonly driftIssues: boolean
   /** The checkout of the ops repository. */

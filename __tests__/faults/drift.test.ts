@@ -3,6 +3,7 @@
 // with Helm 4 and Helm 3; and what goes wrong around a check: a cluster that does
 // not answer, a kind the server no longer serves, a bad plan file among good ones.
 import { spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -33,6 +34,7 @@ import {
   opsRepo,
   planYaml,
   resultOf,
+  secret,
   SETUP_A,
   SETUP_B,
   valuesYaml,
@@ -81,6 +83,9 @@ async function editByHand(cluster: Cluster, ns: string, message: string): Promis
     k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)
   )
 }
+
+/** The workflow's ownership key: only releases this action signed with it are ever pruned. */
+const OWNERSHIP_KEY = secret(randomBytes(32).toString('hex'))
 
 const WEB_VALUES = 'message: "from git"\ndeployment:\n  enabled: true\n  replicas: 1\n'
 
@@ -173,8 +178,8 @@ describe.each(VARIANTS)('drift on $setup with $helm', ({ setup, helmBin }) => {
   )
 
   faultCase(
-    `${setup}: a plan removed without a deploy → orphan, uninstalled only with prune; a hand-installed release beside it is never touched`,
-    'the orphan is reported (orphans 1) and stays; prune: true uninstalls it; the hand-installed release keeps revision 1 and its values in every run',
+    `${setup}: a plan removed without a deploy → orphan, uninstalled only with prune and the ownership key; a hand-installed release beside it is never touched`,
+    'the orphan is reported (orphans 1) and stays; prune: true without ownership-key only reports it, with a warning; with the key it is uninstalled; the hand-installed release keeps revision 1 and its values in every run',
     async () => {
       const ns = namespace('orphan')
       namespaces.push(ns)
@@ -195,7 +200,8 @@ describe.each(VARIANTS)('drift on $setup with $helm', ({ setup, helmBin }) => {
         [kept]: planYaml({ values: 'values/v.yaml' }),
         [gone]: planYaml({ values: 'values/v.yaml' })
       })
-      await act(ops.repo.dir, { push: { before: ops.base, after: head } }, { env })
+      const owned = { 'ownership-key': OWNERSHIP_KEY }
+      await act(ops.repo.dir, { push: { before: ops.base, after: head } }, { env, inputs: owned })
       expect(await history(cluster, ns, 'gone')).toEqual(['1:deployed'])
       const removed = await ops.commit({}, [gone])
 
@@ -206,7 +212,19 @@ describe.each(VARIANTS)('drift on $setup with $helm', ({ setup, helmBin }) => {
       expect(reported.results.find((r) => r.release === 'manual')).toBeUndefined()
       expect(await history(cluster, ns, 'gone')).toEqual(['1:deployed'])
 
-      const pruned = await run(ops, removed, { prune: 'true' })
+      const keyless = await run(ops, removed, { prune: 'true' })
+      expect(keyless.code, keyless.log).toBe(0)
+      expect(keyless.results.find((r) => r.release === 'gone')).toMatchObject({
+        status: 'unchanged',
+        operation: null
+      })
+      expect(keyless.annotations.map((a) => [a.level, a.message])).toContainEqual([
+        'warning',
+        expect.stringMatching(/^prune: true uninstalls no orphan without the ownership-key input/)
+      ])
+      expect(await history(cluster, ns, 'gone')).toEqual(['1:deployed'])
+
+      const pruned = await run(ops, removed, { prune: 'true', ...owned })
       expect(pruned.code, pruned.log).toBe(0)
       expect(pruned.results.find((r) => r.release === 'gone')).toMatchObject({
         operation: 'uninstall',
@@ -448,6 +466,170 @@ describe('faults around a drift check', () => {
       expect(await history(clusterOf(SETUP_A), ns, 'bad')).toEqual(['1:deployed'])
     },
     180_000
+  )
+})
+
+describe('ownership of orphans, and what a correction may touch', () => {
+  const cluster = clusterOf(SETUP_A)
+  const owned = { 'ownership-key': OWNERSHIP_KEY }
+  const check = (ops: Ops, sha: string, inputs: Record<string, string>) =>
+    act(ops.repo.dir, schedule(sha), { inputs })
+
+  faultCase(
+    'a hand-installed release dressed up as ours: every gitops-action label copied from a release the action deployed',
+    'reported as an orphan whose ownership does not verify; prune: true with the ownership key leaves it (revision 1, its values) and deletes nothing',
+    async () => {
+      const ns = namespace('forged')
+      namespaces.push(ns)
+      const values = join(mkdtempSync(join(tmpdir(), 'forged-')), 'v.yaml')
+      writeFileSync(values, valuesYaml('by hand'))
+      const byHand = spawnSync(
+        bed.helm4,
+        ['install', 'manual', HELLO_CHART, '-n', ns, '--create-namespace', '-f', values],
+        { env: { ...process.env, KUBECONFIG: bed.kubeconfigs[0] }, encoding: 'utf8' }
+      )
+      expect(byHand.status, byHand.stderr).toBe(0)
+      const ops = await opsRepo()
+      const kept = `${SETUP_A}/${ns}/kept.yaml`
+      const head = await ops.commit({
+        'values/v.yaml': valuesYaml('from git'),
+        [kept]: planYaml({ values: 'values/v.yaml' })
+      })
+      const deployed = await act(
+        ops.repo.dir,
+        { push: { before: ops.base, after: head } },
+        { inputs: owned }
+      )
+      expect(resultOf(deployed, kept).status, deployed.log).toBe('succeeded')
+      // What a tenant who may write Secrets in the namespace does: copy the marker over.
+      const ours = await cluster.secret(ns, 'sh.helm.release.v1.kept.v1')
+      const marker = Object.fromEntries(
+        Object.entries(ours?.metadata?.labels ?? {}).filter(([k]) => k.startsWith('gitops-action/'))
+      )
+      await cluster.core.patchNamespacedSecret(
+        {
+          namespace: ns,
+          name: 'sh.helm.release.v1.manual.v1',
+          body: { metadata: { labels: marker } }
+        },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)
+      )
+
+      const run = await check(ops, head, { prune: 'true', ...owned })
+      expect(run.code, run.log).toBe(0)
+      const manual = run.results.find((r) => r.release === 'manual')
+      expect(manual).toMatchObject({ status: 'unchanged', operation: null })
+      expect(manual?.notes?.join('\n')).toMatch(/ownership signature .* does not verify/)
+      expect(await history(cluster, ns, 'manual')).toEqual(['1:deployed'])
+      expect(await message(cluster, ns, 'manual')).toBe('by hand')
+      // The copy was whole: the signature too, which binds the release it was made for.
+      expect(Object.keys(marker)).toContain('gitops-action/signature')
+    },
+    240_000
+  )
+
+  faultCase(
+    'an orphan of the action whose release holds a cluster-scoped object',
+    'prune: true with the ownership key reports it (naming the ClusterRole) and uninstalls nothing: the ClusterRole and the release stay',
+    async () => {
+      const ns = namespace('wide')
+      namespaces.push(ns)
+      const role = `${ns}-reader`
+      const ops = await opsRepo()
+      await ops.repo.write({
+        'charts/wide/Chart.yaml': 'apiVersion: v2\nname: wide\nversion: 1.0.0\n',
+        'charts/wide/templates/role.yaml': `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: ${role}\nrules: []\n`,
+        'charts/wide/templates/cm.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: wide-cm\ndata:\n  a: "1"\n'
+      })
+      const plan = `${SETUP_A}/${ns}/wide.yaml`
+      const head = await ops.commit({ [plan]: 'chart: ./charts/wide\n' })
+      const deployed = await act(
+        ops.repo.dir,
+        { push: { before: ops.base, after: head } },
+        { inputs: owned }
+      )
+      expect(resultOf(deployed, plan).status, deployed.log).toBe('succeeded')
+      const removed = await ops.commit(
+        { [`${SETUP_A}/${ns}/other.yaml`]: 'chart: ./charts/hello\n' },
+        [plan]
+      )
+
+      const run = await check(ops, removed, { prune: 'true', ...owned })
+      expect(run.code, run.log).toBe(0)
+      const orphan = run.results.find((r) => r.release === 'wide')
+      expect(orphan).toMatchObject({ status: 'unchanged', operation: null })
+      expect(orphan?.notes?.join('\n')).toContain(`ClusterRole/${role}`)
+      expect(await history(cluster, ns, 'wide')).toEqual(['1:deployed'])
+      const rbac = cluster.config.makeApiClient(k8s.RbacAuthorizationV1Api)
+      expect((await rbac.readClusterRole({ name: role })).metadata?.name).toBe(role)
+      await rbac.deleteClusterRole({ name: role })
+    },
+    240_000
+  )
+
+  faultCase(
+    'drift: correct with a suspended release, a plan that needs a failing one, and fail-fast',
+    'the suspended release is reported suspended and not touched (revision 1, the hand edit stays); a plan whose need failed to correct and the plans after a failure with fail-fast are not run, their hand edits stay',
+    async () => {
+      const ns = namespace('order')
+      namespaces.push(ns)
+      const ops = await opsRepo()
+      const p = (name: string) => `${SETUP_A}/${ns}/${name}.yaml`
+      const plain = (name: string) => planYaml({ values: `values/${name}.yaml` })
+      const head = await ops.commit({
+        'values/a.yaml': valuesYaml('a'),
+        'values/b.yaml': valuesYaml('b'),
+        'values/c.yaml': valuesYaml('c'),
+        'values/s.yaml': valuesYaml('s'),
+        'hooks/fail.sh': 'echo "no correction today" >&2\nexit 1\n',
+        [p('a')]: plain('a'),
+        [p('b')]: `${plain('b')}needs: [${ns}/a]\n`,
+        [p('c')]: plain('c'),
+        [p('s')]: plain('s')
+      })
+      const deployed = await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      expect(deployed.outputs.failed, deployed.log).toBe('0')
+      const edit = async (...names: string[]) => {
+        for (const name of names)
+          await cluster.core.patchNamespacedConfigMap(
+            { namespace: ns, name: `${name}-hello`, body: { data: { message: 'by hand' } } },
+            k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)
+          )
+      }
+
+      const suspended = await ops.commit({ [p('s')]: `${plain('s')}suspend: true\n` })
+      await edit('a', 's')
+      const first = await check(ops, suspended, { drift: 'correct' })
+      expect(first.code, first.log).toBe(0)
+      expect(resultOf(first, p('s'))).toMatchObject({ status: 'skipped', operation: null })
+      expect(driftOf(first, p('s'))).toEqual({ state: 'suspended', objects: [], corrected: false })
+      expect(await history(cluster, ns, 's')).toEqual(['1:deployed'])
+      expect(await message(cluster, ns, 's')).toBe('by hand')
+      expect(resultOf(first, p('a'))).toMatchObject({ status: 'succeeded', revision: 2 })
+
+      const failing = await ops.commit({
+        [p('a')]: planYaml({ values: 'values/a.yaml', hooks: { 'pre-upgrade': ['hooks/fail.sh'] } })
+      })
+      await edit('a', 'b', 'c')
+      const second = await check(ops, failing, {
+        drift: 'correct',
+        'fail-fast': 'true',
+        'parallel-plans': '1'
+      })
+      expect(second.code).toBe(1)
+      expect(resultOf(second, p('a')).status).toBe('failed')
+      expect(resultOf(second, p('b'))).toMatchObject({ status: 'skipped', operation: null })
+      expect(resultOf(second, p('b')).error ?? resultOf(second, p('b')).notes?.join()).toMatch(
+        /needs .*\/a/
+      )
+      expect(resultOf(second, p('c'))).toMatchObject({ status: 'skipped', operation: null })
+      for (const name of ['b', 'c']) {
+        expect(await message(cluster, ns, name), name).toBe('by hand')
+        expect(await history(cluster, ns, name), name).toEqual(['1:deployed'])
+      }
+    },
+    300_000
   )
 })
 

@@ -235,6 +235,11 @@ export function userValuesArgs(target: PlanTarget): string[] {
   return ['get', 'values', target.release, '--namespace', target.namespace, '--output', 'json']
 }
 
+/** The hooks of the deployed revision: what `helm uninstall` creates (pre/post-delete) besides deleting. */
+export function hooksArgs(target: PlanTarget): string[] {
+  return ['get', 'hooks', target.release, '--namespace', target.namespace]
+}
+
 /** Helm 4's `--wait` is a strategy; its boolean forms still work but are deprecated. */
 function waitFlag(wait: boolean, major: HelmMajor): string {
   if (major === 3) return `--wait=${wait}`

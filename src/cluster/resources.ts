@@ -6,6 +6,8 @@ import { KubeApiError, type KubeClient } from './client.ts'
 export interface Resource {
   /** `/api/v1/namespaces/ns/configmaps/name` or `/apis/apps/v1/deployments/name`. */
   readonly path: string
+  /** False for cluster-scoped kinds (a ClusterRole, a Namespace). */
+  readonly namespaced: boolean
 }
 
 interface ApiResourceList {
@@ -39,7 +41,8 @@ export class ResourceFinder {
       )
     const scope = resource.namespaced ? `/namespaces/${encodeURIComponent(object.namespace)}` : ''
     return {
-      path: `${base}${scope}/${resource.name}/${encodeURIComponent(object.name)}`
+      path: `${base}${scope}/${resource.name}/${encodeURIComponent(object.name)}`,
+      namespaced: resource.namespaced
     }
   }
 

@@ -23,6 +23,7 @@ import { resultOf, type OutcomeFields } from './outcome.ts'
 import { parseRelease } from './helm-output.ts'
 import { previewApply, previewUninstall, type PreviewContext } from './preview.ts'
 import { optionsNote } from './options-note.ts'
+import { ownershipSignature } from './ownership.ts'
 import { releaseTest } from './release-test.ts'
 
 // The one interpreter of decisions: helm, hooks and `helm template`, for
@@ -75,8 +76,8 @@ export async function act(
       log.line(decision.note)
       return resultOf(step, { operation: null, status: 'skipped', notes: [decision.note] })
     case 'retry-hooks':
-      if (step.action !== 'apply') break
-      return done(await retryHooks(step, step.spec, decision, context, log))
+      if (step.action !== 'apply' || digest === undefined) break
+      return done(await retryHooks(step, step.spec, decision, digest, context, log))
     case 'refuse':
       log.line(`✖ ${decision.reason}`)
       return resultOf(step, {
@@ -215,7 +216,7 @@ async function apply(
       notes.push(...tested.notes)
       if (!tested.ok) throw new Error(`helm test failed: ${tested.error}`)
     }
-    await postHooks(step, op, revision, postHookScripts, hookRun, context, notes)
+    await postHooks(step, { op, revision, digest }, postHookScripts, hookRun, context, notes)
     return resultOf(step, { operation: op, status: 'succeeded', version, revision, notes })
   } catch (error) {
     return failed(step, error, log, { operation: op, version, revision, notes })
@@ -253,6 +254,13 @@ function hookRunOf(
   }
 }
 
+/** What helm just made: the operation, its revision (if helm said) and the plan's digest. */
+interface DeployedRevision {
+  readonly op: 'install' | 'upgrade'
+  readonly revision: number | null
+  readonly digest: string
+}
+
 /**
  * Post-hooks after helm succeeded. Their outcome is recorded on the revision: finished
  * when they pass; when one fails, `hooks-failed` names the operation and revision, so
@@ -260,8 +268,7 @@ function hookRunOf(
  */
 async function postHooks(
   step: PlannedStep,
-  op: 'install' | 'upgrade',
-  revision: number | null,
+  { op, revision, digest }: DeployedRevision,
   scripts: readonly string[],
   hookRun: HookRun,
   context: ActContext,
@@ -287,13 +294,14 @@ async function postHooks(
     }
     throw error
   }
-  await markFinished(step, revision, context, notes)
+  await markFinished(step, revision, digest, context, notes)
 }
 
 async function retryHooks(
   step: PlannedStep,
   spec: PlanSpec,
   decision: Extract<Decision, { kind: 'retry-hooks' }>,
+  digest: string,
   context: ActContext,
   log: PlanLog
 ): Promise<Result> {
@@ -303,7 +311,14 @@ async function retryHooks(
     log.started(`post-${op} hooks of revision ${revision} again`)
     log.line(decision.note)
     const hookRun = hookRunOf(step, spec.chartText, spec.version ?? '', op, context, log)
-    await postHooks(step, op, revision, spec.hooks[`post-${op}`], hookRun, context, notes)
+    await postHooks(
+      step,
+      { op, revision, digest },
+      spec.hooks[`post-${op}`],
+      hookRun,
+      context,
+      notes
+    )
     notes.push(`post-${op} hooks succeeded on revision ${revision}`)
     return resultOf(step, { operation: op, status: 'succeeded', revision, notes })
   } catch (error) {
@@ -336,18 +351,28 @@ async function labelRevision(
  * The revision is marked finished once helm and the post-hooks succeeded, so a run
  * after a failed post-hook (or a revision made by hand) upgrades again. Without API
  * access the mark is not written, and the next run tells by the description alone.
+ * With an ownership key the same patch signs the revision: only signed releases are
+ * ever pruned.
  */
 async function markFinished(
   step: PlannedStep,
   revision: number | null,
+  digest: string,
   context: ActContext,
   notes: string[]
 ): Promise<void> {
   if (!context.cluster?.client || revision === null) return
+  const key = context.config.ownershipKey
+  const { namespace, release } = step.target
   const failure = await labelRevision(
     step,
     revision,
-    { [LABELS.finished]: String(revision) },
+    {
+      [LABELS.finished]: String(revision),
+      ...(key !== undefined && {
+        [LABELS.signature]: ownershipSignature(key, { namespace, release, revision, digest })
+      })
+    },
     context
   )
   if (failure !== undefined)

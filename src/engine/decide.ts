@@ -71,8 +71,8 @@ export interface DecideInput {
 export function decide(input: DecideInput): Decision {
   const { step, observation, runKind } = input
   const name = `${step.target.namespace}/${step.target.release}`
-  const left = leftAlone(step, name)
-  if (left) return { kind: 'leave', note: left }
+  const left = leftAlone(step)
+  if (left) return left
   if (runKind === 'preview' || observation === undefined)
     return step.action === 'apply' ? { kind: 'render' } : { kind: 'plan-uninstall' }
   if (observation.kind === 'foreign') {
@@ -172,8 +172,17 @@ export function decide(input: DecideInput): Decision {
   }
 }
 
-/** Why the plan asks for its release to be left alone, if it does (before the cluster is asked). */
-function leftAlone(step: PlannedStep, name: string): string | undefined {
+/**
+ * When the plan asks for its release to be left alone, before the cluster is asked: the
+ * rule of every run that could touch the release, drift checks included.
+ */
+export function leftAlone(step: PlannedStep): Extract<Decision, { kind: 'leave' }> | undefined {
+  const name = `${step.target.namespace}/${step.target.release}`
+  const note = leaveNote(step, name)
+  return note === undefined ? undefined : { kind: 'leave', note }
+}
+
+function leaveNote(step: PlannedStep, name: string): string | undefined {
   if (step.action === 'apply')
     return step.spec.options.suspend
       ? `suspended: release ${name} is left as it is (suspend: true)`

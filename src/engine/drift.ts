@@ -1,6 +1,5 @@
 import { DEFAULT_REMOVAL } from '../plan/plan-options.ts'
-import * as core from '@actions/core'
-import { PlanLog } from '../report/plan-log.ts'
+import type { PlanLog } from '../report/plan-log.ts'
 import type {
   DriftReport,
   ObjectDrift,
@@ -10,10 +9,10 @@ import type {
   SetupPlan
 } from '../types.ts'
 import { helmRun } from '../apply/helm.ts'
-import { manifestArgs } from '../apply/helm-args.ts'
+import { hooksArgs, manifestArgs } from '../apply/helm-args.ts'
 import { KubeApiError, type KubeClient } from '../cluster/client.ts'
 import { ResourceFinder, UnknownKindError } from '../cluster/resources.ts'
-import { act, type ActContext } from './act.ts'
+import { act } from './act.ts'
 import {
   compareObject,
   ignoredPaths,
@@ -23,121 +22,79 @@ import {
   type SecretTest
 } from './drift-compare.ts'
 import { releaseSecrets } from './drift-secrets.ts'
-import { checkDecision, corrects, orphansOf, type OrphanRelease } from './drift-decide.ts'
+import {
+  checkDecision,
+  corrects,
+  objectsOutside,
+  orphansOf,
+  ownershipOf,
+  pruneDecision,
+  type OrphanRelease,
+  type PruneInput,
+  type StoredObject
+} from './drift-decide.ts'
 import { revisionsFromSecrets, type SecretMetadata } from './observation.ts'
-import { observeReleases, releaseKey, type Observed } from './observe.ts'
-import { notRun, resultOf, withDrift } from './outcome.ts'
+import { releaseKey } from './observe.ts'
+import { resultOf, withDrift } from './outcome.ts'
 import { mapLimited } from './pool.ts'
 import {
-  actContextOf,
-  clusterOf,
   digestOf,
-  withShared,
-  title,
+  runEngine,
+  stepOf,
   type EngineRun,
-  type Shared
+  type SetupWork,
+  type StepContext
 } from './run.ts'
 
 // A drift check: every plan's release as deployed (`helm get manifest`) against the
 // live objects, read from the API server; `drift: correct` re-applies what drifted
-// through the one interpreter, as an upgrade with hooks. Then the orphans: releases
-// with this action's marker in the plans' namespaces that no plan declares.
+// through the one interpreter, as an upgrade with hooks. It runs through the deploy's
+// scheduler: `needs`, `parallel-plans`, fail-fast and cancellation as a deploy has
+// them. Then the orphans: releases with this action's marker in the plans' namespaces
+// that no plan declares.
 
 const PARTIAL_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1'
 const OBJECTS_AT_ONCE = 8
 
-export async function runDrift(run: EngineRun): Promise<Result[]> {
-  if (run.plan.setups.length === 0) return []
-  return withShared(run, async (shared) => {
-    const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) =>
-      driftOfSetup(setup, shared)
-    )
-    return perSetup.flat()
-  })
+const DRIFT: SetupWork = {
+  step: checkStep,
+  outcome: (result) => `drift ${result.drift?.state ?? result.status}`,
+  needsClient: (setup) =>
+    `setup ${setup}: a drift check reads the live objects through the API server, and no client could be built from its kubeconfig`,
+  after: orphans
 }
 
-interface SetupContext {
-  readonly shared: Shared
-  readonly act: ActContext
-  readonly client: KubeClient
-  readonly resources: ResourceFinder
-  readonly observed: Observed
+export function runDrift(run: EngineRun): Promise<Result[]> {
+  return runEngine(run, DRIFT)
 }
 
-async function driftOfSetup(setup: SetupPlan, shared: Shared): Promise<Result[]> {
-  if (shared.signal.aborted)
-    return setup.steps.map((step) => notRun(step, 'skipped', 'not run: the run was cancelled'))
-  let cluster: Awaited<ReturnType<typeof clusterOf>>
-  try {
-    cluster = await clusterOf(setup.setup, shared)
-    if (!cluster.client)
-      throw new Error(
-        `setup ${setup.setup}: a drift check reads the live objects through the API server, and no client could be built from its kubeconfig`
-      )
-  } catch (error) {
-    return setupFailed(setup, error)
+/** The setup's discovery, asked once a setup (a client is one setup's). */
+const finders = new WeakMap<KubeClient, ResourceFinder>()
+function apiOf(context: StepContext): { client: KubeClient; resources: ResourceFinder } {
+  const { client } = context
+  if (!client) throw new Error('internal error: a drift check without an API client')
+  let resources = finders.get(client)
+  if (!resources) {
+    resources = new ResourceFinder(client)
+    finders.set(client, resources)
   }
-  const { client } = cluster
-  try {
-    const act = actContextOf(shared, { kubeconfig: cluster.kubeconfig, client })
-    const observed = await observeReleases(setup.steps, {
-      helm: shared.helm,
-      env: act.env,
-      signal: shared.signal,
-      client
-    })
-    core.info(`Releases of setup ${setup.setup}: ${observed.how}`)
-    const context: SetupContext = {
-      shared,
-      client,
-      observed,
-      resources: new ResourceFinder(client),
-      act
-    }
-    const checked = await mapLimited(setup.steps, shared.config.parallelPlans, (step) =>
-      checkStep(step, context)
-    )
-    return [...checked, ...(await orphans(setup, context))]
-  } catch (error) {
-    return setupFailed(setup, error)
-  } finally {
-    await client.close()
-  }
+  return { client, resources }
 }
 
-function setupFailed(setup: SetupPlan, error: unknown): Result[] {
-  const message = error instanceof Error ? error.message : String(error)
-  const log = new PlanLog(`setup ${setup.setup}`)
-  log.line(message)
-  log.flush('drift check failed')
-  return setup.steps.map((step) => notRun(step, 'failed', message))
-}
-
-async function checkStep(step: PlannedStep, context: SetupContext): Promise<Result> {
-  const { shared } = context
-  if (shared.signal.aborted) return notRun(step, 'skipped', 'not run: the run was cancelled')
-  const log = new PlanLog(title(step))
-  const result = await checkRelease(step, context, log).catch((error: unknown) =>
-    notRun(step, 'failed', error instanceof Error ? error.message : String(error))
-  )
-  if (result.error) log.line(`✖ ${result.error}`)
-  log.flush(`drift ${result.drift?.state ?? result.status}`)
-  return result
-}
-
-async function checkRelease(
-  step: PlannedStep,
-  context: SetupContext,
-  log: PlanLog
-): Promise<Result> {
+async function checkStep(step: PlannedStep, context: StepContext, log: PlanLog): Promise<Result> {
   if (step.action !== 'apply')
     throw new Error('internal error: a drift check is of the plans at a commit')
   const key = releaseKey(step.target)
-  const observeError = context.observed.errors.get(key)
-  if (observeError) throw new Error(observeError)
-  const observation = context.observed.observations.get(key) ?? { kind: 'absent' }
-  const decision = checkDecision(observation, key)
+  const observation = context.observed?.observations.get(key) ?? { kind: 'absent' }
+  const decision = checkDecision(step, observation)
   const drift = context.shared.config.drift
+  if (decision.kind === 'suspended') {
+    log.line(decision.note)
+    return withDrift(
+      resultOf(step, { operation: null, status: 'skipped', notes: [decision.note] }),
+      { state: 'suspended', objects: [], corrected: false }
+    )
+  }
   if (decision.kind === 'leave') {
     log.line(decision.reason)
     return resultOf(step, { operation: null, status: 'skipped', notes: [decision.reason] })
@@ -188,7 +145,7 @@ function driftNote(objects: readonly ObjectDrift[]): string {
 async function correct(
   step: Extract<PlannedStep, { action: 'apply' }>,
   operation: 'install' | 'upgrade',
-  context: SetupContext,
+  context: StepContext,
   log: PlanLog
 ): Promise<Result> {
   const digest = await digestOf(step, context.shared)
@@ -202,18 +159,26 @@ async function correct(
   )
 }
 
+/** The objects of the release's newest revision as helm stores them (`args`: manifest or hooks). */
+async function storedObjects(
+  args: readonly string[],
+  context: StepContext
+): Promise<DesiredObject[]> {
+  const stored = await helmRun(context.shared.helm, [...args], {
+    env: context.act.env,
+    signal: context.shared.signal
+  })
+  return manifestObjects(stored.stdout)
+}
+
 /** Every object of the deployed manifest against its live copy. */
 async function compareRelease(
   target: PlanTarget,
   ignore: Extract<PlannedStep, { action: 'apply' }>['spec']['driftIgnore'],
   holdsSecret: SecretTest,
-  context: SetupContext
+  context: StepContext
 ): Promise<ObjectDrift[]> {
-  const manifest = await helmRun(context.shared.helm, manifestArgs(target), {
-    env: context.act.env,
-    signal: context.shared.signal
-  })
-  const objects = manifestObjects(manifest.stdout)
+  const objects = await storedObjects(manifestArgs(target), context)
   const found = await mapLimited(objects, OBJECTS_AT_ONCE, (object) =>
     compareLive(object, target.namespace, ignoredPaths(ignore, object), holdsSecret, context)
   )
@@ -225,13 +190,14 @@ async function compareLive(
   releaseNamespace: string,
   ignore: readonly string[],
   holdsSecret: SecretTest,
-  context: SetupContext
+  context: StepContext
 ): Promise<ObjectDrift | undefined> {
+  const { client, resources } = apiOf(context)
   const namespace = desired.namespace ?? releaseNamespace
   const object = `${desired.kind}/${namespace}/${desired.name}`
   let path: string
   try {
-    ;({ path } = await context.resources.find({ ...desired, namespace }))
+    ;({ path } = await resources.find({ ...desired, namespace }))
   } catch (error) {
     if (error instanceof UnknownKindError)
       return { object, state: 'unknown-kind', fields: [], reason: error.message }
@@ -239,7 +205,7 @@ async function compareLive(
   }
   let live: JsonObject
   try {
-    live = await context.client.get<JsonObject>(path)
+    live = await client.get<JsonObject>(path)
   } catch (error) {
     if (error instanceof KubeApiError && error.statusCode === 404)
       return { object, state: 'missing', fields: [] }
@@ -253,9 +219,10 @@ async function compareLive(
  * Orphans of the namespaces the setup's plans use. Only a check of every plan can
  * tell that no plan declares a release: with the `plans` input set, none are looked for.
  */
-async function orphans(setup: SetupPlan, context: SetupContext): Promise<Result[]> {
+async function orphans(setup: SetupPlan, context: StepContext): Promise<Result[]> {
   const { shared } = context
   if (shared.config.plans.length > 0) return []
+  const { client } = apiOf(context)
   const declared = new Set([
     ...setup.steps.map((s) => releaseKey(s.target)),
     ...shared.plan.problems
@@ -264,49 +231,93 @@ async function orphans(setup: SetupPlan, context: SetupContext): Promise<Result[
   ])
   const namespaces = [...new Set([...declared].map((key) => key.split('/')[0] as string))]
   const found = await mapLimited(namespaces, OBJECTS_AT_ONCE, async (namespace) => {
-    const list = await context.client.get<{ items?: Array<{ metadata?: SecretMetadata }> }>(
+    const list = await client.get<{ items?: Array<{ metadata?: SecretMetadata }> }>(
       `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?labelSelector=${encodeURIComponent('owner=helm')}`,
       PARTIAL_METADATA_LIST
     )
     const revisions = revisionsFromSecrets((list.items ?? []).map((i) => i.metadata ?? {}))
     return orphansOf(namespace, revisions, declared)
   })
-  return mapLimited(found.flat(), shared.config.parallelPlans, (orphan) =>
-    orphanResult(setup.setup, orphan, context)
-  )
+  return mapLimited(found.flat(), shared.config.parallelPlans, (orphan) => {
+    const { namespace, release } = orphan
+    const why = `orphan: no plan declares ${namespace}/${release} (deployed by ${orphan.marker.commit.slice(0, 12) || 'an older version'}, revision ${orphan.revision})`
+    const step: PlannedStep = {
+      action: 'uninstall',
+      target: {
+        setup: setup.setup,
+        namespace,
+        release,
+        plan: `${setup.setup}/${namespace}/${release}`
+      },
+      reasons: [why],
+      needs: [],
+      removal: DEFAULT_REMOVAL
+    }
+    return stepOf(step, context, {
+      step: async (s, c, log) => withOrphan(await orphanStep(s, orphan, why, c, log)),
+      outcome: (result) =>
+        result.operation === 'uninstall' && result.status === 'succeeded'
+          ? 'orphan uninstalled'
+          : `orphan ${result.status === 'unchanged' ? 'reported' : result.status}`
+    })
+  })
 }
 
-async function orphanResult(
-  setup: string,
+function withOrphan(result: Result): Result {
+  const pruned = result.operation === 'uninstall' && result.status === 'succeeded'
+  return withDrift(result, { state: 'orphan', objects: [], corrected: pruned })
+}
+
+/** Reported, or uninstalled when prune may: see pruneDecision. */
+async function orphanStep(
+  step: PlannedStep,
   orphan: OrphanRelease,
-  context: SetupContext
+  why: string,
+  context: StepContext,
+  log: PlanLog
 ): Promise<Result> {
-  const { namespace, release } = orphan
-  const target: PlanTarget = { setup, namespace, release, plan: `${setup}/${namespace}/${release}` }
-  const why = `orphan: no plan declares ${namespace}/${release} (deployed by ${orphan.marker.commit.slice(0, 12) || 'an older version'}, revision ${orphan.revision})`
-  const step: PlannedStep = {
-    action: 'uninstall',
-    target,
-    reasons: [why],
-    needs: [],
-    removal: DEFAULT_REMOVAL
+  const { config } = context.shared
+  const ownership = ownershipOf(orphan, config.ownershipKey)
+  const input: PruneInput = !config.prune
+    ? { prune: false }
+    : ownership.kind === 'verified'
+      ? {
+          prune: true,
+          ownership,
+          outside: objectsOutside(orphan.namespace, await storedScope(step.target, context))
+        }
+      : { prune: true, ownership }
+  const decision = pruneDecision(orphan, input)
+  if (decision.kind === 'report') {
+    log.line(decision.reason)
+    return resultOf(step, {
+      operation: null,
+      status: 'unchanged',
+      revision: orphan.revision,
+      notes: [why, decision.reason]
+    })
   }
-  const log = new PlanLog(title(step))
-  log.line(why)
-  const report: DriftReport = { state: 'orphan', objects: [], corrected: false }
-  if (!context.shared.config.prune) {
-    log.flush('orphan')
-    return withDrift(
-      resultOf(step, {
-        operation: null,
-        status: 'unchanged',
-        revision: orphan.revision,
-        notes: [why, 'prune: true uninstalls it']
-      }),
-      report
+  return act(step, { kind: 'uninstall', notes: [why] }, undefined, context.act, log)
+}
+
+/** Where every object `helm uninstall` would delete (manifest) or create (hooks) lives. */
+async function storedScope(target: PlanTarget, context: StepContext): Promise<StoredObject[]> {
+  const { resources } = apiOf(context)
+  const objects = (
+    await Promise.all(
+      [manifestArgs(target), hooksArgs(target)].map((a) => storedObjects(a, context))
     )
-  }
-  const result = await act(step, { kind: 'uninstall', notes: [why] }, undefined, context.act, log)
-  log.flush(`orphan ${result.status === 'succeeded' ? 'uninstalled' : result.status}`)
-  return withDrift(result, { ...report, corrected: result.status === 'succeeded' })
+  ).flat()
+  return mapLimited(objects, OBJECTS_AT_ONCE, async (object) => {
+    let namespaced: boolean | undefined
+    try {
+      ;({ namespaced } = await resources.find({
+        ...object,
+        namespace: object.namespace ?? target.namespace
+      }))
+    } catch (error) {
+      if (!(error instanceof UnknownKindError)) throw error
+    }
+    return { kind: object.kind, name: object.name, namespace: object.namespace, namespaced }
+  })
 }

@@ -15,7 +15,9 @@ export const LABELS = {
   /** Set to the revision once helm and the post-hooks succeeded: see `finished`. */
   finished: `${LABEL_PREFIX}finished`,
   /** Set to `<operation>.<revision>` when helm succeeded but a post-hook failed: see `postHooksFailed`. */
-  hooksFailed: `${LABEL_PREFIX}hooks-failed`
+  hooksFailed: `${LABEL_PREFIX}hooks-failed`,
+  /** Written beside `finished` when the workflow holds an ownership key: see `signature`. */
+  signature: `${LABEL_PREFIX}signature`
 } as const
 
 /** What the marker of a release says: it is ours, and what deployed it. */
@@ -36,6 +38,8 @@ export interface Marker {
    * the next run runs them again instead of upgrading.
    */
   readonly postHooksFailed?: 'install' | 'upgrade'
+  /** The ownership signature label as found (verified only against the workflow's key). */
+  readonly signature?: string
 }
 
 /** The `hooks-failed` label value for a revision whose post-hooks failed. */
@@ -74,7 +78,8 @@ export function markerFromLabels(labels: Readonly<Record<string, string>>): Mark
     // helm copies labels into the next revision: only a mark naming this revision counts.
     ...(failed && failed[2] === labels.version
       ? { postHooksFailed: failed[1] as 'install' | 'upgrade' }
-      : {})
+      : {}),
+    ...(labels[LABELS.signature] !== undefined ? { signature: labels[LABELS.signature] } : {})
   }
 }
 

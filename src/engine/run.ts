@@ -23,7 +23,8 @@ import { mapLimited } from './pool.ts'
 // Setups in parallel (up to `parallel`); within a setup the releases are observed
 // once, each plan decided, then uninstalls and then installs/upgrades run, up to
 // `parallel-plans` at once in the order `needs` gives. fail-fast and cancellation
-// stop what has not started.
+// stop what has not started. A drift check runs through the same scheduler with
+// its own work a step (see SetupWork).
 
 export interface EngineRun {
   readonly plan: DeploymentPlan
@@ -58,11 +59,44 @@ export interface Shared extends EngineRun {
   readonly commitFiles: ActContext['commitFiles']
 }
 
-export async function runEngine(run: EngineRun): Promise<Result[]> {
+/** What one setup's observed releases and cluster give a step's work. */
+export interface StepContext {
+  readonly shared: Shared
+  readonly act: ActContext
+  /** Undefined only in a preview, which never asks the cluster. */
+  readonly observed: Observed | undefined
+  /** The API client (a drift check reads live objects through it). */
+  readonly client: KubeClient | undefined
+}
+
+/**
+ * What a run does with each step of a setup, once the scheduler decided it may start:
+ * a deploy decides and acts; a drift check compares (and may correct). Ordering,
+ * fail-fast, cancellation and the logs are the scheduler's, the same for both.
+ */
+export interface SetupWork {
+  readonly step: (step: PlannedStep, context: StepContext, log: PlanLog) => Promise<Result>
+  /** The outcome the step's log group is titled with. */
+  readonly outcome: (result: Result) => string
+  /** Why the setup cannot run without an API client, if it cannot (helm alone serves a deploy). */
+  readonly needsClient?: (setup: string) => string
+  /** Run after the setup's steps, with the same context (a drift check's orphans). */
+  readonly after?: (setup: SetupPlan, context: StepContext) => Promise<Result[]>
+}
+
+const DEPLOY: SetupWork = {
+  step: deployStep,
+  outcome: (result) =>
+    result.status === 'failed'
+      ? `${result.operation ?? 'plan'} failed`
+      : `${result.operation ?? 'plan'} ${result.status}`
+}
+
+export async function runEngine(run: EngineRun, work: SetupWork = DEPLOY): Promise<Result[]> {
   if (run.plan.setups.length === 0) return []
   return withShared(run, async (shared) => {
     const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) =>
-      runSetup(setup, shared)
+      runSetup(setup, shared, work)
     )
     return perSetup.flat()
   })
@@ -161,49 +195,60 @@ export function actContextOf(shared: Shared, cluster?: ActContext['cluster']): A
   }
 }
 
-async function runSetup(setup: SetupPlan, shared: Shared): Promise<Result[]> {
+async function runSetup(setup: SetupPlan, shared: Shared, work: SetupWork): Promise<Result[]> {
   const stop = stopReason(shared)
   if (stop) return setup.steps.map((step) => notRun(step, 'skipped', stop))
-  let context = actContextOf(shared)
-  let observed: Observed | undefined
-  if (shared.runKind !== 'preview') {
-    let cluster: { kubeconfig: string; client: KubeClient | undefined }
-    try {
-      cluster = await clusterOf(setup.setup, shared)
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
-      const log = new PlanLog(`setup ${setup.setup}`)
-      log.line(message)
-      log.flush('kubeconfig unavailable')
-      shared.state.firstFailure ??= setup.setup
-      return setup.steps.map((step) => notRun(step, 'failed', message))
-    }
-    context = actContextOf(shared, cluster)
-    try {
-      observed = await observeReleases(setup.steps, {
-        helm: shared.helm,
-        env: context.env,
-        signal: shared.signal,
-        client: cluster.client
-      })
-      core.info(`Releases of setup ${setup.setup}: ${observed.how}`)
-      // Where listing failed, marking would fail too: the description tells the next run.
-      const marking = observed.viaApi ? cluster : { ...cluster, client: undefined }
-      return await runSteps(setup, shared, { ...context, cluster: marking }, observed)
-    } finally {
-      await cluster.client?.close()
-    }
+  if (shared.runKind === 'preview')
+    return runSteps(
+      setup,
+      { shared, act: actContextOf(shared), observed: undefined, client: undefined },
+      work
+    )
+  let cluster: { kubeconfig: string; client: KubeClient | undefined }
+  try {
+    cluster = await clusterOf(setup.setup, shared)
+    if (!cluster.client && work.needsClient) throw new Error(work.needsClient(setup.setup))
+  } catch (error) {
+    return setupFailed(setup, shared, error, 'kubeconfig unavailable')
   }
-  return runSteps(setup, shared, context, observed)
+  try {
+    const act = actContextOf(shared, cluster)
+    const observed = await observeReleases(setup.steps, {
+      helm: shared.helm,
+      env: act.env,
+      signal: shared.signal,
+      client: cluster.client
+    })
+    core.info(`Releases of setup ${setup.setup}: ${observed.how}`)
+    // Where listing failed, marking would fail too: the description tells the next run.
+    const marking = observed.viaApi ? cluster : { ...cluster, client: undefined }
+    const context = { shared, act: { ...act, cluster: marking }, observed, client: cluster.client }
+    const results = await runSteps(setup, context, work)
+    return work.after ? [...results, ...(await work.after(setup, context))] : results
+  } catch (error) {
+    return setupFailed(setup, shared, error, 'setup failed')
+  } finally {
+    await cluster.client?.close()
+  }
+}
+
+/** Every plan of a setup fails with what stopped the setup as a whole. */
+function setupFailed(setup: SetupPlan, shared: Shared, error: unknown, outcome: string): Result[] {
+  const message = error instanceof Error ? error.message : String(error)
+  const log = new PlanLog(`setup ${setup.setup}`)
+  log.line(message)
+  log.flush(outcome)
+  shared.state.firstFailure ??= setup.setup
+  return setup.steps.map((step) => notRun(step, 'failed', message))
 }
 
 async function runSteps(
   setup: SetupPlan,
-  shared: Shared,
-  context: ActContext,
-  observed: Observed | undefined
+  context: StepContext,
+  work: SetupWork
 ): Promise<Result[]> {
-  const runStep = (step: PlannedStep): Promise<Result> => stepOf(step, shared, context, observed)
+  const { shared } = context
+  const runStep = (step: PlannedStep): Promise<Result> => stepOf(step, context, work)
   const uninstalls = setup.steps.filter(
     (s): s is Extract<PlannedStep, { action: 'uninstall' }> => s.action === 'uninstall'
   )
@@ -239,46 +284,48 @@ async function runSteps(
   return [...removed, ...applied]
 }
 
-async function stepOf(
+/** One step as the scheduler runs it: unless stopped, logged, its failure counted for fail-fast. */
+export async function stepOf(
   step: PlannedStep,
-  shared: Shared,
-  context: ActContext,
-  observed: Observed | undefined
+  context: StepContext,
+  work: Pick<SetupWork, 'step' | 'outcome'>
 ): Promise<Result> {
+  const { shared } = context
   const stop = stopReason(shared)
   if (stop) return notRun(step, 'skipped', stop)
   const log = new PlanLog(title(step))
   for (const why of step.reasons) log.line(`Affected: ${why}`)
-  const key = releaseKey(step.target)
-  const observeError = observed?.errors.get(key)
+  const observeError = context.observed?.errors.get(releaseKey(step.target))
   let result: Result
   try {
     if (observeError) throw new Error(observeError)
-    const digest =
-      step.action === 'apply' && shared.runKind !== 'preview'
-        ? await digestOf(step, shared)
-        : undefined
-    const decision = decide({
-      step,
-      observation: observed?.observations.get(key),
-      runKind: shared.runKind,
-      digest,
-      now: Date.now(),
-      pendingGraceMs: shared.config.pendingGraceMs,
-      run: shared.run
-    })
-    result = await act(step, decision, digest, context, log)
+    result = await work.step(step, context, log)
   } catch (error) {
     result = notRun(step, 'failed', error instanceof Error ? error.message : String(error))
     log.line(`✖ ${result.error ?? ''}`)
   }
-  log.flush(
-    result.status === 'failed'
-      ? `${result.operation ?? 'plan'} failed`
-      : `${result.operation ?? 'plan'} ${result.status}`
-  )
+  log.flush(work.outcome(result))
   if (result.status === 'failed') shared.state.firstFailure ??= step.target.plan
   return result
+}
+
+/** A deploy, re-sync or preview: the one decision, acted on. */
+async function deployStep(step: PlannedStep, context: StepContext, log: PlanLog): Promise<Result> {
+  const { shared } = context
+  const digest =
+    step.action === 'apply' && shared.runKind !== 'preview'
+      ? await digestOf(step, shared)
+      : undefined
+  const decision = decide({
+    step,
+    observation: context.observed?.observations.get(releaseKey(step.target)),
+    runKind: shared.runKind,
+    digest,
+    now: Date.now(),
+    pendingGraceMs: shared.config.pendingGraceMs,
+    run: shared.run
+  })
+  return act(step, decision, digest, context.act, log)
 }
 
 export async function digestOf(

@@ -14,12 +14,13 @@ export function orphanCount(results: readonly Result[]): number {
   return results.filter((r) => r.drift?.state === 'orphan').length
 }
 
-/** Whether `fail-on-drift` fails the step: drift or an orphan left as it was. */
+/** Whether `fail-on-drift` fails the step: drift or an orphan left as it was (a suspended release is neither). */
 export function driftRemains(results: readonly Result[]): boolean {
   return results.some(
     (r) =>
       r.drift !== undefined &&
       r.drift.state !== 'in-sync' &&
+      r.drift.state !== 'suspended' &&
       !(r.drift.corrected && r.status === 'succeeded')
   )
 }
@@ -28,7 +29,8 @@ const STATES: Readonly<Record<DriftState, string>> = {
   'in-sync': '✅ in sync',
   drifted: '⚠️ drifted',
   'release-missing': '❌ release missing',
-  orphan: '👻 orphan'
+  orphan: '👻 orphan',
+  suspended: '⏸️ suspended (not checked)'
 }
 
 /** The section: one row a release, then each drifted object's fields as a short diff. */

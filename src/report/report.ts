@@ -48,9 +48,10 @@ export interface PreviewReport {
   readonly fullDiffAt: string
 }
 
-/** A drift check's part of the report: `fail-on-drift`. */
+/** A drift check's part of the report: `fail-on-drift`, and `prune` given without its key. */
 export interface DriftReporting {
   readonly failOnDrift: boolean
+  readonly pruneWithoutKey: boolean
 }
 
 export async function reportResults(
@@ -79,6 +80,10 @@ export async function reportResults(
       `fail-on-drift: ${driftedCount(all)} release(s) drifted or missing, ${orphanCount(all)} orphan(s) (see the job summary)`
     )
   }
+  if (drift?.pruneWithoutKey)
+    core.warning(
+      'prune: true uninstalls no orphan without the ownership-key input: orphans are only reported. Set ownership-key to a repository or organization secret (e.g. openssl rand -hex 32) in every workflow that runs this action; the releases it deploys from then on are signed and can be pruned.'
+    )
   if (cancelled)
     core.warning(
       'The run was cancelled: what finished is reported; the next run recovers the rest.'

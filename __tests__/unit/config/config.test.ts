@@ -65,6 +65,7 @@ describe('readConfig', () => {
       drift: 'report',
       failOnDrift: false,
       prune: false,
+      ownershipKey: undefined,
       driftIssues: false,
       workspace: '/work/ops'
     })
@@ -325,6 +326,19 @@ describe('readConfig: a bad value names the input and what is allowed', () => {
     expect(() => readConfig()).toThrow(
       "input 'sops-age-key' must hold age private keys (AGE-SECRET-KEY-1...), one a line."
     )
+  })
+
+  it('masks the ownership key, and refuses a short one without echoing it', () => {
+    const key = 'f3a9c2d17b4e6a8055c1d9e2b7f4a6c3'
+    inputs({ 'ownership-key': key })
+    expect(readConfig().ownershipKey).toBe(key)
+    expect(mask(key)).toBe('***')
+    resetSecrets()
+    inputs({ 'ownership-key': 'hunter2-short' })
+    expect(() => readConfig()).toThrow(
+      "input 'ownership-key' must be at least 32 characters (e.g. the output of openssl rand -hex 32, kept as a secret)."
+    )
+    expect(mask('hunter2-short')).toBe('***')
   })
 
   it('accepts oci:// aliases in helm-repositories', () => {

@@ -33,6 +33,11 @@ describe('marker labels', () => {
     expect(markerFromLabels({ ...labels, 'gitops-action/finished': '2' })?.finished).toBe(false)
     expect(markerFromLabels(labels)?.finished).toBe(false)
   })
+  it('the ownership signature is read as found, verified only by prune', () => {
+    const labels = { 'gitops-action/managed': 'true', version: '3' }
+    expect(markerFromLabels({ ...labels, 'gitops-action/signature': 'ab' })?.signature).toBe('ab')
+    expect(markerFromLabels(labels)).not.toHaveProperty('signature')
+  })
   it('a run id that is not a number is not written', () => {
     expect(markerLabels({ digest: 'a', commit: 'c', run: 'x,y=z' })).not.toContain('run')
   })

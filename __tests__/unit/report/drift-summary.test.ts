@@ -60,6 +60,9 @@ describe('drift counts and the summary section', () => {
       driftRemains([result('b', { ...drifted, corrected: true }, { status: 'succeeded' })])
     ).toBe(false)
     expect(driftRemains([result('b', drifted, { status: 'failed' })])).toBe(true)
+    // A suspended release is left as its plan asks: neither drift nor an orphan.
+    const suspended = { state: 'suspended' as const, objects: [], corrected: false }
+    expect(driftRemains([result('s', suspended, { status: 'skipped' })])).toBe(false)
   })
 
   it('a row a release, and each drifted object as a short diff that cannot close its fence', () => {
