@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import * as k8s from '@kubernetes/client-node'
 import { load, dump } from 'js-yaml'
-import { afterAll, describe, expect } from 'vitest'
-import { removeTempDirs } from '../support/git-repo.ts'
+import { describe, expect } from 'vitest'
 import type { Cluster } from '../support/testbed.ts'
 import type { ActionRun, ResultJson } from '../support/action-runner.ts'
 import { closedPort, file, body, startFaultServer } from '../support/fault-servers.ts'
@@ -19,31 +18,11 @@ import {
   startGitHubApiServer,
   type FakeIssue
 } from '../support/github-api-server.ts'
-import {
-  act,
-  bed,
-  clusterOf,
-  dropNamespaces,
-  faultCase,
-  HELLO_CHART,
-  history,
-  message,
-  namespace,
-  opsRepo,
-  planYaml,
-  resultOf,
-  SETUP_A,
-  SETUP_B,
-  valuesYaml,
-  type Ops
-} from './harness.ts'
+import { act, bed, clusterOf, faultCase, SETUP_A, SETUP_B } from './action.ts'
+import { faultSuite, HELLO_CHART, opsRepo, planYaml, valuesYaml, type Ops } from './ops.ts'
+import { history, message, resultOf } from './outcomes.ts'
 
-const namespaces: string[] = []
-afterAll(async () => {
-  await dropNamespaces(...namespaces)
-  await removeTempDirs()
-})
-
+const suite = faultSuite()
 interface DriftJson {
   state: string
   corrected: boolean
@@ -99,12 +78,11 @@ describe.each(VARIANTS)('drift on $setup with $helm', ({ setup, helmBin }) => {
     `${setup}: hand edit → drifted with the field; ignored fields are not drift; correct restores; deleted object → missing → restored; next check clean`,
     'report leaves the cluster as it is and names /data/message; replicas and an annotation set by others are no drift; correct upgrades (revision 2) and restores; a deleted ConfigMap is missing, then re-created',
     async () => {
-      const ns = namespace('drift')
-      namespaces.push(ns)
+      const ns = suite.ns('drift')
       const ops = await opsRepo()
       const plan = `${setup}/${ns}/web.yaml`
       const head = await ops.commit({ 'values/web.yaml': WEB_VALUES, [plan]: driftPlan() })
-      const deployed = await act(ops.repo.dir, { push: { before: ops.base, after: head } }, { env })
+      const deployed = await ops.push(head, { env })
       expect(resultOf(deployed, plan)).toMatchObject({ status: 'succeeded', revision: 1 })
 
       const clean = await run(ops, head)
@@ -175,8 +153,7 @@ describe.each(VARIANTS)('drift on $setup with $helm', ({ setup, helmBin }) => {
     `${setup}: a plan removed without a deploy → orphan, uninstalled only with prune; a hand-installed release beside it is never touched`,
     'the orphan is reported (orphans 1) and stays; prune: true uninstalls it; the hand-installed release keeps revision 1 and its values in every run',
     async () => {
-      const ns = namespace('orphan')
-      namespaces.push(ns)
+      const ns = suite.ns('orphan')
       const values = join(mkdtempSync(join(tmpdir(), 'by-hand-')), 'v.yaml')
       writeFileSync(values, valuesYaml('by hand'))
       const byHand = spawnSync(
@@ -194,7 +171,7 @@ describe.each(VARIANTS)('drift on $setup with $helm', ({ setup, helmBin }) => {
         [kept]: planYaml({ values: 'values/v.yaml' }),
         [gone]: planYaml({ values: 'values/v.yaml' })
       })
-      await act(ops.repo.dir, { push: { before: ops.base, after: head } }, { env })
+      await ops.push(head, { env })
       expect(await history(cluster, ns, 'gone')).toEqual(['1:deployed'])
       const removed = await ops.commit({}, [gone])
 
@@ -225,15 +202,14 @@ describe('faults around a drift check', () => {
     'drift issues through the GitHub API, and a token that may not write them',
     'a drifted setup gets one open issue naming the field, kept (not duplicated) by the next check and closed once in sync; a 403 on issues is a warning and the check still reports its drift',
     async () => {
-      const ns = namespace('issues')
-      namespaces.push(ns)
+      const ns = suite.ns('issues')
       const ops = await opsRepo()
       const plan = `${SETUP_A}/${ns}/web.yaml`
       const head = await ops.commit({
         'values/web.yaml': valuesYaml('from git'),
         [plan]: planYaml({ values: 'values/web.yaml' })
       })
-      await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      await ops.push(head)
       await editByHand(clusterOf(SETUP_A), ns, 'by hand')
       const issues: FakeIssue[] = []
       const github = await startGitHubApiServer(issueHandlers(issues))
@@ -285,8 +261,7 @@ describe('faults around a drift check', () => {
     'a cluster that does not answer during a check',
     'its plans fail with the reason; the other setup is still checked and in sync',
     async () => {
-      const ns = namespace('unreach')
-      namespaces.push(ns)
+      const ns = suite.ns('unreach')
       const ops = await opsRepo()
       const planA = `${SETUP_A}/${ns}/app.yaml`
       const planB = `${SETUP_B}/${ns}/app.yaml`
@@ -295,7 +270,7 @@ describe('faults around a drift check', () => {
         [planA]: planYaml({ values: 'values/app.yaml' }),
         [planB]: planYaml({ values: 'values/app.yaml' })
       })
-      await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      await ops.push(head)
       const dead = load(readFileSync(bed.kubeconfigs[1] as string, 'utf8')) as {
         clusters: Array<{ cluster: { server: string } }>
       }
@@ -323,8 +298,7 @@ describe('faults around a drift check', () => {
     'a release whose manifest lists an object of a kind the server no longer serves',
     'the object is reported unknown-kind with the reason; the check of the other objects goes on; correct does not try to re-apply it',
     async () => {
-      const ns = namespace('nokind')
-      namespaces.push(ns)
+      const ns = suite.ns('nokind')
       const ops = await opsRepo()
       const group = `${ns}.example.com`
       await ops.repo.write({
@@ -336,7 +310,7 @@ describe('faults around a drift check', () => {
       })
       const plan = `${SETUP_A}/${ns}/widget.yaml`
       const head = await ops.commit({ [plan]: 'chart: ./charts/widget\n' })
-      const deployed = await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      const deployed = await ops.push(head)
       expect(resultOf(deployed, plan).status, deployed.log).toBe('succeeded')
       const cluster = clusterOf(SETUP_A)
       const ext = cluster.config.makeApiClient(k8s.ApiextensionsV1Api)
@@ -362,8 +336,7 @@ describe('faults around a drift check', () => {
     'a schedule event on a repository with a bad plan file',
     'the bad plan fails with its file and line; the others are still checked; its release is not taken for an orphan',
     async () => {
-      const ns = namespace('badplan')
-      namespaces.push(ns)
+      const ns = suite.ns('badplan')
       const ops = await opsRepo()
       const good = `${SETUP_A}/${ns}/good.yaml`
       const bad = `${SETUP_A}/${ns}/bad.yaml`
@@ -372,7 +345,7 @@ describe('faults around a drift check', () => {
         [good]: planYaml({ values: 'values/v.yaml' }),
         [bad]: planYaml({ values: 'values/v.yaml' })
       })
-      await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      await ops.push(head)
       const broken = await ops.commit({ [bad]: 'chart: ./charts/hello\nvaluez: x\n' })
       const run = await act(ops.repo.dir, schedule(broken), { inputs: { prune: 'true' } })
       expect(resultOf(run, bad)).toMatchObject({ status: 'failed' })

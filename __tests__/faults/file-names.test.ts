@@ -7,21 +7,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
 import type { ActionRun } from '../support/action-runner.ts'
 import { removeTempDirs } from '../support/git-repo.ts'
-import {
-  act,
-  clusterA,
-  dropNamespaces,
-  expectFailed,
-  expectSucceeded,
-  expectUnchanged,
-  faultCase,
-  history,
-  message,
-  namespace,
-  opsRepo,
-  planYaml,
-  valuesYaml
-} from './harness.ts'
+import { act, clusterA, faultCase } from './action.ts'
+import { dropNamespaces, namespace, opsRepo, planYaml, valuesYaml } from './ops.ts'
+import { expectFailed, expectSucceeded, expectUnchanged, history, message } from './outcomes.ts'
 
 const ns = namespace('names')
 const CANARY = 'INJECTED'

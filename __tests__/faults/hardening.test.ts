@@ -3,43 +3,22 @@
 // against the action before its fix and failed there.
 import { closeSync, cpSync, ftruncateSync, openSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect } from 'vitest'
+import { describe, expect } from 'vitest'
 import type { ActionRun } from '../support/action-runner.ts'
 import { dispatchPayload } from '../support/events.ts'
-import { removeTempDirs } from '../support/git-repo.ts'
 import { ociRegistryUrl } from '../support/testbed.ts'
+import { act, bed, clusterA, faultCase, secret, SETUP_A } from './action.ts'
+import { faultSuite, HELLO_CHART, opsRepo, planYaml, valuesYaml } from './ops.ts'
 import {
-  act,
-  bed,
-  clusterA,
-  dropNamespaces,
   expectFailed,
   expectSucceeded,
-  faultCase,
   history,
-  HELLO_CHART,
   message,
-  namespace,
-  opsRepo,
-  planYaml,
   resultOf,
-  secret,
-  SETUP_A,
-  stepErrors,
-  valuesYaml
-} from './harness.ts'
+  stepErrors
+} from './outcomes.ts'
 
-const namespaces: string[] = []
-afterAll(async () => {
-  await dropNamespaces(...namespaces)
-  await removeTempDirs()
-})
-
-function ns(name: string): string {
-  const made = namespace(name)
-  namespaces.push(made)
-  return made
-}
+const { ns, onePlan } = faultSuite()
 
 /** A run refused as a whole: exit 1, one step error, still `results`, `failed` and a summary. */
 function refusedRun(run: ActionRun, error: string | RegExp): void {
@@ -50,18 +29,6 @@ function refusedRun(run: ActionRun, error: string | RegExp): void {
   else expect(errors[0]).toMatch(error)
   expect(run.outputs).toMatchObject({ results: '[]', failed: '1', setups: '[]' })
   expect(run.summary).toContain('## gitops-action: the run failed before any plan ran')
-}
-
-/** One plan of the sample chart at head; returns what a push of it needs. */
-async function onePlan(name: string) {
-  const space = ns(name)
-  const ops = await opsRepo()
-  const plan = `${SETUP_A}/${space}/app.yaml`
-  const head = await ops.commit({
-    [plan]: planYaml({ values: 'values/app.yaml' }),
-    'values/app.yaml': valuesYaml(name)
-  })
-  return { ns: space, ops, plan, head, trigger: { push: { before: ops.base, after: head } } }
 }
 
 describe('hardening', () => {

@@ -6,21 +6,9 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
 import type { ActionRun } from '../support/action-runner.ts'
 import { removeTempDirs } from '../support/git-repo.ts'
-import {
-  act,
-  clusterA,
-  dropNamespaces,
-  expectFailed,
-  expectSucceeded,
-  faultCase,
-  HELLO_CHART,
-  message,
-  namespace,
-  opsRepo,
-  planYaml,
-  resultOf,
-  valuesYaml
-} from './harness.ts'
+import { act, clusterA, faultCase } from './action.ts'
+import { dropNamespaces, HELLO_CHART, namespace, opsRepo, planYaml, valuesYaml } from './ops.ts'
+import { expectFailed, expectSucceeded, message, resultOf } from './outcomes.ts'
 
 const ns = namespace('plans')
 const p = (name: string): string => `local/a/${ns}/${name}`

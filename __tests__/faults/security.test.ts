@@ -1,13 +1,13 @@
 // Security: a pull request (and dry-run) touches no cluster, fetches no kubeconfig
 // and runs no hook; no credential of the suite ever shows in what a run prints or
 // writes, helm's own error output included. (Every run of every fault case is also
-// scanned, by `act` in harness.ts.)
+// scanned, by `act` in action.ts.)
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect } from 'vitest'
+import { describe, expect } from 'vitest'
 import { dump, load } from 'js-yaml'
 import { body, startFaultServer } from '../support/fault-servers.ts'
-import { removeTempDirs, tempDir } from '../support/git-repo.ts'
+import { tempDir } from '../support/git-repo.ts'
 import { chartRepoUrl } from '../support/testbed.ts'
 import {
   act,
@@ -15,36 +15,22 @@ import {
   clusterA,
   clusterB,
   credentials,
-  dropNamespaces,
-  expectFailed,
-  expectSucceeded,
   faultCase,
   leaks,
-  message,
-  namespace,
-  opsRepo,
-  planYaml,
-  resultOf,
   secret,
   SETUP_A,
-  SETUP_B,
-  stepErrors,
-  valuesYaml
-} from './harness.ts'
+  SETUP_B
+} from './action.ts'
+import { faultSuite, namespace, opsRepo, planYaml, valuesYaml } from './ops.ts'
+import { expectFailed, expectSucceeded, message, resultOf, stepErrors } from './outcomes.ts'
 
-const namespaces: string[] = []
-afterAll(async () => {
-  await dropNamespaces(...namespaces)
-  await removeTempDirs()
-})
-
+const suite = faultSuite()
 const CANARY_HOOK =
   'echo "$GITOPS_OPERATION" >> "$GITHUB_WORKSPACE/../hook-canary-$GITOPS_RELEASE"\necho ran > hook-canary\n'
 
 /** A repository where a change adds plans with hooks in both setups; returns what a preview needs. */
 async function hookedChange(name: string) {
-  const ns = namespace(name)
-  namespaces.push(ns)
+  const ns = suite.ns(name)
   const ops = await opsRepo()
   const planA = `${SETUP_A}/${ns}/app.yaml`
   const planB = `${SETUP_B}/${ns}/app.yaml`
@@ -161,7 +147,7 @@ describe('security', () => {
         '.gitops/repositories.yaml': `repositories:\n  - name: team\n    url: ${chartRepoUrl()}\n    password: ${password}\n`,
         [`${SETUP_A}/${ns}/app.yaml`]: planYaml({ chart: 'team/hello' })
       })
-      const run = await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      const run = await ops.push(head)
       expect(run.code).toBe(1)
       expect(stepErrors(run)).toEqual([
         ".gitops/repositories.yaml line 4: 'password' is a credential and must not be committed: give this repository in the helm-repositories input, from a secret"
@@ -175,8 +161,7 @@ describe('security', () => {
     "helm's own output holding a credential",
     'a chatty kubeconfig exec plugin prints its secret to helm\'s stderr on every call: it reaches the plan\'s log group as "***"; the install succeeds; zero hits of any credential',
     async () => {
-      const ns = namespace('exec')
-      namespaces.push(ns)
+      const ns = suite.ns('exec')
       const ops = await opsRepo()
       const plan = `${SETUP_A}/${ns}/app.yaml`
       const head = await ops.commit({ [plan]: planYaml() })
@@ -221,11 +206,9 @@ describe('security', () => {
         [`/store/${SETUP_A}/kubeconfig.yaml`]: [body(dump(kubeconfig))]
       })
       try {
-        const run = await act(
-          ops.repo.dir,
-          { push: { before: ops.base, after: head } },
-          { inputs: { 'kubeconfig-store-url': `${store.url}/store` } }
-        )
+        const run = await ops.push(head, {
+          inputs: { 'kubeconfig-store-url': `${store.url}/store` }
+        })
         expectSucceeded(run, plan, 'install', 1)
         expect(run.log).toContain('  exec plugin says ***')
         expect(leaks(run)).toEqual([])
@@ -240,8 +223,7 @@ describe('security', () => {
     'every credential of the suite, on a run that uses them all',
     'store password, chart repository password (also a wrong one helm reports), kubeconfig token and client key, GitHub token: zero hits in log, stderr, summary, outputs, annotations and post step; kubeconfigs were 0600 and are removed by the post step',
     async () => {
-      const ns = namespace('creds')
-      namespaces.push(ns)
+      const ns = suite.ns('creds')
       const ops = await opsRepo()
       const planA = `${SETUP_A}/${ns}/app.yaml`
       const planB = `${SETUP_B}/${ns}/app.yaml`
@@ -256,17 +238,13 @@ describe('security', () => {
       wrong.username = bed.chartRepoUser
       wrong.password = secret(`wrong-chart-${Math.random().toString(36).slice(2)}`)
       let modes: number[] = []
-      const run = await act(
-        ops.repo.dir,
-        { push: { before: ops.base, after: head } },
-        {
-          inputs: { 'helm-repositories': `bed ${bed.chartRepo}\nwrong ${wrong.toString()}` },
-          beforePost: (state) => {
-            const kube = join(state['gitops-workdir'] ?? '', 'kube')
-            modes = readdirSync(kube).map((f) => statSync(join(kube, f)).mode & 0o777)
-          }
+      const run = await ops.push(head, {
+        inputs: { 'helm-repositories': `bed ${bed.chartRepo}\nwrong ${wrong.toString()}` },
+        beforePost: (state) => {
+          const kube = join(state['gitops-workdir'] ?? '', 'kube')
+          modes = readdirSync(kube).map((f) => statSync(join(kube, f)).mode & 0o777)
         }
-      )
+      })
       expectSucceeded(run, planA, 'install', 1)
       expectSucceeded(run, planB, 'install', 1)
       const repo = chartRepoUrl()

@@ -16,27 +16,9 @@ import {
   type FaultServer,
   type Reply
 } from '../support/fault-servers.ts'
-import { removeTempDirs } from '../support/git-repo.ts'
-import {
-  act,
-  bed,
-  clusterA,
-  clusterB,
-  dropNamespaces,
-  expectFailed,
-  expectSucceeded,
-  expectUnchanged,
-  faultCase,
-  message,
-  namespace,
-  opsRepo,
-  planYaml,
-  resultOf,
-  secret,
-  SETUP_A,
-  SETUP_B,
-  valuesYaml
-} from './harness.ts'
+import { bed, clusterA, clusterB, faultCase, secret, SETUP_A, SETUP_B } from './action.ts'
+import { faultSuite, opsRepo, planYaml, valuesYaml } from './ops.ts'
+import { expectFailed, expectSucceeded, expectUnchanged, message, resultOf } from './outcomes.ts'
 
 const STORE_USER = 'store'
 const STORE_PASSWORD = secret(`fault-store-${Math.random().toString(36).slice(2)}`)
@@ -48,7 +30,7 @@ nginxBase.password = ''
 const nginxStore = nginxBase.toString().replace(/\/$/, '')
 
 let server: FaultServer
-const namespaces: string[] = []
+const suite = faultSuite()
 
 beforeAll(async () => {
   server = await startFaultServer({})
@@ -56,8 +38,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server.close()
-  await dropNamespaces(...namespaces)
-  await removeTempDirs()
 })
 
 const storePath = (setup: string): string => `/store/${setup}/kubeconfig.yaml`
@@ -81,8 +61,7 @@ interface Case {
 
 /** A repository with one plan in each setup, pushed. */
 async function twoSetups(name: string, setupA = SETUP_A): Promise<Case> {
-  const ns = namespace(name)
-  namespaces.push(ns)
+  const ns = suite.ns(name)
   const ops = await opsRepo()
   const planA = `${setupA}/${ns}/app.yaml`
   const planB = `${SETUP_B}/${ns}/app.yaml`
@@ -96,8 +75,7 @@ async function twoSetups(name: string, setupA = SETUP_A): Promise<Case> {
     workspace: ops.repo.dir,
     planA,
     planB,
-    push: (inputs = {}) =>
-      act(ops.repo.dir, { push: { before: ops.base, after: head } }, { inputs })
+    push: (inputs = {}) => ops.push(head, { inputs })
   }
 }
 
