@@ -261,15 +261,8 @@ describe('faults around a drift check', () => {
     'a cluster that does not answer during a check',
     'its plans fail with the reason; the other setup is still checked and in sync',
     async () => {
-      const ns = suite.ns('unreach')
-      const ops = await opsRepo()
-      const planA = `${SETUP_A}/${ns}/app.yaml`
-      const planB = `${SETUP_B}/${ns}/app.yaml`
-      const head = await ops.commit({
-        'values/app.yaml': valuesYaml('x'),
-        [planA]: planYaml({ values: 'values/app.yaml' }),
-        [planB]: planYaml({ values: 'values/app.yaml' })
-      })
+      const { ops, head, planIn } = await suite.plans('unreach', [SETUP_A, SETUP_B])
+      const [planA, planB] = [planIn(SETUP_A), planIn(SETUP_B)]
       await ops.push(head)
       const dead = load(readFileSync(bed.kubeconfigs[1] as string, 'utf8')) as {
         clusters: Array<{ cluster: { server: string } }>

@@ -15,7 +15,7 @@ import {
 } from '../support/github-api-server.ts'
 import { eventually } from '../support/testbed.ts'
 import { act, bed, clusterA, clusterB, faultCase, SETUP_A, SETUP_B } from './action.ts'
-import { faultSuite, HELLO_CHART, opsRepo, planYaml, valuesYaml } from './ops.ts'
+import { faultSuite, HELLO_CHART, opsRepo, planYaml } from './ops.ts'
 import {
   expectFailed,
   expectSucceeded,
@@ -184,15 +184,8 @@ describe('interruptions', () => {
     'a flapping kubeconfig store',
     'local/b gets through on a retry; local/a fails after 4 dropped or 503 answers ("gave up after 4 attempts"); the re-run, still flapping, gets through on a retry and installs local/a',
     async () => {
-      const ns = suite.ns('flap')
-      const ops = await opsRepo()
-      const planA = `${SETUP_A}/${ns}/app.yaml`
-      const planB = `${SETUP_B}/${ns}/app.yaml`
-      const head = await ops.commit({
-        'values/app.yaml': valuesYaml('flap'),
-        [planA]: planYaml({ values: 'values/app.yaml' }),
-        [planB]: planYaml({ values: 'values/app.yaml' })
-      })
+      const { ns, ops, head, planIn } = await suite.plans('flap', [SETUP_A, SETUP_B])
+      const [planA, planB] = [planIn(SETUP_A), planIn(SETUP_B)]
       const server = await startFaultServer({
         [`/store/${SETUP_A}/kubeconfig.yaml`]: [
           reset,

@@ -89,7 +89,7 @@ export interface Change {
   /** The push from the base commit to `head`. */
   readonly trigger: Trigger
   /** The sample chart's plan of the case in a setup: `<setup>/<ns>/app.yaml`. */
-  planIn(setup: string): string
+  readonly planIn: (setup: string) => string
   /** Runs the action on the push. */
   push(options?: ActOptions): Promise<ActionRun>
 }
