@@ -9,6 +9,7 @@ import { dump, load } from 'js-yaml'
 import { body, startFaultServer } from '../support/fault-servers.ts'
 import { tempDir } from '../support/git-repo.ts'
 import { chartRepoUrl } from '../support/testbed.ts'
+import type { ActionRun } from '../support/action-runner.ts'
 import {
   act,
   bed,
@@ -21,27 +22,49 @@ import {
   SETUP_A,
   SETUP_B
 } from './action.ts'
-import { faultSuite, namespace, opsRepo, planYaml, valuesYaml } from './ops.ts'
+import { faultSuite, namespace, opsRepo, planYaml, valuesYaml, type Ops } from './ops.ts'
 import { expectFailed, expectSucceeded, message, resultOf, stepErrors } from './outcomes.ts'
 
 const suite = faultSuite()
 const CANARY_HOOK =
   'echo "$GITOPS_OPERATION" >> "$GITHUB_WORKSPACE/../hook-canary-$GITOPS_RELEASE"\necho ran > hook-canary\n'
 
+const HOOKS = { 'pre-install': ['hooks/canary.sh'], 'post-install': ['hooks/canary.sh'] }
+
 /** A repository where a change adds plans with hooks in both setups; returns what a preview needs. */
 async function hookedChange(name: string) {
-  const ns = suite.ns(name)
-  const ops = await opsRepo()
-  const planA = `${SETUP_A}/${ns}/app.yaml`
-  const planB = `${SETUP_B}/${ns}/app.yaml`
-  const hooks = { 'pre-install': ['hooks/canary.sh'], 'post-install': ['hooks/canary.sh'] }
-  const head = await ops.commit({
+  const c = await suite.change(name, (ns) => ({
     'hooks/canary.sh': CANARY_HOOK,
     'values/app.yaml': valuesYaml(name),
-    [planA]: planYaml({ values: 'values/app.yaml', hooks }),
-    [planB]: planYaml({ values: 'values/app.yaml', hooks })
-  })
-  return { ns, ops, head, planA, planB }
+    ...Object.fromEntries(
+      [SETUP_A, SETUP_B].map((s) => [
+        `${s}/${ns}/app.yaml`,
+        planYaml({ values: 'values/app.yaml', hooks: HOOKS })
+      ])
+    )
+  }))
+  return { ...c, planA: c.planIn(SETUP_A), planB: c.planIn(SETUP_B) }
+}
+
+/** No hook ran (canary) and neither cluster has the case's namespace. */
+async function expectNoTrace(c: { readonly ns: string; readonly ops: Ops }): Promise<void> {
+  expect(existsSync(join(c.ops.repo.dir, 'hook-canary'))).toBe(false)
+  expect(await clusterA.namespace(c.ns)).toBeUndefined()
+  expect(await clusterB.namespace(c.ns)).toBeUndefined()
+}
+
+/** Runs the action against a store that must not be asked: no request reached it. */
+async function unaskedStore(
+  run: (inputs: Record<string, string>) => Promise<ActionRun>
+): Promise<ActionRun> {
+  const store = await startFaultServer({})
+  try {
+    const done = await run({ 'kubeconfig-store-url': `${store.url}/store` })
+    expect(store.requests).toEqual([])
+    return done
+  } finally {
+    await store.close()
+  }
 }
 
 describe('security', () => {
@@ -50,33 +73,25 @@ describe('security', () => {
     'preview only: each plan "planned" (rendered by helm template), no request to the store, no hook run (canary), nothing on either cluster, even with dry-run: false',
     async () => {
       const c = await hookedChange('pr')
-      const store = await startFaultServer({})
-      try {
-        const run = await act(
+      const run = await unaskedStore((inputs) =>
+        act(
           c.ops.repo.dir,
           { pullRequest: { base: c.ops.base, head: c.head } },
-          {
-            inputs: { 'kubeconfig-store-url': `${store.url}/store`, 'dry-run': 'false' }
-          }
+          { inputs: { ...inputs, 'dry-run': 'false' } }
         )
-        expect(run.code).toBe(0)
-        for (const plan of [c.planA, c.planB]) {
-          expect(resultOf(run, plan)).toMatchObject({
-            status: 'planned',
-            operation: 'render',
-            error: null,
-            // Against the pull request's base, which has no plans yet.
-            notes: ['a new plan: +1 ~0 -0 objects']
-          })
-        }
-        expect(store.requests).toEqual([])
-        expect(existsSync(join(c.ops.repo.dir, 'hook-canary'))).toBe(false)
-        expect(await clusterA.namespace(c.ns)).toBeUndefined()
-        expect(await clusterB.namespace(c.ns)).toBeUndefined()
-        expect(JSON.parse(run.outputs.setups ?? '[]')).toEqual([SETUP_A, SETUP_B])
-      } finally {
-        await store.close()
+      )
+      expect(run.code).toBe(0)
+      for (const plan of [c.planA, c.planB]) {
+        expect(resultOf(run, plan)).toMatchObject({
+          status: 'planned',
+          operation: 'render',
+          error: null,
+          // Against the pull request's base, which has no plans yet.
+          notes: ['a new plan: +1 ~0 -0 objects']
+        })
       }
+      await expectNoTrace(c)
+      expect(JSON.parse(run.outputs.setups ?? '[]')).toEqual([SETUP_A, SETUP_B])
     }
   )
 
@@ -88,25 +103,17 @@ describe('security', () => {
       const ops = await opsRepo()
       const plan = `${SETUP_A}/${ns}/app.yaml`
       const head = await ops.commit({ [plan]: planYaml({ chart: 'bed/hello', version: '7.7.7' }) })
-      const store = await startFaultServer({})
-      try {
-        const run = await act(
-          ops.repo.dir,
-          { pullRequest: { base: ops.base, head } },
-          { inputs: { 'kubeconfig-store-url': `${store.url}/store` } }
+      const run = await unaskedStore((inputs) =>
+        act(ops.repo.dir, { pullRequest: { base: ops.base, head } }, { inputs })
+      )
+      expectFailed(
+        run,
+        plan,
+        new RegExp(
+          `^${plan}: helm template failed: .*chart "hello" matching 7\\.7\\.7 not found in bed index`
         )
-        expectFailed(
-          run,
-          plan,
-          new RegExp(
-            `^${plan}: helm template failed: .*chart "hello" matching 7\\.7\\.7 not found in bed index`
-          )
-        )
-        expect(store.requests).toEqual([])
-        expect(await clusterA.namespace(ns)).toBeUndefined()
-      } finally {
-        await store.close()
-      }
+      )
+      expect(await clusterA.namespace(ns)).toBeUndefined()
     }
   )
 
@@ -115,24 +122,12 @@ describe('security', () => {
     'same as a pull request: planned, no store request, no hook, no cluster write',
     async () => {
       const c = await hookedChange('dry')
-      const store = await startFaultServer({})
-      try {
-        const run = await act(
-          c.ops.repo.dir,
-          { push: { before: c.ops.base, after: c.head } },
-          {
-            inputs: { 'kubeconfig-store-url': `${store.url}/store`, 'dry-run': 'true' }
-          }
-        )
-        expect(run.code).toBe(0)
-        expect(run.results.map((r) => r.status)).toEqual(['planned', 'planned'])
-        expect(store.requests).toEqual([])
-        expect(existsSync(join(c.ops.repo.dir, 'hook-canary'))).toBe(false)
-        expect(await clusterA.namespace(c.ns)).toBeUndefined()
-        expect(await clusterB.namespace(c.ns)).toBeUndefined()
-      } finally {
-        await store.close()
-      }
+      const run = await unaskedStore((inputs) =>
+        c.push({ inputs: { ...inputs, 'dry-run': 'true' } })
+      )
+      expect(run.code).toBe(0)
+      expect(run.results.map((r) => r.status)).toEqual(['planned', 'planned'])
+      await expectNoTrace(c)
     }
   )
 
