@@ -261,6 +261,15 @@ describe.each(HELMS)('%s on a real cluster', (_name, helm: Helm) => {
 })
 
 describe('helm-args on each helm', () => {
+  /** The one result of deploying `steps` at commit `n` with these helm-args. */
+  const deployWithArgs = async (
+    helm: Helm,
+    repo: ReturnType<typeof scratchRepo>,
+    n: number,
+    steps: Parameters<typeof plan>[1],
+    helmArgs: string[]
+  ) => (await deploy(plan(sha(n), steps), config(repo, { helmArgs }), helm, signal))[0]
+
   it('Helm 4: --atomic becomes --rollback-on-failure; --force-conflicts rides along with server-side apply', async () => {
     const helm = HELMS[0]?.[1] as Helm
     const repo = scratchRepo()
@@ -268,36 +277,18 @@ describe('helm-args on each helm', () => {
     const t = target(setupA, ns, 'flags')
     const args = ['--atomic', '--force-conflicts', '--timeout', '2m']
     const steps = [applyStep(t, spec(localChart('greeter')))]
-    const [installed] = await deploy(
-      plan(sha(1), steps),
-      config(repo, { helmArgs: args }),
-      helm,
-      signal
-    )
-    expect(installed).toMatchObject({
-      operation: 'install',
-      status: 'succeeded',
-      revision: 1,
-      notes: []
-    })
-    const [upgraded] = await deploy(
-      plan(sha(2), steps),
-      config(repo, { helmArgs: args }),
-      helm,
-      signal
-    )
-    expect(upgraded).toMatchObject({
-      operation: 'upgrade',
-      status: 'succeeded',
-      revision: 2,
-      notes: []
-    })
-    const [clientSide] = await deploy(
-      plan(sha(3), steps),
-      config(repo, { helmArgs: [...args, '--server-side=false'] }),
-      helm,
-      signal
-    )
+    for (const [revision, operation] of [
+      [1, 'install'],
+      [2, 'upgrade']
+    ] as const) {
+      expect(await deployWithArgs(helm, repo, revision, steps, args)).toMatchObject({
+        operation,
+        status: 'succeeded',
+        revision,
+        notes: []
+      })
+    }
+    const clientSide = await deployWithArgs(helm, repo, 3, steps, [...args, '--server-side=false'])
     expect(clientSide).toMatchObject({ status: 'succeeded', revision: 3 })
     expect(clientSide?.notes).toEqual([
       '--force-conflicts not passed: this release uses client-side apply'
@@ -310,22 +301,12 @@ describe('helm-args on each helm', () => {
     const ns = namespace()
     const steps = [applyStep(target(setupA, ns, 'flags3'), spec(localChart('greeter')))]
     const args = ['--rollback-on-failure', '--force-conflicts']
-    const [installed] = await deploy(
-      plan(sha(1), steps),
-      config(repo, { helmArgs: args }),
-      helm,
-      signal
-    )
+    const installed = await deployWithArgs(helm, repo, 1, steps, args)
     expect(installed).toMatchObject({ operation: 'install', status: 'succeeded', revision: 1 })
     expect(installed?.notes).toEqual([
       '--force-conflicts not passed: Helm 3 has no server-side apply'
     ])
-    const [upgraded] = await deploy(
-      plan(sha(2), steps),
-      config(repo, { helmArgs: ['--force-replace'] }),
-      helm,
-      signal
-    )
+    const upgraded = await deployWithArgs(helm, repo, 2, steps, ['--force-replace'])
     expect(upgraded).toMatchObject({ operation: 'upgrade', status: 'succeeded', revision: 2 })
   })
 })

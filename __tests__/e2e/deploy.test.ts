@@ -303,29 +303,13 @@ describe('the action on the test bed', { timeout: 480_000 }, () => {
     expect(run.log).toContain(`helm ${bed.helm4Version} from the tool cache`)
     expect(run.log).not.toContain('downloaded from')
 
-    const results = byPlan(run)
-    expect(results[plan(setupA, 'web')]).toMatchObject({
-      operation: 'upgrade',
-      status: 'succeeded',
-      revision: 2
-    })
-    expect(results[plan(setupB, 'oci')]).toMatchObject({
-      operation: 'upgrade',
-      status: 'succeeded',
-      revision: 2
-    })
-    expect(results[plan(setupA, 'alias')]).toMatchObject({
-      operation: 'uninstall',
-      status: 'succeeded'
-    })
-    expect(results[plan(setupA, 'alias2')]).toMatchObject({
-      operation: 'install',
-      status: 'succeeded',
-      revision: 1
-    })
-    expect(results[plan(setupB, 'repo')]).toMatchObject({
-      operation: 'uninstall',
-      status: 'succeeded'
+    const succeeded = { status: 'succeeded' }
+    expect(byPlan(run)).toMatchObject({
+      [plan(setupA, 'web')]: { ...succeeded, operation: 'upgrade', revision: 2 },
+      [plan(setupB, 'oci')]: { ...succeeded, operation: 'upgrade', revision: 2 },
+      [plan(setupA, 'alias')]: { ...succeeded, operation: 'uninstall' },
+      [plan(setupA, 'alias2')]: { ...succeeded, operation: 'install', revision: 1 },
+      [plan(setupB, 'repo')]: { ...succeeded, operation: 'uninstall' }
     })
     expect(run.results).toHaveLength(5)
 

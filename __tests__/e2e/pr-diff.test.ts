@@ -115,6 +115,16 @@ async function opsRepo(): Promise<{ repo: GitRepo; base: string; origin: string 
   return { repo, base, origin }
 }
 
+/** The base repository and one pushed commit that sets web's message; the API's state, empty. */
+async function webChange(message: string) {
+  const { repo, base, origin } = await opsRepo()
+  await repo.write({ 'values/web.yaml': `message: ${message}\ndeployment: {enabled: false}\n` })
+  const head = await repo.commit(message)
+  await repo.push()
+  const state: WriteState = { comments: [], deployments: [] }
+  return { base, origin, head, state }
+}
+
 describe('the pull request diff on the test bed', { timeout: 300_000 }, () => {
   it('shows what each plan renders differently, object by object, in the summary, the outputs and one sticky comment', async () => {
     const { repo, base, origin } = await opsRepo()
@@ -201,11 +211,7 @@ describe('the pull request diff on the test bed', { timeout: 300_000 }, () => {
   })
 
   it('a dry-run workflow_dispatch diffs against the last deployed commit', async () => {
-    const { repo, base, origin } = await opsRepo()
-    await repo.write({ 'values/web.yaml': 'message: dispatched\ndeployment: {enabled: false}\n' })
-    const head = await repo.commit('dispatch')
-    await repo.push()
-    const state: WriteState = { comments: [], deployments: [] }
+    const { base, origin, head, state } = await webChange('dispatched')
     const run = await act('workflow_dispatch', dispatchPayload(), head, origin, state, {
       runs: [{ id: 1, runNumber: 1, headSha: base, conclusion: 'success' }],
       inputs: { 'dry-run': 'true', plans: `${setup}/${ns}/web.yaml` }
@@ -222,11 +228,7 @@ describe('the pull request diff on the test bed', { timeout: 300_000 }, () => {
 
 describe('GitHub Deployments on a push', { timeout: 300_000 }, () => {
   it('one per affected setup, in_progress then its outcome, with the run link', async () => {
-    const { repo, base, origin } = await opsRepo()
-    await repo.write({ 'values/web.yaml': 'message: v2\ndeployment: {enabled: false}\n' })
-    const head = await repo.commit('v2')
-    await repo.push()
-    const state: WriteState = { comments: [], deployments: [] }
+    const { base, origin, head, state } = await webChange('v2')
     // No kubeconfig store: the plans fail, and the Deployment says so.
     const run = await act('push', pushPayload({ before: base, after: head }), head, origin, state, {
       inputs: { deployments: 'true', 'deployment-environment': 'prod-{setup}' }

@@ -5,36 +5,15 @@
 // GitHub API.
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect } from 'vitest'
+import { describe, expect } from 'vitest'
 import { hang, file, startFaultServer } from '../support/fault-servers.ts'
-import { removeTempDirs, tempDir } from '../support/git-repo.ts'
+import { tempDir } from '../support/git-repo.ts'
 import { eventually } from '../support/testbed.ts'
-import {
-  act,
-  bed,
-  clusterA,
-  clusterB,
-  dropNamespaces,
-  expectFailed,
-  expectSucceeded,
-  faultCase,
-  gone,
-  history,
-  message,
-  namespace,
-  opsRepo,
-  planYaml,
-  resultOf,
-  secret,
-  valuesYaml
-} from './harness.ts'
+import { bed, clusterA, clusterB, faultCase, secret } from './action.ts'
+import { faultSuite, opsRepo, planYaml, valuesYaml } from './ops.ts'
+import { expectFailed, expectSucceeded, gone, history, message, resultOf } from './outcomes.ts'
 
-const namespaces: string[] = []
-afterAll(async () => {
-  await dropNamespaces(...namespaces)
-  await removeTempDirs()
-})
-
+const suite = faultSuite()
 /** Lines that a runner would take as workflow commands if printed as they are. */
 const HOSTILE = [
   '::error title=Injected::from a hook',
@@ -49,8 +28,7 @@ describe('boundaries', () => {
     'two setups whose names differ only in "/" and "__" (a__b/c, a/b__c)',
     "each setup's kubeconfig has a file of its own: a__b/c installs on cluster A, a/b__c on cluster B, neither release on the other cluster",
     async () => {
-      const ns = namespace('setupkey')
-      namespaces.push(ns)
+      const ns = suite.ns('setupkey')
       const ops = await opsRepo()
       const plans = { 'a__b/c': `a__b/c/${ns}/app.yaml`, 'a/b__c': `a/b__c/${ns}/app.yaml` }
       const head = await ops.commit({
@@ -64,11 +42,9 @@ describe('boundaries', () => {
         '/store/a/b__c/kubeconfig.yaml': [file(bed.kubeconfigs[1] as string)]
       })
       try {
-        const run = await act(
-          ops.repo.dir,
-          { push: { before: ops.base, after: head } },
-          { inputs: { 'kubeconfig-store-url': `${store.url}/store`, parallel: '2' } }
-        )
+        const run = await ops.push(head, {
+          inputs: { 'kubeconfig-store-url': `${store.url}/store`, parallel: '2' }
+        })
         expectSucceeded(run, plans['a__b/c'], 'install', 1)
         expectSucceeded(run, plans['a/b__c'], 'install', 1)
         expect(await message(clusterA, ns, 'app')).toBe('a__b/c')
@@ -85,8 +61,7 @@ describe('boundaries', () => {
     "workflow commands in a file name, hook output and a chart's fail message (::error, indented, after \\r, legacy ##[, ::stop-commands::)",
     'the log shows each verbatim and the runner obeys none: the only annotations are the two failures (bad release name, chart fail), each once on its plan',
     async () => {
-      const ns = namespace('cmds')
-      namespaces.push(ns)
+      const ns = suite.ns('cmds')
       const ops = await opsRepo()
       const hooked = `local/a/${ns}/hooked.yaml`
       const failing = `local/a/${ns}/failing.yaml`
@@ -104,7 +79,7 @@ describe('boundaries', () => {
         [failing]: planYaml({ chart: './charts/failing' }),
         [badName]: planYaml()
       })
-      const run = await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      const run = await ops.push(head)
 
       expectSucceeded(run, hooked, 'install', 1)
       expectFailed(run, failing, /^local\/a\/.+\/failing\.yaml: helm install failed: .*bad values/)
@@ -125,28 +100,23 @@ describe('boundaries', () => {
     'a hook that writes down its environment',
     'it has its plan variables, KUBECONFIG and the OIDC token request; none of INPUT_*, STATE_*, KUBECONFIG_REPO_URL, GITHUB_ACCESS_TOKEN, GITOPS_SHELL_EXEC, GITHUB_OUTPUT, GITHUB_STATE, ACTIONS_RUNTIME_TOKEN',
     async () => {
-      const ns = namespace('env')
-      namespaces.push(ns)
+      const ns = suite.ns('env')
       const ops = await opsRepo()
       const plan = `local/a/${ns}/app.yaml`
       const head = await ops.commit({
         'hooks/env.sh': 'env -0 > hook-env\n',
         [plan]: planYaml({ hooks: { 'pre-install': ['hooks/env.sh'] } })
       })
-      const run = await act(
-        ops.repo.dir,
-        { push: { before: ops.base, after: head } },
-        {
-          env: {
-            KUBECONFIG_REPO_URL: bed.storeUrl,
-            GITHUB_ACCESS_TOKEN: secret(`ghp_seed${Math.random().toString(36).slice(2)}`),
-            GITOPS_SHELL_EXEC: '/bin/bash',
-            ACTIONS_RUNTIME_TOKEN: secret(`runtime${Math.random().toString(36).slice(2)}`),
-            ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/oidc',
-            ACTIONS_ID_TOKEN_REQUEST_TOKEN: secret(`oidc${Math.random().toString(36).slice(2)}`)
-          }
+      const run = await ops.push(head, {
+        env: {
+          KUBECONFIG_REPO_URL: bed.storeUrl,
+          GITHUB_ACCESS_TOKEN: secret(`ghp_seed${Math.random().toString(36).slice(2)}`),
+          GITOPS_SHELL_EXEC: '/bin/bash',
+          ACTIONS_RUNTIME_TOKEN: secret(`runtime${Math.random().toString(36).slice(2)}`),
+          ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/oidc',
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN: secret(`oidc${Math.random().toString(36).slice(2)}`)
         }
-      )
+      })
       expectSucceeded(run, plan, 'install', 1)
       const names = readFileSync(join(ops.repo.dir, 'hook-env'), 'utf8')
         .split('\0')
@@ -181,19 +151,14 @@ describe('boundaries', () => {
     'a hook that leaves a background job holding its output open (hook-timeout 60)',
     'the hook ends when its shell exits: the plan installs well within the hook-timeout and the background job is killed',
     async () => {
-      const ns = namespace('bgjob')
-      namespaces.push(ns)
+      const ns = suite.ns('bgjob')
       const ops = await opsRepo()
       const plan = `local/a/${ns}/app.yaml`
       const head = await ops.commit({
         'hooks/bg.sh': 'sleep 300 &\necho $! > bg.pid\necho started a background job\n',
         [plan]: planYaml({ hooks: { 'pre-install': ['hooks/bg.sh'] } })
       })
-      const run = await act(
-        ops.repo.dir,
-        { push: { before: ops.base, after: head } },
-        { inputs: { 'hook-timeout': '60' } }
-      )
+      const run = await ops.push(head, { inputs: { 'hook-timeout': '60' } })
       expectSucceeded(run, plan, 'install', 1)
       expect(run.durationMs).toBeLessThan(30_000)
       expect(gone(Number(readFileSync(join(ops.repo.dir, 'bg.pid'), 'utf8')))).toBe(true)
@@ -205,8 +170,7 @@ describe('boundaries', () => {
     'a hook that prints 40 MB',
     "the action's peak memory stays under 250 MB; its log group keeps the first and last 1000 lines and says how many it left out; the plan installs",
     async () => {
-      const ns = namespace('loud')
-      namespaces.push(ns)
+      const ns = suite.ns('loud')
       const ops = await opsRepo()
       const plan = `local/a/${ns}/app.yaml`
       const head = await ops.commit({
@@ -218,7 +182,7 @@ describe('boundaries', () => {
           hooks: { 'pre-install': ['hooks/loud.sh'], 'post-install': ['hooks/peak.sh'] }
         })
       })
-      const run = await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      const run = await ops.push(head)
       expectSucceeded(run, plan, 'install', 1)
       const peakMb = Number(readFileSync(join(ops.repo.dir, 'peak-kb'), 'utf8')) / 1024
       expect(peakMb).toBeLessThan(250)
@@ -232,21 +196,16 @@ describe('boundaries', () => {
     'SIGINT while the GitHub API hangs (listing the last successful run)',
     'the API call stops at once: the run ends within 5 s of SIGINT with its results (the plan skipped "not run: the run was cancelled"), summary and cancellation warning; nothing installed',
     async () => {
-      const ns = namespace('apihang')
-      namespaces.push(ns)
+      const ns = suite.ns('apihang')
       const ops = await opsRepo()
       const plan = `local/a/${ns}/app.yaml`
       const head = await ops.commit({ [plan]: planYaml() })
       const api = await startFaultServer({ '*': [hang] })
       try {
-        const run = await act(
-          ops.repo.dir,
-          { push: { before: ops.base, after: head } },
-          {
-            env: { GITHUB_API_URL: api.url },
-            cancelOn: eventually('a request to the API', async () => api.requests.length > 0)
-          }
-        )
+        const run = await ops.push(head, {
+          env: { GITHUB_API_URL: api.url },
+          cancelOn: eventually('a request to the API', async () => api.requests.length > 0)
+        })
         expect(api.requests.length).toBeGreaterThan(0)
         expect(run.exitAfterSignalMs).toBeLessThan(5_000)
         expect(run.code).toBe(1)
@@ -271,26 +230,21 @@ describe('boundaries', () => {
     'SIGINT while the helm mirror hangs (downloading the tarball)',
     'the download stops at once: the run ends within 5 s of SIGINT, the plan skipped "not run: the run was cancelled", nothing cached',
     async () => {
-      const ns = namespace('mirrorhang')
-      namespaces.push(ns)
+      const ns = suite.ns('mirrorhang')
       const ops = await opsRepo()
       const plan = `local/a/${ns}/app.yaml`
       const head = await ops.commit({ [plan]: planYaml() })
       const mirror = await startFaultServer({ '*': [hang] })
       const toolCache = await tempDir('faults-tool-cache-')
       try {
-        const run = await act(
-          ops.repo.dir,
-          { push: { before: ops.base, after: head } },
-          {
-            inputs: {
-              'helm-version': bed.helm4Version,
-              'helm-download-url': `${mirror.url}/helm-{version}-{os}-{arch}.tar.gz`
-            },
-            toolCache,
-            cancelOn: eventually('a request to the mirror', async () => mirror.requests.length > 0)
-          }
-        )
+        const run = await ops.push(head, {
+          inputs: {
+            'helm-version': bed.helm4Version,
+            'helm-download-url': `${mirror.url}/helm-{version}-{os}-{arch}.tar.gz`
+          },
+          toolCache,
+          cancelOn: eventually('a request to the mirror', async () => mirror.requests.length > 0)
+        })
         expect(run.exitAfterSignalMs).toBeLessThan(5_000)
         expect(run.code).toBe(1)
         expect(resultOf(run, plan)).toMatchObject({

@@ -8,29 +8,14 @@ import { dump, load } from 'js-yaml'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
 import { startConnectProxy, type ConnectProxy } from '../support/connect-proxy.ts'
 import { closedPort } from '../support/fault-servers.ts'
-import { removeTempDirs, tempDir } from '../support/git-repo.ts'
-import {
-  act,
-  bed,
-  clusterA,
-  clusterB,
-  dropNamespaces,
-  expectFailed,
-  expectSucceeded,
-  faultCase,
-  message,
-  namespace,
-  opsRepo,
-  planYaml,
-  SETUP_A,
-  secret,
-  SETUP_B,
-  valuesYaml
-} from './harness.ts'
+import { tempDir } from '../support/git-repo.ts'
+import { bed, clusterA, clusterB, faultCase, SETUP_A, secret, SETUP_B } from './action.ts'
+import { faultSuite, opsRepo, planYaml, valuesYaml } from './ops.ts'
+import { expectFailed, expectSucceeded, message } from './outcomes.ts'
 
 const KUBE_A = bed.kubeconfigs[0] as string
 const KUBE_B = bed.kubeconfigs[1] as string
-const namespaces: string[] = []
+const suite = faultSuite()
 /** The proxy's password: searched for in everything the run printed, like every credential. */
 const PROXY_PASSWORD = secret(`proxy-pass-${Math.random().toString(36).slice(2)}`)
 const storeDirs: string[] = []
@@ -43,14 +28,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy.close()
   for (const dir of storeDirs) rmSync(dir, { recursive: true, force: true })
-  await dropNamespaces(...namespaces)
-  await removeTempDirs()
 })
 
 /** One plan per setup, pushed; the message of each is the case's name. */
 async function plans(name: string, setups: readonly string[]) {
-  const ns = namespace(name)
-  namespaces.push(ns)
+  const ns = suite.ns(name)
   const ops = await opsRepo()
   const files: Record<string, string> = { 'values/app.yaml': valuesYaml(name) }
   for (const setup of setups)
@@ -60,7 +42,7 @@ async function plans(name: string, setups: readonly string[]) {
     ns,
     plan: (setup: string) => `${setup}/${ns}/app.yaml`,
     push: (inputs: Record<string, string>, env: Record<string, string> = {}) =>
-      act(ops.repo.dir, { push: { before: ops.base, after: head } }, { inputs, env })
+      ops.push(head, { inputs, env })
   }
 }
 

@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import * as k8s from '@kubernetes/client-node'
 import { load, dump } from 'js-yaml'
-import { afterAll, describe, expect } from 'vitest'
-import { removeTempDirs } from '../support/git-repo.ts'
+import { describe, expect } from 'vitest'
 import type { Cluster } from '../support/testbed.ts'
 import type { ActionRun, ResultJson } from '../support/action-runner.ts'
 import { closedPort, file, body, startFaultServer } from '../support/fault-servers.ts'
@@ -21,32 +20,11 @@ import {
   startGitHubApiServer,
   type FakeIssue
 } from '../support/github-api-server.ts'
-import {
-  act,
-  bed,
-  clusterOf,
-  dropNamespaces,
-  faultCase,
-  HELLO_CHART,
-  history,
-  message,
-  namespace,
-  opsRepo,
-  planYaml,
-  resultOf,
-  secret,
-  SETUP_A,
-  SETUP_B,
-  valuesYaml,
-  type Ops
-} from './harness.ts'
+import { act, bed, clusterOf, faultCase, secret, SETUP_A, SETUP_B } from './action.ts'
+import { faultSuite, HELLO_CHART, opsRepo, planYaml, valuesYaml, type Ops } from './ops.ts'
+import { history, message, resultOf } from './outcomes.ts'
 
-const namespaces: string[] = []
-afterAll(async () => {
-  await dropNamespaces(...namespaces)
-  await removeTempDirs()
-})
-
+const suite = faultSuite()
 interface DriftJson {
   state: string
   corrected: boolean
@@ -105,12 +83,11 @@ describe.each(VARIANTS)('drift on $setup with $helm', ({ setup, helmBin }) => {
     `${setup}: hand edit → drifted with the field; ignored fields are not drift; correct restores; deleted object → missing → restored; next check clean`,
     'report leaves the cluster as it is and names /data/message; replicas and an annotation set by others are no drift; correct upgrades (revision 2) and restores; a deleted ConfigMap is missing, then re-created',
     async () => {
-      const ns = namespace('drift')
-      namespaces.push(ns)
+      const ns = suite.ns('drift')
       const ops = await opsRepo()
       const plan = `${setup}/${ns}/web.yaml`
       const head = await ops.commit({ 'values/web.yaml': WEB_VALUES, [plan]: driftPlan() })
-      const deployed = await act(ops.repo.dir, { push: { before: ops.base, after: head } }, { env })
+      const deployed = await ops.push(head, { env })
       expect(resultOf(deployed, plan)).toMatchObject({ status: 'succeeded', revision: 1 })
 
       const clean = await run(ops, head)
@@ -181,8 +158,7 @@ describe.each(VARIANTS)('drift on $setup with $helm', ({ setup, helmBin }) => {
     `${setup}: a plan removed without a deploy → orphan, uninstalled only with prune and the ownership key; a hand-installed release beside it is never touched`,
     'the orphan is reported (orphans 1) and stays; prune: true without ownership-key only reports it, with a warning; with the key it is uninstalled; the hand-installed release keeps revision 1 and its values in every run',
     async () => {
-      const ns = namespace('orphan')
-      namespaces.push(ns)
+      const ns = suite.ns('orphan')
       const values = join(mkdtempSync(join(tmpdir(), 'by-hand-')), 'v.yaml')
       writeFileSync(values, valuesYaml('by hand'))
       const byHand = spawnSync(
@@ -201,7 +177,7 @@ describe.each(VARIANTS)('drift on $setup with $helm', ({ setup, helmBin }) => {
         [gone]: planYaml({ values: 'values/v.yaml' })
       })
       const owned = { 'ownership-key': OWNERSHIP_KEY }
-      await act(ops.repo.dir, { push: { before: ops.base, after: head } }, { env, inputs: owned })
+      await ops.push(head, { env, inputs: owned })
       expect(await history(cluster, ns, 'gone')).toEqual(['1:deployed'])
       const removed = await ops.commit({}, [gone])
 
@@ -244,15 +220,14 @@ describe('faults around a drift check', () => {
     'drift issues through the GitHub API, and a token that may not write them',
     'a drifted setup gets one open issue naming the field, kept (not duplicated) by the next check and closed once in sync; a 403 on issues is a warning and the check still reports its drift',
     async () => {
-      const ns = namespace('issues')
-      namespaces.push(ns)
+      const ns = suite.ns('issues')
       const ops = await opsRepo()
       const plan = `${SETUP_A}/${ns}/web.yaml`
       const head = await ops.commit({
         'values/web.yaml': valuesYaml('from git'),
         [plan]: planYaml({ values: 'values/web.yaml' })
       })
-      await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      await ops.push(head)
       await editByHand(clusterOf(SETUP_A), ns, 'by hand')
       const issues: FakeIssue[] = []
       const github = await startGitHubApiServer(issueHandlers(issues))
@@ -308,15 +283,14 @@ describe('faults around a drift check', () => {
     'it is never edited, kept open or closed; the check opens its own issue beside it and closes only that one once in sync',
     async () => {
       // Anyone may open an issue, and an issue form can apply the label on its own.
-      const ns = namespace('foreign')
-      namespaces.push(ns)
+      const ns = suite.ns('foreign')
       const ops = await opsRepo()
       const plan = `${SETUP_A}/${ns}/web.yaml`
       const head = await ops.commit({
         'values/web.yaml': valuesYaml('from git'),
         [plan]: planYaml({ values: 'values/web.yaml' })
       })
-      await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      await ops.push(head)
       await editByHand(clusterOf(SETUP_A), ns, 'by hand')
       const foreign: FakeIssue = {
         number: 1,
@@ -369,17 +343,9 @@ describe('faults around a drift check', () => {
     'a cluster that does not answer during a check',
     'its plans fail with the reason; the other setup is still checked and in sync',
     async () => {
-      const ns = namespace('unreach')
-      namespaces.push(ns)
-      const ops = await opsRepo()
-      const planA = `${SETUP_A}/${ns}/app.yaml`
-      const planB = `${SETUP_B}/${ns}/app.yaml`
-      const head = await ops.commit({
-        'values/app.yaml': valuesYaml('x'),
-        [planA]: planYaml({ values: 'values/app.yaml' }),
-        [planB]: planYaml({ values: 'values/app.yaml' })
-      })
-      await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      const { ops, head, planIn } = await suite.plans('unreach', [SETUP_A, SETUP_B])
+      const [planA, planB] = [planIn(SETUP_A), planIn(SETUP_B)]
+      await ops.push(head)
       const dead = load(readFileSync(bed.kubeconfigs[1] as string, 'utf8')) as {
         clusters: Array<{ cluster: { server: string } }>
       }
@@ -407,8 +373,7 @@ describe('faults around a drift check', () => {
     'a release whose manifest lists an object of a kind the server no longer serves',
     'the object is reported unknown-kind with the reason; the check of the other objects goes on; correct does not try to re-apply it',
     async () => {
-      const ns = namespace('nokind')
-      namespaces.push(ns)
+      const ns = suite.ns('nokind')
       const ops = await opsRepo()
       const group = `${ns}.example.com`
       await ops.repo.write({
@@ -420,7 +385,7 @@ describe('faults around a drift check', () => {
       })
       const plan = `${SETUP_A}/${ns}/widget.yaml`
       const head = await ops.commit({ [plan]: 'chart: ./charts/widget\n' })
-      const deployed = await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      const deployed = await ops.push(head)
       expect(resultOf(deployed, plan).status, deployed.log).toBe('succeeded')
       const cluster = clusterOf(SETUP_A)
       const ext = cluster.config.makeApiClient(k8s.ApiextensionsV1Api)
@@ -446,8 +411,7 @@ describe('faults around a drift check', () => {
     'a schedule event on a repository with a bad plan file',
     'the bad plan fails with its file and line; the others are still checked; its release is not taken for an orphan',
     async () => {
-      const ns = namespace('badplan')
-      namespaces.push(ns)
+      const ns = suite.ns('badplan')
       const ops = await opsRepo()
       const good = `${SETUP_A}/${ns}/good.yaml`
       const bad = `${SETUP_A}/${ns}/bad.yaml`
@@ -456,7 +420,7 @@ describe('faults around a drift check', () => {
         [good]: planYaml({ values: 'values/v.yaml' }),
         [bad]: planYaml({ values: 'values/v.yaml' })
       })
-      await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      await ops.push(head)
       const broken = await ops.commit({ [bad]: 'chart: ./charts/hello\nvaluez: x\n' })
       const run = await act(ops.repo.dir, schedule(broken), { inputs: { prune: 'true' } })
       expect(resultOf(run, bad)).toMatchObject({ status: 'failed' })
@@ -479,8 +443,7 @@ describe('ownership of orphans, and what a correction may touch', () => {
     'a hand-installed release dressed up as ours: every gitops-action label copied from a release the action deployed',
     'reported as an orphan whose ownership does not verify; prune: true with the ownership key leaves it (revision 1, its values) and deletes nothing',
     async () => {
-      const ns = namespace('forged')
-      namespaces.push(ns)
+      const ns = suite.ns('forged')
       const values = join(mkdtempSync(join(tmpdir(), 'forged-')), 'v.yaml')
       writeFileSync(values, valuesYaml('by hand'))
       const byHand = spawnSync(
@@ -532,8 +495,7 @@ describe('ownership of orphans, and what a correction may touch', () => {
     'an orphan of the action whose release holds a cluster-scoped object',
     'prune: true with the ownership key reports it (naming the ClusterRole) and uninstalls nothing: the ClusterRole and the release stay',
     async () => {
-      const ns = namespace('wide')
-      namespaces.push(ns)
+      const ns = suite.ns('wide')
       const role = `${ns}-reader`
       const ops = await opsRepo()
       await ops.repo.write({
@@ -572,8 +534,7 @@ describe('ownership of orphans, and what a correction may touch', () => {
     'drift: correct with a suspended release, a plan that needs a failing one, and fail-fast',
     'the suspended release is reported suspended and not touched (revision 1, the hand edit stays); a plan whose need failed to correct and the plans after a failure with fail-fast are not run, their hand edits stay',
     async () => {
-      const ns = namespace('order')
-      namespaces.push(ns)
+      const ns = suite.ns('order')
       const ops = await opsRepo()
       const p = (name: string) => `${SETUP_A}/${ns}/${name}.yaml`
       const plain = (name: string) => planYaml({ values: `values/${name}.yaml` })
@@ -588,7 +549,7 @@ describe('ownership of orphans, and what a correction may touch', () => {
         [p('c')]: plain('c'),
         [p('s')]: plain('s')
       })
-      const deployed = await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      const deployed = await ops.push(head)
       expect(deployed.outputs.failed, deployed.log).toBe('0')
       const edit = async (...names: string[]) => {
         for (const name of names)

@@ -3,25 +3,15 @@
 // commit that neither the shallow clone nor its remote has.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect } from 'vitest'
+import { beforeAll, describe, expect } from 'vitest'
 import type { ActionRun } from '../support/action-runner.ts'
 import { example, ZERO } from '../support/events.ts'
-import { cloneAt, removeTempDirs, tempDir } from '../support/git-repo.ts'
-import {
-  act,
-  clusterA,
-  dropNamespaces,
-  expectSucceeded,
-  faultCase,
-  history,
-  namespace,
-  opsRepo,
-  planYaml,
-  stepErrors,
-  type Ops
-} from './harness.ts'
+import { cloneAt, tempDir } from '../support/git-repo.ts'
+import { act, clusterA, faultCase } from './action.ts'
+import { faultSuite, opsRepo, planYaml, type Ops } from './ops.ts'
+import { expectSucceeded, history, stepErrors } from './outcomes.ts'
 
-const namespaces: string[] = []
+const suite = faultSuite()
 
 interface TwoPlans {
   readonly ops: Ops
@@ -33,8 +23,7 @@ interface TwoPlans {
 
 /** A repository with two plans in one namespace of its own. */
 async function twoPlans(): Promise<TwoPlans> {
-  const ns = namespace('events')
-  namespaces.push(ns)
+  const ns = suite.ns('events')
   const ops = await opsRepo()
   const planA = `local/a/${ns}/app.yaml`
   const planB = `local/a/${ns}/other.yaml`
@@ -49,11 +38,6 @@ let head: string
 beforeAll(async () => {
   shared = await twoPlans()
   ;({ ops, head } = shared)
-})
-
-afterAll(async () => {
-  await dropNamespaces(...namespaces)
-  await removeTempDirs()
 })
 
 const notices = (run: ActionRun): string[] =>
@@ -132,11 +116,7 @@ describe('events', () => {
     'step error "Cannot read the event payload <path>: ENOENT ..."; nothing deployed',
     async () => {
       const path = '/nonexistent/gitops/event.json'
-      const run = await act(
-        ops.repo.dir,
-        { push: { before: ops.base, after: head } },
-        { env: { GITHUB_EVENT_PATH: path } }
-      )
+      const run = await ops.push(head, { env: { GITHUB_EVENT_PATH: path } })
       await refused(
         run,
         `Cannot read the event payload ${path}: ENOENT: no such file or directory, open '${path}' (the runner writes it for each run; supported events: push, pull_request, workflow_dispatch, schedule).`
@@ -150,11 +130,7 @@ describe('events', () => {
     async () => {
       const dir = join(await tempDir('faults-event-'), 'event.json')
       mkdirSync(dir)
-      const run = await act(
-        ops.repo.dir,
-        { push: { before: ops.base, after: head } },
-        { env: { GITHUB_EVENT_PATH: dir } }
-      )
+      const run = await ops.push(head, { env: { GITHUB_EVENT_PATH: dir } })
       await refused(
         run,
         `Cannot read the event payload ${dir}: EISDIR: illegal operation on a directory, read (the runner writes it for each run; supported events: push, pull_request, workflow_dispatch, schedule).`
@@ -168,11 +144,7 @@ describe('events', () => {
     async () => {
       const file = join(await tempDir('faults-event-'), 'event.json')
       writeFileSync(file, '{"ref": "refs/heads/main", ')
-      const run = await act(
-        ops.repo.dir,
-        { push: { before: ops.base, after: head } },
-        { env: { GITHUB_EVENT_PATH: file } }
-      )
+      const run = await ops.push(head, { env: { GITHUB_EVENT_PATH: file } })
       await refused(run, new RegExp(`^The event payload ${file} is not valid JSON: .+\\.$`))
     }
   )

@@ -4,26 +4,13 @@
 // would create never appears.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect } from 'vitest'
+import { beforeAll, describe, expect } from 'vitest'
 import type { ActionRun } from '../support/action-runner.ts'
-import { removeTempDirs } from '../support/git-repo.ts'
-import {
-  act,
-  clusterA,
-  dropNamespaces,
-  expectFailed,
-  expectSucceeded,
-  expectUnchanged,
-  faultCase,
-  history,
-  message,
-  namespace,
-  opsRepo,
-  planYaml,
-  valuesYaml
-} from './harness.ts'
+import { act, clusterA, faultCase } from './action.ts'
+import { faultSuite, opsRepo, planYaml, valuesYaml } from './ops.ts'
+import { expectFailed, expectSucceeded, expectUnchanged, history, message } from './outcomes.ts'
 
-const ns = namespace('names')
+const ns = faultSuite().ns('names')
 const CANARY = 'INJECTED'
 const inject = `$(touch ${CANARY}) \`touch ${CANARY}\`; touch ${CANARY} #`
 const valuesPath = `values/it's a "${inject}", ü.yaml`
@@ -63,11 +50,6 @@ beforeAll(async () => {
   first = await act(workspace, trigger)
   again = await act(workspace, trigger)
 }, 180_000)
-
-afterAll(async () => {
-  await dropNamespaces(ns)
-  await removeTempDirs()
-})
 
 /** No file named like the canary anywhere in the checkout, nor where the tests run. */
 function expectNoCanary(): void {

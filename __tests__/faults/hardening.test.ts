@@ -3,43 +3,22 @@
 // against the action before its fix and failed there.
 import { closeSync, cpSync, ftruncateSync, openSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect } from 'vitest'
+import { describe, expect } from 'vitest'
 import type { ActionRun } from '../support/action-runner.ts'
 import { dispatchPayload } from '../support/events.ts'
-import { removeTempDirs } from '../support/git-repo.ts'
 import { ociRegistryUrl } from '../support/testbed.ts'
+import { act, bed, clusterA, faultCase, secret, SETUP_A } from './action.ts'
+import { faultSuite, HELLO_CHART, opsRepo, planYaml, valuesYaml } from './ops.ts'
 import {
-  act,
-  bed,
-  clusterA,
-  dropNamespaces,
   expectFailed,
   expectSucceeded,
-  faultCase,
   history,
-  HELLO_CHART,
   message,
-  namespace,
-  opsRepo,
-  planYaml,
   resultOf,
-  secret,
-  SETUP_A,
-  stepErrors,
-  valuesYaml
-} from './harness.ts'
+  stepErrors
+} from './outcomes.ts'
 
-const namespaces: string[] = []
-afterAll(async () => {
-  await dropNamespaces(...namespaces)
-  await removeTempDirs()
-})
-
-function ns(name: string): string {
-  const made = namespace(name)
-  namespaces.push(made)
-  return made
-}
+const { ns, onePlan } = faultSuite()
 
 /** A run refused as a whole: exit 1, one step error, still `results`, `failed` and a summary. */
 function refusedRun(run: ActionRun, error: string | RegExp): void {
@@ -50,18 +29,6 @@ function refusedRun(run: ActionRun, error: string | RegExp): void {
   else expect(errors[0]).toMatch(error)
   expect(run.outputs).toMatchObject({ results: '[]', failed: '1', setups: '[]' })
   expect(run.summary).toContain('## gitops-action: the run failed before any plan ran')
-}
-
-/** One plan of the sample chart at head; returns what a push of it needs. */
-async function onePlan(name: string) {
-  const space = ns(name)
-  const ops = await opsRepo()
-  const plan = `${SETUP_A}/${space}/app.yaml`
-  const head = await ops.commit({
-    [plan]: planYaml({ values: 'values/app.yaml' }),
-    'values/app.yaml': valuesYaml(name)
-  })
-  return { ns: space, ops, plan, head, trigger: { push: { before: ops.base, after: head } } }
 }
 
 describe('hardening', () => {
@@ -278,21 +245,6 @@ describe('hardening', () => {
   )
 
   faultCase(
-    'kubeconfig-filename with a "/"',
-    'step error "input \'kubeconfig-filename\' must be a file name in the setup folder of the store (no "/" ...)"',
-    async () => {
-      const c = await onePlan('kcname')
-      const run = await act(c.ops.repo.dir, c.trigger, {
-        inputs: { 'kubeconfig-filename': 'sub/kubeconfig.yaml' }
-      })
-      refusedRun(
-        run,
-        'input \'kubeconfig-filename\' must be a file name in the setup folder of the store (no "/", "\\", control characters, "." or "..") (got \'sub/kubeconfig.yaml\').'
-      )
-    }
-  )
-
-  faultCase(
     'a store URL with a query string (a signed URL)',
     'the setup path goes before the query, the kubeconfig is fetched and the plan installs; the query value shows nowhere',
     async () => {
@@ -304,41 +256,6 @@ describe('hardening', () => {
       expectSucceeded(run, c.plan, 'install', 1)
       expect(await message(clusterA, c.ns, 'app')).toBe('query')
     }
-  )
-
-  faultCase(
-    'helm-download-url with file://',
-    'step error "input \'helm-download-url\' must be an https:// or http:// URL (a mirror); for a helm already on the runner use helm-version: system." before anything runs',
-    async () => {
-      const c = await onePlan('fileurl')
-      const run = await act(c.ops.repo.dir, c.trigger, {
-        inputs: {
-          'helm-version': bed.helm4Version,
-          'helm-download-url': 'file:///tmp/helm-{version}-{os}-{arch}.tar.gz'
-        }
-      })
-      refusedRun(
-        run,
-        "input 'helm-download-url' must be an https:// or http:// URL (a mirror); for a helm already on the runner use helm-version: system."
-      )
-    }
-  )
-
-  faultCase(
-    'a brace range {1..100000} in plans',
-    'step error "input \'plans\' must not use brace ranges such as {1..9} ..." at once (it took a minute a path)',
-    async () => {
-      const c = await onePlan('braces')
-      const run = await act(c.ops.repo.dir, c.trigger, {
-        inputs: { plans: `${SETUP_A}/{1..100000}/**` }
-      })
-      refusedRun(
-        run,
-        `input 'plans' must not use brace ranges such as {1..9}; list the alternatives as {a,b} or use * (got '${SETUP_A}/{1..100000}/**').`
-      )
-      expect(run.durationMs).toBeLessThan(20_000)
-    },
-    60_000
   )
 
   faultCase(

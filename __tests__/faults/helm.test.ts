@@ -2,63 +2,38 @@
 // manifests the API server rejects, hooks that fail, hang or are not executable.
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect } from 'vitest'
+import { describe, expect } from 'vitest'
 import { closedPort } from '../support/fault-servers.ts'
-import { removeTempDirs, tempDir } from '../support/git-repo.ts'
+import { tempDir } from '../support/git-repo.ts'
 import { mirrorUrl } from '../support/testbed.ts'
+import { act, bed, clusterA, faultCase } from './action.ts'
+import { faultSuite, planYaml, valuesYaml } from './ops.ts'
 import {
-  act,
-  bed,
-  clusterA,
-  dropNamespaces,
   expectFailed,
   expectSucceeded,
-  faultCase,
   gone,
   history,
   message,
-  namespace,
-  opsRepo,
-  planYaml,
   resultOf,
-  stepErrors,
-  valuesYaml
-} from './harness.ts'
+  stepErrors
+} from './outcomes.ts'
 
-const namespaces: string[] = []
-afterAll(async () => {
-  await dropNamespaces(...namespaces)
-  await removeTempDirs()
-})
-
-async function onePlan(name: string, files: (ns: string) => Record<string, string>) {
-  const ns = namespace(name)
-  namespaces.push(ns)
-  const ops = await opsRepo()
-  const head = await ops.commit(files(ns))
-  return {
-    ns,
-    ops,
-    head,
-    plan: `local/a/${ns}/app.yaml`,
-    trigger: { push: { before: ops.base, after: head } }
-  }
-}
+const { onePlan } = faultSuite()
 
 describe('helm binary', () => {
   faultCase(
     'a tarball whose checksum does not match',
     'step error "does not match its published checksum ... refusing to use it"; every affected plan fails with it; nothing cached, nothing deployed; a re-run from the good mirror installs',
     async () => {
-      const c = await onePlan('sum', (ns) => ({ [`local/a/${ns}/app.yaml`]: planYaml() }))
-      const { ns, trigger } = c
+      const c = await onePlan('sum', (_, plan) => ({ [plan]: planYaml() }))
+      const { ns } = c
       const toolCache = await tempDir('faults-tool-cache-')
       const inputs = {
         'helm-version': bed.helm4Version,
         'helm-download-url': mirrorUrl(bed.helmMirrorBad)
       }
       const env = { NODE_EXTRA_CA_CERTS: bed.ca }
-      const run = await act(c.ops.repo.dir, trigger, { inputs, env, toolCache })
+      const run = await c.push({ inputs, env, toolCache })
       const url = `${bed.helmMirrorBad.replace(/\/$/, '')}/helm-${bed.helm4Version}-linux-amd64.tar.gz`
       const error = new RegExp(
         `^helm ${bed.helm4Version} from ${url.replace(/[.]/g, '\\.')} does not match its published checksum \\(SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64} from ${url.replace(/[.]/g, '\\.')}\\.sha256sum\\); refusing to use it\\. Check that helm-download-url points at an unaltered mirror\\.$`
@@ -71,7 +46,7 @@ describe('helm binary', () => {
       )
       expect(existsSync(join(toolCache, 'helm'))).toBe(false)
       expect(await clusterA.releaseSecrets(ns, 'app')).toEqual([])
-      const rerun = await act(c.ops.repo.dir, trigger, {
+      const rerun = await c.push({
         inputs: { ...inputs, 'helm-download-url': mirrorUrl(bed.helmMirror) },
         env,
         toolCache
@@ -85,10 +60,10 @@ describe('helm binary', () => {
     'the helm mirror is down',
     'every affected plan fails "could not download the tarball of helm ... (check helm-version and helm-download-url)"; nothing deployed',
     async () => {
-      const c = await onePlan('mirror', (ns) => ({ [`local/a/${ns}/app.yaml`]: planYaml() }))
+      const c = await onePlan('mirror', (_, plan) => ({ [plan]: planYaml() }))
       const port = await closedPort()
       const toolCache = await tempDir('faults-tool-cache-')
-      const run = await act(c.ops.repo.dir, c.trigger, {
+      const run = await c.push({
         inputs: {
           'helm-version': bed.helm4Version,
           'helm-download-url': mirrorUrl(`http://127.0.0.1:${port}/helm`)
@@ -113,11 +88,11 @@ describe('helm on the cluster', () => {
     'manifests the API server rejects',
     'upgrade fails with the API server\'s "Invalid value"; revision 1 stays deployed (its objects unchanged); the re-run fails the same; a fix in git upgrades to revision 4',
     async () => {
-      const c = await onePlan('reject', (ns) => ({
+      const c = await onePlan('reject', (_, plan) => ({
         'values/app.yaml': valuesYaml('v1'),
-        [`local/a/${ns}/app.yaml`]: planYaml({ values: 'values/app.yaml' })
+        [plan]: planYaml({ values: 'values/app.yaml' })
       }))
-      expectSucceeded(await act(c.ops.repo.dir, c.trigger), c.plan, 'install', 1)
+      expectSucceeded(await c.push(), c.plan, 'install', 1)
       const bad = await c.ops.commit({
         'values/app.yaml': `${valuesYaml('v2')}extra:\n  "bad key!": x\n`
       })
@@ -147,12 +122,12 @@ describe('hooks', () => {
     'a pre-install hook that fails',
     'the plan fails "pre-install hook ... exited with 3: boom; helm install was not run"; no release; the other plan installs (unchanged on the re-run); the re-run fails the same',
     async () => {
-      const c = await onePlan('hookfail', (ns) => ({
+      const c = await onePlan('hookfail', (ns, plan) => ({
         'hooks/fail.sh': 'echo "pre says hi"\necho boom >&2\nexit 3\n',
-        [`local/a/${ns}/app.yaml`]: planYaml({ hooks: { 'pre-install': ['hooks/fail.sh'] } }),
+        [plan]: planYaml({ hooks: { 'pre-install': ['hooks/fail.sh'] } }),
         [`local/a/${ns}/other.yaml`]: planYaml()
       }))
-      const runs = [await act(c.ops.repo.dir, c.trigger), await act(c.ops.repo.dir, c.trigger)]
+      const runs = [await c.push(), await c.push()]
       for (const [i, run] of runs.entries()) {
         expectFailed(
           run,
@@ -176,15 +151,15 @@ describe('hooks', () => {
     'a post-upgrade hook that fails',
     'the plan fails after the upgrade (revision 2 deployed); the re-run runs only the hook again (no new revision), failing the same',
     async () => {
-      const c = await onePlan('postfail', (ns) => ({
+      const c = await onePlan('postfail', (_, plan) => ({
         'values/app.yaml': valuesYaml('one'),
         'hooks/post.sh': 'echo "$GITOPS_OPERATION" >> post.log\necho "post boom" >&2\nexit 1\n',
-        [`local/a/${ns}/app.yaml`]: planYaml({
+        [plan]: planYaml({
           values: 'values/app.yaml',
           hooks: { 'post-upgrade': ['hooks/post.sh'] }
         })
       }))
-      expectSucceeded(await act(c.ops.repo.dir, c.trigger), c.plan, 'install', 1)
+      expectSucceeded(await c.push(), c.plan, 'install', 1)
       const next = await c.ops.commit({ 'values/app.yaml': valuesYaml('two') })
       const trigger = { push: { before: c.head, after: next } }
       const error = `${c.plan}: post-upgrade hook hooks/post.sh exited with 1: post boom`
@@ -200,11 +175,11 @@ describe('hooks', () => {
     'a hook that hangs past hook-timeout',
     'killed after 2 s with its whole process tree (background child too): "timed out after 2 s (hook-timeout); its processes were killed; helm install was not run"',
     async () => {
-      const c = await onePlan('hang', (ns) => ({
+      const c = await onePlan('hang', (_, plan) => ({
         'hooks/hang.sh': 'echo $$ > hook.pid\nsleep 600 &\necho $! > child.pid\nsleep 600\n',
-        [`local/a/${ns}/app.yaml`]: planYaml({ hooks: { 'pre-install': ['hooks/hang.sh'] } })
+        [plan]: planYaml({ hooks: { 'pre-install': ['hooks/hang.sh'] } })
       }))
-      const run = await act(c.ops.repo.dir, c.trigger, { inputs: { 'hook-timeout': '2' } })
+      const run = await c.push({ inputs: { 'hook-timeout': '2' } })
       expectFailed(
         run,
         c.plan,
@@ -225,14 +200,14 @@ describe('hooks', () => {
     'a hook script that is not executable',
     'runs anyway: hooks run through the shell input (mode 0644 is enough); install succeeds',
     async () => {
-      const c = await onePlan('noexec', (ns) => ({
+      const c = await onePlan('noexec', (_, plan) => ({
         'hooks/plain.sh': 'echo "$GITOPS_OPERATION $GITOPS_RELEASE" > plain.out\n',
-        [`local/a/${ns}/app.yaml`]: planYaml({ hooks: { 'pre-install': ['hooks/plain.sh'] } })
+        [plan]: planYaml({ hooks: { 'pre-install': ['hooks/plain.sh'] } })
       }))
       expect((await c.ops.repo.git('ls-files', '-s', 'hooks/plain.sh')).startsWith('100644')).toBe(
         true
       )
-      const run = await act(c.ops.repo.dir, c.trigger)
+      const run = await c.push()
       expectSucceeded(run, c.plan, 'install', 1)
       expect(readFileSync(join(c.ops.repo.dir, 'plain.out'), 'utf8')).toBe('install app\n')
     }
@@ -242,11 +217,11 @@ describe('hooks', () => {
     'a shell that cannot start',
     'the plan fails "pre-install hook ... could not start: ... ENOENT; helm install was not run"; no release',
     async () => {
-      const c = await onePlan('noshell', (ns) => ({
+      const c = await onePlan('noshell', (_, plan) => ({
         'hooks/plain.sh': 'true\n',
-        [`local/a/${ns}/app.yaml`]: planYaml({ hooks: { 'pre-install': ['hooks/plain.sh'] } })
+        [plan]: planYaml({ hooks: { 'pre-install': ['hooks/plain.sh'] } })
       }))
-      const run = await act(c.ops.repo.dir, c.trigger, {
+      const run = await c.push({
         inputs: { shell: '/nonexistent/bash -e' }
       })
       expectFailed(

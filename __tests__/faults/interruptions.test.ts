@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process'
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { afterAll, describe, expect } from 'vitest'
+import { describe, expect } from 'vitest'
 import type { ActionRun } from '../support/action-runner.ts'
 import { file, reset, startFaultServer, status } from '../support/fault-servers.ts'
 import {
@@ -13,38 +13,21 @@ import {
   writeHandlers,
   type WriteState
 } from '../support/github-api-server.ts'
-import { removeTempDirs } from '../support/git-repo.ts'
 import { eventually } from '../support/testbed.ts'
+import { act, bed, clusterA, clusterB, faultCase, SETUP_A, SETUP_B } from './action.ts'
+import { faultSuite, HELLO_CHART, opsRepo, planYaml } from './ops.ts'
 import {
-  act,
-  bed,
-  clusterA,
-  clusterB,
-  dropNamespaces,
   expectFailed,
   expectSucceeded,
   expectUnchanged,
-  faultCase,
   gone,
-  HELLO_CHART,
   history,
   message,
-  namespace,
-  opsRepo,
-  planYaml,
-  resultOf,
-  SETUP_A,
-  SETUP_B,
-  valuesYaml
-} from './harness.ts'
+  resultOf
+} from './outcomes.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..', '..')
-const namespaces: string[] = []
-afterAll(async () => {
-  await dropNamespaces(...namespaces)
-  await removeTempDirs()
-})
-
+const suite = faultSuite()
 function ctl(...args: string[]): void {
   const r = spawnSync(process.execPath, [join(repoRoot, 'test/bed/ctl.mjs'), ...args], {
     encoding: 'utf8'
@@ -57,8 +40,7 @@ describe('interruptions', () => {
     'the API server killed in the middle of an upgrade, then restarted',
     'the upgrade fails and the release is left pending-upgrade; the re-run recovers it (rolled back to revision 1, reported) and upgrades: the cluster matches git',
     async () => {
-      const ns = namespace('kill')
-      namespaces.push(ns)
+      const ns = suite.ns('kill')
       const ops = await opsRepo()
       // A Deployment whose rollout takes 8 s (minReadySeconds): `helm --wait` is mid-upgrade that long.
       cpSync(HELLO_CHART, join(ops.repo.dir, 'charts', 'slow'), { recursive: true })
@@ -75,12 +57,7 @@ describe('interruptions', () => {
         [plan]: planYaml({ chart: './charts/slow', values: 'values/web.yaml' })
       })
       const inputs = { 'helm-args': '--wait --timeout 20s' }
-      expectSucceeded(
-        await act(ops.repo.dir, { push: { before: ops.base, after: v1 } }, { inputs }),
-        plan,
-        'install',
-        1
-      )
+      expectSucceeded(await ops.push(v1, { inputs }), plan, 'install', 1)
 
       const v2 = await ops.commit({ 'values/web.yaml': values('v2', '3.9') })
       const trigger = { push: { before: v1, after: v2 } }
@@ -132,8 +109,7 @@ describe('interruptions', () => {
     'SIGTERM to the action while a hook runs',
     'the hook\'s processes are killed, the plan fails "stopped: the run was cancelled", the next is skipped, what finished is reported, the Deployment ends in error, exit within 10 s, the kubeconfigs are gone when the main step ends; the re-run installs the rest',
     async () => {
-      const ns = namespace('term')
-      namespaces.push(ns)
+      const ns = suite.ns('term')
       const ops = await opsRepo()
       const plans = ['a-first', 'b-term', 'c-after'].map((r) => `local/a/${ns}/${r}.yaml`) as [
         string,
@@ -210,16 +186,8 @@ describe('interruptions', () => {
     'a flapping kubeconfig store',
     'local/b gets through on a retry; local/a fails after 4 dropped or 503 answers ("gave up after 4 attempts"); the re-run, still flapping, gets through on a retry and installs local/a',
     async () => {
-      const ns = namespace('flap')
-      namespaces.push(ns)
-      const ops = await opsRepo()
-      const planA = `${SETUP_A}/${ns}/app.yaml`
-      const planB = `${SETUP_B}/${ns}/app.yaml`
-      const head = await ops.commit({
-        'values/app.yaml': valuesYaml('flap'),
-        [planA]: planYaml({ values: 'values/app.yaml' }),
-        [planB]: planYaml({ values: 'values/app.yaml' })
-      })
+      const { ns, ops, head, planIn } = await suite.plans('flap', [SETUP_A, SETUP_B])
+      const [planA, planB] = [planIn(SETUP_A), planIn(SETUP_B)]
       const server = await startFaultServer({
         [`/store/${SETUP_A}/kubeconfig.yaml`]: [
           reset,

@@ -3,26 +3,13 @@
 // problem has one); the good plan deploys; nothing of the broken ones reaches the
 // cluster; the same event run again changes nothing and reports the same errors.
 import { randomBytes } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect } from 'vitest'
+import { beforeAll, describe, expect } from 'vitest'
 import type { ActionRun } from '../support/action-runner.ts'
-import { removeTempDirs } from '../support/git-repo.ts'
-import {
-  act,
-  clusterA,
-  dropNamespaces,
-  expectFailed,
-  expectSucceeded,
-  faultCase,
-  HELLO_CHART,
-  message,
-  namespace,
-  opsRepo,
-  planYaml,
-  resultOf,
-  valuesYaml
-} from './harness.ts'
+import { act, clusterA, faultCase } from './action.ts'
+import { faultSuite, HELLO_CHART, opsRepo, planYaml, valuesYaml } from './ops.ts'
+import { expectFailed, expectSucceeded, message, resultOf } from './outcomes.ts'
 
-const ns = namespace('plans')
+const ns = faultSuite().ns('plans')
 const p = (name: string): string => `local/a/${ns}/${name}`
 const LEAVES = 'leaves the repository; paths are relative to the repository root'
 const MISSING = 'does not exist in the repository (paths are relative to the repository root)'
@@ -78,11 +65,6 @@ beforeAll(async () => {
   first = await act(ops.repo.dir, trigger)
   again = await act(ops.repo.dir, trigger)
 }, 240_000)
-
-afterAll(async () => {
-  await dropNamespaces(ns)
-  await removeTempDirs()
-})
 
 /** The broken plan's outcome on both runs, and no release of it on the cluster. */
 async function broken(

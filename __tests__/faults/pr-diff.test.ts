@@ -11,16 +11,9 @@ import {
   type WriteState
 } from '../support/github-api-server.ts'
 import type { ActionRun } from '../support/action-runner.ts'
-import {
-  act,
-  faultCase,
-  namespace,
-  opsRepo,
-  planYaml,
-  resultOf,
-  SETUP_A,
-  valuesYaml
-} from './harness.ts'
+import { act, faultCase, SETUP_A } from './action.ts'
+import { namespace, opsRepo, planYaml, valuesYaml } from './ops.ts'
+import { resultOf } from './outcomes.ts'
 
 let server: GitHubApiServer | undefined
 afterEach(async () => {

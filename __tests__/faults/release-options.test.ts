@@ -6,38 +6,20 @@
 // from the API servers.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect } from 'vitest'
-import { removeTempDirs, tempDir } from '../support/git-repo.ts'
+import { describe, expect } from 'vitest'
+import { tempDir } from '../support/git-repo.ts'
+import { act, clusterA, clusterB, faultCase, SETUP_A, SETUP_B } from './action.ts'
+import { faultSuite, opsRepo, planYaml } from './ops.ts'
 import {
-  act,
-  clusterA,
-  clusterB,
-  dropNamespaces,
   expectFailed,
   expectSucceeded,
   expectUnchanged,
-  faultCase,
   history,
   message,
-  namespace,
-  opsRepo,
-  planYaml,
-  resultOf,
-  SETUP_A,
-  SETUP_B
-} from './harness.ts'
+  resultOf
+} from './outcomes.ts'
 
-const namespaces: string[] = []
-const ns = (name: string): string => {
-  const made = namespace(name)
-  namespaces.push(made)
-  return made
-}
-
-afterAll(async () => {
-  await dropNamespaces(...namespaces)
-  await removeTempDirs()
-})
+const { ns } = faultSuite()
 
 /** The sample chart without its Deployment: fast, and its ConfigMap tells the values. */
 const quiet = (extra = ''): string =>
@@ -104,7 +86,7 @@ describe('release options', () => {
         [p('test')]: `${planYaml()}test:\n  enable: true\n  retries: 3\n`,
         [p('keep')]: `${planYaml()}\nkeep: 1\n`
       })
-      const run = await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      const run = await ops.push(head)
       expectSucceeded(run, p('good'), 'install', 1)
       const cases: [string, number, string][] = [
         ['wait', 2, "line 2: 'wait' must be true or false"],
@@ -145,7 +127,7 @@ describe('release options', () => {
         [`${SETUP_A}/${space}/web.yaml`]: plan,
         [`${SETUP_B}/${space}/web.yaml`]: plan
       })
-      const installed = await act(ops.repo.dir, { push: { before: ops.base, after: first } })
+      const installed = await ops.push(first)
       expectSucceeded(installed, `${SETUP_A}/${space}/web.yaml`, 'install', 1)
       expectSucceeded(installed, `${SETUP_B}/${space}/web.yaml`, 'install', 1)
       expect(resultOf(installed, `${SETUP_A}/${space}/web.yaml`).notes).toContain(
@@ -188,12 +170,7 @@ describe('release options', () => {
         ...TESTED_CHART,
         [p]: 'chart: ./charts/tested\nset: { count: "1" }\n'
       })
-      expectSucceeded(
-        await act(ops.repo.dir, { push: { before: ops.base, after: first } }),
-        p,
-        'install',
-        1
-      )
+      expectSucceeded(await ops.push(first), p, 'install', 1)
       expect((await clusterA.configMap(space, 'tested-tested'))?.data?.count).toBe('1')
       const tested = await ops.commit({
         [p]: 'chart: ./charts/tested\nset: { count: "2" }\ntest: { enable: true, timeout: 10s, rollbackOnFailure: true }\n'
@@ -230,7 +207,7 @@ describe('release options', () => {
           'chart: ./charts/umbrella\nset:\n  hello.deployment.enabled: false\n  hello.message: from-dependency\n',
         [p('missing')]: 'chart: ./charts/missing\n'
       })
-      const run = await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      const run = await ops.push(head)
       expectSucceeded(run, p('umbrella'), 'install', 1)
       expect(await message(clusterA, space, 'umbrella')).toBe('from-dependency')
       expectFailed(
@@ -258,7 +235,7 @@ describe('release options', () => {
         [p('paused')]: quiet('v1'),
         [p('kept')]: `${quiet('v1')}keep: true\n`
       })
-      await act(ops.repo.dir, { push: { before: ops.base, after: first } })
+      await ops.push(first)
       const suspended = await ops.commit({ [p('paused')]: `${quiet('v2')}suspend: true\n` })
       const paused = await act(ops.repo.dir, { push: { before: first, after: suspended } })
       expect(resultOf(paused, p('paused'))).toMatchObject({
@@ -302,7 +279,7 @@ describe('release options', () => {
         'hooks/one.sh': 'echo draining\n',
         'hooks/two.sh': 'echo draining\n'
       })
-      await act(ops.repo.dir, { push: { before: ops.base, after: first } })
+      await ops.push(first)
       const removed = await ops.commit({}, plans)
       const run = await act(ops.repo.dir, { push: { before: first, after: removed } })
       for (const plan of plans) {
@@ -342,7 +319,7 @@ describe('release options', () => {
         'hooks/post-un.sh': probe('post'),
         [p]: `${quiet()}hooks:\n  pre-uninstall: [hooks/pre-un.sh]\n  post-uninstall: [hooks/post-un.sh]\n`
       })
-      await act(ops.repo.dir, { push: { before: ops.base, after: first } })
+      await ops.push(first)
       // The hook scripts go with the plan: they are read from the base commit.
       const removed = await ops.commit({}, [p, 'hooks/pre-un.sh', 'hooks/post-un.sh'])
       const run = await act(ops.repo.dir, { push: { before: first, after: removed } })

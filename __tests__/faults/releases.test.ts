@@ -5,33 +5,13 @@ import { spawn, spawnSync } from 'node:child_process'
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect } from 'vitest'
-import { removeTempDirs } from '../support/git-repo.ts'
+import { describe, expect } from 'vitest'
 import { eventually, UNSCHEDULABLE_DEPLOYMENT } from '../support/testbed.ts'
-import {
-  act,
-  bed,
-  clusterA,
-  dropNamespaces,
-  expectFailed,
-  expectSucceeded,
-  faultCase,
-  HELLO_CHART,
-  history,
-  message,
-  namespace,
-  opsRepo,
-  planYaml,
-  resultOf,
-  valuesYaml
-} from './harness.ts'
+import { act, bed, clusterA, faultCase } from './action.ts'
+import { faultSuite, HELLO_CHART, opsRepo, planYaml, valuesYaml } from './ops.ts'
+import { expectFailed, expectSucceeded, history, message, resultOf } from './outcomes.ts'
 
-const namespaces: string[] = []
-afterAll(async () => {
-  await dropNamespaces(...namespaces)
-  await removeTempDirs()
-})
-
+const suite = faultSuite()
 const kubeconfigA = bed.kubeconfigs[0] ?? ''
 
 /** helm on cluster A, as a person at a terminal would run it. */
@@ -48,8 +28,7 @@ describe('releases the action does not own', () => {
     'a hand-installed release under a new plan, then that plan removed',
     'the plan fails with "was not deployed by gitops-action, so it is left alone" and how to hand it over; the removal is skipped with the same reason; the release stays at revision 1 with its own values',
     async () => {
-      const ns = namespace('foreign')
-      namespaces.push(ns)
+      const ns = suite.ns('foreign')
       const values = join(mkdtempSync(join(tmpdir(), 'by-hand-')), 'v.yaml')
       writeFileSync(values, valuesYaml('by hand'))
       helmByHand('install', 'web', HELLO_CHART, '-n', ns, '--create-namespace', '-f', values)
@@ -60,7 +39,7 @@ describe('releases the action does not own', () => {
         'values/web.yaml': valuesYaml('from git'),
         [plan]: planYaml({ values: 'values/web.yaml' })
       })
-      const run = await act(ops.repo.dir, { push: { before: ops.base, after: added } })
+      const run = await ops.push(added)
       expectFailed(
         run,
         plan,
@@ -89,20 +68,14 @@ describe('releases the action does not own', () => {
     'a release another workflow run left pending-upgrade a moment ago',
     'the plan fails with "another run is deploying it" (revision, since, run) and the release stays pending-upgrade, untouched; once older than pending-grace it is rolled back and upgraded, and the notes say why',
     async () => {
-      const ns = namespace('pending')
-      namespaces.push(ns)
+      const ns = suite.ns('pending')
       const ops = await opsRepo()
       const plan = `local/a/${ns}/web.yaml`
       const v1 = await ops.commit({
         'values/web.yaml': valuesYaml('v1'),
         [plan]: planYaml({ values: 'values/web.yaml' })
       })
-      expectSucceeded(
-        await act(ops.repo.dir, { push: { before: ops.base, after: v1 } }),
-        plan,
-        'install',
-        1
-      )
+      expectSucceeded(await ops.push(v1), plan, 'install', 1)
 
       // Another run (run 555) is in the middle of an upgrade: helm waits for a Deployment that never becomes ready.
       const chart = join(mkdtempSync(join(tmpdir(), 'other-run-')), 'hello')

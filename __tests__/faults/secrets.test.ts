@@ -6,37 +6,17 @@
 // sops gets an environment of its own; a decrypted value too short to mask is named.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { afterAll, describe, expect } from 'vitest'
+import { describe, expect } from 'vitest'
 import { encrypt, newAgeKey, sopsKit } from '../support/sops.ts'
-import { removeTempDirs, tempDir } from '../support/git-repo.ts'
-import {
-  act,
-  bed,
-  clusterA,
-  dropNamespaces,
-  expectFailed,
-  expectSucceeded,
-  faultCase,
-  GITHUB_TOKEN,
-  leaks,
-  message,
-  namespace,
-  opsRepo,
-  planYaml,
-  resultOf,
-  secret,
-  valuesYaml
-} from './harness.ts'
+import { tempDir } from '../support/git-repo.ts'
+import { act, bed, clusterA, faultCase, GITHUB_TOKEN, leaks, secret } from './action.ts'
+import { faultSuite, opsRepo, planYaml, valuesYaml } from './ops.ts'
+import { expectFailed, expectSucceeded, message, resultOf } from './outcomes.ts'
 import { STATE_KEY } from '../../src/apply/workdir-state.ts'
 
 const kit = sopsKit()
 secret(kit.ageKey)
-const namespaces: string[] = []
-
-afterAll(async () => {
-  await dropNamespaces(...namespaces)
-  await removeTempDirs()
-})
+const suite = faultSuite()
 
 /** The sops release through the bed's mirror (nginx), as the official layout names it. */
 const mirrorTemplate = (base: string): string =>
@@ -58,8 +38,7 @@ interface EncryptedPlanOptions {
 
 /** A plan on local/a whose values file is encrypted for `recipient`; the plaintext is searched for in every run. */
 async function encryptedPlan(name: string, options: EncryptedPlanOptions = {}) {
-  const ns = namespace(name)
-  namespaces.push(ns)
+  const ns = suite.ns(name)
   const plaintext = secret(`s3cret-${name}-${Math.random().toString(36).slice(2)}`)
   const ops = await opsRepo()
   const plan = `local/a/${ns}/app.yaml`

@@ -1,61 +1,70 @@
 // Security: a pull request (and dry-run) touches no cluster, fetches no kubeconfig
 // and runs no hook; no credential of the suite ever shows in what a run prints or
 // writes, helm's own error output included. (Every run of every fault case is also
-// scanned, by `act` in harness.ts.)
+// scanned, by `act` in action.ts.)
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect } from 'vitest'
+import { describe, expect } from 'vitest'
 import { dump, load } from 'js-yaml'
 import { body, startFaultServer } from '../support/fault-servers.ts'
-import { removeTempDirs, tempDir } from '../support/git-repo.ts'
+import { tempDir } from '../support/git-repo.ts'
 import { chartRepoUrl } from '../support/testbed.ts'
+import type { ActionRun } from '../support/action-runner.ts'
 import {
   act,
   bed,
   clusterA,
   clusterB,
   credentials,
-  dropNamespaces,
-  expectFailed,
-  expectSucceeded,
   faultCase,
   leaks,
-  message,
-  namespace,
-  opsRepo,
-  planYaml,
-  resultOf,
   secret,
   SETUP_A,
-  SETUP_B,
-  stepErrors,
-  valuesYaml
-} from './harness.ts'
+  SETUP_B
+} from './action.ts'
+import { faultSuite, namespace, opsRepo, planYaml, valuesYaml, type Ops } from './ops.ts'
+import { expectFailed, expectSucceeded, message, resultOf, stepErrors } from './outcomes.ts'
 
-const namespaces: string[] = []
-afterAll(async () => {
-  await dropNamespaces(...namespaces)
-  await removeTempDirs()
-})
-
+const suite = faultSuite()
 const CANARY_HOOK =
   'echo "$GITOPS_OPERATION" >> "$GITHUB_WORKSPACE/../hook-canary-$GITOPS_RELEASE"\necho ran > hook-canary\n'
 
+const HOOKS = { 'pre-install': ['hooks/canary.sh'], 'post-install': ['hooks/canary.sh'] }
+
 /** A repository where a change adds plans with hooks in both setups; returns what a preview needs. */
 async function hookedChange(name: string) {
-  const ns = namespace(name)
-  namespaces.push(ns)
-  const ops = await opsRepo()
-  const planA = `${SETUP_A}/${ns}/app.yaml`
-  const planB = `${SETUP_B}/${ns}/app.yaml`
-  const hooks = { 'pre-install': ['hooks/canary.sh'], 'post-install': ['hooks/canary.sh'] }
-  const head = await ops.commit({
+  const c = await suite.change(name, (ns) => ({
     'hooks/canary.sh': CANARY_HOOK,
     'values/app.yaml': valuesYaml(name),
-    [planA]: planYaml({ values: 'values/app.yaml', hooks }),
-    [planB]: planYaml({ values: 'values/app.yaml', hooks })
-  })
-  return { ns, ops, head, planA, planB }
+    ...Object.fromEntries(
+      [SETUP_A, SETUP_B].map((s) => [
+        `${s}/${ns}/app.yaml`,
+        planYaml({ values: 'values/app.yaml', hooks: HOOKS })
+      ])
+    )
+  }))
+  return { ...c, planA: c.planIn(SETUP_A), planB: c.planIn(SETUP_B) }
+}
+
+/** No hook ran (canary) and neither cluster has the case's namespace. */
+async function expectNoTrace(c: { readonly ns: string; readonly ops: Ops }): Promise<void> {
+  expect(existsSync(join(c.ops.repo.dir, 'hook-canary'))).toBe(false)
+  expect(await clusterA.namespace(c.ns)).toBeUndefined()
+  expect(await clusterB.namespace(c.ns)).toBeUndefined()
+}
+
+/** Runs the action against a store that must not be asked: no request reached it. */
+async function unaskedStore(
+  run: (inputs: Record<string, string>) => Promise<ActionRun>
+): Promise<ActionRun> {
+  const store = await startFaultServer({})
+  try {
+    const done = await run({ 'kubeconfig-store-url': `${store.url}/store` })
+    expect(store.requests).toEqual([])
+    return done
+  } finally {
+    await store.close()
+  }
 }
 
 describe('security', () => {
@@ -64,33 +73,25 @@ describe('security', () => {
     'preview only: each plan "planned" (rendered by helm template), no request to the store, no hook run (canary), nothing on either cluster, even with dry-run: false',
     async () => {
       const c = await hookedChange('pr')
-      const store = await startFaultServer({})
-      try {
-        const run = await act(
+      const run = await unaskedStore((inputs) =>
+        act(
           c.ops.repo.dir,
           { pullRequest: { base: c.ops.base, head: c.head } },
-          {
-            inputs: { 'kubeconfig-store-url': `${store.url}/store`, 'dry-run': 'false' }
-          }
+          { inputs: { ...inputs, 'dry-run': 'false' } }
         )
-        expect(run.code).toBe(0)
-        for (const plan of [c.planA, c.planB]) {
-          expect(resultOf(run, plan)).toMatchObject({
-            status: 'planned',
-            operation: 'render',
-            error: null,
-            // Against the pull request's base, which has no plans yet.
-            notes: ['a new plan: +1 ~0 -0 objects']
-          })
-        }
-        expect(store.requests).toEqual([])
-        expect(existsSync(join(c.ops.repo.dir, 'hook-canary'))).toBe(false)
-        expect(await clusterA.namespace(c.ns)).toBeUndefined()
-        expect(await clusterB.namespace(c.ns)).toBeUndefined()
-        expect(JSON.parse(run.outputs.setups ?? '[]')).toEqual([SETUP_A, SETUP_B])
-      } finally {
-        await store.close()
+      )
+      expect(run.code).toBe(0)
+      for (const plan of [c.planA, c.planB]) {
+        expect(resultOf(run, plan)).toMatchObject({
+          status: 'planned',
+          operation: 'render',
+          error: null,
+          // Against the pull request's base, which has no plans yet.
+          notes: ['a new plan: +1 ~0 -0 objects']
+        })
       }
+      await expectNoTrace(c)
+      expect(JSON.parse(run.outputs.setups ?? '[]')).toEqual([SETUP_A, SETUP_B])
     }
   )
 
@@ -102,25 +103,17 @@ describe('security', () => {
       const ops = await opsRepo()
       const plan = `${SETUP_A}/${ns}/app.yaml`
       const head = await ops.commit({ [plan]: planYaml({ chart: 'bed/hello', version: '7.7.7' }) })
-      const store = await startFaultServer({})
-      try {
-        const run = await act(
-          ops.repo.dir,
-          { pullRequest: { base: ops.base, head } },
-          { inputs: { 'kubeconfig-store-url': `${store.url}/store` } }
+      const run = await unaskedStore((inputs) =>
+        act(ops.repo.dir, { pullRequest: { base: ops.base, head } }, { inputs })
+      )
+      expectFailed(
+        run,
+        plan,
+        new RegExp(
+          `^${plan}: helm template failed: .*chart "hello" matching 7\\.7\\.7 not found in bed index`
         )
-        expectFailed(
-          run,
-          plan,
-          new RegExp(
-            `^${plan}: helm template failed: .*chart "hello" matching 7\\.7\\.7 not found in bed index`
-          )
-        )
-        expect(store.requests).toEqual([])
-        expect(await clusterA.namespace(ns)).toBeUndefined()
-      } finally {
-        await store.close()
-      }
+      )
+      expect(await clusterA.namespace(ns)).toBeUndefined()
     }
   )
 
@@ -129,24 +122,12 @@ describe('security', () => {
     'same as a pull request: planned, no store request, no hook, no cluster write',
     async () => {
       const c = await hookedChange('dry')
-      const store = await startFaultServer({})
-      try {
-        const run = await act(
-          c.ops.repo.dir,
-          { push: { before: c.ops.base, after: c.head } },
-          {
-            inputs: { 'kubeconfig-store-url': `${store.url}/store`, 'dry-run': 'true' }
-          }
-        )
-        expect(run.code).toBe(0)
-        expect(run.results.map((r) => r.status)).toEqual(['planned', 'planned'])
-        expect(store.requests).toEqual([])
-        expect(existsSync(join(c.ops.repo.dir, 'hook-canary'))).toBe(false)
-        expect(await clusterA.namespace(c.ns)).toBeUndefined()
-        expect(await clusterB.namespace(c.ns)).toBeUndefined()
-      } finally {
-        await store.close()
-      }
+      const run = await unaskedStore((inputs) =>
+        c.push({ inputs: { ...inputs, 'dry-run': 'true' } })
+      )
+      expect(run.code).toBe(0)
+      expect(run.results.map((r) => r.status)).toEqual(['planned', 'planned'])
+      await expectNoTrace(c)
     }
   )
 
@@ -161,7 +142,7 @@ describe('security', () => {
         '.gitops/repositories.yaml': `repositories:\n  - name: team\n    url: ${chartRepoUrl()}\n    password: ${password}\n`,
         [`${SETUP_A}/${ns}/app.yaml`]: planYaml({ chart: 'team/hello' })
       })
-      const run = await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      const run = await ops.push(head)
       expect(run.code).toBe(1)
       expect(stepErrors(run)).toEqual([
         ".gitops/repositories.yaml line 4: 'password' is a credential and must not be committed: give this repository in the helm-repositories input, from a secret"
@@ -175,8 +156,7 @@ describe('security', () => {
     "helm's own output holding a credential",
     'a chatty kubeconfig exec plugin prints its secret to helm\'s stderr on every call: it reaches the plan\'s log group as "***"; the install succeeds; zero hits of any credential',
     async () => {
-      const ns = namespace('exec')
-      namespaces.push(ns)
+      const ns = suite.ns('exec')
       const ops = await opsRepo()
       const plan = `${SETUP_A}/${ns}/app.yaml`
       const head = await ops.commit({ [plan]: planYaml() })
@@ -221,11 +201,9 @@ describe('security', () => {
         [`/store/${SETUP_A}/kubeconfig.yaml`]: [body(dump(kubeconfig))]
       })
       try {
-        const run = await act(
-          ops.repo.dir,
-          { push: { before: ops.base, after: head } },
-          { inputs: { 'kubeconfig-store-url': `${store.url}/store` } }
-        )
+        const run = await ops.push(head, {
+          inputs: { 'kubeconfig-store-url': `${store.url}/store` }
+        })
         expectSucceeded(run, plan, 'install', 1)
         expect(run.log).toContain('  exec plugin says ***')
         expect(leaks(run)).toEqual([])
@@ -240,8 +218,7 @@ describe('security', () => {
     'every credential of the suite, on a run that uses them all',
     'store password, chart repository password (also a wrong one helm reports), kubeconfig token and client key, GitHub token: zero hits in log, stderr, summary, outputs, annotations and post step; kubeconfigs are 0600 while the run holds them and gone when its main step ends',
     async () => {
-      const ns = namespace('creds')
-      namespaces.push(ns)
+      const ns = suite.ns('creds')
       const ops = await opsRepo()
       const planA = `${SETUP_A}/${ns}/app.yaml`
       const planB = `${SETUP_B}/${ns}/app.yaml`
@@ -259,16 +236,12 @@ describe('security', () => {
       wrong.username = bed.chartRepoUser
       wrong.password = secret(`wrong-chart-${Math.random().toString(36).slice(2)}`)
       let left = true
-      const run = await act(
-        ops.repo.dir,
-        { push: { before: ops.base, after: head } },
-        {
-          inputs: { 'helm-repositories': `bed ${bed.chartRepo}\nwrong ${wrong.toString()}` },
-          beforePost: (state) => {
-            left = existsSync(state['gitops-workdir'] ?? '')
-          }
+      const run = await ops.push(head, {
+        inputs: { 'helm-repositories': `bed ${bed.chartRepo}\nwrong ${wrong.toString()}` },
+        beforePost: (state) => {
+          left = existsSync(state['gitops-workdir'] ?? '')
         }
-      )
+      })
       expectSucceeded(run, planA, 'install', 1)
       expectSucceeded(run, planB, 'install', 1)
       const repo = chartRepoUrl()
