@@ -36,7 +36,7 @@ import require$$1$5 from 'node:dns';
 import require$$5$3 from 'string_decoder';
 import * as child from 'child_process';
 import { setTimeout as setTimeout$1 } from 'timers';
-import { randomUUID, createHash, randomBytes, createHmac } from 'node:crypto';
+import { randomUUID, createHash, randomBytes, createHmac, timingSafeEqual } from 'node:crypto';
 import { matchesGlob, join, relative, sep as sep$1, isAbsolute, posix, basename, delimiter, dirname, extname } from 'node:path';
 import { spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
@@ -30290,6 +30290,8 @@ function saveState(name, value) {
 // O(MAX_EDITS²).
 const MAX_EDITS = 2_000;
 const CONTEXT = 3;
+/** A longer line (a 50 MB value on one line) keeps its head: the diff still tells it changed. */
+const MAX_LINE = 1_000;
 function lines(text) {
     if (text === '')
         return [];
@@ -30377,10 +30379,22 @@ function editScript(a, b) {
     const same = (text) => ({ kind: ' ', text });
     return [...a.slice(0, head).map(same), ...middle, ...a.slice(a.length - tail).map(same)];
 }
-/** Unified diff hunks (`@@ -l,s +l,s @@` and their lines), no file header; '' when equal. */
-function unifiedDiff(before, after) {
+function capped(line) {
+    return line.length > MAX_LINE
+        ? `${line.slice(0, MAX_LINE)}… (${line.length - MAX_LINE} more characters)`
+        : line;
+}
+/** The unified diff of two texts, its first `maxLines` lines kept (each at most MAX_LINE long), the rest counted. */
+function unifiedDiff(before, after, maxLines = Infinity) {
     const ops = editScript(lines(before), lines(after));
     const out = [];
+    let cut = 0;
+    const emit = (line) => {
+        if (out.length < maxLines)
+            out.push(capped(line));
+        else
+            cut++;
+    };
     let i = 0;
     // Positions (1-based) in a and b at op i.
     const posA = [];
@@ -30420,22 +30434,31 @@ function unifiedDiff(before, after) {
         const countB = hunk.filter((op) => op.kind !== '-').length;
         const fromA = countA === 0 ? posA[start] - 1 : posA[start];
         const fromB = countB === 0 ? posB[start] - 1 : posB[start];
-        out.push(`@@ -${fromA},${countA} +${fromB},${countB} @@`);
+        emit(`@@ -${fromA},${countA} +${fromB},${countB} @@`);
         for (const op of hunk)
-            out.push(`${op.kind}${op.text}`);
+            emit(`${op.kind}${op.text}`);
         i = stop;
     }
-    return out.length === 0 ? '' : out.join('\n') + '\n';
+    return { text: out.length === 0 ? '' : out.join('\n') + '\n', cut };
 }
 
-// Pure: what head changes against base, object by object.
-/** `undefined` on a side: the plan does not exist there (added or removed plan). */
-function diffObjects(base, head) {
+// Pure: what head changes against base, object by object. The diff lines kept are
+// bounded per object and per run (a chart can render a ConfigMap of 100k lines);
+// what is left out is counted, never silently dropped.
+/** Diff lines kept of one object, and of every object of a run. */
+const DIFF_LINES_PER_OBJECT = 20_000;
+const DIFF_LINES_PER_RUN = 50_000;
+/**
+ * `undefined` on a side: the plan does not exist there (added or removed plan).
+ * `left`: how many diff lines the run may still keep.
+ */
+function diffObjects(base, head, left = DIFF_LINES_PER_RUN) {
     const before = new Map((base ?? []).map((o) => [o.key, o.yaml]));
     const after = new Map((head ?? []).map((o) => [o.key, o.yaml]));
     const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
     const objects = [];
     let unchanged = 0;
+    let room = left;
     for (const key of keys) {
         const a = before.get(key);
         const b = after.get(key);
@@ -30444,7 +30467,9 @@ function diffObjects(base, head) {
             continue;
         }
         const change = a === undefined ? 'added' : b === undefined ? 'removed' : 'changed';
-        objects.push({ key, change, diff: unifiedDiff(a ?? '', b ?? '') });
+        const { text, cut } = unifiedDiff(a ?? '', b ?? '', Math.min(DIFF_LINES_PER_OBJECT, room));
+        room -= diffLines(text);
+        objects.push({ key, change, diff: text, cut });
     }
     const count = (change) => objects.filter((o) => o.change === change).length;
     return {
@@ -30455,91 +30480,67 @@ function diffObjects(base, head) {
         objects
     };
 }
+/** How many lines a diff text keeps. */
+function diffLines(text) {
+    return text === '' ? 0 : text.split('\n').length - 1;
+}
+/** `diff of v1 ConfigMap web/big truncated: 1200 lines not shown`, for each object cut short. */
+function truncationNotes(diff) {
+    return diff.objects
+        .filter((o) => o.cut > 0)
+        .map((o) => `diff of ${o.key} truncated: ${o.cut} lines not shown`);
+}
 /** `+2 ~1 -0 objects` */
 function countLine(diff) {
     return `+${diff.added} ~${diff.changed} -${diff.removed} objects`;
 }
 
-const ICONS = {
-    succeeded: '✅ succeeded',
-    unchanged: '🟰 unchanged',
-    failed: '❌ failed',
-    skipped: '⏭️ skipped',
-    planned: '📝 planned'
-};
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${ms} ms`;
-    const seconds = ms / 1000;
-    return seconds < 60
-        ? `${seconds.toFixed(1)} s`
-        : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+// Pure: text the action did not write (object names and kinds a chart template
+// renders, file names, notes and errors that quote them, field paths and values
+// read from a cluster) as Markdown that stays one inert span. A name with a line
+// break would otherwise end its line and start a heading, a list or a fenced
+// block; inside a code span (or a <code> element) GitHub renders no link, image,
+// mention or HTML, so nothing outside it can be restyled.
+/** Control characters, the Unicode line breaks, and the bidi overrides that could make a name read as another. */
+const CONTROL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** Line breaks and other control characters as visible escapes (`\n`, `\u001b`): the text keeps to one line, as it reads. */
+function oneLine(text) {
+    return text.replace(CONTROL, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
-/** A table cell: no pipes or line breaks may escape it. */
-function cell(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\|/g, '\\|')
-        .replace(/\r?\n/g, '<br>');
+function longestRun(text, char) {
+    return Math.max(0, ...[...text.matchAll(new RegExp(`${char}+`, 'g'))].map((m) => m[0].length));
 }
-function chartCell(result) {
-    if (!result.chart)
+/**
+ * An inline code span of the text on one line, fenced by more backticks than any
+ * run in it. Padded with a space each side when it starts or ends with a backtick
+ * or a space: CommonMark strips exactly that pair, so the text shows as it is.
+ */
+function code(text) {
+    const line = oneLine(text);
+    if (line === '')
         return '';
-    return result.version ? `${result.chart}@${result.version}` : result.chart;
+    const fence = '`'.repeat(longestRun(line, '`') + 1);
+    const pad = /^[` ]|[` ]$/.test(line) ? ' ' : '';
+    return `${fence}${pad}${line}${pad}${fence}`;
 }
-function renderSummary(input) {
-    const { results } = input;
-    const preview = input.run === 'deploy' &&
-        results.length > 0 &&
-        results.every((r) => r.revision === null && r.status !== 'succeeded') &&
-        results.some((r) => r.status === 'planned' || r.operation === 'render');
-    const lines = [
-        `## gitops-action: ${preview ? 'preview (nothing applied)' : input.run} of \`${input.sha.slice(0, 12)}\``,
-        ''
-    ];
-    if (input.cancelled)
-        lines.push('> [!WARNING]', '> The run was cancelled: plans that had not finished are reported as failed or skipped; the next run recovers them.', '');
-    if (results.length === 0) {
-        lines.push('No plan was affected.');
-        return lines.join('\n') + '\n';
-    }
-    const counts = ['succeeded', 'unchanged', 'failed', 'skipped', 'planned']
-        .map((status) => [status, results.filter((r) => r.status === status).length])
-        .filter(([, n]) => n > 0)
-        .map(([status, n]) => `${n} ${status}`);
-    lines.push(`${results.length} plan(s): ${counts.join(', ')}.`, '');
-    lines.push('| Setup | Namespace | Release | Chart | Operation | Result | Revision | Duration |');
-    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (const r of results) {
-        lines.push(`| ${[r.setup, r.namespace, r.release, chartCell(r), r.operation ?? '', ICONS[r.status], r.revision === null ? '' : String(r.revision), formatDuration(r.durationMs)].map(cell).join(' | ')} |`);
-    }
-    const failures = results.filter((r) => r.error);
-    if (failures.length > 0) {
-        lines.push('', '### Errors', '');
-        for (const r of failures)
-            lines.push(`- **${cell(r.plan)}**: ${cell(r.error ?? '')}`);
-    }
-    const noted = results.filter((r) => r.notes.length > 0);
-    if (noted.length > 0) {
-        lines.push('', '### Notes', '');
-        for (const r of noted)
-            lines.push(`- **${cell(r.plan)}**: ${cell(r.notes.join('; '))}`);
-    }
-    return lines.join('\n') + '\n';
+/** A code span inside a table cell: GitHub splits cells at a pipe even inside code, unless escaped. */
+function codeCell(text) {
+    return code(text).replaceAll('|', '\\|');
 }
-/** The summary of a run that stopped before any plan ran. */
-function renderRunFailure(message) {
-    return [
-        '## gitops-action: the run failed before any plan ran',
-        '',
-        '> [!CAUTION]',
-        `> ${cell(message)}`,
-        '',
-        'Nothing was deployed. Fix the cause above and re-run the job.',
-        ''
-    ].join('\n');
+/** Inside raw HTML (a `<summary>`), where Markdown is not parsed: a `<code>` element, escaped. */
+function codeHtml(text) {
+    const line = oneLine(text)
+        .replaceAll('&', '&amp;')
+        .replaceAll('<', '&lt;')
+        .replaceAll('>', '&gt;')
+        .replaceAll('"', '&quot;');
+    return `<code>${line}</code>`;
+}
+/** A fenced block no line of the text can close (the fence is longer than any backtick run). */
+function fenced(language, text) {
+    const fence = '`'.repeat(Math.max(2, longestRun(text, '`')) + 1);
+    return `${fence}${language}\n${text.replace(/\n?$/, '\n')}${fence}`;
 }
 
 // Pure: a preview's object diff as Markdown, for the job summary and the pull
@@ -30551,29 +30552,23 @@ function renderRunFailure(message) {
 const COMMENT_LIMIT = 65_536;
 /** A job summary may hold 1 MiB; the plan table comes first, this leaves it room. */
 const SUMMARY_DIFF_LIMIT = 512 * 1024;
-/** A fence no line of the text can close. */
-function fenced(language, text) {
-    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-    const fence = '`'.repeat(longest + 1);
-    return `${fence}${language}\n${text.replace(/\n?$/, '\n')}${fence}`;
-}
 const SIGN = { added: '+', changed: '~', removed: '-' };
 function releaseTitle(r) {
-    return `<b>${cell(`${r.namespace}/${r.release}`)}</b> (${cell(r.plan)})`;
+    return `<b>${codeHtml(`${r.namespace}/${r.release}`)}</b> (${codeHtml(r.plan)})`;
 }
 function partsOf(results) {
     const parts = [];
     const setups = [...new Set(results.map((r) => r.setup))];
     for (const setup of setups) {
-        parts.push({ kind: 'outline', text: `\n### ${cell(setup)}\n` });
+        parts.push({ kind: 'outline', text: `\n### ${code(setup)}\n` });
         for (const r of results.filter((x) => x.setup === setup)) {
             const d = r.diff;
             if (!d || d.objects.length === 0) {
                 const what = r.status === 'failed'
-                    ? `❌ ${cell(r.error ?? 'failed')}`
+                    ? `❌ ${code(r.error ?? 'failed')}`
                     : d
                         ? 'renders the same'
-                        : cell(r.notes.join('; ') || r.status);
+                        : code(r.notes.join('; ') || r.status);
                 parts.push({ kind: 'outline', text: `- ${releaseTitle(r)}: ${what}\n` });
                 continue;
             }
@@ -30585,7 +30580,7 @@ function partsOf(results) {
             for (const o of d.objects)
                 parts.push({
                     kind: 'object',
-                    title: `${SIGN[o.change]} \`${o.key.replace(/`/g, "'")}\``,
+                    title: `${SIGN[o.change]} ${code(o.key)}${o.cut > 0 ? ` (diff truncated: ${o.cut} lines not shown)` : ''}`,
                     lines: o.diff.replace(/\n$/, '').split('\n')
                 });
             parts.push({ kind: 'outline', text: '</details>\n' });
@@ -30602,9 +30597,9 @@ function headOf(input) {
     const differ = results.filter((r) => (r.diff?.objects.length ?? 0) > 0).length;
     const same = results.filter((r) => r.diff && r.diff.objects.length === 0).length;
     const against = base?.kind === 'commit'
-        ? `Compared with \`${base.sha.slice(0, 12)}\` (${cell(base.reason)}).`
+        ? `Compared with \`${base.sha.slice(0, 12)}\` (${code(base.reason)}).`
         : base
-            ? `No diff: ${cell(base.reason)}.`
+            ? `No diff: ${code(base.reason)}.`
             : '';
     return [
         ...(input.header ? [input.header] : []),
@@ -30617,7 +30612,7 @@ function headOf(input) {
 /** One line a plan, for an outline too long to show with its blocks. */
 function compactLine(r) {
     const what = r.diff ? countLine(r.diff) : r.status;
-    return `- ${cell(r.setup)} ${releaseTitle(r)}: ${what}\n`;
+    return `- ${code(r.setup)} ${releaseTitle(r)}: ${what}\n`;
 }
 function renderDiffMarkdown(input) {
     const parts = partsOf(input.results);
@@ -30681,7 +30676,7 @@ function renderDiffMarkdown(input) {
         leftLines > 0 ? `${leftLines} diff line(s)` : ''
     ].filter(Boolean);
     if (what.length > 0)
-        out.push(`\n> [!NOTE]\n> Cut to GitHub's size limit: ${what.join(', ')} left out. The full diff is in ${cell(input.fullDiffAt)}.\n`);
+        out.push(`\n> [!NOTE]\n> Cut to GitHub's size limit: ${what.join(', ')} left out. The full diff is in ${input.fullDiffAt}.\n`);
     return out.join('');
 }
 
@@ -30689,15 +30684,61 @@ function renderDiffMarkdown(input) {
 // The runner masks its own log; we also mask what we write ourselves (outputs,
 // summary, annotations, errors from child processes), since those bypass it.
 const secrets = new Set();
-/** Shorter values would mask ordinary words; they are not credentials worth the noise. */
+/** What report/ is to warn about, each once: short secrets, never their values. */
+const warnings = new Set();
+/** Shorter values would mask ordinary words and digits wherever they show in the log. */
 const MIN_SECRET_LENGTH = 4;
-/** Registers a secret with the runner and with mask(), line by line for multi-line values. */
-function addSecret(value) {
+/**
+ * A short credential is masked all the same: hiding a short string wherever it shows
+ * is the lesser harm. A short value is left unmasked: masking `1` would garble the
+ * log, and so short a secret is guessable anyway. Either way a warning says where.
+ */
+function maskingOf(value, kind) {
+    const length = value.trim().length;
+    if (length === 0)
+        return 'nothing';
+    if (length >= MIN_SECRET_LENGTH)
+        return 'mask';
+    return kind === 'credential' ? 'mask, warn' : 'leave, warn';
+}
+/**
+ * Registers a credential with the runner and with mask(), line by line for
+ * multi-line values. `where` names its source in a warning, never its value.
+ */
+function addSecret(value, where) {
     if (!value)
         return;
-    const parts = [value, ...value.split(/\r?\n/)].map((s) => s.trim());
+    const masking = maskingOf(value, 'credential');
+    if (masking === 'mask, warn')
+        warnings.add(`${where} is a credential of under ${MIN_SECRET_LENGTH} characters: it is masked all the same, which hides that string wherever it shows in the log. Use a longer one`);
+    if (masking !== 'nothing')
+        register$1(value);
+}
+/** Registers values of `where` that may be secrets; a short one is left unmasked, with a warning naming its key. */
+function addSecretValues(found, where) {
+    const short = [];
+    for (const { key, value } of found) {
+        const masking = maskingOf(value, 'value');
+        if (masking === 'mask')
+            register$1(value);
+        else if (masking === 'leave, warn')
+            short.push(key);
+    }
+    if (short.length)
+        warnings.add(`${where}: ${short.length} value(s) of under ${MIN_SECRET_LENGTH} characters are not masked in the log (${short.join(', ')}): masking so short a string would garble the log, and so short a secret is guessable anyway`);
+}
+/** The warnings about short secrets since the last call, for report/ to write. */
+function takeSecretWarnings() {
+    const taken = [...warnings];
+    warnings.clear();
+    return taken;
+}
+function register$1(value) {
+    const whole = value.trim();
+    // Lines shorter than the minimum are fragments (a PEM's last line), not secrets of their own.
+    const parts = [whole, ...value.split(/\r?\n/).map((s) => s.trim())].filter((part, i) => i === 0 || part.length >= MIN_SECRET_LENGTH);
     for (const part of parts) {
-        if (part.length < MIN_SECRET_LENGTH || secrets.has(part))
+        if (secrets.has(part))
             continue;
         secrets.add(part);
         setSecret(part);
@@ -30714,18 +30755,20 @@ function addSecret(value) {
 function addUrlSecrets(url) {
     try {
         const parsed = new URL(url);
-        addSecret(decodeURIComponent(parsed.password));
-        addSecret(parsed.password);
-        if (parsed.password)
-            addSecret(`${parsed.username}:${parsed.password}`);
+        const { username, password } = parsed;
+        const query = [...parsed.searchParams].map(([key, value]) => ({ key, value }));
         parsed.username = '';
         parsed.password = '';
         // A query can carry a signed URL's token: registered, and left out of what is printed.
-        for (const value of parsed.searchParams.values())
-            addSecret(value);
-        const hadQuery = parsed.search !== '';
         parsed.search = '';
-        return hadQuery ? `${parsed.toString()}?…` : parsed.toString();
+        const printed = query.length ? `${parsed.toString()}?…` : parsed.toString();
+        addSecret(decodeURIComponent(password), `the password in ${printed}`);
+        addSecret(password, `the password in ${printed}`);
+        if (password)
+            addSecret(`${username}:${password}`, `the user info in ${printed}`);
+        // A query value may be a signed URL's token or a plain setting (`?v=1`).
+        addSecretValues(query, `the query of ${printed}`);
+        return printed;
     }
     catch {
         return url;
@@ -30739,6 +30782,13 @@ function mask(text) {
             out = out.split(secret).join('***');
     }
     return out;
+}
+/** Whether mask() would change the text: it holds a registered secret. */
+function holdsSecret(text) {
+    for (const secret of secrets)
+        if (text.includes(secret))
+            return true;
+    return false;
 }
 
 /** An error annotation on the plan file of each failed plan (with the line when one is known). */
@@ -30764,17 +30814,19 @@ function driftedCount(results) {
 function orphanCount(results) {
     return results.filter((r) => r.drift?.state === 'orphan').length;
 }
-/** Whether `fail-on-drift` fails the step: drift or an orphan left as it was. */
+/** Whether `fail-on-drift` fails the step: drift or an orphan left as it was (a suspended release is neither). */
 function driftRemains(results) {
     return results.some((r) => r.drift !== undefined &&
         r.drift.state !== 'in-sync' &&
+        r.drift.state !== 'suspended' &&
         !(r.drift.corrected && r.status === 'succeeded'));
 }
 const STATES = {
     'in-sync': '✅ in sync',
     drifted: '⚠️ drifted',
     'release-missing': '❌ release missing',
-    orphan: '👻 orphan'
+    orphan: '👻 orphan',
+    suspended: '⏸️ suspended (not checked)'
 };
 /** The section: one row a release, then each drifted object's fields as a short diff. */
 function renderDriftSection(results) {
@@ -30791,31 +30843,25 @@ function renderDriftSection(results) {
     for (const r of checked) {
         const drift = r.drift;
         const objects = drift.objects
-            .map((o) => `${o.object} (${o.state}${o.reason ? `: ${o.reason}` : ''})`)
+            .map((o) => `${codeCell(o.object)} (${o.state}${o.reason ? `: ${codeCell(o.reason)}` : ''})`)
             .join(', ');
         const corrected = drift.corrected ? 'yes' : r.status === 'failed' ? 'failed' : '';
-        lines.push(`| ${[r.setup, `${r.namespace}/${r.release}`, STATES[drift.state], objects, corrected].map(cell).join(' | ')} |`);
+        lines.push(`| ${[codeCell(r.setup), codeCell(`${r.namespace}/${r.release}`), STATES[drift.state], objects, corrected].join(' | ')} |`);
     }
     const diffs = checked.flatMap((r) => r
         .drift.objects.filter((o) => o.fields.length > 0)
         .map((o) => ({ release: `${r.setup} ${r.namespace}/${r.release}`, object: o })));
     for (const { release, object } of diffs) {
-        lines.push('', `<details><summary>${cell(`${release}: ${object.object}`)}</summary>`, '');
-        lines.push('```diff');
-        for (const f of object.fields) {
-            lines.push(fence(`@@ ${f.path || '(object)'} @@`));
-            if (f.want !== undefined)
-                lines.push(fence(`- ${f.want}`));
-            if (f.have !== undefined)
-                lines.push(fence(`+ ${f.have}`));
-        }
-        lines.push('```', '', '</details>');
+        lines.push('', `<details><summary>${codeHtml(`${release}: ${object.object}`)}</summary>`, '');
+        // Cluster text, one line a field: the fence is longer than any backtick run in it.
+        const diff = object.fields.flatMap((f) => [
+            `@@ ${oneLine(f.path) || '(object)'} @@`,
+            ...(f.want !== undefined ? [`- ${oneLine(f.want)}`] : []),
+            ...(f.have !== undefined ? [`+ ${oneLine(f.have)}`] : [])
+        ]);
+        lines.push(fenced('diff', diff.join('\n')), '', '</details>');
     }
     return lines.join('\n') + '\n';
-}
-/** Cluster text inside a code fence: it must not close the fence. */
-function fence(line) {
-    return line.replaceAll('```', "'''").replace(/\r?\n/g, '⏎');
 }
 /**
  * Each checked setup's issue: drifted or clean, and the body. A setup none of whose
@@ -30829,11 +30875,11 @@ function setupDrifts(sha, results) {
         const drifted = driftRemains(rs);
         const failed = rs
             .filter((r) => r.status === 'failed')
-            .map((r) => `- ${cell(r.error ?? r.plan)}`);
+            .map((r) => `- ${code(r.error ?? r.plan)}`);
         const body = [
             drifted
-                ? `The drift check of \`${sha.slice(0, 12)}\` found setup \`${setup}\` not as the commit says.`
-                : `The drift check of \`${sha.slice(0, 12)}\` found setup \`${setup}\` as the commit says.`,
+                ? `The drift check of \`${sha.slice(0, 12)}\` found setup ${code(setup)} not as the commit says.`
+                : `The drift check of \`${sha.slice(0, 12)}\` found setup ${code(setup)} as the commit says.`,
             '',
             renderDriftSection(rs),
             ...(failed.length > 0 ? ['', '**Not checked**', '', ...failed] : [])
@@ -30931,6 +30977,79 @@ function compare$1(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const ICONS = {
+    succeeded: '✅ succeeded',
+    unchanged: '🟰 unchanged',
+    failed: '❌ failed',
+    skipped: '⏭️ skipped',
+    planned: '📝 planned'
+};
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${ms} ms`;
+    const seconds = ms / 1000;
+    return seconds < 60
+        ? `${seconds.toFixed(1)} s`
+        : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+function chartCell(result) {
+    if (!result.chart)
+        return '';
+    return result.version ? `${result.chart}@${result.version}` : result.chart;
+}
+function renderSummary(input) {
+    const { results } = input;
+    const preview = input.run === 'deploy' &&
+        results.length > 0 &&
+        results.every((r) => r.revision === null && r.status !== 'succeeded') &&
+        results.some((r) => r.status === 'planned' || r.operation === 'render');
+    const lines = [
+        `## gitops-action: ${preview ? 'preview (nothing applied)' : input.run} of \`${input.sha.slice(0, 12)}\``,
+        ''
+    ];
+    if (input.cancelled)
+        lines.push('> [!WARNING]', '> The run was cancelled: plans that had not finished are reported as failed or skipped; the next run recovers them.', '');
+    if (results.length === 0) {
+        lines.push('No plan was affected.');
+        return lines.join('\n') + '\n';
+    }
+    const counts = ['succeeded', 'unchanged', 'failed', 'skipped', 'planned']
+        .map((status) => [status, results.filter((r) => r.status === status).length])
+        .filter(([, n]) => n > 0)
+        .map(([status, n]) => `${n} ${status}`);
+    lines.push(`${results.length} plan(s): ${counts.join(', ')}.`, '');
+    lines.push('| Setup | Namespace | Release | Chart | Operation | Result | Revision | Duration |');
+    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of results) {
+        lines.push(`| ${[...[r.setup, r.namespace, r.release, chartCell(r)].map(codeCell), r.operation ?? '', ICONS[r.status], r.revision === null ? '' : String(r.revision), formatDuration(r.durationMs)].join(' | ')} |`);
+    }
+    const failures = results.filter((r) => r.error);
+    if (failures.length > 0) {
+        lines.push('', '### Errors', '');
+        for (const r of failures)
+            lines.push(`- ${code(r.plan)}: ${code(r.error ?? '')}`);
+    }
+    const noted = results.filter((r) => r.notes.length > 0);
+    if (noted.length > 0) {
+        lines.push('', '### Notes', '');
+        for (const r of noted)
+            lines.push(`- ${code(r.plan)}: ${code(r.notes.join('; '))}`);
+    }
+    return lines.join('\n') + '\n';
+}
+/** The summary of a run that stopped before any plan ran. */
+function renderRunFailure(message) {
+    return [
+        '## gitops-action: the run failed before any plan ran',
+        '',
+        '> [!CAUTION]',
+        `> ${code(message)}`,
+        '',
+        'Nothing was deployed. Fix the cause above and re-run the job.',
+        ''
+    ].join('\n');
+}
+
 // Text the action did not write itself (file names, change reasons, hook and
 // helm output, chart messages) reaches the log only through here. The runner
 // takes a line as a workflow command when it starts with `::` after leading
@@ -30994,6 +31113,8 @@ async function reportResults(plan, results, cancelled, { preview, drift } = {}) 
     if (drift?.failOnDrift && failed.length === 0 && driftRemains(all)) {
         setFailed(`fail-on-drift: ${driftedCount(all)} release(s) drifted or missing, ${orphanCount(all)} orphan(s) (see the job summary)`);
     }
+    if (drift?.pruneWithoutKey)
+        warning('prune: true uninstalls no orphan without the ownership-key input: orphans are only reported. Set ownership-key to a repository or organization secret (e.g. openssl rand -hex 32) in every workflow that runs this action; the releases it deploys from then on are signed and can be pruned.');
     if (cancelled)
         warning('The run was cancelled: what finished is reported; the next run recovers the rest.');
     if (failed.length > 0) {
@@ -34605,6 +34726,8 @@ function wholeNumber(name, min, max, why = '') {
 const MAX_SETUP_NAME_SIZE = 16;
 /** Clusters at once: each holds helm processes; more would only starve the runner. */
 const MAX_PARALLEL = 64;
+/** A signing key as long as the signature it makes (128 bits as hex). */
+const MIN_OWNERSHIP_KEY = 32;
 /** A store that takes longer than this per request is down, not slow. */
 const MAX_STORE_TIMEOUT_SECONDS = 600;
 /** With backoff doubling from 1 s, 10 attempts already wait over 8 minutes in all. */
@@ -34650,9 +34773,8 @@ function storeUrl(raw) {
         fail(raw, 'must not have a #fragment (the server never sees it)', false);
     if (parsed.search && parsed.protocol === 'file:')
         fail(raw, 'must not have a ?query with file:// (a file path has none)', false);
-    addSecret(parsed.search.slice(1));
-    for (const value of parsed.searchParams.values())
-        addSecret(value);
+    // Each query value is registered by addUrlSecrets; the whole query also shows as one.
+    addSecretValues([{ key: 'the whole query', value: parsed.search.slice(1) }], raw.origin);
     return checked;
 }
 /**
@@ -34803,7 +34925,7 @@ function sopsAgeKey() {
     // The comments (`# public key: age1…`) are no secret; every key line is, in both cases.
     for (const key of keys)
         for (const form of [key, key.toLowerCase()])
-            addSecret(form);
+            addSecret(form, "input 'sops-age-key'");
     if (keys.length === 0 || keys.some((k) => !/^AGE-SECRET-KEY-1[0-9A-Z]+$/i.test(k)))
         fail(raw, 'must hold age private keys (AGE-SECRET-KEY-1...), one a line', false);
     return raw.value;
@@ -34869,6 +34991,20 @@ function splitArgs(text) {
         args.push(current);
     return args;
 }
+/**
+ * The key that signs the releases this action deploys, so that prune can tell them from
+ * forged ones. Anyone who may read the release Secrets sees signatures: a short key could
+ * be found by trying, so it must be long.
+ */
+function ownershipKey() {
+    const raw = input('ownership-key');
+    if (raw.value === '')
+        return undefined;
+    addSecret(raw.value, "input 'ownership-key'");
+    if (raw.value.trim().length < MIN_OWNERSHIP_KEY)
+        fail(raw, `must be at least ${MIN_OWNERSHIP_KEY} characters (e.g. the output of openssl rand -hex 32, kept as a secret)`, false);
+    return raw.value;
+}
 /** The environment name template: `{setup}` is the one placeholder. */
 function deploymentEnvironment() {
     const { value } = input('deployment-environment');
@@ -34879,7 +35015,7 @@ function deploymentEnvironment() {
 }
 function readConfig() {
     const token = input('github-token').value;
-    addSecret(token);
+    addSecret(token, "input 'github-token'");
     const storeRaw = input('kubeconfig-store-url');
     if (storeRaw.value)
         addUrlSecrets(storeRaw.value);
@@ -34918,6 +35054,7 @@ function readConfig() {
         drift: oneOf('drift', ['report', 'correct']),
         failOnDrift: boolean('fail-on-drift'),
         prune: boolean('prune'),
+        ownershipKey: ownershipKey(),
         driftIssues: boolean('drift-issues'),
         workspace: process.env.GITHUB_WORKSPACE || process.cwd()
     };
@@ -40387,7 +40524,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 // The GitHub REST calls the action makes, and nothing else: the last successful
 // run of this workflow (the diff base), the compare API and git trees (the
-// changed paths when git cannot tell). Each call has a timeout, so a hanging
+// changed paths when git cannot tell); one GraphQL query, who the token is. Each call has a timeout, so a hanging
 // API falls back like a dead one, and stops at once when the run is cancelled.
 const REQUEST_TIMEOUT_MS$1 = 20_000;
 /** The runner kills a cancelled step a few seconds after it signals it. */
@@ -40509,6 +40646,10 @@ function createApi(token, event, cancel) {
                 truncated: data.truncated
             };
         }),
+        identity: () => guard("reading the token's identity", async () => {
+            const { viewer } = await octokit().graphql('query { viewer { login } }', { request: request() });
+            return viewer.login;
+        }),
         listComments: (issue) => guard(`listing the comments of #${issue}`, async () => {
             const comments = [];
             for (let page = 1; page <= MAX_COMMENT_PAGES; page++) {
@@ -40520,7 +40661,7 @@ function createApi(token, event, cancel) {
                     page,
                     request: request()
                 });
-                comments.push(...data.map((c) => ({ id: c.id, body: c.body ?? '' })));
+                comments.push(...data.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user?.login })));
                 if (data.length < PER_PAGE)
                     break;
             }
@@ -40534,7 +40675,7 @@ function createApi(token, event, cancel) {
                 body,
                 request: request()
             });
-            return { id: data.id, body: data.body ?? '' };
+            return { id: data.id, body: data.body ?? '', author: data.user?.login };
         }),
         updateComment: (id, body) => guard(`editing comment ${id}`, async () => {
             const { data } = await octokit().rest.issues.updateComment({
@@ -40544,7 +40685,7 @@ function createApi(token, event, cancel) {
                 body,
                 request: request()
             });
-            return { id: data.id, body: data.body ?? '' };
+            return { id: data.id, body: data.body ?? '', author: data.user?.login };
         }),
         createDeployment: (ref, environment, description) => guard(`creating a deployment to ${environment}`, async () => {
             const response = await octokit().rest.repos.createDeployment({
@@ -40585,13 +40726,15 @@ function createApi(token, event, cancel) {
                     repo,
                     labels: label,
                     state: 'open',
+                    sort: 'created',
+                    direction: 'asc',
                     per_page: PER_PAGE,
                     page,
                     request: request()
                 });
                 for (const issue of data)
                     if (!issue.pull_request)
-                        issues.push({ number: issue.number, title: issue.title });
+                        issues.push({ number: issue.number, title: issue.title, author: issue.user?.login });
                 if (data.length < PER_PAGE)
                     return issues;
             }
@@ -40717,7 +40860,7 @@ async function apiChanges(api, base, head, sinceMergeBase) {
     return treeDiff(api, sinceMergeBase ? comparison.mergeBase : base, head);
 }
 
-// The environment of every child process (helm, hooks, git).
+// The environment of every child process (helm, hooks, git), and sops' own.
 const OIDC_REQUEST_VARIABLES = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
 /**
  * What no child process gets: whatever the action reads as its configuration
@@ -40760,6 +40903,50 @@ function hookOnlyEnv() {
             env[key] = value;
     }
     return env;
+}
+/**
+ * What sops reads beside its key: where it runs (paths, proxies, CA files, the
+ * home with ~/.aws, ~/.azure, ~/.config/sops, gpg's home) and the credentials a
+ * cloud login step leaves in the environment. Upper-cased names; Windows' own
+ * names are there for a Windows runner.
+ */
+const SOPS_NAMES = new Set([
+    'PATH',
+    'HOME',
+    'USER',
+    'TMPDIR',
+    'TMP',
+    'TEMP',
+    'XDG_CONFIG_HOME',
+    'GNUPGHOME',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'SYSTEMROOT',
+    'WINDIR',
+    'USERPROFILE',
+    'APPDATA',
+    'LOCALAPPDATA',
+    'PROGRAMDATA'
+]);
+/** sops' own settings and the KMS clients' (AWS, GCP, Azure, Vault). */
+const SOPS_PREFIXES = ['SOPS_', 'AWS_', 'GOOGLE_', 'CLOUDSDK_', 'AZURE_', 'VAULT_'];
+/**
+ * The environment of sops: only what it needs, from `env`, and `extra` (the age
+ * key). Nothing of the runner (GITHUB_*, RUNNER_*, ACTIONS_*), of the action's
+ * configuration (INPUT_*, STATE_*) or of the job's other variables: sops runs a
+ * binary downloaded at run time, and no more should reach it than it uses.
+ */
+function sopsEnv(extra, env = process.env) {
+    const kept = {};
+    for (const [key, value] of Object.entries(env)) {
+        const name = key.toUpperCase();
+        if (SOPS_NAMES.has(name) || SOPS_PREFIXES.some((p) => name.startsWith(p)))
+            kept[key] = value;
+    }
+    return { ...kept, ...extra };
 }
 
 const KILL_GRACE_MS = 2_000;
@@ -41215,6 +41402,23 @@ async function openCommitCheckout(workspace, sha, dir) {
     mkdirSync(files, { recursive: true });
     return checkoutOf(realpathSync.native(files), tree);
 }
+/**
+ * Commits' files, each written on first use into a folder of its own under `parent`
+ * (private to the run), once however many ask: resolves to the folder.
+ */
+function commitFolders(workspace, parent) {
+    const opened = new Map();
+    return (sha) => {
+        let found = opened.get(sha);
+        if (!found) {
+            const dir = join(parent, sha);
+            mkdirSync(dir, { recursive: true, mode: 0o700 });
+            found = openCommitCheckout(workspace, sha, dir).then((checkout) => checkout.root);
+            opened.set(sha, found);
+        }
+        return found;
+    };
+}
 function checkoutOf(root, tree) {
     const regular = new Set();
     const directories = new Set();
@@ -41239,8 +41443,9 @@ function checkoutOf(root, tree) {
             return { ok: false, reason: 'missing' };
         }
         const inside = relative(root, real);
+        // The root is no file of the commit: through it, .git and untracked files are reachable.
         if (inside === '')
-            return { ok: false, reason: 'missing' };
+            return { ok: false, reason: 'untracked' };
         if (inside === '..' || inside.startsWith(`..${sep$1}`) || isAbsolute(inside))
             return { ok: false, reason: 'outside' };
         const repoPath = inside.split(sep$1).join('/');
@@ -41343,13 +41548,27 @@ function unreadable(read, what, maxBytes) {
 const OPTION_KEYS = ['wait', 'timeout', 'atomic', 'set', 'test', 'suspend', 'keep'];
 /** A Go duration as helm's `--timeout` takes it: `90s`, `5m`, `1h30m`, `1.5h`. */
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
+const DURATION_PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
+const UNIT_SECONDS = {
+    ns: 1e-9,
+    us: 1e-6,
+    µs: 1e-6,
+    ms: 1e-3,
+    s: 1,
+    m: 60,
+    h: 3600
+};
+/** A wait longer than a job may run (5 days, on a self-hosted runner) never ends in time; far longer ones overflow helm's parser. */
+const MAX_TIMEOUT_HOURS = 120;
+/** Value path parts that would reach an object's prototype instead of a key of its own. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const TEST_KEYS = ['enable', 'timeout', 'rollbackOnFailure'];
 function isOptionKey(key) {
     return OPTION_KEYS.includes(key);
 }
 /** The options among a mapping's fields; other keys are the caller's. */
 function parseOptions(fields, problem, where = '') {
-    const options = {};
+    const options = bare();
     for (const [key, node] of fields) {
         if (!isOptionKey(key))
             continue;
@@ -41380,9 +41599,21 @@ function bool(node, name, problem) {
     problem(node.line, `${name} must be true or false`);
     return undefined;
 }
+/** Pure: the seconds a checked Go duration stands for. */
+function durationSeconds(text) {
+    let seconds = 0;
+    for (const [, amount, unit] of text.matchAll(DURATION_PART))
+        seconds += Number(amount) * UNIT_SECONDS[unit];
+    return seconds;
+}
 function duration(node, name, problem) {
-    if (node.kind === 'scalar' && DURATION.test(node.text.trim()))
-        return node.text.trim();
+    const text = node.kind === 'scalar' ? node.text.trim() : '';
+    if (DURATION.test(text)) {
+        if (durationSeconds(text) <= MAX_TIMEOUT_HOURS * 3600)
+            return text;
+        problem(node.line, `${name} must be at most ${MAX_TIMEOUT_HOURS}h (5 days, the longest a job may run), not '${text}'`);
+        return undefined;
+    }
     const got = node.kind === 'scalar' ? `'${node.text}'` : `a ${node.kind}`;
     problem(node.line, `${name} must be a duration such as 90s, 5m or 1h30m (a number with a unit: ns, us, ms, s, m, h), not ${got}`);
     return undefined;
@@ -41396,7 +41627,7 @@ function testOptions(node, name, problem) {
         problem(node.line, `${name} must be true, false, or a mapping of ${TEST_KEYS.join(', ')}`);
         return undefined;
     }
-    const test = {};
+    const test = bare();
     for (const { key, value } of node.entries) {
         const text = key.kind === 'scalar' ? key.text : key.kind;
         if (text === 'timeout')
@@ -41417,15 +41648,18 @@ function setValues(node, name, problem) {
         problem(node.line, `${name} must be a mapping of value paths to values, e.g. image.tag: v1.2.0`);
         return undefined;
     }
-    const values = {};
+    const values = bare();
     for (const { key, value } of node.entries) {
         if (key.kind !== 'scalar') {
             problem(key.line, `${name} keys must be value paths such as image.tag, not a ${key.kind}`);
             continue;
         }
         const path = valuePath(key.text);
+        const reserved = path?.find((part) => PROTOTYPE_KEYS.has(part));
         if (!path)
             problem(key.line, `${name} key '${key.text}' must be a value path such as image.tag`);
+        else if (reserved !== undefined)
+            problem(key.line, `${name} key '${key.text}' uses '${reserved}', which no value path may use (${[...PROTOTYPE_KEYS].join(', ')}); rename the value`);
         else if (!place(values, path, valueOf(value)))
             problem(key.line, `${name} key '${key.text}' is set twice (as a value and as a mapping)`);
     }
@@ -41435,6 +41669,10 @@ function setValues(node, name, problem) {
 function valuePath(text) {
     const parts = text.split(/(?<!\\)\./).map((part) => part.replaceAll('\\.', '.'));
     return parts.every((part) => part !== '') ? parts : undefined;
+}
+/** An object without a prototype: a key such as `__proto__` is then only a key. */
+function bare() {
+    return Object.create(null);
 }
 function isMap(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -41452,7 +41690,7 @@ function place(target, path, value) {
         target[head] = value;
         return true;
     }
-    const next = target[head] ?? {};
+    const next = target[head] ?? bare();
     if (!isMap(next))
         return false;
     target[head] = next;
@@ -41460,7 +41698,7 @@ function place(target, path, value) {
 }
 /** Maps merge key by key; anything else of `over` replaces (as helm merges values files). */
 function deepMerge(under, over) {
-    const merged = { ...under };
+    const merged = Object.assign(bare(), under);
     for (const [key, value] of Object.entries(over)) {
         const below = merged[key];
         merged[key] = isMap(below) && isMap(value) ? deepMerge(below, value) : value;
@@ -41479,10 +41717,10 @@ function valueOf(node) {
         case 'sequence':
             return node.items.map(valueOf);
         case 'mapping':
-            return Object.fromEntries(node.entries.map(({ key, value }) => [
+            return Object.assign(bare(), Object.fromEntries(node.entries.map(({ key, value }) => [
                 key.kind === 'scalar' ? key.text : '',
                 valueOf(value)
-            ]));
+            ])));
     }
 }
 function plainScalar(text) {
@@ -41496,14 +41734,14 @@ function plainScalar(text) {
 }
 /** `over` (the plan) wins key by key; `set` merges deeply, `test` field by field. */
 function mergeOptions(under, over) {
-    const merged = { ...under };
+    const merged = Object.assign(bare(), under);
     for (const key of OPTION_KEYS) {
         if (over[key] === undefined)
             continue;
         if (key === 'set')
-            merged.set = deepMerge(under.set ?? {}, over.set ?? {});
+            merged.set = deepMerge(under.set ?? bare(), over.set ?? bare());
         else if (key === 'test')
-            merged.test = { ...under.test, ...over.test };
+            merged.test = Object.assign(bare(), under.test, over.test);
         else
             merged[key] = over[key];
     }
@@ -41512,11 +41750,11 @@ function mergeOptions(under, over) {
 /** What the engine acts on: unset switches are off, a test is run only when enabled. */
 function settleOptions(options) {
     const test = options.test;
-    return {
+    return Object.assign(bare(), {
         ...(options.wait !== undefined ? { wait: options.wait } : {}),
         ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
         ...(options.atomic !== undefined ? { atomic: options.atomic } : {}),
-        set: options.set ?? {},
+        set: options.set ?? bare(),
         test: test?.enable === true
             ? {
                 ...(test.timeout !== undefined ? { timeout: test.timeout } : {}),
@@ -41525,16 +41763,12 @@ function settleOptions(options) {
             : undefined,
         suspend: options.suspend ?? false,
         keep: options.keep ?? false
-    };
+    });
 }
 /** A plan that sets no option, over no defaults. */
 settleOptions({});
 /** A removed plan that asked for nothing: uninstalled, without hooks. */
-const DEFAULT_REMOVAL = {
-    suspend: false,
-    keep: false,
-    hooks: { 'pre-uninstall': [], 'post-uninstall': [] }
-};
+const DEFAULT_REMOVAL = { suspend: false, keep: false };
 
 class YamlError extends Error {
     line;
@@ -41742,6 +41976,128 @@ function optionsFor(defaults, target, own) {
     ].reduce((under, over) => (over ? mergeOptions(under, over) : under), defaults.all);
 }
 
+/** Where helm reads a chart's dependencies: its files and, for apiVersion v1, requirements; their locks name the repositories helm fetches from. */
+const DEPENDENCY_FILE = /^(?:charts\/[^/]+\/)*(?:Chart\.yaml|Chart\.lock|requirements\.yaml|requirements\.lock)$/;
+/** A chart's dependency list is small; anything larger is no chart file. */
+const MAX_DEPENDENCY_FILE_BYTES = 1024 * 1024;
+/** Pure: the `file://` paths of a Chart.yaml, requirements.yaml or lock file, as written. */
+function fileDependencies(text) {
+    // Nothing but blanks and comments: no document, so no dependencies.
+    if (!/^\s*[^#\s]/m.test(text))
+        return [];
+    let parsed;
+    try {
+        parsed = load(text, { schema: CORE_SCHEMA });
+    }
+    catch (error) {
+        return {
+            error: `is not valid YAML (${error instanceof Error ? error.message : String(error)})`
+        };
+    }
+    const dependencies = parsed?.dependencies;
+    if (dependencies === undefined || dependencies === null)
+        return [];
+    if (!Array.isArray(dependencies))
+        return { error: "has 'dependencies' that is no list" };
+    return dependencies
+        .map((d) => String(d?.repository ?? '').trim())
+        .filter((repository) => repository.startsWith('file://'))
+        .map((repository) => repository.slice('file://'.length));
+}
+/**
+ * Pure: the repository path of a `file://` dependency of the chart in `chartDir`, as
+ * helm joins it (relative to the chart folder; an absolute one stays absolute), or
+ * undefined when it leaves the repository by its text.
+ */
+function dependencyPath(chartDir, written) {
+    if (written.startsWith('/'))
+        return undefined;
+    const joined = posix.normalize(`${chartDir}/${written}`).replace(/\/$/, '');
+    return joined === '..' || joined.startsWith('../') || joined === '.' ? undefined : joined;
+}
+const UNREACHABLE = {
+    outside: 'resolves outside the repository',
+    missing: 'does not exist in the repository',
+    untracked: 'is not part of the deployed commit'
+};
+const LINK_TARGET = {
+    outside: 'leads outside the repository',
+    untracked: 'leads to files that are not part of the deployed commit (such as .git)'
+};
+const known = new WeakMap();
+/** The folders helm reads for the chart in `chartDir` (a real repository path), or why one may not be read. */
+function chartFolders(checkout, chartDir) {
+    let cache = known.get(checkout);
+    if (!cache) {
+        cache = new Map();
+        known.set(checkout, cache);
+    }
+    let found = cache.get(chartDir);
+    if (!found) {
+        found = walk(checkout, chartDir);
+        cache.set(chartDir, found);
+    }
+    return found;
+}
+function walk(checkout, chartDir) {
+    const folders = new Set();
+    const queue = [chartDir];
+    const files = checkout.listFiles();
+    for (let dir = queue.shift(); dir !== undefined; dir = queue.shift()) {
+        if (folders.has(dir))
+            continue;
+        folders.add(dir);
+        const which = dir === chartDir ? '' : `reads folder '${dir}', which `;
+        const scan = checkout.symlinksUnder(dir);
+        if (!scan.ok)
+            return {
+                ok: false,
+                problem: `${which}has more than ${scan.limit} files; it is not a chart folder`
+            };
+        for (const link of scan.links) {
+            const target = checkout.resolve(link);
+            // A dangling link gives helm nothing to read.
+            if (!target.ok && target.reason !== 'missing')
+                return {
+                    ok: false,
+                    problem: `${which}holds a symlink '${link}' that ${LINK_TARGET[target.reason]}, which helm would follow; remove it or point it inside the repository`
+                };
+            if (target.ok && target.kind === 'directory')
+                queue.push(target.path);
+        }
+        const prefix = `${dir}/`;
+        for (const file of files) {
+            if (!file.startsWith(prefix) || !DEPENDENCY_FILE.test(file.slice(prefix.length)))
+                continue;
+            const read = checkout.readText(file, MAX_DEPENDENCY_FILE_BYTES);
+            // One missing from the checkout is not read by helm either.
+            if (!read.ok && read.reason === 'missing')
+                continue;
+            if (!read.ok)
+                return {
+                    ok: false,
+                    problem: `reads ${file}, which is ${read.bytes} bytes; a chart's dependency file may be at most ${MAX_DEPENDENCY_FILE_BYTES} bytes`
+                };
+            const written = fileDependencies(read.text);
+            if (!Array.isArray(written))
+                return { ok: false, problem: `reads ${file}, which ${written.error}` };
+            const owner = posix.dirname(file);
+            for (const path of written) {
+                const repoPath = dependencyPath(owner, path);
+                const target = repoPath === undefined ? undefined : checkout.resolve(repoPath);
+                if (target === undefined || !target.ok)
+                    return {
+                        ok: false,
+                        problem: `has a dependency 'file://${path}' (in ${file}) that ${UNREACHABLE[target?.reason ?? 'outside']}; a file:// dependency must be a chart folder of the repository, relative to the chart that names it`
+                    };
+                if (target.kind === 'directory')
+                    queue.push(target.path);
+            }
+        }
+    }
+    return { ok: true, folders: [...folders] };
+}
+
 const ALIAS_CHART = /^([A-Za-z0-9][A-Za-z0-9._-]*)\/([A-Za-z0-9][A-Za-z0-9._-]*)$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
@@ -41827,23 +42183,19 @@ options) {
         const found = checkout.resolve(`${dir}/Chart.yaml`);
         return found.ok && found.kind === 'file';
     };
-    // helm follows symlinks inside a chart: one leading out could render any runner file.
-    const escapingLink = (dir) => {
-        const scan = checkout.symlinksUnder(dir);
-        if (!scan.ok)
-            return `has more than ${scan.limit} files; it is not a chart folder`;
-        const out = scan.links.find((link) => {
-            const found = checkout.resolve(link);
-            return !found.ok && found.reason === 'outside';
-        });
-        return out === undefined
-            ? undefined
-            : `holds a symlink '${out}' that leads outside the repository, which helm would follow; remove it or point it inside the repository`;
+    // helm follows symlinks and file:// dependencies: one leading out could render any runner file.
+    let folders = [];
+    const unreadable = (dir) => {
+        const found = chartFolders(checkout, dir);
+        if (!found.ok)
+            return found.problem;
+        folders = found.folders;
+        return undefined;
     };
-    const chart = chartSource(raw, aliases, problem, path, hasChartYaml, escapingLink);
+    const chart = chartSource(raw, aliases, problem, path, hasChartYaml, unreadable);
     const references = {
         values: [...valueRefs],
-        chartDir: chart?.kind === 'local' ? chart.path : undefined,
+        chartDirs: folders,
         hooks: hookRefs,
         needs: raw.needs
     };
@@ -41876,7 +42228,9 @@ function hasUserInfo(url) {
         return false;
     }
 }
-function chartSource(raw, aliases, problem, path, hasChartYaml, escapingLink) {
+function chartSource(raw, aliases, problem, path, hasChartYaml, 
+/** Why helm may not read the chart's folders, if it may not. */
+unreadable) {
     const { chart, version, repository } = raw;
     const text = chart.text;
     const noVersion = (form) => {
@@ -41927,9 +42281,9 @@ function chartSource(raw, aliases, problem, path, hasChartYaml, escapingLink) {
             problem(chart, `local chart '${text}' has no Chart.yaml`);
             return undefined;
         }
-        const escape = escapingLink(dir.real);
-        if (escape) {
-            problem(chart, `local chart '${text}' ${escape}`);
+        const refused = unreadable(dir.real);
+        if (refused) {
+            problem(chart, `local chart '${text}' ${refused}`);
             return undefined;
         }
         return { kind: 'local', path: dir.real };
@@ -41950,9 +42304,10 @@ function chartSource(raw, aliases, problem, path, hasChartYaml, escapingLink) {
     return undefined;
 }
 
-// What a removed plan asked for its own removal (`keep`, `suspend`, uninstall hooks
-// and their scripts), read from the base commit, where the plan still existed.
-/** A removed uninstall hook is read from the base commit whole; a larger one is an error. */
+// What a removed plan asked for its own removal (`keep`, `suspend`, uninstall hooks),
+// read from the base commit, where the plan still existed. Its hooks run later among
+// that commit's files; here each is checked to be a file of it.
+/** An uninstall hook larger than this is no script: an error, found before anything runs. */
 const MAX_HOOK_BYTES = 1024 * 1024;
 async function removals(gone, 
 /** The base commit's plan files that parsed, by path. */
@@ -41994,11 +42349,10 @@ defaultsText, baseFiles, base) {
         for (const name of UNINSTALL_HOOK_NAMES)
             for (const at of raw?.hooks[name] ?? []) {
                 const path = normalizeRepoPath(at.text);
-                const content = path === undefined ? undefined : scripts.get(path);
-                if (path === undefined || content === undefined)
+                if (path === undefined || !scripts.has(path))
                     missing.push(at.text);
                 else
-                    hooks[name].push({ path, content });
+                    hooks[name].push(path);
             }
         if (missing.length > 0) {
             problems.push({
@@ -42010,9 +42364,14 @@ defaultsText, baseFiles, base) {
             });
             continue;
         }
+        const hooked = hooks['pre-uninstall'].length + hooks['post-uninstall'].length > 0;
         uninstalls.push({
             ...removed,
-            removal: { suspend: options.suspend, keep: options.keep, hooks }
+            removal: {
+                suspend: options.suspend,
+                keep: options.keep,
+                ...(hooked && { hooks: { commit: base, ...hooks } })
+            }
         });
     }
     return { uninstalls, problems };
@@ -42553,8 +42912,8 @@ function indexPlans(candidates) {
         push(byRelease, releaseKey$1(c.target), c.target.plan);
         for (const values of c.references?.values ?? [])
             push(byValues, values, c.target.plan);
-        if (c.references?.chartDir)
-            push(byChart, c.references.chartDir, c.target.plan);
+        for (const dir of c.references?.chartDirs ?? [])
+            push(byChart, dir, c.target.plan);
     }
     // Two files for one release (demo.yaml and demo.yml) would fight over it: both fail.
     for (const paths of byRelease.values()) {
@@ -46573,7 +46932,7 @@ function splitCredentials(url) {
     parsed.username = '';
     parsed.password = '';
     const auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-    addSecret(auth);
+    addSecret(auth, `the Authorization header for ${parsed.toString()}`);
     return { plainUrl: parsed.toString(), auth };
 }
 function sha256(file) {
@@ -47143,7 +47502,7 @@ async function fetchKubeconfig(setup, options) {
         throw new StoreError(`the kubeconfig of setup ${setup} at ${safeUrl} is not valid: ${check.reason}`);
     }
     for (const secret of check.secrets)
-        addSecret(secret);
+        addSecret(secret, `the kubeconfig of setup ${setup}`);
     return text;
 }
 async function readLocal(url, setup, safeUrl) {
@@ -47169,7 +47528,7 @@ async function download(url, setup, safeUrl, options) {
         const user = decodeURIComponent(parsed.username);
         const password = decodeURIComponent(parsed.password);
         headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-        addSecret(headers.authorization);
+        addSecret(headers.authorization, `the Authorization header for ${safeUrl}`);
         parsed.username = '';
         parsed.password = '';
     }
@@ -47316,7 +47675,7 @@ async function prepareSops(config, signal) {
 }
 /** Asks the binary its version (`sops 3.13.3 (latest)`): the download may not hold what its name says. */
 async function describe(path, origin) {
-    const result = await run$1(path, ['--version', '--disable-version-check'], { env: childEnv({}) });
+    const result = await run$1(path, ['--version', '--disable-version-check'], { env: sopsEnv({}) });
     const reported = /\bsops (\d+\.\d+\.\d+\S*)/.exec(result.stdout)?.[1];
     if (result.code !== 0 || !reported)
         throw new Error(`${origin} (${path}) does not run as sops: ${result.stderr.trim() || `exit ${result.code}`}`);
@@ -47368,26 +47727,27 @@ const ENCRYPTED = /^ENC\[[A-Z0-9_]+,data:.*,type:(str|int|float|bool|bytes|comme
 /**
  * The decrypted values of the leaves that were encrypted, as text, to register as
  * secrets. Booleans are left out: masking `true` everywhere would hide nothing.
- * Leaves SOPS left in clear (unencrypted_suffix and the like) are not secrets.
+ * Leaves SOPS left in clear (unencrypted_suffix and the like) are not secrets. Each
+ * comes with its key path (`db.password`, `tokens[0]`), for a warning to name.
  */
 function encryptedLeaves(encrypted, decrypted) {
     const found = [];
-    const walk = (enc, dec) => {
+    const walk = (enc, dec, key) => {
         if (typeof enc === 'string') {
             const type = ENCRYPTED.exec(enc)?.[1];
             if (type && type !== 'bool' && dec !== null && dec !== undefined)
-                found.push(String(dec));
+                found.push({ key, value: String(dec) });
         }
         else if (Array.isArray(enc)) {
-            enc.forEach((item, i) => walk(item, Array.isArray(dec) ? dec[i] : undefined));
+            enc.forEach((item, i) => walk(item, Array.isArray(dec) ? dec[i] : undefined, `${key}[${i}]`));
         }
         else if (isMapping(enc)) {
-            for (const [key, value] of Object.entries(enc))
-                if (key !== 'sops')
-                    walk(value, isMapping(dec) ? dec[key] : undefined);
+            for (const [name, value] of Object.entries(enc))
+                if (name !== 'sops')
+                    walk(value, isMapping(dec) ? dec[name] : undefined, key ? `${key}.${name}` : name);
         }
     };
-    walk(encrypted, decrypted);
+    walk(encrypted, decrypted, '');
     return found;
 }
 /**
@@ -47453,6 +47813,16 @@ class ValuesFiles {
         }
         return { paths, notes };
     }
+    /** The SOPS-encrypted ones among the files, parsed (never decrypted): a drift check reads their paths. */
+    async encrypted(files) {
+        const found = [];
+        for (const file of files) {
+            const text = await readFile(join(this.#options.config.workspace, file), 'utf8');
+            if (sopsMetadata(text))
+                found.push(load(text));
+        }
+        return found;
+    }
     async #decrypt(file, path, text, meta) {
         const { config, signal } = this.#options;
         this.#sops ??= prepareSops(config, signal);
@@ -47460,14 +47830,12 @@ class ValuesFiles {
         const type = extname(file).toLowerCase() === '.json' ? 'json' : 'yaml';
         const result = await run$1(sops.path, ['--decrypt', '--input-type', type, '--output-type', 'yaml', path], {
             // sops alone gets the age key; KMS credentials come from the environment as for any step.
-            env: childEnv(config.sopsAgeKey ? { SOPS_AGE_KEY: config.sopsAgeKey } : {}),
+            env: sopsEnv(config.sopsAgeKey ? { SOPS_AGE_KEY: config.sopsAgeKey } : {}),
             signal
         });
         if (result.code !== 0)
             throw new Error(decryptError(file, meta, result.stderr, result.cancelled));
-        const decrypted = load(result.stdout);
-        for (const value of encryptedLeaves(load(text), decrypted))
-            addSecret(value);
+        addSecretValues(encryptedLeaves(load(text), load(result.stdout)), `${file}, decrypted`);
         return this.#write(file, result.stdout);
     }
     /** A file only this run's user reads, under a folder of its own so helm's errors still name the file. */
@@ -47528,7 +47896,8 @@ function createWorkdir() {
             const file = join(kubeDir, `${setupFileName(setup)}.yaml`);
             writeFileSync(file, text, { mode: 0o600 });
             return file;
-        }
+        },
+        remove: () => rm$1(root, { recursive: true, force: true }).catch((error) => info(`Could not remove ${root} yet (the post step tries again): ${error instanceof Error ? error.message : String(error)}`))
     };
 }
 
@@ -47638,8 +48007,8 @@ async function runExecPlugin(plugin, server, signal) {
         throw new KubeconfigError(`the kubeconfig exec plugin ${plugin.command} ${why}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`);
     }
     const credential = parseExecCredential(result.stdout);
-    addSecret(credential.token);
-    addSecret(credential.key);
+    addSecret(credential.token, `the token of the kubeconfig exec plugin ${plugin.command}`);
+    addSecret(credential.key, `the client key of the kubeconfig exec plugin ${plugin.command}`);
     return credential;
 }
 
@@ -47676,7 +48045,7 @@ function createClient(access, auth, signal) {
         headers.authorization = `Bearer ${auth.token}`;
     else if (access.username && access.password) {
         const basic = Buffer.from(`${access.username}:${access.password}`).toString('base64');
-        addSecret(basic);
+        addSecret(basic, `the kubeconfig's username and password for ${access.server}`);
         headers.authorization = `Basic ${basic}`;
     }
     const call = async (method, path, extra, body) => {
@@ -47877,6 +48246,14 @@ function rollbackArgs(target, revision) {
 function manifestArgs(target) {
     return ['get', 'manifest', target.release, '--namespace', target.namespace];
 }
+/** The values the release was given (its values files and `set:`), as JSON. */
+function userValuesArgs(target) {
+    return ['get', 'values', target.release, '--namespace', target.namespace, '--output', 'json'];
+}
+/** The hooks of the deployed revision: what `helm uninstall` creates (pre/post-delete) besides deleting. */
+function hooksArgs(target) {
+    return ['get', 'hooks', target.release, '--namespace', target.namespace];
+}
 /** Helm 4's `--wait` is a strategy; its boolean forms still work but are deprecated. */
 function waitFlag(wait, major) {
     if (major === 3)
@@ -47936,7 +48313,7 @@ async function runHooks(name, scripts, options) {
     const { command, args } = shellCommand(options.shell);
     for (const script of scripts) {
         options.onLine?.(`── ${name} hook ${script}`, 'stdout');
-        const result = await run$1(command, [...args, isAbsolute(script) ? script : join(options.workspace, script)], {
+        const result = await run$1(command, [...args, join(options.workspace, script)], {
             cwd: options.workspace,
             env: { ...options.env, ...hookOnlyEnv() },
             timeoutMs: options.timeoutMs,
@@ -47962,15 +48339,14 @@ async function runHooks(name, scripts, options) {
 }
 
 // Files a plan needs that are not in the checkout, written into the run's private
-// folder: the values of `set:` (a values file, so no key or value can become a
-// flag) and a removed plan's uninstall hooks as the base commit held them.
-function digestOf$3(text) {
+// folder: the values of `set:` (a values file, so no key or value can become a flag).
+function digestOf$2(text) {
     return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 /** `set:` as a JSON values file (JSON is YAML), after the plan's own values files. */
 function writeSetValues(scratch, target, values) {
     const text = JSON.stringify(values);
-    const file = join(scratch, 'set', `${digestOf$3(`${target.plan}\0${text}`)}.json`);
+    const file = join(scratch, 'set', `${digestOf$2(`${target.plan}\0${text}`)}.json`);
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, text, { mode: 0o600 });
     return file;
@@ -47978,13 +48354,6 @@ function writeSetValues(scratch, target, values) {
 /** The `set:` values file of a plan, if it sets anything: given to helm after the plan's own. */
 function setValuesFiles(scratch, target, values) {
     return Object.keys(values).length > 0 ? [writeSetValues(scratch, target, values)] : [];
-}
-/** A hook script from another commit, at its repository path under a folder of its own. */
-function writeHookScript(scratch, script) {
-    const file = join(scratch, 'hooks', digestOf$3(script.content), script.path);
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    writeFileSync(file, script.content, { mode: 0o700 });
-    return file;
 }
 
 // Pure: the marker the action writes on every release it deploys (helm `--labels`,
@@ -47999,7 +48368,9 @@ const LABELS = {
     /** Set to the revision once helm and the post-hooks succeeded: see `finished`. */
     finished: `${LABEL_PREFIX}finished`,
     /** Set to `<operation>.<revision>` when helm succeeded but a post-hook failed: see `postHooksFailed`. */
-    hooksFailed: `${LABEL_PREFIX}hooks-failed`
+    hooksFailed: `${LABEL_PREFIX}hooks-failed`,
+    /** Written beside `finished` when the workflow holds an ownership key: see `signature`. */
+    signature: `${LABEL_PREFIX}signature`
 };
 /** The `hooks-failed` label value for a revision whose post-hooks failed. */
 function hooksFailedLabel(operation, revision) {
@@ -48030,7 +48401,8 @@ function markerFromLabels(labels) {
         // helm copies labels into the next revision: only a mark naming this revision counts.
         ...(failed && failed[2] === labels.version
             ? { postHooksFailed: failed[1] }
-            : {})
+            : {}),
+        ...(labels[LABELS.signature] !== undefined ? { signature: labels[LABELS.signature] } : {})
     };
 }
 /** The release description: readable in `helm history`, and the marker where labels are not. */
@@ -48202,7 +48574,7 @@ function readBasePlans(checkout, config, targets) {
 // value cannot be found by hashing guesses).
 const KEY = randomBytes(32);
 const DIGEST_HEX = 12;
-function digestOf$2(value) {
+function digestOf$1(value) {
     return `<secret hmac:${createHmac('sha256', KEY).update(value).digest('hex').slice(0, DIGEST_HEX)}>`;
 }
 const SECRET_FIELDS = ['data', 'stringData'];
@@ -48222,8 +48594,11 @@ function redactObject(object) {
         if (values === undefined || values === null)
             continue;
         out[field] = isRecord$1(values)
-            ? Object.fromEntries(Object.entries(values).map(([key, value]) => [key, digestOf$2(String(value))]))
-            : digestOf$2(JSON.stringify(values));
+            ? Object.fromEntries(Object.entries(values).map(([key, value]) => [
+                key,
+                digestOf$1(typeof value === 'string' ? value : JSON.stringify(value))
+            ]))
+            : digestOf$1(JSON.stringify(values));
     }
     // kubectl keeps a copy of the whole object in this annotation.
     const metadata = object.metadata;
@@ -48231,7 +48606,7 @@ function redactObject(object) {
         const annotations = { ...metadata.annotations };
         const lastApplied = 'kubectl.kubernetes.io/last-applied-configuration';
         if (lastApplied in annotations)
-            annotations[lastApplied] = digestOf$2(String(annotations[lastApplied]));
+            annotations[lastApplied] = digestOf$1(String(annotations[lastApplied]));
         out.metadata = { ...metadata, annotations };
     }
     return out;
@@ -48250,6 +48625,24 @@ function objectKey(object, namespace) {
     const ns = text(metadata.namespace) || namespace;
     const name = text(metadata.name) || text(metadata.generateName) || '?';
     return `${text(object.apiVersion) || '?'} ${text(object.kind) || '?'} ${ns}/${name}`;
+}
+/**
+ * Past this many characters a string (a 50 MB ConfigMap value) is kept as its head,
+ * its length and a digest: js-yaml cannot write it (its regular expressions run out
+ * of stack near 4 MB), and a change still shows as a changed digest.
+ */
+const MAX_VALUE = 1024 * 1024;
+const HEAD = 1_000;
+function bounded(value) {
+    if (typeof value === 'string')
+        return value.length > MAX_VALUE
+            ? `${value.slice(0, HEAD)}… (${value.length} characters, sha256:${createHash('sha256').update(value).digest('hex').slice(0, 16)})`
+            : value;
+    if (Array.isArray(value))
+        return value.map(bounded);
+    if (isRecord(value))
+        return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, bounded(v)]));
+    return value;
 }
 function canonicalYaml(object) {
     return dump(object, { sortKeys: true, lineWidth: -1, noRefs: true, schema: CORE_SCHEMA });
@@ -48276,7 +48669,7 @@ function parseManifest(manifest, namespace) {
             : []);
     const seen = new Map();
     const out = objects.map((raw) => {
-        const object = redactObject(raw);
+        const object = bounded(redactObject(raw));
         const base = objectKey(object, namespace);
         const count = (seen.get(base) ?? 0) + 1;
         seen.set(base, count);
@@ -48303,6 +48696,16 @@ function optionsNote(options) {
     return said.length > 0 ? `release options: ${said.join(', ')}` : undefined;
 }
 
+/** How many diff lines the run may still keep: one count for every plan of a preview. */
+class DiffBudget {
+    #left = DIFF_LINES_PER_RUN;
+    get left() {
+        return this.#left;
+    }
+    spend(diff) {
+        this.#left -= diff.objects.reduce((n, o) => n + diffLines(o.diff), 0);
+    }
+}
 function message$1(error) {
     return error instanceof Error ? error.message : String(error);
 }
@@ -48354,13 +48757,20 @@ async function baseObjects(target, context, log) {
         return { ok: false, why: `no diff: ${plan.plan} at ${at} does not render: ${message$1(error)}` };
     }
 }
-function logDiff(diff, log) {
+/** The diff of a plan within what the run may still keep, logged. */
+function diffOf(base, head, context, log) {
+    const budget = context.base?.budget;
+    const diff = diffObjects(base, head, budget?.left);
+    budget?.spend(diff);
     log.line(countLine(diff));
     for (const object of diff.objects) {
         log.diff(`${object.change} ${object.key}`);
         for (const line of object.diff.replace(/\n$/, '').split('\n'))
             log.diff(`  ${line}`);
     }
+    for (const note of truncationNotes(diff))
+        log.line(note);
+    return diff;
 }
 /** `helm template` of an apply step, diffed against base when there is one. */
 async function previewApply(step, context, log) {
@@ -48392,8 +48802,7 @@ async function previewApply(step, context, log) {
             notes: [rendered, ...(base.why !== undefined ? [base.why] : []), ...said]
         });
     }
-    const diff = diffObjects(base.objects, head);
-    logDiff(diff, log);
+    const diff = diffOf(base.objects, head, context, log);
     const unchanged = diff.objects.length === 0;
     return resultOf(step, {
         operation: 'render',
@@ -48402,6 +48811,7 @@ async function previewApply(step, context, log) {
             unchanged
                 ? `renders the same as at base (${head.length} object(s))`
                 : `${base.objects ? '' : 'a new plan: '}${countLine(diff)}`,
+            ...truncationNotes(diff),
             ...said
         ],
         diff
@@ -48421,14 +48831,27 @@ async function previewUninstall(step, context, log) {
             notes: [would, ...(why !== undefined ? [why] : [])]
         });
     }
-    const diff = diffObjects(base.objects, undefined);
-    logDiff(diff, log);
+    const diff = diffOf(base.objects, undefined, context, log);
     return resultOf(step, {
         operation: 'uninstall',
         status: 'planned',
-        notes: [`${would}: ${countLine(diff)}`],
+        notes: [`${would}: ${countLine(diff)}`, ...truncationNotes(diff)],
         diff
     });
+}
+
+/** HMAC-SHA256 of the revision's identity, 32 hex digits (a label value holds at most 63). */
+function ownershipSignature(key, revision) {
+    const text = [revision.namespace, revision.release, String(revision.revision), revision.digest];
+    return createHmac('sha256', key).update(text.join('\n')).digest('hex').slice(0, 32);
+}
+/** Whether the label is the revision's signature under the key (compared in constant time). */
+function ownershipVerifies(key, revision, signature) {
+    if (signature === undefined)
+        return false;
+    const want = Buffer.from(ownershipSignature(key, revision));
+    const have = Buffer.from(signature);
+    return have.length === want.length && timingSafeEqual(have, want);
 }
 
 async function releaseTest(target, test, lastDeployed, helm, context, log) {
@@ -48493,9 +48916,9 @@ async function act(step, decision, digest, context, log) {
             log.line(decision.note);
             return resultOf(step, { operation: null, status: 'skipped', notes: [decision.note] });
         case 'retry-hooks':
-            if (step.action !== 'apply')
+            if (step.action !== 'apply' || digest === undefined)
                 break;
-            return done(await retryHooks(step, step.spec, decision, context, log));
+            return done(await retryHooks(step, step.spec, decision, digest, context, log));
         case 'refuse':
             log.line(`✖ ${decision.reason}`);
             return resultOf(step, {
@@ -48608,7 +49031,7 @@ async function apply(step, spec, decision, digest, context, log) {
             if (!tested.ok)
                 throw new Error(`helm test failed: ${tested.error}`);
         }
-        await postHooks(step, op, revision, postHookScripts, hookRun, context, notes);
+        await postHooks(step, { op, revision, digest }, postHookScripts, hookRun, context, notes);
         return resultOf(step, { operation: op, status: 'succeeded', version, revision, notes });
     }
     catch (error) {
@@ -48644,7 +49067,7 @@ function hookRunOf(step, chart, version, operation, context, log) {
  * when they pass; when one fails, `hooks-failed` names the operation and revision, so
  * the next run runs them again (and only them) instead of calling the plan unchanged.
  */
-async function postHooks(step, op, revision, scripts, hookRun, context, notes) {
+async function postHooks(step, { op, revision, digest }, scripts, hookRun, context, notes) {
     try {
         await runHooks(`post-${op}`, scripts, hookRun);
     }
@@ -48659,16 +49082,16 @@ async function postHooks(step, op, revision, scripts, hookRun, context, notes) {
         }
         throw error;
     }
-    await markFinished(step, revision, context, notes);
+    await markFinished(step, revision, digest, context, notes);
 }
-async function retryHooks(step, spec, decision, context, log) {
+async function retryHooks(step, spec, decision, digest, context, log) {
     const { operation: op, revision } = decision;
     const notes = [decision.note];
     try {
         log.started(`post-${op} hooks of revision ${revision} again`);
         log.line(decision.note);
         const hookRun = hookRunOf(step, spec.chartText, spec.version ?? '', op, context, log);
-        await postHooks(step, op, revision, spec.hooks[`post-${op}`], hookRun, context, notes);
+        await postHooks(step, { op, revision, digest }, spec.hooks[`post-${op}`], hookRun, context, notes);
         notes.push(`post-${op} hooks succeeded on revision ${revision}`);
         return resultOf(step, { operation: op, status: 'succeeded', revision, notes });
     }
@@ -48694,11 +49117,20 @@ async function labelRevision(step, revision, labels, context) {
  * The revision is marked finished once helm and the post-hooks succeeded, so a run
  * after a failed post-hook (or a revision made by hand) upgrades again. Without API
  * access the mark is not written, and the next run tells by the description alone.
+ * With an ownership key the same patch signs the revision: only signed releases are
+ * ever pruned.
  */
-async function markFinished(step, revision, context, notes) {
+async function markFinished(step, revision, digest, context, notes) {
     if (!context.cluster?.client || revision === null)
         return;
-    const failure = await labelRevision(step, revision, { [LABELS.finished]: String(revision) }, context);
+    const key = context.config.ownershipKey;
+    const { namespace, release } = step.target;
+    const failure = await labelRevision(step, revision, {
+        [LABELS.finished]: String(revision),
+        ...(key !== undefined && {
+            [LABELS.signature]: ownershipSignature(key, { namespace, release, revision, digest })
+        })
+    }, context);
     if (failure !== undefined)
         notes.push(`deployed, but the release could not be marked finished (${failure}): the next run upgrades it again`);
 }
@@ -48719,13 +49151,14 @@ async function uninstall(step, context, log) {
             throw new Error('internal error: uninstall of an apply step');
         log.started('uninstall');
         const hooks = step.removal.hooks;
-        const scripts = (name) => hooks[name].map((script) => writeHookScript(context.scratch, script));
-        const hookRun = hooks['pre-uninstall'].length + hooks['post-uninstall'].length > 0
-            ? hookRunOf(step, '', '', 'uninstall', context, log)
-            : undefined;
-        if (hookRun) {
+        const hookRun = hooks && {
+            ...hookRunOf(step, '', '', 'uninstall', context, log),
+            // Where the files it was committed with are: a hook may call the scripts beside it.
+            workspace: await commitRoot(hooks.commit, context)
+        };
+        if (hooks && hookRun) {
             try {
-                await runHooks('pre-uninstall', scripts('pre-uninstall'), hookRun);
+                await runHooks('pre-uninstall', hooks['pre-uninstall'], hookRun);
             }
             catch (error) {
                 throw new Error(`${message(error)}; helm uninstall was not run`, { cause: error });
@@ -48733,12 +49166,20 @@ async function uninstall(step, context, log) {
         }
         await helmRun(context.helm, uninstallArgs(step.target), helmContext(context, log));
         log.line(`uninstalled ${step.target.release} from ${step.target.namespace}`);
-        if (hookRun)
-            await runHooks('post-uninstall', scripts('post-uninstall'), hookRun);
+        if (hooks && hookRun)
+            await runHooks('post-uninstall', hooks['post-uninstall'], hookRun);
         return resultOf(step, { operation: 'uninstall', status: 'succeeded' });
     }
     catch (error) {
         return failed(step, error, log, { operation: 'uninstall' });
+    }
+}
+async function commitRoot(sha, context) {
+    try {
+        return await context.commitFiles(sha);
+    }
+    catch (error) {
+        throw new Error(`the files of ${sha.slice(0, 12)}, where its uninstall hooks run, could not be written: ${message(error)}; helm uninstall was not run`, { cause: error });
     }
 }
 function previewContext(context) {
@@ -48756,9 +49197,9 @@ function previewContext(context) {
 function decide(input) {
     const { step, observation, runKind } = input;
     const name = `${step.target.namespace}/${step.target.release}`;
-    const left = leftAlone(step, name);
+    const left = leftAlone(step);
     if (left)
-        return { kind: 'leave', note: left };
+        return left;
     if (runKind === 'preview' || observation === undefined)
         return step.action === 'apply' ? { kind: 'render' } : { kind: 'plan-uninstall' };
     if (observation.kind === 'foreign') {
@@ -48850,8 +49291,16 @@ function decide(input) {
         }
     }
 }
-/** Why the plan asks for its release to be left alone, if it does (before the cluster is asked). */
-function leftAlone(step, name) {
+/**
+ * When the plan asks for its release to be left alone, before the cluster is asked: the
+ * rule of every run that could touch the release, drift checks included.
+ */
+function leftAlone(step) {
+    const name = `${step.target.namespace}/${step.target.release}`;
+    const note = leaveNote(step, name);
+    return note === undefined ? undefined : { kind: 'leave', note };
+}
+function leaveNote(step, name) {
     if (step.action === 'apply')
         return step.spec.options.suspend
             ? `suspended: release ${name} is left as it is (suspend: true)`
@@ -49067,12 +49516,34 @@ async function runInOrder(items, limit, hooks) {
 function runKindOf(preview, plan) {
     return preview ? 'preview' : plan.resync ? 'resync' : 'deploy';
 }
-async function runEngine(run) {
+const DEPLOY = {
+    step: deployStep,
+    outcome: (result) => result.status === 'failed'
+        ? `${result.operation ?? 'plan'} failed`
+        : `${result.operation ?? 'plan'} ${result.status}`
+};
+async function runEngine(run, work = DEPLOY) {
     if (run.plan.setups.length === 0)
         return [];
+    return withShared(run, async (shared) => {
+        const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) => runSetup(setup, shared, work));
+        return perSetup.flat();
+    });
+}
+/**
+ * Runs `use` with what every setup shares, then removes the run's folder: the
+ * kubeconfigs and decrypted values are gone when the action's step ends, before any
+ * later step of the job (another action's included) could read them. The post step
+ * only catches a main step killed before this.
+ */
+async function withShared(run, use) {
     const shared = sharedOf(run);
-    const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) => runSetup(setup, shared));
-    return perSetup.flat();
+    try {
+        return await use(shared);
+    }
+    finally {
+        await shared.workdir.remove();
+    }
 }
 /** What every setup of a run shares: the work folder, helm's environment, the chart cache. */
 function sharedOf(run) {
@@ -49089,14 +49560,17 @@ function sharedOf(run) {
     const base = run.runKind === 'preview' ? run.base : undefined;
     const baseSide = base && {
         diffBase: base,
-        side: base.kind === 'commit' ? baseSideOf(base, run, workdir, baseEnv) : undefined
+        side: base.kind === 'commit' ? baseSideOf(base, run, workdir, baseEnv) : undefined,
+        budget: new DiffBudget()
     };
     const values = new ValuesFiles({
         config: run.config,
         dir: workdir.valuesDir,
         signal: run.signal
     });
-    return { ...run, workdir, charts, values, state: {}, baseEnv, baseSide };
+    // A removed plan's uninstall hooks run among the base commit's files: written once, when one runs.
+    const commitFiles = commitFolders(run.config.workspace, join(workdir.root, 'commits'));
+    return { ...run, workdir, charts, values, state: {}, baseEnv, baseSide, commitFiles };
 }
 function baseSideOf(base, run, workdir, headEnv) {
     const env = {
@@ -49133,49 +49607,59 @@ function actContextOf(shared, cluster) {
         signal: shared.signal,
         base: shared.baseSide,
         scratch: shared.workdir.root,
+        commitFiles: shared.commitFiles,
         ...(cluster && { cluster })
     };
 }
-async function runSetup(setup, shared) {
+async function runSetup(setup, shared, work) {
     const stop = stopReason(shared);
     if (stop)
         return setup.steps.map((step) => notRun(step, 'skipped', stop));
-    let context = actContextOf(shared);
-    let observed;
-    if (shared.runKind !== 'preview') {
-        let cluster;
-        try {
-            cluster = await clusterOf(setup.setup, shared);
-        }
-        catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
-            const log = new PlanLog(`setup ${setup.setup}`);
-            log.line(message);
-            log.flush('kubeconfig unavailable');
-            shared.state.firstFailure ??= setup.setup;
-            return setup.steps.map((step) => notRun(step, 'failed', message));
-        }
-        context = actContextOf(shared, cluster);
-        try {
-            observed = await observeReleases(setup.steps, {
-                helm: shared.helm,
-                env: context.env,
-                signal: shared.signal,
-                client: cluster.client
-            });
-            info(`Releases of setup ${setup.setup}: ${observed.how}`);
-            // Where listing failed, marking would fail too: the description tells the next run.
-            const marking = observed.viaApi ? cluster : { ...cluster, client: undefined };
-            return await runSteps(setup, shared, { ...context, cluster: marking }, observed);
-        }
-        finally {
-            await cluster.client?.close();
-        }
+    if (shared.runKind === 'preview')
+        return runSteps(setup, { shared, act: actContextOf(shared), observed: undefined, client: undefined }, work);
+    let cluster;
+    try {
+        cluster = await clusterOf(setup.setup, shared);
+        if (!cluster.client && work.needsClient)
+            throw new Error(work.needsClient(setup.setup));
     }
-    return runSteps(setup, shared, context, observed);
+    catch (error) {
+        return setupFailed(setup, shared, error, 'kubeconfig unavailable');
+    }
+    try {
+        const act = actContextOf(shared, cluster);
+        const observed = await observeReleases(setup.steps, {
+            helm: shared.helm,
+            env: act.env,
+            signal: shared.signal,
+            client: cluster.client
+        });
+        info(`Releases of setup ${setup.setup}: ${observed.how}`);
+        // Where listing failed, marking would fail too: the description tells the next run.
+        const marking = observed.viaApi ? cluster : { ...cluster, client: undefined };
+        const context = { shared, act: { ...act, cluster: marking }, observed, client: cluster.client };
+        const results = await runSteps(setup, context, work);
+        return work.after ? [...results, ...(await work.after(setup, context))] : results;
+    }
+    catch (error) {
+        return setupFailed(setup, shared, error, 'setup failed');
+    }
+    finally {
+        await cluster.client?.close();
+    }
 }
-async function runSteps(setup, shared, context, observed) {
-    const runStep = (step) => stepOf(step, shared, context, observed);
+/** Every plan of a setup fails with what stopped the setup as a whole. */
+function setupFailed(setup, shared, error, outcome) {
+    const message = error instanceof Error ? error.message : String(error);
+    const log = new PlanLog(`setup ${setup.setup}`);
+    log.line(message);
+    log.flush(outcome);
+    shared.state.firstFailure ??= setup.setup;
+    return setup.steps.map((step) => notRun(step, 'failed', message));
+}
+async function runSteps(setup, context, work) {
+    const { shared } = context;
+    const runStep = (step) => stepOf(step, context, work);
     const uninstalls = setup.steps.filter((s) => s.action === 'uninstall');
     const applies = setup.steps.filter((s) => s.action === 'apply');
     const hooks = {
@@ -49199,45 +49683,49 @@ async function runSteps(setup, shared, context, observed) {
     })), shared.config.parallelPlans, hooks);
     return [...removed, ...applied];
 }
-async function stepOf(step, shared, context, observed) {
+/** One step as the scheduler runs it: unless stopped, logged, its failure counted for fail-fast. */
+async function stepOf(step, context, work) {
+    const { shared } = context;
     const stop = stopReason(shared);
     if (stop)
         return notRun(step, 'skipped', stop);
     const log = new PlanLog(title(step));
     for (const why of step.reasons)
         log.line(`Affected: ${why}`);
-    const key = releaseKey(step.target);
-    const observeError = observed?.errors.get(key);
+    const observeError = context.observed?.errors.get(releaseKey(step.target));
     let result;
     try {
         if (observeError)
             throw new Error(observeError);
-        const digest = step.action === 'apply' && shared.runKind !== 'preview'
-            ? await digestOf$1(step, shared)
-            : undefined;
-        const decision = decide({
-            step,
-            observation: observed?.observations.get(key),
-            runKind: shared.runKind,
-            digest,
-            now: Date.now(),
-            pendingGraceMs: shared.config.pendingGraceMs,
-            run: shared.run
-        });
-        result = await act(step, decision, digest, context, log);
+        result = await work.step(step, context, log);
     }
     catch (error) {
         result = notRun(step, 'failed', error instanceof Error ? error.message : String(error));
         log.line(`✖ ${result.error ?? ''}`);
     }
-    log.flush(result.status === 'failed'
-        ? `${result.operation ?? 'plan'} failed`
-        : `${result.operation ?? 'plan'} ${result.status}`);
+    log.flush(work.outcome(result));
     if (result.status === 'failed')
         shared.state.firstFailure ??= step.target.plan;
     return result;
 }
-async function digestOf$1(step, shared) {
+/** A deploy, re-sync or preview: the one decision, acted on. */
+async function deployStep(step, context, log) {
+    const { shared } = context;
+    const digest = step.action === 'apply' && shared.runKind !== 'preview'
+        ? await digestOf(step, shared)
+        : undefined;
+    const decision = decide({
+        step,
+        observation: context.observed?.observations.get(releaseKey(step.target)),
+        runKind: shared.runKind,
+        digest,
+        now: Date.now(),
+        pendingGraceMs: shared.config.pendingGraceMs,
+        run: shared.run
+    });
+    return act(step, decision, digest, context.act, log);
+}
+async function digestOf(step, shared) {
     const { spec } = step;
     const paths = [...spec.values, ...Object.values(spec.hooks).flat()];
     const files = await Promise.all(paths.map((p) => readFile(join(shared.config.workspace, p))));
@@ -49291,7 +49779,8 @@ class ResourceFinder {
             throw new UnknownKindError(`the API server serves no kind ${object.kind} in ${object.apiVersion} (a CRD removed, or an API version no longer served)`);
         const scope = resource.namespaced ? `/namespaces/${encodeURIComponent(object.namespace)}` : '';
         return {
-            path: `${base}${scope}/${resource.name}/${encodeURIComponent(object.name)}`
+            path: `${base}${scope}/${resource.name}/${encodeURIComponent(object.name)}`,
+            namespaced: resource.namespaced
         };
     }
     discover(base) {
@@ -49340,12 +49829,22 @@ function ignoredPaths(rules, object) {
         .filter((r) => (r.kind ?? object.kind) === object.kind && (r.name ?? object.name) === object.name)
         .flatMap((r) => r.paths);
 }
-/** Fields of the manifest that the live object holds otherwise (or not at all). */
-function compareObject(desired, live, ignore) {
-    const secret = desired.kind === 'Secret' && desired.apiVersion === 'v1';
-    const want = secret ? secretWithData(desired.body) : desired.body;
+/**
+ * Fields of the manifest that the live object holds otherwise (or not at all).
+ * Secrets are compared as the preview shows them, each value a keyed digest, and
+ * a field whose wanted or live value holds a secret shows both as digests.
+ */
+function compareObject(desired, live, ignore, holdsSecret = () => false) {
+    const v1Secret = desired.kind === 'Secret' && desired.apiVersion === 'v1';
+    const want = redactObject(v1Secret ? secretWithData(desired.body) : desired.body);
+    const have = redactObject(live);
     const fields = [];
-    const show = (path, value) => value === undefined ? undefined : secret && isSecretValue(path) ? digestOf(value) : short(value);
+    const drifted = (path, w, h) => {
+        const texts = [textOf(w), h === undefined || h === null ? undefined : textOf(h)];
+        const secret = texts.some((t) => t !== undefined && holdsSecret(t));
+        const [wantText, haveText] = texts.map((t) => t === undefined ? undefined : secret ? digestOf$1(t) : short(t));
+        fields.push({ path, want: wantText, have: haveText });
+    };
     const walk = (path, w, h) => {
         if (ignore.some((p) => path === p || path.startsWith(`${p}/`)))
             return;
@@ -49355,30 +49854,26 @@ function compareObject(desired, live, ignore) {
             const entries = Object.entries(w);
             if (entries.length === 0)
                 return;
-            if (!isObject(h)) {
-                fields.push({ path, want: show(path, w), have: show(path, h ?? undefined) });
-                return;
-            }
+            if (!isObject(h))
+                return drifted(path, w, h);
             for (const [key, value] of entries)
                 walk(`${path}/${escape(key)}`, value, h[key]);
             return;
         }
         if (Array.isArray(w)) {
-            if (!Array.isArray(h) || h.length !== w.length) {
-                fields.push({ path, want: show(path, w), have: show(path, h ?? undefined) });
-                return;
-            }
+            if (!Array.isArray(h) || h.length !== w.length)
+                return drifted(path, w, h);
             w.forEach((item, i) => walk(`${path}/${i}`, item, h[i]));
             return;
         }
         if (!sameScalar(w, h))
-            fields.push({ path, want: show(path, w), have: show(path, h) });
+            drifted(path, w, h);
     };
     for (const [key, value] of Object.entries(want)) {
         // The status is the cluster's; the manifest's own metadata is compared field by field.
         if (key === 'status')
             continue;
-        walk(`/${escape(key)}`, value, live[key]);
+        walk(`/${escape(key)}`, value, have[key]);
     }
     return fields;
 }
@@ -49398,17 +49893,11 @@ function secretWithData(body) {
         data[key] = Buffer.from(String(value)).toString('base64');
     return { ...rest, data };
 }
-function isSecretValue(path) {
-    return path === '/data' || path.startsWith('/data/');
-}
-/** A Secret value as `sha256:<12 hex>` of its decoded bytes: comparable, never readable. */
-function digestOf(value) {
-    const bytes = typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.from(JSON.stringify(value));
-    return `sha256:${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}`;
+function textOf(value) {
+    return typeof value === 'string' ? value : JSON.stringify(value);
 }
 const SHORT = 80;
-function short(value) {
-    const text = typeof value === 'string' ? value : JSON.stringify(value);
+function short(text) {
     return text.length > SHORT ? `${text.slice(0, SHORT)}…` : text;
 }
 function escape(key) {
@@ -49418,7 +49907,29 @@ function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function checkDecision(observation, name) {
+/** What counts as a secret in the release's fields: every registered secret, and each decrypted leaf. */
+async function releaseSecrets(target, files, context) {
+    const encrypted = await context.values.encrypted(files);
+    if (encrypted.length === 0)
+        return holdsSecret;
+    // The output is the decrypted values: parsed here, never printed.
+    const given = await helmRun(context.helm, userValuesArgs(target), {
+        env: context.env,
+        signal: context.signal
+    });
+    const deployed = JSON.parse(given.stdout || 'null');
+    const found = encrypted.flatMap((tree) => encryptedLeaves(tree, deployed));
+    addSecretValues(found, `${target.plan}: the values of its SOPS-encrypted files, as deployed`);
+    const leaves = new Set(found.map((leaf) => leaf.value));
+    // Values too short for the masker are still secrets when a field holds exactly one.
+    return (text) => holdsSecret(text) || leaves.has(text);
+}
+
+function checkDecision(step, observation) {
+    const left = leftAlone(step);
+    if (left)
+        return { kind: 'suspended', note: left.note };
+    const name = `${step.target.namespace}/${step.target.release}`;
     switch (observation.kind) {
         case 'absent':
             return { kind: 'release-missing' };
@@ -49472,87 +49983,98 @@ function orphansOf(namespace, revisions, declared) {
     }
     return orphans.sort((a, b) => a.release.localeCompare(b.release));
 }
+function ownershipOf(orphan, key) {
+    if (key === undefined)
+        return { kind: 'no-key' };
+    const { signature, digest } = orphan.marker;
+    if (signature === undefined || digest === undefined)
+        return { kind: 'unsigned' };
+    const signed = { ...orphan, digest };
+    return ownershipVerifies(key, signed, signature) ? { kind: 'verified' } : { kind: 'forged' };
+}
+/** The objects that live outside the release's namespace (or might: a kind not served), by name. */
+function objectsOutside(namespace, objects) {
+    return objects.flatMap((o) => {
+        if (o.namespaced === undefined)
+            return [`${o.kind}/${o.name} (a kind the server does not serve)`];
+        if (!o.namespaced)
+            return [`${o.kind}/${o.name}`];
+        if (o.namespace !== undefined && o.namespace !== namespace)
+            return [`${o.kind}/${o.namespace}/${o.name}`];
+        return [];
+    });
+}
+/**
+ * An orphan is uninstalled only when asked, provably ours, and when `helm uninstall`
+ * cannot reach past its namespace: no plan renders its objects any more, so nothing
+ * says a cluster-scoped one (or one in another namespace) is still its to delete.
+ */
+function pruneDecision(orphan, input) {
+    if (!input.prune)
+        return { kind: 'report', reason: 'prune: true uninstalls it' };
+    const { revision, namespace } = orphan;
+    if (!('outside' in input))
+        return { kind: 'report', reason: unproven(input.ownership, revision) };
+    if (input.outside.length > 0)
+        return {
+            kind: 'report',
+            reason: `not uninstalled: its release holds objects outside namespace ${namespace} (${input.outside.join(', ')}), which prune never deletes; ${BY_HAND}`
+        };
+    return { kind: 'prune' };
+}
+const BY_HAND = 'uninstall it by hand if it is no longer needed';
+function unproven(ownership, revision) {
+    switch (ownership.kind) {
+        case 'no-key':
+            return 'not uninstalled: prune needs the ownership-key input to tell the releases this action deployed';
+        case 'unsigned':
+            return `not uninstalled: revision ${revision} carries no ownership signature (deployed before ownership-key was set, or its deploy did not finish); ${BY_HAND}`;
+        case 'forged':
+            return `not uninstalled: the ownership signature on revision ${revision} does not verify (copied from another release, forged, or made with another key); ${BY_HAND}`;
+    }
+}
 
 // A drift check: every plan's release as deployed (`helm get manifest`) against the
 // live objects, read from the API server; `drift: correct` re-applies what drifted
-// through the one interpreter, as an upgrade with hooks. Then the orphans: releases
-// with this action's marker in the plans' namespaces that no plan declares.
+// through the one interpreter, as an upgrade with hooks. It runs through the deploy's
+// scheduler: `needs`, `parallel-plans`, fail-fast and cancellation as a deploy has
+// them. Then the orphans: releases with this action's marker in the plans' namespaces
+// that no plan declares.
 const PARTIAL_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 const OBJECTS_AT_ONCE = 8;
-async function runDrift(run) {
-    if (run.plan.setups.length === 0)
-        return [];
-    const shared = sharedOf(run);
-    const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) => driftOfSetup(setup, shared));
-    return perSetup.flat();
+const DRIFT = {
+    step: checkStep,
+    outcome: (result) => `drift ${result.drift?.state ?? result.status}`,
+    needsClient: (setup) => `setup ${setup}: a drift check reads the live objects through the API server, and no client could be built from its kubeconfig`,
+    after: orphans
+};
+function runDrift(run) {
+    return runEngine(run, DRIFT);
 }
-async function driftOfSetup(setup, shared) {
-    if (shared.signal.aborted)
-        return setup.steps.map((step) => notRun(step, 'skipped', 'not run: the run was cancelled'));
-    let cluster;
-    try {
-        cluster = await clusterOf(setup.setup, shared);
-        if (!cluster.client)
-            throw new Error(`setup ${setup.setup}: a drift check reads the live objects through the API server, and no client could be built from its kubeconfig`);
+/** The setup's discovery, asked once a setup (a client is one setup's). */
+const finders = new WeakMap();
+function apiOf(context) {
+    const { client } = context;
+    if (!client)
+        throw new Error('internal error: a drift check without an API client');
+    let resources = finders.get(client);
+    if (!resources) {
+        resources = new ResourceFinder(client);
+        finders.set(client, resources);
     }
-    catch (error) {
-        return setupFailed(setup, error);
-    }
-    const { client } = cluster;
-    try {
-        const act = actContextOf(shared, { kubeconfig: cluster.kubeconfig, client });
-        const observed = await observeReleases(setup.steps, {
-            helm: shared.helm,
-            env: act.env,
-            signal: shared.signal,
-            client
-        });
-        info(`Releases of setup ${setup.setup}: ${observed.how}`);
-        const context = {
-            shared,
-            client,
-            observed,
-            resources: new ResourceFinder(client),
-            act
-        };
-        const checked = await mapLimited(setup.steps, shared.config.parallelPlans, (step) => checkStep(step, context));
-        return [...checked, ...(await orphans(setup, context))];
-    }
-    catch (error) {
-        return setupFailed(setup, error);
-    }
-    finally {
-        await client.close();
-    }
+    return { client, resources };
 }
-function setupFailed(setup, error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const log = new PlanLog(`setup ${setup.setup}`);
-    log.line(message);
-    log.flush('drift check failed');
-    return setup.steps.map((step) => notRun(step, 'failed', message));
-}
-async function checkStep(step, context) {
-    const { shared } = context;
-    if (shared.signal.aborted)
-        return notRun(step, 'skipped', 'not run: the run was cancelled');
-    const log = new PlanLog(title(step));
-    const result = await checkRelease(step, context, log).catch((error) => notRun(step, 'failed', error instanceof Error ? error.message : String(error)));
-    if (result.error)
-        log.line(`✖ ${result.error}`);
-    log.flush(`drift ${result.drift?.state ?? result.status}`);
-    return result;
-}
-async function checkRelease(step, context, log) {
+async function checkStep(step, context, log) {
     if (step.action !== 'apply')
         throw new Error('internal error: a drift check is of the plans at a commit');
     const key = releaseKey(step.target);
-    const observeError = context.observed.errors.get(key);
-    if (observeError)
-        throw new Error(observeError);
-    const observation = context.observed.observations.get(key) ?? { kind: 'absent' };
-    const decision = checkDecision(observation, key);
+    const observation = context.observed?.observations.get(key) ?? { kind: 'absent' };
+    const decision = checkDecision(step, observation);
     const drift = context.shared.config.drift;
+    if (decision.kind === 'suspended') {
+        log.line(decision.note);
+        return withDrift(resultOf(step, { operation: null, status: 'skipped', notes: [decision.note] }), { state: 'suspended', objects: [], corrected: false });
+    }
     if (decision.kind === 'leave') {
         log.line(decision.reason);
         return resultOf(step, { operation: null, status: 'skipped', notes: [decision.reason] });
@@ -49567,7 +50089,11 @@ async function checkRelease(step, context, log) {
     }
     for (const note of decision.notes)
         log.line(note);
-    const objects = await compareRelease(step.target, step.spec.driftIgnore, context);
+    const secrets = await releaseSecrets(step.target, step.spec.values, {
+        ...context.shared,
+        env: context.act.env
+    });
+    const objects = await compareRelease(step.target, step.spec.driftIgnore, secrets, context);
     for (const object of objects) {
         log.line(`${object.object}: ${object.state}`);
         for (const field of object.fields)
@@ -49593,27 +50119,32 @@ function driftNote(objects) {
 }
 /** Re-applies the release as the commit says: the deploy path, hooks included. */
 async function correct(step, operation, context, log) {
-    const digest = await digestOf$1(step, context.shared);
+    const digest = await digestOf(step, context.shared);
     const note = `corrected: ${operation === 'install' ? 'installed' : 're-applied'} as ${context.shared.plan.sha.slice(0, 12)} says`;
     return act(step, { kind: 'apply', operation, notes: [note], reclaim: true }, digest, context.act, log);
 }
-/** Every object of the deployed manifest against its live copy. */
-async function compareRelease(target, ignore, context) {
-    const manifest = await helmRun(context.shared.helm, manifestArgs(target), {
+/** The objects of the release's newest revision as helm stores them (`args`: manifest or hooks). */
+async function storedObjects(args, context) {
+    const stored = await helmRun(context.shared.helm, [...args], {
         env: context.act.env,
         signal: context.shared.signal
     });
-    const objects = manifestObjects(manifest.stdout);
-    const found = await mapLimited(objects, OBJECTS_AT_ONCE, (object) => compareLive(object, target.namespace, ignoredPaths(ignore, object), context));
+    return manifestObjects(stored.stdout);
+}
+/** Every object of the deployed manifest against its live copy. */
+async function compareRelease(target, ignore, holdsSecret, context) {
+    const objects = await storedObjects(manifestArgs(target), context);
+    const found = await mapLimited(objects, OBJECTS_AT_ONCE, (object) => compareLive(object, target.namespace, ignoredPaths(ignore, object), holdsSecret, context));
     return found.filter((o) => o !== undefined);
 }
-async function compareLive(desired, releaseNamespace, ignore, context) {
+async function compareLive(desired, releaseNamespace, ignore, holdsSecret, context) {
+    const { client, resources } = apiOf(context);
     const namespace = desired.namespace ?? releaseNamespace;
     const object = `${desired.kind}/${namespace}/${desired.name}`;
     let path;
     try {
         ;
-        ({ path } = await context.resources.find({ ...desired, namespace }));
+        ({ path } = await resources.find({ ...desired, namespace }));
     }
     catch (error) {
         if (error instanceof UnknownKindError)
@@ -49622,14 +50153,14 @@ async function compareLive(desired, releaseNamespace, ignore, context) {
     }
     let live;
     try {
-        live = await context.client.get(path);
+        live = await client.get(path);
     }
     catch (error) {
         if (error instanceof KubeApiError && error.statusCode === 404)
             return { object, state: 'missing', fields: [] };
         throw error;
     }
-    const fields = compareObject(desired, live, ignore);
+    const fields = compareObject(desired, live, ignore, holdsSecret);
     return fields.length > 0 ? { object, state: 'drifted', fields } : undefined;
 }
 /**
@@ -49640,6 +50171,7 @@ async function orphans(setup, context) {
     const { shared } = context;
     if (shared.config.plans.length > 0)
         return [];
+    const { client } = apiOf(context);
     const declared = new Set([
         ...setup.steps.map((s) => releaseKey(s.target)),
         ...shared.plan.problems
@@ -49648,50 +50180,107 @@ async function orphans(setup, context) {
     ]);
     const namespaces = [...new Set([...declared].map((key) => key.split('/')[0]))];
     const found = await mapLimited(namespaces, OBJECTS_AT_ONCE, async (namespace) => {
-        const list = await context.client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?labelSelector=${encodeURIComponent('owner=helm')}`, PARTIAL_METADATA_LIST);
+        const list = await client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?labelSelector=${encodeURIComponent('owner=helm')}`, PARTIAL_METADATA_LIST);
         const revisions = revisionsFromSecrets((list.items ?? []).map((i) => i.metadata ?? {}));
         return orphansOf(namespace, revisions, declared);
     });
-    return mapLimited(found.flat(), shared.config.parallelPlans, (orphan) => orphanResult(setup.setup, orphan, context));
+    return mapLimited(found.flat(), shared.config.parallelPlans, (orphan) => {
+        const { namespace, release } = orphan;
+        const why = `orphan: no plan declares ${namespace}/${release} (deployed by ${orphan.marker.commit.slice(0, 12) || 'an older version'}, revision ${orphan.revision})`;
+        const step = {
+            action: 'uninstall',
+            target: {
+                setup: setup.setup,
+                namespace,
+                release,
+                plan: `${setup.setup}/${namespace}/${release}`
+            },
+            reasons: [why],
+            needs: [],
+            removal: DEFAULT_REMOVAL
+        };
+        return stepOf(step, context, {
+            step: async (s, c, log) => withOrphan(await orphanStep(s, orphan, why, c, log)),
+            outcome: (result) => result.operation === 'uninstall' && result.status === 'succeeded'
+                ? 'orphan uninstalled'
+                : `orphan ${result.status === 'unchanged' ? 'reported' : result.status}`
+        });
+    });
 }
-async function orphanResult(setup, orphan, context) {
-    const { namespace, release } = orphan;
-    const target = { setup, namespace, release, plan: `${setup}/${namespace}/${release}` };
-    const why = `orphan: no plan declares ${namespace}/${release} (deployed by ${orphan.marker.commit.slice(0, 12) || 'an older version'}, revision ${orphan.revision})`;
-    const step = {
-        action: 'uninstall',
-        target,
-        reasons: [why],
-        needs: [],
-        removal: DEFAULT_REMOVAL
-    };
-    const log = new PlanLog(title(step));
-    log.line(why);
-    const report = { state: 'orphan', objects: [], corrected: false };
-    if (!context.shared.config.prune) {
-        log.flush('orphan');
-        return withDrift(resultOf(step, {
+function withOrphan(result) {
+    const pruned = result.operation === 'uninstall' && result.status === 'succeeded';
+    return withDrift(result, { state: 'orphan', objects: [], corrected: pruned });
+}
+/** Reported, or uninstalled when prune may: see pruneDecision. */
+async function orphanStep(step, orphan, why, context, log) {
+    const { config } = context.shared;
+    const ownership = ownershipOf(orphan, config.ownershipKey);
+    const input = !config.prune
+        ? { prune: false }
+        : ownership.kind === 'verified'
+            ? {
+                prune: true,
+                ownership,
+                outside: objectsOutside(orphan.namespace, await storedScope(step.target, context))
+            }
+            : { prune: true, ownership };
+    const decision = pruneDecision(orphan, input);
+    if (decision.kind === 'report') {
+        log.line(decision.reason);
+        return resultOf(step, {
             operation: null,
             status: 'unchanged',
             revision: orphan.revision,
-            notes: [why, 'prune: true uninstalls it']
-        }), report);
+            notes: [why, decision.reason]
+        });
     }
-    const result = await act(step, { kind: 'uninstall', notes: [why] }, undefined, context.act, log);
-    log.flush(`orphan ${result.status === 'succeeded' ? 'uninstalled' : result.status}`);
-    return withDrift(result, { ...report, corrected: result.status === 'succeeded' });
+    return act(step, { kind: 'uninstall', notes: [why] }, undefined, context.act, log);
+}
+/** Where every object `helm uninstall` would delete (manifest) or create (hooks) lives. */
+async function storedScope(target, context) {
+    const { resources } = apiOf(context);
+    const objects = (await Promise.all([manifestArgs(target), hooksArgs(target)].map((a) => storedObjects(a, context)))).flat();
+    return mapLimited(objects, OBJECTS_AT_ONCE, async (object) => {
+        let namespaced;
+        try {
+            ;
+            ({ namespaced } = await resources.find({
+                ...object,
+                namespace: object.namespace ?? target.namespace
+            }));
+        }
+        catch (error) {
+            if (!(error instanceof UnknownKindError))
+                throw error;
+        }
+        return { kind: object.kind, name: object.name, namespace: object.namespace, namespaced };
+    });
+}
+
+// What the action edits on GitHub is only what its token wrote. Anyone may comment
+// on a pull request or open an issue, and issue forms apply labels on their own: a
+// marker, a title or a label tells nothing about who wrote the text. The author's
+// login must be the token's own identity, exactly: `<app>[bot]` is not the account
+// `<app>`, and a deleted account (no author) is nobody's.
+/** Whether the token whose identity (`viewer.login`) is given wrote it. */
+function writtenBy(item, identity) {
+    return item.author === identity;
 }
 
 /** The hidden first line that tells this workflow's comment from any other. */
 function commentMarker(workflowFile) {
     return `<!-- gitops-action diff ${(workflowFile ?? 'workflow').replace(/--/g, '- -')} -->`;
 }
+/** The first comment this token wrote under the marker, if any. */
+function ownComment(comments, marker, identity) {
+    return comments.find((c) => writtenBy(c, identity) && c.body.split('\n', 1)[0] === marker);
+}
 async function upsertComment(api, issue, marker, body, 
 /** False when no plan is affected: an earlier comment is corrected, none is started. */
 create = true) {
     try {
-        const comments = await api.listComments(issue);
-        const ours = comments.find((c) => c.body.split('\n', 1)[0] === marker);
+        const [identity, comments] = await Promise.all([api.identity(), api.listComments(issue)]);
+        const ours = ownComment(comments, marker, identity);
         if (ours)
             return { kind: 'updated', id: (await api.updateComment(ours.id, body)).id };
         if (!create)
@@ -49843,18 +50432,26 @@ async function openDiffBase(input) {
 
 // One GitHub issue a setup tells its drift: opened when a check finds drift,
 // edited by every later check that still does, closed by the first clean one.
-// Found again by its label and title, so nothing has to be stored between runs.
+// Found again by its label, title and author, the token's own identity, so nothing
+// has to be stored between runs. Anyone may open an issue with that title, and an
+// issue form may label it: another account's issue is never edited or closed.
 const DRIFT_LABEL = 'gitops-drift';
 function issueTitle(setup) {
     return `Drift in setup ${setup}`;
 }
+/** The oldest open issue the token opened for the setup, if any. */
+function ownIssue(issues, setup, identity) {
+    return issues.find((i) => writtenBy(i, identity) && i.title === issueTitle(setup));
+}
 async function syncDriftIssues(api, setups) {
     if (setups.length === 0)
         return [];
-    const open = new Map((await api.openIssues(DRIFT_LABEL)).map((i) => [i.title, i.number]));
+    const [identity, open] = await Promise.all([api.identity(), api.openIssues(DRIFT_LABEL)]);
     const outcomes = [];
-    for (const { setup, drifted, body } of setups) {
-        const number = open.get(issueTitle(setup));
+    for (const { setup, drifted, body: text } of setups) {
+        // A public issue outlives the run: masked like the summary, as a last guard.
+        const body = mask(text);
+        const number = ownIssue(open, setup, identity)?.number;
         if (drifted && number === undefined) {
             const created = await api.createIssue({
                 title: issueTitle(setup),
@@ -49957,7 +50554,12 @@ async function run() {
             : undefined;
         await reportResults(plan, results, cancellation.signal.aborted, {
             ...(previewReport && { preview: previewReport }),
-            ...(driftCheck && { drift: { failOnDrift: config.failOnDrift } })
+            ...(driftCheck && {
+                drift: {
+                    failOnDrift: config.failOnDrift,
+                    pruneWithoutKey: config.prune && config.ownershipKey === undefined
+                }
+            })
         });
         if (event.name === 'pull_request' && previewReport) {
             const marker = commentMarker(event.workflow.file);
@@ -49988,6 +50590,8 @@ async function run() {
         await endDeployments?.({ kind: 'stopped' });
     }
     finally {
+        for (const warning of takeSecretWarnings())
+            runWarning(warning);
         await opened?.dispose();
         cancellation.dispose();
     }

@@ -1,5 +1,6 @@
 import { createRequire as __gitopsCreateRequire } from 'node:module';
 const require = __gitopsCreateRequire(import.meta.url);
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 
@@ -8,13 +9,15 @@ import { basename } from 'node:path';
 const STATE_KEY = 'gitops-workdir';
 const WORKDIR_PREFIX = 'gitops-action-';
 
-// The post step: remove the run's folder (kubeconfigs, decrypted values, helm repository config).
+// The post step: remove the run's folder (kubeconfigs, decrypted values, helm repository
+// config) if the main step could not, killed before it ended.
 // It imports no @actions/* package: loading one costs more than this whole step.
 // The runner hands the main step's saved state over as STATE_<name>, and a
 // workflow command is a plain line on stdout.
 async function cleanup() {
     const dir = process.env[`STATE_${STATE_KEY}`];
-    if (!dir)
+    // The main step removes it as it ends: there is nothing left to say.
+    if (!dir || !existsSync(dir))
         return;
     // Only ever a folder this action made.
     if (!basename(dir).startsWith(WORKDIR_PREFIX)) {

@@ -47,8 +47,8 @@ describe('action.yml, the one source of the inputs', () => {
     expect(readConfig()).toEqual(defaulted)
   })
 
-  it("the README's inputs table lists the same inputs, in the same order, with the same defaults", () => {
-    const readme = readFileSync(new URL('README.md', root), 'utf8')
+  it('the documented inputs table lists the same inputs, in the same order, with the same defaults', () => {
+    const readme = readFileSync(new URL('docs/inputs-and-outputs.md', root), 'utf8')
     const section = readme.slice(readme.indexOf('\n## Inputs\n'), readme.indexOf('\n## Outputs\n'))
     const rows = section
       .split('\n')
