@@ -1,7 +1,7 @@
 // Per-plan release options on the bed, through the built action: bad values are
 // errors with their line, `atomic` limited to one setup by the defaults, a chart
 // test that fails and rolls back, a local chart with a dependency from the bed's
-// chart repository, `suspend` and `keep`, uninstall hooks in order, and a failed
+// chart repository and one with its dependencies vendored, `suspend` and `keep`, uninstall hooks in order, and a failed
 // post-install hook run again (and only it) by the next run. State is read back
 // from the API servers.
 import { spawnSync } from 'node:child_process'
