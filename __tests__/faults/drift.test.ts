@@ -1,7 +1,8 @@
 // Drift checks (schedule events, `mode: drift`): hand edits, deleted objects,
 // fields other actors own, zero values the API server does not store, orphans and
-// hand-installed releases, on both clusters with Helm 4 and Helm 3; and what goes wrong around a check: a cluster that does
-// not answer, a kind the server no longer serves, a bad plan file among good ones.
+// hand-installed releases, on both clusters with Helm 4 and Helm 3; and what goes
+// wrong around a check: a cluster that does not answer, a kind the server no longer
+// serves, a bad plan file among good ones.
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
