@@ -1,7 +1,8 @@
 // Drift checks (schedule events, `mode: drift`): hand edits, deleted objects,
-// fields other actors own, orphans and hand-installed releases, on both clusters
-// with Helm 4 and Helm 3; and what goes wrong around a check: a cluster that does
-// not answer, a kind the server no longer serves, a bad plan file among good ones.
+// fields other actors own, zero values the API server does not store, orphans and
+// hand-installed releases, on both clusters with Helm 4 and Helm 3; and what goes
+// wrong around a check: a cluster that does not answer, a kind the server no longer
+// serves, a bad plan file among good ones.
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -66,6 +67,45 @@ async function editByHand(cluster: Cluster, ns: string, message: string): Promis
 const OWNERSHIP_KEY = secret(randomBytes(32).toString('hex'))
 
 const WEB_VALUES = 'message: "from git"\ndeployment:\n  enabled: true\n  replicas: 1\n'
+
+/** A local chart whose objects set fields to zero values, which the API server does not store. */
+const ZERO_VALUES_CHART = {
+  'charts/zeros/Chart.yaml': 'apiVersion: v2\nname: zeros\nversion: 0.1.0\n',
+  'charts/zeros/templates/objects.yaml': `apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  publishNotReadyAddresses: false
+  selector:
+    app: zeros
+  ports:
+    - port: 80
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  replicas: 1
+  minReadySeconds: 0
+  selector:
+    matchLabels:
+      app: zeros
+  template:
+    metadata:
+      labels:
+        app: zeros
+    spec:
+      containers:
+        - name: web
+          image: nginx:1
+          readinessProbe:
+            initialDelaySeconds: 0
+            tcpSocket:
+              port: 80
+`
+}
 
 const VARIANTS = [
   { helm: 'Helm 4', setup: SETUP_A, helmBin: bed.helm4 },
@@ -210,6 +250,34 @@ describe.each(VARIANTS)('drift on $setup with $helm', ({ setup, helmBin }) => {
       expect(driftOf(pruned, kept).state).toBe('in-sync')
       expect(await history(cluster, ns, 'manual')).toEqual(['1:deployed'])
       expect(await message(cluster, ns, 'manual')).toBe('by hand')
+    },
+    300_000
+  )
+
+  faultCase(
+    `${setup}: a chart that writes zero values (minReadySeconds: 0, publishNotReadyAddresses: false, initialDelaySeconds: 0) → in sync, nothing corrected`,
+    'the API server stores no zero value: no drift with fail-on-drift (exit 0), drift: correct upgrades nothing (revision 1 stays)',
+    async () => {
+      const ns = suite.ns('zeros')
+      const ops = await opsRepo()
+      const plan = `${setup}/${ns}/zeros.yaml`
+      const head = await ops.commit({
+        ...ZERO_VALUES_CHART,
+        [plan]: planYaml({ chart: './charts/zeros' })
+      })
+      const deployed = await ops.push(head, { env })
+      expect(resultOf(deployed, plan), deployed.log).toMatchObject({
+        status: 'succeeded',
+        revision: 1
+      })
+
+      const checked = await run(ops, head, { 'fail-on-drift': 'true' })
+      expect(checked.code, checked.log).toBe(0)
+      expect(driftOf(checked, plan)).toEqual({ state: 'in-sync', objects: [], corrected: false })
+      const corrected = await run(ops, head, { drift: 'correct' })
+      expect(corrected.code, corrected.log).toBe(0)
+      expect(driftOf(corrected, plan)).toEqual({ state: 'in-sync', objects: [], corrected: false })
+      expect(await history(cluster, ns, 'zeros')).toEqual(['1:deployed'])
     },
     300_000
   )

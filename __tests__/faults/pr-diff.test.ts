@@ -1,6 +1,7 @@
 // Pull request diff faults: a base that does not render, a token that may not
 // comment (a fork), a diff far beyond GitHub's comment limit, another account's
 // comment carrying the action's marker.
+import { dirname } from 'node:path'
 import { afterAll, afterEach, expect } from 'vitest'
 import { cloneAt, removeTempDirs } from '../support/git-repo.ts'
 import {
@@ -11,7 +12,7 @@ import {
   type WriteState
 } from '../support/github-api-server.ts'
 import type { ActionRun } from '../support/action-runner.ts'
-import { act, faultCase, SETUP_A } from './action.ts'
+import { act, bed, faultCase, SETUP_A } from './action.ts'
 import { namespace, opsRepo, planYaml, valuesYaml } from './ops.ts'
 import { resultOf } from './outcomes.ts'
 
@@ -27,7 +28,8 @@ afterAll(removeTempDirs)
 async function pullRequest(
   before: (ns: string) => Record<string, string>,
   after: (ns: string) => Record<string, string>,
-  state: WriteState
+  state: WriteState,
+  env: Record<string, string> = {}
 ): Promise<{ run: ActionRun; ns: string }> {
   const ns = namespace('prdiff')
   const ops = await opsRepo()
@@ -41,7 +43,7 @@ async function pullRequest(
   const run = await act(
     workspace,
     { pullRequest: { base, head } },
-    { env: { GITHUB_API_URL: server.url } }
+    { env: { GITHUB_API_URL: server.url, ...env } }
   )
   return { run, ns }
 }
@@ -180,3 +182,68 @@ faultCase(
     expect(run.summary).toContain('-  message: deployed\n+  message: dispatched')
   }
 )
+
+/** A local chart with a hook Job and test Pods, each named anew by every render (as podinfo's tests). */
+const HOOKED_CHART = {
+  'charts/hooked/Chart.yaml': 'apiVersion: v2\nname: hooked\nversion: 0.1.0\n',
+  'charts/hooked/templates/cm.yaml':
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  message: {{ .Values.message | quote }}\n',
+  'charts/hooked/templates/migrate.yaml': `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ .Release.Name }}-migrate-{{ randAlphaNum 5 | lower }}
+  annotations:
+    helm.sh/hook: pre-install,pre-upgrade
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: migrate
+          image: busybox:1
+`,
+  'charts/hooked/templates/tests.yaml': `{{- range tuple "test" "test-success" }}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {{ $.Release.Name }}-{{ . }}-{{ randAlphaNum 5 | lower }}
+  annotations:
+    helm.sh/hook: {{ . }}
+spec:
+  restartPolicy: Never
+  containers:
+    - name: check
+      image: busybox:1
+{{- end }}
+`
+}
+
+for (const [helm, helmBin] of [
+  ['Helm 4', bed.helm4],
+  ['Helm 3', bed.helm3]
+] as const) {
+  faultCase(
+    `${helm}: a one-line change to a chart whose hooks and tests are named anew by every render`,
+    'the preview shows +0 ~1 -0: test hooks (never created by an install or upgrade) are left out, the hook Job is matched by kind and hook, not by its random name',
+    async () => {
+      const state: WriteState = { comments: [], deployments: [] }
+      const { run, ns } = await pullRequest(
+        (ns) => ({
+          ...HOOKED_CHART,
+          'values/web.yaml': 'message: v1\n',
+          [planOf(ns)]: planYaml({ chart: './charts/hooked', values: 'values/web.yaml' })
+        }),
+        () => ({ 'values/web.yaml': 'message: v2\n' }),
+        state,
+        { PATH: `${dirname(helmBin)}:${process.env.PATH ?? ''}` }
+      )
+      expect(run.code, run.log).toBe(0)
+      const result = resultOf(run, planOf(ns))
+      expect(result, run.log).toMatchObject({ operation: 'render', status: 'planned' })
+      expect(result.notes[0]).toBe('+0 ~1 -0 objects')
+      expect(result.notes.join('\n')).not.toMatch(/Pod/)
+      expect(state.comments[0]?.body).toContain('-  message: v1\n+  message: v2')
+    }
+  )
+}

@@ -1,14 +1,16 @@
 // Per-plan release options on the bed, through the built action: bad values are
 // errors with their line, `atomic` limited to one setup by the defaults, a chart
 // test that fails and rolls back, a local chart with a dependency from the bed's
-// chart repository, `suspend` and `keep`, uninstall hooks in order, and a failed
+// chart repository and one with its dependencies vendored, `suspend` and `keep`, uninstall hooks in order, and a failed
 // post-install hook run again (and only it) by the next run. State is read back
 // from the API servers.
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { describe, expect } from 'vitest'
 import { tempDir } from '../support/git-repo.ts'
-import { act, clusterA, clusterB, faultCase, SETUP_A, SETUP_B } from './action.ts'
+import { closedPort } from '../support/fault-servers.ts'
+import { act, bed, clusterA, clusterB, faultCase, SETUP_A, SETUP_B } from './action.ts'
 import { faultSuite, opsRepo, planYaml } from './ops.ts'
 import {
   expectFailed,
@@ -223,6 +225,75 @@ describe('release options', () => {
     },
     180_000
   )
+
+  // No `helm repo add`, no `dependency build`: the repository is a closed port, as for an air-gapped runner.
+  for (const [helm, helmBin] of [
+    ['Helm 4', bed.helm4],
+    ['Helm 3', bed.helm3]
+  ] as const) {
+    faultCase(
+      `${helm}: a local chart whose dependencies are vendored in its charts/ (a folder and an archive), from a repository no one can reach`,
+      'deployed as bare helm would, with no network; a dependency missing from charts/ fails the plan with an error naming it',
+      async () => {
+        const space = ns('vendored')
+        const p = (name: string): string => `${SETUP_A}/${space}/${name}.yaml`
+        const unreachable = `http://127.0.0.1:${await closedPort()}/charts`
+        const umbrella = (name: string): string =>
+          [
+            `apiVersion: v2\nname: ${name}\nversion: 1.0.0\ndependencies:`,
+            `  - name: folder\n    version: 0.1.0\n    repository: ${unreachable}`,
+            `  - name: archive\n    version: "~0.1.0"\n    repository: ${unreachable}`,
+            `  - name: disabled\n    version: 0.1.0\n    repository: ${unreachable}\n    condition: disabled.enabled\n`
+          ].join('\n')
+        const subchart = (name: string): Record<string, string> => ({
+          [`${name}/Chart.yaml`]: `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`,
+          [`${name}/templates/cm.yaml`]: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-${name}\ndata:\n  message: from ${name}\n`
+        })
+        const prefixed = (prefix: string, files: Record<string, string>) =>
+          Object.fromEntries(Object.entries(files).map(([k, v]) => [`${prefix}/${k}`, v]))
+        const ops = await opsRepo()
+        // The archive as `helm package` writes it, committed beside the folders.
+        const sources = await tempDir()
+        for (const [file, text] of Object.entries(subchart('archive'))) {
+          mkdirSync(dirname(join(sources, file)), { recursive: true })
+          writeFileSync(join(sources, file), text)
+        }
+        const vendored = join(ops.repo.dir, 'charts/airgap/charts')
+        mkdirSync(vendored, { recursive: true })
+        const packaged = spawnSync(helmBin, ['package', join(sources, 'archive'), '-d', vendored], {
+          encoding: 'utf8'
+        })
+        expect(packaged.status, packaged.stderr).toBe(0)
+        const head = await ops.commit({
+          'charts/airgap/Chart.yaml': umbrella('airgap'),
+          ...prefixed('charts/airgap/charts', { ...subchart('folder'), ...subchart('disabled') }),
+          'charts/gap/Chart.yaml': umbrella('gap'),
+          ...prefixed('charts/gap/charts', subchart('folder')),
+          [p('airgap')]: 'chart: ./charts/airgap\n',
+          [p('gap')]: 'chart: ./charts/gap\n'
+        })
+        const run = await ops.push(head, {
+          env: { PATH: `${dirname(helmBin)}:${process.env.PATH ?? ''}` }
+        })
+        expectSucceeded(run, p('airgap'), 'install', 1)
+        expect((await clusterA.configMap(space, 'airgap-folder'))?.data?.message).toBe(
+          'from folder'
+        )
+        expect((await clusterA.configMap(space, 'airgap-archive'))?.data?.message).toBe(
+          'from archive'
+        )
+        expect(run.log).not.toMatch(/helm repo add|dependency build .*airgap/)
+        expectFailed(
+          run,
+          p('gap'),
+          /dependencies of local chart charts\/gap could not be built: archive ~0\.1\.0, disabled 0\.1\.0 are not in its charts\/ folder; helm dependency build: /,
+          { line: 1, operation: 'install' }
+        )
+        expect(await clusterA.releaseSecrets(space, 'gap')).toEqual([])
+      },
+      180_000
+    )
+  }
 
   faultCase(
     'suspend and keep',

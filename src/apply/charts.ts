@@ -3,9 +3,12 @@ import { join } from 'node:path'
 import { addUrlSecrets } from '../secrets/masking.ts'
 import type { ChartSource, RepositoryAlias } from '../types.ts'
 import {
+  chartDependencies,
   chartYamlOf,
   DependencyError,
   dependencyRepositories,
+  missingDependencies,
+  vendoredEntries,
   type DependencyRepository
 } from './dependencies.ts'
 import { helmRun, type Helm, type HelmContext } from './helm.ts'
@@ -148,26 +151,30 @@ export class ChartResolver {
   }
 
   /**
-   * A chart that declares dependencies gets them built in place (`charts/`, as a
-   * workflow step running `helm dependency build` would): `file://` dependencies are
-   * relative to the chart's folder and Chart.lock must stay beside its Chart.yaml.
+   * A chart that declares dependencies its `charts/` lacks gets them built in place
+   * (`charts/`, as a workflow step running `helm dependency build` would): `file://`
+   * dependencies are relative to the chart's folder and Chart.lock must stay beside
+   * its Chart.yaml. One whose dependencies are all vendored is used as it is, with no
+   * network, as bare helm does; `helm dependency build` has no mode for some of them,
+   * so a build sets up every repository.
    */
   async #withDependencies(dir: string, context: HelmContext): Promise<string> {
     const chartYaml = chartYamlOf(dir)
-    const repositories = chartYaml === undefined ? undefined : dependencyRepositories(chartYaml)
-    if (repositories === undefined) return dir
-    await Promise.all(
-      repositories.map((repository) => {
-        const setup = this.#dependencySetup(repository)
-        return setup ? this.#prepare(setup, context) : Promise.resolve()
-      })
-    )
+    const dependencies = chartYaml === undefined ? undefined : chartDependencies(chartYaml)
+    if (dependencies === undefined) return dir
+    const missing = missingDependencies(dependencies, vendoredEntries(dir))
+    if (missing.length === 0) return dir
+    const setups = dependencyRepositories(dependencies).map((r) => this.#dependencySetup(r))
     try {
+      await Promise.all(
+        setups.map((setup) => (setup ? this.#prepare(setup, context) : Promise.resolve()))
+      )
       // The indexes were fetched by `helm repo add` just now: no second refresh.
       await helmRun(this.#helm, ['dependency', 'build', dir, '--skip-refresh'], context)
     } catch (error) {
+      const names = missing.map((d) => `${d.name} ${d.version}`.trim()).join(', ')
       throw new DependencyError(
-        `the dependencies of local chart ${dir.slice(this.#workspace.length + 1)} could not be built: ${error instanceof Error ? error.message : String(error)}`
+        `the dependencies of local chart ${dir.slice(this.#workspace.length + 1)} could not be built: ${names} ${missing.length === 1 ? 'is' : 'are'} not in its charts/ folder; helm dependency build: ${error instanceof Error ? error.message : String(error)}`
       )
     }
     return dir

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CORE_SCHEMA, load } from 'js-yaml'
 
-// A local chart's `dependencies:` (its Chart.yaml): which chart repositories
-// `helm dependency build` needs set up first.
+// A local chart's `dependencies:` (its Chart.yaml): which of them its `charts/`
+// folder lacks, and which chart repositories `helm dependency build` needs set up
+// to get them.
 
 export type DependencyRepository =
   /** `@stable` or `alias:stable`: a repository name in helm's config. */
@@ -11,13 +12,16 @@ export type DependencyRepository =
   | { readonly kind: 'url'; readonly url: string }
   | { readonly kind: 'oci'; readonly url: string }
 
+export interface Dependency {
+  readonly name: string
+  readonly version: string
+  readonly repository: string
+}
+
 export class DependencyError extends Error {}
 
-/**
- * Pure: undefined when the Chart.yaml declares no dependencies, else the repositories
- * they come from (none for `file://` or vendored ones).
- */
-export function dependencyRepositories(chartYaml: string): DependencyRepository[] | undefined {
+/** Pure: undefined when the Chart.yaml declares no dependencies, else each as it declares it. */
+export function chartDependencies(chartYaml: string): Dependency[] | undefined {
   let chart: unknown
   try {
     chart = load(chartYaml, { schema: CORE_SCHEMA })
@@ -30,9 +34,39 @@ export function dependencyRepositories(chartYaml: string): DependencyRepository[
   if (dependencies === undefined || dependencies === null) return undefined
   if (!Array.isArray(dependencies))
     throw new DependencyError("its Chart.yaml 'dependencies' must be a list")
+  return (dependencies as unknown[]).map((dependency) => {
+    const field = (key: string): string =>
+      String((dependency as Record<string, unknown> | null)?.[key] ?? '').trim()
+    return { name: field('name'), version: field('version'), repository: field('repository') }
+  })
+}
+
+/**
+ * Pure: the dependencies `charts/` does not hold, whose absence makes helm refuse to
+ * install (it asks for every one, whatever its `condition` or `tags`). A dependency
+ * is there as a folder of its name or an archive `<name>-<version>.tgz`, as
+ * `helm dependency build` writes them; `entries` are the names in `charts/`.
+ */
+export function missingDependencies(
+  dependencies: readonly Dependency[],
+  entries: readonly string[]
+): Dependency[] {
+  return dependencies.filter(
+    ({ name }) =>
+      !entries.some(
+        (entry) =>
+          entry === name ||
+          (entry.startsWith(`${name}-`) && /^\d[^/]*\.tgz$/.test(entry.slice(name.length + 1)))
+      )
+  )
+}
+
+/** Pure: the repositories dependencies come from (none for `file://` or vendored ones), each once. */
+export function dependencyRepositories(
+  dependencies: readonly Dependency[]
+): DependencyRepository[] {
   const repositories = new Map<string, DependencyRepository>()
-  for (const dependency of dependencies as unknown[]) {
-    const repository = String((dependency as { repository?: unknown })?.repository ?? '').trim()
+  for (const { repository } of dependencies) {
     if (repository === '' || repository.startsWith('file://')) continue
     const alias = /^(?:@|alias:)(.+)$/.exec(repository)
     const found: DependencyRepository = alias
@@ -49,4 +83,10 @@ export function dependencyRepositories(chartYaml: string): DependencyRepository[
 export function chartYamlOf(chartDir: string): string | undefined {
   const file = join(chartDir, 'Chart.yaml')
   return existsSync(file) ? readFileSync(file, 'utf8') : undefined
+}
+
+/** The names in a chart folder's `charts/` (none when it has no such folder). */
+export function vendoredEntries(chartDir: string): string[] {
+  const dir = join(chartDir, 'charts')
+  return existsSync(dir) ? readdirSync(dir) : []
 }

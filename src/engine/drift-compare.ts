@@ -5,6 +5,8 @@ import type { DriftIgnore, FieldDrift } from '../types.ts'
 // Pure: the objects of a release's manifest, and how a live object differs from
 // one of them. Only what the manifest sets counts: a field the API server
 // defaults, or another controller adds, is not in the manifest and so never drift.
+// The API server does not store a zero value (`minReadySeconds: 0`, `false`, `""`,
+// `[]`) of an `omitempty` field: an absent live field equals a zero in the manifest.
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 export type JsonObject = { [key: string]: Json }
@@ -84,6 +86,7 @@ export function compareObject(
   const walk = (path: string, w: Json, h: Json | undefined): void => {
     if (ignore.some((p) => path === p || path.startsWith(`${p}/`))) return
     if (w === null) return
+    if ((h === undefined || h === null) && isZero(w)) return
     if (isObject(w)) {
       const entries = Object.entries(w)
       if (entries.length === 0) return
@@ -104,6 +107,13 @@ export function compareObject(
     walk(`/${escape(key)}`, value, have[key])
   }
   return fields
+}
+
+/** What the API server leaves out of an `omitempty` field: zero, false, "", [], or an object of such. */
+function isZero(value: Json): boolean {
+  if (value === null || value === 0 || value === false || value === '') return true
+  if (Array.isArray(value)) return value.length === 0
+  return isObject(value) && Object.values(value).every(isZero)
 }
 
 /** YAML `port: "80"` and JSON `80` are the same value to the API server (int-or-string). */

@@ -11,7 +11,7 @@ import { redactObject } from './redact.ts'
 export interface RenderedObject {
   /** `apps/v1 Deployment web/demo` */
   readonly key: string
-  /** The object as YAML, keys sorted, Secret values replaced by digests. */
+  /** The object as YAML, keys sorted, Secret values replaced by digests; a hook's without its name. */
   readonly yaml: string
 }
 
@@ -25,10 +25,33 @@ function text(value: unknown): string {
   return typeof value === 'string' || typeof value === 'number' ? String(value) : ''
 }
 
+/** The events of an object's `helm.sh/hook` annotation, sorted; empty for no hook. */
+function hookEvents(object: Record<string, unknown>): string[] {
+  const metadata = isRecord(object.metadata) ? object.metadata : {}
+  const annotations = isRecord(metadata.annotations) ? metadata.annotations : {}
+  return text(annotations['helm.sh/hook'])
+    .split(',')
+    .map((event) => event.trim())
+    .filter((event) => event !== '')
+    .sort()
+}
+
+/** helm's test hooks (and Helm 2's names for them): only `helm test` creates them. */
+function isTestHook(events: readonly string[]): boolean {
+  return events.some((event) => /^test(?:-success|-failure)?$/.test(event))
+}
+
+/**
+ * A hook is keyed by its events, not its name: charts name hooks anew on every
+ * render (`randAlphaNum`), and a renamed hook is still the one the upgrade runs.
+ */
 export function objectKey(object: Record<string, unknown>, namespace: string): string {
   const metadata = isRecord(object.metadata) ? object.metadata : {}
   const ns = text(metadata.namespace) || namespace
-  const name = text(metadata.name) || text(metadata.generateName) || '?'
+  const events = hookEvents(object)
+  const name = events.length
+    ? `(hook ${events.join(',')})`
+    : text(metadata.name) || text(metadata.generateName) || '?'
   return `${text(object.apiVersion) || '?'} ${text(object.kind) || '?'} ${ns}/${name}`
 }
 
@@ -56,9 +79,11 @@ export function canonicalYaml(object: Record<string, unknown>): string {
 }
 
 /**
- * The objects of a manifest, sorted by key. `namespace` is the release's: helm
- * leaves it out of most templates. A `List` counts as its items. The same key
- * twice (a chart bug, or helm's own hooks) keeps both, numbered.
+ * The objects an install or upgrade creates, sorted by key. `namespace` is the
+ * release's: helm leaves it out of most templates. A `List` counts as its items.
+ * Test hooks are left out. The same key twice (a chart bug, or several hooks of the
+ * same kind and events) keeps both, numbered: objects in the manifest's order, hooks
+ * in the order of their YAML.
  */
 export function parseManifest(manifest: string, namespace: string): RenderedObject[] {
   let documents: unknown[]
@@ -78,13 +103,33 @@ export function parseManifest(manifest: string, namespace: string): RenderedObje
         ? [doc]
         : []
   )
+  // Charts name hooks anew on every render (`randAlphaNum`): a hook's name is no part
+  // of it here, and hooks of one kind and events pair up by the rest of their YAML.
+  const rendered = objects
+    .filter((raw) => !isTestHook(hookEvents(raw)))
+    .map((raw) => {
+      const object = bounded(redactObject(raw)) as Record<string, unknown>
+      const hook = hookEvents(object).length > 0
+      const yaml = canonicalYaml(hook ? withoutName(object) : object)
+      return { base: objectKey(object, namespace), yaml, order: hook ? yaml : '' }
+    })
+    .sort((a, b) => compare(a.base, b.base) || compare(a.order, b.order))
   const seen = new Map<string, number>()
-  const out = objects.map((raw): RenderedObject => {
-    const object = bounded(redactObject(raw)) as Record<string, unknown>
-    const base = objectKey(object, namespace)
-    const count = (seen.get(base) ?? 0) + 1
-    seen.set(base, count)
-    return { key: count === 1 ? base : `${base} #${count}`, yaml: canonicalYaml(object) }
-  })
-  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  return rendered
+    .map(({ base, yaml }): RenderedObject => {
+      const count = (seen.get(base) ?? 0) + 1
+      seen.set(base, count)
+      return { key: count === 1 ? base : `${base} #${count}`, yaml }
+    })
+    .sort((a, b) => compare(a.key, b.key))
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+function withoutName(object: Record<string, unknown>): Record<string, unknown> {
+  const metadata = isRecord(object.metadata) ? { ...object.metadata } : {}
+  delete metadata.name
+  return { ...object, metadata }
 }

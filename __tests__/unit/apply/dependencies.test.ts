@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { DependencyError, dependencyRepositories } from '../../../src/apply/dependencies.ts'
+import {
+  chartDependencies,
+  DependencyError,
+  dependencyRepositories,
+  missingDependencies
+} from '../../../src/apply/dependencies.ts'
 
 describe("a local chart's dependencies", () => {
   it.each([
@@ -8,7 +13,7 @@ describe("a local chart's dependencies", () => {
       'apiVersion: v2\nname: a\nversion: 1.0.0\n',
       undefined
     ],
-    ['an empty list: built (helm writes Chart.lock)', 'name: a\ndependencies: []\n', []],
+    ['an empty list: no repository', 'name: a\ndependencies: []\n', []],
     [
       'every repository form, each once',
       [
@@ -29,14 +34,49 @@ describe("a local chart's dependencies", () => {
       ]
     ]
   ])('%s', (_name, text, expected) => {
-    expect(dependencyRepositories(text)).toEqual(expected)
+    const dependencies = chartDependencies(text)
+    expect(dependencies && dependencyRepositories(dependencies)).toEqual(expected)
   })
 
   it.each([
     ['not a list', 'dependencies: redis\n', "its Chart.yaml 'dependencies' must be a list"],
     ['invalid YAML', 'dependencies: [\n', 'its Chart.yaml is not valid YAML']
   ])('%s is an error', (_name, text, message) => {
-    expect(() => dependencyRepositories(text)).toThrow(DependencyError)
-    expect(() => dependencyRepositories(text)).toThrow(message)
+    expect(() => chartDependencies(text)).toThrow(DependencyError)
+    expect(() => chartDependencies(text)).toThrow(message)
+  })
+})
+
+describe('which dependencies charts/ lacks (helm asks for every one, enabled or not)', () => {
+  const dependencies = chartDependencies(
+    [
+      'dependencies:',
+      '  - {name: redis-ha, version: 4.x, repository: https://dandydeveloper.github.io/charts}',
+      '  - {name: redis, version: 1.2.3, repository: "@stable", condition: redis.enabled}',
+      '  - {name: sub, version: 0.1.0, repository: file://../sub}'
+    ].join('\n')
+  )!
+  // [case, names in charts/, names missing]
+  const table: [string, string[], string[]][] = [
+    ['no charts/ folder: all', [], ['redis-ha', 'redis', 'sub']],
+    [
+      'every one vendored, as archives and a folder: none',
+      ['redis-ha-4.33.2.tgz', 'redis-1.2.3.tgz', 'sub'],
+      []
+    ],
+    ['a disabled one missing is still missing', ['redis-ha-4.33.2.tgz', 'sub'], ['redis']],
+    [
+      "redis-ha's archive is no copy of redis",
+      ['redis-ha-4.33.2.tgz', 'sub', 'redis-ha.tgz'],
+      ['redis']
+    ],
+    [
+      'an archive without a version is not the one helm writes',
+      ['redis-ha.tgz', 'redis-1.2.3.tgz', 'sub'],
+      ['redis-ha']
+    ]
+  ]
+  it.each(table)('%s', (_name, entries, missing) => {
+    expect(missingDependencies(dependencies, entries).map((d) => d.name)).toEqual(missing)
   })
 })

@@ -117,6 +117,52 @@ describe('compareObject: only what the manifest sets counts', () => {
     ])
   })
 
+  // [case, manifest spec, live spec, drifted paths]
+  const zeroValues: [string, JsonObject, JsonObject, string[]][] = [
+    ['minReadySeconds: 0, live absent', { minReadySeconds: 0 }, {}, []],
+    ['publishNotReadyAddresses: false, live absent', { publishNotReadyAddresses: false }, {}, []],
+    ['an empty string, live absent', { loadBalancerIP: '' }, {}, []],
+    ['an empty list, live absent', { ports: [] }, {}, []],
+    [
+      'an object of zero values, live absent',
+      { probe: { initialDelaySeconds: 0, failureThreshold: 0 } },
+      {},
+      []
+    ],
+    ['a zero value, live null', { minReadySeconds: 0 }, { minReadySeconds: null }, []],
+    [
+      'a zero value, live set otherwise (by hand)',
+      { minReadySeconds: 0 },
+      { minReadySeconds: 5 },
+      ['/spec/minReadySeconds']
+    ],
+    ['false, live true', { paused: false }, { paused: true }, ['/spec/paused']],
+    ['a non-zero value, live absent', { minReadySeconds: 3 }, {}, ['/spec/minReadySeconds']],
+    [
+      'an object with one non-zero value, live absent',
+      { probe: { initialDelaySeconds: 0, periodSeconds: 10 } },
+      {},
+      ['/spec/probe']
+    ],
+    ['a list holding a zero, live absent', { args: [0] }, {}, ['/spec/args']]
+  ]
+  it.each(zeroValues)('zero values the API server does not store: %s', (_, want, have, paths) => {
+    const desired = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      name: 's',
+      namespace: undefined,
+      body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: want }
+    }
+    const live: JsonObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's' },
+      spec: have
+    }
+    expect(compareObject(desired, live, []).map((f) => f.path)).toEqual(paths)
+  })
+
   it("Secret values show as the preview's keyed digests only, stringData compared as the data it becomes", () => {
     const [secret] = manifestObjects(
       'apiVersion: v1\nkind: Secret\nmetadata: { name: s }\nstringData:\n  password: hunter2\n'

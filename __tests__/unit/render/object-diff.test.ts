@@ -13,6 +13,8 @@ const cm = (name: string, value: string, extra = '') =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  key: ${value}\n${extra}`
 const deploy = (apiVersion: string, kind = 'Deployment') =>
   `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: web\nspec:\n  replicas: 1\n`
+const hook = (name: string, events: string, image = 'busybox:1') =>
+  `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  annotations:\n    helm.sh/hook: ${JSON.stringify(events)}\nspec:\n  image: ${image}\n`
 const secret = (value: string) =>
   `apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\ndata:\n  password: ${Buffer.from(value).toString('base64')}\nstringData:\n  token: ${value}\n`
 
@@ -72,6 +74,33 @@ describe('the object diff', () => {
       base: secret('hunter2-old'),
       head: secret('hunter2-new'),
       counts: '+0 ~1 -0 objects'
+    },
+    {
+      name: 'test hooks (named anew by each render) are left out: only helm test creates them',
+      base: `${cm('a', '1')}---\n${hook('t-x1', 'test')}---\n${hook('s-x1', 'test-success')}---\n${hook('f-x1', 'test-failure')}`,
+      head: `${cm('a', '2')}---\n${hook('t-y2', 'test')}---\n${hook('s-y2', 'test-success')}`,
+      counts: '+0 ~1 -0 objects',
+      keys: ['v1 ConfigMap ns/a']
+    },
+    {
+      name: 'a hook renamed (named anew by each render) is no change',
+      base: hook('migrate-x1', 'pre-install,pre-upgrade'),
+      head: hook('migrate-y2', 'pre-install,pre-upgrade'),
+      counts: '+0 ~0 -0 objects'
+    },
+    {
+      name: 'hooks of the same events pair by content, whatever their names and order',
+      base: `${hook('a-x1', 'pre-upgrade', 'one:1')}---\n${hook('b-x1', 'pre-upgrade', 'two:1')}`,
+      head: `${hook('b-y2', 'pre-upgrade', 'two:2')}---\n${hook('a-y2', 'pre-upgrade', 'one:1')}`,
+      counts: '+0 ~1 -0 objects',
+      keys: ['v1 Pod ns/(hook pre-upgrade) #2']
+    },
+    {
+      name: 'a hook added beside objects of its kind is one added object',
+      base: hook('web', ''),
+      head: `${hook('web', '')}---\n${hook('migrate-y2', 'post-install')}`,
+      counts: '+1 ~0 -0 objects',
+      keys: ['v1 Pod ns/(hook post-install)']
     },
     {
       name: 'an added plan adds everything',
