@@ -18,6 +18,7 @@ import type {
 } from '../../src/types.ts'
 import { runEngine, runKindOf } from '../../src/engine/run.ts'
 import { DEFAULT_OPTIONS, DEFAULT_REMOVAL } from '../../src/plan/plan-options.ts'
+import { NO_HOOKS } from '../support/plan-spec.ts'
 import { testbed } from '../support/testbed.ts'
 import { testConfig } from '../support/config.ts'
 
@@ -78,15 +79,6 @@ export function config(workspace: string, overrides: Partial<Config> = {}): Conf
 
 export function target(setup: string, namespace: string, release: string): PlanTarget {
   return { plan: `${setup}/${namespace}/${release}.yaml`, setup, namespace, release }
-}
-
-const NO_HOOKS: Record<HookName, readonly string[]> = {
-  'pre-install': [],
-  'post-install': [],
-  'pre-upgrade': [],
-  'post-upgrade': [],
-  'pre-uninstall': [],
-  'post-uninstall': []
 }
 
 export function localChart(name = 'hello'): ChartSource {

@@ -5,16 +5,15 @@ import { cpSync, mkdtempSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { runAction, type ActionRun } from '../support/action-runner.ts'
+import { serverPerTest } from '../support/api-server-per-test.ts'
 import { dispatchPayload, pullRequestPayload, pushPayload, runnerEnv } from '../support/events.ts'
 import { cloneAt, GitRepo, removeTempDirs } from '../support/git-repo.ts'
 import {
   repositoryHandlers,
-  startGitHubApiServer,
   writeHandlers,
   type FakeRun,
-  type GitHubApiServer,
   type WriteState
 } from '../support/github-api-server.ts'
 import { mirrorUrl, testbed } from '../support/testbed.ts'
@@ -40,12 +39,7 @@ stringData:
 `
 }
 
-let server: GitHubApiServer | undefined
-afterEach(async () => {
-  expect(server?.violations ?? []).toEqual([])
-  await server?.close()
-  server = undefined
-})
+const serve = serverPerTest()
 afterAll(removeTempDirs)
 
 async function act(
@@ -56,7 +50,7 @@ async function act(
   state: WriteState,
   extra: { runs?: FakeRun[]; inputs?: Record<string, string> } = {}
 ): Promise<ActionRun> {
-  server = await startGitHubApiServer({
+  const server = await serve({
     ...repositoryHandlers({ origin, runs: extra.runs ?? [] }),
     ...writeHandlers(state)
   })

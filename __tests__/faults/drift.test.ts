@@ -19,10 +19,19 @@ import {
   GITHUB_TOKEN_LOGIN,
   issueHandlers,
   startGitHubApiServer,
-  type FakeIssue
+  type FakeIssue,
+  type GitHubApiServer
 } from '../support/github-api-server.ts'
 import { act, bed, clusterOf, faultCase, secret, SETUP_A, SETUP_B } from './action.ts'
-import { faultSuite, HELLO_CHART, opsRepo, planYaml, valuesYaml, type Ops } from './ops.ts'
+import {
+  faultSuite,
+  HELLO_CHART,
+  opsRepo,
+  planYaml,
+  valuesYaml,
+  type OnePlan,
+  type Ops
+} from './ops.ts'
 import { history, message, resultOf } from './outcomes.ts'
 
 const suite = faultSuite()
@@ -284,26 +293,37 @@ describe.each(VARIANTS)('drift on $setup with $helm', ({ setup, helmBin }) => {
 })
 
 describe('faults around a drift check', () => {
+  const webPlan = (ns: string): string => `${SETUP_A}/${ns}/web.yaml`
+  /** Release web deployed in setup A from a fresh ops repository, then its message edited by hand. */
+  async function handEdited(name: string): Promise<OnePlan> {
+    const change = await suite.change(name, (ns) => ({
+      'values/web.yaml': valuesYaml('from git'),
+      [webPlan(ns)]: planYaml({ values: 'values/web.yaml' })
+    }))
+    await change.push()
+    await editByHand(clusterOf(SETUP_A), change.ns, 'by hand')
+    return { ...change, plan: webPlan(change.ns) }
+  }
+  /** A drift check of the plan that keeps drift issues through `github`. */
+  const issueCheck = (
+    { ops, head, plan }: OnePlan,
+    github: GitHubApiServer,
+    inputs: Record<string, string> = {}
+  ) =>
+    act(ops.repo.dir, schedule(head), {
+      inputs: { 'drift-issues': 'true', plans: plan, ...inputs },
+      env: { GITHUB_API_URL: github.url }
+    })
+
   faultCase(
     'drift issues through the GitHub API, and a token that may not write them',
     'a drifted setup gets one open issue naming the field, kept (not duplicated) by the next check and closed once in sync; a 403 on issues is a warning and the check still reports its drift',
     async () => {
-      const ns = suite.ns('issues')
-      const ops = await opsRepo()
-      const plan = `${SETUP_A}/${ns}/web.yaml`
-      const head = await ops.commit({
-        'values/web.yaml': valuesYaml('from git'),
-        [plan]: planYaml({ values: 'values/web.yaml' })
-      })
-      await ops.push(head)
-      await editByHand(clusterOf(SETUP_A), ns, 'by hand')
+      const edited = await handEdited('issues')
+      const { ns, plan } = edited
       const issues: FakeIssue[] = []
       const github = await startGitHubApiServer(issueHandlers(issues))
-      const check = (inputs: Record<string, string> = {}) =>
-        act(ops.repo.dir, schedule(head), {
-          inputs: { 'drift-issues': 'true', plans: plan, ...inputs },
-          env: { GITHUB_API_URL: github.url }
-        })
+      const check = (inputs: Record<string, string> = {}) => issueCheck(edited, github, inputs)
       try {
         for (const round of [1, 2]) {
           const reported = await check()
@@ -329,10 +349,7 @@ describe('faults around a drift check', () => {
         'issues/list-for-repo': forbidden
       })
       try {
-        const run = await act(ops.repo.dir, schedule(head), {
-          inputs: { 'drift-issues': 'true', plans: plan },
-          env: { GITHUB_API_URL: refusing.url }
-        })
+        const run = await issueCheck(edited, refusing)
         expect(run.code, run.log).toBe(0)
         expect(driftOf(run, plan).state).toBe('drifted')
         expect(run.annotations.map((a) => [a.level, a.message])).toContainEqual([
@@ -351,15 +368,8 @@ describe('faults around a drift check', () => {
     'it is never edited, kept open or closed; the check opens its own issue beside it and closes only that one once in sync',
     async () => {
       // Anyone may open an issue, and an issue form can apply the label on its own.
-      const ns = suite.ns('foreign')
-      const ops = await opsRepo()
-      const plan = `${SETUP_A}/${ns}/web.yaml`
-      const head = await ops.commit({
-        'values/web.yaml': valuesYaml('from git'),
-        [plan]: planYaml({ values: 'values/web.yaml' })
-      })
-      await ops.push(head)
-      await editByHand(clusterOf(SETUP_A), ns, 'by hand')
+      const edited = await handEdited('foreign')
+      const { plan } = edited
       const foreign: FakeIssue = {
         number: 1,
         title: `Drift in setup ${SETUP_A}`,
@@ -370,11 +380,7 @@ describe('faults around a drift check', () => {
       }
       const issues: FakeIssue[] = [structuredClone(foreign)]
       const github = await startGitHubApiServer(issueHandlers(issues))
-      const check = (inputs: Record<string, string> = {}) =>
-        act(ops.repo.dir, schedule(head), {
-          inputs: { 'drift-issues': 'true', plans: plan, ...inputs },
-          env: { GITHUB_API_URL: github.url }
-        })
+      const check = (inputs: Record<string, string> = {}) => issueCheck(edited, github, inputs)
       try {
         const drifted = await check()
         expect(drifted.code, drifted.log).toBe(0)

@@ -31,6 +31,11 @@ async function twoPlans(): Promise<TwoPlans> {
   return { ops, head, ns, planA, planB }
 }
 
+/** Both plans of `c` installed by `run`. */
+function expectBothInstalled(run: ActionRun, c: TwoPlans): void {
+  for (const plan of [c.planA, c.planB]) expectSucceeded(run, plan, 'install', 1)
+}
+
 let shared: TwoPlans
 let ops: Ops
 let head: string
@@ -156,8 +161,7 @@ describe('events', () => {
       const c = await twoPlans()
       const run = await act(c.ops.repo.dir, { push: { before: ZERO, after: c.head } })
       expect(run.log).toContain(`Every plan at ${c.head}: branch main was created.`)
-      expectSucceeded(run, c.planA, 'install', 1)
-      expectSucceeded(run, c.planB, 'install', 1)
+      expectBothInstalled(run, c)
     }
   )
 
@@ -181,8 +185,7 @@ describe('events', () => {
         )
       )
       const resync = await act(workspace, { dispatch: c.head })
-      expectSucceeded(resync, c.planA, 'install', 1)
-      expectSucceeded(resync, c.planB, 'install', 1)
+      expectBothInstalled(resync, c)
     }
   )
 

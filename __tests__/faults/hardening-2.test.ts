@@ -3,17 +3,16 @@
 // Each case ran against the action before its fix and failed there.
 import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { afterAll, describe, expect } from 'vitest'
-import { git, removeTempDirs, tempDir } from '../support/git-repo.ts'
+import { describe, expect } from 'vitest'
+import { git, tempDir } from '../support/git-repo.ts'
 import {
   act,
   clusterA,
-  dropNamespaces,
   expectFailed,
   expectSucceeded,
   faultCase,
+  faultSuite,
   history,
-  namespace,
   opsRepo,
   planYaml,
   resultOf,
@@ -22,17 +21,7 @@ import {
   valuesYaml
 } from './harness.ts'
 
-const namespaces: string[] = []
-afterAll(async () => {
-  await dropNamespaces(...namespaces)
-  await removeTempDirs()
-})
-
-function ns(name: string): string {
-  const made = namespace(name)
-  namespaces.push(made)
-  return made
-}
+const suite = faultSuite()
 
 /** A chart that renders one file of its own folder into a ConfigMap: what `.Files.Get` can reach. */
 function leakingChart(name: string, file: string, dependencies = ''): Record<string, string> {
@@ -53,7 +42,7 @@ describe('hardening, continued', () => {
     'a pull request whose local charts make helm read runner files (a file:// dependency outside the repository, one inside with a symlink out, a symlink to .git)',
     'each plan fails at its chart line in the preview ("has a dependency \'file://...\' ... that resolves outside the repository", "reads folder \'vendor/lib\', which holds a symlink ...", "... not part of the deployed commit (such as .git)"); no runner file, no .git/config, shows in the diff, summary or log',
     async () => {
-      const space = ns('filedep')
+      const space = suite.ns('filedep')
       const ops = await opsRepo()
       // A chart folder beside the checkout, with a file only the runner has.
       const outside = await tempDir('gitops-outside-')
@@ -110,24 +99,22 @@ describe('hardening, continued', () => {
     'a set: key __proto__.suspend in one plan of a push',
     "that plan fails at its set line (\"'set' key '__proto__.suspend' uses '__proto__', which no value path may use ...\"); the other plan installs (it was marked suspended)",
     async () => {
-      const space = ns('proto')
-      const ops = await opsRepo()
-      const evil = `${SETUP_A}/${space}/evil.yaml`
-      const app = `${SETUP_A}/${space}/app.yaml`
-      const head = await ops.commit({
-        [evil]: `${planYaml({ values: 'values/v.yaml' })}set:\n  __proto__.suspend: true\n`,
-        [app]: planYaml({ values: 'values/v.yaml' }),
+      const evilOf = (ns: string): string => `${SETUP_A}/${ns}/evil.yaml`
+      const change = await suite.onePlan('proto', (ns, plan) => ({
+        [evilOf(ns)]: `${planYaml({ values: 'values/v.yaml' })}set:\n  __proto__.suspend: true\n`,
+        [plan]: planYaml({ values: 'values/v.yaml' }),
         'values/v.yaml': valuesYaml('proto')
-      })
-      const run = await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      }))
+      const evil = evilOf(change.ns)
+      const run = await change.push()
       expectFailed(
         run,
         evil,
         `${evil}: line 5: 'set' key '__proto__.suspend' uses '__proto__', which no value path may use (__proto__, constructor, prototype); rename the value`,
         { line: 5 }
       )
-      expectSucceeded(run, app, 'install', 1)
-      expect(await history(clusterA, space, 'evil')).toEqual([])
+      expectSucceeded(run, change.plan, 'install', 1)
+      expect(await history(clusterA, change.ns, 'evil')).toEqual([])
     }
   )
 
@@ -135,11 +122,11 @@ describe('hardening, continued', () => {
     'timeout: 200h in a plan',
     "the plan fails at its timeout line (\"'timeout' must be at most 120h (5 days, the longest a job may run), not '200h'\"); nothing installed",
     async () => {
-      const space = ns('longwait')
-      const ops = await opsRepo()
-      const plan = `${SETUP_A}/${space}/app.yaml`
-      const head = await ops.commit({ [plan]: `${planYaml()}timeout: 200h\n` })
-      const run = await act(ops.repo.dir, { push: { before: ops.base, after: head } })
+      const change = await suite.onePlan('longwait', (_, plan) => ({
+        [plan]: `${planYaml()}timeout: 200h\n`
+      }))
+      const { ns: space, plan } = change
+      const run = await change.push()
       expectFailed(
         run,
         plan,
@@ -154,22 +141,16 @@ describe('hardening, continued', () => {
     'a removed plan whose pre-uninstall hook sources a script beside it',
     "the hook runs among the base commit's files (lib.sh found, the plan file there, from its root): the release is uninstalled",
     async () => {
-      const space = ns('hooklib')
-      const ops = await opsRepo()
-      const dir = `${SETUP_A}/${space}`
-      const plan = `${dir}/app.yaml`
-      const installed = await ops.commit({
-        [plan]: planYaml({ hooks: { 'pre-uninstall': [`${dir}/hooks/drain.sh`] } }),
-        [`${dir}/hooks/drain.sh`]:
+      const hooks = (plan: string): string => `${dirname(plan)}/hooks`
+      const change = await suite.onePlan('hooklib', (_, plan) => ({
+        [plan]: planYaml({ hooks: { 'pre-uninstall': [`${hooks(plan)}/drain.sh`] } }),
+        [`${hooks(plan)}/drain.sh`]:
           'set -e\n. "$(dirname "$0")/lib.sh"\ndrain\ntest -f "$GITOPS_PLAN"\n',
-        [`${dir}/hooks/lib.sh`]: 'drain() { echo "drained by lib.sh"; }\n'
-      })
-      expectSucceeded(
-        await act(ops.repo.dir, { push: { before: ops.base, after: installed } }),
-        plan,
-        'install',
-        1
-      )
+        [`${hooks(plan)}/lib.sh`]: 'drain() { echo "drained by lib.sh"; }\n'
+      }))
+      const { ns: space, ops, plan, head: installed } = change
+      const dir = dirname(plan)
+      expectSucceeded(await change.push(), plan, 'install', 1)
       const removed = await ops.commit({}, [dir])
       const run = await act(ops.repo.dir, { push: { before: installed, after: removed } })
       expect(resultOf(run, plan), run.log).toMatchObject({

@@ -2,60 +2,38 @@
 // comment (a fork), a diff far beyond GitHub's comment limit, another account's
 // comment carrying the action's marker.
 import { dirname } from 'node:path'
-import { afterAll, afterEach, expect } from 'vitest'
-import { cloneAt, removeTempDirs } from '../support/git-repo.ts'
-import {
-  repositoryHandlers,
-  startGitHubApiServer,
-  writeHandlers,
-  type GitHubApiServer,
-  type WriteState
-} from '../support/github-api-server.ts'
-import type { ActionRun } from '../support/action-runner.ts'
-import { act, bed, faultCase, SETUP_A } from './action.ts'
-import { namespace, opsRepo, planYaml, valuesYaml } from './ops.ts'
+import { expect } from 'vitest'
+import { repositoryHandlers, writeHandlers, type WriteState } from '../support/github-api-server.ts'
+import { bed, faultCase, SETUP_A } from './action.ts'
+import { githubApi } from './github.ts'
+import { faultSuite, planYaml, valuesYaml } from './ops.ts'
 import { resultOf } from './outcomes.ts'
 
-let server: GitHubApiServer | undefined
-afterEach(async () => {
-  expect(server?.violations ?? []).toEqual([])
-  await server?.close()
-  server = undefined
-})
-afterAll(removeTempDirs)
-
-/** A pull request from `before` (committed first, the base) to `after`, against the local API. */
-async function pullRequest(
-  before: (ns: string) => Record<string, string>,
-  after: (ns: string) => Record<string, string>,
-  state: WriteState,
-  env: Record<string, string> = {}
-): Promise<{ run: ActionRun; ns: string }> {
-  const ns = namespace('prdiff')
-  const ops = await opsRepo()
-  const base = await ops.commit(before(ns))
-  const head = await ops.commit(after(ns))
-  server = await startGitHubApiServer({
-    ...repositoryHandlers({ origin: ops.origin }),
-    ...writeHandlers(state)
-  })
-  const workspace = await cloneAt(ops.origin, head)
-  const run = await act(
-    workspace,
-    { pullRequest: { base, head } },
-    { env: { GITHUB_API_URL: server.url, ...env } }
-  )
-  return { run, ns }
-}
+const suite = faultSuite()
+const github = githubApi(suite)
 
 const planOf = (ns: string) => `${SETUP_A}/${ns}/web.yaml`
+/** The sample chart as `web` with one values file of `message`. */
+const web = (ns: string, message: string) => ({
+  'values/web.yaml': valuesYaml(message),
+  [planOf(ns)]: planYaml({ values: 'values/web.yaml' })
+})
+/** A pull request that changes web's message from v1 to v2. */
+const v1ToV2 = (state: WriteState) =>
+  github.pullRequest(
+    'prdiff',
+    (ns) => web(ns, 'v1'),
+    () => ({ 'values/web.yaml': valuesYaml('v2') }),
+    state
+  )
 
 faultCase(
   'the base of a pull request does not render (its chart version is missing)',
   'head still renders; the plan notes why there is no diff; the run succeeds',
   async () => {
     const state: WriteState = { comments: [], deployments: [] }
-    const { run, ns } = await pullRequest(
+    const { run, ns } = await github.pullRequest(
+      'prdiff',
       (ns) => ({ [planOf(ns)]: planYaml({ chart: 'bed/hello', version: '9.9.9' }) }),
       (ns) => ({ [planOf(ns)]: planYaml({ chart: 'bed/hello', version: '0.2.0' }) }),
       state
@@ -75,14 +53,7 @@ faultCase(
   'a notice says why; the diff is in the summary; the run succeeds',
   async () => {
     const state: WriteState = { comments: [], deployments: [], forbidden: true }
-    const { run } = await pullRequest(
-      (ns) => ({
-        'values/web.yaml': valuesYaml('v1'),
-        [planOf(ns)]: planYaml({ values: 'values/web.yaml' })
-      }),
-      () => ({ 'values/web.yaml': valuesYaml('v2') }),
-      state
-    )
+    const { run } = await v1ToV2(state)
     expect(run.code, run.log).toBe(0)
     expect(state.comments).toEqual([])
     expect(run.annotations).toContainEqual(
@@ -103,16 +74,9 @@ faultCase(
     const marker = '<!-- gitops-action diff deploy.yml -->'
     const foreign = { id: 1, issue: 7, author: 'mallory', body: `${marker}\nLooks good, merge it` }
     const state: WriteState = { comments: [{ ...foreign }], deployments: [] }
-    const { run } = await pullRequest(
-      (ns) => ({
-        'values/web.yaml': valuesYaml('v1'),
-        [planOf(ns)]: planYaml({ values: 'values/web.yaml' })
-      }),
-      () => ({ 'values/web.yaml': valuesYaml('v2') }),
-      state
-    )
+    const { run, server } = await v1ToV2(state)
     expect(run.code, run.log).toBe(0)
-    expect(server?.requests.filter((r) => r.operationId === 'issues/update-comment')).toEqual([])
+    expect(server.requests.filter((r) => r.operationId === 'issues/update-comment')).toEqual([])
     expect(state.comments[0]).toEqual(foreign)
     expect(state.comments.slice(1)).toEqual([
       expect.objectContaining({
@@ -131,7 +95,8 @@ faultCase(
     const state: WriteState = { comments: [], deployments: [] }
     const extra = (v: string) =>
       `message: m\ndeployment: {enabled: false}\nextra:\n${Array.from({ length: 6000 }, (_, i) => `  key${i}: ${v}-${i}`).join('\n')}\n`
-    const { run } = await pullRequest(
+    const { run } = await github.pullRequest(
+      'prdiff',
       (ns) => ({
         'values/big.yaml': extra('old'),
         [planOf(ns)]: planYaml({ values: 'values/big.yaml' })
@@ -154,28 +119,20 @@ faultCase(
   'a dry-run workflow_dispatch on a shallow clone (the last deployed commit is not in it)',
   'the last deployed commit is fetched from origin and the diff shown',
   async () => {
-    const ns = namespace('prdiff')
-    const ops = await opsRepo()
-    const deployed = await ops.commit({
-      'values/web.yaml': valuesYaml('deployed'),
-      [planOf(ns)]: planYaml({ values: 'values/web.yaml' })
-    })
+    const { ns, ops, head: deployed } = await suite.change('prdiff', (ns) => web(ns, 'deployed'))
     const head = await ops.commit({ 'values/web.yaml': valuesYaml('dispatched') })
-    server = await startGitHubApiServer({
-      ...repositoryHandlers({
-        origin: ops.origin,
-        runs: [{ id: 31, runNumber: 1, headSha: deployed, conclusion: 'success' }]
-      }),
-      ...writeHandlers({ comments: [], deployments: [] })
-    })
-    const workspace = await cloneAt(ops.origin, head)
-    const run = await act(
-      workspace,
+    const { run } = await github.actInClone(
+      ops,
+      head,
       { dispatch: head },
       {
-        inputs: { 'dry-run': 'true', plans: planOf(ns) },
-        env: { GITHUB_API_URL: server.url }
-      }
+        ...repositoryHandlers({
+          origin: ops.origin,
+          runs: [{ id: 31, runNumber: 1, headSha: deployed, conclusion: 'success' }]
+        }),
+        ...writeHandlers({ comments: [], deployments: [] })
+      },
+      { inputs: { 'dry-run': 'true', plans: planOf(ns) } }
     )
     expect(run.code, run.log).toBe(0)
     expect(resultOf(run, planOf(ns)).notes).toEqual(['+0 ~1 -0 objects'])
@@ -228,7 +185,8 @@ for (const [helm, helmBin] of [
     'the preview shows +0 ~1 -0: test hooks (never created by an install or upgrade) are left out, the hook Job is matched by kind and hook, not by its random name',
     async () => {
       const state: WriteState = { comments: [], deployments: [] }
-      const { run, ns } = await pullRequest(
+      const { run, ns } = await github.pullRequest(
+        'hooked',
         (ns) => ({
           ...HOOKED_CHART,
           'values/web.yaml': 'message: v1\n',
@@ -236,6 +194,7 @@ for (const [helm, helmBin] of [
         }),
         () => ({ 'values/web.yaml': 'message: v2\n' }),
         state,
+        {},
         { PATH: `${dirname(helmBin)}:${process.env.PATH ?? ''}` }
       )
       expect(run.code, run.log).toBe(0)

@@ -5,57 +5,31 @@
 // Each case ran against the action before its fix and failed there.
 import { createHash } from 'node:crypto'
 import * as k8s from '@kubernetes/client-node'
-import { afterAll, afterEach, describe, expect } from 'vitest'
+import { describe, expect } from 'vitest'
 import type { ActionRun, ResultJson } from '../support/action-runner.ts'
-import { cloneAt, removeTempDirs } from '../support/git-repo.ts'
-import {
-  issueHandlers,
-  repositoryHandlers,
-  startGitHubApiServer,
-  writeHandlers,
-  type FakeIssue,
-  type GitHubApiServer,
-  type WriteState
-} from '../support/github-api-server.ts'
+import { issueHandlers, type FakeIssue, type WriteState } from '../support/github-api-server.ts'
 import { encrypt, sopsKit } from '../support/sops.ts'
+import { githubApi } from './github.ts'
 import {
   act,
   bed,
   clusterA,
-  dropNamespaces,
   expectSucceeded,
   faultCase,
+  faultSuite,
   GITHUB_TOKEN,
-  namespace,
-  opsRepo,
   planYaml,
   resultOf,
   secret,
   SETUP_A,
   valuesYaml,
-  type Ops
+  type OnePlan
 } from './harness.ts'
 
 const kit = sopsKit()
 secret(kit.ageKey)
-const namespaces: string[] = []
-let server: GitHubApiServer | undefined
-
-afterEach(async () => {
-  expect(server?.violations ?? []).toEqual([])
-  await server?.close()
-  server = undefined
-})
-afterAll(async () => {
-  await dropNamespaces(...namespaces)
-  await removeTempDirs()
-})
-
-function ns(name: string): string {
-  const made = namespace(name)
-  namespaces.push(made)
-  return made
-}
+const suite = faultSuite()
+const github = githubApi(suite)
 
 interface FieldJson {
   path: string
@@ -72,7 +46,12 @@ const fieldsOf = (run: ActionRun, plan: string): FieldJson[] =>
 const schedule = (sha: string) => ({
   raw: { eventName: 'schedule', payload: { schedule: '*/30 * * * *' }, sha }
 })
-const KEYED = /^<secret hmac:[0-9a-f]{12}>$/
+
+/** The run's drift of `plan` is the one field `path`, both sides keyed digests. */
+function expectKeyedDrift(run: ActionRun, plan: string, path: string): void {
+  const keyed = expect.stringMatching(/^<secret hmac:[0-9a-f]{12}>$/)
+  expect(fieldsOf(run, plan)).toEqual([{ path, want: keyed, have: keyed }])
+}
 
 /** A merge patch of an object of the release, as someone with kubectl would. */
 async function patch(kind: 'ConfigMap' | 'Secret', space: string, name: string, body: object) {
@@ -83,12 +62,18 @@ async function patch(kind: 'ConfigMap' | 'Secret', space: string, name: string, 
 }
 
 /** A drift check of `plan` that also keeps a drift issue, through the local GitHub API. */
-async function driftCheck(ops: Ops, sha: string, plan: string, issues: FakeIssue[]) {
-  server = await startGitHubApiServer(issueHandlers(issues))
-  return act(ops.repo.dir, schedule(sha), {
+async function driftCheck({ ops, head, plan }: OnePlan, issues: FakeIssue[]) {
+  const server = await github.serve(issueHandlers(issues))
+  return act(ops.repo.dir, schedule(head), {
     inputs: { 'drift-issues': 'true', plans: plan },
     env: { GITHUB_API_URL: server.url }
   })
+}
+
+const VAULT_CHART = {
+  'charts/vault/Chart.yaml': 'apiVersion: v2\nname: vault\nversion: 1.0.0\n',
+  'charts/vault/templates/secret.yaml':
+    'apiVersion: v1\nkind: Secret\nmetadata:\n  name: vault\nstringData:\n  password: {{ .Values.password | quote }}\n'
 }
 
 describe('drift reports', () => {
@@ -96,39 +81,26 @@ describe('drift reports', () => {
     'a drift check of a release deployed from SOPS-encrypted values, its value edited by hand',
     'the check (which never decrypts) reports /data/message by keyed digests only (`<secret hmac:…>` both sides); the plaintext is in no log, summary, output or issue',
     async () => {
-      const space = ns('sopsdrift')
       const plaintext = secret(`s3cret-drift-${Math.random().toString(36).slice(2)}`)
-      const ops = await opsRepo()
-      const plan = `${SETUP_A}/${space}/app.yaml`
-      const head = await ops.commit({
+      const change = await suite.onePlan('sopsdrift', (_, plan) => ({
         'values/secret.yaml': encrypt(kit, 'secret.yaml', valuesYaml(plaintext)),
         [plan]: planYaml({ values: 'values/secret.yaml' })
+      }))
+      const { ns: space, plan } = change
+      const deployed = await change.push({
+        inputs: {
+          'sops-version': kit.version,
+          'sops-download-url': `${bed.helmMirror.replace(/\/$/, '')}/sops-{version}.{os}.{arch}`,
+          'sops-age-key': kit.ageKey
+        },
+        env: { NODE_EXTRA_CA_CERTS: bed.ca }
       })
-      const deployed = await act(
-        ops.repo.dir,
-        { push: { before: ops.base, after: head } },
-        {
-          inputs: {
-            'sops-version': kit.version,
-            'sops-download-url': `${bed.helmMirror.replace(/\/$/, '')}/sops-{version}.{os}.{arch}`,
-            'sops-age-key': kit.ageKey
-          },
-          env: { NODE_EXTRA_CA_CERTS: bed.ca }
-        }
-      )
       expectSucceeded(deployed, plan, 'install', 1)
       await patch('ConfigMap', space, 'app-hello', { data: { message: 'set by hand' } })
       const issues: FakeIssue[] = []
-      const run = await driftCheck(ops, head, plan, issues)
+      const run = await driftCheck(change, issues)
       expect(run.code, run.log).toBe(0)
-      const fields = fieldsOf(run, plan)
-      expect(fields).toEqual([
-        {
-          path: '/data/message',
-          want: expect.stringMatching(KEYED),
-          have: expect.stringMatching(KEYED)
-        }
-      ])
+      expectKeyedDrift(run, plan, '/data/message')
       expect(issues).toHaveLength(1)
       expect(issues[0]?.body).toContain('/data/message')
       expect(issues[0]?.body).not.toContain(plaintext)
@@ -140,30 +112,14 @@ describe('drift reports', () => {
     'a field edited by hand to hold a value the action masks (its GitHub token)',
     'the field is reported by keyed digest, never as masked plaintext with `***`',
     async () => {
-      const space = ns('maskdrift')
-      const ops = await opsRepo()
-      const plan = `${SETUP_A}/${space}/app.yaml`
-      const head = await ops.commit({
-        'values/app.yaml': valuesYaml('from git'),
-        [plan]: planYaml({ values: 'values/app.yaml' })
-      })
-      expectSucceeded(
-        await act(ops.repo.dir, { push: { before: ops.base, after: head } }),
-        plan,
-        'install',
-        1
-      )
+      const change = await suite.onePlan('maskdrift')
+      const { ns: space, plan } = change
+      expectSucceeded(await change.push(), plan, 'install', 1)
       await patch('ConfigMap', space, 'app-hello', { data: { message: `token ${GITHUB_TOKEN}` } })
       const issues: FakeIssue[] = []
-      const run = await driftCheck(ops, head, plan, issues)
+      const run = await driftCheck(change, issues)
       expect(run.code, run.log).toBe(0)
-      expect(fieldsOf(run, plan)).toEqual([
-        {
-          path: '/data/message',
-          want: expect.stringMatching(KEYED),
-          have: expect.stringMatching(KEYED)
-        }
-      ])
+      expectKeyedDrift(run, plan, '/data/message')
       expect(run.summary).not.toContain('***')
       expect(issues[0]?.body).not.toContain('***')
     }
@@ -173,38 +129,20 @@ describe('drift reports', () => {
     "a Secret's short password edited by hand",
     "both values are keyed digests (`<secret hmac:…>`, the preview's own), never a plain SHA-256 prefix a word list could reverse",
     async () => {
-      const space = ns('secretdrift')
-      const ops = await opsRepo()
-      await ops.repo.write({
-        'charts/vault/Chart.yaml': 'apiVersion: v2\nname: vault\nversion: 1.0.0\n',
-        'charts/vault/templates/secret.yaml':
-          'apiVersion: v1\nkind: Secret\nmetadata:\n  name: vault\nstringData:\n  password: {{ .Values.password | quote }}\n'
-      })
-      const plan = `${SETUP_A}/${space}/vault.yaml`
-      const head = await ops.commit({
+      const change = await suite.onePlan('secretdrift', (_, plan) => ({
+        ...VAULT_CHART,
         'values/vault.yaml': 'password: pw1\n',
         [plan]: 'chart: ./charts/vault\nvalues:\n  - values/vault.yaml\n'
-      })
-      expectSucceeded(
-        await act(ops.repo.dir, { push: { before: ops.base, after: head } }),
-        plan,
-        'install',
-        1
-      )
+      }))
+      const { ns: space, plan } = change
+      expectSucceeded(await change.push(), plan, 'install', 1)
       await patch('Secret', space, 'vault', {
         data: { password: Buffer.from('pw2').toString('base64') }
       })
       const issues: FakeIssue[] = []
-      const run = await driftCheck(ops, head, plan, issues)
+      const run = await driftCheck(change, issues)
       expect(run.code, run.log).toBe(0)
-      const fields = fieldsOf(run, plan)
-      expect(fields).toEqual([
-        {
-          path: '/data/password',
-          want: expect.stringMatching(KEYED),
-          have: expect.stringMatching(KEYED)
-        }
-      ])
+      expectKeyedDrift(run, plan, '/data/password')
       for (const word of ['pw1', 'pw2']) {
         const plain = createHash('sha256').update(word).digest('hex').slice(0, 12)
         for (const text of [run.summary, JSON.stringify(run.outputs), issues[0]?.body ?? ''])
@@ -213,32 +151,6 @@ describe('drift reports', () => {
     }
   )
 })
-
-/** A pull request from `before` (committed first, the base) to `after`, against the local API. */
-async function pullRequest(
-  name: string,
-  before: (space: string) => Record<string, string>,
-  after: (space: string) => Record<string, string>,
-  charts: Record<string, string>
-) {
-  const space = ns(name)
-  const ops = await opsRepo()
-  await ops.repo.write(charts)
-  const base = await ops.commit(before(space))
-  const head = await ops.commit(after(space))
-  const state: WriteState = { comments: [], deployments: [] }
-  server = await startGitHubApiServer({
-    ...repositoryHandlers({ origin: ops.origin }),
-    ...writeHandlers(state)
-  })
-  const workspace = await cloneAt(ops.origin, head)
-  const run = await act(
-    workspace,
-    { pullRequest: { base, head } },
-    { env: { GITHUB_API_URL: server.url } }
-  )
-  return { run, space, comment: state.comments[0]?.body ?? '' }
-}
 
 /** The lines of Markdown that are not inside a fenced code block (where nothing renders). */
 function outsideFences(markdown: string): string[] {
@@ -267,7 +179,8 @@ describe('preview text', () => {
     async () => {
       const name =
         'x\n# Injected heading\n![pixel](https://example.invalid/p.png) @octocat <img src=x>\n```\n'
-      const { run, space, comment } = await pullRequest(
+      const state: WriteState = { comments: [], deployments: [] }
+      const { run, ns: space } = await github.pullRequest(
         'mdname',
         () => ({}),
         (space) => ({
@@ -275,8 +188,10 @@ describe('preview text', () => {
           [`${SETUP_A}/${space}/named.yaml`]:
             'chart: ./charts/named\nvalues:\n  - values/named.yaml\n'
         }),
+        state,
         NAMED_CHART
       )
+      const comment = state.comments[0]?.body ?? ''
       expect(run.code, run.log).toBe(0)
       expect(resultOf(run, `${SETUP_A}/${space}/named.yaml`).status).toBe('planned')
       for (const [where, text] of [
@@ -322,15 +237,18 @@ describe('preview text', () => {
       }
       const plan = (space: string) => `${SETUP_A}/${space}/big.yaml`
       const started = Date.now()
-      const { run, space, comment } = await pullRequest(
+      const state: WriteState = { comments: [], deployments: [] }
+      const { run, ns: space } = await github.pullRequest(
         'bigdiff',
         (space) => ({
           'values/big.yaml': 'v: a\n',
           [plan(space)]: 'chart: ./charts/big\nvalues:\n  - values/big.yaml\n'
         }),
         () => ({ 'values/big.yaml': 'v: b\n' }),
+        state,
         chart
       )
+      const comment = state.comments[0]?.body ?? ''
       expect(run.code, run.log).toBe(0)
       expect(Date.now() - started).toBeLessThan(120_000)
       const note = new RegExp(`diff of v1 ConfigMap ${space}/big truncated: \\d+ lines not shown`)

@@ -79,9 +79,37 @@ async function expectRecovered(rerun: ActionRun, c: Case): Promise<void> {
   await expectDeployed(c, 'both', c.name)
 }
 
+/** Setup A's kubeconfig served by the fault store again: the re-run recovers. */
+async function storeFixed(c: Case): Promise<ActionRun> {
+  script([file(KUBE_A)])
+  const rerun = await c.push(useFaultStore())
+  await expectRecovered(rerun, c)
+  return rerun
+}
+
+/** After both setups failed on the real store: a re-run as configured installs both. */
+async function rerunInstallsBoth(c: Case): Promise<void> {
+  const rerun = await c.push()
+  await expectRecovered(rerun, c)
+  expectSucceeded(rerun, c.planB, 'install', 1)
+}
+
 async function expectDeployed(c: Case, which: 'a' | 'b' | 'both', text: string): Promise<void> {
   if (which !== 'b') expect(await message(clusterA, c.ns, 'app')).toBe(text)
   if (which !== 'a') expect(await message(clusterB, c.ns, 'app')).toBe(text)
+}
+
+/** Both setups' kubeconfigs failed, each plan with `error(setup, plan)`. */
+async function expectBothFailed(
+  run: ActionRun,
+  c: Case,
+  error: (setup: string, plan: string) => string | RegExp
+): Promise<void> {
+  for (const [setup, plan] of [
+    [SETUP_A, c.planA],
+    [SETUP_B, c.planB]
+  ] as const)
+    await expectSetupFailed(run, c, error(setup, plan), setup)
 }
 
 /** A setup whose kubeconfig failed: its plan failed as `plan: error`, the setup's group says why, nothing on its cluster. */
@@ -110,21 +138,14 @@ describe('kubeconfig store', () => {
       const wrong = new URL(bed.storeUrl)
       wrong.password = secret(`wrong-${Math.random().toString(36).slice(2)}`)
       const run = await c.push({ 'kubeconfig-store-url': wrong.toString() })
-      for (const [setup, plan] of [
-        [SETUP_A, c.planA],
-        [SETUP_B, c.planB]
-      ] as const) {
-        await expectSetupFailed(
-          run,
-          c,
-          `${plan}: kubeconfig of setup ${setup} at ${nginxStore}/${setup}/kubeconfig.yaml: the store refused the credentials (HTTP 401): check the user info in kubeconfig-store-url`,
-          setup
-        )
-      }
+      await expectBothFailed(
+        run,
+        c,
+        (setup, plan) =>
+          `${plan}: kubeconfig of setup ${setup} at ${nginxStore}/${setup}/kubeconfig.yaml: the store refused the credentials (HTTP 401): check the user info in kubeconfig-store-url`
+      )
       expect(run.outputs.failed).toBe('2')
-      const rerun = await c.push()
-      await expectRecovered(rerun, c)
-      expectSucceeded(rerun, c.planB, 'install', 1)
+      await rerunInstallsBoth(c)
     }
   )
 
@@ -146,10 +167,7 @@ describe('kubeconfig store', () => {
         `Basic ${Buffer.from(`${STORE_USER}:${STORE_PASSWORD}`).toString('base64')}`
       )
       expectSucceeded(run, c.planB, 'install', 1)
-      script([file(KUBE_A)])
-      const rerun = await c.push(useFaultStore())
-      await expectRecovered(rerun, c)
-      expectUnchanged(rerun, c.planB, 1)
+      expectUnchanged(await storeFixed(c), c.planB, 1)
     }
   )
 
@@ -202,9 +220,7 @@ describe('kubeconfig store', () => {
       )
       expect(server.count(storePath(SETUP_A))).toBe(4)
       expectSucceeded(run, c.planB, 'install', 1)
-      script([file(KUBE_A)])
-      const rerun = await c.push(useFaultStore())
-      await expectRecovered(rerun, c)
+      await storeFixed(c)
     },
     200_000
   )
@@ -215,23 +231,16 @@ describe('kubeconfig store', () => {
     async () => {
       const c = await twoSetups('sca')
       const run = await c.push({ 'kubeconfig-store-ca': '' })
-      for (const [setup, plan] of [
-        [SETUP_A, c.planA],
-        [SETUP_B, c.planB]
-      ] as const) {
-        await expectSetupFailed(
-          run,
-          c,
+      await expectBothFailed(
+        run,
+        c,
+        (setup, plan) =>
           new RegExp(
             `^${plan}: kubeconfig of setup ${setup} at ${nginxStore}/${setup}/kubeconfig\\.yaml: TLS verification failed \\((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY): [^)]*\\); give the store's CA in kubeconfig-store-ca$`
-          ),
-          setup
-        )
-      }
+          )
+      )
       expect(run.durationMs).toBeLessThan(10_000)
-      const rerun = await c.push()
-      expectSucceeded(rerun, c.planA, 'install', 1)
-      expectSucceeded(rerun, c.planB, 'install', 1)
+      await rerunInstallsBoth(c)
     }
   )
 
@@ -256,9 +265,7 @@ describe('kubeconfig store', () => {
         c,
         /^local\/a\/[^:]+: the kubeconfig of setup local\/a at \S+ is not valid: YAML error at line \d+: .+$/
       )
-      script([file(KUBE_A)])
-      const rerun = await c.push(useFaultStore())
-      await expectRecovered(rerun, c)
+      await storeFixed(c)
     }
   )
 
@@ -282,9 +289,7 @@ describe('kubeconfig store', () => {
         { operation: null }
       )
       expectSucceeded(run, c.planB, 'install', 1)
-      script([file(KUBE_A)])
-      const rerun = await c.push(useFaultStore())
-      await expectRecovered(rerun, c)
+      await storeFixed(c)
     }
   )
 })
