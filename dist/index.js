@@ -30963,7 +30963,7 @@ function problemResult(problem) {
 }
 /** The results of the run and of the plan's problems, in setup then plan order. */
 function allResults(plan, results) {
-    return [...results, ...plan.problems.map(problemResult)].sort((a, b) => compare$1(a.setup, b.setup) || compare$1(a.plan, b.plan));
+    return [...results, ...plan.problems.map(problemResult)].sort((a, b) => compare$2(a.setup, b.setup) || compare$2(a.plan, b.plan));
 }
 /** The `setups` output: every setup an affected plan belongs to, a job matrix. */
 function affectedSetups(plan) {
@@ -30971,9 +30971,9 @@ function affectedSetups(plan) {
         ...plan.setups.map((s) => s.setup),
         ...plan.problems.map((p) => p.target.setup)
     ]);
-    return [...setups].sort(compare$1);
+    return [...setups].sort(compare$2);
 }
-function compare$1(a, b) {
+function compare$2(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -42819,7 +42819,7 @@ async function planDeployment(input) {
     for (const problem of removals.problems)
         if (selected(problem.target))
             problems.push(problem);
-    problems.sort((a, b) => compare(a.target.plan, b.target.plan));
+    problems.sort((a, b) => compare$1(a.target.plan, b.target.plan));
     return { sha, setups: bySetup(steps), problems, repositories, resync: scope.kind === 'all' };
 }
 /** Release options are a few lines: a larger defaults file is a mistake. */
@@ -43055,7 +43055,7 @@ function ancestors(path) {
         dirs.push(path.slice(0, i));
     return dirs;
 }
-const compare = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+const compare$1 = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 /** Per setup: uninstalls first, then applies, each in path order. */
 function bySetup(steps) {
     const setups = new Map();
@@ -43063,10 +43063,10 @@ function bySetup(steps) {
         push(setups, step.target.setup, step);
     const rank = (s) => (s.action === 'uninstall' ? 0 : 1);
     return [...setups.entries()]
-        .sort(([a], [b]) => compare(a, b))
+        .sort(([a], [b]) => compare$1(a, b))
         .map(([setup, list]) => ({
         setup,
-        steps: list.sort((a, b) => rank(a) - rank(b) || compare(a.target.plan, b.target.plan))
+        steps: list.sort((a, b) => rank(a) - rank(b) || compare$1(a.target.plan, b.target.plan))
     }));
 }
 
@@ -47134,11 +47134,8 @@ class PlanLog {
 
 class DependencyError extends Error {
 }
-/**
- * Pure: undefined when the Chart.yaml declares no dependencies, else the repositories
- * they come from (none for `file://` or vendored ones).
- */
-function dependencyRepositories(chartYaml) {
+/** Pure: undefined when the Chart.yaml declares no dependencies, else each as it declares it. */
+function chartDependencies(chartYaml) {
     let chart;
     try {
         chart = load(chartYaml, { schema: CORE_SCHEMA });
@@ -47151,9 +47148,25 @@ function dependencyRepositories(chartYaml) {
         return undefined;
     if (!Array.isArray(dependencies))
         throw new DependencyError("its Chart.yaml 'dependencies' must be a list");
+    return dependencies.map((dependency) => {
+        const field = (key) => String(dependency?.[key] ?? '').trim();
+        return { name: field('name'), version: field('version'), repository: field('repository') };
+    });
+}
+/**
+ * Pure: the dependencies `charts/` does not hold, whose absence makes helm refuse to
+ * install (it asks for every one, whatever its `condition` or `tags`). A dependency
+ * is there as a folder of its name or an archive `<name>-<version>.tgz`, as
+ * `helm dependency build` writes them; `entries` are the names in `charts/`.
+ */
+function missingDependencies(dependencies, entries) {
+    return dependencies.filter(({ name }) => !entries.some((entry) => entry === name ||
+        (entry.startsWith(`${name}-`) && /^\d[^/]*\.tgz$/.test(entry.slice(name.length + 1)))));
+}
+/** Pure: the repositories dependencies come from (none for `file://` or vendored ones), each once. */
+function dependencyRepositories(dependencies) {
     const repositories = new Map();
-    for (const dependency of dependencies) {
-        const repository = String(dependency?.repository ?? '').trim();
+    for (const { repository } of dependencies) {
         if (repository === '' || repository.startsWith('file://'))
             continue;
         const alias = /^(?:@|alias:)(.+)$/.exec(repository);
@@ -47170,6 +47183,11 @@ function dependencyRepositories(chartYaml) {
 function chartYamlOf(chartDir) {
     const file = join(chartDir, 'Chart.yaml');
     return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+}
+/** The names in a chart folder's `charts/` (none when it has no such folder). */
+function vendoredEntries(chartDir) {
+    const dir = join(chartDir, 'charts');
+    return existsSync(dir) ? readdirSync(dir) : [];
 }
 
 class HelmError extends Error {
@@ -47338,25 +47356,30 @@ class ChartResolver {
         return built;
     }
     /**
-     * A chart that declares dependencies gets them built in place (`charts/`, as a
-     * workflow step running `helm dependency build` would): `file://` dependencies are
-     * relative to the chart's folder and Chart.lock must stay beside its Chart.yaml.
+     * A chart that declares dependencies its `charts/` lacks gets them built in place
+     * (`charts/`, as a workflow step running `helm dependency build` would): `file://`
+     * dependencies are relative to the chart's folder and Chart.lock must stay beside
+     * its Chart.yaml. One whose dependencies are all vendored is used as it is, with no
+     * network, as bare helm does; `helm dependency build` has no mode for some of them,
+     * so a build sets up every repository.
      */
     async #withDependencies(dir, context) {
         const chartYaml = chartYamlOf(dir);
-        const repositories = chartYaml === undefined ? undefined : dependencyRepositories(chartYaml);
-        if (repositories === undefined)
+        const dependencies = chartYaml === undefined ? undefined : chartDependencies(chartYaml);
+        if (dependencies === undefined)
             return dir;
-        await Promise.all(repositories.map((repository) => {
-            const setup = this.#dependencySetup(repository);
-            return setup ? this.#prepare(setup, context) : Promise.resolve();
-        }));
+        const missing = missingDependencies(dependencies, vendoredEntries(dir));
+        if (missing.length === 0)
+            return dir;
+        const setups = dependencyRepositories(dependencies).map((r) => this.#dependencySetup(r));
         try {
+            await Promise.all(setups.map((setup) => (setup ? this.#prepare(setup, context) : Promise.resolve())));
             // The indexes were fetched by `helm repo add` just now: no second refresh.
             await helmRun(this.#helm, ['dependency', 'build', dir, '--skip-refresh'], context);
         }
         catch (error) {
-            throw new DependencyError(`the dependencies of local chart ${dir.slice(this.#workspace.length + 1)} could not be built: ${error instanceof Error ? error.message : String(error)}`);
+            const names = missing.map((d) => `${d.name} ${d.version}`.trim()).join(', ');
+            throw new DependencyError(`the dependencies of local chart ${dir.slice(this.#workspace.length + 1)} could not be built: ${names} ${missing.length === 1 ? 'is' : 'are'} not in its charts/ folder; helm dependency build: ${error instanceof Error ? error.message : String(error)}`);
         }
         return dir;
     }
@@ -48620,10 +48643,31 @@ function isRecord(value) {
 function text(value) {
     return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
+/** The events of an object's `helm.sh/hook` annotation, sorted; empty for no hook. */
+function hookEvents(object) {
+    const metadata = isRecord(object.metadata) ? object.metadata : {};
+    const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
+    return text(annotations['helm.sh/hook'])
+        .split(',')
+        .map((event) => event.trim())
+        .filter((event) => event !== '')
+        .sort();
+}
+/** helm's test hooks (and Helm 2's names for them): only `helm test` creates them. */
+function isTestHook(events) {
+    return events.some((event) => /^test(?:-success|-failure)?$/.test(event));
+}
+/**
+ * A hook is keyed by its events, not its name: charts name hooks anew on every
+ * render (`randAlphaNum`), and a renamed hook is still the one the upgrade runs.
+ */
 function objectKey(object, namespace) {
     const metadata = isRecord(object.metadata) ? object.metadata : {};
     const ns = text(metadata.namespace) || namespace;
-    const name = text(metadata.name) || text(metadata.generateName) || '?';
+    const events = hookEvents(object);
+    const name = events.length
+        ? `(hook ${events.join(',')})`
+        : text(metadata.name) || text(metadata.generateName) || '?';
     return `${text(object.apiVersion) || '?'} ${text(object.kind) || '?'} ${ns}/${name}`;
 }
 /**
@@ -48648,9 +48692,11 @@ function canonicalYaml(object) {
     return dump(object, { sortKeys: true, lineWidth: -1, noRefs: true, schema: CORE_SCHEMA });
 }
 /**
- * The objects of a manifest, sorted by key. `namespace` is the release's: helm
- * leaves it out of most templates. A `List` counts as its items. The same key
- * twice (a chart bug, or helm's own hooks) keeps both, numbered.
+ * The objects an install or upgrade creates, sorted by key. `namespace` is the
+ * release's: helm leaves it out of most templates. A `List` counts as its items.
+ * Test hooks are left out. The same key twice (a chart bug, or several hooks of the
+ * same kind and events) keeps both, numbered: objects in the manifest's order, hooks
+ * in the order of their YAML.
  */
 function parseManifest(manifest, namespace) {
     let documents;
@@ -48667,15 +48713,33 @@ function parseManifest(manifest, namespace) {
         : isRecord(doc)
             ? [doc]
             : []);
-    const seen = new Map();
-    const out = objects.map((raw) => {
+    // Charts name hooks anew on every render (`randAlphaNum`): a hook's name is no part
+    // of it here, and hooks of one kind and events pair up by the rest of their YAML.
+    const rendered = objects
+        .filter((raw) => !isTestHook(hookEvents(raw)))
+        .map((raw) => {
         const object = bounded(redactObject(raw));
-        const base = objectKey(object, namespace);
+        const hook = hookEvents(object).length > 0;
+        const yaml = canonicalYaml(hook ? withoutName(object) : object);
+        return { base: objectKey(object, namespace), yaml, order: hook ? yaml : '' };
+    })
+        .sort((a, b) => compare(a.base, b.base) || compare(a.order, b.order));
+    const seen = new Map();
+    return rendered
+        .map(({ base, yaml }) => {
         const count = (seen.get(base) ?? 0) + 1;
         seen.set(base, count);
-        return { key: count === 1 ? base : `${base} #${count}`, yaml: canonicalYaml(object) };
-    });
-    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+        return { key: count === 1 ? base : `${base} #${count}`, yaml };
+    })
+        .sort((a, b) => compare(a.key, b.key));
+}
+function compare(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+function withoutName(object) {
+    const metadata = isRecord(object.metadata) ? { ...object.metadata } : {};
+    delete metadata.name;
+    return { ...object, metadata };
 }
 
 // Pure: a plan's release options in a few words, for its notes (job summary,
@@ -49850,6 +49914,8 @@ function compareObject(desired, live, ignore, holdsSecret = () => false) {
             return;
         if (w === null)
             return;
+        if ((h === undefined || h === null) && isZero(w))
+            return;
         if (isObject(w)) {
             const entries = Object.entries(w);
             if (entries.length === 0)
@@ -49876,6 +49942,14 @@ function compareObject(desired, live, ignore, holdsSecret = () => false) {
         walk(`/${escape(key)}`, value, have[key]);
     }
     return fields;
+}
+/** What the API server leaves out of an `omitempty` field: zero, false, "", [], or an object of such. */
+function isZero(value) {
+    if (value === null || value === 0 || value === false || value === '')
+        return true;
+    if (Array.isArray(value))
+        return value.length === 0;
+    return isObject(value) && Object.values(value).every(isZero);
 }
 /** YAML `port: "80"` and JSON `80` are the same value to the API server (int-or-string). */
 function sameScalar(want, have) {
