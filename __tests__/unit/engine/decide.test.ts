@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { decide, type Decision, type RunKind } from '../../../src/engine/decide.ts'
+import {
+  decide,
+  type Decision,
+  type LiveRequest,
+  type RunKind
+} from '../../../src/engine/decide.ts'
 import { optionsNote } from '../../../src/engine/options-note.ts'
 import type { Marker } from '../../../src/engine/marker.ts'
 import type { Observation } from '../../../src/engine/observation.ts'
@@ -47,7 +52,7 @@ const pending = (
 })
 
 /** A decision in a few words: what runs, in order. */
-function brief(d: Decision): string {
+function brief(d: Decision | LiveRequest): string {
   switch (d.kind) {
     case 'apply':
       return d.recover ? `${d.recover.kind}→${d.operation}` : d.operation
@@ -169,7 +174,7 @@ function decided(
   step: PlannedStep,
   observation: Observation | undefined,
   runKind: RunKind
-): Decision {
+): Decision | LiveRequest {
   return decide({
     step,
     observation,
@@ -271,7 +276,7 @@ describe('decide: what the plan asks for its release', () => {
   const deployed: Observation = { kind: 'deployed', revision: 2, marker: ours({ digest: 'old' }) }
   const base = { digest: DIGEST, now: NOW, pendingGraceMs: GRACE, run: RUN }
 
-  it.each<[string, PlannedStep, Observation | undefined, RunKind, Decision]>([
+  it.each<[string, PlannedStep, Observation | undefined, RunKind, Decision | LiveRequest]>([
     [
       'a suspended plan is left alone, even when it changed',
       withOptions({ suspend: true }),
