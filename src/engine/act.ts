@@ -215,7 +215,7 @@ async function apply(
         userArgs: translated.args,
         optionArgs: releaseOptionArgs(spec.options, helm.major)
       },
-      { ...helmContext(context, log), announce: log.line }
+      { ...helmContext(context, log), announce: (command) => log.line(command) }
     )
     const release = parseRelease(applied)
     revision = release.revision
