@@ -612,7 +612,7 @@ describe('decide: a drift check (the same dispatcher)', () => {
       })
     const signed: Observation = { kind: 'deployed', revision: 3, marker: signedMarker(KEY) }
     const byHand = 'uninstall it by hand if it is no longer needed'
-    const report = (reason: string) => ({
+    const report = (reason: string): Decision => ({
       kind: 'report',
       revision: 3,
       line: reason,
