@@ -17,7 +17,7 @@ import { objectsOutside, orphansOf, type StoredObject } from './orphans.ts'
 import { releaseKey, type Observed } from './observe.ts'
 import { mapLimited } from './pool.ts'
 import type { HelmCall } from './ports.ts'
-import { runEngine, type EngineRun, type Shared, type StepContext } from './run.ts'
+import { runEngine, runKindOf, type EngineRun, type Shared, type StepContext } from './run.ts'
 
 // What a drift check reads beyond the releases' history: every plan's release as
 // deployed (`helm get manifest`) against the live objects, read from the API
@@ -28,10 +28,7 @@ const OBJECTS_AT_ONCE = 8
 
 /** A drift check of the plan's setups: `drift: correct` re-applies what drifted. */
 export function runDrift(run: EngineRun): Promise<Result[]> {
-  return runEngine({
-    ...run,
-    runKind: run.config.drift === 'correct' ? 'drift-correct' : 'drift-report'
-  })
+  return runEngine({ ...run, runKind: runKindOf(false, run.plan, run.config.drift) })
 }
 
 /** The setup's discovery, asked once a setup (a client is one setup's). */

@@ -1,6 +1,7 @@
 import type { ChartResolver } from '../apply/charts.ts'
 import type { ApplyArgsInput, HelmMajor } from '../apply/helm-args.ts'
 import type { HookRun } from '../apply/hooks.ts'
+import type { KubeClient } from '../cluster/client.ts'
 import type { HookName, PlanTarget } from '../types.ts'
 
 // What the engine asks of helm and of hook scripts: typed operations, no argument
@@ -52,10 +53,17 @@ export interface HooksPort {
   run(name: HookName, scripts: readonly string[], options: HookRun): Promise<void>
 }
 
-/** Every port the engine acts through, beside the Kubernetes client. */
+/** A setup's cluster: its kubeconfig on disk, and an API client from it (undefined if none can be built). */
+export interface ClusterPort {
+  connect(setup: string): Promise<{ kubeconfig: string; client: KubeClient | undefined }>
+}
+
+/** Every port the engine acts through. */
 export interface EnginePorts {
   readonly helm: HelmPort
   readonly hooks: HooksPort
+  /** Absent: the kubeconfig store and the setup's API server. */
+  readonly cluster?: ClusterPort
 }
 
 /** What act() and a preview resolve charts with. */

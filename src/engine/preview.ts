@@ -94,7 +94,12 @@ async function renderObjects(
       values: [...values.paths, ...setValuesFiles(context.scratch, target, spec.options.set)],
       userArgs: translateUserArgs(context.helmArgs, context.helm.major, { serverSide: false }).args
     },
-    { env: side.env, signal: context.signal, onLine: log.onStderr, announce: (command) => log.line(command) }
+    {
+      env: side.env,
+      signal: context.signal,
+      onLine: log.onStderr,
+      announce: (command) => log.line(command)
+    }
   )
   return { objects: parseManifest(rendered, target.namespace), notes: values.notes }
 }

@@ -20,7 +20,11 @@ export async function releaseTest(
 ): Promise<TestOutcome> {
   try {
     // Test pods' logs arrive on stdout: they are log material here.
-    await helm.test(target, test.timeout, { ...context, onLine: log.onLine, announce: (command) => log.line(command) })
+    await helm.test(target, test.timeout, {
+      ...context,
+      onLine: log.onLine,
+      announce: (command) => log.line(command)
+    })
     log.line('helm test passed')
     return { ok: true, notes: ['helm test passed'] }
   } catch (error) {

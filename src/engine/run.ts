@@ -3,7 +3,15 @@ import { join } from 'node:path'
 import * as core from '@actions/core'
 import { addUrlSecrets } from '../secrets/masking.ts'
 import { PlanLog } from '../report/plan-log.ts'
-import type { Config, DeploymentPlan, DiffBase, PlannedStep, Result, SetupPlan } from '../types.ts'
+import type {
+  Config,
+  DeploymentPlan,
+  DiffBase,
+  DriftAction,
+  PlannedStep,
+  Result,
+  SetupPlan
+} from '../types.ts'
 import { ChartResolver } from '../apply/charts.ts'
 import { childEnv, type Helm } from '../apply/helm.ts'
 import { enginePorts } from '../apply/helm-port.ts'
@@ -43,8 +51,9 @@ export interface EngineRun {
   readonly ports?: EnginePorts
 }
 
-/** The run kind, decided once for the whole plan. */
-export function runKindOf(preview: boolean, plan: DeploymentPlan): RunKind {
+/** The run kind, decided once for the whole plan; `drift`: a drift check's action. */
+export function runKindOf(preview: boolean, plan: DeploymentPlan, drift?: DriftAction): RunKind {
+  if (drift) return drift === 'correct' ? 'drift-correct' : 'drift-report'
   return preview ? 'preview' : plan.resync ? 'resync' : 'deploy'
 }
 
@@ -54,7 +63,7 @@ interface RunState {
 }
 
 export interface Shared extends EngineRun {
-  readonly ports: EnginePorts
+  readonly ports: Required<EnginePorts>
   readonly workdir: Workdir
   readonly charts: ChartResolver
   readonly values: ValuesFiles
@@ -145,8 +154,19 @@ function sharedOf(run: EngineRun): Shared {
   })
   // A removed plan's uninstall hooks run among the base commit's files: written once, when one runs.
   const commitFiles = commitFolders(run.config.workspace, join(workdir.root, 'commits'))
-  const ports = run.ports ?? enginePorts(run.helm)
-  return { ...run, ports, workdir, charts, values, state: {}, baseEnv, baseSide, commitFiles }
+  const given = run.ports ?? enginePorts(run.helm)
+  const shared: Shared = {
+    ...run,
+    ports: { ...given, cluster: given.cluster ?? { connect: (setup) => clusterOf(setup, shared) } },
+    workdir,
+    charts,
+    values,
+    state: {},
+    baseEnv,
+    baseSide,
+    commitFiles
+  }
+  return shared
 }
 
 function baseSideOf(
@@ -209,7 +229,7 @@ async function runSetup(setup: SetupPlan, shared: Shared): Promise<Result[]> {
   const drift = isDrift(shared.runKind)
   let cluster: { kubeconfig: string; client: KubeClient | undefined }
   try {
-    cluster = await clusterOf(setup.setup, shared)
+    cluster = await shared.ports.cluster.connect(setup.setup)
     if (!cluster.client && drift)
       throw new Error(
         `setup ${setup.setup}: a drift check reads the live objects through the API server, and no client could be built from its kubeconfig`
@@ -373,7 +393,7 @@ export function title(step: PlannedStep): string {
 }
 
 /** The setup's kubeconfig on disk, and an API client from it (undefined if it cannot be built). */
-export async function clusterOf(
+async function clusterOf(
   setup: string,
   shared: Shared
 ): Promise<{ kubeconfig: string; client: KubeClient | undefined }> {
