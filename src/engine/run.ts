@@ -116,7 +116,7 @@ export async function runEngine(run: EngineRun): Promise<Result[]> {
  * later step of the job (another action's included) could read them. The post step
  * only catches a main step killed before this.
  */
-export async function withShared<T>(
+async function withShared<T>(
   run: EngineRun,
   use: (shared: Shared) => Promise<T>
 ): Promise<T> {
@@ -196,7 +196,7 @@ function stopReason(shared: Shared): string | undefined {
 }
 
 /** What act() gets for one setup: the run's shared parts and, outside a preview, the cluster. */
-export function actContextOf(shared: Shared, cluster?: ActContext['cluster']): ActContext {
+function actContextOf(shared: Shared, cluster?: ActContext['cluster']): ActContext {
   return {
     helm: shared.ports.helm,
     hooks: shared.ports.hooks,
