@@ -313,12 +313,10 @@ describe('runEngine: a drift check is a run kind of the same engine', () => {
     revision: 2,
     digest: 'd'
   })
-  const kube = () =>
-    fakeKube({
-      [listPath]: {
-        items: [secret('web', 1), secret('gone', 2, { [LABELS.signature]: signed })]
-      }
-    })
+  const kubeObjects = () => ({
+    [listPath]: { items: [secret('web', 1), secret('gone', 2, { [LABELS.signature]: signed })] }
+  })
+  const kube = () => fakeKube(kubeObjects())
   const plan = () => planOf({ 's/a': [apply('s/a', 'web'), apply('s/a', 'db')] })
 
   it('report: compared, missing reported, the orphan reported, nothing changed', async () => {
@@ -413,6 +411,97 @@ describe('runEngine: a drift check is a run kind of the same engine', () => {
       'web: failed s/a/ns/web.yaml: forbidden',
       'db: failed s/a/ns/db.yaml: forbidden'
     ])
+  })
+
+  describe('live objects, compared through discovery', () => {
+    const manifest = (value: string) =>
+      `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: "${value}"\n`
+    const discovery = {
+      '/api/v1': {
+        resources: [{ name: 'configmaps', kind: 'ConfigMap', namespaced: true }]
+      },
+      '/apis/rbac.authorization.k8s.io/v1': {
+        resources: [{ name: 'clusterroles', kind: 'ClusterRole', namespaced: false }]
+      }
+    }
+    const live = (value: string | undefined) =>
+      fakeKube({
+        ...discovery,
+        [listPath]: { items: [secret('web', 1)] },
+        ...(value !== undefined && {
+          '/api/v1/namespaces/ns/configmaps/web': {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: 'web', namespace: 'ns' },
+            data: { a: value }
+          }
+        })
+      })
+    const single = () => planOf({ 's/a': [apply('s/a', 'web')] })
+
+    it.each<[string, RunKind, string | undefined, string, string[]]>([
+      ['in sync', 'drift-correct', '1', 'unchanged in-sync false', ['manifest ns/web']],
+      [
+        'a field changed, reported',
+        'drift-report',
+        '2',
+        'unchanged drifted false',
+        ['manifest ns/web']
+      ],
+      [
+        'a field changed, taken back (Helm 4 asks how it was applied first)',
+        'drift-correct',
+        '2',
+        'succeeded drifted true',
+        ['manifest ns/web', 'status ns/web', 'upgrade ns/web']
+      ],
+      [
+        'an object deleted, re-created',
+        'drift-correct',
+        undefined,
+        'succeeded drifted true',
+        ['manifest ns/web', 'status ns/web', 'upgrade ns/web']
+      ]
+    ])('%s', async (_name, runKind, value, expected, calls) => {
+      const helm = fakeHelm({ manifest: manifest('1') })
+      const results = await engine(single(), {
+        helm,
+        cluster: clusters(() => live(value)),
+        runKind
+      })
+      const [web] = results
+      expect(`${web?.status} ${web?.drift?.state} ${web?.drift?.corrected}`).toBe(expected)
+      expect(helm.brief()).toEqual(calls)
+      if (value === '2')
+        expect(web?.drift?.objects).toEqual([
+          {
+            object: 'ConfigMap/ns/web',
+            state: 'drifted',
+            fields: [{ path: '/data/a', want: '1', have: '2' }]
+          }
+        ])
+    })
+
+    it('an orphan provably ours that holds a cluster-scoped object is reported, never pruned', async () => {
+      const helm = fakeHelm({
+        manifest: (call) =>
+          Promise.resolve(
+            call.target.release === 'gone'
+              ? 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: admin\n'
+              : ''
+          )
+      })
+      const results = await engine(plan(), {
+        helm,
+        cluster: clusters(() => fakeKube({ ...discovery, ...kubeObjects() })),
+        runKind: 'drift-correct',
+        config: { prune: true, ownershipKey: KEY }
+      })
+      const gone = results.find((r) => r.release === 'gone')
+      expect(gone).toMatchObject({ operation: null, status: 'unchanged' })
+      expect(gone?.notes[1]).toContain('holds objects outside namespace ns (ClusterRole/admin)')
+      expect(helm.brief()).not.toContain('uninstall ns/gone')
+    })
   })
 
   it('the run kind is decided once', () => {
