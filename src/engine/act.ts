@@ -1,36 +1,32 @@
 import type { Config, PlannedStep, PlanSpec, Result } from '../types.ts'
 import type { PlanLog } from '../report/plan-log.ts'
-import type { ChartResolver } from '../apply/charts.ts'
 import { DependencyError } from '../apply/dependencies.ts'
-import { helmRun, type Helm, type HelmContext } from '../apply/helm.ts'
 import {
-  applyArgs,
   releaseOptionArgs,
-  rollbackArgs,
   serverSideFlag,
   serverSideInEffect,
-  statusArgs,
-  translateUserArgs,
-  uninstallArgs
+  translateUserArgs
 } from '../apply/helm-args.ts'
-import { hookEnv, runHooks, type HookRun } from '../apply/hooks.ts'
+import { hookEnv, type HookRun } from '../apply/hooks.ts'
 import { setValuesFiles } from '../apply/run-files.ts'
 import type { ValuesFiles } from '../apply/sops-values.ts'
 import type { KubeClient } from '../cluster/client.ts'
 import type { Decision, Recovery } from './decide.ts'
 import { hooksFailedLabel, LABELS, markerLabels, releaseDescription } from './marker.ts'
-import { resultOf, type OutcomeFields } from './outcome.ts'
+import { resultOf, withDrift, type OutcomeFields } from './outcome.ts'
 import { parseRelease } from './helm-output.ts'
 import { previewApply, previewUninstall, type PreviewContext } from './preview.ts'
 import { optionsNote } from './options-note.ts'
 import { ownershipSignature } from './ownership.ts'
+import type { Charts, HelmCall, HelmPort, HooksPort } from './ports.ts'
 import { releaseTest } from './release-test.ts'
 
 // The one interpreter of decisions: helm, hooks and `helm template`, for
-// deploys, re-syncs and previews alike.
+// deploys, re-syncs, previews and drift checks alike.
 
 export interface ActContext {
-  readonly helm: Helm
+  readonly helm: HelmPort
+  readonly hooks: HooksPort
   readonly config: Config
   readonly sha: string
   /** The workflow run, written into the marker. */
@@ -39,7 +35,7 @@ export interface ActContext {
   readonly cluster?: { readonly kubeconfig: string; readonly client: KubeClient | undefined }
   /** helm's and hooks' environment. */
   readonly env: NodeJS.ProcessEnv
-  readonly charts: ChartResolver
+  readonly charts: Charts
   /** The values files as helm gets them (SOPS files decrypted, or redacted in a preview). */
   readonly values: ValuesFiles
   readonly signal: AbortSignal
@@ -52,6 +48,19 @@ export interface ActContext {
 }
 
 export async function act(
+  step: PlannedStep,
+  decision: Decision,
+  digest: string | undefined,
+  context: ActContext,
+  log: PlanLog
+): Promise<Result> {
+  const result = await carryOut(step, decision, digest, context, log)
+  const drift = 'drift' in decision ? decision.drift : undefined
+  // What a drift check found stays on the result; it corrected only what succeeded.
+  return drift ? withDrift(result, { ...drift, corrected: result.status === 'succeeded' }) : result
+}
+
+async function carryOut(
   step: PlannedStep,
   decision: Decision,
   digest: string | undefined,
@@ -75,6 +84,14 @@ export async function act(
     case 'leave':
       log.line(decision.note)
       return resultOf(step, { operation: null, status: 'skipped', notes: [decision.note] })
+    case 'report':
+      if (decision.line !== undefined) log.line(decision.line)
+      return resultOf(step, {
+        operation: null,
+        status: 'unchanged',
+        revision: decision.revision,
+        notes: decision.notes
+      })
     case 'retry-hooks':
       if (step.action !== 'apply' || digest === undefined) break
       return done(await retryHooks(step, step.spec, decision, digest, context, log))
@@ -101,7 +118,7 @@ export async function act(
   throw new Error(`internal error: decision ${decision.kind} does not fit a ${step.action} step`)
 }
 
-function helmContext(context: ActContext, log: PlanLog): HelmContext {
+function helmContext(context: ActContext, log: PlanLog): HelmCall {
   return { env: context.env, signal: context.signal, onLine: log.onStderr }
 }
 
@@ -137,11 +154,11 @@ async function recover(
   const { target } = step
   if (recovery.kind === 'rollback') {
     log.line(`Recovering: ${recovery.reason}; rolling back to revision ${recovery.to}`)
-    await helmRun(context.helm, rollbackArgs(target, recovery.to), helmContext(context, log))
+    await context.helm.rollback(target, recovery.to, helmContext(context, log))
     return `recovered: ${recovery.reason}, rolled back to revision ${recovery.to}`
   }
   log.line(`Recovering: ${recovery.reason}; uninstalling it`)
-  await helmRun(context.helm, uninstallArgs(target), helmContext(context, log))
+  await context.helm.uninstall(target, helmContext(context, log))
   return `recovered: ${recovery.reason}, uninstalled it first`
 }
 
@@ -172,7 +189,7 @@ async function apply(
     const values = await context.values.forDeploy(spec.values)
     const hookRun = hookRunOf(step, spec.chartText, version, op, context, log)
     try {
-      await runHooks(`pre-${op}`, spec.hooks[`pre-${op}`], hookRun)
+      await context.hooks.run(`pre-${op}`, spec.hooks[`pre-${op}`], hookRun)
     } catch (error) {
       throw new Error(`${message(error)}; helm ${op} was not run`, { cause: error })
     }
@@ -186,20 +203,21 @@ async function apply(
       serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
     })
     notes.push(...translated.notes)
-    const args = applyArgs({
-      operation: op,
-      target,
-      chart,
-      version: spec.version,
-      values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
-      description: releaseDescription(context.sha, target.plan, digest),
-      labels: markerLabels({ digest, commit: context.sha, run: context.run }),
-      userArgs: translated.args,
-      optionArgs: releaseOptionArgs(spec.options, helm.major)
-    })
-    log.line(`helm ${args.join(' ')}`)
-    const applied = await helmRun(helm, args, helmContext(context, log))
-    const release = parseRelease(applied.stdout)
+    const applied = await helm.apply(
+      {
+        operation: op,
+        target,
+        chart,
+        version: spec.version,
+        values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
+        description: releaseDescription(context.sha, target.plan, digest),
+        labels: markerLabels({ digest, commit: context.sha, run: context.run }),
+        userArgs: translated.args,
+        optionArgs: releaseOptionArgs(spec.options, helm.major)
+      },
+      { ...helmContext(context, log), announce: (command) => log.line(command) }
+    )
+    const release = parseRelease(applied)
     revision = release.revision
     version = release.chartVersion ?? version
     log.line(`${op} done: revision ${revision ?? '?'}, chart version ${version || '?'}`)
@@ -275,7 +293,7 @@ async function postHooks(
   notes: string[]
 ): Promise<void> {
   try {
-    await runHooks(`post-${op}`, scripts, hookRun)
+    await context.hooks.run(`post-${op}`, scripts, hookRun)
   } catch (error) {
     if (revision !== null && context.cluster?.client) {
       const marked = await labelRevision(
@@ -394,8 +412,8 @@ async function previousApplyMethod(
     op === 'upgrade' &&
     args.some((a) => a.split('=')[0] === '--force-conflicts')
   if (!matters || serverSideFlag(args) !== undefined) return undefined
-  const status = await helmRun(context.helm, statusArgs(step.target), helmContext(context, log))
-  return parseRelease(status.stdout).applyMethod
+  const status = await context.helm.status(step.target, helmContext(context, log))
+  return parseRelease(status).applyMethod
 }
 
 /** A removed plan's `pre-uninstall` hooks, `helm uninstall`, its `post-uninstall` hooks (from the base commit). */
@@ -411,14 +429,15 @@ async function uninstall(step: PlannedStep, context: ActContext, log: PlanLog): 
     }
     if (hooks && hookRun) {
       try {
-        await runHooks('pre-uninstall', hooks['pre-uninstall'], hookRun)
+        await context.hooks.run('pre-uninstall', hooks['pre-uninstall'], hookRun)
       } catch (error) {
         throw new Error(`${message(error)}; helm uninstall was not run`, { cause: error })
       }
     }
-    await helmRun(context.helm, uninstallArgs(step.target), helmContext(context, log))
+    await context.helm.uninstall(step.target, helmContext(context, log))
     log.line(`uninstalled ${step.target.release} from ${step.target.namespace}`)
-    if (hooks && hookRun) await runHooks('post-uninstall', hooks['post-uninstall'], hookRun)
+    if (hooks && hookRun)
+      await context.hooks.run('post-uninstall', hooks['post-uninstall'], hookRun)
     return resultOf(step, { operation: 'uninstall', status: 'succeeded' })
   } catch (error) {
     return failed(step, error, log, { operation: 'uninstall' })

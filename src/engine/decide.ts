@@ -1,12 +1,24 @@
-import type { PlannedStep } from '../types.ts'
+import type { DriftState, ObjectDrift, PlannedStep } from '../types.ts'
 import type { Observation } from './observation.ts'
+import { ownershipOf, type Ownership } from './orphans.ts'
 
 // Pure: what to do with one plan, given what the cluster holds and the run kind.
 // Only a release carrying this action's marker is ever upgraded over, recovered
 // or uninstalled; a release left pending by another run is left to it for a grace.
+// The one dispatcher of every run kind: a drift check's states (in sync, drifted,
+// missing, suspended, orphan) are decided here too, and act() carries them out.
 
-/** Decided once a run: deploy (a push), resync (every plan: re-apply to repair drift), preview. */
-export type RunKind = 'deploy' | 'resync' | 'preview'
+/**
+ * Decided once a run: deploy (a push), resync (every plan: re-apply to repair drift),
+ * preview, a drift check that reports, or one that corrects (re-applies what drifted).
+ */
+export type RunKind = 'deploy' | 'resync' | 'preview' | 'drift-report' | 'drift-correct'
+
+/** What a drift check found of a release, carried into its result. */
+export interface Drift {
+  readonly state: DriftState
+  readonly objects: readonly ObjectDrift[]
+}
 
 /** Brings a release an interrupted run left behind back to something helm can upgrade or install. */
 export type Recovery =
@@ -26,8 +38,10 @@ export type Decision =
        * apply would otherwise stop at their field managers' conflicts).
        */
       readonly reclaim?: boolean
+      readonly drift?: Drift
     }
-  | { readonly kind: 'uninstall'; readonly notes: readonly string[] }
+  /** A drift check's orphan is pruned with the same interpreter. */
+  | { readonly kind: 'uninstall'; readonly notes: readonly string[]; readonly drift?: Drift }
   /** Preview: `helm template`. */
   | { readonly kind: 'render' }
   /** Preview of a removed plan: nothing to render. */
@@ -39,7 +53,16 @@ export type Decision =
       readonly note: string
     }
   /** Left alone as the plan asks: `suspend`, or `keep` on a removed plan. Nothing runs. */
-  | { readonly kind: 'leave'; readonly note: string }
+  | { readonly kind: 'leave'; readonly note: string; readonly drift?: Drift }
+  /** A drift check that changes nothing: what it found, reported. */
+  | {
+      readonly kind: 'report'
+      readonly revision: number | null
+      /** Said in the log (the compared objects were logged as they were read). */
+      readonly line?: string
+      readonly notes: readonly string[]
+      readonly drift: Drift
+    }
   /** helm succeeded on this revision before, its post-hooks failed: run them again, not helm. */
   | {
       readonly kind: 'retry-hooks'
@@ -55,6 +78,35 @@ export type Decision =
       readonly reason: string
     }
 
+/**
+ * A drift check cannot decide before observe reads more of the cluster: the live
+ * objects of a release, or where an orphan's stored objects live. Asked only when
+ * the answer matters, then decide() is asked again with it.
+ */
+export interface LiveRequest {
+  readonly kind: 'observe-live'
+  readonly what: Live['kind']
+  /** Said before the objects are read. */
+  readonly notes: readonly string[]
+}
+
+export type Live =
+  /** Every object of the deployed manifest against its live copy: those that differ. */
+  | { readonly kind: 'objects'; readonly objects: readonly ObjectDrift[] }
+  /** The stored objects (manifest and hooks) of an orphan that live outside its namespace. */
+  | { readonly kind: 'scope'; readonly outside: readonly string[] }
+
+/** What a drift check adds to the decision's input. */
+export interface DriftInput {
+  /** The commit a correction re-applies. */
+  readonly commit: string
+  /** `prune: true`: an orphan provably this action's may be uninstalled. */
+  readonly prune: boolean
+  readonly ownershipKey: string | undefined
+  /** What observe read when a LiveRequest asked. */
+  readonly live?: Live
+}
+
 export interface DecideInput {
   readonly step: PlannedStep
   /** Undefined only in a preview, which never asks the cluster. */
@@ -66,9 +118,20 @@ export interface DecideInput {
   readonly pendingGraceMs: number
   /** This workflow run's id: a pending revision it wrote itself was left by an earlier attempt. */
   readonly run: string | undefined
+  /** Given in drift checks only. */
+  readonly drift?: DriftInput
 }
 
-export function decide(input: DecideInput): Decision {
+export function decide(input: DecideInput): Decision | LiveRequest {
+  const { runKind } = input
+  if (runKind !== 'drift-report' && runKind !== 'drift-correct') return deployDecision(input)
+  if (!input.drift) throw new Error('internal error: a drift check decided without its input')
+  return input.step.action === 'uninstall'
+    ? orphanDecision(input.step, input.observation, input.drift)
+    : driftDecision(input.step, input.observation, runKind, input.drift)
+}
+
+function deployDecision(input: DecideInput): Decision {
   const { step, observation, runKind } = input
   const name = `${step.target.namespace}/${step.target.release}`
   const left = leftAlone(step)
@@ -200,4 +263,125 @@ function mayRecover(
 ): boolean {
   if (observation.marker.run !== undefined && observation.marker.run === input.run) return true
   return input.now - observation.since > input.pendingGraceMs
+}
+
+/**
+ * A plan's release in a drift check. Only a release this action deployed and no run
+ * is deploying is compared; `suspend: true` is neither checked nor corrected (as a
+ * deploy leaves it, and as Flux leaves a suspended HelmRelease).
+ */
+function driftDecision(
+  step: Extract<PlannedStep, { action: 'apply' }>,
+  observation: Observation = { kind: 'absent' },
+  runKind: 'drift-report' | 'drift-correct',
+  drift: DriftInput
+): Decision | LiveRequest {
+  const left = leftAlone(step)
+  if (left) return { ...left, drift: { state: 'suspended', objects: [] } }
+  const name = `${step.target.namespace}/${step.target.release}`
+  switch (observation.kind) {
+    case 'absent': {
+      const missing: Drift = { state: 'release-missing', objects: [] }
+      if (runKind === 'drift-correct') return correction('install', drift.commit, missing)
+      const line = `release ${name} is missing`
+      return { kind: 'report', revision: null, line, notes: ['release missing'], drift: missing }
+    }
+    case 'foreign':
+      return {
+        kind: 'leave',
+        note: `release ${name} (revision ${observation.revision}) was not deployed by gitops-action: not checked, never corrected`
+      }
+    case 'pending':
+      return {
+        kind: 'leave',
+        note: `release ${name} is ${observation.status} (revision ${observation.revision}): another run is deploying it, not checked`
+      }
+    case 'deployed':
+    case 'failed': {
+      const notes =
+        observation.kind === 'failed'
+          ? [
+              `its newest revision ${observation.revision} failed: compared with that revision's manifest`
+            ]
+          : []
+      if (drift.live?.kind !== 'objects') return { kind: 'observe-live', what: 'objects', notes }
+      const { objects } = drift.live
+      const found: Drift = { state: objects.length > 0 ? 'drifted' : 'in-sync', objects }
+      // An object of a kind the server does not serve cannot be put back by helm either.
+      if (runKind === 'drift-correct' && objects.some((o) => o.state !== 'unknown-kind'))
+        return correction('upgrade', drift.commit, found)
+      const said = found.state === 'in-sync' ? 'in sync' : driftNote(objects)
+      return {
+        kind: 'report',
+        revision: observation.revision,
+        notes: [...notes, said],
+        drift: found
+      }
+    }
+  }
+}
+
+/** Re-applies the release as the commit says: the deploy path, hooks included. */
+function correction(
+  operation: 'install' | 'upgrade',
+  commit: string,
+  drift: Drift
+): Extract<Decision, { kind: 'apply' }> {
+  const done = operation === 'install' ? 'installed' : 're-applied'
+  const note = `corrected: ${done} as ${commit.slice(0, 12)} says`
+  return { kind: 'apply', operation, notes: [note], reclaim: true, drift }
+}
+
+function driftNote(objects: readonly ObjectDrift[]): string {
+  const missing = objects.filter((o) => o.state === 'missing').length
+  const fields = objects.reduce((n, o) => n + o.fields.length, 0)
+  return `drifted: ${objects.length} object(s), ${fields} field(s), ${missing} missing`
+}
+
+const ORPHAN: Drift = { state: 'orphan', objects: [] }
+
+/**
+ * A release with this action's marker that no plan declares. It is uninstalled only
+ * when asked, provably ours, and when `helm uninstall` cannot reach past its
+ * namespace: no plan renders its objects any more, so nothing says a cluster-scoped
+ * one (or one in another namespace) is still its to delete. Otherwise reported.
+ */
+function orphanDecision(
+  step: Extract<PlannedStep, { action: 'uninstall' }>,
+  observation: Observation | undefined,
+  drift: DriftInput
+): Decision | LiveRequest {
+  if (observation?.kind !== 'deployed' && observation?.kind !== 'failed')
+    throw new Error('internal error: an orphan is a release this action deployed')
+  const { namespace, release } = step.target
+  const { revision, marker } = observation
+  const report = (reason: string): Decision => ({
+    kind: 'report',
+    revision,
+    line: reason,
+    notes: [...step.reasons, reason],
+    drift: ORPHAN
+  })
+  if (!drift.prune) return report('prune: true uninstalls it')
+  const ownership = ownershipOf({ namespace, release, revision, marker }, drift.ownershipKey)
+  if (ownership.kind !== 'verified') return report(unproven(ownership, revision))
+  if (drift.live?.kind !== 'scope') return { kind: 'observe-live', what: 'scope', notes: [] }
+  if (drift.live.outside.length > 0)
+    return report(
+      `not uninstalled: its release holds objects outside namespace ${namespace} (${drift.live.outside.join(', ')}), which prune never deletes; ${BY_HAND}`
+    )
+  return { kind: 'uninstall', notes: step.reasons, drift: ORPHAN }
+}
+
+const BY_HAND = 'uninstall it by hand if it is no longer needed'
+
+function unproven(ownership: Exclude<Ownership, { kind: 'verified' }>, revision: number): string {
+  switch (ownership.kind) {
+    case 'no-key':
+      return 'not uninstalled: prune needs the ownership-key input to tell the releases this action deployed'
+    case 'unsigned':
+      return `not uninstalled: revision ${revision} carries no ownership signature (deployed before ownership-key was set, or its deploy did not finish); ${BY_HAND}`
+    case 'forged':
+      return `not uninstalled: the ownership signature on revision ${revision} does not verify (copied from another release, forged, or made with another key); ${BY_HAND}`
+  }
 }

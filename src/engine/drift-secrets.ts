@@ -1,10 +1,9 @@
-import { helmRun, type Helm } from '../apply/helm.ts'
-import { userValuesArgs } from '../apply/helm-args.ts'
 import { encryptedLeaves } from '../apply/sops-file.ts'
 import type { ValuesFiles } from '../apply/sops-values.ts'
 import { addSecretValues, holdsSecret } from '../secrets/masking.ts'
 import type { PlanTarget } from '../types.ts'
 import type { SecretTest } from './drift-compare.ts'
+import type { HelmPort } from './ports.ts'
 
 // A drift check never decrypts, yet a release deployed from SOPS-encrypted values
 // holds their plaintext in its manifest. The values the release was given (`helm get
@@ -13,7 +12,7 @@ import type { SecretTest } from './drift-compare.ts'
 // one (like any value the action masks) is reported by digest only.
 
 export interface ReleaseValuesContext {
-  readonly helm: Helm
+  readonly helm: HelmPort
   readonly values: ValuesFiles
   readonly env: NodeJS.ProcessEnv
   readonly signal: AbortSignal
@@ -28,11 +27,8 @@ export async function releaseSecrets(
   const encrypted = await context.values.encrypted(files)
   if (encrypted.length === 0) return holdsSecret
   // The output is the decrypted values: parsed here, never printed.
-  const given = await helmRun(context.helm, userValuesArgs(target), {
-    env: context.env,
-    signal: context.signal
-  })
-  const deployed: unknown = JSON.parse(given.stdout || 'null')
+  const given = await context.helm.values(target, { env: context.env, signal: context.signal })
+  const deployed: unknown = JSON.parse(given || 'null')
   const found = encrypted.flatMap((tree) => encryptedLeaves(tree, deployed))
   addSecretValues(found, `${target.plan}: the values of its SOPS-encrypted files, as deployed`)
   const leaves = new Set(found.map((leaf) => leaf.value))

@@ -1,18 +1,9 @@
 import { DEFAULT_REMOVAL } from '../plan/plan-options.ts'
 import type { PlanLog } from '../report/plan-log.ts'
-import type {
-  DriftReport,
-  ObjectDrift,
-  PlannedStep,
-  PlanTarget,
-  Result,
-  SetupPlan
-} from '../types.ts'
-import { helmRun } from '../apply/helm.ts'
-import { hooksArgs, manifestArgs } from '../apply/helm-args.ts'
+import type { ObjectDrift, PlannedStep, PlanTarget, Result, SetupPlan } from '../types.ts'
 import { KubeApiError, type KubeClient } from '../cluster/client.ts'
 import { ResourceFinder, UnknownKindError } from '../cluster/resources.ts'
-import { act } from './act.ts'
+import type { Live } from './decide.ts'
 import {
   compareObject,
   ignoredPaths,
@@ -22,50 +13,22 @@ import {
   type SecretTest
 } from './drift-compare.ts'
 import { releaseSecrets } from './drift-secrets.ts'
-import {
-  checkDecision,
-  corrects,
-  objectsOutside,
-  orphansOf,
-  ownershipOf,
-  pruneDecision,
-  type OrphanRelease,
-  type PruneInput,
-  type StoredObject
-} from './drift-decide.ts'
-import { revisionsFromSecrets, type SecretMetadata } from './observation.ts'
-import { releaseKey } from './observe.ts'
-import { resultOf, withDrift } from './outcome.ts'
+import { objectsOutside, orphansOf, type StoredObject } from './orphans.ts'
+import { releaseKey, type Observed } from './observe.ts'
 import { mapLimited } from './pool.ts'
-import {
-  digestOf,
-  runEngine,
-  stepOf,
-  type EngineRun,
-  type SetupWork,
-  type StepContext
-} from './run.ts'
+import type { HelmCall } from './ports.ts'
+import { runEngine, runKindOf, type EngineRun, type Shared, type StepContext } from './run.ts'
 
-// A drift check: every plan's release as deployed (`helm get manifest`) against the
-// live objects, read from the API server; `drift: correct` re-applies what drifted
-// through the one interpreter, as an upgrade with hooks. It runs through the deploy's
-// scheduler: `needs`, `parallel-plans`, fail-fast and cancellation as a deploy has
-// them. Then the orphans: releases with this action's marker in the plans' namespaces
-// that no plan declares.
+// What a drift check reads beyond the releases' history: every plan's release as
+// deployed (`helm get manifest`) against the live objects, read from the API
+// server; and the orphans, releases with this action's marker in the plans'
+// namespaces that no plan declares. What is done about them is decide()'s.
 
-const PARTIAL_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1'
 const OBJECTS_AT_ONCE = 8
 
-const DRIFT: SetupWork = {
-  step: checkStep,
-  outcome: (result) => `drift ${result.drift?.state ?? result.status}`,
-  needsClient: (setup) =>
-    `setup ${setup}: a drift check reads the live objects through the API server, and no client could be built from its kubeconfig`,
-  after: orphans
-}
-
+/** A drift check of the plan's setups: `drift: correct` re-applies what drifted. */
 export function runDrift(run: EngineRun): Promise<Result[]> {
-  return runEngine(run, DRIFT)
+  return runEngine({ ...run, runKind: runKindOf(false, run.plan, run.config.drift) })
 }
 
 /** The setup's discovery, asked once a setup (a client is one setup's). */
@@ -81,38 +44,23 @@ function apiOf(context: StepContext): { client: KubeClient; resources: ResourceF
   return { client, resources }
 }
 
-async function checkStep(step: PlannedStep, context: StepContext, log: PlanLog): Promise<Result> {
+/** What decide() asked to read of the live cluster for a step. */
+export async function observeLive(
+  step: PlannedStep,
+  what: Live['kind'],
+  context: StepContext,
+  log: PlanLog
+): Promise<Live> {
+  if (what === 'scope')
+    return {
+      kind: 'scope',
+      outside: objectsOutside(step.target.namespace, await storedScope(step.target, context))
+    }
   if (step.action !== 'apply')
-    throw new Error('internal error: a drift check is of the plans at a commit')
-  const key = releaseKey(step.target)
-  const observation = context.observed?.observations.get(key) ?? { kind: 'absent' }
-  const decision = checkDecision(step, observation)
-  const drift = context.shared.config.drift
-  if (decision.kind === 'suspended') {
-    log.line(decision.note)
-    return withDrift(
-      resultOf(step, { operation: null, status: 'skipped', notes: [decision.note] }),
-      { state: 'suspended', objects: [], corrected: false }
-    )
-  }
-  if (decision.kind === 'leave') {
-    log.line(decision.reason)
-    return resultOf(step, { operation: null, status: 'skipped', notes: [decision.reason] })
-  }
-  if (decision.kind === 'release-missing') {
-    log.line(`release ${key} is missing`)
-    const report: DriftReport = { state: 'release-missing', objects: [], corrected: false }
-    if (drift !== 'correct')
-      return withDrift(
-        resultOf(step, { operation: null, status: 'unchanged', notes: ['release missing'] }),
-        report
-      )
-    const result = await correct(step, 'install', context, log)
-    return withDrift(result, { ...report, corrected: result.status === 'succeeded' })
-  }
-  for (const note of decision.notes) log.line(note)
+    throw new Error('internal error: live objects are compared for the plans at a commit')
   const secrets = await releaseSecrets(step.target, step.spec.values, {
     ...context.shared,
+    helm: context.shared.ports.helm,
     env: context.act.env
   })
   const objects = await compareRelease(step.target, step.spec.driftIgnore, secrets, context)
@@ -121,54 +69,18 @@ async function checkStep(step: PlannedStep, context: StepContext, log: PlanLog):
     for (const field of object.fields)
       log.line(`  ${field.path}: ${field.want ?? '(absent)'} → ${field.have ?? '(absent)'}`)
   }
-  const state = objects.length > 0 ? 'drifted' : 'in-sync'
-  const revision = 'revision' in observation ? observation.revision : null
-  if (!corrects(drift, objects)) {
-    const notes = [...decision.notes, state === 'in-sync' ? 'in sync' : driftNote(objects)]
-    return withDrift(resultOf(step, { operation: null, status: 'unchanged', revision, notes }), {
-      state,
-      objects,
-      corrected: false
-    })
-  }
-  const result = await correct(step, 'upgrade', context, log)
-  return withDrift(result, { state, objects, corrected: result.status === 'succeeded' })
+  return { kind: 'objects', objects }
 }
 
-function driftNote(objects: readonly ObjectDrift[]): string {
-  const missing = objects.filter((o) => o.state === 'missing').length
-  const fields = objects.reduce((n, o) => n + o.fields.length, 0)
-  return `drifted: ${objects.length} object(s), ${fields} field(s), ${missing} missing`
-}
-
-/** Re-applies the release as the commit says: the deploy path, hooks included. */
-async function correct(
-  step: Extract<PlannedStep, { action: 'apply' }>,
-  operation: 'install' | 'upgrade',
-  context: StepContext,
-  log: PlanLog
-): Promise<Result> {
-  const digest = await digestOf(step, context.shared)
-  const note = `corrected: ${operation === 'install' ? 'installed' : 're-applied'} as ${context.shared.plan.sha.slice(0, 12)} says`
-  return act(
-    step,
-    { kind: 'apply', operation, notes: [note], reclaim: true },
-    digest,
-    context.act,
-    log
-  )
-}
-
-/** The objects of the release's newest revision as helm stores them (`args`: manifest or hooks). */
+/** The objects of the release's newest revision as helm stores them: its manifest, or its hooks. */
 async function storedObjects(
-  args: readonly string[],
+  target: PlanTarget,
+  part: 'manifest' | 'hooks',
   context: StepContext
 ): Promise<DesiredObject[]> {
-  const stored = await helmRun(context.shared.helm, [...args], {
-    env: context.act.env,
-    signal: context.shared.signal
-  })
-  return manifestObjects(stored.stdout)
+  const call: HelmCall = { env: context.act.env, signal: context.shared.signal }
+  const { helm } = context.shared.ports
+  return manifestObjects(await (part === 'manifest' ? helm.manifest : helm.hooks)(target, call))
 }
 
 /** Every object of the deployed manifest against its live copy. */
@@ -178,7 +90,7 @@ async function compareRelease(
   holdsSecret: SecretTest,
   context: StepContext
 ): Promise<ObjectDrift[]> {
-  const objects = await storedObjects(manifestArgs(target), context)
+  const objects = await storedObjects(target, 'manifest', context)
   const found = await mapLimited(objects, OBJECTS_AT_ONCE, (object) =>
     compareLive(object, target.namespace, ignoredPaths(ignore, object), holdsSecret, context)
   )
@@ -215,14 +127,19 @@ async function compareLive(
   return fields.length > 0 ? { object, state: 'drifted', fields } : undefined
 }
 
+/** Where a setup's orphans are looked for, and the releases that are none. */
+export interface OrphanScope {
+  /** `namespace/release` of every plan of the setup, the unreadable ones too. */
+  readonly declared: ReadonlySet<string>
+  readonly namespaces: readonly string[]
+}
+
 /**
- * Orphans of the namespaces the setup's plans use. Only a check of every plan can
- * tell that no plan declares a release: with the `plans` input set, none are looked for.
+ * The namespaces the setup's plans use. Only a check of every plan can tell that no
+ * plan declares a release: with the `plans` input set, none are looked for.
  */
-async function orphans(setup: SetupPlan, context: StepContext): Promise<Result[]> {
-  const { shared } = context
-  if (shared.config.plans.length > 0) return []
-  const { client } = apiOf(context)
+export function orphanScope(setup: SetupPlan, shared: Shared): OrphanScope | undefined {
+  if (shared.config.plans.length > 0) return undefined
   const declared = new Set([
     ...setup.steps.map((s) => releaseKey(s.target)),
     ...shared.plan.problems
@@ -230,74 +147,36 @@ async function orphans(setup: SetupPlan, context: StepContext): Promise<Result[]
       .map((p) => releaseKey(p.target))
   ])
   const namespaces = [...new Set([...declared].map((key) => key.split('/')[0] as string))]
-  const found = await mapLimited(namespaces, OBJECTS_AT_ONCE, async (namespace) => {
-    const list = await client.get<{ items?: Array<{ metadata?: SecretMetadata }> }>(
-      `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?labelSelector=${encodeURIComponent('owner=helm')}`,
-      PARTIAL_METADATA_LIST
-    )
-    const revisions = revisionsFromSecrets((list.items ?? []).map((i) => i.metadata ?? {}))
-    return orphansOf(namespace, revisions, declared)
+  return { declared, namespaces }
+}
+
+/** The orphans observe's listing found, as uninstall steps, and their observations. */
+export function orphanSteps(
+  setup: string,
+  observed: Observed,
+  scope: OrphanScope
+): { steps: PlannedStep[]; observed: Observed } {
+  const orphans = scope.namespaces.flatMap((namespace) => {
+    const listed = observed.listed.get(namespace)
+    if (listed instanceof Error) throw listed
+    // Not listed: a storage driver other than Secrets, whose releases no drift check sees.
+    return listed ? orphansOf(namespace, listed, scope.declared) : []
   })
-  return mapLimited(found.flat(), shared.config.parallelPlans, (orphan) => {
+  const observations = new Map(observed.observations)
+  const steps = orphans.map((orphan): PlannedStep => {
     const { namespace, release } = orphan
-    const why = `orphan: no plan declares ${namespace}/${release} (deployed by ${orphan.marker.commit.slice(0, 12) || 'an older version'}, revision ${orphan.revision})`
-    const step: PlannedStep = {
+    observations.set(releaseKey(orphan), orphan.observation)
+    return {
       action: 'uninstall',
-      target: {
-        setup: setup.setup,
-        namespace,
-        release,
-        plan: `${setup.setup}/${namespace}/${release}`
-      },
-      reasons: [why],
+      target: { setup, namespace, release, plan: `${setup}/${namespace}/${release}` },
+      reasons: [
+        `orphan: no plan declares ${namespace}/${release} (deployed by ${orphan.marker.commit.slice(0, 12) || 'an older version'}, revision ${orphan.revision})`
+      ],
       needs: [],
       removal: DEFAULT_REMOVAL
     }
-    return stepOf(step, context, {
-      step: async (s, c, log) => withOrphan(await orphanStep(s, orphan, why, c, log)),
-      outcome: (result) =>
-        result.operation === 'uninstall' && result.status === 'succeeded'
-          ? 'orphan uninstalled'
-          : `orphan ${result.status === 'unchanged' ? 'reported' : result.status}`
-    })
   })
-}
-
-function withOrphan(result: Result): Result {
-  const pruned = result.operation === 'uninstall' && result.status === 'succeeded'
-  return withDrift(result, { state: 'orphan', objects: [], corrected: pruned })
-}
-
-/** Reported, or uninstalled when prune may: see pruneDecision. */
-async function orphanStep(
-  step: PlannedStep,
-  orphan: OrphanRelease,
-  why: string,
-  context: StepContext,
-  log: PlanLog
-): Promise<Result> {
-  const { config } = context.shared
-  const ownership = ownershipOf(orphan, config.ownershipKey)
-  const input: PruneInput = !config.prune
-    ? { prune: false }
-    : ownership.kind === 'verified'
-      ? {
-          prune: true,
-          ownership,
-          outside: objectsOutside(orphan.namespace, await storedScope(step.target, context))
-        }
-      : { prune: true, ownership }
-  const decision = pruneDecision(orphan, input)
-  if (decision.kind === 'report') {
-    log.line(decision.reason)
-    return resultOf(step, {
-      operation: null,
-      status: 'unchanged',
-      revision: orphan.revision,
-      notes: [why, decision.reason]
-    })
-  }
-  return act(step, { kind: 'uninstall', notes: [why] }, undefined, context.act, log)
+  return { steps, observed: { ...observed, observations } }
 }
 
 /** Where every object `helm uninstall` would delete (manifest) or create (hooks) lives. */
@@ -305,7 +184,7 @@ async function storedScope(target: PlanTarget, context: StepContext): Promise<St
   const { resources } = apiOf(context)
   const objects = (
     await Promise.all(
-      [manifestArgs(target), hooksArgs(target)].map((a) => storedObjects(a, context))
+      (['manifest', 'hooks'] as const).map((part) => storedObjects(target, part, context))
     )
   ).flat()
   return mapLimited(objects, OBJECTS_AT_ONCE, async (object) => {

@@ -1,8 +1,7 @@
 import type { PlannedStep, PlanTarget } from '../types.ts'
-import { HelmError, helmRun, type Helm } from '../apply/helm.ts'
-import { historyArgs } from '../apply/helm-args.ts'
 import type { KubeClient } from '../cluster/client.ts'
 import { mapLimited } from './pool.ts'
+import type { HelmPort } from './ports.ts'
 import {
   observe,
   revisionsFromHistory,
@@ -23,7 +22,7 @@ const SECRET_DRIVERS = new Set(['', 'secret', 'secrets'])
 const HISTORY_CALLS_AT_ONCE = 4
 
 export interface ObserveContext {
-  readonly helm: Helm
+  readonly helm: HelmPort
   readonly env: NodeJS.ProcessEnv
   readonly signal: AbortSignal
   /** Undefined when the API server could not be reached directly. */
@@ -43,34 +42,47 @@ export interface Observed {
   readonly how: string
   /** Every namespace was listed through the API: the client works for marking releases too. */
   readonly viaApi: boolean
+  /**
+   * Every release revision of each namespace as listed, or why it could not be (the
+   * releases no plan declares are a drift check's orphans).
+   */
+  readonly listed: ReadonlyMap<string, readonly Revision[] | Error>
 }
 
+/** `alsoList`: namespaces listed though no step is in them (a drift check's orphans). */
 export async function observeReleases(
   steps: readonly PlannedStep[],
-  context: ObserveContext
+  context: ObserveContext,
+  alsoList: readonly string[] = []
 ): Promise<Observed> {
   const observations = new Map<string, Observation>()
   const errors = new Map<string, string>()
+  const listed = new Map<string, readonly Revision[] | Error>()
   const byHelm: PlanTarget[] = []
   const secretDriver = SECRET_DRIVERS.has((context.env.HELM_DRIVER ?? '').toLowerCase())
   let listedNamespaces = 0
   if (context.client && secretDriver) {
     const client = context.client
-    const namespaces = [...new Set(steps.map((s) => s.target.namespace))]
-    const listed = await mapLimited(namespaces, HISTORY_CALLS_AT_ONCE, (ns) =>
+    const namespaces = [...new Set([...steps.map((s) => s.target.namespace), ...alsoList])]
+    const found = await mapLimited(namespaces, HISTORY_CALLS_AT_ONCE, (ns) =>
       listRevisions(client, ns).then(
         (revisions) => ({ ns, revisions }),
         (error: unknown) => ({ ns, error })
       )
     )
-    for (const entry of listed) {
+    for (const entry of found) {
       const targets = steps.map((s) => s.target).filter((t) => t.namespace === entry.ns)
       if ('error' in entry) {
+        listed.set(
+          entry.ns,
+          entry.error instanceof Error ? entry.error : new Error(String(entry.error))
+        )
         // Not allowed to list, or unreachable: helm says what it can.
         byHelm.push(...targets)
         continue
       }
-      listedNamespaces++
+      listed.set(entry.ns, entry.revisions)
+      if (targets.length > 0) listedNamespaces++
       for (const target of targets) {
         const observation = observe(entry.revisions.filter((r) => r.release === target.release))
         // A release of an older version of the action is marked in its description only.
@@ -90,7 +102,7 @@ export async function observeReleases(
   })
   const how = `${listedNamespaces} namespace(s) listed through the API, ${byHelm.length} release(s) through helm history`
   const namespaces = new Set(steps.map((s) => s.target.namespace)).size
-  return { observations, errors, how, viaApi: listedNamespaces === namespaces }
+  return { observations, errors, how, viaApi: listedNamespaces === namespaces, listed }
 }
 
 async function listRevisions(client: KubeClient, namespace: string): Promise<Revision[]> {
@@ -101,18 +113,7 @@ async function listRevisions(client: KubeClient, namespace: string): Promise<Rev
   return revisionsFromSecrets((list.items ?? []).map((item) => item.metadata ?? {}))
 }
 
-/** helm's answer when a release has no history at all. */
-const NOT_FOUND = /release: not found/i
-
 async function historyOf(target: PlanTarget, context: ObserveContext): Promise<Revision[]> {
-  try {
-    const history = await helmRun(context.helm, historyArgs(target), {
-      env: context.env,
-      signal: context.signal
-    })
-    return revisionsFromHistory(target.release, history.stdout)
-  } catch (error) {
-    if (error instanceof HelmError && NOT_FOUND.test(error.result.stderr)) return []
-    throw error
-  }
+  const history = await context.helm.history(target, { env: context.env, signal: context.signal })
+  return history === undefined ? [] : revisionsFromHistory(target.release, history)
 }

@@ -8,11 +8,9 @@ import type {
   Result
 } from '../types.ts'
 import type { PlanLog } from '../report/plan-log.ts'
-import type { ChartResolver } from '../apply/charts.ts'
-import { helmRun, type Helm } from '../apply/helm.ts'
 import type { ValuesFiles } from '../apply/sops-values.ts'
 import { setValuesFiles } from '../apply/run-files.ts'
-import { templateArgs, translateUserArgs } from '../apply/helm-args.ts'
+import { translateUserArgs } from '../apply/helm-args.ts'
 import { baseKey } from '../plan/base-plans.ts'
 import { parseManifest, type RenderedObject } from '../render/objects.ts'
 import {
@@ -23,6 +21,7 @@ import {
   truncationNotes
 } from '../render/object-diff.ts'
 import { optionsNote } from './options-note.ts'
+import type { Charts, HelmPort } from './ports.ts'
 import { resultOf } from './outcome.ts'
 
 // A preview: `helm template` of head, and of the diff base with the base's own
@@ -34,13 +33,13 @@ import { resultOf } from './outcome.ts'
 export interface RenderSide {
   /** Folder the plan's paths are relative to (the checkout, or the base commit's files). */
   readonly root: string
-  readonly charts: ChartResolver
+  readonly charts: Charts
   /** helm's environment: each side has its own repository config (an alias may differ). */
   readonly env: NodeJS.ProcessEnv
 }
 
 export interface PreviewContext {
-  readonly helm: Helm
+  readonly helm: HelmPort
   readonly helmArgs: readonly string[]
   readonly signal: AbortSignal
   /** Values files as a preview gets them: encrypted ones are never decrypted. */
@@ -87,20 +86,22 @@ async function renderObjects(
   })
   const values = await context.values.forPreview(spec.values, side.root)
   for (const note of values.notes) log.line(note)
-  const args = templateArgs({
-    target,
-    chart,
-    version: spec.version,
-    values: [...values.paths, ...setValuesFiles(context.scratch, target, spec.options.set)],
-    userArgs: translateUserArgs(context.helmArgs, context.helm.major, { serverSide: false }).args
-  })
-  log.line(`helm ${args.join(' ')}`)
-  const rendered = await helmRun(context.helm, args, {
-    env: side.env,
-    signal: context.signal,
-    onLine: log.onStderr
-  })
-  return { objects: parseManifest(rendered.stdout, target.namespace), notes: values.notes }
+  const rendered = await context.helm.template(
+    {
+      target,
+      chart,
+      version: spec.version,
+      values: [...values.paths, ...setValuesFiles(context.scratch, target, spec.options.set)],
+      userArgs: translateUserArgs(context.helmArgs, context.helm.major, { serverSide: false }).args
+    },
+    {
+      env: side.env,
+      signal: context.signal,
+      onLine: log.onStderr,
+      announce: (command) => log.line(command)
+    }
+  )
+  return { objects: parseManifest(rendered, target.namespace), notes: values.notes }
 }
 
 type BaseObjects =

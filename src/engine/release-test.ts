@@ -1,7 +1,6 @@
 import type { PlanLog } from '../report/plan-log.ts'
 import type { PlanTarget, ReleaseOptions } from '../types.ts'
-import { helmRun, type Helm, type HelmContext } from '../apply/helm.ts'
-import { rollbackArgs, testArgs } from '../apply/helm-args.ts'
+import type { HelmCall, HelmPort } from './ports.ts'
 
 // A plan's `test`: `helm test --logs` after an install or upgrade, its pods' logs in
 // the plan's log group; when it fails and the plan asks, a rollback to the release's
@@ -15,15 +14,17 @@ export async function releaseTest(
   target: PlanTarget,
   test: NonNullable<ReleaseOptions['test']>,
   lastDeployed: number | undefined,
-  helm: Helm,
-  context: HelmContext,
+  helm: HelmPort,
+  context: HelmCall,
   log: PlanLog
 ): Promise<TestOutcome> {
-  const args = testArgs(target, test.timeout)
-  log.line(`helm ${args.join(' ')}`)
   try {
     // Test pods' logs arrive on stdout: they are log material here.
-    await helmRun(helm, args, { ...context, onLine: log.onLine })
+    await helm.test(target, test.timeout, {
+      ...context,
+      onLine: log.onLine,
+      announce: (command) => log.line(command)
+    })
     log.line('helm test passed')
     return { ok: true, notes: ['helm test passed'] }
   } catch (error) {
@@ -42,7 +43,7 @@ export async function releaseTest(
       }
     log.line(`Rolling back to revision ${lastDeployed}: helm test failed`)
     try {
-      await helmRun(helm, rollbackArgs(target, lastDeployed), context)
+      await helm.rollback(target, lastDeployed, context)
     } catch (rollback) {
       const also = rollback instanceof Error ? rollback.message : String(rollback)
       return {

@@ -3,9 +3,18 @@ import { join } from 'node:path'
 import * as core from '@actions/core'
 import { addUrlSecrets } from '../secrets/masking.ts'
 import { PlanLog } from '../report/plan-log.ts'
-import type { Config, DeploymentPlan, DiffBase, PlannedStep, Result, SetupPlan } from '../types.ts'
+import type {
+  Config,
+  DeploymentPlan,
+  DiffBase,
+  DriftAction,
+  PlannedStep,
+  Result,
+  SetupPlan
+} from '../types.ts'
 import { ChartResolver } from '../apply/charts.ts'
 import { childEnv, type Helm } from '../apply/helm.ts'
+import { enginePorts } from '../apply/helm-port.ts'
 import { fetchKubeconfig } from '../apply/kubeconfig-store.ts'
 import { ValuesFiles } from '../apply/sops-values.ts'
 import { createWorkdir, type Workdir } from '../apply/workdir.ts'
@@ -13,18 +22,20 @@ import { connectCluster, type KubeClient } from '../cluster/client.ts'
 import { commitFolders } from '../plan/checkout.ts'
 import { act, type ActContext } from './act.ts'
 import { DiffBudget, type RenderSide } from './preview.ts'
-import { decide, type RunKind } from './decide.ts'
+import { decide, type DecideInput, type RunKind } from './decide.ts'
+import { observeLive, orphanScope, orphanSteps } from './drift.ts'
 import { planDigest } from './marker.ts'
 import { observeReleases, releaseKey, type Observed } from './observe.ts'
 import { runInOrder } from './order.ts'
 import { notRun } from './outcome.ts'
 import { mapLimited } from './pool.ts'
+import type { EnginePorts } from './ports.ts'
 
 // Setups in parallel (up to `parallel`); within a setup the releases are observed
 // once, each plan decided, then uninstalls and then installs/upgrades run, up to
 // `parallel-plans` at once in the order `needs` gives. fail-fast and cancellation
-// stop what has not started. A drift check runs through the same scheduler with
-// its own work a step (see SetupWork).
+// stop what has not started. A drift check is a run kind of the same engine: its
+// plans are decided and acted on the same way, then its orphans, as uninstall steps.
 
 export interface EngineRun {
   readonly plan: DeploymentPlan
@@ -36,10 +47,13 @@ export interface EngineRun {
   readonly signal: AbortSignal
   /** A preview's diff base; absent when the preview renders head alone. */
   readonly base?: DiffBase
+  /** helm and hooks as the engine calls them; the real binary and scripts unless a test fakes them. */
+  readonly ports?: EnginePorts
 }
 
-/** The run kind, decided once for the whole plan. */
-export function runKindOf(preview: boolean, plan: DeploymentPlan): RunKind {
+/** The run kind, decided once for the whole plan; `drift`: a drift check's action. */
+export function runKindOf(preview: boolean, plan: DeploymentPlan, drift?: DriftAction): RunKind {
+  if (drift) return drift === 'correct' ? 'drift-correct' : 'drift-report'
   return preview ? 'preview' : plan.resync ? 'resync' : 'deploy'
 }
 
@@ -49,6 +63,7 @@ interface RunState {
 }
 
 export interface Shared extends EngineRun {
+  readonly ports: Required<EnginePorts>
   readonly workdir: Workdir
   readonly charts: ChartResolver
   readonly values: ValuesFiles
@@ -59,7 +74,7 @@ export interface Shared extends EngineRun {
   readonly commitFiles: ActContext['commitFiles']
 }
 
-/** What one setup's observed releases and cluster give a step's work. */
+/** What one setup's observed releases and cluster give a step. */
 export interface StepContext {
   readonly shared: Shared
   readonly act: ActContext
@@ -69,34 +84,27 @@ export interface StepContext {
   readonly client: KubeClient | undefined
 }
 
-/**
- * What a run does with each step of a setup, once the scheduler decided it may start:
- * a deploy decides and acts; a drift check compares (and may correct). Ordering,
- * fail-fast, cancellation and the logs are the scheduler's, the same for both.
- */
-export interface SetupWork {
-  readonly step: (step: PlannedStep, context: StepContext, log: PlanLog) => Promise<Result>
-  /** The outcome the step's log group is titled with. */
-  readonly outcome: (result: Result) => string
-  /** Why the setup cannot run without an API client, if it cannot (helm alone serves a deploy). */
-  readonly needsClient?: (setup: string) => string
-  /** Run after the setup's steps, with the same context (a drift check's orphans). */
-  readonly after?: (setup: SetupPlan, context: StepContext) => Promise<Result[]>
+function isDrift(kind: RunKind): kind is 'drift-report' | 'drift-correct' {
+  return kind === 'drift-report' || kind === 'drift-correct'
 }
 
-const DEPLOY: SetupWork = {
-  step: deployStep,
-  outcome: (result) =>
-    result.status === 'failed'
+/** The outcome a step's log group is titled with. */
+function outcomeOf(runKind: RunKind, result: Result): string {
+  if (!isDrift(runKind))
+    return result.status === 'failed'
       ? `${result.operation ?? 'plan'} failed`
       : `${result.operation ?? 'plan'} ${result.status}`
+  if (result.drift?.state !== 'orphan') return `drift ${result.drift?.state ?? result.status}`
+  return result.operation === 'uninstall' && result.status === 'succeeded'
+    ? 'orphan uninstalled'
+    : `orphan ${result.status === 'unchanged' ? 'reported' : result.status}`
 }
 
-export async function runEngine(run: EngineRun, work: SetupWork = DEPLOY): Promise<Result[]> {
+export async function runEngine(run: EngineRun): Promise<Result[]> {
   if (run.plan.setups.length === 0) return []
   return withShared(run, async (shared) => {
     const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) =>
-      runSetup(setup, shared, work)
+      runSetup(setup, shared)
     )
     return perSetup.flat()
   })
@@ -108,7 +116,7 @@ export async function runEngine(run: EngineRun, work: SetupWork = DEPLOY): Promi
  * later step of the job (another action's included) could read them. The post step
  * only catches a main step killed before this.
  */
-export async function withShared<T>(
+async function withShared<T>(
   run: EngineRun,
   use: (shared: Shared) => Promise<T>
 ): Promise<T> {
@@ -146,7 +154,19 @@ function sharedOf(run: EngineRun): Shared {
   })
   // A removed plan's uninstall hooks run among the base commit's files: written once, when one runs.
   const commitFiles = commitFolders(run.config.workspace, join(workdir.root, 'commits'))
-  return { ...run, workdir, charts, values, state: {}, baseEnv, baseSide, commitFiles }
+  const given = run.ports ?? enginePorts(run.helm)
+  const shared: Shared = {
+    ...run,
+    ports: { ...given, cluster: given.cluster ?? { connect: (setup) => clusterOf(setup, shared) } },
+    workdir,
+    charts,
+    values,
+    state: {},
+    baseEnv,
+    baseSide,
+    commitFiles
+  }
+  return shared
 }
 
 function baseSideOf(
@@ -176,9 +196,10 @@ function stopReason(shared: Shared): string | undefined {
 }
 
 /** What act() gets for one setup: the run's shared parts and, outside a preview, the cluster. */
-export function actContextOf(shared: Shared, cluster?: ActContext['cluster']): ActContext {
+function actContextOf(shared: Shared, cluster?: ActContext['cluster']): ActContext {
   return {
-    helm: shared.helm,
+    helm: shared.ports.helm,
+    hooks: shared.ports.hooks,
     config: shared.config,
     sha: shared.plan.sha,
     run: shared.run,
@@ -195,36 +216,50 @@ export function actContextOf(shared: Shared, cluster?: ActContext['cluster']): A
   }
 }
 
-async function runSetup(setup: SetupPlan, shared: Shared, work: SetupWork): Promise<Result[]> {
+async function runSetup(setup: SetupPlan, shared: Shared): Promise<Result[]> {
   const stop = stopReason(shared)
   if (stop) return setup.steps.map((step) => notRun(step, 'skipped', stop))
   if (shared.runKind === 'preview')
-    return runSteps(
-      setup,
-      { shared, act: actContextOf(shared), observed: undefined, client: undefined },
-      work
-    )
+    return runSteps(setup, {
+      shared,
+      act: actContextOf(shared),
+      observed: undefined,
+      client: undefined
+    })
+  const drift = isDrift(shared.runKind)
   let cluster: { kubeconfig: string; client: KubeClient | undefined }
   try {
-    cluster = await clusterOf(setup.setup, shared)
-    if (!cluster.client && work.needsClient) throw new Error(work.needsClient(setup.setup))
+    cluster = await shared.ports.cluster.connect(setup.setup)
+    if (!cluster.client && drift)
+      throw new Error(
+        `setup ${setup.setup}: a drift check reads the live objects through the API server, and no client could be built from its kubeconfig`
+      )
   } catch (error) {
     return setupFailed(setup, shared, error, 'kubeconfig unavailable')
   }
   try {
     const act = actContextOf(shared, cluster)
-    const observed = await observeReleases(setup.steps, {
-      helm: shared.helm,
-      env: act.env,
-      signal: shared.signal,
-      client: cluster.client
-    })
+    const orphans = drift ? orphanScope(setup, shared) : undefined
+    const observed = await observeReleases(
+      setup.steps,
+      { helm: shared.ports.helm, env: act.env, signal: shared.signal, client: cluster.client },
+      orphans?.namespaces
+    )
     core.info(`Releases of setup ${setup.setup}: ${observed.how}`)
     // Where listing failed, marking would fail too: the description tells the next run.
     const marking = observed.viaApi ? cluster : { ...cluster, client: undefined }
     const context = { shared, act: { ...act, cluster: marking }, observed, client: cluster.client }
-    const results = await runSteps(setup, context, work)
-    return work.after ? [...results, ...(await work.after(setup, context))] : results
+    const results = await runSteps(setup, context)
+    if (!orphans) return results
+    // Orphans are planned once the plans ran: uninstalls the same scheduler runs.
+    const found = orphanSteps(setup.setup, observed, orphans)
+    return [
+      ...results,
+      ...(await runSteps(
+        { ...setup, steps: found.steps },
+        { ...context, observed: found.observed }
+      ))
+    ]
   } catch (error) {
     return setupFailed(setup, shared, error, 'setup failed')
   } finally {
@@ -242,13 +277,9 @@ function setupFailed(setup: SetupPlan, shared: Shared, error: unknown, outcome: 
   return setup.steps.map((step) => notRun(step, 'failed', message))
 }
 
-async function runSteps(
-  setup: SetupPlan,
-  context: StepContext,
-  work: SetupWork
-): Promise<Result[]> {
+async function runSteps(setup: SetupPlan, context: StepContext): Promise<Result[]> {
   const { shared } = context
-  const runStep = (step: PlannedStep): Promise<Result> => stepOf(step, context, work)
+  const runStep = (step: PlannedStep): Promise<Result> => stepOf(step, context)
   const uninstalls = setup.steps.filter(
     (s): s is Extract<PlannedStep, { action: 'uninstall' }> => s.action === 'uninstall'
   )
@@ -285,11 +316,7 @@ async function runSteps(
 }
 
 /** One step as the scheduler runs it: unless stopped, logged, its failure counted for fail-fast. */
-export async function stepOf(
-  step: PlannedStep,
-  context: StepContext,
-  work: Pick<SetupWork, 'step' | 'outcome'>
-): Promise<Result> {
+async function stepOf(step: PlannedStep, context: StepContext): Promise<Result> {
   const { shared } = context
   const stop = stopReason(shared)
   if (stop) return notRun(step, 'skipped', stop)
@@ -299,36 +326,58 @@ export async function stepOf(
   let result: Result
   try {
     if (observeError) throw new Error(observeError)
-    result = await work.step(step, context, log)
+    result = await engineStep(step, context, log)
   } catch (error) {
     result = notRun(step, 'failed', error instanceof Error ? error.message : String(error))
     log.line(`✖ ${result.error ?? ''}`)
   }
-  log.flush(work.outcome(result))
+  log.flush(outcomeOf(shared.runKind, result))
   if (result.status === 'failed') shared.state.firstFailure ??= step.target.plan
   return result
 }
 
-/** A deploy, re-sync or preview: the one decision, acted on. */
-async function deployStep(step: PlannedStep, context: StepContext, log: PlanLog): Promise<Result> {
+/**
+ * Every run kind: the one decision, acted on. A drift check's decision may first ask
+ * observe for the live cluster (objects, an orphan's scope); then it is decided again.
+ */
+async function engineStep(step: PlannedStep, context: StepContext, log: PlanLog): Promise<Result> {
   const { shared } = context
+  const { runKind, config } = shared
+  // A deploy's decision compares digests; a drift check reads its files only to re-apply.
   const digest =
-    step.action === 'apply' && shared.runKind !== 'preview'
+    step.action === 'apply' && (runKind === 'deploy' || runKind === 'resync')
       ? await digestOf(step, shared)
       : undefined
-  const decision = decide({
+  const drift = isDrift(runKind)
+    ? { commit: shared.plan.sha, prune: config.prune, ownershipKey: config.ownershipKey }
+    : undefined
+  const input: DecideInput = {
     step,
     observation: context.observed?.observations.get(releaseKey(step.target)),
-    runKind: shared.runKind,
+    runKind,
     digest,
     now: Date.now(),
-    pendingGraceMs: shared.config.pendingGraceMs,
-    run: shared.run
-  })
-  return act(step, decision, digest, context.act, log)
+    pendingGraceMs: config.pendingGraceMs,
+    run: shared.run,
+    ...(drift && { drift })
+  }
+  let decision = decide(input)
+  if (decision.kind === 'observe-live' && drift) {
+    for (const note of decision.notes) log.line(note)
+    const live = await observeLive(step, decision.what, context, log)
+    decision = decide({ ...input, drift: { ...drift, live } })
+  }
+  if (decision.kind === 'observe-live')
+    throw new Error(`internal error: ${decision.what} asked twice for ${title(step)}`)
+  const applied =
+    digest ??
+    (decision.kind === 'apply' && step.action === 'apply'
+      ? await digestOf(step, shared)
+      : undefined)
+  return act(step, decision, applied, context.act, log)
 }
 
-export async function digestOf(
+async function digestOf(
   step: Extract<PlannedStep, { action: 'apply' }>,
   shared: Shared
 ): Promise<string> {
@@ -344,7 +393,7 @@ export function title(step: PlannedStep): string {
 }
 
 /** The setup's kubeconfig on disk, and an API client from it (undefined if it cannot be built). */
-export async function clusterOf(
+async function clusterOf(
   setup: string,
   shared: Shared
 ): Promise<{ kubeconfig: string; client: KubeClient | undefined }> {

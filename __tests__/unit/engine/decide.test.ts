@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { decide, type Decision, type RunKind } from '../../../src/engine/decide.ts'
+import {
+  decide,
+  type Decision,
+  type DriftInput,
+  type Live,
+  type LiveRequest,
+  type RunKind
+} from '../../../src/engine/decide.ts'
+import { ownershipSignature } from '../../../src/engine/ownership.ts'
 import { optionsNote } from '../../../src/engine/options-note.ts'
 import type { Marker } from '../../../src/engine/marker.ts'
 import type { Observation } from '../../../src/engine/observation.ts'
 import { DEFAULT_OPTIONS, DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
-import type { PlannedStep, ReleaseOptions, Removal } from '../../../src/types.ts'
+import type { ObjectDrift, PlannedStep, ReleaseOptions, Removal } from '../../../src/types.ts'
 import { NO_HOOKS, webSpec } from '../../support/plan-spec.ts'
 
 const target = { plan: 's/a/ns/web.yaml', setup: 's/a', namespace: 'ns', release: 'web' }
@@ -47,7 +55,7 @@ const pending = (
 })
 
 /** A decision in a few words: what runs, in order. */
-function brief(d: Decision): string {
+function brief(d: Decision | LiveRequest): string {
   switch (d.kind) {
     case 'apply':
       return d.recover ? `${d.recover.kind}→${d.operation}` : d.operation
@@ -169,7 +177,7 @@ function decided(
   step: PlannedStep,
   observation: Observation | undefined,
   runKind: RunKind
-): Decision {
+): Decision | LiveRequest {
   return decide({
     step,
     observation,
@@ -271,7 +279,7 @@ describe('decide: what the plan asks for its release', () => {
   const deployed: Observation = { kind: 'deployed', revision: 2, marker: ours({ digest: 'old' }) }
   const base = { digest: DIGEST, now: NOW, pendingGraceMs: GRACE, run: RUN }
 
-  it.each<[string, PlannedStep, Observation | undefined, RunKind, Decision]>([
+  it.each<[string, PlannedStep, Observation | undefined, RunKind, Decision | LiveRequest]>([
     [
       'a suspended plan is left alone, even when it changed',
       withOptions({ suspend: true }),
@@ -393,5 +401,299 @@ describe('the options note (summary, results, preview)', () => {
     [{ test: { rollbackOnFailure: false } }, 'release options: helm test']
   ])('%j → %s', (options, expected) => {
     expect(optionsNote({ ...DEFAULT_OPTIONS, ...options })).toBe(expected)
+  })
+})
+
+describe('decide: a drift check (the same dispatcher)', () => {
+  const SHA = 'a'.repeat(40)
+  const drifted = { object: 'ConfigMap/ns/a', state: 'drifted' as const, fields: [] }
+  const gone = { object: 'ConfigMap/ns/b', state: 'missing' as const, fields: [] }
+  const unknown = { object: 'Widget/ns/w', state: 'unknown-kind' as const, fields: [] }
+  const suspended = (): PlannedStep => {
+    const step = apply()
+    if (step.action !== 'apply') throw new Error('apply step')
+    return {
+      ...step,
+      spec: { ...step.spec, options: { ...DEFAULT_OPTIONS, suspend: true } }
+    }
+  }
+  const drift = (
+    step: PlannedStep,
+    observation: Observation | undefined,
+    runKind: 'drift-report' | 'drift-correct',
+    live?: Live,
+    fields: Partial<DriftInput> = {}
+  ) =>
+    decide({
+      step,
+      observation,
+      runKind,
+      digest: undefined,
+      now: NOW,
+      pendingGraceMs: GRACE,
+      run: RUN,
+      drift: {
+        commit: SHA,
+        prune: false,
+        ownershipKey: undefined,
+        ...fields,
+        ...(live && { live })
+      }
+    })
+  /** What the check does, and the drift state its result carries. */
+  const said = (d: Decision | LiveRequest): string => {
+    switch (d.kind) {
+      case 'observe-live':
+        return `observe ${d.what}`
+      case 'apply':
+        return `${d.operation}${d.reclaim ? ' reclaiming' : ''} (${d.drift?.state ?? '-'})`
+      case 'report':
+      case 'leave':
+      case 'uninstall':
+        return `${d.kind} (${d.drift?.state ?? '-'})`
+      default:
+        return d.kind
+    }
+  }
+  const deployed: Observation = { kind: 'deployed', revision: 3, marker: ours() }
+  const failedRelease: Observation = { kind: 'failed', revision: 4, marker: ours(), lastGood: 3 }
+  const objects = (...found: ObjectDrift[]): Live => ({ kind: 'objects', objects: found })
+
+  // [case, step, observation, live objects read, report, correct]
+  it.each<[string, PlannedStep, Observation | undefined, Live | undefined, string, string]>([
+    [
+      'no release',
+      apply(),
+      { kind: 'absent' },
+      undefined,
+      'report (release-missing)',
+      'install reclaiming (release-missing)'
+    ],
+    [
+      'no observation (read as absent)',
+      apply(),
+      undefined,
+      undefined,
+      'report (release-missing)',
+      'install reclaiming (release-missing)'
+    ],
+    [
+      'a release of another tool',
+      apply(),
+      { kind: 'foreign', revision: 1, status: 'deployed' },
+      undefined,
+      'leave (-)',
+      'leave (-)'
+    ],
+    [
+      'a release another run is deploying',
+      apply(),
+      pending('pending-upgrade', GRACE + 1),
+      undefined,
+      'leave (-)',
+      'leave (-)'
+    ],
+    [
+      'ours, live objects not read yet',
+      apply(),
+      deployed,
+      undefined,
+      'observe objects',
+      'observe objects'
+    ],
+    [
+      'ours, failed, live objects not read yet',
+      apply(),
+      failedRelease,
+      undefined,
+      'observe objects',
+      'observe objects'
+    ],
+    ['ours, in sync', apply(), deployed, objects(), 'report (in-sync)', 'report (in-sync)'],
+    [
+      'ours, a field changed',
+      apply(),
+      deployed,
+      objects(drifted),
+      'report (drifted)',
+      'upgrade reclaiming (drifted)'
+    ],
+    [
+      'ours, an object deleted',
+      apply(),
+      failedRelease,
+      objects(gone),
+      'report (drifted)',
+      'upgrade reclaiming (drifted)'
+    ],
+    [
+      'ours, only a kind the server does not serve',
+      apply(),
+      deployed,
+      objects(unknown),
+      'report (drifted)',
+      'report (drifted)'
+    ],
+    [
+      'ours, an unknown kind and a drifted one',
+      apply(),
+      deployed,
+      objects(unknown, drifted),
+      'report (drifted)',
+      'upgrade reclaiming (drifted)'
+    ],
+    [
+      'suspended, absent',
+      suspended(),
+      { kind: 'absent' },
+      undefined,
+      'leave (suspended)',
+      'leave (suspended)'
+    ],
+    [
+      'suspended, drifted',
+      suspended(),
+      deployed,
+      objects(drifted),
+      'leave (suspended)',
+      'leave (suspended)'
+    ]
+  ])('%s → report: %s, correct: %s', (_name, step, observation, live, report, correct) => {
+    expect(said(drift(step, observation, 'drift-report', live))).toBe(report)
+    expect(said(drift(step, observation, 'drift-correct', live))).toBe(correct)
+  })
+
+  it('what it says', () => {
+    expect(drift(apply(), { kind: 'absent' }, 'drift-report')).toEqual({
+      kind: 'report',
+      revision: null,
+      line: 'release ns/web is missing',
+      notes: ['release missing'],
+      drift: { state: 'release-missing', objects: [] }
+    })
+    expect(drift(apply(), failedRelease, 'drift-report')).toEqual({
+      kind: 'observe-live',
+      what: 'objects',
+      notes: ["its newest revision 4 failed: compared with that revision's manifest"]
+    })
+    expect(drift(apply(), deployed, 'drift-report', objects(drifted, gone))).toEqual({
+      kind: 'report',
+      revision: 3,
+      notes: ['drifted: 2 object(s), 0 field(s), 1 missing'],
+      drift: { state: 'drifted', objects: [drifted, gone] }
+    })
+    expect(drift(apply(), deployed, 'drift-correct', objects(drifted))).toEqual({
+      kind: 'apply',
+      operation: 'upgrade',
+      notes: ['corrected: re-applied as aaaaaaaaaaaa says'],
+      reclaim: true,
+      drift: { state: 'drifted', objects: [drifted] }
+    })
+    expect(
+      drift(apply(), { kind: 'foreign', revision: 1, status: 'deployed' }, 'drift-correct')
+    ).toEqual({
+      kind: 'leave',
+      note: 'release ns/web (revision 1) was not deployed by gitops-action: not checked, never corrected'
+    })
+  })
+
+  describe('an orphan (an uninstall step of a drift check)', () => {
+    const KEY = 'k'.repeat(32)
+    const why = 'orphan: no plan declares ns/web (deployed by cccccccccccc, revision 3)'
+    const orphan: PlannedStep = { ...uninstall, reasons: [why] }
+    const signedMarker = (key: string) =>
+      ours({
+        signature: ownershipSignature(key, {
+          namespace: 'ns',
+          release: 'web',
+          revision: 3,
+          digest: DIGEST
+        })
+      })
+    const signed: Observation = { kind: 'deployed', revision: 3, marker: signedMarker(KEY) }
+    const byHand = 'uninstall it by hand if it is no longer needed'
+    const report = (reason: string): Decision => ({
+      kind: 'report',
+      revision: 3,
+      line: reason,
+      notes: [why, reason],
+      drift: { state: 'orphan', objects: [] }
+    })
+    const inside: Live = { kind: 'scope', outside: [] }
+    it.each<[string, Observation, Partial<DriftInput>, Live | undefined, Decision | LiveRequest]>([
+      ['prune not asked', signed, {}, undefined, report('prune: true uninstalls it')],
+      [
+        'no ownership key',
+        signed,
+        { prune: true },
+        undefined,
+        report(
+          'not uninstalled: prune needs the ownership-key input to tell the releases this action deployed'
+        )
+      ],
+      [
+        'unsigned',
+        deployed,
+        { prune: true, ownershipKey: KEY },
+        undefined,
+        report(
+          `not uninstalled: revision 3 carries no ownership signature (deployed before ownership-key was set, or its deploy did not finish); ${byHand}`
+        )
+      ],
+      [
+        'forged (signed with another key), even when it stays in its namespace',
+        { kind: 'deployed', revision: 3, marker: signedMarker('o'.repeat(32)) },
+        { prune: true, ownershipKey: KEY },
+        inside,
+        report(
+          `not uninstalled: the ownership signature on revision 3 does not verify (copied from another release, forged, or made with another key); ${byHand}`
+        )
+      ],
+      [
+        'verified, its scope not read yet',
+        signed,
+        { prune: true, ownershipKey: KEY },
+        undefined,
+        { kind: 'observe-live', what: 'scope', notes: [] }
+      ],
+      [
+        'verified but holding objects outside its namespace',
+        signed,
+        { prune: true, ownershipKey: KEY },
+        { kind: 'scope', outside: ['ClusterRole/admin', 'ConfigMap/kube-system/a'] },
+        report(
+          `not uninstalled: its release holds objects outside namespace ns (ClusterRole/admin, ConfigMap/kube-system/a), which prune never deletes; ${byHand}`
+        )
+      ],
+      [
+        'verified, failed, all in its namespace: uninstalled',
+        { kind: 'failed', revision: 3, marker: signedMarker(KEY), lastGood: undefined },
+        { prune: true, ownershipKey: KEY },
+        inside,
+        { kind: 'uninstall', notes: [why], drift: { state: 'orphan', objects: [] } }
+      ]
+    ])('%s', (_name, observation, fields, live, expected) => {
+      expect(drift(orphan, observation, 'drift-correct', live, fields)).toEqual(expected)
+      expect(drift(orphan, observation, 'drift-report', live, fields)).toEqual(expected)
+    })
+    it('is only ever a release this action deployed', () => {
+      expect(() => drift(orphan, pending('pending-upgrade', 1), 'drift-report')).toThrow(
+        'an orphan is a release this action deployed'
+      )
+    })
+  })
+
+  it('needs its input', () => {
+    expect(() =>
+      decide({
+        step: apply(),
+        observation: deployed,
+        runKind: 'drift-report',
+        digest: undefined,
+        now: NOW,
+        pendingGraceMs: GRACE,
+        run: RUN
+      })
+    ).toThrow('a drift check decided without its input')
   })
 })

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -6,6 +6,7 @@ import { ValuesFiles } from '../../../src/apply/sops-values.ts'
 import { releaseSecrets } from '../../../src/engine/drift-secrets.ts'
 import { mask, resetSecrets } from '../../../src/secrets/masking.ts'
 import type { Config } from '../../../src/types.ts'
+import { fakeHelm } from '../../support/fakes/helm.ts'
 
 afterEach(resetSecrets)
 
@@ -20,17 +21,12 @@ function fixture(values: unknown) {
     `db:\n  password: ${enc('str')}\n  pin: ${enc('int')}\n  tls: ${enc('bool')}\n  host: db.local\nsops:\n  mac: m\n  version: 3.9.0\n`
   )
   writeFileSync(join(workspace, 'plain.yaml'), 'message: hello\n')
-  const helm = join(workspace, 'helm')
-  writeFileSync(
-    helm,
-    values === undefined
-      ? '#!/bin/sh\necho "must not run" >&2\nexit 1\n'
-      : `#!/bin/sh\ncat <<'JSON'\n${JSON.stringify(values)}\nJSON\n`
-  )
-  chmodSync(helm, 0o755)
+  const helm = fakeHelm({
+    values: values === undefined ? new Error('must not run') : JSON.stringify(values)
+  })
   const signal = new AbortController().signal
   return {
-    helm: { path: helm, version: 'v4.0.0', major: 4 as const },
+    helm,
     values: new ValuesFiles({ config: { workspace } as Config, dir: workspace, signal }),
     env: { PATH: process.env.PATH ?? '' },
     signal
@@ -59,7 +55,9 @@ describe('releaseSecrets: what a drift check keeps out of its report', () => {
   })
 
   it('never calls helm for a plan without encrypted values: the mask alone decides', async () => {
-    const holds = await releaseSecrets(target, ['plain.yaml'], fixture(undefined))
+    const context = fixture(undefined)
+    const holds = await releaseSecrets(target, ['plain.yaml'], context)
     expect(holds('hello')).toBe(false)
+    expect(context.helm.calls).toEqual([])
   })
 })

@@ -1,0 +1,128 @@
+import type { HookRun } from '../../../src/apply/hooks.ts'
+import type { HelmCall, HelmPort, HooksPort, TemplateInput } from '../../../src/engine/ports.ts'
+import type { ApplyArgsInput } from '../../../src/apply/helm-args.ts'
+import type { HookName, PlanTarget } from '../../../src/types.ts'
+
+// Typed fakes of the engine's helm and hooks ports: every call recorded in order as
+// one word and the release (`upgrade ns/web`, `rollback ns/web 2`), answered as the
+// test scripts it: text, a failure, or a function of the call (which may wait).
+
+export type HelmOperation =
+  | 'install'
+  | 'upgrade'
+  | 'uninstall'
+  | 'rollback'
+  | 'template'
+  | 'history'
+  | 'manifest'
+  | 'hooks'
+  | 'values'
+  | 'status'
+  | 'test'
+
+export interface FakeCall {
+  readonly operation: HelmOperation
+  readonly target: PlanTarget
+  /** What the engine handed the port beyond the target (apply and template inputs, a revision). */
+  readonly input?: ApplyArgsInput | TemplateInput | number | string
+  readonly env: NodeJS.ProcessEnv
+  readonly signal: AbortSignal | undefined
+}
+
+/** A scripted answer: stdout, a failure, or either from the call. `undefined`: no history. */
+export type Answer = string | undefined | Error | ((call: FakeCall) => Promise<string | undefined>)
+
+export interface FakeHelm extends HelmPort {
+  /** Every call, in the order the engine made them. */
+  readonly calls: FakeCall[]
+  /** The calls in a few words each: `upgrade ns/web`. */
+  brief(): string[]
+}
+
+const release = (target: PlanTarget) => `${target.namespace}/${target.release}`
+
+/** What helm prints after an install or upgrade that made `revision`. */
+export function releaseJson(revision: number, chartVersion = '1.0.0'): string {
+  return JSON.stringify({ version: revision, chart: { metadata: { version: chartVersion } } })
+}
+
+export function fakeHelm(
+  script: Partial<Record<HelmOperation, Answer>> = {},
+  binary: Pick<HelmPort, 'path' | 'major'> = { path: '/fake/helm', major: 4 }
+): FakeHelm {
+  const calls: FakeCall[] = []
+  const answer = async (
+    operation: HelmOperation,
+    target: PlanTarget,
+    call: HelmCall,
+    input?: FakeCall['input']
+  ): Promise<string | undefined> => {
+    const recorded = { operation, target, input, env: call.env, signal: call.signal }
+    calls.push(recorded)
+    call.announce?.(`helm ${operation} ${target.release}`)
+    const scripted = operation in script ? script[operation] : defaults[operation]
+    if (scripted instanceof Error) throw scripted
+    return typeof scripted === 'function' ? scripted(recorded) : scripted
+  }
+  const text = async (...args: Parameters<typeof answer>) => (await answer(...args)) ?? ''
+  return {
+    ...binary,
+    calls,
+    brief: () =>
+      calls.map((c) =>
+        [c.operation, release(c.target), ...(typeof c.input === 'number' ? [c.input] : [])].join(
+          ' '
+        )
+      ),
+    apply: (input, call) => text(input.operation, input.target, call, input),
+    uninstall: async (target, call) => void (await answer('uninstall', target, call)),
+    rollback: async (target, revision, call) =>
+      void (await answer('rollback', target, call, revision)),
+    template: (input, call) => text('template', input.target, call, input),
+    history: (target, call) => answer('history', target, call),
+    manifest: (target, call) => text('manifest', target, call),
+    hooks: (target, call) => text('hooks', target, call),
+    values: (target, call) => text('values', target, call),
+    status: (target, call) => text('status', target, call),
+    test: async (target, timeout, call) => void (await answer('test', target, call, timeout))
+  }
+}
+
+const defaults: Record<HelmOperation, Answer> = {
+  install: releaseJson(1),
+  upgrade: releaseJson(2),
+  uninstall: '',
+  rollback: '',
+  template: '',
+  history: undefined,
+  manifest: '',
+  hooks: '',
+  values: '{}',
+  status: '{}',
+  test: ''
+}
+
+export interface HookCall {
+  readonly name: HookName
+  readonly scripts: readonly string[]
+  readonly workspace: string
+  readonly env: NodeJS.ProcessEnv
+}
+
+export interface FakeHooks extends HooksPort {
+  readonly calls: HookCall[]
+}
+
+/** Hooks that succeed, except those `fail` names (`post-upgrade`), which throw. */
+export function fakeHooks(fail: Partial<Record<HookName, Error>> = {}): FakeHooks {
+  const calls: HookCall[] = []
+  return {
+    calls,
+    run: async (name: HookName, scripts: readonly string[], options: HookRun) => {
+      if (scripts.length === 0) return
+      calls.push({ name, scripts, workspace: options.workspace, env: options.env })
+      const failure = fail[name]
+      if (failure) throw failure
+    }
+  }
+}

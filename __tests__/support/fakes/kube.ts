@@ -1,0 +1,39 @@
+import { KubeApiError, type KubeClient } from '../../../src/cluster/client.ts'
+
+// A typed fake of the Kubernetes API client: GETs answered from a table by path
+// (a path it does not hold is a 404, an Error in the table is thrown), merge
+// patches recorded, or refused when `refusePatches` says why.
+
+export interface FakeKube extends KubeClient {
+  readonly gets: string[]
+  readonly patches: Array<{ readonly path: string; readonly patch: unknown }>
+  closed: boolean
+}
+
+export function fakeKube(objects: Record<string, unknown> = {}, refusePatches?: Error): FakeKube {
+  const gets: string[] = []
+  const patches: FakeKube['patches'] = []
+  const kube: FakeKube = {
+    server: 'https://fake.kube',
+    gets,
+    patches,
+    closed: false,
+    get: <T>(path: string): Promise<T> => {
+      gets.push(path)
+      const found = objects[path]
+      if (found instanceof Error) return Promise.reject(found)
+      if (found === undefined) return Promise.reject(new KubeApiError(`${path} not found`, 404))
+      return Promise.resolve(found as T)
+    },
+    mergePatch: (path: string, patch: unknown): Promise<void> => {
+      if (refusePatches) return Promise.reject(refusePatches)
+      patches.push({ path, patch })
+      return Promise.resolve()
+    },
+    close: () => {
+      kube.closed = true
+      return Promise.resolve()
+    }
+  }
+  return kube
+}

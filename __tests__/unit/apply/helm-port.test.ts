@@ -1,0 +1,65 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { helmPort } from '../../../src/apply/helm-port.ts'
+
+// The real helm port: each operation's arguments (from helm-args.ts), the command
+// line announced before it runs, and helm's "no such release" read as no history.
+
+const target = { setup: 's/a', namespace: 'ns', release: 'web', plan: 's/a/ns/web.yaml' }
+
+/** A helm that prints its arguments, or fails as `stderr` says for release `gone`. */
+function binary(stderr = 'Error: release: not found'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'helm-port-'))
+  const path = join(dir, 'helm')
+  writeFileSync(
+    path,
+    `#!/bin/sh\nif [ "$2" = "gone" ]; then echo '${stderr}' >&2; exit 1; fi\necho "$@"\n`
+  )
+  chmodSync(path, 0o755)
+  return path
+}
+
+describe('helmPort', () => {
+  const announced: string[] = []
+  const call = { env: { PATH: process.env.PATH ?? '' }, announce: (c: string) => announced.push(c) }
+
+  it.each<
+    [string, (port: ReturnType<typeof helmPort>) => Promise<string | undefined | void>, string]
+  >([
+    ['history', (p) => p.history(target, call), 'history web --namespace ns --output json'],
+    ['manifest', (p) => p.manifest(target, call), 'get manifest web --namespace ns'],
+    ['hooks', (p) => p.hooks(target, call), 'get hooks web --namespace ns'],
+    ['values', (p) => p.values(target, call), 'get values web --namespace ns --output json'],
+    ['status', (p) => p.status(target, call), 'status web --namespace ns --output json'],
+    [
+      'template',
+      (p) =>
+        p.template(
+          { target, chart: '/c', values: [], userArgs: ['--atomic', '--reuse-values'] },
+          call
+        ),
+      'template web /c --namespace ns --atomic'
+    ]
+  ])('%s', async (_name, run, args) => {
+    announced.length = 0
+    const port = helmPort({ path: binary(), version: 'v4.0.0', major: 4 })
+    expect((await run(port))?.trim()).toBe(args)
+    expect(announced).toEqual([`helm ${args}`])
+  })
+
+  it('no history at all is undefined; another failure is thrown', async () => {
+    const gone = { ...target, release: 'gone' }
+    expect(await helmPort({ path: binary(), version: 'v4', major: 4 }).history(gone, call)).toBe(
+      undefined
+    )
+    await expect(
+      helmPort({
+        path: binary('Error: Kubernetes cluster unreachable'),
+        version: 'v4',
+        major: 4
+      }).history(gone, call)
+    ).rejects.toThrow('helm history failed: Kubernetes cluster unreachable')
+  })
+})

@@ -1,0 +1,586 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { ValuesFiles } from '../../../src/apply/sops-values.ts'
+import { act, type ActContext } from '../../../src/engine/act.ts'
+import type { Decision } from '../../../src/engine/decide.ts'
+import { LABELS } from '../../../src/engine/marker.ts'
+import { ownershipSignature } from '../../../src/engine/ownership.ts'
+import { DEFAULT_OPTIONS, DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
+import { PlanLog } from '../../../src/report/plan-log.ts'
+import type { Config, HookName, PlannedStep, PlanSpec, Result } from '../../../src/types.ts'
+import { testConfig } from '../../support/config.ts'
+import { resetCore } from '../../support/fakes/core.ts'
+import {
+  fakeHelm,
+  fakeHooks,
+  releaseJson,
+  type FakeHelm,
+  type FakeHooks
+} from '../../support/fakes/helm.ts'
+import { fakeKube, type FakeKube } from '../../support/fakes/kube.ts'
+import { NO_HOOKS, webSpec } from '../../support/plan-spec.ts'
+
+vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
+beforeEach(resetCore)
+
+// act(), the one interpreter, with typed fakes of helm, hooks and the API client:
+// every decision kind, what it calls in which order, and the result it makes.
+
+const SHA = 'a'.repeat(40)
+const DIGEST = 'd'.repeat(32)
+const KEY = 'k'.repeat(32)
+const target = { plan: 's/a/ns/web.yaml', setup: 's/a', namespace: 'ns', release: 'web' }
+const applyStep = (spec: Partial<PlanSpec> = {}): Extract<PlannedStep, { action: 'apply' }> => ({
+  action: 'apply',
+  target,
+  reasons: [],
+  spec: webSpec(spec)
+})
+const uninstallStep = (
+  hooks?: Partial<Record<HookName, string[]>>
+): Extract<PlannedStep, { action: 'uninstall' }> => ({
+  action: 'uninstall',
+  target,
+  reasons: [],
+  needs: [],
+  removal: {
+    ...DEFAULT_REMOVAL,
+    ...(hooks && {
+      hooks: {
+        commit: 'b'.repeat(40),
+        'pre-uninstall': hooks['pre-uninstall'] ?? [],
+        'post-uninstall': hooks['post-uninstall'] ?? []
+      }
+    })
+  }
+})
+const withHooks = (hooks: Partial<Record<HookName, string[]>>) => ({
+  hooks: { ...NO_HOOKS, ...hooks }
+})
+
+interface Fixture {
+  readonly helm: FakeHelm
+  readonly hooks: FakeHooks
+  readonly kube: FakeKube
+  readonly context: ActContext
+}
+
+function fixture(
+  options: {
+    helm?: FakeHelm
+    hooks?: FakeHooks
+    kube?: FakeKube
+    config?: Partial<Config>
+    noCluster?: boolean
+  } = {}
+): Fixture {
+  const workspace = mkdtempSync(join(tmpdir(), 'act-'))
+  const config = testConfig({ workspace, ...options.config })
+  const signal = new AbortController().signal
+  const helm = options.helm ?? fakeHelm()
+  const hooks = options.hooks ?? fakeHooks()
+  const kube = options.kube ?? fakeKube()
+  const context: ActContext = {
+    helm,
+    hooks,
+    config,
+    sha: SHA,
+    run: '42',
+    env: { PATH: '/bin' },
+    charts: { resolve: () => Promise.resolve('/charts/web') },
+    values: new ValuesFiles({ config, dir: workspace, signal }),
+    signal,
+    scratch: workspace,
+    commitFiles: (sha) => Promise.resolve(`/commits/${sha.slice(0, 7)}`),
+    ...(!options.noCluster && { cluster: { kubeconfig: '/kube/config', client: kube } })
+  }
+  return { helm, hooks, kube, context }
+}
+
+const run = (step: PlannedStep, decision: Decision, f: Fixture, digest = DIGEST) =>
+  act(step, decision, digest, f.context, new PlanLog('test'))
+
+const upgrade: Decision = { kind: 'apply', operation: 'upgrade', lastDeployed: 1, notes: [] }
+const install: Decision = { kind: 'apply', operation: 'install', notes: [] }
+const secretPath = (revision: number) =>
+  `/api/v1/namespaces/ns/secrets/sh.helm.release.v1.web.v${revision}`
+
+/** A result in the few fields a case asserts. */
+const brief = (r: Result) => ({
+  operation: r.operation,
+  status: r.status,
+  revision: r.revision,
+  error: r.error
+})
+
+describe('act: decisions that call nothing', () => {
+  it.each<[string, PlannedStep, Decision, ReturnType<typeof brief> & { notes: string[] }]>([
+    [
+      'unchanged',
+      applyStep(),
+      { kind: 'unchanged', operation: 'upgrade', revision: 3, note: 'unchanged: revision 3' },
+      {
+        operation: 'upgrade',
+        status: 'unchanged',
+        revision: 3,
+        error: null,
+        notes: ['unchanged: revision 3']
+      }
+    ],
+    [
+      'leave',
+      applyStep(),
+      { kind: 'leave', note: 'suspended' },
+      { operation: null, status: 'skipped', revision: null, error: null, notes: ['suspended'] }
+    ],
+    [
+      'refuse, failed',
+      applyStep(),
+      { kind: 'refuse', operation: 'upgrade', status: 'failed', reason: 'not ours' },
+      {
+        operation: 'upgrade',
+        status: 'failed',
+        revision: null,
+        error: 's/a/ns/web.yaml: not ours',
+        notes: []
+      }
+    ],
+    [
+      'refuse, skipped',
+      uninstallStep(),
+      { kind: 'refuse', operation: 'uninstall', status: 'skipped', reason: 'not ours' },
+      {
+        operation: 'uninstall',
+        status: 'skipped',
+        revision: null,
+        error: null,
+        notes: ['not ours']
+      }
+    ],
+    [
+      'report (a drift check)',
+      applyStep(),
+      {
+        kind: 'report',
+        revision: 4,
+        notes: ['in sync'],
+        drift: { state: 'in-sync', objects: [] }
+      },
+      { operation: null, status: 'unchanged', revision: 4, error: null, notes: ['in sync'] }
+    ],
+    [
+      'plan-uninstall (a preview without a base)',
+      uninstallStep(),
+      { kind: 'plan-uninstall' },
+      {
+        operation: 'uninstall',
+        status: 'planned',
+        revision: null,
+        error: null,
+        notes: ['would uninstall the release']
+      }
+    ]
+  ])('%s', async (_name, step, decision, expected) => {
+    const f = fixture()
+    const result = await run(step, decision, f)
+    expect({ ...brief(result), notes: result.notes }).toEqual(expected)
+    expect(f.helm.calls).toEqual([])
+    expect(f.hooks.calls).toEqual([])
+    expect(f.kube.patches).toEqual([])
+  })
+
+  it('a report carries what the check found, not corrected', async () => {
+    const objects = [{ object: 'ConfigMap/ns/a', state: 'missing' as const, fields: [] }]
+    const result = await run(
+      applyStep(),
+      { kind: 'report', revision: 4, notes: ['drifted'], drift: { state: 'drifted', objects } },
+      fixture()
+    )
+    expect(result.drift).toEqual({ state: 'drifted', objects, corrected: false })
+  })
+
+  it('a decision that does not fit the step is an internal error', async () => {
+    await expect(run(uninstallStep(), install, fixture())).rejects.toThrow(
+      'internal error: decision apply does not fit a uninstall step'
+    )
+    await expect(run(uninstallStep(), { kind: 'render' }, fixture())).rejects.toThrow(
+      'does not fit'
+    )
+  })
+})
+
+describe('act: install and upgrade', () => {
+  it('installs with the marker, then marks the revision finished and signed', async () => {
+    const f = fixture({ config: { ownershipKey: KEY } })
+    const result = await run(applyStep(), install, f)
+    expect(brief(result)).toEqual({
+      operation: 'install',
+      status: 'succeeded',
+      revision: 1,
+      error: null
+    })
+    expect(f.helm.brief()).toEqual(['install ns/web'])
+    const input = f.helm.calls[0]?.input
+    expect(input).toMatchObject({
+      operation: 'install',
+      chart: '/charts/web',
+      target,
+      description: expect.stringContaining(DIGEST) as unknown
+    })
+    expect(f.kube.patches).toEqual([
+      {
+        path: secretPath(1),
+        patch: {
+          metadata: {
+            labels: {
+              [LABELS.finished]: '1',
+              [LABELS.signature]: ownershipSignature(KEY, {
+                namespace: 'ns',
+                release: 'web',
+                revision: 1,
+                digest: DIGEST
+              })
+            }
+          }
+        }
+      }
+    ])
+  })
+
+  it('without API access nothing is marked, and the deploy still succeeds', async () => {
+    const f = fixture()
+    const context = { ...f.context, cluster: { kubeconfig: '/k', client: undefined } }
+    const result = await act(applyStep(), upgrade, DIGEST, context, new PlanLog('t'))
+    expect(result.status).toBe('succeeded')
+    expect(f.kube.patches).toEqual([])
+  })
+
+  it('a mark that cannot be written is told: the next run upgrades again', async () => {
+    const f = fixture({ kube: fakeKube({}, new Error('forbidden')) })
+    const result = await run(applyStep(), upgrade, f)
+    expect(result.status).toBe('succeeded')
+    expect(result.notes).toContain(
+      'deployed, but the release could not be marked finished (forbidden): the next run upgrades it again'
+    )
+  })
+
+  it.each<[string, Decision, string[], string]>([
+    [
+      'rollback first',
+      {
+        kind: 'apply',
+        operation: 'upgrade',
+        recover: { kind: 'rollback', to: 2, reason: 'left pending' },
+        lastDeployed: 2,
+        notes: []
+      },
+      ['rollback ns/web 2', 'upgrade ns/web'],
+      'recovered: left pending, rolled back to revision 2'
+    ],
+    [
+      'uninstall first',
+      {
+        kind: 'apply',
+        operation: 'install',
+        recover: { kind: 'uninstall', reason: 'never deployed' },
+        notes: []
+      },
+      ['uninstall ns/web', 'install ns/web'],
+      'recovered: never deployed, uninstalled it first'
+    ]
+  ])('recovers a release left behind: %s', async (_name, decision, calls, note) => {
+    const f = fixture()
+    const result = await run(applyStep(), decision, f)
+    expect(f.helm.brief()).toEqual(calls)
+    expect(result.notes).toContain(note)
+    expect(result.status).toBe('succeeded')
+  })
+
+  it('a recovery that fails stops before helm install', async () => {
+    const f = fixture({ helm: fakeHelm({ uninstall: new Error('helm uninstall failed: boom') }) })
+    const result = await run(
+      applyStep(),
+      {
+        kind: 'apply',
+        operation: 'install',
+        recover: { kind: 'uninstall', reason: 'x' },
+        notes: []
+      },
+      f
+    )
+    expect(brief(result)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('boom')
+    })
+    expect(f.helm.brief()).toEqual(['uninstall ns/web'])
+  })
+
+  it('pre-hooks run before helm, post-hooks after, in the commit with the plan variables', async () => {
+    const f = fixture()
+    const step = applyStep(withHooks({ 'pre-upgrade': ['pre.sh'], 'post-upgrade': ['post.sh'] }))
+    const result = await run(step, upgrade, f)
+    expect(result.status).toBe('succeeded')
+    expect(f.hooks.calls.map((c) => [c.name, c.scripts])).toEqual([
+      ['pre-upgrade', ['pre.sh']],
+      ['post-upgrade', ['post.sh']]
+    ])
+    expect(f.hooks.calls[0]?.env).toMatchObject({
+      KUBECONFIG: '/kube/config',
+      HELM: '/fake/helm',
+      GITOPS_RELEASE: 'web',
+      GITOPS_OPERATION: 'upgrade',
+      GITOPS_SHA: SHA
+    })
+    expect(f.hooks.calls[0]?.workspace).toBe(f.context.config.workspace)
+  })
+
+  it('a failed pre-hook: helm is not run', async () => {
+    const f = fixture({
+      hooks: fakeHooks({ 'pre-install': new Error('pre-install hook a.sh exited with 1') })
+    })
+    const result = await run(applyStep(withHooks({ 'pre-install': ['a.sh'] })), install, f)
+    expect(result.error).toBe(
+      's/a/ns/web.yaml: pre-install hook a.sh exited with 1; helm install was not run'
+    )
+    expect(f.helm.calls).toEqual([])
+  })
+
+  it('a failed post-hook is recorded on the revision, so the next run runs it again', async () => {
+    const f = fixture({
+      hooks: fakeHooks({ 'post-upgrade': new Error('post-upgrade hook b.sh exited with 2') })
+    })
+    const result = await run(applyStep(withHooks({ 'post-upgrade': ['b.sh'] })), upgrade, f)
+    expect(brief(result)).toEqual({
+      operation: 'upgrade',
+      status: 'failed',
+      revision: 2,
+      error: 's/a/ns/web.yaml: post-upgrade hook b.sh exited with 2'
+    })
+    expect(result.notes).toContain('the next run runs the post-upgrade hooks of revision 2 again')
+    expect(f.kube.patches).toEqual([
+      {
+        path: secretPath(2),
+        patch: { metadata: { labels: { [LABELS.hooksFailed]: 'upgrade.2' } } }
+      }
+    ])
+  })
+
+  it('helm failing fails the plan, with no post-hook and no mark', async () => {
+    const f = fixture({ helm: fakeHelm({ upgrade: new Error('helm upgrade failed: timed out') }) })
+    const result = await run(applyStep(withHooks({ 'post-upgrade': ['b.sh'] })), upgrade, f)
+    expect(result.error).toBe('s/a/ns/web.yaml: helm upgrade failed: timed out')
+    expect(f.hooks.calls).toEqual([])
+    expect(f.kube.patches).toEqual([])
+  })
+
+  it('a chart that cannot be resolved fails before any hook or helm', async () => {
+    const f = fixture({ hooks: fakeHooks() })
+    const context = {
+      ...f.context,
+      charts: { resolve: () => Promise.reject(new Error('could not set up chart repository')) }
+    }
+    const step = applyStep(withHooks({ 'pre-upgrade': ['a.sh'] }))
+    const result = await act(step, upgrade, DIGEST, context, new PlanLog('t'))
+    expect(result.error).toContain('could not set up chart repository')
+    expect(f.helm.calls).toEqual([])
+    expect(f.hooks.calls).toEqual([])
+  })
+
+  it('a deploy without a cluster is an internal error, nothing runs', async () => {
+    const f = fixture({ noCluster: true })
+    const result = await run(applyStep(), upgrade, f)
+    expect(result.error).toContain('internal error: a deploy without a cluster')
+    expect(f.helm.calls).toEqual([])
+  })
+
+  it("the plan's release options follow the user's helm-args", async () => {
+    const f = fixture({ config: { helmArgs: ['--timeout', '1m'] } })
+    const step = applyStep({ options: { ...DEFAULT_OPTIONS, timeout: '5m', atomic: true } })
+    await run(step, upgrade, f)
+    expect(f.helm.calls[0]?.input).toMatchObject({
+      userArgs: ['--timeout', '1m'],
+      optionArgs: ['--timeout', '5m', '--rollback-on-failure=true']
+    })
+    expect((await run(step, upgrade, f)).notes).toContain('release options: atomic on, timeout 5m')
+  })
+})
+
+describe('act: a drift correction takes fields back', () => {
+  const correct = (operation: 'install' | 'upgrade'): Decision => ({
+    kind: 'apply',
+    operation,
+    notes: ['corrected'],
+    reclaim: true,
+    drift: { state: 'drifted', objects: [] }
+  })
+  it('Helm 4: --force-conflicts, after asking how the release was applied', async () => {
+    const f = fixture({ helm: fakeHelm({ status: JSON.stringify({ apply_method: 'ssa' }) }) })
+    const result = await run(applyStep(), correct('upgrade'), f)
+    expect(f.helm.brief()).toEqual(['status ns/web', 'upgrade ns/web'])
+    const input = f.helm.calls[1]?.input
+    expect(input).toMatchObject({
+      userArgs: expect.arrayContaining(['--force-conflicts']) as unknown
+    })
+    expect(result.drift).toEqual({ state: 'drifted', objects: [], corrected: true })
+  })
+  it('Helm 3: no such flag, no status asked', async () => {
+    const f = fixture({ helm: fakeHelm({}, { path: '/fake/helm3', major: 3 }) })
+    await run(applyStep(), correct('upgrade'), f)
+    expect(f.helm.brief()).toEqual(['upgrade ns/web'])
+    expect(f.helm.calls[0]?.input).toMatchObject({ userArgs: [] })
+  })
+  it('an install of a missing release asks no status', async () => {
+    const f = fixture()
+    await run(applyStep(), correct('install'), f)
+    expect(f.helm.brief()).toEqual(['install ns/web'])
+  })
+  it('a correction that failed is reported not corrected', async () => {
+    const f = fixture({ helm: fakeHelm({ upgrade: new Error('helm upgrade failed: conflict') }) })
+    const result = await run(applyStep(), correct('upgrade'), f)
+    expect(result.drift?.corrected).toBe(false)
+    expect(result.status).toBe('failed')
+  })
+})
+
+describe('act: helm test', () => {
+  const tested = (rollbackOnFailure: boolean) =>
+    applyStep({ options: { ...DEFAULT_OPTIONS, test: { rollbackOnFailure } } })
+  it('passes: told in the notes', async () => {
+    const f = fixture()
+    const result = await run(tested(true), upgrade, f)
+    expect(f.helm.brief()).toEqual(['upgrade ns/web', 'test ns/web'])
+    expect(result.notes).toContain('helm test passed')
+  })
+  it('fails with rollbackOnFailure: rolled back to the last deployed revision', async () => {
+    const f = fixture({ helm: fakeHelm({ test: new Error('helm test failed: pod failed') }) })
+    const result = await run(tested(true), upgrade, f)
+    expect(f.helm.brief()).toEqual(['upgrade ns/web', 'test ns/web', 'rollback ns/web 1'])
+    expect(result.error).toBe(
+      's/a/ns/web.yaml: helm test failed: helm test failed: pod failed; rolled back to revision 1'
+    )
+  })
+  it('fails without rollbackOnFailure: the release stays', async () => {
+    const f = fixture({ helm: fakeHelm({ test: new Error('pod failed') }) })
+    const result = await run(tested(false), upgrade, f)
+    expect(f.helm.brief()).toEqual(['upgrade ns/web', 'test ns/web'])
+    expect(result.error).toContain('test.rollbackOnFailure is off')
+  })
+  it('fails on a first install: nothing to roll back to', async () => {
+    const f = fixture({ helm: fakeHelm({ test: new Error('pod failed') }) })
+    const result = await run(tested(true), install, f)
+    expect(f.helm.brief()).toEqual(['install ns/web', 'test ns/web'])
+    expect(result.notes).toContain('not rolled back: the release has no earlier deployed revision')
+  })
+})
+
+describe('act: retry-hooks', () => {
+  const retry: Decision = { kind: 'retry-hooks', operation: 'upgrade', revision: 5, note: 'again' }
+  it('runs only the post-hooks, then marks the revision finished', async () => {
+    const f = fixture()
+    const result = await run(applyStep(withHooks({ 'post-upgrade': ['post.sh'] })), retry, f)
+    expect(f.helm.calls).toEqual([])
+    expect(f.hooks.calls.map((c) => c.name)).toEqual(['post-upgrade'])
+    expect(brief(result)).toEqual({
+      operation: 'upgrade',
+      status: 'succeeded',
+      revision: 5,
+      error: null
+    })
+    expect(result.notes).toContain('post-upgrade hooks succeeded on revision 5')
+    expect(f.kube.patches.map((p) => p.path)).toEqual([secretPath(5)])
+  })
+  it('needs the digest it marks', async () => {
+    const f = fixture()
+    await expect(act(applyStep(), retry, undefined, f.context, new PlanLog('t'))).rejects.toThrow(
+      'does not fit'
+    )
+  })
+})
+
+describe('act: uninstall', () => {
+  it('helm uninstall alone when the plan had no uninstall hooks', async () => {
+    const f = fixture()
+    const result = await run(uninstallStep(), { kind: 'uninstall', notes: [] }, f)
+    expect(brief(result)).toEqual({
+      operation: 'uninstall',
+      status: 'succeeded',
+      revision: null,
+      error: null
+    })
+    expect(f.helm.brief()).toEqual(['uninstall ns/web'])
+  })
+  it("its hooks run around helm, from the base commit's files", async () => {
+    const f = fixture()
+    const step = uninstallStep({ 'pre-uninstall': ['pre.sh'], 'post-uninstall': ['post.sh'] })
+    await run(step, { kind: 'uninstall', notes: [] }, f)
+    expect(f.hooks.calls.map((c) => [c.name, c.workspace])).toEqual([
+      ['pre-uninstall', '/commits/bbbbbbb'],
+      ['post-uninstall', '/commits/bbbbbbb']
+    ])
+    expect(f.helm.brief()).toEqual(['uninstall ns/web'])
+  })
+  it('a failed pre-uninstall hook: helm uninstall is not run', async () => {
+    const f = fixture({
+      hooks: fakeHooks({ 'pre-uninstall': new Error('pre-uninstall hook pre.sh exited with 1') })
+    })
+    const result = await run(
+      uninstallStep({ 'pre-uninstall': ['pre.sh'] }),
+      { kind: 'uninstall', notes: [] },
+      f
+    )
+    expect(result.error).toContain('helm uninstall was not run')
+    expect(f.helm.calls).toEqual([])
+  })
+  it('a base commit whose files cannot be written: nothing runs', async () => {
+    const f = fixture()
+    const context = { ...f.context, commitFiles: () => Promise.reject(new Error('no such commit')) }
+    const step = uninstallStep({ 'pre-uninstall': ['pre.sh'] })
+    const result = await act(
+      step,
+      { kind: 'uninstall', notes: [] },
+      undefined,
+      context,
+      new PlanLog('t')
+    )
+    expect(result.error).toContain(
+      'could not be written: no such commit; helm uninstall was not run'
+    )
+    expect(f.helm.calls).toEqual([])
+  })
+  it('a pruned orphan is reported corrected', async () => {
+    const f = fixture()
+    const result = await run(
+      uninstallStep(),
+      { kind: 'uninstall', notes: ['orphan'], drift: { state: 'orphan', objects: [] } },
+      f
+    )
+    expect(result.drift).toEqual({ state: 'orphan', objects: [], corrected: true })
+  })
+})
+
+describe('act: render (a preview)', () => {
+  it('helm template of the chart, no cluster', async () => {
+    const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n'
+    const f = fixture({ helm: fakeHelm({ template: manifest }), noCluster: true })
+    const result = await run(applyStep(), { kind: 'render' }, f, undefined)
+    expect(f.helm.brief()).toEqual(['template ns/web'])
+    expect(brief(result)).toEqual({
+      operation: 'render',
+      status: 'planned',
+      revision: null,
+      error: null
+    })
+    expect(result.notes[0]).toBe('renders 1 object(s)')
+  })
+})
+
+describe('helm release JSON, as the fakes answer', () => {
+  it('is what parseRelease reads', () => {
+    expect(JSON.parse(releaseJson(3, '2.0.0'))).toEqual({
+      version: 3,
+      chart: { metadata: { version: '2.0.0' } }
+    })
+  })
+})

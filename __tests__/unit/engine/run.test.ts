@@ -1,0 +1,515 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { LABELS } from '../../../src/engine/marker.ts'
+import { ownershipSignature } from '../../../src/engine/ownership.ts'
+import type { ClusterPort } from '../../../src/engine/ports.ts'
+import { runEngine, runKindOf } from '../../../src/engine/run.ts'
+import type { RunKind } from '../../../src/engine/decide.ts'
+import { DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
+import type { Config, DeploymentPlan, PlannedStep, Result } from '../../../src/types.ts'
+import { testConfig } from '../../support/config.ts'
+import { resetCore } from '../../support/fakes/core.ts'
+import {
+  fakeHelm,
+  fakeHooks,
+  releaseJson,
+  type Answer,
+  type FakeCall,
+  type FakeHelm,
+  type HelmOperation
+} from '../../support/fakes/helm.ts'
+import { fakeKube, type FakeKube } from '../../support/fakes/kube.ts'
+import { webSpec } from '../../support/plan-spec.ts'
+
+vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
+beforeEach(resetCore)
+
+// The one scheduler, with typed fakes of helm, hooks and the cluster: setups in
+// parallel, `needs` order, `parallel-plans`, fail-fast, cancellation, and a drift
+// check as a run kind of the same engine (its orphans planned as uninstalls).
+
+const SHA = 'a'.repeat(40)
+const KEY = 'k'.repeat(32)
+const target = (setup: string, release: string, namespace = 'ns') => ({
+  setup,
+  namespace,
+  release,
+  plan: `${setup}/${namespace}/${release}.yaml`
+})
+const apply = (setup: string, release: string, needs: string[] = []): PlannedStep => ({
+  action: 'apply',
+  target: target(setup, release),
+  reasons: [],
+  spec: webSpec({ chart: { kind: 'local', path: 'charts/web' }, chartText: './charts/web', needs })
+})
+const removed = (setup: string, release: string, needs: string[] = []): PlannedStep => ({
+  action: 'uninstall',
+  target: target(setup, release),
+  reasons: [],
+  needs,
+  removal: DEFAULT_REMOVAL
+})
+const planOf = (setups: Record<string, PlannedStep[]>): DeploymentPlan => ({
+  sha: SHA,
+  setups: Object.entries(setups).map(([setup, steps]) => ({ setup, steps })),
+  problems: [],
+  repositories: [],
+  resync: false
+})
+
+/** A helm whose install and upgrade take a while, with what ran at once and in which order. */
+function slowHelm(script: Partial<Record<HelmOperation, Answer>> = {}) {
+  const events: string[] = []
+  let active = 0
+  let most = 0
+  const slow =
+    (answer: string | Error) =>
+    async (call: FakeCall): Promise<string> => {
+      active++
+      most = Math.max(most, active)
+      events.push(`start ${call.target.release}`)
+      await new Promise((resolve) => setTimeout(resolve, 15))
+      events.push(`end ${call.target.release}`)
+      active--
+      if (answer instanceof Error) throw answer
+      return answer
+    }
+  const helm = fakeHelm({
+    install: slow(releaseJson(1)),
+    uninstall: slow(''),
+    ...script
+  })
+  return { helm, events, most: () => most }
+}
+
+/** Every setup's cluster: an API client (`kube`), none, or a kubeconfig that cannot be had. */
+function clusters(kube: (setup: string) => FakeKube | undefined | Error): ClusterPort & {
+  connected: string[]
+} {
+  const connected: string[] = []
+  return {
+    connected,
+    connect: (setup) => {
+      connected.push(setup)
+      const client = kube(setup)
+      if (client instanceof Error) return Promise.reject(client)
+      return Promise.resolve({ kubeconfig: `/kube/${setup}`, client })
+    }
+  }
+}
+
+function engine(
+  plan: DeploymentPlan,
+  options: {
+    helm: FakeHelm
+    cluster?: ClusterPort
+    config?: Partial<Config>
+    runKind?: RunKind
+    signal?: AbortSignal
+  }
+): Promise<Result[]> {
+  const workspace = mkdtempSync(join(tmpdir(), 'run-'))
+  return runEngine({
+    plan,
+    config: testConfig({ workspace, kubeconfigStoreUrl: undefined, ...options.config }),
+    helm: { path: '/fake/helm', version: 'v4.0.0', major: 4 },
+    runKind: options.runKind ?? 'deploy',
+    run: '42',
+    signal: options.signal ?? new AbortController().signal,
+    ports: {
+      helm: options.helm,
+      hooks: fakeHooks(),
+      cluster: options.cluster ?? clusters(() => undefined)
+    }
+  })
+}
+
+const outcome = (results: readonly Result[]) =>
+  results.map((r) => `${r.release}: ${r.operation ?? '-'} ${r.status}`)
+
+describe('runEngine: the scheduler', () => {
+  it.each([
+    [1, 1],
+    [2, 2]
+  ])('setups in parallel: parallel %i → at most %i at once', async (parallel, expected) => {
+    const slow = slowHelm()
+    const results = await engine(
+      planOf({
+        's/a': [apply('s/a', 'a')],
+        's/b': [apply('s/b', 'b')],
+        's/c': [apply('s/c', 'c')]
+      }),
+      { helm: slow.helm, config: { parallel, parallelPlans: 1 } }
+    )
+    expect(outcome(results)).toEqual([
+      'a: install succeeded',
+      'b: install succeeded',
+      'c: install succeeded'
+    ])
+    expect(slow.most()).toBe(expected)
+  })
+
+  it('parallel-plans within a setup, needs first', async () => {
+    const slow = slowHelm()
+    const results = await engine(
+      planOf({ 's/a': [apply('s/a', 'b', ['ns/a']), apply('s/a', 'a'), apply('s/a', 'c')] }),
+      { helm: slow.helm, config: { parallelPlans: 3 } }
+    )
+    expect(outcome(results)).toEqual([
+      'b: install succeeded',
+      'a: install succeeded',
+      'c: install succeeded'
+    ])
+    expect(slow.events.indexOf('end a')).toBeLessThan(slow.events.indexOf('start b'))
+    expect(slow.most()).toBe(2)
+  })
+
+  it('a plan whose need failed is not run', async () => {
+    const helm = fakeHelm({
+      install: (call) =>
+        call.target.release === 'a'
+          ? Promise.reject(new Error('helm install failed: boom'))
+          : Promise.resolve(releaseJson(1))
+    })
+    const results = await engine(
+      planOf({ 's/a': [apply('s/a', 'a'), apply('s/a', 'b', ['ns/a'])] }),
+      {
+        helm
+      }
+    )
+    expect(outcome(results)).toEqual(['a: install failed', 'b: - skipped'])
+    expect(results[1]?.notes).toEqual(['not run: it needs ns/a, which did not succeed'])
+  })
+
+  it('uninstalls first, each after the removed plans that needed it', async () => {
+    // db and app are releases of this action (the marker in the description), new is absent.
+    const ours = JSON.stringify([
+      { revision: 1, status: 'deployed', description: `gitops-action ${SHA} s/a/ns/x.yaml` }
+    ])
+    const slow = slowHelm({
+      history: (call) => Promise.resolve(call.target.release === 'new' ? undefined : ours)
+    })
+    const results = await engine(
+      planOf({
+        's/a': [apply('s/a', 'new'), removed('s/a', 'db'), removed('s/a', 'app', ['ns/db'])]
+      }),
+      { helm: slow.helm, config: { parallelPlans: 4 } }
+    )
+    expect(outcome(results)).toEqual([
+      'db: uninstall succeeded',
+      'app: uninstall succeeded',
+      'new: install succeeded'
+    ])
+    expect(slow.events).toEqual([
+      'start app',
+      'end app',
+      'start db',
+      'end db',
+      'start new',
+      'end new'
+    ])
+  })
+
+  it.each([
+    [true, ['a: install failed', 'b: - skipped', 'c: - skipped']],
+    [false, ['a: install failed', 'b: install succeeded', 'c: install succeeded']]
+  ])('fail-fast %s', async (failFast, expected) => {
+    const helm = fakeHelm({
+      install: (call) =>
+        call.target.release === 'a'
+          ? Promise.reject(new Error('helm install failed: boom'))
+          : Promise.resolve(releaseJson(1))
+    })
+    const results = await engine(
+      planOf({ 's/a': [apply('s/a', 'a'), apply('s/a', 'b')], 's/b': [apply('s/b', 'c')] }),
+      { helm, config: { failFast, parallel: 1, parallelPlans: 1 } }
+    )
+    expect(outcome(results)).toEqual(expected)
+    if (failFast)
+      expect(results[1]?.notes).toEqual(['not run: fail-fast after s/a/ns/a.yaml failed'])
+  })
+
+  it('cancellation: what has not started is not run', async () => {
+    const controller = new AbortController()
+    const helm = fakeHelm({
+      install: () => {
+        controller.abort()
+        return Promise.resolve(releaseJson(1))
+      }
+    })
+    const cluster = clusters(() => undefined)
+    const results = await engine(
+      planOf({ 's/a': [apply('s/a', 'a'), apply('s/a', 'b')], 's/b': [apply('s/b', 'c')] }),
+      { helm, cluster, signal: controller.signal, config: { parallel: 1, parallelPlans: 1 } }
+    )
+    expect(outcome(results)).toEqual(['a: install succeeded', 'b: - skipped', 'c: - skipped'])
+    expect(results[2]?.notes).toEqual(['not run: the run was cancelled'])
+    expect(cluster.connected).toEqual(['s/a'])
+  })
+
+  it('a setup whose cluster cannot be had fails its plans; the others go on', async () => {
+    const helm = fakeHelm()
+    const results = await engine(
+      planOf({ 's/a': [apply('s/a', 'a')], 's/b': [apply('s/b', 'b')] }),
+      {
+        helm,
+        cluster: clusters((setup) => (setup === 's/a' ? new Error('store unreachable') : undefined))
+      }
+    )
+    expect(outcome(results)).toEqual(['a: - failed', 'b: install succeeded'])
+    expect(results[0]?.error).toBe('s/a/ns/a.yaml: store unreachable')
+  })
+
+  it('a release observe could not read fails its plan alone', async () => {
+    const helm = fakeHelm({
+      history: (call) =>
+        call.target.release === 'a'
+          ? Promise.reject(new Error('helm history failed: timeout'))
+          : Promise.resolve(undefined)
+    })
+    const results = await engine(planOf({ 's/a': [apply('s/a', 'a'), apply('s/a', 'b')] }), {
+      helm
+    })
+    expect(outcome(results)).toEqual(['a: - failed', 'b: install succeeded'])
+    expect(helm.brief()).toEqual(['history ns/a', 'history ns/b', 'install ns/b'])
+  })
+
+  it('a preview asks no cluster: helm template only', async () => {
+    const helm = fakeHelm()
+    const cluster = clusters(() => undefined)
+    const results = await engine(planOf({ 's/a': [apply('s/a', 'a'), removed('s/a', 'b')] }), {
+      helm,
+      cluster,
+      runKind: 'preview'
+    })
+    expect(outcome(results)).toEqual(['b: uninstall planned', 'a: render planned'])
+    expect(helm.brief()).toEqual(['template ns/a'])
+    expect(cluster.connected).toEqual([])
+  })
+})
+
+describe('runEngine: a drift check is a run kind of the same engine', () => {
+  const secret = (release: string, version: number, labels: Record<string, string> = {}) => ({
+    metadata: {
+      name: `sh.helm.release.v1.${release}.v${version}`,
+      labels: {
+        owner: 'helm',
+        name: release,
+        version: String(version),
+        status: 'deployed',
+        [LABELS.managed]: 'true',
+        [LABELS.commit]: 'c'.repeat(40),
+        [LABELS.digest]: 'd',
+        ...labels
+      }
+    }
+  })
+  const listPath = `/api/v1/namespaces/ns/secrets?labelSelector=owner%3Dhelm`
+  const signed = ownershipSignature(KEY, {
+    namespace: 'ns',
+    release: 'gone',
+    revision: 2,
+    digest: 'd'
+  })
+  const kubeObjects = () => ({
+    [listPath]: { items: [secret('web', 1), secret('gone', 2, { [LABELS.signature]: signed })] }
+  })
+  const kube = () => fakeKube(kubeObjects())
+  const plan = () => planOf({ 's/a': [apply('s/a', 'web'), apply('s/a', 'db')] })
+
+  it('report: compared, missing reported, the orphan reported, nothing changed', async () => {
+    const helm = fakeHelm()
+    const results = await engine(plan(), {
+      helm,
+      cluster: clusters(() => kube()),
+      runKind: 'drift-report'
+    })
+    expect(results.map((r) => `${r.release}: ${r.status} ${r.drift?.state ?? '-'}`)).toEqual([
+      'web: unchanged in-sync',
+      'db: unchanged release-missing',
+      'gone: unchanged orphan'
+    ])
+    expect(results[2]?.notes).toEqual([
+      'orphan: no plan declares ns/gone (deployed by cccccccccccc, revision 2)',
+      'prune: true uninstalls it'
+    ])
+    expect(helm.brief()).toEqual(['manifest ns/web'])
+  })
+
+  it('correct with prune: the missing release installed, the orphan provably ours uninstalled', async () => {
+    const helm = fakeHelm()
+    const results = await engine(plan(), {
+      helm,
+      cluster: clusters(() => kube()),
+      runKind: 'drift-correct',
+      config: { prune: true, ownershipKey: KEY }
+    })
+    expect(
+      results.map(
+        (r) =>
+          `${r.release}: ${r.operation ?? '-'} ${r.status} ${r.drift?.state ?? '-'} ${r.drift?.corrected ?? '-'}`
+      )
+    ).toEqual([
+      'web: - unchanged in-sync false',
+      'db: install succeeded release-missing true',
+      'gone: uninstall succeeded orphan true'
+    ])
+    expect(helm.brief()).toEqual([
+      'manifest ns/web',
+      'install ns/db',
+      'manifest ns/gone',
+      'hooks ns/gone',
+      'uninstall ns/gone'
+    ])
+  })
+
+  it('with the plans input set no orphans are looked for', async () => {
+    const results = await engine(plan(), {
+      helm: fakeHelm(),
+      cluster: clusters(() => kube()),
+      runKind: 'drift-report',
+      config: { plans: ['s/a/ns/web.yaml'] }
+    })
+    expect(results.map((r) => r.release)).toEqual(['web', 'db'])
+  })
+
+  it('fail-fast stops the orphans too', async () => {
+    const results = await engine(plan(), {
+      helm: fakeHelm({ manifest: new Error('helm get manifest failed: boom') }),
+      cluster: clusters(() => kube()),
+      runKind: 'drift-report',
+      config: { failFast: true, parallelPlans: 1 }
+    })
+    expect(results.map((r) => `${r.release}: ${r.status}`)).toEqual([
+      'web: failed',
+      'db: skipped',
+      'gone: skipped'
+    ])
+  })
+
+  it('without an API client the setup fails: live objects are read through it', async () => {
+    const results = await engine(plan(), {
+      helm: fakeHelm(),
+      cluster: clusters(() => undefined),
+      runKind: 'drift-report'
+    })
+    expect(results.map((r) => r.error)).toEqual([
+      's/a/ns/web.yaml: setup s/a: a drift check reads the live objects through the API server, and no client could be built from its kubeconfig',
+      's/a/ns/db.yaml: setup s/a: a drift check reads the live objects through the API server, and no client could be built from its kubeconfig'
+    ])
+  })
+
+  it('an orphan listing that failed fails the setup', async () => {
+    const results = await engine(plan(), {
+      helm: fakeHelm(),
+      cluster: clusters(() => fakeKube({ [listPath]: new Error('forbidden') })),
+      runKind: 'drift-report'
+    })
+    expect(results.map((r) => `${r.release}: ${r.status} ${r.error ?? ''}`)).toEqual([
+      'web: failed s/a/ns/web.yaml: forbidden',
+      'db: failed s/a/ns/db.yaml: forbidden'
+    ])
+  })
+
+  describe('live objects, compared through discovery', () => {
+    const manifest = (value: string) =>
+      `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: "${value}"\n`
+    const discovery = {
+      '/api/v1': {
+        resources: [{ name: 'configmaps', kind: 'ConfigMap', namespaced: true }]
+      },
+      '/apis/rbac.authorization.k8s.io/v1': {
+        resources: [{ name: 'clusterroles', kind: 'ClusterRole', namespaced: false }]
+      }
+    }
+    const live = (value: string | undefined) =>
+      fakeKube({
+        ...discovery,
+        [listPath]: { items: [secret('web', 1)] },
+        ...(value !== undefined && {
+          '/api/v1/namespaces/ns/configmaps/web': {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: 'web', namespace: 'ns' },
+            data: { a: value }
+          }
+        })
+      })
+    const single = () => planOf({ 's/a': [apply('s/a', 'web')] })
+
+    it.each<[string, RunKind, string | undefined, string, string[]]>([
+      ['in sync', 'drift-correct', '1', 'unchanged in-sync false', ['manifest ns/web']],
+      [
+        'a field changed, reported',
+        'drift-report',
+        '2',
+        'unchanged drifted false',
+        ['manifest ns/web']
+      ],
+      [
+        'a field changed, taken back (Helm 4 asks how it was applied first)',
+        'drift-correct',
+        '2',
+        'succeeded drifted true',
+        ['manifest ns/web', 'status ns/web', 'upgrade ns/web']
+      ],
+      [
+        'an object deleted, re-created',
+        'drift-correct',
+        undefined,
+        'succeeded drifted true',
+        ['manifest ns/web', 'status ns/web', 'upgrade ns/web']
+      ]
+    ])('%s', async (_name, runKind, value, expected, calls) => {
+      const helm = fakeHelm({ manifest: manifest('1') })
+      const results = await engine(single(), {
+        helm,
+        cluster: clusters(() => live(value)),
+        runKind
+      })
+      const [web] = results
+      expect(`${web?.status} ${web?.drift?.state} ${web?.drift?.corrected}`).toBe(expected)
+      expect(helm.brief()).toEqual(calls)
+      if (value === '2')
+        expect(web?.drift?.objects).toEqual([
+          {
+            object: 'ConfigMap/ns/web',
+            state: 'drifted',
+            fields: [{ path: '/data/a', want: '1', have: '2' }]
+          }
+        ])
+    })
+
+    it('an orphan provably ours that holds a cluster-scoped object is reported, never pruned', async () => {
+      const helm = fakeHelm({
+        manifest: (call) =>
+          Promise.resolve(
+            call.target.release === 'gone'
+              ? 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: admin\n'
+              : ''
+          )
+      })
+      const results = await engine(plan(), {
+        helm,
+        cluster: clusters(() => fakeKube({ ...discovery, ...kubeObjects() })),
+        runKind: 'drift-correct',
+        config: { prune: true, ownershipKey: KEY }
+      })
+      const gone = results.find((r) => r.release === 'gone')
+      expect(gone).toMatchObject({ operation: null, status: 'unchanged' })
+      expect(gone?.notes[1]).toContain('holds objects outside namespace ns (ClusterRole/admin)')
+      expect(helm.brief()).not.toContain('uninstall ns/gone')
+    })
+  })
+
+  it('the run kind is decided once', () => {
+    const p = planOf({})
+    expect(runKindOf(false, p, 'correct')).toBe('drift-correct')
+    expect(runKindOf(false, p, 'report')).toBe('drift-report')
+    expect(runKindOf(true, p)).toBe('preview')
+    expect(runKindOf(false, { ...p, resync: true })).toBe('resync')
+    expect(runKindOf(false, p)).toBe('deploy')
+  })
+})
