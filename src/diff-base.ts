@@ -8,6 +8,7 @@ import type { GitHubEvent } from './github/event.ts'
 import { readBasePlans } from './plan/base-plans.ts'
 import { openCommitCheckout } from './plan/checkout.ts'
 import type { Changes, Config, DeploymentPlan, DiffBase, Scope } from './types.ts'
+import { errorMessage } from './error-message.ts'
 
 // The commit a preview diffs against, opened: a pull request compares with
 // where it forked off its base branch; a dry run of a push with the diff base of
@@ -68,7 +69,7 @@ export async function openDiffBase(input: BaseInput): Promise<OpenedBase> {
   try {
     found = await baseCommit(input)
   } catch (error) {
-    return none(`the diff base cannot be found: ${(error as Error).message}`)
+    return none(`the diff base cannot be found: ${errorMessage(error)}`)
   }
   if ('none' in found) return none(found.none)
   const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'gitops-base-'))
@@ -91,7 +92,7 @@ export async function openDiffBase(input: BaseInput): Promise<OpenedBase> {
   } catch (error) {
     await dispose()
     return none(
-      `the files of ${found.sha.slice(0, 12)} (${found.reason}) cannot be read: ${(error as Error).message}`
+      `the files of ${found.sha.slice(0, 12)} (${found.reason}) cannot be read: ${errorMessage(error)}`
     )
   }
 }

@@ -27,6 +27,7 @@ import { syncDriftIssues } from './github/drift-issues.ts'
 import { allResults } from './report/results.ts'
 import { setupDrifts } from './report/drift-summary.ts'
 import { printUntrusted } from './report/untrusted-text.ts'
+import { errorMessage } from './error-message.ts'
 
 /** The data path: event → scope → changes → plan → engine (observe, decide, act) → report. */
 export async function run(): Promise<void> {
@@ -152,7 +153,7 @@ export async function run(): Promise<void> {
     }
   } catch (error) {
     if (error instanceof RepositoriesFileError) error.leakedUrls.forEach(addUrlSecrets)
-    await reportRunFailure(error instanceof Error ? error.message : String(error))
+    await reportRunFailure(errorMessage(error))
     await endDeployments?.({ kind: 'stopped' })
   } finally {
     for (const warning of takeSecretWarnings()) runWarning(warning)

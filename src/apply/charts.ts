@@ -9,6 +9,7 @@ import {
   type DependencyRepository
 } from './dependencies.ts'
 import { helmRun, type Helm, type HelmContext } from './helm.ts'
+import { errorMessage } from '../error-message.ts'
 
 // A plan's chart → the reference helm takes, and the repository set-up it needs
 // first (`helm repo add` into the run's private config, or an OCI login).
@@ -167,7 +168,7 @@ export class ChartResolver {
       await helmRun(this.#helm, ['dependency', 'build', dir, '--skip-refresh'], context)
     } catch (error) {
       throw new DependencyError(
-        `the dependencies of local chart ${dir.slice(this.#workspace.length + 1)} could not be built: ${error instanceof Error ? error.message : String(error)}`
+        `the dependencies of local chart ${dir.slice(this.#workspace.length + 1)} could not be built: ${errorMessage(error)}`
       )
     }
     return dir
@@ -222,9 +223,7 @@ export class ChartResolver {
         setup.kind === 'repo'
           ? `chart repository ${setup.name} (${safeUrl})`
           : `OCI registry ${new URL(safeUrl).host}`
-      throw new ChartError(
-        `could not set up ${what}: ${error instanceof Error ? error.message : String(error)}`
-      )
+      throw new ChartError(`could not set up ${what}: ${errorMessage(error)}`)
     }
   }
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CORE_SCHEMA, load } from 'js-yaml'
+import { errorMessage } from '../error-message.ts'
 
 // A local chart's `dependencies:` (its Chart.yaml): which chart repositories
 // `helm dependency build` needs set up first.
@@ -22,9 +23,7 @@ export function dependencyRepositories(chartYaml: string): DependencyRepository[
   try {
     chart = load(chartYaml, { schema: CORE_SCHEMA })
   } catch (error) {
-    throw new DependencyError(
-      `its Chart.yaml is not valid YAML: ${error instanceof Error ? error.message : String(error)}`
-    )
+    throw new DependencyError(`its Chart.yaml is not valid YAML: ${errorMessage(error)}`)
   }
   const dependencies = (chart as { dependencies?: unknown } | null)?.dependencies
   if (dependencies === undefined || dependencies === null) return undefined

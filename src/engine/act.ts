@@ -25,6 +25,7 @@ import { previewApply, previewUninstall, type PreviewContext } from './preview.t
 import { optionsNote } from './options-note.ts'
 import { ownershipSignature } from './ownership.ts'
 import { releaseTest } from './release-test.ts'
+import { errorMessage } from '../error-message.ts'
 
 // The one interpreter of decisions: helm, hooks and `helm template`, for
 // deploys, re-syncs and previews alike.
@@ -106,7 +107,7 @@ function helmContext(context: ActContext, log: PlanLog): HelmContext {
 }
 
 function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  return errorMessage(error)
 }
 
 function failed(

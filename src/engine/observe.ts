@@ -11,6 +11,7 @@ import {
   type Revision,
   type SecretMetadata
 } from './observation.ts'
+import { errorMessage } from '../error-message.ts'
 
 // What the cluster holds for every release of a setup's plans, read once before
 // any plan runs: one metadata-only LIST of helm's release Secrets a namespace.
@@ -85,7 +86,7 @@ export async function observeReleases(
     try {
       observations.set(releaseKey(target), observe(await historyOf(target, context)))
     } catch (error) {
-      errors.set(releaseKey(target), error instanceof Error ? error.message : String(error))
+      errors.set(releaseKey(target), errorMessage(error))
     }
   })
   const how = `${listedNamespaces} namespace(s) listed through the API, ${byHelm.length} release(s) through helm history`

@@ -24,6 +24,7 @@ import {
 } from '../render/object-diff.ts'
 import { optionsNote } from './options-note.ts'
 import { resultOf } from './outcome.ts'
+import { errorMessage } from '../error-message.ts'
 
 // A preview: `helm template` of head, and of the diff base with the base's own
 // plan, values and chart, then the object diff. A pull request never reaches a
@@ -71,7 +72,7 @@ export class DiffBudget {
 }
 
 function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  return errorMessage(error)
 }
 
 async function renderObjects(

@@ -2,6 +2,7 @@ import type { PlanLog } from '../report/plan-log.ts'
 import type { PlanTarget, ReleaseOptions } from '../types.ts'
 import { helmRun, type Helm, type HelmContext } from '../apply/helm.ts'
 import { rollbackArgs, testArgs } from '../apply/helm-args.ts'
+import { errorMessage } from '../error-message.ts'
 
 // A plan's `test`: `helm test --logs` after an install or upgrade, its pods' logs in
 // the plan's log group; when it fails and the plan asks, a rollback to the release's
@@ -27,7 +28,7 @@ export async function releaseTest(
     log.line('helm test passed')
     return { ok: true, notes: ['helm test passed'] }
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error)
+    const why = errorMessage(error)
     if (!test.rollbackOnFailure)
       return {
         ok: false,
@@ -44,7 +45,7 @@ export async function releaseTest(
     try {
       await helmRun(helm, rollbackArgs(target, lastDeployed), context)
     } catch (rollback) {
-      const also = rollback instanceof Error ? rollback.message : String(rollback)
+      const also = errorMessage(rollback)
       return {
         ok: false,
         notes: [],

@@ -19,6 +19,7 @@ import { observeReleases, releaseKey, type Observed } from './observe.ts'
 import { runInOrder } from './order.ts'
 import { notRun } from './outcome.ts'
 import { mapLimited } from './pool.ts'
+import { errorMessage } from '../error-message.ts'
 
 // Setups in parallel (up to `parallel`); within a setup the releases are observed
 // once, each plan decided, then uninstalls and then installs/upgrades run, up to
@@ -234,7 +235,7 @@ async function runSetup(setup: SetupPlan, shared: Shared, work: SetupWork): Prom
 
 /** Every plan of a setup fails with what stopped the setup as a whole. */
 function setupFailed(setup: SetupPlan, shared: Shared, error: unknown, outcome: string): Result[] {
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   const log = new PlanLog(`setup ${setup.setup}`)
   log.line(message)
   log.flush(outcome)
@@ -301,7 +302,7 @@ export async function stepOf(
     if (observeError) throw new Error(observeError)
     result = await work.step(step, context, log)
   } catch (error) {
-    result = notRun(step, 'failed', error instanceof Error ? error.message : String(error))
+    result = notRun(step, 'failed', errorMessage(error))
     log.line(`✖ ${result.error ?? ''}`)
   }
   log.flush(work.outcome(result))
@@ -367,9 +368,7 @@ export async function clusterOf(
   try {
     return { kubeconfig, client: await connectCluster(text, kubeconfig, shared.signal) }
   } catch (error) {
-    core.info(
-      `Setup ${setup}: releases are read through helm (${error instanceof Error ? error.message : String(error)})`
-    )
+    core.info(`Setup ${setup}: releases are read through helm (${errorMessage(error)})`)
     return { kubeconfig, client: undefined }
   }
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { Mode } from '../types.ts'
+import { errorMessage } from '../error-message.ts'
 
 // The event that started the run, read once from the runner's environment and
 // the payload file, checked, and reduced to what the later stages need.
@@ -179,7 +180,7 @@ export function readPayload(path: string | undefined): Record<string, unknown> {
     text = readFileSync(path, 'utf8')
   } catch (error) {
     throw new EventError(
-      `Cannot read the event payload ${path}: ${(error as Error).message} (the runner writes it for each run; ${SUPPORTED_TEXT}).`
+      `Cannot read the event payload ${path}: ${errorMessage(error)} (the runner writes it for each run; ${SUPPORTED_TEXT}).`
     )
   }
   try {
@@ -187,9 +188,7 @@ export function readPayload(path: string | undefined): Record<string, unknown> {
     return object(parsed, 'payload', 'the event')
   } catch (error) {
     if (error instanceof EventError) throw error
-    throw new EventError(
-      `The event payload ${path} is not valid JSON: ${(error as Error).message}.`
-    )
+    throw new EventError(`The event payload ${path} is not valid JSON: ${errorMessage(error)}.`)
   }
 }
 

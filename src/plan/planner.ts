@@ -31,6 +31,7 @@ import { settleOptions } from './plan-options.ts'
 import { loadRepositories } from './repositories.ts'
 import { normalizeRepoPath, resolvePlan } from './resolve-plan.ts'
 import type { PlanReferences } from './resolve-plan.ts'
+import { errorMessage } from '../error-message.ts'
 
 // From the scope and the changed paths to the steps per setup:
 // which plans are affected, why, and in what order. Reads the checkout, writes nothing.
@@ -353,7 +354,7 @@ async function removedPlans(
   try {
     baseCommit = await reading
   } catch (error) {
-    const message = `removed since ${base.slice(0, 12)}, but that commit's tree cannot be read to tell whether it was a plan (${(error as Error).message}); nothing is uninstalled: re-run the job with the full history checked out (fetch-depth: 0)`
+    const message = `removed since ${base.slice(0, 12)}, but that commit's tree cannot be read to tell whether it was a plan (${errorMessage(error)}); nothing is uninstalled: re-run the job with the full history checked out (fetch-depth: 0)`
     return {
       uninstalls: [],
       problems: candidates.map(({ target }) => ({
