@@ -4,7 +4,6 @@ import { join } from 'node:path'
 import * as core from '@actions/core'
 import { diffBaseCommit } from './changes/git.ts'
 import type { GitHubApi } from './github/api.ts'
-import type { GitHubEvent } from './github/event.ts'
 import { readBasePlans } from './plan/base-plans.ts'
 import { openCommitCheckout } from './plan/checkout.ts'
 import type { Changes, Config, DeploymentPlan, DiffBase, Scope } from './types.ts'
@@ -22,7 +21,6 @@ export interface OpenedBase {
 }
 
 interface BaseInput {
-  readonly event: GitHubEvent
   readonly scope: Scope
   readonly changes: Changes | undefined
   readonly plan: DeploymentPlan
@@ -34,9 +32,9 @@ interface BaseInput {
 async function baseCommit(
   input: BaseInput
 ): Promise<{ sha: string; reason: string } | { none: string }> {
-  const { event, changes, config } = input
+  const { changes, config, plan } = input
   if (changes) {
-    const pr = event.name === 'pull_request'
+    const pr = plan.runKind.kind === 'preview' && plan.runKind.pullRequest !== undefined
     const sha = await diffBaseCommit(config.workspace, changes.base, changes.head, pr, input.signal)
     return {
       sha,
@@ -54,7 +52,7 @@ async function baseCommit(
       none: 'no successful push run of this workflow on this branch to compare with, so every object is shown as rendered'
     }
   // A shallow checkout lacks it: fetched like a push's diff base.
-  const sha = await diffBaseCommit(config.workspace, run.headSha, event.sha, false, input.signal)
+  const sha = await diffBaseCommit(config.workspace, run.headSha, plan.sha, false, input.signal)
   return { sha, reason: `last deployed commit, run ${run.id}` }
 }
 

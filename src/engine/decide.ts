@@ -1,12 +1,9 @@
-import type { PlannedStep } from '../types.ts'
+import type { PlannedStep, RunKindName } from '../types.ts'
 import type { Observation } from './observation.ts'
 
 // Pure: what to do with one plan, given what the cluster holds and the run kind.
 // Only a release carrying this action's marker is ever upgraded over, recovered
 // or uninstalled; a release left pending by another run is left to it for a grace.
-
-/** Decided once a run: deploy (a push), resync (every plan: re-apply to repair drift), preview. */
-export type RunKind = 'deploy' | 'resync' | 'preview'
 
 /** Brings a release an interrupted run left behind back to something helm can upgrade or install. */
 export type Recovery =
@@ -59,7 +56,7 @@ export interface DecideInput {
   readonly step: PlannedStep
   /** Undefined only in a preview, which never asks the cluster. */
   readonly observation: Observation | undefined
-  readonly runKind: RunKind
+  readonly runKind: RunKindName
   /** The digest of what the plan deploys now (apply steps of deploy and resync runs). */
   readonly digest: string | undefined
   readonly now: number

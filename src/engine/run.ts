@@ -3,7 +3,15 @@ import { join } from 'node:path'
 import * as core from '@actions/core'
 import { addUrlSecrets } from '../secrets/masking.ts'
 import { PlanLog } from '../report/plan-log.ts'
-import type { Config, DeploymentPlan, DiffBase, PlannedStep, Result, SetupPlan } from '../types.ts'
+import type {
+  Config,
+  DeploymentPlan,
+  DiffBase,
+  PlannedStep,
+  Result,
+  RunKindName,
+  SetupPlan
+} from '../types.ts'
 import { ChartResolver } from '../apply/charts.ts'
 import { childEnv, type Helm } from '../apply/helm.ts'
 import { fetchKubeconfig } from '../apply/kubeconfig-store.ts'
@@ -13,7 +21,7 @@ import { connectCluster, type KubeClient } from '../cluster/client.ts'
 import { commitFolders } from '../plan/checkout.ts'
 import { act, type ActContext } from './act.ts'
 import { DiffBudget, type RenderSide } from './preview.ts'
-import { decide, type RunKind } from './decide.ts'
+import { decide } from './decide.ts'
 import { planDigest } from './marker.ts'
 import { observeReleases, releaseKey, type Observed } from './observe.ts'
 import { runInOrder } from './order.ts'
@@ -31,17 +39,13 @@ export interface EngineRun {
   readonly plan: DeploymentPlan
   readonly config: Config
   readonly helm: Helm
-  readonly runKind: RunKind
+  /** The plan's run kind (the plan holds what else the kind needs). */
+  readonly runKind: RunKindName
   /** The workflow run's id (GITHUB_RUN_ID), written into the marker. */
   readonly run: string | undefined
   readonly signal: AbortSignal
   /** A preview's diff base; absent when the preview renders head alone. */
   readonly base?: DiffBase
-}
-
-/** The run kind, decided once for the whole plan. */
-export function runKindOf(preview: boolean, plan: DeploymentPlan): RunKind {
-  return preview ? 'preview' : plan.resync ? 'resync' : 'deploy'
 }
 
 /** Shared by every setup of the run: the first failure, for fail-fast. */

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs'
-import type { Mode } from '../types.ts'
 import { errorMessage } from '../error-message.ts'
 
 // The event that started the run, read once from the runner's environment and
@@ -37,7 +36,6 @@ interface EventCommon {
   readonly ref: string
   readonly repository: Repository
   readonly workflow: WorkflowIdentity
-  readonly mode: Mode
   readonly payload: Readonly<Record<string, unknown>>
 }
 
@@ -103,7 +101,6 @@ export function readEvent(env: NodeJS.ProcessEnv = process.env): GitHubEvent {
         ...common,
         name: 'push',
         sha: env.GITHUB_SHA || after,
-        mode: 'deploy',
         before: sha(payload, 'before', 'push'),
         after,
         created: payload.created === true,
@@ -125,7 +122,6 @@ export function readEvent(env: NodeJS.ProcessEnv = process.env): GitHubEvent {
         name: 'pull_request',
         // GITHUB_SHA is the merge commit that actions/checkout checks out.
         sha: env.GITHUB_SHA || headSha,
-        mode: 'preview',
         number: typeof pr.number === 'number' ? pr.number : Number(payload.number),
         baseSha: sha(
           object(pr.base, 'pull_request.base', 'pull_request'),
@@ -150,7 +146,6 @@ export function readEvent(env: NodeJS.ProcessEnv = process.env): GitHubEvent {
         ...common,
         name: 'workflow_dispatch',
         sha: env.GITHUB_SHA,
-        mode: 'deploy',
         defaultBranch
       }
     }
@@ -163,7 +158,6 @@ export function readEvent(env: NodeJS.ProcessEnv = process.env): GitHubEvent {
         ...common,
         name: 'schedule',
         sha: env.GITHUB_SHA,
-        mode: 'deploy',
         cron: str(payload, 'schedule')
       }
     }

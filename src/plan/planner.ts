@@ -9,6 +9,7 @@ import type {
   PlanProblem,
   PlanSpec,
   PlanTarget,
+  RunKind,
   Scope,
   SetupPlan
 } from '../types.ts'
@@ -43,6 +44,7 @@ export interface PlanningInput {
   /** Opened only when some plan is in scope: a branch deletion has no commit to check out. */
   readonly openCheckout: () => Promise<Checkout>
   readonly sha: string
+  readonly runKind: RunKind
 }
 
 /** A plan-shaped file at head, read and checked. */
@@ -60,7 +62,13 @@ const MAX_PROBLEMS_SHOWN = 10
 export async function planDeployment(input: PlanningInput): Promise<DeploymentPlan> {
   const { config, scope, changes, sha } = input
   if (scope.kind === 'none')
-    return { sha, setups: [], problems: [], repositories: config.helmRepositories, resync: false }
+    return {
+      sha,
+      setups: [],
+      problems: [],
+      repositories: config.helmRepositories,
+      runKind: input.runKind
+    }
   if (scope.kind === 'diff' && !changes)
     throw new Error('planDeployment: a diff scope needs the changed paths')
 
@@ -112,7 +120,7 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
   }
   for (const problem of removals.problems) if (selected(problem.target)) problems.push(problem)
   problems.sort((a, b) => compare(a.target.plan, b.target.plan))
-  return { sha, setups: bySetup(steps), problems, repositories, resync: scope.kind === 'all' }
+  return { sha, setups: bySetup(steps), problems, repositories, runKind: input.runKind }
 }
 
 /** Release options are a few lines: a larger defaults file is a mistake. */

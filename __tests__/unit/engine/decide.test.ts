@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { decide, type Decision, type RunKind } from '../../../src/engine/decide.ts'
+import { decide, type Decision } from '../../../src/engine/decide.ts'
 import { optionsNote } from '../../../src/engine/options-note.ts'
 import type { Marker } from '../../../src/engine/marker.ts'
 import type { Observation } from '../../../src/engine/observation.ts'
 import { DEFAULT_OPTIONS, DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
-import type { PlannedStep, ReleaseOptions, Removal } from '../../../src/types.ts'
+import type {
+  PlannedStep,
+  ReleaseOptions,
+  Removal,
+  RunKindName as RunKind
+} from '../../../src/types.ts'
 import { NO_HOOKS, webSpec } from '../../support/plan-spec.ts'
 
 const target = { plan: 's/a/ns/web.yaml', setup: 's/a', namespace: 'ns', release: 'web' }
