@@ -35,7 +35,8 @@ import {
 } from './drift-decide.ts'
 import { revisionsFromSecrets, type SecretMetadata } from './observation.ts'
 import { releaseKey } from './observe.ts'
-import { resultOf, withDrift } from './outcome.ts'
+import { resultOf } from '../report/results.ts'
+import { withDrift } from './outcome.ts'
 import { mapLimited } from './pool.ts'
 import {
   digestOf,

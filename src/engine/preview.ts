@@ -23,7 +23,7 @@ import {
   truncationNotes
 } from '../render/object-diff.ts'
 import { optionsNote } from './options-note.ts'
-import { resultOf } from './outcome.ts'
+import { resultOf } from '../report/results.ts'
 import { errorMessage } from '../error-message.ts'
 
 // A preview: `helm template` of head, and of the diff base with the base's own
