@@ -99,6 +99,18 @@ export interface DriftIgnore {
   readonly name?: string
 }
 
+/** A release within its setup, as `needs`, the engine and the logs name it: `namespace/release`. */
+export function releaseKey(target: Pick<PlanTarget, 'namespace' | 'release'>): string {
+  return `${target.namespace}/${target.release}`
+}
+
+/** A release among every setup's (maps over more than one setup): its setup, then its releaseKey. */
+export function setupReleaseKey(
+  target: Pick<PlanTarget, 'setup' | 'namespace' | 'release'>
+): string {
+  return `${target.setup}\0${releaseKey(target)}`
+}
+
 export interface Plan extends PlanTarget {
   readonly spec: PlanSpec
 }

@@ -1,4 +1,4 @@
-import type { PlannedStep, RunKindName } from '../types.ts'
+import { releaseKey, type PlannedStep, type RunKindName } from '../types.ts'
 import type { Observation } from './observation.ts'
 
 // Pure: what to do with one plan, given what the cluster holds and the run kind.
@@ -67,7 +67,7 @@ export interface DecideInput {
 
 export function decide(input: DecideInput): Decision {
   const { step, observation, runKind } = input
-  const name = `${step.target.namespace}/${step.target.release}`
+  const name = releaseKey(step.target)
   const left = leftAlone(step)
   if (left) return left
   if (runKind === 'preview' || observation === undefined)
@@ -174,7 +174,7 @@ export function decide(input: DecideInput): Decision {
  * rule of every run that could touch the release, drift checks included.
  */
 export function leftAlone(step: PlannedStep): Extract<Decision, { kind: 'leave' }> | undefined {
-  const name = `${step.target.namespace}/${step.target.release}`
+  const name = releaseKey(step.target)
   const note = leaveNote(step, name)
   return note === undefined ? undefined : { kind: 'leave', note }
 }

@@ -1,4 +1,4 @@
-import type { DriftAction, ObjectDrift, PlannedStep } from '../types.ts'
+import { releaseKey, type DriftAction, type ObjectDrift, type PlannedStep } from '../types.ts'
 import { leftAlone } from './decide.ts'
 import type { Marker } from './marker.ts'
 import { observe, type Observation, type Revision } from './observation.ts'
@@ -23,7 +23,7 @@ export type CheckDecision =
 export function checkDecision(step: PlannedStep, observation: Observation): CheckDecision {
   const left = leftAlone(step)
   if (left) return { kind: 'suspended', note: left.note }
-  const name = `${step.target.namespace}/${step.target.release}`
+  const name = releaseKey(step.target)
   switch (observation.kind) {
     case 'absent':
       return { kind: 'release-missing' }
@@ -75,7 +75,7 @@ export function orphansOf(
   const byRelease = Map.groupBy(revisions, (r) => r.release)
   const orphans: OrphanRelease[] = []
   for (const [release, history] of byRelease) {
-    if (declared.has(`${namespace}/${release}`)) continue
+    if (declared.has(releaseKey({ namespace, release }))) continue
     const observation = observe(history)
     // A pending one is another run's business until it settles.
     if (observation.kind !== 'deployed' && observation.kind !== 'failed') continue

@@ -34,7 +34,7 @@ import {
   type StoredObject
 } from './drift-decide.ts'
 import { revisionsFromSecrets, type SecretMetadata } from './observation.ts'
-import { releaseKey } from './observe.ts'
+import { releaseKey } from '../types.ts'
 import { resultOf } from '../report/results.ts'
 import { withDrift } from './outcome.ts'
 import { mapLimited } from './pool.ts'
@@ -241,7 +241,7 @@ async function orphans(setup: SetupPlan, context: StepContext): Promise<Result[]
   })
   return mapLimited(found.flat(), shared.config.parallelPlans, (orphan) => {
     const { namespace, release } = orphan
-    const why = `orphan: no plan declares ${namespace}/${release} (deployed by ${orphan.marker.commit.slice(0, 12) || 'an older version'}, revision ${orphan.revision})`
+    const why = `orphan: no plan declares ${releaseKey(orphan)} (deployed by ${orphan.marker.commit.slice(0, 12) || 'an older version'}, revision ${orphan.revision})`
     const step: PlannedStep = {
       action: 'uninstall',
       target: {

@@ -1,4 +1,4 @@
-import type { PlannedStep, PlanTarget } from '../types.ts'
+import { releaseKey, type PlannedStep, type PlanTarget } from '../types.ts'
 import { HelmError, helmRun, type Helm } from '../apply/helm.ts'
 import { historyArgs } from '../apply/helm-args.ts'
 import type { KubeClient } from '../cluster/client.ts'
@@ -29,10 +29,6 @@ export interface ObserveContext {
   readonly signal: AbortSignal
   /** Undefined when the API server could not be reached directly. */
   readonly client: KubeClient | undefined
-}
-
-export function releaseKey(target: Pick<PlanTarget, 'namespace' | 'release'>): string {
-  return `${target.namespace}/${target.release}`
 }
 
 export interface Observed {

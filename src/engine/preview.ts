@@ -7,13 +7,13 @@ import type {
   RenderDiff,
   Result
 } from '../types.ts'
+import { setupReleaseKey } from '../types.ts'
 import type { PlanLog } from '../report/plan-log.ts'
 import type { ChartResolver } from '../apply/charts.ts'
 import { helmRun, type Helm } from '../apply/helm.ts'
 import type { ValuesFiles } from '../apply/sops-values.ts'
 import { setValuesFiles } from '../apply/run-files.ts'
 import { templateArgs, translateUserArgs } from '../apply/helm-args.ts'
-import { baseKey } from '../plan/base-plans.ts'
 import { parseManifest, type RenderedObject } from '../render/objects.ts'
 import {
   countLine,
@@ -120,7 +120,7 @@ async function baseObjects(
   const { diffBase, side } = base
   if (diffBase.kind === 'none' || !side) return { ok: false, why: `no diff: ${diffBase.reason}` }
   const at = `base ${diffBase.sha.slice(0, 12)} (${diffBase.reason})`
-  const plan: BasePlan | undefined = diffBase.plans.get(baseKey(target))
+  const plan: BasePlan | undefined = diffBase.plans.get(setupReleaseKey(target))
   if (!plan) return { ok: true, objects: undefined }
   if (plan.kind === 'problem')
     return { ok: false, why: `no diff: ${plan.plan} at ${at} cannot be read: ${plan.message}` }

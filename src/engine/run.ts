@@ -23,7 +23,8 @@ import { act, type ActContext } from './act.ts'
 import { DiffBudget, type RenderSide } from './preview.ts'
 import { decide } from './decide.ts'
 import { planDigest } from './marker.ts'
-import { observeReleases, releaseKey, type Observed } from './observe.ts'
+import { observeReleases, type Observed } from './observe.ts'
+import { releaseKey } from '../types.ts'
 import { runInOrder } from './order.ts'
 import { notRun } from './outcome.ts'
 import { mapLimited } from './pool.ts'
@@ -344,8 +345,8 @@ export async function digestOf(
 }
 
 export function title(step: PlannedStep): string {
-  const { setup, namespace, release, plan } = step.target
-  return `${setup} ${namespace}/${release} (${plan})`
+  const { setup, plan } = step.target
+  return `${setup} ${releaseKey(step.target)} (${plan})`
 }
 
 /** The setup's kubeconfig on disk, and an API client from it (undefined if it cannot be built). */

@@ -13,6 +13,7 @@ import type {
   Scope,
   SetupPlan
 } from '../types.ts'
+import { setupReleaseKey } from '../types.ts'
 import { unreadable } from './checkout.ts'
 import type { Checkout, CommitFiles, FileText } from './checkout.ts'
 import {
@@ -220,8 +221,6 @@ interface PlanIndex {
   readonly referenced: ReadonlySet<string>
 }
 
-const releaseKey = (t: PlanTarget): string => `${t.setup}\0${t.namespace}\0${t.release}`
-
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key)
   if (list) list.push(value)
@@ -241,7 +240,7 @@ function indexPlans(candidates: readonly Candidate[]): PlanIndex {
   for (const c of candidates) {
     if (referenced.has(c.target.plan)) continue
     plans.set(c.target.plan, c)
-    push(byRelease, releaseKey(c.target), c.target.plan)
+    push(byRelease, setupReleaseKey(c.target), c.target.plan)
     for (const values of c.references?.values ?? []) push(byValues, values, c.target.plan)
     for (const dir of c.references?.chartDirs ?? []) push(byChart, dir, c.target.plan)
   }
@@ -312,7 +311,7 @@ function changedPlans(
     const gone = classifyPath(path, layout)
     if (gone.kind !== 'plan') continue
     // Moved to another file with the same setup, namespace and release: still deployed, just re-applied.
-    const successors = index.byRelease.get(releaseKey(gone.target))
+    const successors = index.byRelease.get(setupReleaseKey(gone.target))
     if (successors)
       for (const plan of successors)
         apply(plan, `${path} removed; the release is now defined by ${plan}`)

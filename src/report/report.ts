@@ -1,5 +1,12 @@
 import * as core from '@actions/core'
-import type { Changes, DeploymentPlan, DiffBase, Result, Scope } from '../types.ts'
+import {
+  releaseKey,
+  type Changes,
+  type DeploymentPlan,
+  type DiffBase,
+  type Result,
+  type Scope
+} from '../types.ts'
 import { isDriftCheck } from '../run-kind.ts'
 import { COMMENT_LIMIT, renderDiffMarkdown, SUMMARY_DIFF_LIMIT } from './diff-markdown.ts'
 import { annotateFailures } from './annotations.ts'
@@ -28,7 +35,7 @@ export function reportPlan(plan: DeploymentPlan, scope: Scope, changes: Changes 
   for (const setup of plan.setups) {
     for (const step of setup.steps) {
       info(
-        `  ${setup.setup}: ${step.action} ${step.target.namespace}/${step.target.release} (${step.reasons.join('; ')})`
+        `  ${setup.setup}: ${step.action} ${releaseKey(step.target)} (${step.reasons.join('; ')})`
       )
     }
   }
