@@ -18,8 +18,8 @@ import { publishersOf, type Publishers } from './github/publishers.ts'
 import { onCancel } from './cancel.ts'
 import { openDiffBase, type OpenedBase } from './diff-base.ts'
 import { asError, errorMessage } from './error-message.ts'
-import { isDriftCheck, runKindOf } from './run-kind.ts'
-import type { Result } from './types.ts'
+import { runKindOf } from './run-kind.ts'
+import { isDriftCheck, type Result } from './types.ts'
 
 /** The data path: config → event → scope → changes → plan → helm → engine → report → publishers. */
 export async function run(): Promise<void> {
@@ -55,8 +55,14 @@ export async function run(): Promise<void> {
       opened = await openDiffBase({ scope, changes, plan, config, api, signal })
     publishers = publishersOf({ plan, config, api, workflow: event.workflow })
     await publishers.start()
-    const engineRun = { plan, config, runKind: plan.runKind.kind, signal, base: opened?.base }
-    const results = await resultsOf(helm, { ...engineRun, run: event.workflow.runId?.toString() })
+    const results = await resultsOf(helm, {
+      plan,
+      config,
+      runKind: plan.runKind.kind,
+      run: event.workflow.runId?.toString(),
+      signal,
+      base: opened?.base
+    })
     const previewReport = preview ? previewReportOf(opened?.base, event.workflow.runUrl) : undefined
     await reportResults(plan, results, signal.aborted, previewReport)
     await publishers.finish({

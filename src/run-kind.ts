@@ -28,10 +28,3 @@ export function runKindOf(event: RunEvent, config: RunInputs, scope: Pick<Scope,
     }
   return { kind: scope.kind === 'all' ? 'resync' : 'deploy' }
 }
-
-export type DriftRunKind = Extract<RunKind, { kind: 'drift-report' | 'drift-correct' }>
-
-/** A drift check of either kind. */
-export function isDriftCheck(runKind: RunKind): runKind is DriftRunKind {
-  return runKind.kind === 'drift-report' || runKind.kind === 'drift-correct'
-}

@@ -328,6 +328,13 @@ export type RunKind =
     }
 export type RunKindName = RunKind['kind']
 
+/** A drift check of either kind. */
+export function isDriftCheck(
+  runKind: RunKind
+): runKind is Extract<RunKind, { kind: 'drift-report' | 'drift-correct' }> {
+  return runKind.kind === 'drift-report' || runKind.kind === 'drift-correct'
+}
+
 export interface RepositoryAlias {
   readonly name: string
   /** May hold user info; masked when read. */

@@ -1,6 +1,5 @@
-import type { Config, DeploymentPlan, Result } from '../types.ts'
+import { isDriftCheck, type Config, type DeploymentPlan, type Result } from '../types.ts'
 import { errorMessage } from '../error-message.ts'
-import { isDriftCheck } from '../run-kind.ts'
 import { diffCommentBody, type PreviewReport } from '../report/report.ts'
 import { allResults } from '../report/results.ts'
 import { setupDrifts } from '../report/drift-summary.ts'

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import {
+  isDriftCheck,
   releaseKey,
   type Changes,
   type DeploymentPlan,
@@ -7,7 +8,6 @@ import {
   type Result,
   type Scope
 } from '../types.ts'
-import { isDriftCheck } from '../run-kind.ts'
 import { COMMENT_LIMIT, renderDiffMarkdown, SUMMARY_DIFF_LIMIT } from './diff-markdown.ts'
 import { annotateFailures } from './annotations.ts'
 import { mask } from '../secrets/masking.ts'
