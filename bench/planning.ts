@@ -107,7 +107,6 @@ async function planOnce(repo: Repository): Promise<Timing & { plan: DeploymentPl
     ref: 'refs/heads/main',
     repository: { owner: 'bench', repo: 'ops' },
     workflow: { file: undefined, runId: undefined, runNumber: undefined, runUrl: undefined },
-    mode: 'deploy',
     payload: {},
     before: repo.base,
     after: repo.head,
@@ -126,7 +125,8 @@ async function planOnce(repo: Repository): Promise<Timing & { plan: DeploymentPl
     scope,
     changes,
     openCheckout: () => openCheckout(repo.dir, repo.head),
-    sha: repo.head
+    sha: repo.head,
+    runKind: { kind: 'deploy' }
   })
   const used = process.cpuUsage(cpu)
   return {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { load } from 'js-yaml'
+import { errorMessage } from './error-message.ts'
 
 // The inputs' defaults are read from action.yml itself, the file the runner reads,
 // so no second copy can drift from it. src/ and dist/ both sit one folder below it.
@@ -29,7 +30,7 @@ function readDefaults(): ReadonlyMap<string, string> {
     text = readFileSync(ACTION_YML, 'utf8')
   } catch (error) {
     throw new Error(
-      `cannot read the action's own action.yml (${(error as Error).message}): dist/ must stay beside it`,
+      `cannot read the action's own action.yml (${errorMessage(error)}): dist/ must stay beside it`,
       { cause: error }
     )
   }

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { actionDefaults } from './action-defaults.ts'
 import { addSecret, addSecretValues, addUrlSecrets } from './secrets/masking.ts'
 import type { Config, RepositoryAlias } from './types.ts'
+import { errorMessage } from './error-message.ts'
 
 // The only module that reads inputs. Every value is checked here once, so a bad
 // input fails the step before anything runs, with the input's name and what is allowed.
@@ -288,7 +289,7 @@ function helmArgs(): string[] {
   try {
     return splitArgs(raw.value)
   } catch (error) {
-    throw new InputError(`${raw.origin}: ${(error as Error).message}.`)
+    throw new InputError(`${raw.origin}: ${errorMessage(error)}.`)
   }
 }
 

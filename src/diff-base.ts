@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import * as core from '@actions/core'
 import { diffBaseCommit } from './changes/git.ts'
 import type { GitHubApi } from './github/api.ts'
-import type { GitHubEvent } from './github/event.ts'
 import { readBasePlans } from './plan/base-plans.ts'
 import { openCommitCheckout } from './plan/checkout.ts'
 import type { Changes, Config, DeploymentPlan, DiffBase, Scope } from './types.ts'
+import { errorMessage } from './error-message.ts'
 
 // The commit a preview diffs against, opened: a pull request compares with
 // where it forked off its base branch; a dry run of a push with the diff base of
@@ -21,7 +21,6 @@ export interface OpenedBase {
 }
 
 interface BaseInput {
-  readonly event: GitHubEvent
   readonly scope: Scope
   readonly changes: Changes | undefined
   readonly plan: DeploymentPlan
@@ -33,9 +32,9 @@ interface BaseInput {
 async function baseCommit(
   input: BaseInput
 ): Promise<{ sha: string; reason: string } | { none: string }> {
-  const { event, changes, config } = input
+  const { changes, config, plan } = input
   if (changes) {
-    const pr = event.name === 'pull_request'
+    const pr = plan.runKind.kind === 'preview' && plan.runKind.pullRequest !== undefined
     const sha = await diffBaseCommit(config.workspace, changes.base, changes.head, pr, input.signal)
     return {
       sha,
@@ -53,7 +52,7 @@ async function baseCommit(
       none: 'no successful push run of this workflow on this branch to compare with, so every object is shown as rendered'
     }
   // A shallow checkout lacks it: fetched like a push's diff base.
-  const sha = await diffBaseCommit(config.workspace, run.headSha, event.sha, false, input.signal)
+  const sha = await diffBaseCommit(config.workspace, run.headSha, plan.sha, false, input.signal)
   return { sha, reason: `last deployed commit, run ${run.id}` }
 }
 
@@ -68,7 +67,7 @@ export async function openDiffBase(input: BaseInput): Promise<OpenedBase> {
   try {
     found = await baseCommit(input)
   } catch (error) {
-    return none(`the diff base cannot be found: ${(error as Error).message}`)
+    return none(`the diff base cannot be found: ${errorMessage(error)}`)
   }
   if ('none' in found) return none(found.none)
   const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'gitops-base-'))
@@ -91,7 +90,7 @@ export async function openDiffBase(input: BaseInput): Promise<OpenedBase> {
   } catch (error) {
     await dispose()
     return none(
-      `the files of ${found.sha.slice(0, 12)} (${found.reason}) cannot be read: ${(error as Error).message}`
+      `the files of ${found.sha.slice(0, 12)} (${found.reason}) cannot be read: ${errorMessage(error)}`
     )
   }
 }

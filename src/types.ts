@@ -99,6 +99,18 @@ export interface DriftIgnore {
   readonly name?: string
 }
 
+/** A release within its setup, as `needs`, the engine and the logs name it: `namespace/release`. */
+export function releaseKey(target: Pick<PlanTarget, 'namespace' | 'release'>): string {
+  return `${target.namespace}/${target.release}`
+}
+
+/** A release among every setup's (maps over more than one setup): its setup, then its releaseKey. */
+export function setupReleaseKey(
+  target: Pick<PlanTarget, 'setup' | 'namespace' | 'release'>
+): string {
+  return `${target.setup}\0${releaseKey(target)}`
+}
+
 export interface Plan extends PlanTarget {
   readonly spec: PlanSpec
 }
@@ -143,8 +155,6 @@ export type Scope =
   /** Nothing to do (branch deletion, tag push); the reason becomes a notice. */
   | { readonly kind: 'none'; readonly reason: string }
 
-export type Mode = 'deploy' | 'preview'
-
 export type PlannedStep =
   | {
       readonly action: 'apply'
@@ -181,11 +191,8 @@ export interface DeploymentPlan {
   readonly problems: readonly PlanProblem[]
   /** Chart repository aliases in force (input first, then `.gitops/repositories.yaml`). */
   readonly repositories: readonly RepositoryAlias[]
-  /**
-   * Every plan at head is in scope (workflow_dispatch, a new branch): re-apply even
-   * releases that already deploy this commit, which repairs drift.
-   */
-  readonly resync: boolean
+  /** What the run does with the plan, decided once (see runKindOf). */
+  readonly runKind: RunKind
 }
 
 /** What a plan did or would do; `render` in previews. */
@@ -297,6 +304,36 @@ export interface DriftReport {
 
 /** `mode: drift` or a schedule event: compare the live objects with the releases. */
 export type DriftAction = 'report' | 'correct'
+
+/**
+ * What a run does, decided once from the event and the inputs, and what that kind of
+ * run needs: a deploy of a push's changes; a resync, every plan at head re-applied
+ * even where it already deploys this commit (which repairs drift); a preview, rendered
+ * and diffed, nothing applied; a drift check that reports, or corrects too.
+ */
+export type RunKind =
+  | { readonly kind: 'deploy' | 'resync' }
+  | {
+      readonly kind: 'preview'
+      /** The pull request whose sticky comment gets the diff; undefined for a dry run. */
+      readonly pullRequest: number | undefined
+    }
+  | {
+      readonly kind: 'drift-report' | 'drift-correct'
+      readonly failOnDrift: boolean
+      /** `prune` without `ownership-key`: orphans are only reported, and a warning says why. */
+      readonly pruneWithoutKey: boolean
+      /** Keep one GitHub issue a setup up to date with its drift. */
+      readonly issues: boolean
+    }
+export type RunKindName = RunKind['kind']
+
+/** A drift check of either kind. */
+export function isDriftCheck(
+  runKind: RunKind
+): runKind is Extract<RunKind, { kind: 'drift-report' | 'drift-correct' }> {
+  return runKind.kind === 'drift-report' || runKind.kind === 'drift-correct'
+}
 
 export interface RepositoryAlias {
   readonly name: string

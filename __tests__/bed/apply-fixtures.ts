@@ -16,7 +16,7 @@ import type {
   RepositoryAlias,
   Result
 } from '../../src/types.ts'
-import { runEngine, runKindOf } from '../../src/engine/run.ts'
+import { runEngine } from '../../src/engine/run.ts'
 import { DEFAULT_OPTIONS, DEFAULT_REMOVAL } from '../../src/plan/plan-options.ts'
 import { NO_HOOKS } from '../support/plan-spec.ts'
 import { testbed } from '../support/testbed.ts'
@@ -126,7 +126,13 @@ export function plan(
     setup,
     steps: steps.filter((s) => s.target.setup === setup)
   }))
-  return { sha, setups, problems: [], repositories, resync }
+  return {
+    sha,
+    setups,
+    problems: [],
+    repositories,
+    runKind: { kind: resync ? 'resync' : 'deploy' }
+  }
 }
 
 export function uniqueName(prefix: string): string {
@@ -145,5 +151,5 @@ export function deploy(
   signal: AbortSignal,
   run = '1'
 ): Promise<Result[]> {
-  return runEngine({ plan: p, config: c, helm, runKind: runKindOf(false, p), run, signal })
+  return runEngine({ plan: p, config: c, helm, run, signal })
 }

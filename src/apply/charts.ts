@@ -12,6 +12,7 @@ import {
   type DependencyRepository
 } from './dependencies.ts'
 import { helmRun, type Helm, type HelmContext } from './helm.ts'
+import { errorMessage } from '../error-message.ts'
 
 // A plan's chart → the reference helm takes, and the repository set-up it needs
 // first (`helm repo add` into the run's private config, or an OCI login).
@@ -174,7 +175,7 @@ export class ChartResolver {
     } catch (error) {
       const names = missing.map((d) => `${d.name} ${d.version}`.trim()).join(', ')
       throw new DependencyError(
-        `the dependencies of local chart ${dir.slice(this.#workspace.length + 1)} could not be built: ${names} ${missing.length === 1 ? 'is' : 'are'} not in its charts/ folder; helm dependency build: ${error instanceof Error ? error.message : String(error)}`
+        `the dependencies of local chart ${dir.slice(this.#workspace.length + 1)} could not be built: ${names} ${missing.length === 1 ? 'is' : 'are'} not in its charts/ folder; helm dependency build: ${errorMessage(error)}`
       )
     }
     return dir
@@ -229,9 +230,7 @@ export class ChartResolver {
         setup.kind === 'repo'
           ? `chart repository ${setup.name} (${safeUrl})`
           : `OCI registry ${new URL(safeUrl).host}`
-      throw new ChartError(
-        `could not set up ${what}: ${error instanceof Error ? error.message : String(error)}`
-      )
+      throw new ChartError(`could not set up ${what}: ${errorMessage(error)}`)
     }
   }
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { STATE_KEY, WORKDIR_PREFIX } from './workdir-state.ts'
+import { errorMessage } from '../error-message.ts'
 
 // The post step: remove the run's folder (kubeconfigs, decrypted values, helm repository
 // config) if the main step could not, killed before it ended.
@@ -24,7 +25,7 @@ export async function cleanup(): Promise<void> {
       `Removed ${dir} (kubeconfigs, decrypted values and helm repository config of this run)`
     )
   } catch (error) {
-    warning(`could not remove ${dir}: ${error instanceof Error ? error.message : String(error)}`)
+    warning(`could not remove ${dir}: ${errorMessage(error)}`)
   }
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CORE_SCHEMA, load } from 'js-yaml'
+import { errorMessage } from '../error-message.ts'
 
 // A local chart's `dependencies:` (its Chart.yaml): which of them its `charts/`
 // folder lacks, and which chart repositories `helm dependency build` needs set up
@@ -26,9 +27,7 @@ export function chartDependencies(chartYaml: string): Dependency[] | undefined {
   try {
     chart = load(chartYaml, { schema: CORE_SCHEMA })
   } catch (error) {
-    throw new DependencyError(
-      `its Chart.yaml is not valid YAML: ${error instanceof Error ? error.message : String(error)}`
-    )
+    throw new DependencyError(`its Chart.yaml is not valid YAML: ${errorMessage(error)}`)
   }
   const dependencies = (chart as { dependencies?: unknown } | null)?.dependencies
   if (dependencies === undefined || dependencies === null) return undefined

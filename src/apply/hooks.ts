@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { hookOnlyEnv } from '../child-env.ts'
 import { run } from '../process.ts'
 import type { HookName, Operation, PlanTarget } from '../types.ts'
+import { errorMessage } from '../error-message.ts'
 
 // Hook scripts of a plan: run one after another with the `shell` input, from the
 // root of the commit they belong to (the checkout; a removed plan's base commit,
@@ -69,9 +70,7 @@ export async function runHooks(
       // Log material only: its lines go to onLine, its end to stderr's bounded tail.
       captureStdout: false
     }).catch((error: unknown) => {
-      throw new HookError(
-        `${name} hook ${script} could not start: ${error instanceof Error ? error.message : String(error)}`
-      )
+      throw new HookError(`${name} hook ${script} could not start: ${errorMessage(error)}`)
     })
     if (result.code === 0) continue
     const tail = result.stderr.trim().split('\n').slice(-3).join('\n')

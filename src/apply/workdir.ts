@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '@actions/core'
 import { STATE_KEY, WORKDIR_PREFIX } from './workdir-state.ts'
+import { errorMessage } from '../error-message.ts'
 
 // One private folder per run under RUNNER_TEMP: kubeconfigs, decrypted values and
 // helm's repository config live there, so nothing touches the user's helm config.
@@ -58,7 +59,7 @@ export function createWorkdir(): Workdir {
     remove: () =>
       rm(root, { recursive: true, force: true }).catch((error: unknown) =>
         core.info(
-          `Could not remove ${root} yet (the post step tries again): ${error instanceof Error ? error.message : String(error)}`
+          `Could not remove ${root} yet (the post step tries again): ${errorMessage(error)}`
         )
       )
   }

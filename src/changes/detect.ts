@@ -7,6 +7,7 @@ import { apiChanges } from './compare.ts'
 import { gitChanges } from './git.ts'
 import { foldCommits } from './payload.ts'
 import { runWarning } from '../report/run-warning.ts'
+import { errorMessage } from '../error-message.ts'
 
 // What changed between the scope's base and head: git first, then the API, then
 // the push payload. Which source and base answered is logged.
@@ -55,7 +56,7 @@ export async function detectChanges(
           )
         return { base, head, source: source.name, paths }
       } catch (error) {
-        const message = `${source.name} (base ${base.slice(0, 12)}): ${(error as Error).message}`
+        const message = `${source.name} (base ${base.slice(0, 12)}): ${errorMessage(error)}`
         failures.push(message)
         // The message carries git's or the API's own words.
         printUntrusted(`Could not get changed paths from ${message}`)

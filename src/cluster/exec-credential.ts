@@ -2,6 +2,7 @@ import { run } from '../process.ts'
 import { addSecret } from '../secrets/masking.ts'
 import { childEnv } from '../apply/helm.ts'
 import { KubeconfigError, type ExecPlugin } from './kubeconfig-access.ts'
+import { errorMessage } from '../error-message.ts'
 
 // A kubeconfig's exec credential plugin (aws eks get-token, gke-gcloud-auth-plugin,
 // kubelogin): run once, its ExecCredential read, every credential in it masked.
@@ -53,7 +54,7 @@ export async function runExecPlugin(
     signal
   }).catch((error: unknown) => {
     throw new KubeconfigError(
-      `the kubeconfig exec plugin ${plugin.command} could not start: ${error instanceof Error ? error.message : String(error)}`
+      `the kubeconfig exec plugin ${plugin.command} could not start: ${errorMessage(error)}`
     )
   })
   if (result.code !== 0) {

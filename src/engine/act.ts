@@ -13,13 +13,15 @@ import type { ValuesFiles } from '../apply/sops-values.ts'
 import type { KubeClient } from '../cluster/client.ts'
 import type { Decision, Recovery } from './decide.ts'
 import { hooksFailedLabel, LABELS, markerLabels, releaseDescription } from './marker.ts'
-import { resultOf, withDrift, type OutcomeFields } from './outcome.ts'
+import { resultOf, type OutcomeFields } from '../report/results.ts'
+import { withDrift } from './outcome.ts'
 import { parseRelease } from './helm-output.ts'
 import { previewApply, previewUninstall, type PreviewContext } from './preview.ts'
 import { optionsNote } from './options-note.ts'
 import { ownershipSignature } from './ownership.ts'
 import type { Charts, HelmCall, HelmPort, HooksPort } from './ports.ts'
 import { releaseTest } from './release-test.ts'
+import { errorMessage } from '../error-message.ts'
 
 // The one interpreter of decisions: helm, hooks and `helm template`, for
 // deploys, re-syncs, previews and drift checks alike.
@@ -123,7 +125,7 @@ function helmContext(context: ActContext, log: PlanLog): HelmCall {
 }
 
 function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  return errorMessage(error)
 }
 
 function failed(

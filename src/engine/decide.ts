@@ -1,4 +1,10 @@
-import type { DriftState, ObjectDrift, PlannedStep } from '../types.ts'
+import {
+  releaseKey,
+  type DriftState,
+  type ObjectDrift,
+  type PlannedStep,
+  type RunKindName
+} from '../types.ts'
 import type { Observation } from './observation.ts'
 import { ownershipOf, type Ownership } from './orphans.ts'
 
@@ -7,12 +13,6 @@ import { ownershipOf, type Ownership } from './orphans.ts'
 // or uninstalled; a release left pending by another run is left to it for a grace.
 // The one dispatcher of every run kind: a drift check's states (in sync, drifted,
 // missing, suspended, orphan) are decided here too, and act() carries them out.
-
-/**
- * Decided once a run: deploy (a push), resync (every plan: re-apply to repair drift),
- * preview, a drift check that reports, or one that corrects (re-applies what drifted).
- */
-export type RunKind = 'deploy' | 'resync' | 'preview' | 'drift-report' | 'drift-correct'
 
 /** What a drift check found of a release, carried into its result. */
 export interface Drift {
@@ -111,7 +111,7 @@ export interface DecideInput {
   readonly step: PlannedStep
   /** Undefined only in a preview, which never asks the cluster. */
   readonly observation: Observation | undefined
-  readonly runKind: RunKind
+  readonly runKind: RunKindName
   /** The digest of what the plan deploys now (apply steps of deploy and resync runs). */
   readonly digest: string | undefined
   readonly now: number
@@ -133,7 +133,7 @@ export function decide(input: DecideInput): Decision | LiveRequest {
 
 function deployDecision(input: DecideInput): Decision {
   const { step, observation, runKind } = input
-  const name = `${step.target.namespace}/${step.target.release}`
+  const name = releaseKey(step.target)
   const left = leftAlone(step)
   if (left) return left
   if (runKind === 'preview' || observation === undefined)
@@ -240,7 +240,7 @@ function deployDecision(input: DecideInput): Decision {
  * rule of every run that could touch the release, drift checks included.
  */
 export function leftAlone(step: PlannedStep): Extract<Decision, { kind: 'leave' }> | undefined {
-  const name = `${step.target.namespace}/${step.target.release}`
+  const name = releaseKey(step.target)
   const note = leaveNote(step, name)
   return note === undefined ? undefined : { kind: 'leave', note }
 }

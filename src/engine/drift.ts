@@ -1,6 +1,6 @@
 import { DEFAULT_REMOVAL } from '../plan/plan-options.ts'
 import type { PlanLog } from '../report/plan-log.ts'
-import type { ObjectDrift, PlannedStep, PlanTarget, Result, SetupPlan } from '../types.ts'
+import type { ObjectDrift, PlannedStep, PlanTarget, SetupPlan } from '../types.ts'
 import { KubeApiError, type KubeClient } from '../cluster/client.ts'
 import { ResourceFinder, UnknownKindError } from '../cluster/resources.ts'
 import type { Live } from './decide.ts'
@@ -14,10 +14,11 @@ import {
 } from './drift-compare.ts'
 import { releaseSecrets } from './drift-secrets.ts'
 import { objectsOutside, orphansOf, type StoredObject } from './orphans.ts'
-import { releaseKey, type Observed } from './observe.ts'
+import type { Observed } from './observe.ts'
+import { releaseKey } from '../types.ts'
 import { mapLimited } from './pool.ts'
 import type { HelmCall } from './ports.ts'
-import { runEngine, runKindOf, type EngineRun, type Shared, type StepContext } from './run.ts'
+import type { Shared, StepContext } from './run.ts'
 
 // What a drift check reads beyond the releases' history: every plan's release as
 // deployed (`helm get manifest`) against the live objects, read from the API
@@ -25,11 +26,6 @@ import { runEngine, runKindOf, type EngineRun, type Shared, type StepContext } f
 // namespaces that no plan declares. What is done about them is decide()'s.
 
 const OBJECTS_AT_ONCE = 8
-
-/** A drift check of the plan's setups: `drift: correct` re-applies what drifted. */
-export function runDrift(run: EngineRun): Promise<Result[]> {
-  return runEngine({ ...run, runKind: runKindOf(false, run.plan, run.config.drift) })
-}
 
 /** The setup's discovery, asked once a setup (a client is one setup's). */
 const finders = new WeakMap<KubeClient, ResourceFinder>()
@@ -170,7 +166,7 @@ export function orphanSteps(
       action: 'uninstall',
       target: { setup, namespace, release, plan: `${setup}/${namespace}/${release}` },
       reasons: [
-        `orphan: no plan declares ${namespace}/${release} (deployed by ${orphan.marker.commit.slice(0, 12) || 'an older version'}, revision ${orphan.revision})`
+        `orphan: no plan declares ${releaseKey(orphan)} (deployed by ${orphan.marker.commit.slice(0, 12) || 'an older version'}, revision ${orphan.revision})`
       ],
       needs: [],
       removal: DEFAULT_REMOVAL

@@ -1,4 +1,4 @@
-import type { PlannedStep, PlanTarget } from '../types.ts'
+import { releaseKey, type PlannedStep, type PlanTarget } from '../types.ts'
 import type { KubeClient } from '../cluster/client.ts'
 import { mapLimited } from './pool.ts'
 import type { HelmPort } from './ports.ts'
@@ -10,6 +10,7 @@ import {
   type Revision,
   type SecretMetadata
 } from './observation.ts'
+import { errorMessage } from '../error-message.ts'
 
 // What the cluster holds for every release of a setup's plans, read once before
 // any plan runs: one metadata-only LIST of helm's release Secrets a namespace.
@@ -27,10 +28,6 @@ export interface ObserveContext {
   readonly signal: AbortSignal
   /** Undefined when the API server could not be reached directly. */
   readonly client: KubeClient | undefined
-}
-
-export function releaseKey(target: Pick<PlanTarget, 'namespace' | 'release'>): string {
-  return `${target.namespace}/${target.release}`
 }
 
 export interface Observed {
@@ -97,7 +94,7 @@ export async function observeReleases(
     try {
       observations.set(releaseKey(target), observe(await historyOf(target, context)))
     } catch (error) {
-      errors.set(releaseKey(target), error instanceof Error ? error.message : String(error))
+      errors.set(releaseKey(target), errorMessage(error))
     }
   })
   const how = `${listedNamespaces} namespace(s) listed through the API, ${byHelm.length} release(s) through helm history`

@@ -2,6 +2,8 @@
 // every plan it `needs` (within this run) finished well. A plan whose need did
 // not finish well is not run; needs on plans outside the run are met already.
 
+import { asError } from '../error-message.ts'
+
 export interface OrderedItem<T> {
   readonly key: string
   readonly needs: readonly string[]
@@ -54,7 +56,7 @@ export async function runInOrder<T, R>(
               running--
               finish(entry, result)
             },
-            (error: unknown) => reject(error instanceof Error ? error : new Error(String(error)))
+            (error: unknown) => reject(asError(error))
           )
         }
       }

@@ -1,3 +1,4 @@
+import { releaseKey } from '../types.ts'
 import type { Marker } from './marker.ts'
 import { observe, type Observation, type Revision } from './observation.ts'
 import { ownershipVerifies } from './ownership.ts'
@@ -27,7 +28,7 @@ export function orphansOf(
   const byRelease = Map.groupBy(revisions, (r) => r.release)
   const orphans: OrphanRelease[] = []
   for (const [release, history] of byRelease) {
-    if (declared.has(`${namespace}/${release}`)) continue
+    if (declared.has(releaseKey({ namespace, release }))) continue
     const observation = observe(history)
     // A pending one is another run's business until it settles.
     if (observation.kind !== 'deployed' && observation.kind !== 'failed') continue

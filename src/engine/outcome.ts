@@ -1,41 +1,7 @@
-import type { DriftReport, Operation, PlannedStep, RenderDiff, Result, Status } from '../types.ts'
+import type { DriftReport, PlannedStep, Result } from '../types.ts'
+import { resultOf } from '../report/results.ts'
 
-// Pure: the one place a Result is built from a step and what became of it.
-
-export interface OutcomeFields {
-  readonly operation: Operation | null
-  readonly status: Status
-  readonly chart?: string
-  readonly version?: string
-  readonly revision?: number | null
-  readonly error?: string | null
-  readonly notes?: readonly string[]
-  readonly durationMs?: number
-  readonly diff?: RenderDiff
-  /** The plan file's line the error is about. */
-  readonly line?: number
-}
-
-export function resultOf(step: PlannedStep, fields: OutcomeFields): Result {
-  const { target } = step
-  const spec = step.action === 'apply' ? step.spec : undefined
-  return {
-    setup: target.setup,
-    namespace: target.namespace,
-    release: target.release,
-    plan: target.plan,
-    chart: fields.chart ?? spec?.chartText ?? '',
-    version: fields.version ?? spec?.version ?? '',
-    operation: fields.operation,
-    status: fields.status,
-    revision: fields.revision ?? null,
-    durationMs: fields.durationMs ?? 0,
-    error: fields.error ? `${target.plan}: ${fields.error}` : null,
-    notes: fields.notes ?? [],
-    ...(fields.diff ? { diff: fields.diff } : {}),
-    ...(fields.line !== undefined ? { line: fields.line } : {})
-  }
-}
+// Pure: the results of steps that never ran, and a drift check's beside what was done.
 
 /** A plan that never ran (fail-fast, cancellation, a need that failed, its setup could not start). */
 export function notRun(step: PlannedStep, status: 'skipped' | 'failed', why: string): Result {

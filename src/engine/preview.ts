@@ -7,11 +7,11 @@ import type {
   RenderDiff,
   Result
 } from '../types.ts'
+import { setupReleaseKey } from '../types.ts'
 import type { PlanLog } from '../report/plan-log.ts'
 import type { ValuesFiles } from '../apply/sops-values.ts'
 import { setValuesFiles } from '../apply/run-files.ts'
 import { translateUserArgs } from '../apply/helm-args.ts'
-import { baseKey } from '../plan/base-plans.ts'
 import { parseManifest, type RenderedObject } from '../render/objects.ts'
 import {
   countLine,
@@ -22,7 +22,8 @@ import {
 } from '../render/object-diff.ts'
 import { optionsNote } from './options-note.ts'
 import type { Charts, HelmPort } from './ports.ts'
-import { resultOf } from './outcome.ts'
+import { resultOf } from '../report/results.ts'
+import { errorMessage } from '../error-message.ts'
 
 // A preview: `helm template` of head, and of the diff base with the base's own
 // plan, values and chart, then the object diff. A pull request never reaches a
@@ -70,7 +71,7 @@ export class DiffBudget {
 }
 
 function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  return errorMessage(error)
 }
 
 async function renderObjects(
@@ -120,7 +121,7 @@ async function baseObjects(
   const { diffBase, side } = base
   if (diffBase.kind === 'none' || !side) return { ok: false, why: `no diff: ${diffBase.reason}` }
   const at = `base ${diffBase.sha.slice(0, 12)} (${diffBase.reason})`
-  const plan: BasePlan | undefined = diffBase.plans.get(baseKey(target))
+  const plan: BasePlan | undefined = diffBase.plans.get(setupReleaseKey(target))
   if (!plan) return { ok: true, objects: undefined }
   if (plan.kind === 'problem')
     return { ok: false, why: `no diff: ${plan.plan} at ${at} cannot be read: ${plan.message}` }

@@ -1,6 +1,7 @@
 import type { PlanLog } from '../report/plan-log.ts'
 import type { PlanTarget, ReleaseOptions } from '../types.ts'
 import type { HelmCall, HelmPort } from './ports.ts'
+import { errorMessage } from '../error-message.ts'
 
 // A plan's `test`: `helm test --logs` after an install or upgrade, its pods' logs in
 // the plan's log group; when it fails and the plan asks, a rollback to the release's
@@ -28,7 +29,7 @@ export async function releaseTest(
     log.line('helm test passed')
     return { ok: true, notes: ['helm test passed'] }
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error)
+    const why = errorMessage(error)
     if (!test.rollbackOnFailure)
       return {
         ok: false,
@@ -45,7 +46,7 @@ export async function releaseTest(
     try {
       await helm.rollback(target, lastDeployed, context)
     } catch (rollback) {
-      const also = rollback instanceof Error ? rollback.message : String(rollback)
+      const also = errorMessage(rollback)
       return {
         ok: false,
         notes: [],

@@ -7,9 +7,9 @@ import type {
   Config,
   DeploymentPlan,
   DiffBase,
-  DriftAction,
   PlannedStep,
   Result,
+  RunKindName,
   SetupPlan
 } from '../types.ts'
 import { ChartResolver } from '../apply/charts.ts'
@@ -22,14 +22,16 @@ import { connectCluster, type KubeClient } from '../cluster/client.ts'
 import { commitFolders } from '../plan/checkout.ts'
 import { act, type ActContext } from './act.ts'
 import { DiffBudget, type RenderSide } from './preview.ts'
-import { decide, type DecideInput, type RunKind } from './decide.ts'
+import { decide, type DecideInput } from './decide.ts'
 import { observeLive, orphanScope, orphanSteps } from './drift.ts'
 import { planDigest } from './marker.ts'
-import { observeReleases, releaseKey, type Observed } from './observe.ts'
+import { observeReleases, type Observed } from './observe.ts'
+import { releaseKey } from '../types.ts'
 import { runInOrder } from './order.ts'
 import { notRun } from './outcome.ts'
 import { mapLimited } from './pool.ts'
 import type { EnginePorts } from './ports.ts'
+import { errorMessage } from '../error-message.ts'
 
 // Setups in parallel (up to `parallel`); within a setup the releases are observed
 // once, each plan decided, then uninstalls and then installs/upgrades run, up to
@@ -41,7 +43,6 @@ export interface EngineRun {
   readonly plan: DeploymentPlan
   readonly config: Config
   readonly helm: Helm
-  readonly runKind: RunKind
   /** The workflow run's id (GITHUB_RUN_ID), written into the marker. */
   readonly run: string | undefined
   readonly signal: AbortSignal
@@ -51,18 +52,14 @@ export interface EngineRun {
   readonly ports?: EnginePorts
 }
 
-/** The run kind, decided once for the whole plan; `drift`: a drift check's action. */
-export function runKindOf(preview: boolean, plan: DeploymentPlan, drift?: DriftAction): RunKind {
-  if (drift) return drift === 'correct' ? 'drift-correct' : 'drift-report'
-  return preview ? 'preview' : plan.resync ? 'resync' : 'deploy'
-}
-
 /** Shared by every setup of the run: the first failure, for fail-fast. */
 interface RunState {
   firstFailure?: string
 }
 
 export interface Shared extends EngineRun {
+  /** The plan's run kind, by name (the plan holds what else the kind needs). */
+  readonly runKind: RunKindName
   readonly ports: Required<EnginePorts>
   readonly workdir: Workdir
   readonly charts: ChartResolver
@@ -84,12 +81,12 @@ export interface StepContext {
   readonly client: KubeClient | undefined
 }
 
-function isDrift(kind: RunKind): kind is 'drift-report' | 'drift-correct' {
+function isDrift(kind: RunKindName): kind is 'drift-report' | 'drift-correct' {
   return kind === 'drift-report' || kind === 'drift-correct'
 }
 
 /** The outcome a step's log group is titled with. */
-function outcomeOf(runKind: RunKind, result: Result): string {
+function outcomeOf(runKind: RunKindName, result: Result): string {
   if (!isDrift(runKind))
     return result.status === 'failed'
       ? `${result.operation ?? 'plan'} failed`
@@ -116,10 +113,7 @@ export async function runEngine(run: EngineRun): Promise<Result[]> {
  * later step of the job (another action's included) could read them. The post step
  * only catches a main step killed before this.
  */
-async function withShared<T>(
-  run: EngineRun,
-  use: (shared: Shared) => Promise<T>
-): Promise<T> {
+async function withShared<T>(run: EngineRun, use: (shared: Shared) => Promise<T>): Promise<T> {
   const shared = sharedOf(run)
   try {
     return await use(shared)
@@ -133,7 +127,7 @@ function sharedOf(run: EngineRun): Shared {
   const workdir = createWorkdir()
   // A preview gets no KUBECONFIG at all: helm template must not reach for a cluster.
   const baseEnv =
-    run.runKind === 'preview'
+    run.plan.runKind.kind === 'preview'
       ? childEnv({ ...workdir.helmEnv, KUBECONFIG: join(workdir.root, 'no-kubeconfig') })
       : childEnv(workdir.helmEnv)
   const charts = new ChartResolver(run.helm, run.plan.repositories, run.config.workspace, {
@@ -141,7 +135,7 @@ function sharedOf(run: EngineRun): Shared {
     signal: run.signal
   })
   // The base renders with its own repositories file and from its own files.
-  const base = run.runKind === 'preview' ? run.base : undefined
+  const base = run.plan.runKind.kind === 'preview' ? run.base : undefined
   const baseSide: ActContext['base'] = base && {
     diffBase: base,
     side: base.kind === 'commit' ? baseSideOf(base, run, workdir, baseEnv) : undefined,
@@ -157,6 +151,7 @@ function sharedOf(run: EngineRun): Shared {
   const given = run.ports ?? enginePorts(run.helm)
   const shared: Shared = {
     ...run,
+    runKind: run.plan.runKind.kind,
     ports: { ...given, cluster: given.cluster ?? { connect: (setup) => clusterOf(setup, shared) } },
     workdir,
     charts,
@@ -269,7 +264,7 @@ async function runSetup(setup: SetupPlan, shared: Shared): Promise<Result[]> {
 
 /** Every plan of a setup fails with what stopped the setup as a whole. */
 function setupFailed(setup: SetupPlan, shared: Shared, error: unknown, outcome: string): Result[] {
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   const log = new PlanLog(`setup ${setup.setup}`)
   log.line(message)
   log.flush(outcome)
@@ -328,7 +323,7 @@ async function stepOf(step: PlannedStep, context: StepContext): Promise<Result> 
     if (observeError) throw new Error(observeError)
     result = await engineStep(step, context, log)
   } catch (error) {
-    result = notRun(step, 'failed', error instanceof Error ? error.message : String(error))
+    result = notRun(step, 'failed', errorMessage(error))
     log.line(`✖ ${result.error ?? ''}`)
   }
   log.flush(outcomeOf(shared.runKind, result))
@@ -388,8 +383,8 @@ async function digestOf(
 }
 
 export function title(step: PlannedStep): string {
-  const { setup, namespace, release, plan } = step.target
-  return `${setup} ${namespace}/${release} (${plan})`
+  const { setup, plan } = step.target
+  return `${setup} ${releaseKey(step.target)} (${plan})`
 }
 
 /** The setup's kubeconfig on disk, and an API client from it (undefined if it cannot be built). */
@@ -416,9 +411,7 @@ async function clusterOf(
   try {
     return { kubeconfig, client: await connectCluster(text, kubeconfig, shared.signal) }
   } catch (error) {
-    core.info(
-      `Setup ${setup}: releases are read through helm (${error instanceof Error ? error.message : String(error)})`
-    )
+    core.info(`Setup ${setup}: releases are read through helm (${errorMessage(error)})`)
     return { kubeconfig, client: undefined }
   }
 }

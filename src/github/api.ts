@@ -1,6 +1,7 @@
 import { getOctokit } from '@actions/github'
 import type { GitHubEvent } from './event.ts'
 import { branchOf } from './event.ts'
+import { errorMessage } from '../error-message.ts'
 
 // The GitHub REST calls the action makes, and nothing else: the last successful
 // run of this workflow (the diff base), the compare API and git trees (the
@@ -130,7 +131,7 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
       if (stoppable?.aborted) throw new ApiError(`${what} stopped: the run was cancelled`)
       const status = (error as { status?: number }).status
       throw new ApiError(
-        `${what} failed${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}`,
+        `${what} failed${status ? ` (HTTP ${status})` : ''}: ${errorMessage(error)}`,
         status
       )
     }

@@ -1,5 +1,6 @@
 import type { Result } from '../types.ts'
 import type { DeploymentState, GitHubApi } from './api.ts'
+import { errorMessage } from '../error-message.ts'
 
 // GitHub Deployments of a deploy run: one per affected setup, to an environment
 // named after it, `in_progress` while the engine runs, then `success` or
@@ -59,7 +60,7 @@ export async function startDeployments(
       await api.deploymentStatus(id, 'in_progress', input.logUrl, 'deploying')
       ids.set(setup, id)
     } catch (error) {
-      problems.push(`setup ${setup}: ${(error as Error).message}`)
+      problems.push(`setup ${setup}: ${errorMessage(error)}`)
     }
   }
   return { ids, problems }
@@ -77,7 +78,7 @@ export async function finishDeployments(
     try {
       await api.deploymentStatus(id, state, logUrl, description)
     } catch (error) {
-      problems.push(`setup ${setup}: ${(error as Error).message}`)
+      problems.push(`setup ${setup}: ${errorMessage(error)}`)
     }
   }
   return problems

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import type { Mode } from '../types.ts'
+import { errorMessage } from '../error-message.ts'
 
 // The event that started the run, read once from the runner's environment and
 // the payload file, checked, and reduced to what the later stages need.
@@ -36,7 +36,6 @@ interface EventCommon {
   readonly ref: string
   readonly repository: Repository
   readonly workflow: WorkflowIdentity
-  readonly mode: Mode
   readonly payload: Readonly<Record<string, unknown>>
 }
 
@@ -102,7 +101,6 @@ export function readEvent(env: NodeJS.ProcessEnv = process.env): GitHubEvent {
         ...common,
         name: 'push',
         sha: env.GITHUB_SHA || after,
-        mode: 'deploy',
         before: sha(payload, 'before', 'push'),
         after,
         created: payload.created === true,
@@ -124,7 +122,6 @@ export function readEvent(env: NodeJS.ProcessEnv = process.env): GitHubEvent {
         name: 'pull_request',
         // GITHUB_SHA is the merge commit that actions/checkout checks out.
         sha: env.GITHUB_SHA || headSha,
-        mode: 'preview',
         number: typeof pr.number === 'number' ? pr.number : Number(payload.number),
         baseSha: sha(
           object(pr.base, 'pull_request.base', 'pull_request'),
@@ -149,7 +146,6 @@ export function readEvent(env: NodeJS.ProcessEnv = process.env): GitHubEvent {
         ...common,
         name: 'workflow_dispatch',
         sha: env.GITHUB_SHA,
-        mode: 'deploy',
         defaultBranch
       }
     }
@@ -162,7 +158,6 @@ export function readEvent(env: NodeJS.ProcessEnv = process.env): GitHubEvent {
         ...common,
         name: 'schedule',
         sha: env.GITHUB_SHA,
-        mode: 'deploy',
         cron: str(payload, 'schedule')
       }
     }
@@ -179,7 +174,7 @@ export function readPayload(path: string | undefined): Record<string, unknown> {
     text = readFileSync(path, 'utf8')
   } catch (error) {
     throw new EventError(
-      `Cannot read the event payload ${path}: ${(error as Error).message} (the runner writes it for each run; ${SUPPORTED_TEXT}).`
+      `Cannot read the event payload ${path}: ${errorMessage(error)} (the runner writes it for each run; ${SUPPORTED_TEXT}).`
     )
   }
   try {
@@ -187,9 +182,7 @@ export function readPayload(path: string | undefined): Record<string, unknown> {
     return object(parsed, 'payload', 'the event')
   } catch (error) {
     if (error instanceof EventError) throw error
-    throw new EventError(
-      `The event payload ${path} is not valid JSON: ${(error as Error).message}.`
-    )
+    throw new EventError(`The event payload ${path} is not valid JSON: ${errorMessage(error)}.`)
   }
 }
 

@@ -1,6 +1,7 @@
 import type { GitHubApi, IssueComment } from './api.ts'
 import { ApiError } from './api.ts'
 import { writtenBy } from './authorship.ts'
+import { errorMessage } from '../error-message.ts'
 
 // The one sticky pull request comment of a workflow: found by a hidden marker in
 // its first line and by its author, the token's own identity; created once, then
@@ -48,7 +49,7 @@ export async function upsertComment(
     const why =
       status === 403 || status === 404 || status === 401
         ? 'the token may not comment on this pull request (a pull request from a fork, or a workflow without `permissions: pull-requests: write`)'
-        : (error as Error).message
+        : errorMessage(error)
     return {
       kind: 'skipped',
       reason: `The diff was not posted as a pull request comment: ${why}. It is in the job summary.`

@@ -6,6 +6,7 @@ import type { GitHubApi } from './api.ts'
 import type { DispatchEvent, GitHubEvent } from './event.ts'
 import { branchOf, EventError } from './event.ts'
 import { runWarning } from '../report/run-warning.ts'
+import { errorMessage } from '../error-message.ts'
 
 // Which plans the event touches, before the repository is read.
 
@@ -102,7 +103,7 @@ async function lastRun(api: GitHubApi) {
   } catch (error) {
     // Missing `actions: read` or a dead API: the event's own range is the next best base.
     runWarning(
-      `Could not find the last successful run, using the push's before: ${(error as Error).message}`
+      `Could not find the last successful run, using the push's before: ${errorMessage(error)}`
     )
     return undefined
   }

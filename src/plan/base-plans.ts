@@ -1,4 +1,10 @@
-import type { BasePlan, Config, FileProblem, PlanTarget } from '../types.ts'
+import {
+  setupReleaseKey,
+  type BasePlan,
+  type Config,
+  type FileProblem,
+  type PlanTarget
+} from '../types.ts'
 import type { Checkout } from './checkout.ts'
 import { classifyPath } from './layout.ts'
 import { parsePlanFile } from './plan-file.ts'
@@ -24,10 +30,6 @@ export interface BasePlans {
   readonly plans: ReadonlyMap<string, BasePlan>
 }
 
-export function baseKey(target: Pick<PlanTarget, 'setup' | 'namespace' | 'release'>): string {
-  return `${target.setup}\0${target.namespace}\0${target.release}`
-}
-
 export function readBasePlans(
   checkout: Checkout,
   config: Pick<Config, 'helmRepositories' | 'setupNameSize' | 'ignore'>,
@@ -36,7 +38,7 @@ export function readBasePlans(
   const files = checkout.listFiles()
   const repositories = loadRepositories(checkout, config.helmRepositories, files)
   const aliases = new Set(repositories.map((r) => r.name))
-  const wanted = new Set(targets.map(baseKey))
+  const wanted = new Set(targets.map(setupReleaseKey))
   const layout = {
     setupNameSize: config.setupNameSize,
     ignore: config.ignore,
@@ -54,8 +56,8 @@ export function readBasePlans(
   const plans = new Map<string, BasePlan>()
   for (const file of files) {
     const shaped = classifyPath(file, layout)
-    if (shaped.kind !== 'plan' || !wanted.has(baseKey(shaped.target))) continue
-    const key = baseKey(shaped.target)
+    if (shaped.kind !== 'plan' || !wanted.has(setupReleaseKey(shaped.target))) continue
+    const key = setupReleaseKey(shaped.target)
     const problem = (problems: readonly FileProblem[]): BasePlan => ({
       kind: 'problem',
       plan: file,

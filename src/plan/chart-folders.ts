@@ -1,6 +1,7 @@
 import { posix } from 'node:path'
 import { CORE_SCHEMA, load } from 'js-yaml'
 import type { Checkout } from './checkout.ts'
+import { errorMessage } from '../error-message.ts'
 
 // Every folder helm reads for a local chart: the chart's own, each folder a `file://`
 // dependency names (`helm dependency build` packages it whole), those of its vendored
@@ -27,7 +28,7 @@ export function fileDependencies(text: string): string[] | { readonly error: str
     parsed = load(text, { schema: CORE_SCHEMA })
   } catch (error) {
     return {
-      error: `is not valid YAML (${error instanceof Error ? error.message : String(error)})`
+      error: `is not valid YAML (${errorMessage(error)})`
     }
   }
   const dependencies = (parsed as { dependencies?: unknown } | null)?.dependencies

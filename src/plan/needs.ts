@@ -1,4 +1,4 @@
-import type { FileProblem, PlanTarget } from '../types.ts'
+import { releaseKey, type FileProblem, type PlanTarget } from '../types.ts'
 import type { Located } from './plan-file.ts'
 
 // Pure: the `needs` of a setup's plans must name plans of that setup and must
@@ -9,16 +9,19 @@ export interface PlanNeeds {
   readonly needs: readonly Located[]
 }
 
-const key = (setup: string, need: string): string => `${setup}\0${need}`
-
 /** Problems by plan path. */
 export function needsProblems(plans: readonly PlanNeeds[]): Map<string, FileProblem> {
   const problems = new Map<string, FileProblem>()
-  const byKey = new Map<string, PlanNeeds>()
-  for (const p of plans)
-    byKey.set(key(p.target.setup, `${p.target.namespace}/${p.target.release}`), p)
+  // Needs name plans of their own setup, by releaseKey.
+  const bySetup = new Map<string, Map<string, PlanNeeds>>()
   for (const p of plans) {
-    const missing = p.needs.find((n) => !byKey.has(key(p.target.setup, n.text)))
+    const named = bySetup.get(p.target.setup) ?? new Map<string, PlanNeeds>()
+    bySetup.set(p.target.setup, named.set(releaseKey(p.target), p))
+  }
+  const needed = (p: PlanNeeds, need: Located): PlanNeeds | undefined =>
+    bySetup.get(p.target.setup)?.get(need.text)
+  for (const p of plans) {
+    const missing = p.needs.find((n) => !needed(p, n))
     if (missing)
       problems.set(p.target.plan, {
         file: p.target.plan,
@@ -31,16 +34,14 @@ export function needsProblems(plans: readonly PlanNeeds[]): Map<string, FileProb
   const walk = (p: PlanNeeds, path: PlanNeeds[]): void => {
     state.set(p, 'walking')
     for (const need of p.needs) {
-      const next = byKey.get(key(p.target.setup, need.text))
+      const next = needed(p, need)
       if (!next) continue
       if (state.get(next) === 'walking') {
         const cycle = [...path.slice(path.indexOf(next)), p]
-        const names = [...cycle, next].map((c) => `${c.target.namespace}/${c.target.release}`)
+        const names = [...cycle, next].map((c) => releaseKey(c.target))
         for (const member of cycle) {
           const line = member.needs.find(
-            (n) =>
-              byKey.get(key(member.target.setup, n.text)) ===
-              cycle[(cycle.indexOf(member) + 1) % cycle.length]
+            (n) => needed(member, n) === cycle[(cycle.indexOf(member) + 1) % cycle.length]
           )?.line
           if (!problems.has(member.target.plan))
             problems.set(member.target.plan, {

@@ -9,9 +9,11 @@ import type {
   PlanProblem,
   PlanSpec,
   PlanTarget,
+  RunKind,
   Scope,
   SetupPlan
 } from '../types.ts'
+import { setupReleaseKey } from '../types.ts'
 import { unreadable } from './checkout.ts'
 import type { Checkout, CommitFiles, FileText } from './checkout.ts'
 import {
@@ -31,6 +33,7 @@ import { settleOptions } from './plan-options.ts'
 import { loadRepositories } from './repositories.ts'
 import { normalizeRepoPath, resolvePlan } from './resolve-plan.ts'
 import type { PlanReferences } from './resolve-plan.ts'
+import { errorMessage } from '../error-message.ts'
 
 // From the scope and the changed paths to the steps per setup:
 // which plans are affected, why, and in what order. Reads the checkout, writes nothing.
@@ -42,6 +45,7 @@ export interface PlanningInput {
   /** Opened only when some plan is in scope: a branch deletion has no commit to check out. */
   readonly openCheckout: () => Promise<Checkout>
   readonly sha: string
+  readonly runKind: RunKind
 }
 
 /** A plan-shaped file at head, read and checked. */
@@ -59,7 +63,13 @@ const MAX_PROBLEMS_SHOWN = 10
 export async function planDeployment(input: PlanningInput): Promise<DeploymentPlan> {
   const { config, scope, changes, sha } = input
   if (scope.kind === 'none')
-    return { sha, setups: [], problems: [], repositories: config.helmRepositories, resync: false }
+    return {
+      sha,
+      setups: [],
+      problems: [],
+      repositories: config.helmRepositories,
+      runKind: input.runKind
+    }
   if (scope.kind === 'diff' && !changes)
     throw new Error('planDeployment: a diff scope needs the changed paths')
 
@@ -111,7 +121,7 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
   }
   for (const problem of removals.problems) if (selected(problem.target)) problems.push(problem)
   problems.sort((a, b) => compare(a.target.plan, b.target.plan))
-  return { sha, setups: bySetup(steps), problems, repositories, resync: scope.kind === 'all' }
+  return { sha, setups: bySetup(steps), problems, repositories, runKind: input.runKind }
 }
 
 /** Release options are a few lines: a larger defaults file is a mistake. */
@@ -211,8 +221,6 @@ interface PlanIndex {
   readonly referenced: ReadonlySet<string>
 }
 
-const releaseKey = (t: PlanTarget): string => `${t.setup}\0${t.namespace}\0${t.release}`
-
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key)
   if (list) list.push(value)
@@ -232,7 +240,7 @@ function indexPlans(candidates: readonly Candidate[]): PlanIndex {
   for (const c of candidates) {
     if (referenced.has(c.target.plan)) continue
     plans.set(c.target.plan, c)
-    push(byRelease, releaseKey(c.target), c.target.plan)
+    push(byRelease, setupReleaseKey(c.target), c.target.plan)
     for (const values of c.references?.values ?? []) push(byValues, values, c.target.plan)
     for (const dir of c.references?.chartDirs ?? []) push(byChart, dir, c.target.plan)
   }
@@ -303,7 +311,7 @@ function changedPlans(
     const gone = classifyPath(path, layout)
     if (gone.kind !== 'plan') continue
     // Moved to another file with the same setup, namespace and release: still deployed, just re-applied.
-    const successors = index.byRelease.get(releaseKey(gone.target))
+    const successors = index.byRelease.get(setupReleaseKey(gone.target))
     if (successors)
       for (const plan of successors)
         apply(plan, `${path} removed; the release is now defined by ${plan}`)
@@ -353,7 +361,7 @@ async function removedPlans(
   try {
     baseCommit = await reading
   } catch (error) {
-    const message = `removed since ${base.slice(0, 12)}, but that commit's tree cannot be read to tell whether it was a plan (${(error as Error).message}); nothing is uninstalled: re-run the job with the full history checked out (fetch-depth: 0)`
+    const message = `removed since ${base.slice(0, 12)}, but that commit's tree cannot be read to tell whether it was a plan (${errorMessage(error)}); nothing is uninstalled: re-run the job with the full history checked out (fetch-depth: 0)`
     return {
       uninstalls: [],
       problems: candidates.map(({ target }) => ({

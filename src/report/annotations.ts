@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import type { Result } from '../types.ts'
+import { releaseKey, type Result } from '../types.ts'
 import { mask } from '../secrets/masking.ts'
 
 /** An error annotation on the plan file of each failed plan (with the line when one is known). */
@@ -7,7 +7,7 @@ export function annotateFailures(results: readonly Result[]): void {
   for (const r of results) {
     if (r.status !== 'failed') continue
     core.error(mask(r.error ?? `${r.plan}: failed`), {
-      title: mask(`${r.operation ?? 'plan'} of ${r.setup} ${r.namespace}/${r.release} failed`),
+      title: mask(`${r.operation ?? 'plan'} of ${r.setup} ${releaseKey(r)} failed`),
       file: r.plan,
       ...(r.line ? { startLine: r.line } : {})
     })

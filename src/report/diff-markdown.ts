@@ -1,4 +1,4 @@
-import type { DiffBase, Result } from '../types.ts'
+import { releaseKey, type DiffBase, type Result } from '../types.ts'
 import { countLine } from '../render/object-diff.ts'
 import { code, codeHtml, fenced } from './markdown.ts'
 
@@ -31,7 +31,7 @@ type Part =
   | { readonly kind: 'object'; readonly title: string; readonly lines: readonly string[] }
 
 function releaseTitle(r: Result): string {
-  return `<b>${codeHtml(`${r.namespace}/${r.release}`)}</b> (${codeHtml(r.plan)})`
+  return `<b>${codeHtml(releaseKey(r))}</b> (${codeHtml(r.plan)})`
 }
 
 function partsOf(results: readonly Result[]): Part[] {

@@ -1,4 +1,4 @@
-import type { DriftState, Result } from '../types.ts'
+import { releaseKey, type DriftState, type Result } from '../types.ts'
 import { code, codeCell, codeHtml, fenced, oneLine } from './markdown.ts'
 
 // Pure: what a drift check found, counted for the outputs and written as a job
@@ -51,13 +51,13 @@ export function renderDriftSection(results: readonly Result[]): string {
       .join(', ')
     const corrected = drift.corrected ? 'yes' : r.status === 'failed' ? 'failed' : ''
     lines.push(
-      `| ${[codeCell(r.setup), codeCell(`${r.namespace}/${r.release}`), STATES[drift.state], objects, corrected].join(' | ')} |`
+      `| ${[codeCell(r.setup), codeCell(releaseKey(r)), STATES[drift.state], objects, corrected].join(' | ')} |`
     )
   }
   const diffs = checked.flatMap((r) =>
     r
       .drift!.objects.filter((o) => o.fields.length > 0)
-      .map((o) => ({ release: `${r.setup} ${r.namespace}/${r.release}`, object: o }))
+      .map((o) => ({ release: `${r.setup} ${releaseKey(r)}`, object: o }))
   )
   for (const { release, object } of diffs) {
     lines.push('', `<details><summary>${codeHtml(`${release}: ${object.object}`)}</summary>`, '')

@@ -1,5 +1,13 @@
 import * as core from '@actions/core'
-import type { Changes, DeploymentPlan, DiffBase, Mode, Result, Scope } from '../types.ts'
+import {
+  isDriftCheck,
+  releaseKey,
+  type Changes,
+  type DeploymentPlan,
+  type DiffBase,
+  type Result,
+  type Scope
+} from '../types.ts'
 import { COMMENT_LIMIT, renderDiffMarkdown, SUMMARY_DIFF_LIMIT } from './diff-markdown.ts'
 import { annotateFailures } from './annotations.ts'
 import { mask } from '../secrets/masking.ts'
@@ -11,12 +19,7 @@ import { printUntrusted } from './untrusted-text.ts'
 
 // What the run tells the user: the plan before anything runs, the results after.
 
-export function reportPlan(
-  plan: DeploymentPlan,
-  scope: Scope,
-  changes: Changes | undefined,
-  mode: Mode
-): void {
+export function reportPlan(plan: DeploymentPlan, scope: Scope, changes: Changes | undefined): void {
   // File names and change reasons come from the repository.
   const info = printUntrusted
   if (scope.kind === 'none') core.notice(mask(`Nothing to deploy: ${scope.reason}`))
@@ -26,13 +29,13 @@ export function reportPlan(
   if (changes) info(`Changed paths: ${changes.paths.length}, from ${changes.source}`)
   const steps = plan.setups.reduce((n, s) => n + s.steps.length, 0)
   info(
-    `${mode === 'preview' ? 'Preview' : 'Plan'} of ${plan.sha}: ${steps} plan(s) in ${plan.setups.length} setup(s)` +
+    `${plan.runKind.kind === 'preview' ? 'Preview' : 'Plan'} of ${plan.sha}: ${steps} plan(s) in ${plan.setups.length} setup(s)` +
       (plan.problems.length > 0 ? `, ${plan.problems.length} plan file(s) with problems` : '')
   )
   for (const setup of plan.setups) {
     for (const step of setup.steps) {
       info(
-        `  ${setup.setup}: ${step.action} ${step.target.namespace}/${step.target.release} (${step.reasons.join('; ')})`
+        `  ${setup.setup}: ${step.action} ${releaseKey(step.target)} (${step.reasons.join('; ')})`
       )
     }
   }
@@ -48,18 +51,22 @@ export interface PreviewReport {
   readonly fullDiffAt: string
 }
 
-/** A drift check's part of the report: `fail-on-drift`, and `prune` given without its key. */
-export interface DriftReporting {
-  readonly failOnDrift: boolean
-  readonly pruneWithoutKey: boolean
+/** A preview's report: its diff base, and the full diff in the log of the run at `runUrl`. */
+export function previewReportOf(
+  base: DiffBase | undefined,
+  runUrl: string | undefined
+): PreviewReport {
+  return { base, fullDiffAt: `the log of this run${runUrl ? ` (${runUrl})` : ''}` }
 }
 
 export async function reportResults(
   plan: DeploymentPlan,
   results: readonly Result[],
   cancelled: boolean,
-  { preview, drift }: { preview?: PreviewReport; drift?: DriftReporting } = {}
+  /** A preview's diff base and where its full text is; undefined outside a preview. */
+  preview?: PreviewReport
 ): Promise<void> {
+  const drift = isDriftCheck(plan.runKind) ? plan.runKind : undefined
   const all = allResults(plan, results)
   writeResultOutputs(all)
   annotateFailures(all)

@@ -1,28 +1,67 @@
-import type { DeploymentPlan, PlanProblem, Result } from '../types.ts'
+import type {
+  DeploymentPlan,
+  Operation,
+  PlanProblem,
+  PlanSpec,
+  PlanTarget,
+  RenderDiff,
+  Result,
+  Status
+} from '../types.ts'
 
-// Pure: every affected plan gets a result; plan files that could not be read fail too.
+// Pure: the one place a Result is built, from a plan (a step, or a plan file that
+// could not be read) and what became of it; every affected plan gets one.
 
-export function problemResult(problem: PlanProblem): Result {
-  const { target } = problem
-  const elsewhere = problem.problem.file !== target.plan
-  const where = elsewhere
-    ? `${problem.problem.file}${problem.problem.line ? `:${problem.problem.line}` : ''}: `
-    : ''
+export interface OutcomeFields {
+  readonly operation: Operation | null
+  readonly status: Status
+  readonly chart?: string
+  readonly version?: string
+  readonly revision?: number | null
+  readonly error?: string | null
+  readonly notes?: readonly string[]
+  readonly durationMs?: number
+  readonly diff?: RenderDiff
+  /** The plan file's line the error is about. */
+  readonly line?: number
+}
+
+export function resultOf(
+  step: { readonly target: PlanTarget; readonly spec?: PlanSpec },
+  fields: OutcomeFields
+): Result {
+  const { target, spec } = step
   return {
     setup: target.setup,
     namespace: target.namespace,
     release: target.release,
     plan: target.plan,
-    chart: '',
-    version: '',
-    operation: null,
-    status: 'failed',
-    revision: null,
-    durationMs: 0,
-    error: `${target.plan}: ${where}${problem.problem.message}`,
-    notes: [],
-    ...(!elsewhere && problem.problem.line ? { line: problem.problem.line } : {})
+    chart: fields.chart ?? spec?.chartText ?? '',
+    version: fields.version ?? spec?.version ?? '',
+    operation: fields.operation,
+    status: fields.status,
+    revision: fields.revision ?? null,
+    durationMs: fields.durationMs ?? 0,
+    error: fields.error ? `${target.plan}: ${fields.error}` : null,
+    notes: fields.notes ?? [],
+    ...(fields.diff ? { diff: fields.diff } : {}),
+    ...(fields.line !== undefined ? { line: fields.line } : {})
   }
+}
+
+/** A plan file that could not be read fails, pointing at the file (and line) at fault. */
+export function problemResult({ target, problem }: PlanProblem): Result {
+  const elsewhere = problem.file !== target.plan
+  const where = elsewhere ? `${problem.file}${problem.line ? `:${problem.line}` : ''}: ` : ''
+  return resultOf(
+    { target },
+    {
+      operation: null,
+      status: 'failed',
+      error: `${where}${problem.message}`,
+      line: !elsewhere && problem.line ? problem.line : undefined
+    }
+  )
 }
 
 /** The results of the run and of the plan's problems, in setup then plan order. */

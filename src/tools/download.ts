@@ -8,6 +8,7 @@ import * as core from '@actions/core'
 import { request } from 'undici'
 import { addSecret, addUrlSecrets } from '../secrets/masking.ts'
 import { dispatcherFor, printableProxy, proxyFor } from './proxy.ts'
+import { errorMessage } from '../error-message.ts'
 
 // Release files over HTTP(S) into RUNNER_TEMP (helm, sops), refused unless their SHA-256
 // matches the published one. The tool cache's own downloader cannot be stopped: a
@@ -98,7 +99,7 @@ export async function downloadVerified(d: VerifiedDownload): Promise<string> {
   const { plainUrl, auth } = splitCredentials(d.url)
   const failed = (kind: string, from: string, error: unknown): Error =>
     new Error(
-      `could not download ${kind} of ${d.what} from ${from}: ${error instanceof Error ? error.message : String(error)} ` +
+      `could not download ${kind} of ${d.what} from ${from}: ${errorMessage(error)} ` +
         `(check ${d.versionInput} and ${d.urlInput})`
     )
   const file = await downloadFile(plainUrl, { auth, signal: d.signal }).catch((e: unknown) => {

@@ -4,15 +4,20 @@ import {
   type Decision,
   type DriftInput,
   type Live,
-  type LiveRequest,
-  type RunKind
+  type LiveRequest
 } from '../../../src/engine/decide.ts'
 import { ownershipSignature } from '../../../src/engine/ownership.ts'
 import { optionsNote } from '../../../src/engine/options-note.ts'
 import type { Marker } from '../../../src/engine/marker.ts'
 import type { Observation } from '../../../src/engine/observation.ts'
 import { DEFAULT_OPTIONS, DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
-import type { ObjectDrift, PlannedStep, ReleaseOptions, Removal } from '../../../src/types.ts'
+import type {
+  ObjectDrift,
+  PlannedStep,
+  ReleaseOptions,
+  Removal,
+  RunKindName as RunKind
+} from '../../../src/types.ts'
 import { NO_HOOKS, webSpec } from '../../support/plan-spec.ts'
 
 const target = { plan: 's/a/ns/web.yaml', setup: 's/a', namespace: 'ns', release: 'web' }

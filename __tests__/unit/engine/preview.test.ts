@@ -1,9 +1,9 @@
+import { setupReleaseKey } from '../../../src/types.ts'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { ValuesFiles } from '../../../src/apply/sops-values.ts'
-import { baseKey } from '../../../src/plan/base-plans.ts'
 import {
   DiffBudget,
   previewApply,
@@ -98,7 +98,7 @@ describe('previewApply', () => {
       context(
         helm,
         commitBase(
-          new Map([[baseKey(target), { kind: 'plan', plan: target.plan, spec: webSpec() }]])
+          new Map([[setupReleaseKey(target), { kind: 'plan', plan: target.plan, spec: webSpec() }]])
         )
       ),
       new PlanLog('t')
@@ -115,7 +115,7 @@ describe('previewApply', () => {
       context(
         helm,
         commitBase(
-          new Map([[baseKey(target), { kind: 'plan', plan: target.plan, spec: webSpec() }]])
+          new Map([[setupReleaseKey(target), { kind: 'plan', plan: target.plan, spec: webSpec() }]])
         )
       ),
       new PlanLog('t')
@@ -136,7 +136,9 @@ describe('previewApply', () => {
     [
       'a base plan that cannot be read',
       commitBase(
-        new Map([[baseKey(target), { kind: 'problem', plan: target.plan, message: 'bad yaml' }]])
+        new Map([
+          [setupReleaseKey(target), { kind: 'problem', plan: target.plan, message: 'bad yaml' }]
+        ])
       ),
       '',
       `no diff: ${target.plan} at ${at} cannot be read: bad yaml`
@@ -144,7 +146,7 @@ describe('previewApply', () => {
     [
       'a base that does not render',
       commitBase(
-        new Map([[baseKey(target), { kind: 'plan', plan: target.plan, spec: webSpec() }]])
+        new Map([[setupReleaseKey(target), { kind: 'plan', plan: target.plan, spec: webSpec() }]])
       ),
       new Error('helm template failed: missing chart'),
       `no diff: ${target.plan} at ${at} does not render: helm template failed: missing chart`
@@ -191,7 +193,7 @@ describe('previewUninstall', () => {
       context(
         helm,
         commitBase(
-          new Map([[baseKey(target), { kind: 'plan', plan: target.plan, spec: webSpec() }]])
+          new Map([[setupReleaseKey(target), { kind: 'plan', plan: target.plan, spec: webSpec() }]])
         )
       ),
       new PlanLog('t')

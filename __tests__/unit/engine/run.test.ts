@@ -5,10 +5,16 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { LABELS } from '../../../src/engine/marker.ts'
 import { ownershipSignature } from '../../../src/engine/ownership.ts'
 import type { ClusterPort } from '../../../src/engine/ports.ts'
-import { runEngine, runKindOf } from '../../../src/engine/run.ts'
-import type { RunKind } from '../../../src/engine/decide.ts'
+import { runEngine } from '../../../src/engine/run.ts'
 import { DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
-import type { Config, DeploymentPlan, PlannedStep, Result } from '../../../src/types.ts'
+import type {
+  Config,
+  DeploymentPlan,
+  PlannedStep,
+  Result,
+  RunKind,
+  RunKindName
+} from '../../../src/types.ts'
 import { testConfig } from '../../support/config.ts'
 import { resetCore } from '../../support/fakes/core.ts'
 import {
@@ -56,7 +62,7 @@ const planOf = (setups: Record<string, PlannedStep[]>): DeploymentPlan => ({
   setups: Object.entries(setups).map(([setup, steps]) => ({ setup, steps })),
   problems: [],
   repositories: [],
-  resync: false
+  runKind: { kind: 'deploy' }
 })
 
 /** A helm whose install and upgrade take a while, with what ran at once and in which order. */
@@ -100,22 +106,29 @@ function clusters(kube: (setup: string) => FakeKube | undefined | Error): Cluste
   }
 }
 
+/** The run kind of that name, with nothing else asked of the run. */
+const runKindNamed = (kind: RunKindName): RunKind =>
+  kind === 'preview'
+    ? { kind, pullRequest: undefined }
+    : kind === 'drift-report' || kind === 'drift-correct'
+      ? { kind, failOnDrift: false, pruneWithoutKey: false, issues: false }
+      : { kind }
+
 function engine(
   plan: DeploymentPlan,
   options: {
     helm: FakeHelm
     cluster?: ClusterPort
     config?: Partial<Config>
-    runKind?: RunKind
+    runKind?: RunKindName
     signal?: AbortSignal
   }
 ): Promise<Result[]> {
   const workspace = mkdtempSync(join(tmpdir(), 'run-'))
   return runEngine({
-    plan,
+    plan: { ...plan, runKind: runKindNamed(options.runKind ?? 'deploy') },
     config: testConfig({ workspace, kubeconfigStoreUrl: undefined, ...options.config }),
     helm: { path: '/fake/helm', version: 'v4.0.0', major: 4 },
-    runKind: options.runKind ?? 'deploy',
     run: '42',
     signal: options.signal ?? new AbortController().signal,
     ports: {
@@ -439,7 +452,7 @@ describe('runEngine: a drift check is a run kind of the same engine', () => {
       })
     const single = () => planOf({ 's/a': [apply('s/a', 'web')] })
 
-    it.each<[string, RunKind, string | undefined, string, string[]]>([
+    it.each<[string, RunKindName, string | undefined, string, string[]]>([
       ['in sync', 'drift-correct', '1', 'unchanged in-sync false', ['manifest ns/web']],
       [
         'a field changed, reported',
@@ -502,14 +515,5 @@ describe('runEngine: a drift check is a run kind of the same engine', () => {
       expect(gone?.notes[1]).toContain('holds objects outside namespace ns (ClusterRole/admin)')
       expect(helm.brief()).not.toContain('uninstall ns/gone')
     })
-  })
-
-  it('the run kind is decided once', () => {
-    const p = planOf({})
-    expect(runKindOf(false, p, 'correct')).toBe('drift-correct')
-    expect(runKindOf(false, p, 'report')).toBe('drift-report')
-    expect(runKindOf(true, p)).toBe('preview')
-    expect(runKindOf(false, { ...p, resync: true })).toBe('resync')
-    expect(runKindOf(false, p)).toBe('deploy')
   })
 })

@@ -21,7 +21,6 @@ const event = {
   ref: 'refs/heads/main',
   repository: { owner: 'octo', repo: 'ops' },
   workflow: { file: 'drift.yml', runId: 7, runNumber: 7, runUrl: undefined },
-  mode: 'deploy',
   payload: {},
   cron: undefined
 } satisfies GitHubEvent

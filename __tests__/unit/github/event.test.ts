@@ -31,7 +31,6 @@ describe('readEvent on real webhook payloads', () => {
     )
     expect(event).toMatchObject({
       name: 'push',
-      mode: 'deploy',
       sha: B,
       ref: 'refs/heads/main',
       before: A,
@@ -76,7 +75,6 @@ describe('readEvent on real webhook payloads', () => {
     )
     expect(event).toMatchObject({
       name: 'pull_request',
-      mode: 'preview',
       sha: M,
       baseSha: A,
       headSha: B,
@@ -91,7 +89,6 @@ describe('readEvent on real webhook payloads', () => {
     )
     expect(event).toMatchObject({
       name: 'workflow_dispatch',
-      mode: 'deploy',
       sha: B,
       ref: 'refs/heads/main'
     })
@@ -103,7 +100,7 @@ describe('readEvent: schedule', () => {
     const event = readEvent(
       await runnerEnv({ name: 'schedule', payload: { schedule: '*/30 * * * *' }, sha: B })
     )
-    expect(event).toMatchObject({ name: 'schedule', sha: B, mode: 'deploy', cron: '*/30 * * * *' })
+    expect(event).toMatchObject({ name: 'schedule', sha: B, cron: '*/30 * * * *' })
   })
 })
 

@@ -1,7 +1,7 @@
 // run() in process, with typed fakes of @actions/core and @actions/github (the way
 // GitHub's typescript-action template tests an action), beside the end-to-end runs
 // of dist/ on the test bed: what the step is given, what it writes, whether it fails.
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SEED_ENV } from '../../../src/config.ts'
@@ -9,8 +9,15 @@ import { run } from '../../../src/main.ts'
 import { resetSecrets } from '../../../src/secrets/masking.ts'
 import * as core from '../../support/fakes/core.ts'
 import * as github from '../../support/fakes/github.ts'
-import { pushPayload, runnerEnv, ZERO, type Payload } from '../../support/events.ts'
+import {
+  pullRequestPayload,
+  pushPayload,
+  runnerEnv,
+  ZERO,
+  type Payload
+} from '../../support/events.ts'
 import { git, removeTempDirs, tempDir } from '../../support/git-repo.ts'
+import { onPath } from '../../../src/tools/path.ts'
 
 vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
 vi.mock('@actions/github', () => import('../../support/fakes/github.ts'))
@@ -160,5 +167,139 @@ describe('run() in process', () => {
     expect(written).toContain('Could not find the last successful run')
     expect(written).toContain('Bad credentials for ***')
     expect(written).not.toContain(TOKEN)
+  })
+})
+
+/** A plan of setup local/a the step can read; without helm it fails with helm's reason. */
+async function shopPlan(): Promise<void> {
+  await mkdir(join(workspace, 'local', 'a', 'web'), { recursive: true })
+  await writeFile(
+    join(workspace, 'local', 'a', 'web', 'shop.yaml'),
+    'chart: oci://registry.example.com/charts/shop\nversion: 1.2.3\n'
+  )
+}
+
+/** helm-version system with no helm on PATH (git alone there): prepareHelm fails. */
+async function withoutHelm(): Promise<void> {
+  const bin = await tempDir('gitops-bin-')
+  await symlink(onPath('git') ?? '/usr/bin/git', join(bin, 'git'))
+  vi.stubEnv('PATH', bin)
+  core.inputs.set('helm-version', 'system')
+}
+
+const NO_HELM = 'helm-version is "system" but there is no helm on PATH'
+
+describe('run() through the publishers', () => {
+  it('a deploy with deployments: true records each setup in progress, then its end', async () => {
+    await shopPlan()
+    await step('push', () => pushPayload({ before: BEFORE, after: AFTER }))
+    compareAnswers(['local/a/web/shop.yaml'])
+    await withoutHelm()
+    core.inputs.set('deployments', 'true')
+    github.rest.repos.createDeployment.mockResolvedValue({ status: 201, data: { id: 5 } })
+    github.rest.repos.createDeploymentStatus.mockResolvedValue({ data: {} })
+    await run()
+    expect(github.rest.repos.createDeployment).toHaveBeenCalledExactlyOnceWith(
+      expect.objectContaining({ ref: AFTER, environment: 'local/a' })
+    )
+    expect(
+      github.rest.repos.createDeploymentStatus.mock.calls.map(([p]) => [p?.state, p?.description])
+    ).toEqual([
+      ['in_progress', 'deploying'],
+      ['failure', '1 of 1 plan(s) failed']
+    ])
+    expect(core.failed).toEqual(['1 of 1 plan(s) failed: local/a/web/shop.yaml'])
+    expect(outputs().results).toEqual([
+      expect.objectContaining({ error: expect.stringContaining(NO_HELM) })
+    ])
+  })
+
+  it('Deployments the API refuses are a warning: the step ends as its plans say', async () => {
+    await shopPlan()
+    await step('push', () => pushPayload({ before: BEFORE, after: AFTER }))
+    compareAnswers(['local/a/web/shop.yaml'])
+    await withoutHelm()
+    core.inputs.set('deployments', 'true')
+    github.rest.repos.createDeployment.mockRejectedValue(
+      Object.assign(new Error('Resource not accessible by integration'), { status: 403 })
+    )
+    await run()
+    expect(core.annotations).toContainEqual({
+      kind: 'warning',
+      message:
+        'GitHub Deployments could not be recorded: setup local/a: creating a deployment to local/a failed (HTTP 403): Resource not accessible by integration'
+    })
+    expect(github.rest.repos.createDeploymentStatus).not.toHaveBeenCalled()
+    expect(core.failed).toEqual(['1 of 1 plan(s) failed: local/a/web/shop.yaml'])
+  })
+
+  it('a dry-run deploy previews: no Deployment, no comment', async () => {
+    await shopPlan()
+    await step('push', () => pushPayload({ before: BEFORE, after: AFTER }))
+    compareAnswers(['local/a/web/shop.yaml'])
+    await withoutHelm()
+    core.inputs.set('deployments', 'true')
+    core.inputs.set('dry-run', 'true')
+    await run()
+    expect(github.rest.repos.createDeployment).not.toHaveBeenCalled()
+    expect(github.graphql).not.toHaveBeenCalled()
+    expect(core.log).toContain(`Preview of ${AFTER}: 1 plan(s) in 1 setup(s)`)
+  })
+
+  it("a pull request's preview is posted as the workflow's sticky comment", async () => {
+    await mkdir(join(workspace, 'local', 'a', 'web'), { recursive: true })
+    await writeFile(join(workspace, 'local', 'a', 'web', 'shop.yaml'), 'chart: [unclosed\n')
+    await step('pull_request', () =>
+      pullRequestPayload({ baseSha: BEFORE, headSha: AFTER, number: 12 })
+    )
+    compareAnswers(['local/a/web/shop.yaml'])
+    github.graphql.mockResolvedValue({ viewer: { login: 'github-actions[bot]' } })
+    github.rest.issues.listComments.mockResolvedValue({ data: [] })
+    github.rest.issues.createComment.mockResolvedValue({
+      data: { id: 99, body: '', user: { login: 'github-actions[bot]' } }
+    })
+    await run()
+    expect(github.rest.issues.createComment).toHaveBeenCalledExactlyOnceWith(
+      expect.objectContaining({
+        issue_number: 12,
+        body: expect.stringMatching(/^<!-- gitops-action diff deploy\.yml -->\n[^]*shop\.yaml/)
+      })
+    )
+    expect(core.failed).toEqual(['1 of 1 plan(s) failed: local/a/web/shop.yaml'])
+  })
+
+  it('a comment the token may not write is a notice, and the diff stays in the summary', async () => {
+    await step('pull_request', () =>
+      pullRequestPayload({ baseSha: BEFORE, headSha: AFTER, number: 12 })
+    )
+    compareAnswers(['README.md'])
+    github.graphql.mockResolvedValue({ viewer: { login: 'github-actions[bot]' } })
+    github.rest.issues.listComments.mockRejectedValue(
+      Object.assign(new Error('Resource not accessible by integration'), { status: 403 })
+    )
+    await run()
+    expect(core.annotations).toContainEqual({
+      kind: 'notice',
+      message: expect.stringMatching(
+        /^The diff was not posted as a pull request comment: the token may not comment/
+      )
+    })
+    expect(github.rest.issues.createComment).not.toHaveBeenCalled()
+    expect(core.setFailed).not.toHaveBeenCalled()
+  })
+
+  it('a drift check that could compare nothing opens no issue and writes a drift check summary', async () => {
+    await shopPlan()
+    await step('schedule', () => ({
+      schedule: '*/30 * * * *',
+      repository: pushPayload({ before: BEFORE, after: AFTER }).repository
+    }))
+    await withoutHelm()
+    core.inputs.set('drift-issues', 'true')
+    await run()
+    expect(github.graphql).not.toHaveBeenCalled()
+    expect(github.rest.issues.listForRepo).not.toHaveBeenCalled()
+    expect(core.summaries.join('')).toContain('## gitops-action: drift check of')
+    expect(core.failed).toEqual(['1 of 1 plan(s) failed: local/a/web/shop.yaml'])
   })
 })

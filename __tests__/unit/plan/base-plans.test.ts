@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
-import { baseKey, readBasePlans } from '../../../src/plan/base-plans.ts'
+import { readBasePlans } from '../../../src/plan/base-plans.ts'
+import { setupReleaseKey } from '../../../src/types.ts'
 import { openCommitCheckout } from '../../../src/plan/checkout.ts'
 import { GitRepo, removeTempDirs, tempDir } from '../../support/git-repo.ts'
 import { testConfig } from '../../support/config.ts'
@@ -44,21 +45,21 @@ describe("the diff base's plans", () => {
     ])
     expect(await readFile(join(checkout.root, 'values/web.yaml'), 'utf8')).toBe('message: base\n')
     expect(repositories.map((r) => r.name)).toEqual(['bed'])
-    expect(plans.get(baseKey(target('web')))).toMatchObject({
+    expect(plans.get(setupReleaseKey(target('web')))).toMatchObject({
       kind: 'plan',
       plan: 'local/a/ns/web.yaml',
       spec: { values: ['values/web.yaml'], chart: { kind: 'local', path: 'charts/x' } }
     })
     // A plan file renamed (.yml → .yaml) is found by its release.
-    expect(plans.get(baseKey(target('old-name')))).toMatchObject({
+    expect(plans.get(setupReleaseKey(target('old-name')))).toMatchObject({
       kind: 'plan',
       spec: { version: '0.1.0' }
     })
-    expect(plans.get(baseKey(target('broken')))).toMatchObject({
+    expect(plans.get(setupReleaseKey(target('broken')))).toMatchObject({
       kind: 'problem',
       message: expect.stringMatching(/chrat/)
     })
-    expect(plans.has(baseKey(target('new')))).toBe(false)
+    expect(plans.has(setupReleaseKey(target('new')))).toBe(false)
     // The checkout's index and work tree are as they were.
     expect(await repo.git('status', '--porcelain')).toBe(status)
   })

@@ -6,6 +6,7 @@ import { readEvent } from '../../../src/github/event.ts'
 import { resolveScope } from '../../../src/github/scope.ts'
 import { openCheckout } from '../../../src/plan/checkout.ts'
 import { planDeployment } from '../../../src/plan/planner.ts'
+import { runKindOf } from '../../../src/run-kind.ts'
 import type { DeploymentPlan } from '../../../src/types.ts'
 import { apiServerPerTest } from '../../support/api-server-per-test.ts'
 import {
@@ -57,7 +58,8 @@ async function firstHalf(
     scope,
     changes,
     openCheckout: () => openCheckout(config.workspace, read.sha),
-    sha: read.sha
+    sha: read.sha,
+    runKind: runKindOf(read, config, scope)
   })
 }
 

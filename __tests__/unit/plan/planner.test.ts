@@ -4,7 +4,14 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 import { openCheckout } from '../../../src/plan/checkout.ts'
 import { planDeployment } from '../../../src/plan/planner.ts'
 import { DEFAULT_OPTIONS } from '../../../src/plan/plan-options.ts'
-import type { ChangedPath, Config, DeploymentPlan, Removal, Scope } from '../../../src/types.ts'
+import type {
+  ChangedPath,
+  Config,
+  DeploymentPlan,
+  Removal,
+  RunKind,
+  Scope
+} from '../../../src/types.ts'
 import { git, GitRepo, removeTempDirs, tempDir } from '../../support/git-repo.ts'
 import { testConfig } from '../../support/config.ts'
 import { NO_HOOKS } from '../../support/plan-spec.ts'
@@ -16,6 +23,7 @@ afterAll(removeTempDirs)
 vi.setConfig({ testTimeout: 60_000 })
 
 const SHA = 'c'.repeat(40)
+const DEPLOY: RunKind = { kind: 'deploy' }
 const BASE = 'b'.repeat(40)
 
 function config(over: Partial<Config> = {}): Config {
@@ -76,7 +84,8 @@ async function plan(
     scope,
     changes,
     openCheckout: () => openCheckout(r.dir, head),
-    sha: SHA
+    sha: SHA,
+    runKind: DEPLOY
   })
 }
 
@@ -99,7 +108,8 @@ async function planRemoval(
       paths: gone.map((path) => ({ path, status: 'removed' }))
     },
     openCheckout: () => openCheckout(r.dir, head),
-    sha: SHA
+    sha: SHA,
+    runKind: DEPLOY
   })
 }
 
@@ -204,18 +214,8 @@ describe('planDeployment: every plan (a new branch, workflow_dispatch)', () => {
       setups: [],
       problems: [],
       repositories: config().helmRepositories,
-      resync: false
+      runKind: DEPLOY
     })
-  })
-
-  it('asks for a re-sync only when every plan is in scope', async () => {
-    expect((await plan(await repo(), all)).resync).toBe(true)
-    const diff = await plan(
-      await repo(),
-      { kind: 'diff', base: SHA, head: SHA, baseReason: 'test' },
-      []
-    )
-    expect(diff.resync).toBe(false)
   })
 })
 
@@ -372,7 +372,8 @@ describe('planDeployment: a diff', () => {
         paths: [{ path: 'aws/foo/default/gone.yaml', status: 'removed' }]
       },
       openCheckout: () => openCheckout(r.dir, head),
-      sha: SHA
+      sha: SHA,
+      runKind: DEPLOY
     })
     expect(steps(p)).toEqual([])
     expect(problems(p)).toEqual([
@@ -402,7 +403,8 @@ describe('planDeployment: a diff', () => {
       scope: all,
       changes: undefined,
       openCheckout: () => openCheckout(r.dir, head),
-      sha: SHA
+      sha: SHA,
+      runKind: DEPLOY
     })
     expect(steps(p).filter((s) => s.includes('untracked'))).toEqual([])
     expect(steps(p)).toContain('aws/foo: apply aws/foo/default/node.yaml (branch main was created)')

@@ -22,7 +22,7 @@ const broken = {
 const plan: DeploymentPlan = {
   sha: 'abc123',
   repositories: [],
-  resync: false,
+  runKind: { kind: 'resync' },
   setups: [
     {
       setup: 'local/a',
@@ -61,20 +61,14 @@ beforeEach(() => {
 
 describe('reportPlan', () => {
   it('writes the affected setups (problems included) as a sorted matrix list', () => {
-    reportPlan(
-      plan,
-      { kind: 'all', head: 'abc123', reason: 'workflow_dispatch' },
-      undefined,
-      'deploy'
-    )
+    reportPlan(plan, { kind: 'all', head: 'abc123', reason: 'workflow_dispatch' }, undefined)
     expect(JSON.parse(core.outputs.get('setups') ?? '')).toEqual(['local/a', 'local/b'])
   })
   it('gives a notice when the event affects nothing', () => {
     reportPlan(
       { ...plan, setups: [], problems: [] },
       { kind: 'none', reason: 'a tag push deploys nothing' },
-      undefined,
-      'deploy'
+      undefined
     )
     expect(core.annotations).toEqual([
       { kind: 'notice', message: 'Nothing to deploy: a tag push deploys nothing' }

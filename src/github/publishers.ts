@@ -1,0 +1,135 @@
+import { isDriftCheck, type Config, type DeploymentPlan, type Result } from '../types.ts'
+import { errorMessage } from '../error-message.ts'
+import { diffCommentBody, type PreviewReport } from '../report/report.ts'
+import { allResults } from '../report/results.ts'
+import { setupDrifts } from '../report/drift-summary.ts'
+import { runNotice, runWarning } from '../report/run-warning.ts'
+import { printUntrusted } from '../report/untrusted-text.ts'
+import type { GitHubApi } from './api.ts'
+import type { WorkflowIdentity } from './event.ts'
+import { finishDeployments, startDeployments, type StartedDeployments } from './deployments.ts'
+import { syncDriftIssues } from './drift-issues.ts'
+import { commentMarker, upsertComment } from './pr-comment.ts'
+
+// What the run tells GitHub beside the step's own report, each from the typed
+// outcomes: the Deployments of a deploy, a preview's pull request comment, a drift
+// check's issues. The clusters are what counts: a publisher that fails is a
+// warning, never the step's failure.
+
+/** How the run ended: with the engine's results and the report written, or stopped by an error. */
+export type RunOutcome =
+  | {
+      readonly kind: 'finished'
+      readonly plan: DeploymentPlan
+      /** The engine's results (the plan's problems are not among them). */
+      readonly results: readonly Result[]
+      readonly cancelled: boolean
+      /** A preview's diff base and where its full text is. */
+      readonly preview: PreviewReport | undefined
+    }
+  | { readonly kind: 'stopped' }
+
+interface Publisher {
+  /** The warning's opening words when it fails. */
+  readonly failure: string
+  /** Before the engine runs. */
+  start?(): Promise<void>
+  finish(outcome: RunOutcome): Promise<void>
+}
+
+export interface Publishers {
+  start(): Promise<void>
+  finish(outcome: RunOutcome): Promise<void>
+}
+
+export interface PublishingInput {
+  readonly plan: DeploymentPlan
+  readonly config: Pick<Config, 'deployments' | 'deploymentEnvironment'>
+  readonly api: GitHubApi
+  readonly workflow: WorkflowIdentity
+}
+
+/** The publishers the plan's run kind asks for, in the order they finish. */
+export function publishersOf(input: PublishingInput): Publishers {
+  const { plan, config } = input
+  const { runKind } = plan
+  const all = [
+    runKind.kind === 'preview' && runKind.pullRequest !== undefined
+      ? commentPublisher(input, runKind.pullRequest)
+      : undefined,
+    config.deployments && runKind.kind !== 'preview' && plan.setups.length > 0
+      ? deploymentsPublisher(input)
+      : undefined,
+    isDriftCheck(runKind) && runKind.issues ? driftIssuesPublisher(input) : undefined
+  ].filter((p): p is Publisher => p !== undefined)
+  const guarded = async (p: Publisher, call: () => Promise<void>): Promise<void> => {
+    try {
+      await call()
+    } catch (error) {
+      runWarning(`${p.failure}: ${errorMessage(error)}`)
+    }
+  }
+  return {
+    start: async () => {
+      for (const p of all) if (p.start) await guarded(p, p.start)
+    },
+    finish: async (outcome) => {
+      for (const p of all) await guarded(p, () => p.finish(outcome))
+    }
+  }
+}
+
+/** One GitHub Deployment per affected setup: in progress while the engine runs, then its end. */
+function deploymentsPublisher({ plan, config, api, workflow }: PublishingInput): Publisher {
+  let started: StartedDeployments | undefined
+  return {
+    failure: 'GitHub Deployments could not be recorded',
+    start: async () => {
+      started = await startDeployments(api, {
+        setups: plan.setups.map((s) => s.setup),
+        sha: plan.sha,
+        template: config.deploymentEnvironment,
+        logUrl: workflow.runUrl
+      })
+    },
+    finish: async (outcome) => {
+      if (!started) return
+      const end = outcome.kind === 'finished' ? outcome : { kind: 'stopped' as const }
+      const problems = [
+        ...started.problems,
+        ...(await finishDeployments(api, started, end, workflow.runUrl))
+      ]
+      if (problems.length > 0) throw new Error(problems.join('; '))
+    }
+  }
+}
+
+/** The sticky comment of a pull request's preview: its diff. */
+function commentPublisher({ api, workflow }: PublishingInput, pullRequest: number): Publisher {
+  return {
+    failure: 'The diff could not be posted as a pull request comment',
+    finish: async (outcome) => {
+      if (outcome.kind !== 'finished' || !outcome.preview) return
+      const { plan, results, preview } = outcome
+      const marker = commentMarker(workflow.file)
+      const body = diffCommentBody(plan, results, preview, marker)
+      const affected = results.length + plan.problems.length > 0
+      const posted = await upsertComment(api, pullRequest, marker, body, affected)
+      if (posted.kind === 'skipped') runNotice(posted.reason)
+    }
+  }
+}
+
+/** One issue a setup, kept up to date with what the drift check found. */
+function driftIssuesPublisher({ api }: PublishingInput): Publisher {
+  return {
+    failure: 'The drift issues could not be kept up to date',
+    finish: async (outcome) => {
+      if (outcome.kind !== 'finished') return
+      const drifts = setupDrifts(outcome.plan.sha, allResults(outcome.plan, outcome.results))
+      for (const o of await syncDriftIssues(api, drifts))
+        if (o.change !== 'none')
+          printUntrusted(`Drift issue of ${o.setup}: #${o.number} ${o.change}`)
+    }
+  }
+}
