@@ -45,6 +45,16 @@ import { readFile, rm as rm$1, chmod as chmod$1, mkdtemp } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 
+// What a thrown value says, whatever was thrown: every folder of src/ may import this.
+/** The message of an Error, or the thrown value as text. */
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+/** The thrown value as an Error (a rejection handler or a Promise's reject wants one). */
+function asError(error) {
+    return error instanceof Error ? error : new Error(String(error));
+}
+
 // The event that started the run, read once from the runner's environment and
 // the payload file, checked, and reduced to what the later stages need.
 const SUPPORTED_EVENTS = ['push', 'pull_request', 'workflow_dispatch', 'schedule'];
@@ -72,7 +82,6 @@ function readEvent(env = process.env) {
                 ...common,
                 name: 'push',
                 sha: env.GITHUB_SHA || after,
-                mode: 'deploy',
                 before: sha(payload, 'before', 'push'),
                 after,
                 created: payload.created === true,
@@ -89,7 +98,6 @@ function readEvent(env = process.env) {
                 name: 'pull_request',
                 // GITHUB_SHA is the merge commit that actions/checkout checks out.
                 sha: env.GITHUB_SHA || headSha,
-                mode: 'preview',
                 number: typeof pr.number === 'number' ? pr.number : Number(payload.number),
                 baseSha: sha(object(pr.base, 'pull_request.base', 'pull_request'), 'sha', 'pull_request', 'pull_request.base.sha'),
                 headSha
@@ -106,7 +114,6 @@ function readEvent(env = process.env) {
                 ...common,
                 name: 'workflow_dispatch',
                 sha: env.GITHUB_SHA,
-                mode: 'deploy',
                 defaultBranch
             };
         }
@@ -117,7 +124,6 @@ function readEvent(env = process.env) {
                 ...common,
                 name: 'schedule',
                 sha: env.GITHUB_SHA,
-                mode: 'deploy',
                 cron: str(payload, 'schedule')
             };
         }
@@ -131,7 +137,7 @@ function readPayload(path) {
         text = readFileSync(path, 'utf8');
     }
     catch (error) {
-        throw new EventError(`Cannot read the event payload ${path}: ${error.message} (the runner writes it for each run; ${SUPPORTED_TEXT}).`);
+        throw new EventError(`Cannot read the event payload ${path}: ${errorMessage(error)} (the runner writes it for each run; ${SUPPORTED_TEXT}).`);
     }
     try {
         const parsed = JSON.parse(text);
@@ -140,7 +146,7 @@ function readPayload(path) {
     catch (error) {
         if (error instanceof EventError)
             throw error;
-        throw new EventError(`The event payload ${path} is not valid JSON: ${error.message}.`);
+        throw new EventError(`The event payload ${path} is not valid JSON: ${errorMessage(error)}.`);
     }
 }
 function object(value, field, event) {
@@ -30283,6 +30289,34 @@ function saveState(name, value) {
     issueCommand('save-state', { name }, toCommandValue(value));
 }
 
+// The plain values that flow between the stages of the data path:
+// event → changes → plan → apply → report. Each stage takes and returns these,
+// so every stage can be tested alone.
+const ZERO_SHA = '0000000000000000000000000000000000000000';
+const APPLY_HOOK_NAMES = [
+    'pre-install',
+    'post-install',
+    'pre-upgrade',
+    'post-upgrade'
+];
+const UNINSTALL_HOOK_NAMES = [
+    'pre-uninstall',
+    'post-uninstall'
+];
+const HOOK_NAMES = [...APPLY_HOOK_NAMES, ...UNINSTALL_HOOK_NAMES];
+/** A release within its setup, as `needs`, the engine and the logs name it: `namespace/release`. */
+function releaseKey(target) {
+    return `${target.namespace}/${target.release}`;
+}
+/** A release among every setup's (maps over more than one setup): its setup, then its releaseKey. */
+function setupReleaseKey(target) {
+    return `${target.setup}\0${releaseKey(target)}`;
+}
+/** A drift check of either kind. */
+function isDriftCheck(runKind) {
+    return runKind.kind === 'drift-report' || runKind.kind === 'drift-correct';
+}
+
 // Pure: a unified diff of two texts, line by line (Myers' O(ND) algorithm after
 // trimming the common head and tail). Bounded: past MAX_EDITS differing lines the
 // search stops and the lines are paired by position (or the old text shown replaced
@@ -30554,7 +30588,7 @@ const COMMENT_LIMIT = 65_536;
 const SUMMARY_DIFF_LIMIT = 512 * 1024;
 const SIGN = { added: '+', changed: '~', removed: '-' };
 function releaseTitle(r) {
-    return `<b>${codeHtml(`${r.namespace}/${r.release}`)}</b> (${codeHtml(r.plan)})`;
+    return `<b>${codeHtml(releaseKey(r))}</b> (${codeHtml(r.plan)})`;
 }
 function partsOf(results) {
     const parts = [];
@@ -30797,7 +30831,7 @@ function annotateFailures(results) {
         if (r.status !== 'failed')
             continue;
         error(mask(r.error ?? `${r.plan}: failed`), {
-            title: mask(`${r.operation ?? 'plan'} of ${r.setup} ${r.namespace}/${r.release} failed`),
+            title: mask(`${r.operation ?? 'plan'} of ${r.setup} ${releaseKey(r)} failed`),
             file: r.plan,
             ...(r.line ? { startLine: r.line } : {})
         });
@@ -30846,11 +30880,11 @@ function renderDriftSection(results) {
             .map((o) => `${codeCell(o.object)} (${o.state}${o.reason ? `: ${codeCell(o.reason)}` : ''})`)
             .join(', ');
         const corrected = drift.corrected ? 'yes' : r.status === 'failed' ? 'failed' : '';
-        lines.push(`| ${[codeCell(r.setup), codeCell(`${r.namespace}/${r.release}`), STATES[drift.state], objects, corrected].join(' | ')} |`);
+        lines.push(`| ${[codeCell(r.setup), codeCell(releaseKey(r)), STATES[drift.state], objects, corrected].join(' | ')} |`);
     }
     const diffs = checked.flatMap((r) => r
         .drift.objects.filter((o) => o.fields.length > 0)
-        .map((o) => ({ release: `${r.setup} ${r.namespace}/${r.release}`, object: o })));
+        .map((o) => ({ release: `${r.setup} ${releaseKey(r)}`, object: o })));
     for (const { release, object } of diffs) {
         lines.push('', `<details><summary>${codeHtml(`${release}: ${object.object}`)}</summary>`, '');
         // Cluster text, one line a field: the fence is longer than any backtick run in it.
@@ -30938,28 +30972,35 @@ function writeResultOutputs(results) {
     setOutput('orphans', String(orphanCount(results)));
 }
 
-// Pure: every affected plan gets a result; plan files that could not be read fail too.
-function problemResult(problem) {
-    const { target } = problem;
-    const elsewhere = problem.problem.file !== target.plan;
-    const where = elsewhere
-        ? `${problem.problem.file}${problem.problem.line ? `:${problem.problem.line}` : ''}: `
-        : '';
+function resultOf(step, fields) {
+    const { target, spec } = step;
     return {
         setup: target.setup,
         namespace: target.namespace,
         release: target.release,
         plan: target.plan,
-        chart: '',
-        version: '',
+        chart: fields.chart ?? spec?.chartText ?? '',
+        version: fields.version ?? spec?.version ?? '',
+        operation: fields.operation,
+        status: fields.status,
+        revision: fields.revision ?? null,
+        durationMs: fields.durationMs ?? 0,
+        error: fields.error ? `${target.plan}: ${fields.error}` : null,
+        notes: fields.notes ?? [],
+        ...(fields.diff ? { diff: fields.diff } : {}),
+        ...(fields.line !== undefined ? { line: fields.line } : {})
+    };
+}
+/** A plan file that could not be read fails, pointing at the file (and line) at fault. */
+function problemResult({ target, problem }) {
+    const elsewhere = problem.file !== target.plan;
+    const where = elsewhere ? `${problem.file}${problem.line ? `:${problem.line}` : ''}: ` : '';
+    return resultOf({ target }, {
         operation: null,
         status: 'failed',
-        revision: null,
-        durationMs: 0,
-        error: `${target.plan}: ${where}${problem.problem.message}`,
-        notes: [],
-        ...(!elsewhere && problem.problem.line ? { line: problem.problem.line } : {})
-    };
+        error: `${where}${problem.message}`,
+        line: !elsewhere && problem.line ? problem.line : undefined
+    });
 }
 /** The results of the run and of the plan's problems, in setup then plan order. */
 function allResults(plan, results) {
@@ -31072,7 +31113,7 @@ function printUntrusted(text) {
 }
 
 // What the run tells the user: the plan before anything runs, the results after.
-function reportPlan(plan, scope, changes, mode) {
+function reportPlan(plan, scope, changes) {
     // File names and change reasons come from the repository.
     const info = printUntrusted;
     if (scope.kind === 'none')
@@ -31084,18 +31125,25 @@ function reportPlan(plan, scope, changes, mode) {
     if (changes)
         info(`Changed paths: ${changes.paths.length}, from ${changes.source}`);
     const steps = plan.setups.reduce((n, s) => n + s.steps.length, 0);
-    info(`${mode === 'preview' ? 'Preview' : 'Plan'} of ${plan.sha}: ${steps} plan(s) in ${plan.setups.length} setup(s)` +
+    info(`${plan.runKind.kind === 'preview' ? 'Preview' : 'Plan'} of ${plan.sha}: ${steps} plan(s) in ${plan.setups.length} setup(s)` +
         (plan.problems.length > 0 ? `, ${plan.problems.length} plan file(s) with problems` : ''));
     for (const setup of plan.setups) {
         for (const step of setup.steps) {
-            info(`  ${setup.setup}: ${step.action} ${step.target.namespace}/${step.target.release} (${step.reasons.join('; ')})`);
+            info(`  ${setup.setup}: ${step.action} ${releaseKey(step.target)} (${step.reasons.join('; ')})`);
         }
     }
     for (const problem of plan.problems)
         info(`  ${problem.target.setup}: cannot read ${problem.target.plan}`);
     writeSetupsOutput(affectedSetups(plan));
 }
-async function reportResults(plan, results, cancelled, { preview, drift } = {}) {
+/** A preview's report: its diff base, and the full diff in the log of the run at `runUrl`. */
+function previewReportOf(base, runUrl) {
+    return { base, fullDiffAt: `the log of this run${runUrl ? ` (${runUrl})` : ''}` };
+}
+async function reportResults(plan, results, cancelled, 
+/** A preview's diff base and where its full text is; undefined outside a preview. */
+preview) {
+    const drift = isDriftCheck(plan.runKind) ? plan.runKind : undefined;
     const all = allResults(plan, results);
     writeResultOutputs(all);
     annotateFailures(all);
@@ -34661,7 +34709,7 @@ function readDefaults$1() {
         text = readFileSync(ACTION_YML, 'utf8');
     }
     catch (error) {
-        throw new Error(`cannot read the action's own action.yml (${error.message}): dist/ must stay beside it`, { cause: error });
+        throw new Error(`cannot read the action's own action.yml (${errorMessage(error)}): dist/ must stay beside it`, { cause: error });
     }
     const inputs = load(text)?.inputs ?? {};
     return new Map(Object.entries(inputs).map(([name, spec]) => {
@@ -34936,7 +34984,7 @@ function helmArgs() {
         return splitArgs(raw.value);
     }
     catch (error) {
-        throw new InputError(`${raw.origin}: ${error.message}.`);
+        throw new InputError(`${raw.origin}: ${errorMessage(error)}.`);
     }
 }
 /**
@@ -35060,22 +35108,6 @@ function readConfig() {
     };
 }
 
-// The plain values that flow between the stages of the data path:
-// event → changes → plan → apply → report. Each stage takes and returns these,
-// so every stage can be tested alone.
-const ZERO_SHA = '0000000000000000000000000000000000000000';
-const APPLY_HOOK_NAMES = [
-    'pre-install',
-    'post-install',
-    'pre-upgrade',
-    'post-upgrade'
-];
-const UNINSTALL_HOOK_NAMES = [
-    'pre-uninstall',
-    'post-uninstall'
-];
-const HOOK_NAMES = [...APPLY_HOOK_NAMES, ...UNINSTALL_HOOK_NAMES];
-
 /** A warning annotation about the run as a whole (not one plan), masked like all that report/ writes. */
 function runWarning(text) {
     warning(mask(text));
@@ -35173,7 +35205,7 @@ async function lastRun(api) {
     }
     catch (error) {
         // Missing `actions: read` or a dead API: the event's own range is the next best base.
-        runWarning(`Could not find the last successful run, using the push's before: ${error.message}`);
+        runWarning(`Could not find the last successful run, using the push's before: ${errorMessage(error)}`);
         return undefined;
     }
 }
@@ -40570,7 +40602,7 @@ function createApi(token, event, cancel) {
             if (stoppable?.aborted)
                 throw new ApiError(`${what} stopped: the run was cancelled`);
             const status = error.status;
-            throw new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${error.message}`, status);
+            throw new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${errorMessage(error)}`, status);
         }
     };
     return {
@@ -41267,7 +41299,7 @@ async function detectChanges(scope, event, workspace, api, signal) {
                 return { base, head, source: source.name, paths };
             }
             catch (error) {
-                const message = `${source.name} (base ${base.slice(0, 12)}): ${error.message}`;
+                const message = `${source.name} (base ${base.slice(0, 12)}): ${errorMessage(error)}`;
                 failures.push(message);
                 // The message carries git's or the API's own words.
                 printUntrusted(`Could not get changed paths from ${message}`);
@@ -41991,7 +42023,7 @@ function fileDependencies(text) {
     }
     catch (error) {
         return {
-            error: `is not valid YAML (${error instanceof Error ? error.message : String(error)})`
+            error: `is not valid YAML (${errorMessage(error)})`
         };
     }
     const dependencies = parsed?.dependencies;
@@ -42434,15 +42466,18 @@ function nameProblem(target, setupParts) {
     return undefined;
 }
 
-const key = (setup, need) => `${setup}\0${need}`;
 /** Problems by plan path. */
 function needsProblems(plans) {
     const problems = new Map();
-    const byKey = new Map();
-    for (const p of plans)
-        byKey.set(key(p.target.setup, `${p.target.namespace}/${p.target.release}`), p);
+    // Needs name plans of their own setup, by releaseKey.
+    const bySetup = new Map();
     for (const p of plans) {
-        const missing = p.needs.find((n) => !byKey.has(key(p.target.setup, n.text)));
+        const named = bySetup.get(p.target.setup) ?? new Map();
+        bySetup.set(p.target.setup, named.set(releaseKey(p.target), p));
+    }
+    const needed = (p, need) => bySetup.get(p.target.setup)?.get(need.text);
+    for (const p of plans) {
+        const missing = p.needs.find((n) => !needed(p, n));
         if (missing)
             problems.set(p.target.plan, {
                 file: p.target.plan,
@@ -42455,15 +42490,14 @@ function needsProblems(plans) {
     const walk = (p, path) => {
         state.set(p, 'walking');
         for (const need of p.needs) {
-            const next = byKey.get(key(p.target.setup, need.text));
+            const next = needed(p, need);
             if (!next)
                 continue;
             if (state.get(next) === 'walking') {
                 const cycle = [...path.slice(path.indexOf(next)), p];
-                const names = [...cycle, next].map((c) => `${c.target.namespace}/${c.target.release}`);
+                const names = [...cycle, next].map((c) => releaseKey(c.target));
                 for (const member of cycle) {
-                    const line = member.needs.find((n) => byKey.get(key(member.target.setup, n.text)) ===
-                        cycle[(cycle.indexOf(member) + 1) % cycle.length])?.line;
+                    const line = member.needs.find((n) => needed(member, n) === cycle[(cycle.indexOf(member) + 1) % cycle.length])?.line;
                     if (!problems.has(member.target.plan))
                         problems.set(member.target.plan, {
                             file: member.target.plan,
@@ -42771,7 +42805,13 @@ const MAX_PROBLEMS_SHOWN = 10;
 async function planDeployment(input) {
     const { config, scope, changes, sha } = input;
     if (scope.kind === 'none')
-        return { sha, setups: [], problems: [], repositories: config.helmRepositories, resync: false };
+        return {
+            sha,
+            setups: [],
+            problems: [],
+            repositories: config.helmRepositories,
+            runKind: input.runKind
+        };
     if (scope.kind === 'diff' && !changes)
         throw new Error('planDeployment: a diff scope needs the changed paths');
     const checkout = await input.openCheckout();
@@ -42820,7 +42860,7 @@ async function planDeployment(input) {
         if (selected(problem.target))
             problems.push(problem);
     problems.sort((a, b) => compare$1(a.target.plan, b.target.plan));
-    return { sha, setups: bySetup(steps), problems, repositories, resync: scope.kind === 'all' };
+    return { sha, setups: bySetup(steps), problems, repositories, runKind: input.runKind };
 }
 /** Release options are a few lines: a larger defaults file is a mistake. */
 const MAX_DEFAULTS_BYTES = 64 * 1024;
@@ -42888,7 +42928,6 @@ function candidate(target, references, problems, spec) {
     };
     return { target, spec, problem, references };
 }
-const releaseKey$1 = (t) => `${t.setup}\0${t.namespace}\0${t.release}`;
 function push(map, key, value) {
     const list = map.get(key);
     if (list)
@@ -42909,7 +42948,7 @@ function indexPlans(candidates) {
         if (referenced.has(c.target.plan))
             continue;
         plans.set(c.target.plan, c);
-        push(byRelease, releaseKey$1(c.target), c.target.plan);
+        push(byRelease, setupReleaseKey(c.target), c.target.plan);
         for (const values of c.references?.values ?? [])
             push(byValues, values, c.target.plan);
         for (const dir of c.references?.chartDirs ?? [])
@@ -42975,7 +43014,7 @@ function changedPlans(index, paths, layout) {
         if (gone.kind !== 'plan')
             continue;
         // Moved to another file with the same setup, namespace and release: still deployed, just re-applied.
-        const successors = index.byRelease.get(releaseKey$1(gone.target));
+        const successors = index.byRelease.get(setupReleaseKey(gone.target));
         if (successors)
             for (const plan of successors)
                 apply(plan, `${path} removed; the release is now defined by ${plan}`);
@@ -43008,7 +43047,7 @@ async function removedPlans(candidates, reading, base) {
         baseCommit = await reading;
     }
     catch (error) {
-        const message = `removed since ${base.slice(0, 12)}, but that commit's tree cannot be read to tell whether it was a plan (${error.message}); nothing is uninstalled: re-run the job with the full history checked out (fetch-depth: 0)`;
+        const message = `removed since ${base.slice(0, 12)}, but that commit's tree cannot be read to tell whether it was a plan (${errorMessage(error)}); nothing is uninstalled: re-run the job with the full history checked out (fetch-depth: 0)`;
         return {
             uninstalls: [],
             problems: candidates.map(({ target }) => ({
@@ -46865,7 +46904,7 @@ async function downloadFile(url, options = {}) {
 async function downloadVerified(d) {
     const safeUrl = addUrlSecrets(d.url);
     const { plainUrl, auth } = splitCredentials(d.url);
-    const failed = (kind, from, error) => new Error(`could not download ${kind} of ${d.what} from ${from}: ${error instanceof Error ? error.message : String(error)} ` +
+    const failed = (kind, from, error) => new Error(`could not download ${kind} of ${d.what} from ${from}: ${errorMessage(error)} ` +
         `(check ${d.versionInput} and ${d.urlInput})`);
     const file = await downloadFile(plainUrl, { auth, signal: d.signal }).catch((e) => {
         throw failed(d.kind, safeUrl, e);
@@ -47141,7 +47180,7 @@ function chartDependencies(chartYaml) {
         chart = load(chartYaml, { schema: CORE_SCHEMA });
     }
     catch (error) {
-        throw new DependencyError(`its Chart.yaml is not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
+        throw new DependencyError(`its Chart.yaml is not valid YAML: ${errorMessage(error)}`);
     }
     const dependencies = chart?.dependencies;
     if (dependencies === undefined || dependencies === null)
@@ -47379,7 +47418,7 @@ class ChartResolver {
         }
         catch (error) {
             const names = missing.map((d) => `${d.name} ${d.version}`.trim()).join(', ');
-            throw new DependencyError(`the dependencies of local chart ${dir.slice(this.#workspace.length + 1)} could not be built: ${names} ${missing.length === 1 ? 'is' : 'are'} not in its charts/ folder; helm dependency build: ${error instanceof Error ? error.message : String(error)}`);
+            throw new DependencyError(`the dependencies of local chart ${dir.slice(this.#workspace.length + 1)} could not be built: ${names} ${missing.length === 1 ? 'is' : 'are'} not in its charts/ folder; helm dependency build: ${errorMessage(error)}`);
         }
         return dir;
     }
@@ -47428,9 +47467,302 @@ class ChartResolver {
             const what = setup.kind === 'repo'
                 ? `chart repository ${setup.name} (${safeUrl})`
                 : `OCI registry ${new URL(safeUrl).host}`;
-            throw new ChartError(`could not set up ${what}: ${error instanceof Error ? error.message : String(error)}`);
+            throw new ChartError(`could not set up ${what}: ${errorMessage(error)}`);
         }
     }
+}
+
+/** Flags Helm 4 renamed; the old names still work there but are deprecated. */
+const RENAMED_IN_HELM4 = {
+    '--atomic': '--rollback-on-failure',
+    '--force': '--force-replace'
+};
+const RENAMED_BACK_FOR_HELM3 = Object.fromEntries(Object.entries(RENAMED_IN_HELM4).map(([old, renamed]) => [renamed, old]));
+/** Install/upgrade flags that `helm template` does not take (or that mean nothing offline). */
+const NOT_FOR_TEMPLATE = new Set([
+    '--force',
+    '--force-replace',
+    '--force-conflicts',
+    '--reset-values',
+    '--reuse-values',
+    '--reset-then-reuse-values',
+    '--cleanup-on-fail',
+    '--install',
+    '--history-max',
+    '--server-side',
+    '--take-ownership'
+]);
+/** Dropped flags that may take their value as the next argument (`--history-max 5`). */
+const FLAGS_WITH_VALUE = new Set(['--history-max', '--server-side']);
+function flagName(token) {
+    return token.startsWith('-') ? (token.split('=', 1)[0] ?? token) : token;
+}
+function renameFlag(token, to) {
+    const eq = token.indexOf('=');
+    return eq === -1 ? to : to + token.slice(eq);
+}
+/**
+ * The user's `helm-args` for this helm major and release: renamed flags translated
+ * in both directions, `--force-conflicts` kept only where server-side apply is in effect.
+ */
+function translateUserArgs(userArgs, major, method) {
+    const renames = major === 4 ? RENAMED_IN_HELM4 : RENAMED_BACK_FOR_HELM3;
+    const args = [];
+    const notes = [];
+    for (const token of userArgs) {
+        const name = flagName(token);
+        const renamed = renames[name];
+        if (renamed) {
+            args.push(renameFlag(token, renamed));
+            continue;
+        }
+        if (name === '--force-conflicts' && !(major === 4 && method.serverSide)) {
+            notes.push(major === 4
+                ? '--force-conflicts not passed: this release uses client-side apply'
+                : '--force-conflicts not passed: Helm 3 has no server-side apply');
+            continue;
+        }
+        args.push(token);
+    }
+    return { args, notes };
+}
+/** Whether `--server-side` in the user's args says something for this operation, else undefined. */
+function serverSideFlag(userArgs) {
+    let value;
+    userArgs.forEach((token, i) => {
+        if (flagName(token) !== '--server-side')
+            return;
+        const next = userArgs[i + 1];
+        const text = token.includes('=')
+            ? token.slice(token.indexOf('=') + 1)
+            : next !== undefined && !next.startsWith('-')
+                ? next
+                : 'true';
+        value = text === 'false' ? false : text === 'auto' ? 'auto' : true;
+    });
+    return value;
+}
+/**
+ * Whether server-side apply is in effect (Helm 4): install defaults to it; upgrade
+ * follows the release's previous apply method unless the user said otherwise.
+ */
+function serverSideInEffect(major, operation, userArgs, previousApplyMethod) {
+    if (major !== 4)
+        return false;
+    const flag = serverSideFlag(userArgs);
+    if (flag === true || flag === false)
+        return flag;
+    if (operation === 'install')
+        return true;
+    return previousApplyMethod === 'ssa';
+}
+function chartArgs(input) {
+    return [
+        input.target.release,
+        input.chart,
+        '--namespace',
+        input.target.namespace,
+        ...(input.version ? ['--version', input.version] : []),
+        ...input.values.flatMap((file) => ['--values', valuesFlagValue(file)])
+    ];
+}
+/**
+ * helm reads each `--values` as a CSV record (a pflag string slice): a path holding a
+ * comma, a double quote or a line break would be split or refused, so it is CSV-quoted.
+ */
+function valuesFlagValue(path) {
+    return /[",\r\n]/.test(path) ? `"${path.replaceAll('"', '""')}"` : path;
+}
+/** `helm install|upgrade`; our `--output json` comes last so it wins over a user's `-o`. */
+function applyArgs(input) {
+    return [
+        input.operation,
+        ...chartArgs(input),
+        ...(input.operation === 'install' ? ['--create-namespace'] : []),
+        '--description',
+        input.description,
+        '--labels',
+        input.labels,
+        ...input.userArgs,
+        ...(input.optionArgs ?? []),
+        '--output',
+        'json'
+    ];
+}
+/** `helm template` for a preview: the same chart and values, the user's args that make sense offline. */
+function templateArgs(input) {
+    return ['template', ...chartArgs(input), ...withoutFlags(input.userArgs, NOT_FOR_TEMPLATE)];
+}
+function withoutFlags(args, drop) {
+    const out = [];
+    for (let i = 0; i < args.length; i++) {
+        const token = args[i];
+        const name = flagName(token);
+        if (!drop.has(name)) {
+            out.push(token);
+            continue;
+        }
+        const next = args[i + 1];
+        if (!token.includes('=') &&
+            FLAGS_WITH_VALUE.has(name) &&
+            next !== undefined &&
+            !next.startsWith('-'))
+            i++;
+    }
+    return out;
+}
+function uninstallArgs(target) {
+    return ['uninstall', target.release, '--namespace', target.namespace];
+}
+function statusArgs(target) {
+    return ['status', target.release, '--namespace', target.namespace, '--output', 'json'];
+}
+/** Every revision (or only the newest `max`), with status, chart and description, every status included. */
+function historyArgs(target, max) {
+    return [
+        'history',
+        target.release,
+        '--namespace',
+        target.namespace,
+        ...([]),
+        '--output',
+        'json'
+    ];
+}
+function rollbackArgs(target, revision) {
+    return ['rollback', target.release, String(revision), '--namespace', target.namespace];
+}
+/** The manifest of the deployed revision: every object helm applied, hooks excluded. */
+function manifestArgs(target) {
+    return ['get', 'manifest', target.release, '--namespace', target.namespace];
+}
+/** The values the release was given (its values files and `set:`), as JSON. */
+function userValuesArgs(target) {
+    return ['get', 'values', target.release, '--namespace', target.namespace, '--output', 'json'];
+}
+/** The hooks of the deployed revision: what `helm uninstall` creates (pre/post-delete) besides deleting. */
+function hooksArgs(target) {
+    return ['get', 'hooks', target.release, '--namespace', target.namespace];
+}
+/** Helm 4's `--wait` is a strategy; its boolean forms still work but are deprecated. */
+function waitFlag(wait, major) {
+    if (major === 3)
+        return `--wait=${wait}`;
+    return `--wait=${wait ? 'watcher' : 'hookOnly'}`;
+}
+/**
+ * A plan's `wait`, `timeout` and `atomic` as flags; they follow the user's `helm-args`,
+ * so the plan wins (helm takes the last of a repeated flag).
+ */
+function releaseOptionArgs(options, major) {
+    return [
+        ...(options.wait !== undefined ? [waitFlag(options.wait, major)] : []),
+        ...(options.timeout !== undefined ? ['--timeout', options.timeout] : []),
+        ...(options.atomic !== undefined
+            ? [`${major === 4 ? '--rollback-on-failure' : '--atomic'}=${options.atomic}`]
+            : [])
+    ];
+}
+/** `helm test` with the test pods' logs; `--timeout` only when the plan sets one. */
+function testArgs(target, timeout) {
+    return [
+        'test',
+        target.release,
+        '--namespace',
+        target.namespace,
+        '--logs',
+        ...(timeout !== undefined ? ['--timeout', timeout] : [])
+    ];
+}
+
+class HookError extends Error {
+}
+/** The variables a hook gets beside the runner's own (README: What happens to one plan). */
+function hookEnv(v) {
+    return {
+        KUBECONFIG: v.kubeconfig,
+        HELM: v.helm,
+        GITOPS_SETUP: v.target.setup,
+        GITOPS_NAMESPACE: v.target.namespace,
+        GITOPS_RELEASE: v.target.release,
+        GITOPS_CHART: v.chart,
+        GITOPS_VERSION: v.version,
+        GITOPS_PLAN: v.target.plan,
+        GITOPS_OPERATION: v.operation,
+        GITOPS_SHA: v.sha
+    };
+}
+/** `shell` may carry options (`/bin/bash -eu`): split on blanks, no shell involved. */
+function shellCommand(shell) {
+    const [command, ...args] = shell.trim().split(/\s+/);
+    if (!command)
+        throw new HookError('the shell input is empty');
+    return { command, args };
+}
+async function runHooks(name, scripts, options) {
+    const { command, args } = shellCommand(options.shell);
+    for (const script of scripts) {
+        options.onLine?.(`── ${name} hook ${script}`, 'stdout');
+        const result = await run$1(command, [...args, join(options.workspace, script)], {
+            cwd: options.workspace,
+            env: { ...options.env, ...hookOnlyEnv() },
+            timeoutMs: options.timeoutMs,
+            signal: options.signal,
+            onLine: options.onLine,
+            // Log material only: its lines go to onLine, its end to stderr's bounded tail.
+            captureStdout: false
+        }).catch((error) => {
+            throw new HookError(`${name} hook ${script} could not start: ${errorMessage(error)}`);
+        });
+        if (result.code === 0)
+            continue;
+        const tail = result.stderr.trim().split('\n').slice(-3).join('\n');
+        const why = result.timedOut
+            ? `timed out after ${Math.round(options.timeoutMs / 1000)} s (hook-timeout); its processes were killed`
+            : result.cancelled
+                ? 'stopped: the run was cancelled'
+                : result.code === null
+                    ? `killed by ${result.signal}`
+                    : `exited with ${result.code}`;
+        throw new HookError(`${name} hook ${script} ${why}${tail ? `: ${tail}` : ''}`);
+    }
+}
+
+// The real ports: helm's arguments built by helm-args.ts, the binary run by helmRun.
+/** helm's answer when a release has no history at all. */
+const NOT_FOUND = /release: not found/i;
+function helmPort(helm) {
+    const call = async (args, context) => {
+        context.announce?.(`helm ${args.join(' ')}`);
+        const { env, signal, onLine } = context;
+        return (await helmRun(helm, args, { env, signal, onLine })).stdout;
+    };
+    return {
+        path: helm.path,
+        major: helm.major,
+        apply: (input, context) => call(applyArgs(input), context),
+        uninstall: async (target, context) => void (await call(uninstallArgs(target), context)),
+        rollback: async (target, revision, context) => void (await call(rollbackArgs(target, revision), context)),
+        template: (input, context) => call(templateArgs(input), context),
+        history: async (target, context) => {
+            try {
+                return await call(historyArgs(target), context);
+            }
+            catch (error) {
+                if (error instanceof HelmError && NOT_FOUND.test(error.result.stderr))
+                    return undefined;
+                throw error;
+            }
+        },
+        manifest: (target, context) => call(manifestArgs(target), context),
+        hooks: (target, context) => call(hooksArgs(target), context),
+        values: (target, context) => call(userValuesArgs(target), context),
+        status: (target, context) => call(statusArgs(target), context),
+        test: async (target, timeout, context) => void (await call(testArgs(target, timeout), context))
+    };
+}
+function enginePorts(helm) {
+    return { helm: helmPort(helm), hooks: { run: runHooks } };
 }
 
 // Pure: what in a kubeconfig is secret, and whether it is a kubeconfig at all.
@@ -47920,7 +48252,7 @@ function createWorkdir() {
             writeFileSync(file, text, { mode: 0o600 });
             return file;
         },
-        remove: () => rm$1(root, { recursive: true, force: true }).catch((error) => info(`Could not remove ${root} yet (the post step tries again): ${error instanceof Error ? error.message : String(error)}`))
+        remove: () => rm$1(root, { recursive: true, force: true }).catch((error) => info(`Could not remove ${root} yet (the post step tries again): ${errorMessage(error)}`))
     };
 }
 
@@ -48023,7 +48355,7 @@ async function runExecPlugin(plugin, server, signal) {
         timeoutMs: EXEC_TIMEOUT_MS,
         signal
     }).catch((error) => {
-        throw new KubeconfigError(`the kubeconfig exec plugin ${plugin.command} could not start: ${error instanceof Error ? error.message : String(error)}`);
+        throw new KubeconfigError(`the kubeconfig exec plugin ${plugin.command} could not start: ${errorMessage(error)}`);
     });
     if (result.code !== 0) {
         const why = result.timedOut ? 'timed out' : `exited with ${result.code ?? result.signal}`;
@@ -48103,262 +48435,6 @@ function createClient(access, auth, signal) {
         },
         close: () => agent.close()
     };
-}
-
-/** Flags Helm 4 renamed; the old names still work there but are deprecated. */
-const RENAMED_IN_HELM4 = {
-    '--atomic': '--rollback-on-failure',
-    '--force': '--force-replace'
-};
-const RENAMED_BACK_FOR_HELM3 = Object.fromEntries(Object.entries(RENAMED_IN_HELM4).map(([old, renamed]) => [renamed, old]));
-/** Install/upgrade flags that `helm template` does not take (or that mean nothing offline). */
-const NOT_FOR_TEMPLATE = new Set([
-    '--force',
-    '--force-replace',
-    '--force-conflicts',
-    '--reset-values',
-    '--reuse-values',
-    '--reset-then-reuse-values',
-    '--cleanup-on-fail',
-    '--install',
-    '--history-max',
-    '--server-side',
-    '--take-ownership'
-]);
-/** Dropped flags that may take their value as the next argument (`--history-max 5`). */
-const FLAGS_WITH_VALUE = new Set(['--history-max', '--server-side']);
-function flagName(token) {
-    return token.startsWith('-') ? (token.split('=', 1)[0] ?? token) : token;
-}
-function renameFlag(token, to) {
-    const eq = token.indexOf('=');
-    return eq === -1 ? to : to + token.slice(eq);
-}
-/**
- * The user's `helm-args` for this helm major and release: renamed flags translated
- * in both directions, `--force-conflicts` kept only where server-side apply is in effect.
- */
-function translateUserArgs(userArgs, major, method) {
-    const renames = major === 4 ? RENAMED_IN_HELM4 : RENAMED_BACK_FOR_HELM3;
-    const args = [];
-    const notes = [];
-    for (const token of userArgs) {
-        const name = flagName(token);
-        const renamed = renames[name];
-        if (renamed) {
-            args.push(renameFlag(token, renamed));
-            continue;
-        }
-        if (name === '--force-conflicts' && !(major === 4 && method.serverSide)) {
-            notes.push(major === 4
-                ? '--force-conflicts not passed: this release uses client-side apply'
-                : '--force-conflicts not passed: Helm 3 has no server-side apply');
-            continue;
-        }
-        args.push(token);
-    }
-    return { args, notes };
-}
-/** Whether `--server-side` in the user's args says something for this operation, else undefined. */
-function serverSideFlag(userArgs) {
-    let value;
-    userArgs.forEach((token, i) => {
-        if (flagName(token) !== '--server-side')
-            return;
-        const next = userArgs[i + 1];
-        const text = token.includes('=')
-            ? token.slice(token.indexOf('=') + 1)
-            : next !== undefined && !next.startsWith('-')
-                ? next
-                : 'true';
-        value = text === 'false' ? false : text === 'auto' ? 'auto' : true;
-    });
-    return value;
-}
-/**
- * Whether server-side apply is in effect (Helm 4): install defaults to it; upgrade
- * follows the release's previous apply method unless the user said otherwise.
- */
-function serverSideInEffect(major, operation, userArgs, previousApplyMethod) {
-    if (major !== 4)
-        return false;
-    const flag = serverSideFlag(userArgs);
-    if (flag === true || flag === false)
-        return flag;
-    if (operation === 'install')
-        return true;
-    return previousApplyMethod === 'ssa';
-}
-function chartArgs(input) {
-    return [
-        input.target.release,
-        input.chart,
-        '--namespace',
-        input.target.namespace,
-        ...(input.version ? ['--version', input.version] : []),
-        ...input.values.flatMap((file) => ['--values', valuesFlagValue(file)])
-    ];
-}
-/**
- * helm reads each `--values` as a CSV record (a pflag string slice): a path holding a
- * comma, a double quote or a line break would be split or refused, so it is CSV-quoted.
- */
-function valuesFlagValue(path) {
-    return /[",\r\n]/.test(path) ? `"${path.replaceAll('"', '""')}"` : path;
-}
-/** `helm install|upgrade`; our `--output json` comes last so it wins over a user's `-o`. */
-function applyArgs(input) {
-    return [
-        input.operation,
-        ...chartArgs(input),
-        ...(input.operation === 'install' ? ['--create-namespace'] : []),
-        '--description',
-        input.description,
-        '--labels',
-        input.labels,
-        ...input.userArgs,
-        ...(input.optionArgs ?? []),
-        '--output',
-        'json'
-    ];
-}
-/** `helm template` for a preview: the same chart and values, the user's args that make sense offline. */
-function templateArgs(input) {
-    return ['template', ...chartArgs(input), ...withoutFlags(input.userArgs, NOT_FOR_TEMPLATE)];
-}
-function withoutFlags(args, drop) {
-    const out = [];
-    for (let i = 0; i < args.length; i++) {
-        const token = args[i];
-        const name = flagName(token);
-        if (!drop.has(name)) {
-            out.push(token);
-            continue;
-        }
-        const next = args[i + 1];
-        if (!token.includes('=') &&
-            FLAGS_WITH_VALUE.has(name) &&
-            next !== undefined &&
-            !next.startsWith('-'))
-            i++;
-    }
-    return out;
-}
-function uninstallArgs(target) {
-    return ['uninstall', target.release, '--namespace', target.namespace];
-}
-function statusArgs(target) {
-    return ['status', target.release, '--namespace', target.namespace, '--output', 'json'];
-}
-/** Every revision (or only the newest `max`), with status, chart and description, every status included. */
-function historyArgs(target, max) {
-    return [
-        'history',
-        target.release,
-        '--namespace',
-        target.namespace,
-        ...([]),
-        '--output',
-        'json'
-    ];
-}
-function rollbackArgs(target, revision) {
-    return ['rollback', target.release, String(revision), '--namespace', target.namespace];
-}
-/** The manifest of the deployed revision: every object helm applied, hooks excluded. */
-function manifestArgs(target) {
-    return ['get', 'manifest', target.release, '--namespace', target.namespace];
-}
-/** The values the release was given (its values files and `set:`), as JSON. */
-function userValuesArgs(target) {
-    return ['get', 'values', target.release, '--namespace', target.namespace, '--output', 'json'];
-}
-/** The hooks of the deployed revision: what `helm uninstall` creates (pre/post-delete) besides deleting. */
-function hooksArgs(target) {
-    return ['get', 'hooks', target.release, '--namespace', target.namespace];
-}
-/** Helm 4's `--wait` is a strategy; its boolean forms still work but are deprecated. */
-function waitFlag(wait, major) {
-    if (major === 3)
-        return `--wait=${wait}`;
-    return `--wait=${wait ? 'watcher' : 'hookOnly'}`;
-}
-/**
- * A plan's `wait`, `timeout` and `atomic` as flags; they follow the user's `helm-args`,
- * so the plan wins (helm takes the last of a repeated flag).
- */
-function releaseOptionArgs(options, major) {
-    return [
-        ...(options.wait !== undefined ? [waitFlag(options.wait, major)] : []),
-        ...(options.timeout !== undefined ? ['--timeout', options.timeout] : []),
-        ...(options.atomic !== undefined
-            ? [`${major === 4 ? '--rollback-on-failure' : '--atomic'}=${options.atomic}`]
-            : [])
-    ];
-}
-/** `helm test` with the test pods' logs; `--timeout` only when the plan sets one. */
-function testArgs(target, timeout) {
-    return [
-        'test',
-        target.release,
-        '--namespace',
-        target.namespace,
-        '--logs',
-        ...(timeout !== undefined ? ['--timeout', timeout] : [])
-    ];
-}
-
-class HookError extends Error {
-}
-/** The variables a hook gets beside the runner's own (README: What happens to one plan). */
-function hookEnv(v) {
-    return {
-        KUBECONFIG: v.kubeconfig,
-        HELM: v.helm,
-        GITOPS_SETUP: v.target.setup,
-        GITOPS_NAMESPACE: v.target.namespace,
-        GITOPS_RELEASE: v.target.release,
-        GITOPS_CHART: v.chart,
-        GITOPS_VERSION: v.version,
-        GITOPS_PLAN: v.target.plan,
-        GITOPS_OPERATION: v.operation,
-        GITOPS_SHA: v.sha
-    };
-}
-/** `shell` may carry options (`/bin/bash -eu`): split on blanks, no shell involved. */
-function shellCommand(shell) {
-    const [command, ...args] = shell.trim().split(/\s+/);
-    if (!command)
-        throw new HookError('the shell input is empty');
-    return { command, args };
-}
-async function runHooks(name, scripts, options) {
-    const { command, args } = shellCommand(options.shell);
-    for (const script of scripts) {
-        options.onLine?.(`── ${name} hook ${script}`, 'stdout');
-        const result = await run$1(command, [...args, join(options.workspace, script)], {
-            cwd: options.workspace,
-            env: { ...options.env, ...hookOnlyEnv() },
-            timeoutMs: options.timeoutMs,
-            signal: options.signal,
-            onLine: options.onLine,
-            // Log material only: its lines go to onLine, its end to stderr's bounded tail.
-            captureStdout: false
-        }).catch((error) => {
-            throw new HookError(`${name} hook ${script} could not start: ${error instanceof Error ? error.message : String(error)}`);
-        });
-        if (result.code === 0)
-            continue;
-        const tail = result.stderr.trim().split('\n').slice(-3).join('\n');
-        const why = result.timedOut
-            ? `timed out after ${Math.round(options.timeoutMs / 1000)} s (hook-timeout); its processes were killed`
-            : result.cancelled
-                ? 'stopped: the run was cancelled'
-                : result.code === null
-                    ? `killed by ${result.signal}`
-                    : `exited with ${result.code}`;
-        throw new HookError(`${name} hook ${script} ${why}${tail ? `: ${tail}` : ''}`);
-    }
 }
 
 // Files a plan needs that are not in the checkout, written into the run's private
@@ -48477,26 +48553,7 @@ function deployedOptions(options) {
     };
 }
 
-function resultOf(step, fields) {
-    const { target } = step;
-    const spec = step.action === 'apply' ? step.spec : undefined;
-    return {
-        setup: target.setup,
-        namespace: target.namespace,
-        release: target.release,
-        plan: target.plan,
-        chart: fields.chart ?? spec?.chartText ?? '',
-        version: fields.version ?? spec?.version ?? '',
-        operation: fields.operation,
-        status: fields.status,
-        revision: fields.revision ?? null,
-        durationMs: fields.durationMs ?? 0,
-        error: fields.error ? `${target.plan}: ${fields.error}` : null,
-        notes: fields.notes ?? [],
-        ...(fields.diff ? { diff: fields.diff } : {}),
-        ...(fields.line !== undefined ? { line: fields.line } : {})
-    };
-}
+// Pure: the results of steps that never ran, and a drift check's beside what was done.
 /** A plan that never ran (fail-fast, cancellation, a need that failed, its setup could not start). */
 function notRun(step, status, why) {
     return resultOf(step, {
@@ -48527,67 +48584,6 @@ function parseRelease(stdout) {
     catch {
         return { revision: null };
     }
-}
-
-function baseKey(target) {
-    return `${target.setup}\0${target.namespace}\0${target.release}`;
-}
-function readBasePlans(checkout, config, targets) {
-    const files = checkout.listFiles();
-    const repositories = loadRepositories(checkout, config.helmRepositories, files);
-    const aliases = new Set(repositories.map((r) => r.name));
-    const wanted = new Set(targets.map(baseKey));
-    const layout = {
-        setupNameSize: config.setupNameSize,
-        ignore: config.ignore,
-        chartDirs: chartDirsOf(files)
-    };
-    // A base whose defaults file is bad cannot say how its plans were deployed: no diff.
-    let defaults = NO_DEFAULTS;
-    let defaultsProblem;
-    try {
-        if (files.includes(DEFAULTS_FILE))
-            defaults = readDefaults(checkout);
-    }
-    catch (error) {
-        if (!(error instanceof DefaultsFileError))
-            throw error;
-        defaultsProblem = error.message;
-    }
-    const plans = new Map();
-    for (const file of files) {
-        const shaped = classifyPath(file, layout);
-        if (shaped.kind !== 'plan' || !wanted.has(baseKey(shaped.target)))
-            continue;
-        const key = baseKey(shaped.target);
-        const problem = (problems) => ({
-            kind: 'problem',
-            plan: file,
-            message: problems.map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message)).join('; ')
-        });
-        if (plans.has(key)) {
-            plans.set(key, problem([{ file, message: 'two plan files define this release at base' }]));
-            continue;
-        }
-        const read = checkout.readText(file, MAX_PLAN_BYTES);
-        if (!read.ok) {
-            plans.set(key, problem([{ file, message: 'the plan file cannot be read at base' }]));
-            continue;
-        }
-        const parsed = parsePlanFile(file, read.text);
-        if (!parsed.ok) {
-            plans.set(key, problem(parsed.problems));
-            continue;
-        }
-        if (defaultsProblem) {
-            plans.set(key, problem([{ file, message: defaultsProblem }]));
-            continue;
-        }
-        const options = settleOptions(optionsFor(defaults, shaped.target, parsed.plan.options));
-        const resolved = resolvePlan(file, parsed.plan, checkout, aliases, options);
-        plans.set(key, resolved.ok ? { kind: 'plan', plan: file, spec: resolved.spec } : problem(resolved.problems));
-    }
-    return { repositories, plans };
 }
 
 // A Secret's values never leave the process: each value of `data` and
@@ -48771,7 +48767,7 @@ class DiffBudget {
     }
 }
 function message$1(error) {
-    return error instanceof Error ? error.message : String(error);
+    return errorMessage(error);
 }
 async function renderObjects(target, spec, side, context, log) {
     const chart = await side.charts.resolve(spec.chart, {
@@ -48781,20 +48777,19 @@ async function renderObjects(target, spec, side, context, log) {
     const values = await context.values.forPreview(spec.values, side.root);
     for (const note of values.notes)
         log.line(note);
-    const args = templateArgs({
+    const rendered = await context.helm.template({
         target,
         chart,
         version: spec.version,
         values: [...values.paths, ...setValuesFiles(context.scratch, target, spec.options.set)],
         userArgs: translateUserArgs(context.helmArgs, context.helm.major, { serverSide: false }).args
-    });
-    log.line(`helm ${args.join(' ')}`);
-    const rendered = await helmRun(context.helm, args, {
+    }, {
         env: side.env,
         signal: context.signal,
-        onLine: log.onStderr
+        onLine: log.onStderr,
+        announce: (command) => log.line(command)
     });
-    return { objects: parseManifest(rendered.stdout, target.namespace), notes: values.notes };
+    return { objects: parseManifest(rendered, target.namespace), notes: values.notes };
 }
 /** The base side of a release: its objects, undefined when base had no such plan. */
 async function baseObjects(target, context, log) {
@@ -48805,7 +48800,7 @@ async function baseObjects(target, context, log) {
     if (diffBase.kind === 'none' || !side)
         return { ok: false, why: `no diff: ${diffBase.reason}` };
     const at = `base ${diffBase.sha.slice(0, 12)} (${diffBase.reason})`;
-    const plan = diffBase.plans.get(baseKey(target));
+    const plan = diffBase.plans.get(setupReleaseKey(target));
     if (!plan)
         return { ok: true, objects: undefined };
     if (plan.kind === 'problem')
@@ -48919,16 +48914,18 @@ function ownershipVerifies(key, revision, signature) {
 }
 
 async function releaseTest(target, test, lastDeployed, helm, context, log) {
-    const args = testArgs(target, test.timeout);
-    log.line(`helm ${args.join(' ')}`);
     try {
         // Test pods' logs arrive on stdout: they are log material here.
-        await helmRun(helm, args, { ...context, onLine: log.onLine });
+        await helm.test(target, test.timeout, {
+            ...context,
+            onLine: log.onLine,
+            announce: (command) => log.line(command)
+        });
         log.line('helm test passed');
         return { ok: true, notes: ['helm test passed'] };
     }
     catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
+        const why = errorMessage(error);
         if (!test.rollbackOnFailure)
             return {
                 ok: false,
@@ -48943,10 +48940,10 @@ async function releaseTest(target, test, lastDeployed, helm, context, log) {
             };
         log.line(`Rolling back to revision ${lastDeployed}: helm test failed`);
         try {
-            await helmRun(helm, rollbackArgs(target, lastDeployed), context);
+            await helm.rollback(target, lastDeployed, context);
         }
         catch (rollback) {
-            const also = rollback instanceof Error ? rollback.message : String(rollback);
+            const also = errorMessage(rollback);
             return {
                 ok: false,
                 notes: [],
@@ -48962,6 +48959,12 @@ async function releaseTest(target, test, lastDeployed, helm, context, log) {
 }
 
 async function act(step, decision, digest, context, log) {
+    const result = await carryOut(step, decision, digest, context, log);
+    const drift = 'drift' in decision ? decision.drift : undefined;
+    // What a drift check found stays on the result; it corrected only what succeeded.
+    return drift ? withDrift(result, { ...drift, corrected: result.status === 'succeeded' }) : result;
+}
+async function carryOut(step, decision, digest, context, log) {
     const started = performance.now();
     const done = (result) => ({
         ...result,
@@ -48979,6 +48982,15 @@ async function act(step, decision, digest, context, log) {
         case 'leave':
             log.line(decision.note);
             return resultOf(step, { operation: null, status: 'skipped', notes: [decision.note] });
+        case 'report':
+            if (decision.line !== undefined)
+                log.line(decision.line);
+            return resultOf(step, {
+                operation: null,
+                status: 'unchanged',
+                revision: decision.revision,
+                notes: decision.notes
+            });
         case 'retry-hooks':
             if (step.action !== 'apply' || digest === undefined)
                 break;
@@ -49011,7 +49023,7 @@ function helmContext(context, log) {
     return { env: context.env, signal: context.signal, onLine: log.onStderr };
 }
 function message(error) {
-    return error instanceof Error ? error.message : String(error);
+    return errorMessage(error);
 }
 function failed(step, error, log, fields) {
     // A chart whose dependencies cannot be built is an error on the plan's `chart` line.
@@ -49029,11 +49041,11 @@ async function recover(step, recovery, context, log) {
     const { target } = step;
     if (recovery.kind === 'rollback') {
         log.line(`Recovering: ${recovery.reason}; rolling back to revision ${recovery.to}`);
-        await helmRun(context.helm, rollbackArgs(target, recovery.to), helmContext(context, log));
+        await context.helm.rollback(target, recovery.to, helmContext(context, log));
         return `recovered: ${recovery.reason}, rolled back to revision ${recovery.to}`;
     }
     log.line(`Recovering: ${recovery.reason}; uninstalling it`);
-    await helmRun(context.helm, uninstallArgs(target), helmContext(context, log));
+    await context.helm.uninstall(target, helmContext(context, log));
     return `recovered: ${recovery.reason}, uninstalled it first`;
 }
 async function apply(step, spec, decision, digest, context, log) {
@@ -49058,7 +49070,7 @@ async function apply(step, spec, decision, digest, context, log) {
         const values = await context.values.forDeploy(spec.values);
         const hookRun = hookRunOf(step, spec.chartText, version, op, context, log);
         try {
-            await runHooks(`pre-${op}`, spec.hooks[`pre-${op}`], hookRun);
+            await context.hooks.run(`pre-${op}`, spec.hooks[`pre-${op}`], hookRun);
         }
         catch (error) {
             throw new Error(`${message(error)}; helm ${op} was not run`, { cause: error });
@@ -49072,7 +49084,7 @@ async function apply(step, spec, decision, digest, context, log) {
             serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
         });
         notes.push(...translated.notes);
-        const args = applyArgs({
+        const applied = await helm.apply({
             operation: op,
             target,
             chart,
@@ -49082,10 +49094,8 @@ async function apply(step, spec, decision, digest, context, log) {
             labels: markerLabels({ digest, commit: context.sha, run: context.run }),
             userArgs: translated.args,
             optionArgs: releaseOptionArgs(spec.options, helm.major)
-        });
-        log.line(`helm ${args.join(' ')}`);
-        const applied = await helmRun(helm, args, helmContext(context, log));
-        const release = parseRelease(applied.stdout);
+        }, { ...helmContext(context, log), announce: (command) => log.line(command) });
+        const release = parseRelease(applied);
         revision = release.revision;
         version = release.chartVersion ?? version;
         log.line(`${op} done: revision ${revision ?? '?'}, chart version ${version || '?'}`);
@@ -49133,7 +49143,7 @@ function hookRunOf(step, chart, version, operation, context, log) {
  */
 async function postHooks(step, { op, revision, digest }, scripts, hookRun, context, notes) {
     try {
-        await runHooks(`post-${op}`, scripts, hookRun);
+        await context.hooks.run(`post-${op}`, scripts, hookRun);
     }
     catch (error) {
         if (revision !== null && context.cluster?.client) {
@@ -49205,8 +49215,8 @@ async function previousApplyMethod(step, op, args, context, log) {
         args.some((a) => a.split('=')[0] === '--force-conflicts');
     if (!matters || serverSideFlag(args) !== undefined)
         return undefined;
-    const status = await helmRun(context.helm, statusArgs(step.target), helmContext(context, log));
-    return parseRelease(status.stdout).applyMethod;
+    const status = await context.helm.status(step.target, helmContext(context, log));
+    return parseRelease(status).applyMethod;
 }
 /** A removed plan's `pre-uninstall` hooks, `helm uninstall`, its `post-uninstall` hooks (from the base commit). */
 async function uninstall(step, context, log) {
@@ -49222,16 +49232,16 @@ async function uninstall(step, context, log) {
         };
         if (hooks && hookRun) {
             try {
-                await runHooks('pre-uninstall', hooks['pre-uninstall'], hookRun);
+                await context.hooks.run('pre-uninstall', hooks['pre-uninstall'], hookRun);
             }
             catch (error) {
                 throw new Error(`${message(error)}; helm uninstall was not run`, { cause: error });
             }
         }
-        await helmRun(context.helm, uninstallArgs(step.target), helmContext(context, log));
+        await context.helm.uninstall(step.target, helmContext(context, log));
         log.line(`uninstalled ${step.target.release} from ${step.target.namespace}`);
         if (hooks && hookRun)
-            await runHooks('post-uninstall', hooks['post-uninstall'], hookRun);
+            await context.hooks.run('post-uninstall', hooks['post-uninstall'], hookRun);
         return resultOf(step, { operation: 'uninstall', status: 'succeeded' });
     }
     catch (error) {
@@ -49258,9 +49268,124 @@ function previewContext(context) {
     };
 }
 
+const PENDING = new Set(['pending-install', 'pending-upgrade', 'pending-rollback', 'uninstalling']);
+/** The observation of a release from all its revisions (any order). */
+function observe(revisions) {
+    const latest = revisions.reduce((best, r) => (best === undefined || r.revision > best.revision ? r : best), undefined);
+    if (!latest || latest.status === 'uninstalled')
+        return { kind: 'absent' };
+    const { revision, status, marker } = latest;
+    if (!marker)
+        return { kind: 'foreign', revision, status };
+    const good = revisions
+        .filter((r) => r.revision < revision && (r.status === 'deployed' || r.status === 'superseded'))
+        .map((r) => r.revision);
+    const lastGood = good.length > 0 ? Math.max(...good) : undefined;
+    if (PENDING.has(status))
+        return {
+            kind: 'pending',
+            revision,
+            status: status,
+            since: latest.created,
+            marker,
+            lastGood
+        };
+    if (status === 'deployed')
+        return { kind: 'deployed', revision, marker };
+    return { kind: 'failed', revision, marker, lastGood };
+}
+/** Revisions of every release in a namespace from its `owner=helm` Secrets. */
+function revisionsFromSecrets(items) {
+    const revisions = [];
+    for (const meta of items) {
+        const labels = meta.labels ?? {};
+        const release = labels.name;
+        const revision = Number(labels.version);
+        if (!release || !Number.isInteger(revision) || !labels.status)
+            continue;
+        revisions.push({
+            release,
+            revision,
+            status: labels.status,
+            created: Date.parse(meta.creationTimestamp ?? '') || 0,
+            marker: markerFromLabels(labels)
+        });
+    }
+    return revisions;
+}
+/** Revisions from `helm history -o json` (the fallback for other storage drivers, and older markers). */
+function revisionsFromHistory(release, historyJson) {
+    const entries = JSON.parse(historyJson || '[]');
+    return entries.map((e) => ({
+        release,
+        revision: Number(e.revision),
+        status: String(e.status ?? ''),
+        created: Date.parse(String(e.updated ?? '')) || 0,
+        marker: markerFromDescription(String(e.description ?? ''))
+    }));
+}
+
+/**
+ * Releases of one namespace whose newest revision carries this action's marker and
+ * that no plan declares (`declared`: `namespace/release` of every plan of the setup,
+ * the unreadable ones too). Releases without the marker are never orphans.
+ */
+function orphansOf(namespace, revisions, declared) {
+    const byRelease = Map.groupBy(revisions, (r) => r.release);
+    const orphans = [];
+    for (const [release, history] of byRelease) {
+        if (declared.has(releaseKey({ namespace, release })))
+            continue;
+        const observation = observe(history);
+        // A pending one is another run's business until it settles.
+        if (observation.kind !== 'deployed' && observation.kind !== 'failed')
+            continue;
+        orphans.push({
+            namespace,
+            release,
+            revision: observation.revision,
+            marker: observation.marker,
+            observation
+        });
+    }
+    return orphans.sort((a, b) => a.release.localeCompare(b.release));
+}
+function ownershipOf(orphan, key) {
+    if (key === undefined)
+        return { kind: 'no-key' };
+    const { signature, digest } = orphan.marker;
+    if (signature === undefined || digest === undefined)
+        return { kind: 'unsigned' };
+    const { namespace, release, revision } = orphan;
+    const signed = { namespace, release, revision, digest };
+    return ownershipVerifies(key, signed, signature) ? { kind: 'verified' } : { kind: 'forged' };
+}
+/** The objects that live outside the release's namespace (or might: a kind not served), by name. */
+function objectsOutside(namespace, objects) {
+    return objects.flatMap((o) => {
+        if (o.namespaced === undefined)
+            return [`${o.kind}/${o.name} (a kind the server does not serve)`];
+        if (!o.namespaced)
+            return [`${o.kind}/${o.name}`];
+        if (o.namespace !== undefined && o.namespace !== namespace)
+            return [`${o.kind}/${o.namespace}/${o.name}`];
+        return [];
+    });
+}
+
 function decide(input) {
+    const { runKind } = input;
+    if (runKind !== 'drift-report' && runKind !== 'drift-correct')
+        return deployDecision(input);
+    if (!input.drift)
+        throw new Error('internal error: a drift check decided without its input');
+    return input.step.action === 'uninstall'
+        ? orphanDecision(input.step, input.observation, input.drift)
+        : driftDecision(input.step, input.observation, runKind, input.drift);
+}
+function deployDecision(input) {
     const { step, observation, runKind } = input;
-    const name = `${step.target.namespace}/${step.target.release}`;
+    const name = releaseKey(step.target);
     const left = leftAlone(step);
     if (left)
         return left;
@@ -49360,7 +49485,7 @@ function decide(input) {
  * rule of every run that could touch the release, drift checks included.
  */
 function leftAlone(step) {
-    const name = `${step.target.namespace}/${step.target.release}`;
+    const name = releaseKey(step.target);
     const note = leaveNote(step, name);
     return note === undefined ? undefined : { kind: 'leave', note };
 }
@@ -49380,447 +49505,108 @@ function mayRecover(observation, input) {
         return true;
     return input.now - observation.since > input.pendingGraceMs;
 }
-
-/** Maps items with at most `limit` promises in flight, keeping the input order in the output. */
-async function mapLimited(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await fn(items[index]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    return results;
-}
-
-const PENDING = new Set(['pending-install', 'pending-upgrade', 'pending-rollback', 'uninstalling']);
-/** The observation of a release from all its revisions (any order). */
-function observe(revisions) {
-    const latest = revisions.reduce((best, r) => (best === undefined || r.revision > best.revision ? r : best), undefined);
-    if (!latest || latest.status === 'uninstalled')
-        return { kind: 'absent' };
-    const { revision, status, marker } = latest;
-    if (!marker)
-        return { kind: 'foreign', revision, status };
-    const good = revisions
-        .filter((r) => r.revision < revision && (r.status === 'deployed' || r.status === 'superseded'))
-        .map((r) => r.revision);
-    const lastGood = good.length > 0 ? Math.max(...good) : undefined;
-    if (PENDING.has(status))
-        return {
-            kind: 'pending',
-            revision,
-            status: status,
-            since: latest.created,
-            marker,
-            lastGood
-        };
-    if (status === 'deployed')
-        return { kind: 'deployed', revision, marker };
-    return { kind: 'failed', revision, marker, lastGood };
-}
-/** Revisions of every release in a namespace from its `owner=helm` Secrets. */
-function revisionsFromSecrets(items) {
-    const revisions = [];
-    for (const meta of items) {
-        const labels = meta.labels ?? {};
-        const release = labels.name;
-        const revision = Number(labels.version);
-        if (!release || !Number.isInteger(revision) || !labels.status)
-            continue;
-        revisions.push({
-            release,
-            revision,
-            status: labels.status,
-            created: Date.parse(meta.creationTimestamp ?? '') || 0,
-            marker: markerFromLabels(labels)
-        });
-    }
-    return revisions;
-}
-/** Revisions from `helm history -o json` (the fallback for other storage drivers, and older markers). */
-function revisionsFromHistory(release, historyJson) {
-    const entries = JSON.parse(historyJson || '[]');
-    return entries.map((e) => ({
-        release,
-        revision: Number(e.revision),
-        status: String(e.status ?? ''),
-        created: Date.parse(String(e.updated ?? '')) || 0,
-        marker: markerFromDescription(String(e.description ?? ''))
-    }));
-}
-
-// What the cluster holds for every release of a setup's plans, read once before
-// any plan runs: one metadata-only LIST of helm's release Secrets a namespace.
-// helm itself is asked only where the Secrets cannot tell (another storage
-// driver, no API access, a release marked by an older version of the action).
-const PARTIAL_METADATA_LIST$1 = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
-/** Other storage drivers (configmap, sql, memory) are read through helm. */
-const SECRET_DRIVERS = new Set(['', 'secret', 'secrets']);
-const HISTORY_CALLS_AT_ONCE = 4;
-function releaseKey(target) {
-    return `${target.namespace}/${target.release}`;
-}
-async function observeReleases(steps, context) {
-    const observations = new Map();
-    const errors = new Map();
-    const byHelm = [];
-    const secretDriver = SECRET_DRIVERS.has((context.env.HELM_DRIVER ?? '').toLowerCase());
-    let listedNamespaces = 0;
-    if (context.client && secretDriver) {
-        const client = context.client;
-        const namespaces = [...new Set(steps.map((s) => s.target.namespace))];
-        const listed = await mapLimited(namespaces, HISTORY_CALLS_AT_ONCE, (ns) => listRevisions(client, ns).then((revisions) => ({ ns, revisions }), (error) => ({ ns, error })));
-        for (const entry of listed) {
-            const targets = steps.map((s) => s.target).filter((t) => t.namespace === entry.ns);
-            if ('error' in entry) {
-                // Not allowed to list, or unreachable: helm says what it can.
-                byHelm.push(...targets);
-                continue;
-            }
-            listedNamespaces++;
-            for (const target of targets) {
-                const observation = observe(entry.revisions.filter((r) => r.release === target.release));
-                // A release of an older version of the action is marked in its description only.
-                if (observation.kind === 'foreign')
-                    byHelm.push(target);
-                else
-                    observations.set(releaseKey(target), observation);
-            }
-        }
-    }
-    else {
-        byHelm.push(...steps.map((s) => s.target));
-    }
-    await mapLimited(byHelm, HISTORY_CALLS_AT_ONCE, async (target) => {
-        try {
-            observations.set(releaseKey(target), observe(await historyOf(target, context)));
-        }
-        catch (error) {
-            errors.set(releaseKey(target), error instanceof Error ? error.message : String(error));
-        }
-    });
-    const how = `${listedNamespaces} namespace(s) listed through the API, ${byHelm.length} release(s) through helm history`;
-    const namespaces = new Set(steps.map((s) => s.target.namespace)).size;
-    return { observations, errors, how, viaApi: listedNamespaces === namespaces };
-}
-async function listRevisions(client, namespace) {
-    const list = await client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?labelSelector=${encodeURIComponent('owner=helm')}`, PARTIAL_METADATA_LIST$1);
-    return revisionsFromSecrets((list.items ?? []).map((item) => item.metadata ?? {}));
-}
-/** helm's answer when a release has no history at all. */
-const NOT_FOUND = /release: not found/i;
-async function historyOf(target, context) {
-    try {
-        const history = await helmRun(context.helm, historyArgs(target), {
-            env: context.env,
-            signal: context.signal
-        });
-        return revisionsFromHistory(target.release, history.stdout);
-    }
-    catch (error) {
-        if (error instanceof HelmError && NOT_FOUND.test(error.result.stderr))
-            return [];
-        throw error;
-    }
-}
-
-// The order plans of one setup run in: at most `limit` at once, each only after
-// every plan it `needs` (within this run) finished well. A plan whose need did
-// not finish well is not run; needs on plans outside the run are met already.
-async function runInOrder(items, limit, hooks) {
-    const results = new Map();
-    const inRun = new Set(items.map((i) => i.key));
-    const waiting = [...items];
-    let running = 0;
-    return new Promise((resolve, reject) => {
-        const finish = (entry, result) => {
-            results.set(entry.key, result);
-            pump();
-        };
-        const pump = () => {
-            let progressed = true;
-            while (progressed) {
-                progressed = false;
-                for (const entry of [...waiting]) {
-                    const needs = entry.needs.filter((n) => inRun.has(n));
-                    const unmet = needs.find((n) => results.has(n) && !hooks.ok(results.get(n)));
-                    if (unmet !== undefined) {
-                        waiting.splice(waiting.indexOf(entry), 1);
-                        results.set(entry.key, hooks.notRun(entry.item, `not run: it needs ${unmet}, which did not succeed`));
-                        progressed = true;
-                        continue;
-                    }
-                    if (running >= limit || !needs.every((n) => results.has(n)))
-                        continue;
-                    waiting.splice(waiting.indexOf(entry), 1);
-                    running++;
-                    progressed = true;
-                    hooks.run(entry.item).then((result) => {
-                        running--;
-                        finish(entry, result);
-                    }, (error) => reject(error instanceof Error ? error : new Error(String(error))));
-                }
-            }
-            if (running === 0 && waiting.length > 0) {
-                // Only a cycle leaves items waiting with nothing running; plan files refuse cycles first.
-                for (const entry of waiting.splice(0))
-                    results.set(entry.key, hooks.notRun(entry.item, 'not run: its needs form a cycle'));
-            }
-            if (running === 0 && waiting.length === 0)
-                resolve(items.map((i) => results.get(i.key)));
-        };
-        pump();
-    });
-}
-
-/** The run kind, decided once for the whole plan. */
-function runKindOf(preview, plan) {
-    return preview ? 'preview' : plan.resync ? 'resync' : 'deploy';
-}
-const DEPLOY = {
-    step: deployStep,
-    outcome: (result) => result.status === 'failed'
-        ? `${result.operation ?? 'plan'} failed`
-        : `${result.operation ?? 'plan'} ${result.status}`
-};
-async function runEngine(run, work = DEPLOY) {
-    if (run.plan.setups.length === 0)
-        return [];
-    return withShared(run, async (shared) => {
-        const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) => runSetup(setup, shared, work));
-        return perSetup.flat();
-    });
-}
 /**
- * Runs `use` with what every setup shares, then removes the run's folder: the
- * kubeconfigs and decrypted values are gone when the action's step ends, before any
- * later step of the job (another action's included) could read them. The post step
- * only catches a main step killed before this.
+ * A plan's release in a drift check. Only a release this action deployed and no run
+ * is deploying is compared; `suspend: true` is neither checked nor corrected (as a
+ * deploy leaves it, and as Flux leaves a suspended HelmRelease).
  */
-async function withShared(run, use) {
-    const shared = sharedOf(run);
-    try {
-        return await use(shared);
-    }
-    finally {
-        await shared.workdir.remove();
+function driftDecision(step, observation = { kind: 'absent' }, runKind, drift) {
+    const left = leftAlone(step);
+    if (left)
+        return { ...left, drift: { state: 'suspended', objects: [] } };
+    const name = `${step.target.namespace}/${step.target.release}`;
+    switch (observation.kind) {
+        case 'absent': {
+            const missing = { state: 'release-missing', objects: [] };
+            if (runKind === 'drift-correct')
+                return correction('install', drift.commit, missing);
+            const line = `release ${name} is missing`;
+            return { kind: 'report', revision: null, line, notes: ['release missing'], drift: missing };
+        }
+        case 'foreign':
+            return {
+                kind: 'leave',
+                note: `release ${name} (revision ${observation.revision}) was not deployed by gitops-action: not checked, never corrected`
+            };
+        case 'pending':
+            return {
+                kind: 'leave',
+                note: `release ${name} is ${observation.status} (revision ${observation.revision}): another run is deploying it, not checked`
+            };
+        case 'deployed':
+        case 'failed': {
+            const notes = observation.kind === 'failed'
+                ? [
+                    `its newest revision ${observation.revision} failed: compared with that revision's manifest`
+                ]
+                : [];
+            if (drift.live?.kind !== 'objects')
+                return { kind: 'observe-live', what: 'objects', notes };
+            const { objects } = drift.live;
+            const found = { state: objects.length > 0 ? 'drifted' : 'in-sync', objects };
+            // An object of a kind the server does not serve cannot be put back by helm either.
+            if (runKind === 'drift-correct' && objects.some((o) => o.state !== 'unknown-kind'))
+                return correction('upgrade', drift.commit, found);
+            const said = found.state === 'in-sync' ? 'in sync' : driftNote(objects);
+            return {
+                kind: 'report',
+                revision: observation.revision,
+                notes: [...notes, said],
+                drift: found
+            };
+        }
     }
 }
-/** What every setup of a run shares: the work folder, helm's environment, the chart cache. */
-function sharedOf(run) {
-    const workdir = createWorkdir();
-    // A preview gets no KUBECONFIG at all: helm template must not reach for a cluster.
-    const baseEnv = run.runKind === 'preview'
-        ? childEnv({ ...workdir.helmEnv, KUBECONFIG: join(workdir.root, 'no-kubeconfig') })
-        : childEnv(workdir.helmEnv);
-    const charts = new ChartResolver(run.helm, run.plan.repositories, run.config.workspace, {
-        env: baseEnv,
-        signal: run.signal
+/** Re-applies the release as the commit says: the deploy path, hooks included. */
+function correction(operation, commit, drift) {
+    const done = operation === 'install' ? 'installed' : 're-applied';
+    const note = `corrected: ${done} as ${commit.slice(0, 12)} says`;
+    return { kind: 'apply', operation, notes: [note], reclaim: true, drift };
+}
+function driftNote(objects) {
+    const missing = objects.filter((o) => o.state === 'missing').length;
+    const fields = objects.reduce((n, o) => n + o.fields.length, 0);
+    return `drifted: ${objects.length} object(s), ${fields} field(s), ${missing} missing`;
+}
+const ORPHAN = { state: 'orphan', objects: [] };
+/**
+ * A release with this action's marker that no plan declares. It is uninstalled only
+ * when asked, provably ours, and when `helm uninstall` cannot reach past its
+ * namespace: no plan renders its objects any more, so nothing says a cluster-scoped
+ * one (or one in another namespace) is still its to delete. Otherwise reported.
+ */
+function orphanDecision(step, observation, drift) {
+    if (observation?.kind !== 'deployed' && observation?.kind !== 'failed')
+        throw new Error('internal error: an orphan is a release this action deployed');
+    const { namespace, release } = step.target;
+    const { revision, marker } = observation;
+    const report = (reason) => ({
+        kind: 'report',
+        revision,
+        line: reason,
+        notes: [...step.reasons, reason],
+        drift: ORPHAN
     });
-    // The base renders with its own repositories file and from its own files.
-    const base = run.runKind === 'preview' ? run.base : undefined;
-    const baseSide = base && {
-        diffBase: base,
-        side: base.kind === 'commit' ? baseSideOf(base, run, workdir, baseEnv) : undefined,
-        budget: new DiffBudget()
-    };
-    const values = new ValuesFiles({
-        config: run.config,
-        dir: workdir.valuesDir,
-        signal: run.signal
-    });
-    // A removed plan's uninstall hooks run among the base commit's files: written once, when one runs.
-    const commitFiles = commitFolders(run.config.workspace, join(workdir.root, 'commits'));
-    return { ...run, workdir, charts, values, state: {}, baseEnv, baseSide, commitFiles };
+    if (!drift.prune)
+        return report('prune: true uninstalls it');
+    const ownership = ownershipOf({ namespace, release, revision, marker }, drift.ownershipKey);
+    if (ownership.kind !== 'verified')
+        return report(unproven(ownership, revision));
+    if (drift.live?.kind !== 'scope')
+        return { kind: 'observe-live', what: 'scope', notes: [] };
+    if (drift.live.outside.length > 0)
+        return report(`not uninstalled: its release holds objects outside namespace ${namespace} (${drift.live.outside.join(', ')}), which prune never deletes; ${BY_HAND}`);
+    return { kind: 'uninstall', notes: step.reasons, drift: ORPHAN };
 }
-function baseSideOf(base, run, workdir, headEnv) {
-    const env = {
-        ...headEnv,
-        HELM_REPOSITORY_CONFIG: join(workdir.root, 'helm', 'base-repositories.yaml'),
-        HELM_REPOSITORY_CACHE: join(workdir.root, 'helm', 'base-cache')
-    };
-    return {
-        root: base.root,
-        env,
-        charts: new ChartResolver(run.helm, base.repositories, base.root, { env, signal: run.signal })
-    };
-}
-/** Why a step must not start now, if it must not. */
-function stopReason(shared) {
-    if (shared.signal.aborted)
-        return 'not run: the run was cancelled';
-    if (shared.config.failFast && shared.state.firstFailure)
-        return `not run: fail-fast after ${shared.state.firstFailure} failed`;
-    return undefined;
-}
-/** What act() gets for one setup: the run's shared parts and, outside a preview, the cluster. */
-function actContextOf(shared, cluster) {
-    return {
-        helm: shared.helm,
-        config: shared.config,
-        sha: shared.plan.sha,
-        run: shared.run,
-        env: cluster
-            ? childEnv({ ...shared.workdir.helmEnv, KUBECONFIG: cluster.kubeconfig })
-            : shared.baseEnv,
-        charts: shared.charts,
-        values: shared.values,
-        signal: shared.signal,
-        base: shared.baseSide,
-        scratch: shared.workdir.root,
-        commitFiles: shared.commitFiles,
-        ...(cluster && { cluster })
-    };
-}
-async function runSetup(setup, shared, work) {
-    const stop = stopReason(shared);
-    if (stop)
-        return setup.steps.map((step) => notRun(step, 'skipped', stop));
-    if (shared.runKind === 'preview')
-        return runSteps(setup, { shared, act: actContextOf(shared), observed: undefined, client: undefined }, work);
-    let cluster;
-    try {
-        cluster = await clusterOf(setup.setup, shared);
-        if (!cluster.client && work.needsClient)
-            throw new Error(work.needsClient(setup.setup));
-    }
-    catch (error) {
-        return setupFailed(setup, shared, error, 'kubeconfig unavailable');
-    }
-    try {
-        const act = actContextOf(shared, cluster);
-        const observed = await observeReleases(setup.steps, {
-            helm: shared.helm,
-            env: act.env,
-            signal: shared.signal,
-            client: cluster.client
-        });
-        info(`Releases of setup ${setup.setup}: ${observed.how}`);
-        // Where listing failed, marking would fail too: the description tells the next run.
-        const marking = observed.viaApi ? cluster : { ...cluster, client: undefined };
-        const context = { shared, act: { ...act, cluster: marking }, observed, client: cluster.client };
-        const results = await runSteps(setup, context, work);
-        return work.after ? [...results, ...(await work.after(setup, context))] : results;
-    }
-    catch (error) {
-        return setupFailed(setup, shared, error, 'setup failed');
-    }
-    finally {
-        await cluster.client?.close();
-    }
-}
-/** Every plan of a setup fails with what stopped the setup as a whole. */
-function setupFailed(setup, shared, error, outcome) {
-    const message = error instanceof Error ? error.message : String(error);
-    const log = new PlanLog(`setup ${setup.setup}`);
-    log.line(message);
-    log.flush(outcome);
-    shared.state.firstFailure ??= setup.setup;
-    return setup.steps.map((step) => notRun(step, 'failed', message));
-}
-async function runSteps(setup, context, work) {
-    const { shared } = context;
-    const runStep = (step) => stepOf(step, context, work);
-    const uninstalls = setup.steps.filter((s) => s.action === 'uninstall');
-    const applies = setup.steps.filter((s) => s.action === 'apply');
-    const hooks = {
-        run: runStep,
-        ok: (r) => r.status === 'succeeded' || r.status === 'unchanged' || r.status === 'planned',
-        notRun: (step, why) => notRun(step, 'skipped', why)
-    };
-    // Uninstalls first: a removed release frees the names and resources an added one may take.
-    // They run in reverse order of needs: a release goes only after every removed one that needed it.
-    const removed = await runInOrder(uninstalls.map((step) => ({
-        key: releaseKey(step.target),
-        needs: uninstalls
-            .filter((other) => other.needs.includes(releaseKey(step.target)))
-            .map((other) => releaseKey(other.target)),
-        item: step
-    })), shared.config.parallelPlans, hooks);
-    const applied = await runInOrder(applies.map((step) => ({
-        key: releaseKey(step.target),
-        needs: step.action === 'apply' ? step.spec.needs : [],
-        item: step
-    })), shared.config.parallelPlans, hooks);
-    return [...removed, ...applied];
-}
-/** One step as the scheduler runs it: unless stopped, logged, its failure counted for fail-fast. */
-async function stepOf(step, context, work) {
-    const { shared } = context;
-    const stop = stopReason(shared);
-    if (stop)
-        return notRun(step, 'skipped', stop);
-    const log = new PlanLog(title(step));
-    for (const why of step.reasons)
-        log.line(`Affected: ${why}`);
-    const observeError = context.observed?.errors.get(releaseKey(step.target));
-    let result;
-    try {
-        if (observeError)
-            throw new Error(observeError);
-        result = await work.step(step, context, log);
-    }
-    catch (error) {
-        result = notRun(step, 'failed', error instanceof Error ? error.message : String(error));
-        log.line(`✖ ${result.error ?? ''}`);
-    }
-    log.flush(work.outcome(result));
-    if (result.status === 'failed')
-        shared.state.firstFailure ??= step.target.plan;
-    return result;
-}
-/** A deploy, re-sync or preview: the one decision, acted on. */
-async function deployStep(step, context, log) {
-    const { shared } = context;
-    const digest = step.action === 'apply' && shared.runKind !== 'preview'
-        ? await digestOf(step, shared)
-        : undefined;
-    const decision = decide({
-        step,
-        observation: context.observed?.observations.get(releaseKey(step.target)),
-        runKind: shared.runKind,
-        digest,
-        now: Date.now(),
-        pendingGraceMs: shared.config.pendingGraceMs,
-        run: shared.run
-    });
-    return act(step, decision, digest, context.act, log);
-}
-async function digestOf(step, shared) {
-    const { spec } = step;
-    const paths = [...spec.values, ...Object.values(spec.hooks).flat()];
-    const files = await Promise.all(paths.map((p) => readFile(join(shared.config.workspace, p))));
-    return planDigest({ spec, files, helmArgs: shared.config.helmArgs, sha: shared.plan.sha });
-}
-function title(step) {
-    const { setup, namespace, release, plan } = step.target;
-    return `${setup} ${namespace}/${release} (${plan})`;
-}
-/** The setup's kubeconfig on disk, and an API client from it (undefined if it cannot be built). */
-async function clusterOf(setup, shared) {
-    const { config } = shared;
-    if (!config.kubeconfigStoreUrl) {
-        throw new Error(`setup ${setup}: no kubeconfig-store-url (or KUBECONFIG_REPO_URL) is set, so its kubeconfig cannot be fetched`);
-    }
-    const text = await fetchKubeconfig(setup, {
-        storeUrl: config.kubeconfigStoreUrl,
-        ca: config.kubeconfigStoreCa,
-        filename: config.kubeconfigFilename,
-        signal: shared.signal,
-        timeoutMs: config.storeTimeoutMs,
-        attempts: config.storeAttempts
-    });
-    const kubeconfig = shared.workdir.writeKubeconfig(setup, text);
-    info(`Kubeconfig of setup ${setup} fetched from ${addUrlSecrets(config.kubeconfigStoreUrl)}`);
-    try {
-        return { kubeconfig, client: await connectCluster(text, kubeconfig, shared.signal) };
-    }
-    catch (error) {
-        info(`Setup ${setup}: releases are read through helm (${error instanceof Error ? error.message : String(error)})`);
-        return { kubeconfig, client: undefined };
+const BY_HAND = 'uninstall it by hand if it is no longer needed';
+function unproven(ownership, revision) {
+    switch (ownership.kind) {
+        case 'no-key':
+            return 'not uninstalled: prune needs the ownership-key input to tell the releases this action deployed';
+        case 'unsigned':
+            return `not uninstalled: revision ${revision} carries no ownership signature (deployed before ownership-key was set, or its deploy did not finish); ${BY_HAND}`;
+        case 'forged':
+            return `not uninstalled: the ownership signature on revision ${revision} does not verify (copied from another release, forged, or made with another key); ${BY_HAND}`;
     }
 }
 
@@ -49987,11 +49773,8 @@ async function releaseSecrets(target, files, context) {
     if (encrypted.length === 0)
         return holdsSecret;
     // The output is the decrypted values: parsed here, never printed.
-    const given = await helmRun(context.helm, userValuesArgs(target), {
-        env: context.env,
-        signal: context.signal
-    });
-    const deployed = JSON.parse(given.stdout || 'null');
+    const given = await context.helm.values(target, { env: context.env, signal: context.signal });
+    const deployed = JSON.parse(given || 'null');
     const found = encrypted.flatMap((tree) => encryptedLeaves(tree, deployed));
     addSecretValues(found, `${target.plan}: the values of its SOPS-encrypted files, as deployed`);
     const leaves = new Set(found.map((leaf) => leaf.value));
@@ -49999,132 +49782,25 @@ async function releaseSecrets(target, files, context) {
     return (text) => holdsSecret(text) || leaves.has(text);
 }
 
-function checkDecision(step, observation) {
-    const left = leftAlone(step);
-    if (left)
-        return { kind: 'suspended', note: left.note };
-    const name = `${step.target.namespace}/${step.target.release}`;
-    switch (observation.kind) {
-        case 'absent':
-            return { kind: 'release-missing' };
-        case 'foreign':
-            return {
-                kind: 'leave',
-                reason: `release ${name} (revision ${observation.revision}) was not deployed by gitops-action: not checked, never corrected`
-            };
-        case 'pending':
-            return {
-                kind: 'leave',
-                reason: `release ${name} is ${observation.status} (revision ${observation.revision}): another run is deploying it, not checked`
-            };
-        case 'failed':
-            return {
-                kind: 'compare',
-                notes: [
-                    `its newest revision ${observation.revision} failed: compared with that revision's manifest`
-                ]
-            };
-        case 'deployed':
-            return { kind: 'compare', notes: [] };
-    }
-}
-/** Whether the release is re-applied: only drift, and only when asked. */
-function corrects(action, objects) {
-    // An object of a kind the server does not serve cannot be put back by helm either.
-    return action === 'correct' && objects.some((o) => o.state !== 'unknown-kind');
-}
-/**
- * Releases of one namespace whose newest revision carries this action's marker and
- * that no plan declares (`declared`: `namespace/release` of every plan of the setup,
- * the unreadable ones too). Releases without the marker are never orphans.
- */
-function orphansOf(namespace, revisions, declared) {
-    const byRelease = Map.groupBy(revisions, (r) => r.release);
-    const orphans = [];
-    for (const [release, history] of byRelease) {
-        if (declared.has(`${namespace}/${release}`))
-            continue;
-        const observation = observe(history);
-        // A pending one is another run's business until it settles.
-        if (observation.kind !== 'deployed' && observation.kind !== 'failed')
-            continue;
-        orphans.push({
-            namespace,
-            release,
-            revision: observation.revision,
-            marker: observation.marker
-        });
-    }
-    return orphans.sort((a, b) => a.release.localeCompare(b.release));
-}
-function ownershipOf(orphan, key) {
-    if (key === undefined)
-        return { kind: 'no-key' };
-    const { signature, digest } = orphan.marker;
-    if (signature === undefined || digest === undefined)
-        return { kind: 'unsigned' };
-    const signed = { ...orphan, digest };
-    return ownershipVerifies(key, signed, signature) ? { kind: 'verified' } : { kind: 'forged' };
-}
-/** The objects that live outside the release's namespace (or might: a kind not served), by name. */
-function objectsOutside(namespace, objects) {
-    return objects.flatMap((o) => {
-        if (o.namespaced === undefined)
-            return [`${o.kind}/${o.name} (a kind the server does not serve)`];
-        if (!o.namespaced)
-            return [`${o.kind}/${o.name}`];
-        if (o.namespace !== undefined && o.namespace !== namespace)
-            return [`${o.kind}/${o.namespace}/${o.name}`];
-        return [];
-    });
-}
-/**
- * An orphan is uninstalled only when asked, provably ours, and when `helm uninstall`
- * cannot reach past its namespace: no plan renders its objects any more, so nothing
- * says a cluster-scoped one (or one in another namespace) is still its to delete.
- */
-function pruneDecision(orphan, input) {
-    if (!input.prune)
-        return { kind: 'report', reason: 'prune: true uninstalls it' };
-    const { revision, namespace } = orphan;
-    if (!('outside' in input))
-        return { kind: 'report', reason: unproven(input.ownership, revision) };
-    if (input.outside.length > 0)
-        return {
-            kind: 'report',
-            reason: `not uninstalled: its release holds objects outside namespace ${namespace} (${input.outside.join(', ')}), which prune never deletes; ${BY_HAND}`
-        };
-    return { kind: 'prune' };
-}
-const BY_HAND = 'uninstall it by hand if it is no longer needed';
-function unproven(ownership, revision) {
-    switch (ownership.kind) {
-        case 'no-key':
-            return 'not uninstalled: prune needs the ownership-key input to tell the releases this action deployed';
-        case 'unsigned':
-            return `not uninstalled: revision ${revision} carries no ownership signature (deployed before ownership-key was set, or its deploy did not finish); ${BY_HAND}`;
-        case 'forged':
-            return `not uninstalled: the ownership signature on revision ${revision} does not verify (copied from another release, forged, or made with another key); ${BY_HAND}`;
-    }
+/** Maps items with at most `limit` promises in flight, keeping the input order in the output. */
+async function mapLimited(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await fn(items[index]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return results;
 }
 
-// A drift check: every plan's release as deployed (`helm get manifest`) against the
-// live objects, read from the API server; `drift: correct` re-applies what drifted
-// through the one interpreter, as an upgrade with hooks. It runs through the deploy's
-// scheduler: `needs`, `parallel-plans`, fail-fast and cancellation as a deploy has
-// them. Then the orphans: releases with this action's marker in the plans' namespaces
-// that no plan declares.
-const PARTIAL_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+// What a drift check reads beyond the releases' history: every plan's release as
+// deployed (`helm get manifest`) against the live objects, read from the API
+// server; and the orphans, releases with this action's marker in the plans'
+// namespaces that no plan declares. What is done about them is decide()'s.
 const OBJECTS_AT_ONCE = 8;
-const DRIFT = {
-    step: checkStep,
-    outcome: (result) => `drift ${result.drift?.state ?? result.status}`,
-    needsClient: (setup) => `setup ${setup}: a drift check reads the live objects through the API server, and no client could be built from its kubeconfig`,
-    after: orphans
-};
-function runDrift(run) {
-    return runEngine(run, DRIFT);
-}
 /** The setup's discovery, asked once a setup (a client is one setup's). */
 const finders = new WeakMap();
 function apiOf(context) {
@@ -50138,33 +49814,18 @@ function apiOf(context) {
     }
     return { client, resources };
 }
-async function checkStep(step, context, log) {
+/** What decide() asked to read of the live cluster for a step. */
+async function observeLive(step, what, context, log) {
+    if (what === 'scope')
+        return {
+            kind: 'scope',
+            outside: objectsOutside(step.target.namespace, await storedScope(step.target, context))
+        };
     if (step.action !== 'apply')
-        throw new Error('internal error: a drift check is of the plans at a commit');
-    const key = releaseKey(step.target);
-    const observation = context.observed?.observations.get(key) ?? { kind: 'absent' };
-    const decision = checkDecision(step, observation);
-    const drift = context.shared.config.drift;
-    if (decision.kind === 'suspended') {
-        log.line(decision.note);
-        return withDrift(resultOf(step, { operation: null, status: 'skipped', notes: [decision.note] }), { state: 'suspended', objects: [], corrected: false });
-    }
-    if (decision.kind === 'leave') {
-        log.line(decision.reason);
-        return resultOf(step, { operation: null, status: 'skipped', notes: [decision.reason] });
-    }
-    if (decision.kind === 'release-missing') {
-        log.line(`release ${key} is missing`);
-        const report = { state: 'release-missing', objects: [], corrected: false };
-        if (drift !== 'correct')
-            return withDrift(resultOf(step, { operation: null, status: 'unchanged', notes: ['release missing'] }), report);
-        const result = await correct(step, 'install', context, log);
-        return withDrift(result, { ...report, corrected: result.status === 'succeeded' });
-    }
-    for (const note of decision.notes)
-        log.line(note);
+        throw new Error('internal error: live objects are compared for the plans at a commit');
     const secrets = await releaseSecrets(step.target, step.spec.values, {
         ...context.shared,
+        helm: context.shared.ports.helm,
         env: context.act.env
     });
     const objects = await compareRelease(step.target, step.spec.driftIgnore, secrets, context);
@@ -50173,41 +49834,17 @@ async function checkStep(step, context, log) {
         for (const field of object.fields)
             log.line(`  ${field.path}: ${field.want ?? '(absent)'} → ${field.have ?? '(absent)'}`);
     }
-    const state = objects.length > 0 ? 'drifted' : 'in-sync';
-    const revision = 'revision' in observation ? observation.revision : null;
-    if (!corrects(drift, objects)) {
-        const notes = [...decision.notes, state === 'in-sync' ? 'in sync' : driftNote(objects)];
-        return withDrift(resultOf(step, { operation: null, status: 'unchanged', revision, notes }), {
-            state,
-            objects,
-            corrected: false
-        });
-    }
-    const result = await correct(step, 'upgrade', context, log);
-    return withDrift(result, { state, objects, corrected: result.status === 'succeeded' });
+    return { kind: 'objects', objects };
 }
-function driftNote(objects) {
-    const missing = objects.filter((o) => o.state === 'missing').length;
-    const fields = objects.reduce((n, o) => n + o.fields.length, 0);
-    return `drifted: ${objects.length} object(s), ${fields} field(s), ${missing} missing`;
-}
-/** Re-applies the release as the commit says: the deploy path, hooks included. */
-async function correct(step, operation, context, log) {
-    const digest = await digestOf(step, context.shared);
-    const note = `corrected: ${operation === 'install' ? 'installed' : 're-applied'} as ${context.shared.plan.sha.slice(0, 12)} says`;
-    return act(step, { kind: 'apply', operation, notes: [note], reclaim: true }, digest, context.act, log);
-}
-/** The objects of the release's newest revision as helm stores them (`args`: manifest or hooks). */
-async function storedObjects(args, context) {
-    const stored = await helmRun(context.shared.helm, [...args], {
-        env: context.act.env,
-        signal: context.shared.signal
-    });
-    return manifestObjects(stored.stdout);
+/** The objects of the release's newest revision as helm stores them: its manifest, or its hooks. */
+async function storedObjects(target, part, context) {
+    const call = { env: context.act.env, signal: context.shared.signal };
+    const { helm } = context.shared.ports;
+    return manifestObjects(await (part === 'manifest' ? helm.manifest : helm.hooks)(target, call));
 }
 /** Every object of the deployed manifest against its live copy. */
 async function compareRelease(target, ignore, holdsSecret, context) {
-    const objects = await storedObjects(manifestArgs(target), context);
+    const objects = await storedObjects(target, 'manifest', context);
     const found = await mapLimited(objects, OBJECTS_AT_ONCE, (object) => compareLive(object, target.namespace, ignoredPaths(ignore, object), holdsSecret, context));
     return found.filter((o) => o !== undefined);
 }
@@ -50238,14 +49875,12 @@ async function compareLive(desired, releaseNamespace, ignore, holdsSecret, conte
     return fields.length > 0 ? { object, state: 'drifted', fields } : undefined;
 }
 /**
- * Orphans of the namespaces the setup's plans use. Only a check of every plan can
- * tell that no plan declares a release: with the `plans` input set, none are looked for.
+ * The namespaces the setup's plans use. Only a check of every plan can tell that no
+ * plan declares a release: with the `plans` input set, none are looked for.
  */
-async function orphans(setup, context) {
-    const { shared } = context;
+function orphanScope(setup, shared) {
     if (shared.config.plans.length > 0)
-        return [];
-    const { client } = apiOf(context);
+        return undefined;
     const declared = new Set([
         ...setup.steps.map((s) => releaseKey(s.target)),
         ...shared.plan.problems
@@ -50253,67 +49888,37 @@ async function orphans(setup, context) {
             .map((p) => releaseKey(p.target))
     ]);
     const namespaces = [...new Set([...declared].map((key) => key.split('/')[0]))];
-    const found = await mapLimited(namespaces, OBJECTS_AT_ONCE, async (namespace) => {
-        const list = await client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?labelSelector=${encodeURIComponent('owner=helm')}`, PARTIAL_METADATA_LIST);
-        const revisions = revisionsFromSecrets((list.items ?? []).map((i) => i.metadata ?? {}));
-        return orphansOf(namespace, revisions, declared);
+    return { declared, namespaces };
+}
+/** The orphans observe's listing found, as uninstall steps, and their observations. */
+function orphanSteps(setup, observed, scope) {
+    const orphans = scope.namespaces.flatMap((namespace) => {
+        const listed = observed.listed.get(namespace);
+        if (listed instanceof Error)
+            throw listed;
+        // Not listed: a storage driver other than Secrets, whose releases no drift check sees.
+        return listed ? orphansOf(namespace, listed, scope.declared) : [];
     });
-    return mapLimited(found.flat(), shared.config.parallelPlans, (orphan) => {
+    const observations = new Map(observed.observations);
+    const steps = orphans.map((orphan) => {
         const { namespace, release } = orphan;
-        const why = `orphan: no plan declares ${namespace}/${release} (deployed by ${orphan.marker.commit.slice(0, 12) || 'an older version'}, revision ${orphan.revision})`;
-        const step = {
+        observations.set(releaseKey(orphan), orphan.observation);
+        return {
             action: 'uninstall',
-            target: {
-                setup: setup.setup,
-                namespace,
-                release,
-                plan: `${setup.setup}/${namespace}/${release}`
-            },
-            reasons: [why],
+            target: { setup, namespace, release, plan: `${setup}/${namespace}/${release}` },
+            reasons: [
+                `orphan: no plan declares ${releaseKey(orphan)} (deployed by ${orphan.marker.commit.slice(0, 12) || 'an older version'}, revision ${orphan.revision})`
+            ],
             needs: [],
             removal: DEFAULT_REMOVAL
         };
-        return stepOf(step, context, {
-            step: async (s, c, log) => withOrphan(await orphanStep(s, orphan, why, c, log)),
-            outcome: (result) => result.operation === 'uninstall' && result.status === 'succeeded'
-                ? 'orphan uninstalled'
-                : `orphan ${result.status === 'unchanged' ? 'reported' : result.status}`
-        });
     });
-}
-function withOrphan(result) {
-    const pruned = result.operation === 'uninstall' && result.status === 'succeeded';
-    return withDrift(result, { state: 'orphan', objects: [], corrected: pruned });
-}
-/** Reported, or uninstalled when prune may: see pruneDecision. */
-async function orphanStep(step, orphan, why, context, log) {
-    const { config } = context.shared;
-    const ownership = ownershipOf(orphan, config.ownershipKey);
-    const input = !config.prune
-        ? { prune: false }
-        : ownership.kind === 'verified'
-            ? {
-                prune: true,
-                ownership,
-                outside: objectsOutside(orphan.namespace, await storedScope(step.target, context))
-            }
-            : { prune: true, ownership };
-    const decision = pruneDecision(orphan, input);
-    if (decision.kind === 'report') {
-        log.line(decision.reason);
-        return resultOf(step, {
-            operation: null,
-            status: 'unchanged',
-            revision: orphan.revision,
-            notes: [why, decision.reason]
-        });
-    }
-    return act(step, { kind: 'uninstall', notes: [why] }, undefined, context.act, log);
+    return { steps, observed: { ...observed, observations } };
 }
 /** Where every object `helm uninstall` would delete (manifest) or create (hooks) lives. */
 async function storedScope(target, context) {
     const { resources } = apiOf(context);
-    const objects = (await Promise.all([manifestArgs(target), hooksArgs(target)].map((a) => storedObjects(a, context)))).flat();
+    const objects = (await Promise.all(['manifest', 'hooks'].map((part) => storedObjects(target, part, context)))).flat();
     return mapLimited(objects, OBJECTS_AT_ONCE, async (object) => {
         let namespaced;
         try {
@@ -50331,45 +49936,415 @@ async function storedScope(target, context) {
     });
 }
 
-// What the action edits on GitHub is only what its token wrote. Anyone may comment
-// on a pull request or open an issue, and issue forms apply labels on their own: a
-// marker, a title or a label tells nothing about who wrote the text. The author's
-// login must be the token's own identity, exactly: `<app>[bot]` is not the account
-// `<app>`, and a deleted account (no author) is nobody's.
-/** Whether the token whose identity (`viewer.login`) is given wrote it. */
-function writtenBy(item, identity) {
-    return item.author === identity;
+// What the cluster holds for every release of a setup's plans, read once before
+// any plan runs: one metadata-only LIST of helm's release Secrets a namespace.
+// helm itself is asked only where the Secrets cannot tell (another storage
+// driver, no API access, a release marked by an older version of the action).
+const PARTIAL_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+/** Other storage drivers (configmap, sql, memory) are read through helm. */
+const SECRET_DRIVERS = new Set(['', 'secret', 'secrets']);
+const HISTORY_CALLS_AT_ONCE = 4;
+/** `alsoList`: namespaces listed though no step is in them (a drift check's orphans). */
+async function observeReleases(steps, context, alsoList = []) {
+    const observations = new Map();
+    const errors = new Map();
+    const listed = new Map();
+    const byHelm = [];
+    const secretDriver = SECRET_DRIVERS.has((context.env.HELM_DRIVER ?? '').toLowerCase());
+    let listedNamespaces = 0;
+    if (context.client && secretDriver) {
+        const client = context.client;
+        const namespaces = [...new Set([...steps.map((s) => s.target.namespace), ...alsoList])];
+        const found = await mapLimited(namespaces, HISTORY_CALLS_AT_ONCE, (ns) => listRevisions(client, ns).then((revisions) => ({ ns, revisions }), (error) => ({ ns, error })));
+        for (const entry of found) {
+            const targets = steps.map((s) => s.target).filter((t) => t.namespace === entry.ns);
+            if ('error' in entry) {
+                listed.set(entry.ns, entry.error instanceof Error ? entry.error : new Error(String(entry.error)));
+                // Not allowed to list, or unreachable: helm says what it can.
+                byHelm.push(...targets);
+                continue;
+            }
+            listed.set(entry.ns, entry.revisions);
+            if (targets.length > 0)
+                listedNamespaces++;
+            for (const target of targets) {
+                const observation = observe(entry.revisions.filter((r) => r.release === target.release));
+                // A release of an older version of the action is marked in its description only.
+                if (observation.kind === 'foreign')
+                    byHelm.push(target);
+                else
+                    observations.set(releaseKey(target), observation);
+            }
+        }
+    }
+    else {
+        byHelm.push(...steps.map((s) => s.target));
+    }
+    await mapLimited(byHelm, HISTORY_CALLS_AT_ONCE, async (target) => {
+        try {
+            observations.set(releaseKey(target), observe(await historyOf(target, context)));
+        }
+        catch (error) {
+            errors.set(releaseKey(target), errorMessage(error));
+        }
+    });
+    const how = `${listedNamespaces} namespace(s) listed through the API, ${byHelm.length} release(s) through helm history`;
+    const namespaces = new Set(steps.map((s) => s.target.namespace)).size;
+    return { observations, errors, how, viaApi: listedNamespaces === namespaces, listed };
+}
+async function listRevisions(client, namespace) {
+    const list = await client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?labelSelector=${encodeURIComponent('owner=helm')}`, PARTIAL_METADATA_LIST);
+    return revisionsFromSecrets((list.items ?? []).map((item) => item.metadata ?? {}));
+}
+async function historyOf(target, context) {
+    const history = await context.helm.history(target, { env: context.env, signal: context.signal });
+    return history === undefined ? [] : revisionsFromHistory(target.release, history);
 }
 
-/** The hidden first line that tells this workflow's comment from any other. */
-function commentMarker(workflowFile) {
-    return `<!-- gitops-action diff ${(workflowFile ?? 'workflow').replace(/--/g, '- -')} -->`;
+// The order plans of one setup run in: at most `limit` at once, each only after
+// every plan it `needs` (within this run) finished well. A plan whose need did
+// not finish well is not run; needs on plans outside the run are met already.
+async function runInOrder(items, limit, hooks) {
+    const results = new Map();
+    const inRun = new Set(items.map((i) => i.key));
+    const waiting = [...items];
+    let running = 0;
+    return new Promise((resolve, reject) => {
+        const finish = (entry, result) => {
+            results.set(entry.key, result);
+            pump();
+        };
+        const pump = () => {
+            let progressed = true;
+            while (progressed) {
+                progressed = false;
+                for (const entry of [...waiting]) {
+                    const needs = entry.needs.filter((n) => inRun.has(n));
+                    const unmet = needs.find((n) => results.has(n) && !hooks.ok(results.get(n)));
+                    if (unmet !== undefined) {
+                        waiting.splice(waiting.indexOf(entry), 1);
+                        results.set(entry.key, hooks.notRun(entry.item, `not run: it needs ${unmet}, which did not succeed`));
+                        progressed = true;
+                        continue;
+                    }
+                    if (running >= limit || !needs.every((n) => results.has(n)))
+                        continue;
+                    waiting.splice(waiting.indexOf(entry), 1);
+                    running++;
+                    progressed = true;
+                    hooks.run(entry.item).then((result) => {
+                        running--;
+                        finish(entry, result);
+                    }, (error) => reject(asError(error)));
+                }
+            }
+            if (running === 0 && waiting.length > 0) {
+                // Only a cycle leaves items waiting with nothing running; plan files refuse cycles first.
+                for (const entry of waiting.splice(0))
+                    results.set(entry.key, hooks.notRun(entry.item, 'not run: its needs form a cycle'));
+            }
+            if (running === 0 && waiting.length === 0)
+                resolve(items.map((i) => results.get(i.key)));
+        };
+        pump();
+    });
 }
-/** The first comment this token wrote under the marker, if any. */
-function ownComment(comments, marker, identity) {
-    return comments.find((c) => writtenBy(c, identity) && c.body.split('\n', 1)[0] === marker);
+
+function isDrift(kind) {
+    return kind === 'drift-report' || kind === 'drift-correct';
 }
-async function upsertComment(api, issue, marker, body, 
-/** False when no plan is affected: an earlier comment is corrected, none is started. */
-create = true) {
+/** The outcome a step's log group is titled with. */
+function outcomeOf(runKind, result) {
+    if (!isDrift(runKind))
+        return result.status === 'failed'
+            ? `${result.operation ?? 'plan'} failed`
+            : `${result.operation ?? 'plan'} ${result.status}`;
+    if (result.drift?.state !== 'orphan')
+        return `drift ${result.drift?.state ?? result.status}`;
+    return result.operation === 'uninstall' && result.status === 'succeeded'
+        ? 'orphan uninstalled'
+        : `orphan ${result.status === 'unchanged' ? 'reported' : result.status}`;
+}
+async function runEngine(run) {
+    if (run.plan.setups.length === 0)
+        return [];
+    return withShared(run, async (shared) => {
+        const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) => runSetup(setup, shared));
+        return perSetup.flat();
+    });
+}
+/**
+ * Runs `use` with what every setup shares, then removes the run's folder: the
+ * kubeconfigs and decrypted values are gone when the action's step ends, before any
+ * later step of the job (another action's included) could read them. The post step
+ * only catches a main step killed before this.
+ */
+async function withShared(run, use) {
+    const shared = sharedOf(run);
     try {
-        const [identity, comments] = await Promise.all([api.identity(), api.listComments(issue)]);
-        const ours = ownComment(comments, marker, identity);
-        if (ours)
-            return { kind: 'updated', id: (await api.updateComment(ours.id, body)).id };
-        if (!create)
-            return { kind: 'none' };
-        return { kind: 'created', id: (await api.createComment(issue, body)).id };
+        return await use(shared);
+    }
+    finally {
+        await shared.workdir.remove();
+    }
+}
+/** What every setup of a run shares: the work folder, helm's environment, the chart cache. */
+function sharedOf(run) {
+    const workdir = createWorkdir();
+    // A preview gets no KUBECONFIG at all: helm template must not reach for a cluster.
+    const baseEnv = run.plan.runKind.kind === 'preview'
+        ? childEnv({ ...workdir.helmEnv, KUBECONFIG: join(workdir.root, 'no-kubeconfig') })
+        : childEnv(workdir.helmEnv);
+    const charts = new ChartResolver(run.helm, run.plan.repositories, run.config.workspace, {
+        env: baseEnv,
+        signal: run.signal
+    });
+    // The base renders with its own repositories file and from its own files.
+    const base = run.plan.runKind.kind === 'preview' ? run.base : undefined;
+    const baseSide = base && {
+        diffBase: base,
+        side: base.kind === 'commit' ? baseSideOf(base, run, workdir, baseEnv) : undefined,
+        budget: new DiffBudget()
+    };
+    const values = new ValuesFiles({
+        config: run.config,
+        dir: workdir.valuesDir,
+        signal: run.signal
+    });
+    // A removed plan's uninstall hooks run among the base commit's files: written once, when one runs.
+    const commitFiles = commitFolders(run.config.workspace, join(workdir.root, 'commits'));
+    const given = run.ports ?? enginePorts(run.helm);
+    const shared = {
+        ...run,
+        runKind: run.plan.runKind.kind,
+        ports: { ...given, cluster: given.cluster ?? { connect: (setup) => clusterOf(setup, shared) } },
+        workdir,
+        charts,
+        values,
+        state: {},
+        baseEnv,
+        baseSide,
+        commitFiles
+    };
+    return shared;
+}
+function baseSideOf(base, run, workdir, headEnv) {
+    const env = {
+        ...headEnv,
+        HELM_REPOSITORY_CONFIG: join(workdir.root, 'helm', 'base-repositories.yaml'),
+        HELM_REPOSITORY_CACHE: join(workdir.root, 'helm', 'base-cache')
+    };
+    return {
+        root: base.root,
+        env,
+        charts: new ChartResolver(run.helm, base.repositories, base.root, { env, signal: run.signal })
+    };
+}
+/** Why a step must not start now, if it must not. */
+function stopReason(shared) {
+    if (shared.signal.aborted)
+        return 'not run: the run was cancelled';
+    if (shared.config.failFast && shared.state.firstFailure)
+        return `not run: fail-fast after ${shared.state.firstFailure} failed`;
+    return undefined;
+}
+/** What act() gets for one setup: the run's shared parts and, outside a preview, the cluster. */
+function actContextOf(shared, cluster) {
+    return {
+        helm: shared.ports.helm,
+        hooks: shared.ports.hooks,
+        config: shared.config,
+        sha: shared.plan.sha,
+        run: shared.run,
+        env: cluster
+            ? childEnv({ ...shared.workdir.helmEnv, KUBECONFIG: cluster.kubeconfig })
+            : shared.baseEnv,
+        charts: shared.charts,
+        values: shared.values,
+        signal: shared.signal,
+        base: shared.baseSide,
+        scratch: shared.workdir.root,
+        commitFiles: shared.commitFiles,
+        ...(cluster && { cluster })
+    };
+}
+async function runSetup(setup, shared) {
+    const stop = stopReason(shared);
+    if (stop)
+        return setup.steps.map((step) => notRun(step, 'skipped', stop));
+    if (shared.runKind === 'preview')
+        return runSteps(setup, {
+            shared,
+            act: actContextOf(shared),
+            observed: undefined,
+            client: undefined
+        });
+    const drift = isDrift(shared.runKind);
+    let cluster;
+    try {
+        cluster = await shared.ports.cluster.connect(setup.setup);
+        if (!cluster.client && drift)
+            throw new Error(`setup ${setup.setup}: a drift check reads the live objects through the API server, and no client could be built from its kubeconfig`);
     }
     catch (error) {
-        const status = error instanceof ApiError ? error.status : undefined;
-        const why = status === 403 || status === 404 || status === 401
-            ? 'the token may not comment on this pull request (a pull request from a fork, or a workflow without `permissions: pull-requests: write`)'
-            : error.message;
-        return {
-            kind: 'skipped',
-            reason: `The diff was not posted as a pull request comment: ${why}. It is in the job summary.`
-        };
+        return setupFailed(setup, shared, error, 'kubeconfig unavailable');
+    }
+    try {
+        const act = actContextOf(shared, cluster);
+        const orphans = drift ? orphanScope(setup, shared) : undefined;
+        const observed = await observeReleases(setup.steps, { helm: shared.ports.helm, env: act.env, signal: shared.signal, client: cluster.client }, orphans?.namespaces);
+        info(`Releases of setup ${setup.setup}: ${observed.how}`);
+        // Where listing failed, marking would fail too: the description tells the next run.
+        const marking = observed.viaApi ? cluster : { ...cluster, client: undefined };
+        const context = { shared, act: { ...act, cluster: marking }, observed, client: cluster.client };
+        const results = await runSteps(setup, context);
+        if (!orphans)
+            return results;
+        // Orphans are planned once the plans ran: uninstalls the same scheduler runs.
+        const found = orphanSteps(setup.setup, observed, orphans);
+        return [
+            ...results,
+            ...(await runSteps({ ...setup, steps: found.steps }, { ...context, observed: found.observed }))
+        ];
+    }
+    catch (error) {
+        return setupFailed(setup, shared, error, 'setup failed');
+    }
+    finally {
+        await cluster.client?.close();
+    }
+}
+/** Every plan of a setup fails with what stopped the setup as a whole. */
+function setupFailed(setup, shared, error, outcome) {
+    const message = errorMessage(error);
+    const log = new PlanLog(`setup ${setup.setup}`);
+    log.line(message);
+    log.flush(outcome);
+    shared.state.firstFailure ??= setup.setup;
+    return setup.steps.map((step) => notRun(step, 'failed', message));
+}
+async function runSteps(setup, context) {
+    const { shared } = context;
+    const runStep = (step) => stepOf(step, context);
+    const uninstalls = setup.steps.filter((s) => s.action === 'uninstall');
+    const applies = setup.steps.filter((s) => s.action === 'apply');
+    const hooks = {
+        run: runStep,
+        ok: (r) => r.status === 'succeeded' || r.status === 'unchanged' || r.status === 'planned',
+        notRun: (step, why) => notRun(step, 'skipped', why)
+    };
+    // Uninstalls first: a removed release frees the names and resources an added one may take.
+    // They run in reverse order of needs: a release goes only after every removed one that needed it.
+    const removed = await runInOrder(uninstalls.map((step) => ({
+        key: releaseKey(step.target),
+        needs: uninstalls
+            .filter((other) => other.needs.includes(releaseKey(step.target)))
+            .map((other) => releaseKey(other.target)),
+        item: step
+    })), shared.config.parallelPlans, hooks);
+    const applied = await runInOrder(applies.map((step) => ({
+        key: releaseKey(step.target),
+        needs: step.action === 'apply' ? step.spec.needs : [],
+        item: step
+    })), shared.config.parallelPlans, hooks);
+    return [...removed, ...applied];
+}
+/** One step as the scheduler runs it: unless stopped, logged, its failure counted for fail-fast. */
+async function stepOf(step, context) {
+    const { shared } = context;
+    const stop = stopReason(shared);
+    if (stop)
+        return notRun(step, 'skipped', stop);
+    const log = new PlanLog(title(step));
+    for (const why of step.reasons)
+        log.line(`Affected: ${why}`);
+    const observeError = context.observed?.errors.get(releaseKey(step.target));
+    let result;
+    try {
+        if (observeError)
+            throw new Error(observeError);
+        result = await engineStep(step, context, log);
+    }
+    catch (error) {
+        result = notRun(step, 'failed', errorMessage(error));
+        log.line(`✖ ${result.error ?? ''}`);
+    }
+    log.flush(outcomeOf(shared.runKind, result));
+    if (result.status === 'failed')
+        shared.state.firstFailure ??= step.target.plan;
+    return result;
+}
+/**
+ * Every run kind: the one decision, acted on. A drift check's decision may first ask
+ * observe for the live cluster (objects, an orphan's scope); then it is decided again.
+ */
+async function engineStep(step, context, log) {
+    const { shared } = context;
+    const { runKind, config } = shared;
+    // A deploy's decision compares digests; a drift check reads its files only to re-apply.
+    const digest = step.action === 'apply' && (runKind === 'deploy' || runKind === 'resync')
+        ? await digestOf(step, shared)
+        : undefined;
+    const drift = isDrift(runKind)
+        ? { commit: shared.plan.sha, prune: config.prune, ownershipKey: config.ownershipKey }
+        : undefined;
+    const input = {
+        step,
+        observation: context.observed?.observations.get(releaseKey(step.target)),
+        runKind,
+        digest,
+        now: Date.now(),
+        pendingGraceMs: config.pendingGraceMs,
+        run: shared.run,
+        ...(drift && { drift })
+    };
+    let decision = decide(input);
+    if (decision.kind === 'observe-live' && drift) {
+        for (const note of decision.notes)
+            log.line(note);
+        const live = await observeLive(step, decision.what, context, log);
+        decision = decide({ ...input, drift: { ...drift, live } });
+    }
+    if (decision.kind === 'observe-live')
+        throw new Error(`internal error: ${decision.what} asked twice for ${title(step)}`);
+    const applied = digest ??
+        (decision.kind === 'apply' && step.action === 'apply'
+            ? await digestOf(step, shared)
+            : undefined);
+    return act(step, decision, applied, context.act, log);
+}
+async function digestOf(step, shared) {
+    const { spec } = step;
+    const paths = [...spec.values, ...Object.values(spec.hooks).flat()];
+    const files = await Promise.all(paths.map((p) => readFile(join(shared.config.workspace, p))));
+    return planDigest({ spec, files, helmArgs: shared.config.helmArgs, sha: shared.plan.sha });
+}
+function title(step) {
+    const { setup, plan } = step.target;
+    return `${setup} ${releaseKey(step.target)} (${plan})`;
+}
+/** The setup's kubeconfig on disk, and an API client from it (undefined if it cannot be built). */
+async function clusterOf(setup, shared) {
+    const { config } = shared;
+    if (!config.kubeconfigStoreUrl) {
+        throw new Error(`setup ${setup}: no kubeconfig-store-url (or KUBECONFIG_REPO_URL) is set, so its kubeconfig cannot be fetched`);
+    }
+    const text = await fetchKubeconfig(setup, {
+        storeUrl: config.kubeconfigStoreUrl,
+        ca: config.kubeconfigStoreCa,
+        filename: config.kubeconfigFilename,
+        signal: shared.signal,
+        timeoutMs: config.storeTimeoutMs,
+        attempts: config.storeAttempts
+    });
+    const kubeconfig = shared.workdir.writeKubeconfig(setup, text);
+    info(`Kubeconfig of setup ${setup} fetched from ${addUrlSecrets(config.kubeconfigStoreUrl)}`);
+    try {
+        return { kubeconfig, client: await connectCluster(text, kubeconfig, shared.signal) };
+    }
+    catch (error) {
+        info(`Setup ${setup}: releases are read through helm (${errorMessage(error)})`);
+        return { kubeconfig, client: undefined };
     }
 }
 
@@ -50402,7 +50377,7 @@ async function startDeployments(api, input) {
             ids.set(setup, id);
         }
         catch (error) {
-            problems.push(`setup ${setup}: ${error.message}`);
+            problems.push(`setup ${setup}: ${errorMessage(error)}`);
         }
     }
     return { ids, problems };
@@ -50415,93 +50390,20 @@ async function finishDeployments(api, started, end, logUrl) {
             await api.deploymentStatus(id, state, logUrl, description);
         }
         catch (error) {
-            problems.push(`setup ${setup}: ${error.message}`);
+            problems.push(`setup ${setup}: ${errorMessage(error)}`);
         }
     }
     return problems;
 }
 
-// SIGINT/SIGTERM (the runner cancelling the job) abort the run: children are
-// stopped through their AbortSignal and what finished is still reported.
-function onCancel() {
-    const controller = new AbortController();
-    const handler = (signal) => {
-        if (!controller.signal.aborted)
-            controller.abort(new Error(`cancelled by ${signal}`));
-    };
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
-    return {
-        signal: controller.signal,
-        dispose() {
-            process.off('SIGINT', handler);
-            process.off('SIGTERM', handler);
-        }
-    };
-}
-
-async function baseCommit(input) {
-    const { event, changes, config } = input;
-    if (changes) {
-        const pr = event.name === 'pull_request';
-        const sha = await diffBaseCommit(config.workspace, changes.base, changes.head, pr, input.signal);
-        return {
-            sha,
-            reason: pr && input.scope.kind === 'diff'
-                ? `where the branch forked off the ${input.scope.baseReason}`
-                : input.scope.kind === 'diff'
-                    ? input.scope.baseReason
-                    : 'the diff base'
-        };
-    }
-    const run = await input.api.lastSuccessfulRun();
-    if (!run)
-        return {
-            none: 'no successful push run of this workflow on this branch to compare with, so every object is shown as rendered'
-        };
-    // A shallow checkout lacks it: fetched like a push's diff base.
-    const sha = await diffBaseCommit(config.workspace, run.headSha, event.sha, false, input.signal);
-    return { sha, reason: `last deployed commit, run ${run.id}` };
-}
-async function openDiffBase(input) {
-    const none = (reason) => ({
-        base: { kind: 'none', reason },
-        dispose: async () => { }
-    });
-    const targets = input.plan.setups.flatMap((s) => s.steps.map((step) => step.target));
-    if (targets.length === 0)
-        return none('no plan is affected');
-    let found;
-    try {
-        found = await baseCommit(input);
-    }
-    catch (error) {
-        return none(`the diff base cannot be found: ${error.message}`);
-    }
-    if ('none' in found)
-        return none(found.none);
-    const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'gitops-base-'));
-    const dispose = () => rm$1(dir, { recursive: true, force: true });
-    try {
-        const checkout = await openCommitCheckout(input.config.workspace, found.sha, dir);
-        const { repositories, plans } = readBasePlans(checkout, input.config, targets);
-        info(`Diff base: ${found.sha} (${found.reason}), ${plans.size} affected plan(s) there.`);
-        return {
-            base: {
-                kind: 'commit',
-                sha: found.sha,
-                reason: found.reason,
-                root: checkout.root,
-                repositories,
-                plans
-            },
-            dispose
-        };
-    }
-    catch (error) {
-        await dispose();
-        return none(`the files of ${found.sha.slice(0, 12)} (${found.reason}) cannot be read: ${error.message}`);
-    }
+// What the action edits on GitHub is only what its token wrote. Anyone may comment
+// on a pull request or open an issue, and issue forms apply labels on their own: a
+// marker, a title or a label tells nothing about who wrote the text. The author's
+// login must be the token's own identity, exactly: `<app>[bot]` is not the account
+// `<app>`, and a deleted account (no author) is nobody's.
+/** Whether the token whose identity (`viewer.login`) is given wrote it. */
+function writtenBy(item, identity) {
+    return item.author === identity;
 }
 
 // One GitHub issue a setup tells its drift: opened when a check finds drift,
@@ -50544,124 +50446,342 @@ async function syncDriftIssues(api, setups) {
     return outcomes;
 }
 
-/** The data path: event → scope → changes → plan → engine (observe, decide, act) → report. */
+/** The hidden first line that tells this workflow's comment from any other. */
+function commentMarker(workflowFile) {
+    return `<!-- gitops-action diff ${(workflowFile ?? 'workflow').replace(/--/g, '- -')} -->`;
+}
+/** The first comment this token wrote under the marker, if any. */
+function ownComment(comments, marker, identity) {
+    return comments.find((c) => writtenBy(c, identity) && c.body.split('\n', 1)[0] === marker);
+}
+async function upsertComment(api, issue, marker, body, 
+/** False when no plan is affected: an earlier comment is corrected, none is started. */
+create = true) {
+    try {
+        const [identity, comments] = await Promise.all([api.identity(), api.listComments(issue)]);
+        const ours = ownComment(comments, marker, identity);
+        if (ours)
+            return { kind: 'updated', id: (await api.updateComment(ours.id, body)).id };
+        if (!create)
+            return { kind: 'none' };
+        return { kind: 'created', id: (await api.createComment(issue, body)).id };
+    }
+    catch (error) {
+        const status = error instanceof ApiError ? error.status : undefined;
+        const why = status === 403 || status === 404 || status === 401
+            ? 'the token may not comment on this pull request (a pull request from a fork, or a workflow without `permissions: pull-requests: write`)'
+            : errorMessage(error);
+        return {
+            kind: 'skipped',
+            reason: `The diff was not posted as a pull request comment: ${why}. It is in the job summary.`
+        };
+    }
+}
+
+/** The publishers the plan's run kind asks for, in the order they finish. */
+function publishersOf(input) {
+    const { plan, config } = input;
+    const { runKind } = plan;
+    const all = [
+        runKind.kind === 'preview' && runKind.pullRequest !== undefined
+            ? commentPublisher(input, runKind.pullRequest)
+            : undefined,
+        config.deployments && runKind.kind !== 'preview' && plan.setups.length > 0
+            ? deploymentsPublisher(input)
+            : undefined,
+        isDriftCheck(runKind) && runKind.issues ? driftIssuesPublisher(input) : undefined
+    ].filter((p) => p !== undefined);
+    const guarded = async (p, call) => {
+        try {
+            await call();
+        }
+        catch (error) {
+            runWarning(`${p.failure}: ${errorMessage(error)}`);
+        }
+    };
+    return {
+        start: async () => {
+            for (const p of all)
+                if (p.start)
+                    await guarded(p, p.start);
+        },
+        finish: async (outcome) => {
+            for (const p of all)
+                await guarded(p, () => p.finish(outcome));
+        }
+    };
+}
+/** One GitHub Deployment per affected setup: in progress while the engine runs, then its end. */
+function deploymentsPublisher({ plan, config, api, workflow }) {
+    let started;
+    return {
+        failure: 'GitHub Deployments could not be recorded',
+        start: async () => {
+            started = await startDeployments(api, {
+                setups: plan.setups.map((s) => s.setup),
+                sha: plan.sha,
+                template: config.deploymentEnvironment,
+                logUrl: workflow.runUrl
+            });
+        },
+        finish: async (outcome) => {
+            if (!started)
+                return;
+            const end = outcome.kind === 'finished' ? outcome : { kind: 'stopped' };
+            const problems = [
+                ...started.problems,
+                ...(await finishDeployments(api, started, end, workflow.runUrl))
+            ];
+            if (problems.length > 0)
+                throw new Error(problems.join('; '));
+        }
+    };
+}
+/** The sticky comment of a pull request's preview: its diff. */
+function commentPublisher({ api, workflow }, pullRequest) {
+    return {
+        failure: 'The diff could not be posted as a pull request comment',
+        finish: async (outcome) => {
+            if (outcome.kind !== 'finished' || !outcome.preview)
+                return;
+            const { plan, results, preview } = outcome;
+            const marker = commentMarker(workflow.file);
+            const body = diffCommentBody(plan, results, preview, marker);
+            const affected = results.length + plan.problems.length > 0;
+            const posted = await upsertComment(api, pullRequest, marker, body, affected);
+            if (posted.kind === 'skipped')
+                runNotice(posted.reason);
+        }
+    };
+}
+/** One issue a setup, kept up to date with what the drift check found. */
+function driftIssuesPublisher({ api }) {
+    return {
+        failure: 'The drift issues could not be kept up to date',
+        finish: async (outcome) => {
+            if (outcome.kind !== 'finished')
+                return;
+            const drifts = setupDrifts(outcome.plan.sha, allResults(outcome.plan, outcome.results));
+            for (const o of await syncDriftIssues(api, drifts))
+                if (o.change !== 'none')
+                    printUntrusted(`Drift issue of ${o.setup}: #${o.number} ${o.change}`);
+        }
+    };
+}
+
+// SIGINT/SIGTERM (the runner cancelling the job) abort the run: children are
+// stopped through their AbortSignal and what finished is still reported.
+function onCancel() {
+    const controller = new AbortController();
+    const handler = (signal) => {
+        if (!controller.signal.aborted)
+            controller.abort(new Error(`cancelled by ${signal}`));
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+    return {
+        signal: controller.signal,
+        dispose() {
+            process.off('SIGINT', handler);
+            process.off('SIGTERM', handler);
+        }
+    };
+}
+
+function readBasePlans(checkout, config, targets) {
+    const files = checkout.listFiles();
+    const repositories = loadRepositories(checkout, config.helmRepositories, files);
+    const aliases = new Set(repositories.map((r) => r.name));
+    const wanted = new Set(targets.map(setupReleaseKey));
+    const layout = {
+        setupNameSize: config.setupNameSize,
+        ignore: config.ignore,
+        chartDirs: chartDirsOf(files)
+    };
+    // A base whose defaults file is bad cannot say how its plans were deployed: no diff.
+    let defaults = NO_DEFAULTS;
+    let defaultsProblem;
+    try {
+        if (files.includes(DEFAULTS_FILE))
+            defaults = readDefaults(checkout);
+    }
+    catch (error) {
+        if (!(error instanceof DefaultsFileError))
+            throw error;
+        defaultsProblem = error.message;
+    }
+    const plans = new Map();
+    for (const file of files) {
+        const shaped = classifyPath(file, layout);
+        if (shaped.kind !== 'plan' || !wanted.has(setupReleaseKey(shaped.target)))
+            continue;
+        const key = setupReleaseKey(shaped.target);
+        const problem = (problems) => ({
+            kind: 'problem',
+            plan: file,
+            message: problems.map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message)).join('; ')
+        });
+        if (plans.has(key)) {
+            plans.set(key, problem([{ file, message: 'two plan files define this release at base' }]));
+            continue;
+        }
+        const read = checkout.readText(file, MAX_PLAN_BYTES);
+        if (!read.ok) {
+            plans.set(key, problem([{ file, message: 'the plan file cannot be read at base' }]));
+            continue;
+        }
+        const parsed = parsePlanFile(file, read.text);
+        if (!parsed.ok) {
+            plans.set(key, problem(parsed.problems));
+            continue;
+        }
+        if (defaultsProblem) {
+            plans.set(key, problem([{ file, message: defaultsProblem }]));
+            continue;
+        }
+        const options = settleOptions(optionsFor(defaults, shaped.target, parsed.plan.options));
+        const resolved = resolvePlan(file, parsed.plan, checkout, aliases, options);
+        plans.set(key, resolved.ok ? { kind: 'plan', plan: file, spec: resolved.spec } : problem(resolved.problems));
+    }
+    return { repositories, plans };
+}
+
+async function baseCommit(input) {
+    const { changes, config, plan } = input;
+    if (changes) {
+        const pr = plan.runKind.kind === 'preview' && plan.runKind.pullRequest !== undefined;
+        const sha = await diffBaseCommit(config.workspace, changes.base, changes.head, pr, input.signal);
+        return {
+            sha,
+            reason: pr && input.scope.kind === 'diff'
+                ? `where the branch forked off the ${input.scope.baseReason}`
+                : input.scope.kind === 'diff'
+                    ? input.scope.baseReason
+                    : 'the diff base'
+        };
+    }
+    const run = await input.api.lastSuccessfulRun();
+    if (!run)
+        return {
+            none: 'no successful push run of this workflow on this branch to compare with, so every object is shown as rendered'
+        };
+    // A shallow checkout lacks it: fetched like a push's diff base.
+    const sha = await diffBaseCommit(config.workspace, run.headSha, plan.sha, false, input.signal);
+    return { sha, reason: `last deployed commit, run ${run.id}` };
+}
+async function openDiffBase(input) {
+    const none = (reason) => ({
+        base: { kind: 'none', reason },
+        dispose: async () => { }
+    });
+    const targets = input.plan.setups.flatMap((s) => s.steps.map((step) => step.target));
+    if (targets.length === 0)
+        return none('no plan is affected');
+    let found;
+    try {
+        found = await baseCommit(input);
+    }
+    catch (error) {
+        return none(`the diff base cannot be found: ${errorMessage(error)}`);
+    }
+    if ('none' in found)
+        return none(found.none);
+    const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'gitops-base-'));
+    const dispose = () => rm$1(dir, { recursive: true, force: true });
+    try {
+        const checkout = await openCommitCheckout(input.config.workspace, found.sha, dir);
+        const { repositories, plans } = readBasePlans(checkout, input.config, targets);
+        info(`Diff base: ${found.sha} (${found.reason}), ${plans.size} affected plan(s) there.`);
+        return {
+            base: {
+                kind: 'commit',
+                sha: found.sha,
+                reason: found.reason,
+                root: checkout.root,
+                repositories,
+                plans
+            },
+            dispose
+        };
+    }
+    catch (error) {
+        await dispose();
+        return none(`the files of ${found.sha.slice(0, 12)} (${found.reason}) cannot be read: ${errorMessage(error)}`);
+    }
+}
+
+/** Pure: what this run does. */
+function runKindOf(event, config, scope) {
+    if (event.name === 'pull_request')
+        return { kind: 'preview', pullRequest: event.number };
+    // A drift check reads the cluster: a dry run stays a render.
+    if (config.dryRun)
+        return { kind: 'preview', pullRequest: undefined };
+    if (event.name === 'schedule' || (event.name === 'workflow_dispatch' && config.mode === 'drift'))
+        return {
+            kind: config.drift === 'correct' ? 'drift-correct' : 'drift-report',
+            failOnDrift: config.failOnDrift,
+            pruneWithoutKey: config.prune && config.ownershipKey === undefined,
+            issues: config.driftIssues
+        };
+    return { kind: scope.kind === 'all' ? 'resync' : 'deploy' };
+}
+
+/** The data path: config → event → scope → changes → plan → helm → engine → report → publishers. */
 async function run() {
     const cancellation = onCancel();
+    const { signal } = cancellation;
     let opened;
-    // Set while Deployments are in progress: an error that ends the run must still end them.
-    let endDeployments;
+    // Set once publishing started: an error that ends the run must still end it (Deployments).
+    let publishers;
     try {
         const config = readConfig();
         const event = readEvent();
-        const api = createApi(config.githubToken, event, cancellation.signal);
+        const api = createApi(config.githubToken, event, signal);
         const scope = await resolveScope(event, api, config);
         const changes = scope.kind === 'diff'
-            ? await detectChanges(scope, event, config.workspace, api, cancellation.signal)
+            ? await detectChanges(scope, event, config.workspace, api, signal)
             : undefined;
-        // A drift check reads the cluster: a dry run (or a preview) stays a render.
-        const driftCheck = !config.dryRun &&
-            (event.name === 'schedule' || (event.name === 'workflow_dispatch' && config.mode === 'drift'));
         const plan = await planDeployment({
             config,
             scope,
             changes,
+            runKind: runKindOf(event, config, scope),
             openCheckout: () => openCheckout(config.workspace, event.sha),
             sha: event.sha
         });
         for (const { problem } of plan.problems)
             problem.leakedUrls?.forEach(addUrlSecrets);
-        reportPlan(plan, scope, changes, event.mode);
-        const preview = event.mode === 'preview' || config.dryRun;
-        const needsHelm = plan.setups.length > 0;
-        const helm = needsHelm
-            ? await prepareHelm(config, cancellation.signal).catch((error) => errorOf(error))
-            : undefined;
+        reportPlan(plan, scope, changes);
+        const helm = plan.setups.length > 0 ? await prepareHelm(config, signal).catch(asError) : undefined;
+        const preview = plan.runKind.kind === 'preview';
         // A preview compares with its diff base, whose files are opened once for every plan.
         if (preview && helm !== undefined && !(helm instanceof Error))
-            opened = await openDiffBase({
-                event,
-                scope,
-                changes,
-                plan,
-                config,
-                api,
-                signal: cancellation.signal
-            });
-        if (config.deployments && !preview && plan.setups.length > 0) {
-            const started = await startDeployments(api, {
-                setups: plan.setups.map((s) => s.setup),
-                sha: plan.sha,
-                template: config.deploymentEnvironment,
-                logUrl: event.workflow.runUrl
-            });
-            endDeployments = async (end) => {
-                endDeployments = undefined;
-                const problems = [
-                    ...started.problems,
-                    ...(await finishDeployments(api, started, end, event.workflow.runUrl))
-                ];
-                if (problems.length > 0)
-                    runWarning(`GitHub Deployments could not be recorded: ${problems.join('; ')}`);
-            };
-        }
-        // Without helm no plan can run, but every affected plan still gets its result.
-        const results = helm === undefined
-            ? []
-            : helm instanceof Error
-                ? plan.setups.flatMap((setup) => setup.steps.map((step) => cancellation.signal.aborted
-                    ? notRun(step, 'skipped', 'not run: the run was cancelled')
-                    : notRun(step, 'failed', helm.message)))
-                : await (driftCheck ? runDrift : runEngine)({
-                    plan,
-                    config,
-                    helm,
-                    runKind: runKindOf(preview, plan),
-                    run: event.workflow.runId?.toString(),
-                    signal: cancellation.signal,
-                    base: opened?.base
-                });
-        const previewReport = preview
-            ? {
-                base: opened?.base,
-                fullDiffAt: `the log of this run${event.workflow.runUrl ? ` (${event.workflow.runUrl})` : ''}`
-            }
-            : undefined;
-        await reportResults(plan, results, cancellation.signal.aborted, {
-            ...(previewReport && { preview: previewReport }),
-            ...(driftCheck && {
-                drift: {
-                    failOnDrift: config.failOnDrift,
-                    pruneWithoutKey: config.prune && config.ownershipKey === undefined
-                }
-            })
+            opened = await openDiffBase({ scope, changes, plan, config, api, signal });
+        publishers = publishersOf({ plan, config, api, workflow: event.workflow });
+        await publishers.start();
+        const results = await resultsOf(helm, {
+            plan,
+            config,
+            run: event.workflow.runId?.toString(),
+            signal,
+            base: opened?.base
         });
-        if (event.name === 'pull_request' && previewReport) {
-            const marker = commentMarker(event.workflow.file);
-            const body = diffCommentBody(plan, results, previewReport, marker);
-            const affected = results.length + plan.problems.length > 0;
-            const posted = await upsertComment(api, event.number, marker, body, affected);
-            if (posted.kind === 'skipped')
-                runNotice(posted.reason);
-        }
-        await endDeployments?.({
+        const previewReport = preview ? previewReportOf(opened?.base, event.workflow.runUrl) : undefined;
+        await reportResults(plan, results, signal.aborted, previewReport);
+        await publishers.finish({
             kind: 'finished',
+            plan,
             results,
-            cancelled: cancellation.signal.aborted
+            cancelled: signal.aborted,
+            preview: previewReport
         });
-        if (driftCheck && config.driftIssues) {
-            // The step's outcome stands: an issue that could not be written is a warning.
-            await syncDriftIssues(api, setupDrifts(plan.sha, allResults(plan, results))).then((outcomes) => {
-                for (const o of outcomes)
-                    if (o.change !== 'none')
-                        printUntrusted(`Drift issue of ${o.setup}: #${o.number} ${o.change}`);
-            }, (error) => runWarning(`The drift issues could not be kept up to date: ${errorOf(error).message}`));
-        }
     }
     catch (error) {
         if (error instanceof RepositoriesFileError)
             error.leakedUrls.forEach(addUrlSecrets);
-        await reportRunFailure(error instanceof Error ? error.message : String(error));
-        await endDeployments?.({ kind: 'stopped' });
+        await reportRunFailure(errorMessage(error));
+        await publishers?.finish({ kind: 'stopped' });
     }
     finally {
         for (const warning of takeSecretWarnings())
@@ -50670,8 +50790,15 @@ async function run() {
         cancellation.dispose();
     }
 }
-function errorOf(error) {
-    return error instanceof Error ? error : new Error(String(error));
+/** The engine's results; without helm no plan can run, but every affected plan still gets one. */
+async function resultsOf(helm, run) {
+    if (helm === undefined)
+        return [];
+    if (!(helm instanceof Error))
+        return runEngine({ ...run, helm });
+    return run.plan.setups.flatMap((setup) => setup.steps.map((step) => run.signal.aborted
+        ? notRun(step, 'skipped', 'not run: the run was cancelled')
+        : notRun(step, 'failed', helm.message)));
 }
 
 // First: checks the event file before any dependency reads it (see preflight.ts).

@@ -9,6 +9,12 @@ import { basename } from 'node:path';
 const STATE_KEY = 'gitops-workdir';
 const WORKDIR_PREFIX = 'gitops-action-';
 
+// What a thrown value says, whatever was thrown: every folder of src/ may import this.
+/** The message of an Error, or the thrown value as text. */
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
 // The post step: remove the run's folder (kubeconfigs, decrypted values, helm repository
 // config) if the main step could not, killed before it ended.
 // It imports no @actions/* package: loading one costs more than this whole step.
@@ -29,7 +35,7 @@ async function cleanup() {
         console.log(`Removed ${dir} (kubeconfigs, decrypted values and helm repository config of this run)`);
     }
     catch (error) {
-        warning(`could not remove ${dir}: ${error instanceof Error ? error.message : String(error)}`);
+        warning(`could not remove ${dir}: ${errorMessage(error)}`);
     }
 }
 /** `::warning::` with the runner's escaping of command data. */
