@@ -4,18 +4,18 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Helm } from '../../src/apply/helm.ts'
+import type { Config } from '../../src/types/config.ts'
 import type {
   ChartSource,
-  Config,
   DeploymentPlan,
   HookName,
   PlannedStep,
   PlanSpec,
   PlanTarget,
   Removal,
-  RepositoryAlias,
-  Result
-} from '../../src/types.ts'
+  RepositoryAlias
+} from '../../src/types/plan.ts'
+import type { Result } from '../../src/types/results.ts'
 import { runEngine } from '../../src/engine/run.ts'
 import { DEFAULT_OPTIONS, DEFAULT_REMOVAL } from '../../src/plan/plan-options.ts'
 import { NO_HOOKS } from '../support/plan-spec.ts'

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { addUrlSecrets } from '../secrets/masking.ts'
-import type { ChartSource, RepositoryAlias } from '../types.ts'
+import type { ChartSource, RepositoryAlias } from '../types/plan.ts'
 import {
   chartDependencies,
   chartYamlOf,

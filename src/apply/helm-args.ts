@@ -1,4 +1,4 @@
-import type { PlanTarget, ReleaseOptions } from '../types.ts'
+import type { PlanTarget, ReleaseOptions } from '../types/plan.ts'
 
 // Pure: the argument arrays handed to helm. Nothing here runs a process, so
 // every flag decision is table-tested.

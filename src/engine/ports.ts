@@ -2,7 +2,7 @@ import type { ChartResolver } from '../apply/charts.ts'
 import type { ApplyArgsInput, HelmMajor } from '../apply/helm-args.ts'
 import type { HookRun } from '../apply/hooks.ts'
 import type { KubeClient } from '../cluster/client.ts'
-import type { HookName, PlanTarget } from '../types.ts'
+import type { HookName, PlanTarget } from '../types/plan.ts'
 
 // What the engine asks of helm and of hook scripts: typed operations, no argument
 // lists. The real adapters build helm's arguments (apply/helm-args.ts) and run the

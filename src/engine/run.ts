@@ -3,20 +3,15 @@ import { join } from 'node:path'
 import * as core from '@actions/core'
 import { addUrlSecrets } from '../secrets/masking.ts'
 import { PlanLog } from '../report/plan-log.ts'
-import type {
-  Config,
-  DeploymentPlan,
-  DiffBase,
-  PlannedStep,
-  Result,
-  RunKindName,
-  SetupPlan
-} from '../types.ts'
+import type { Config } from '../types/config.ts'
+import type { DiffBase } from '../types/diff-base.ts'
+import type { DeploymentPlan, PlannedStep, RunKindName, SetupPlan } from '../types/plan.ts'
+import type { Result } from '../types/results.ts'
 import { ChartResolver } from '../apply/charts.ts'
 import { childEnv, type Helm } from '../apply/helm.ts'
 import { enginePorts } from '../apply/helm-port.ts'
-import { fetchKubeconfig } from '../apply/kubeconfig-store.ts'
-import { ValuesFiles } from '../apply/sops-values.ts'
+import { fetchKubeconfig } from '../cluster/kubeconfig-store.ts'
+import { ValuesFiles } from '../secrets/sops-values.ts'
 import { createWorkdir, type Workdir } from '../apply/workdir.ts'
 import { connectCluster, type KubeClient } from '../cluster/client.ts'
 import { commitFolders } from '../plan/checkout.ts'
@@ -26,7 +21,7 @@ import { decide, type DecideInput } from './decide.ts'
 import { observeLive, orphanScope, orphanSteps } from './drift.ts'
 import { planDigest } from './marker.ts'
 import { observeReleases, type Observed } from './observe.ts'
-import { releaseKey } from '../types.ts'
+import { releaseKey } from '../types/plan.ts'
 import { runInOrder } from './order.ts'
 import { notRun } from './outcome.ts'
 import { mapLimited } from './pool.ts'

@@ -1,7 +1,7 @@
 import type { HookRun } from '../../../src/apply/hooks.ts'
 import type { HelmCall, HelmPort, HooksPort, TemplateInput } from '../../../src/engine/ports.ts'
 import type { ApplyArgsInput } from '../../../src/apply/helm-args.ts'
-import type { HookName, PlanTarget } from '../../../src/types.ts'
+import type { HookName, PlanTarget } from '../../../src/types/plan.ts'
 
 // Typed fakes of the engine's helm and hooks ports: every call recorded in order as
 // one word and the release (`upgrade ns/web`, `rollback ns/web 2`), answered as the

@@ -1,9 +1,9 @@
-import { setupReleaseKey } from '../../../src/types.ts'
+import { setupReleaseKey } from '../../../src/types/plan.ts'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { ValuesFiles } from '../../../src/apply/sops-values.ts'
+import { ValuesFiles } from '../../../src/secrets/sops-values.ts'
 import {
   DiffBudget,
   previewApply,
@@ -12,7 +12,9 @@ import {
 } from '../../../src/engine/preview.ts'
 import { DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
 import { PlanLog } from '../../../src/report/plan-log.ts'
-import type { BasePlan, Config, DiffBase, PlannedStep } from '../../../src/types.ts'
+import type { Config } from '../../../src/types/config.ts'
+import type { BasePlan, DiffBase } from '../../../src/types/diff-base.ts'
+import type { PlannedStep } from '../../../src/types/plan.ts'
 import { resetCore } from '../../support/fakes/core.ts'
 import { fakeHelm, type FakeCall, type FakeHelm } from '../../support/fakes/helm.ts'
 import { webSpec } from '../../support/plan-spec.ts'
