@@ -29,7 +29,7 @@ import { observeReleases, releaseKey, type Observed } from './observe.ts'
 import { runInOrder } from './order.ts'
 import { notRun } from './outcome.ts'
 import { mapLimited } from './pool.ts'
-import type { EnginePorts } from './ports.ts'
+import type { EnginePorts, HelmPort } from './ports.ts'
 
 // Setups in parallel (up to `parallel`); within a setup the releases are observed
 // once, each plan decided, then uninstalls and then installs/upgrades run, up to
@@ -116,10 +116,7 @@ export async function runEngine(run: EngineRun): Promise<Result[]> {
  * later step of the job (another action's included) could read them. The post step
  * only catches a main step killed before this.
  */
-async function withShared<T>(
-  run: EngineRun,
-  use: (shared: Shared) => Promise<T>
-): Promise<T> {
+async function withShared<T>(run: EngineRun, use: (shared: Shared) => Promise<T>): Promise<T> {
   const shared = sharedOf(run)
   try {
     return await use(shared)
@@ -136,7 +133,8 @@ function sharedOf(run: EngineRun): Shared {
     run.runKind === 'preview'
       ? childEnv({ ...workdir.helmEnv, KUBECONFIG: join(workdir.root, 'no-kubeconfig') })
       : childEnv(workdir.helmEnv)
-  const charts = new ChartResolver(run.helm, run.plan.repositories, run.config.workspace, {
+  const given = run.ports ?? enginePorts(run.helm)
+  const charts = new ChartResolver(given.helm, run.plan.repositories, run.config.workspace, {
     env: baseEnv,
     signal: run.signal
   })
@@ -144,7 +142,7 @@ function sharedOf(run: EngineRun): Shared {
   const base = run.runKind === 'preview' ? run.base : undefined
   const baseSide: ActContext['base'] = base && {
     diffBase: base,
-    side: base.kind === 'commit' ? baseSideOf(base, run, workdir, baseEnv) : undefined,
+    side: base.kind === 'commit' ? baseSideOf(base, run, given.helm, workdir, baseEnv) : undefined,
     budget: new DiffBudget()
   }
   const values = new ValuesFiles({
@@ -154,7 +152,6 @@ function sharedOf(run: EngineRun): Shared {
   })
   // A removed plan's uninstall hooks run among the base commit's files: written once, when one runs.
   const commitFiles = commitFolders(run.config.workspace, join(workdir.root, 'commits'))
-  const given = run.ports ?? enginePorts(run.helm)
   const shared: Shared = {
     ...run,
     ports: { ...given, cluster: given.cluster ?? { connect: (setup) => clusterOf(setup, shared) } },
@@ -172,6 +169,7 @@ function sharedOf(run: EngineRun): Shared {
 function baseSideOf(
   base: Extract<DiffBase, { kind: 'commit' }>,
   run: EngineRun,
+  helm: HelmPort,
   workdir: Workdir,
   headEnv: NodeJS.ProcessEnv
 ): RenderSide {
@@ -183,7 +181,7 @@ function baseSideOf(
   return {
     root: base.root,
     env,
-    charts: new ChartResolver(run.helm, base.repositories, base.root, { env, signal: run.signal })
+    charts: new ChartResolver(helm, base.repositories, base.root, { env, signal: run.signal })
   }
 }
 
