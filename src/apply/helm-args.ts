@@ -271,3 +271,25 @@ export function testArgs(target: PlanTarget, timeout: string | undefined): strin
     ...(timeout !== undefined ? ['--timeout', timeout] : [])
   ]
 }
+
+/** `helm repo add` into the run's repository config; the password, if any, goes on stdin. */
+export function repoAddArgs(name: string, url: string, username: string | undefined): string[] {
+  return [
+    'repo',
+    'add',
+    name,
+    url,
+    '--force-update',
+    ...(username !== undefined ? ['--username', username, '--password-stdin'] : [])
+  ]
+}
+
+/** `helm registry login`; the password goes on stdin. */
+export function registryLoginArgs(host: string, username: string): string[] {
+  return ['registry', 'login', host, '--username', username, '--password-stdin']
+}
+
+/** The repository indexes were fetched by `helm repo add` just before: no second refresh. */
+export function dependencyBuildArgs(chartDir: string): string[] {
+  return ['dependency', 'build', chartDir, '--skip-refresh']
+}

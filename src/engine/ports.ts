@@ -46,6 +46,18 @@ export interface HelmPort {
   status(target: PlanTarget, call: HelmCall): Promise<string>
   /** `helm test --logs`; throws when a test fails. */
   test(target: PlanTarget, timeout: string | undefined, call: HelmCall): Promise<void>
+  /** `helm repo add --force-update`: `url` without credentials; a login's password goes on stdin. */
+  repoAdd(name: string, url: string, login: Login | undefined, call: HelmCall): Promise<void>
+  /** `helm registry login` to an OCI registry; the password goes on stdin. */
+  registryLogin(host: string, login: Login, call: HelmCall): Promise<void>
+  /** `helm dependency build` of a local chart, in place, from repositories already added. */
+  dependencyBuild(chartDir: string, call: HelmCall): Promise<void>
+}
+
+/** Credentials of a chart repository or registry, taken from its URL. */
+export interface Login {
+  readonly username: string
+  readonly password: string
 }
 
 export interface HooksPort {
