@@ -81,6 +81,12 @@ const commitBase = (plans: ReadonlyMap<string, BasePlan>): DiffBase => ({
 })
 const at = `base bbbbbbbbbbbb (merge base)`
 
+/** A base commit whose plan for the target is the same web plan. */
+const sameBasePlan = (): DiffBase =>
+  commitBase(
+    new Map([[setupReleaseKey(target), { kind: 'plan', plan: target.plan, spec: webSpec() }]])
+  )
+
 describe('previewApply', () => {
   it('head alone when no base was asked for', async () => {
     const helm = fakeHelm({ template: configMap('web', '1') })
@@ -95,16 +101,7 @@ describe('previewApply', () => {
 
   it('both sides rendered, each with its own environment; a change is planned with its diff', async () => {
     const helm = fakeHelm({ template: bySide(configMap('web', '2'), configMap('web', '1')) })
-    const result = await previewApply(
-      apply,
-      context(
-        helm,
-        commitBase(
-          new Map([[setupReleaseKey(target), { kind: 'plan', plan: target.plan, spec: webSpec() }]])
-        )
-      ),
-      new PlanLog('t')
-    )
+    const result = await previewApply(apply, context(helm, sameBasePlan()), new PlanLog('t'))
     expect(helm.calls.map((c) => c.env.SIDE)).toEqual(['head', 'base'])
     expect(result.status).toBe('planned')
     expect(result.diff?.objects.map((o) => o.change)).toEqual(['changed'])
@@ -112,16 +109,7 @@ describe('previewApply', () => {
 
   it('the same objects at base: unchanged', async () => {
     const helm = fakeHelm({ template: configMap('web', '1') })
-    const result = await previewApply(
-      apply,
-      context(
-        helm,
-        commitBase(
-          new Map([[setupReleaseKey(target), { kind: 'plan', plan: target.plan, spec: webSpec() }]])
-        )
-      ),
-      new PlanLog('t')
-    )
+    const result = await previewApply(apply, context(helm, sameBasePlan()), new PlanLog('t'))
     expect(result.status).toBe('unchanged')
     expect(result.notes[0]).toBe('renders the same as at base (1 object(s))')
   })
@@ -147,9 +135,7 @@ describe('previewApply', () => {
     ],
     [
       'a base that does not render',
-      commitBase(
-        new Map([[setupReleaseKey(target), { kind: 'plan', plan: target.plan, spec: webSpec() }]])
-      ),
+      sameBasePlan(),
       new Error('helm template failed: missing chart'),
       `no diff: ${target.plan} at ${at} does not render: helm template failed: missing chart`
     ]
@@ -190,16 +176,7 @@ describe('previewApply', () => {
 describe('previewUninstall', () => {
   it('what base rendered is what the uninstall removes', async () => {
     const helm = fakeHelm({ template: configMap('web', '1') })
-    const result = await previewUninstall(
-      removed,
-      context(
-        helm,
-        commitBase(
-          new Map([[setupReleaseKey(target), { kind: 'plan', plan: target.plan, spec: webSpec() }]])
-        )
-      ),
-      new PlanLog('t')
-    )
+    const result = await previewUninstall(removed, context(helm, sameBasePlan()), new PlanLog('t'))
     expect(helm.calls.map((c) => c.env.SIDE)).toEqual(['base'])
     expect(result).toMatchObject({ operation: 'uninstall', status: 'planned' })
     expect(result.diff?.objects.map((o) => o.change)).toEqual(['removed'])
