@@ -2,7 +2,8 @@ import * as core from '@actions/core'
 import { existsSync, readFileSync } from 'node:fs'
 import { actionDefaults } from './action-defaults.ts'
 import { addSecret, addSecretValues, addUrlSecrets } from './secrets/masking.ts'
-import type { Config, RepositoryAlias } from './types.ts'
+import type { Config } from './types/config.ts'
+import type { RepositoryAlias } from './types/plan.ts'
 import { errorMessage } from './error-message.ts'
 
 // The only module that reads inputs. Every value is checked here once, so a bad

@@ -6,7 +6,10 @@ import { diffBaseCommit } from './changes/git.ts'
 import type { GitHubApi } from './github/api.ts'
 import { readBasePlans } from './plan/base-plans.ts'
 import { openCommitCheckout } from './plan/checkout.ts'
-import type { Changes, Config, DeploymentPlan, DiffBase, Scope } from './types.ts'
+import type { Changes, Scope } from './types/changes.ts'
+import type { Config } from './types/config.ts'
+import type { DiffBase } from './types/diff-base.ts'
+import type { DeploymentPlan } from './types/plan.ts'
 import { errorMessage } from './error-message.ts'
 
 // The commit a preview diffs against, opened: a pull request compares with

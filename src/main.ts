@@ -7,7 +7,7 @@ import { planDeployment } from './plan/planner.ts'
 import { RepositoriesFileError } from './plan/repositories.ts'
 import { addUrlSecrets, takeSecretWarnings } from './secrets/masking.ts'
 import { openCheckout } from './plan/checkout.ts'
-import { prepareHelm } from './apply/helm-tool.ts'
+import { prepareHelm } from './tools/helm-tool.ts'
 import type { Helm } from './apply/helm.ts'
 import { runEngine, type EngineRun } from './engine/run.ts'
 import { notRun } from './engine/outcome.ts'
@@ -18,7 +18,7 @@ import { onCancel } from './cancel.ts'
 import { openDiffBase, type OpenedBase } from './diff-base.ts'
 import { asError, errorMessage } from './error-message.ts'
 import { runKindOf } from './run-kind.ts'
-import type { Result } from './types.ts'
+import type { Result } from './types/results.ts'
 
 /** The data path: config → event → scope → changes → plan → helm → engine → report → publishers. */
 export async function run(): Promise<void> {

@@ -1,5 +1,7 @@
 import type { EventName } from './github/event.ts'
-import type { Config, RunKind, Scope } from './types.ts'
+import type { Scope } from './types/changes.ts'
+import type { Config } from './types/config.ts'
+import type { RunKind } from './types/plan.ts'
 
 // The one place a run's kind is decided, from the event, the inputs and the scope;
 // it goes into the plan, and every later stage reads it there.

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Helm } from '../../src/apply/helm.ts'
-import type { PlannedStep } from '../../src/types.ts'
+import type { PlannedStep } from '../../src/types/plan.ts'
 import { Cluster, clusters } from '../support/testbed.ts'
 import {
   HELMS,

@@ -4,21 +4,21 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Helm } from '../../src/apply/helm.ts'
+import type { Config } from '../../src/types/config.ts'
 import type {
   ChartSource,
-  Config,
   DeploymentPlan,
   HookName,
   PlannedStep,
   PlanSpec,
   PlanTarget,
   Removal,
-  RepositoryAlias,
-  Result
-} from '../../src/types.ts'
+  RepositoryAlias
+} from '../../src/types/plan.ts'
+import type { Result } from '../../src/types/results.ts'
 import { runEngine } from '../../src/engine/run.ts'
-import { DEFAULT_OPTIONS, DEFAULT_REMOVAL } from '../../src/plan/plan-options.ts'
-import { NO_HOOKS } from '../support/plan-spec.ts'
+import { DEFAULT_REMOVAL } from '../../src/plan/plan-options.ts'
+import { NO_HOOKS, webSpec } from '../support/plan-spec.ts'
 import { testbed } from '../support/testbed.ts'
 import { testConfig } from '../support/config.ts'
 
@@ -91,17 +91,13 @@ export function spec(
     hooks?: Partial<Record<HookName, readonly string[]>>
   } = {}
 ): PlanSpec {
-  return {
+  const { hooks, ...rest } = fields
+  return webSpec({
     chart,
-    chartText:
-      fields.chartText ?? (chart.kind === 'local' ? `./${chart.path}` : JSON.stringify(chart)),
-    values: fields.values ?? [],
-    hooks: { ...NO_HOOKS, ...fields.hooks },
-    needs: fields.needs ?? [],
-    driftIgnore: fields.driftIgnore ?? [],
-    options: fields.options ?? DEFAULT_OPTIONS,
-    ...(fields.version ? { version: fields.version } : {})
-  }
+    chartText: chart.kind === 'local' ? `./${chart.path}` : JSON.stringify(chart),
+    ...rest,
+    hooks: { ...NO_HOOKS, ...hooks }
+  })
 }
 
 export function applyStep(t: PlanTarget, s: PlanSpec): PlannedStep {

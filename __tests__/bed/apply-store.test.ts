@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fetchKubeconfig } from '../../src/apply/kubeconfig-store.ts'
+import { fetchKubeconfig } from '../../src/cluster/kubeconfig-store.ts'
 import { mask, resetSecrets } from '../../src/secrets/masking.ts'
 import { kubeconfigOf, testbed } from '../support/testbed.ts'
 

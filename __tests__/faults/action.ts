@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { expect, test } from 'vitest'
 import { load } from 'js-yaml'
-import { kubeconfigSecrets } from '../../src/apply/kubeconfig.ts'
+import { kubeconfigSecrets } from '../../src/cluster/kubeconfig.ts'
 import { runAction, type ActionOptions, type ActionRun } from '../support/action-runner.ts'
 import {
   dispatchPayload,

@@ -1,5 +1,5 @@
 import { readConfig, SEED_ENV } from '../../src/config.ts'
-import type { Config } from '../../src/types.ts'
+import type { Config } from '../../src/types/config.ts'
 
 /**
  * A Config with action.yml's defaults, for tests and the benchmark; override what a case

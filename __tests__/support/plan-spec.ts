@@ -1,5 +1,5 @@
 import { DEFAULT_OPTIONS } from '../../src/plan/plan-options.ts'
-import type { HookName, PlanSpec } from '../../src/types.ts'
+import type { HookName, PlanSpec } from '../../src/types/plan.ts'
 
 /** A plan's hooks when its file names none, as the plan file reader gives them. */
 export const NO_HOOKS: Readonly<Record<HookName, readonly string[]>> = {

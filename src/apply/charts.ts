@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { addUrlSecrets } from '../secrets/masking.ts'
-import type { ChartSource, RepositoryAlias } from '../types.ts'
+import type { ChartSource, RepositoryAlias } from '../types/plan.ts'
 import {
   chartDependencies,
   chartYamlOf,
@@ -11,7 +11,7 @@ import {
   vendoredEntries,
   type DependencyRepository
 } from './dependencies.ts'
-import { helmRun, type Helm, type HelmContext } from './helm.ts'
+import type { HelmCall, HelmPort, Login } from '../engine/ports.ts'
 import { errorMessage } from '../error-message.ts'
 
 // A plan's chart → the reference helm takes, and the repository set-up it needs
@@ -19,7 +19,7 @@ import { errorMessage } from '../error-message.ts'
 
 export type ChartSetup =
   | { readonly kind: 'repo'; readonly name: string; readonly url: string }
-  | { readonly kind: 'oci-login'; readonly url: string }
+  | { readonly kind: 'oci-login'; readonly url: string; readonly login: Login }
 
 export interface ChartReference {
   readonly ref: string
@@ -76,12 +76,15 @@ function repositoryReference(
  * would): `chart: oci://host/x` in a plan then needs no credentials of its own.
  */
 function ociReference(ref: string, aliases: readonly RepositoryAlias[]): ChartReference {
-  if (credentials(ref)) return { ref: withoutUserInfo(ref), setup: { kind: 'oci-login', url: ref } }
+  const own = credentials(ref)
+  if (own) return { ref: withoutUserInfo(ref), setup: { kind: 'oci-login', url: ref, login: own } }
   const host = new URL(ref).host
-  const login = aliases.find(
-    (a) => a.url.startsWith('oci://') && credentials(a.url) && new URL(a.url).host === host
-  )
-  return login ? { ref, setup: { kind: 'oci-login', url: login.url } } : { ref }
+  for (const alias of aliases) {
+    if (!alias.url.startsWith('oci://') || new URL(alias.url).host !== host) continue
+    const login = credentials(alias.url)
+    if (login) return { ref, setup: { kind: 'oci-login', url: alias.url, login } }
+  }
+  return { ref }
 }
 
 /** A stable alias for a `repository:` URL, so each URL is added once per run. */
@@ -105,7 +108,7 @@ function withoutUserInfo(url: string): string {
   return parsed.toString()
 }
 
-function credentials(url: string): { username: string; password: string } | undefined {
+function credentials(url: string): Login | undefined {
   const parsed = new URL(url)
   if (!parsed.username && !parsed.password) return undefined
   return {
@@ -119,18 +122,18 @@ function credentials(url: string): { username: string; password: string } | unde
  * local chart's dependencies once per run.
  */
 export class ChartResolver {
-  readonly #helm: Helm
+  readonly #helm: HelmPort
   readonly #aliases: readonly RepositoryAlias[]
   readonly #workspace: string
-  readonly #context: HelmContext
+  readonly #context: HelmCall
   readonly #done = new Map<string, Promise<void>>()
   readonly #built = new Map<string, Promise<string>>()
 
   constructor(
-    helm: Helm,
+    helm: HelmPort,
     aliases: readonly RepositoryAlias[],
     workspace: string,
-    context: HelmContext
+    context: HelmCall
   ) {
     this.#helm = helm
     this.#aliases = aliases
@@ -139,7 +142,7 @@ export class ChartResolver {
     for (const alias of aliases) addUrlSecrets(alias.url)
   }
 
-  async resolve(source: ChartSource, context?: Partial<HelmContext>): Promise<string> {
+  async resolve(source: ChartSource, context?: Partial<HelmCall>): Promise<string> {
     const reference = chartReference(source, this.#aliases, this.#workspace)
     if (reference.setup) await this.#prepare(reference.setup, context)
     if (source.kind !== 'local') return reference.ref
@@ -159,7 +162,7 @@ export class ChartResolver {
    * network, as bare helm does; `helm dependency build` has no mode for some of them,
    * so a build sets up every repository.
    */
-  async #withDependencies(dir: string, context: HelmContext): Promise<string> {
+  async #withDependencies(dir: string, context: HelmCall): Promise<string> {
     const chartYaml = chartYamlOf(dir)
     const dependencies = chartYaml === undefined ? undefined : chartDependencies(chartYaml)
     if (dependencies === undefined) return dir
@@ -170,8 +173,7 @@ export class ChartResolver {
       await Promise.all(
         setups.map((setup) => (setup ? this.#prepare(setup, context) : Promise.resolve()))
       )
-      // The indexes were fetched by `helm repo add` just now: no second refresh.
-      await helmRun(this.#helm, ['dependency', 'build', dir, '--skip-refresh'], context)
+      await this.#helm.dependencyBuild(dir, context)
     } catch (error) {
       const names = missing.map((d) => `${d.name} ${d.version}`.trim()).join(', ')
       throw new DependencyError(
@@ -203,7 +205,7 @@ export class ChartResolver {
     }
   }
 
-  #prepare(setup: ChartSetup, context?: Partial<HelmContext>): Promise<void> {
+  #prepare(setup: ChartSetup, context?: Partial<HelmCall>): Promise<void> {
     const key = setup.kind === 'repo' ? `repo ${setup.name}` : `login ${new URL(setup.url).host}`
     let pending = this.#done.get(key)
     if (!pending) {
@@ -215,16 +217,17 @@ export class ChartResolver {
     return pending
   }
 
-  async #run(setup: ChartSetup, context: HelmContext): Promise<void> {
+  async #run(setup: ChartSetup, context: HelmCall): Promise<void> {
     const safeUrl = addUrlSecrets(setup.url)
-    const login = credentials(setup.url)
-    const args =
-      setup.kind === 'repo'
-        ? ['repo', 'add', setup.name, withoutUserInfo(setup.url), '--force-update']
-        : ['registry', 'login', new URL(setup.url).host]
-    if (login) args.push('--username', login.username, '--password-stdin')
     try {
-      await helmRun(this.#helm, args, { ...context, input: login?.password })
+      await (setup.kind === 'repo'
+        ? this.#helm.repoAdd(
+            setup.name,
+            withoutUserInfo(setup.url),
+            credentials(setup.url),
+            context
+          )
+        : this.#helm.registryLogin(new URL(setup.url).host, setup.login, context))
     } catch (error) {
       const what =
         setup.kind === 'repo'

@@ -1,4 +1,4 @@
-import type { PlanTarget, ReleaseOptions } from '../types.ts'
+import type { PlanTarget, ReleaseOptions } from '../types/plan.ts'
 
 // Pure: the argument arrays handed to helm. Nothing here runs a process, so
 // every flag decision is table-tested.
@@ -270,4 +270,26 @@ export function testArgs(target: PlanTarget, timeout: string | undefined): strin
     '--logs',
     ...(timeout !== undefined ? ['--timeout', timeout] : [])
   ]
+}
+
+/** `helm repo add` into the run's repository config; the password, if any, goes on stdin. */
+export function repoAddArgs(name: string, url: string, username: string | undefined): string[] {
+  return [
+    'repo',
+    'add',
+    name,
+    url,
+    '--force-update',
+    ...(username !== undefined ? ['--username', username, '--password-stdin'] : [])
+  ]
+}
+
+/** `helm registry login`; the password goes on stdin. */
+export function registryLoginArgs(host: string, username: string): string[] {
+  return ['registry', 'login', host, '--username', username, '--password-stdin']
+}
+
+/** The repository indexes were fetched by `helm repo add` just before: no second refresh. */
+export function dependencyBuildArgs(chartDir: string): string[] {
+  return ['dependency', 'build', chartDir, '--skip-refresh']
 }

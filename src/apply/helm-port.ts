@@ -2,9 +2,12 @@ import type { EnginePorts, HelmCall, HelmPort } from '../engine/ports.ts'
 import { HelmError, helmRun, type Helm } from './helm.ts'
 import {
   applyArgs,
+  dependencyBuildArgs,
   historyArgs,
   hooksArgs,
   manifestArgs,
+  registryLoginArgs,
+  repoAddArgs,
   rollbackArgs,
   statusArgs,
   templateArgs,
@@ -20,10 +23,10 @@ import { runHooks } from './hooks.ts'
 const NOT_FOUND = /release: not found/i
 
 export function helmPort(helm: Helm): HelmPort {
-  const call = async (args: string[], context: HelmCall): Promise<string> => {
+  const call = async (args: string[], context: HelmCall, input?: string): Promise<string> => {
     context.announce?.(`helm ${args.join(' ')}`)
     const { env, signal, onLine } = context
-    return (await helmRun(helm, args, { env, signal, onLine })).stdout
+    return (await helmRun(helm, args, { env, signal, onLine, input })).stdout
   }
   return {
     path: helm.path,
@@ -45,7 +48,13 @@ export function helmPort(helm: Helm): HelmPort {
     hooks: (target, context) => call(hooksArgs(target), context),
     values: (target, context) => call(userValuesArgs(target), context),
     status: (target, context) => call(statusArgs(target), context),
-    test: async (target, timeout, context) => void (await call(testArgs(target, timeout), context))
+    test: async (target, timeout, context) => void (await call(testArgs(target, timeout), context)),
+    repoAdd: async (name, url, login, context) =>
+      void (await call(repoAddArgs(name, url, login?.username), context, login?.password)),
+    registryLogin: async (host, login, context) =>
+      void (await call(registryLoginArgs(host, login.username), context, login.password)),
+    dependencyBuild: async (chartDir, context) =>
+      void (await call(dependencyBuildArgs(chartDir), context))
   }
 }
 

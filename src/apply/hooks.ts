@@ -1,7 +1,8 @@
 import { join } from 'node:path'
 import { hookOnlyEnv } from '../child-env.ts'
 import { run } from '../process.ts'
-import type { HookName, Operation, PlanTarget } from '../types.ts'
+import type { HookName, PlanTarget } from '../types/plan.ts'
+import type { Operation } from '../types/results.ts'
 import { errorMessage } from '../error-message.ts'
 
 // Hook scripts of a plan: run one after another with the `shell` input, from the

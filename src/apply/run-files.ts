@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { PlanTarget } from '../types.ts'
+import type { PlanTarget } from '../types/plan.ts'
 
 // Files a plan needs that are not in the checkout, written into the run's private
 // folder: the values of `set:` (a values file, so no key or value can become a flag).

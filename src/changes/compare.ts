@@ -1,5 +1,5 @@
 import type { CompareFile, GitHubApi } from '../github/api.ts'
-import type { ChangedPath } from '../types.ts'
+import type { ChangedPath } from '../types/changes.ts'
 import { statusOf } from './payload.ts'
 
 // Changed paths from the GitHub API, when the checkout cannot tell. The compare

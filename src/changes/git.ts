@@ -1,6 +1,6 @@
 import { childEnv } from '../child-env.ts'
 import { run, type RunOptions } from '../process.ts'
-import type { ChangedPath, ChangeStatus } from '../types.ts'
+import type { ChangedPath, ChangeStatus } from '../types/changes.ts'
 
 // Changed paths from git in the checkout: the first source, exact and complete.
 // A shallow clone lacks the base commit; it is fetched from origin by SHA.

@@ -1,5 +1,5 @@
 import type { PayloadCommit } from '../github/event.ts'
-import type { ChangedPath, ChangeStatus } from '../types.ts'
+import type { ChangedPath, ChangeStatus } from '../types/changes.ts'
 
 // The last resort: the push payload's commits folded in order. Added then
 // removed inside the range is no change at all; a rename is a removal plus an

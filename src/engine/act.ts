@@ -1,4 +1,6 @@
-import type { Config, PlannedStep, PlanSpec, Result } from '../types.ts'
+import type { Config } from '../types/config.ts'
+import type { PlannedStep, PlanSpec } from '../types/plan.ts'
+import type { Result } from '../types/results.ts'
 import type { PlanLog } from '../report/plan-log.ts'
 import { DependencyError } from '../apply/dependencies.ts'
 import {
@@ -9,7 +11,7 @@ import {
 } from '../apply/helm-args.ts'
 import { hookEnv, type HookRun } from '../apply/hooks.ts'
 import { setValuesFiles } from '../apply/run-files.ts'
-import type { ValuesFiles } from '../apply/sops-values.ts'
+import type { ValuesFiles } from '../secrets/sops-values.ts'
 import type { KubeClient } from '../cluster/client.ts'
 import type { Decision, Recovery } from './decide.ts'
 import { hooksFailedLabel, LABELS, markerLabels, releaseDescription } from './marker.ts'

@@ -1,10 +1,5 @@
-import {
-  releaseKey,
-  type DriftState,
-  type ObjectDrift,
-  type PlannedStep,
-  type RunKindName
-} from '../types.ts'
+import { releaseKey, type PlannedStep, type RunKindName } from '../types/plan.ts'
+import { type DriftState, type ObjectDrift } from '../types/results.ts'
 import type { Observation } from './observation.ts'
 import { ownershipOf, type Ownership } from './orphans.ts'
 

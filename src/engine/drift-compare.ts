@@ -1,6 +1,7 @@
 import { loadAll } from 'js-yaml'
 import { digestOf, redactObject } from '../render/redact.ts'
-import type { DriftIgnore, FieldDrift } from '../types.ts'
+import type { DriftIgnore } from '../types/plan.ts'
+import type { FieldDrift } from '../types/results.ts'
 
 // Pure: the objects of a release's manifest, and how a live object differs from
 // one of them. Only what the manifest sets counts: a field the API server

@@ -1,7 +1,7 @@
-import { encryptedLeaves } from '../apply/sops-file.ts'
-import type { ValuesFiles } from '../apply/sops-values.ts'
+import { encryptedLeaves } from '../secrets/sops-file.ts'
+import type { ValuesFiles } from '../secrets/sops-values.ts'
 import { addSecretValues, holdsSecret } from '../secrets/masking.ts'
-import type { PlanTarget } from '../types.ts'
+import type { PlanTarget } from '../types/plan.ts'
 import type { SecretTest } from './drift-compare.ts'
 import type { HelmPort } from './ports.ts'
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { APPLY_HOOK_NAMES } from '../types.ts'
-import type { PlanSpec, ReleaseOptions } from '../types.ts'
+import { APPLY_HOOK_NAMES } from '../types/plan.ts'
+import type { PlanSpec, ReleaseOptions } from '../types/plan.ts'
 
 // Pure: the marker the action writes on every release it deploys (helm `--labels`,
 // which land on helm's release Secret, and the release description for older

@@ -1,4 +1,4 @@
-import { releaseKey, type PlannedStep, type PlanTarget } from '../types.ts'
+import { releaseKey, type PlannedStep, type PlanTarget } from '../types/plan.ts'
 import type { KubeClient } from '../cluster/client.ts'
 import { mapLimited } from './pool.ts'
 import type { HelmPort } from './ports.ts'

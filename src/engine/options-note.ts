@@ -1,4 +1,4 @@
-import type { ReleaseOptions } from '../types.ts'
+import type { ReleaseOptions } from '../types/plan.ts'
 
 // Pure: a plan's release options in a few words, for its notes (job summary,
 // `results`, the pull request preview), so what a plan asks of helm is visible.

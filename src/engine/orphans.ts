@@ -1,4 +1,4 @@
-import { releaseKey } from '../types.ts'
+import { releaseKey } from '../types/plan.ts'
 import type { Marker } from './marker.ts'
 import { observe, type Observation, type Revision } from './observation.ts'
 import { ownershipVerifies } from './ownership.ts'

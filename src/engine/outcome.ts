@@ -1,4 +1,5 @@
-import type { DriftReport, PlannedStep, Result } from '../types.ts'
+import type { PlannedStep } from '../types/plan.ts'
+import type { DriftReport, Result } from '../types/results.ts'
 import { resultOf } from '../report/results.ts'
 
 // Pure: the results of steps that never ran, and a drift check's beside what was done.

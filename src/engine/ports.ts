@@ -2,7 +2,7 @@ import type { ChartResolver } from '../apply/charts.ts'
 import type { ApplyArgsInput, HelmMajor } from '../apply/helm-args.ts'
 import type { HookRun } from '../apply/hooks.ts'
 import type { KubeClient } from '../cluster/client.ts'
-import type { HookName, PlanTarget } from '../types.ts'
+import type { HookName, PlanTarget } from '../types/plan.ts'
 
 // What the engine asks of helm and of hook scripts: typed operations, no argument
 // lists. The real adapters build helm's arguments (apply/helm-args.ts) and run the
@@ -46,6 +46,18 @@ export interface HelmPort {
   status(target: PlanTarget, call: HelmCall): Promise<string>
   /** `helm test --logs`; throws when a test fails. */
   test(target: PlanTarget, timeout: string | undefined, call: HelmCall): Promise<void>
+  /** `helm repo add --force-update`: `url` without credentials; a login's password goes on stdin. */
+  repoAdd(name: string, url: string, login: Login | undefined, call: HelmCall): Promise<void>
+  /** `helm registry login` to an OCI registry; the password goes on stdin. */
+  registryLogin(host: string, login: Login, call: HelmCall): Promise<void>
+  /** `helm dependency build` of a local chart, in place, from repositories already added. */
+  dependencyBuild(chartDir: string, call: HelmCall): Promise<void>
+}
+
+/** Credentials of a chart repository or registry, taken from its URL. */
+export interface Login {
+  readonly username: string
+  readonly password: string
 }
 
 export interface HooksPort {

@@ -1,15 +1,9 @@
-import type {
-  BasePlan,
-  DiffBase,
-  PlannedStep,
-  PlanSpec,
-  PlanTarget,
-  RenderDiff,
-  Result
-} from '../types.ts'
-import { setupReleaseKey } from '../types.ts'
+import type { BasePlan, DiffBase } from '../types/diff-base.ts'
+import type { PlannedStep, PlanSpec, PlanTarget } from '../types/plan.ts'
+import type { RenderDiff, Result } from '../types/results.ts'
+import { setupReleaseKey } from '../types/plan.ts'
 import type { PlanLog } from '../report/plan-log.ts'
-import type { ValuesFiles } from '../apply/sops-values.ts'
+import type { ValuesFiles } from '../secrets/sops-values.ts'
 import { setValuesFiles } from '../apply/run-files.ts'
 import { translateUserArgs } from '../apply/helm-args.ts'
 import { parseManifest, type RenderedObject } from '../render/objects.ts'

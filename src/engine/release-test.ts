@@ -1,5 +1,5 @@
 import type { PlanLog } from '../report/plan-log.ts'
-import type { PlanTarget, ReleaseOptions } from '../types.ts'
+import type { PlanTarget, ReleaseOptions } from '../types/plan.ts'
 import type { HelmCall, HelmPort } from './ports.ts'
 import { errorMessage } from '../error-message.ts'
 

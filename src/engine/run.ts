@@ -3,20 +3,15 @@ import { join } from 'node:path'
 import * as core from '@actions/core'
 import { addUrlSecrets } from '../secrets/masking.ts'
 import { PlanLog } from '../report/plan-log.ts'
-import type {
-  Config,
-  DeploymentPlan,
-  DiffBase,
-  PlannedStep,
-  Result,
-  RunKindName,
-  SetupPlan
-} from '../types.ts'
+import type { Config } from '../types/config.ts'
+import type { DiffBase } from '../types/diff-base.ts'
+import type { DeploymentPlan, PlannedStep, RunKindName, SetupPlan } from '../types/plan.ts'
+import type { Result } from '../types/results.ts'
 import { ChartResolver } from '../apply/charts.ts'
 import { childEnv, type Helm } from '../apply/helm.ts'
 import { enginePorts } from '../apply/helm-port.ts'
-import { fetchKubeconfig } from '../apply/kubeconfig-store.ts'
-import { ValuesFiles } from '../apply/sops-values.ts'
+import { fetchKubeconfig } from '../cluster/kubeconfig-store.ts'
+import { ValuesFiles } from '../secrets/sops-values.ts'
 import { createWorkdir, type Workdir } from '../apply/workdir.ts'
 import { connectCluster, type KubeClient } from '../cluster/client.ts'
 import { commitFolders } from '../plan/checkout.ts'
@@ -26,11 +21,11 @@ import { decide, type DecideInput } from './decide.ts'
 import { observeLive, orphanScope, orphanSteps } from './drift.ts'
 import { planDigest } from './marker.ts'
 import { observeReleases, type Observed } from './observe.ts'
-import { releaseKey } from '../types.ts'
+import { releaseKey } from '../types/plan.ts'
 import { runInOrder } from './order.ts'
 import { notRun } from './outcome.ts'
 import { mapLimited } from './pool.ts'
-import type { EnginePorts } from './ports.ts'
+import type { EnginePorts, HelmPort } from './ports.ts'
 import { errorMessage } from '../error-message.ts'
 
 // Setups in parallel (up to `parallel`); within a setup the releases are observed
@@ -130,7 +125,8 @@ function sharedOf(run: EngineRun): Shared {
     run.plan.runKind.kind === 'preview'
       ? childEnv({ ...workdir.helmEnv, KUBECONFIG: join(workdir.root, 'no-kubeconfig') })
       : childEnv(workdir.helmEnv)
-  const charts = new ChartResolver(run.helm, run.plan.repositories, run.config.workspace, {
+  const given = run.ports ?? enginePorts(run.helm)
+  const charts = new ChartResolver(given.helm, run.plan.repositories, run.config.workspace, {
     env: baseEnv,
     signal: run.signal
   })
@@ -138,7 +134,7 @@ function sharedOf(run: EngineRun): Shared {
   const base = run.plan.runKind.kind === 'preview' ? run.base : undefined
   const baseSide: ActContext['base'] = base && {
     diffBase: base,
-    side: base.kind === 'commit' ? baseSideOf(base, run, workdir, baseEnv) : undefined,
+    side: base.kind === 'commit' ? baseSideOf(base, run, given.helm, workdir, baseEnv) : undefined,
     budget: new DiffBudget()
   }
   const values = new ValuesFiles({
@@ -148,7 +144,6 @@ function sharedOf(run: EngineRun): Shared {
   })
   // A removed plan's uninstall hooks run among the base commit's files: written once, when one runs.
   const commitFiles = commitFolders(run.config.workspace, join(workdir.root, 'commits'))
-  const given = run.ports ?? enginePorts(run.helm)
   const shared: Shared = {
     ...run,
     runKind: run.plan.runKind.kind,
@@ -167,6 +162,7 @@ function sharedOf(run: EngineRun): Shared {
 function baseSideOf(
   base: Extract<DiffBase, { kind: 'commit' }>,
   run: EngineRun,
+  helm: HelmPort,
   workdir: Workdir,
   headEnv: NodeJS.ProcessEnv
 ): RenderSide {
@@ -178,7 +174,7 @@ function baseSideOf(
   return {
     root: base.root,
     env,
-    charts: new ChartResolver(run.helm, base.repositories, base.root, { env, signal: run.signal })
+    charts: new ChartResolver(helm, base.repositories, base.root, { env, signal: run.signal })
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Result } from '../types.ts'
+import type { Result } from '../types/results.ts'
 import type { DeploymentState, GitHubApi } from './api.ts'
 import { errorMessage } from '../error-message.ts'
 

@@ -1,4 +1,6 @@
-import { isDriftCheck, type Config, type DeploymentPlan, type Result } from '../types.ts'
+import { type Config } from '../types/config.ts'
+import { isDriftCheck, type DeploymentPlan } from '../types/plan.ts'
+import { type Result } from '../types/results.ts'
 import { errorMessage } from '../error-message.ts'
 import { diffCommentBody, type PreviewReport } from '../report/report.ts'
 import { allResults } from '../report/results.ts'

@@ -1,10 +1,6 @@
-import {
-  setupReleaseKey,
-  type BasePlan,
-  type Config,
-  type FileProblem,
-  type PlanTarget
-} from '../types.ts'
+import { type Config } from '../types/config.ts'
+import { type BasePlan } from '../types/diff-base.ts'
+import { setupReleaseKey, type FileProblem, type PlanTarget } from '../types/plan.ts'
 import type { Checkout } from './checkout.ts'
 import { classifyPath } from './layout.ts'
 import { parsePlanFile } from './plan-file.ts'

@@ -1,4 +1,4 @@
-import type { PlanTarget } from '../types.ts'
+import type { PlanTarget } from '../types/plan.ts'
 import { mergeOptions, OPTION_KEYS, parseOptions, type PlanOptions } from './plan-options.ts'
 import { parseYaml, YamlError } from './yaml-tree.ts'
 import type { YamlNode } from './yaml-tree.ts'

@@ -1,5 +1,5 @@
 import { matchesGlob } from 'node:path'
-import type { PlanTarget } from '../types.ts'
+import type { PlanTarget } from '../types/plan.ts'
 
 // Path → setup / namespace / release: `<setup: N parts>/<namespace>/<release>[.yaml|.yml]`.
 

@@ -1,4 +1,4 @@
-import { releaseKey, type FileProblem, type PlanTarget } from '../types.ts'
+import { releaseKey, type FileProblem, type PlanTarget } from '../types/plan.ts'
 import type { Located } from './plan-file.ts'
 
 // Pure: the `needs` of a setup's plans must name plans of that setup and must

@@ -1,5 +1,5 @@
-import { HOOK_NAMES } from '../types.ts'
-import type { DriftIgnore, FileProblem, HookName } from '../types.ts'
+import { HOOK_NAMES } from '../types/plan.ts'
+import type { DriftIgnore, FileProblem, HookName } from '../types/plan.ts'
 import { OPTION_KEYS, parseOptions, type PlanOptions } from './plan-options.ts'
 import { parseYaml, YamlError } from './yaml-tree.ts'
 import type { YamlNode } from './yaml-tree.ts'

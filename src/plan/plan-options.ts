@@ -1,5 +1,5 @@
 import { CORE_SCHEMA, load } from 'js-yaml'
-import type { ReleaseOptions, Removal } from '../types.ts'
+import type { ReleaseOptions, Removal } from '../types/plan.ts'
 import type { YamlNode } from './yaml-tree.ts'
 
 // Pure: the release options of a plan file or of a defaults entry (`wait`,

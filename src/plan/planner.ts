@@ -1,8 +1,7 @@
 import { posix } from 'node:path'
+import type { ChangedPath, Changes, Scope } from '../types/changes.ts'
+import type { Config } from '../types/config.ts'
 import type {
-  ChangedPath,
-  Changes,
-  Config,
   DeploymentPlan,
   FileProblem,
   PlannedStep,
@@ -10,10 +9,9 @@ import type {
   PlanSpec,
   PlanTarget,
   RunKind,
-  Scope,
   SetupPlan
-} from '../types.ts'
-import { setupReleaseKey } from '../types.ts'
+} from '../types/plan.ts'
+import { setupReleaseKey } from '../types/plan.ts'
 import { unreadable } from './checkout.ts'
 import type { Checkout, CommitFiles, FileText } from './checkout.ts'
 import {

@@ -1,5 +1,5 @@
-import type { PlanProblem, PlanTarget, Removal, UninstallHookName } from '../types.ts'
-import { UNINSTALL_HOOK_NAMES } from '../types.ts'
+import type { PlanProblem, PlanTarget, Removal, UninstallHookName } from '../types/plan.ts'
+import { UNINSTALL_HOOK_NAMES } from '../types/plan.ts'
 import type { CommitFiles } from './checkout.ts'
 import { DefaultsFileError, NO_DEFAULTS, optionsFor, parseDefaultsFile } from './defaults.ts'
 import type { RawPlan } from './plan-file.ts'

@@ -1,4 +1,4 @@
-import type { RepositoryAlias } from '../types.ts'
+import type { RepositoryAlias } from '../types/plan.ts'
 import { unreadable } from './checkout.ts'
 import type { Checkout } from './checkout.ts'
 import { parseYaml, YamlError } from './yaml-tree.ts'

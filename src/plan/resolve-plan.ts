@@ -1,6 +1,6 @@
 import { posix } from 'node:path'
-import { HOOK_NAMES } from '../types.ts'
-import type { ChartSource, FileProblem, HookName, PlanSpec, ReleaseOptions } from '../types.ts'
+import { HOOK_NAMES } from '../types/plan.ts'
+import type { ChartSource, FileProblem, HookName, PlanSpec, ReleaseOptions } from '../types/plan.ts'
 import { chartFolders } from './chart-folders.ts'
 import type { Checkout } from './checkout.ts'
 import type { Located, RawPlan } from './plan-file.ts'

@@ -1,4 +1,4 @@
-import type { ObjectChange, ObjectDiff, RenderDiff } from '../types.ts'
+import type { ObjectChange, ObjectDiff, RenderDiff } from '../types/results.ts'
 import type { RenderedObject } from './objects.ts'
 import { unifiedDiff } from './line-diff.ts'
 

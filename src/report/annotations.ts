@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
-import { releaseKey, type Result } from '../types.ts'
+import { releaseKey } from '../types/plan.ts'
+import { type Result } from '../types/results.ts'
 import { mask } from '../secrets/masking.ts'
 
 /** An error annotation on the plan file of each failed plan (with the line when one is known). */

@@ -1,4 +1,6 @@
-import { releaseKey, type DiffBase, type Result } from '../types.ts'
+import { type DiffBase } from '../types/diff-base.ts'
+import { releaseKey } from '../types/plan.ts'
+import { type Result } from '../types/results.ts'
 import { countLine } from '../render/object-diff.ts'
 import { code, codeHtml, fenced } from './markdown.ts'
 

@@ -1,4 +1,5 @@
-import { releaseKey, type DriftState, type Result } from '../types.ts'
+import { releaseKey } from '../types/plan.ts'
+import { type DriftState, type Result } from '../types/results.ts'
 import { code, codeCell, codeHtml, fenced, oneLine } from './markdown.ts'
 
 // Pure: what a drift check found, counted for the outputs and written as a job

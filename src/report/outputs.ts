@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import type { Result } from '../types.ts'
+import type { Result } from '../types/results.ts'
 import { mask } from '../secrets/masking.ts'
 import { driftedCount, orphanCount } from './drift-summary.ts'
 

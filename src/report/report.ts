@@ -1,13 +1,8 @@
 import * as core from '@actions/core'
-import {
-  isDriftCheck,
-  releaseKey,
-  type Changes,
-  type DeploymentPlan,
-  type DiffBase,
-  type Result,
-  type Scope
-} from '../types.ts'
+import { type Changes, type Scope } from '../types/changes.ts'
+import { type DiffBase } from '../types/diff-base.ts'
+import { isDriftCheck, releaseKey, type DeploymentPlan } from '../types/plan.ts'
+import { type Result } from '../types/results.ts'
 import { COMMENT_LIMIT, renderDiffMarkdown, SUMMARY_DIFF_LIMIT } from './diff-markdown.ts'
 import { annotateFailures } from './annotations.ts'
 import { mask } from '../secrets/masking.ts'

@@ -1,13 +1,5 @@
-import type {
-  DeploymentPlan,
-  Operation,
-  PlanProblem,
-  PlanSpec,
-  PlanTarget,
-  RenderDiff,
-  Result,
-  Status
-} from '../types.ts'
+import type { DeploymentPlan, PlanProblem, PlanSpec, PlanTarget } from '../types/plan.ts'
+import type { Operation, RenderDiff, Result, Status } from '../types/results.ts'
 
 // Pure: the one place a Result is built, from a plan (a step, or a plan file that
 // could not be read) and what became of it; every affected plan gets one.

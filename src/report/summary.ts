@@ -1,4 +1,4 @@
-import type { Result } from '../types.ts'
+import type { Result } from '../types/results.ts'
 import { code, codeCell } from './markdown.ts'
 
 // Pure: the job summary as Markdown (the caller masks and writes it).

@@ -1,3 +1,4 @@
+import { networkErrorReason, sleep } from './network-error.ts'
 import { createHash, randomUUID } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
@@ -67,7 +68,7 @@ export async function downloadFile(url: string, options: DownloadOptions = {}): 
         await rm(dest, { force: true })
         if (options.signal?.aborted) throw new DownloadError('stopped: the run was cancelled')
         if (error instanceof DownloadError) throw error
-        transient = reason(error)
+        transient = networkErrorReason(error)
       }
       if (attempt >= ATTEMPTS)
         throw new DownloadError(`${transient}${via} (gave up after ${ATTEMPTS} attempts)`)
@@ -176,19 +177,5 @@ export function sha256(file: string): Promise<string> {
       .on('data', (chunk) => hash.update(chunk))
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')))
-  })
-}
-
-function reason(error: unknown): string {
-  const e = error as { code?: string; message?: string; cause?: { code?: string } }
-  const code = e.code ?? e.cause?.code
-  const message = e.message ?? String(error)
-  return code && !message.includes(code) ? `${code}: ${message}` : message
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })
   })
 }

@@ -1,7 +1,13 @@
 import type { HookRun } from '../../../src/apply/hooks.ts'
-import type { HelmCall, HelmPort, HooksPort, TemplateInput } from '../../../src/engine/ports.ts'
+import type {
+  HelmCall,
+  HelmPort,
+  HooksPort,
+  Login,
+  TemplateInput
+} from '../../../src/engine/ports.ts'
 import type { ApplyArgsInput } from '../../../src/apply/helm-args.ts'
-import type { HookName, PlanTarget } from '../../../src/types.ts'
+import type { HookName, PlanTarget } from '../../../src/types/plan.ts'
 
 // Typed fakes of the engine's helm and hooks ports: every call recorded in order as
 // one word and the release (`upgrade ns/web`, `rollback ns/web 2`), answered as the
@@ -32,9 +38,27 @@ export interface FakeCall {
 /** A scripted answer: stdout, a failure, or either from the call. `undefined`: no history. */
 export type Answer = string | undefined | Error | ((call: FakeCall) => Promise<string | undefined>)
 
+/** The chart set-up operations: no release, a repository, registry or chart folder instead. */
+export type ChartOperation = 'repo-add' | 'registry-login' | 'dependency-build'
+
+export interface ChartCall {
+  readonly operation: ChartOperation
+  /** The repository's name, the registry's host or the chart's folder. */
+  readonly subject: string
+  /** A repository's URL as handed to helm. */
+  readonly url?: string
+  readonly login?: Login
+  readonly env: NodeJS.ProcessEnv
+}
+
+/** A chart set-up succeeds unless scripted to fail, or to fail for some calls. */
+export type ChartAnswer = Error | ((call: ChartCall) => Promise<void>)
+
 export interface FakeHelm extends HelmPort {
-  /** Every call, in the order the engine made them. */
+  /** Every release call, in the order the engine made them. */
   readonly calls: FakeCall[]
+  /** Every chart set-up call, in order. */
+  readonly chartCalls: ChartCall[]
   /** The calls in a few words each: `upgrade ns/web`. */
   brief(): string[]
 }
@@ -47,7 +71,7 @@ export function releaseJson(revision: number, chartVersion = '1.0.0'): string {
 }
 
 export function fakeHelm(
-  script: Partial<Record<HelmOperation, Answer>> = {},
+  script: Partial<Record<HelmOperation, Answer> & Record<ChartOperation, ChartAnswer>> = {},
   binary: Pick<HelmPort, 'path' | 'major'> = { path: '/fake/helm', major: 4 }
 ): FakeHelm {
   const calls: FakeCall[] = []
@@ -65,9 +89,17 @@ export function fakeHelm(
     return typeof scripted === 'function' ? scripted(recorded) : scripted
   }
   const text = async (...args: Parameters<typeof answer>) => (await answer(...args)) ?? ''
+  const chartCalls: ChartCall[] = []
+  const setUp = async (recorded: ChartCall): Promise<void> => {
+    chartCalls.push(recorded)
+    const scripted = script[recorded.operation]
+    if (scripted instanceof Error) throw scripted
+    if (scripted) await scripted(recorded)
+  }
   return {
     ...binary,
     calls,
+    chartCalls,
     brief: () =>
       calls.map((c) =>
         [c.operation, release(c.target), ...(typeof c.input === 'number' ? [c.input] : [])].join(
@@ -84,7 +116,13 @@ export function fakeHelm(
     hooks: (target, call) => text('hooks', target, call),
     values: (target, call) => text('values', target, call),
     status: (target, call) => text('status', target, call),
-    test: async (target, timeout, call) => void (await answer('test', target, call, timeout))
+    test: async (target, timeout, call) => void (await answer('test', target, call, timeout)),
+    repoAdd: (name, url, login, call) =>
+      setUp({ operation: 'repo-add', subject: name, url, login, env: call.env }),
+    registryLogin: (host, login, call) =>
+      setUp({ operation: 'registry-login', subject: host, login, env: call.env }),
+    dependencyBuild: (chartDir, call) =>
+      setUp({ operation: 'dependency-build', subject: chartDir, env: call.env })
   }
 }
 

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -61,5 +61,37 @@ describe('helmPort', () => {
         major: 4
       }).history(gone, call)
     ).rejects.toThrow('helm history failed: Kubernetes cluster unreachable')
+  })
+
+  it.each<[string, (port: ReturnType<typeof helmPort>) => Promise<void>, string]>([
+    [
+      'repo add with a login',
+      (p) => p.repoAdd('private', 'https://x.example/c', { username: 'bob', password: 'pw' }, call),
+      'repo add private https://x.example/c --force-update --username bob --password-stdin\npw'
+    ],
+    [
+      'repo add without one',
+      (p) => p.repoAdd('stable', 'https://x.example/s', undefined, call),
+      'repo add stable https://x.example/s --force-update\n'
+    ],
+    [
+      'registry login',
+      (p) => p.registryLogin('registry.example', { username: 'u', password: 'pw' }, call),
+      'registry login registry.example --username u --password-stdin\npw'
+    ],
+    [
+      'dependency build',
+      (p) => p.dependencyBuild('/w/charts/app', call),
+      'dependency build /w/charts/app --skip-refresh\n'
+    ]
+  ])('%s: its arguments, the password on stdin only', async (_name, run, seen) => {
+    const dir = mkdtempSync(join(tmpdir(), 'helm-port-'))
+    const path = join(dir, 'helm')
+    writeFileSync(path, `#!/bin/sh\necho "$@" > "${dir}/seen"\ncat >> "${dir}/seen"\n`)
+    chmodSync(path, 0o755)
+    announced.length = 0
+    await run(helmPort({ path, version: 'v4.0.0', major: 4 }))
+    expect(readFileSync(join(dir, 'seen'), 'utf8')).toBe(seen)
+    expect(announced.join('\n')).not.toContain('pw')
   })
 })

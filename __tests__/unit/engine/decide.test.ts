@@ -12,12 +12,12 @@ import type { Marker } from '../../../src/engine/marker.ts'
 import type { Observation } from '../../../src/engine/observation.ts'
 import { DEFAULT_OPTIONS, DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
 import type {
-  ObjectDrift,
   PlannedStep,
   ReleaseOptions,
   Removal,
   RunKindName as RunKind
-} from '../../../src/types.ts'
+} from '../../../src/types/plan.ts'
+import type { ObjectDrift } from '../../../src/types/results.ts'
 import { NO_HOOKS, webSpec } from '../../support/plan-spec.ts'
 
 const target = { plan: 's/a/ns/web.yaml', setup: 's/a', namespace: 'ns', release: 'web' }

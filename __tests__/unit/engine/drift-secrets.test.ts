@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ValuesFiles } from '../../../src/apply/sops-values.ts'
+import { ValuesFiles } from '../../../src/secrets/sops-values.ts'
 import { releaseSecrets } from '../../../src/engine/drift-secrets.ts'
 import { mask, resetSecrets } from '../../../src/secrets/masking.ts'
-import type { Config } from '../../../src/types.ts'
+import type { Config } from '../../../src/types/config.ts'
 import { fakeHelm } from '../../support/fakes/helm.ts'
 
 afterEach(resetSecrets)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { LABELS } from '../../../src/engine/marker.ts'
 import { observeReleases } from '../../../src/engine/observe.ts'
-import type { PlannedStep } from '../../../src/types.ts'
+import type { PlannedStep } from '../../../src/types/plan.ts'
 import { fakeHelm } from '../../support/fakes/helm.ts'
 import { fakeKube } from '../../support/fakes/kube.ts'
 import { webSpec } from '../../support/plan-spec.ts'

@@ -1,9 +1,9 @@
-import { setupReleaseKey } from '../../../src/types.ts'
+import { setupReleaseKey } from '../../../src/types/plan.ts'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { ValuesFiles } from '../../../src/apply/sops-values.ts'
+import { ValuesFiles } from '../../../src/secrets/sops-values.ts'
 import {
   DiffBudget,
   previewApply,
@@ -12,7 +12,9 @@ import {
 } from '../../../src/engine/preview.ts'
 import { DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
 import { PlanLog } from '../../../src/report/plan-log.ts'
-import type { BasePlan, Config, DiffBase, PlannedStep } from '../../../src/types.ts'
+import type { Config } from '../../../src/types/config.ts'
+import type { BasePlan, DiffBase } from '../../../src/types/diff-base.ts'
+import type { PlannedStep } from '../../../src/types/plan.ts'
 import { resetCore } from '../../support/fakes/core.ts'
 import { fakeHelm, type FakeCall, type FakeHelm } from '../../support/fakes/helm.ts'
 import { webSpec } from '../../support/plan-spec.ts'
@@ -79,6 +81,12 @@ const commitBase = (plans: ReadonlyMap<string, BasePlan>): DiffBase => ({
 })
 const at = `base bbbbbbbbbbbb (merge base)`
 
+/** A base commit whose plan for the target is the same web plan. */
+const sameBasePlan = (): DiffBase =>
+  commitBase(
+    new Map([[setupReleaseKey(target), { kind: 'plan', plan: target.plan, spec: webSpec() }]])
+  )
+
 describe('previewApply', () => {
   it('head alone when no base was asked for', async () => {
     const helm = fakeHelm({ template: configMap('web', '1') })
@@ -93,16 +101,7 @@ describe('previewApply', () => {
 
   it('both sides rendered, each with its own environment; a change is planned with its diff', async () => {
     const helm = fakeHelm({ template: bySide(configMap('web', '2'), configMap('web', '1')) })
-    const result = await previewApply(
-      apply,
-      context(
-        helm,
-        commitBase(
-          new Map([[setupReleaseKey(target), { kind: 'plan', plan: target.plan, spec: webSpec() }]])
-        )
-      ),
-      new PlanLog('t')
-    )
+    const result = await previewApply(apply, context(helm, sameBasePlan()), new PlanLog('t'))
     expect(helm.calls.map((c) => c.env.SIDE)).toEqual(['head', 'base'])
     expect(result.status).toBe('planned')
     expect(result.diff?.objects.map((o) => o.change)).toEqual(['changed'])
@@ -110,16 +109,7 @@ describe('previewApply', () => {
 
   it('the same objects at base: unchanged', async () => {
     const helm = fakeHelm({ template: configMap('web', '1') })
-    const result = await previewApply(
-      apply,
-      context(
-        helm,
-        commitBase(
-          new Map([[setupReleaseKey(target), { kind: 'plan', plan: target.plan, spec: webSpec() }]])
-        )
-      ),
-      new PlanLog('t')
-    )
+    const result = await previewApply(apply, context(helm, sameBasePlan()), new PlanLog('t'))
     expect(result.status).toBe('unchanged')
     expect(result.notes[0]).toBe('renders the same as at base (1 object(s))')
   })
@@ -145,9 +135,7 @@ describe('previewApply', () => {
     ],
     [
       'a base that does not render',
-      commitBase(
-        new Map([[setupReleaseKey(target), { kind: 'plan', plan: target.plan, spec: webSpec() }]])
-      ),
+      sameBasePlan(),
       new Error('helm template failed: missing chart'),
       `no diff: ${target.plan} at ${at} does not render: helm template failed: missing chart`
     ]
@@ -188,16 +176,7 @@ describe('previewApply', () => {
 describe('previewUninstall', () => {
   it('what base rendered is what the uninstall removes', async () => {
     const helm = fakeHelm({ template: configMap('web', '1') })
-    const result = await previewUninstall(
-      removed,
-      context(
-        helm,
-        commitBase(
-          new Map([[setupReleaseKey(target), { kind: 'plan', plan: target.plan, spec: webSpec() }]])
-        )
-      ),
-      new PlanLog('t')
-    )
+    const result = await previewUninstall(removed, context(helm, sameBasePlan()), new PlanLog('t'))
     expect(helm.calls.map((c) => c.env.SIDE)).toEqual(['base'])
     expect(result).toMatchObject({ operation: 'uninstall', status: 'planned' })
     expect(result.diff?.objects.map((o) => o.change)).toEqual(['removed'])

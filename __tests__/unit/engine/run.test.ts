@@ -7,14 +7,9 @@ import { ownershipSignature } from '../../../src/engine/ownership.ts'
 import type { ClusterPort } from '../../../src/engine/ports.ts'
 import { runEngine } from '../../../src/engine/run.ts'
 import { DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
-import type {
-  Config,
-  DeploymentPlan,
-  PlannedStep,
-  Result,
-  RunKind,
-  RunKindName
-} from '../../../src/types.ts'
+import type { Config } from '../../../src/types/config.ts'
+import type { DeploymentPlan, PlannedStep, RunKind, RunKindName } from '../../../src/types/plan.ts'
+import type { Result } from '../../../src/types/results.ts'
 import { testConfig } from '../../support/config.ts'
 import { resetCore } from '../../support/fakes/core.ts'
 import {

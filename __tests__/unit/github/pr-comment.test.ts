@@ -10,7 +10,7 @@ import {
 import { apiServerPerTest } from '../../support/api-server-per-test.ts'
 import { pushPayload, runnerEnv } from '../../support/events.ts'
 import { writeHandlers, type WriteState } from '../../support/github-api-server.ts'
-import type { Result } from '../../../src/types.ts'
+import type { Result } from '../../../src/types/results.ts'
 
 const serve = apiServerPerTest()
 afterEach(() => vi.unstubAllEnvs())

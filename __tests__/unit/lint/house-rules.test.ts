@@ -217,14 +217,22 @@ describe('eslint.config.mjs: the rules of the house', () => {
     ],
     ['src/render/objects.ts', CORE, 'src/render/ is pure'],
     ['src/render/objects.ts', "import { run } from '../process.ts'\nvoid run", 'start processes'],
-    ['src/types.ts', "import { x } from './engine/act.ts'\nvoid x", 'imports nothing of src/'],
     [
-      'src/types.ts',
-      "import type { X } from './apply/helm.ts'\nexport type Y = X",
+      'src/types/plan.ts',
+      "import { x } from '../engine/act.ts'\nvoid x",
       'imports nothing of src/'
     ],
-    ['src/types.ts', "import { x } from './github/api.ts'\nvoid x", 'imports nothing of src/'],
-    ['src/types.ts', CORE, 'src/types.ts is pure'],
+    [
+      'src/types/results.ts',
+      "import type { X } from '../apply/helm.ts'\nexport type Y = X",
+      'imports nothing of src/'
+    ],
+    [
+      'src/types/config.ts',
+      "import { x } from '../github/api.ts'\nvoid x",
+      'imports nothing of src/'
+    ],
+    ['src/types/changes.ts', CORE, 'src/types/ is pure'],
     // the other folders' one-way imports and process rules
     ['src/config.ts', "import { run } from './process.ts'\nvoid run", 'start processes'],
     ['src/report/summary.ts', "import { run } from '../process.ts'\nvoid run", 'start processes'],
@@ -260,11 +268,15 @@ describe('eslint.config.mjs: the rules of the house', () => {
       "import { runWarning } from '../report/run-warning.ts'\nvoid runWarning"
     ],
     ['src/changes/git.ts', "const GIT = 'git'\nvoid GIT"],
-    ['src/types.ts', "export type ChangeSource = 'git' | 'payload'"],
+    ['src/types/changes.ts', "export type ChangeSource = 'git' | 'payload'"],
+    [
+      'src/types/results.ts',
+      "import type { PlanTarget } from './plan.ts'\nexport type Y = PlanTarget"
+    ],
     ['src/report/summary.ts', "const text = 'run git fetch first'\nvoid text"],
     ['src/apply/cleanup.ts', "console.log('Removed the folder')"],
     ['src/plan/planner.ts', "import { listTree } from '../changes/tree.ts'\nvoid listTree"],
-    ['src/render/objects.ts', "import type { X } from '../types.ts'\nexport type Y = X"],
+    ['src/render/objects.ts', "import type { X } from '../types/results.ts'\nexport type Y = X"],
     ['src/engine/act.ts', `${CORE}core.info('x')`],
     ['src/process.ts', "import { spawn } from 'node:child_process'\nvoid spawn"],
     ['src/engine/act.ts', "import { env } from 'node:process'\nvoid env"],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { runKindOf, type RunEvent, type RunInputs } from '../../../src/run-kind.ts'
-import type { RunKind, Scope } from '../../../src/types.ts'
+import type { Scope } from '../../../src/types/changes.ts'
+import type { RunKind } from '../../../src/types/plan.ts'
 
 const INPUTS: RunInputs = {
   dryRun: false,

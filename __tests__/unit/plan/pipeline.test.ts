@@ -7,7 +7,7 @@ import { resolveScope } from '../../../src/github/scope.ts'
 import { openCheckout } from '../../../src/plan/checkout.ts'
 import { planDeployment } from '../../../src/plan/planner.ts'
 import { runKindOf } from '../../../src/run-kind.ts'
-import type { DeploymentPlan } from '../../../src/types.ts'
+import type { DeploymentPlan } from '../../../src/types/plan.ts'
 import { apiServerPerTest } from '../../support/api-server-per-test.ts'
 import {
   dispatchPayload,

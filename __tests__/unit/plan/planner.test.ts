@@ -4,14 +4,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 import { openCheckout } from '../../../src/plan/checkout.ts'
 import { planDeployment } from '../../../src/plan/planner.ts'
 import { DEFAULT_OPTIONS } from '../../../src/plan/plan-options.ts'
-import type {
-  ChangedPath,
-  Config,
-  DeploymentPlan,
-  Removal,
-  RunKind,
-  Scope
-} from '../../../src/types.ts'
+import type { ChangedPath, Scope } from '../../../src/types/changes.ts'
+import type { Config } from '../../../src/types/config.ts'
+import type { DeploymentPlan, Removal, RunKind } from '../../../src/types/plan.ts'
 import { git, GitRepo, removeTempDirs, tempDir } from '../../support/git-repo.ts'
 import { testConfig } from '../../support/config.ts'
 import { NO_HOOKS } from '../../support/plan-spec.ts'

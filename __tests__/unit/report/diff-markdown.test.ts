@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { COMMENT_LIMIT, renderDiffMarkdown } from '../../../src/report/diff-markdown.ts'
 import { diffJson } from '../../../src/report/outputs.ts'
-import type { DiffBase, ObjectDiff, RenderDiff, Result } from '../../../src/types.ts'
+import type { DiffBase } from '../../../src/types/diff-base.ts'
+import type { ObjectDiff, RenderDiff, Result } from '../../../src/types/results.ts'
 
 const BASE: DiffBase = { kind: 'none', reason: 'test' }
 

@@ -6,7 +6,7 @@ import {
   renderDriftSection,
   setupDrifts
 } from '../../../src/report/drift-summary.ts'
-import type { DriftReport, Result } from '../../../src/types.ts'
+import type { DriftReport, Result } from '../../../src/types/results.ts'
 
 const result = (
   release: string,

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
 import { reportPlan, reportResults, reportRunFailure } from '../../../src/report/report.ts'
 import { addSecret, resetSecrets } from '../../../src/secrets/masking.ts'
-import type { DeploymentPlan, Result } from '../../../src/types.ts'
+import type { DeploymentPlan } from '../../../src/types/plan.ts'
+import type { Result } from '../../../src/types/results.ts'
 import * as core from '../../support/fakes/core.ts'
 
 vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { formatDuration, renderSummary } from '../../../src/report/summary.ts'
-import type { Result } from '../../../src/types.ts'
+import type { Result } from '../../../src/types/results.ts'
 
 const base: Result = {
   setup: 'local/a',

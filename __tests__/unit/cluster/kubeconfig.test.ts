@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { checkKubeconfig } from '../../../src/apply/kubeconfig.ts'
-import { kubeconfigUrl } from '../../../src/apply/kubeconfig-store.ts'
+import { checkKubeconfig } from '../../../src/cluster/kubeconfig.ts'
+import { kubeconfigUrl } from '../../../src/cluster/kubeconfig-store.ts'
 
 const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEsecretsecret\n-----END RSA PRIVATE KEY-----\n'
 const keyData = Buffer.from(pem).toString('base64')

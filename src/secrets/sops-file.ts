@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { load } from 'js-yaml'
-import type { KeyedValue } from '../secrets/masking.ts'
+import type { KeyedValue } from './masking.ts'
 
 // What a SOPS-encrypted values file tells without its key: that it is one, which
 // keys can open it, which of its values are encrypted, and digests of them.

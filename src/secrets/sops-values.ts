@@ -5,9 +5,9 @@ import { basename, extname, join } from 'node:path'
 import { dump, load } from 'js-yaml'
 import { sopsEnv } from '../child-env.ts'
 import { run } from '../process.ts'
-import { addSecretValues } from '../secrets/masking.ts'
+import { addSecretValues } from './masking.ts'
 import { prepareSops, type Sops } from '../tools/sops.ts'
-import type { Config } from '../types.ts'
+import type { Config } from '../types/config.ts'
 import { digest, encryptedLeaves, keysNeeded, redacted, sopsMetadata } from './sops-file.ts'
 
 // The values files of a plan as helm gets them. A SOPS-encrypted one is decrypted

@@ -1,3 +1,4 @@
+import { networkErrorReason, sleep } from '../tools/network-error.ts'
 import { readFile } from 'node:fs/promises'
 import { rootCertificates } from 'node:tls'
 import { fileURLToPath } from 'node:url'
@@ -185,21 +186,5 @@ function networkReason(error: unknown, timeoutMs: number): string {
   ) {
     return `no answer within ${timeoutMs} ms`
   }
-  const code = e.code ?? e.cause?.code
-  const message = e.message ?? String(error)
-  return code && !message.includes(code) ? `${code}: ${message}` : message
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer)
-        resolve()
-      },
-      { once: true }
-    )
-  })
+  return networkErrorReason(error)
 }

@@ -4,12 +4,12 @@ import * as tc from '@actions/tool-cache'
 import { childEnv } from '../child-env.ts'
 import { run } from '../process.ts'
 import { addUrlSecrets } from '../secrets/masking.ts'
-import { downloadVerified } from '../tools/download.ts'
-import { onPath } from '../tools/path.ts'
-import { fillTemplate, semverOf, toolPlatform, type Platform } from '../tools/platform.ts'
-import type { Config } from '../types.ts'
-import type { Helm } from './helm.ts'
-import type { HelmMajor } from './helm-args.ts'
+import { downloadVerified } from './download.ts'
+import { onPath } from './path.ts'
+import { fillTemplate, semverOf, toolPlatform, type Platform } from './platform.ts'
+import type { Config } from '../types/config.ts'
+import type { Helm } from '../apply/helm.ts'
+import type { HelmMajor } from '../apply/helm-args.ts'
 
 // The helm binary: the tool cache first, else the release tarball from
 // `helm-download-url`, refused unless its SHA-256 matches the published one.

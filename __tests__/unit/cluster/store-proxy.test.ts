@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { fetchKubeconfig } from '../../../src/apply/kubeconfig-store.ts'
+import { fetchKubeconfig } from '../../../src/cluster/kubeconfig-store.ts'
 import { mask, resetSecrets } from '../../../src/secrets/masking.ts'
 import { startConnectProxy, type ConnectProxy } from '../../support/connect-proxy.ts'
 import * as core from '../../support/fakes/core.ts'

@@ -6,7 +6,7 @@ import {
   keysNeeded,
   redacted,
   sopsMetadata
-} from '../../../src/apply/sops-file.ts'
+} from '../../../src/secrets/sops-file.ts'
 
 const enc = (data: string, type: string): string =>
   `ENC[AES256_GCM,data:${data},iv:aXY=,tag:dGFn,type:${type}]`

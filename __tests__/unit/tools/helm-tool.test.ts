@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { helmSemver, majorOf } from '../../../src/apply/helm-tool.ts'
+import { helmSemver, majorOf } from '../../../src/tools/helm-tool.ts'
 
 describe('versions', () => {
   it.each([
