@@ -30289,10 +30289,10 @@ function saveState(name, value) {
     issueCommand('save-state', { name }, toCommandValue(value));
 }
 
-// The plain values that flow between the stages of the data path:
-// event → changes → plan → apply → report. Each stage takes and returns these,
-// so every stage can be tested alone.
+// What changed between two commits, and which plans an event touches.
 const ZERO_SHA = '0000000000000000000000000000000000000000';
+
+// The desired state: plan files as parsed and the steps a run plans for each setup.
 const APPLY_HOOK_NAMES = [
     'pre-install',
     'post-install',
@@ -46780,6 +46780,23 @@ function _getTempDirectory() {
     return tempDirectory;
 }
 
+// What a failed request says, and the wait between its tries: shared by every client
+// that retries over the network (tool downloads, the kubeconfig store).
+/** The error's system code (its own or its cause's) before its message, once. */
+function networkErrorReason(error) {
+    const e = error;
+    const code = e.code ?? e.cause?.code;
+    const message = e.message ?? String(error);
+    return code && !message.includes(code) ? `${code}: ${message}` : message;
+}
+/** Waits `ms`, or less when the signal aborts (the caller then sees the abort itself). */
+function sleep(ms, signal) {
+    return new Promise((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+}
+
 /** The proxy URL a request to url goes through, or undefined for a direct connection. */
 function proxyFor(url, env = process.env) {
     const target = new URL(url);
@@ -46889,11 +46906,11 @@ async function downloadFile(url, options = {}) {
                     throw new DownloadError('stopped: the run was cancelled');
                 if (error instanceof DownloadError)
                     throw error;
-                transient = reason(error);
+                transient = networkErrorReason(error);
             }
             if (attempt >= ATTEMPTS)
                 throw new DownloadError(`${transient}${via} (gave up after ${ATTEMPTS} attempts)`);
-            await sleep$1(BACKOFF_MS * attempt, options.signal);
+            await sleep(BACKOFF_MS * attempt, options.signal);
         }
     }
     finally {
@@ -46981,18 +46998,6 @@ function sha256(file) {
             .on('data', (chunk) => hash.update(chunk))
             .on('error', reject)
             .on('end', () => resolve(hash.digest('hex')));
-    });
-}
-function reason(error) {
-    const e = error;
-    const code = e.code ?? e.cause?.code;
-    const message = e.message ?? String(error);
-    return code && !message.includes(code) ? `${code}: ${message}` : message;
-}
-function sleep$1(ms, signal) {
-    return new Promise((resolve) => {
-        const timer = setTimeout(resolve, ms);
-        signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
     });
 }
 
@@ -47229,67 +47234,6 @@ function vendoredEntries(chartDir) {
     return existsSync(dir) ? readdirSync(dir) : [];
 }
 
-class HelmError extends Error {
-    result;
-    constructor(message, result) {
-        super(message);
-        this.result = result;
-    }
-}
-/**
- * helm's environment: one processor for Go code unless the job sets GOMAXPROCS. The
- * action runs several helm processes at once, each mostly waiting on the API server;
- * with a thread per core each, their Go schedulers and collectors compete for a
- * small runner's cores and spend about a tenth more CPU for the same work.
- */
-function helmEnv(env) {
-    return { GOMAXPROCS: '1', ...env };
-}
-/** Runs helm; a non-zero exit becomes a HelmError carrying helm's (masked) error output. */
-async function helmRun(helm, args, context) {
-    const result = await run$1(helm.path, args, {
-        env: helmEnv(context.env),
-        signal: context.signal,
-        input: context.input,
-        onLine: context.onLine
-    });
-    if (result.code === 0)
-        return result;
-    const what = `helm ${args[0]}`;
-    if (result.cancelled)
-        throw new HelmError(`${what} stopped: the run was cancelled`, result);
-    throw new HelmError(`${what} failed: ${helmMessage(result.stderr)}`, result);
-}
-/**
- * Helm's own error lines, without the noise of warnings, short enough for an annotation.
- * Helm 4 prints some errors over several lines, the later ones indented: they stay
- * with their `Error:` line.
- */
-function helmMessage(stderr) {
-    const lines = [];
-    const errors = [];
-    let inError = false;
-    for (const raw of stderr.split('\n')) {
-        const line = raw.trim();
-        if (!line || /^(WARNING|walk\.go|level=WARN)/i.test(line)) {
-            inError = false;
-            continue;
-        }
-        if (/^Error:/.test(line)) {
-            errors.push(line);
-            inError = true;
-        }
-        else if (inError && /^\s/.test(raw))
-            errors.push(line);
-        else
-            inError = false;
-        lines.push(line);
-    }
-    const chosen = (errors.length > 0 ? errors : lines).slice(-10).join('\n');
-    const text = chosen.replace(/^Error:\s*/gm, '');
-    return (text.length > 2000 ? text.slice(0, 2000) + '…' : text) || 'no error output';
-}
-
 class ChartError extends Error {
 }
 /** Pure: where helm finds the chart. */
@@ -47328,11 +47272,18 @@ function repositoryReference(url, name, alias, aliases) {
  * would): `chart: oci://host/x` in a plan then needs no credentials of its own.
  */
 function ociReference(ref, aliases) {
-    if (credentials(ref))
-        return { ref: withoutUserInfo(ref), setup: { kind: 'oci-login', url: ref } };
+    const own = credentials(ref);
+    if (own)
+        return { ref: withoutUserInfo(ref), setup: { kind: 'oci-login', url: ref, login: own } };
     const host = new URL(ref).host;
-    const login = aliases.find((a) => a.url.startsWith('oci://') && credentials(a.url) && new URL(a.url).host === host);
-    return login ? { ref, setup: { kind: 'oci-login', url: login.url } } : { ref };
+    for (const alias of aliases) {
+        if (!alias.url.startsWith('oci://') || new URL(alias.url).host !== host)
+            continue;
+        const login = credentials(alias.url);
+        if (login)
+            return { ref, setup: { kind: 'oci-login', url: alias.url, login } };
+    }
+    return { ref };
 }
 /** A stable alias for a `repository:` URL, so each URL is added once per run. */
 function generatedAlias(url) {
@@ -47413,8 +47364,7 @@ class ChartResolver {
         const setups = dependencyRepositories(dependencies).map((r) => this.#dependencySetup(r));
         try {
             await Promise.all(setups.map((setup) => (setup ? this.#prepare(setup, context) : Promise.resolve())));
-            // The indexes were fetched by `helm repo add` just now: no second refresh.
-            await helmRun(this.#helm, ['dependency', 'build', dir, '--skip-refresh'], context);
+            await this.#helm.dependencyBuild(dir, context);
         }
         catch (error) {
             const names = missing.map((d) => `${d.name} ${d.version}`.trim()).join(', ');
@@ -47454,14 +47404,10 @@ class ChartResolver {
     }
     async #run(setup, context) {
         const safeUrl = addUrlSecrets(setup.url);
-        const login = credentials(setup.url);
-        const args = setup.kind === 'repo'
-            ? ['repo', 'add', setup.name, withoutUserInfo(setup.url), '--force-update']
-            : ['registry', 'login', new URL(setup.url).host];
-        if (login)
-            args.push('--username', login.username, '--password-stdin');
         try {
-            await helmRun(this.#helm, args, { ...context, input: login?.password });
+            await (setup.kind === 'repo'
+                ? this.#helm.repoAdd(setup.name, withoutUserInfo(setup.url), credentials(setup.url), context)
+                : this.#helm.registryLogin(new URL(setup.url).host, setup.login, context));
         }
         catch (error) {
             const what = setup.kind === 'repo'
@@ -47470,6 +47416,67 @@ class ChartResolver {
             throw new ChartError(`could not set up ${what}: ${errorMessage(error)}`);
         }
     }
+}
+
+class HelmError extends Error {
+    result;
+    constructor(message, result) {
+        super(message);
+        this.result = result;
+    }
+}
+/**
+ * helm's environment: one processor for Go code unless the job sets GOMAXPROCS. The
+ * action runs several helm processes at once, each mostly waiting on the API server;
+ * with a thread per core each, their Go schedulers and collectors compete for a
+ * small runner's cores and spend about a tenth more CPU for the same work.
+ */
+function helmEnv(env) {
+    return { GOMAXPROCS: '1', ...env };
+}
+/** Runs helm; a non-zero exit becomes a HelmError carrying helm's (masked) error output. */
+async function helmRun(helm, args, context) {
+    const result = await run$1(helm.path, args, {
+        env: helmEnv(context.env),
+        signal: context.signal,
+        input: context.input,
+        onLine: context.onLine
+    });
+    if (result.code === 0)
+        return result;
+    const what = `helm ${args[0]}`;
+    if (result.cancelled)
+        throw new HelmError(`${what} stopped: the run was cancelled`, result);
+    throw new HelmError(`${what} failed: ${helmMessage(result.stderr)}`, result);
+}
+/**
+ * Helm's own error lines, without the noise of warnings, short enough for an annotation.
+ * Helm 4 prints some errors over several lines, the later ones indented: they stay
+ * with their `Error:` line.
+ */
+function helmMessage(stderr) {
+    const lines = [];
+    const errors = [];
+    let inError = false;
+    for (const raw of stderr.split('\n')) {
+        const line = raw.trim();
+        if (!line || /^(WARNING|walk\.go|level=WARN)/i.test(line)) {
+            inError = false;
+            continue;
+        }
+        if (/^Error:/.test(line)) {
+            errors.push(line);
+            inError = true;
+        }
+        else if (inError && /^\s/.test(raw))
+            errors.push(line);
+        else
+            inError = false;
+        lines.push(line);
+    }
+    const chosen = (errors.length > 0 ? errors : lines).slice(-10).join('\n');
+    const text = chosen.replace(/^Error:\s*/gm, '');
+    return (text.length > 2000 ? text.slice(0, 2000) + '…' : text) || 'no error output';
 }
 
 /** Flags Helm 4 renamed; the old names still work there but are deprecated. */
@@ -47674,6 +47681,25 @@ function testArgs(target, timeout) {
         ...(timeout !== undefined ? ['--timeout', timeout] : [])
     ];
 }
+/** `helm repo add` into the run's repository config; the password, if any, goes on stdin. */
+function repoAddArgs(name, url, username) {
+    return [
+        'repo',
+        'add',
+        name,
+        url,
+        '--force-update',
+        ...(username !== undefined ? ['--username', username, '--password-stdin'] : [])
+    ];
+}
+/** `helm registry login`; the password goes on stdin. */
+function registryLoginArgs(host, username) {
+    return ['registry', 'login', host, '--username', username, '--password-stdin'];
+}
+/** The repository indexes were fetched by `helm repo add` just before: no second refresh. */
+function dependencyBuildArgs(chartDir) {
+    return ['dependency', 'build', chartDir, '--skip-refresh'];
+}
 
 class HookError extends Error {
 }
@@ -47732,10 +47758,10 @@ async function runHooks(name, scripts, options) {
 /** helm's answer when a release has no history at all. */
 const NOT_FOUND = /release: not found/i;
 function helmPort(helm) {
-    const call = async (args, context) => {
+    const call = async (args, context, input) => {
         context.announce?.(`helm ${args.join(' ')}`);
         const { env, signal, onLine } = context;
-        return (await helmRun(helm, args, { env, signal, onLine })).stdout;
+        return (await helmRun(helm, args, { env, signal, onLine, input })).stdout;
     };
     return {
         path: helm.path,
@@ -47758,7 +47784,10 @@ function helmPort(helm) {
         hooks: (target, context) => call(hooksArgs(target), context),
         values: (target, context) => call(userValuesArgs(target), context),
         status: (target, context) => call(statusArgs(target), context),
-        test: async (target, timeout, context) => void (await call(testArgs(target, timeout), context))
+        test: async (target, timeout, context) => void (await call(testArgs(target, timeout), context)),
+        repoAdd: async (name, url, login, context) => void (await call(repoAddArgs(name, url, login?.username), context, login?.password)),
+        registryLogin: async (host, login, context) => void (await call(registryLoginArgs(host, login.username), context, login.password)),
+        dependencyBuild: async (chartDir, context) => void (await call(dependencyBuildArgs(chartDir), context))
     };
 }
 function enginePorts(helm) {
@@ -47973,18 +48002,7 @@ function networkReason(error, timeoutMs) {
         e.code === 'UND_ERR_CONNECT_TIMEOUT') {
         return `no answer within ${timeoutMs} ms`;
     }
-    const code = e.code ?? e.cause?.code;
-    const message = e.message ?? String(error);
-    return code && !message.includes(code) ? `${code}: ${message}` : message;
-}
-function sleep(ms, signal) {
-    return new Promise((resolve) => {
-        const timer = setTimeout(resolve, ms);
-        signal?.addEventListener('abort', () => {
-            clearTimeout(timer);
-            resolve();
-        }, { once: true });
-    });
+    return networkErrorReason(error);
 }
 
 // The sops binary, taken like helm: the tool cache first, else the release binary from
@@ -50095,7 +50113,8 @@ function sharedOf(run) {
     const baseEnv = run.plan.runKind.kind === 'preview'
         ? childEnv({ ...workdir.helmEnv, KUBECONFIG: join(workdir.root, 'no-kubeconfig') })
         : childEnv(workdir.helmEnv);
-    const charts = new ChartResolver(run.helm, run.plan.repositories, run.config.workspace, {
+    const given = run.ports ?? enginePorts(run.helm);
+    const charts = new ChartResolver(given.helm, run.plan.repositories, run.config.workspace, {
         env: baseEnv,
         signal: run.signal
     });
@@ -50103,7 +50122,7 @@ function sharedOf(run) {
     const base = run.plan.runKind.kind === 'preview' ? run.base : undefined;
     const baseSide = base && {
         diffBase: base,
-        side: base.kind === 'commit' ? baseSideOf(base, run, workdir, baseEnv) : undefined,
+        side: base.kind === 'commit' ? baseSideOf(base, run, given.helm, workdir, baseEnv) : undefined,
         budget: new DiffBudget()
     };
     const values = new ValuesFiles({
@@ -50113,7 +50132,6 @@ function sharedOf(run) {
     });
     // A removed plan's uninstall hooks run among the base commit's files: written once, when one runs.
     const commitFiles = commitFolders(run.config.workspace, join(workdir.root, 'commits'));
-    const given = run.ports ?? enginePorts(run.helm);
     const shared = {
         ...run,
         runKind: run.plan.runKind.kind,
@@ -50128,7 +50146,7 @@ function sharedOf(run) {
     };
     return shared;
 }
-function baseSideOf(base, run, workdir, headEnv) {
+function baseSideOf(base, run, helm, workdir, headEnv) {
     const env = {
         ...headEnv,
         HELM_REPOSITORY_CONFIG: join(workdir.root, 'helm', 'base-repositories.yaml'),
@@ -50137,7 +50155,7 @@ function baseSideOf(base, run, workdir, headEnv) {
     return {
         root: base.root,
         env,
-        charts: new ChartResolver(run.helm, base.repositories, base.root, { env, signal: run.signal })
+        charts: new ChartResolver(helm, base.repositories, base.root, { env, signal: run.signal })
     };
 }
 /** Why a step must not start now, if it must not. */
