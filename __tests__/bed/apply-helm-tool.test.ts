@@ -13,7 +13,7 @@ const bed = testbed()
 const repoRoot = resolve(import.meta.dirname, '..', '..')
 
 const script = `
-import { prepareHelm } from './src/apply/helm-tool.ts'
+import { prepareHelm } from './src/tools/helm-tool.ts'
 const config = JSON.parse(process.env.TEST_CONFIG)
 try {
   const helm = await prepareHelm(config)
