@@ -204,6 +204,73 @@ describe.each(VARIANTS)('drift on $setup with $helm', ({ setup, helmBin }) => {
   )
 
   faultCase(
+    `${setup}: a custom resource edited by hand, drift: correct → read back: ${helmBin === bed.helm3 ? 'Helm 3 leaves it, failed, not corrected' : 'taken back, corrected'}`,
+    helmBin === bed.helm3
+      ? 'helm upgrades (revision 2) but its two-way patch of a custom resource is empty: the result is failed with corrected false, /spec/size still reported and named in the error; the resource stays edited'
+      : 'the upgrade (revision 2) takes /spec/size back: succeeded, corrected true; the next check is in sync',
+    async () => {
+      const ns = suite.ns('crdrift')
+      const group = `${ns}.example.com`
+      const ops = await opsRepo()
+      const plan = `${setup}/${ns}/widget.yaml`
+      const head = await ops.commit({
+        'charts/widget/Chart.yaml': 'apiVersion: v2\nname: widget\nversion: 1.0.0\n',
+        'charts/widget/crds/widget.yaml': crd(group),
+        'charts/widget/templates/widget.yaml': `apiVersion: ${group}/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: 1\n`,
+        [plan]: 'chart: ./charts/widget\n'
+      })
+      const ext = cluster.config.makeApiClient(k8s.ApiextensionsV1Api)
+      try {
+        const deployed = await ops.push(head, { env })
+        expect(resultOf(deployed, plan), deployed.log).toMatchObject({ status: 'succeeded' })
+        const custom = cluster.config.makeApiClient(k8s.CustomObjectsApi)
+        const widget = { group, version: 'v1', namespace: ns, plural: 'widgets', name: 'w' }
+        await custom.patchNamespacedCustomObject(
+          { ...widget, body: { spec: { size: 2 } } },
+          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)
+        )
+        const size = async () =>
+          ((await custom.getNamespacedCustomObject(widget)) as { spec: { size: number } }).spec.size
+        const handEdit = {
+          object: `Widget/${ns}/w`,
+          state: 'drifted',
+          fields: [{ path: '/spec/size', want: '1', have: '2' }]
+        }
+        expect(driftOf(await run(ops, head), plan)).toEqual({
+          state: 'drifted',
+          corrected: false,
+          objects: [handEdit]
+        })
+
+        const corrected = await run(ops, head, { drift: 'correct' })
+        if (helmBin === bed.helm3) {
+          expect(corrected.code, corrected.log).toBe(1)
+          const result = resultOf(corrected, plan)
+          expect(result).toMatchObject({ operation: 'upgrade', status: 'failed', revision: 2 })
+          expect(result.error).toContain(`still differing: Widget/${ns}/w (/spec/size)`)
+          expect(result.error).toContain('Helm 3 takes back no hand edit of a custom resource')
+          expect(driftOf(corrected, plan)).toEqual({
+            state: 'drifted',
+            corrected: false,
+            objects: [handEdit]
+          })
+          expect(corrected.outputs.drifted).toBe('1')
+          expect(await size()).toBe(2)
+        } else {
+          expect(corrected.code, corrected.log).toBe(0)
+          expect(resultOf(corrected, plan)).toMatchObject({ status: 'succeeded', revision: 2 })
+          expect(driftOf(corrected, plan)).toMatchObject({ state: 'drifted', corrected: true })
+          expect(await size()).toBe(1)
+          expect(driftOf(await run(ops, head), plan).state).toBe('in-sync')
+        }
+      } finally {
+        await ext.deleteCustomResourceDefinition({ name: `widgets.${group}` })
+      }
+    },
+    300_000
+  )
+
+  faultCase(
     `${setup}: a plan removed without a deploy → orphan, uninstalled only with prune and the ownership key; a hand-installed release beside it is never touched`,
     'the orphan is reported (orphans 1) and stays; prune: true without ownership-key only reports it, with a warning; with the key it is uninstalled; the hand-installed release keeps revision 1 and its values in every run',
     async () => {

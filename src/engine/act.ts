@@ -1,6 +1,6 @@
 import type { Config } from '../types/config.ts'
 import type { PlannedStep, PlanSpec } from '../types/plan.ts'
-import type { Result } from '../types/results.ts'
+import type { ObjectDrift, Result } from '../types/results.ts'
 import type { PlanLog } from '../report/plan-log.ts'
 import { DependencyError } from '../apply/dependencies.ts'
 import {
@@ -13,7 +13,7 @@ import { hookEnv, type HookRun } from '../apply/hooks.ts'
 import { setValuesFiles } from '../apply/run-files.ts'
 import type { ValuesFiles } from '../secrets/sops-values.ts'
 import type { KubeClient } from '../cluster/client.ts'
-import type { Decision, Recovery } from './decide.ts'
+import { recheck, type Decision, type Drift, type Recovery } from './decide.ts'
 import { hooksFailedLabel, LABELS, markerLabels, releaseDescription } from './marker.ts'
 import { resultOf, type OutcomeFields } from '../report/results.ts'
 import { withDrift } from './outcome.ts'
@@ -49,6 +49,8 @@ export interface ActContext {
   readonly scratch: string
   /** A commit's files, written once a run into a private folder: where a removed plan's hooks run. */
   readonly commitFiles: (sha: string) => Promise<string>
+  /** A drift check's live comparison of a plan's release: the objects that differ. */
+  readonly liveDrift?: (step: PlannedStep, log: PlanLog) => Promise<readonly ObjectDrift[]>
 }
 
 export async function act(
@@ -60,8 +62,41 @@ export async function act(
 ): Promise<Result> {
   const result = await carryOut(step, decision, digest, context, log)
   const drift = 'drift' in decision ? decision.drift : undefined
+  if (!drift) return result
+  if (decision.kind === 'apply' && decision.reclaim && result.status === 'succeeded')
+    return checkCorrection(step, result, drift, context, log)
   // What a drift check found stays on the result; it corrected only what succeeded.
-  return drift ? withDrift(result, { ...drift, corrected: result.status === 'succeeded' }) : result
+  return withDrift(result, { ...drift, corrected: result.status === 'succeeded' })
+}
+
+/** helm said done: the objects are read back, and only what no longer differs is corrected. */
+async function checkCorrection(
+  step: PlannedStep,
+  result: Result,
+  found: Drift,
+  context: ActContext,
+  log: PlanLog
+): Promise<Result> {
+  if (!context.liveDrift) throw new Error('internal error: a correction without a live comparison')
+  log.line('Reading the corrected objects back')
+  let checked
+  try {
+    checked = recheck(await context.liveDrift(step, log), context.helm.major, context.sha)
+  } catch (error) {
+    checked = {
+      corrected: false,
+      drift: found,
+      error: `helm re-applied the release, and its objects could not be read back: ${message(error)}`
+    } as const
+  }
+  if (checked.corrected) return withDrift(result, { ...found, corrected: true })
+  const notCorrected = resultOf(step, {
+    ...result,
+    status: 'failed',
+    error: checked.error
+  })
+  log.line(`✖ ${notCorrected.error ?? ''}`)
+  return withDrift(notCorrected, { ...checked.drift, corrected: false })
 }
 
 async function carryOut(

@@ -327,6 +327,40 @@ function correction(
   return { kind: 'apply', operation, notes: [note], reclaim: true, drift }
 }
 
+/** What a correction helm reported done left as it was, read back from the live objects. */
+export type Rechecked =
+  | { readonly corrected: true }
+  | { readonly corrected: false; readonly drift: Drift; readonly error: string }
+
+/**
+ * Pure: a correction counts only when the objects, read again the same way, no longer
+ * differ. Helm 3 patches a custom resource with a two-way merge of the old and new
+ * manifests, which is empty when the chart did not change, so a hand edit stays.
+ */
+export function recheck(
+  remaining: readonly ObjectDrift[],
+  helmMajor: number,
+  commit: string
+): Rechecked {
+  if (remaining.length === 0) return { corrected: true }
+  const named = remaining
+    .map((o) =>
+      o.fields.length > 0
+        ? `${o.object} (${o.fields.map((f) => f.path).join(', ')})`
+        : `${o.object} (${o.state})`
+    )
+    .join('; ')
+  const helm3 =
+    helmMajor === 3
+      ? ': Helm 3 takes back no hand edit of a custom resource (its patch compares the manifests alone); apply the manifest by hand (helm get manifest | kubectl apply -f -) or deploy with Helm 4'
+      : ''
+  return {
+    corrected: false,
+    drift: { state: 'drifted', objects: remaining },
+    error: `not corrected: helm re-applied ${commit.slice(0, 12)}, and still differing: ${named}${helm3}`
+  }
+}
+
 function driftNote(objects: readonly ObjectDrift[]): string {
   const missing = objects.filter((o) => o.state === 'missing').length
   const fields = objects.reduce((n, o) => n + o.fields.length, 0)

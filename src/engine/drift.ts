@@ -53,6 +53,15 @@ export async function observeLive(
       kind: 'scope',
       outside: objectsOutside(step.target.namespace, await storedScope(step.target, context))
     }
+  return { kind: 'objects', objects: await liveDrift(step, context, log) }
+}
+
+/** The objects of a plan's release that differ from their live copies, each logged. */
+export async function liveDrift(
+  step: PlannedStep,
+  context: StepContext,
+  log: PlanLog
+): Promise<ObjectDrift[]> {
   if (step.action !== 'apply')
     throw new Error('internal error: live objects are compared for the plans at a commit')
   const secrets = await releaseSecrets(step.target, step.spec.values, {
@@ -66,7 +75,7 @@ export async function observeLive(
     for (const field of object.fields)
       log.line(`  ${field.path}: ${field.want ?? '(absent)'} → ${field.have ?? '(absent)'}`)
   }
-  return { kind: 'objects', objects }
+  return objects
 }
 
 /** The objects of the release's newest revision as helm stores them: its manifest, or its hooks. */

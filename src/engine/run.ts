@@ -18,7 +18,7 @@ import { commitFolders } from '../plan/checkout.ts'
 import { act, type ActContext } from './act.ts'
 import { DiffBudget, type RenderSide } from './preview.ts'
 import { decide, type DecideInput } from './decide.ts'
-import { observeLive, orphanScope, orphanSteps } from './drift.ts'
+import { liveDrift, observeLive, orphanScope, orphanSteps } from './drift.ts'
 import { planDigest } from './marker.ts'
 import { observeReleases, type Observed } from './observe.ts'
 import { releaseKey } from '../types/plan.ts'
@@ -239,7 +239,17 @@ async function runSetup(setup: SetupPlan, shared: Shared): Promise<Result[]> {
     core.info(`Releases of setup ${setup.setup}: ${observed.how}`)
     // Where listing failed, marking would fail too: the description tells the next run.
     const marking = observed.viaApi ? cluster : { ...cluster, client: undefined }
-    const context = { shared, act: { ...act, cluster: marking }, observed, client: cluster.client }
+    const context: StepContext = {
+      shared,
+      act: {
+        ...act,
+        cluster: marking,
+        // A correction reads its objects back the way the check read them.
+        ...(drift && { liveDrift: (step, log) => liveDrift(step, context, log) })
+      },
+      observed,
+      client: cluster.client
+    }
     const results = await runSteps(setup, context)
     if (!orphans) return results
     // Orphans are planned once the plans ran: uninstalls the same scheduler runs.

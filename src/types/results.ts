@@ -82,6 +82,9 @@ export type DriftState = 'in-sync' | 'drifted' | 'release-missing' | 'orphan' | 
 export interface DriftReport {
   readonly state: DriftState
   readonly objects: readonly ObjectDrift[]
-  /** `drift: correct` re-applied the release, or `prune` uninstalled the orphan (see the result's status). */
+  /**
+   * `drift: correct` re-applied the release and, read back, none of its objects still
+   * differs (when one does, `objects` holds what still differs); or `prune` uninstalled the orphan.
+   */
   readonly corrected: boolean
 }

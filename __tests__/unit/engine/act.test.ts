@@ -11,7 +11,7 @@ import { DEFAULT_OPTIONS, DEFAULT_REMOVAL } from '../../../src/plan/plan-options
 import { PlanLog } from '../../../src/report/plan-log.ts'
 import type { Config } from '../../../src/types/config.ts'
 import type { HookName, PlannedStep, PlanSpec } from '../../../src/types/plan.ts'
-import type { Result } from '../../../src/types/results.ts'
+import type { ObjectDrift, Result } from '../../../src/types/results.ts'
 import { testConfig } from '../../support/config.ts'
 import { resetCore } from '../../support/fakes/core.ts'
 import {
@@ -76,6 +76,7 @@ function fixture(
     kube?: FakeKube
     config?: Partial<Config>
     noCluster?: boolean
+    liveDrift?: ActContext['liveDrift']
   } = {}
 ): Fixture {
   const workspace = mkdtempSync(join(tmpdir(), 'act-'))
@@ -96,7 +97,8 @@ function fixture(
     signal,
     scratch: workspace,
     commitFiles: (sha) => Promise.resolve(`/commits/${sha.slice(0, 7)}`),
-    ...(!options.noCluster && { cluster: { kubeconfig: '/kube/config', client: kube } })
+    ...(!options.noCluster && { cluster: { kubeconfig: '/kube/config', client: kube } }),
+    ...(options.liveDrift && { liveDrift: options.liveDrift })
   }
   return { helm, hooks, kube, context }
 }
@@ -410,39 +412,90 @@ describe('act: install and upgrade', () => {
 })
 
 describe('act: a drift correction takes fields back', () => {
+  const handEdited: ObjectDrift = {
+    object: 'Widget/ns/web',
+    state: 'drifted',
+    fields: [{ path: '/spec/size', want: '1', have: '2' }]
+  }
   const correct = (operation: 'install' | 'upgrade'): Decision => ({
     kind: 'apply',
     operation,
     notes: ['corrected'],
     reclaim: true,
-    drift: { state: 'drifted', objects: [] }
+    drift: { state: 'drifted', objects: [handEdited] }
   })
-  it('Helm 4: --force-conflicts, after asking how the release was applied', async () => {
-    const f = fixture({ helm: fakeHelm({ status: JSON.stringify({ apply_method: 'ssa' }) }) })
+  /** The live comparison after the correction: what still differs, and when it was asked. */
+  const readBack = (remaining: readonly ObjectDrift[] | Error, helm: FakeHelm) => {
+    const asked: string[][] = []
+    const liveDrift: ActContext['liveDrift'] = () => {
+      asked.push(helm.brief())
+      return remaining instanceof Error ? Promise.reject(remaining) : Promise.resolve(remaining)
+    }
+    return { asked, liveDrift }
+  }
+  it('Helm 4: --force-conflicts, after asking how the release was applied; read back after helm', async () => {
+    const helm = fakeHelm({ status: JSON.stringify({ apply_method: 'ssa' }) })
+    const back = readBack([], helm)
+    const f = fixture({ helm, liveDrift: back.liveDrift })
     const result = await run(applyStep(), correct('upgrade'), f)
     expect(f.helm.brief()).toEqual(['status ns/web', 'upgrade ns/web'])
     const input = f.helm.calls[1]?.input
     expect(input).toMatchObject({
       userArgs: expect.arrayContaining(['--force-conflicts']) as unknown
     })
-    expect(result.drift).toEqual({ state: 'drifted', objects: [], corrected: true })
+    expect(back.asked).toEqual([['status ns/web', 'upgrade ns/web']])
+    expect(result.status).toBe('succeeded')
+    expect(result.drift).toEqual({ state: 'drifted', objects: [handEdited], corrected: true })
   })
   it('Helm 3: no such flag, no status asked', async () => {
-    const f = fixture({ helm: fakeHelm({}, { path: '/fake/helm3', major: 3 }) })
+    const helm = fakeHelm({}, { path: '/fake/helm3', major: 3 })
+    const f = fixture({ helm, liveDrift: readBack([], helm).liveDrift })
     await run(applyStep(), correct('upgrade'), f)
     expect(f.helm.brief()).toEqual(['upgrade ns/web'])
     expect(f.helm.calls[0]?.input).toMatchObject({ userArgs: [] })
   })
   it('an install of a missing release asks no status', async () => {
-    const f = fixture()
+    const helm = fakeHelm()
+    const f = fixture({ helm, liveDrift: readBack([], helm).liveDrift })
     await run(applyStep(), correct('install'), f)
     expect(f.helm.brief()).toEqual(['install ns/web'])
   })
-  it('a correction that failed is reported not corrected', async () => {
-    const f = fixture({ helm: fakeHelm({ upgrade: new Error('helm upgrade failed: conflict') }) })
+  it('a correction that failed is reported not corrected, and nothing is read back', async () => {
+    const helm = fakeHelm({ upgrade: new Error('helm upgrade failed: conflict') })
+    const back = readBack([], helm)
+    const f = fixture({ helm, liveDrift: back.liveDrift })
     const result = await run(applyStep(), correct('upgrade'), f)
     expect(result.drift?.corrected).toBe(false)
     expect(result.status).toBe('failed')
+    expect(back.asked).toEqual([])
+  })
+  it.each<[string, 3 | 4, string]>([
+    [
+      'Helm 3: the custom resource still differs → failed, not corrected, the fields named',
+      3,
+      's/a/ns/web.yaml: not corrected: helm re-applied aaaaaaaaaaaa, and still differing: Widget/ns/web (/spec/size): Helm 3 takes back no hand edit of a custom resource (its patch compares the manifests alone); apply the manifest by hand (helm get manifest | kubectl apply -f -) or deploy with Helm 4'
+    ],
+    [
+      'Helm 4: an object still differs → failed, not corrected',
+      4,
+      's/a/ns/web.yaml: not corrected: helm re-applied aaaaaaaaaaaa, and still differing: Widget/ns/web (/spec/size)'
+    ]
+  ])('%s', async (_name, major, error) => {
+    const helm = fakeHelm({}, { path: `/fake/helm${major}`, major })
+    const f = fixture({ helm, liveDrift: readBack([handEdited], helm).liveDrift })
+    const result = await run(applyStep(), correct('upgrade'), f)
+    expect(brief(result)).toEqual({ operation: 'upgrade', status: 'failed', revision: 2, error })
+    expect(result.drift).toEqual({ state: 'drifted', objects: [handEdited], corrected: false })
+  })
+  it('objects that cannot be read back → failed, not corrected, with what was found', async () => {
+    const helm = fakeHelm()
+    const f = fixture({ helm, liveDrift: readBack(new Error('forbidden'), helm).liveDrift })
+    const result = await run(applyStep(), correct('upgrade'), f)
+    expect(result.status).toBe('failed')
+    expect(result.error).toBe(
+      's/a/ns/web.yaml: helm re-applied the release, and its objects could not be read back: forbidden'
+    )
+    expect(result.drift).toEqual({ state: 'drifted', objects: [handEdited], corrected: false })
   })
 })
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   decide,
+  recheck,
   type Decision,
   type DriftInput,
   type Live,
@@ -700,5 +701,41 @@ describe('decide: a drift check (the same dispatcher)', () => {
         run: RUN
       })
     ).toThrow('a drift check decided without its input')
+  })
+})
+
+describe('recheck: a correction counts only when nothing still differs', () => {
+  const COMMIT = 'c'.repeat(40)
+  const edited: ObjectDrift = {
+    object: 'Widget/ns/w',
+    state: 'drifted',
+    fields: [
+      { path: '/spec/size', want: '1', have: '2' },
+      { path: '/spec/color', want: 'red', have: 'blue' }
+    ]
+  }
+  const gone: ObjectDrift = { object: 'ConfigMap/ns/web', state: 'missing', fields: [] }
+  const HELM3 =
+    ': Helm 3 takes back no hand edit of a custom resource (its patch compares the manifests alone); apply the manifest by hand (helm get manifest | kubectl apply -f -) or deploy with Helm 4'
+  it.each<[string, ObjectDrift[], 3 | 4, string | undefined]>([
+    ['nothing differs: corrected', [], 3, undefined],
+    [
+      'Helm 4, fields and a missing object named',
+      [edited, gone],
+      4,
+      'not corrected: helm re-applied cccccccccccc, and still differing: Widget/ns/w (/spec/size, /spec/color); ConfigMap/ns/web (missing)'
+    ],
+    [
+      'Helm 3 says why',
+      [edited],
+      3,
+      `not corrected: helm re-applied cccccccccccc, and still differing: Widget/ns/w (/spec/size, /spec/color)${HELM3}`
+    ]
+  ])('%s', (_name, remaining, major, error) => {
+    expect(recheck(remaining, major, COMMIT)).toEqual(
+      error === undefined
+        ? { corrected: true }
+        : { corrected: false, drift: { state: 'drifted', objects: remaining }, error }
+    )
   })
 })

@@ -367,6 +367,7 @@ describe('runEngine: a drift check is a run kind of the same engine', () => {
     expect(helm.brief()).toEqual([
       'manifest ns/web',
       'install ns/db',
+      'manifest ns/db',
       'manifest ns/gone',
       'hooks ns/gone',
       'uninstall ns/gone'
@@ -432,49 +433,78 @@ describe('runEngine: a drift check is a run kind of the same engine', () => {
         resources: [{ name: 'clusterroles', kind: 'ClusterRole', namespaced: false }]
       }
     }
-    const live = (value: string | undefined) =>
-      fakeKube({
+    const configMapPath = '/api/v1/namespaces/ns/configmaps/web'
+    const configMap = (value: string) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'web', namespace: 'ns' },
+      data: { a: value }
+    })
+    const live = (
+      value: string | undefined
+    ): { kube: FakeKube; objects: Record<string, unknown> } => {
+      const objects: Record<string, unknown> = {
         ...discovery,
         [listPath]: { items: [secret('web', 1)] },
-        ...(value !== undefined && {
-          '/api/v1/namespaces/ns/configmaps/web': {
-            apiVersion: 'v1',
-            kind: 'ConfigMap',
-            metadata: { name: 'web', namespace: 'ns' },
-            data: { a: value }
-          }
-        })
-      })
+        ...(value !== undefined && { [configMapPath]: configMap(value) })
+      }
+      return { kube: fakeKube(objects), objects }
+    }
     const single = () => planOf({ 's/a': [apply('s/a', 'web')] })
 
-    it.each<[string, RunKindName, string | undefined, string, string[]]>([
-      ['in sync', 'drift-correct', '1', 'unchanged in-sync false', ['manifest ns/web']],
+    it.each<[string, RunKindName, string | undefined, 3 | 4, boolean, string, string[]]>([
+      ['in sync', 'drift-correct', '1', 4, true, 'unchanged in-sync false', ['manifest ns/web']],
       [
         'a field changed, reported',
         'drift-report',
         '2',
+        4,
+        true,
         'unchanged drifted false',
         ['manifest ns/web']
       ],
       [
-        'a field changed, taken back (Helm 4 asks how it was applied first)',
+        'a field changed, taken back (Helm 4 asks how it was applied first), read back',
         'drift-correct',
         '2',
+        4,
+        true,
         'succeeded drifted true',
-        ['manifest ns/web', 'status ns/web', 'upgrade ns/web']
+        ['manifest ns/web', 'status ns/web', 'upgrade ns/web', 'manifest ns/web']
       ],
       [
-        'an object deleted, re-created',
+        'an object deleted, re-created, read back',
         'drift-correct',
         undefined,
+        4,
+        true,
         'succeeded drifted true',
-        ['manifest ns/web', 'status ns/web', 'upgrade ns/web']
+        ['manifest ns/web', 'status ns/web', 'upgrade ns/web', 'manifest ns/web']
+      ],
+      [
+        'a field helm left as it was (Helm 3, a custom resource): failed, not corrected',
+        'drift-correct',
+        '2',
+        3,
+        false,
+        'failed drifted false',
+        ['manifest ns/web', 'upgrade ns/web', 'manifest ns/web']
       ]
-    ])('%s', async (_name, runKind, value, expected, calls) => {
-      const helm = fakeHelm({ manifest: manifest('1') })
+    ])('%s', async (_name, runKind, value, major, takesBack, expected, calls) => {
+      const cluster = live(value)
+      const helm = fakeHelm(
+        {
+          manifest: manifest('1'),
+          upgrade: () => {
+            if (takesBack) cluster.objects[configMapPath] = configMap('1')
+            return Promise.resolve(releaseJson(2))
+          }
+        },
+        { path: `/fake/helm${major}`, major }
+      )
       const results = await engine(single(), {
         helm,
-        cluster: clusters(() => live(value)),
+        cluster: clusters(() => cluster.kube),
         runKind
       })
       const [web] = results
