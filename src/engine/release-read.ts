@@ -13,7 +13,7 @@ import type { HelmCall, HelmPort } from './ports.ts'
 export interface Made {
   /** null: neither the Secrets nor helm could tell. */
   readonly revision: number | null
-  /** Undefined when helm could not tell (a helm older than `get metadata`). */
+  /** Undefined when helm could not tell: the result keeps the plan's version. */
   readonly chartVersion?: string
 }
 

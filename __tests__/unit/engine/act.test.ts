@@ -305,9 +305,13 @@ describe('act: install and upgrade', () => {
       expect(kube.gets).toEqual(env.HELM_DRIVER ? [] : [listPath])
     })
 
-    it('a helm that cannot tell (older than get metadata): the labelled revision, the pinned version', async () => {
+    it('helm cannot tell (its read failed): the labelled revision, the pinned version', async () => {
       const f = fixture({
-        helm: fakeHelm({ metadata: new Error('unknown command "metadata" for "helm get"') }),
+        helm: fakeHelm({
+          metadata: new Error(
+            'helm get failed: the server is currently unable to handle the request'
+          )
+        }),
         kube: listed()
       })
       const result = await run(applyStep({ version: '1.0.0' }), upgrade, f)
