@@ -23,7 +23,7 @@ export type HelmOperation =
   | 'manifest'
   | 'hooks'
   | 'values'
-  | 'status'
+  | 'metadata'
   | 'test'
 
 export interface FakeCall {
@@ -65,9 +65,19 @@ export interface FakeHelm extends HelmPort {
 
 const release = (target: PlanTarget) => `${target.namespace}/${target.release}`
 
-/** What helm prints after an install or upgrade that made `revision`. */
-export function releaseJson(revision: number, chartVersion = '1.0.0'): string {
-  return JSON.stringify({ version: revision, chart: { metadata: { version: chartVersion } } })
+/** What `helm get metadata --output json` prints of `revision`. */
+export function metadataJson(
+  revision: number,
+  chartVersion = '1.0.0',
+  applyMethod?: string
+): string {
+  return JSON.stringify({
+    name: 'web',
+    version: chartVersion,
+    revision,
+    status: 'deployed',
+    ...(applyMethod !== undefined && { applyMethod })
+  })
 }
 
 export function fakeHelm(
@@ -84,10 +94,17 @@ export function fakeHelm(
     const recorded = { operation, target, input, env: call.env, signal: call.signal }
     calls.push(recorded)
     call.announce?.(`helm ${operation} ${target.release}`)
-    const scripted = operation in script ? script[operation] : defaults[operation]
+    const scripted =
+      operation in script
+        ? script[operation]
+        : operation === 'metadata' && input === undefined
+          ? metadataJson(newest())
+          : defaults[operation]
     if (scripted instanceof Error) throw scripted
     return typeof scripted === 'function' ? scripted(recorded) : scripted
   }
+  // By default an install makes revision 1, an upgrade revision 2.
+  const newest = () => (calls.findLast((c) => c.operation === 'upgrade') ? 2 : 1)
   const text = async (...args: Parameters<typeof answer>) => (await answer(...args)) ?? ''
   const chartCalls: ChartCall[] = []
   const setUp = async (recorded: ChartCall): Promise<void> => {
@@ -106,7 +123,7 @@ export function fakeHelm(
           ' '
         )
       ),
-    apply: (input, call) => text(input.operation, input.target, call, input),
+    apply: async (input, call) => void (await answer(input.operation, input.target, call, input)),
     uninstall: async (target, call) => void (await answer('uninstall', target, call)),
     rollback: async (target, revision, call) =>
       void (await answer('rollback', target, call, revision)),
@@ -115,7 +132,7 @@ export function fakeHelm(
     manifest: (target, call) => text('manifest', target, call),
     hooks: (target, call) => text('hooks', target, call),
     values: (target, call) => text('values', target, call),
-    status: (target, call) => text('status', target, call),
+    metadata: (target, revision, call) => text('metadata', target, call, revision),
     test: async (target, timeout, call) => void (await answer('test', target, call, timeout)),
     repoAdd: (name, url, login, call) =>
       setUp({ operation: 'repo-add', subject: name, url, login, env: call.env }),
@@ -127,8 +144,8 @@ export function fakeHelm(
 }
 
 const defaults: Record<HelmOperation, Answer> = {
-  install: releaseJson(1),
-  upgrade: releaseJson(2),
+  install: '',
+  upgrade: '',
   uninstall: '',
   rollback: '',
   template: '',
@@ -136,7 +153,9 @@ const defaults: Record<HelmOperation, Answer> = {
   manifest: '',
   hooks: '',
   values: '{}',
-  status: '{}',
+  // The revision asked, else the newest (an upgrade's: see `newest` below).
+  metadata: (call) =>
+    Promise.resolve(metadataJson(typeof call.input === 'number' ? call.input : 2)),
   test: ''
 }
 

@@ -118,7 +118,7 @@ describe('server-side apply in effect', () => {
 })
 
 describe('applyArgs', () => {
-  it('installs with namespace creation, version, values in order, description, marker labels, user args, JSON last', () => {
+  it('installs with namespace creation, version, values in order, description, marker labels, user args, the short table last (a user -o json loses)', () => {
     expect(
       applyArgs({
         operation: 'install',
@@ -128,7 +128,7 @@ describe('applyArgs', () => {
         values: ['/repo/a.yaml', '/repo/b.yaml'],
         description: 'gitops-action abc123 aws/foo/default/demo.yaml digest=d1',
         labels: 'gitops-action/managed=true',
-        userArgs: ['--wait', '-o', 'table']
+        userArgs: ['--wait', '-o', 'json']
       })
     ).toEqual([
       'install',
@@ -149,9 +149,9 @@ describe('applyArgs', () => {
       'gitops-action/managed=true',
       '--wait',
       '-o',
-      'table',
+      'json',
       '--output',
-      'json'
+      'table'
     ])
   })
   it('upgrades without --create-namespace and without --version when none is pinned', () => {
@@ -167,7 +167,7 @@ describe('applyArgs', () => {
       '--labels',
       'l=1',
       '--output',
-      'json'
+      'table'
     ])
   })
   it('keeps a file name with shell characters as one argument', () => {
@@ -283,7 +283,7 @@ describe("a plan's release options as flags", () => {
       '2m',
       '--output'
     ])
-    expect(args.at(-1)).toBe('json')
+    expect(args.at(-1)).toBe('table')
   })
 
   it("helm test with the pods' logs, the timeout only when given", () => {
