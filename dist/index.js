@@ -36,7 +36,7 @@ import require$$1$5 from 'node:dns';
 import require$$5$3 from 'string_decoder';
 import * as child from 'child_process';
 import { setTimeout as setTimeout$1 } from 'timers';
-import { randomUUID, createHash, randomBytes, createHmac, timingSafeEqual } from 'node:crypto';
+import { randomUUID, createHash, timingSafeEqual, createHmac, randomBytes } from 'node:crypto';
 import { matchesGlob, join, relative, sep as sep$1, isAbsolute, posix, basename, delimiter, dirname, extname } from 'node:path';
 import { spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
@@ -47580,7 +47580,11 @@ function chartArgs(input) {
 function valuesFlagValue(path) {
     return /[",\r\n]/.test(path) ? `"${path.replaceAll('"', '""')}"` : path;
 }
-/** `helm install|upgrade`; our `--output json` comes last so it wins over a user's `-o`. */
+/**
+ * `helm install|upgrade`; our `--output table` (a few lines and the chart's notes) comes
+ * last so a user's `-o json|yaml` cannot make helm print the whole release: the revision
+ * and chart version are read afterwards, the cheap way (engine/release-read.ts).
+ */
 function applyArgs(input) {
     return [
         input.operation,
@@ -47593,7 +47597,7 @@ function applyArgs(input) {
         ...input.userArgs,
         ...(input.optionArgs ?? []),
         '--output',
-        'json'
+        'table'
     ];
 }
 /** `helm template` for a preview: the same chart and values, the user's args that make sense offline. */
@@ -47621,8 +47625,18 @@ function withoutFlags(args, drop) {
 function uninstallArgs(target) {
     return ['uninstall', target.release, '--namespace', target.namespace];
 }
-function statusArgs(target) {
-    return ['status', target.release, '--namespace', target.namespace, '--output', 'json'];
+/** A revision's metadata (chart version, status, Helm 4's apply method): a few hundred bytes; the newest without `revision`. */
+function metadataArgs(target, revision) {
+    return [
+        'get',
+        'metadata',
+        target.release,
+        '--namespace',
+        target.namespace,
+        ...(revision !== undefined ? ['--revision', String(revision)] : []),
+        '--output',
+        'json'
+    ];
 }
 /** Every revision (or only the newest `max`), with status, chart and description, every status included. */
 function historyArgs(target, max) {
@@ -47766,7 +47780,7 @@ function helmPort(helm) {
     return {
         path: helm.path,
         major: helm.major,
-        apply: (input, context) => call(applyArgs(input), context),
+        apply: async (input, context) => void (await call(applyArgs(input), context)),
         uninstall: async (target, context) => void (await call(uninstallArgs(target), context)),
         rollback: async (target, revision, context) => void (await call(rollbackArgs(target, revision), context)),
         template: (input, context) => call(templateArgs(input), context),
@@ -47783,7 +47797,7 @@ function helmPort(helm) {
         manifest: (target, context) => call(manifestArgs(target), context),
         hooks: (target, context) => call(hooksArgs(target), context),
         values: (target, context) => call(userValuesArgs(target), context),
-        status: (target, context) => call(statusArgs(target), context),
+        metadata: (target, revision, context) => call(metadataArgs(target, revision), context),
         test: async (target, timeout, context) => void (await call(testArgs(target, timeout), context)),
         repoAdd: async (name, url, login, context) => void (await call(repoAddArgs(name, url, login?.username), context, login?.password)),
         registryLogin: async (host, login, context) => void (await call(registryLoginArgs(host, login.username), context, login.password)),
@@ -48571,6 +48585,384 @@ function deployedOptions(options) {
     };
 }
 
+const PENDING = new Set(['pending-install', 'pending-upgrade', 'pending-rollback', 'uninstalling']);
+/** The observation of a release from all its revisions (any order). */
+function observe(revisions) {
+    const latest = revisions.reduce((best, r) => (best === undefined || r.revision > best.revision ? r : best), undefined);
+    if (!latest || latest.status === 'uninstalled')
+        return { kind: 'absent' };
+    const { revision, status, marker } = latest;
+    if (!marker)
+        return { kind: 'foreign', revision, status };
+    const good = revisions
+        .filter((r) => r.revision < revision && (r.status === 'deployed' || r.status === 'superseded'))
+        .map((r) => r.revision);
+    const lastGood = good.length > 0 ? Math.max(...good) : undefined;
+    if (PENDING.has(status))
+        return {
+            kind: 'pending',
+            revision,
+            status: status,
+            since: latest.created,
+            marker,
+            lastGood
+        };
+    if (status === 'deployed')
+        return { kind: 'deployed', revision, marker };
+    return { kind: 'failed', revision, marker, lastGood };
+}
+/** Revisions of every release in a namespace from its `owner=helm` Secrets. */
+function revisionsFromSecrets(items) {
+    const revisions = [];
+    for (const meta of items) {
+        const labels = meta.labels ?? {};
+        const release = labels.name;
+        const revision = Number(labels.version);
+        if (!release || !Number.isInteger(revision) || !labels.status)
+            continue;
+        revisions.push({
+            release,
+            revision,
+            status: labels.status,
+            created: Date.parse(meta.creationTimestamp ?? '') || 0,
+            marker: markerFromLabels(labels)
+        });
+    }
+    return revisions;
+}
+/** Revisions from `helm history -o json` (the fallback for other storage drivers, and older markers). */
+function revisionsFromHistory(release, historyJson) {
+    const entries = JSON.parse(historyJson || '[]');
+    return entries.map((e) => ({
+        release,
+        revision: Number(e.revision),
+        status: String(e.status ?? ''),
+        created: Date.parse(String(e.updated ?? '')) || 0,
+        marker: markerFromDescription(String(e.description ?? ''))
+    }));
+}
+
+/** HMAC-SHA256 of the revision's identity, 32 hex digits (a label value holds at most 63). */
+function ownershipSignature(key, revision) {
+    const text = [revision.namespace, revision.release, String(revision.revision), revision.digest];
+    return createHmac('sha256', key).update(text.join('\n')).digest('hex').slice(0, 32);
+}
+/** Whether the label is the revision's signature under the key (compared in constant time). */
+function ownershipVerifies(key, revision, signature) {
+    if (signature === undefined)
+        return false;
+    const want = Buffer.from(ownershipSignature(key, revision));
+    const have = Buffer.from(signature);
+    return have.length === want.length && timingSafeEqual(have, want);
+}
+
+/**
+ * Releases of one namespace whose newest revision carries this action's marker and
+ * that no plan declares (`declared`: `namespace/release` of every plan of the setup,
+ * the unreadable ones too). Releases without the marker are never orphans.
+ */
+function orphansOf(namespace, revisions, declared) {
+    const byRelease = Map.groupBy(revisions, (r) => r.release);
+    const orphans = [];
+    for (const [release, history] of byRelease) {
+        if (declared.has(releaseKey({ namespace, release })))
+            continue;
+        const observation = observe(history);
+        // A pending one is another run's business until it settles.
+        if (observation.kind !== 'deployed' && observation.kind !== 'failed')
+            continue;
+        orphans.push({
+            namespace,
+            release,
+            revision: observation.revision,
+            marker: observation.marker,
+            observation
+        });
+    }
+    return orphans.sort((a, b) => a.release.localeCompare(b.release));
+}
+function ownershipOf(orphan, key) {
+    if (key === undefined)
+        return { kind: 'no-key' };
+    const { signature, digest } = orphan.marker;
+    if (signature === undefined || digest === undefined)
+        return { kind: 'unsigned' };
+    const { namespace, release, revision } = orphan;
+    const signed = { namespace, release, revision, digest };
+    return ownershipVerifies(key, signed, signature) ? { kind: 'verified' } : { kind: 'forged' };
+}
+/** The objects that live outside the release's namespace (or might: a kind not served), by name. */
+function objectsOutside(namespace, objects) {
+    return objects.flatMap((o) => {
+        if (o.namespaced === undefined)
+            return [`${o.kind}/${o.name} (a kind the server does not serve)`];
+        if (!o.namespaced)
+            return [`${o.kind}/${o.name}`];
+        if (o.namespace !== undefined && o.namespace !== namespace)
+            return [`${o.kind}/${o.namespace}/${o.name}`];
+        return [];
+    });
+}
+
+function decide(input) {
+    const { runKind } = input;
+    if (runKind !== 'drift-report' && runKind !== 'drift-correct')
+        return deployDecision(input);
+    if (!input.drift)
+        throw new Error('internal error: a drift check decided without its input');
+    return input.step.action === 'uninstall'
+        ? orphanDecision(input.step, input.observation, input.drift)
+        : driftDecision(input.step, input.observation, runKind, input.drift);
+}
+function deployDecision(input) {
+    const { step, observation, runKind } = input;
+    const name = releaseKey(step.target);
+    const left = leftAlone(step);
+    if (left)
+        return left;
+    if (runKind === 'preview' || observation === undefined)
+        return step.action === 'apply' ? { kind: 'render' } : { kind: 'plan-uninstall' };
+    if (observation.kind === 'foreign') {
+        const left = `release ${name} (revision ${observation.revision}, ${observation.status}) was not deployed by gitops-action, so it is left alone`;
+        if (step.action === 'uninstall')
+            return { kind: 'refuse', operation: 'uninstall', status: 'skipped', reason: left };
+        return {
+            kind: 'refuse',
+            operation: 'upgrade',
+            status: 'failed',
+            reason: `${left}; to hand it over, label its newest release Secret: kubectl label secret -n ${step.target.namespace} sh.helm.release.v1.${step.target.release}.v${observation.revision} gitops-action/managed=true (or delete the release)`
+        };
+    }
+    if (observation.kind === 'pending' && !mayRecover(observation, input)) {
+        const since = new Date(observation.since).toISOString();
+        const by = observation.marker.run ? ` by run ${observation.marker.run}` : '';
+        return {
+            kind: 'refuse',
+            operation: step.action === 'uninstall' ? 'uninstall' : 'upgrade',
+            status: 'failed',
+            reason: `another run is deploying ${name}: revision ${observation.revision} is ${observation.status} since ${since}${by}; it is recovered once older than pending-grace (${Math.round(input.pendingGraceMs / 1000)} s)`
+        };
+    }
+    if (step.action === 'uninstall') {
+        if (observation.kind === 'absent')
+            return { kind: 'unchanged', operation: 'uninstall', revision: null, note: 'already absent' };
+        return { kind: 'uninstall', notes: [] };
+    }
+    switch (observation.kind) {
+        case 'absent':
+            return { kind: 'apply', operation: 'install', notes: [] };
+        case 'deployed': {
+            const { marker, revision } = observation;
+            if (runKind === 'deploy' &&
+                marker.digest === input.digest &&
+                !marker.finished &&
+                marker.postHooksFailed)
+                return {
+                    kind: 'retry-hooks',
+                    operation: marker.postHooksFailed,
+                    revision,
+                    note: `post-${marker.postHooksFailed} hooks of revision ${revision} failed in an earlier run: running them again (helm is not run)`
+                };
+            const hasPostHooks = step.spec.hooks['post-install'].length + step.spec.hooks['post-upgrade'].length > 0;
+            // Where only the description could be read, plans with post-hooks run again to be sure.
+            const finished = marker.finished ?? !hasPostHooks;
+            if (runKind === 'deploy' && marker.digest === input.digest && finished)
+                return {
+                    kind: 'unchanged',
+                    operation: 'upgrade',
+                    revision,
+                    note: `unchanged: revision ${revision} already deploys this plan (commit ${marker.commit.slice(0, 12)})`
+                };
+            const notes = marker.digest === input.digest && !finished
+                ? [
+                    `revision ${revision} was not finished by gitops-action (a post-hook failed, or it was changed by hand): upgrading again`
+                ]
+                : [];
+            return { kind: 'apply', operation: 'upgrade', lastDeployed: revision, notes };
+        }
+        case 'failed': {
+            const where = `release was left failed at revision ${observation.revision}`;
+            if (observation.lastGood === undefined)
+                return {
+                    kind: 'apply',
+                    operation: 'install',
+                    recover: { kind: 'uninstall', reason: `${where} (never deployed)` },
+                    notes: []
+                };
+            return {
+                kind: 'apply',
+                operation: 'upgrade',
+                lastDeployed: observation.lastGood,
+                notes: []
+            };
+        }
+        case 'pending': {
+            const why = `release was left ${observation.status} at revision ${observation.revision} ${observation.marker.run !== undefined && observation.marker.run === input.run
+                ? 'by an earlier attempt of this run'
+                : `more than pending-grace (${Math.round(input.pendingGraceMs / 1000)} s) ago`}`;
+            const recover = observation.status === 'pending-install' ||
+                observation.status === 'uninstalling' ||
+                observation.lastGood === undefined
+                ? { kind: 'uninstall', reason: why }
+                : { kind: 'rollback', to: observation.lastGood, reason: why };
+            return recover.kind === 'uninstall'
+                ? { kind: 'apply', operation: 'install', recover, notes: [] }
+                : { kind: 'apply', operation: 'upgrade', recover, lastDeployed: recover.to, notes: [] };
+        }
+    }
+}
+/**
+ * When the plan asks for its release to be left alone, before the cluster is asked: the
+ * rule of every run that could touch the release, drift checks included.
+ */
+function leftAlone(step) {
+    const name = releaseKey(step.target);
+    const note = leaveNote(step, name);
+    return note === undefined ? undefined : { kind: 'leave', note };
+}
+function leaveNote(step, name) {
+    if (step.action === 'apply')
+        return step.spec.options.suspend
+            ? `suspended: release ${name} is left as it is (suspend: true)`
+            : undefined;
+    if (step.removal.suspend)
+        return `suspended: the plan was removed while suspend: true, so release ${name} is not uninstalled`;
+    if (step.removal.keep)
+        return `orphaned: the plan was removed with keep: true, so release ${name} stays in the cluster; uninstall it by hand when it is no longer needed`;
+    return undefined;
+}
+function mayRecover(observation, input) {
+    if (observation.marker.run !== undefined && observation.marker.run === input.run)
+        return true;
+    return input.now - observation.since > input.pendingGraceMs;
+}
+/**
+ * A plan's release in a drift check. Only a release this action deployed and no run
+ * is deploying is compared; `suspend: true` is neither checked nor corrected (as a
+ * deploy leaves it, and as Flux leaves a suspended HelmRelease).
+ */
+function driftDecision(step, observation = { kind: 'absent' }, runKind, drift) {
+    const left = leftAlone(step);
+    if (left)
+        return { ...left, drift: { state: 'suspended', objects: [] } };
+    const name = `${step.target.namespace}/${step.target.release}`;
+    switch (observation.kind) {
+        case 'absent': {
+            const missing = { state: 'release-missing', objects: [] };
+            if (runKind === 'drift-correct')
+                return correction('install', drift.commit, missing);
+            const line = `release ${name} is missing`;
+            return { kind: 'report', revision: null, line, notes: ['release missing'], drift: missing };
+        }
+        case 'foreign':
+            return {
+                kind: 'leave',
+                note: `release ${name} (revision ${observation.revision}) was not deployed by gitops-action: not checked, never corrected`
+            };
+        case 'pending':
+            return {
+                kind: 'leave',
+                note: `release ${name} is ${observation.status} (revision ${observation.revision}): another run is deploying it, not checked`
+            };
+        case 'deployed':
+        case 'failed': {
+            const notes = observation.kind === 'failed'
+                ? [
+                    `its newest revision ${observation.revision} failed: compared with that revision's manifest`
+                ]
+                : [];
+            if (drift.live?.kind !== 'objects')
+                return { kind: 'observe-live', what: 'objects', notes };
+            const { objects } = drift.live;
+            const found = { state: objects.length > 0 ? 'drifted' : 'in-sync', objects };
+            // An object of a kind the server does not serve cannot be put back by helm either.
+            if (runKind === 'drift-correct' && objects.some((o) => o.state !== 'unknown-kind'))
+                return correction('upgrade', drift.commit, found);
+            const said = found.state === 'in-sync' ? 'in sync' : driftNote(objects);
+            return {
+                kind: 'report',
+                revision: observation.revision,
+                notes: [...notes, said],
+                drift: found
+            };
+        }
+    }
+}
+/** Re-applies the release as the commit says: the deploy path, hooks included. */
+function correction(operation, commit, drift) {
+    const done = operation === 'install' ? 'installed' : 're-applied';
+    const note = `corrected: ${done} as ${commit.slice(0, 12)} says`;
+    return { kind: 'apply', operation, notes: [note], reclaim: true, drift };
+}
+/**
+ * Pure: a correction counts only when the objects, read again the same way, no longer
+ * differ. Helm 3 patches a custom resource with a two-way merge of the old and new
+ * manifests, which is empty when the chart did not change, so a hand edit stays.
+ */
+function recheck(remaining, helmMajor, commit) {
+    if (remaining.length === 0)
+        return { corrected: true };
+    const named = remaining
+        .map((o) => o.fields.length > 0
+        ? `${o.object} (${o.fields.map((f) => f.path).join(', ')})`
+        : `${o.object} (${o.state})`)
+        .join('; ');
+    const helm3 = helmMajor === 3
+        ? ': Helm 3 takes back no hand edit of a custom resource (its patch compares the manifests alone); apply the manifest by hand (helm get manifest | kubectl apply -f -) or deploy with Helm 4'
+        : '';
+    return {
+        corrected: false,
+        drift: { state: 'drifted', objects: remaining },
+        error: `not corrected: helm re-applied ${commit.slice(0, 12)}, and still differing: ${named}${helm3}`
+    };
+}
+function driftNote(objects) {
+    const missing = objects.filter((o) => o.state === 'missing').length;
+    const fields = objects.reduce((n, o) => n + o.fields.length, 0);
+    return `drifted: ${objects.length} object(s), ${fields} field(s), ${missing} missing`;
+}
+const ORPHAN = { state: 'orphan', objects: [] };
+/**
+ * A release with this action's marker that no plan declares. It is uninstalled only
+ * when asked, provably ours, and when `helm uninstall` cannot reach past its
+ * namespace: no plan renders its objects any more, so nothing says a cluster-scoped
+ * one (or one in another namespace) is still its to delete. Otherwise reported.
+ */
+function orphanDecision(step, observation, drift) {
+    if (observation?.kind !== 'deployed' && observation?.kind !== 'failed')
+        throw new Error('internal error: an orphan is a release this action deployed');
+    const { namespace, release } = step.target;
+    const { revision, marker } = observation;
+    const report = (reason) => ({
+        kind: 'report',
+        revision,
+        line: reason,
+        notes: [...step.reasons, reason],
+        drift: ORPHAN
+    });
+    if (!drift.prune)
+        return report('prune: true uninstalls it');
+    const ownership = ownershipOf({ namespace, release, revision, marker }, drift.ownershipKey);
+    if (ownership.kind !== 'verified')
+        return report(unproven(ownership, revision));
+    if (drift.live?.kind !== 'scope')
+        return { kind: 'observe-live', what: 'scope', notes: [] };
+    if (drift.live.outside.length > 0)
+        return report(`not uninstalled: its release holds objects outside namespace ${namespace} (${drift.live.outside.join(', ')}), which prune never deletes; ${BY_HAND}`);
+    return { kind: 'uninstall', notes: step.reasons, drift: ORPHAN };
+}
+const BY_HAND = 'uninstall it by hand if it is no longer needed';
+function unproven(ownership, revision) {
+    switch (ownership.kind) {
+        case 'no-key':
+            return 'not uninstalled: prune needs the ownership-key input to tell the releases this action deployed';
+        case 'unsigned':
+            return `not uninstalled: revision ${revision} carries no ownership signature (deployed before ownership-key was set, or its deploy did not finish); ${BY_HAND}`;
+        case 'forged':
+            return `not uninstalled: the ownership signature on revision ${revision} does not verify (copied from another release, forged, or made with another key); ${BY_HAND}`;
+    }
+}
+
 // Pure: the results of steps that never ran, and a drift check's beside what was done.
 /** A plan that never ran (fail-fast, cancellation, a need that failed, its setup could not start). */
 function notRun(step, status, why) {
@@ -48587,16 +48979,14 @@ function withDrift(result, drift) {
 }
 
 // Pure: what helm prints, read.
-/** The revision and chart version helm reports after install/upgrade (`--output json`). */
-function parseRelease(stdout) {
+/** A revision as `helm get metadata --output json` tells it; `revision: null` when unreadable. */
+function parseMetadata(stdout) {
     try {
-        // Helm may print lines before the JSON (`Pulled: ...`, `Digest: ...` for OCI charts).
-        const start = stdout.search(/^\{/m);
-        const release = JSON.parse(start > 0 ? stdout.slice(start) : stdout);
+        const metadata = JSON.parse(stdout);
         return {
-            revision: typeof release.version === 'number' ? release.version : null,
-            chartVersion: release.chart?.metadata?.version,
-            applyMethod: release.apply_method
+            revision: typeof metadata.revision === 'number' ? metadata.revision : null,
+            ...(typeof metadata.version === 'string' && { chartVersion: metadata.version }),
+            ...(typeof metadata.applyMethod === 'string' && { applyMethod: metadata.applyMethod })
         };
     }
     catch {
@@ -48917,18 +49307,114 @@ async function previewUninstall(step, context, log) {
     });
 }
 
-/** HMAC-SHA256 of the revision's identity, 32 hex digits (a label value holds at most 63). */
-function ownershipSignature(key, revision) {
-    const text = [revision.namespace, revision.release, String(revision.revision), revision.digest];
-    return createHmac('sha256', key).update(text.join('\n')).digest('hex').slice(0, 32);
+/** Maps items with at most `limit` promises in flight, keeping the input order in the output. */
+async function mapLimited(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await fn(items[index]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return results;
 }
-/** Whether the label is the revision's signature under the key (compared in constant time). */
-function ownershipVerifies(key, revision, signature) {
-    if (signature === undefined)
-        return false;
-    const want = Buffer.from(ownershipSignature(key, revision));
-    const have = Buffer.from(signature);
-    return have.length === want.length && timingSafeEqual(have, want);
+
+// What the cluster holds for every release of a setup's plans, read once before
+// any plan runs: one metadata-only LIST of helm's release Secrets a namespace.
+// helm itself is asked only where the Secrets cannot tell (another storage
+// driver, no API access, a release marked by an older version of the action).
+const PARTIAL_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+/** Other storage drivers (configmap, sql, memory) are read through helm. */
+const SECRET_DRIVERS = new Set(['', 'secret', 'secrets']);
+const HISTORY_CALLS_AT_ONCE = 4;
+/** `alsoList`: namespaces listed though no step is in them (a drift check's orphans). */
+async function observeReleases(steps, context, alsoList = []) {
+    const observations = new Map();
+    const errors = new Map();
+    const listed = new Map();
+    const byHelm = [];
+    let listedNamespaces = 0;
+    if (context.client && secretDriver(context.env)) {
+        const client = context.client;
+        const namespaces = [...new Set([...steps.map((s) => s.target.namespace), ...alsoList])];
+        const found = await mapLimited(namespaces, HISTORY_CALLS_AT_ONCE, (ns) => listRevisions(client, ns).then((revisions) => ({ ns, revisions }), (error) => ({ ns, error })));
+        for (const entry of found) {
+            const targets = steps.map((s) => s.target).filter((t) => t.namespace === entry.ns);
+            if ('error' in entry) {
+                listed.set(entry.ns, entry.error instanceof Error ? entry.error : new Error(String(entry.error)));
+                // Not allowed to list, or unreachable: helm says what it can.
+                byHelm.push(...targets);
+                continue;
+            }
+            listed.set(entry.ns, entry.revisions);
+            if (targets.length > 0)
+                listedNamespaces++;
+            for (const target of targets) {
+                const observation = observe(entry.revisions.filter((r) => r.release === target.release));
+                // A release of an older version of the action is marked in its description only.
+                if (observation.kind === 'foreign')
+                    byHelm.push(target);
+                else
+                    observations.set(releaseKey(target), observation);
+            }
+        }
+    }
+    else {
+        byHelm.push(...steps.map((s) => s.target));
+    }
+    await mapLimited(byHelm, HISTORY_CALLS_AT_ONCE, async (target) => {
+        try {
+            observations.set(releaseKey(target), observe(await historyOf(target, context)));
+        }
+        catch (error) {
+            errors.set(releaseKey(target), errorMessage(error));
+        }
+    });
+    const how = `${listedNamespaces} namespace(s) listed through the API, ${byHelm.length} release(s) through helm history`;
+    const namespaces = new Set(steps.map((s) => s.target.namespace)).size;
+    return { observations, errors, how, viaApi: listedNamespaces === namespaces, listed };
+}
+/** helm keeps its releases in Secrets: their labels can be listed instead of asking helm. */
+function secretDriver(env) {
+    return SECRET_DRIVERS.has((env.HELM_DRIVER ?? '').toLowerCase());
+}
+/** The revisions of a namespace's releases (only `release`'s when named), labels only. */
+async function listRevisions(client, namespace, release) {
+    const selector = release === undefined ? 'owner=helm' : `owner=helm,name=${release}`;
+    const list = await client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?labelSelector=${encodeURIComponent(selector)}`, PARTIAL_METADATA_LIST);
+    return revisionsFromSecrets((list.items ?? []).map((item) => item.metadata ?? {}));
+}
+async function historyOf(target, context) {
+    const history = await context.helm.history(target, { env: context.env, signal: context.signal });
+    return history === undefined ? [] : revisionsFromHistory(target.release, history);
+}
+
+async function readMade(target, helm, client, call) {
+    const labelled = client && secretDriver(call.env) ? await newest(client, target) : undefined;
+    try {
+        const read = parseMetadata(await helm.metadata(target, labelled, call));
+        return {
+            revision: labelled ?? read.revision,
+            ...(read.chartVersion !== undefined && { chartVersion: read.chartVersion })
+        };
+    }
+    catch {
+        // The deploy succeeded: an unreadable answer costs the result its details only.
+        return { revision: labelled ?? null };
+    }
+}
+async function newest(client, target) {
+    try {
+        const revisions = await listRevisions(client, target.namespace, target.release);
+        const numbers = revisions.filter((r) => r.release === target.release).map((r) => r.revision);
+        return numbers.length > 0 ? Math.max(...numbers) : undefined;
+    }
+    catch {
+        // Not allowed to list, or unreachable: helm is asked for the newest instead.
+        return undefined;
+    }
 }
 
 async function releaseTest(target, test, lastDeployed, helm, context, log) {
@@ -48979,8 +49465,38 @@ async function releaseTest(target, test, lastDeployed, helm, context, log) {
 async function act(step, decision, digest, context, log) {
     const result = await carryOut(step, decision, digest, context, log);
     const drift = 'drift' in decision ? decision.drift : undefined;
+    if (!drift)
+        return result;
+    if (decision.kind === 'apply' && decision.reclaim && result.status === 'succeeded')
+        return checkCorrection(step, result, drift, context, log);
     // What a drift check found stays on the result; it corrected only what succeeded.
-    return drift ? withDrift(result, { ...drift, corrected: result.status === 'succeeded' }) : result;
+    return withDrift(result, { ...drift, corrected: result.status === 'succeeded' });
+}
+/** helm said done: the objects are read back, and only what no longer differs is corrected. */
+async function checkCorrection(step, result, found, context, log) {
+    if (!context.liveDrift)
+        throw new Error('internal error: a correction without a live comparison');
+    log.line('Reading the corrected objects back');
+    let checked;
+    try {
+        checked = recheck(await context.liveDrift(step, log), context.helm.major, context.sha);
+    }
+    catch (error) {
+        checked = {
+            corrected: false,
+            drift: found,
+            error: `helm re-applied the release, and its objects could not be read back: ${message(error)}`
+        };
+    }
+    if (checked.corrected)
+        return withDrift(result, { ...found, corrected: true });
+    const notCorrected = resultOf(step, {
+        ...result,
+        status: 'failed',
+        error: checked.error
+    });
+    log.line(`✖ ${notCorrected.error ?? ''}`);
+    return withDrift(notCorrected, { ...checked.drift, corrected: false });
 }
 async function carryOut(step, decision, digest, context, log) {
     const started = performance.now();
@@ -49102,7 +49618,7 @@ async function apply(step, spec, decision, digest, context, log) {
             serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
         });
         notes.push(...translated.notes);
-        const applied = await helm.apply({
+        await helm.apply({
             operation: op,
             target,
             chart,
@@ -49113,9 +49629,9 @@ async function apply(step, spec, decision, digest, context, log) {
             userArgs: translated.args,
             optionArgs: releaseOptionArgs(spec.options, helm.major)
         }, { ...helmContext(context, log), announce: (command) => log.line(command) });
-        const release = parseRelease(applied);
-        revision = release.revision;
-        version = release.chartVersion ?? version;
+        const made = await readMade(target, helm, context.cluster.client, helmContext(context, log));
+        revision = made.revision;
+        version = made.chartVersion ?? version;
         log.line(`${op} done: revision ${revision ?? '?'}, chart version ${version || '?'}`);
         if (spec.options.test) {
             const tested = await releaseTest(target, spec.options.test, decision.lastDeployed, helm, helmContext(context, log), log);
@@ -49233,8 +49749,8 @@ async function previousApplyMethod(step, op, args, context, log) {
         args.some((a) => a.split('=')[0] === '--force-conflicts');
     if (!matters || serverSideFlag(args) !== undefined)
         return undefined;
-    const status = await context.helm.status(step.target, helmContext(context, log));
-    return parseRelease(status).applyMethod;
+    const newest = await context.helm.metadata(step.target, undefined, helmContext(context, log));
+    return parseMetadata(newest).applyMethod;
 }
 /** A removed plan's `pre-uninstall` hooks, `helm uninstall`, its `post-uninstall` hooks (from the base commit). */
 async function uninstall(step, context, log) {
@@ -49284,348 +49800,6 @@ function previewContext(context) {
         head: { root: context.config.workspace, charts: context.charts, env: context.env },
         base: context.base
     };
-}
-
-const PENDING = new Set(['pending-install', 'pending-upgrade', 'pending-rollback', 'uninstalling']);
-/** The observation of a release from all its revisions (any order). */
-function observe(revisions) {
-    const latest = revisions.reduce((best, r) => (best === undefined || r.revision > best.revision ? r : best), undefined);
-    if (!latest || latest.status === 'uninstalled')
-        return { kind: 'absent' };
-    const { revision, status, marker } = latest;
-    if (!marker)
-        return { kind: 'foreign', revision, status };
-    const good = revisions
-        .filter((r) => r.revision < revision && (r.status === 'deployed' || r.status === 'superseded'))
-        .map((r) => r.revision);
-    const lastGood = good.length > 0 ? Math.max(...good) : undefined;
-    if (PENDING.has(status))
-        return {
-            kind: 'pending',
-            revision,
-            status: status,
-            since: latest.created,
-            marker,
-            lastGood
-        };
-    if (status === 'deployed')
-        return { kind: 'deployed', revision, marker };
-    return { kind: 'failed', revision, marker, lastGood };
-}
-/** Revisions of every release in a namespace from its `owner=helm` Secrets. */
-function revisionsFromSecrets(items) {
-    const revisions = [];
-    for (const meta of items) {
-        const labels = meta.labels ?? {};
-        const release = labels.name;
-        const revision = Number(labels.version);
-        if (!release || !Number.isInteger(revision) || !labels.status)
-            continue;
-        revisions.push({
-            release,
-            revision,
-            status: labels.status,
-            created: Date.parse(meta.creationTimestamp ?? '') || 0,
-            marker: markerFromLabels(labels)
-        });
-    }
-    return revisions;
-}
-/** Revisions from `helm history -o json` (the fallback for other storage drivers, and older markers). */
-function revisionsFromHistory(release, historyJson) {
-    const entries = JSON.parse(historyJson || '[]');
-    return entries.map((e) => ({
-        release,
-        revision: Number(e.revision),
-        status: String(e.status ?? ''),
-        created: Date.parse(String(e.updated ?? '')) || 0,
-        marker: markerFromDescription(String(e.description ?? ''))
-    }));
-}
-
-/**
- * Releases of one namespace whose newest revision carries this action's marker and
- * that no plan declares (`declared`: `namespace/release` of every plan of the setup,
- * the unreadable ones too). Releases without the marker are never orphans.
- */
-function orphansOf(namespace, revisions, declared) {
-    const byRelease = Map.groupBy(revisions, (r) => r.release);
-    const orphans = [];
-    for (const [release, history] of byRelease) {
-        if (declared.has(releaseKey({ namespace, release })))
-            continue;
-        const observation = observe(history);
-        // A pending one is another run's business until it settles.
-        if (observation.kind !== 'deployed' && observation.kind !== 'failed')
-            continue;
-        orphans.push({
-            namespace,
-            release,
-            revision: observation.revision,
-            marker: observation.marker,
-            observation
-        });
-    }
-    return orphans.sort((a, b) => a.release.localeCompare(b.release));
-}
-function ownershipOf(orphan, key) {
-    if (key === undefined)
-        return { kind: 'no-key' };
-    const { signature, digest } = orphan.marker;
-    if (signature === undefined || digest === undefined)
-        return { kind: 'unsigned' };
-    const { namespace, release, revision } = orphan;
-    const signed = { namespace, release, revision, digest };
-    return ownershipVerifies(key, signed, signature) ? { kind: 'verified' } : { kind: 'forged' };
-}
-/** The objects that live outside the release's namespace (or might: a kind not served), by name. */
-function objectsOutside(namespace, objects) {
-    return objects.flatMap((o) => {
-        if (o.namespaced === undefined)
-            return [`${o.kind}/${o.name} (a kind the server does not serve)`];
-        if (!o.namespaced)
-            return [`${o.kind}/${o.name}`];
-        if (o.namespace !== undefined && o.namespace !== namespace)
-            return [`${o.kind}/${o.namespace}/${o.name}`];
-        return [];
-    });
-}
-
-function decide(input) {
-    const { runKind } = input;
-    if (runKind !== 'drift-report' && runKind !== 'drift-correct')
-        return deployDecision(input);
-    if (!input.drift)
-        throw new Error('internal error: a drift check decided without its input');
-    return input.step.action === 'uninstall'
-        ? orphanDecision(input.step, input.observation, input.drift)
-        : driftDecision(input.step, input.observation, runKind, input.drift);
-}
-function deployDecision(input) {
-    const { step, observation, runKind } = input;
-    const name = releaseKey(step.target);
-    const left = leftAlone(step);
-    if (left)
-        return left;
-    if (runKind === 'preview' || observation === undefined)
-        return step.action === 'apply' ? { kind: 'render' } : { kind: 'plan-uninstall' };
-    if (observation.kind === 'foreign') {
-        const left = `release ${name} (revision ${observation.revision}, ${observation.status}) was not deployed by gitops-action, so it is left alone`;
-        if (step.action === 'uninstall')
-            return { kind: 'refuse', operation: 'uninstall', status: 'skipped', reason: left };
-        return {
-            kind: 'refuse',
-            operation: 'upgrade',
-            status: 'failed',
-            reason: `${left}; to hand it over, label its newest release Secret: kubectl label secret -n ${step.target.namespace} sh.helm.release.v1.${step.target.release}.v${observation.revision} gitops-action/managed=true (or delete the release)`
-        };
-    }
-    if (observation.kind === 'pending' && !mayRecover(observation, input)) {
-        const since = new Date(observation.since).toISOString();
-        const by = observation.marker.run ? ` by run ${observation.marker.run}` : '';
-        return {
-            kind: 'refuse',
-            operation: step.action === 'uninstall' ? 'uninstall' : 'upgrade',
-            status: 'failed',
-            reason: `another run is deploying ${name}: revision ${observation.revision} is ${observation.status} since ${since}${by}; it is recovered once older than pending-grace (${Math.round(input.pendingGraceMs / 1000)} s)`
-        };
-    }
-    if (step.action === 'uninstall') {
-        if (observation.kind === 'absent')
-            return { kind: 'unchanged', operation: 'uninstall', revision: null, note: 'already absent' };
-        return { kind: 'uninstall', notes: [] };
-    }
-    switch (observation.kind) {
-        case 'absent':
-            return { kind: 'apply', operation: 'install', notes: [] };
-        case 'deployed': {
-            const { marker, revision } = observation;
-            if (runKind === 'deploy' &&
-                marker.digest === input.digest &&
-                !marker.finished &&
-                marker.postHooksFailed)
-                return {
-                    kind: 'retry-hooks',
-                    operation: marker.postHooksFailed,
-                    revision,
-                    note: `post-${marker.postHooksFailed} hooks of revision ${revision} failed in an earlier run: running them again (helm is not run)`
-                };
-            const hasPostHooks = step.spec.hooks['post-install'].length + step.spec.hooks['post-upgrade'].length > 0;
-            // Where only the description could be read, plans with post-hooks run again to be sure.
-            const finished = marker.finished ?? !hasPostHooks;
-            if (runKind === 'deploy' && marker.digest === input.digest && finished)
-                return {
-                    kind: 'unchanged',
-                    operation: 'upgrade',
-                    revision,
-                    note: `unchanged: revision ${revision} already deploys this plan (commit ${marker.commit.slice(0, 12)})`
-                };
-            const notes = marker.digest === input.digest && !finished
-                ? [
-                    `revision ${revision} was not finished by gitops-action (a post-hook failed, or it was changed by hand): upgrading again`
-                ]
-                : [];
-            return { kind: 'apply', operation: 'upgrade', lastDeployed: revision, notes };
-        }
-        case 'failed': {
-            const where = `release was left failed at revision ${observation.revision}`;
-            if (observation.lastGood === undefined)
-                return {
-                    kind: 'apply',
-                    operation: 'install',
-                    recover: { kind: 'uninstall', reason: `${where} (never deployed)` },
-                    notes: []
-                };
-            return {
-                kind: 'apply',
-                operation: 'upgrade',
-                lastDeployed: observation.lastGood,
-                notes: []
-            };
-        }
-        case 'pending': {
-            const why = `release was left ${observation.status} at revision ${observation.revision} ${observation.marker.run !== undefined && observation.marker.run === input.run
-                ? 'by an earlier attempt of this run'
-                : `more than pending-grace (${Math.round(input.pendingGraceMs / 1000)} s) ago`}`;
-            const recover = observation.status === 'pending-install' ||
-                observation.status === 'uninstalling' ||
-                observation.lastGood === undefined
-                ? { kind: 'uninstall', reason: why }
-                : { kind: 'rollback', to: observation.lastGood, reason: why };
-            return recover.kind === 'uninstall'
-                ? { kind: 'apply', operation: 'install', recover, notes: [] }
-                : { kind: 'apply', operation: 'upgrade', recover, lastDeployed: recover.to, notes: [] };
-        }
-    }
-}
-/**
- * When the plan asks for its release to be left alone, before the cluster is asked: the
- * rule of every run that could touch the release, drift checks included.
- */
-function leftAlone(step) {
-    const name = releaseKey(step.target);
-    const note = leaveNote(step, name);
-    return note === undefined ? undefined : { kind: 'leave', note };
-}
-function leaveNote(step, name) {
-    if (step.action === 'apply')
-        return step.spec.options.suspend
-            ? `suspended: release ${name} is left as it is (suspend: true)`
-            : undefined;
-    if (step.removal.suspend)
-        return `suspended: the plan was removed while suspend: true, so release ${name} is not uninstalled`;
-    if (step.removal.keep)
-        return `orphaned: the plan was removed with keep: true, so release ${name} stays in the cluster; uninstall it by hand when it is no longer needed`;
-    return undefined;
-}
-function mayRecover(observation, input) {
-    if (observation.marker.run !== undefined && observation.marker.run === input.run)
-        return true;
-    return input.now - observation.since > input.pendingGraceMs;
-}
-/**
- * A plan's release in a drift check. Only a release this action deployed and no run
- * is deploying is compared; `suspend: true` is neither checked nor corrected (as a
- * deploy leaves it, and as Flux leaves a suspended HelmRelease).
- */
-function driftDecision(step, observation = { kind: 'absent' }, runKind, drift) {
-    const left = leftAlone(step);
-    if (left)
-        return { ...left, drift: { state: 'suspended', objects: [] } };
-    const name = `${step.target.namespace}/${step.target.release}`;
-    switch (observation.kind) {
-        case 'absent': {
-            const missing = { state: 'release-missing', objects: [] };
-            if (runKind === 'drift-correct')
-                return correction('install', drift.commit, missing);
-            const line = `release ${name} is missing`;
-            return { kind: 'report', revision: null, line, notes: ['release missing'], drift: missing };
-        }
-        case 'foreign':
-            return {
-                kind: 'leave',
-                note: `release ${name} (revision ${observation.revision}) was not deployed by gitops-action: not checked, never corrected`
-            };
-        case 'pending':
-            return {
-                kind: 'leave',
-                note: `release ${name} is ${observation.status} (revision ${observation.revision}): another run is deploying it, not checked`
-            };
-        case 'deployed':
-        case 'failed': {
-            const notes = observation.kind === 'failed'
-                ? [
-                    `its newest revision ${observation.revision} failed: compared with that revision's manifest`
-                ]
-                : [];
-            if (drift.live?.kind !== 'objects')
-                return { kind: 'observe-live', what: 'objects', notes };
-            const { objects } = drift.live;
-            const found = { state: objects.length > 0 ? 'drifted' : 'in-sync', objects };
-            // An object of a kind the server does not serve cannot be put back by helm either.
-            if (runKind === 'drift-correct' && objects.some((o) => o.state !== 'unknown-kind'))
-                return correction('upgrade', drift.commit, found);
-            const said = found.state === 'in-sync' ? 'in sync' : driftNote(objects);
-            return {
-                kind: 'report',
-                revision: observation.revision,
-                notes: [...notes, said],
-                drift: found
-            };
-        }
-    }
-}
-/** Re-applies the release as the commit says: the deploy path, hooks included. */
-function correction(operation, commit, drift) {
-    const done = operation === 'install' ? 'installed' : 're-applied';
-    const note = `corrected: ${done} as ${commit.slice(0, 12)} says`;
-    return { kind: 'apply', operation, notes: [note], reclaim: true, drift };
-}
-function driftNote(objects) {
-    const missing = objects.filter((o) => o.state === 'missing').length;
-    const fields = objects.reduce((n, o) => n + o.fields.length, 0);
-    return `drifted: ${objects.length} object(s), ${fields} field(s), ${missing} missing`;
-}
-const ORPHAN = { state: 'orphan', objects: [] };
-/**
- * A release with this action's marker that no plan declares. It is uninstalled only
- * when asked, provably ours, and when `helm uninstall` cannot reach past its
- * namespace: no plan renders its objects any more, so nothing says a cluster-scoped
- * one (or one in another namespace) is still its to delete. Otherwise reported.
- */
-function orphanDecision(step, observation, drift) {
-    if (observation?.kind !== 'deployed' && observation?.kind !== 'failed')
-        throw new Error('internal error: an orphan is a release this action deployed');
-    const { namespace, release } = step.target;
-    const { revision, marker } = observation;
-    const report = (reason) => ({
-        kind: 'report',
-        revision,
-        line: reason,
-        notes: [...step.reasons, reason],
-        drift: ORPHAN
-    });
-    if (!drift.prune)
-        return report('prune: true uninstalls it');
-    const ownership = ownershipOf({ namespace, release, revision, marker }, drift.ownershipKey);
-    if (ownership.kind !== 'verified')
-        return report(unproven(ownership, revision));
-    if (drift.live?.kind !== 'scope')
-        return { kind: 'observe-live', what: 'scope', notes: [] };
-    if (drift.live.outside.length > 0)
-        return report(`not uninstalled: its release holds objects outside namespace ${namespace} (${drift.live.outside.join(', ')}), which prune never deletes; ${BY_HAND}`);
-    return { kind: 'uninstall', notes: step.reasons, drift: ORPHAN };
-}
-const BY_HAND = 'uninstall it by hand if it is no longer needed';
-function unproven(ownership, revision) {
-    switch (ownership.kind) {
-        case 'no-key':
-            return 'not uninstalled: prune needs the ownership-key input to tell the releases this action deployed';
-        case 'unsigned':
-            return `not uninstalled: revision ${revision} carries no ownership signature (deployed before ownership-key was set, or its deploy did not finish); ${BY_HAND}`;
-        case 'forged':
-            return `not uninstalled: the ownership signature on revision ${revision} does not verify (copied from another release, forged, or made with another key); ${BY_HAND}`;
-    }
 }
 
 class UnknownKindError extends Error {
@@ -49800,20 +49974,6 @@ async function releaseSecrets(target, files, context) {
     return (text) => holdsSecret(text) || leaves.has(text);
 }
 
-/** Maps items with at most `limit` promises in flight, keeping the input order in the output. */
-async function mapLimited(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await fn(items[index]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    return results;
-}
-
 // What a drift check reads beyond the releases' history: every plan's release as
 // deployed (`helm get manifest`) against the live objects, read from the API
 // server; and the orphans, releases with this action's marker in the plans'
@@ -49839,6 +49999,10 @@ async function observeLive(step, what, context, log) {
             kind: 'scope',
             outside: objectsOutside(step.target.namespace, await storedScope(step.target, context))
         };
+    return { kind: 'objects', objects: await liveDrift(step, context, log) };
+}
+/** The objects of a plan's release that differ from their live copies, each logged. */
+async function liveDrift(step, context, log) {
     if (step.action !== 'apply')
         throw new Error('internal error: live objects are compared for the plans at a commit');
     const secrets = await releaseSecrets(step.target, step.spec.values, {
@@ -49852,7 +50016,7 @@ async function observeLive(step, what, context, log) {
         for (const field of object.fields)
             log.line(`  ${field.path}: ${field.want ?? '(absent)'} → ${field.have ?? '(absent)'}`);
     }
-    return { kind: 'objects', objects };
+    return objects;
 }
 /** The objects of the release's newest revision as helm stores them: its manifest, or its hooks. */
 async function storedObjects(target, part, context) {
@@ -49952,71 +50116,6 @@ async function storedScope(target, context) {
         }
         return { kind: object.kind, name: object.name, namespace: object.namespace, namespaced };
     });
-}
-
-// What the cluster holds for every release of a setup's plans, read once before
-// any plan runs: one metadata-only LIST of helm's release Secrets a namespace.
-// helm itself is asked only where the Secrets cannot tell (another storage
-// driver, no API access, a release marked by an older version of the action).
-const PARTIAL_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
-/** Other storage drivers (configmap, sql, memory) are read through helm. */
-const SECRET_DRIVERS = new Set(['', 'secret', 'secrets']);
-const HISTORY_CALLS_AT_ONCE = 4;
-/** `alsoList`: namespaces listed though no step is in them (a drift check's orphans). */
-async function observeReleases(steps, context, alsoList = []) {
-    const observations = new Map();
-    const errors = new Map();
-    const listed = new Map();
-    const byHelm = [];
-    const secretDriver = SECRET_DRIVERS.has((context.env.HELM_DRIVER ?? '').toLowerCase());
-    let listedNamespaces = 0;
-    if (context.client && secretDriver) {
-        const client = context.client;
-        const namespaces = [...new Set([...steps.map((s) => s.target.namespace), ...alsoList])];
-        const found = await mapLimited(namespaces, HISTORY_CALLS_AT_ONCE, (ns) => listRevisions(client, ns).then((revisions) => ({ ns, revisions }), (error) => ({ ns, error })));
-        for (const entry of found) {
-            const targets = steps.map((s) => s.target).filter((t) => t.namespace === entry.ns);
-            if ('error' in entry) {
-                listed.set(entry.ns, entry.error instanceof Error ? entry.error : new Error(String(entry.error)));
-                // Not allowed to list, or unreachable: helm says what it can.
-                byHelm.push(...targets);
-                continue;
-            }
-            listed.set(entry.ns, entry.revisions);
-            if (targets.length > 0)
-                listedNamespaces++;
-            for (const target of targets) {
-                const observation = observe(entry.revisions.filter((r) => r.release === target.release));
-                // A release of an older version of the action is marked in its description only.
-                if (observation.kind === 'foreign')
-                    byHelm.push(target);
-                else
-                    observations.set(releaseKey(target), observation);
-            }
-        }
-    }
-    else {
-        byHelm.push(...steps.map((s) => s.target));
-    }
-    await mapLimited(byHelm, HISTORY_CALLS_AT_ONCE, async (target) => {
-        try {
-            observations.set(releaseKey(target), observe(await historyOf(target, context)));
-        }
-        catch (error) {
-            errors.set(releaseKey(target), errorMessage(error));
-        }
-    });
-    const how = `${listedNamespaces} namespace(s) listed through the API, ${byHelm.length} release(s) through helm history`;
-    const namespaces = new Set(steps.map((s) => s.target.namespace)).size;
-    return { observations, errors, how, viaApi: listedNamespaces === namespaces, listed };
-}
-async function listRevisions(client, namespace) {
-    const list = await client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?labelSelector=${encodeURIComponent('owner=helm')}`, PARTIAL_METADATA_LIST);
-    return revisionsFromSecrets((list.items ?? []).map((item) => item.metadata ?? {}));
-}
-async function historyOf(target, context) {
-    const history = await context.helm.history(target, { env: context.env, signal: context.signal });
-    return history === undefined ? [] : revisionsFromHistory(target.release, history);
 }
 
 // The order plans of one setup run in: at most `limit` at once, each only after
@@ -50214,7 +50313,17 @@ async function runSetup(setup, shared) {
         info(`Releases of setup ${setup.setup}: ${observed.how}`);
         // Where listing failed, marking would fail too: the description tells the next run.
         const marking = observed.viaApi ? cluster : { ...cluster, client: undefined };
-        const context = { shared, act: { ...act, cluster: marking }, observed, client: cluster.client };
+        const context = {
+            shared,
+            act: {
+                ...act,
+                cluster: marking,
+                // A correction reads its objects back the way the check read them.
+                ...(drift && { liveDrift: (step, log) => liveDrift(step, context, log) })
+            },
+            observed,
+            client: cluster.client
+        };
         const results = await runSteps(setup, context);
         if (!orphans)
             return results;
