@@ -48070,6 +48070,11 @@ async function describe(path, origin) {
     return { path, version: `v${reported}` };
 }
 
+/** The first 16 hex digits of a SHA-256: enough to tell two contents apart, never a secret's stand-in. */
+function contentDigest(content) {
+    return createHash('sha256').update(content).digest('hex').slice(0, 16);
+}
+
 /** The `sops` metadata of a file SOPS wrote (YAML or JSON), or undefined for a plain file. */
 function sopsMetadata(text) {
     let doc;
@@ -48146,7 +48151,7 @@ function redacted(text) {
     const doc = load(text);
     const walk = (node) => {
         if (typeof node === 'string' && ENCRYPTED.test(node))
-            return `sops:sha256:${digest(node)}`;
+            return `sops:sha256:${contentDigest(node)}`;
         if (Array.isArray(node))
             return node.map(walk);
         if (isMapping(node))
@@ -48156,10 +48161,6 @@ function redacted(text) {
         return node;
     };
     return walk(doc);
-}
-/** The first 16 hex digits of a SHA-256: enough to tell two values apart in a preview. */
-function digest(text) {
-    return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 function isMapping(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -48196,7 +48197,7 @@ class ValuesFiles {
             }
             paths.push(this.#write(file, dump(redacted(text))));
             notes.push(`${file} is SOPS-encrypted: not decrypted in a preview, its encrypted values rendered as ` +
-                `sops:sha256:<digest of the ciphertext> (file digest ${digest(text)})`);
+                `sops:sha256:<digest of the ciphertext> (file digest ${contentDigest(text)})`);
         }
         return { paths, notes };
     }
@@ -48471,13 +48472,10 @@ function createClient(access, auth, signal) {
 
 // Files a plan needs that are not in the checkout, written into the run's private
 // folder: the values of `set:` (a values file, so no key or value can become a flag).
-function digestOf$2(text) {
-    return createHash('sha256').update(text).digest('hex').slice(0, 16);
-}
 /** `set:` as a JSON values file (JSON is YAML), after the plan's own values files. */
 function writeSetValues(scratch, target, values) {
     const text = JSON.stringify(values);
-    const file = join(scratch, 'set', `${digestOf$2(`${target.plan}\0${text}`)}.json`);
+    const file = join(scratch, 'set', `${contentDigest(`${target.plan}\0${text}`)}.json`);
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, text, { mode: 0o600 });
     return file;
@@ -49001,7 +48999,7 @@ function parseMetadata(stdout) {
 // value cannot be found by hashing guesses).
 const KEY = randomBytes(32);
 const DIGEST_HEX = 12;
-function digestOf$1(value) {
+function secretDigest(value) {
     return `<secret hmac:${createHmac('sha256', KEY).update(value).digest('hex').slice(0, DIGEST_HEX)}>`;
 }
 const SECRET_FIELDS = ['data', 'stringData'];
@@ -49023,9 +49021,9 @@ function redactObject(object) {
         out[field] = isRecord$1(values)
             ? Object.fromEntries(Object.entries(values).map(([key, value]) => [
                 key,
-                digestOf$1(typeof value === 'string' ? value : JSON.stringify(value))
+                secretDigest(typeof value === 'string' ? value : JSON.stringify(value))
             ]))
-            : digestOf$1(JSON.stringify(values));
+            : secretDigest(JSON.stringify(values));
     }
     // kubectl keeps a copy of the whole object in this annotation.
     const metadata = object.metadata;
@@ -49033,7 +49031,7 @@ function redactObject(object) {
         const annotations = { ...metadata.annotations };
         const lastApplied = 'kubectl.kubernetes.io/last-applied-configuration';
         if (lastApplied in annotations)
-            annotations[lastApplied] = digestOf$1(String(annotations[lastApplied]));
+            annotations[lastApplied] = secretDigest(String(annotations[lastApplied]));
         out.metadata = { ...metadata, annotations };
     }
     return out;
@@ -49084,7 +49082,7 @@ const HEAD = 1_000;
 function bounded(value) {
     if (typeof value === 'string')
         return value.length > MAX_VALUE
-            ? `${value.slice(0, HEAD)}… (${value.length} characters, sha256:${createHash('sha256').update(value).digest('hex').slice(0, 16)})`
+            ? `${value.slice(0, HEAD)}… (${value.length} characters, sha256:${contentDigest(value)})`
             : value;
     if (Array.isArray(value))
         return value.map(bounded);
@@ -49884,7 +49882,7 @@ function compareObject(desired, live, ignore, holdsSecret = () => false) {
     const drifted = (path, w, h) => {
         const texts = [textOf(w), h === undefined || h === null ? undefined : textOf(h)];
         const secret = texts.some((t) => t !== undefined && holdsSecret(t));
-        const [wantText, haveText] = texts.map((t) => t === undefined ? undefined : secret ? digestOf$1(t) : short(t));
+        const [wantText, haveText] = texts.map((t) => t === undefined ? undefined : secret ? secretDigest(t) : short(t));
         fields.push({ path, want: wantText, have: haveText });
     };
     const walk = (path, w, h) => {
@@ -50410,7 +50408,7 @@ async function engineStep(step, context, log) {
     const { runKind, config } = shared;
     // A deploy's decision compares digests; a drift check reads its files only to re-apply.
     const digest = step.action === 'apply' && (runKind === 'deploy' || runKind === 'resync')
-        ? await digestOf(step, shared)
+        ? await stepDigest(step, shared)
         : undefined;
     const drift = isDrift(runKind)
         ? { commit: shared.plan.sha, prune: config.prune, ownershipKey: config.ownershipKey }
@@ -50436,11 +50434,11 @@ async function engineStep(step, context, log) {
         throw new Error(`internal error: ${decision.what} asked twice for ${title(step)}`);
     const applied = digest ??
         (decision.kind === 'apply' && step.action === 'apply'
-            ? await digestOf(step, shared)
+            ? await stepDigest(step, shared)
             : undefined);
     return act(step, decision, applied, context.act, log);
 }
-async function digestOf(step, shared) {
+async function stepDigest(step, shared) {
     const { spec } = step;
     const paths = [...spec.values, ...Object.values(spec.hooks).flat()];
     const files = await Promise.all(paths.map((p) => readFile(join(shared.config.workspace, p))));

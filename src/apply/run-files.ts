@@ -1,14 +1,10 @@
-import { createHash } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { contentDigest } from '../render/digest.ts'
 import type { PlanTarget } from '../types/plan.ts'
 
 // Files a plan needs that are not in the checkout, written into the run's private
 // folder: the values of `set:` (a values file, so no key or value can become a flag).
-
-function digestOf(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16)
-}
 
 /** `set:` as a JSON values file (JSON is YAML), after the plan's own values files. */
 export function writeSetValues(
@@ -17,7 +13,7 @@ export function writeSetValues(
   values: Readonly<Record<string, unknown>>
 ): string {
   const text = JSON.stringify(values)
-  const file = join(scratch, 'set', `${digestOf(`${target.plan}\0${text}`)}.json`)
+  const file = join(scratch, 'set', `${contentDigest(`${target.plan}\0${text}`)}.json`)
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
   writeFileSync(file, text, { mode: 0o600 })
   return file

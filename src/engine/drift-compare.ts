@@ -1,5 +1,5 @@
 import { loadAll } from 'js-yaml'
-import { digestOf, redactObject } from '../render/redact.ts'
+import { secretDigest, redactObject } from '../render/redact.ts'
 import type { DriftIgnore } from '../types/plan.ts'
 import type { FieldDrift } from '../types/results.ts'
 
@@ -80,7 +80,7 @@ export function compareObject(
     const texts = [textOf(w), h === undefined || h === null ? undefined : textOf(h)] as const
     const secret = texts.some((t) => t !== undefined && holdsSecret(t))
     const [wantText, haveText] = texts.map((t) =>
-      t === undefined ? undefined : secret ? digestOf(t) : short(t)
+      t === undefined ? undefined : secret ? secretDigest(t) : short(t)
     )
     fields.push({ path, want: wantText, have: haveText })
   }

@@ -347,7 +347,7 @@ async function engineStep(step: PlannedStep, context: StepContext, log: PlanLog)
   // A deploy's decision compares digests; a drift check reads its files only to re-apply.
   const digest =
     step.action === 'apply' && (runKind === 'deploy' || runKind === 'resync')
-      ? await digestOf(step, shared)
+      ? await stepDigest(step, shared)
       : undefined
   const drift = isDrift(runKind)
     ? { commit: shared.plan.sha, prune: config.prune, ownershipKey: config.ownershipKey }
@@ -373,12 +373,12 @@ async function engineStep(step: PlannedStep, context: StepContext, log: PlanLog)
   const applied =
     digest ??
     (decision.kind === 'apply' && step.action === 'apply'
-      ? await digestOf(step, shared)
+      ? await stepDigest(step, shared)
       : undefined)
   return act(step, decision, applied, context.act, log)
 }
 
-async function digestOf(
+async function stepDigest(
   step: Extract<PlannedStep, { action: 'apply' }>,
   shared: Shared
 ): Promise<string> {

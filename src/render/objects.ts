@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { contentDigest } from './digest.ts'
 import { CORE_SCHEMA, dump, loadAll } from 'js-yaml'
 import { redactObject } from './redact.ts'
 
@@ -66,7 +66,7 @@ const HEAD = 1_000
 function bounded(value: unknown): unknown {
   if (typeof value === 'string')
     return value.length > MAX_VALUE
-      ? `${value.slice(0, HEAD)}… (${value.length} characters, sha256:${createHash('sha256').update(value).digest('hex').slice(0, 16)})`
+      ? `${value.slice(0, HEAD)}… (${value.length} characters, sha256:${contentDigest(value)})`
       : value
   if (Array.isArray(value)) return value.map(bounded)
   if (isRecord(value))

@@ -9,7 +9,7 @@ import { createHmac, randomBytes } from 'node:crypto'
 const KEY = randomBytes(32)
 const DIGEST_HEX = 12
 
-export function digestOf(value: string): string {
+export function secretDigest(value: string): string {
   return `<secret hmac:${createHmac('sha256', KEY).update(value).digest('hex').slice(0, DIGEST_HEX)}>`
 }
 
@@ -33,10 +33,10 @@ export function redactObject(object: Record<string, unknown>): Record<string, un
       ? Object.fromEntries(
           Object.entries(values).map(([key, value]) => [
             key,
-            digestOf(typeof value === 'string' ? value : JSON.stringify(value))
+            secretDigest(typeof value === 'string' ? value : JSON.stringify(value))
           ])
         )
-      : digestOf(JSON.stringify(values))
+      : secretDigest(JSON.stringify(values))
   }
   // kubectl keeps a copy of the whole object in this annotation.
   const metadata = object.metadata
@@ -44,7 +44,7 @@ export function redactObject(object: Record<string, unknown>): Record<string, un
     const annotations = { ...metadata.annotations }
     const lastApplied = 'kubectl.kubernetes.io/last-applied-configuration'
     if (lastApplied in annotations)
-      annotations[lastApplied] = digestOf(String(annotations[lastApplied]))
+      annotations[lastApplied] = secretDigest(String(annotations[lastApplied]))
     out.metadata = { ...metadata, annotations }
   }
   return out

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { contentDigest } from '../render/digest.ts'
 import { load } from 'js-yaml'
 import type { KeyedValue } from './masking.ts'
 
@@ -86,7 +86,8 @@ export function encryptedLeaves(encrypted: Tree, decrypted: Tree): KeyedValue[] 
 export function redacted(text: string): Record<string, unknown> {
   const doc = load(text)
   const walk = (node: Tree): Tree => {
-    if (typeof node === 'string' && ENCRYPTED.test(node)) return `sops:sha256:${digest(node)}`
+    if (typeof node === 'string' && ENCRYPTED.test(node))
+      return `sops:sha256:${contentDigest(node)}`
     if (Array.isArray(node)) return node.map(walk)
     if (isMapping(node))
       return Object.fromEntries(
@@ -97,11 +98,6 @@ export function redacted(text: string): Record<string, unknown> {
     return node
   }
   return walk(doc) as Record<string, unknown>
-}
-
-/** The first 16 hex digits of a SHA-256: enough to tell two values apart in a preview. */
-export function digest(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16)
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {

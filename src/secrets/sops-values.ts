@@ -8,7 +8,8 @@ import { run } from '../process.ts'
 import { addSecretValues } from './masking.ts'
 import { prepareSops, type Sops } from '../tools/sops.ts'
 import type { Config } from '../types/config.ts'
-import { digest, encryptedLeaves, keysNeeded, redacted, sopsMetadata } from './sops-file.ts'
+import { contentDigest } from '../render/digest.ts'
+import { encryptedLeaves, keysNeeded, redacted, sopsMetadata } from './sops-file.ts'
 
 // The values files of a plan as helm gets them. A SOPS-encrypted one is decrypted
 // with the real sops into the run's private folder (0600, removed by the post step),
@@ -65,7 +66,7 @@ export class ValuesFiles {
       paths.push(this.#write(file, dump(redacted(text))))
       notes.push(
         `${file} is SOPS-encrypted: not decrypted in a preview, its encrypted values rendered as ` +
-          `sops:sha256:<digest of the ciphertext> (file digest ${digest(text)})`
+          `sops:sha256:<digest of the ciphertext> (file digest ${contentDigest(text)})`
       )
     }
     return { paths, notes }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { digestOf } from '../../../src/render/redact.ts'
+import { secretDigest } from '../../../src/render/redact.ts'
 import {
   compareObject,
   ignoredPaths,
@@ -178,8 +178,8 @@ describe('compareObject: only what the manifest sets counts', () => {
     expect(fields).toEqual([
       {
         path: '/data/password',
-        want: digestOf(Buffer.from('hunter2').toString('base64')),
-        have: digestOf(Buffer.from('changed').toString('base64'))
+        want: secretDigest(Buffer.from('hunter2').toString('base64')),
+        have: secretDigest(Buffer.from('changed').toString('base64'))
       }
     ])
     expect(JSON.stringify(fields)).not.toMatch(/hunter2|changed|aHVudGVyMg|sha256:/)
@@ -211,7 +211,7 @@ describe('compareObject: only what the manifest sets counts', () => {
     }
     expect(compareObject(cm!, live, [], holdsSecret)).toEqual([
       digests
-        ? { path: '/data/v', want: digestOf(want), have: digestOf(have) }
+        ? { path: '/data/v', want: secretDigest(want), have: secretDigest(have) }
         : { path: '/data/v', want, have }
     ])
   })
@@ -222,7 +222,9 @@ describe('compareObject: only what the manifest sets counts', () => {
     )
     const live: JsonObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }
     const fields = compareObject(cm!, live, [], (t) => t.includes('s3cret'))
-    expect(fields).toEqual([{ path: '/data', want: digestOf('{"v":"s3cret"}'), have: undefined }])
+    expect(fields).toEqual([
+      { path: '/data', want: secretDigest('{"v":"s3cret"}'), have: undefined }
+    ])
   })
 
   it('keys with / and ~ are escaped as JSON pointers', () => {

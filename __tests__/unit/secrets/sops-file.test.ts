@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { load } from 'js-yaml'
 import {
-  digest,
   encryptedLeaves,
   keysNeeded,
   redacted,
   sopsMetadata
 } from '../../../src/secrets/sops-file.ts'
+import { contentDigest } from '../../../src/render/digest.ts'
 
 const enc = (data: string, type: string): string =>
   `ENC[AES256_GCM,data:${data},iv:aXY=,tag:dGFn,type:${type}]`
@@ -75,14 +75,14 @@ describe('SOPS files', () => {
     const out = redacted(ENCRYPTED)
     expect(out).toEqual({
       db: {
-        password: `sops:sha256:${digest(enc('cGFzcw==', 'str'))}`,
-        port: `sops:sha256:${digest(enc('NTQzMg==', 'int'))}`,
-        enabled: `sops:sha256:${digest(enc('dHJ1ZQ==', 'bool'))}`,
+        password: `sops:sha256:${contentDigest(enc('cGFzcw==', 'str'))}`,
+        port: `sops:sha256:${contentDigest(enc('NTQzMg==', 'int'))}`,
+        enabled: `sops:sha256:${contentDigest(enc('dHJ1ZQ==', 'bool'))}`,
         host_unencrypted: 'db.internal'
       },
-      tokens: [`sops:sha256:${digest(enc('dDE=', 'str'))}`]
+      tokens: [`sops:sha256:${contentDigest(enc('dDE=', 'str'))}`]
     })
     // a changed secret shows as a changed digest
-    expect(digest(enc('cGFzcw==', 'str'))).not.toBe(digest(enc('cGFzczI=', 'str')))
+    expect(contentDigest(enc('cGFzcw==', 'str'))).not.toBe(contentDigest(enc('cGFzczI=', 'str')))
   })
 })
