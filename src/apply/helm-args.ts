@@ -155,11 +155,7 @@ export function valuesFlagValue(path: string): string {
   return /[",\r\n]/.test(path) ? `"${path.replaceAll('"', '""')}"` : path
 }
 
-/**
- * `helm install|upgrade`; our `--output table` (a few lines and the chart's notes) comes
- * last so a user's `-o json|yaml` cannot make helm print the whole release: the revision
- * and chart version are read afterwards, the cheap way (engine/release-read.ts).
- */
+/** `helm install|upgrade`; our `--output json` comes last so it wins over a user's `-o`. */
 export function applyArgs(input: ApplyArgsInput): string[] {
   return [
     input.operation,
@@ -172,7 +168,7 @@ export function applyArgs(input: ApplyArgsInput): string[] {
     ...input.userArgs,
     ...(input.optionArgs ?? []),
     '--output',
-    'table'
+    'json'
   ]
 }
 
@@ -208,18 +204,8 @@ export function uninstallArgs(target: PlanTarget): string[] {
   return ['uninstall', target.release, '--namespace', target.namespace]
 }
 
-/** A revision's metadata (chart version, status, Helm 4's apply method): a few hundred bytes; the newest without `revision`. */
-export function metadataArgs(target: PlanTarget, revision?: number): string[] {
-  return [
-    'get',
-    'metadata',
-    target.release,
-    '--namespace',
-    target.namespace,
-    ...(revision !== undefined ? ['--revision', String(revision)] : []),
-    '--output',
-    'json'
-  ]
+export function statusArgs(target: PlanTarget): string[] {
+  return ['status', target.release, '--namespace', target.namespace, '--output', 'json']
 }
 
 /** Every revision (or only the newest `max`), with status, chart and description, every status included. */

@@ -6,10 +6,10 @@ import {
   historyArgs,
   hooksArgs,
   manifestArgs,
-  metadataArgs,
   registryLoginArgs,
   repoAddArgs,
   rollbackArgs,
+  statusArgs,
   templateArgs,
   testArgs,
   uninstallArgs,
@@ -31,7 +31,7 @@ export function helmPort(helm: Helm): HelmPort {
   return {
     path: helm.path,
     major: helm.major,
-    apply: async (input, context) => void (await call(applyArgs(input), context)),
+    apply: (input, context) => call(applyArgs(input), context),
     uninstall: async (target, context) => void (await call(uninstallArgs(target), context)),
     rollback: async (target, revision, context) =>
       void (await call(rollbackArgs(target, revision), context)),
@@ -47,7 +47,7 @@ export function helmPort(helm: Helm): HelmPort {
     manifest: (target, context) => call(manifestArgs(target), context),
     hooks: (target, context) => call(hooksArgs(target), context),
     values: (target, context) => call(userValuesArgs(target), context),
-    metadata: (target, revision, context) => call(metadataArgs(target, revision), context),
+    status: (target, context) => call(statusArgs(target), context),
     test: async (target, timeout, context) => void (await call(testArgs(target, timeout), context)),
     repoAdd: async (name, url, login, context) =>
       void (await call(repoAddArgs(name, url, login?.username), context, login?.password)),

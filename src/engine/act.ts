@@ -17,12 +17,11 @@ import { recheck, type Decision, type Drift, type Recovery } from './decide.ts'
 import { hooksFailedLabel, LABELS, markerLabels, releaseDescription } from './marker.ts'
 import { resultOf, type OutcomeFields } from '../report/results.ts'
 import { withDrift } from './outcome.ts'
-import { parseMetadata } from './helm-output.ts'
+import { parseRelease } from './helm-output.ts'
 import { previewApply, previewUninstall, type PreviewContext } from './preview.ts'
 import { optionsNote } from './options-note.ts'
 import { ownershipSignature } from './ownership.ts'
 import type { Charts, HelmCall, HelmPort, HooksPort } from './ports.ts'
-import { readMade } from './release-read.ts'
 import { releaseTest } from './release-test.ts'
 import { errorMessage } from '../error-message.ts'
 
@@ -243,7 +242,7 @@ async function apply(
       serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
     })
     notes.push(...translated.notes)
-    await helm.apply(
+    const applied = await helm.apply(
       {
         operation: op,
         target,
@@ -257,9 +256,9 @@ async function apply(
       },
       { ...helmContext(context, log), announce: (command) => log.line(command) }
     )
-    const made = await readMade(target, helm, context.cluster.client, helmContext(context, log))
-    revision = made.revision
-    version = made.chartVersion ?? version
+    const release = parseRelease(applied)
+    revision = release.revision
+    version = release.chartVersion ?? version
     log.line(`${op} done: revision ${revision ?? '?'}, chart version ${version || '?'}`)
 
     if (spec.options.test) {
@@ -452,8 +451,8 @@ async function previousApplyMethod(
     op === 'upgrade' &&
     args.some((a) => a.split('=')[0] === '--force-conflicts')
   if (!matters || serverSideFlag(args) !== undefined) return undefined
-  const newest = await context.helm.metadata(step.target, undefined, helmContext(context, log))
-  return parseMetadata(newest).applyMethod
+  const status = await context.helm.status(step.target, helmContext(context, log))
+  return parseRelease(status).applyMethod
 }
 
 /** A removed plan's `pre-uninstall` hooks, `helm uninstall`, its `post-uninstall` hooks (from the base commit). */

@@ -1,21 +1,23 @@
 // Pure: what helm prints, read.
 
-/** A revision as `helm get metadata --output json` tells it; `revision: null` when unreadable. */
-export function parseMetadata(stdout: string): {
+/** The revision and chart version helm reports after install/upgrade (`--output json`). */
+export function parseRelease(stdout: string): {
   revision: number | null
   chartVersion?: string
   applyMethod?: string
 } {
   try {
-    const metadata = JSON.parse(stdout) as {
-      revision?: unknown
-      version?: unknown
-      applyMethod?: unknown
+    // Helm may print lines before the JSON (`Pulled: ...`, `Digest: ...` for OCI charts).
+    const start = stdout.search(/^\{/m)
+    const release = JSON.parse(start > 0 ? stdout.slice(start) : stdout) as {
+      version?: number
+      chart?: { metadata?: { version?: string } }
+      apply_method?: string
     }
     return {
-      revision: typeof metadata.revision === 'number' ? metadata.revision : null,
-      ...(typeof metadata.version === 'string' && { chartVersion: metadata.version }),
-      ...(typeof metadata.applyMethod === 'string' && { applyMethod: metadata.applyMethod })
+      revision: typeof release.version === 'number' ? release.version : null,
+      chartVersion: release.chart?.metadata?.version,
+      applyMethod: release.apply_method
     }
   } catch {
     return { revision: null }

@@ -56,8 +56,9 @@ export async function observeReleases(
   const errors = new Map<string, string>()
   const listed = new Map<string, readonly Revision[] | Error>()
   const byHelm: PlanTarget[] = []
+  const secretDriver = SECRET_DRIVERS.has((context.env.HELM_DRIVER ?? '').toLowerCase())
   let listedNamespaces = 0
-  if (context.client && secretDriver(context.env)) {
+  if (context.client && secretDriver) {
     const client = context.client
     const namespaces = [...new Set([...steps.map((s) => s.target.namespace), ...alsoList])]
     const found = await mapLimited(namespaces, HISTORY_CALLS_AT_ONCE, (ns) =>
@@ -101,20 +102,9 @@ export async function observeReleases(
   return { observations, errors, how, viaApi: listedNamespaces === namespaces, listed }
 }
 
-/** helm keeps its releases in Secrets: their labels can be listed instead of asking helm. */
-export function secretDriver(env: NodeJS.ProcessEnv): boolean {
-  return SECRET_DRIVERS.has((env.HELM_DRIVER ?? '').toLowerCase())
-}
-
-/** The revisions of a namespace's releases (only `release`'s when named), labels only. */
-export async function listRevisions(
-  client: KubeClient,
-  namespace: string,
-  release?: string
-): Promise<Revision[]> {
-  const selector = release === undefined ? 'owner=helm' : `owner=helm,name=${release}`
+async function listRevisions(client: KubeClient, namespace: string): Promise<Revision[]> {
   const list = await client.get<{ items?: Array<{ metadata?: SecretMetadata }> }>(
-    `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?labelSelector=${encodeURIComponent(selector)}`,
+    `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?labelSelector=${encodeURIComponent('owner=helm')}`,
     PARTIAL_METADATA_LIST
   )
   return revisionsFromSecrets((list.items ?? []).map((item) => item.metadata ?? {}))

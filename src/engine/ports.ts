@@ -28,8 +28,8 @@ export interface HelmPort {
   /** The binary's path, handed to hooks as HELM. */
   readonly path: string
   readonly major: HelmMajor
-  /** `helm install|upgrade`; what it made is read afterwards (`metadata`, the release Secrets). */
-  apply(input: ApplyArgsInput, call: HelmCall): Promise<void>
+  /** `helm install|upgrade --output json`: its stdout. */
+  apply(input: ApplyArgsInput, call: HelmCall): Promise<string>
   uninstall(target: PlanTarget, call: HelmCall): Promise<void>
   rollback(target: PlanTarget, revision: number, call: HelmCall): Promise<void>
   /** `helm template`: the rendered manifest. */
@@ -42,8 +42,8 @@ export interface HelmPort {
   hooks(target: PlanTarget, call: HelmCall): Promise<string>
   /** `helm get values --output json`: the values the release was given (may be decrypted). */
   values(target: PlanTarget, call: HelmCall): Promise<string>
-  /** `helm get metadata --output json` of one revision (the newest without one): a few hundred bytes. */
-  metadata(target: PlanTarget, revision: number | undefined, call: HelmCall): Promise<string>
+  /** `helm status --output json`. */
+  status(target: PlanTarget, call: HelmCall): Promise<string>
   /** `helm test --logs`; throws when a test fails. */
   test(target: PlanTarget, timeout: string | undefined, call: HelmCall): Promise<void>
   /** `helm repo add --force-update`: `url` without credentials; a login's password goes on stdin. */

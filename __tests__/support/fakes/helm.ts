@@ -23,7 +23,7 @@ export type HelmOperation =
   | 'manifest'
   | 'hooks'
   | 'values'
-  | 'metadata'
+  | 'status'
   | 'test'
 
 export interface FakeCall {
@@ -65,19 +65,9 @@ export interface FakeHelm extends HelmPort {
 
 const release = (target: PlanTarget) => `${target.namespace}/${target.release}`
 
-/** What `helm get metadata --output json` prints of `revision`. */
-export function metadataJson(
-  revision: number,
-  chartVersion = '1.0.0',
-  applyMethod?: string
-): string {
-  return JSON.stringify({
-    name: 'web',
-    version: chartVersion,
-    revision,
-    status: 'deployed',
-    ...(applyMethod !== undefined && { applyMethod })
-  })
+/** What helm prints after an install or upgrade that made `revision`. */
+export function releaseJson(revision: number, chartVersion = '1.0.0'): string {
+  return JSON.stringify({ version: revision, chart: { metadata: { version: chartVersion } } })
 }
 
 export function fakeHelm(
@@ -94,17 +84,10 @@ export function fakeHelm(
     const recorded = { operation, target, input, env: call.env, signal: call.signal }
     calls.push(recorded)
     call.announce?.(`helm ${operation} ${target.release}`)
-    const scripted =
-      operation in script
-        ? script[operation]
-        : operation === 'metadata' && input === undefined
-          ? metadataJson(newest())
-          : defaults[operation]
+    const scripted = operation in script ? script[operation] : defaults[operation]
     if (scripted instanceof Error) throw scripted
     return typeof scripted === 'function' ? scripted(recorded) : scripted
   }
-  // By default an install makes revision 1, an upgrade revision 2.
-  const newest = () => (calls.findLast((c) => c.operation === 'upgrade') ? 2 : 1)
   const text = async (...args: Parameters<typeof answer>) => (await answer(...args)) ?? ''
   const chartCalls: ChartCall[] = []
   const setUp = async (recorded: ChartCall): Promise<void> => {
@@ -123,7 +106,7 @@ export function fakeHelm(
           ' '
         )
       ),
-    apply: async (input, call) => void (await answer(input.operation, input.target, call, input)),
+    apply: (input, call) => text(input.operation, input.target, call, input),
     uninstall: async (target, call) => void (await answer('uninstall', target, call)),
     rollback: async (target, revision, call) =>
       void (await answer('rollback', target, call, revision)),
@@ -132,7 +115,7 @@ export function fakeHelm(
     manifest: (target, call) => text('manifest', target, call),
     hooks: (target, call) => text('hooks', target, call),
     values: (target, call) => text('values', target, call),
-    metadata: (target, revision, call) => text('metadata', target, call, revision),
+    status: (target, call) => text('status', target, call),
     test: async (target, timeout, call) => void (await answer('test', target, call, timeout)),
     repoAdd: (name, url, login, call) =>
       setUp({ operation: 'repo-add', subject: name, url, login, env: call.env }),
@@ -144,8 +127,8 @@ export function fakeHelm(
 }
 
 const defaults: Record<HelmOperation, Answer> = {
-  install: '',
-  upgrade: '',
+  install: releaseJson(1),
+  upgrade: releaseJson(2),
   uninstall: '',
   rollback: '',
   template: '',
@@ -153,9 +136,7 @@ const defaults: Record<HelmOperation, Answer> = {
   manifest: '',
   hooks: '',
   values: '{}',
-  // The revision asked, else the newest (an upgrade's: see `newest` below).
-  metadata: (call) =>
-    Promise.resolve(metadataJson(typeof call.input === 'number' ? call.input : 2)),
+  status: '{}',
   test: ''
 }
 

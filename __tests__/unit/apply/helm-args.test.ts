@@ -118,7 +118,7 @@ describe('server-side apply in effect', () => {
 })
 
 describe('applyArgs', () => {
-  it('installs with namespace creation, version, values in order, description, marker labels, user args, the short table last (a user -o json loses)', () => {
+  it('installs with namespace creation, version, values in order, description, marker labels, user args, JSON last', () => {
     expect(
       applyArgs({
         operation: 'install',
@@ -128,7 +128,7 @@ describe('applyArgs', () => {
         values: ['/repo/a.yaml', '/repo/b.yaml'],
         description: 'gitops-action abc123 aws/foo/default/demo.yaml digest=d1',
         labels: 'gitops-action/managed=true',
-        userArgs: ['--wait', '-o', 'json']
+        userArgs: ['--wait', '-o', 'table']
       })
     ).toEqual([
       'install',
@@ -149,9 +149,9 @@ describe('applyArgs', () => {
       'gitops-action/managed=true',
       '--wait',
       '-o',
-      'json',
+      'table',
       '--output',
-      'table'
+      'json'
     ])
   })
   it('upgrades without --create-namespace and without --version when none is pinned', () => {
@@ -167,7 +167,7 @@ describe('applyArgs', () => {
       '--labels',
       'l=1',
       '--output',
-      'table'
+      'json'
     ])
   })
   it('keeps a file name with shell characters as one argument', () => {
@@ -283,7 +283,7 @@ describe("a plan's release options as flags", () => {
       '2m',
       '--output'
     ])
-    expect(args.at(-1)).toBe('table')
+    expect(args.at(-1)).toBe('json')
   })
 
   it("helm test with the pods' logs, the timeout only when given", () => {

@@ -32,16 +32,7 @@ describe('helmPort', () => {
     ['manifest', (p) => p.manifest(target, call), 'get manifest web --namespace ns'],
     ['hooks', (p) => p.hooks(target, call), 'get hooks web --namespace ns'],
     ['values', (p) => p.values(target, call), 'get values web --namespace ns --output json'],
-    [
-      'metadata of the newest',
-      (p) => p.metadata(target, undefined, call),
-      'get metadata web --namespace ns --output json'
-    ],
-    [
-      'metadata of a revision',
-      (p) => p.metadata(target, 3, call),
-      'get metadata web --namespace ns --revision 3 --output json'
-    ],
+    ['status', (p) => p.status(target, call), 'status web --namespace ns --output json'],
     [
       'template',
       (p) =>

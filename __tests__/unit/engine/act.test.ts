@@ -5,7 +5,6 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { ValuesFiles } from '../../../src/secrets/sops-values.ts'
 import { act, type ActContext } from '../../../src/engine/act.ts'
 import type { Decision } from '../../../src/engine/decide.ts'
-import { parseMetadata } from '../../../src/engine/helm-output.ts'
 import { LABELS } from '../../../src/engine/marker.ts'
 import { ownershipSignature } from '../../../src/engine/ownership.ts'
 import { DEFAULT_OPTIONS, DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
@@ -18,7 +17,7 @@ import { resetCore } from '../../support/fakes/core.ts'
 import {
   fakeHelm,
   fakeHooks,
-  metadataJson,
+  releaseJson,
   type FakeHelm,
   type FakeHooks
 } from '../../support/fakes/helm.ts'
@@ -226,7 +225,7 @@ describe('act: install and upgrade', () => {
       revision: 1,
       error: null
     })
-    expect(f.helm.brief()).toEqual(['install ns/web', 'metadata ns/web'])
+    expect(f.helm.brief()).toEqual(['install ns/web'])
     const input = f.helm.calls[0]?.input
     expect(input).toMatchObject({
       operation: 'install',
@@ -262,81 +261,6 @@ describe('act: install and upgrade', () => {
     expect(f.kube.patches).toEqual([])
   })
 
-  describe('what helm made, read the cheap way (never the whole release)', () => {
-    const listPath = `/api/v1/namespaces/ns/secrets?labelSelector=${encodeURIComponent('owner=helm,name=web')}`
-    const secret = (revision: number, status: string) => ({
-      metadata: {
-        name: `sh.helm.release.v1.web.v${revision}`,
-        labels: { owner: 'helm', name: 'web', version: String(revision), status }
-      }
-    })
-    const listed = () =>
-      fakeKube({
-        [listPath]: {
-          items: [secret(2, 'superseded'), secret(3, 'deployed'), secret(1, 'superseded')]
-        }
-      })
-    const chart = (version: string) =>
-      fakeHelm({
-        metadata: (call) =>
-          Promise.resolve(metadataJson(typeof call.input === 'number' ? call.input : 9, version))
-      })
-
-    it("the revision from the release Secrets' labels, the chart version of that one revision from helm", async () => {
-      const f = fixture({ helm: chart('1.4.2'), kube: listed() })
-      const result = await run(applyStep({ version: undefined }), upgrade, f)
-      expect(f.kube.gets).toEqual([listPath])
-      expect(f.helm.brief()).toEqual(['upgrade ns/web', 'metadata ns/web 3'])
-      expect({ revision: result.revision, version: result.version }).toEqual({
-        revision: 3,
-        version: '1.4.2'
-      })
-      expect(f.kube.patches.map((p) => p.path)).toEqual([secretPath(3)])
-    })
-
-    it.each<[string, Partial<Config>, NodeJS.ProcessEnv]>([
-      ['the Secrets cannot be listed', {}, { PATH: '/bin' }],
-      ['another storage driver', {}, { PATH: '/bin', HELM_DRIVER: 'configmap' }]
-    ])('%s: helm tells the newest revision', async (_name, config, env) => {
-      const f = fixture({ helm: chart('1.4.2'), config })
-      const kube = env.HELM_DRIVER ? listed() : f.kube
-      const context = { ...f.context, env, cluster: { kubeconfig: '/k', client: kube } }
-      const result = await act(applyStep(), upgrade, DIGEST, context, new PlanLog('t'))
-      expect(f.helm.brief()).toEqual(['upgrade ns/web', 'metadata ns/web'])
-      expect(result.revision).toBe(9)
-      expect(kube.gets).toEqual(env.HELM_DRIVER ? [] : [listPath])
-    })
-
-    it('helm cannot tell (its read failed): the labelled revision, the pinned version', async () => {
-      const f = fixture({
-        helm: fakeHelm({
-          metadata: new Error(
-            'helm get failed: the server is currently unable to handle the request'
-          )
-        }),
-        kube: listed()
-      })
-      const result = await run(applyStep({ version: '1.0.0' }), upgrade, f)
-      expect(result.status).toBe('succeeded')
-      expect({ revision: result.revision, version: result.version }).toEqual({
-        revision: 3,
-        version: '1.0.0'
-      })
-    })
-
-    it('neither can tell: the deploy still succeeds, without a revision', async () => {
-      const f = fixture({ helm: fakeHelm({ metadata: 'not json' }) })
-      const result = await run(applyStep(), upgrade, f)
-      expect(brief(result)).toEqual({
-        operation: 'upgrade',
-        status: 'succeeded',
-        revision: null,
-        error: null
-      })
-      expect(f.kube.patches).toEqual([])
-    })
-  })
-
   it('a mark that cannot be written is told: the next run upgrades again', async () => {
     const f = fixture({ kube: fakeKube({}, new Error('forbidden')) })
     const result = await run(applyStep(), upgrade, f)
@@ -356,7 +280,7 @@ describe('act: install and upgrade', () => {
         lastDeployed: 2,
         notes: []
       },
-      ['rollback ns/web 2', 'upgrade ns/web', 'metadata ns/web'],
+      ['rollback ns/web 2', 'upgrade ns/web'],
       'recovered: left pending, rolled back to revision 2'
     ],
     [
@@ -367,7 +291,7 @@ describe('act: install and upgrade', () => {
         recover: { kind: 'uninstall', reason: 'never deployed' },
         notes: []
       },
-      ['uninstall ns/web', 'install ns/web', 'metadata ns/web'],
+      ['uninstall ns/web', 'install ns/web'],
       'recovered: never deployed, uninstalled it first'
     ]
   ])('recovers a release left behind: %s', async (_name, decision, calls, note) => {
@@ -510,16 +434,16 @@ describe('act: a drift correction takes fields back', () => {
     return { asked, liveDrift }
   }
   it('Helm 4: --force-conflicts, after asking how the release was applied; read back after helm', async () => {
-    const helm = fakeHelm({ metadata: metadataJson(1, '1.0.0', 'ssa') })
+    const helm = fakeHelm({ status: JSON.stringify({ apply_method: 'ssa' }) })
     const back = readBack([], helm)
     const f = fixture({ helm, liveDrift: back.liveDrift })
     const result = await run(applyStep(), correct('upgrade'), f)
-    expect(f.helm.brief()).toEqual(['metadata ns/web', 'upgrade ns/web', 'metadata ns/web'])
+    expect(f.helm.brief()).toEqual(['status ns/web', 'upgrade ns/web'])
     const input = f.helm.calls[1]?.input
     expect(input).toMatchObject({
       userArgs: expect.arrayContaining(['--force-conflicts']) as unknown
     })
-    expect(back.asked).toEqual([['metadata ns/web', 'upgrade ns/web', 'metadata ns/web']])
+    expect(back.asked).toEqual([['status ns/web', 'upgrade ns/web']])
     expect(result.status).toBe('succeeded')
     expect(result.drift).toEqual({ state: 'drifted', objects: [handEdited], corrected: true })
   })
@@ -527,14 +451,14 @@ describe('act: a drift correction takes fields back', () => {
     const helm = fakeHelm({}, { path: '/fake/helm3', major: 3 })
     const f = fixture({ helm, liveDrift: readBack([], helm).liveDrift })
     await run(applyStep(), correct('upgrade'), f)
-    expect(f.helm.brief()).toEqual(['upgrade ns/web', 'metadata ns/web'])
+    expect(f.helm.brief()).toEqual(['upgrade ns/web'])
     expect(f.helm.calls[0]?.input).toMatchObject({ userArgs: [] })
   })
   it('an install of a missing release asks no status', async () => {
     const helm = fakeHelm()
     const f = fixture({ helm, liveDrift: readBack([], helm).liveDrift })
     await run(applyStep(), correct('install'), f)
-    expect(f.helm.brief()).toEqual(['install ns/web', 'metadata ns/web'])
+    expect(f.helm.brief()).toEqual(['install ns/web'])
   })
   it('a correction that failed is reported not corrected, and nothing is read back', async () => {
     const helm = fakeHelm({ upgrade: new Error('helm upgrade failed: conflict') })
@@ -581,18 +505,13 @@ describe('act: helm test', () => {
   it('passes: told in the notes', async () => {
     const f = fixture()
     const result = await run(tested(true), upgrade, f)
-    expect(f.helm.brief()).toEqual(['upgrade ns/web', 'metadata ns/web', 'test ns/web'])
+    expect(f.helm.brief()).toEqual(['upgrade ns/web', 'test ns/web'])
     expect(result.notes).toContain('helm test passed')
   })
   it('fails with rollbackOnFailure: rolled back to the last deployed revision', async () => {
     const f = fixture({ helm: fakeHelm({ test: new Error('helm test failed: pod failed') }) })
     const result = await run(tested(true), upgrade, f)
-    expect(f.helm.brief()).toEqual([
-      'upgrade ns/web',
-      'metadata ns/web',
-      'test ns/web',
-      'rollback ns/web 1'
-    ])
+    expect(f.helm.brief()).toEqual(['upgrade ns/web', 'test ns/web', 'rollback ns/web 1'])
     expect(result.error).toBe(
       's/a/ns/web.yaml: helm test failed: helm test failed: pod failed; rolled back to revision 1'
     )
@@ -600,13 +519,13 @@ describe('act: helm test', () => {
   it('fails without rollbackOnFailure: the release stays', async () => {
     const f = fixture({ helm: fakeHelm({ test: new Error('pod failed') }) })
     const result = await run(tested(false), upgrade, f)
-    expect(f.helm.brief()).toEqual(['upgrade ns/web', 'metadata ns/web', 'test ns/web'])
+    expect(f.helm.brief()).toEqual(['upgrade ns/web', 'test ns/web'])
     expect(result.error).toContain('test.rollbackOnFailure is off')
   })
   it('fails on a first install: nothing to roll back to', async () => {
     const f = fixture({ helm: fakeHelm({ test: new Error('pod failed') }) })
     const result = await run(tested(true), install, f)
-    expect(f.helm.brief()).toEqual(['install ns/web', 'metadata ns/web', 'test ns/web'])
+    expect(f.helm.brief()).toEqual(['install ns/web', 'test ns/web'])
     expect(result.notes).toContain('not rolled back: the release has no earlier deployed revision')
   })
 })
@@ -712,12 +631,11 @@ describe('act: render (a preview)', () => {
   })
 })
 
-describe('helm get metadata, as the fakes answer', () => {
-  it('is what parseMetadata reads', () => {
-    expect(parseMetadata(metadataJson(3, '2.0.0', 'ssa'))).toEqual({
-      revision: 3,
-      chartVersion: '2.0.0',
-      applyMethod: 'ssa'
+describe('helm release JSON, as the fakes answer', () => {
+  it('is what parseRelease reads', () => {
+    expect(JSON.parse(releaseJson(3, '2.0.0'))).toEqual({
+      version: 3,
+      chart: { metadata: { version: '2.0.0' } }
     })
   })
 })

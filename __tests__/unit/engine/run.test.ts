@@ -15,6 +15,7 @@ import { resetCore } from '../../support/fakes/core.ts'
 import {
   fakeHelm,
   fakeHooks,
+  releaseJson,
   type Answer,
   type FakeCall,
   type FakeHelm,
@@ -77,7 +78,7 @@ function slowHelm(script: Partial<Record<HelmOperation, Answer>> = {}) {
       return answer
     }
   const helm = fakeHelm({
-    install: slow(''),
+    install: slow(releaseJson(1)),
     uninstall: slow(''),
     ...script
   })
@@ -178,7 +179,7 @@ describe('runEngine: the scheduler', () => {
       install: (call) =>
         call.target.release === 'a'
           ? Promise.reject(new Error('helm install failed: boom'))
-          : Promise.resolve('')
+          : Promise.resolve(releaseJson(1))
     })
     const results = await engine(
       planOf({ 's/a': [apply('s/a', 'a'), apply('s/a', 'b', ['ns/a'])] }),
@@ -227,7 +228,7 @@ describe('runEngine: the scheduler', () => {
       install: (call) =>
         call.target.release === 'a'
           ? Promise.reject(new Error('helm install failed: boom'))
-          : Promise.resolve('')
+          : Promise.resolve(releaseJson(1))
     })
     const results = await engine(
       planOf({ 's/a': [apply('s/a', 'a'), apply('s/a', 'b')], 's/b': [apply('s/b', 'c')] }),
@@ -243,7 +244,7 @@ describe('runEngine: the scheduler', () => {
     const helm = fakeHelm({
       install: () => {
         controller.abort()
-        return Promise.resolve('')
+        return Promise.resolve(releaseJson(1))
       }
     })
     const cluster = clusters(() => undefined)
@@ -280,7 +281,7 @@ describe('runEngine: the scheduler', () => {
       helm
     })
     expect(outcome(results)).toEqual(['a: - failed', 'b: install succeeded'])
-    expect(helm.brief()).toEqual(['history ns/a', 'history ns/b', 'install ns/b', 'metadata ns/b'])
+    expect(helm.brief()).toEqual(['history ns/a', 'history ns/b', 'install ns/b'])
   })
 
   it('a preview asks no cluster: helm template only', async () => {
@@ -366,7 +367,6 @@ describe('runEngine: a drift check is a run kind of the same engine', () => {
     expect(helm.brief()).toEqual([
       'manifest ns/web',
       'install ns/db',
-      'metadata ns/db',
       'manifest ns/db',
       'manifest ns/gone',
       'hooks ns/gone',
@@ -470,13 +470,7 @@ describe('runEngine: a drift check is a run kind of the same engine', () => {
         4,
         true,
         'succeeded drifted true',
-        [
-          'manifest ns/web',
-          'metadata ns/web',
-          'upgrade ns/web',
-          'metadata ns/web',
-          'manifest ns/web'
-        ]
+        ['manifest ns/web', 'status ns/web', 'upgrade ns/web', 'manifest ns/web']
       ],
       [
         'an object deleted, re-created, read back',
@@ -485,13 +479,7 @@ describe('runEngine: a drift check is a run kind of the same engine', () => {
         4,
         true,
         'succeeded drifted true',
-        [
-          'manifest ns/web',
-          'metadata ns/web',
-          'upgrade ns/web',
-          'metadata ns/web',
-          'manifest ns/web'
-        ]
+        ['manifest ns/web', 'status ns/web', 'upgrade ns/web', 'manifest ns/web']
       ],
       [
         'a field helm left as it was (Helm 3, a custom resource): failed, not corrected',
@@ -500,7 +488,7 @@ describe('runEngine: a drift check is a run kind of the same engine', () => {
         3,
         false,
         'failed drifted false',
-        ['manifest ns/web', 'upgrade ns/web', 'metadata ns/web', 'manifest ns/web']
+        ['manifest ns/web', 'upgrade ns/web', 'manifest ns/web']
       ]
     ])('%s', async (_name, runKind, value, major, takesBack, expected, calls) => {
       const cluster = live(value)
@@ -509,7 +497,7 @@ describe('runEngine: a drift check is a run kind of the same engine', () => {
           manifest: manifest('1'),
           upgrade: () => {
             if (takesBack) cluster.objects[configMapPath] = configMap('1')
-            return Promise.resolve(undefined)
+            return Promise.resolve(releaseJson(2))
           }
         },
         { path: `/fake/helm${major}`, major }
