@@ -47580,11 +47580,7 @@ function chartArgs(input) {
 function valuesFlagValue(path) {
     return /[",\r\n]/.test(path) ? `"${path.replaceAll('"', '""')}"` : path;
 }
-/**
- * `helm install|upgrade`; our `--output table` (a few lines and the chart's notes) comes
- * last so a user's `-o json|yaml` cannot make helm print the whole release: the revision
- * and chart version are read afterwards, the cheap way (engine/release-read.ts).
- */
+/** `helm install|upgrade`; our `--output json` comes last so it wins over a user's `-o`. */
 function applyArgs(input) {
     return [
         input.operation,
@@ -47597,7 +47593,7 @@ function applyArgs(input) {
         ...input.userArgs,
         ...(input.optionArgs ?? []),
         '--output',
-        'table'
+        'json'
     ];
 }
 /** `helm template` for a preview: the same chart and values, the user's args that make sense offline. */
@@ -47625,18 +47621,8 @@ function withoutFlags(args, drop) {
 function uninstallArgs(target) {
     return ['uninstall', target.release, '--namespace', target.namespace];
 }
-/** A revision's metadata (chart version, status, Helm 4's apply method): a few hundred bytes; the newest without `revision`. */
-function metadataArgs(target, revision) {
-    return [
-        'get',
-        'metadata',
-        target.release,
-        '--namespace',
-        target.namespace,
-        ...(revision !== undefined ? ['--revision', String(revision)] : []),
-        '--output',
-        'json'
-    ];
+function statusArgs(target) {
+    return ['status', target.release, '--namespace', target.namespace, '--output', 'json'];
 }
 /** Every revision (or only the newest `max`), with status, chart and description, every status included. */
 function historyArgs(target, max) {
@@ -47780,7 +47766,7 @@ function helmPort(helm) {
     return {
         path: helm.path,
         major: helm.major,
-        apply: async (input, context) => void (await call(applyArgs(input), context)),
+        apply: (input, context) => call(applyArgs(input), context),
         uninstall: async (target, context) => void (await call(uninstallArgs(target), context)),
         rollback: async (target, revision, context) => void (await call(rollbackArgs(target, revision), context)),
         template: (input, context) => call(templateArgs(input), context),
@@ -47797,7 +47783,7 @@ function helmPort(helm) {
         manifest: (target, context) => call(manifestArgs(target), context),
         hooks: (target, context) => call(hooksArgs(target), context),
         values: (target, context) => call(userValuesArgs(target), context),
-        metadata: (target, revision, context) => call(metadataArgs(target, revision), context),
+        status: (target, context) => call(statusArgs(target), context),
         test: async (target, timeout, context) => void (await call(testArgs(target, timeout), context)),
         repoAdd: async (name, url, login, context) => void (await call(repoAddArgs(name, url, login?.username), context, login?.password)),
         registryLogin: async (host, login, context) => void (await call(registryLoginArgs(host, login.username), context, login.password)),
@@ -48977,14 +48963,16 @@ function withDrift(result, drift) {
 }
 
 // Pure: what helm prints, read.
-/** A revision as `helm get metadata --output json` tells it; `revision: null` when unreadable. */
-function parseMetadata(stdout) {
+/** The revision and chart version helm reports after install/upgrade (`--output json`). */
+function parseRelease(stdout) {
     try {
-        const metadata = JSON.parse(stdout);
+        // Helm may print lines before the JSON (`Pulled: ...`, `Digest: ...` for OCI charts).
+        const start = stdout.search(/^\{/m);
+        const release = JSON.parse(start > 0 ? stdout.slice(start) : stdout);
         return {
-            revision: typeof metadata.revision === 'number' ? metadata.revision : null,
-            ...(typeof metadata.version === 'string' && { chartVersion: metadata.version }),
-            ...(typeof metadata.applyMethod === 'string' && { applyMethod: metadata.applyMethod })
+            revision: typeof release.version === 'number' ? release.version : null,
+            chartVersion: release.chart?.metadata?.version,
+            applyMethod: release.apply_method
         };
     }
     catch {
@@ -49305,116 +49293,6 @@ async function previewUninstall(step, context, log) {
     });
 }
 
-/** Maps items with at most `limit` promises in flight, keeping the input order in the output. */
-async function mapLimited(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await fn(items[index]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    return results;
-}
-
-// What the cluster holds for every release of a setup's plans, read once before
-// any plan runs: one metadata-only LIST of helm's release Secrets a namespace.
-// helm itself is asked only where the Secrets cannot tell (another storage
-// driver, no API access, a release marked by an older version of the action).
-const PARTIAL_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
-/** Other storage drivers (configmap, sql, memory) are read through helm. */
-const SECRET_DRIVERS = new Set(['', 'secret', 'secrets']);
-const HISTORY_CALLS_AT_ONCE = 4;
-/** `alsoList`: namespaces listed though no step is in them (a drift check's orphans). */
-async function observeReleases(steps, context, alsoList = []) {
-    const observations = new Map();
-    const errors = new Map();
-    const listed = new Map();
-    const byHelm = [];
-    let listedNamespaces = 0;
-    if (context.client && secretDriver(context.env)) {
-        const client = context.client;
-        const namespaces = [...new Set([...steps.map((s) => s.target.namespace), ...alsoList])];
-        const found = await mapLimited(namespaces, HISTORY_CALLS_AT_ONCE, (ns) => listRevisions(client, ns).then((revisions) => ({ ns, revisions }), (error) => ({ ns, error })));
-        for (const entry of found) {
-            const targets = steps.map((s) => s.target).filter((t) => t.namespace === entry.ns);
-            if ('error' in entry) {
-                listed.set(entry.ns, entry.error instanceof Error ? entry.error : new Error(String(entry.error)));
-                // Not allowed to list, or unreachable: helm says what it can.
-                byHelm.push(...targets);
-                continue;
-            }
-            listed.set(entry.ns, entry.revisions);
-            if (targets.length > 0)
-                listedNamespaces++;
-            for (const target of targets) {
-                const observation = observe(entry.revisions.filter((r) => r.release === target.release));
-                // A release of an older version of the action is marked in its description only.
-                if (observation.kind === 'foreign')
-                    byHelm.push(target);
-                else
-                    observations.set(releaseKey(target), observation);
-            }
-        }
-    }
-    else {
-        byHelm.push(...steps.map((s) => s.target));
-    }
-    await mapLimited(byHelm, HISTORY_CALLS_AT_ONCE, async (target) => {
-        try {
-            observations.set(releaseKey(target), observe(await historyOf(target, context)));
-        }
-        catch (error) {
-            errors.set(releaseKey(target), errorMessage(error));
-        }
-    });
-    const how = `${listedNamespaces} namespace(s) listed through the API, ${byHelm.length} release(s) through helm history`;
-    const namespaces = new Set(steps.map((s) => s.target.namespace)).size;
-    return { observations, errors, how, viaApi: listedNamespaces === namespaces, listed };
-}
-/** helm keeps its releases in Secrets: their labels can be listed instead of asking helm. */
-function secretDriver(env) {
-    return SECRET_DRIVERS.has((env.HELM_DRIVER ?? '').toLowerCase());
-}
-/** The revisions of a namespace's releases (only `release`'s when named), labels only. */
-async function listRevisions(client, namespace, release) {
-    const selector = release === undefined ? 'owner=helm' : `owner=helm,name=${release}`;
-    const list = await client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?labelSelector=${encodeURIComponent(selector)}`, PARTIAL_METADATA_LIST);
-    return revisionsFromSecrets((list.items ?? []).map((item) => item.metadata ?? {}));
-}
-async function historyOf(target, context) {
-    const history = await context.helm.history(target, { env: context.env, signal: context.signal });
-    return history === undefined ? [] : revisionsFromHistory(target.release, history);
-}
-
-async function readMade(target, helm, client, call) {
-    const labelled = client && secretDriver(call.env) ? await newest(client, target) : undefined;
-    try {
-        const read = parseMetadata(await helm.metadata(target, labelled, call));
-        return {
-            revision: labelled ?? read.revision,
-            ...(read.chartVersion !== undefined && { chartVersion: read.chartVersion })
-        };
-    }
-    catch {
-        // The deploy succeeded: an unreadable answer costs the result its details only.
-        return { revision: labelled ?? null };
-    }
-}
-async function newest(client, target) {
-    try {
-        const revisions = await listRevisions(client, target.namespace, target.release);
-        const numbers = revisions.filter((r) => r.release === target.release).map((r) => r.revision);
-        return numbers.length > 0 ? Math.max(...numbers) : undefined;
-    }
-    catch {
-        // Not allowed to list, or unreachable: helm is asked for the newest instead.
-        return undefined;
-    }
-}
-
 async function releaseTest(target, test, lastDeployed, helm, context, log) {
     try {
         // Test pods' logs arrive on stdout: they are log material here.
@@ -49616,7 +49494,7 @@ async function apply(step, spec, decision, digest, context, log) {
             serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
         });
         notes.push(...translated.notes);
-        await helm.apply({
+        const applied = await helm.apply({
             operation: op,
             target,
             chart,
@@ -49627,9 +49505,9 @@ async function apply(step, spec, decision, digest, context, log) {
             userArgs: translated.args,
             optionArgs: releaseOptionArgs(spec.options, helm.major)
         }, { ...helmContext(context, log), announce: (command) => log.line(command) });
-        const made = await readMade(target, helm, context.cluster.client, helmContext(context, log));
-        revision = made.revision;
-        version = made.chartVersion ?? version;
+        const release = parseRelease(applied);
+        revision = release.revision;
+        version = release.chartVersion ?? version;
         log.line(`${op} done: revision ${revision ?? '?'}, chart version ${version || '?'}`);
         if (spec.options.test) {
             const tested = await releaseTest(target, spec.options.test, decision.lastDeployed, helm, helmContext(context, log), log);
@@ -49747,8 +49625,8 @@ async function previousApplyMethod(step, op, args, context, log) {
         args.some((a) => a.split('=')[0] === '--force-conflicts');
     if (!matters || serverSideFlag(args) !== undefined)
         return undefined;
-    const newest = await context.helm.metadata(step.target, undefined, helmContext(context, log));
-    return parseMetadata(newest).applyMethod;
+    const status = await context.helm.status(step.target, helmContext(context, log));
+    return parseRelease(status).applyMethod;
 }
 /** A removed plan's `pre-uninstall` hooks, `helm uninstall`, its `post-uninstall` hooks (from the base commit). */
 async function uninstall(step, context, log) {
@@ -49972,6 +49850,20 @@ async function releaseSecrets(target, files, context) {
     return (text) => holdsSecret(text) || leaves.has(text);
 }
 
+/** Maps items with at most `limit` promises in flight, keeping the input order in the output. */
+async function mapLimited(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await fn(items[index]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return results;
+}
+
 // What a drift check reads beyond the releases' history: every plan's release as
 // deployed (`helm get manifest`) against the live objects, read from the API
 // server; and the orphans, releases with this action's marker in the plans'
@@ -50114,6 +50006,71 @@ async function storedScope(target, context) {
         }
         return { kind: object.kind, name: object.name, namespace: object.namespace, namespaced };
     });
+}
+
+// What the cluster holds for every release of a setup's plans, read once before
+// any plan runs: one metadata-only LIST of helm's release Secrets a namespace.
+// helm itself is asked only where the Secrets cannot tell (another storage
+// driver, no API access, a release marked by an older version of the action).
+const PARTIAL_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+/** Other storage drivers (configmap, sql, memory) are read through helm. */
+const SECRET_DRIVERS = new Set(['', 'secret', 'secrets']);
+const HISTORY_CALLS_AT_ONCE = 4;
+/** `alsoList`: namespaces listed though no step is in them (a drift check's orphans). */
+async function observeReleases(steps, context, alsoList = []) {
+    const observations = new Map();
+    const errors = new Map();
+    const listed = new Map();
+    const byHelm = [];
+    const secretDriver = SECRET_DRIVERS.has((context.env.HELM_DRIVER ?? '').toLowerCase());
+    let listedNamespaces = 0;
+    if (context.client && secretDriver) {
+        const client = context.client;
+        const namespaces = [...new Set([...steps.map((s) => s.target.namespace), ...alsoList])];
+        const found = await mapLimited(namespaces, HISTORY_CALLS_AT_ONCE, (ns) => listRevisions(client, ns).then((revisions) => ({ ns, revisions }), (error) => ({ ns, error })));
+        for (const entry of found) {
+            const targets = steps.map((s) => s.target).filter((t) => t.namespace === entry.ns);
+            if ('error' in entry) {
+                listed.set(entry.ns, entry.error instanceof Error ? entry.error : new Error(String(entry.error)));
+                // Not allowed to list, or unreachable: helm says what it can.
+                byHelm.push(...targets);
+                continue;
+            }
+            listed.set(entry.ns, entry.revisions);
+            if (targets.length > 0)
+                listedNamespaces++;
+            for (const target of targets) {
+                const observation = observe(entry.revisions.filter((r) => r.release === target.release));
+                // A release of an older version of the action is marked in its description only.
+                if (observation.kind === 'foreign')
+                    byHelm.push(target);
+                else
+                    observations.set(releaseKey(target), observation);
+            }
+        }
+    }
+    else {
+        byHelm.push(...steps.map((s) => s.target));
+    }
+    await mapLimited(byHelm, HISTORY_CALLS_AT_ONCE, async (target) => {
+        try {
+            observations.set(releaseKey(target), observe(await historyOf(target, context)));
+        }
+        catch (error) {
+            errors.set(releaseKey(target), errorMessage(error));
+        }
+    });
+    const how = `${listedNamespaces} namespace(s) listed through the API, ${byHelm.length} release(s) through helm history`;
+    const namespaces = new Set(steps.map((s) => s.target.namespace)).size;
+    return { observations, errors, how, viaApi: listedNamespaces === namespaces, listed };
+}
+async function listRevisions(client, namespace) {
+    const list = await client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets?labelSelector=${encodeURIComponent('owner=helm')}`, PARTIAL_METADATA_LIST);
+    return revisionsFromSecrets((list.items ?? []).map((item) => item.metadata ?? {}));
+}
+async function historyOf(target, context) {
+    const history = await context.helm.history(target, { env: context.env, signal: context.signal });
+    return history === undefined ? [] : revisionsFromHistory(target.release, history);
 }
 
 // The order plans of one setup run in: at most `limit` at once, each only after
