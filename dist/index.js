@@ -49160,9 +49160,6 @@ class DiffBudget {
         this.#left -= diff.objects.reduce((n, o) => n + diffLines(o.diff), 0);
     }
 }
-function message$1(error) {
-    return errorMessage(error);
-}
 async function renderObjects(target, spec, side, context, log) {
     const chart = await side.charts.resolve(spec.chart, {
         signal: context.signal,
@@ -49207,7 +49204,10 @@ async function baseObjects(target, context, log) {
         };
     }
     catch (error) {
-        return { ok: false, why: `no diff: ${plan.plan} at ${at} does not render: ${message$1(error)}` };
+        return {
+            ok: false,
+            why: `no diff: ${plan.plan} at ${at} does not render: ${errorMessage(error)}`
+        };
     }
 }
 /** The diff of a plan within what the run may still keep, logged. */
@@ -49236,7 +49236,11 @@ async function previewApply(step, context, log) {
         said.push(...rendered.notes);
     }
     catch (error) {
-        const result = resultOf(step, { operation: 'render', status: 'failed', error: message$1(error) });
+        const result = resultOf(step, {
+            operation: 'render',
+            status: 'failed',
+            error: errorMessage(error)
+        });
         log.line(`✖ ${result.error ?? ''}`);
         return result;
     }
@@ -49361,7 +49365,7 @@ async function checkCorrection(step, result, found, context, log) {
         checked = {
             corrected: false,
             drift: found,
-            error: `helm re-applied the release, and its objects could not be read back: ${message(error)}`
+            error: `helm re-applied the release, and its objects could not be read back: ${errorMessage(error)}`
         };
     }
     if (checked.corrected)
@@ -49432,16 +49436,13 @@ async function carryOut(step, decision, digest, context, log) {
 function helmContext(context, log) {
     return { env: context.env, signal: context.signal, onLine: log.onStderr };
 }
-function message(error) {
-    return errorMessage(error);
-}
 function failed(step, error, log, fields) {
     // A chart whose dependencies cannot be built is an error on the plan's `chart` line.
     const line = error instanceof DependencyError && step.action === 'apply' ? step.spec.chartLine : undefined;
     const result = resultOf(step, {
         ...fields,
         status: 'failed',
-        error: message(error),
+        error: errorMessage(error),
         ...(line !== undefined ? { line } : {})
     });
     log.line(`✖ ${result.error ?? ''}`);
@@ -49483,7 +49484,7 @@ async function apply(step, spec, decision, digest, context, log) {
             await context.hooks.run(`pre-${op}`, spec.hooks[`pre-${op}`], hookRun);
         }
         catch (error) {
-            throw new Error(`${message(error)}; helm ${op} was not run`, { cause: error });
+            throw new Error(`${errorMessage(error)}; helm ${op} was not run`, { cause: error });
         }
         const postHookScripts = spec.hooks[`post-${op}`];
         const userArgs = decision.reclaim && helm.major === 4
@@ -49594,7 +49595,7 @@ async function labelRevision(step, revision, labels, context) {
         return undefined;
     }
     catch (error) {
-        return message(error);
+        return errorMessage(error);
     }
 }
 /**
@@ -49645,7 +49646,7 @@ async function uninstall(step, context, log) {
                 await context.hooks.run('pre-uninstall', hooks['pre-uninstall'], hookRun);
             }
             catch (error) {
-                throw new Error(`${message(error)}; helm uninstall was not run`, { cause: error });
+                throw new Error(`${errorMessage(error)}; helm uninstall was not run`, { cause: error });
             }
         }
         await context.helm.uninstall(step.target, helmContext(context, log));
@@ -49663,7 +49664,7 @@ async function commitRoot(sha, context) {
         return await context.commitFiles(sha);
     }
     catch (error) {
-        throw new Error(`the files of ${sha.slice(0, 12)}, where its uninstall hooks run, could not be written: ${message(error)}; helm uninstall was not run`, { cause: error });
+        throw new Error(`the files of ${sha.slice(0, 12)}, where its uninstall hooks run, could not be written: ${errorMessage(error)}; helm uninstall was not run`, { cause: error });
     }
 }
 function previewContext(context) {

@@ -86,7 +86,7 @@ async function checkCorrection(
     checked = {
       corrected: false,
       drift: found,
-      error: `helm re-applied the release, and its objects could not be read back: ${message(error)}`
+      error: `helm re-applied the release, and its objects could not be read back: ${errorMessage(error)}`
     } as const
   }
   if (checked.corrected) return withDrift(result, { ...found, corrected: true })
@@ -161,10 +161,6 @@ function helmContext(context: ActContext, log: PlanLog): HelmCall {
   return { env: context.env, signal: context.signal, onLine: log.onStderr }
 }
 
-function message(error: unknown): string {
-  return errorMessage(error)
-}
-
 function failed(
   step: PlannedStep,
   error: unknown,
@@ -177,7 +173,7 @@ function failed(
   const result = resultOf(step, {
     ...fields,
     status: 'failed',
-    error: message(error),
+    error: errorMessage(error),
     ...(line !== undefined ? { line } : {})
   })
   log.line(`✖ ${result.error ?? ''}`)
@@ -230,7 +226,7 @@ async function apply(
     try {
       await context.hooks.run(`pre-${op}`, spec.hooks[`pre-${op}`], hookRun)
     } catch (error) {
-      throw new Error(`${message(error)}; helm ${op} was not run`, { cause: error })
+      throw new Error(`${errorMessage(error)}; helm ${op} was not run`, { cause: error })
     }
     const postHookScripts = spec.hooks[`post-${op}`]
     const userArgs =
@@ -400,7 +396,7 @@ async function labelRevision(
     )
     return undefined
   } catch (error) {
-    return message(error)
+    return errorMessage(error)
   }
 }
 
@@ -470,7 +466,7 @@ async function uninstall(step: PlannedStep, context: ActContext, log: PlanLog): 
       try {
         await context.hooks.run('pre-uninstall', hooks['pre-uninstall'], hookRun)
       } catch (error) {
-        throw new Error(`${message(error)}; helm uninstall was not run`, { cause: error })
+        throw new Error(`${errorMessage(error)}; helm uninstall was not run`, { cause: error })
       }
     }
     await context.helm.uninstall(step.target, helmContext(context, log))
@@ -488,7 +484,7 @@ async function commitRoot(sha: string, context: ActContext): Promise<string> {
     return await context.commitFiles(sha)
   } catch (error) {
     throw new Error(
-      `the files of ${sha.slice(0, 12)}, where its uninstall hooks run, could not be written: ${message(error)}; helm uninstall was not run`,
+      `the files of ${sha.slice(0, 12)}, where its uninstall hooks run, could not be written: ${errorMessage(error)}; helm uninstall was not run`,
       { cause: error }
     )
   }

@@ -64,10 +64,6 @@ export class DiffBudget {
   }
 }
 
-function message(error: unknown): string {
-  return errorMessage(error)
-}
-
 async function renderObjects(
   target: PlanTarget,
   spec: PlanSpec,
@@ -126,7 +122,10 @@ async function baseObjects(
       objects: (await renderObjects(target, plan.spec, side, context, log)).objects
     }
   } catch (error) {
-    return { ok: false, why: `no diff: ${plan.plan} at ${at} does not render: ${message(error)}` }
+    return {
+      ok: false,
+      why: `no diff: ${plan.plan} at ${at} does not render: ${errorMessage(error)}`
+    }
   }
 }
 
@@ -163,7 +162,11 @@ export async function previewApply(
     head = rendered.objects
     said.push(...rendered.notes)
   } catch (error) {
-    const result = resultOf(step, { operation: 'render', status: 'failed', error: message(error) })
+    const result = resultOf(step, {
+      operation: 'render',
+      status: 'failed',
+      error: errorMessage(error)
+    })
     log.line(`✖ ${result.error ?? ''}`)
     return result
   }
