@@ -349,7 +349,7 @@ export function printReport(r: BenchResult): void {
             ? 'met'
             : 'MISSED'
     out.push(
-      `  ${name.padEnd(26)} ${String(t.value ?? '—').padStart(7)} ${spec.unit.padEnd(2)} (${cmp} ${t.target})  ${verdict}`
+      `  ${name.padEnd(26)} ${String(t.value ?? '—').padStart(7)} ${spec.unit.padEnd(2)} (${t.target === null ? 'no goal' : `${cmp} ${t.target}`})  ${verdict}`
     )
   }
   for (const note of r.notes) out.push(`note: ${note}`)
