@@ -23,7 +23,7 @@ export type HealthVerdict = 'current' | 'in-progress' | 'failed'
 
 export interface ObjectHealth {
   readonly verdict: HealthVerdict
-  /** Why it is not current (kstatus's message); empty when current. */
+  /** kstatus's message: why it is not current, or what makes it current; empty for an ignored object. */
   readonly reason: string
 }
 
