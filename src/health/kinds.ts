@@ -207,7 +207,9 @@ function job(object: LiveObject): ObjectHealth {
     if (c.type === 'Complete')
       return current(`Job Completed. succeeded: ${succeeded}/${completions}`)
     if (c.type === 'Failed')
-      return failed(withMessage(`Job Failed. failed: ${failures}/${completions}`, c.message))
+      return failed(
+        `Job Failed. failed: ${failures}/${completions}${c.message === '' ? '' : ` (${c.message})`}`
+      )
     if (c.type === 'Suspended' && boolField(object, 'spec.suspend', false))
       return current('Job is suspended')
   }
