@@ -14,7 +14,7 @@ import {
 import { current, failed, inProgress } from './generic.ts'
 
 // Pure: kstatus's rules for the kinds it knows, by `group/Kind` (core kinds without
-// a group). Where the contract asks more than kstatus, it says so beside the rule.
+// a group). Where a rollout asks more than kstatus, it says so beside the rule.
 
 type KindRule = (object: LiveObject, now: number) => ObjectHealth
 
@@ -214,7 +214,7 @@ function job(object: LiveObject): ObjectHealth {
       return current('Job is suspended')
   }
   if (stringField(object, 'status.startTime', '') === '') return inProgress('Job not started')
-  // kstatus calls a running Job current; the contract waits for it to complete.
+  // kstatus calls a running Job current; a rollout waits for what the Job does to be done.
   return inProgress(
     `Job in progress. succeeded: ${succeeded}/${completions}, active: ${active}, failed: ${failures}`
   )
@@ -225,7 +225,7 @@ function service(object: LiveObject): ObjectHealth {
     return current('Service is ready')
   if (stringField(object, 'spec.clusterIP', '') === '')
     return inProgress('ClusterIP not set. Service type: LoadBalancer')
-  // kstatus stops at the cluster IP; the contract (as helm's wait) asks for an address
+  // kstatus stops at the cluster IP; a rollout (as helm's wait) asks for an address
   // from the load balancer too, unless the Service names its external IPs itself.
   if (listField(object, 'spec.externalIPs').length > 0) return current('Service is ready')
   const ingress = listField(object, 'status.loadBalancer.ingress').some(

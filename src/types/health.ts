@@ -9,7 +9,7 @@ export interface HealthCheck {
   readonly ignore: readonly string[]
 }
 
-/** CEL over the object (`self`): `current` true → current; `failed` true → failed; else in progress. */
+/** CEL over the object (its top-level fields, and `self`): `inProgress`, `failed`, then `current` true decide; none: in progress. */
 export interface HealthExpression {
   readonly apiVersion: string
   readonly kind: string
