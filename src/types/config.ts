@@ -52,6 +52,8 @@ export interface Config {
   readonly ownershipKey: string | undefined
   /** Keep one GitHub issue a setup up to date with its drift. */
   readonly driftIssues: boolean
+  /** A re-sync or drift correction applies a plan digest a failed health check rolled back. */
+  readonly retryQuarantined: boolean
   /** The checkout of the ops repository. */
   readonly workspace: string
 }

@@ -67,6 +67,7 @@ describe('readConfig', () => {
       prune: false,
       ownershipKey: undefined,
       driftIssues: false,
+      retryQuarantined: false,
       workspace: '/work/ops'
     })
     expect(core.setSecret).toHaveBeenCalledWith('ghs_workflowtoken123')

@@ -591,6 +591,7 @@ describe('decide: a drift check (the same dispatcher)', () => {
     expect(drift(apply(), deployed, 'drift-correct', objects(drifted))).toEqual({
       kind: 'apply',
       operation: 'upgrade',
+      lastDeployed: 3,
       notes: ['corrected: re-applied as aaaaaaaaaaaa says'],
       reclaim: true,
       drift: { state: 'drifted', objects: [drifted] }

@@ -25,9 +25,10 @@ const result = (
   durationMs: 5,
   error: null,
   notes: [],
+  health: null,
   ...(drift ? { drift } : {}),
   ...over
-})
+} as Result)
 
 const drifted: DriftReport = {
   state: 'drifted',

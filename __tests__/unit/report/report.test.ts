@@ -51,7 +51,8 @@ const result: Result = {
   revision: null,
   durationMs: 12,
   error: null,
-  notes: ['already absent']
+  notes: ['already absent'],
+  health: null
 }
 
 beforeEach(() => {

@@ -14,7 +14,8 @@ const base: Result = {
   revision: 2,
   durationMs: 1534,
   error: null,
-  notes: []
+  notes: [],
+  health: null
 }
 
 describe('renderSummary', () => {
