@@ -73,6 +73,7 @@ export async function checkHealth(input: HealthInput): Promise<HealthReport> {
     (ref) => !input.check.ignore.includes(objectLabel(ref))
   )
   const started = clock.now()
+  let said = ''
   for (let reads = 1; ; reads++) {
     let live: LiveRead[]
     try {
@@ -84,23 +85,24 @@ export async function checkHealth(input: HealthInput): Promise<HealthReport> {
       })
     }
     const now = clock.now()
-    const judged = refs.map((ref, i) => judge(ref, live[i], input.check, now))
+    const judged = live.map((read) => judge(read, input.check, now))
     const step = nextPoll({
       verdicts: judged.map((j) => j.verdict),
       elapsedMs: now - started,
       timeoutMs: input.timeoutMs,
       reads
     })
-    const waiting = refs.flatMap((ref, i) =>
+    const waiting: Waiting[] = refs.flatMap((ref, i) =>
       judged[i]?.verdict === 'current' ? [] : [{ ref, read: live[i], health: judged[i] }]
     )
     if (step.kind === 'wait') {
-      input.onWait?.(
-        `waiting for ${waiting.length} of ${refs.length} object(s): ${waiting
-          .slice(0, 3)
-          .map((w) => reasonNote(w.ref, w.health))
-          .join('; ')}${waiting.length > 3 ? '; …' : ''}`
-      )
+      const line = `waiting for ${waiting.length} of ${refs.length} object(s): ${waiting
+        .slice(0, 3)
+        .map((w) => reasonNote(w.ref, w.health))
+        .join('; ')}${waiting.length > 3 ? '; …' : ''}`
+      // Told when it changes, not every read.
+      if (line !== said) input.onWait?.(line)
+      said = line
       await clock.sleep(step.ms, input.signal)
       continue
     }
@@ -117,12 +119,7 @@ export async function checkHealth(input: HealthInput): Promise<HealthReport> {
   }
 }
 
-function judge(
-  ref: ObjectRef,
-  read: LiveRead | undefined,
-  check: HealthCheck,
-  now: number
-): ObjectHealth {
+function judge(read: LiveRead | undefined, check: HealthCheck, now: number): ObjectHealth {
   if (!read || read.kind === 'missing') return { verdict: 'in-progress', reason: 'not found' }
   if (read.kind === 'unknown-kind') return { verdict: 'in-progress', reason: read.reason }
   return objectHealth(read.object, check, now)
@@ -132,41 +129,49 @@ function reasonNote(ref: ObjectRef, health: ObjectHealth | undefined): string {
   return `${objectLabel(ref)}: ${clusterText(health?.reason || health?.verdict || 'not current')}`
 }
 
+interface Waiting {
+  readonly ref: ObjectRef
+  readonly read: LiveRead | undefined
+  readonly health: ObjectHealth | undefined
+}
+
 /** Each object not current with its reason, then its Warning events (the first objects only). */
 async function reasons(
   client: KubeClient,
-  waiting: ReadonlyArray<{
-    ref: ObjectRef
-    read: LiveRead | undefined
-    health: ObjectHealth | undefined
-  }>,
+  waiting: readonly Waiting[],
   namespace: string
 ): Promise<string[]> {
-  const explained: Explained[] = waiting.slice(0, EXPLAINED_AT_MOST).map(({ ref, read }) => {
-    const found = read?.kind === 'found' ? read.object : undefined
-    const namespaced = read?.kind !== 'unknown-kind' && read?.namespaced !== false
-    return {
-      label: objectLabel(ref),
-      kind: ref.kind,
-      name: ref.name,
-      // A cluster-scoped object's events are recorded in `default`.
-      namespace: namespaced
-        ? (found && stringField(found, 'metadata.namespace', '')) || ref.namespace || namespace
-        : 'default',
-      live: found
-    }
-  })
-  const events = await eventNotes(client, explained)
+  const told = waiting.slice(0, EXPLAINED_AT_MOST)
+  // A kind the server does not serve has no events to read.
+  const readable = told.filter((w) => w.read?.kind !== 'unknown-kind')
+  const events = await eventNotes(
+    client,
+    readable.map((w) => explained(w, namespace))
+  )
+  const eventsOf = new Map(readable.map((w, i) => [w, events[i] ?? []]))
   const more =
-    waiting.length > EXPLAINED_AT_MOST
-      ? [`… and ${waiting.length - EXPLAINED_AT_MOST} more object(s) not current`]
+    waiting.length > told.length
+      ? [`… and ${waiting.length - told.length} more object(s) not current`]
       : []
   return [
-    ...waiting
-      .slice(0, EXPLAINED_AT_MOST)
-      .flatMap((w, i) => [reasonNote(w.ref, w.health), ...(events[i] ?? [])]),
+    ...told.flatMap((w) => [reasonNote(w.ref, w.health), ...(eventsOf.get(w) ?? [])]),
     ...more
   ]
+}
+
+function explained({ ref, read }: Waiting, namespace: string): Explained {
+  const found = read?.kind === 'found' ? read.object : undefined
+  const namespaced = read?.kind !== 'found' && read?.kind !== 'missing' ? true : read.namespaced
+  return {
+    label: objectLabel(ref),
+    kind: ref.kind,
+    name: ref.name,
+    // A cluster-scoped object's events are recorded in `default`.
+    namespace: namespaced
+      ? (found && stringField(found, 'metadata.namespace', '')) || ref.namespace || namespace
+      : 'default',
+    live: found
+  }
 }
 
 /** The client, counting the requests made through it. */
