@@ -24,7 +24,7 @@ import { ownershipSignature } from './ownership.ts'
 import { labelRevision } from './revision-labels.ts'
 import type { Charts, HelmCall, HelmPort, HooksPort } from './ports.ts'
 import { releaseTest } from './release-test.ts'
-import { healthGate, healthReader } from './health-gate.ts'
+import { healthGate, healthReader, undoFailedHelm } from './health-gate.ts'
 import type { Health } from '../types/health.ts'
 import { errorMessage } from '../error-message.ts'
 
@@ -252,20 +252,30 @@ async function apply(
       serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
     })
     notes.push(...translated.notes)
-    const applied = await helm.apply(
-      {
-        operation: op,
-        target,
-        chart,
-        version: spec.version,
-        values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
-        description: releaseDescription(context.sha, target.plan, digest),
-        labels: markerLabels({ digest, commit: context.sha, run: context.run }),
-        userArgs: translated.args,
-        optionArgs: releaseOptionArgs(spec.options, helm.major)
-      },
-      { ...helmContext(context, log), announce: (command) => log.line(command) }
-    )
+    const applied = await helm
+      .apply(
+        {
+          operation: op,
+          target,
+          chart,
+          version: spec.version,
+          values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
+          description: releaseDescription(context.sha, target.plan, digest),
+          labels: markerLabels({ digest, commit: context.sha, run: context.run }),
+          userArgs: translated.args,
+          optionArgs: releaseOptionArgs(spec.options, helm.major)
+        },
+        { ...helmContext(context, log), announce: (command) => log.line(command) }
+      )
+      .catch(async (error: unknown) => {
+        // A health-checked plan's atomic is the action's: helm was not given it.
+        const ours = spec.options.health.enable && spec.options.atomic
+        if (!ours || context.signal.aborted || step.action !== 'apply') throw error
+        const lastDeployed = decision.lastDeployed
+        const undone = await undoFailedHelm({ step, op, digest, lastDeployed }, error, context, log)
+        notes.push(...undone.notes)
+        throw undone.error
+      })
     const release = parseRelease(applied)
     revision = release.revision
     version = release.chartVersion ?? version

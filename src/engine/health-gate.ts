@@ -9,12 +9,15 @@ import type { PlannedStep } from '../types/plan.ts'
 import type { ActContext } from './act.ts'
 import { parseRelease } from './helm-output.ts'
 import { LABELS, quarantineLabel } from './marker.ts'
+import { revisionsFromHistory } from './observation.ts'
 import { labelRevision } from './revision-labels.ts'
 
 // The health gate of a deploy: once helm returned, the release's objects are read
 // until each is current (or the plan's timeout runs out); only a healthy release
 // goes on to its post-hooks. An unhealthy one fails its plan and, with `atomic`, is
 // undone as helm undoes a failed upgrade; the rolled-back digest is quarantined.
+// Helm is given neither the plan's wait nor its atomic (see releaseOptionArgs): a
+// health-checked plan's atomic is the action's, helm's own failures included.
 
 /** How long the gate waits when the plan sets no `timeout` (helm's own default). */
 export const DEFAULT_HEALTH_TIMEOUT = '5m'
@@ -100,6 +103,38 @@ export async function healthGate(
     health: 'unhealthy',
     notes: [...report.notes, ...undone.notes],
     error: `unhealthy: ${what}; post-${op} hooks were not run${undone.said}; the notes say why; ${todo}`
+  }
+}
+
+/**
+ * `atomic` on a health-checked plan when helm itself failed: the revision helm left
+ * (failed or pending) is undone as helm's own atomic would; none left, nothing to undo.
+ * The error to fail the plan with, and the notes.
+ */
+export async function undoFailedHelm(
+  input: Omit<GateInput, 'applied' | 'revision'>,
+  error: unknown,
+  context: ActContext,
+  log: PlanLog
+): Promise<{ error: Error; notes: readonly string[] }> {
+  const { target } = input.step
+  const call = { env: context.env, signal: context.signal, onLine: log.onStderr }
+  let undone: Undone
+  try {
+    const history = await context.helm.history(target, call)
+    const newest = (history === undefined ? [] : revisionsFromHistory(target.release, history))
+      .sort((a, b) => b.revision - a.revision)
+      .at(0)
+    undone =
+      newest === undefined || newest.status === 'deployed'
+        ? { said: '; helm left no revision to roll back', notes: [] }
+        : await undo({ ...input, revision: newest.revision, applied: '' }, context, log, false)
+  } catch (also) {
+    undone = { said: `; whether to roll back could not be told: ${errorMessage(also)}`, notes: [] }
+  }
+  return {
+    error: new Error(`${errorMessage(error)}${undone.said}`, { cause: error }),
+    notes: undone.notes
   }
 }
 

@@ -697,6 +697,34 @@ describe('act: the health gate', () => {
     expect(f.kube.patches).toEqual([])
   })
 
+  it.each([
+    [
+      'helm failing on a health-checked plan with atomic: the revision it left is rolled back, as helm would',
+      JSON.stringify([
+        { revision: 1, status: 'superseded', description: 'x' },
+        { revision: 2, status: 'failed', description: 'Upgrade failed' }
+      ]),
+      ['upgrade ns/web', 'history ns/web', 'rollback ns/web 1'],
+      's/a/ns/web.yaml: admission webhook denied it; rolled back to revision 1'
+    ],
+    [
+      'helm failing before it made a revision: nothing to roll back',
+      JSON.stringify([{ revision: 1, status: 'deployed', description: 'x' }]),
+      ['upgrade ns/web', 'history ns/web'],
+      's/a/ns/web.yaml: admission webhook denied it; helm left no revision to roll back'
+    ]
+  ])('%s', async (_name, history, calls, error) => {
+    const f = gated(deployment('web', 'ns', true))
+    const context = {
+      ...f.context,
+      helm: fakeHelm({ upgrade: new Error('admission webhook denied it'), history })
+    }
+    const result = await act(checked({ atomic: true }), upgrade, DIGEST, context, new PlanLog('t'))
+    expect((context.helm as FakeHelm).brief()).toEqual(calls)
+    expect(result).toMatchObject({ status: 'failed', health: null, error })
+    expect(f.kube.patches).toEqual([])
+  })
+
   it('a plan without health: not checked, health null, nothing read', async () => {
     const f = gated(deployment('web', 'ns', false))
     const result = await run(applyStep(), upgrade, f)
