@@ -55,6 +55,7 @@ export interface ResultJson {
   durationMs: number
   error: string | null
   notes: string[]
+  health: 'healthy' | 'unhealthy' | null
 }
 
 export interface StepRun {
