@@ -1,4 +1,5 @@
 import { CORE_SCHEMA, load } from 'js-yaml'
+import { NO_HEALTH_CHECK } from '../types/health.ts'
 import type { ReleaseOptions, Removal } from '../types/plan.ts'
 import type { YamlNode } from './yaml-tree.ts'
 
@@ -30,7 +31,7 @@ export interface PlanOptions {
 export type Problem = (line: number | undefined, message: string) => void
 
 /** A Go duration as helm's `--timeout` takes it: `90s`, `5m`, `1h30m`, `1.5h`. */
-const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/
+export const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/
 const DURATION_PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g
 const UNIT_SECONDS: Readonly<Record<string, number>> = {
   ns: 1e-9,
@@ -283,7 +284,8 @@ export function settleOptions(options: PlanOptions): ReleaseOptions {
           }
         : undefined,
     suspend: options.suspend ?? false,
-    keep: options.keep ?? false
+    keep: options.keep ?? false,
+    health: NO_HEALTH_CHECK
   })
 }
 

@@ -55,6 +55,8 @@ describe('readConfig', () => {
       ignore: [],
       parallel: 4,
       parallelPlans: 4,
+      waves: [],
+      waveSoakMs: 0,
       pendingGraceMs: 600_000,
       failFast: false,
       hookTimeoutMs: 300_000,

@@ -56,6 +56,7 @@ const planOf = (setups: Record<string, PlannedStep[]>): DeploymentPlan => ({
   sha: SHA,
   setups: Object.entries(setups).map(([setup, steps]) => ({ setup, steps })),
   problems: [],
+  waves: [Object.keys(setups)],
   repositories: [],
   runKind: { kind: 'deploy' }
 })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { NO_HEALTH_CHECK } from '../../../src/types/health.ts'
 import { parsePlanFile } from '../../../src/plan/plan-file.ts'
 import {
   durationSeconds,
@@ -259,17 +260,17 @@ describe('plan options: merged over defaults, then settled', () => {
     [
       'nothing set: switches off, wait/timeout/atomic left to helm-args',
       {},
-      { set: {}, test: undefined, suspend: false, keep: false }
+      { set: {}, test: undefined, suspend: false, keep: false, health: NO_HEALTH_CHECK }
     ],
     [
       'test runs only when enabled',
       { test: { timeout: '1m' } },
-      { set: {}, test: undefined, suspend: false, keep: false }
+      { set: {}, test: undefined, suspend: false, keep: false, health: NO_HEALTH_CHECK }
     ],
     [
       'an enabled test without rollback',
       { test: { enable: true } },
-      { set: {}, test: { rollbackOnFailure: false }, suspend: false, keep: false }
+      { set: {}, test: { rollbackOnFailure: false }, suspend: false, keep: false, health: NO_HEALTH_CHECK }
     ],
     [
       'every key',
@@ -289,7 +290,8 @@ describe('plan options: merged over defaults, then settled', () => {
         set: { a: 1 },
         test: { timeout: '1m', rollbackOnFailure: true },
         suspend: true,
-        keep: true
+        keep: true,
+        health: NO_HEALTH_CHECK
       }
     ]
   ])('%s', (_name, given, expected) => {

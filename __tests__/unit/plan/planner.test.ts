@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 import { openCheckout } from '../../../src/plan/checkout.ts'
 import { planDeployment } from '../../../src/plan/planner.ts'
 import { DEFAULT_OPTIONS } from '../../../src/plan/plan-options.ts'
+import { NO_HEALTH_CHECK } from '../../../src/types/health.ts'
 import type { ChangedPath, Scope } from '../../../src/types/changes.ts'
 import type { Config } from '../../../src/types/config.ts'
 import type { DeploymentPlan, Removal, RunKind } from '../../../src/types/plan.ts'
@@ -208,6 +209,7 @@ describe('planDeployment: every plan (a new branch, workflow_dispatch)', () => {
       sha: SHA,
       setups: [],
       problems: [],
+      waves: [],
       repositories: config().helmRepositories,
       runKind: DEPLOY
     })
@@ -777,7 +779,8 @@ describe('planDeployment: release options', () => {
       set: { image: { tag: 'v2' } },
       test: undefined,
       suspend: false,
-      keep: false
+      keep: false,
+      health: NO_HEALTH_CHECK
     })
     expect(specs['gcp/bar/web/proxy.yaml']).toMatchObject({ wait: true, atomic: true })
     expect(specs['aws/foo/default/demo.yaml']).toMatchObject({ wait: true })

@@ -22,6 +22,7 @@ const broken = {
 }
 const plan: DeploymentPlan = {
   sha: 'abc123',
+  waves: [['local/a', 'local/b']],
   repositories: [],
   runKind: { kind: 'resync' },
   setups: [
