@@ -270,7 +270,13 @@ describe('plan options: merged over defaults, then settled', () => {
     [
       'an enabled test without rollback',
       { test: { enable: true } },
-      { set: {}, test: { rollbackOnFailure: false }, suspend: false, keep: false, health: NO_HEALTH_CHECK }
+      {
+        set: {},
+        test: { rollbackOnFailure: false },
+        suspend: false,
+        keep: false,
+        health: NO_HEALTH_CHECK
+      }
     ],
     [
       'every key',
