@@ -31,13 +31,23 @@ export function waveGate(entries: readonly GateEntry[]): Gate {
   return stoppedBy.length === 0 ? { passed: true } : { passed: false, stoppedBy }
 }
 
+const STOPPED = 'not run: wave '
+
 /** The note of every plan of a later wave once wave `wave` (1-based) stopped the rollout. */
 export function stoppedNote(wave: number, stoppedBy: readonly GateEntry[]): string {
   const [first] = stoppedBy
   if (!first) throw new Error('internal error: a wave stopped by no plan')
   const what = first.status === 'failed' ? 'failed' : 'was unhealthy'
   const more = stoppedBy.length > 1 ? ` and ${stoppedBy.length - 1} more plan(s)` : ''
-  return `not run: wave ${wave} failed (setup ${first.setup}: ${first.plan} ${what}${more}); the next run deploys it`
+  return `${STOPPED}${wave} failed (setup ${first.setup}: ${first.plan} ${what}${more}); the next run deploys it`
+}
+
+/** The stoppedNote of a result that an earlier wave kept from running, if it is one. */
+export function stoppedByWave(result: {
+  readonly status: Status
+  readonly notes: readonly string[]
+}): string | undefined {
+  return result.status === 'skipped' ? result.notes.find((n) => n.startsWith(STOPPED)) : undefined
 }
 
 /** What a soak re-reads: the releases of the wave that were health-checked and are in place. */
