@@ -4,7 +4,6 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 import { openCheckout } from '../../../src/plan/checkout.ts'
 import { planDeployment } from '../../../src/plan/planner.ts'
 import { DEFAULT_OPTIONS } from '../../../src/plan/plan-options.ts'
-import { NO_HEALTH_CHECK } from '../../../src/types/health.ts'
 import type { ChangedPath, Scope } from '../../../src/types/changes.ts'
 import type { Config } from '../../../src/types/config.ts'
 import type { DeploymentPlan, Removal, RunKind } from '../../../src/types/plan.ts'
@@ -450,7 +449,7 @@ describe('planDeployment: problems are per plan, the others go on', () => {
     expect(problems(p)).toEqual([
       "aws/foo/default/Bad_Name.yaml release name 'Bad_Name' (the file name without extension) must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 53 characters",
       "aws/foo/default/alias.yaml:2 line 2: unknown repository alias 'nobody' in chart 'nobody/x' (known aliases: bitnami, stable); define it in the helm-repositories input or .gitops/repositories.yaml, or write ./nobody/x for a chart in this repository",
-      "aws/foo/default/broken.yaml:2 line 2: unknown key 'namespace'; allowed keys: chart, version, values, repository, hooks, needs, driftIgnore, wait, timeout, atomic, set, test, suspend, keep",
+      "aws/foo/default/broken.yaml:2 line 2: unknown key 'namespace'; allowed keys: chart, version, values, repository, hooks, needs, driftIgnore, wait, timeout, atomic, set, test, suspend, keep, health",
       "aws/foo/default/many.yaml:2 line 2: values file 'missing.yaml' does not exist in the repository (paths are relative to the repository root); line 4: pre-install hook '../escape.sh' leaves the repository; paths are relative to the repository root"
     ])
     expect(p.problems[0]?.target).toEqual({
@@ -762,9 +761,10 @@ describe('planDeployment: release options', () => {
   it('options over the defaults land in the spec; a changed defaults file affects every plan', async () => {
     const r = await repo({
       ...OPS,
-      '.gitops/defaults.yaml': 'all:\n  wait: true\nsetups:\n  gcp/bar:\n    atomic: true\n',
+      '.gitops/defaults.yaml':
+        'all:\n  wait: true\n  health: { enable: false, ignore: [Job/seed] }\nsetups:\n  gcp/bar:\n    atomic: true\n',
       'gcp/bar/web/site.yaml':
-        'chart: oci://ghcr.io/org/charts/site\nversion: "3.1"\natomic: false\nset:\n  image.tag: v2\n'
+        'chart: oci://ghcr.io/org/charts/site\nversion: "3.1"\natomic: false\nset:\n  image.tag: v2\nhealth:\n  ignore: [Service/lb]\n'
     })
     const p = await plan(r, diff, [{ path: '.gitops/defaults.yaml', status: 'modified' }])
     expect(steps(p)).toHaveLength(6)
@@ -780,9 +780,13 @@ describe('planDeployment: release options', () => {
       test: undefined,
       suspend: false,
       keep: false,
-      health: NO_HEALTH_CHECK
+      health: { enable: true, expressions: [], ignore: ['Job/seed', 'Service/lb'] }
     })
-    expect(specs['gcp/bar/web/proxy.yaml']).toMatchObject({ wait: true, atomic: true })
+    expect(specs['gcp/bar/web/proxy.yaml']).toMatchObject({
+      wait: true,
+      atomic: true,
+      health: { enable: false, expressions: [], ignore: ['Job/seed'] }
+    })
     expect(specs['aws/foo/default/demo.yaml']).toMatchObject({ wait: true })
     expect(specs['aws/foo/default/demo.yaml']?.atomic).toBeUndefined()
   })
