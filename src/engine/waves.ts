@@ -90,13 +90,14 @@ async function soak(
   held: readonly HeldCluster[],
   shared: Shared
 ): Promise<Result[]> {
-  const soakText = `${shared.config.waveSoakMs / 1000}s`
+  const soakText = goDuration(shared.config.waveSoakMs)
   core.info(`Wave ${wave} passed: soaking ${soakText} before it is re-checked and the next starts`)
   await sleep(shared.config.waveSoakMs, undefined, { signal: shared.signal }).catch(() => undefined)
   if (shared.signal.aborted) return [...done]
   const log = new PlanLog(`wave ${wave} after the wave-soak of ${soakText}`)
   const rechecked = new Map<string, Result>()
-  for (const setup of setups) {
+  // Setups side by side as they deployed; a setup's releases one after another.
+  await mapLimited(setups, shared.config.parallel, async (setup) => {
     const cluster = held.find((h) => h.setup === setup.setup)
     const inSetup = done.filter((r) => r.setup === setup.setup)
     for (const { step, result } of soakTargets(setup.steps, inSetup)) {
@@ -107,14 +108,36 @@ async function soak(
       }
       const why = `unhealthy after the wave-soak of ${soakText}: ${read}`
       log.line(`✖ ${step.target.plan}: ${why}`)
-      rechecked.set(
-        result.plan,
-        resultOf(step, { ...result, status: 'failed', error: why, notes: result.notes })
-      )
+      // `health` goes along for results that carry it (the soak's verdict).
+      const fields = {
+        ...result,
+        status: 'failed' as const,
+        error: why,
+        health: 'unhealthy' as const
+      }
+      rechecked.set(result.plan, resultOf(step, fields))
     }
-  }
+  })
   log.flush(rechecked.size === 0 ? 'still healthy' : `${rechecked.size} release(s) unhealthy`)
   return done.map((r) => rechecked.get(r.plan) ?? r)
+}
+
+/** Milliseconds as a Go duration reads: `10m`, `1h30m`, `90ms`. */
+export function goDuration(ms: number): string {
+  const units: [number, string][] = [
+    [3_600_000, 'h'],
+    [60_000, 'm'],
+    [1000, 's'],
+    [1, 'ms']
+  ]
+  let rest = Math.round(ms)
+  let text = ''
+  for (const [size, unit] of units) {
+    const count = Math.floor(rest / size)
+    if (count > 0) text += `${count}${unit}`
+    rest -= count * size
+  }
+  return text || '0s'
 }
 
 /** undefined when the release is still healthy, else why not (an API error fails safe). */

@@ -50,7 +50,10 @@ export function stoppedByWave(result: {
   return result.status === 'skipped' ? result.notes.find((n) => n.startsWith(STOPPED)) : undefined
 }
 
-/** What a soak re-reads: the releases of the wave that were health-checked and are in place. */
+/**
+ * What a soak re-reads: the releases of the wave found healthy. A result that does not
+ * say (`health` absent) counts when its plan asks for health and its release is in place.
+ */
 export function soakTargets<R extends GateEntry & { readonly operation: string | null }>(
   steps: readonly PlannedStep[],
   results: readonly R[]
@@ -59,8 +62,11 @@ export function soakTargets<R extends GateEntry & { readonly operation: string |
   return steps.flatMap((step) => {
     const result = byPlan.get(step.target.plan)
     if (step.action !== 'apply' || !step.spec.options.health.enable || !result) return []
-    const inPlace = result.status === 'succeeded' || result.status === 'unchanged'
-    return inPlace && result.operation !== 'uninstall' ? [{ step, result }] : []
+    const inPlace =
+      (result.status === 'succeeded' || result.status === 'unchanged') &&
+      result.operation !== 'uninstall'
+    const healthy = result.health === undefined ? inPlace : result.health === 'healthy'
+    return healthy && result.status !== 'failed' ? [{ step, result }] : []
   })
 }
 

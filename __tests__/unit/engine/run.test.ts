@@ -7,6 +7,7 @@ import { ownershipSignature } from '../../../src/engine/ownership.ts'
 import type { ClusterPort } from '../../../src/engine/ports.ts'
 import type { HealthInput, HealthReport } from '../../../src/health/check.ts'
 import { runEngine } from '../../../src/engine/run.ts'
+import { goDuration } from '../../../src/engine/waves.ts'
 import { DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
 import type { Config } from '../../../src/types/config.ts'
 import type { DeploymentPlan, PlannedStep, RunKind, RunKindName } from '../../../src/types/plan.ts'
@@ -699,17 +700,17 @@ describe('runEngine: a deploy rolls out wave after wave', () => {
           notes: ['Deployment/a: 0 of 1 replicas available', 'FailedScheduling: 0/1 nodes']
         }
       },
-      's/a/ns/a.yaml: unhealthy after the wave-soak of 0.02s: Deployment/a: 0 of 1 replicas available; FailedScheduling: 0/1 nodes'
+      's/a/ns/a.yaml: unhealthy after the wave-soak of 20ms: Deployment/a: 0 of 1 replicas available; FailedScheduling: 0/1 nodes'
     ],
     [
       'an API error fails safe',
       { answer: new Error('GET deployments: 503 Service Unavailable') },
-      's/a/ns/a.yaml: unhealthy after the wave-soak of 0.02s: its health could not be read: GET deployments: 503 Service Unavailable'
+      's/a/ns/a.yaml: unhealthy after the wave-soak of 20ms: its health could not be read: GET deployments: 503 Service Unavailable'
     ],
     [
       'no API client fails safe',
       { noClient: true },
-      's/a/ns/a.yaml: unhealthy after the wave-soak of 0.02s: no API client could be built from the setup kubeconfig to read its objects'
+      's/a/ns/a.yaml: unhealthy after the wave-soak of 20ms: no API client could be built from the setup kubeconfig to read its objects'
     ]
   ])(
     'after the soak, %s: the release fails, the later waves are skipped',
@@ -730,6 +731,16 @@ describe('runEngine: a deploy rolls out wave after wave', () => {
       ])
     }
   )
+
+  it.each([
+    [0, '0s'],
+    [20, '20ms'],
+    [90_000, '1m30s'],
+    [600_000, '10m'],
+    [5_400_500, '1h30m500ms']
+  ])('a soak of %i ms reads %s', (ms, text) => {
+    expect(goDuration(ms)).toBe(text)
+  })
 
   it('cancelled during the soak: nothing re-read, the later waves not run', async () => {
     const controller = new AbortController()

@@ -125,4 +125,14 @@ describe('soakTargets', () => {
       'unchanged'
     ])
   })
+
+  it('where results say health, only the releases found healthy', () => {
+    const steps = [applied('healthy', true), applied('unchecked', true), applied('off', false)]
+    const results = [
+      { ...result('healthy', 'succeeded'), health: 'healthy' as const },
+      { ...result('unchecked', 'unchanged'), health: null },
+      { ...result('off', 'succeeded'), health: 'healthy' as const }
+    ]
+    expect(soakTargets(steps, results).map(({ step }) => step.target.release)).toEqual(['healthy'])
+  })
 })
