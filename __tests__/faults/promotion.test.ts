@@ -267,6 +267,46 @@ describe('promotion by pull request', () => {
   )
 
   faultCase(
+    'a pull request a person closed without merging',
+    'the next deploy proving the same values opens no new one and pushes nothing (a notice says why); other values open a new one',
+    async () => {
+      const { ops, first, plan } = await twoSetups('closed')
+      const pulls: FakePullRequest[] = []
+      const bump = await ops.commit({ [plan(SETUP_A, 'web')]: source('0.2.0') })
+      const server = await serve(ops, { pulls }, successful(first))
+      const run = await actIn(ops, bump, { push: { before: first, after: bump } }, server)
+      expect(pulls).toHaveLength(1)
+      const closed = pulls[0] as FakePullRequest
+      closed.state = 'closed'
+      const tip = await tipOf(ops)
+      // A change of A's plan that keeps its version: deployed again, the same values to propose.
+      const same = await ops.commit({ [plan(SETUP_A, 'web')]: `# bumped\n${source('0.2.0')}` })
+      const again = await actIn(ops, same, { push: { before: bump, after: same } }, server)
+      expect(again.code, again.log).toBe(0)
+      expect(resultOf(again, plan(SETUP_A, 'web')).status).toMatch(/^(succeeded|unchanged)$/)
+      expect(again.annotations).toContainEqual(
+        expect.objectContaining({
+          level: 'notice',
+          message: `Not proposed to ${SETUP_B} again: pull request #1 proposed the same values and was closed without merging.`
+        })
+      )
+      expect(pulls).toHaveLength(1)
+      expect(await tipOf(ops)).toBe(tip)
+      expect(promotionsOf(again)).toEqual([])
+      // Other values are a new proposal: a new pull request.
+      const api = await ops.commit({ [plan(SETUP_A, 'api')]: source('0.2.0') })
+      const other = await actIn(ops, api, { push: { before: same, after: api } }, server)
+      expect(other.code, other.log).toBe(0)
+      expect(pulls.map((p) => [p.number, p.state])).toEqual([
+        [1, 'closed'],
+        [2, 'open']
+      ])
+      expect(run.code).toBe(0)
+    },
+    240_000
+  )
+
+  faultCase(
     'the target setup has no plan of that release',
     "a note on the source plan's result; nothing is created, no branch, no pull request call",
     async () => {
