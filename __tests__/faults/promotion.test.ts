@@ -155,6 +155,9 @@ describe('promotion by pull request', () => {
         `| \`${plan(SETUP_B, 'web')}\` | version | \`0.1.0\` | \`0.2.0\` | \`${plan(SETUP_A, 'web')}\` | deployed by this run (revision 2), health not checked |`
       )
       expect(pulls[0]?.body).toContain(`Built on the deployed commit ${bump} by [the run](`)
+      expect(run.summary).toContain(
+        `| \`${SETUP_B}\` | \`${BRANCH}\` | [#1](https://github.com/octo-org/ops/pull/1) | \`${plan(SETUP_B, 'web')}\` |`
+      )
       expect(promotionsOf(run)).toEqual([
         {
           setup: SETUP_B,
@@ -504,6 +507,7 @@ describe('a bad .gitops/promotions.yaml', () => {
           )
         ])
         expect(run.results).toEqual([])
+        expect(promotionsOf(run)).toEqual([])
         expect(await history(clusterA, ns, 'web')).toEqual([])
         expect(await history(clusterB, ns, 'web')).toEqual([])
       }

@@ -7,7 +7,7 @@ import {
   remoteTip
 } from '../changes/promotion-branch.ts'
 import { errorMessage } from '../error-message.ts'
-import type { GitHubApi, PullRequest } from '../github/api.ts'
+import { ApiError, type GitHubApi, type PullRequest, type PullRequestText } from '../github/api.ts'
 import { branchOf, type WorkflowIdentity } from '../github/event.ts'
 import { LAST_SUCCESSFUL_RUN } from '../github/scope.ts'
 import type { Checkout } from '../plan/checkout.ts'
@@ -223,7 +223,7 @@ async function promoteSetup(context: SetupContext): Promise<void> {
   try {
     const request = open
       ? await run.api.updatePullRequest(open.number, text)
-      : await run.api.createPullRequest(branch, text)
+      : await openOrUpdate(run.api, branch, text)
     record(context, branch, request, proposed)
   } catch (error) {
     report.warnings.push(
@@ -236,6 +236,25 @@ async function promoteSetup(context: SetupContext): Promise<void> {
       url: null,
       plans: promotedPlans(proposed)
     })
+  }
+}
+
+/**
+ * Opens the branch's pull request; when a concurrent run opened it first (GitHub
+ * refuses a second one for the same head with 422), updates that one instead.
+ */
+export async function openOrUpdate(
+  api: GitHubApi,
+  branch: string,
+  text: PullRequestText
+): Promise<PullRequest> {
+  try {
+    return await api.createPullRequest(branch, text)
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 422) throw error
+    const open = (await api.pullRequests(branch)).find((r) => r.open)
+    if (!open) throw error
+    return api.updatePullRequest(open.number, text)
   }
 }
 
