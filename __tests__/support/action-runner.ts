@@ -56,6 +56,8 @@ export interface ResultJson {
   error: string | null
   notes: string[]
   health: 'healthy' | 'unhealthy' | null
+  /** The wave of the plan's setup, 1-based. */
+  wave?: number | null
 }
 
 export interface StepRun {

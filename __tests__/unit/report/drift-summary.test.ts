@@ -12,24 +12,23 @@ const result = (
   release: string,
   drift: DriftReport | undefined,
   over: Partial<Result> = {}
-): Result =>
-  ({
-    setup: 'local/a',
-    namespace: 'ns',
-    release,
-    plan: `local/a/ns/${release}.yaml`,
-    chart: './charts/web',
-    version: '',
-    operation: null,
-    status: 'unchanged',
-    revision: 1,
-    durationMs: 5,
-    error: null,
-    notes: [],
-    health: null,
-    ...(drift ? { drift } : {}),
-    ...over
-  }) as Result
+): Result => ({
+  setup: 'local/a',
+  namespace: 'ns',
+  release,
+  plan: `local/a/ns/${release}.yaml`,
+  chart: './charts/web',
+  version: '',
+  operation: null,
+  status: 'unchanged',
+  revision: 1,
+  durationMs: 5,
+  error: null,
+  notes: [],
+  ...(drift ? { drift } : {}),
+  ...over,
+  health: over.health ?? null
+})
 
 const drifted: DriftReport = {
   state: 'drifted',
