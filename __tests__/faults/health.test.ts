@@ -3,7 +3,8 @@
 // takes is unhealthy, with the scheduler's FailedScheduling in its notes and no
 // post-hook; with atomic an upgrade is rolled back (a first install uninstalled) and
 // the digest quarantined, which a re-sync then skips and retry-quarantined applies;
-// custom resources judged by a Ready condition and by a CEL expression; an API error
+// an unhealthy first wave stops the second; custom resources judged by a Ready
+// condition and by a CEL expression; an API error
 // while reading (RBAC that forbids listing the kind) fails the plan. State is read back
 // from the API servers, and the gate's own request count from its log.
 import { readFileSync } from 'node:fs'
@@ -229,6 +230,42 @@ describe('health', () => {
       expect(hooks.ran()).toEqual([`${SETUP_A} web install`, `${SETUP_B} web install`])
     },
     300_000
+  )
+
+  faultCase(
+    'waves: setup A unhealthy in the first wave',
+    'A, health-checked because waves names it, is unhealthy (FailedScheduling in its notes): wave 2 (B) is skipped with a note and B has no release',
+    async () => {
+      const space = ns('wave')
+      const ops = await opsRepo()
+      const plan = (setup: string): string => `${setup}/${space}/web.yaml`
+      // No `health` in the plans: naming the setups in `waves` turns it on.
+      const stuck = 'chart: ./charts/app\ntimeout: 15s\nset: { stuck: true }\n'
+      const head = await ops.commit({
+        ...APP_CHART,
+        [plan(SETUP_A)]: stuck,
+        [plan(SETUP_B)]: stuck
+      })
+      const run = await ops.push(head, { inputs: { waves: `${SETUP_A}\n${SETUP_B}` } })
+      const a = expectFailed(
+        run,
+        plan(SETUP_A),
+        /unhealthy: not current after 15s: Deployment\/web;/,
+        {
+          operation: 'install'
+        }
+      )
+      expect(a).toMatchObject({ health: 'unhealthy', wave: 1 })
+      expect(a.notes).toContainEqual(expect.stringMatching(/Warning FailedScheduling/))
+      expect(resultOf(run, plan(SETUP_B))).toMatchObject({
+        status: 'skipped',
+        operation: null,
+        health: null,
+        wave: 2
+      })
+      expect(await clusterB.releaseSecrets(space, 'web')).toEqual([])
+    },
+    180_000
   )
 
   faultCase(
