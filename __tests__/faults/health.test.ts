@@ -387,7 +387,7 @@ describe('health', () => {
             run,
             plan(setup),
             new RegExp(
-              `^\\S+: health check: the release's objects could not be read \\(could not read the release's objects: the Kubernetes API answered 403 to GET /api/v1/namespaces/${space}/configmaps: .*forbidden.*\\); post-install hooks were not run; the release stays as helm left it`
+              `^\\S+: health check: the release's objects could not be read \\(the Kubernetes API answered 403 to GET /api/v1/namespaces/${space}/configmaps: .*forbidden.*\\); post-install hooks were not run; the release stays as helm left it`
             ),
             { operation: 'install' }
           )

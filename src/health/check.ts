@@ -80,9 +80,7 @@ export async function checkHealth(input: HealthInput): Promise<HealthReport> {
       live = await readObjects(client, finder, refs)
     } catch (error) {
       if (input.signal.aborted) throw error
-      throw new HealthReadError(`could not read the release's objects: ${errorMessage(error)}`, {
-        cause: error
-      })
+      throw new HealthReadError(errorMessage(error), { cause: error })
     }
     const now = clock.now()
     const judged = live.map((read) => judge(read, input.check, now))

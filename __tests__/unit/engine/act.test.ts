@@ -666,10 +666,10 @@ describe('act: the health gate', () => {
     const result = await run(checked({ atomic: true }), upgrade, f)
     expect(result).toMatchObject({ status: 'failed', health: 'unhealthy' })
     expect(result.error).toBe(
-      "s/a/ns/web.yaml: health check: the release's objects could not be read (could not read the release's objects: the Kubernetes API answered 403 to GET /apis/apps/v1/namespaces/ns/deployments/web: forbidden); post-upgrade hooks were not run; rolled back to revision 1; check that the workflow's kubeconfig may list them"
+      "s/a/ns/web.yaml: health check: the release's objects could not be read (the Kubernetes API answered 403 to GET /apis/apps/v1/namespaces/ns/deployments/web: forbidden); post-upgrade hooks were not run; rolled back to revision 1; check that the workflow's kubeconfig may list them"
     )
     expect(result.notes).toContain(
-      "health: could not read: could not read the release's objects: the Kubernetes API answered 403 to GET /apis/apps/v1/namespaces/ns/deployments/web: forbidden"
+      'health: could not read: the Kubernetes API answered 403 to GET /apis/apps/v1/namespaces/ns/deployments/web: forbidden'
     )
     expect(f.helm.brief()).toEqual(['upgrade ns/web', 'rollback ns/web 1'])
     expect(f.kube.patches).toEqual([])

@@ -270,7 +270,7 @@ describe('checkHealth: when it reads again, and when it stops', () => {
     })
     await expect(read).rejects.toThrow(HealthReadError)
     await expect(read).rejects.toThrow(
-      "could not read the release's objects: the Kubernetes API answered 403 to GET /apis/apps/v1/namespaces/shop/deployments/web: forbidden"
+      'the Kubernetes API answered 403 to GET /apis/apps/v1/namespaces/shop/deployments/web: forbidden'
     )
     expect(clock.sleeps).toEqual([])
   })
