@@ -454,6 +454,7 @@ export function readConfig(): Config {
     prune: boolean('prune'),
     ownershipKey: ownershipKey(),
     driftIssues: boolean('drift-issues'),
+    retryQuarantined: boolean('retry-quarantined'),
     workspace: process.env.GITHUB_WORKSPACE || process.cwd()
   }
 }

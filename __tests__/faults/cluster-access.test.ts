@@ -2,7 +2,7 @@
 // wrote under a folder (`file://`), a kubeconfig whose user is an exec credential plugin
 // (what `aws eks update-kubeconfig`, `gke-gcloud-auth-plugin` and `kubelogin` write),
 // and the HTTPS store through an HTTP CONNECT proxy (HTTPS_PROXY), working and down.
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { dump, load } from 'js-yaml'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
@@ -10,7 +10,7 @@ import { startConnectProxy, type ConnectProxy } from '../support/connect-proxy.t
 import { closedPort } from '../support/fault-servers.ts'
 import { tempDir } from '../support/git-repo.ts'
 import { bed, clusterA, clusterB, faultCase, SETUP_A, secret, SETUP_B } from './action.ts'
-import { faultSuite, opsRepo, planYaml, valuesYaml } from './ops.ts'
+import { faultSuite, opsRepo, planYaml, valuesYaml, writeStore } from './ops.ts'
 import { expectFailed, expectSucceeded, message } from './outcomes.ts'
 
 const KUBE_A = bed.kubeconfigs[0] as string
@@ -44,15 +44,6 @@ async function plans(name: string, setups: readonly string[]) {
     push: (inputs: Record<string, string>, env: Record<string, string> = {}) =>
       ops.push(head, { inputs, env })
   }
-}
-
-/** What an earlier step (a cloud CLI after an OIDC login) would leave: `<dir>/<setup>/kubeconfig.yaml`. */
-function writeStore(dir: string, kubeconfigs: Readonly<Record<string, string>>): string {
-  for (const [setup, text] of Object.entries(kubeconfigs)) {
-    mkdirSync(join(dir, ...setup.split('/')), { recursive: true })
-    writeFileSync(join(dir, ...setup.split('/'), 'kubeconfig.yaml'), text, { mode: 0o600 })
-  }
-  return `file://${dir}`
 }
 
 /**

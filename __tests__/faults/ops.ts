@@ -1,6 +1,6 @@
 // Ops repositories made with git, and the fixture of a fault file: each case's namespace
 // and repository, its change and the push that deploys it, all dropped after the file.
-import { cpSync } from 'node:fs'
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll } from 'vitest'
 import type { ActionRun } from '../support/action-runner.ts'
@@ -77,6 +77,17 @@ export function namespace(name: string): string {
 
 export async function dropNamespaces(...names: string[]): Promise<void> {
   for (const ns of names) for (const c of [clusterA, clusterB]) await c.deleteNamespace(ns)
+}
+
+// ── kubeconfig stores ─────────────────────────────────────────────────────
+
+/** What an earlier step (a cloud CLI after an OIDC login) would leave: `<dir>/<setup>/kubeconfig.yaml`. */
+export function writeStore(dir: string, kubeconfigs: Readonly<Record<string, string>>): string {
+  for (const [setup, text] of Object.entries(kubeconfigs)) {
+    mkdirSync(join(dir, ...setup.split('/')), { recursive: true })
+    writeFileSync(join(dir, ...setup.split('/'), 'kubeconfig.yaml'), text, { mode: 0o600 })
+  }
+  return `file://${dir}`
 }
 
 // ── the arrange and teardown of a fault file ───────────────────────────────

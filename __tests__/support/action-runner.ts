@@ -55,6 +55,7 @@ export interface ResultJson {
   durationMs: number
   error: string | null
   notes: string[]
+  health: 'healthy' | 'unhealthy' | null
   /** The wave of the plan's setup, 1-based. */
   wave?: number | null
 }

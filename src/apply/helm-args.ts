@@ -248,14 +248,17 @@ function waitFlag(wait: boolean, major: HelmMajor): string {
 
 /**
  * A plan's `wait`, `timeout` and `atomic` as flags; they follow the user's `helm-args`,
- * so the plan wins (helm takes the last of a repeated flag).
+ * so the plan wins (helm takes the last of a repeated flag). A health-checked plan is
+ * waited for, and rolled back, by the action's health gate: helm's own wait would
+ * stop first with no reasons, and its rollback would leave the gate nothing to judge.
  */
 export function releaseOptionArgs(options: ReleaseOptions, major: HelmMajor): string[] {
+  const byGate = options.health.enable
   return [
-    ...(options.wait !== undefined ? [waitFlag(options.wait, major)] : []),
+    ...(options.wait !== undefined ? [waitFlag(options.wait && !byGate, major)] : []),
     ...(options.timeout !== undefined ? ['--timeout', options.timeout] : []),
     ...(options.atomic !== undefined
-      ? [`${major === 4 ? '--rollback-on-failure' : '--atomic'}=${options.atomic}`]
+      ? [`${major === 4 ? '--rollback-on-failure' : '--atomic'}=${options.atomic && !byGate}`]
       : [])
   ]
 }

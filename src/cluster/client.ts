@@ -4,7 +4,7 @@ import { runExecPlugin } from './exec-credential.ts'
 import { clusterAccess, type ClusterAccess } from './kubeconfig-access.ts'
 
 // A small Kubernetes API client for what helm cannot tell us in one call:
-// reads and merge patches by path, authenticated as the kubeconfig says.
+// reads (a LIST too) and merge patches by path, authenticated as the kubeconfig says.
 
 export class KubeApiError extends Error {
   readonly statusCode: number
@@ -101,4 +101,17 @@ function createClient(
     },
     close: () => agent.close()
   }
+}
+
+/** The items of a LIST of a collection (`/api/v1/namespaces/ns/pods`), with label and field selectors. */
+export async function listItems(
+  client: KubeClient,
+  collection: string,
+  query: Readonly<Record<string, string>> = {}
+): Promise<unknown[]> {
+  const search = new URLSearchParams(query).toString()
+  const list = await client.get<{ items?: unknown }>(
+    search ? `${collection}?${search}` : collection
+  )
+  return Array.isArray(list.items) ? list.items : []
 }

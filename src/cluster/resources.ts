@@ -6,6 +6,8 @@ import { KubeApiError, type KubeClient } from './client.ts'
 export interface Resource {
   /** `/api/v1/namespaces/ns/configmaps/name` or `/apis/apps/v1/deployments/name`. */
   readonly path: string
+  /** The collection the object is listed in: `path` without its name. */
+  readonly collection: string
   /** False for cluster-scoped kinds (a ClusterRole, a Namespace). */
   readonly namespaced: boolean
 }
@@ -30,9 +32,7 @@ export class ResourceFinder {
     name: string
     namespace: string
   }): Promise<Resource> {
-    const base = object.apiVersion.includes('/')
-      ? `/apis/${object.apiVersion}`
-      : `/api/${object.apiVersion}`
+    const base = baseOf(object.apiVersion)
     const list = await this.discover(base)
     const resource = list?.resources?.find((r) => r.kind === object.kind && !r.name.includes('/'))
     if (!resource)
@@ -40,10 +40,20 @@ export class ResourceFinder {
         `the API server serves no kind ${object.kind} in ${object.apiVersion} (a CRD removed, or an API version no longer served)`
       )
     const scope = resource.namespaced ? `/namespaces/${encodeURIComponent(object.namespace)}` : ''
+    const collection = `${base}${scope}/${resource.name}`
     return {
-      path: `${base}${scope}/${resource.name}/${encodeURIComponent(object.name)}`,
+      path: `${collection}/${encodeURIComponent(object.name)}`,
+      collection,
       namespaced: resource.namespaced
     }
+  }
+
+  /**
+   * Asks discovery of the group version again next time: a kind the server did not
+   * serve yet (a CRD of the same release, still being established) may be served now.
+   */
+  forget(apiVersion: string): void {
+    this.lists.delete(baseOf(apiVersion))
   }
 
   private discover(base: string): Promise<ApiResourceList | undefined> {
@@ -58,4 +68,19 @@ export class ResourceFinder {
     }
     return list
   }
+}
+
+function baseOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`
+}
+
+/** The setup's discovery, asked once a setup (a client is one setup's): drift checks and health share it. */
+const finders = new WeakMap<KubeClient, ResourceFinder>()
+export function resourceFinderOf(client: KubeClient): ResourceFinder {
+  let finder = finders.get(client)
+  if (!finder) {
+    finder = new ResourceFinder(client)
+    finders.set(client, finder)
+  }
+  return finder
 }

@@ -21,8 +21,11 @@ import { parseRelease } from './helm-output.ts'
 import { previewApply, previewUninstall, type PreviewContext } from './preview.ts'
 import { optionsNote } from './options-note.ts'
 import { ownershipSignature } from './ownership.ts'
+import { labelRevision } from './revision-labels.ts'
 import type { Charts, HelmCall, HelmPort, HooksPort } from './ports.ts'
 import { releaseTest } from './release-test.ts'
+import { healthGate, healthReader, undoFailedHelm } from './health-gate.ts'
+import type { Health } from '../types/health.ts'
 import { errorMessage } from '../error-message.ts'
 
 // The one interpreter of decisions: helm, hooks and `helm template`, for
@@ -36,7 +39,13 @@ export interface ActContext {
   /** The workflow run, written into the marker. */
   readonly run: string | undefined
   /** Absent in a preview: no cluster, no hooks. */
-  readonly cluster?: { readonly kubeconfig: string; readonly client: KubeClient | undefined }
+  readonly cluster?: {
+    readonly kubeconfig: string
+    /** Reads and marks the release's Secrets; undefined where they could not be listed. */
+    readonly client: KubeClient | undefined
+    /** Reads the release's objects (health) where `client` is withheld from marking. */
+    readonly reader?: KubeClient
+  }
   /** helm's and hooks' environment. */
   readonly env: NodeJS.ProcessEnv
   readonly charts: Charts
@@ -212,8 +221,13 @@ async function apply(
   const notes = [...decision.notes, ...(said ? [said] : [])]
   let version = spec.version ?? ''
   let revision: number | null = null
+  let health: Health | null = null
   try {
     if (!context.cluster) throw new Error('internal error: a deploy without a cluster')
+    if (spec.options.health.enable && !healthReader(context))
+      throw new Error(
+        `the plan is health-checked, which reads its objects through the API server, and no API client could be built from the kubeconfig of setup ${target.setup}; nothing was applied`
+      )
     if (decision.recover) notes.push(await recover(step, decision.recover, context, log))
     log.started(`${op} ${spec.chartText}${spec.version ? `@${spec.version}` : ''}`)
     const chart = await context.charts.resolve(spec.chart, {
@@ -238,24 +252,45 @@ async function apply(
       serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
     })
     notes.push(...translated.notes)
-    const applied = await helm.apply(
-      {
-        operation: op,
-        target,
-        chart,
-        version: spec.version,
-        values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
-        description: releaseDescription(context.sha, target.plan, digest),
-        labels: markerLabels({ digest, commit: context.sha, run: context.run }),
-        userArgs: translated.args,
-        optionArgs: releaseOptionArgs(spec.options, helm.major)
-      },
-      { ...helmContext(context, log), announce: (command) => log.line(command) }
-    )
+    const applied = await helm
+      .apply(
+        {
+          operation: op,
+          target,
+          chart,
+          version: spec.version,
+          values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
+          description: releaseDescription(context.sha, target.plan, digest),
+          labels: markerLabels({ digest, commit: context.sha, run: context.run }),
+          userArgs: translated.args,
+          optionArgs: releaseOptionArgs(spec.options, helm.major)
+        },
+        { ...helmContext(context, log), announce: (command) => log.line(command) }
+      )
+      .catch(async (error: unknown) => {
+        // A health-checked plan's atomic is the action's: helm was not given it.
+        const ours = spec.options.health.enable && spec.options.atomic
+        if (!ours || context.signal.aborted || step.action !== 'apply') throw error
+        const lastDeployed = decision.lastDeployed
+        const undone = await undoFailedHelm({ step, op, digest, lastDeployed }, error, context, log)
+        notes.push(...undone.notes)
+        throw undone.error
+      })
     const release = parseRelease(applied)
     revision = release.revision
     version = release.chartVersion ?? version
     log.line(`${op} done: revision ${revision ?? '?'}, chart version ${version || '?'}`)
+
+    if (spec.options.health.enable && step.action === 'apply') {
+      const gate = await healthGate(
+        { step, op, revision, digest, applied, lastDeployed: decision.lastDeployed },
+        context,
+        log
+      )
+      health = gate.health
+      notes.push(...gate.notes)
+      if (gate.error !== undefined) throw new Error(gate.error)
+    }
 
     if (spec.options.test) {
       const tested = await releaseTest(
@@ -270,9 +305,9 @@ async function apply(
       if (!tested.ok) throw new Error(`helm test failed: ${tested.error}`)
     }
     await postHooks(step, { op, revision, digest }, postHookScripts, hookRun, context, notes)
-    return resultOf(step, { operation: op, status: 'succeeded', version, revision, notes })
+    return resultOf(step, { operation: op, status: 'succeeded', version, revision, notes, health })
   } catch (error) {
-    return failed(step, error, log, { operation: op, version, revision, notes })
+    return failed(step, error, log, { operation: op, version, revision, notes, health })
   }
 }
 
@@ -332,7 +367,7 @@ async function postHooks(
   } catch (error) {
     if (revision !== null && context.cluster?.client) {
       const marked = await labelRevision(
-        step,
+        step.target,
         revision,
         {
           [LABELS.hooksFailed]: hooksFailedLabel(op, revision)
@@ -379,27 +414,6 @@ async function retryHooks(
   }
 }
 
-/** A merge patch of labels on one revision's release Secret; the error message when it failed. */
-async function labelRevision(
-  step: PlannedStep,
-  revision: number,
-  labels: Record<string, string>,
-  context: ActContext
-): Promise<string | undefined> {
-  const client = context.cluster?.client
-  if (!client) return 'no API access'
-  const { namespace, release } = step.target
-  try {
-    await client.mergePatch(
-      `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(`sh.helm.release.v1.${release}.v${revision}`)}`,
-      { metadata: { labels } }
-    )
-    return undefined
-  } catch (error) {
-    return errorMessage(error)
-  }
-}
-
 /**
  * The revision is marked finished once helm and the post-hooks succeeded, so a run
  * after a failed post-hook (or a revision made by hand) upgrades again. Without API
@@ -418,7 +432,7 @@ async function markFinished(
   const key = context.config.ownershipKey
   const { namespace, release } = step.target
   const failure = await labelRevision(
-    step,
+    step.target,
     revision,
     {
       [LABELS.finished]: String(revision),

@@ -115,6 +115,8 @@ export interface DecideInput {
   readonly run: string | undefined
   /** Given in drift checks only. */
   readonly drift?: DriftInput
+  /** `retry-quarantined`: apply a digest a failed health check rolled back, in a re-sync or a drift correction. */
+  readonly retryQuarantined?: boolean
 }
 
 export function decide(input: DecideInput): Decision | LiveRequest {
@@ -123,7 +125,34 @@ export function decide(input: DecideInput): Decision | LiveRequest {
   if (!input.drift) throw new Error('internal error: a drift check decided without its input')
   return input.step.action === 'uninstall'
     ? orphanDecision(input.step, input.observation, input.drift)
-    : driftDecision(input.step, input.observation, runKind, input.drift)
+    : driftDecision(input.step, input.observation, runKind, input.drift, quarantineOf(input))
+}
+
+/**
+ * Whether the plan's digest is the one a failed health check rolled back (the newest
+ * revision says so). A push applies it (the push is someone's change); a re-sync or a
+ * drift correction would undo the rollback with the same plan, so they leave it until
+ * the plan changes, unless `retry-quarantined` says to apply it anyway.
+ */
+function quarantineOf(input: DecideInput): Quarantine | undefined {
+  const { observation, digest, runKind } = input
+  if (runKind !== 'resync' && runKind !== 'drift-correct') return undefined
+  if (observation?.kind !== 'deployed' || digest === undefined) return undefined
+  if (observation.marker.quarantined !== digest) return undefined
+  const what = `plan digest ${digest.slice(0, 12)} failed its health check and was rolled back to revision ${observation.revision}`
+  if (input.retryQuarantined)
+    return { apply: true, note: `retry-quarantined: applying it again, though ${what}` }
+  const run = runKind === 'resync' ? 'a re-sync' : 'a drift correction'
+  return {
+    apply: false,
+    note: `quarantined: ${what}; ${run} does not apply it again until the plan changes (push a fix, or run with retry-quarantined: true to apply it anyway)`
+  }
+}
+
+interface Quarantine {
+  /** `retry-quarantined`: applied all the same, the notes say so. */
+  readonly apply: boolean
+  readonly note: string
 }
 
 function deployDecision(input: DecideInput): Decision {
@@ -131,6 +160,8 @@ function deployDecision(input: DecideInput): Decision {
   const name = releaseKey(step.target)
   const left = leftAlone(step)
   if (left) return left
+  const quarantine = step.action === 'apply' ? quarantineOf(input) : undefined
+  if (quarantine && !quarantine.apply) return { kind: 'leave', note: quarantine.note }
   if (runKind === 'preview' || observation === undefined)
     return step.action === 'apply' ? { kind: 'render' } : { kind: 'plan-uninstall' }
   if (observation.kind === 'foreign') {
@@ -187,12 +218,14 @@ function deployDecision(input: DecideInput): Decision {
           revision,
           note: `unchanged: revision ${revision} already deploys this plan (commit ${marker.commit.slice(0, 12)})`
         }
-      const notes =
-        marker.digest === input.digest && !finished
+      const notes = [
+        ...(quarantine ? [quarantine.note] : []),
+        ...(marker.digest === input.digest && !finished
           ? [
               `revision ${revision} was not finished by gitops-action (a post-hook failed, or it was changed by hand): upgrading again`
             ]
-          : []
+          : [])
+      ]
       return { kind: 'apply', operation: 'upgrade', lastDeployed: revision, notes }
     }
     case 'failed': {
@@ -269,7 +302,8 @@ function driftDecision(
   step: Extract<PlannedStep, { action: 'apply' }>,
   observation: Observation = { kind: 'absent' },
   runKind: 'drift-report' | 'drift-correct',
-  drift: DriftInput
+  drift: DriftInput,
+  quarantine: Quarantine | undefined
 ): Decision | LiveRequest {
   const left = leftAlone(step)
   if (left) return { ...left, drift: { state: 'suspended', objects: [] } }
@@ -303,13 +337,21 @@ function driftDecision(
       const { objects } = drift.live
       const found: Drift = { state: objects.length > 0 ? 'drifted' : 'in-sync', objects }
       // An object of a kind the server does not serve cannot be put back by helm either.
-      if (runKind === 'drift-correct' && objects.some((o) => o.state !== 'unknown-kind'))
-        return correction('upgrade', drift.commit, found)
+      const correctable =
+        runKind === 'drift-correct' && objects.some((o) => o.state !== 'unknown-kind')
+      const lastDeployed =
+        observation.kind === 'deployed' ? observation.revision : observation.lastGood
+      if (correctable && (!quarantine || quarantine.apply)) {
+        const corrected = correction('upgrade', drift.commit, found, lastDeployed)
+        return quarantine
+          ? { ...corrected, notes: [quarantine.note, ...corrected.notes] }
+          : corrected
+      }
       const said = found.state === 'in-sync' ? 'in sync' : driftNote(objects)
       return {
         kind: 'report',
         revision: observation.revision,
-        notes: [...notes, said],
+        notes: [...notes, said, ...(correctable && quarantine ? [quarantine.note] : [])],
         drift: found
       }
     }
@@ -320,11 +362,19 @@ function driftDecision(
 function correction(
   operation: 'install' | 'upgrade',
   commit: string,
-  drift: Drift
+  drift: Drift,
+  lastDeployed?: number
 ): Extract<Decision, { kind: 'apply' }> {
   const done = operation === 'install' ? 'installed' : 're-applied'
   const note = `corrected: ${done} as ${commit.slice(0, 12)} says`
-  return { kind: 'apply', operation, notes: [note], reclaim: true, drift }
+  return {
+    kind: 'apply',
+    operation,
+    ...(lastDeployed !== undefined && { lastDeployed }),
+    notes: [note],
+    reclaim: true,
+    drift
+  }
 }
 
 /** What a correction helm reported done left as it was, read back from the live objects. */

@@ -3,7 +3,7 @@ import type { PlanLog } from '../report/plan-log.ts'
 import type { PlannedStep, PlanTarget, SetupPlan } from '../types/plan.ts'
 import type { ObjectDrift } from '../types/results.ts'
 import { KubeApiError, type KubeClient } from '../cluster/client.ts'
-import { ResourceFinder, UnknownKindError } from '../cluster/resources.ts'
+import { resourceFinderOf, type ResourceFinder, UnknownKindError } from '../cluster/resources.ts'
 import type { Live } from './decide.ts'
 import {
   compareObject,
@@ -28,17 +28,10 @@ import type { Shared, StepContext } from './run.ts'
 
 const OBJECTS_AT_ONCE = 8
 
-/** The setup's discovery, asked once a setup (a client is one setup's). */
-const finders = new WeakMap<KubeClient, ResourceFinder>()
 function apiOf(context: StepContext): { client: KubeClient; resources: ResourceFinder } {
   const { client } = context
   if (!client) throw new Error('internal error: a drift check without an API client')
-  let resources = finders.get(client)
-  if (!resources) {
-    resources = new ResourceFinder(client)
-    finders.set(client, resources)
-  }
-  return { client, resources }
+  return { client, resources: resourceFinderOf(client) }
 }
 
 /** What decide() asked to read of the live cluster for a step. */

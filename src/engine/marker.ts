@@ -17,7 +17,9 @@ export const LABELS = {
   /** Set to `<operation>.<revision>` when helm succeeded but a post-hook failed: see `postHooksFailed`. */
   hooksFailed: `${LABEL_PREFIX}hooks-failed`,
   /** Written beside `finished` when the workflow holds an ownership key: see `signature`. */
-  signature: `${LABEL_PREFIX}signature`
+  signature: `${LABEL_PREFIX}signature`,
+  /** Set to `<digest>.<revision>` on the revision a failed health check rolled back to: see `quarantined`. */
+  quarantined: `${LABEL_PREFIX}quarantined`
 } as const
 
 /** What the marker of a release says: it is ours, and what deployed it. */
@@ -40,6 +42,16 @@ export interface Marker {
   readonly postHooksFailed?: 'install' | 'upgrade'
   /** The ownership signature label as found (verified only against the workflow's key). */
   readonly signature?: string
+  /**
+   * This very revision is the rollback after the plan of this digest failed its health
+   * check: re-syncs and drift corrections do not apply that digest again.
+   */
+  readonly quarantined?: string
+}
+
+/** The `quarantined` label value for the revision a failed health check of `digest` rolled back to. */
+export function quarantineLabel(digest: string, revision: number): string {
+  return `${digest}.${revision}`
 }
 
 /** The `hooks-failed` label value for a revision whose post-hooks failed. */
@@ -70,6 +82,7 @@ export function markerLabels(input: MarkerInput): string {
 export function markerFromLabels(labels: Readonly<Record<string, string>>): Marker | undefined {
   if (labels[LABELS.managed] !== 'true') return undefined
   const failed = /^(install|upgrade)\.(\d+)$/.exec(labels[LABELS.hooksFailed] ?? '')
+  const quarantined = /^([0-9a-f]+)\.(\d+)$/.exec(labels[LABELS.quarantined] ?? '')
   return {
     digest: labels[LABELS.digest],
     commit: labels[LABELS.commit] ?? '',
@@ -79,6 +92,7 @@ export function markerFromLabels(labels: Readonly<Record<string, string>>): Mark
     ...(failed && failed[2] === labels.version
       ? { postHooksFailed: failed[1] as 'install' | 'upgrade' }
       : {}),
+    ...(quarantined && quarantined[2] === labels.version ? { quarantined: quarantined[1] } : {}),
     ...(labels[LABELS.signature] !== undefined ? { signature: labels[LABELS.signature] } : {})
   }
 }

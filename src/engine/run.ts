@@ -83,10 +83,10 @@ function isDrift(kind: RunKindName): kind is 'drift-report' | 'drift-correct' {
 
 /** The outcome a step's log group is titled with. */
 function outcomeOf(runKind: RunKindName, result: Result): string {
-  if (!isDrift(runKind))
-    return result.status === 'failed'
-      ? `${result.operation ?? 'plan'} failed`
-      : `${result.operation ?? 'plan'} ${result.status}`
+  if (!isDrift(runKind)) {
+    const health = result.health ? `, ${result.health}` : ''
+    return `${result.operation ?? 'plan'} ${result.status}${health}`
+  }
   if (result.drift?.state !== 'orphan') return `drift ${result.drift?.state ?? result.status}`
   return result.operation === 'uninstall' && result.status === 'succeeded'
     ? 'orphan uninstalled'
@@ -247,7 +247,10 @@ async function runSetup(
     )
     core.info(`Releases of setup ${setup.setup}: ${observed.how}`)
     // Where listing failed, marking would fail too: the description tells the next run.
-    const marking = observed.viaApi ? cluster : { ...cluster, client: undefined }
+    // A health check reads other objects: it keeps the client.
+    const marking = observed.viaApi
+      ? cluster
+      : { ...cluster, client: undefined, reader: cluster.client }
     const context: StepContext = {
       shared,
       act: {
@@ -354,9 +357,11 @@ async function stepOf(step: PlannedStep, context: StepContext): Promise<Result> 
 async function engineStep(step: PlannedStep, context: StepContext, log: PlanLog): Promise<Result> {
   const { shared } = context
   const { runKind, config } = shared
-  // A deploy's decision compares digests; a drift check reads its files only to re-apply.
+  // A deploy's decision compares digests, and a correction's the quarantined one; a
+  // drift report reads the files of none.
   const digest =
-    step.action === 'apply' && (runKind === 'deploy' || runKind === 'resync')
+    step.action === 'apply' &&
+    (runKind === 'deploy' || runKind === 'resync' || runKind === 'drift-correct')
       ? await stepDigest(step, shared)
       : undefined
   const drift = isDrift(runKind)
@@ -370,6 +375,7 @@ async function engineStep(step: PlannedStep, context: StepContext, log: PlanLog)
     now: Date.now(),
     pendingGraceMs: config.pendingGraceMs,
     run: shared.run,
+    retryQuarantined: config.retryQuarantined,
     ...(drift && { drift })
   }
   let decision = decide(input)

@@ -22,6 +22,7 @@ export function resultsJson(results: readonly Result[]): string {
       durationMs: r.durationMs,
       error: r.error,
       notes: r.notes,
+      health: r.health,
       wave: r.wave ?? null,
       ...(r.drift ? { drift: r.drift } : {})
     }))

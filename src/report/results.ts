@@ -1,3 +1,4 @@
+import type { Health } from '../types/health.ts'
 import type { DeploymentPlan, PlanProblem, PlanSpec, PlanTarget } from '../types/plan.ts'
 import type { Operation, RenderDiff, Result, Status } from '../types/results.ts'
 
@@ -16,6 +17,8 @@ export interface OutcomeFields {
   readonly diff?: RenderDiff
   /** The plan file's line the error is about. */
   readonly line?: number
+  /** Set when the release's health was checked. */
+  readonly health?: Health | null
 }
 
 export function resultOf(
@@ -36,6 +39,7 @@ export function resultOf(
     durationMs: fields.durationMs ?? 0,
     error: fields.error ? `${target.plan}: ${fields.error}` : null,
     notes: fields.notes ?? [],
+    health: fields.health ?? null,
     ...(fields.diff ? { diff: fields.diff } : {}),
     ...(fields.line !== undefined ? { line: fields.line } : {})
   }

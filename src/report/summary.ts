@@ -27,6 +27,11 @@ export function formatDuration(ms: number): string {
     : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`
 }
 
+/** The result, and the release's health when it was checked. */
+function resultCell(result: Result): string {
+  return result.health ? `${ICONS[result.status]}, ${result.health}` : ICONS[result.status]
+}
+
 function chartCell(result: Result): string {
   if (!result.chart) return ''
   return result.version ? `${result.chart}@${result.version}` : result.chart
@@ -62,7 +67,7 @@ export function renderSummary(input: SummaryInput): string {
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |')
   for (const r of results) {
     lines.push(
-      `| ${[...[r.setup, r.namespace, r.release, chartCell(r)].map(codeCell), r.operation ?? '', ICONS[r.status], r.revision === null ? '' : String(r.revision), formatDuration(r.durationMs)].join(' | ')} |`
+      `| ${[...[r.setup, r.namespace, r.release, chartCell(r)].map(codeCell), r.operation ?? '', resultCell(r), r.revision === null ? '' : String(r.revision), formatDuration(r.durationMs)].join(' | ')} |`
     )
   }
   const failures = results.filter((r) => r.error)

@@ -52,6 +52,8 @@ export interface Config {
   readonly ownershipKey: string | undefined
   /** Keep one GitHub issue a setup up to date with its drift. */
   readonly driftIssues: boolean
+  /** A re-sync or drift correction applies a plan digest a failed health check rolled back. */
+  readonly retryQuarantined: boolean
   /** Setups in rollout order: one line of the `waves` input a wave; empty: one wave. */
   readonly waves: readonly WaveLine[]
   /** How long a wave must stay healthy before the next one starts. */

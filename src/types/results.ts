@@ -1,3 +1,5 @@
+import type { Health } from './health.ts'
+
 // What became of each affected plan: the `results` output and what previews and drift checks found.
 
 /** What a plan did or would do; `render` in previews. */
@@ -22,6 +24,8 @@ export interface Result {
   readonly error: string | null
   /** Things worth telling that are not errors: a recovered pending release, "already absent". */
   readonly notes: readonly string[]
+  /** Whether the release's objects became current once helm returned; null when it was not checked. */
+  readonly health: Health | null
   /** Line of the plan file the error points at, for the annotation. */
   readonly line?: number
   /** A preview's object diff against the diff base; absent when there was none to compare with. */

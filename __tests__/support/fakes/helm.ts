@@ -65,9 +65,13 @@ export interface FakeHelm extends HelmPort {
 
 const release = (target: PlanTarget) => `${target.namespace}/${target.release}`
 
-/** What helm prints after an install or upgrade that made `revision`. */
-export function releaseJson(revision: number, chartVersion = '1.0.0'): string {
-  return JSON.stringify({ version: revision, chart: { metadata: { version: chartVersion } } })
+/** What helm prints after an install or upgrade that made `revision` (with the objects it applied). */
+export function releaseJson(revision: number, chartVersion = '1.0.0', manifest?: string): string {
+  return JSON.stringify({
+    version: revision,
+    chart: { metadata: { version: chartVersion } },
+    ...(manifest !== undefined && { manifest })
+  })
 }
 
 export function fakeHelm(

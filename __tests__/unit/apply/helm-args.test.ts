@@ -263,6 +263,17 @@ describe("a plan's release options as flags", () => {
       { wait: true, timeout: '90s', atomic: true },
       3,
       ['--wait=true', '--timeout', '90s', '--atomic=true']
+    ],
+    [
+      'health-checked: the gate waits and rolls back, not helm',
+      {
+        wait: true,
+        timeout: '90s',
+        atomic: true,
+        health: { ...DEFAULT_OPTIONS.health, enable: true }
+      },
+      4,
+      ['--wait=hookOnly', '--timeout', '90s', '--rollback-on-failure=false']
     ]
   ] as const)('%s', (_name, options, major, expected) => {
     expect(releaseOptionArgs({ ...DEFAULT_OPTIONS, ...options }, major)).toEqual(expected)

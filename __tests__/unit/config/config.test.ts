@@ -69,6 +69,7 @@ describe('readConfig', () => {
       prune: false,
       ownershipKey: undefined,
       driftIssues: false,
+      retryQuarantined: false,
       workspace: '/work/ops'
     })
     expect(core.setSecret).toHaveBeenCalledWith('ghs_workflowtoken123')

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { ValuesFiles } from '../../../src/secrets/sops-values.ts'
 import { act, type ActContext } from '../../../src/engine/act.ts'
 import type { Decision } from '../../../src/engine/decide.ts'
-import { LABELS } from '../../../src/engine/marker.ts'
+import { LABELS, quarantineLabel } from '../../../src/engine/marker.ts'
 import { ownershipSignature } from '../../../src/engine/ownership.ts'
 import { DEFAULT_OPTIONS, DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
 import { PlanLog } from '../../../src/report/plan-log.ts'
@@ -22,6 +22,16 @@ import {
   type FakeHooks
 } from '../../support/fakes/helm.ts'
 import { fakeKube, type FakeKube } from '../../support/fakes/kube.ts'
+import { KubeApiError } from '../../../src/cluster/client.ts'
+import {
+  deployment,
+  DISCOVERY,
+  eventsPath,
+  manifestOf,
+  podsPath,
+  podWarningsPath,
+  warning
+} from '../../support/fakes/kube-objects.ts'
 import { NO_HOOKS, webSpec } from '../../support/plan-spec.ts'
 
 vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
@@ -527,6 +537,199 @@ describe('act: helm test', () => {
     const result = await run(tested(true), install, f)
     expect(f.helm.brief()).toEqual(['install ns/web', 'test ns/web'])
     expect(result.notes).toContain('not rolled back: the release has no earlier deployed revision')
+  })
+})
+
+describe('act: the health gate', () => {
+  const WEB = manifestOf([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }])
+  const WEB_PATH = '/apis/apps/v1/namespaces/ns/deployments/web'
+  /** A plan with health on, post-hooks, and options; `timeout: 0s` reads once (no waiting in a unit test). */
+  const checked = (options: Partial<PlanSpec['options']> = {}) =>
+    applyStep({
+      ...withHooks({ 'post-install': ['post.sh'], 'post-upgrade': ['post.sh'] }),
+      options: {
+        ...DEFAULT_OPTIONS,
+        timeout: '0s',
+        health: { ...DEFAULT_OPTIONS.health, enable: true },
+        ...options
+      }
+    })
+  /** helm answers the apply with the release's manifest; the cluster holds the Deployment as given. */
+  const gated = (web: unknown, extra: Record<string, unknown> = {}) =>
+    fixture({
+      helm: fakeHelm({
+        install: releaseJson(1, '1.0.0', WEB),
+        upgrade: releaseJson(2, '1.0.0', WEB)
+      }),
+      kube: fakeKube({
+        ...DISCOVERY,
+        [WEB_PATH]: web,
+        [eventsPath('ns', 'Deployment', 'web')]: { items: [] },
+        [podsPath('ns', 'app=web')]: { items: [{ metadata: { name: 'web-1' } }] },
+        [podWarningsPath('ns')]: {
+          items: [
+            warning(
+              { kind: 'Pod', name: 'web-1' },
+              'FailedScheduling',
+              '0/2 nodes are available',
+              '2025-01-01T00:00:00Z'
+            )
+          ]
+        },
+        ...extra
+      })
+    })
+  const postHooks = (f: Fixture) => f.hooks.calls.filter((c) => c.name.startsWith('post-'))
+  const finished = {
+    path: secretPath(2),
+    patch: { metadata: { labels: { [LABELS.finished]: '2' } } }
+  }
+  const unhealthyError = (undone: string) =>
+    `s/a/ns/web.yaml: unhealthy: not current after 0s: Deployment/web; post-upgrade hooks were not run${undone}; the notes say why; fix the chart or its values and push again, or raise the plan's timeout if it only needs longer`
+  const reasons = [
+    'Deployment/web: Available: 0/1',
+    'Deployment/web: Pod/web-1 Warning FailedScheduling: 0/2 nodes are available'
+  ]
+
+  it('healthy: the post-hooks run and the revision is marked finished; the manifest is the one helm printed', async () => {
+    const f = gated(deployment('web', 'ns', true))
+    const result = await run(checked(), upgrade, f)
+    expect(result).toMatchObject({ status: 'succeeded', health: 'healthy', error: null })
+    expect(f.helm.brief()).toEqual(['upgrade ns/web'])
+    expect(postHooks(f).map((c) => c.name)).toEqual(['post-upgrade'])
+    expect(f.kube.patches).toEqual([finished])
+    expect(f.kube.gets).toContain(WEB_PATH)
+  })
+
+  it('helm printed no manifest: it is asked for (helm get manifest)', async () => {
+    const f = gated(deployment('web', 'ns', true))
+    const context = {
+      ...f.context,
+      helm: fakeHelm({ upgrade: releaseJson(2), manifest: WEB })
+    }
+    const result = await act(checked(), upgrade, DIGEST, context, new PlanLog('t'))
+    expect(result.health).toBe('healthy')
+    expect((context.helm as FakeHelm).brief()).toEqual(['upgrade ns/web', 'manifest ns/web'])
+  })
+
+  it('unhealthy: the plan fails naming the objects, the notes say why, no post-hook, no mark, the release stays', async () => {
+    const f = gated(deployment('web', 'ns', false))
+    const result = await run(checked(), upgrade, f)
+    expect(result).toMatchObject({ status: 'failed', health: 'unhealthy', revision: 2 })
+    expect(result.error).toBe(
+      unhealthyError('; the release stays as helm left it (atomic: true rolls it back)')
+    )
+    expect(result.notes).toEqual(['release options: timeout 0s, health-checked', ...reasons])
+    expect(f.helm.brief()).toEqual(['upgrade ns/web'])
+    expect(postHooks(f)).toEqual([])
+    expect(f.kube.patches).toEqual([])
+  })
+
+  it('unhealthy with atomic: rolled back to the last deployed revision, which is quarantined', async () => {
+    const f = gated(deployment('web', 'ns', false))
+    const result = await run(checked({ atomic: true }), upgrade, f)
+    expect(result.error).toBe(unhealthyError('; rolled back to revision 1'))
+    expect(f.helm.brief()).toEqual(['upgrade ns/web', 'rollback ns/web 1'])
+    expect(postHooks(f)).toEqual([])
+    // The rollback made revision 3: it remembers the digest that failed.
+    expect(f.kube.patches).toEqual([
+      {
+        path: secretPath(3),
+        patch: { metadata: { labels: { [LABELS.quarantined]: quarantineLabel(DIGEST, 3) } } }
+      }
+    ])
+    expect(result.notes).toEqual([
+      'release options: atomic on, timeout 0s, health-checked',
+      ...reasons,
+      'rolled back to revision 1 after the failed health check (atomic)',
+      'quarantined: re-syncs and drift corrections do not apply plan digest dddddddddddd again until the plan changes (retry-quarantined: true applies it anyway)'
+    ])
+  })
+
+  it('unhealthy with atomic on a first install: uninstalled, nothing to quarantine', async () => {
+    const f = gated(deployment('web', 'ns', false))
+    const result = await run(checked({ atomic: true }), install, f)
+    expect(f.helm.brief()).toEqual(['install ns/web', 'uninstall ns/web'])
+    expect(result.error).toContain('; uninstalled (atomic, a first install)')
+    expect(result.notes).toContain(
+      'uninstalled after the failed health check (atomic, a first install)'
+    )
+    expect(f.kube.patches).toEqual([])
+  })
+
+  it('an API error while reading: the plan fails with it; atomic rolls back, nothing is quarantined', async () => {
+    const denied = new KubeApiError(
+      'the Kubernetes API answered 403 to GET /apis/apps/v1/namespaces/ns/deployments/web: forbidden',
+      403
+    )
+    const f = gated(denied)
+    const result = await run(checked({ atomic: true }), upgrade, f)
+    expect(result).toMatchObject({ status: 'failed', health: 'unhealthy' })
+    expect(result.error).toBe(
+      "s/a/ns/web.yaml: health check: the release's objects could not be read (the Kubernetes API answered 403 to GET /apis/apps/v1/namespaces/ns/deployments/web: forbidden); post-upgrade hooks were not run; rolled back to revision 1; check that the workflow's kubeconfig may list them"
+    )
+    expect(result.notes).toContain(
+      'health: could not read: the Kubernetes API answered 403 to GET /apis/apps/v1/namespaces/ns/deployments/web: forbidden'
+    )
+    expect(f.helm.brief()).toEqual(['upgrade ns/web', 'rollback ns/web 1'])
+    expect(f.kube.patches).toEqual([])
+  })
+
+  it('no API client for the setup: the plan fails before anything is applied', async () => {
+    const f = gated(deployment('web', 'ns', true))
+    const context = { ...f.context, cluster: { kubeconfig: '/k', client: undefined } }
+    const result = await act(checked(), upgrade, DIGEST, context, new PlanLog('t'))
+    expect(result).toMatchObject({ status: 'failed', health: null })
+    expect(result.error).toContain(
+      'no API client could be built from the kubeconfig of setup s/a; nothing was applied'
+    )
+    expect(f.helm.brief()).toEqual([])
+  })
+
+  it('where marking is withheld (the release Secrets could not be listed), the health is read all the same', async () => {
+    const f = gated(deployment('web', 'ns', true))
+    const context = {
+      ...f.context,
+      cluster: { kubeconfig: '/k', client: undefined, reader: f.kube }
+    }
+    const result = await act(checked(), upgrade, DIGEST, context, new PlanLog('t'))
+    expect(result).toMatchObject({ status: 'succeeded', health: 'healthy' })
+    expect(f.kube.patches).toEqual([])
+  })
+
+  it.each([
+    [
+      'helm failing on a health-checked plan with atomic: the revision it left is rolled back, as helm would',
+      JSON.stringify([
+        { revision: 1, status: 'superseded', description: 'x' },
+        { revision: 2, status: 'failed', description: 'Upgrade failed' }
+      ]),
+      ['upgrade ns/web', 'history ns/web', 'rollback ns/web 1'],
+      's/a/ns/web.yaml: admission webhook denied it; rolled back to revision 1'
+    ],
+    [
+      'helm failing before it made a revision: nothing to roll back',
+      JSON.stringify([{ revision: 1, status: 'deployed', description: 'x' }]),
+      ['upgrade ns/web', 'history ns/web'],
+      's/a/ns/web.yaml: admission webhook denied it; helm left no revision to roll back'
+    ]
+  ])('%s', async (_name, history, calls, error) => {
+    const f = gated(deployment('web', 'ns', true))
+    const context = {
+      ...f.context,
+      helm: fakeHelm({ upgrade: new Error('admission webhook denied it'), history })
+    }
+    const result = await act(checked({ atomic: true }), upgrade, DIGEST, context, new PlanLog('t'))
+    expect((context.helm as FakeHelm).brief()).toEqual(calls)
+    expect(result).toMatchObject({ status: 'failed', health: null, error })
+    expect(f.kube.patches).toEqual([])
+  })
+
+  it('a plan without health: not checked, health null, nothing read', async () => {
+    const f = gated(deployment('web', 'ns', false))
+    const result = await run(applyStep(), upgrade, f)
+    expect(result).toMatchObject({ status: 'succeeded', health: null })
+    expect(f.kube.gets).toEqual([])
   })
 })
 

@@ -404,7 +404,8 @@ describe('the options note (summary, results, preview)', () => {
       },
       'release options: atomic on, wait off, timeout 5m, set a, b, helm test (rollback on failure), keep on removal'
     ],
-    [{ test: { rollbackOnFailure: false } }, 'release options: helm test']
+    [{ test: { rollbackOnFailure: false } }, 'release options: helm test'],
+    [{ health: { ...DEFAULT_OPTIONS.health, enable: true } }, 'release options: health-checked']
   ])('%j → %s', (options, expected) => {
     expect(optionsNote({ ...DEFAULT_OPTIONS, ...options })).toBe(expected)
   })
@@ -591,6 +592,7 @@ describe('decide: a drift check (the same dispatcher)', () => {
     expect(drift(apply(), deployed, 'drift-correct', objects(drifted))).toEqual({
       kind: 'apply',
       operation: 'upgrade',
+      lastDeployed: 3,
       notes: ['corrected: re-applied as aaaaaaaaaaaa says'],
       reclaim: true,
       drift: { state: 'drifted', objects: [drifted] }
@@ -701,6 +703,136 @@ describe('decide: a drift check (the same dispatcher)', () => {
         run: RUN
       })
     ).toThrow('a drift check decided without its input')
+  })
+})
+
+describe('decide: a digest quarantined after a failed health check', () => {
+  const FAILED = DIGEST
+  /** Revision 3 is the rollback to revision 1 after revision 2 (digest FAILED) was unhealthy. */
+  const rolledBack = (quarantined = FAILED): Observation => ({
+    kind: 'deployed',
+    revision: 3,
+    marker: ours({ digest: 'b'.repeat(32), finished: false, quarantined })
+  })
+  const found: ObjectDrift[] = [{ object: 'ConfigMap/ns/a', state: 'drifted', fields: [] }]
+  const drifted: Live = { kind: 'objects', objects: found }
+  const inSync: Live = { kind: 'objects', objects: [] }
+  const quarantinedNote = (run: string) =>
+    `quarantined: plan digest dddddddddddd failed its health check and was rolled back to revision 3; ${run} does not apply it again until the plan changes (push a fix, or run with retry-quarantined: true to apply it anyway)`
+  const retryNote =
+    'retry-quarantined: applying it again, though plan digest dddddddddddd failed its health check and was rolled back to revision 3'
+  const decided = (
+    runKind: RunKind,
+    observation: Observation,
+    fields: { digest?: string; retryQuarantined?: boolean; live?: Live } = {}
+  ) =>
+    decide({
+      step: apply(),
+      observation,
+      runKind,
+      digest: fields.digest ?? FAILED,
+      now: NOW,
+      pendingGraceMs: GRACE,
+      run: RUN,
+      ...(fields.retryQuarantined !== undefined && { retryQuarantined: fields.retryQuarantined }),
+      ...((runKind === 'drift-report' || runKind === 'drift-correct') && {
+        drift: {
+          commit: 'a'.repeat(40),
+          prune: false,
+          ownershipKey: undefined,
+          ...(fields.live && { live: fields.live })
+        }
+      })
+    })
+
+  it.each<[string, RunKind, Parameters<typeof decided>[2], Observation, unknown]>([
+    [
+      'a re-sync of the same digest: skipped, saying why and how to force it',
+      'resync',
+      {},
+      rolledBack(),
+      { kind: 'leave', note: quarantinedNote('a re-sync') }
+    ],
+    [
+      'a re-sync with retry-quarantined: applied, saying so',
+      'resync',
+      { retryQuarantined: true },
+      rolledBack(),
+      { kind: 'apply', operation: 'upgrade', lastDeployed: 3, notes: [retryNote] }
+    ],
+    [
+      'a re-sync of a changed plan: applied',
+      'resync',
+      { digest: 'e'.repeat(32) },
+      rolledBack(),
+      { kind: 'apply', operation: 'upgrade', lastDeployed: 3, notes: [] }
+    ],
+    [
+      'a push of the same digest: applied (a push is a change someone made)',
+      'deploy',
+      {},
+      rolledBack(),
+      { kind: 'apply', operation: 'upgrade', lastDeployed: 3, notes: [] }
+    ],
+    [
+      'a drift correction of drifted objects: reported, not corrected',
+      'drift-correct',
+      { live: drifted },
+      rolledBack(),
+      {
+        kind: 'report',
+        revision: 3,
+        notes: [
+          'drifted: 1 object(s), 0 field(s), 0 missing',
+          quarantinedNote('a drift correction')
+        ],
+        drift: {
+          state: 'drifted',
+          objects: found
+        }
+      }
+    ],
+    [
+      'a drift correction with retry-quarantined: corrected, saying so',
+      'drift-correct',
+      { live: drifted, retryQuarantined: true },
+      rolledBack(),
+      {
+        kind: 'apply',
+        operation: 'upgrade',
+        lastDeployed: 3,
+        notes: [retryNote, 'corrected: re-applied as aaaaaaaaaaaa says'],
+        reclaim: true,
+        drift: {
+          state: 'drifted',
+          objects: found
+        }
+      }
+    ],
+    [
+      'a drift check in sync: nothing to say',
+      'drift-correct',
+      { live: inSync },
+      rolledBack(),
+      { kind: 'report', revision: 3, notes: ['in sync'], drift: { state: 'in-sync', objects: [] } }
+    ],
+    [
+      'a drift report never applies: no note',
+      'drift-report',
+      { live: drifted },
+      rolledBack(),
+      {
+        kind: 'report',
+        revision: 3,
+        notes: ['drifted: 1 object(s), 0 field(s), 0 missing'],
+        drift: {
+          state: 'drifted',
+          objects: found
+        }
+      }
+    ]
+  ])('%s', (_name, runKind, fields, observation, expected) => {
+    expect(decided(runKind, observation, fields)).toEqual(expected)
   })
 })
 

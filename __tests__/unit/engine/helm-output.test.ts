@@ -18,4 +18,9 @@ describe('helm JSON output', () => {
         .revision
     ).toBe(3)
   })
+  it('reads the manifest helm applied, when it printed one', () => {
+    const manifest = '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n'
+    expect(parseRelease(JSON.stringify({ version: 2, manifest })).manifest).toBe(manifest)
+    expect(parseRelease(JSON.stringify({ version: 2 }))).not.toHaveProperty('manifest')
+  })
 })

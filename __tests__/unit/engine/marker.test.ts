@@ -5,6 +5,7 @@ import {
   markerFromLabels,
   markerLabels,
   planDigest,
+  quarantineLabel,
   releaseDescription
 } from '../../../src/engine/marker.ts'
 import { webSpec } from '../../support/plan-spec.ts'
@@ -94,6 +95,23 @@ describe('the outcome of post-hooks on a revision', () => {
     ['garbage', { 'gitops-action/hooks-failed': 'x.3' }, undefined]
   ])('%s', (_name, extra, expected) => {
     expect(markerFromLabels(labels(extra))?.postHooksFailed).toBe(expected)
+  })
+
+  it.each([
+    [
+      'the rollback after a failed health check, on this revision',
+      { 'gitops-action/quarantined': quarantineLabel('e'.repeat(32), 3) },
+      'e'.repeat(32)
+    ],
+    [
+      'copied by helm into a later revision: not this one',
+      { 'gitops-action/quarantined': quarantineLabel('e'.repeat(32), 2) },
+      undefined
+    ],
+    ['nothing recorded', {}, undefined],
+    ['garbage', { 'gitops-action/quarantined': 'not-a-digest.3' }, undefined]
+  ])('quarantined: %s', (_name, extra, expected) => {
+    expect(markerFromLabels(labels(extra))?.quarantined).toBe(expected)
   })
 
   it('options left unset keep the digest a plan had before they existed; set ones change it', () => {

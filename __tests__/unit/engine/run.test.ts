@@ -37,9 +37,24 @@ const health = vi.hoisted(() => ({
 vi.mock('../../../src/health/check.ts', () => ({
   checkHealth: (input: HealthInput): Promise<HealthReport> => {
     health.asked.push(input)
-    return health.answer?.(input) ?? Promise.resolve({ health: 'healthy', notes: [] })
+    return health.answer?.(input) ?? Promise.resolve(healthReport('healthy', []))
   }
 }))
+/** A health report as checkHealth makes it, of one object. */
+function healthReport(verdict: HealthReport['health'], notes: string[]): HealthReport {
+  const healthy = verdict === 'healthy'
+  return {
+    health: verdict,
+    notes,
+    outcome: healthy ? 'current' : 'timeout',
+    notCurrent: healthy ? [] : ['Deployment/a'],
+    objects: 1,
+    reads: 1,
+    requests: 1
+  }
+}
+/** The soak's re-reads (timeout 0), apart from the health gate's after each install. */
+const soaked = (): HealthInput[] => health.asked.filter((h) => h.timeoutMs === 0)
 beforeEach(() => {
   health.asked.length = 0
   health.answer = undefined
@@ -676,18 +691,21 @@ describe('runEngine: a deploy rolls out wave after wave', () => {
       'plain: install succeeded',
       'b: install succeeded'
     ])
-    // The last wave is not soaked: nothing waits for it.
-    expect(helm.brief().filter((c) => !c.startsWith('history'))).toEqual([
+    // The health gate read a and b after their installs; the soak reads a once more,
+    // before b is installed. The last wave is not soaked: nothing waits for it.
+    const calls = helm.brief().filter((c) => !c.startsWith('history'))
+    expect(calls.filter((c) => c.startsWith('install'))).toEqual([
       'install ns/a',
       'install ns/plain',
-      'manifest ns/a',
       'install ns/b'
     ])
+    expect(calls.lastIndexOf('manifest ns/a')).toBeLessThan(calls.indexOf('install ns/b'))
     expect(helm.calls.find((c) => c.operation === 'manifest')?.env.KUBECONFIG).toBe('/kube/s/a')
-    expect(health.asked.map((h) => [h.namespace, h.manifest, h.timeoutMs, h.check.enable])).toEqual(
-      [['ns', 'kind: ConfigMap\n', 0, true]]
-    )
-    expect(health.asked[0]?.client).toBe(kubes[0])
+    expect(soaked().map((h) => [h.namespace, h.manifest, h.timeoutMs, h.check.enable])).toEqual([
+      ['ns', 'kind: ConfigMap\n', 0, true]
+    ])
+    expect(soaked()[0]?.client).toBe(kubes[0])
+    expect(health.asked.filter((h) => h.timeoutMs > 0)).toHaveLength(2)
     expect(kubes.map((k) => k.closed)).toEqual([true, true])
   })
 
@@ -695,10 +713,10 @@ describe('runEngine: a deploy rolls out wave after wave', () => {
     [
       'unhealthy',
       {
-        answer: {
-          health: 'unhealthy',
-          notes: ['Deployment/a: 0 of 1 replicas available', 'FailedScheduling: 0/1 nodes']
-        }
+        answer: healthReport('unhealthy', [
+          'Deployment/a: 0 of 1 replicas available',
+          'FailedScheduling: 0/1 nodes'
+        ])
       },
       's/a/ns/a.yaml: unhealthy after the wave-soak of 20ms: Deployment/a: 0 of 1 replicas available; FailedScheduling: 0/1 nodes'
     ],
@@ -708,17 +726,22 @@ describe('runEngine: a deploy rolls out wave after wave', () => {
       's/a/ns/a.yaml: unhealthy after the wave-soak of 20ms: its health could not be read: GET deployments: 503 Service Unavailable'
     ],
     [
-      'no API client fails safe',
+      'no API client: the health gate fails the plan before helm runs',
       { noClient: true },
-      's/a/ns/a.yaml: unhealthy after the wave-soak of 20ms: no API client could be built from the setup kubeconfig to read its objects'
+      's/a/ns/a.yaml: the plan is health-checked, which reads its objects through the API server, and no API client could be built from the kubeconfig of setup s/a; nothing was applied'
     ]
   ])(
     'after the soak, %s: the release fails, the later waves are skipped',
     async (_name, given, error) => {
       const answer = given.answer
+      // The gate after the install finds it healthy; the soak's re-read answers as given.
       if (answer)
-        health.answer = () =>
-          answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer)
+        health.answer = (input) =>
+          input.timeoutMs > 0
+            ? Promise.resolve(healthReport('healthy', []))
+            : answer instanceof Error
+              ? Promise.reject(answer)
+              : Promise.resolve(answer)
       const cluster = given.noClient ? clusters(() => undefined) : listed().port
       const results = await engine(
         inWaves({ 's/a': [checked('s/a', 'a')], 's/b': [checked('s/b', 'b')] }, [['s/a'], ['s/b']]),
@@ -756,7 +779,7 @@ describe('runEngine: a deploy rolls out wave after wave', () => {
     )
     expect(outcome(results)).toEqual(['a: install succeeded', 'b: - skipped'])
     expect(results[1]?.notes).toEqual(['not run: the run was cancelled'])
-    expect(health.asked).toEqual([])
+    expect(soaked()).toEqual([])
   })
 
   it('fail-fast still stops the rest of a wave', async () => {

@@ -131,7 +131,8 @@ describe('GitHub Deployments', () => {
     revision: 1,
     durationMs: 1,
     error: null,
-    notes: []
+    notes: [],
+    health: null
   })
 
   it('one per setup, in_progress then success or failure, with the run link', async () => {

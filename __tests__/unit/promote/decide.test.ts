@@ -309,7 +309,8 @@ describe('whether a plan is deployed as git says', () => {
     durationMs: 1,
     error: null,
     notes: [],
-    ...fields
+    ...fields,
+    health: fields.health ?? null
   })
   const evidence = (over: Partial<RunEvidence>): RunEvidence => ({
     results: new Map(),

@@ -32,6 +32,7 @@ function result(release: string, objects: ObjectDiff[], setup = 'local/a'): Resu
     durationMs: 0,
     error: null,
     notes: [],
+    health: null,
     diff
   }
 }

@@ -26,7 +26,8 @@ const result = (
   error: null,
   notes: [],
   ...(drift ? { drift } : {}),
-  ...over
+  ...over,
+  health: over.health ?? null
 })
 
 const drifted: DriftReport = {

@@ -52,7 +52,8 @@ const result: Result = {
   revision: null,
   durationMs: 12,
   error: null,
-  notes: ['already absent']
+  notes: ['already absent'],
+  health: null
 }
 
 beforeEach(() => {

@@ -14,7 +14,8 @@ const base: Result = {
   revision: 2,
   durationMs: 1534,
   error: null,
-  notes: []
+  notes: [],
+  health: null
 }
 
 describe('renderSummary', () => {
@@ -33,6 +34,19 @@ describe('renderSummary', () => {
       '| `local/a` | `default` | `web` | `bed/web@0.1.0` | upgrade | ✅ succeeded | 2 | 1.5 s |'
     )
     expect(md).toContain('1 plan(s): 1 succeeded.')
+  })
+  it("says a checked release's health beside its result", () => {
+    const md = renderSummary({
+      run: 'deploy',
+      sha: 'abcdef1234567890',
+      results: [
+        { ...base, health: 'healthy' },
+        { ...base, release: 'api', status: 'failed', error: 'unhealthy', health: 'unhealthy' }
+      ],
+      cancelled: false
+    })
+    expect(md).toContain('| upgrade | ✅ succeeded, healthy | 2 |')
+    expect(md).toContain('| upgrade | ❌ failed, unhealthy | 2 |')
   })
   it('lists errors and notes, each one inert code span on its line', () => {
     const failed: Result = {
