@@ -30941,6 +30941,7 @@ function resultsJson(results) {
         durationMs: r.durationMs,
         error: r.error,
         notes: r.notes,
+        health: r.health,
         wave: r.wave ?? null,
         ...(r.drift ? { drift: r.drift } : {})
     })));
@@ -30994,6 +30995,7 @@ function resultOf(step, fields) {
         durationMs: fields.durationMs ?? 0,
         error: fields.error ? `${target.plan}: ${fields.error}` : null,
         notes: fields.notes ?? [],
+        health: fields.health ?? null,
         ...(fields.diff ? { diff: fields.diff } : {}),
         ...(fields.line !== undefined ? { line: fields.line } : {})
     };
@@ -31046,6 +31048,10 @@ function formatDuration(ms) {
         ? `${seconds.toFixed(1)} s`
         : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
+/** The result, and the release's health when it was checked. */
+function resultCell(result) {
+    return result.health ? `${ICONS[result.status]}, ${result.health}` : ICONS[result.status];
+}
 function chartCell(result) {
     if (!result.chart)
         return '';
@@ -31075,7 +31081,7 @@ function renderSummary(input) {
     lines.push('| Setup | Namespace | Release | Chart | Operation | Result | Revision | Duration |');
     lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of results) {
-        lines.push(`| ${[...[r.setup, r.namespace, r.release, chartCell(r)].map(codeCell), r.operation ?? '', ICONS[r.status], r.revision === null ? '' : String(r.revision), formatDuration(r.durationMs)].join(' | ')} |`);
+        lines.push(`| ${[...[r.setup, r.namespace, r.release, chartCell(r)].map(codeCell), r.operation ?? '', resultCell(r), r.revision === null ? '' : String(r.revision), formatDuration(r.durationMs)].join(' | ')} |`);
     }
     const failures = results.filter((r) => r.error);
     if (failures.length > 0) {
@@ -58244,10 +58250,118 @@ var strings = [
 // can be trusted, so a missing or mistyped field reads as the given default (as
 // kstatus reads them) instead of throwing.
 /** The value at a dotted path (`status.readyReplicas`), or undefined. */
+function field(object, path) {
+    let value = object;
+    for (const part of path.split('.')) {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+            return undefined;
+        if (!Object.hasOwn(value, part))
+            return undefined;
+        value = value[part];
+    }
+    return value;
+}
+/** An integer field; a fraction or text is no integer (kstatus reads only int types). */
+function intField(object, path, fallback) {
+    const value = field(object, path);
+    return typeof value === 'number' && Number.isInteger(value) ? value : fallback;
+}
+function hasIntField(object, path) {
+    const value = field(object, path);
+    return typeof value === 'number' && Number.isInteger(value);
+}
+function stringField(object, path, fallback) {
+    const value = field(object, path);
+    return typeof value === 'string' ? value : fallback;
+}
+function boolField(object, path, fallback) {
+    const value = field(object, path);
+    return typeof value === 'boolean' ? value : fallback;
+}
+function listField(object, path) {
+    const value = field(object, path);
+    return Array.isArray(value) ? value : [];
+}
+/** `status.conditions`, skipping entries that are not conditions. */
+function conditions(object) {
+    return listField(object, 'status.conditions').flatMap((entry) => {
+        if (typeof entry !== 'object' || entry === null)
+            return [];
+        const text = (key) => stringField(entry, key, '');
+        const type = text('type');
+        return type === ''
+            ? []
+            : [{ type, status: text('status'), reason: text('reason'), message: text('message') }];
+    });
+}
+/** The first condition of a type, optionally with a status. */
+function conditionOf(object, type, status) {
+    return conditions(object).find((c) => c.type === type && (status === undefined || c.status === status));
+}
 /** `apps/v1` → `apps`; the core group (`v1`) is ''. */
 function groupOf(apiVersion) {
     const slash = apiVersion.lastIndexOf('/');
     return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+function kindOf(object) {
+    return stringField(object, 'kind', '');
+}
+function nameOf$1(object) {
+    return stringField(object, 'metadata.name', '');
+}
+
+// Pure: kstatus's rules for any object, whatever its kind: an object being deleted,
+// a spec its controller has not seen yet, and the standard conditions (`Reconciling`,
+// `Stalled`, and the widespread but non-standard `Ready`).
+const current = (reason) => ({ verdict: 'current', reason });
+const inProgress = (reason) => ({ verdict: 'in-progress', reason });
+const failed$1 = (reason) => ({ verdict: 'failed', reason });
+/** Decided before any kind's own rule; undefined when these say nothing. */
+function genericHealth(object) {
+    const deletion = field(object, 'metadata.deletionTimestamp');
+    // kstatus calls this Terminating: not current, and nothing a rollout can wait out.
+    if (typeof deletion === 'string' && deletion !== '')
+        return inProgress('Terminating: the object is scheduled for deletion');
+    const generation = generationHealth(object);
+    if (generation)
+        return generation;
+    const reconciling = conditionOf(object, 'Reconciling', 'True');
+    if (reconciling)
+        return inProgress(conditionText(reconciling, 'Reconciling'));
+    const stalled = conditionOf(object, 'Stalled', 'True');
+    if (stalled)
+        return failed$1(conditionText(stalled, 'Stalled'));
+    return undefined;
+}
+/** In progress while the controller has not observed the latest spec (when it reports what it observed). */
+function generationHealth(object) {
+    if (!hasIntField(object, 'metadata.generation'))
+        return undefined;
+    if (!hasIntField(object, 'status.observedGeneration'))
+        return undefined;
+    const generation = intField(object, 'metadata.generation', 0);
+    const observed = intField(object, 'status.observedGeneration', 0);
+    if (observed === generation)
+        return undefined;
+    return inProgress(`${kindOf(object)} generation is ${generation}, but latest observed generation is ${observed}`);
+}
+/** A `Ready` condition, for kinds without rules of their own; undefined without one. */
+function readyConditionHealth(object) {
+    const ready = conditionOf(object, 'Ready');
+    if (!ready)
+        return undefined;
+    if (ready.status === 'True')
+        return current('Resource is Ready');
+    // False or Unknown: kstatus cannot tell a resource making progress from one that never will.
+    if (ready.status === 'False' || ready.status === 'Unknown')
+        return inProgress(conditionText(ready, `Ready is ${ready.status}`));
+    return undefined;
+}
+/** A condition's message, else its reason, else what it is. */
+function conditionText(condition, what) {
+    if (condition.message !== '')
+        return condition.message;
+    return condition.reason !== '' ? `${what}: ${condition.reason}` : what;
 }
 
 const ENV = celEnv({ funcs: strings });
@@ -58342,10 +58456,92 @@ function unknownCall(expr) {
             return undefined;
     }
 }
+/**
+ * The expression for an object, by API group and kind as Flux matches them: the
+ * version is left out, so `example.com/v1` covers `example.com/v1beta1` objects too.
+ */
+function expressionFor(expressions, object) {
+    const group = groupOf(stringField(object, 'apiVersion', ''));
+    const kind = kindOf(object);
+    return expressions.find((e) => e.kind === kind && groupOf(e.apiVersion) === group);
+}
 /** Two expressions for the same objects: `example.com/Widget`. */
 function expressionKey(expression) {
     const group = groupOf(expression.apiVersion);
     return group === '' ? expression.kind : `${group}/${expression.kind}`;
+}
+/**
+ * Flux's order: a spec the controller has not observed is in progress; then
+ * `inProgress` true → in progress, `failed` true → failed, `current` true → current;
+ * none true → in progress. An error (a field the object lacks) is in progress: the
+ * object may still get it.
+ */
+function expressionHealth(expression, object) {
+    const generation = generationHealth(object);
+    if (generation)
+        return generation;
+    const bindings = bindingsOf(object);
+    const order = [
+        ['inProgress', expression.inProgress, inProgress],
+        ['failed', expression.failed, failed$1],
+        ['current', expression.current, current]
+    ];
+    for (const [which, text, verdict] of order) {
+        if (text === undefined)
+            continue;
+        const outcome = evaluate(text, bindings);
+        if (typeof outcome === 'string')
+            return inProgress(`health expression '${which}': ${outcome}`);
+        if (outcome)
+            return verdict(`health expression '${which}' is true`);
+    }
+    return inProgress("health expression 'current' is not true yet");
+}
+/** true/false, or why there is no answer. */
+function evaluate(text, bindings) {
+    const compiled = compileExpression(text);
+    if (!compiled.ok)
+        return `does not compile: ${compiled.message}`;
+    let value;
+    try {
+        value = compiled.evaluate(bindings);
+    }
+    catch (error) {
+        value = error;
+    }
+    if (isCelError(value) || value instanceof Error) {
+        const message = value.message;
+        return message.startsWith('field not found')
+            ? `${message} (has() guards a field the object may not have yet)`
+            : message;
+    }
+    return typeof value === 'boolean' ? value : `gives ${celTypeOf(value)}, not true or false`;
+}
+function celTypeOf(value) {
+    if (typeof value === 'bigint')
+        return 'an int';
+    if (typeof value === 'number')
+        return 'a double';
+    if (typeof value === 'string')
+        return 'a string';
+    return value === null ? 'null' : 'a list, a map or another type';
+}
+function bindingsOf(object) {
+    const bindings = Object.create(null);
+    for (const [key, value] of Object.entries(object))
+        bindings[key] = celValue(value);
+    bindings['self'] = celValue(object);
+    return bindings;
+}
+/** JSON as CEL sees it: whole numbers are ints (as Kubernetes decodes them), so `replicas + 1` works; objects are maps. */
+function celValue(value) {
+    if (typeof value === 'number')
+        return Number.isInteger(value) ? BigInt(value) : value;
+    if (Array.isArray(value))
+        return value.map(celValue);
+    if (typeof value === 'object' && value !== null)
+        return new Map(Object.entries(value).map(([key, inner]) => [key, celValue(inner)]));
+    return value;
 }
 
 // Pure: objects a plan names as never to be waited for, as `Kind/name`.
@@ -58353,6 +58549,9 @@ function expressionKey(expression) {
 const ENTRY = /^[A-Za-z][A-Za-z0-9]*\/[^/\s]+$/;
 function isIgnoreEntry(text) {
     return ENTRY.test(text);
+}
+function isIgnored(object, ignore) {
+    return ignore.includes(`${kindOf(object)}/${nameOf$1(object)}`);
 }
 
 // Whether a release's objects became what they should be once helm returned (kstatus's rules).
@@ -59222,6 +59421,7 @@ function readConfig() {
         prune: boolean('prune'),
         ownershipKey: ownershipKey(),
         driftIssues: boolean('drift-issues'),
+        retryQuarantined: boolean('retry-quarantined'),
         workspace: process.env.GITHUB_WORKSPACE || process.cwd()
     };
 }
@@ -71666,14 +71866,17 @@ function waitFlag(wait, major) {
 }
 /**
  * A plan's `wait`, `timeout` and `atomic` as flags; they follow the user's `helm-args`,
- * so the plan wins (helm takes the last of a repeated flag).
+ * so the plan wins (helm takes the last of a repeated flag). A health-checked plan is
+ * waited for, and rolled back, by the action's health gate: helm's own wait would
+ * stop first with no reasons, and its rollback would leave the gate nothing to judge.
  */
 function releaseOptionArgs(options, major) {
+    const byGate = options.health.enable;
     return [
-        ...(options.wait !== undefined ? [waitFlag(options.wait, major)] : []),
+        ...(options.wait !== undefined ? [waitFlag(options.wait && !byGate, major)] : []),
         ...(options.timeout !== undefined ? ['--timeout', options.timeout] : []),
         ...(options.atomic !== undefined
-            ? [`${major === 4 ? '--rollback-on-failure' : '--atomic'}=${options.atomic}`]
+            ? [`${major === 4 ? '--rollback-on-failure' : '--atomic'}=${options.atomic && !byGate}`]
             : [])
     ];
 }
@@ -72394,7 +72597,7 @@ async function runExecPlugin(plugin, server, signal) {
 }
 
 // A small Kubernetes API client for what helm cannot tell us in one call:
-// reads and merge patches by path, authenticated as the kubeconfig says.
+// reads (a LIST too) and merge patches by path, authenticated as the kubeconfig says.
 class KubeApiError extends Error {
     statusCode;
     constructor(message, statusCode) {
@@ -72462,6 +72665,12 @@ function createClient(access, auth, signal) {
         close: () => agent.close()
     };
 }
+/** The items of a LIST of a collection (`/api/v1/namespaces/ns/pods`), with label and field selectors. */
+async function listItems(client, collection, query = {}) {
+    const search = new URLSearchParams(query).toString();
+    const list = await client.get(search ? `${collection}?${search}` : collection);
+    return Array.isArray(list.items) ? list.items : [];
+}
 
 // Files a plan needs that are not in the checkout, written into the run's private
 // folder: the values of `set:` (a values file, so no key or value can become a flag).
@@ -72492,8 +72701,14 @@ const LABELS = {
     /** Set to `<operation>.<revision>` when helm succeeded but a post-hook failed: see `postHooksFailed`. */
     hooksFailed: `${LABEL_PREFIX}hooks-failed`,
     /** Written beside `finished` when the workflow holds an ownership key: see `signature`. */
-    signature: `${LABEL_PREFIX}signature`
+    signature: `${LABEL_PREFIX}signature`,
+    /** Set to `<digest>.<revision>` on the revision a failed health check rolled back to: see `quarantined`. */
+    quarantined: `${LABEL_PREFIX}quarantined`
 };
+/** The `quarantined` label value for the revision a failed health check of `digest` rolled back to. */
+function quarantineLabel(digest, revision) {
+    return `${digest}.${revision}`;
+}
 /** The `hooks-failed` label value for a revision whose post-hooks failed. */
 function hooksFailedLabel(operation, revision) {
     return `${operation}.${revision}`;
@@ -72515,6 +72730,7 @@ function markerFromLabels(labels) {
     if (labels[LABELS.managed] !== 'true')
         return undefined;
     const failed = /^(install|upgrade)\.(\d+)$/.exec(labels[LABELS.hooksFailed] ?? '');
+    const quarantined = /^([0-9a-f]+)\.(\d+)$/.exec(labels[LABELS.quarantined] ?? '');
     return {
         digest: labels[LABELS.digest],
         commit: labels[LABELS.commit] ?? '',
@@ -72524,6 +72740,7 @@ function markerFromLabels(labels) {
         ...(failed && failed[2] === labels.version
             ? { postHooksFailed: failed[1] }
             : {}),
+        ...(quarantined && quarantined[2] === labels.version ? { quarantined: quarantined[1] } : {}),
         ...(labels[LABELS.signature] !== undefined ? { signature: labels[LABELS.signature] } : {})
     };
 }
@@ -72703,7 +72920,30 @@ function decide(input) {
         throw new Error('internal error: a drift check decided without its input');
     return input.step.action === 'uninstall'
         ? orphanDecision(input.step, input.observation, input.drift)
-        : driftDecision(input.step, input.observation, runKind, input.drift);
+        : driftDecision(input.step, input.observation, runKind, input.drift, quarantineOf(input));
+}
+/**
+ * Whether the plan's digest is the one a failed health check rolled back (the newest
+ * revision says so). A push applies it (the push is someone's change); a re-sync or a
+ * drift correction would undo the rollback with the same plan, so they leave it until
+ * the plan changes, unless `retry-quarantined` says to apply it anyway.
+ */
+function quarantineOf(input) {
+    const { observation, digest, runKind } = input;
+    if (runKind !== 'resync' && runKind !== 'drift-correct')
+        return undefined;
+    if (observation?.kind !== 'deployed' || digest === undefined)
+        return undefined;
+    if (observation.marker.quarantined !== digest)
+        return undefined;
+    const what = `plan digest ${digest.slice(0, 12)} failed its health check and was rolled back to revision ${observation.revision}`;
+    if (input.retryQuarantined)
+        return { apply: true, note: `retry-quarantined: applying it again, though ${what}` };
+    const run = runKind === 'resync' ? 'a re-sync' : 'a drift correction';
+    return {
+        apply: false,
+        note: `quarantined: ${what}; ${run} does not apply it again until the plan changes (push a fix, or run with retry-quarantined: true to apply it anyway)`
+    };
 }
 function deployDecision(input) {
     const { step, observation, runKind } = input;
@@ -72711,6 +72951,9 @@ function deployDecision(input) {
     const left = leftAlone(step);
     if (left)
         return left;
+    const quarantine = step.action === 'apply' ? quarantineOf(input) : undefined;
+    if (quarantine && !quarantine.apply)
+        return { kind: 'leave', note: quarantine.note };
     if (runKind === 'preview' || observation === undefined)
         return step.action === 'apply' ? { kind: 'render' } : { kind: 'plan-uninstall' };
     if (observation.kind === 'foreign') {
@@ -72764,11 +73007,14 @@ function deployDecision(input) {
                     revision,
                     note: `unchanged: revision ${revision} already deploys this plan (commit ${marker.commit.slice(0, 12)})`
                 };
-            const notes = marker.digest === input.digest && !finished
-                ? [
-                    `revision ${revision} was not finished by gitops-action (a post-hook failed, or it was changed by hand): upgrading again`
-                ]
-                : [];
+            const notes = [
+                ...(quarantine ? [quarantine.note] : []),
+                ...(marker.digest === input.digest && !finished
+                    ? [
+                        `revision ${revision} was not finished by gitops-action (a post-hook failed, or it was changed by hand): upgrading again`
+                    ]
+                    : [])
+            ];
             return { kind: 'apply', operation: 'upgrade', lastDeployed: revision, notes };
         }
         case 'failed': {
@@ -72832,7 +73078,7 @@ function mayRecover(observation, input) {
  * is deploying is compared; `suspend: true` is neither checked nor corrected (as a
  * deploy leaves it, and as Flux leaves a suspended HelmRelease).
  */
-function driftDecision(step, observation = { kind: 'absent' }, runKind, drift) {
+function driftDecision(step, observation = { kind: 'absent' }, runKind, drift, quarantine) {
     const left = leftAlone(step);
     if (left)
         return { ...left, drift: { state: 'suspended', objects: [] } };
@@ -72867,23 +73113,36 @@ function driftDecision(step, observation = { kind: 'absent' }, runKind, drift) {
             const { objects } = drift.live;
             const found = { state: objects.length > 0 ? 'drifted' : 'in-sync', objects };
             // An object of a kind the server does not serve cannot be put back by helm either.
-            if (runKind === 'drift-correct' && objects.some((o) => o.state !== 'unknown-kind'))
-                return correction('upgrade', drift.commit, found);
+            const correctable = runKind === 'drift-correct' && objects.some((o) => o.state !== 'unknown-kind');
+            const lastDeployed = observation.kind === 'deployed' ? observation.revision : observation.lastGood;
+            if (correctable && (!quarantine || quarantine.apply)) {
+                const corrected = correction('upgrade', drift.commit, found, lastDeployed);
+                return quarantine
+                    ? { ...corrected, notes: [quarantine.note, ...corrected.notes] }
+                    : corrected;
+            }
             const said = found.state === 'in-sync' ? 'in sync' : driftNote(objects);
             return {
                 kind: 'report',
                 revision: observation.revision,
-                notes: [...notes, said],
+                notes: [...notes, said, ...(correctable && quarantine ? [quarantine.note] : [])],
                 drift: found
             };
         }
     }
 }
 /** Re-applies the release as the commit says: the deploy path, hooks included. */
-function correction(operation, commit, drift) {
+function correction(operation, commit, drift, lastDeployed) {
     const done = operation === 'install' ? 'installed' : 're-applied';
     const note = `corrected: ${done} as ${commit.slice(0, 12)} says`;
-    return { kind: 'apply', operation, notes: [note], reclaim: true, drift };
+    return {
+        kind: 'apply',
+        operation,
+        ...(lastDeployed !== undefined && { lastDeployed }),
+        notes: [note],
+        reclaim: true,
+        drift
+    };
 }
 /**
  * Pure: a correction counts only when the objects, read again the same way, no longer
@@ -72970,7 +73229,7 @@ function withDrift(result, drift) {
 }
 
 // Pure: what helm prints, read.
-/** The revision and chart version helm reports after install/upgrade (`--output json`). */
+/** The revision, chart version and manifest helm reports after install/upgrade (`--output json`). */
 function parseRelease(stdout) {
     try {
         // Helm may print lines before the JSON (`Pulled: ...`, `Digest: ...` for OCI charts).
@@ -72979,7 +73238,8 @@ function parseRelease(stdout) {
         return {
             revision: typeof release.version === 'number' ? release.version : null,
             chartVersion: release.chart?.metadata?.version,
-            applyMethod: release.apply_method
+            applyMethod: release.apply_method,
+            ...(typeof release.manifest === 'string' ? { manifest: release.manifest } : {})
         };
     }
     catch {
@@ -73152,7 +73412,8 @@ function optionsNote(options) {
         options.test
             ? `helm test${options.test.rollbackOnFailure ? ' (rollback on failure)' : ''}`
             : undefined,
-        options.keep ? 'keep on removal' : undefined
+        options.keep ? 'keep on removal' : undefined,
+        options.health.enable ? 'health-checked' : undefined
     ].filter((part) => part !== undefined);
     return said.length > 0 ? `release options: ${said.join(', ')}` : undefined;
 }
@@ -73304,6 +73565,23 @@ async function previewUninstall(step, context, log) {
     });
 }
 
+// Marks on one revision of a release, written on helm's release Secret beside the
+// marker: finished, hooks-failed, the ownership signature, quarantined.
+/** A merge patch of labels on one revision's release Secret; the error message when it failed. */
+async function labelRevision(target, revision, labels, context) {
+    const client = context.cluster?.client;
+    if (!client)
+        return 'no API access';
+    const { namespace, release } = target;
+    try {
+        await client.mergePatch(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(`sh.helm.release.v1.${release}.v${revision}`)}`, { metadata: { labels } });
+        return undefined;
+    }
+    catch (error) {
+        return errorMessage(error);
+    }
+}
+
 async function releaseTest(target, test, lastDeployed, helm, context, log) {
     try {
         // Test pods' logs arrive on stdout: they are log material here.
@@ -73347,6 +73625,982 @@ async function releaseTest(target, test, lastDeployed, helm, context, log) {
             error: `${why}; rolled back to revision ${lastDeployed}`
         };
     }
+}
+
+class UnknownKindError extends Error {
+}
+class ResourceFinder {
+    lists = new Map();
+    client;
+    constructor(client) {
+        this.client = client;
+    }
+    /** The object's path; an UnknownKindError when the server serves no such kind. */
+    async find(object) {
+        const base = baseOf(object.apiVersion);
+        const list = await this.discover(base);
+        const resource = list?.resources?.find((r) => r.kind === object.kind && !r.name.includes('/'));
+        if (!resource)
+            throw new UnknownKindError(`the API server serves no kind ${object.kind} in ${object.apiVersion} (a CRD removed, or an API version no longer served)`);
+        const scope = resource.namespaced ? `/namespaces/${encodeURIComponent(object.namespace)}` : '';
+        const collection = `${base}${scope}/${resource.name}`;
+        return {
+            path: `${collection}/${encodeURIComponent(object.name)}`,
+            collection,
+            namespaced: resource.namespaced
+        };
+    }
+    /**
+     * Asks discovery of the group version again next time: a kind the server did not
+     * serve yet (a CRD of the same release, still being established) may be served now.
+     */
+    forget(apiVersion) {
+        this.lists.delete(baseOf(apiVersion));
+    }
+    discover(base) {
+        let list = this.lists.get(base);
+        if (!list) {
+            list = this.client.get(base).catch((error) => {
+                if (error instanceof KubeApiError && error.statusCode === 404)
+                    return undefined;
+                this.lists.delete(base);
+                throw error;
+            });
+            this.lists.set(base, list);
+        }
+        return list;
+    }
+}
+function baseOf(apiVersion) {
+    return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+}
+/** The setup's discovery, asked once a setup (a client is one setup's): drift checks and health share it. */
+const finders = new WeakMap();
+function resourceFinderOf(client) {
+    let finder = finders.get(client);
+    if (!finder) {
+        finder = new ResourceFinder(client);
+        finders.set(client, finder);
+    }
+    return finder;
+}
+
+// Why an object is not current, in words a person can act on: the newest Warning
+// events about it and, for a workload, about its Pods (`FailedScheduling`,
+// `BackOff`, `ErrImagePull`). Everything here comes from the cluster: untrusted
+// text, kept to one line and cut short before it reaches a note or the log.
+/** Warning events told an object, and as many about its Pods. */
+const EVENTS_AN_OBJECT = 2;
+/** A message longer than this is cut (an event may quote a whole webhook answer). */
+const MAX_TEXT = 300;
+/** Workloads whose Pods' events say why they are not ready (Pods by the workload's selector). */
+const WORKLOADS = new Set([
+    'Deployment',
+    'StatefulSet',
+    'DaemonSet',
+    'ReplicaSet',
+    'Job'
+]);
+/** Text from the cluster on one line, at most `max` characters. */
+function clusterText(text, max = MAX_TEXT) {
+    const line = oneLine(text).trim();
+    return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+/** The Warning events among the items of an events list, newest first, the same reason and message once. */
+function newestWarnings(items, max = EVENTS_AN_OBJECT) {
+    const events = items
+        .filter((item) => typeof item === 'object' && item !== null)
+        .filter((item) => stringField(item, 'type', '') === 'Warning')
+        .map((item) => ({
+        about: `${stringField(item, 'involvedObject.kind', '?')}/${stringField(item, 'involvedObject.name', '?')}`,
+        reason: stringField(item, 'reason', ''),
+        message: stringField(item, 'message', ''),
+        count: countOf(item),
+        time: timeOf(item)
+    }))
+        .sort((a, b) => b.time - a.time);
+    const seen = new Set();
+    return events
+        .filter((e) => {
+        const key = `${e.reason}\0${e.message}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    })
+        .slice(0, max);
+}
+function countOf(event) {
+    const count = field(event, 'count') ?? field(event, 'series.count');
+    return typeof count === 'number' && count > 1 ? count : 1;
+}
+/** The latest time an event says it happened. */
+function timeOf(event) {
+    return Math.max(0, ...['lastTimestamp', 'series.lastObservedTime', 'eventTime', 'metadata.creationTimestamp']
+        .map((path) => Date.parse(stringField(event, path, '')))
+        .filter((time) => !Number.isNaN(time)));
+}
+/** A note on an event: `Kind/name: Warning Reason (×3): message`, the Pod named when it is about one. */
+function eventNote(object, event) {
+    const about = event.about === object ? '' : `${event.about} `;
+    const times = event.count > 1 ? ` (×${event.count})` : '';
+    return `${object}: ${clusterText(`${about}Warning ${event.reason}${times}: ${event.message}`)}`;
+}
+/** A workload's Pod selector as a label selector (`app=web,tier in (a,b)`); undefined for other kinds or none. */
+function podSelector(object) {
+    if (!WORKLOADS.has(stringField(object, 'kind', '')))
+        return undefined;
+    const selector = field(object, 'spec.selector');
+    if (typeof selector !== 'object' || selector === null)
+        return undefined;
+    const parts = [];
+    const labels = field(object, 'spec.selector.matchLabels');
+    if (typeof labels === 'object' && labels !== null)
+        for (const [key, value] of Object.entries(labels))
+            if (typeof value === 'string')
+                parts.push(`${key}=${value}`);
+    for (const entry of listField(object, 'spec.selector.matchExpressions')) {
+        if (typeof entry !== 'object' || entry === null)
+            continue;
+        const expression = entry;
+        const key = stringField(expression, 'key', '');
+        const values = listField(expression, 'values').filter((v) => typeof v === 'string');
+        switch (stringField(expression, 'operator', '')) {
+            case 'In':
+                parts.push(`${key} in (${values.join(',')})`);
+                break;
+            case 'NotIn':
+                parts.push(`${key} notin (${values.join(',')})`);
+                break;
+            case 'Exists':
+                parts.push(key);
+                break;
+            case 'DoesNotExist':
+                parts.push(`!${key}`);
+                break;
+        }
+    }
+    // An empty selector would select every Pod of the namespace.
+    return parts.length > 0 ? parts.join(',') : undefined;
+}
+/**
+ * The event notes of the objects, read from the cluster: one events list an object,
+ * and for workloads one Pod list and one list of Pod warnings a namespace. A read that
+ * fails is told in a note; it never fails the check. The notes of each object, in order.
+ */
+async function eventNotes(client, objects) {
+    const podWarnings = new Map();
+    const all = [];
+    for (const object of objects) {
+        const notes = [];
+        all.push(notes);
+        try {
+            const own = await listItems(client, eventsOf(object.namespace), {
+                fieldSelector: `involvedObject.name=${object.name},involvedObject.kind=${object.kind},type=Warning`
+            });
+            notes.push(...newestWarnings(own).map((e) => eventNote(object.label, e)));
+            const selector = object.live && podSelector(object.live);
+            if (!selector)
+                continue;
+            const pods = await listItems(client, `/api/v1/namespaces/${encodeURIComponent(object.namespace)}/pods`, { labelSelector: selector });
+            const names = new Set(pods.flatMap((p) => typeof p === 'object' && p !== null
+                ? [stringField(p, 'metadata.name', '')]
+                : []));
+            if (names.size === 0)
+                continue;
+            let warnings = podWarnings.get(object.namespace);
+            if (!warnings) {
+                warnings = listItems(client, eventsOf(object.namespace), {
+                    fieldSelector: 'involvedObject.kind=Pod,type=Warning'
+                });
+                podWarnings.set(object.namespace, warnings);
+            }
+            const ofPods = (await warnings).filter((e) => typeof e === 'object' &&
+                e !== null &&
+                names.has(stringField(e, 'involvedObject.name', '')));
+            notes.push(...newestWarnings(ofPods).map((e) => eventNote(object.label, e)));
+        }
+        catch (error) {
+            notes.push(`${object.label}: its events could not be read (${clusterText(errorMessage(error))})`);
+        }
+    }
+    return all;
+}
+function eventsOf(namespace) {
+    return `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
+}
+
+/** The objects of a manifest (YAML documents); empty documents and lists' wrappers are skipped. */
+function manifestObjects(manifest) {
+    const objects = [];
+    for (const parsed of loadAll(manifest)) {
+        if (!isObject(parsed))
+            continue;
+        const items = parsed.kind === 'List' && Array.isArray(parsed.items) ? parsed.items : [parsed];
+        for (const item of items) {
+            if (!isObject(item) || !isObject(item.metadata))
+                continue;
+            const { apiVersion, kind } = item;
+            const { name, namespace } = item.metadata;
+            if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string')
+                continue;
+            objects.push({
+                apiVersion,
+                kind,
+                name,
+                namespace: typeof namespace === 'string' ? namespace : undefined,
+                body: item
+            });
+        }
+    }
+    return objects;
+}
+/** The JSON pointers that the plan's `driftIgnore` rules set aside for one object. */
+function ignoredPaths(rules, object) {
+    return rules
+        .filter((r) => (r.kind ?? object.kind) === object.kind && (r.name ?? object.name) === object.name)
+        .flatMap((r) => r.paths);
+}
+/**
+ * Fields of the manifest that the live object holds otherwise (or not at all).
+ * Secrets are compared as the preview shows them, each value a keyed digest, and
+ * a field whose wanted or live value holds a secret shows both as digests.
+ */
+function compareObject(desired, live, ignore, holdsSecret = () => false) {
+    const v1Secret = desired.kind === 'Secret' && desired.apiVersion === 'v1';
+    const want = redactObject(v1Secret ? secretWithData(desired.body) : desired.body);
+    const have = redactObject(live);
+    const fields = [];
+    const drifted = (path, w, h) => {
+        const texts = [textOf(w), h === undefined || h === null ? undefined : textOf(h)];
+        const secret = texts.some((t) => t !== undefined && holdsSecret(t));
+        const [wantText, haveText] = texts.map((t) => t === undefined ? undefined : secret ? secretDigest(t) : short(t));
+        fields.push({ path, want: wantText, have: haveText });
+    };
+    const walk = (path, w, h) => {
+        if (ignore.some((p) => path === p || path.startsWith(`${p}/`)))
+            return;
+        if (w === null)
+            return;
+        if ((h === undefined || h === null) && isZero(w))
+            return;
+        if (isObject(w)) {
+            const entries = Object.entries(w);
+            if (entries.length === 0)
+                return;
+            if (!isObject(h))
+                return drifted(path, w, h);
+            for (const [key, value] of entries)
+                walk(`${path}/${escape(key)}`, value, h[key]);
+            return;
+        }
+        if (Array.isArray(w)) {
+            if (!Array.isArray(h) || h.length !== w.length)
+                return drifted(path, w, h);
+            w.forEach((item, i) => walk(`${path}/${i}`, item, h[i]));
+            return;
+        }
+        if (!sameScalar(w, h))
+            drifted(path, w, h);
+    };
+    for (const [key, value] of Object.entries(want)) {
+        // The status is the cluster's; the manifest's own metadata is compared field by field.
+        if (key === 'status')
+            continue;
+        walk(`/${escape(key)}`, value, have[key]);
+    }
+    return fields;
+}
+/** What the API server leaves out of an `omitempty` field: zero, false, "", [], or an object of such. */
+function isZero(value) {
+    if (value === null || value === 0 || value === false || value === '')
+        return true;
+    if (Array.isArray(value))
+        return value.length === 0;
+    return isObject(value) && Object.values(value).every(isZero);
+}
+/** YAML `port: "80"` and JSON `80` are the same value to the API server (int-or-string). */
+function sameScalar(want, have) {
+    if (have === undefined || have === null || typeof have === 'object')
+        return false;
+    return want === have || String(want) === String(have);
+}
+/** The API server stores `stringData` as base64 `data`: compare in that form. */
+function secretWithData(body) {
+    const { stringData, ...rest } = body;
+    if (!isObject(stringData))
+        return body;
+    const data = isObject(rest.data) ? { ...rest.data } : {};
+    for (const [key, value] of Object.entries(stringData))
+        data[key] = Buffer.from(String(value)).toString('base64');
+    return { ...rest, data };
+}
+function textOf(value) {
+    return typeof value === 'string' ? value : JSON.stringify(value);
+}
+const SHORT = 80;
+function short(text) {
+    return text.length > SHORT ? `${text.slice(0, SHORT)}…` : text;
+}
+function escape(key) {
+    return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Every object of the manifest once, in its order. */
+function releaseObjects(manifest, namespace) {
+    const seen = new Set();
+    const refs = [];
+    for (const object of manifestObjects(manifest)) {
+        const ref = {
+            apiVersion: object.apiVersion,
+            kind: object.kind,
+            name: object.name,
+            namespace: object.namespace ?? namespace
+        };
+        const key = `${ref.apiVersion} ${ref.kind} ${ref.namespace}/${ref.name}`;
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        refs.push(ref);
+    }
+    return refs;
+}
+/** How notes name an object: `Kind/name`, as `ignore` takes it. */
+function objectLabel(ref) {
+    return `${ref.kind}/${ref.name}`;
+}
+
+const FIRST_INTERVAL_MS = 2_000;
+const LONGEST_INTERVAL_MS = 5_000;
+function nextPoll(state) {
+    if (state.verdicts.every((v) => v === 'current'))
+        return { kind: 'done', health: 'healthy', why: 'current' };
+    if (state.verdicts.includes('failed'))
+        return { kind: 'done', health: 'unhealthy', why: 'failed' };
+    const left = state.timeoutMs - state.elapsedMs;
+    if (left <= 0)
+        return { kind: 'done', health: 'unhealthy', why: 'timeout' };
+    return { kind: 'wait', ms: Math.min(pollInterval(state.reads), left) };
+}
+/** 2 s after the first two reads, then a second more each read, up to 5 s. */
+function pollInterval(reads) {
+    return Math.min(LONGEST_INTERVAL_MS, Math.max(FIRST_INTERVAL_MS, reads * 1_000));
+}
+
+/** Maps items with at most `limit` promises in flight, keeping the input order in the output. */
+async function mapLimited(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await fn(items[index]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return results;
+}
+
+const COLLECTIONS_AT_ONCE = 4;
+/** Each object as the API server holds it now, in the order of `refs`; an API error is thrown. */
+async function readObjects(client, finder, refs) {
+    const reads = new Array(refs.length);
+    const groups = new Map();
+    for (const [index, ref] of refs.entries()) {
+        let resource;
+        try {
+            resource = await finder.find(ref);
+        }
+        catch (error) {
+            if (!(error instanceof UnknownKindError))
+                throw error;
+            // A CRD of the same release may not be served yet: discovery is asked again next read.
+            finder.forget(ref.apiVersion);
+            reads[index] = { kind: 'unknown-kind', reason: error.message };
+            continue;
+        }
+        const group = groups.get(resource.collection) ?? {
+            namespaced: resource.namespaced,
+            members: [],
+            paths: []
+        };
+        group.members.push(index);
+        group.paths.push(resource.path);
+        groups.set(resource.collection, group);
+    }
+    await mapLimited([...groups], COLLECTIONS_AT_ONCE, async ([collection, group]) => {
+        const { namespaced, members } = group;
+        const found = await readCollection(client, collection, group.paths);
+        for (const index of members) {
+            const ref = refs[index];
+            const object = found.get(ref.name);
+            // A LIST's items carry no kind or apiVersion: the rules need both.
+            reads[index] = object
+                ? {
+                    kind: 'found',
+                    object: { ...object, apiVersion: ref.apiVersion, kind: ref.kind },
+                    namespaced
+                }
+                : { kind: 'missing', namespaced };
+        }
+    });
+    return reads;
+}
+/** The collection's objects by name: a GET of the one path, or a LIST. */
+async function readCollection(client, collection, paths) {
+    const byName = new Map();
+    if (paths.length === 1) {
+        try {
+            const object = await client.get(paths[0]);
+            byName.set(stringField(object, 'metadata.name', ''), object);
+        }
+        catch (error) {
+            if (!(error instanceof KubeApiError && error.statusCode === 404))
+                throw error;
+        }
+        return byName;
+    }
+    for (const item of await listItems(client, collection)) {
+        if (typeof item !== 'object' || item === null)
+            continue;
+        const object = item;
+        byName.set(stringField(object, 'metadata.name', ''), object);
+    }
+    return byName;
+}
+
+/** How long a Pod may stay unscheduled before it is reported as failed (kstatus's window). */
+const SCHEDULE_WINDOW_MS = 15_000;
+/** The controller's "no deadline" (kstatus reads a missing deadline as none). */
+const NO_DEADLINE = 2 ** 31 - 1;
+const always = (reason) => () => current(reason);
+const RULES = {
+    Service: service,
+    Pod: pod,
+    Secret: always('Resource is always ready'),
+    ConfigMap: always('Resource is always ready'),
+    PersistentVolumeClaim: persistentVolumeClaim,
+    'apps/Deployment': deployment,
+    'extensions/Deployment': deployment,
+    'apps/StatefulSet': statefulSet,
+    'apps/DaemonSet': daemonSet,
+    'extensions/DaemonSet': daemonSet,
+    'apps/ReplicaSet': replicaSet,
+    'extensions/ReplicaSet': replicaSet,
+    'policy/PodDisruptionBudget': always('AllowedDisruptions has been computed.'),
+    'batch/Job': job,
+    'batch/CronJob': always('Resource is always ready'),
+    'apiextensions.k8s.io/CustomResourceDefinition': customResourceDefinition
+};
+/** The rule for a group and kind, if kstatus knows the kind. */
+function kindRule(group, kind) {
+    const key = group === '' ? kind : `${group}/${kind}`;
+    return Object.hasOwn(RULES, key) ? RULES[key] : undefined;
+}
+function deployment(object) {
+    // Without a deadline the controller never reports progress, so nothing waits for it.
+    let rolledOut = intField(object, 'spec.progressDeadlineSeconds', NO_DEADLINE) === NO_DEADLINE;
+    let available = false;
+    for (const c of conditions(object)) {
+        if (c.type === 'Progressing') {
+            if (c.reason === 'ProgressDeadlineExceeded')
+                return failed$1(withMessage('Progress deadline exceeded', c.message));
+            if (c.status === 'True' && c.reason === 'NewReplicaSetAvailable')
+                rolledOut = true;
+        }
+        else if (c.type === 'Available' && c.status === 'True')
+            available = true;
+    }
+    const spec = intField(object, 'spec.replicas', 1);
+    const replicas = intField(object, 'status.replicas', 0);
+    const updated = intField(object, 'status.updatedReplicas', 0);
+    const ready = intField(object, 'status.readyReplicas', 0);
+    const availableReplicas = intField(object, 'status.availableReplicas', 0);
+    if (spec > replicas)
+        return inProgress(`Replicas: ${replicas}/${spec}`);
+    if (spec > updated)
+        return inProgress(`Updated: ${updated}/${spec}`);
+    if (replicas > spec)
+        return inProgress(`Pending termination: ${replicas - spec}`);
+    if (updated > availableReplicas)
+        return inProgress(`Available: ${availableReplicas}/${updated}`);
+    if (spec > ready)
+        return inProgress(`Ready: ${ready}/${spec}`);
+    if (!rolledOut)
+        return inProgress('ReplicaSet not Available');
+    if (!available)
+        return inProgress('Deployment not Available');
+    return current(`Deployment is available. Replicas: ${replicas}`);
+}
+function statefulSet(object) {
+    // OnDelete: the user replaces the Pods, so no rollout is ever waited for.
+    if (stringField(object, 'spec.updateStrategy.type', '') === 'OnDelete')
+        return current('StatefulSet is using the ondelete update strategy');
+    const spec = intField(object, 'spec.replicas', 1);
+    const replicas = intField(object, 'status.replicas', 0);
+    const ready = intField(object, 'status.readyReplicas', 0);
+    const currentReplicas = intField(object, 'status.currentReplicas', 0);
+    const updated = intField(object, 'status.updatedReplicas', 0);
+    const partition = intField(object, 'spec.updateStrategy.rollingUpdate.partition', -1);
+    if (spec > replicas)
+        return inProgress(`Replicas: ${replicas}/${spec}`);
+    if (spec > ready)
+        return inProgress(`Ready: ${ready}/${spec}`);
+    if (replicas > spec)
+        return inProgress(`Pending termination: ${replicas - spec}`);
+    if (partition !== -1) {
+        // Only the Pods at or above the partition are updated.
+        if (updated < spec - partition)
+            return inProgress(`Updated: ${updated}/${spec - partition}`);
+        return current(`Partition rollout complete. Updated: ${updated}`);
+    }
+    if (spec > currentReplicas)
+        return inProgress(`Current: ${currentReplicas}/${spec}`);
+    if (stringField(object, 'status.currentRevision', '') !==
+        stringField(object, 'status.updateRevision', ''))
+        return inProgress('Waiting for updated revision to match current');
+    return current(`All replicas scheduled as expected. Replicas: ${replicas}`);
+}
+function daemonSet(object) {
+    // Its controller always writes both: until it has, it has not seen the DaemonSet.
+    for (const path of ['metadata.generation', 'status.observedGeneration'])
+        if (!hasIntField(object, path))
+            return inProgress(`${kindOf(object)} ${path} not found`);
+    if (!hasIntField(object, 'status.desiredNumberScheduled'))
+        return inProgress('Missing .status.desiredNumberScheduled');
+    const desired = intField(object, 'status.desiredNumberScheduled', 0);
+    const checks = [
+        ['Current', 'status.currentNumberScheduled'],
+        ['Updated', 'status.updatedNumberScheduled'],
+        ['Available', 'status.numberAvailable'],
+        ['Ready', 'status.numberReady']
+    ];
+    for (const [what, path] of checks) {
+        const count = intField(object, path, 0);
+        if (desired > count)
+            return inProgress(`${what}: ${count}/${desired}`);
+    }
+    return current(`All replicas scheduled as expected. Replicas: ${desired}`);
+}
+function replicaSet(object) {
+    if (conditionOf(object, 'ReplicaFailure', 'True'))
+        return inProgress('Replica Failure condition. Check Pods');
+    const spec = intField(object, 'spec.replicas', 1);
+    const replicas = intField(object, 'status.replicas', 0);
+    const labelled = intField(object, 'status.fullyLabeledReplicas', 0);
+    const available = intField(object, 'status.availableReplicas', 0);
+    const ready = intField(object, 'status.readyReplicas', 0);
+    if (spec > labelled)
+        return inProgress(`Labelled: ${labelled}/${spec}`);
+    if (spec > available)
+        return inProgress(`Available: ${available}/${spec}`);
+    if (spec > ready)
+        return inProgress(`Ready: ${ready}/${spec}`);
+    if (replicas > spec)
+        return inProgress(`Pending termination: ${replicas - spec}`);
+    return current(`ReplicaSet is available. Replicas: ${replicas}`);
+}
+function persistentVolumeClaim(object) {
+    const phase = stringField(object, 'status.phase', 'unknown');
+    return phase === 'Bound'
+        ? current('PVC is Bound')
+        : inProgress(`PVC is not Bound. phase: ${phase}`);
+}
+function pod(object, now) {
+    const phase = stringField(object, 'status.phase', '');
+    switch (phase) {
+        case 'Succeeded':
+            return current('Pod has completed successfully');
+        case 'Failed':
+            // kstatus calls a finished Pod current either way; a Pod the release deploys that
+            // failed is not running, which is what a health check asks.
+            return failed$1(withMessage('Pod has completed, but not successfully', stringField(object, 'status.message', '')));
+        case 'Running': {
+            if (conditionOf(object, 'Ready', 'True'))
+                return current('Pod is Ready');
+            const looping = crashLooping(object);
+            if (looping.length > 0)
+                return failed$1(`Containers in CrashLoop state: ${looping.join(',')}`);
+            return inProgress('Pod is running but is not Ready');
+        }
+        case 'Pending': {
+            const scheduled = conditionOf(object, 'PodScheduled', 'False');
+            if (scheduled?.reason !== 'Unschedulable')
+                return inProgress('Pod is in the Pending phase');
+            const created = Date.parse(stringField(object, 'metadata.creationTimestamp', ''));
+            // A scheduler retries for a while: only a Pod unscheduled for longer has failed.
+            if (Number.isNaN(created) || now - created < SCHEDULE_WINDOW_MS)
+                return inProgress(withMessage('Pod has not been scheduled', scheduled.message));
+            return failed$1(withMessage('Pod could not be scheduled', scheduled.message));
+        }
+        case '':
+            return inProgress('Pod phase not available');
+        default:
+            return inProgress(`Pod phase is ${phase}`);
+    }
+}
+/** Names of the containers waiting in CrashLoopBackOff. */
+function crashLooping(object) {
+    return listField(object, 'status.containerStatuses').flatMap((status) => {
+        if (typeof status !== 'object' || status === null)
+            return [];
+        const container = status;
+        const name = field(container, 'name');
+        const reason = field(container, 'state.waiting.reason');
+        return typeof name === 'string' && reason === 'CrashLoopBackOff' ? [name] : [];
+    });
+}
+function job(object) {
+    const parallelism = intField(object, 'spec.parallelism', 1);
+    const completions = intField(object, 'spec.completions', parallelism);
+    const succeeded = intField(object, 'status.succeeded', 0);
+    const active = intField(object, 'status.active', 0);
+    const failures = intField(object, 'status.failed', 0);
+    for (const c of conditions(object)) {
+        if (c.status !== 'True')
+            continue;
+        if (c.type === 'Complete')
+            return current(`Job Completed. succeeded: ${succeeded}/${completions}`);
+        if (c.type === 'Failed')
+            return failed$1(`Job Failed. failed: ${failures}/${completions}${c.message === '' ? '' : ` (${c.message})`}`);
+        if (c.type === 'Suspended' && boolField(object, 'spec.suspend', false))
+            return current('Job is suspended');
+    }
+    if (stringField(object, 'status.startTime', '') === '')
+        return inProgress('Job not started');
+    // kstatus calls a running Job current; a rollout waits for what the Job does to be done.
+    return inProgress(`Job in progress. succeeded: ${succeeded}/${completions}, active: ${active}, failed: ${failures}`);
+}
+function service(object) {
+    if (stringField(object, 'spec.type', 'ClusterIP') !== 'LoadBalancer')
+        return current('Service is ready');
+    if (stringField(object, 'spec.clusterIP', '') === '')
+        return inProgress('ClusterIP not set. Service type: LoadBalancer');
+    // kstatus stops at the cluster IP; a rollout (as helm's wait) asks for an address
+    // from the load balancer too, unless the Service names its external IPs itself.
+    if (listField(object, 'spec.externalIPs').length > 0)
+        return current('Service is ready');
+    const ingress = listField(object, 'status.loadBalancer.ingress').some((entry) => typeof entry === 'object' &&
+        entry !== null &&
+        (stringField(entry, 'ip', '') !== '' ||
+            stringField(entry, 'hostname', '') !== ''));
+    return ingress
+        ? current('Service is ready')
+        : inProgress('No load balancer ingress yet (status.loadBalancer.ingress is empty). Service type: LoadBalancer');
+}
+function customResourceDefinition(object) {
+    for (const c of conditions(object)) {
+        if (c.type === 'NamesAccepted' && c.status === 'False')
+            return failed$1(c.message || `NamesAccepted is False: ${c.reason}`);
+        if (c.type === 'Established') {
+            if (c.status === 'False' && c.reason !== 'Installing')
+                return failed$1(c.message || `Established is False: ${c.reason}`);
+            if (c.status === 'True')
+                return current('CRD is established');
+        }
+    }
+    return inProgress('Install in progress');
+}
+function withMessage(reason, message) {
+    return message === '' ? reason : `${reason}: ${message}`;
+}
+
+// Pure: whether one live object is what its release asked for, by kstatus's rules
+// (the library Flux and Helm 4 wait with), unless the plan says otherwise.
+/**
+ * In order: an ignored object is current; a plan's CEL expression for the object's
+ * kind replaces every other rule; then kstatus: the generic rules, the kind's own, a
+ * `Ready` condition, and otherwise current, as an object of an unknown kind is once
+ * it exists. `now` is the clock, for a Pod's scheduling window.
+ */
+function objectHealth(object, check, now = Date.now()) {
+    // Optional add-ons may never become ready (a LoadBalancer Service on a cluster
+    // without load balancers, a resource waiting for something outside the release);
+    // the plan says not to wait for them.
+    if (isIgnored(object, check.ignore))
+        return current('');
+    const expression = expressionFor(check.expressions, object);
+    if (expression)
+        return expressionHealth(expression, object);
+    const rule = kindRule(groupOf(stringField(object, 'apiVersion', '')), kindOf(object));
+    return (genericHealth(object) ??
+        rule?.(object, now) ??
+        readyConditionHealth(object) ??
+        current('Resource is current'));
+}
+
+/** The objects could not be read (an API error, a denied LIST): the release's health is unknown. */
+class HealthReadError extends Error {
+}
+/** Objects explained with events, at most: the rest are named only. */
+const EXPLAINED_AT_MOST = 10;
+const realClock = {
+    now: () => Date.now(),
+    sleep: async (ms, signal) => {
+        await setTimeout$2(ms, undefined, { signal });
+    }
+};
+async function checkHealth(input) {
+    const clock = input.clock ?? realClock;
+    const { client, requests } = counting(input.client);
+    // Discovery is the setup's, shared with drift checks: asked once, not counted again.
+    const finder = resourceFinderOf(input.client);
+    // An object the plan does not wait for is not read at all: a kind the workflow may
+    // not list cannot fail the check.
+    const refs = releaseObjects(input.manifest, input.namespace).filter((ref) => !input.check.ignore.includes(objectLabel(ref)));
+    const started = clock.now();
+    let said = '';
+    for (let reads = 1;; reads++) {
+        let live;
+        try {
+            live = await readObjects(client, finder, refs);
+        }
+        catch (error) {
+            if (input.signal.aborted)
+                throw error;
+            throw new HealthReadError(errorMessage(error), { cause: error });
+        }
+        const now = clock.now();
+        const judged = live.map((read) => judge(read, input.check, now));
+        const step = nextPoll({
+            verdicts: judged.map((j) => j.verdict),
+            elapsedMs: now - started,
+            timeoutMs: input.timeoutMs,
+            reads
+        });
+        const waiting = refs.flatMap((ref, i) => judged[i]?.verdict === 'current' ? [] : [{ ref, read: live[i], health: judged[i] }]);
+        if (step.kind === 'wait') {
+            const line = `waiting for ${waiting.length} of ${refs.length} object(s): ${waiting
+                .slice(0, 3)
+                .map((w) => reasonNote(w.ref, w.health))
+                .join('; ')}${waiting.length > 3 ? '; …' : ''}`;
+            // Told when it changes, not every read.
+            if (line !== said)
+                input.onWait?.(line);
+            said = line;
+            await clock.sleep(step.ms, input.signal);
+            continue;
+        }
+        const notes = step.health === 'healthy' ? [] : await reasons(client, waiting, input.namespace);
+        return {
+            health: step.health,
+            notes,
+            outcome: step.why,
+            notCurrent: waiting.map((w) => objectLabel(w.ref)),
+            objects: refs.length,
+            reads,
+            requests: requests()
+        };
+    }
+}
+function judge(read, check, now) {
+    if (!read || read.kind === 'missing')
+        return { verdict: 'in-progress', reason: 'not found' };
+    if (read.kind === 'unknown-kind')
+        return { verdict: 'in-progress', reason: read.reason };
+    return objectHealth(read.object, check, now);
+}
+function reasonNote(ref, health) {
+    return `${objectLabel(ref)}: ${clusterText(health?.reason || health?.verdict || 'not current')}`;
+}
+/** Each object not current with its reason, then its Warning events (the first objects only). */
+async function reasons(client, waiting, namespace) {
+    const told = waiting.slice(0, EXPLAINED_AT_MOST);
+    // A kind the server does not serve has no events to read.
+    const readable = told.filter((w) => w.read?.kind !== 'unknown-kind');
+    const events = await eventNotes(client, readable.map((w) => explained(w, namespace)));
+    const eventsOf = new Map(readable.map((w, i) => [w, events[i] ?? []]));
+    const more = waiting.length > told.length
+        ? [`… and ${waiting.length - told.length} more object(s) not current`]
+        : [];
+    return [
+        ...told.flatMap((w) => [reasonNote(w.ref, w.health), ...(eventsOf.get(w) ?? [])]),
+        ...more
+    ];
+}
+function explained({ ref, read }, namespace) {
+    const found = read?.kind === 'found' ? read.object : undefined;
+    const namespaced = read?.kind !== 'found' && read?.kind !== 'missing' ? true : read.namespaced;
+    return {
+        label: objectLabel(ref),
+        kind: ref.kind,
+        name: ref.name,
+        // A cluster-scoped object's events are recorded in `default`.
+        namespace: namespaced
+            ? (found && stringField(found, 'metadata.namespace', '')) || ref.namespace || namespace
+            : 'default',
+        live: found
+    };
+}
+/** The client, counting the requests made through it. */
+function counting(client) {
+    let count = 0;
+    return {
+        client: {
+            server: client.server,
+            get: (path, accept) => {
+                count++;
+                return client.get(path, accept);
+            },
+            mergePatch: (path, patch) => {
+                count++;
+                return client.mergePatch(path, patch);
+            },
+            close: () => client.close()
+        },
+        requests: () => count
+    };
+}
+
+// The health gate of a deploy: once helm returned, the release's objects are read
+// until each is current (or the plan's timeout runs out); only a healthy release
+// goes on to its post-hooks. An unhealthy one fails its plan and, with `atomic`, is
+// undone as helm undoes a failed upgrade; the rolled-back digest is quarantined.
+// Helm is given neither the plan's wait nor its atomic (see releaseOptionArgs): a
+// health-checked plan's atomic is the action's, helm's own failures included.
+/** How long the gate waits when the plan sets no `timeout` (helm's own default). */
+const DEFAULT_HEALTH_TIMEOUT = '5m';
+/** The client a health check reads through; undefined when the setup has none. */
+function healthReader(context) {
+    return context.cluster?.reader ?? context.cluster?.client;
+}
+async function healthGate(input, context, log) {
+    const { step, op } = input;
+    const { target, spec } = step;
+    const client = healthReader(context);
+    if (!client)
+        throw new Error('internal error: a health check without an API client');
+    const timeout = spec.options.timeout ?? DEFAULT_HEALTH_TIMEOUT;
+    const call = { env: context.env, signal: context.signal, onLine: log.onStderr };
+    let report;
+    try {
+        const manifest = parseRelease(input.applied).manifest ?? (await context.helm.manifest(target, call));
+        log.line(`Health: reading the release's objects until each is current (timeout ${timeout})`);
+        report = await checkHealth({
+            client,
+            manifest,
+            namespace: target.namespace,
+            check: spec.options.health,
+            timeoutMs: durationSeconds(timeout) * 1000,
+            signal: context.signal,
+            onWait: (line) => log.line(`  ${line}`)
+        });
+    }
+    catch (error) {
+        if (context.signal.aborted)
+            throw error;
+        const why = clusterText(errorMessage(error));
+        log.line(`Health: could not read: ${why}`);
+        // Not proven healthy: undone as an unhealthy release is, but not quarantined.
+        const undone = spec.options.atomic ? await undo(input, context, log, false) : KEPT;
+        return {
+            health: 'unhealthy',
+            notes: [`health: could not read: ${why}`, ...undone.notes],
+            error: `health check: the release's objects could not be read (${why}); post-${op} hooks were not run${undone.said}; check that the workflow's kubeconfig may list them`
+        };
+    }
+    log.line(`Health: ${report.health} (${report.objects} object(s), ${report.reads} read(s), ${report.requests} API request(s))`);
+    if (report.health === 'healthy')
+        return { health: 'healthy', notes: [] };
+    for (const note of report.notes)
+        log.line(`  ${note}`);
+    const undone = spec.options.atomic ? await undo(input, context, log, true) : KEPT;
+    const named = report.notCurrent.slice(0, 5).join(', ');
+    const more = report.notCurrent.length > 5 ? ` and ${report.notCurrent.length - 5} more` : '';
+    const what = report.outcome === 'timeout'
+        ? `not current after ${timeout}: ${named}${more}`
+        : `an object failed: ${named}${more}`;
+    const todo = report.outcome === 'timeout'
+        ? "fix the chart or its values and push again, or raise the plan's timeout if it only needs longer"
+        : 'fix the chart or its values and push again';
+    return {
+        health: 'unhealthy',
+        notes: [...report.notes, ...undone.notes],
+        error: `unhealthy: ${what}; post-${op} hooks were not run${undone.said}; the notes say why; ${todo}`
+    };
+}
+/**
+ * `atomic` on a health-checked plan when helm itself failed: the revision helm left
+ * (failed or pending) is undone as helm's own atomic would; none left, nothing to undo.
+ * The error to fail the plan with, and the notes.
+ */
+async function undoFailedHelm(input, error, context, log) {
+    const { target } = input.step;
+    const call = { env: context.env, signal: context.signal, onLine: log.onStderr };
+    let undone;
+    try {
+        const history = await context.helm.history(target, call);
+        const newest = (history === undefined ? [] : revisionsFromHistory(target.release, history))
+            .sort((a, b) => b.revision - a.revision)
+            .at(0);
+        undone =
+            newest === undefined || newest.status === 'deployed'
+                ? { said: '; helm left no revision to roll back', notes: [] }
+                : await undo({ ...input, revision: newest.revision, applied: '' }, context, log, false);
+    }
+    catch (also) {
+        undone = { said: `; whether to roll back could not be told: ${errorMessage(also)}`, notes: [] };
+    }
+    return {
+        error: new Error(`${errorMessage(error)}${undone.said}`, { cause: error }),
+        notes: undone.notes
+    };
+}
+const KEPT = {
+    said: '; the release stays as helm left it (atomic: true rolls it back)',
+    notes: []
+};
+/**
+ * `atomic`: an upgrade is rolled back to the last deployed revision, a first install
+ * uninstalled. After a rollback on an unhealthy verdict, the rollback's revision
+ * remembers the digest that failed (quarantine).
+ */
+async function undo(input, context, log, quarantine) {
+    const { target } = input.step;
+    const call = { env: context.env, signal: context.signal, onLine: log.onStderr };
+    if (input.op === 'install') {
+        log.line('Uninstalling the release: its first install is not healthy (atomic)');
+        try {
+            await context.helm.uninstall(target, call);
+        }
+        catch (error) {
+            return { said: `; uninstalling it (atomic) failed too: ${errorMessage(error)}`, notes: [] };
+        }
+        return {
+            said: '; uninstalled (atomic, a first install)',
+            notes: ['uninstalled after the failed health check (atomic, a first install)']
+        };
+    }
+    const to = input.lastDeployed;
+    if (to === undefined)
+        return { said: '; not rolled back: the release has no earlier deployed revision', notes: [] };
+    log.line(`Rolling back to revision ${to}: the release is not healthy (atomic)`);
+    try {
+        await context.helm.rollback(target, to, call);
+    }
+    catch (error) {
+        return {
+            said: `; the rollback to revision ${to} (atomic) failed too: ${errorMessage(error)}`,
+            notes: []
+        };
+    }
+    const notes = [`rolled back to revision ${to} after the failed health check (atomic)`];
+    if (quarantine)
+        notes.push(await quarantined(input, context));
+    return { said: `; rolled back to revision ${to}`, notes };
+}
+/** Marks the rollback's revision (the one after helm's) with the digest that failed. */
+async function quarantined(input, context) {
+    const { digest, revision } = input;
+    const failure = revision === null
+        ? 'helm did not say which revision it made'
+        : await labelRevision(input.step.target, revision + 1, { [LABELS.quarantined]: quarantineLabel(digest, revision + 1) }, context);
+    return failure === undefined
+        ? `quarantined: re-syncs and drift corrections do not apply plan digest ${digest.slice(0, 12)} again until the plan changes (retry-quarantined: true applies it anyway)`
+        : `not quarantined (${failure}): a re-sync applies this plan again`;
 }
 
 async function act(step, decision, digest, context, log) {
@@ -73474,9 +74728,12 @@ async function apply(step, spec, decision, digest, context, log) {
     const notes = [...decision.notes, ...(said ? [said] : [])];
     let version = spec.version ?? '';
     let revision = null;
+    let health = null;
     try {
         if (!context.cluster)
             throw new Error('internal error: a deploy without a cluster');
+        if (spec.options.health.enable && !healthReader(context))
+            throw new Error(`the plan is health-checked, which reads its objects through the API server, and no API client could be built from the kubeconfig of setup ${target.setup}; nothing was applied`);
         if (decision.recover)
             notes.push(await recover(step, decision.recover, context, log));
         log.started(`${op} ${spec.chartText}${spec.version ? `@${spec.version}` : ''}`);
@@ -73502,7 +74759,8 @@ async function apply(step, spec, decision, digest, context, log) {
             serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
         });
         notes.push(...translated.notes);
-        const applied = await helm.apply({
+        const applied = await helm
+            .apply({
             operation: op,
             target,
             chart,
@@ -73512,11 +74770,28 @@ async function apply(step, spec, decision, digest, context, log) {
             labels: markerLabels({ digest, commit: context.sha, run: context.run }),
             userArgs: translated.args,
             optionArgs: releaseOptionArgs(spec.options, helm.major)
-        }, { ...helmContext(context, log), announce: (command) => log.line(command) });
+        }, { ...helmContext(context, log), announce: (command) => log.line(command) })
+            .catch(async (error) => {
+            // A health-checked plan's atomic is the action's: helm was not given it.
+            const ours = spec.options.health.enable && spec.options.atomic;
+            if (!ours || context.signal.aborted || step.action !== 'apply')
+                throw error;
+            const lastDeployed = decision.lastDeployed;
+            const undone = await undoFailedHelm({ step, op, digest, lastDeployed }, error, context, log);
+            notes.push(...undone.notes);
+            throw undone.error;
+        });
         const release = parseRelease(applied);
         revision = release.revision;
         version = release.chartVersion ?? version;
         log.line(`${op} done: revision ${revision ?? '?'}, chart version ${version || '?'}`);
+        if (spec.options.health.enable && step.action === 'apply') {
+            const gate = await healthGate({ step, op, revision, digest, applied, lastDeployed: decision.lastDeployed }, context, log);
+            health = gate.health;
+            notes.push(...gate.notes);
+            if (gate.error !== undefined)
+                throw new Error(gate.error);
+        }
         if (spec.options.test) {
             const tested = await releaseTest(target, spec.options.test, decision.lastDeployed, helm, helmContext(context, log), log);
             notes.push(...tested.notes);
@@ -73524,10 +74799,10 @@ async function apply(step, spec, decision, digest, context, log) {
                 throw new Error(`helm test failed: ${tested.error}`);
         }
         await postHooks(step, { op, revision, digest }, postHookScripts, hookRun, context, notes);
-        return resultOf(step, { operation: op, status: 'succeeded', version, revision, notes });
+        return resultOf(step, { operation: op, status: 'succeeded', version, revision, notes, health });
     }
     catch (error) {
-        return failed(step, error, log, { operation: op, version, revision, notes });
+        return failed(step, error, log, { operation: op, version, revision, notes, health });
     }
 }
 function hookRunOf(step, chart, version, operation, context, log) {
@@ -73565,7 +74840,7 @@ async function postHooks(step, { op, revision, digest }, scripts, hookRun, conte
     }
     catch (error) {
         if (revision !== null && context.cluster?.client) {
-            const marked = await labelRevision(step, revision, {
+            const marked = await labelRevision(step.target, revision, {
                 [LABELS.hooksFailed]: hooksFailedLabel(op, revision)
             }, context);
             notes.push(marked === undefined
@@ -73591,20 +74866,6 @@ async function retryHooks(step, spec, decision, digest, context, log) {
         return failed(step, error, log, { operation: op, revision, notes });
     }
 }
-/** A merge patch of labels on one revision's release Secret; the error message when it failed. */
-async function labelRevision(step, revision, labels, context) {
-    const client = context.cluster?.client;
-    if (!client)
-        return 'no API access';
-    const { namespace, release } = step.target;
-    try {
-        await client.mergePatch(`/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(`sh.helm.release.v1.${release}.v${revision}`)}`, { metadata: { labels } });
-        return undefined;
-    }
-    catch (error) {
-        return errorMessage(error);
-    }
-}
 /**
  * The revision is marked finished once helm and the post-hooks succeeded, so a run
  * after a failed post-hook (or a revision made by hand) upgrades again. Without API
@@ -73617,7 +74878,7 @@ async function markFinished(step, revision, digest, context, notes) {
         return;
     const key = context.config.ownershipKey;
     const { namespace, release } = step.target;
-    const failure = await labelRevision(step, revision, {
+    const failure = await labelRevision(step.target, revision, {
         [LABELS.finished]: String(revision),
         ...(key !== undefined && {
             [LABELS.signature]: ownershipSignature(key, { namespace, release, revision, digest })
@@ -73686,163 +74947,6 @@ function previewContext(context) {
     };
 }
 
-class UnknownKindError extends Error {
-}
-class ResourceFinder {
-    lists = new Map();
-    client;
-    constructor(client) {
-        this.client = client;
-    }
-    /** The object's path; an UnknownKindError when the server serves no such kind. */
-    async find(object) {
-        const base = object.apiVersion.includes('/')
-            ? `/apis/${object.apiVersion}`
-            : `/api/${object.apiVersion}`;
-        const list = await this.discover(base);
-        const resource = list?.resources?.find((r) => r.kind === object.kind && !r.name.includes('/'));
-        if (!resource)
-            throw new UnknownKindError(`the API server serves no kind ${object.kind} in ${object.apiVersion} (a CRD removed, or an API version no longer served)`);
-        const scope = resource.namespaced ? `/namespaces/${encodeURIComponent(object.namespace)}` : '';
-        return {
-            path: `${base}${scope}/${resource.name}/${encodeURIComponent(object.name)}`,
-            namespaced: resource.namespaced
-        };
-    }
-    discover(base) {
-        let list = this.lists.get(base);
-        if (!list) {
-            list = this.client.get(base).catch((error) => {
-                if (error instanceof KubeApiError && error.statusCode === 404)
-                    return undefined;
-                this.lists.delete(base);
-                throw error;
-            });
-            this.lists.set(base, list);
-        }
-        return list;
-    }
-}
-
-/** The objects of a manifest (YAML documents); empty documents and lists' wrappers are skipped. */
-function manifestObjects(manifest) {
-    const objects = [];
-    for (const parsed of loadAll(manifest)) {
-        if (!isObject(parsed))
-            continue;
-        const items = parsed.kind === 'List' && Array.isArray(parsed.items) ? parsed.items : [parsed];
-        for (const item of items) {
-            if (!isObject(item) || !isObject(item.metadata))
-                continue;
-            const { apiVersion, kind } = item;
-            const { name, namespace } = item.metadata;
-            if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string')
-                continue;
-            objects.push({
-                apiVersion,
-                kind,
-                name,
-                namespace: typeof namespace === 'string' ? namespace : undefined,
-                body: item
-            });
-        }
-    }
-    return objects;
-}
-/** The JSON pointers that the plan's `driftIgnore` rules set aside for one object. */
-function ignoredPaths(rules, object) {
-    return rules
-        .filter((r) => (r.kind ?? object.kind) === object.kind && (r.name ?? object.name) === object.name)
-        .flatMap((r) => r.paths);
-}
-/**
- * Fields of the manifest that the live object holds otherwise (or not at all).
- * Secrets are compared as the preview shows them, each value a keyed digest, and
- * a field whose wanted or live value holds a secret shows both as digests.
- */
-function compareObject(desired, live, ignore, holdsSecret = () => false) {
-    const v1Secret = desired.kind === 'Secret' && desired.apiVersion === 'v1';
-    const want = redactObject(v1Secret ? secretWithData(desired.body) : desired.body);
-    const have = redactObject(live);
-    const fields = [];
-    const drifted = (path, w, h) => {
-        const texts = [textOf(w), h === undefined || h === null ? undefined : textOf(h)];
-        const secret = texts.some((t) => t !== undefined && holdsSecret(t));
-        const [wantText, haveText] = texts.map((t) => t === undefined ? undefined : secret ? secretDigest(t) : short(t));
-        fields.push({ path, want: wantText, have: haveText });
-    };
-    const walk = (path, w, h) => {
-        if (ignore.some((p) => path === p || path.startsWith(`${p}/`)))
-            return;
-        if (w === null)
-            return;
-        if ((h === undefined || h === null) && isZero(w))
-            return;
-        if (isObject(w)) {
-            const entries = Object.entries(w);
-            if (entries.length === 0)
-                return;
-            if (!isObject(h))
-                return drifted(path, w, h);
-            for (const [key, value] of entries)
-                walk(`${path}/${escape(key)}`, value, h[key]);
-            return;
-        }
-        if (Array.isArray(w)) {
-            if (!Array.isArray(h) || h.length !== w.length)
-                return drifted(path, w, h);
-            w.forEach((item, i) => walk(`${path}/${i}`, item, h[i]));
-            return;
-        }
-        if (!sameScalar(w, h))
-            drifted(path, w, h);
-    };
-    for (const [key, value] of Object.entries(want)) {
-        // The status is the cluster's; the manifest's own metadata is compared field by field.
-        if (key === 'status')
-            continue;
-        walk(`/${escape(key)}`, value, have[key]);
-    }
-    return fields;
-}
-/** What the API server leaves out of an `omitempty` field: zero, false, "", [], or an object of such. */
-function isZero(value) {
-    if (value === null || value === 0 || value === false || value === '')
-        return true;
-    if (Array.isArray(value))
-        return value.length === 0;
-    return isObject(value) && Object.values(value).every(isZero);
-}
-/** YAML `port: "80"` and JSON `80` are the same value to the API server (int-or-string). */
-function sameScalar(want, have) {
-    if (have === undefined || have === null || typeof have === 'object')
-        return false;
-    return want === have || String(want) === String(have);
-}
-/** The API server stores `stringData` as base64 `data`: compare in that form. */
-function secretWithData(body) {
-    const { stringData, ...rest } = body;
-    if (!isObject(stringData))
-        return body;
-    const data = isObject(rest.data) ? { ...rest.data } : {};
-    for (const [key, value] of Object.entries(stringData))
-        data[key] = Buffer.from(String(value)).toString('base64');
-    return { ...rest, data };
-}
-function textOf(value) {
-    return typeof value === 'string' ? value : JSON.stringify(value);
-}
-const SHORT = 80;
-function short(text) {
-    return text.length > SHORT ? `${text.slice(0, SHORT)}…` : text;
-}
-function escape(key) {
-    return key.replaceAll('~', '~0').replaceAll('/', '~1');
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** What counts as a secret in the release's fields: every registered secret, and each decrypted leaf. */
 async function releaseSecrets(target, files, context) {
     const encrypted = await context.values.encrypted(files);
@@ -73858,37 +74962,16 @@ async function releaseSecrets(target, files, context) {
     return (text) => holdsSecret(text) || leaves.has(text);
 }
 
-/** Maps items with at most `limit` promises in flight, keeping the input order in the output. */
-async function mapLimited(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await fn(items[index]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    return results;
-}
-
 // What a drift check reads beyond the releases' history: every plan's release as
 // deployed (`helm get manifest`) against the live objects, read from the API
 // server; and the orphans, releases with this action's marker in the plans'
 // namespaces that no plan declares. What is done about them is decide()'s.
 const OBJECTS_AT_ONCE = 8;
-/** The setup's discovery, asked once a setup (a client is one setup's). */
-const finders = new WeakMap();
 function apiOf(context) {
     const { client } = context;
     if (!client)
         throw new Error('internal error: a drift check without an API client');
-    let resources = finders.get(client);
-    if (!resources) {
-        resources = new ResourceFinder(client);
-        finders.set(client, resources);
-    }
-    return { client, resources };
+    return { client, resources: resourceFinderOf(client) };
 }
 /** What decide() asked to read of the live cluster for a step. */
 async function observeLive(step, what, context, log) {
@@ -74130,10 +75213,6 @@ async function runInOrder(items, limit, hooks) {
     });
 }
 
-async function checkHealth(input) {
-    return Promise.resolve({ health: 'healthy', notes: [] });
-}
-
 /**
  * A wave passes when no plan of it failed (a plan file that could not be read, a setup
  * that could not be reached and a soak re-check that found it unhealthy count as
@@ -74256,7 +75335,9 @@ async function soak(wave, setups, done, held, shared) {
             const fields = {
                 ...result,
                 status: 'failed',
-                error: why};
+                error: why,
+                health: 'unhealthy'
+            };
             rechecked.set(result.plan, resultOf(step, fields));
         }
     });
@@ -74311,10 +75392,10 @@ function isDrift(kind) {
 }
 /** The outcome a step's log group is titled with. */
 function outcomeOf(runKind, result) {
-    if (!isDrift(runKind))
-        return result.status === 'failed'
-            ? `${result.operation ?? 'plan'} failed`
-            : `${result.operation ?? 'plan'} ${result.status}`;
+    if (!isDrift(runKind)) {
+        const health = result.health ? `, ${result.health}` : '';
+        return `${result.operation ?? 'plan'} ${result.status}${health}`;
+    }
     if (result.drift?.state !== 'orphan')
         return `drift ${result.drift?.state ?? result.status}`;
     return result.operation === 'uninstall' && result.status === 'succeeded'
@@ -74455,7 +75536,10 @@ async function runSetup(setup, shared, hold) {
         const observed = await observeReleases(setup.steps, { helm: shared.ports.helm, env: act.env, signal: shared.signal, client: cluster.client }, orphans?.namespaces);
         info(`Releases of setup ${setup.setup}: ${observed.how}`);
         // Where listing failed, marking would fail too: the description tells the next run.
-        const marking = observed.viaApi ? cluster : { ...cluster, client: undefined };
+        // A health check reads other objects: it keeps the client.
+        const marking = observed.viaApi
+            ? cluster
+            : { ...cluster, client: undefined, reader: cluster.client };
         const context = {
             shared,
             act: {
@@ -74554,8 +75638,10 @@ async function stepOf(step, context) {
 async function engineStep(step, context, log) {
     const { shared } = context;
     const { runKind, config } = shared;
-    // A deploy's decision compares digests; a drift check reads its files only to re-apply.
-    const digest = step.action === 'apply' && (runKind === 'deploy' || runKind === 'resync')
+    // A deploy's decision compares digests, and a correction's the quarantined one; a
+    // drift report reads the files of none.
+    const digest = step.action === 'apply' &&
+        (runKind === 'deploy' || runKind === 'resync' || runKind === 'drift-correct')
         ? await stepDigest(step, shared)
         : undefined;
     const drift = isDrift(runKind)
@@ -74569,6 +75655,7 @@ async function engineStep(step, context, log) {
         now: Date.now(),
         pendingGraceMs: config.pendingGraceMs,
         run: shared.run,
+        retryQuarantined: config.retryQuarantined,
         ...(drift && { drift })
     };
     let decision = decide(input);
