@@ -65,9 +65,24 @@ export interface FakeHelm extends HelmPort {
 
 const release = (target: PlanTarget) => `${target.namespace}/${target.release}`
 
-/** What helm prints after an install or upgrade that made `revision`. */
+/** What helm prints after an install or upgrade that made `revision`, asked for JSON. */
 export function releaseJson(revision: number, chartVersion = '1.0.0'): string {
   return JSON.stringify({ version: revision, chart: { metadata: { version: chartVersion } } })
+}
+
+/** What helm prints after an install or upgrade that made `revision`, asked for the table. */
+export function releaseTable(release: string, revision: number): string {
+  return `NAME: ${release}\nNAMESPACE: ns\nSTATUS: deployed\nREVISION: ${revision}\nNOTES:\nREVISION: 99\n`
+}
+
+/** An install's or upgrade's answer in the output the engine asked for. */
+export function released(revision: number, chartVersion = '1.0.0'): Answer {
+  return ({ input, target }) =>
+    Promise.resolve(
+      typeof input === 'object' && 'output' in input && input.output === 'table'
+        ? releaseTable(target.release, revision)
+        : releaseJson(revision, chartVersion)
+    )
 }
 
 export function fakeHelm(
@@ -127,8 +142,8 @@ export function fakeHelm(
 }
 
 const defaults: Record<HelmOperation, Answer> = {
-  install: releaseJson(1),
-  upgrade: releaseJson(2),
+  install: released(1),
+  upgrade: released(2),
   uninstall: '',
   rollback: '',
   template: '',
