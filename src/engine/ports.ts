@@ -76,6 +76,8 @@ export interface EnginePorts {
   readonly hooks: HooksPort
   /** Absent: the kubeconfig store and the setup's API server. */
   readonly cluster?: ClusterPort
+  /** Where a commit's files are, written once a run when first asked. Absent: git writes them into the run's folder. */
+  readonly commits?: (sha: string) => Promise<string>
 }
 
 /** What act() and a preview resolve charts with. */
