@@ -7,8 +7,8 @@
 //
 // The charts are not ours to commit: GITOPS_REAL_CHARTS names a folder outside the
 // repository holding them, laid out by scripts/real-charts.sh from these commits:
-//   podinfo                stefanprodan/podinfo                  eec06d1ea459af4cb4e10e806f8be7c7bd58b361 (charts/podinfo 6.x)
-//   ingress-nginx          kubernetes/ingress-nginx              dbb11b92ddb77bee9c35e462479129354c84f939
+//   podinfo                stefanprodan/podinfo                  eec06d1ea459af4cb4e10e806f8be7c7bd58b361 (6.14.1)
+//   ingress-nginx          kubernetes/ingress-nginx              dbb11b92ddb77bee9c35e462479129354c84f939 (4.15.1)
 //   argo-cd                argoproj/argo-helm                    af0a9310bacbaa4636018dfe22c801a6d33a5c43 (10.1.1)
 //     charts/redis-ha      DandyDeveloper/charts                 2e2539a8960ead2c268f48bdde3b2cdf2b2f1ac8 (4.38.0, as its Chart.lock)
 //   kube-prometheus-stack  prometheus-community/helm-charts      cf408a290aec489277a94450bb3511432477a53a (88.5.3)
@@ -174,6 +174,14 @@ for (const chart of present) {
         { ...options, inputs }
       )
 
+    /** A pull request from `base` to `head`, previewed in a clone as actions/checkout leaves it. */
+    const preview = async (base: string, head: string): Promise<ActionRun> => {
+      const state = { comments: [], deployments: [] }
+      const handlers = { ...repositoryHandlers({ origin: ops.origin }), ...writeHandlers(state) }
+      const trigger = { pullRequest: { base, head } }
+      return (await github.actInClone(ops, head, trigger, handlers, options)).run
+    }
+
     beforeAll(async () => {
       const proxy = `http://127.0.0.1:${await closedPort()}`
       options = {
@@ -293,14 +301,7 @@ for (const chart of present) {
       'preview of a values change: only what changes, no churn',
       async () => {
         const head = await ops.commit({ 'values/app.yaml': chart.values('v3') })
-        const state = { comments: [], deployments: [] }
-        const { run } = await github.actInClone(
-          ops,
-          head,
-          { pullRequest: { base: deployed, head } },
-          { ...repositoryHandlers({ origin: ops.origin }), ...writeHandlers(state) },
-          options
-        )
+        const run = await preview(deployed, head)
         expect(run.code, run.log).toBe(0)
         const result = resultOf(run, plan)
         expect(result).toMatchObject({ operation: 'render', status: 'planned' })
@@ -327,7 +328,11 @@ for (const chart of present) {
         )
         writeFileSync(file, marked)
         const before = deployed
-        deployed = await ops.commit({ [plan]: `${planText}crds: create-replace\n` })
+        const head = await ops.commit({ [plan]: `${planText}crds: create-replace\n` })
+        const previewed = await preview(before, head)
+        expect(previewed.code, previewed.log).toBe(0)
+        expect(previewed.summary).toContain('gitops-action/real-charts: changed')
+        deployed = head
         const run = await push(before, deployed)
         expect(resultOf(run, plan), run.log).toMatchObject({ status: 'succeeded' })
         const ext = cluster.config.makeApiClient(k8s.ApiextensionsV1Api)
