@@ -16,6 +16,7 @@ import type {
   RepositoryAlias
 } from '../../src/types/plan.ts'
 import type { Result } from '../../src/types/results.ts'
+import { enginePorts } from '../../src/apply/helm-port.ts'
 import { runEngine } from '../../src/engine/run.ts'
 import { DEFAULT_REMOVAL } from '../../src/plan/plan-options.ts'
 import { NO_HOOKS, webSpec } from '../support/plan-spec.ts'
@@ -148,5 +149,7 @@ export function deploy(
   signal: AbortSignal,
   run = '1'
 ): Promise<Result[]> {
-  return runEngine({ plan: p, config: c, helm, run, signal })
+  // The scratch repository is no git checkout: its files stand for the commit's.
+  const ports = { ...enginePorts(helm), commits: () => Promise.resolve(c.workspace) }
+  return runEngine({ plan: p, config: c, helm, run, signal, ports })
 }

@@ -116,6 +116,58 @@ spec:
 `
 }
 
+/**
+ * A local chart that writes numbers and booleans in YAML 1.1's forms: helm hands the
+ * API server what Go's yaml.v2 reads (the octal 493, true), not YAML 1.2's 755 and "yes".
+ */
+const YAML11_CHART = {
+  'charts/yaml11/Chart.yaml': 'apiVersion: v2\nname: yaml11\nversion: 0.1.0\n',
+  'charts/yaml11/templates/deployment.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  replicas: 1
+  revisionHistoryLimit: 0x0A
+  selector:
+    matchLabels:
+      app: yaml11
+  template:
+    metadata:
+      labels:
+        app: yaml11
+    spec:
+      enableServiceLinks: yes
+      containers:
+        - name: web
+          image: nginx:1
+          volumeMounts:
+            - name: scripts
+              mountPath: /scripts
+      volumes:
+        - name: scripts
+          configMap:
+            name: {{ .Release.Name }}
+            defaultMode: 0755
+`
+}
+
+/** Charts whose manifests the API server stores in another form than YAML 1.2 reads them. */
+const STORED_OTHERWISE = [
+  {
+    name: 'zeros',
+    what: 'zero values (minReadySeconds: 0, publishNotReadyAddresses: false, initialDelaySeconds: 0)',
+    why: 'the API server stores no zero value',
+    files: ZERO_VALUES_CHART
+  },
+  {
+    name: 'yaml11',
+    what: 'YAML 1.1 numbers and booleans (defaultMode: 0755, revisionHistoryLimit: 0x0A, enableServiceLinks: yes)',
+    why: "helm hands the API server 493, 10 and true, as Go's yaml.v2 reads them",
+    files: YAML11_CHART
+  }
+] as const
+
 const VARIANTS = [
   { helm: 'Helm 4', setup: SETUP_A, helmBin: bed.helm4 },
   { helm: 'Helm 3', setup: SETUP_B, helmBin: bed.helm3 }
@@ -330,33 +382,38 @@ describe.each(VARIANTS)('drift on $setup with $helm', ({ setup, helmBin }) => {
     300_000
   )
 
-  faultCase(
-    `${setup}: a chart that writes zero values (minReadySeconds: 0, publishNotReadyAddresses: false, initialDelaySeconds: 0) → in sync, nothing corrected`,
-    'the API server stores no zero value: no drift with fail-on-drift (exit 0), drift: correct upgrades nothing (revision 1 stays)',
-    async () => {
-      const ns = suite.ns('zeros')
-      const ops = await opsRepo()
-      const plan = `${setup}/${ns}/zeros.yaml`
-      const head = await ops.commit({
-        ...ZERO_VALUES_CHART,
-        [plan]: planYaml({ chart: './charts/zeros' })
-      })
-      const deployed = await ops.push(head, { env })
-      expect(resultOf(deployed, plan), deployed.log).toMatchObject({
-        status: 'succeeded',
-        revision: 1
-      })
+  for (const chart of STORED_OTHERWISE)
+    faultCase(
+      `${setup}: a chart that writes ${chart.what} → in sync, nothing corrected`,
+      `${chart.why}: no drift with fail-on-drift (exit 0), drift: correct upgrades nothing (revision 1 stays)`,
+      async () => {
+        const ns = suite.ns(chart.name)
+        const ops = await opsRepo()
+        const plan = `${setup}/${ns}/${chart.name}.yaml`
+        const head = await ops.commit({
+          ...chart.files,
+          [plan]: planYaml({ chart: `./charts/${chart.name}` })
+        })
+        const deployed = await ops.push(head, { env })
+        expect(resultOf(deployed, plan), deployed.log).toMatchObject({
+          status: 'succeeded',
+          revision: 1
+        })
 
-      const checked = await run(ops, head, { 'fail-on-drift': 'true' })
-      expect(checked.code, checked.log).toBe(0)
-      expect(driftOf(checked, plan)).toEqual({ state: 'in-sync', objects: [], corrected: false })
-      const corrected = await run(ops, head, { drift: 'correct' })
-      expect(corrected.code, corrected.log).toBe(0)
-      expect(driftOf(corrected, plan)).toEqual({ state: 'in-sync', objects: [], corrected: false })
-      expect(await history(cluster, ns, 'zeros')).toEqual(['1:deployed'])
-    },
-    300_000
-  )
+        const checked = await run(ops, head, { 'fail-on-drift': 'true' })
+        expect(checked.code, checked.log).toBe(0)
+        expect(driftOf(checked, plan)).toEqual({ state: 'in-sync', objects: [], corrected: false })
+        const corrected = await run(ops, head, { drift: 'correct' })
+        expect(corrected.code, corrected.log).toBe(0)
+        expect(driftOf(corrected, plan)).toEqual({
+          state: 'in-sync',
+          objects: [],
+          corrected: false
+        })
+        expect(await history(cluster, ns, chart.name)).toEqual(['1:deployed'])
+      },
+      300_000
+    )
 })
 
 describe('faults around a drift check', () => {

@@ -233,7 +233,7 @@ describe('release options', () => {
   ] as const) {
     faultCase(
       `${helm}: a local chart whose dependencies are vendored in its charts/ (a folder and an archive), from a repository no one can reach`,
-      'deployed as bare helm would, with no network; a dependency missing from charts/ fails the plan with an error naming it',
+      'deployed as bare helm would, with no network; a dependency missing from charts/, or there but not in the commit (its own .gitignore leaves charts/ out), fails the plan with an error naming it',
       async () => {
         const space = ns('vendored')
         const p = (name: string): string => `${SETUP_A}/${space}/${name}.yaml`
@@ -269,8 +269,15 @@ describe('release options', () => {
           ...prefixed('charts/airgap/charts', { ...subchart('folder'), ...subchart('disabled') }),
           'charts/gap/Chart.yaml': umbrella('gap'),
           ...prefixed('charts/gap/charts', subchart('folder')),
+          // As kube-prometheus-stack's: in the work tree, never committed.
+          'charts/hidden/.gitignore': 'charts/*\n',
+          'charts/hidden/Chart.yaml': umbrella('hidden'),
+          ...prefixed('charts/hidden/charts', { ...subchart('folder'), ...subchart('disabled') }),
+          'charts/hidden/charts/archive/Chart.yaml':
+            'apiVersion: v2\nname: archive\nversion: 0.1.0\n',
           [p('airgap')]: 'chart: ./charts/airgap\n',
-          [p('gap')]: 'chart: ./charts/gap\n'
+          [p('gap')]: 'chart: ./charts/gap\n',
+          [p('hidden')]: 'chart: ./charts/hidden\n'
         })
         const run = await ops.push(head, {
           env: { PATH: `${dirname(helmBin)}:${process.env.PATH ?? ''}` }
@@ -290,6 +297,13 @@ describe('release options', () => {
           { line: 1, operation: 'install' }
         )
         expect(await clusterA.releaseSecrets(space, 'gap')).toEqual([])
+        expectFailed(
+          run,
+          p('hidden'),
+          /dependencies of local chart charts\/hidden could not be built: folder 0\.1\.0, archive ~0\.1\.0, disabled 0\.1\.0 are not in its charts\/ folder; helm dependency build: /,
+          { line: 1, operation: 'install' }
+        )
+        expect(await clusterA.releaseSecrets(space, 'hidden')).toEqual([])
       },
       180_000
     )

@@ -56,11 +56,14 @@ async function encryptedPlan(name: string, options: EncryptedPlanOptions = {}) {
   return { ns, ops, plan, head, plaintext, encrypted }
 }
 
-/** Prints the mode of every decrypted values file while the run holds them. */
+/**
+ * Prints the mode of every decrypted values file while the run holds them: the run
+ * folder's own values/ (the commit's files, ciphertext only, lie in commits/ beside it).
+ */
 const modesHook = {
   path: 'hooks/modes.sh',
   script:
-    'find "$RUNNER_TEMP" -path "*/gitops-action-*/values/*" -type f -exec stat -c "decrypted file mode %a" {} \\;\n'
+    'find "$RUNNER_TEMP"/gitops-action-*/values -type f -exec stat -c "decrypted file mode %a" {} \\;\n'
 }
 
 describe('SOPS-encrypted values', () => {

@@ -128,41 +128,62 @@ export class ChartResolver {
   readonly #context: HelmCall
   readonly #done = new Map<string, Promise<void>>()
   readonly #built = new Map<string, Promise<string>>()
+  readonly #committed: (() => Promise<string>) | undefined
 
+  /**
+   * `committed`, when given, writes the deployed commit's files into a private folder
+   * and tells where: local charts are read from there, not from `workspace`, so that
+   * helm deploys what the commit holds and nothing else the checkout may have (a
+   * dependency a chart's own .gitignore leaves out, a file an earlier step wrote).
+   */
   constructor(
     helm: HelmPort,
     aliases: readonly RepositoryAlias[],
     workspace: string,
-    context: HelmCall
+    context: HelmCall,
+    committed?: () => Promise<string>
   ) {
     this.#helm = helm
     this.#aliases = aliases
     this.#workspace = workspace
     this.#context = context
+    this.#committed = committed
     for (const alias of aliases) addUrlSecrets(alias.url)
   }
 
   async resolve(source: ChartSource, context?: Partial<HelmCall>): Promise<string> {
-    const reference = chartReference(source, this.#aliases, this.#workspace)
+    const root = source.kind === 'local' ? await this.#localRoot() : this.#workspace
+    const reference = chartReference(source, this.#aliases, root)
     if (reference.setup) await this.#prepare(reference.setup, context)
     if (source.kind !== 'local') return reference.ref
     let built = this.#built.get(reference.ref)
     if (!built) {
-      built = this.#withDependencies(reference.ref, { ...this.#context, ...context })
+      built = this.#withDependencies(root, reference.ref, { ...this.#context, ...context })
       this.#built.set(reference.ref, built)
     }
     return built
   }
 
+  async #localRoot(): Promise<string> {
+    if (!this.#committed) return this.#workspace
+    try {
+      return await this.#committed()
+    } catch (error) {
+      throw new ChartError(
+        `the commit's files, where local charts are read from, could not be written: ${errorMessage(error)}`
+      )
+    }
+  }
+
   /**
    * A chart that declares dependencies its `charts/` lacks gets them built in place
-   * (`charts/`, as a workflow step running `helm dependency build` would): `file://`
-   * dependencies are relative to the chart's folder and Chart.lock must stay beside
-   * its Chart.yaml. One whose dependencies are all vendored is used as it is, with no
-   * network, as bare helm does; `helm dependency build` has no mode for some of them,
-   * so a build sets up every repository.
+   * (in its folder of the commit's files, as a workflow step running `helm dependency
+   * build` would in a checkout): `file://` dependencies are relative to the chart's
+   * folder and Chart.lock must stay beside its Chart.yaml. One whose dependencies are
+   * all vendored is used as it is, with no network, as bare helm does; `helm
+   * dependency build` has no mode for some of them, so a build sets up every repository.
    */
-  async #withDependencies(dir: string, context: HelmCall): Promise<string> {
+  async #withDependencies(root: string, dir: string, context: HelmCall): Promise<string> {
     const chartYaml = chartYamlOf(dir)
     const dependencies = chartYaml === undefined ? undefined : chartDependencies(chartYaml)
     if (dependencies === undefined) return dir
@@ -177,7 +198,7 @@ export class ChartResolver {
     } catch (error) {
       const names = missing.map((d) => `${d.name} ${d.version}`.trim()).join(', ')
       throw new DependencyError(
-        `the dependencies of local chart ${dir.slice(this.#workspace.length + 1)} could not be built: ${names} ${missing.length === 1 ? 'is' : 'are'} not in its charts/ folder; helm dependency build: ${errorMessage(error)}`
+        `the dependencies of local chart ${dir.slice(root.length + 1)} could not be built: ${names} ${missing.length === 1 ? 'is' : 'are'} not in its charts/ folder; helm dependency build: ${errorMessage(error)}`
       )
     }
     return dir

@@ -132,10 +132,15 @@ export interface ApplyArgsInput {
   readonly userArgs: readonly string[]
   /** The plan's own flags (`releaseOptionArgs`), after the user's. */
   readonly optionArgs?: readonly string[]
+  /**
+   * How helm tells what it made: `json` prints the whole release (every manifest, value
+   * and chart file: megabytes for a large chart), `table` a few lines and the chart's notes.
+   */
+  readonly output: 'json' | 'table'
 }
 
 function chartArgs(
-  input: Omit<ApplyArgsInput, 'operation' | 'description' | 'labels' | 'userArgs'>
+  input: Omit<ApplyArgsInput, 'operation' | 'description' | 'labels' | 'userArgs' | 'output'>
 ): string[] {
   return [
     input.target.release,
@@ -155,7 +160,7 @@ export function valuesFlagValue(path: string): string {
   return /[",\r\n]/.test(path) ? `"${path.replaceAll('"', '""')}"` : path
 }
 
-/** `helm install|upgrade`; our `--output json` comes last so it wins over a user's `-o`. */
+/** `helm install|upgrade`; our `--output` comes last so it wins over a user's `-o`. */
 export function applyArgs(input: ApplyArgsInput): string[] {
   return [
     input.operation,
@@ -168,13 +173,13 @@ export function applyArgs(input: ApplyArgsInput): string[] {
     ...input.userArgs,
     ...(input.optionArgs ?? []),
     '--output',
-    'json'
+    input.output
   ]
 }
 
 /** `helm template` for a preview: the same chart and values, the user's args that make sense offline. */
 export function templateArgs(
-  input: Omit<ApplyArgsInput, 'operation' | 'description' | 'labels' | 'optionArgs'>
+  input: Omit<ApplyArgsInput, 'operation' | 'description' | 'labels' | 'optionArgs' | 'output'>
 ): string[] {
   return ['template', ...chartArgs(input), ...withoutFlags(input.userArgs, NOT_FOR_TEMPLATE)]
 }

@@ -2,7 +2,7 @@ import type { Config } from '../types/config.ts'
 import type { PlannedStep, PlanSpec } from '../types/plan.ts'
 import type { ObjectDrift, Result } from '../types/results.ts'
 import type { PlanLog } from '../report/plan-log.ts'
-import { DependencyError } from '../apply/dependencies.ts'
+import { chartYamlOf, DependencyError } from '../apply/dependencies.ts'
 import {
   releaseOptionArgs,
   serverSideFlag,
@@ -17,7 +17,8 @@ import { recheck, type Decision, type Drift, type Recovery } from './decide.ts'
 import { hooksFailedLabel, LABELS, markerLabels, releaseDescription } from './marker.ts'
 import { resultOf, type OutcomeFields } from '../report/results.ts'
 import { withDrift } from './outcome.ts'
-import { parseRelease } from './helm-output.ts'
+import { knownChartVersion } from './chart-version.ts'
+import { applyOutput, parseApplied, parseRelease } from './helm-output.ts'
 import { previewApply, previewUninstall, type PreviewContext } from './preview.ts'
 import { optionsNote } from './options-note.ts'
 import { ownershipSignature } from './ownership.ts'
@@ -252,6 +253,14 @@ async function apply(
       serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
     })
     notes.push(...translated.notes)
+    const known = knownChartVersion(
+      spec,
+      spec.chart.kind === 'local' ? chartYamlOf(chart) : undefined
+    )
+    const output = applyOutput({
+      chartVersion: known === undefined,
+      manifest: spec.options.health.enable
+    })
     const applied = await helm
       .apply(
         {
@@ -263,7 +272,8 @@ async function apply(
           description: releaseDescription(context.sha, target.plan, digest),
           labels: markerLabels({ digest, commit: context.sha, run: context.run }),
           userArgs: translated.args,
-          optionArgs: releaseOptionArgs(spec.options, helm.major)
+          optionArgs: releaseOptionArgs(spec.options, helm.major),
+          output
         },
         { ...helmContext(context, log), announce: (command) => log.line(command) }
       )
@@ -276,9 +286,9 @@ async function apply(
         notes.push(...undone.notes)
         throw undone.error
       })
-    const release = parseRelease(applied)
+    const release = parseApplied(applied, output, target.release)
     revision = release.revision
-    version = release.chartVersion ?? version
+    version = release.chartVersion ?? known ?? version
     log.line(`${op} done: revision ${revision ?? '?'}, chart version ${version || '?'}`)
 
     if (spec.options.health.enable && step.action === 'apply') {

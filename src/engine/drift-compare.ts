@@ -1,4 +1,5 @@
 import { loadAll } from 'js-yaml'
+import { KUBE_YAML_SCHEMA } from '../render/kube-yaml.ts'
 import { secretDigest, redactObject } from '../render/redact.ts'
 import type { DriftIgnore } from '../types/plan.ts'
 import type { FieldDrift } from '../types/results.ts'
@@ -8,6 +9,7 @@ import type { FieldDrift } from '../types/results.ts'
 // defaults, or another controller adds, is not in the manifest and so never drift.
 // The API server does not store a zero value (`minReadySeconds: 0`, `false`, `""`,
 // `[]`) of an `omitempty` field: an absent live field equals a zero in the manifest.
+// The manifest is read as the API server got it (render/kube-yaml.ts: `0755` is 493).
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 export type JsonObject = { [key: string]: Json }
@@ -25,7 +27,7 @@ export interface DesiredObject {
 /** The objects of a manifest (YAML documents); empty documents and lists' wrappers are skipped. */
 export function manifestObjects(manifest: string): DesiredObject[] {
   const objects: DesiredObject[] = []
-  for (const parsed of loadAll(manifest) as Json[]) {
+  for (const parsed of loadAll(manifest, null, { schema: KUBE_YAML_SCHEMA }) as Json[]) {
     if (!isObject(parsed)) continue
     const items = parsed.kind === 'List' && Array.isArray(parsed.items) ? parsed.items : [parsed]
     for (const item of items) {

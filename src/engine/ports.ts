@@ -21,14 +21,14 @@ export interface HelmCall {
 /** What `helm template` renders: the chart and values of an apply, without its release flags. */
 export type TemplateInput = Omit<
   ApplyArgsInput,
-  'operation' | 'description' | 'labels' | 'optionArgs'
+  'operation' | 'description' | 'labels' | 'optionArgs' | 'output'
 >
 
 export interface HelmPort {
   /** The binary's path, handed to hooks as HELM. */
   readonly path: string
   readonly major: HelmMajor
-  /** `helm install|upgrade --output json`: its stdout. */
+  /** `helm install|upgrade --output json|table`: its stdout (engine/helm-output.ts reads it). */
   apply(input: ApplyArgsInput, call: HelmCall): Promise<string>
   uninstall(target: PlanTarget, call: HelmCall): Promise<void>
   rollback(target: PlanTarget, revision: number, call: HelmCall): Promise<void>
@@ -76,6 +76,8 @@ export interface EnginePorts {
   readonly hooks: HooksPort
   /** Absent: the kubeconfig store and the setup's API server. */
   readonly cluster?: ClusterPort
+  /** Where a commit's files are, written once a run when first asked. Absent: git writes them into the run's folder. */
+  readonly commits?: (sha: string) => Promise<string>
 }
 
 /** What act() and a preview resolve charts with. */

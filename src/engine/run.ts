@@ -64,7 +64,6 @@ export interface Shared extends EngineRun {
   readonly baseSide: ActContext['base']
   /** helm's environment before a setup's kubeconfig is added. */
   readonly baseEnv: NodeJS.ProcessEnv
-  readonly commitFiles: ActContext['commitFiles']
 }
 
 /** What one setup's observed releases and cluster give a step. */
@@ -130,10 +129,17 @@ function sharedOf(run: EngineRun): Shared {
       ? childEnv({ ...workdir.helmEnv, KUBECONFIG: join(workdir.root, 'no-kubeconfig') })
       : childEnv(workdir.helmEnv)
   const given = run.ports ?? enginePorts(run.helm)
-  const charts = new ChartResolver(given.helm, run.plan.repositories, run.config.workspace, {
-    env: baseEnv,
-    signal: run.signal
-  })
+  // Commits' files, written once a run when first asked: the deployed commit's for its
+  // local charts, the base commit's for a removed plan's uninstall hooks.
+  const commitFiles =
+    given.commits ?? commitFolders(run.config.workspace, join(workdir.root, 'commits'))
+  const charts = new ChartResolver(
+    given.helm,
+    run.plan.repositories,
+    run.config.workspace,
+    { env: baseEnv, signal: run.signal },
+    () => commitFiles(run.plan.sha)
+  )
   // The base renders with its own repositories file and from its own files.
   const base = run.plan.runKind.kind === 'preview' ? run.base : undefined
   const baseSide: ActContext['base'] = base && {
@@ -146,19 +152,20 @@ function sharedOf(run: EngineRun): Shared {
     dir: workdir.valuesDir,
     signal: run.signal
   })
-  // A removed plan's uninstall hooks run among the base commit's files: written once, when one runs.
-  const commitFiles = commitFolders(run.config.workspace, join(workdir.root, 'commits'))
   const shared: Shared = {
     ...run,
     runKind: run.plan.runKind.kind,
-    ports: { ...given, cluster: given.cluster ?? { connect: (setup) => clusterOf(setup, shared) } },
+    ports: {
+      ...given,
+      cluster: given.cluster ?? { connect: (setup) => clusterOf(setup, shared) },
+      commits: commitFiles
+    },
     workdir,
     charts,
     values,
     state: {},
     baseEnv,
-    baseSide,
-    commitFiles
+    baseSide
   }
   return shared
 }
@@ -206,7 +213,7 @@ function actContextOf(shared: Shared, cluster?: ActContext['cluster']): ActConte
     signal: shared.signal,
     base: shared.baseSide,
     scratch: shared.workdir.root,
-    commitFiles: shared.commitFiles,
+    commitFiles: shared.ports.commits,
     ...(cluster && { cluster })
   }
 }

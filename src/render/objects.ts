@@ -1,5 +1,6 @@
 import { contentDigest } from './digest.ts'
 import { CORE_SCHEMA, dump, loadAll } from 'js-yaml'
+import { KUBE_YAML_SCHEMA } from './kube-yaml.ts'
 import { redactObject } from './redact.ts'
 
 // Pure: `helm template` output as Kubernetes objects, keyed by what identifies
@@ -88,7 +89,8 @@ export function canonicalYaml(object: Record<string, unknown>): string {
 export function parseManifest(manifest: string, namespace: string): RenderedObject[] {
   let documents: unknown[]
   try {
-    documents = loadAll(manifest, null, { schema: CORE_SCHEMA }) as unknown[]
+    // As the API server gets it: `defaultMode: 0755` is 493 there, and in the preview.
+    documents = loadAll(manifest, null, { schema: KUBE_YAML_SCHEMA }) as unknown[]
   } catch (error) {
     // The parser's message quotes the source, which may hold a Secret: only the line.
     const line = (error as { mark?: { line?: number } }).mark?.line

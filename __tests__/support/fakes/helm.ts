@@ -74,6 +74,21 @@ export function releaseJson(revision: number, chartVersion = '1.0.0', manifest?:
   })
 }
 
+/** What helm prints after an install or upgrade that made `revision`, asked for the table. */
+export function releaseTable(release: string, revision: number): string {
+  return `NAME: ${release}\nNAMESPACE: ns\nSTATUS: deployed\nREVISION: ${revision}\nNOTES:\nREVISION: 99\n`
+}
+
+/** An install's or upgrade's answer in the output the engine asked for. */
+export function released(revision: number, chartVersion = '1.0.0'): Answer {
+  return ({ input, target }) =>
+    Promise.resolve(
+      typeof input === 'object' && 'output' in input && input.output === 'table'
+        ? releaseTable(target.release, revision)
+        : releaseJson(revision, chartVersion)
+    )
+}
+
 export function fakeHelm(
   script: Partial<Record<HelmOperation, Answer> & Record<ChartOperation, ChartAnswer>> = {},
   binary: Pick<HelmPort, 'path' | 'major'> = { path: '/fake/helm', major: 4 }
@@ -131,8 +146,8 @@ export function fakeHelm(
 }
 
 const defaults: Record<HelmOperation, Answer> = {
-  install: releaseJson(1),
-  upgrade: releaseJson(2),
+  install: released(1),
+  upgrade: released(2),
   uninstall: '',
   rollback: '',
   template: '',

@@ -161,6 +161,33 @@ describe('ChartResolver', () => {
     )
   })
 
+  it("local charts are read from the commit's files, not from the checkout; other charts ask for none", async () => {
+    const checkout = workspace(redis, ['redis'])
+    const committed = workspace(redis)
+    const helm = fakeHelm()
+    let written = 0
+    const charts = new ChartResolver(helm, aliases, checkout, { env }, () => {
+      written++
+      return Promise.resolve(committed)
+    })
+    await charts.resolve({ kind: 'alias', alias: 'private', name: 'web' })
+    expect(written).toBe(0)
+    expect(await charts.resolve({ kind: 'local', path: 'charts/app' })).toBe(
+      join(committed, 'charts', 'app')
+    )
+    // The checkout's redis is no part of the commit: it is built, in the commit's copy.
+    expect(brief(helm).at(-1)).toBe(`dependency-build ${join(committed, 'charts', 'app')}`)
+  })
+
+  it("the commit's files that cannot be written fail the local chart, naming why", async () => {
+    const charts = new ChartResolver(fakeHelm(), aliases, '/repo', { env }, () =>
+      Promise.reject(new Error('git read-tree failed'))
+    )
+    await expect(charts.resolve({ kind: 'local', path: 'charts/app' })).rejects.toThrow(
+      "the commit's files, where local charts are read from, could not be written: git read-tree failed"
+    )
+  })
+
   it('a repo alias is added once per run, its URL without credentials and the password for stdin', async () => {
     const helm = fakeHelm()
     const charts = resolver(helm)

@@ -30,6 +30,7 @@ const upgradeArgs = (input: Partial<ApplyArgsInput>): string[] =>
     description: 'd',
     labels: 'l=1',
     userArgs: [],
+    output: 'json',
     ...input
   })
 
@@ -118,7 +119,7 @@ describe('server-side apply in effect', () => {
 })
 
 describe('applyArgs', () => {
-  it('installs with namespace creation, version, values in order, description, marker labels, user args, JSON last', () => {
+  it('installs with namespace creation, version, values in order, description, marker labels, user args, our output last', () => {
     expect(
       applyArgs({
         operation: 'install',
@@ -128,7 +129,8 @@ describe('applyArgs', () => {
         values: ['/repo/a.yaml', '/repo/b.yaml'],
         description: 'gitops-action abc123 aws/foo/default/demo.yaml digest=d1',
         labels: 'gitops-action/managed=true',
-        userArgs: ['--wait', '-o', 'table']
+        userArgs: ['--wait', '-o', 'table'],
+        output: 'json'
       })
     ).toEqual([
       'install',
@@ -168,6 +170,14 @@ describe('applyArgs', () => {
       'l=1',
       '--output',
       'json'
+    ])
+  })
+  it('asks for the table when the release is not to be printed whole, over a user -o json', () => {
+    expect(upgradeArgs({ userArgs: ['-o', 'json'], output: 'table' }).slice(-4)).toEqual([
+      '-o',
+      'json',
+      '--output',
+      'table'
     ])
   })
   it('keeps a file name with shell characters as one argument', () => {

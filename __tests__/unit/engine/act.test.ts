@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
@@ -418,6 +418,38 @@ describe('act: install and upgrade', () => {
       optionArgs: ['--timeout', '5m', '--rollback-on-failure=true']
     })
     expect((await run(step, upgrade, f)).notes).toContain('release options: atomic on, timeout 5m')
+  })
+})
+
+describe('act: what helm prints of what it made', () => {
+  const outputOf = (f: Fixture) => (f.helm.calls[0]?.input as { output?: string }).output
+
+  it('an exact version: the table, the revision from it, the version from the plan', async () => {
+    const f = fixture()
+    const result = await run(applyStep({ version: '2.1.0' }), upgrade, f)
+    expect(outputOf(f)).toBe('table')
+    expect(result).toMatchObject({ status: 'succeeded', revision: 2, version: '2.1.0' })
+    expect(f.kube.patches.map((p) => p.path)).toEqual([secretPath(2)])
+  })
+
+  it("a chart folder: the table, the version from its Chart.yaml (helm's --version is not for folders)", async () => {
+    const f = fixture()
+    const dir = mkdtempSync(join(tmpdir(), 'chart-'))
+    writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: web\nversion: 0.3.0\n')
+    const context = { ...f.context, charts: { resolve: () => Promise.resolve(dir) } }
+    const step = applyStep({ chart: { kind: 'local', path: 'charts/web' }, version: '9.9.9' })
+    const result = await act(step, install, DIGEST, context, new PlanLog('t'))
+    expect(outputOf(f)).toBe('table')
+    expect(result).toMatchObject({ status: 'succeeded', revision: 1, version: '0.3.0' })
+  })
+
+  it('a version the plan cannot tell (none, or a range): the release as JSON', async () => {
+    for (const version of [undefined, '^2.0.0']) {
+      const f = fixture({ helm: fakeHelm({ upgrade: releaseJson(5, '2.3.0') }) })
+      const result = await run(applyStep(version ? { version } : {}), upgrade, f)
+      expect(outputOf(f)).toBe('json')
+      expect(result).toMatchObject({ status: 'succeeded', revision: 5, version: '2.3.0' })
+    }
   })
 })
 

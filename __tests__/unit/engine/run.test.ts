@@ -163,7 +163,9 @@ function engine(
     ports: {
       helm: options.helm,
       hooks: fakeHooks(),
-      cluster: options.cluster ?? clusters(() => undefined)
+      cluster: options.cluster ?? clusters(() => undefined),
+      // The commit's files, as git would write them: the workspace itself here.
+      commits: () => Promise.resolve(workspace)
     }
   })
 }
