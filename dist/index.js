@@ -33888,12 +33888,8 @@ function loadDocuments(input, options = {}) {
 	});
 }
 function loadAll(input, iteratorOrOptions, options) {
-	let iterator = null;
-	if (typeof iteratorOrOptions === "function") iterator = iteratorOrOptions;
-	else if (iteratorOrOptions !== null && typeof iteratorOrOptions === "object") options = iteratorOrOptions;
 	const documents = loadDocuments(input, options);
-	if (iterator === null) return documents;
-	for (const document of documents) iterator(document);
+	return documents;
 }
 /**
 * Parses `string` as a single YAML document. Throws {@link YAMLException} on
@@ -71531,36 +71527,55 @@ class ChartResolver {
     #context;
     #done = new Map();
     #built = new Map();
-    constructor(helm, aliases, workspace, context) {
+    #committed;
+    /**
+     * `committed`, when given, writes the deployed commit's files into a private folder
+     * and tells where: local charts are read from there, not from `workspace`, so that
+     * helm deploys what the commit holds and nothing else the checkout may have (a
+     * dependency a chart's own .gitignore leaves out, a file an earlier step wrote).
+     */
+    constructor(helm, aliases, workspace, context, committed) {
         this.#helm = helm;
         this.#aliases = aliases;
         this.#workspace = workspace;
         this.#context = context;
+        this.#committed = committed;
         for (const alias of aliases)
             addUrlSecrets(alias.url);
     }
     async resolve(source, context) {
-        const reference = chartReference(source, this.#aliases, this.#workspace);
+        const root = source.kind === 'local' ? await this.#localRoot() : this.#workspace;
+        const reference = chartReference(source, this.#aliases, root);
         if (reference.setup)
             await this.#prepare(reference.setup, context);
         if (source.kind !== 'local')
             return reference.ref;
         let built = this.#built.get(reference.ref);
         if (!built) {
-            built = this.#withDependencies(reference.ref, { ...this.#context, ...context });
+            built = this.#withDependencies(root, reference.ref, { ...this.#context, ...context });
             this.#built.set(reference.ref, built);
         }
         return built;
     }
+    async #localRoot() {
+        if (!this.#committed)
+            return this.#workspace;
+        try {
+            return await this.#committed();
+        }
+        catch (error) {
+            throw new ChartError(`the commit's files, where local charts are read from, could not be written: ${errorMessage(error)}`);
+        }
+    }
     /**
      * A chart that declares dependencies its `charts/` lacks gets them built in place
-     * (`charts/`, as a workflow step running `helm dependency build` would): `file://`
-     * dependencies are relative to the chart's folder and Chart.lock must stay beside
-     * its Chart.yaml. One whose dependencies are all vendored is used as it is, with no
-     * network, as bare helm does; `helm dependency build` has no mode for some of them,
-     * so a build sets up every repository.
+     * (in its folder of the commit's files, as a workflow step running `helm dependency
+     * build` would in a checkout): `file://` dependencies are relative to the chart's
+     * folder and Chart.lock must stay beside its Chart.yaml. One whose dependencies are
+     * all vendored is used as it is, with no network, as bare helm does; `helm
+     * dependency build` has no mode for some of them, so a build sets up every repository.
      */
-    async #withDependencies(dir, context) {
+    async #withDependencies(root, dir, context) {
         const chartYaml = chartYamlOf(dir);
         const dependencies = chartYaml === undefined ? undefined : chartDependencies(chartYaml);
         if (dependencies === undefined)
@@ -71575,7 +71590,7 @@ class ChartResolver {
         }
         catch (error) {
             const names = missing.map((d) => `${d.name} ${d.version}`.trim()).join(', ');
-            throw new DependencyError(`the dependencies of local chart ${dir.slice(this.#workspace.length + 1)} could not be built: ${names} ${missing.length === 1 ? 'is' : 'are'} not in its charts/ folder; helm dependency build: ${errorMessage(error)}`);
+            throw new DependencyError(`the dependencies of local chart ${dir.slice(root.length + 1)} could not be built: ${names} ${missing.length === 1 ? 'is' : 'are'} not in its charts/ folder; helm dependency build: ${errorMessage(error)}`);
         }
         return dir;
     }
@@ -71787,7 +71802,7 @@ function chartArgs(input) {
 function valuesFlagValue(path) {
     return /[",\r\n]/.test(path) ? `"${path.replaceAll('"', '""')}"` : path;
 }
-/** `helm install|upgrade`; our `--output json` comes last so it wins over a user's `-o`. */
+/** `helm install|upgrade`; our `--output` comes last so it wins over a user's `-o`. */
 function applyArgs(input) {
     return [
         input.operation,
@@ -71800,7 +71815,7 @@ function applyArgs(input) {
         ...input.userArgs,
         ...(input.optionArgs ?? []),
         '--output',
-        'json'
+        input.output
     ];
 }
 /** `helm template` for a preview: the same chart and values, the user's args that make sense offline. */
@@ -73228,8 +73243,40 @@ function withDrift(result, drift) {
     return { ...result, drift };
 }
 
-// Pure: what helm prints, read.
-/** The revision, chart version and manifest helm reports after install/upgrade (`--output json`). */
+// Pure: the chart version an install or upgrade will report, when the plan tells it
+// beforehand; then helm need not print the whole release to say it.
+/** A version `--version` can only match itself (a range, `1.2` or `v1.2.3` could match others). */
+const EXACT = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+/**
+ * A chart folder's version is its Chart.yaml's (helm takes no `--version` for a
+ * folder); a repository or registry chart's, the plan's exact `version:`; an archive
+ * URL's or a registry reference with a tag of its own, unknown beforehand.
+ */
+function knownChartVersion(spec, chartYaml) {
+    switch (spec.chart.kind) {
+        case 'local':
+            return chartYaml === undefined ? undefined : chartYamlVersion(chartYaml);
+        case 'url':
+            return undefined;
+        case 'oci':
+            if (/[:@]/.test(spec.chart.ref.slice(spec.chart.ref.lastIndexOf('/') + 1)))
+                return undefined;
+    }
+    return spec.version !== undefined && EXACT.test(spec.version) ? spec.version : undefined;
+}
+function chartYamlVersion(chartYaml) {
+    try {
+        const version = load(chartYaml, { schema: CORE_SCHEMA })
+            ?.version;
+        return typeof version === 'string' && version.trim() !== '' ? version : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+// Pure: what helm prints, read; and which of its outputs an install or upgrade asks for.
+/** A release as `helm install|upgrade|status --output json` prints it; `revision: null` when unreadable. */
 function parseRelease(stdout) {
     try {
         // Helm may print lines before the JSON (`Pulled: ...`, `Digest: ...` for OCI charts).
@@ -73239,13 +73286,92 @@ function parseRelease(stdout) {
             revision: typeof release.version === 'number' ? release.version : null,
             chartVersion: release.chart?.metadata?.version,
             applyMethod: release.apply_method,
-            ...(typeof release.manifest === 'string' ? { manifest: release.manifest } : {})
+            ...(typeof release.manifest === 'string' && { manifest: release.manifest })
         };
     }
     catch {
         return { revision: null };
     }
 }
+/**
+ * How an install or upgrade tells what it made. The table is a few lines (and the
+ * chart's notes); the JSON is the whole release, every manifest, value and chart file
+ * (5 MB for argo-cd), so it is asked for only when the table lacks what is needed:
+ * the chart version, when the plan cannot tell it beforehand, or the manifest.
+ */
+function applyOutput(needs) {
+    return needs.chartVersion || needs.manifest ? 'json' : 'table';
+}
+/** What an install or upgrade made, read from the output it was asked for. */
+function parseApplied(stdout, output, release) {
+    return output === 'json' ? parseRelease(stdout) : { revision: tableRevision(stdout, release) };
+}
+/**
+ * The revision in helm's own lines of `--output table`: `NAME: <release>`, then
+ * `KEY: value` lines up to `NOTES:`. What follows is the chart's text and is never read.
+ */
+function tableRevision(stdout, release) {
+    const all = stdout.split('\n').map((line) => line.replace(/\r$/, ''));
+    const notes = all.indexOf('NOTES:');
+    const lines = notes < 0 ? all : all.slice(0, notes);
+    const start = lines.indexOf(`NAME: ${release}`);
+    if (start < 0)
+        return null;
+    for (const line of lines.slice(start + 1)) {
+        if (!/^[A-Z][A-Z -]*: /.test(line))
+            break;
+        const revision = /^REVISION: (\d+)$/.exec(line);
+        if (revision)
+            return Number(revision[1]);
+    }
+    return null;
+}
+
+// Pure: a manifest read as the API server gets it. helm and kubectl turn a manifest
+// into JSON with Go's yaml.v2, which mostly follows YAML 1.1: `defaultMode: 0755` is
+// the octal 493; `yes`, `on` and `y` are true; `1_000` is 1000. Read by YAML 1.2's
+// rules `0755` is 755, and a chart that writes it would differ on every drift check
+// from the 493 the server holds. Numbers are read as yaml.v2 reads them (Go's
+// `strconv` with base prefixes, then its float syntax), not as YAML 1.1 says: no
+// base-60 (`12:30` stays text), `0o755` is octal, `08` and `1e3` are numbers.
+const GO_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
+const GO_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+/** Go's base prefixes; a leading 0 alone is octal too. */
+const PREFIXES = [
+    [/^0[xX]/, 16],
+    [/^0[oO]/, 8],
+    [/^0[bB]/, 2],
+    [/^0(?=.)/, 8]
+];
+/** yaml.v2's number of a plain scalar: underscores dropped, an integer if Go parses one, else a float. */
+function goNumber(source) {
+    const plain = source.replaceAll('_', '');
+    if (GO_INT.test(plain)) {
+        const sign = plain.startsWith('-') ? -1 : 1;
+        const digits = plain.replace(/^[-+]/, '');
+        const [prefix, base] = PREFIXES.find(([p]) => p.test(digits)) ?? [/^/, 10];
+        return sign * parseInt(digits.replace(prefix, ''), base);
+    }
+    return GO_FLOAT.test(plain) ? Number(plain) : NOT_RESOLVED;
+}
+const KUBE_YAML_SCHEMA = new Schema$1([
+    ...FAILSAFE_SCHEMA.tags,
+    nullYaml11Tag,
+    boolYaml11Tag,
+    {
+        ...intYaml11Tag,
+        implicitFirstChars: ['-', '+', '.', ...'0123456789'],
+        resolve: goNumber
+    },
+    // `.inf` and `.nan` as YAML 1.1 has them; every other float goes through the int tag.
+    {
+        ...floatYaml11Tag,
+        resolve: (source, isExplicit, tagName) => /^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$/.test(source)
+            ? floatYaml11Tag.resolve(source, isExplicit, tagName)
+            : NOT_RESOLVED
+    },
+    mergeTag
+]);
 
 // A Secret's values never leave the process: each value of `data` and
 // `stringData` becomes a short HMAC digest before the object is printed,
@@ -73358,7 +73484,8 @@ function canonicalYaml(object) {
 function parseManifest(manifest, namespace) {
     let documents;
     try {
-        documents = loadAll(manifest, null, { schema: CORE_SCHEMA });
+        // As the API server gets it: `defaultMode: 0755` is 493 there, and in the preview.
+        documents = loadAll(manifest, null, { schema: KUBE_YAML_SCHEMA });
     }
     catch (error) {
         // The parser's message quotes the source, which may hold a Secret: only the line.
@@ -73833,7 +73960,7 @@ function eventsOf(namespace) {
 /** The objects of a manifest (YAML documents); empty documents and lists' wrappers are skipped. */
 function manifestObjects(manifest) {
     const objects = [];
-    for (const parsed of loadAll(manifest)) {
+    for (const parsed of loadAll(manifest, null, { schema: KUBE_YAML_SCHEMA })) {
         if (!isObject(parsed))
             continue;
         const items = parsed.kind === 'List' && Array.isArray(parsed.items) ? parsed.items : [parsed];
@@ -74759,6 +74886,11 @@ async function apply(step, spec, decision, digest, context, log) {
             serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
         });
         notes.push(...translated.notes);
+        const known = knownChartVersion(spec, spec.chart.kind === 'local' ? chartYamlOf(chart) : undefined);
+        const output = applyOutput({
+            chartVersion: known === undefined,
+            manifest: spec.options.health.enable
+        });
         const applied = await helm
             .apply({
             operation: op,
@@ -74769,7 +74901,8 @@ async function apply(step, spec, decision, digest, context, log) {
             description: releaseDescription(context.sha, target.plan, digest),
             labels: markerLabels({ digest, commit: context.sha, run: context.run }),
             userArgs: translated.args,
-            optionArgs: releaseOptionArgs(spec.options, helm.major)
+            optionArgs: releaseOptionArgs(spec.options, helm.major),
+            output
         }, { ...helmContext(context, log), announce: (command) => log.line(command) })
             .catch(async (error) => {
             // A health-checked plan's atomic is the action's: helm was not given it.
@@ -74781,9 +74914,9 @@ async function apply(step, spec, decision, digest, context, log) {
             notes.push(...undone.notes);
             throw undone.error;
         });
-        const release = parseRelease(applied);
+        const release = parseApplied(applied, output, target.release);
         revision = release.revision;
-        version = release.chartVersion ?? version;
+        version = release.chartVersion ?? known ?? version;
         log.line(`${op} done: revision ${revision ?? '?'}, chart version ${version || '?'}`);
         if (spec.options.health.enable && step.action === 'apply') {
             const gate = await healthGate({ step, op, revision, digest, applied, lastDeployed: decision.lastDeployed }, context, log);
@@ -75436,10 +75569,10 @@ function sharedOf(run) {
         ? childEnv({ ...workdir.helmEnv, KUBECONFIG: join$1(workdir.root, 'no-kubeconfig') })
         : childEnv(workdir.helmEnv);
     const given = run.ports ?? enginePorts(run.helm);
-    const charts = new ChartResolver(given.helm, run.plan.repositories, run.config.workspace, {
-        env: baseEnv,
-        signal: run.signal
-    });
+    // Commits' files, written once a run when first asked: the deployed commit's for its
+    // local charts, the base commit's for a removed plan's uninstall hooks.
+    const commitFiles = given.commits ?? commitFolders(run.config.workspace, join$1(workdir.root, 'commits'));
+    const charts = new ChartResolver(given.helm, run.plan.repositories, run.config.workspace, { env: baseEnv, signal: run.signal }, () => commitFiles(run.plan.sha));
     // The base renders with its own repositories file and from its own files.
     const base = run.plan.runKind.kind === 'preview' ? run.base : undefined;
     const baseSide = base && {
@@ -75452,19 +75585,20 @@ function sharedOf(run) {
         dir: workdir.valuesDir,
         signal: run.signal
     });
-    // A removed plan's uninstall hooks run among the base commit's files: written once, when one runs.
-    const commitFiles = commitFolders(run.config.workspace, join$1(workdir.root, 'commits'));
     const shared = {
         ...run,
         runKind: run.plan.runKind.kind,
-        ports: { ...given, cluster: given.cluster ?? { connect: (setup) => clusterOf(setup, shared) } },
+        ports: {
+            ...given,
+            cluster: given.cluster ?? { connect: (setup) => clusterOf(setup, shared) },
+            commits: commitFiles
+        },
         workdir,
         charts,
         values,
         state: {},
         baseEnv,
-        baseSide,
-        commitFiles
+        baseSide
     };
     return shared;
 }
@@ -75504,7 +75638,7 @@ function actContextOf(shared, cluster) {
         signal: shared.signal,
         base: shared.baseSide,
         scratch: shared.workdir.root,
-        commitFiles: shared.commitFiles,
+        commitFiles: shared.ports.commits,
         ...(cluster && { cluster })
     };
 }
