@@ -19,6 +19,12 @@ import { openDiffBase, type OpenedBase } from './diff-base.ts'
 import { asError, errorMessage } from './error-message.ts'
 import { runKindOf } from './run-kind.ts'
 import type { Result } from './types/results.ts'
+import type { Config } from './types/config.ts'
+import type { ShardRecord } from './types/fleet.ts'
+import { ZERO_SHA } from './types/changes.ts'
+import type { GitHubEvent } from './github/event.ts'
+import { allResults, affectedSetups } from './report/results.ts'
+import { writeResultsFile } from './report/results-file.ts'
 
 /** The data path: config → event → scope → changes → plan → helm → engine → report → publishers. */
 export async function run(): Promise<void> {
@@ -27,9 +33,11 @@ export async function run(): Promise<void> {
   let opened: OpenedBase | undefined
   // Set once publishing started: an error that ends the run must still end it (Deployments).
   let publishers: Publishers | undefined
+  // What the results file of a run that fails as a whole can still say.
+  const known: { config?: Config; event?: GitHubEvent } = {}
   try {
-    const config = readConfig()
-    const event = readEvent()
+    const config = (known.config = readConfig())
+    const event = (known.event = readEvent())
     const api = createApi(config.githubToken, event, signal)
     const scope = await resolveScope(event, api, config)
     const changes =
@@ -70,15 +78,56 @@ export async function run(): Promise<void> {
       cancelled: signal.aborted,
       preview: previewReport
     })
+    await writeResultsFile({
+      sha: plan.sha,
+      kind: plan.runKind.kind,
+      runId: event.workflow.runId,
+      runUrl: event.workflow.runUrl,
+      cancelled: signal.aborted,
+      shard: shardOf(config),
+      setups: affectedSetups(plan),
+      results: allResults(plan, results),
+      deployments: [],
+      unwritten: [],
+      preview: previewReport
+    })
   } catch (error) {
     if (error instanceof RepositoriesFileError) error.leakedUrls.forEach(addUrlSecrets)
-    await reportRunFailure(errorMessage(error))
+    const message = errorMessage(error)
+    await reportRunFailure(message)
     await publishers?.finish({ kind: 'stopped' })
+    await writeResultsFile({
+      sha: known.event?.sha ?? runnerSha(),
+      kind: 'deploy',
+      runId: known.event?.workflow.runId,
+      runUrl: known.event?.workflow.runUrl,
+      cancelled: signal.aborted,
+      error: message,
+      shard: known.config ? shardOf(known.config) : null,
+      setups: [],
+      results: [],
+      deployments: [],
+      unwritten: []
+    }).catch((failure: unknown) =>
+      runWarning(`The results file could not be written: ${errorMessage(failure)}`)
+    )
   } finally {
     for (const warning of takeSecretWarnings()) runWarning(warning)
     await opened?.dispose()
     cancellation.dispose()
   }
+}
+
+/** The commit the runner checked out, when the event could not be read. */
+function runnerSha(): string {
+  const sha = process.env.GITHUB_SHA ?? ''
+  return /^[0-9a-f]{40}$/.test(sha) ? sha : ZERO_SHA
+}
+
+/** What a run restricted to some setups (a fleet's shard) may report on. */
+function shardOf(config: Config): ShardRecord | null {
+  if (config.setups.length === 0 && config.shard === undefined) return null
+  return { id: config.shard ?? null, setups: config.setups }
 }
 
 /** The engine's results; without helm no plan can run, but every affected plan still gets one. */

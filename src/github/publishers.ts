@@ -59,7 +59,7 @@ export function publishersOf(input: PublishingInput): Publishers {
     runKind.kind === 'preview' && runKind.pullRequest !== undefined
       ? commentPublisher(input, runKind.pullRequest)
       : undefined,
-    config.deployments && runKind.kind !== 'preview' && plan.setups.length > 0
+    config.deployments !== 'none' && runKind.kind !== 'preview' && plan.setups.length > 0
       ? deploymentsPublisher(input)
       : undefined,
     isDriftCheck(runKind) && runKind.issues ? driftIssuesPublisher(input) : undefined

@@ -1,11 +1,13 @@
 // run() in process, with typed fakes of @actions/core and @actions/github (the way
 // GitHub's typescript-action template tests an action), beside the end-to-end runs
 // of dist/ on the test bed: what the step is given, what it writes, whether it fails.
+import { readFileSync } from 'node:fs'
 import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SEED_ENV } from '../../../src/config.ts'
 import { run } from '../../../src/main.ts'
+import { parseResultsFile } from '../../../src/fleet/results-format.ts'
 import { resetSecrets } from '../../../src/secrets/masking.ts'
 import * as core from '../../support/fakes/core.ts'
 import * as github from '../../support/fakes/github.ts'
@@ -58,8 +60,13 @@ function compareAnswers(files: readonly string[]): void {
   })
 }
 
+/** The JSON outputs; `results-file` is a path (see the results file's own tests). */
 function outputs(): Record<string, unknown> {
-  return Object.fromEntries([...core.outputs].map(([name, value]) => [name, JSON.parse(value)]))
+  return Object.fromEntries(
+    [...core.outputs]
+      .filter(([name]) => name !== 'results-file')
+      .map(([name, value]) => [name, JSON.parse(value)])
+  )
 }
 
 beforeEach(async () => {
@@ -144,6 +151,12 @@ describe('run() in process', () => {
       "input 'parallel' must be a whole number from 1 to 64 (got '0')."
     )
     expect(outputs()).toEqual(RUN_FAILED)
+    // The results file says so too: a report job counts the run's setups as failed.
+    const file = parseResultsFile(readFileSync(core.outputs.get('results-file') ?? '', 'utf8'), 'f')
+    expect(file.run).toMatchObject({
+      sha: AFTER,
+      error: "input 'parallel' must be a whole number from 1 to 64 (got '0')."
+    })
   })
 
   it('an event it does not handle is refused with what to do, before any API call', async () => {
