@@ -25,6 +25,7 @@ import { ZERO_SHA } from './types/changes.ts'
 import type { GitHubEvent } from './github/event.ts'
 import { allResults, affectedSetups } from './report/results.ts'
 import { writeResultsFile } from './report/results-file.ts'
+import { runReportMode } from './fleet/report-mode.ts'
 
 /** The data path: config → event → scope → changes → plan → helm → engine → report → publishers. */
 export async function run(): Promise<void> {
@@ -37,6 +38,7 @@ export async function run(): Promise<void> {
   const known: { config?: Config; event?: GitHubEvent } = {}
   try {
     const config = (known.config = readConfig())
+    if (config.mode === 'report') return await runReportMode(config, signal)
     const event = (known.event = readEvent())
     const api = createApi(config.githubToken, event, signal)
     const scope = await resolveScope(event, api, config)
@@ -87,7 +89,7 @@ export async function run(): Promise<void> {
       shard: shardOf(config),
       setups: affectedSetups(plan),
       results: allResults(plan, results),
-      deployments: [],
+      deployments: publishers.deployments(),
       unwritten: [],
       preview: previewReport
     })
@@ -96,6 +98,8 @@ export async function run(): Promise<void> {
     const message = errorMessage(error)
     await reportRunFailure(message)
     await publishers?.finish({ kind: 'stopped' })
+    // A fleet's own steps (plan, report) deploy nothing: their failure is in the log and summary.
+    if (known.config?.mode === 'plan' || known.config?.mode === 'report') return
     await writeResultsFile({
       sha: known.event?.sha ?? runnerSha(),
       kind: 'deploy',
@@ -106,7 +110,7 @@ export async function run(): Promise<void> {
       shard: known.config ? shardOf(known.config) : null,
       setups: [],
       results: [],
-      deployments: [],
+      deployments: publishers?.deployments() ?? [],
       unwritten: []
     }).catch((failure: unknown) =>
       runWarning(`The results file could not be written: ${errorMessage(failure)}`)

@@ -1,9 +1,9 @@
+import type { PreviewBase } from '../types/diff-base.ts'
 import type { RunKindName } from '../types/plan.ts'
 import type { Operation, Result, Status } from '../types/results.ts'
 import {
   RESULTS_FORMAT,
   type DeploymentRecord,
-  type PreviewBase,
   type ResultsFile,
   type ShardRecord
 } from '../types/fleet.ts'

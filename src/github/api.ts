@@ -78,6 +78,10 @@ export interface GitHubApi {
   listComments(issue: number): Promise<IssueComment[]>
   createComment(issue: number, body: string): Promise<IssueComment>
   updateComment(id: number, body: string): Promise<IssueComment>
+  /** Comments on a commit, oldest first (up to MAX_COMMENT_PAGES pages). */
+  listCommitComments(sha: string): Promise<IssueComment[]>
+  createCommitComment(sha: string, body: string): Promise<IssueComment>
+  updateCommitComment(id: number, body: string): Promise<IssueComment>
   /** A Deployment of `ref` to `environment`; returns its id. */
   createDeployment(ref: string, environment: string, description: string): Promise<number>
   deploymentStatus(
@@ -259,6 +263,50 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
     updateComment: (id, body) =>
       guard(`editing comment ${id}`, async () => {
         const { data } = await octokit().rest.issues.updateComment({
+          owner,
+          repo,
+          comment_id: id,
+          body,
+          request: request()
+        })
+        return { id: data.id, body: data.body ?? '', author: data.user?.login }
+      }),
+
+    listCommitComments: (sha) =>
+      guard(`listing the comments of commit ${sha.slice(0, 12)}`, async () => {
+        const comments: IssueComment[] = []
+        for (let page = 1; page <= MAX_COMMENT_PAGES; page++) {
+          const { data } = await octokit().rest.repos.listCommentsForCommit({
+            owner,
+            repo,
+            commit_sha: sha,
+            per_page: PER_PAGE,
+            page,
+            request: request()
+          })
+          comments.push(
+            ...data.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user?.login }))
+          )
+          if (data.length < PER_PAGE) break
+        }
+        return comments
+      }),
+
+    createCommitComment: (sha, body) =>
+      guard(`commenting on commit ${sha.slice(0, 12)}`, async () => {
+        const { data } = await octokit().rest.repos.createCommitComment({
+          owner,
+          repo,
+          commit_sha: sha,
+          body,
+          request: request()
+        })
+        return { id: data.id, body: data.body ?? '', author: data.user?.login }
+      }),
+
+    updateCommitComment: (id, body) =>
+      guard(`editing commit comment ${id}`, async () => {
+        const { data } = await octokit().rest.repos.updateCommitComment({
           owner,
           repo,
           comment_id: id,

@@ -1,5 +1,6 @@
 // A fleet run: the plan job's waves and shards, the results file every run writes,
 // and what a report job merges from those files.
+import type { PreviewBase } from './diff-base.ts'
 import type { RunKindName } from './plan.ts'
 import type { Result } from './results.ts'
 
@@ -34,11 +35,6 @@ export interface DeploymentRecord {
   readonly id: number | null
   readonly state: string | null
 }
-
-/** The diff base a preview compared with, as its heading names it. */
-export type PreviewBase =
-  | { readonly kind: 'commit'; readonly sha: string; readonly reason: string }
-  | { readonly kind: 'none'; readonly reason: string }
 
 /** The results file of one run (schema/results-v1.json). */
 export interface ResultsFile {

@@ -221,9 +221,34 @@ describe('run() through the publishers', () => {
       ['in_progress', 'deploying'],
       ['failure', '1 of 1 plan(s) failed']
     ])
+    const file = parseResultsFile(readFileSync(core.outputs.get('results-file') ?? '', 'utf8'), 'f')
+    expect(file.deployments).toEqual([
+      { environment: 'local/a', setups: ['local/a'], id: 5, state: 'failure' }
+    ])
     expect(core.failed).toEqual(['1 of 1 plan(s) failed: local/a/web/shop.yaml'])
     expect(outputs().results).toEqual([
       expect.objectContaining({ error: expect.stringContaining(NO_HELM) })
+    ])
+  })
+
+  it("a fleet's shard (publish: false) records no Deployment: its report job will", async () => {
+    await shopPlan()
+    await step('push', () => pushPayload({ before: BEFORE, after: AFTER }))
+    compareAnswers(['local/a/web/shop.yaml'])
+    await withoutHelm()
+    core.inputs.set('deployments', 'true')
+    core.inputs.set('publish', 'false')
+    core.inputs.set('setups', 'local/a')
+    core.inputs.set('shard', '1-0')
+    await run()
+    expect(github.rest.repos.createDeployment).not.toHaveBeenCalled()
+    const path = core.outputs.get('results-file') ?? ''
+    expect(path).toMatch(/gitops-results-1-0\.json$/)
+    const file = parseResultsFile(readFileSync(path, 'utf8'), path)
+    expect(file.shard).toEqual({ id: '1-0', setups: ['local/a'] })
+    expect(file.deployments).toEqual([])
+    expect(file.results.map((r) => [r.plan, r.status])).toEqual([
+      ['local/a/web/shop.yaml', 'failed']
     ])
   })
 
