@@ -26,6 +26,7 @@ import type { GitHubEvent } from './github/event.ts'
 import { allResults, affectedSetups } from './report/results.ts'
 import { writeResultsFile } from './report/results-file.ts'
 import { runReportMode } from './fleet/report-mode.ts'
+import { runPlanMode } from './fleet/plan-mode.ts'
 
 /** The data path: config → event → scope → changes → plan → helm → engine → report → publishers. */
 export async function run(): Promise<void> {
@@ -46,11 +47,16 @@ export async function run(): Promise<void> {
       scope.kind === 'diff'
         ? await detectChanges(scope, event, config.workspace, api, signal)
         : undefined
+    const runKind = runKindOf(event, config, scope)
+    if (config.mode === 'plan') {
+      await runPlanMode({ config, scope, changes, sha: event.sha, runKind })
+      return
+    }
     const plan = await planDeployment({
       config,
       scope,
       changes,
-      runKind: runKindOf(event, config, scope),
+      runKind,
       openCheckout: () => openCheckout(config.workspace, event.sha),
       sha: event.sha
     })
