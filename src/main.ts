@@ -1,7 +1,7 @@
 import { readConfig } from './config.ts'
 import { readEvent } from './github/event.ts'
 import { resolveScope } from './github/scope.ts'
-import { createApi } from './github/api.ts'
+import { createApi, type GitHubApi } from './github/api.ts'
 import { detectChanges } from './changes/detect.ts'
 import { planDeployment } from './plan/planner.ts'
 import { RepositoriesFileError } from './plan/repositories.ts'
@@ -36,12 +36,12 @@ export async function run(): Promise<void> {
   // Set once publishing started: an error that ends the run must still end it (Deployments).
   let publishers: Publishers | undefined
   // What the results file of a run that fails as a whole can still say.
-  const known: { config?: Config; event?: GitHubEvent } = {}
+  const known: { config?: Config; event?: GitHubEvent; api?: GitHubApi } = {}
   try {
     const config = (known.config = readConfig())
     if (config.mode === 'report') return await runReportMode(config, signal)
     const event = (known.event = readEvent())
-    const api = createApi(config.githubToken, event, signal)
+    const api = (known.api = createApi(config.githubToken, event, signal))
     const scope = await resolveScope(event, api, config)
     const changes =
       scope.kind === 'diff'
@@ -96,7 +96,7 @@ export async function run(): Promise<void> {
       setups: affectedSetups(plan),
       results: allResults(plan, results),
       deployments: publishers.deployments(),
-      unwritten: [],
+      unwritten: api.unwritten(),
       preview: previewReport
     })
   } catch (error) {
@@ -117,7 +117,7 @@ export async function run(): Promise<void> {
       setups: [],
       results: [],
       deployments: publishers?.deployments() ?? [],
-      unwritten: []
+      unwritten: known.api?.unwritten() ?? []
     }).catch((failure: unknown) =>
       runWarning(`The results file could not be written: ${errorMessage(failure)}`)
     )

@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApi } from '../../../src/github/api.ts'
 import { readEvent } from '../../../src/github/event.ts'
-import { commentMarker, ownComment, upsertComment } from '../../../src/github/pr-comment.ts'
+import {
+  commentMarker,
+  commitThread,
+  ownComment,
+  upsertComment
+} from '../../../src/github/pr-comment.ts'
 import {
   deploymentGroups,
   finalStatus,
@@ -116,6 +121,33 @@ describe('ownComment', () => {
       { id: 3, author: me, body: marker }
     ]
     expect(ownComment(comments, marker, me)?.id).toBe(2)
+  })
+})
+
+describe("a fleet report's sticky commit comment", () => {
+  it('is created on the commit once, then edited by a re-run; pull request comments are apart', async () => {
+    const state: WriteState = { comments: [{ id: 1, body: 'LGTM' }], deployments: [] }
+    const github = await api(state)
+    const marker = '<!-- gitops-action report deploy.yml -->'
+    const first = await upsertComment(github, commitThread(github, SHA), marker, `${marker}\nfirst`)
+    const again = await upsertComment(github, commitThread(github, SHA), marker, `${marker}\nagain`)
+    expect(first.kind).toBe('created')
+    expect(again).toEqual({ kind: 'updated', id: (first as { id: number }).id })
+    expect(state.comments).toEqual([
+      { id: 1, body: 'LGTM' },
+      expect.objectContaining({ commit: SHA, body: `${marker}\nagain` })
+    ])
+  })
+
+  it('a token that may not comment on commits: skipped, saying what permission it lacks', async () => {
+    const state: WriteState = { comments: [], deployments: [], forbidden: true }
+    const github = await api(state)
+    const outcome = await upsertComment(github, commitThread(github, SHA), 'm', 'm\nbody')
+    expect(outcome).toEqual({
+      kind: 'skipped',
+      reason:
+        'The report was not posted as a commit comment: the token may not comment on commits (a workflow without `permissions: contents: write`). It is in the job summary.'
+    })
   })
 })
 

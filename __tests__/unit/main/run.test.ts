@@ -269,6 +269,14 @@ describe('run() through the publishers', () => {
     })
     expect(github.rest.repos.createDeploymentStatus).not.toHaveBeenCalled()
     expect(core.failed).toEqual(['1 of 1 plan(s) failed: local/a/web/shop.yaml'])
+    // The results file tells a report job what could not be written.
+    const file = parseResultsFile(readFileSync(core.outputs.get('results-file') ?? '', 'utf8'), 'f')
+    expect(file.unwritten).toEqual([
+      'creating a deployment to local/a failed (HTTP 403): Resource not accessible by integration'
+    ])
+    expect(file.deployments).toEqual([
+      { environment: 'local/a', setups: ['local/a'], id: null, state: null }
+    ])
   })
 
   it('a dry-run deploy previews: no Deployment, no comment', async () => {
