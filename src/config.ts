@@ -406,7 +406,7 @@ function shards(): WaveShards[] | undefined {
   const wrong = (): never =>
     fail(
       raw,
-      "must be the plan job's shards output (a JSON list of {wave, matrix: {include: [{shard, setups}]}})",
+      "must be the plan job's shards output (a JSON list of {wave, matrix: {include: [{shard, setups}]}}, or one wave's entry of it)",
       false
     )
   let parsed: unknown
@@ -415,8 +415,9 @@ function shards(): WaveShards[] | undefined {
   } catch {
     return wrong()
   }
-  if (!Array.isArray(parsed)) return wrong()
-  return parsed.map((entry: unknown): WaveShards => {
+  // One wave's entry (a gate's: toJSON(fromJSON(shards)[0])) stands for a list of it.
+  const waves: unknown[] = Array.isArray(parsed) ? parsed : [parsed]
+  return waves.map((entry: unknown): WaveShards => {
     const { wave, matrix } = (entry ?? {}) as { wave?: unknown; matrix?: { include?: unknown } }
     const include = matrix?.include
     if (typeof wave !== 'number' || !Number.isInteger(wave) || !Array.isArray(include))

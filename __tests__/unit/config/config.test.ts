@@ -88,6 +88,8 @@ describe('readConfig', () => {
     expect(read({ deployments: 'true' }).deployments).toBe('per-setup')
     expect(read({ deployments: 'False' }).deployments).toBe('none')
     expect(read({ deployments: 'per-wave' }).deployments).toBe('per-wave')
+    const wave = { wave: 2, matrix: { include: [{ shard: '2-0', setups: 'a/b' }] } }
+    expect(read({ shards: JSON.stringify(wave) }).shards).toEqual([wave])
     const shards = [{ wave: 1, matrix: { include: [{ shard: '1-0', setups: 'aws/eu,aws/us' }] } }]
     expect(
       read({
@@ -257,11 +259,11 @@ describe('readConfig: a bad value names the input and what is allowed', () => {
     ],
     [
       { shards: '{"wave": 1}' },
-      "input 'shards' must be the plan job's shards output (a JSON list of {wave, matrix: {include: [{shard, setups}]}})."
+      "input 'shards' must be the plan job's shards output (a JSON list of {wave, matrix: {include: [{shard, setups}]}}, or one wave's entry of it)."
     ],
     [
       { shards: '[{"wave": 1, "matrix": {"include": [{"shard": 3}]}}]' },
-      "input 'shards' must be the plan job's shards output (a JSON list of {wave, matrix: {include: [{shard, setups}]}})."
+      "input 'shards' must be the plan job's shards output (a JSON list of {wave, matrix: {include: [{shard, setups}]}}, or one wave's entry of it)."
     ],
     [{ publish: 'maybe' }, "input 'publish' must be true or false (got 'maybe')."],
     [{ drift: 'fix' }, "input 'drift' must be one of report, correct (got 'fix')."],
