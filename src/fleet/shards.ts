@@ -67,9 +67,10 @@ export function shardsOf(
   size: number
 ): WaveShards[] {
   const keys = shardKeys([...fleet, ...waves.flat()], size)
+  // The n-th entry is wave n, as the waves output numbers them (a wave nothing joined has none).
   return waves
+    .filter((setups) => setups.length > 0)
     .map((setups, index) => ({ wave: index + 1, setups }))
-    .filter(({ setups }) => setups.length > 0)
     .map(({ wave, setups }) => {
       const ranges = new Map<string, string[]>()
       for (const setup of [...new Set(setups)].sort(compare)) {

@@ -57,11 +57,11 @@ describe('shardsOf', () => {
       expect(idOf([...new Set([target, ...others])], target)).toBe(alone)
   })
 
-  it('one matrix a wave, in wave order; a wave with nothing affected has none', () => {
+  it('one matrix a wave, in wave order: the n-th entry is wave n, as the waves output counts', () => {
     const fleet = fleetOf(20)
     const shards = shardsOf([fleet.slice(0, 3), [], fleet.slice(3, 10)], fleet, 2)
-    expect(shards.map((w) => w.wave)).toEqual([1, 3])
-    expect(shards[1]?.matrix.include.every((s) => s.shard.startsWith('3-'))).toBe(true)
+    expect(shards.map((w) => w.wave)).toEqual([1, 2])
+    expect(shards[1]?.matrix.include.every((s) => s.shard.startsWith('2-'))).toBe(true)
   })
 
   it('a fleet that fits one shard is one job, `<wave>-0`', () => {
