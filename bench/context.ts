@@ -16,12 +16,17 @@ export interface BenchContext {
   readonly env: NodeJS.ProcessEnv
 }
 
-export function benchContext(bed: Testbed, work: string): BenchContext {
+/** `kubeconfigs`: how the contenders reach the clusters (through the latency proxies). */
+export function benchContext(
+  bed: Testbed,
+  work: string,
+  kubeconfigs: readonly string[] = bed.kubeconfigs
+): BenchContext {
   mkdirSync(work, { recursive: true })
   return {
     bed,
     helm: bed.helm4,
-    kubeconfigs: bed.kubeconfigs,
+    kubeconfigs,
     chartRepo: bed.chartRepo,
     work,
     env: { ...neutralEnv(), SSL_CERT_FILE: bed.ca }

@@ -9,6 +9,7 @@
 //          --rounds N (≥ 1)  --out DIR (where the JSON goes)
 //          --work DIR (scratch; default bench/work/<stamp>)
 //          --helmfile build|auto|skip  (build: build it if missing; auto: use it if built)
+//          --rtt MS[,MS...] (round trips the latency proxies add in front of each API server; default 0,40)
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util'
 import { testbed } from '../__tests__/support/testbed.ts'
 import { clean, verifyPhase, type Clusters } from './cluster.ts'
 import { benchContext, type BenchContext } from './context.ts'
+import { proxyCertificate, startLatencyProxy, type LatencyProxy } from './latency-proxy.ts'
 import { overheadProbe, theAction, writeStore, type OverheadRun } from './contenders/action.ts'
 import { bareLoop } from './contenders/bare.ts'
 import { freshHelmHome, type Contender } from './contenders/contender.ts'
@@ -45,6 +47,7 @@ interface Size {
 
 interface Options {
   sizes: Size[]
+  rtts: number[]
   rounds: number
   out: string
   work: string
@@ -58,6 +61,7 @@ function options(): Options {
       setups: { type: 'string' },
       plans: { type: 'string' },
       rounds: { type: 'string', default: '5' },
+      rtt: { type: 'string', default: '0,40' },
       out: { type: 'string', default: join(root, 'bench', 'results') },
       work: { type: 'string' },
       helmfile: { type: 'string', default: 'build' }
@@ -88,8 +92,17 @@ function options(): Options {
             throw new Error(`bench: --sizes takes SxP[,SxP...] (e.g. 4x5,2x40), not "${size}"`)
           return { setups: count('sizes', match[1]!), plans: count('sizes', match[2]!) }
         })
+  const rtts = values.rtt.split(',').map((text) => {
+    const ms = Number(text.trim())
+    if (!Number.isInteger(ms) || ms < 0 || ms > 1000)
+      throw new Error(
+        `bench: --rtt takes round trips in ms from 0 to 1000 (e.g. 0,40), not "${text}"`
+      )
+    return ms
+  })
   return {
     sizes,
+    rtts,
     rounds: count('rounds', values.rounds),
     out: resolve(values.out),
     work: resolve(values.work ?? join(root, 'bench', 'work', stamp)),
@@ -140,19 +153,26 @@ async function measureRound(
   contender: Contender,
   repo: OpsRepo,
   clusters: Clusters,
-  peaks: Map<string, number>
+  peaks: Map<string, number>,
+  proxies: readonly LatencyProxy[]
 ): Promise<Record<Phase, PhaseSample>> {
   const samples = {} as Record<Phase, PhaseSample>
   for (const phase of PHASES) {
     checkout(repo, repo.commits[COMMIT_OF[phase]])
     // Nothing else of this process runs a child meanwhile: the difference is the contender's tree.
     const cpuBefore = childrenCpuMs()
+    for (const proxy of proxies) proxy.reset()
     const run = await contender.run(phase)
+    const counts = proxies.map((proxy) => proxy.counts())
     samples[phase] = {
       ms: run.ms,
       cpuMs: childrenCpuMs() - cpuBefore,
       helmProcesses: run.helmProcesses,
-      ownCpuMs: run.ownCpuMs
+      ownCpuMs: run.ownCpuMs,
+      api: {
+        requests: counts.reduce((n, c) => n + c.requests, 0),
+        peakInFlight: counts.reduce((n, c) => n + c.peakInFlight, 0)
+      }
     }
     if (run.peakRssKb)
       peaks.set(contender.name, Math.max(peaks.get(contender.name) ?? 0, run.peakRssKb))
@@ -171,28 +191,56 @@ async function main(): Promise<void> {
   const bed = testbed()
   const stale = await distDrift(root)
   if (stale) log(`WARNING: ${stale}`)
-  for (const size of opts.sizes) {
-    const loads = [loadNow()]
-    const context = benchContext(bed, join(opts.work, `${size.setups}x${size.plans}`))
-    const measured = await measureSize(size, opts.rounds, context, helmfile, loads)
-    const result = toResult({
-      ...measured,
-      machine: machine(loads),
-      versions: {
-        action: gitRevision(root),
-        helm: bed.helm4Version,
-        helmfile: helmfile ? HELMFILE_VERSION : null,
-        kubernetes: bed.kubeVersion || null,
-        node: process.version
-      },
-      notes: notes(helmfileMissing, Math.max(...loads), stale)
-    })
-    mkdirSync(opts.out, { recursive: true })
-    const file = resultFile(opts.out, `${result.date.slice(0, 10)}-${size.setups}x${size.plans}`)
-    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`)
-    printReport(result)
-    log(`written ${file}`)
-  }
+  const certificate = proxyCertificate(join(opts.work, 'proxy'))
+  for (const size of opts.sizes)
+    for (const rttMs of opts.rtts) {
+      const loads = [loadNow()]
+      const work = join(opts.work, `${size.setups}x${size.plans}-rtt${rttMs}`)
+      mkdirSync(work, { recursive: true })
+      // Every contender reaches the API servers through the proxies, at 0 ms too: the requests are counted alike.
+      const proxies = await Promise.all(
+        bed.kubeconfigs.map((kubeconfig, i) =>
+          startLatencyProxy({
+            kubeconfig,
+            out: join(work, `proxied-${i}.kubeconfig`),
+            oneWayMs: rttMs / 2,
+            certificate
+          })
+        )
+      )
+      const context = benchContext(
+        bed,
+        work,
+        proxies.map((p) => p.kubeconfig)
+      )
+      let measured
+      try {
+        measured = await measureSize(size, opts.rounds, context, helmfile, loads, proxies)
+      } finally {
+        await Promise.all(proxies.map((p) => p.close()))
+      }
+      const result = toResult({
+        ...measured,
+        rttMs,
+        machine: machine(loads),
+        versions: {
+          action: gitRevision(root),
+          helm: bed.helm4Version,
+          helmfile: helmfile ? HELMFILE_VERSION : null,
+          kubernetes: bed.kubeVersion || null,
+          node: process.version
+        },
+        notes: notes(helmfileMissing, Math.max(...loads), stale)
+      })
+      mkdirSync(opts.out, { recursive: true })
+      const file = resultFile(
+        opts.out,
+        `${result.date.slice(0, 10)}-${size.setups}x${size.plans}-rtt${rttMs}`
+      )
+      writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`)
+      printReport(result)
+      log(`written ${file}`)
+    }
   log(`done in ${fmt(performance.now() - started)}`)
   if (!process.env.BENCH_KEEP_WORK) rmSync(opts.work, { recursive: true, force: true })
 }
@@ -204,8 +252,9 @@ async function measureSize(
   context: BenchContext,
   helmfile: string | undefined,
   /** Gets the load average after each contender's round. */
-  loads: number[]
-): Promise<Omit<Measurements, 'machine' | 'versions' | 'notes'>> {
+  loads: number[],
+  proxies: readonly LatencyProxy[]
+): Promise<Omit<Measurements, 'machine' | 'versions' | 'notes' | 'rttMs'>> {
   const clusters: Clusters = {
     helm: context.helm,
     kubeconfigs: context.kubeconfigs,
@@ -240,7 +289,7 @@ async function measureSize(
     // Rotate the order each round so no contender always runs first or last.
     const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!)
     for (const contender of order) {
-      const got = await measureRound(contender, repo, clusters, peaks)
+      const got = await measureRound(contender, repo, clusters, peaks, proxies)
       loads.push(loadNow())
       log(
         `round ${round}${counted ? '' : ' (warm-up)'} ${contender.name.padEnd(8)} ${PHASES.map((p) => `${p} ${fmt(got[p].ms)} (CPU ${fmt(got[p].cpuMs)})`).join('  ')}  load ${loads.at(-1)}`

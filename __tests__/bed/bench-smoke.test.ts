@@ -1,5 +1,6 @@
 // A smoke run of `npm run bench` with one setup and one plan: the whole benchmark
-// runs on the test bed and its JSON holds every figure the issue names, with sane values.
+// runs on the test bed, its API servers 40 ms round trip away behind the latency proxies,
+// and its JSON holds every figure the issue names, with sane values.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -34,13 +35,15 @@ describe('npm run bench (S=1, P=1)', () => {
         '--work',
         join(out, 'work'),
         '--helmfile',
-        'auto'
+        'auto',
+        '--rtt',
+        '40'
       ],
       { cwd: root, encoding: 'utf8', timeout: 600_000 }
     )
     expect(run.status, `bench failed:\n${run.stdout}\n${run.stderr}`).toBe(0)
     const files = readdirSync(out).filter((f) => f.endsWith('.json'))
-    expect(files).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\d-1x1\.json$/)])
+    expect(files).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\d-1x1-rtt40\.json$/)])
     const r = JSON.parse(readFileSync(join(out, files[0]!), 'utf8'))
 
     expect(r.machine).toMatchObject({
@@ -51,7 +54,7 @@ describe('npm run bench (S=1, P=1)', () => {
     expect(r.machine.cores).toBeGreaterThanOrEqual(1)
     expect(r.machine.memory_gb).toBeGreaterThan(0)
     expect(Number.isNaN(Date.parse(r.date))).toBe(false)
-    expect(r).toMatchObject({ setups: 1, plans: 1, rounds: 1 })
+    expect(r).toMatchObject({ setups: 1, plans: 1, rounds: 1, rtt_ms: 40 })
 
     // A helm install on a local API server takes tens of ms at least and not minutes.
     const sane = (ms: unknown) => {
@@ -77,6 +80,11 @@ describe('npm run bench (S=1, P=1)', () => {
     }
     expect(r.action_vs_bare).toBeCloseTo(r.medians_ms.action / r.medians_ms.bare, 1)
     expect(r.cpu_action_vs_bare).toBeCloseTo(r.cpu_medians_ms.action / r.cpu_medians_ms.bare, 1)
+    // Every contender's requests went through the proxies: a deploy takes several (discovery, the release, its objects).
+    for (const name of ran) {
+      expect(r.api_requests_per_plan[name].install).toBeGreaterThan(3)
+      expect(r.contenders[name].install.api.peak_in_flight).toBeGreaterThanOrEqual(1)
+    }
     // The bare loop starts one helm a release and one `helm repo add`, on every push.
     expect(r.helm_processes_per_plan.bare).toEqual({ install: 2, upgrade: 2, noop: 2 })
     // The action's own count: at least the deploy, on one plan.

@@ -291,7 +291,8 @@ describe('the action on the test bed', { timeout: 480_000 }, () => {
     // Kubeconfigs were private to the run, gone when its main step ended.
     expect(workdir.startsWith(run.runnerTemp)).toBe(true)
     expect(left).toBe(false)
-    expect(run.post?.code).toBe(0)
+    // Nothing is left to clean, so the runner does not start the post step (post-if).
+    expect(run.post).toBeUndefined()
     expectNoSecrets(run)
   })
 

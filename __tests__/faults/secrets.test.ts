@@ -181,7 +181,7 @@ describe('SOPS-encrypted values', () => {
 
   faultCase(
     'a later step of the job looks for the decrypted values and the kubeconfigs',
-    "the run's folder (kubeconfigs, decrypted values, helm repository config) is gone when the action's main step ends, before any later step; the post step finds nothing left",
+    "the run's folder (kubeconfigs, decrypted values, helm repository config) is gone when the action's main step ends, before any later step; the runner does not start the post step (nothing to clean)",
     async () => {
       const c = await encryptedPlan('later')
       let workdir = ''
@@ -202,7 +202,37 @@ describe('SOPS-encrypted values', () => {
       expectSucceeded(run, c.plan, 'install', 1)
       expect(workdir).toMatch(/gitops-action-/)
       expect(left).toEqual([])
-      expect(run.post?.stdout ?? '').not.toContain('Removed')
+      expect(run.post).toBeUndefined()
+    }
+  )
+
+  faultCase(
+    'the main step is killed (SIGKILL) while it holds decrypted values and kubeconfigs',
+    "the runner starts the post step (post-if: failure), which removes the run's folder",
+    async () => {
+      const c = await encryptedPlan('killed', {
+        hook: { path: 'hooks/hang.sh', script: 'touch hang.started; sleep 60\n' }
+      })
+      let workdir = ''
+      const run = await act(
+        c.ops.repo.dir,
+        { push: { before: c.ops.base, after: c.head } },
+        {
+          inputs: { ...sopsInputs(), 'hook-timeout': '120' },
+          env,
+          // Killed as a runner kills a step past its timeout: no handler runs.
+          timeoutMs: 20_000,
+          beforePost: (state) => {
+            workdir = state[STATE_KEY] ?? ''
+          }
+        }
+      )
+      expect(run.signal).toBe('SIGKILL')
+      // Killed in its post-install hook: the values were decrypted and the kubeconfig fetched.
+      expect(existsSync(join(c.ops.repo.dir, 'hang.started'))).toBe(true)
+      expect(workdir).toMatch(/gitops-action-/)
+      expect(run.post?.stdout).toContain(`Removed ${workdir}`)
+      expect(existsSync(workdir)).toBe(false)
     }
   )
 

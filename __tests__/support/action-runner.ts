@@ -5,12 +5,36 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { load } from 'js-yaml'
 import { actionDefaults } from '../../src/action-defaults.ts'
 import { workflowCommands } from './workflow-commands.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..', '..')
 export const distIndex = join(repoRoot, 'dist', 'index.js')
 export const distPost = join(repoRoot, 'dist', 'post.js')
+
+/**
+ * Whether the runner starts the post step, by action.yml's `post-if` (status functions
+ * joined by `||`, the only form it uses) after a main step that ended so.
+ */
+export function postRuns(main: { readonly failed: boolean; readonly cancelled: boolean }): boolean {
+  const runs = (
+    load(readFileSync(join(repoRoot, 'action.yml'), 'utf8')) as {
+      runs: { 'post-if'?: string }
+    }
+  ).runs
+  const status: Readonly<Record<string, boolean>> = {
+    'always()': true,
+    'success()': !main.failed && !main.cancelled,
+    'failure()': main.failed && !main.cancelled,
+    'cancelled()': main.cancelled
+  }
+  return (runs['post-if'] ?? 'always()').split('||').some((term) => {
+    const value = status[term.trim()]
+    if (value === undefined) throw new Error(`action.yml post-if: cannot evaluate '${term.trim()}'`)
+    return value
+  })
+}
 
 export interface Annotation {
   readonly level: 'error' | 'warning' | 'notice'
@@ -31,6 +55,8 @@ export interface ResultJson {
   durationMs: number
   error: string | null
   notes: string[]
+  /** The wave of the plan's setup, 1-based. */
+  wave?: number | null
 }
 
 export interface StepRun {
@@ -71,7 +97,7 @@ export interface ActionOptions {
   readonly env?: Readonly<Record<string, string>>
   readonly runnerTemp?: string
   readonly toolCache?: string
-  /** Run the post step after the main one (default true). */
+  /** Run the post step after the main one when action.yml's `post-if` says so (default true). */
   readonly post?: boolean
   readonly timeoutMs?: number
   /** Called between the main and the post step (e.g. to look at the kubeconfig folder). */
@@ -239,7 +265,8 @@ export async function runAction(options: ActionOptions): Promise<ActionRun> {
 
   options.beforePost?.(state)
   let post: StepRun | undefined
-  if (options.post !== false) {
+  const cancelled = main.exitAfterSignalMs !== undefined
+  if (options.post !== false && postRuns({ failed: main.code !== 0, cancelled })) {
     // The runner hands the main step's saved state to the post step as STATE_<name>.
     const postEnv: NodeJS.ProcessEnv = { ...env }
     for (const [name, value] of Object.entries(state)) postEnv[`STATE_${name}`] = value

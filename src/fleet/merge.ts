@@ -185,6 +185,5 @@ export function mergeResults(
 
 /** A result's wave, where the run that wrote it had waves. */
 function waveOfResult(result: Result): number {
-  const wave = (result as { wave?: unknown }).wave
-  return typeof wave === 'number' && wave >= 1 ? wave : 1
+  return result.wave !== undefined && result.wave >= 1 ? result.wave : 1
 }

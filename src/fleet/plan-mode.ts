@@ -4,7 +4,6 @@ import { fleetSetups } from '../plan/fleet-setups.ts'
 import { planDeployment } from '../plan/planner.ts'
 import { reportFleetPlan } from '../report/fleet-plan.ts'
 import { reportPlan } from '../report/report.ts'
-import { affectedSetups } from '../report/results.ts'
 import type { Changes, Scope } from '../types/changes.ts'
 import type { Config } from '../types/config.ts'
 import type { DeploymentPlan, RunKind } from '../types/plan.ts'
@@ -35,9 +34,8 @@ export async function runPlanMode(input: PlanModeInput): Promise<DeploymentPlan>
     sha
   })
   reportPlan(plan, scope, changes)
-  const affected = affectedSetups(plan)
   const fleet = checkout ? fleetSetups(checkout.listFiles(), config) : []
-  const waves = wavesOf(affected)
+  const { waves } = plan
   await reportFleetPlan({
     base: scope.kind === 'diff' ? (changes?.base ?? scope.base) : undefined,
     head: scope.kind === 'none' ? sha : scope.head,
@@ -47,9 +45,4 @@ export async function runPlanMode(input: PlanModeInput): Promise<DeploymentPlan>
     problems: plan.problems.length
   })
   return plan
-}
-
-/** The affected setups in waves: one wave until the waves input groups them. */
-function wavesOf(setups: readonly string[]): string[][] {
-  return setups.length > 0 ? [[...setups]] : []
 }

@@ -16,10 +16,12 @@ export async function runReportMode(config: Config, signal: AbortSignal): Promis
   const files = await readResultsFiles(config.resultsPath, config.workspace)
   const merged = mergeResults(files, config.shards)
   const verdicts = waveVerdicts(merged, config.maxFailures)
-  const summary = await reportFleet(merged, verdicts, {
-    maxFailures: config.maxFailures,
-    failOnDrift: config.failOnDrift
-  })
+  const summary = await reportFleet(
+    merged,
+    verdicts,
+    { maxFailures: config.maxFailures, failOnDrift: config.failOnDrift },
+    wavesOf(merged, merged.setups)
+  )
   if (!config.publish) return
   const event = readEvent()
   const api = createApi(config.githubToken, event, signal)
@@ -29,7 +31,6 @@ export async function runReportMode(config: Config, signal: AbortSignal): Promis
     config,
     api,
     workflow: event.workflow,
-    waveOf: (setup) => merged.waves.get(setup) ?? 1,
     report: { summary }
   })
   await publishers.start()
@@ -51,9 +52,20 @@ function mergedPlan(merged: MergedFleet, runKind: RunKind): DeploymentPlan {
     sha: merged.sha,
     setups: setups.map((setup) => ({ setup, steps: [] })),
     problems: [],
+    waves: wavesOf(merged, setups),
     repositories: [],
     runKind
   }
+}
+
+/** The setups in wave order, as the files and the plan's shards tell them. */
+export function wavesOf(merged: MergedFleet, setups: readonly string[]): string[][] {
+  const waves = new Map<number, string[]>()
+  for (const setup of setups) {
+    const wave = merged.waves.get(setup) ?? 1
+    waves.set(wave, [...(waves.get(wave) ?? []), setup])
+  }
+  return [...waves.entries()].sort(([a], [b]) => a - b).map(([, members]) => members.sort())
 }
 
 function runKindOf(

@@ -3,6 +3,7 @@ import type { DeploymentsGranularity } from '../types/config.ts'
 import type { DeploymentRecord } from '../types/fleet.ts'
 import type { DeploymentState, GitHubApi } from './api.ts'
 import { errorMessage } from '../error-message.ts'
+import { stoppedByWave } from '../waves/gate.ts'
 
 // GitHub Deployments of a deploy run: one per affected setup, per wave or per
 // run (each costs two or three content-creating API calls, and GitHub allows a few
@@ -63,9 +64,10 @@ export function finalStatus(
     }
   if (failed > 0)
     return { state: 'failure', description: `${failed} of ${mine.length} plan(s) failed` }
-  // An earlier wave failed, fail-fast stopped it: nothing of it was deployed.
-  if (mine.length > 0 && mine.every((r) => r.status === 'skipped'))
-    return { state: 'error', description: mine[0]?.notes[0] ?? 'not run' }
+  // An earlier wave failed: the group was not touched, which is no success.
+  const stopped = mine.map(stoppedByWave).find((note) => note !== undefined)
+  if (stopped !== undefined)
+    return { state: 'error', description: stopped.replace(/^not run/, 'not deployed') }
   return { state: 'success', description: `${mine.length} plan(s) deployed` }
 }
 

@@ -59,8 +59,6 @@ export interface PublishingInput {
   readonly config: Pick<Config, 'deployments' | 'deploymentEnvironment' | 'publish'>
   readonly api: GitHubApi
   readonly workflow: WorkflowIdentity
-  /** A setup's wave, for `per-wave` Deployments; 1 when left out. */
-  readonly waveOf?: (setup: string) => number
   /**
    * A fleet's report: the jobs have finished, so Deployments get their final status at
    * once, and the summary goes to the commit as a comment when there is no pull request's.
@@ -107,7 +105,7 @@ export function publishersOf(input: PublishingInput): Publishers {
 
 /** The run's GitHub Deployments: in progress while the engine runs, then their end. */
 function deploymentsPublisher(
-  { plan, config, api, workflow, waveOf, report }: PublishingInput,
+  { plan, config, api, workflow, report }: PublishingInput,
   granularity: Exclude<Config['deployments'], 'none'>
 ): Publisher & { records: DeploymentRecord[] } {
   let started: StartedDeployments | undefined
@@ -121,7 +119,7 @@ function deploymentsPublisher(
           plan.setups.map((s) => s.setup),
           granularity,
           config.deploymentEnvironment,
-          waveOf
+          waveOfPlan(plan)
         ),
         sha: plan.sha,
         logUrl: workflow.runUrl,
@@ -137,6 +135,12 @@ function deploymentsPublisher(
       if (problems.length > 0) throw new Error(problems.join('; '))
     }
   }
+}
+
+/** A setup's wave as the plan orders them (1-based). */
+function waveOfPlan(plan: DeploymentPlan): (setup: string) => number {
+  const waves = new Map(plan.waves.flatMap((setups, i) => setups.map((s) => [s, i + 1] as const)))
+  return (setup) => waves.get(setup) ?? 1
 }
 
 /** The sticky comment of a pull request's preview: its diff. */

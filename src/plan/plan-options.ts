@@ -1,12 +1,23 @@
 import { CORE_SCHEMA, load } from 'js-yaml'
 import type { ReleaseOptions, Removal } from '../types/plan.ts'
+import { healthOptions, mergeHealth, settleHealth, type HealthOptions } from './health-options.ts'
+import { bool, type Problem } from './option-values.ts'
 import type { YamlNode } from './yaml-tree.ts'
 
 // Pure: the release options of a plan file or of a defaults entry (`wait`,
-// `timeout`, `atomic`, `set`, `test`, `suspend`, `keep`) as written, each
+// `timeout`, `atomic`, `set`, `test`, `suspend`, `keep`, `health`) as written, each
 // problem with its line; merged (plan over defaults) and then settled.
 
-export const OPTION_KEYS = ['wait', 'timeout', 'atomic', 'set', 'test', 'suspend', 'keep'] as const
+export const OPTION_KEYS = [
+  'wait',
+  'timeout',
+  'atomic',
+  'set',
+  'test',
+  'suspend',
+  'keep',
+  'health'
+] as const
 export type OptionKey = (typeof OPTION_KEYS)[number]
 
 export interface TestOptions {
@@ -25,12 +36,13 @@ export interface PlanOptions {
   readonly test?: TestOptions
   readonly suspend?: boolean
   readonly keep?: boolean
+  readonly health?: HealthOptions
 }
 
-export type Problem = (line: number | undefined, message: string) => void
+export type { Problem } from './option-values.ts'
 
 /** A Go duration as helm's `--timeout` takes it: `90s`, `5m`, `1h30m`, `1.5h`. */
-const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/
+export const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/
 const DURATION_PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g
 const UNIT_SECONDS: Readonly<Record<string, number>> = {
   ns: 1e-9,
@@ -79,16 +91,12 @@ export function parseOptions(
       case 'test':
         options.test = testOptions(node, name, problem)
         break
+      case 'health':
+        options.health = healthOptions(node, name, problem)
+        break
     }
   }
   return options
-}
-
-function bool(node: YamlNode, name: string, problem: Problem): boolean | undefined {
-  if (node.kind === 'scalar' && node.plain && (node.text === 'true' || node.text === 'false'))
-    return node.text === 'true'
-  problem(node.line, `${name} must be true or false`)
-  return undefined
 }
 
 /** Pure: the seconds a checked Go duration stands for. */
@@ -252,7 +260,7 @@ function plainScalar(text: string): unknown {
   }
 }
 
-/** `over` (the plan) wins key by key; `set` merges deeply, `test` field by field. */
+/** `over` (the plan) wins key by key; `set` merges deeply, `test` field by field, `health` as mergeHealth says. */
 export function mergeOptions(under: PlanOptions, over: PlanOptions): PlanOptions {
   const merged: { -readonly [K in keyof PlanOptions]: PlanOptions[K] } = Object.assign(
     bare(),
@@ -262,6 +270,7 @@ export function mergeOptions(under: PlanOptions, over: PlanOptions): PlanOptions
     if (over[key] === undefined) continue
     if (key === 'set') merged.set = deepMerge(under.set ?? bare(), over.set ?? bare())
     else if (key === 'test') merged.test = Object.assign(bare(), under.test, over.test)
+    else if (key === 'health') merged.health = mergeHealth(under.health, over.health ?? {})
     else merged[key] = over[key] as never
   }
   return merged
@@ -283,7 +292,8 @@ export function settleOptions(options: PlanOptions): ReleaseOptions {
           }
         : undefined,
     suspend: options.suspend ?? false,
-    keep: options.keep ?? false
+    keep: options.keep ?? false,
+    health: settleHealth(options.health)
   })
 }
 

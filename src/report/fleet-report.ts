@@ -20,13 +20,15 @@ export interface FleetReportOptions {
 export async function reportFleet(
   merged: MergedFleet,
   verdicts: readonly WaveVerdict[],
-  options: FleetReportOptions
+  options: FleetReportOptions,
+  /** Every setup in wave order (the waves output). */
+  waves: readonly (readonly string[])[]
 ): Promise<string> {
   const { results } = merged
   const drift = merged.kind === 'drift-report' || merged.kind === 'drift-correct'
   const unreported = new Set(merged.unreported.flatMap((u) => u.setups)).size
   writeResultOutputs(results, results.filter((r) => r.status === 'failed').length + unreported)
-  writeSetupsOutput(merged.setups)
+  writeSetupsOutput(merged.setups, waves)
   const preview = merged.preview
     ? { base: merged.preview.base ?? undefined, fullDiffAt: merged.preview.fullDiffAt }
     : undefined

@@ -9,7 +9,7 @@ export interface HealthCheck {
   readonly ignore: readonly string[]
 }
 
-/** CEL over the object (`self`): `current` true → current; `failed` true → failed; else in progress. */
+/** CEL over the object (its top-level fields, and `self`): `inProgress`, `failed`, then `current` true decide; none: in progress. */
 export interface HealthExpression {
   readonly apiVersion: string
   readonly kind: string
@@ -23,7 +23,7 @@ export type HealthVerdict = 'current' | 'in-progress' | 'failed'
 
 export interface ObjectHealth {
   readonly verdict: HealthVerdict
-  /** Why it is not current (kstatus's message); empty when current. */
+  /** kstatus's message: why it is not current, or what makes it current; empty for an ignored object. */
   readonly reason: string
 }
 

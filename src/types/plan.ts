@@ -1,3 +1,5 @@
+import type { HealthCheck } from './health.ts'
+
 // The desired state: plan files as parsed and the steps a run plans for each setup.
 
 /** Where a plan file puts a release: `<setup>/<namespace>/<release>[.yaml|.yml]`. */
@@ -75,6 +77,8 @@ export interface ReleaseOptions {
   readonly suspend: boolean
   /** When the file is removed, leave the release in the cluster (reported orphaned). */
   readonly keep: boolean
+  /** Read the release's objects until they are current (kstatus's rules) once helm returned. */
+  readonly health: HealthCheck
 }
 
 /**
@@ -159,6 +163,8 @@ export interface DeploymentPlan {
   readonly sha: string
   readonly setups: readonly SetupPlan[]
   readonly problems: readonly PlanProblem[]
+  /** The affected setups (with steps or problems) in wave order; one wave without the `waves` input. */
+  readonly waves: readonly (readonly string[])[]
   /** Chart repository aliases in force (input first, then `.gitops/repositories.yaml`). */
   readonly repositories: readonly RepositoryAlias[]
   /** What the run does with the plan, decided once (see runKindOf). */

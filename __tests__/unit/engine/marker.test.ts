@@ -111,4 +111,13 @@ describe('the outcome of post-hooks on a revision', () => {
       before
     )
   })
+
+  it('leaves the health check out: it decides what is read after helm, not what helm does', () => {
+    const health = {
+      enable: true,
+      expressions: [{ apiVersion: 'example.com/v1', kind: 'Widget', current: 'true' }],
+      ignore: ['Service/edge-lb']
+    }
+    expect(digest({ spec: { ...spec, options: { ...spec.options, health } } })).toBe(digest())
+  })
 })

@@ -118,6 +118,21 @@ describe('mode: plan', () => {
     )
   })
 
+  it('with waves: one matrix a wave, the n-th for wave n, shard ids naming their wave', async () => {
+    await step({ mode: 'plan', waves: 'eu/*\nus/*' })
+    await run()
+    expect(core.failed).toEqual([])
+    expect(json('waves')).toEqual([['eu/a'], ['us/a', 'us/b'], ['ap/b']])
+    const shards = json('shards') as ReturnType<typeof shardsOf>
+    expect(shards.map((w) => [w.wave, w.matrix.include.map((s) => s.setups).sort()])).toEqual([
+      [1, ['eu/a']],
+      [2, ['us/a', 'us/b']],
+      [3, ['ap/b']]
+    ])
+    for (const { wave, matrix } of shards)
+      for (const { shard } of matrix.include) expect(shard.startsWith(`${wave}-`)).toBe(true)
+  })
+
   it('nothing changed (a tag push): empty waves and shards, no base', async () => {
     const env = await runnerEnv({
       name: 'push',

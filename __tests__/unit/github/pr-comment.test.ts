@@ -255,7 +255,12 @@ describe('GitHub Deployments', () => {
         kind: 'finished',
         results: [
           result('local/a', 'failed'),
-          { ...result('local/b', 'skipped'), notes: ['not run: wave 1 failed (local/a)'] }
+          {
+            ...result('local/b', 'skipped'),
+            notes: [
+              'not run: wave 1 failed (setup local/a: local/a/ns/r.yaml failed); the next run deploys it'
+            ]
+          }
         ],
         cancelled: false
       },
@@ -265,7 +270,15 @@ describe('GitHub Deployments', () => {
       state.deployments.map((d) => [d.environment, d.statuses.map((s) => [s.state, s.description])])
     ).toEqual([
       ['wave-1', [['failure', '1 of 1 plan(s) failed']]],
-      ['wave-2', [['error', 'not run: wave 1 failed (local/a)']]]
+      [
+        'wave-2',
+        [
+          [
+            'error',
+            'not deployed: wave 1 failed (setup local/a: local/a/ns/r.yaml failed); the next run deploys it'
+          ]
+        ]
+      ]
     ])
   })
 
@@ -291,6 +304,34 @@ describe('GitHub Deployments', () => {
       { kind: 'finished', results: [result('local/a', 'skipped')], cancelled: true },
       'error',
       'the run was cancelled; 0 of 1 plan(s) failed, the rest may not have run'
+    ],
+    [
+      'an earlier wave failed: not touched',
+      {
+        kind: 'finished',
+        results: [
+          {
+            ...result('local/a', 'skipped'),
+            operation: null,
+            notes: [
+              'not run: wave 1 failed (setup local/b: local/b/ns/web.yaml failed); the next run deploys it'
+            ]
+          }
+        ],
+        cancelled: false
+      },
+      'error',
+      'not deployed: wave 1 failed (setup local/b: local/b/ns/web.yaml failed); the next run deploys it'
+    ],
+    [
+      'a plan left alone on purpose (suspend) is no failure',
+      {
+        kind: 'finished',
+        results: [{ ...result('local/a', 'skipped'), notes: ['suspend: true: left alone'] }],
+        cancelled: false
+      },
+      'success',
+      '1 plan(s) deployed'
     ],
     [
       'stopped by an error',

@@ -86,6 +86,7 @@ afterAll(removeTempDirs)
 /** The outputs of a run that deployed nothing, and of a run that failed as a whole. */
 const NOTHING_DEPLOYED = {
   setups: [],
+  waves: [],
   results: [],
   failed: 0,
   diff: {},

@@ -56,6 +56,28 @@ describe('.gitops/defaults.yaml', () => {
     expect(optionsFor(defaults, target, own)).toEqual(expected)
   })
 
+  it('health: a setup turns the check on for its plans, with expressions for every plan', () => {
+    const widget = { apiVersion: 'example.com/v1', kind: 'Widget', current: 'status.ready' }
+    const health = parseDefaultsFile(
+      [
+        'all:',
+        '  health:',
+        '    enable: false',
+        '    exprs:',
+        '      - { apiVersion: example.com/v1, kind: Widget, current: status.ready }',
+        'setups:',
+        '  aws/prod:',
+        '    health: true'
+      ].join('\n')
+    )
+    expect(optionsFor(health, { setup: 'aws/prod', namespace: 'web' }, {})).toEqual({
+      health: { enable: true, exprs: [widget] }
+    })
+    expect(
+      optionsFor(health, { setup: 'aws/dev', namespace: 'web' }, { health: { ignore: ['Job/x'] } })
+    ).toEqual({ health: { enable: false, exprs: [widget], ignore: ['Job/x'] } })
+  })
+
   it('an empty file is no defaults', () => {
     expect(optionsFor(parseDefaultsFile(''), { setup: 'a/b', namespace: 'c' }, {})).toEqual({})
   })
@@ -69,7 +91,7 @@ describe('.gitops/defaults.yaml', () => {
     [
       'a plan-only key',
       'all:\n  chart: stable/x\n',
-      "line 2: all: 'chart' cannot have a default; allowed keys: wait, timeout, atomic, set, test, suspend, keep"
+      "line 2: all: 'chart' cannot have a default; allowed keys: wait, timeout, atomic, set, test, suspend, keep, health"
     ],
     [
       'a wrong type, with its line',
@@ -95,6 +117,16 @@ describe('.gitops/defaults.yaml', () => {
       'a timeout over its bound',
       'setups:\n  aws/prod:\n    timeout: 200h\n',
       "line 3: setups aws/prod: 'timeout' must be at most 120h (5 days, the longest a job may run), not '200h'"
+    ],
+    [
+      'a health option with an unknown key',
+      'all:\n  health:\n    exprs: []\n    wait: true\n',
+      "line 4: unknown key 'wait' in all: 'health'; allowed keys: enable, exprs, ignore"
+    ],
+    [
+      'a health expression that does not compile',
+      'setups:\n  aws/prod:\n    health:\n      exprs:\n        - apiVersion: example.com/v1\n          kind: Widget\n          current: status.ready ==\n',
+      "line 7: setups aws/prod: 'health' 'exprs' item 1 'current' does not compile: "
     ],
     ['invalid YAML', 'all: [\n', 'line 2: invalid YAML']
   ])('%s stops the run, naming the file and line', (_name, text, message) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parsePlanFile } from '../../../src/plan/plan-file.ts'
+import { NO_HEALTH_CHECK } from '../../../src/types/health.ts'
 import {
   durationSeconds,
   mergeOptions,
@@ -61,6 +62,56 @@ describe('plan options: each key as written', () => {
       'set: a key named __proto__ inside a value is only data',
       'set:\n  labels: {__proto__: {suspend: true}}\n',
       { set: { labels: { ['__proto__']: { suspend: true } } } }
+    ],
+    ['health shorthand', 'health: true\n', { health: { enable: true } }],
+    ['health off', 'health: false\n', { health: { enable: false } }],
+    [
+      'health mapping: writing it enables the check',
+      'health:\n  ignore: [Service/edge-lb, ClusterRole/system:metrics]\n',
+      { health: { enable: true, ignore: ['Service/edge-lb', 'ClusterRole/system:metrics'] } }
+    ],
+    [
+      'health mapping: expressions, enable false kept',
+      [
+        'health:',
+        '  enable: false',
+        '  exprs:',
+        '    - apiVersion: example.com/v1',
+        '      kind: Widget',
+        '      current: status.phase == "Ready"',
+        '      failed: status.phase == "Failed"',
+        '      inProgress: "has(status.pending) && status.pending"',
+        '    - apiVersion: v1',
+        '      kind: Thing',
+        '      current: |',
+        '        status.conditions.exists(c,',
+        "          c.type == 'Ready' && c.status == 'True')",
+        ''
+      ].join('\n'),
+      {
+        health: {
+          enable: false,
+          exprs: [
+            {
+              apiVersion: 'example.com/v1',
+              kind: 'Widget',
+              current: 'status.phase == "Ready"',
+              failed: 'status.phase == "Failed"',
+              inProgress: 'has(status.pending) && status.pending'
+            },
+            {
+              apiVersion: 'v1',
+              kind: 'Thing',
+              current: "status.conditions.exists(c,\n  c.type == 'Ready' && c.status == 'True')"
+            }
+          ]
+        }
+      }
+    ],
+    [
+      'health with empty lists',
+      'health:\n  exprs:\n  ignore:\n',
+      { health: { enable: true, exprs: [], ignore: [] } }
     ],
     ['timeout at its bound', 'timeout: 120h\n', { timeout: '120h' }],
     ['timeout at its bound in minutes', 'timeout: 7199m60s\n', { timeout: '7199m60s' }],
@@ -217,6 +268,138 @@ describe('plan options: wrong types are errors with their line', () => {
       ]
     ],
     [
+      'health as text',
+      'health: on\n',
+      [[2, "'health' (true, false, or a mapping of enable, exprs, ignore) must be true or false"]]
+    ],
+    [
+      'health as a list',
+      'health: [true]\n',
+      [[2, "'health' must be true, false, or a mapping of enable, exprs, ignore"]]
+    ],
+    [
+      'health: unknown key',
+      'health:\n  enable: true\n  timeout: 5m\n',
+      [[4, "unknown key 'timeout' in 'health'; allowed keys: enable, exprs, ignore"]]
+    ],
+    [
+      'health: enable as text',
+      'health:\n  enable: yes\n',
+      [[3, "'health' 'enable' must be true or false"]]
+    ],
+    [
+      'health: exprs as a mapping',
+      'health:\n  exprs: { kind: Widget }\n',
+      [
+        [
+          3,
+          "'health' 'exprs' must be a list of health expressions, each a mapping of apiVersion, kind, current, failed, inProgress"
+        ]
+      ]
+    ],
+    [
+      'health: an expression without current',
+      'health:\n  exprs:\n    - apiVersion: example.com/v1\n      kind: Widget\n      failed: status.failed\n',
+      [
+        [
+          4,
+          "'health' 'exprs' item 1 has no 'current': the CEL expression that is true once the object is healthy"
+        ]
+      ]
+    ],
+    [
+      'health: an expression with a misspelt key, and so no current',
+      'health:\n  exprs:\n    - apiVersion: example.com/v1\n      kind: Widget\n      curent: "true"\n',
+      [
+        [
+          4,
+          "'health' 'exprs' item 1 has no 'current': the CEL expression that is true once the object is healthy"
+        ],
+        [
+          6,
+          "unknown key 'curent' in 'health' 'exprs' item 1; allowed keys: apiVersion, kind, current, failed, inProgress"
+        ]
+      ]
+    ],
+    [
+      'health: an expression as text',
+      'health:\n  exprs: [status.ready]\n',
+      [
+        [
+          3,
+          "'health' 'exprs' item 1 must be a mapping of apiVersion, kind, current, failed, inProgress"
+        ]
+      ]
+    ],
+    [
+      'health: CEL that does not parse, on the line of the expression',
+      'health:\n  exprs:\n    - apiVersion: example.com/v1\n      kind: Widget\n      current: status.ready &&\n',
+      [
+        [
+          6,
+          "'health' 'exprs' item 1 'current' does not compile: found & but expecting end of input (column 14)"
+        ]
+      ]
+    ],
+    [
+      'health: CEL in a literal block, on the line within it',
+      'health:\n  exprs:\n    - apiVersion: example.com/v1\n      kind: Widget\n      current: "true"\n      failed: |\n        has(status.failed) &&\n          status.failed.exist(f, f)\n',
+      [[9, "'health' 'exprs' item 1 'failed' does not compile: unknown function 'exist'"]]
+    ],
+    [
+      'health: has() of a bare name',
+      'health:\n  exprs:\n    - apiVersion: example.com/v1\n      kind: Widget\n      current: has(status)\n',
+      [
+        [
+          6,
+          "'health' 'exprs' item 1 'current' does not compile: has() takes a field selection, such as has(status.readyReplicas)"
+        ]
+      ]
+    ],
+    [
+      'health: an empty expression, a bad API version and kind',
+      'health:\n  exprs:\n    - apiVersion: example.com/v1/x\n      kind: 3d-widget\n      current: ""\n',
+      [
+        [
+          4,
+          "'health' 'exprs' item 1 'apiVersion' must be an API version such as example.com/v1, not 'example.com/v1/x'"
+        ],
+        [5, "'health' 'exprs' item 1 'kind' must be a kind such as Widget, not '3d-widget'"],
+        [
+          6,
+          "'health' 'exprs' item 1 'current' must be a CEL expression over the object, such as status.phase == \"Ready\", not empty"
+        ]
+      ]
+    ],
+    [
+      'health: two expressions for one kind, in any version of its group',
+      'health:\n  exprs:\n    - { apiVersion: example.com/v1, kind: Widget, current: "true" }\n    - { apiVersion: example.com/v2, kind: Widget, current: "false" }\n',
+      [
+        [
+          5,
+          "'health' 'exprs' item 2 is for example.com/Widget, as item 1 is; one expression a kind (any version of its API group)"
+        ]
+      ]
+    ],
+    [
+      'health: malformed ignore entries',
+      'health:\n  ignore:\n    - Service\n    - Service/a/b\n    - /edge\n    - [x]\n',
+      [
+        [4, "'health' 'ignore' item 1 must be Kind/name, such as Service/edge-lb, not 'Service'"],
+        [
+          5,
+          "'health' 'ignore' item 2 must be Kind/name, such as Service/edge-lb, not 'Service/a/b'"
+        ],
+        [6, "'health' 'ignore' item 3 must be Kind/name, such as Service/edge-lb, not '/edge'"],
+        [7, "'health' 'ignore' item 4 must be Kind/name, such as Service/edge-lb, not a sequence"]
+      ]
+    ],
+    [
+      'health: ignore as text',
+      'health:\n  ignore: Service/edge-lb\n',
+      [[3, "'health' 'ignore' must be a list of Kind/name, such as Service/edge-lb"]]
+    ],
+    [
       'several problems, in line order',
       'keep: no\nwait: 1\n',
       [
@@ -255,21 +438,54 @@ describe('plan options: merged over defaults, then settled', () => {
     })
   })
 
+  it('health: enable as the plan says, expressions by kind (the plan wins), ignore entries add up', () => {
+    const widget = (current: string) => ({ apiVersion: 'example.com/v1', kind: 'Widget', current })
+    const gadget = { apiVersion: 'other.io/v1', kind: 'Gadget', current: 'true' }
+    const under: PlanOptions = {
+      health: { enable: false, exprs: [widget('old'), gadget], ignore: ['Job/seed'] }
+    }
+    expect(
+      mergeOptions(under, {
+        health: {
+          enable: true,
+          exprs: [{ ...widget('new'), apiVersion: 'example.com/v2' }],
+          ignore: ['Service/lb', 'Job/seed']
+        }
+      })
+    ).toEqual({
+      health: {
+        enable: true,
+        exprs: [gadget, { ...widget('new'), apiVersion: 'example.com/v2' }],
+        ignore: ['Job/seed', 'Service/lb']
+      }
+    })
+    expect(mergeOptions(under, { health: { enable: true } })).toEqual({
+      health: { enable: true, exprs: [widget('old'), gadget], ignore: ['Job/seed'] }
+    })
+    expect(mergeOptions(under, {})).toEqual(under)
+  })
+
   it.each<[string, PlanOptions, ReturnType<typeof settleOptions>]>([
     [
       'nothing set: switches off, wait/timeout/atomic left to helm-args',
       {},
-      { set: {}, test: undefined, suspend: false, keep: false }
+      { set: {}, test: undefined, suspend: false, keep: false, health: NO_HEALTH_CHECK }
     ],
     [
       'test runs only when enabled',
       { test: { timeout: '1m' } },
-      { set: {}, test: undefined, suspend: false, keep: false }
+      { set: {}, test: undefined, suspend: false, keep: false, health: NO_HEALTH_CHECK }
     ],
     [
       'an enabled test without rollback',
       { test: { enable: true } },
-      { set: {}, test: { rollbackOnFailure: false }, suspend: false, keep: false }
+      {
+        set: {},
+        test: { rollbackOnFailure: false },
+        suspend: false,
+        keep: false,
+        health: NO_HEALTH_CHECK
+      }
     ],
     [
       'every key',
@@ -280,7 +496,8 @@ describe('plan options: merged over defaults, then settled', () => {
         set: { a: 1 },
         test: { enable: true, timeout: '1m', rollbackOnFailure: true },
         suspend: true,
-        keep: true
+        keep: true,
+        health: { enable: true, ignore: ['Service/lb'] }
       },
       {
         wait: false,
@@ -289,7 +506,23 @@ describe('plan options: merged over defaults, then settled', () => {
         set: { a: 1 },
         test: { timeout: '1m', rollbackOnFailure: true },
         suspend: true,
-        keep: true
+        keep: true,
+        health: { enable: true, expressions: [], ignore: ['Service/lb'] }
+      }
+    ],
+    [
+      'health expressions are kept when the check is off (a plan of a wave is checked anyway)',
+      { health: { enable: false, exprs: [{ apiVersion: 'v1', kind: 'Thing', current: 'true' }] } },
+      {
+        set: {},
+        test: undefined,
+        suspend: false,
+        keep: false,
+        health: {
+          enable: false,
+          expressions: [{ apiVersion: 'v1', kind: 'Thing', current: 'true' }],
+          ignore: []
+        }
       }
     ]
   ])('%s', (_name, given, expected) => {

@@ -208,6 +208,7 @@ describe('planDeployment: every plan (a new branch, workflow_dispatch)', () => {
       sha: SHA,
       setups: [],
       problems: [],
+      waves: [],
       repositories: config().helmRepositories,
       runKind: DEPLOY
     })
@@ -448,7 +449,7 @@ describe('planDeployment: problems are per plan, the others go on', () => {
     expect(problems(p)).toEqual([
       "aws/foo/default/Bad_Name.yaml release name 'Bad_Name' (the file name without extension) must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 53 characters",
       "aws/foo/default/alias.yaml:2 line 2: unknown repository alias 'nobody' in chart 'nobody/x' (known aliases: bitnami, stable); define it in the helm-repositories input or .gitops/repositories.yaml, or write ./nobody/x for a chart in this repository",
-      "aws/foo/default/broken.yaml:2 line 2: unknown key 'namespace'; allowed keys: chart, version, values, repository, hooks, needs, driftIgnore, wait, timeout, atomic, set, test, suspend, keep",
+      "aws/foo/default/broken.yaml:2 line 2: unknown key 'namespace'; allowed keys: chart, version, values, repository, hooks, needs, driftIgnore, wait, timeout, atomic, set, test, suspend, keep, health",
       "aws/foo/default/many.yaml:2 line 2: values file 'missing.yaml' does not exist in the repository (paths are relative to the repository root); line 4: pre-install hook '../escape.sh' leaves the repository; paths are relative to the repository root"
     ])
     expect(p.problems[0]?.target).toEqual({
@@ -760,9 +761,10 @@ describe('planDeployment: release options', () => {
   it('options over the defaults land in the spec; a changed defaults file affects every plan', async () => {
     const r = await repo({
       ...OPS,
-      '.gitops/defaults.yaml': 'all:\n  wait: true\nsetups:\n  gcp/bar:\n    atomic: true\n',
+      '.gitops/defaults.yaml':
+        'all:\n  wait: true\n  health: { enable: false, ignore: [Job/seed] }\nsetups:\n  gcp/bar:\n    atomic: true\n',
       'gcp/bar/web/site.yaml':
-        'chart: oci://ghcr.io/org/charts/site\nversion: "3.1"\natomic: false\nset:\n  image.tag: v2\n'
+        'chart: oci://ghcr.io/org/charts/site\nversion: "3.1"\natomic: false\nset:\n  image.tag: v2\nhealth:\n  ignore: [Service/lb]\n'
     })
     const p = await plan(r, diff, [{ path: '.gitops/defaults.yaml', status: 'modified' }])
     expect(steps(p)).toHaveLength(6)
@@ -777,9 +779,14 @@ describe('planDeployment: release options', () => {
       set: { image: { tag: 'v2' } },
       test: undefined,
       suspend: false,
-      keep: false
+      keep: false,
+      health: { enable: true, expressions: [], ignore: ['Job/seed', 'Service/lb'] }
     })
-    expect(specs['gcp/bar/web/proxy.yaml']).toMatchObject({ wait: true, atomic: true })
+    expect(specs['gcp/bar/web/proxy.yaml']).toMatchObject({
+      wait: true,
+      atomic: true,
+      health: { enable: false, expressions: [], ignore: ['Job/seed'] }
+    })
     expect(specs['aws/foo/default/demo.yaml']).toMatchObject({ wait: true })
     expect(specs['aws/foo/default/demo.yaml']?.atomic).toBeUndefined()
   })
@@ -788,6 +795,80 @@ describe('planDeployment: release options', () => {
     const r = await repo({ ...OPS, '.gitops/defaults.yaml': 'all:\n  wait: maybe\n' })
     await expect(plan(r, all)).rejects.toThrow(
       ".gitops/defaults.yaml line 2: all: 'wait' must be true or false"
+    )
+  })
+})
+
+describe('planDeployment: waves', () => {
+  const waves = (...globs: string[][]): Config['waves'] =>
+    globs.map((g, i) => ({ line: i + 1, globs: g }))
+  const health = (p: DeploymentPlan): Record<string, boolean> =>
+    Object.fromEntries(
+      p.setups
+        .flatMap((s) => s.steps)
+        .flatMap((s) =>
+          s.action === 'apply' ? [[s.target.plan, s.spec.options.health.enable]] : []
+        )
+    )
+
+  it('affected setups in wave order; every plan of a named setup is health-checked', async () => {
+    const p = await plan(await repo(), all, [], { waves: waves(['gcp/*']) })
+    expect(p.waves).toEqual([['gcp/bar'], ['aws/foo']])
+    expect(health(p)).toEqual({
+      'aws/foo/default/demo.yaml': false,
+      'aws/foo/default/redis.yml': false,
+      'aws/foo/team-a/greeting': false,
+      'gcp/bar/web/proxy.yaml': true,
+      'gcp/bar/web/site.yaml': true,
+      'gcp/bar/web/tarball.yaml': true
+    })
+  })
+
+  it('without the input: one wave, nothing health-checked that the plans do not ask for', async () => {
+    const p = await plan(await repo(), all)
+    expect(p.waves).toEqual([['aws/foo', 'gcp/bar']])
+    expect(Object.values(health(p))).not.toContain(true)
+  })
+
+  it('a line is checked against every setup of the repository, not only the affected ones', async () => {
+    const p = await plan(
+      await repo(),
+      diff,
+      [{ path: 'aws/foo/default/demo.yaml', status: 'modified' }],
+      {
+        waves: waves(['gcp/*'], ['aws/*'])
+      }
+    )
+    expect(p.waves).toEqual([['aws/foo']])
+  })
+
+  it('a setup with only a broken plan file joins its wave (its failure stops the rollout)', async () => {
+    const r = await repo({ ...OPS, 'azure/x/ns/bad.yaml': 'chart: [\n' })
+    const p = await plan(r, all, [], { waves: waves(['azure/*']) })
+    expect(p.waves).toEqual([['azure/x'], ['aws/foo', 'gcp/bar']])
+    expect(p.problems.map((q) => q.target.plan)).toEqual(['azure/x/ns/bad.yaml'])
+  })
+
+  it('a setup whose last plan the commit removes still counts as a setup of the repository', async () => {
+    const p = await plan(
+      await repo(),
+      diff,
+      [{ path: 'azure/x/ns/gone.yaml', status: 'removed' }],
+      {
+        waves: waves(['azure/*'])
+      }
+    )
+    expect(steps(p)).toEqual([
+      'azure/x: uninstall azure/x/ns/gone.yaml (azure/x/ns/gone.yaml removed)'
+    ])
+    expect(p.waves).toEqual([['azure/x']])
+  })
+
+  it('a line that matches no setup stops the planning with the line, before any plan is chosen', async () => {
+    await expect(
+      plan(await repo(), all, [], { waves: waves(['gcp/*'], ['aws/fo']) })
+    ).rejects.toThrow(
+      "input 'waves' line 2 (aws/fo) matches no setup of the repository (its setups are aws/foo, gcp/bar); correct the glob or remove the line. Nothing was deployed."
     )
   })
 })
