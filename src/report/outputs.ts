@@ -3,7 +3,8 @@ import type { Result } from '../types/results.ts'
 import { mask } from '../secrets/masking.ts'
 import { driftedCount, orphanCount } from './drift-summary.ts'
 
-// The action's outputs (action.yml): `results`, `setups`, `waves`, `failed`, `diff`, `changed`, `drifted`, `orphans`.
+// The action's outputs (action.yml): `results`, `setups`, `waves`, `failed`, `diff`, `changed`,
+// `drifted`, `orphans`; `promotions` is promotions.ts's.
 
 /** One object a plan, in the documented shape (the annotation line is internal). */
 export function resultsJson(results: readonly Result[]): string {
@@ -47,6 +48,7 @@ export function writeRunFailureOutputs(): void {
   core.setOutput('changed', '0')
   core.setOutput('drifted', '0')
   core.setOutput('orphans', '0')
+  core.setOutput('promotions', '[]')
   if (!setupsWritten) writeSetupsOutput([], [])
 }
 

@@ -92,9 +92,18 @@ const NOTHING_DEPLOYED = {
   diff: {},
   changed: 0,
   drifted: 0,
-  orphans: 0
+  orphans: 0,
+  promotions: []
 }
-const RUN_FAILED = { results: [], failed: 1, diff: {}, changed: 0, drifted: 0, orphans: 0 }
+const RUN_FAILED = {
+  results: [],
+  failed: 1,
+  diff: {},
+  changed: 0,
+  drifted: 0,
+  orphans: 0,
+  promotions: []
+}
 
 describe('run() in process', () => {
   it('a tag push has nothing in scope: empty outputs, a notice, no API call, success', async () => {
