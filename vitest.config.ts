@@ -14,6 +14,22 @@ export default defineConfig({
           environment: 'node'
         }
       },
+      // Opt-in (GITOPS_ACT=1): the fleet workflow's shape under nektos/act, on the test bed.
+      ...(process.env.GITOPS_ACT
+        ? [
+            {
+              test: {
+                name: 'act',
+                include: ['__tests__/act/**/*.test.ts'],
+                environment: 'node',
+                globalSetup: ['__tests__/support/testbed-setup.ts'],
+                testTimeout: 900_000,
+                hookTimeout: 900_000,
+                fileParallelism: false
+              }
+            }
+          ]
+        : []),
       {
         test: {
           name: 'bed',

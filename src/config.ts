@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { actionDefaults } from './action-defaults.ts'
 import { addSecret, addSecretValues, addUrlSecrets } from './secrets/masking.ts'
 import { DURATION, durationSeconds } from './plan/plan-options.ts'
-import type { Config, WaveLine } from './types/config.ts'
+import type { Config, DeploymentsGranularity, WaveLine } from './types/config.ts'
+import type { Shard, WaveShards } from './types/fleet.ts'
 import type { RepositoryAlias } from './types/plan.ts'
 import { errorMessage } from './error-message.ts'
 
@@ -91,10 +92,15 @@ function boolean(name: string): boolean {
   return fail(raw, 'must be true or false')
 }
 
-function oneOf<const T extends string>(name: string, allowed: readonly T[]): T {
+function oneOf<const T extends string>(
+  name: string,
+  allowed: readonly T[],
+  /** Older values still accepted, named in the error after the others. */
+  older: readonly string[] = []
+): T {
   const raw = input(name)
   if (!(allowed as readonly string[]).includes(raw.value))
-    fail(raw, `must be one of ${allowed.join(', ')}`)
+    fail(raw, `must be one of ${[...allowed, ...older].join(', ')}`)
   return raw.value as T
 }
 
@@ -402,6 +408,76 @@ function deploymentEnvironment(): string {
   return value.trim()
 }
 
+/** `true` and `false` are the input's older values: one Deployment a setup, or none. */
+function deployments(): DeploymentsGranularity {
+  const raw = input('deployments')
+  const value = raw.value.toLowerCase()
+  if (value === 'true') return 'per-setup'
+  if (value === 'false') return 'none'
+  return oneOf('deployments', ['per-setup', 'per-wave', 'per-run'] as const, ['true', 'false'])
+}
+
+/** A setup is deployed by one job a wave: a shard larger than this is no shard. */
+const MAX_SHARD_SIZE = 256
+/** More setups than a fleet could hold in its waves' matrices (256 jobs of 256 setups). */
+const MAX_FAILURES = 65_536
+
+function base(): string | undefined {
+  const raw = input('base')
+  if (raw.value === '') return undefined
+  if (!/^[0-9a-f]{40}$/.test(raw.value))
+    fail(raw, "must be a full commit SHA (40 hex digits): the plan job's base output")
+  return raw.value
+}
+
+/** The shard's id goes into a file name and an artifact's: the characters of a plan's ids. */
+function shardId(): string | undefined {
+  const raw = input('shard')
+  if (raw.value === '') return undefined
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(raw.value))
+    fail(
+      raw,
+      "must be a shard id as the plan job's shards output gives it (letters, digits, '.', '_', '-')"
+    )
+  return raw.value
+}
+
+/** The plan job's `shards` output, as a report job is given it back. */
+function shards(): WaveShards[] | undefined {
+  const raw = input('shards')
+  if (raw.value === '') return undefined
+  const wrong = (): never =>
+    fail(
+      raw,
+      "must be the plan job's shards output (a JSON list of {wave, matrix: {include: [{shard, setups}]}}, or one wave's entry of it)",
+      false
+    )
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(raw.value)
+  } catch {
+    return wrong()
+  }
+  // One wave's entry (a gate's: toJSON(fromJSON(shards)[0])) stands for a list of it.
+  const waves: unknown[] = Array.isArray(parsed) ? parsed : [parsed]
+  return waves.map((entry: unknown): WaveShards => {
+    const { wave, matrix } = (entry ?? {}) as { wave?: unknown; matrix?: { include?: unknown } }
+    const include = matrix?.include
+    if (typeof wave !== 'number' || !Number.isInteger(wave) || !Array.isArray(include))
+      return wrong()
+    return {
+      wave,
+      matrix: {
+        include: include.map((s: unknown): Shard => {
+          const { shard, setups } = (s ?? {}) as { shard?: unknown; setups?: unknown }
+          if (typeof shard !== 'string' || typeof setups !== 'string') return wrong()
+          return { shard, setups }
+        })
+      }
+    }
+  })
+}
+
 export function readConfig(): Config {
   const token = input('github-token').value
   addSecret(token, "input 'github-token'")
@@ -446,9 +522,17 @@ export function readConfig(): Config {
         ' (seconds; about 24 days is the longest a timer can wait)'
       ) * 1000,
     dryRun: boolean('dry-run'),
-    deployments: boolean('deployments'),
+    deployments: deployments(),
     deploymentEnvironment: deploymentEnvironment(),
-    mode: oneOf('mode', ['deploy', 'drift']),
+    mode: oneOf('mode', ['deploy', 'drift', 'plan', 'report']),
+    setups: list('setups'),
+    base: base(),
+    shard: shardId(),
+    shardSize: wholeNumber('shard-size', 1, MAX_SHARD_SIZE),
+    resultsPath: input('results-path').value,
+    maxFailures: wholeNumber('max-failures', 0, MAX_FAILURES),
+    shards: shards(),
+    publish: boolean('publish'),
     drift: oneOf('drift', ['report', 'correct']),
     failOnDrift: boolean('fail-on-drift'),
     prune: boolean('prune'),

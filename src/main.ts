@@ -1,7 +1,7 @@
 import { readConfig } from './config.ts'
 import { readEvent } from './github/event.ts'
 import { resolveScope } from './github/scope.ts'
-import { createApi } from './github/api.ts'
+import { createApi, type GitHubApi } from './github/api.ts'
 import { detectChanges } from './changes/detect.ts'
 import { planDeployment } from './plan/planner.ts'
 import { RepositoriesFileError } from './plan/repositories.ts'
@@ -19,6 +19,14 @@ import { openDiffBase, type OpenedBase } from './diff-base.ts'
 import { asError, errorMessage } from './error-message.ts'
 import { runKindOf } from './run-kind.ts'
 import type { Result } from './types/results.ts'
+import type { Config } from './types/config.ts'
+import type { ShardRecord } from './types/fleet.ts'
+import { ZERO_SHA } from './types/changes.ts'
+import type { GitHubEvent } from './github/event.ts'
+import { allResults, affectedSetups } from './report/results.ts'
+import { writeResultsFile } from './report/results-file.ts'
+import { runReportMode } from './fleet/report-mode.ts'
+import { runPlanMode } from './fleet/plan-mode.ts'
 import { readPromotionRules } from './promote/read.ts'
 import { promote, withPromotionNotes } from './promote/promote.ts'
 import { reportPromotions } from './report/promotions.ts'
@@ -30,15 +38,23 @@ export async function run(): Promise<void> {
   let opened: OpenedBase | undefined
   // Set once publishing started: an error that ends the run must still end it (Deployments).
   let publishers: Publishers | undefined
+  // What the results file of a run that fails as a whole can still say.
+  const known: { config?: Config; event?: GitHubEvent; api?: GitHubApi } = {}
   try {
-    const config = readConfig()
-    const event = readEvent()
-    const api = createApi(config.githubToken, event, signal)
+    const config = (known.config = readConfig())
+    if (config.mode === 'report') return await runReportMode(config, signal)
+    const event = (known.event = readEvent())
+    const api = (known.api = createApi(config.githubToken, event, signal))
     const scope = await resolveScope(event, api, config)
     const changes =
       scope.kind === 'diff'
         ? await detectChanges(scope, event, config.workspace, api, signal)
         : undefined
+    const runKind = runKindOf(event, config, scope)
+    if (config.mode === 'plan') {
+      await runPlanMode({ config, scope, changes, sha: event.sha, runKind })
+      return
+    }
     // Opened once, when first asked for: the planner and promotion read the same commit.
     let opening: Promise<Checkout> | undefined
     const checkout = (): Promise<Checkout> =>
@@ -47,7 +63,7 @@ export async function run(): Promise<void> {
       config,
       scope,
       changes,
-      runKind: runKindOf(event, config, scope),
+      runKind,
       openCheckout: checkout,
       sha: event.sha
     })
@@ -94,15 +110,58 @@ export async function run(): Promise<void> {
       cancelled: signal.aborted,
       preview: previewReport
     })
+    await writeResultsFile({
+      sha: plan.sha,
+      kind: plan.runKind.kind,
+      runId: event.workflow.runId,
+      runUrl: event.workflow.runUrl,
+      cancelled: signal.aborted,
+      shard: shardOf(config),
+      setups: affectedSetups(plan),
+      results: allResults(plan, results),
+      deployments: publishers.deployments(),
+      unwritten: api.unwritten(),
+      preview: previewReport
+    })
   } catch (error) {
     if (error instanceof RepositoriesFileError) error.leakedUrls.forEach(addUrlSecrets)
-    await reportRunFailure(errorMessage(error))
+    const message = errorMessage(error)
+    await reportRunFailure(message)
     await publishers?.finish({ kind: 'stopped' })
+    // A fleet's own steps (plan, report) deploy nothing: their failure is in the log and summary.
+    if (known.config?.mode === 'plan' || known.config?.mode === 'report') return
+    await writeResultsFile({
+      sha: known.event?.sha ?? runnerSha(),
+      kind: 'deploy',
+      runId: known.event?.workflow.runId,
+      runUrl: known.event?.workflow.runUrl,
+      cancelled: signal.aborted,
+      error: message,
+      shard: known.config ? shardOf(known.config) : null,
+      setups: [],
+      results: [],
+      deployments: publishers?.deployments() ?? [],
+      unwritten: known.api?.unwritten() ?? []
+    }).catch((failure: unknown) =>
+      runWarning(`The results file could not be written: ${errorMessage(failure)}`)
+    )
   } finally {
     for (const warning of takeSecretWarnings()) runWarning(warning)
     await opened?.dispose()
     cancellation.dispose()
   }
+}
+
+/** The commit the runner checked out, when the event could not be read. */
+function runnerSha(): string {
+  const sha = process.env.GITHUB_SHA ?? ''
+  return /^[0-9a-f]{40}$/.test(sha) ? sha : ZERO_SHA
+}
+
+/** What a run restricted to some setups (a fleet's shard) may report on. */
+function shardOf(config: Config): ShardRecord | null {
+  if (config.setups.length === 0 && config.shard === undefined) return null
+  return { id: config.shard ?? null, setups: config.setups }
 }
 
 /** The engine's results; without helm no plan can run, but every affected plan still gets one. */

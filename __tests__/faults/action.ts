@@ -1,7 +1,7 @@
 // The fault suite's bed and runs: one case = one vitest test with the outcome it asserts
 // in `meta.expected` (the table), the built action run as the runner runs it, and a
 // credential scan of everything each run printed.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { expect, test } from 'vitest'
 import { load } from 'js-yaml'
@@ -55,6 +55,11 @@ export function credentials(): string[] {
   return [...needles].filter((n) => n.length >= 8)
 }
 
+function resultsFileOf(run: ActionRun): string {
+  const path = run.outputs['results-file']
+  return path && existsSync(path) ? readFileSync(path, 'utf8') : ''
+}
+
 /** Where each credential shows in what a run printed or wrote: [] when nothing leaked. */
 export function leaks(run: ActionRun): string[] {
   const places: Record<string, string> = {
@@ -63,7 +68,9 @@ export function leaks(run: ActionRun): string[] {
     summary: run.summary,
     outputs: JSON.stringify(run.outputs),
     annotations: JSON.stringify(run.annotations),
-    'post step': `${run.post?.stdout ?? ''}\n${run.post?.stderr ?? ''}`
+    'post step': `${run.post?.stdout ?? ''}\n${run.post?.stderr ?? ''}`,
+    // Uploaded as an artifact for a fleet's report: masked like the log.
+    'results file': resultsFileOf(run)
   }
   const hits: string[] = []
   for (const needle of credentials()) {

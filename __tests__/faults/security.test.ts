@@ -258,7 +258,11 @@ describe('security', () => {
         'kubeconfig mode 600'
       ])
       expect(left).toBe(false)
-      expect(readdirSync(run.runnerTemp)).toEqual([])
+      // Only the results file stays, for the upload step: no kubeconfig, no decrypted value.
+      expect(readdirSync(run.runnerTemp)).toEqual([expect.stringMatching(/^gitops-results-/)])
+      expect(readdirSync(join(run.runnerTemp, readdirSync(run.runnerTemp)[0] ?? ''))).toEqual([
+        'gitops-results.json'
+      ])
       // The scan looked for each credential in several forms; the kubeconfigs gave a token and a key.
       expect(credentials().length).toBeGreaterThanOrEqual(10)
       expect(leaks(run)).toEqual([])

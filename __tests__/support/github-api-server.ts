@@ -491,6 +491,8 @@ export interface FakeComment {
   readonly id: number
   /** The pull request (issue) number it is on; 7 when left out. */
   readonly issue?: number
+  /** A commit comment: the commit it is on (then `issue` does not count). */
+  readonly commit?: string
   /** Who wrote it; the token's own identity when left out. */
   readonly author?: string
   body: string
@@ -545,12 +547,24 @@ export function writeHandlers(state: WriteState): Handlers {
     const example = specExample('issue-comment')
     return { ...example, id: c.id, body: c.body, user: userNamed(example.user, c.author ?? viewer) }
   }
+  const commitCommentOf = (c: FakeComment) => {
+    const example = specExample('commit-comment')
+    return {
+      ...example,
+      id: c.id,
+      body: c.body,
+      commit_id: c.commit,
+      user: userNamed(example.user, c.author ?? viewer)
+    }
+  }
   return {
     'graphql/viewer': viewerHandler(viewer),
     'issues/list-comments': ({ params, query }) => {
       const perPage = Number(query.per_page ?? 30)
       const page = Number(query.page ?? 1)
-      const onIssue = state.comments.filter((c) => (c.issue ?? 7) === Number(params.issue_number))
+      const onIssue = state.comments.filter(
+        (c) => c.commit === undefined && (c.issue ?? 7) === Number(params.issue_number)
+      )
       return {
         status: 200,
         body: onIssue.slice((page - 1) * perPage, page * perPage).map(commentOf)
@@ -573,6 +587,35 @@ export function writeHandlers(state: WriteState): Handlers {
       if (!comment) return notFound()
       comment.body = body.body as string
       return { status: 200, body: commentOf(comment) }
+    },
+    'repos/list-comments-for-commit': ({ params, query }) => {
+      const perPage = Number(query.per_page ?? 30)
+      const page = Number(query.page ?? 1)
+      const onCommit = state.comments.filter((c) => c.commit === params.commit_sha)
+      return {
+        status: 200,
+        body: onCommit.slice((page - 1) * perPage, page * perPage).map(commitCommentOf)
+      }
+    },
+    'repos/create-commit-comment': ({ params, body }) => {
+      if (state.forbidden) return forbidden()
+      const comment = {
+        id: next++,
+        commit: params.commit_sha as string,
+        author: viewer,
+        body: body.body as string
+      }
+      state.comments.push(comment)
+      return { status: 201, body: commitCommentOf(comment) }
+    },
+    'repos/update-commit-comment': ({ params, body }) => {
+      if (state.forbidden) return forbidden()
+      const comment = state.comments.find(
+        (c) => c.commit !== undefined && c.id === Number(params.comment_id)
+      )
+      if (!comment) return notFound()
+      comment.body = body.body as string
+      return { status: 200, body: commitCommentOf(comment) }
     },
     'repos/create-deployment': ({ body }) => {
       if (state.forbidden) return forbidden()

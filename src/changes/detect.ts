@@ -31,13 +31,21 @@ export async function detectChanges(
   const head = scope.head
   // A pull request shows what its branch changes; a push deploys the tree as it now is.
   const sinceMergeBase = event.name === 'pull_request'
-  const sources: Source[] = [
-    { name: 'git', paths: (base) => gitChanges(workspace, base, head, sinceMergeBase, signal) },
-    { name: 'compare-api', paths: (base) => apiChanges(api, base, head, sinceMergeBase) },
-    { name: 'payload', paths: (base) => payloadChanges(event, base) }
-  ]
+  const git: Source = {
+    name: 'git',
+    paths: (base) => gitChanges(workspace, base, head, sinceMergeBase, signal)
+  }
+  // A pinned base is compared exactly, by git alone (which fetches what a shallow clone lacks).
+  const sources: Source[] = scope.pinned
+    ? [git]
+    : [
+        git,
+        { name: 'compare-api', paths: (base) => apiChanges(api, base, head, sinceMergeBase) },
+        { name: 'payload', paths: (base) => payloadChanges(event, base) }
+      ]
   const bases = [scope.base]
-  if (event.name === 'push' && event.before !== scope.base) bases.push(event.before)
+  if (event.name === 'push' && event.before !== scope.base && !scope.pinned)
+    bases.push(event.before)
 
   const failures: string[] = []
   for (const base of bases) {
@@ -63,6 +71,10 @@ export async function detectChanges(
       }
     }
   }
+  if (scope.pinned)
+    throw new ChangesError(
+      `Could not compare the base input ${scope.base} with ${head}: ${failures.join('; ')}. The plan job found that base; check out the ops repository with its history (actions/checkout with fetch-depth: 0), or make sure origin still has the commit.`
+    )
   throw new ChangesError(
     `Could not tell which paths changed up to ${head}: ${failures.join('; ')}. Re-run the job, or run the workflow with workflow_dispatch for a full re-sync.`
   )

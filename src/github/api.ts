@@ -2,11 +2,15 @@ import { getOctokit } from '@actions/github'
 import type { GitHubEvent } from './event.ts'
 import { branchOf } from './event.ts'
 import { errorMessage } from '../error-message.ts'
+import { backoff, type Refusal } from './rate-limit.ts'
 
 // The GitHub REST calls the action makes, and nothing else: the last successful
 // run of this workflow (the diff base), the compare API and git trees (the
 // changed paths when git cannot tell); one GraphQL query, who the token is. Each call has a timeout, so a hanging
 // API falls back like a dead one, and stops at once when the run is cancelled.
+// Every call backs off when GitHub refuses it for its rate limits (rate-limit.ts),
+// and once one is refused the client pauses the others too, as GitHub asks; a write
+// that still could not be made is remembered (`unwritten`) for the results file.
 
 const REQUEST_TIMEOUT_MS = 20_000
 /** The runner kills a cancelled step a few seconds after it signals it. */
@@ -94,6 +98,10 @@ export interface GitHubApi {
   listComments(issue: number): Promise<IssueComment[]>
   createComment(issue: number, body: string): Promise<IssueComment>
   updateComment(id: number, body: string): Promise<IssueComment>
+  /** Comments on a commit, oldest first (up to MAX_COMMENT_PAGES pages). */
+  listCommitComments(sha: string): Promise<IssueComment[]>
+  createCommitComment(sha: string, body: string): Promise<IssueComment>
+  updateCommitComment(id: number, body: string): Promise<IssueComment>
   /** A Deployment of `ref` to `environment`; returns its id. */
   createDeployment(ref: string, environment: string, description: string): Promise<number>
   deploymentStatus(
@@ -110,6 +118,44 @@ export interface GitHubApi {
   pullRequests(branch: string): Promise<PullRequest[]>
   createPullRequest(head: string, text: PullRequestText): Promise<PullRequest>
   updatePullRequest(number: number, text: PullRequestText): Promise<PullRequest>
+  /** The writes that failed for good, one line each ("creating a deployment to x failed (HTTP 403): …"). */
+  unwritten(): readonly string[]
+}
+
+/** How the client waits; a test gives its own clock. */
+export interface ApiOptions {
+  /** Waits `ms`, or less when `signal` aborts. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  readonly now?: () => number
+  /** The most the client waits for rate limits in the whole run. */
+  readonly backoffBudgetMs?: number
+}
+
+/** A job that waits longer than this on GitHub's limits has better things to do. */
+const BACKOFF_BUDGET_MS = 10 * 60_000
+
+const sleepFor = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve()
+    const timer = setTimeout(done, ms)
+    function done(): void {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    signal?.addEventListener('abort', done, { once: true })
+  })
+
+/** What octokit's RequestError tells of a refusal. */
+function refusalOf(error: unknown): Refusal {
+  const { status, response } = error as {
+    status?: number
+    response?: { headers?: Record<string, string | number | undefined> }
+  }
+  const headers: Record<string, string | undefined> = {}
+  for (const [name, value] of Object.entries(response?.headers ?? {}))
+    headers[name.toLowerCase()] = value === undefined ? undefined : String(value)
+  return { status, headers, message: errorMessage(error) }
 }
 
 interface PullRequestData {
@@ -142,7 +188,18 @@ export class ApiError extends Error {
 /** Pages of pull request comments read to find the sticky one (100 a page). */
 const MAX_COMMENT_PAGES = 10
 
-export function createApi(token: string, event: GitHubEvent, cancel?: AbortSignal): GitHubApi {
+export function createApi(
+  token: string,
+  event: GitHubEvent,
+  cancel?: AbortSignal,
+  options: ApiOptions = {}
+): GitHubApi {
+  const sleep = options.sleep ?? sleepFor
+  const now = options.now ?? Date.now
+  let budgetMs = options.backoffBudgetMs ?? BACKOFF_BUDGET_MS
+  /** Set by a refusal: no call goes out before it. */
+  let pausedUntil = 0
+  const unwritten: string[] = []
   const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'
   // Made on first use: getOctokit refuses an empty token, and without one every call falls back.
   let client: ReturnType<typeof getOctokit> | undefined
@@ -158,22 +215,47 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
   const guard = async <T>(
     what: string,
     call: () => Promise<T>,
-    whenCancelled: 'refuse' | 'go on' = 'refuse'
+    whenCancelled: 'refuse' | 'go on' = 'refuse',
+    kind: 'read' | 'write' = 'read'
   ): Promise<T> => {
     const stoppable = whenCancelled === 'refuse' ? cancel : undefined
-    if (!token) throw new ApiError(`${what}: no github-token`)
-    if (stoppable?.aborted) throw new ApiError(`${what}: the run was cancelled`)
-    try {
-      return await call()
-    } catch (error) {
-      if (stoppable?.aborted) throw new ApiError(`${what} stopped: the run was cancelled`)
-      const status = (error as { status?: number }).status
-      throw new ApiError(
-        `${what} failed${status ? ` (HTTP ${status})` : ''}: ${errorMessage(error)}`,
-        status
-      )
+    const failed = (error: ApiError): ApiError => {
+      if (kind === 'write') unwritten.push(error.message)
+      return error
+    }
+    if (!token) throw failed(new ApiError(`${what}: no github-token`))
+    for (let attempt = 1; ; attempt++) {
+      if (stoppable?.aborted) throw failed(new ApiError(`${what}: the run was cancelled`))
+      // A cancelled run's last word does not wait: the runner's grace period is short.
+      if (pausedUntil > now() && !cancel?.aborted) await sleep(pausedUntil - now(), cancel)
+      try {
+        return await call()
+      } catch (error) {
+        if (stoppable?.aborted) throw failed(new ApiError(`${what} stopped: the run was cancelled`))
+        const refusal = refusalOf(error)
+        const next = cancel?.aborted
+          ? ({ kind: 'not-limited' } as const)
+          : backoff(refusal, attempt, now(), budgetMs)
+        if (next.kind === 'retry') {
+          budgetMs -= next.waitMs
+          pausedUntil = Math.max(pausedUntil, now() + next.waitMs)
+          continue
+        }
+        const { status } = refusal
+        throw failed(
+          new ApiError(
+            `${what} failed${status ? ` (HTTP ${status})` : ''}: ${refusal.message}${next.kind === 'give-up' ? ` (${next.why})` : ''}`,
+            status
+          )
+        )
+      }
     }
   }
+  const write = <T>(
+    what: string,
+    call: () => Promise<T>,
+    whenCancelled: 'refuse' | 'go on' = 'refuse'
+  ): Promise<T> => guard(what, call, whenCancelled, 'write')
 
   return {
     lastSuccessfulRun: () =>
@@ -283,7 +365,7 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
       }),
 
     createComment: (issue, body) =>
-      guard(`commenting on #${issue}`, async () => {
+      write(`commenting on #${issue}`, async () => {
         const { data } = await octokit().rest.issues.createComment({
           owner,
           repo,
@@ -295,7 +377,7 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
       }),
 
     updateComment: (id, body) =>
-      guard(`editing comment ${id}`, async () => {
+      write(`editing comment ${id}`, async () => {
         const { data } = await octokit().rest.issues.updateComment({
           owner,
           repo,
@@ -306,8 +388,52 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
         return { id: data.id, body: data.body ?? '', author: data.user?.login }
       }),
 
+    listCommitComments: (sha) =>
+      guard(`listing the comments of commit ${sha.slice(0, 12)}`, async () => {
+        const comments: IssueComment[] = []
+        for (let page = 1; page <= MAX_COMMENT_PAGES; page++) {
+          const { data } = await octokit().rest.repos.listCommentsForCommit({
+            owner,
+            repo,
+            commit_sha: sha,
+            per_page: PER_PAGE,
+            page,
+            request: request()
+          })
+          comments.push(
+            ...data.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user?.login }))
+          )
+          if (data.length < PER_PAGE) break
+        }
+        return comments
+      }),
+
+    createCommitComment: (sha, body) =>
+      write(`commenting on commit ${sha.slice(0, 12)}`, async () => {
+        const { data } = await octokit().rest.repos.createCommitComment({
+          owner,
+          repo,
+          commit_sha: sha,
+          body,
+          request: request()
+        })
+        return { id: data.id, body: data.body ?? '', author: data.user?.login }
+      }),
+
+    updateCommitComment: (id, body) =>
+      write(`editing commit comment ${id}`, async () => {
+        const { data } = await octokit().rest.repos.updateCommitComment({
+          owner,
+          repo,
+          comment_id: id,
+          body,
+          request: request()
+        })
+        return { id: data.id, body: data.body ?? '', author: data.user?.login }
+      }),
+
     createDeployment: (ref, environment, description) =>
-      guard(`creating a deployment to ${environment}`, async () => {
+      write(`creating a deployment to ${environment}`, async () => {
         const response = await octokit().rest.repos.createDeployment({
           owner,
           repo,
@@ -327,7 +453,7 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
 
     deploymentStatus: (id, state, logUrl, description) => {
       const final = state !== 'in_progress'
-      return guard(
+      return write(
         `setting deployment ${id} to ${state}`,
         async () => {
           await octokit().rest.repos.createDeploymentStatus({
@@ -367,7 +493,7 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
       }),
 
     createIssue: ({ title, body, labels }) =>
-      guard(`opening the issue '${title}'`, async () => {
+      write(`opening the issue '${title}'`, async () => {
         const { data } = await octokit().rest.issues.create({
           owner,
           repo,
@@ -380,7 +506,7 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
       }),
 
     updateIssue: (number, { body, state }) =>
-      guard(`updating issue #${number}`, async () => {
+      write(`updating issue #${number}`, async () => {
         await octokit().rest.issues.update({
           owner,
           repo,
@@ -408,7 +534,7 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
       }),
 
     createPullRequest: (head, { title, body, base }) =>
-      guard(`opening a pull request from ${head}`, async () => {
+      write(`opening a pull request from ${head}`, async () => {
         const { data } = await octokit().rest.pulls.create({
           owner,
           repo,
@@ -422,7 +548,7 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
       }),
 
     updatePullRequest: (number, { title, body, base }) =>
-      guard(`updating pull request #${number}`, async () => {
+      write(`updating pull request #${number}`, async () => {
         const { data } = await octokit().rest.pulls.update({
           owner,
           repo,
@@ -433,6 +559,8 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
           request: request()
         })
         return pullRequestOf(data)
-      })
+      }),
+
+    unwritten: () => [...unwritten]
   }
 }

@@ -9,9 +9,17 @@ import { runNotice, runWarning } from '../report/run-warning.ts'
 import { printUntrusted } from '../report/untrusted-text.ts'
 import type { GitHubApi } from './api.ts'
 import type { WorkflowIdentity } from './event.ts'
-import { finishDeployments, startDeployments, type StartedDeployments } from './deployments.ts'
+import {
+  deploymentGroups,
+  finishDeployments,
+  startDeployments,
+  type StartedDeployments
+} from './deployments.ts'
 import { syncDriftIssues } from './drift-issues.ts'
-import { commentMarker, upsertComment } from './pr-comment.ts'
+import { commentMarker, commitThread, upsertComment } from './pr-comment.ts'
+import type { DeploymentRecord } from '../types/fleet.ts'
+import { mask } from '../secrets/masking.ts'
+import { COMMENT_LIMIT } from '../report/diff-markdown.ts'
 
 // What the run tells GitHub beside the step's own report, each from the typed
 // outcomes: the Deployments of a deploy, a preview's pull request comment, a drift
@@ -42,28 +50,41 @@ interface Publisher {
 export interface Publishers {
   start(): Promise<void>
   finish(outcome: RunOutcome): Promise<void>
+  /** The Deployments recorded, once finished. */
+  deployments(): readonly DeploymentRecord[]
 }
 
 export interface PublishingInput {
   readonly plan: DeploymentPlan
-  readonly config: Pick<Config, 'deployments' | 'deploymentEnvironment'>
+  readonly config: Pick<Config, 'deployments' | 'deploymentEnvironment' | 'publish'>
   readonly api: GitHubApi
   readonly workflow: WorkflowIdentity
+  /**
+   * A fleet's report: the jobs have finished, so Deployments get their final status at
+   * once, and the summary goes to the commit as a comment when there is no pull request's.
+   */
+  readonly report?: { readonly summary: string }
 }
 
-/** The publishers the plan's run kind asks for, in the order they finish. */
+/** The publishers the plan's run kind asks for, in the order they finish; none with publish: false. */
 export function publishersOf(input: PublishingInput): Publishers {
   const { plan, config } = input
   const { runKind } = plan
-  const all = [
-    runKind.kind === 'preview' && runKind.pullRequest !== undefined
-      ? commentPublisher(input, runKind.pullRequest)
-      : undefined,
-    config.deployments && runKind.kind !== 'preview' && plan.setups.length > 0
-      ? deploymentsPublisher(input)
-      : undefined,
-    isDriftCheck(runKind) && runKind.issues ? driftIssuesPublisher(input) : undefined
-  ].filter((p): p is Publisher => p !== undefined)
+  const pullRequest = runKind.kind === 'preview' ? runKind.pullRequest : undefined
+  const deployments =
+    config.deployments !== 'none' && runKind.kind !== 'preview' && plan.setups.length > 0
+      ? deploymentsPublisher(input, config.deployments)
+      : undefined
+  const all = config.publish
+    ? [
+        pullRequest !== undefined ? commentPublisher(input, pullRequest) : undefined,
+        pullRequest === undefined && input.report
+          ? commitCommentPublisher(input, input.report.summary)
+          : undefined,
+        deployments,
+        isDriftCheck(runKind) && runKind.issues ? driftIssuesPublisher(input) : undefined
+      ].filter((p): p is Publisher => p !== undefined)
+    : []
   const guarded = async (p: Publisher, call: () => Promise<void>): Promise<void> => {
     try {
       await call()
@@ -77,33 +98,49 @@ export function publishersOf(input: PublishingInput): Publishers {
     },
     finish: async (outcome) => {
       for (const p of all) await guarded(p, () => p.finish(outcome))
-    }
+    },
+    deployments: () => (config.publish ? (deployments?.records ?? []) : [])
   }
 }
 
-/** One GitHub Deployment per affected setup: in progress while the engine runs, then its end. */
-function deploymentsPublisher({ plan, config, api, workflow }: PublishingInput): Publisher {
+/** The run's GitHub Deployments: in progress while the engine runs, then their end. */
+function deploymentsPublisher(
+  { plan, config, api, workflow, report }: PublishingInput,
+  granularity: Exclude<Config['deployments'], 'none'>
+): Publisher & { records: DeploymentRecord[] } {
   let started: StartedDeployments | undefined
+  const records: DeploymentRecord[] = []
   return {
     failure: 'GitHub Deployments could not be recorded',
+    records,
     start: async () => {
       started = await startDeployments(api, {
-        setups: plan.setups.map((s) => s.setup),
+        groups: deploymentGroups(
+          plan.setups.map((s) => s.setup),
+          granularity,
+          config.deploymentEnvironment,
+          waveOfPlan(plan)
+        ),
         sha: plan.sha,
-        template: config.deploymentEnvironment,
-        logUrl: workflow.runUrl
+        logUrl: workflow.runUrl,
+        inProgress: report === undefined
       })
     },
     finish: async (outcome) => {
       if (!started) return
       const end = outcome.kind === 'finished' ? outcome : { kind: 'stopped' as const }
-      const problems = [
-        ...started.problems,
-        ...(await finishDeployments(api, started, end, workflow.runUrl))
-      ]
+      const finished = await finishDeployments(api, started, end, workflow.runUrl)
+      records.push(...finished.records)
+      const problems = [...started.problems, ...finished.problems]
       if (problems.length > 0) throw new Error(problems.join('; '))
     }
   }
+}
+
+/** A setup's wave as the plan orders them (1-based). */
+function waveOfPlan(plan: DeploymentPlan): (setup: string) => number {
+  const waves = new Map(plan.waves.flatMap((setups, i) => setups.map((s) => [s, i + 1] as const)))
+  return (setup) => waves.get(setup) ?? 1
 }
 
 /** The sticky comment of a pull request's preview: its diff. */
@@ -117,6 +154,28 @@ function commentPublisher({ api, workflow }: PublishingInput, pullRequest: numbe
       const body = diffCommentBody(plan, results, preview, marker)
       const affected = results.length + plan.problems.length > 0
       const posted = await upsertComment(api, pullRequest, marker, body, affected)
+      if (posted.kind === 'skipped') runNotice(posted.reason)
+    }
+  }
+}
+
+/** A fleet report's summary as one comment on the commit it deployed, edited by re-runs. */
+function commitCommentPublisher(
+  { api, workflow, plan }: PublishingInput,
+  summary: string
+): Publisher {
+  return {
+    failure: 'The report could not be posted as a commit comment',
+    finish: async (outcome) => {
+      if (outcome.kind !== 'finished') return
+      const marker = `<!-- gitops-action report ${(workflow.file ?? 'workflow').replace(/--/g, '- -')} -->`
+      const limit = COMMENT_LIMIT - marker.length - 200
+      const text = mask(summary)
+      const body =
+        text.length <= limit
+          ? `${marker}\n${text}`
+          : `${marker}\n${text.slice(0, limit)}\n\n… cut to fit a comment: the whole report is in the job summary${workflow.runUrl ? ` (${workflow.runUrl})` : ''}.`
+      const posted = await upsertComment(api, commitThread(api, plan.sha), marker, body)
       if (posted.kind === 'skipped') runNotice(posted.reason)
     }
   }

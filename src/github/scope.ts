@@ -11,7 +11,8 @@ import { errorMessage } from '../error-message.ts'
 
 // Which plans the event touches, before the repository is read.
 
-export type ScopeOptions = Pick<Config, 'dispatchBranches' | 'dryRun'>
+export type ScopeOptions = Pick<Config, 'dispatchBranches' | 'dryRun'> &
+  Partial<Pick<Config, 'base'>>
 
 /** How a diff's base reason starts when the base is the head of the last successful run. */
 export const LAST_SUCCESSFUL_RUN = 'head of the last successful run'
@@ -22,7 +23,7 @@ export async function resolveScope(
   options: ScopeOptions
 ): Promise<Scope> {
   if (event.name === 'workflow_dispatch') checkDispatchBranch(event, options)
-  const scope = await scopeOf(event, api)
+  const scope = pinnedScope(event, options.base) ?? (await scopeOf(event, api))
   if (scope.kind === 'diff')
     core.info(`Diff base: ${scope.base} (${scope.baseReason}); head: ${scope.head}.`)
   else if (scope.kind === 'all') core.info(`Every plan at ${scope.head}: ${scope.reason}.`)
@@ -49,6 +50,27 @@ export function checkDispatchBranch(event: DispatchEvent, options: ScopeOptions)
   throw new EventError(
     `A workflow_dispatch on ${where} does not deploy: only ${allowed} does, and branches matched by the dispatch-branches input. Run it on the default branch, add the branch to dispatch-branches, or set dry-run: true to only render.`
   )
+}
+
+/**
+ * A fleet's deploy jobs are given the base their plan job found: each deploys exactly
+ * the planned diff, also when re-run days later, and none asks the API for it again.
+ * A drift check covers every plan; a tag or a deleted branch deploys nothing, pinned or not.
+ */
+function pinnedScope(event: GitHubEvent, base: string | undefined): Scope | undefined {
+  if (base === undefined || event.name === 'schedule') return undefined
+  if (
+    event.name === 'push' &&
+    (event.ref.startsWith('refs/tags/') || event.deleted || event.after === ZERO_SHA)
+  )
+    return undefined
+  return {
+    kind: 'diff',
+    base,
+    head: event.sha,
+    baseReason: 'the base input, as the plan job found it',
+    pinned: true
+  }
 }
 
 async function scopeOf(event: GitHubEvent, api: GitHubApi): Promise<Scope> {

@@ -112,8 +112,10 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
     ...candidates.map((c) => c.target.setup),
     ...removals.uninstalls.map((u) => u.target.setup)
   ])
+  // `plans` globs the plan paths; `setups` (a fleet's shard) the setup names.
   const selected = (target: PlanTarget): boolean =>
-    config.plans.length === 0 || matchesAny(target.plan, config.plans)
+    (config.plans.length === 0 || matchesAny(target.plan, config.plans)) &&
+    (config.setups.length === 0 || matchesAny(target.setup, config.setups))
   const steps: PlannedStep[] = []
   const problems: PlanProblem[] = []
   for (const [path, reasons] of affected.applies) {

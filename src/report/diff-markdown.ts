@@ -1,4 +1,4 @@
-import { type DiffBase } from '../types/diff-base.ts'
+import { type PreviewBase } from '../types/diff-base.ts'
 import { releaseKey } from '../types/plan.ts'
 import { type Result } from '../types/results.ts'
 import { countLine } from '../render/object-diff.ts'
@@ -17,7 +17,7 @@ export const SUMMARY_DIFF_LIMIT = 512 * 1024
 
 export interface DiffMarkdownInput {
   readonly results: readonly Result[]
-  readonly base: DiffBase | undefined
+  readonly base: PreviewBase | undefined
   readonly limit: number
   /** First line, e.g. the sticky comment's hidden marker. */
   readonly header?: string

@@ -66,9 +66,13 @@ export function diffJson(results: readonly Result[]): string {
   )
 }
 
-export function writeResultOutputs(results: readonly Result[]): void {
+export function writeResultOutputs(
+  results: readonly Result[],
+  /** A fleet's report counts its setups without results too. */
+  failed = results.filter((r) => r.status === 'failed').length
+): void {
   core.setOutput('results', mask(resultsJson(results)))
-  core.setOutput('failed', String(results.filter((r) => r.status === 'failed').length))
+  core.setOutput('failed', String(failed))
   core.setOutput('diff', mask(diffJson(results)))
   core.setOutput('changed', String(results.filter((r) => (r.diff?.objects.length ?? 0) > 0).length))
   core.setOutput('drifted', String(driftedCount(results)))

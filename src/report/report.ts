@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { type Changes, type Scope } from '../types/changes.ts'
-import { type DiffBase } from '../types/diff-base.ts'
+import { type PreviewBase } from '../types/diff-base.ts'
 import { isDriftCheck, releaseKey, type DeploymentPlan } from '../types/plan.ts'
 import { type Result } from '../types/results.ts'
 import { COMMENT_LIMIT, renderDiffMarkdown, SUMMARY_DIFF_LIMIT } from './diff-markdown.ts'
@@ -43,14 +43,14 @@ export function reportPlan(plan: DeploymentPlan, scope: Scope, changes: Changes 
 
 /** A preview's diff: what it was compared with, and where its full text is. */
 export interface PreviewReport {
-  readonly base: DiffBase | undefined
+  readonly base: PreviewBase | undefined
   /** e.g. "the log of run 12 (https://...)". */
   readonly fullDiffAt: string
 }
 
 /** A preview's report: its diff base, and the full diff in the log of the run at `runUrl`. */
 export function previewReportOf(
-  base: DiffBase | undefined,
+  base: PreviewBase | undefined,
   runUrl: string | undefined
 ): PreviewReport {
   return { base, fullDiffAt: `the log of this run${runUrl ? ` (${runUrl})` : ''}` }
@@ -67,17 +67,9 @@ export async function reportResults(
   const all = allResults(plan, results)
   writeResultOutputs(all)
   annotateFailures(all)
-  const diff =
-    preview && all.length > 0
-      ? renderDiffMarkdown({ results: all, ...preview, limit: SUMMARY_DIFF_LIMIT })
-      : ''
-  const summary = renderSummary({
-    run: drift ? 'drift check' : 'deploy',
-    sha: plan.sha,
-    results: all,
-    cancelled
-  })
-  await writeSummary((drift ? `${summary}\n${renderDriftSection(all)}` : summary) + diff)
+  await writeSummary(
+    runSummary({ drift: drift !== undefined, sha: plan.sha, results: all, cancelled, preview })
+  )
   const failed = all.filter((r) => r.status === 'failed')
   if (drift?.failOnDrift && failed.length === 0 && driftRemains(all)) {
     core.setFailed(
@@ -113,7 +105,30 @@ export async function reportRunFailure(message: string): Promise<void> {
   await writeSummary(renderRunFailure(message))
 }
 
-async function writeSummary(markdown: string): Promise<void> {
+/** The job summary of a run's results: the table, a drift check's section, a preview's diff. */
+export function runSummary(input: {
+  readonly drift: boolean
+  readonly sha: string
+  /** Every result, the plan's problems included. */
+  readonly results: readonly Result[]
+  readonly cancelled: boolean
+  readonly preview: PreviewReport | undefined
+}): string {
+  const { results, preview } = input
+  const diff =
+    preview && results.length > 0
+      ? renderDiffMarkdown({ results, ...preview, limit: SUMMARY_DIFF_LIMIT })
+      : ''
+  const summary = renderSummary({
+    run: input.drift ? 'drift check' : 'deploy',
+    sha: input.sha,
+    results,
+    cancelled: input.cancelled
+  })
+  return (input.drift ? `${summary}\n${renderDriftSection(results)}` : summary) + diff
+}
+
+export async function writeSummary(markdown: string): Promise<void> {
   const summary = mask(markdown)
   // Outside a runner (a local try-out) there is no summary file: the log gets it.
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()

@@ -29,6 +29,8 @@ export type Scope =
       readonly head: string
       /** Why this base: "last successful run 1234", "event before", "pull request base". */
       readonly baseReason: string
+      /** Given by the `base` input (a fleet's plan job): git alone compares it, no API fallback. */
+      readonly pinned?: boolean
     }
   /** Every plan at head: a new branch, or workflow_dispatch. */
   | { readonly kind: 'all'; readonly head: string; readonly reason: string }

@@ -1,8 +1,12 @@
 // Every input, read and checked once by config.ts.
 import type { RepositoryAlias } from './plan.ts'
+import type { WaveShards } from './fleet.ts'
 
 /** `mode: drift` or a schedule event: compare the live objects with the releases. */
 export type DriftAction = 'report' | 'correct'
+
+/** `true` is `per-setup`, `false` is `none` (the input's older values). */
+export type DeploymentsGranularity = 'none' | 'per-setup' | 'per-wave' | 'per-run'
 
 /** Every input, read and checked once by config.ts. */
 export interface Config {
@@ -38,12 +42,32 @@ export interface Config {
   readonly failFast: boolean
   readonly hookTimeoutMs: number
   readonly dryRun: boolean
-  /** One GitHub Deployment per affected setup on a deploy run. */
-  readonly deployments: boolean
-  /** Environment name of a setup's Deployment; `{setup}` is replaced by the setup. */
+  /** GitHub Deployments of a deploy run: none, one a setup, one a wave, or one for the run. */
+  readonly deployments: DeploymentsGranularity
+  /** Environment name of a Deployment; `{setup}` (and `{wave}`) are replaced. */
   readonly deploymentEnvironment: string
-  /** `drift` runs a drift check on workflow_dispatch (schedule events always do). */
-  readonly mode: 'deploy' | 'drift'
+  /**
+   * `drift` runs a drift check on workflow_dispatch (schedule events always do); `plan`
+   * only says which setups a fleet deploys, in waves and shards; `report` merges the
+   * results files of a fleet's jobs.
+   */
+  readonly mode: 'deploy' | 'drift' | 'plan' | 'report'
+  /** Setup names or globs this run is restricted to (a fleet's shard); empty: every setup. */
+  readonly setups: readonly string[]
+  /** A diff base the plan job pinned: base..head without asking the API; undefined: found as usual. */
+  readonly base: string | undefined
+  /** The shard this run deploys, recorded in its results file. */
+  readonly shard: string | undefined
+  /** `mode: plan`: at most this many setups a shard. */
+  readonly shardSize: number
+  /** `mode: report`: folder or glob of the results files. */
+  readonly resultsPath: string
+  /** `mode: report`: the step fails when more setups of one wave failed. */
+  readonly maxFailures: number
+  /** `mode: report`: the plan job's shards, to tell a shard that never reported. */
+  readonly shards: readonly WaveShards[] | undefined
+  /** Write the comment, Deployments and drift issues of this run (false in a fleet's shards and gates). */
+  readonly publish: boolean
   readonly drift: DriftAction
   readonly failOnDrift: boolean
   /** Uninstall orphans (releases with the marker and no plan). */

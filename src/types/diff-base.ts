@@ -22,3 +22,8 @@ export type DiffBase =
     }
   /** No base to compare with (none found, or its tree could not be read): head renders alone. */
   | { readonly kind: 'none'; readonly reason: string }
+
+/** A diff base as a preview's heading names it: what a results file keeps of it. */
+export type PreviewBase =
+  | { readonly kind: 'commit'; readonly sha: string; readonly reason: string }
+  | { readonly kind: 'none'; readonly reason: string }

@@ -22,7 +22,10 @@ export const rest = {
           ...args: Parameters<Rest['repos']['createDeployment']>
         ) => Promise<{ status: number; data: unknown }>
       >(),
-    createDeploymentStatus: vi.fn<Call<Rest['repos']['createDeploymentStatus']>>()
+    createDeploymentStatus: vi.fn<Call<Rest['repos']['createDeploymentStatus']>>(),
+    listCommentsForCommit: vi.fn<Call<Rest['repos']['listCommentsForCommit']>>(),
+    createCommitComment: vi.fn<Call<Rest['repos']['createCommitComment']>>(),
+    updateCommitComment: vi.fn<Call<Rest['repos']['updateCommitComment']>>()
   },
   git: {
     getTree: vi.fn<Call<Rest['git']['getTree']>>()

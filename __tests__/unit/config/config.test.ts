@@ -61,7 +61,7 @@ describe('readConfig', () => {
       failFast: false,
       hookTimeoutMs: 300_000,
       dryRun: false,
-      deployments: false,
+      deployments: 'none',
       deploymentEnvironment: '{setup}',
       mode: 'deploy',
       drift: 'report',
@@ -70,9 +70,53 @@ describe('readConfig', () => {
       ownershipKey: undefined,
       driftIssues: false,
       retryQuarantined: false,
+      setups: [],
+      base: undefined,
+      shard: undefined,
+      shardSize: 1,
+      resultsPath: '',
+      maxFailures: 0,
+      shards: undefined,
+      publish: true,
       workspace: '/work/ops'
     })
     expect(core.setSecret).toHaveBeenCalledWith('ghs_workflowtoken123')
+  })
+
+  it("reads a fleet's inputs: deployments old and new, setups, base, shard, shards", () => {
+    const read = (given: Record<string, string>) => {
+      inputs(given)
+      return readConfig()
+    }
+    expect(read({ deployments: 'true' }).deployments).toBe('per-setup')
+    expect(read({ deployments: 'False' }).deployments).toBe('none')
+    expect(read({ deployments: 'per-wave' }).deployments).toBe('per-wave')
+    const wave = { wave: 2, matrix: { include: [{ shard: '2-0', setups: 'a/b' }] } }
+    expect(read({ shards: JSON.stringify(wave) }).shards).toEqual([wave])
+    const shards = [{ wave: 1, matrix: { include: [{ shard: '1-0', setups: 'aws/eu,aws/us' }] } }]
+    expect(
+      read({
+        mode: 'report',
+        setups: 'aws/eu, aws/us',
+        base: 'a'.repeat(40),
+        shard: '1-0',
+        'shard-size': '10',
+        'results-path': 'results/',
+        'max-failures': '2',
+        shards: JSON.stringify(shards),
+        publish: 'false'
+      })
+    ).toMatchObject({
+      mode: 'report',
+      setups: ['aws/eu', 'aws/us'],
+      base: 'a'.repeat(40),
+      shard: '1-0',
+      shardSize: 10,
+      resultsPath: 'results/',
+      maxFailures: 2,
+      shards,
+      publish: false
+    })
   })
 
   it('reads given values: lists, repositories, helm args, booleans', () => {
@@ -218,7 +262,37 @@ describe('readConfig: a bad value names the input and what is allowed', () => {
     ],
     [{ 'fail-fast': 'yes' }, "input 'fail-fast' must be true or false (got 'yes')."],
     [{ 'dry-run': '1' }, "input 'dry-run' must be true or false (got '1')."],
-    [{ mode: 'check' }, "input 'mode' must be one of deploy, drift (got 'check')."],
+    [{ mode: 'check' }, "input 'mode' must be one of deploy, drift, plan, report (got 'check')."],
+    [
+      { deployments: 'per-cluster' },
+      "input 'deployments' must be one of per-setup, per-wave, per-run, true, false (got 'per-cluster')."
+    ],
+    [{ 'shard-size': '0' }, "input 'shard-size' must be a whole number from 1 to 256 (got '0')."],
+    [
+      { 'shard-size': '257' },
+      "input 'shard-size' must be a whole number from 1 to 256 (got '257')."
+    ],
+    [
+      { 'max-failures': '-1' },
+      "input 'max-failures' must be a whole number from 0 to 65536 (got '-1')."
+    ],
+    [
+      { base: 'HEAD~1' },
+      "input 'base' must be a full commit SHA (40 hex digits): the plan job's base output (got 'HEAD~1')."
+    ],
+    [
+      { shard: '../x' },
+      "input 'shard' must be a shard id as the plan job's shards output gives it (letters, digits, '.', '_', '-') (got '../x')."
+    ],
+    [
+      { shards: '{"wave": 1}' },
+      "input 'shards' must be the plan job's shards output (a JSON list of {wave, matrix: {include: [{shard, setups}]}}, or one wave's entry of it)."
+    ],
+    [
+      { shards: '[{"wave": 1, "matrix": {"include": [{"shard": 3}]}}]' },
+      "input 'shards' must be the plan job's shards output (a JSON list of {wave, matrix: {include: [{shard, setups}]}}, or one wave's entry of it)."
+    ],
+    [{ publish: 'maybe' }, "input 'publish' must be true or false (got 'maybe')."],
     [{ drift: 'fix' }, "input 'drift' must be one of report, correct (got 'fix')."],
     [
       { 'helm-version': 'latest' },

@@ -1,8 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApi } from '../../../src/github/api.ts'
 import { readEvent } from '../../../src/github/event.ts'
-import { commentMarker, ownComment, upsertComment } from '../../../src/github/pr-comment.ts'
 import {
+  commentMarker,
+  commitThread,
+  ownComment,
+  upsertComment
+} from '../../../src/github/pr-comment.ts'
+import {
+  deploymentGroups,
   finalStatus,
   finishDeployments,
   startDeployments
@@ -118,6 +124,33 @@ describe('ownComment', () => {
   })
 })
 
+describe("a fleet report's sticky commit comment", () => {
+  it('is created on the commit once, then edited by a re-run; pull request comments are apart', async () => {
+    const state: WriteState = { comments: [{ id: 1, body: 'LGTM' }], deployments: [] }
+    const github = await api(state)
+    const marker = '<!-- gitops-action report deploy.yml -->'
+    const first = await upsertComment(github, commitThread(github, SHA), marker, `${marker}\nfirst`)
+    const again = await upsertComment(github, commitThread(github, SHA), marker, `${marker}\nagain`)
+    expect(first.kind).toBe('created')
+    expect(again).toEqual({ kind: 'updated', id: (first as { id: number }).id })
+    expect(state.comments).toEqual([
+      { id: 1, body: 'LGTM' },
+      expect.objectContaining({ commit: SHA, body: `${marker}\nagain` })
+    ])
+  })
+
+  it('a token that may not comment on commits: skipped, saying what permission it lacks', async () => {
+    const state: WriteState = { comments: [], deployments: [], forbidden: true }
+    const github = await api(state)
+    const outcome = await upsertComment(github, commitThread(github, SHA), 'm', 'm\nbody')
+    expect(outcome).toEqual({
+      kind: 'skipped',
+      reason:
+        'The report was not posted as a commit comment: the token may not comment on commits (a workflow without `permissions: contents: write`). It is in the job summary.'
+    })
+  })
+})
+
 describe('GitHub Deployments', () => {
   const result = (setup: string, status: Result['status']): Result => ({
     setup,
@@ -140,13 +173,12 @@ describe('GitHub Deployments', () => {
     const github = await api(state)
     const logUrl = 'https://github.com/o/r/actions/runs/5'
     const started = await startDeployments(github, {
-      setups: ['local/a', 'local/b'],
+      groups: deploymentGroups(['local/a', 'local/b'], 'per-setup', 'prod-{setup}'),
       sha: SHA,
-      template: 'prod-{setup}',
       logUrl
     })
     expect(started.problems).toEqual([])
-    const problems = await finishDeployments(
+    const { problems, records } = await finishDeployments(
       github,
       started,
       {
@@ -164,6 +196,91 @@ describe('GitHub Deployments', () => {
       ['prod-local/b', SHA, ['in_progress', 'failure']]
     ])
     expect(state.deployments[0]?.statuses.every((s) => s.log_url === logUrl)).toBe(true)
+    expect(records).toEqual([
+      {
+        environment: 'prod-local/a',
+        setups: ['local/a'],
+        id: state.deployments[0]?.id,
+        state: 'success'
+      },
+      {
+        environment: 'prod-local/b',
+        setups: ['local/b'],
+        id: state.deployments[1]?.id,
+        state: 'failure'
+      }
+    ])
+  })
+
+  it.each([
+    [
+      'per-setup',
+      [
+        ['prod-a/1', ['a/1']],
+        ['prod-a/2', ['a/2']],
+        ['prod-b/1', ['b/1']]
+      ]
+    ],
+    [
+      'per-wave',
+      [
+        ['prod-wave-1', ['a/1', 'a/2']],
+        ['prod-wave-2', ['b/1']]
+      ]
+    ],
+    ['per-run', [['prod-all-setups', ['a/1', 'a/2', 'b/1']]]]
+  ] as const)('%s: the Deployments and the setups each stands for', (granularity, expected) => {
+    const waveOf = (setup: string) => (setup.startsWith('a/') ? 1 : 2)
+    expect(
+      deploymentGroups(['a/1', 'a/2', 'b/1'], granularity, 'prod-{setup}', waveOf).map((g) => [
+        g.environment,
+        g.setups
+      ])
+    ).toEqual(expected)
+  })
+
+  it("a fleet's report, after the jobs ended: one Deployment a wave, its final status at once", async () => {
+    const state: WriteState = { comments: [], deployments: [] }
+    const github = await api(state)
+    const waveOf = (setup: string) => (setup === 'local/a' ? 1 : 2)
+    const started = await startDeployments(github, {
+      groups: deploymentGroups(['local/a', 'local/b'], 'per-wave', '{setup}', waveOf),
+      sha: SHA,
+      logUrl: undefined,
+      inProgress: false
+    })
+    await finishDeployments(
+      github,
+      started,
+      {
+        kind: 'finished',
+        results: [
+          result('local/a', 'failed'),
+          {
+            ...result('local/b', 'skipped'),
+            notes: [
+              'not run: wave 1 failed (setup local/a: local/a/ns/r.yaml failed); the next run deploys it'
+            ]
+          }
+        ],
+        cancelled: false
+      },
+      undefined
+    )
+    expect(
+      state.deployments.map((d) => [d.environment, d.statuses.map((s) => [s.state, s.description])])
+    ).toEqual([
+      ['wave-1', [['failure', '1 of 1 plan(s) failed']]],
+      [
+        'wave-2',
+        [
+          [
+            'error',
+            'not deployed: wave 1 failed (setup local/a: local/a/ns/r.yaml failed); the next run deploys it'
+          ]
+        ]
+      ]
+    ])
   })
 
   it.each([
@@ -230,9 +347,8 @@ describe('GitHub Deployments', () => {
   it('without deployments: write the problem is told, not thrown', async () => {
     const state: WriteState = { comments: [], deployments: [], forbidden: true }
     const started = await startDeployments(await api(state), {
-      setups: ['local/a'],
+      groups: deploymentGroups(['local/a'], 'per-setup', '{setup}'),
       sha: SHA,
-      template: '{setup}',
       logUrl: undefined
     })
     expect(started.ids.size).toBe(0)

@@ -1,11 +1,13 @@
 // run() in process, with typed fakes of @actions/core and @actions/github (the way
 // GitHub's typescript-action template tests an action), beside the end-to-end runs
 // of dist/ on the test bed: what the step is given, what it writes, whether it fails.
+import { readFileSync } from 'node:fs'
 import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SEED_ENV } from '../../../src/config.ts'
 import { run } from '../../../src/main.ts'
+import { parseResultsFile } from '../../../src/fleet/results-format.ts'
 import { resetSecrets } from '../../../src/secrets/masking.ts'
 import * as core from '../../support/fakes/core.ts'
 import * as github from '../../support/fakes/github.ts'
@@ -58,8 +60,13 @@ function compareAnswers(files: readonly string[]): void {
   })
 }
 
+/** The JSON outputs; `results-file` is a path (see the results file's own tests). */
 function outputs(): Record<string, unknown> {
-  return Object.fromEntries([...core.outputs].map(([name, value]) => [name, JSON.parse(value)]))
+  return Object.fromEntries(
+    [...core.outputs]
+      .filter(([name]) => name !== 'results-file')
+      .map(([name, value]) => [name, JSON.parse(value)])
+  )
 }
 
 beforeEach(async () => {
@@ -154,6 +161,12 @@ describe('run() in process', () => {
       "input 'parallel' must be a whole number from 1 to 64 (got '0')."
     )
     expect(outputs()).toEqual(RUN_FAILED)
+    // The results file says so too: a report job counts the run's setups as failed.
+    const file = parseResultsFile(readFileSync(core.outputs.get('results-file') ?? '', 'utf8'), 'f')
+    expect(file.run).toMatchObject({
+      sha: AFTER,
+      error: "input 'parallel' must be a whole number from 1 to 64 (got '0')."
+    })
   })
 
   it('an event it does not handle is refused with what to do, before any API call', async () => {
@@ -218,9 +231,34 @@ describe('run() through the publishers', () => {
       ['in_progress', 'deploying'],
       ['failure', '1 of 1 plan(s) failed']
     ])
+    const file = parseResultsFile(readFileSync(core.outputs.get('results-file') ?? '', 'utf8'), 'f')
+    expect(file.deployments).toEqual([
+      { environment: 'local/a', setups: ['local/a'], id: 5, state: 'failure' }
+    ])
     expect(core.failed).toEqual(['1 of 1 plan(s) failed: local/a/web/shop.yaml'])
     expect(outputs().results).toEqual([
       expect.objectContaining({ error: expect.stringContaining(NO_HELM) })
+    ])
+  })
+
+  it("a fleet's shard (publish: false) records no Deployment: its report job will", async () => {
+    await shopPlan()
+    await step('push', () => pushPayload({ before: BEFORE, after: AFTER }))
+    compareAnswers(['local/a/web/shop.yaml'])
+    await withoutHelm()
+    core.inputs.set('deployments', 'true')
+    core.inputs.set('publish', 'false')
+    core.inputs.set('setups', 'local/a')
+    core.inputs.set('shard', '1-0')
+    await run()
+    expect(github.rest.repos.createDeployment).not.toHaveBeenCalled()
+    const path = core.outputs.get('results-file') ?? ''
+    expect(path).toMatch(/gitops-results-1-0\.json$/)
+    const file = parseResultsFile(readFileSync(path, 'utf8'), path)
+    expect(file.shard).toEqual({ id: '1-0', setups: ['local/a'] })
+    expect(file.deployments).toEqual([])
+    expect(file.results.map((r) => [r.plan, r.status])).toEqual([
+      ['local/a/web/shop.yaml', 'failed']
     ])
   })
 
@@ -241,6 +279,14 @@ describe('run() through the publishers', () => {
     })
     expect(github.rest.repos.createDeploymentStatus).not.toHaveBeenCalled()
     expect(core.failed).toEqual(['1 of 1 plan(s) failed: local/a/web/shop.yaml'])
+    // The results file tells a report job what could not be written.
+    const file = parseResultsFile(readFileSync(core.outputs.get('results-file') ?? '', 'utf8'), 'f')
+    expect(file.unwritten).toEqual([
+      'creating a deployment to local/a failed (HTTP 403): Resource not accessible by integration'
+    ])
+    expect(file.deployments).toEqual([
+      { environment: 'local/a', setups: ['local/a'], id: null, state: null }
+    ])
   })
 
   it('a dry-run deploy previews: no Deployment, no comment', async () => {
