@@ -37,11 +37,11 @@ import require$$5$3 from 'string_decoder';
 import * as child from 'child_process';
 import { setTimeout as setTimeout$1 } from 'timers';
 import { randomUUID, createHash, timingSafeEqual, createHmac, randomBytes } from 'node:crypto';
-import { matchesGlob, join as join$1, relative, sep as sep$1, isAbsolute, posix, basename, delimiter, dirname, extname } from 'node:path';
+import { matchesGlob, join as join$1, relative, sep as sep$1, isAbsolute, posix, basename, delimiter, dirname, extname, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import 'stream';
-import { readFile, rm as rm$1, chmod as chmod$1, mkdtemp } from 'node:fs/promises';
+import { readFile, rm as rm$1, chmod as chmod$1, mkdtemp, writeFile as writeFile$1, stat as stat$1, glob, open as open$1, readdir as readdir$1 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as setTimeout$2 } from 'node:timers/promises';
@@ -94,15 +94,15 @@ function readEvent(env = process.env) {
             };
         }
         case 'pull_request': {
-            const pr = object(payload.pull_request, 'pull_request', 'pull_request');
-            const headSha = sha(object(pr.head, 'pull_request.head', 'pull_request'), 'sha', 'pull_request', 'pull_request.head.sha');
+            const pr = object$1(payload.pull_request, 'pull_request', 'pull_request');
+            const headSha = sha(object$1(pr.head, 'pull_request.head', 'pull_request'), 'sha', 'pull_request', 'pull_request.head.sha');
             return {
                 ...common,
                 name: 'pull_request',
                 // GITHUB_SHA is the merge commit that actions/checkout checks out.
                 sha: env.GITHUB_SHA || headSha,
                 number: typeof pr.number === 'number' ? pr.number : Number(payload.number),
-                baseSha: sha(object(pr.base, 'pull_request.base', 'pull_request'), 'sha', 'pull_request', 'pull_request.base.sha'),
+                baseSha: sha(object$1(pr.base, 'pull_request.base', 'pull_request'), 'sha', 'pull_request', 'pull_request.base.sha'),
                 headSha
             };
         }
@@ -144,7 +144,7 @@ function readPayload(path) {
     }
     try {
         const parsed = JSON.parse(text);
-        return object(parsed, 'payload', 'the event');
+        return object$1(parsed, 'payload', 'the event');
     }
     catch (error) {
         if (error instanceof EventError)
@@ -152,7 +152,7 @@ function readPayload(path) {
         throw new EventError(`The event payload ${path} is not valid JSON: ${errorMessage(error)}.`);
     }
 }
-function object(value, field, event) {
+function object$1(value, field, event) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw new EventError(`The ${event} payload has no '${field}' object.`);
     }
@@ -169,16 +169,16 @@ function sha(payload, key, event, field = key) {
     }
     return value;
 }
-function strings$1(value) {
+function strings$2(value) {
     return Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];
 }
 function commitsOf(payload) {
     const commits = Array.isArray(payload.commits) ? payload.commits : [];
     return commits.map((c) => ({
         id: typeof c.id === 'string' ? c.id : '',
-        added: strings$1(c.added),
-        removed: strings$1(c.removed),
-        modified: strings$1(c.modified)
+        added: strings$2(c.added),
+        removed: strings$2(c.removed),
+        modified: strings$2(c.modified)
     }));
 }
 function repositoryOf(env, payload) {
@@ -30971,16 +30971,18 @@ function diffJson(results) {
         ? [[r.plan, { added: r.diff.added, changed: r.diff.changed, removed: r.diff.removed }]]
         : [])));
 }
-function writeResultOutputs(results) {
+function writeResultOutputs(results, 
+/** A fleet's report counts its setups without results too. */
+failed = results.filter((r) => r.status === 'failed').length) {
     setOutput('results', mask(resultsJson(results)));
-    setOutput('failed', String(results.filter((r) => r.status === 'failed').length));
+    setOutput('failed', String(failed));
     setOutput('diff', mask(diffJson(results)));
     setOutput('changed', String(results.filter((r) => (r.diff?.objects.length ?? 0) > 0).length));
     setOutput('drifted', String(driftedCount(results)));
     setOutput('orphans', String(orphanCount(results)));
 }
 
-function resultOf(step, fields) {
+function resultOf$1(step, fields) {
     const { target, spec } = step;
     return {
         setup: target.setup,
@@ -31004,7 +31006,7 @@ function resultOf(step, fields) {
 function problemResult({ target, problem }) {
     const elsewhere = problem.file !== target.plan;
     const where = elsewhere ? `${problem.file}${problem.line ? `:${problem.line}` : ''}: ` : '';
-    return resultOf({ target }, {
+    return resultOf$1({ target }, {
         operation: null,
         status: 'failed',
         error: `${where}${problem.message}`,
@@ -31019,7 +31021,7 @@ function allResults(plan, results) {
         const wave = waveOf.get(r.setup);
         return wave === undefined ? r : { ...r, wave };
     })
-        .sort((a, b) => compare$5(a.setup, b.setup) || compare$5(a.plan, b.plan));
+        .sort((a, b) => compare$8(a.setup, b.setup) || compare$8(a.plan, b.plan));
 }
 /** The `setups` output: every setup an affected plan belongs to, a job matrix (see `plan.waves` for their order). */
 function affectedSetups(plan) {
@@ -31027,9 +31029,9 @@ function affectedSetups(plan) {
         ...plan.setups.map((s) => s.setup),
         ...plan.problems.map((p) => p.target.setup)
     ]);
-    return [...setups].sort(compare$5);
+    return [...setups].sort(compare$8);
 }
-function compare$5(a, b) {
+function compare$8(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -31168,16 +31170,7 @@ preview) {
     const all = allResults(plan, results);
     writeResultOutputs(all);
     annotateFailures(all);
-    const diff = preview && all.length > 0
-        ? renderDiffMarkdown({ results: all, ...preview, limit: SUMMARY_DIFF_LIMIT })
-        : '';
-    const summary = renderSummary({
-        run: drift ? 'drift check' : 'deploy',
-        sha: plan.sha,
-        results: all,
-        cancelled
-    });
-    await writeSummary((drift ? `${summary}\n${renderDriftSection(all)}` : summary) + diff);
+    await writeSummary(runSummary({ drift: drift !== undefined, sha: plan.sha, results: all, cancelled, preview }));
     const failed = all.filter((r) => r.status === 'failed');
     if (drift?.failOnDrift && failed.length === 0 && driftRemains(all)) {
         setFailed(`fail-on-drift: ${driftedCount(all)} release(s) drifted or missing, ${orphanCount(all)} orphan(s) (see the job summary)`);
@@ -31201,6 +31194,20 @@ async function reportRunFailure(message) {
     setFailed(mask(message));
     writeRunFailureOutputs();
     await writeSummary(renderRunFailure(message));
+}
+/** The job summary of a run's results: the table, a drift check's section, a preview's diff. */
+function runSummary(input) {
+    const { results, preview } = input;
+    const diff = preview && results.length > 0
+        ? renderDiffMarkdown({ results, ...preview, limit: SUMMARY_DIFF_LIMIT })
+        : '';
+    const summary = renderSummary({
+        run: input.drift ? 'drift check' : 'deploy',
+        sha: input.sha,
+        results,
+        cancelled: input.cancelled
+    });
+    return (input.drift ? `${summary}\n${renderDriftSection(results)}` : summary) + diff;
 }
 async function writeSummary(markdown) {
     const summary$1 = mask(markdown);
@@ -58221,7 +58228,7 @@ const LIST_STRING = listType(DYN);
 /**
  * strings extension - CEL functions for string manipulation
  */
-var strings = [
+var strings$1 = [
     celFunc("strings.quote", [STRING], STRING, quote),
     celMethod("charAt", STRING, [INT], STRING, charAt),
     celMethod("indexOf", STRING, [STRING], INT, indexOf),
@@ -58360,7 +58367,7 @@ function conditionText(condition, what) {
     return condition.reason !== '' ? `${what}: ${condition.reason}` : what;
 }
 
-const ENV = celEnv({ funcs: strings });
+const ENV = celEnv({ funcs: strings$1 });
 const compiledByText = new Map();
 /** Calls the evaluator plans itself instead of looking them up among functions. */
 const BUILT_IN_CALLS = new Set([
@@ -59059,10 +59066,12 @@ function boolean(name) {
         return false;
     return fail(raw, 'must be true or false');
 }
-function oneOf(name, allowed) {
+function oneOf$1(name, allowed, 
+/** Older values still accepted, named in the error after the others. */
+older = []) {
     const raw = input(name);
     if (!allowed.includes(raw.value))
-        fail(raw, `must be one of ${allowed.join(', ')}`);
+        fail(raw, `must be one of ${[...allowed, ...older].join(', ')}`);
     return raw.value;
 }
 function url(raw, schemes) {
@@ -59372,6 +59381,70 @@ function deploymentEnvironment() {
         throw new Error(`The deployment-environment input '${value}' is not a usable name template: give a non-empty name, with {setup} where the setup's name goes (e.g. '{setup}' or 'prod-{setup}').`);
     return value.trim();
 }
+/** `true` and `false` are the input's older values: one Deployment a setup, or none. */
+function deployments() {
+    const raw = input('deployments');
+    const value = raw.value.toLowerCase();
+    if (value === 'true')
+        return 'per-setup';
+    if (value === 'false')
+        return 'none';
+    return oneOf$1('deployments', ['per-setup', 'per-wave', 'per-run'], ['true', 'false']);
+}
+/** A setup is deployed by one job a wave: a shard larger than this is no shard. */
+const MAX_SHARD_SIZE = 256;
+/** More setups than a fleet could hold in its waves' matrices (256 jobs of 256 setups). */
+const MAX_FAILURES = 65_536;
+function base() {
+    const raw = input('base');
+    if (raw.value === '')
+        return undefined;
+    if (!/^[0-9a-f]{40}$/.test(raw.value))
+        fail(raw, "must be a full commit SHA (40 hex digits): the plan job's base output");
+    return raw.value;
+}
+/** The shard's id goes into a file name and an artifact's: the characters of a plan's ids. */
+function shardId() {
+    const raw = input('shard');
+    if (raw.value === '')
+        return undefined;
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(raw.value))
+        fail(raw, "must be a shard id as the plan job's shards output gives it (letters, digits, '.', '_', '-')");
+    return raw.value;
+}
+/** The plan job's `shards` output, as a report job is given it back. */
+function shards() {
+    const raw = input('shards');
+    if (raw.value === '')
+        return undefined;
+    const wrong = () => fail(raw, "must be the plan job's shards output (a JSON list of {wave, matrix: {include: [{shard, setups}]}}, or one wave's entry of it)", false);
+    let parsed;
+    try {
+        parsed = JSON.parse(raw.value);
+    }
+    catch {
+        return wrong();
+    }
+    // One wave's entry (a gate's: toJSON(fromJSON(shards)[0])) stands for a list of it.
+    const waves = Array.isArray(parsed) ? parsed : [parsed];
+    return waves.map((entry) => {
+        const { wave, matrix } = (entry ?? {});
+        const include = matrix?.include;
+        if (typeof wave !== 'number' || !Number.isInteger(wave) || !Array.isArray(include))
+            return wrong();
+        return {
+            wave,
+            matrix: {
+                include: include.map((s) => {
+                    const { shard, setups } = (s ?? {});
+                    if (typeof shard !== 'string' || typeof setups !== 'string')
+                        return wrong();
+                    return { shard, setups };
+                })
+            }
+        };
+    });
+}
 function readConfig() {
     const token = input('github-token').value;
     addSecret(token, "input 'github-token'");
@@ -59409,10 +59482,18 @@ function readConfig() {
         failFast: boolean('fail-fast'),
         hookTimeoutMs: wholeNumber('hook-timeout', 1, MAX_TIMER_SECONDS, ' (seconds; about 24 days is the longest a timer can wait)') * 1000,
         dryRun: boolean('dry-run'),
-        deployments: boolean('deployments'),
+        deployments: deployments(),
         deploymentEnvironment: deploymentEnvironment(),
-        mode: oneOf('mode', ['deploy', 'drift']),
-        drift: oneOf('drift', ['report', 'correct']),
+        mode: oneOf$1('mode', ['deploy', 'drift', 'plan', 'report']),
+        setups: list('setups'),
+        base: base(),
+        shard: shardId(),
+        shardSize: wholeNumber('shard-size', 1, MAX_SHARD_SIZE),
+        resultsPath: input('results-path').value,
+        maxFailures: wholeNumber('max-failures', 0, MAX_FAILURES),
+        shards: shards(),
+        publish: boolean('publish'),
+        drift: oneOf$1('drift', ['report', 'correct']),
         failOnDrift: boolean('fail-on-drift'),
         prune: boolean('prune'),
         ownershipKey: ownershipKey(),
@@ -59436,7 +59517,7 @@ const LAST_SUCCESSFUL_RUN = 'head of the last successful run';
 async function resolveScope(event, api, options) {
     if (event.name === 'workflow_dispatch')
         checkDispatchBranch(event, options);
-    const scope = await scopeOf(event, api);
+    const scope = pinnedScope(event, options.base) ?? (await scopeOf(event, api));
     if (scope.kind === 'diff')
         info(`Diff base: ${scope.base} (${scope.baseReason}); head: ${scope.head}.`);
     else if (scope.kind === 'all')
@@ -59464,6 +59545,25 @@ function checkDispatchBranch(event, options) {
         ? `the default branch '${event.defaultBranch}'`
         : 'the default branch (the payload does not name it)';
     throw new EventError(`A workflow_dispatch on ${where} does not deploy: only ${allowed} does, and branches matched by the dispatch-branches input. Run it on the default branch, add the branch to dispatch-branches, or set dry-run: true to only render.`);
+}
+/**
+ * A fleet's deploy jobs are given the base their plan job found: each deploys exactly
+ * the planned diff, also when re-run days later, and none asks the API for it again.
+ * A drift check covers every plan; a tag or a deleted branch deploys nothing, pinned or not.
+ */
+function pinnedScope(event, base) {
+    if (base === undefined || event.name === 'schedule')
+        return undefined;
+    if (event.name === 'push' &&
+        (event.ref.startsWith('refs/tags/') || event.deleted || event.after === ZERO_SHA))
+        return undefined;
+    return {
+        kind: 'diff',
+        base,
+        head: event.sha,
+        baseReason: 'the base input, as the plan job found it',
+        pinned: true
+    };
 }
 async function scopeOf(event, api) {
     switch (event.name) {
@@ -64870,10 +64970,75 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 
+// Pure: what to do when GitHub refuses a request for its rate limits, the way its
+// REST documentation asks: wait `retry-after` seconds when it says so; when
+// `x-ratelimit-remaining` is 0, until `x-ratelimit-reset`; for a secondary limit
+// without either, a minute, doubling on each further refusal. A wait longer than a
+// job should sit idle, or past the run's budget, gives up: the caller reports what
+// it could not write, and the clusters are what counts.
+/** Tries of one request, the first included. */
+const MAX_ATTEMPTS = 4;
+/** The longest one wait may be: a secondary limit's minute, doubled twice, fits. */
+const MAX_WAIT_MS = 5 * 60_000;
+/** GitHub's advice for a secondary limit that names no wait. */
+const SECONDARY_WAIT_MS = 60_000;
+const SECONDARY = /secondary rate limit|abuse/i;
+const PRIMARY = /rate limit/i;
+function isRateLimited(refusal) {
+    const { status, headers, message } = refusal;
+    if (status === 429)
+        return true;
+    if (status !== 403)
+        return false;
+    return (headers['retry-after'] !== undefined ||
+        headers['x-ratelimit-remaining'] === '0' ||
+        SECONDARY.test(message) ||
+        PRIMARY.test(message));
+}
+/**
+ * After the `attempt`th refusal (1-based), at `nowMs`, with `budgetMs` of waiting
+ * left for the whole run: wait and try again, or give up saying why.
+ */
+function backoff(refusal, attempt, nowMs, budgetMs) {
+    if (!isRateLimited(refusal))
+        return { kind: 'not-limited' };
+    const waitMs = waitOf(refusal, attempt, nowMs);
+    if (attempt >= MAX_ATTEMPTS)
+        return { kind: 'give-up', why: `rate limited ${attempt} times in a row` };
+    if (waitMs > MAX_WAIT_MS)
+        return {
+            kind: 'give-up',
+            why: `rate limited until ${new Date(nowMs + waitMs).toISOString()}, longer than a job waits`
+        };
+    if (waitMs > budgetMs)
+        return { kind: 'give-up', why: 'rate limited, and the run has waited out its backoff budget' };
+    return { kind: 'retry', waitMs };
+}
+function waitOf(refusal, attempt, nowMs) {
+    const { headers } = refusal;
+    const retryAfter = headers['retry-after'];
+    if (retryAfter !== undefined && /^\d+$/.test(retryAfter.trim()))
+        return Number(retryAfter.trim()) * 1000;
+    if (retryAfter !== undefined) {
+        // An HTTP date is allowed too.
+        const at = Date.parse(retryAfter);
+        if (!Number.isNaN(at))
+            return Math.max(0, at - nowMs);
+    }
+    const reset = headers['x-ratelimit-reset'];
+    if (headers['x-ratelimit-remaining'] === '0' && reset !== undefined && /^\d+$/.test(reset))
+        // One second more: the reset is rounded down to the second.
+        return Math.max(0, Number(reset) * 1000 - nowMs) + 1000;
+    return SECONDARY_WAIT_MS * 2 ** (attempt - 1);
+}
+
 // The GitHub REST calls the action makes, and nothing else: the last successful
 // run of this workflow (the diff base), the compare API and git trees (the
 // changed paths when git cannot tell); one GraphQL query, who the token is. Each call has a timeout, so a hanging
 // API falls back like a dead one, and stops at once when the run is cancelled.
+// Every call backs off when GitHub refuses it for its rate limits (rate-limit.ts),
+// and once one is refused the client pauses the others too, as GitHub asks; a write
+// that still could not be made is remembered (`unwritten`) for the results file.
 const REQUEST_TIMEOUT_MS$1 = 20_000;
 /** The runner kills a cancelled step a few seconds after it signals it. */
 const LAST_WORD_TIMEOUT_MS = 4_000;
@@ -64882,6 +65047,27 @@ const PER_PAGE = 100;
 const MAX_RUN_PAGES = 5;
 /** GitHub lists at most this many files for a whole comparison (compare API description). */
 const COMPARE_FILES_CAP = 300;
+/** A job that waits longer than this on GitHub's limits has better things to do. */
+const BACKOFF_BUDGET_MS = 10 * 60_000;
+const sleepFor = (ms, signal) => new Promise((resolve) => {
+    if (signal?.aborted)
+        return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+});
+/** What octokit's RequestError tells of a refusal. */
+function refusalOf(error) {
+    const { status, response } = error;
+    const headers = {};
+    for (const [name, value] of Object.entries(response?.headers ?? {}))
+        headers[name.toLowerCase()] = value === undefined ? undefined : String(value);
+    return { status, headers, message: errorMessage(error) };
+}
 function pullRequestOf(data) {
     return {
         number: data.number,
@@ -64901,7 +65087,13 @@ class ApiError extends Error {
 }
 /** Pages of pull request comments read to find the sticky one (100 a page). */
 const MAX_COMMENT_PAGES = 10;
-function createApi(token, event, cancel) {
+function createApi(token, event, cancel, options = {}) {
+    const sleep = options.sleep ?? sleepFor;
+    const now = options.now ?? Date.now;
+    let budgetMs = options.backoffBudgetMs ?? BACKOFF_BUDGET_MS;
+    /** Set by a refusal: no call goes out before it. */
+    let pausedUntil = 0;
+    const unwritten = [];
     const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
     // Made on first use: getOctokit refuses an empty token, and without one every call falls back.
     let client;
@@ -64914,22 +65106,42 @@ function createApi(token, event, cancel) {
     // Telling how a cancelled run ended is part of ending it: such a call is not stopped
     // by the cancellation, only by a timeout short enough for the runner's grace period.
     const lastWord = () => ({ signal: AbortSignal.timeout(LAST_WORD_TIMEOUT_MS) });
-    const guard = async (what, call, whenCancelled = 'refuse') => {
+    const guard = async (what, call, whenCancelled = 'refuse', kind = 'read') => {
         const stoppable = whenCancelled === 'refuse' ? cancel : undefined;
+        const failed = (error) => {
+            if (kind === 'write')
+                unwritten.push(error.message);
+            return error;
+        };
         if (!token)
-            throw new ApiError(`${what}: no github-token`);
-        if (stoppable?.aborted)
-            throw new ApiError(`${what}: the run was cancelled`);
-        try {
-            return await call();
-        }
-        catch (error) {
+            throw failed(new ApiError(`${what}: no github-token`));
+        for (let attempt = 1;; attempt++) {
             if (stoppable?.aborted)
-                throw new ApiError(`${what} stopped: the run was cancelled`);
-            const status = error.status;
-            throw new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${errorMessage(error)}`, status);
+                throw failed(new ApiError(`${what}: the run was cancelled`));
+            // A cancelled run's last word does not wait: the runner's grace period is short.
+            if (pausedUntil > now() && !cancel?.aborted)
+                await sleep(pausedUntil - now(), cancel);
+            try {
+                return await call();
+            }
+            catch (error) {
+                if (stoppable?.aborted)
+                    throw failed(new ApiError(`${what} stopped: the run was cancelled`));
+                const refusal = refusalOf(error);
+                const next = cancel?.aborted
+                    ? { kind: 'not-limited' }
+                    : backoff(refusal, attempt, now(), budgetMs);
+                if (next.kind === 'retry') {
+                    budgetMs -= next.waitMs;
+                    pausedUntil = Math.max(pausedUntil, now() + next.waitMs);
+                    continue;
+                }
+                const { status } = refusal;
+                throw failed(new ApiError(`${what} failed${status ? ` (HTTP ${status})` : ''}: ${refusal.message}${next.kind === 'give-up' ? ` (${next.why})` : ''}`, status));
+            }
         }
     };
+    const write = (what, call, whenCancelled = 'refuse') => guard(what, call, whenCancelled, 'write');
     return {
         lastSuccessfulRun: () => guard('listing workflow runs', async () => {
             const branch = branchOf(event.ref);
@@ -65024,7 +65236,7 @@ function createApi(token, event, cancel) {
             }
             return comments;
         }),
-        createComment: (issue, body) => guard(`commenting on #${issue}`, async () => {
+        createComment: (issue, body) => write(`commenting on #${issue}`, async () => {
             const { data } = await octokit().rest.issues.createComment({
                 owner,
                 repo,
@@ -65034,7 +65246,7 @@ function createApi(token, event, cancel) {
             });
             return { id: data.id, body: data.body ?? '', author: data.user?.login };
         }),
-        updateComment: (id, body) => guard(`editing comment ${id}`, async () => {
+        updateComment: (id, body) => write(`editing comment ${id}`, async () => {
             const { data } = await octokit().rest.issues.updateComment({
                 owner,
                 repo,
@@ -65044,7 +65256,44 @@ function createApi(token, event, cancel) {
             });
             return { id: data.id, body: data.body ?? '', author: data.user?.login };
         }),
-        createDeployment: (ref, environment, description) => guard(`creating a deployment to ${environment}`, async () => {
+        listCommitComments: (sha) => guard(`listing the comments of commit ${sha.slice(0, 12)}`, async () => {
+            const comments = [];
+            for (let page = 1; page <= MAX_COMMENT_PAGES; page++) {
+                const { data } = await octokit().rest.repos.listCommentsForCommit({
+                    owner,
+                    repo,
+                    commit_sha: sha,
+                    per_page: PER_PAGE,
+                    page,
+                    request: request()
+                });
+                comments.push(...data.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user?.login })));
+                if (data.length < PER_PAGE)
+                    break;
+            }
+            return comments;
+        }),
+        createCommitComment: (sha, body) => write(`commenting on commit ${sha.slice(0, 12)}`, async () => {
+            const { data } = await octokit().rest.repos.createCommitComment({
+                owner,
+                repo,
+                commit_sha: sha,
+                body,
+                request: request()
+            });
+            return { id: data.id, body: data.body ?? '', author: data.user?.login };
+        }),
+        updateCommitComment: (id, body) => write(`editing commit comment ${id}`, async () => {
+            const { data } = await octokit().rest.repos.updateCommitComment({
+                owner,
+                repo,
+                comment_id: id,
+                body,
+                request: request()
+            });
+            return { id: data.id, body: data.body ?? '', author: data.user?.login };
+        }),
+        createDeployment: (ref, environment, description) => write(`creating a deployment to ${environment}`, async () => {
             const response = await octokit().rest.repos.createDeployment({
                 owner,
                 repo,
@@ -65063,7 +65312,7 @@ function createApi(token, event, cancel) {
         }),
         deploymentStatus: (id, state, logUrl, description) => {
             const final = state !== 'in_progress';
-            return guard(`setting deployment ${id} to ${state}`, async () => {
+            return write(`setting deployment ${id} to ${state}`, async () => {
                 await octokit().rest.repos.createDeploymentStatus({
                     owner,
                     repo,
@@ -65096,7 +65345,7 @@ function createApi(token, event, cancel) {
                     return issues;
             }
         }),
-        createIssue: ({ title, body, labels }) => guard(`opening the issue '${title}'`, async () => {
+        createIssue: ({ title, body, labels }) => write(`opening the issue '${title}'`, async () => {
             const { data } = await octokit().rest.issues.create({
                 owner,
                 repo,
@@ -65107,7 +65356,7 @@ function createApi(token, event, cancel) {
             });
             return data.number;
         }),
-        updateIssue: (number, { body, state }) => guard(`updating issue #${number}`, async () => {
+        updateIssue: (number, { body, state }) => write(`updating issue #${number}`, async () => {
             await octokit().rest.issues.update({
                 owner,
                 repo,
@@ -65131,7 +65380,7 @@ function createApi(token, event, cancel) {
             });
             return data.map(pullRequestOf);
         }),
-        createPullRequest: (head, { title, body, base }) => guard(`opening a pull request from ${head}`, async () => {
+        createPullRequest: (head, { title, body, base }) => write(`opening a pull request from ${head}`, async () => {
             const { data } = await octokit().rest.pulls.create({
                 owner,
                 repo,
@@ -65143,7 +65392,7 @@ function createApi(token, event, cancel) {
             });
             return pullRequestOf(data);
         }),
-        updatePullRequest: (number, { title, body, base }) => guard(`updating pull request #${number}`, async () => {
+        updatePullRequest: (number, { title, body, base }) => write(`updating pull request #${number}`, async () => {
             const { data } = await octokit().rest.pulls.update({
                 owner,
                 repo,
@@ -65154,7 +65403,8 @@ function createApi(token, event, cancel) {
                 request: request()
             });
             return pullRequestOf(data);
-        })
+        }),
+        unwritten: () => [...unwritten]
     };
 }
 
@@ -65640,13 +65890,20 @@ async function detectChanges(scope, event, workspace, api, signal) {
     const head = scope.head;
     // A pull request shows what its branch changes; a push deploys the tree as it now is.
     const sinceMergeBase = event.name === 'pull_request';
-    const sources = [
-        { name: 'git', paths: (base) => gitChanges(workspace, base, head, sinceMergeBase, signal) },
-        { name: 'compare-api', paths: (base) => apiChanges(api, base, head, sinceMergeBase) },
-        { name: 'payload', paths: (base) => payloadChanges(event, base) }
-    ];
+    const git = {
+        name: 'git',
+        paths: (base) => gitChanges(workspace, base, head, sinceMergeBase, signal)
+    };
+    // A pinned base is compared exactly, by git alone (which fetches what a shallow clone lacks).
+    const sources = scope.pinned
+        ? [git]
+        : [
+            git,
+            { name: 'compare-api', paths: (base) => apiChanges(api, base, head, sinceMergeBase) },
+            { name: 'payload', paths: (base) => payloadChanges(event, base) }
+        ];
     const bases = [scope.base];
-    if (event.name === 'push' && event.before !== scope.base)
+    if (event.name === 'push' && event.before !== scope.base && !scope.pinned)
         bases.push(event.before);
     const failures = [];
     for (const base of bases) {
@@ -65669,6 +65926,8 @@ async function detectChanges(scope, event, workspace, api, signal) {
             }
         }
     }
+    if (scope.pinned)
+        throw new ChangesError(`Could not compare the base input ${scope.base} with ${head}: ${failures.join('; ')}. The plan job found that base; check out the ops repository with its history (actions/checkout with fetch-depth: 0), or make sure origin still has the commit.`);
     throw new ChangesError(`Could not tell which paths changed up to ${head}: ${failures.join('; ')}. Re-run the job, or run the workflow with workflow_dispatch for a full re-sync.`);
 }
 async function payloadChanges(event, base) {
@@ -66954,7 +67213,7 @@ function groupWaves(lines, setups) {
     const waves = Array.from({ length: lines.length + 1 }, () => []);
     for (const setup of new Set(setups))
         waves[lineOf(lines, setup)]?.push(setup);
-    return waves.filter((wave) => wave.length > 0).map((wave) => wave.sort(compare$4));
+    return waves.filter((wave) => wave.length > 0).map((wave) => wave.sort(compare$7));
 }
 class WavesInputError extends Error {
 }
@@ -66965,7 +67224,7 @@ const MAX_SETUPS_SHOWN = 10;
  * cluster): rolling out without it would silently drop a stage of the rollout.
  */
 function checkWaveLines(lines, repositorySetups) {
-    const known = [...new Set(repositorySetups)].sort(compare$4);
+    const known = [...new Set(repositorySetups)].sort(compare$7);
     const line = lines.find((l) => !known.some((setup) => matchesAny(setup, l.globs)));
     if (!line)
         return;
@@ -66974,7 +67233,7 @@ function checkWaveLines(lines, repositorySetups) {
     const setups = known.length === 0 ? 'it has none' : `its setups are ${shown}${more}`;
     throw new WavesInputError(`input 'waves' line ${line.line} (${line.globs.join(', ')}) matches no setup of the repository (${setups}); correct the glob or remove the line. Nothing was deployed.`);
 }
-function compare$4(a, b) {
+function compare$7(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -67026,7 +67285,9 @@ async function planDeployment(input) {
         ...candidates.map((c) => c.target.setup),
         ...removals.uninstalls.map((u) => u.target.setup)
     ]);
-    const selected = (target) => config.plans.length === 0 || matchesAny(target.plan, config.plans);
+    // `plans` globs the plan paths; `setups` (a fleet's shard) the setup names.
+    const selected = (target) => (config.plans.length === 0 || matchesAny(target.plan, config.plans)) &&
+        (config.setups.length === 0 || matchesAny(target.setup, config.setups));
     const steps = [];
     const problems = [];
     for (const [path, reasons] of affected.applies) {
@@ -67047,7 +67308,7 @@ async function planDeployment(input) {
     for (const problem of removals.problems)
         if (selected(problem.target))
             problems.push(problem);
-    problems.sort((a, b) => compare$3(a.target.plan, b.target.plan));
+    problems.sort((a, b) => compare$6(a.target.plan, b.target.plan));
     const setups = bySetup(steps);
     const affectedSetups = [...setups.map((s) => s.setup), ...problems.map((p) => p.target.setup)];
     return {
@@ -67297,7 +67558,7 @@ function ancestors(path) {
         dirs.push(path.slice(0, i));
     return dirs;
 }
-const compare$3 = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+const compare$6 = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 /** Per setup: uninstalls first, then applies, each in path order. */
 function bySetup(steps) {
     const setups = new Map();
@@ -67305,10 +67566,10 @@ function bySetup(steps) {
         push(setups, step.target.setup, step);
     const rank = (s) => (s.action === 'uninstall' ? 0 : 1);
     return [...setups.entries()]
-        .sort(([a], [b]) => compare$3(a, b))
+        .sort(([a], [b]) => compare$6(a, b))
         .map(([setup, list]) => ({
         setup,
-        steps: list.sort((a, b) => rank(a) - rank(b) || compare$3(a.target.plan, b.target.plan))
+        steps: list.sort((a, b) => rank(a) - rank(b) || compare$6(a.target.plan, b.target.plan))
     }));
 }
 
@@ -73231,7 +73492,7 @@ function unproven(ownership, revision) {
 // Pure: the results of steps that never ran, and a drift check's beside what was done.
 /** A plan that never ran (fail-fast, cancellation, a need that failed, its setup could not start). */
 function notRun(step, status, why) {
-    return resultOf(step, {
+    return resultOf$1(step, {
         operation: null,
         status,
         error: status === 'failed' ? why : null,
@@ -73507,7 +73768,7 @@ function parseManifest(manifest, namespace) {
         const yaml = canonicalYaml(hook ? withoutName(object) : object);
         return { base: objectKey(object, namespace), yaml, order: hook ? yaml : '' };
     })
-        .sort((a, b) => compare$2(a.base, b.base) || compare$2(a.order, b.order));
+        .sort((a, b) => compare$5(a.base, b.base) || compare$5(a.order, b.order));
     const seen = new Map();
     return rendered
         .map(({ base, yaml }) => {
@@ -73515,9 +73776,9 @@ function parseManifest(manifest, namespace) {
         seen.set(base, count);
         return { key: count === 1 ? base : `${base} #${count}`, yaml };
     })
-        .sort((a, b) => compare$2(a.key, b.key));
+        .sort((a, b) => compare$5(a.key, b.key));
 }
-function compare$2(a, b) {
+function compare$5(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 function withoutName(object) {
@@ -73631,7 +73892,7 @@ async function previewApply(step, context, log) {
         said.push(...rendered.notes);
     }
     catch (error) {
-        const result = resultOf(step, {
+        const result = resultOf$1(step, {
             operation: 'render',
             status: 'failed',
             error: errorMessage(error)
@@ -73648,7 +73909,7 @@ async function previewApply(step, context, log) {
     if (!base.ok) {
         if (base.why !== undefined)
             log.line(base.why);
-        return resultOf(step, {
+        return resultOf$1(step, {
             operation: 'render',
             status: 'planned',
             notes: [rendered, ...(base.why !== undefined ? [base.why] : []), ...said]
@@ -73656,7 +73917,7 @@ async function previewApply(step, context, log) {
     }
     const diff = diffOf(base.objects, head, context, log);
     const unchanged = diff.objects.length === 0;
-    return resultOf(step, {
+    return resultOf$1(step, {
         operation: 'render',
         status: unchanged ? 'unchanged' : 'planned',
         notes: [
@@ -73677,14 +73938,14 @@ async function previewUninstall(step, context, log) {
         const why = base.ok ? undefined : base.why;
         if (why !== undefined)
             log.line(why);
-        return resultOf(step, {
+        return resultOf$1(step, {
             operation: 'uninstall',
             status: 'planned',
             notes: [would, ...(why !== undefined ? [why] : [])]
         });
     }
     const diff = diffOf(base.objects, undefined, context, log);
-    return resultOf(step, {
+    return resultOf$1(step, {
         operation: 'uninstall',
         status: 'planned',
         notes: [`${would}: ${countLine(diff)}`, ...truncationNotes(diff)],
@@ -74758,7 +75019,7 @@ async function checkCorrection(step, result, found, context, log) {
     }
     if (checked.corrected)
         return withDrift(result, { ...found, corrected: true });
-    const notCorrected = resultOf(step, {
+    const notCorrected = resultOf$1(step, {
         ...result,
         status: 'failed',
         error: checked.error
@@ -74775,7 +75036,7 @@ async function carryOut(step, decision, digest, context, log) {
     switch (decision.kind) {
         case 'unchanged':
             log.line(decision.note);
-            return resultOf(step, {
+            return resultOf$1(step, {
                 operation: decision.operation,
                 status: 'unchanged',
                 revision: decision.revision,
@@ -74783,11 +75044,11 @@ async function carryOut(step, decision, digest, context, log) {
             });
         case 'leave':
             log.line(decision.note);
-            return resultOf(step, { operation: null, status: 'skipped', notes: [decision.note] });
+            return resultOf$1(step, { operation: null, status: 'skipped', notes: [decision.note] });
         case 'report':
             if (decision.line !== undefined)
                 log.line(decision.line);
-            return resultOf(step, {
+            return resultOf$1(step, {
                 operation: null,
                 status: 'unchanged',
                 revision: decision.revision,
@@ -74799,7 +75060,7 @@ async function carryOut(step, decision, digest, context, log) {
             return done(await retryHooks(step, step.spec, decision, digest, context, log));
         case 'refuse':
             log.line(`✖ ${decision.reason}`);
-            return resultOf(step, {
+            return resultOf$1(step, {
                 operation: decision.operation,
                 status: decision.status,
                 ...(decision.status === 'failed'
@@ -74827,7 +75088,7 @@ function helmContext(context, log) {
 function failed(step, error, log, fields) {
     // A chart whose dependencies cannot be built is an error on the plan's `chart` line.
     const line = error instanceof DependencyError && step.action === 'apply' ? step.spec.chartLine : undefined;
-    const result = resultOf(step, {
+    const result = resultOf$1(step, {
         ...fields,
         status: 'failed',
         error: errorMessage(error),
@@ -74932,7 +75193,7 @@ async function apply(step, spec, decision, digest, context, log) {
                 throw new Error(`helm test failed: ${tested.error}`);
         }
         await postHooks(step, { op, revision, digest }, postHookScripts, hookRun, context, notes);
-        return resultOf(step, { operation: op, status: 'succeeded', version, revision, notes, health });
+        return resultOf$1(step, { operation: op, status: 'succeeded', version, revision, notes, health });
     }
     catch (error) {
         return failed(step, error, log, { operation: op, version, revision, notes, health });
@@ -74993,7 +75254,7 @@ async function retryHooks(step, spec, decision, digest, context, log) {
         const hookRun = hookRunOf(step, spec.chartText, spec.version ?? '', op, context, log);
         await postHooks(step, { op, revision, digest }, spec.hooks[`post-${op}`], hookRun, context, notes);
         notes.push(`post-${op} hooks succeeded on revision ${revision}`);
-        return resultOf(step, { operation: op, status: 'succeeded', revision, notes });
+        return resultOf$1(step, { operation: op, status: 'succeeded', revision, notes });
     }
     catch (error) {
         return failed(step, error, log, { operation: op, revision, notes });
@@ -75054,7 +75315,7 @@ async function uninstall(step, context, log) {
         log.line(`uninstalled ${step.target.release} from ${step.target.namespace}`);
         if (hooks && hookRun)
             await context.hooks.run('post-uninstall', hooks['post-uninstall'], hookRun);
-        return resultOf(step, { operation: 'uninstall', status: 'succeeded' });
+        return resultOf$1(step, { operation: 'uninstall', status: 'succeeded' });
     }
     catch (error) {
         return failed(step, error, log, { operation: 'uninstall' });
@@ -75355,7 +75616,7 @@ async function runInOrder(items, limit, hooks) {
 function waveGate(entries) {
     const stoppedBy = entries
         .filter((e) => e.status === 'failed' || e.health === 'unhealthy')
-        .sort((a, b) => compare$1(a.setup, b.setup) || compare$1(a.plan, b.plan));
+        .sort((a, b) => compare$4(a.setup, b.setup) || compare$4(a.plan, b.plan));
     return stoppedBy.length === 0 ? { passed: true } : { passed: false, stoppedBy };
 }
 const STOPPED = 'not run: wave ';
@@ -75388,7 +75649,7 @@ function soakTargets(steps, results) {
         return healthy && result.status !== 'failed' ? [{ step, result }] : [];
     });
 }
-function compare$1(a, b) {
+function compare$4(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -75471,7 +75732,7 @@ async function soak(wave, setups, done, held, shared) {
                 error: why,
                 health: 'unhealthy'
             };
-            rechecked.set(result.plan, resultOf(step, fields));
+            rechecked.set(result.plan, resultOf$1(step, fields));
         }
     });
     log.flush(rechecked.size === 0 ? 'still healthy' : `${rechecked.size} release(s) unhealthy`);
@@ -75842,56 +76103,94 @@ async function clusterOf(setup, shared) {
     }
 }
 
-/** Pure: a setup's final state and its one-line description. */
-function finalStatus(end, setup) {
+/** Pure: the Deployments a run records, by granularity; setups in the order given. */
+function deploymentGroups(setups, granularity, template, waveOf = () => 1) {
+    const group = (name, members) => ({
+        name,
+        environment: environmentOf(template, name),
+        setups: members
+    });
+    if (setups.length === 0)
+        return [];
+    if (granularity === 'per-setup')
+        return setups.map((s) => group(s, [s]));
+    if (granularity === 'per-run')
+        return [group('all-setups', setups)];
+    const waves = new Map();
+    for (const setup of setups)
+        waves.set(waveOf(setup), [...(waves.get(waveOf(setup)) ?? []), setup]);
+    return [...waves.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([wave, members]) => group(`wave-${wave}`, members));
+}
+/** Pure: a group's final state and its one-line description. */
+function finalStatus(end, setups) {
     if (end.kind === 'stopped')
         return { state: 'error', description: 'the run stopped with an error: see its log' };
-    const mine = end.results.filter((r) => r.setup === setup);
+    const members = new Set(typeof setups === 'string' ? [setups] : setups);
+    const mine = end.results.filter((r) => members.has(r.setup));
     const failed = mine.filter((r) => r.status === 'failed').length;
     if (end.cancelled)
         return {
             state: 'error',
             description: `the run was cancelled; ${failed} of ${mine.length} plan(s) failed, the rest may not have run`
         };
-    // An earlier wave failed: this setup was not touched, which is no success.
+    if (failed > 0)
+        return { state: 'failure', description: `${failed} of ${mine.length} plan(s) failed` };
+    // An earlier wave failed: the group was not touched, which is no success.
     const stopped = mine.map(stoppedByWave).find((note) => note !== undefined);
     if (stopped !== undefined)
         return { state: 'error', description: stopped.replace(/^not run/, 'not deployed') };
-    return failed > 0
-        ? { state: 'failure', description: `${failed} of ${mine.length} plan(s) failed` }
-        : { state: 'success', description: `${mine.length} plan(s) deployed` };
+    return { state: 'success', description: `${mine.length} plan(s) deployed` };
 }
 function environmentOf(template, setup) {
     return template.replace(/\{setup\}/g, setup);
 }
+const what = (group) => group.setups.length === 1 && group.setups[0] === group.name
+    ? `setup ${group.name}`
+    : `${group.name} (${group.setups.length} setup(s))`;
 async function startDeployments(api, input) {
     const ids = new Map();
     const problems = [];
-    for (const setup of input.setups) {
+    for (const group of input.groups) {
         try {
-            const environment = environmentOf(input.template, setup);
-            const id = await api.createDeployment(input.sha, environment, `gitops-action: setup ${setup}`);
-            await api.deploymentStatus(id, 'in_progress', input.logUrl, 'deploying');
-            ids.set(setup, id);
+            const id = await api.createDeployment(input.sha, group.environment, `gitops-action: ${what(group)}`);
+            ids.set(group.name, id);
+            if (input.inProgress !== false)
+                await api.deploymentStatus(id, 'in_progress', input.logUrl, 'deploying');
         }
         catch (error) {
-            problems.push(`setup ${setup}: ${errorMessage(error)}`);
+            problems.push(`${what(group)}: ${errorMessage(error)}`);
         }
     }
-    return { ids, problems };
+    return {
+        groups: input.groups,
+        ids,
+        problems,
+        startState: input.inProgress === false ? null : 'in_progress'
+    };
 }
 async function finishDeployments(api, started, end, logUrl) {
     const problems = [];
-    for (const [setup, id] of started.ids) {
-        const { state, description } = finalStatus(end, setup);
+    const records = [];
+    for (const group of started.groups) {
+        const id = started.ids.get(group.name);
+        const record = { environment: group.environment, setups: group.setups, id: id ?? null };
+        if (id === undefined) {
+            records.push({ ...record, state: null });
+            continue;
+        }
+        const { state, description } = finalStatus(end, group.setups);
         try {
             await api.deploymentStatus(id, state, logUrl, description);
+            records.push({ ...record, state });
         }
         catch (error) {
-            problems.push(`setup ${setup}: ${errorMessage(error)}`);
+            problems.push(`${what(group)}: ${errorMessage(error)}`);
+            records.push({ ...record, state: started.startState });
         }
     }
-    return problems;
+    return { problems, records };
 }
 
 // What the action edits on GitHub is only what its token wrote. Anyone may comment
@@ -75952,43 +76251,68 @@ function commentMarker(workflowFile) {
 function ownComment(comments, marker, identity) {
     return comments.find((c) => writtenBy(c, identity) && c.body.split('\n', 1)[0] === marker);
 }
-async function upsertComment(api, issue, marker, body, 
+function pullRequestThread(api, issue) {
+    return {
+        posted: 'The diff was not posted as a pull request comment',
+        refused: 'the token may not comment on this pull request (a pull request from a fork, or a workflow without `permissions: pull-requests: write`)',
+        list: () => api.listComments(issue),
+        create: (body) => api.createComment(issue, body),
+        update: (id, body) => api.updateComment(id, body)
+    };
+}
+/** A fleet report's comment on the commit it deployed: re-runs edit it. */
+function commitThread(api, sha) {
+    return {
+        posted: 'The report was not posted as a commit comment',
+        refused: 'the token may not comment on commits (a workflow without `permissions: contents: write`)',
+        list: () => api.listCommitComments(sha),
+        create: (body) => api.createCommitComment(sha, body),
+        update: (id, body) => api.updateCommitComment(id, body)
+    };
+}
+async function upsertComment(api, 
+/** A pull request's number, or another thread. */
+where, marker, body, 
 /** False when no plan is affected: an earlier comment is corrected, none is started. */
 create = true) {
+    const thread = typeof where === 'number' ? pullRequestThread(api, where) : where;
     try {
-        const [identity, comments] = await Promise.all([api.identity(), api.listComments(issue)]);
+        const [identity, comments] = await Promise.all([api.identity(), thread.list()]);
         const ours = ownComment(comments, marker, identity);
         if (ours)
-            return { kind: 'updated', id: (await api.updateComment(ours.id, body)).id };
+            return { kind: 'updated', id: (await thread.update(ours.id, body)).id };
         if (!create)
             return { kind: 'none' };
-        return { kind: 'created', id: (await api.createComment(issue, body)).id };
+        return { kind: 'created', id: (await thread.create(body)).id };
     }
     catch (error) {
         const status = error instanceof ApiError ? error.status : undefined;
-        const why = status === 403 || status === 404 || status === 401
-            ? 'the token may not comment on this pull request (a pull request from a fork, or a workflow without `permissions: pull-requests: write`)'
-            : errorMessage(error);
+        const why = status === 403 || status === 404 || status === 401 ? thread.refused : errorMessage(error);
         return {
             kind: 'skipped',
-            reason: `The diff was not posted as a pull request comment: ${why}. It is in the job summary.`
+            reason: `${thread.posted}: ${why}. It is in the job summary.`
         };
     }
 }
 
-/** The publishers the plan's run kind asks for, in the order they finish. */
+/** The publishers the plan's run kind asks for, in the order they finish; none with publish: false. */
 function publishersOf(input) {
     const { plan, config } = input;
     const { runKind } = plan;
-    const all = [
-        runKind.kind === 'preview' && runKind.pullRequest !== undefined
-            ? commentPublisher(input, runKind.pullRequest)
-            : undefined,
-        config.deployments && runKind.kind !== 'preview' && plan.setups.length > 0
-            ? deploymentsPublisher(input)
-            : undefined,
-        isDriftCheck(runKind) && runKind.issues ? driftIssuesPublisher(input) : undefined
-    ].filter((p) => p !== undefined);
+    const pullRequest = runKind.kind === 'preview' ? runKind.pullRequest : undefined;
+    const deployments = config.deployments !== 'none' && runKind.kind !== 'preview' && plan.setups.length > 0
+        ? deploymentsPublisher(input, config.deployments)
+        : undefined;
+    const all = config.publish
+        ? [
+            pullRequest !== undefined ? commentPublisher(input, pullRequest) : undefined,
+            pullRequest === undefined && input.report
+                ? commitCommentPublisher(input, input.report.summary)
+                : undefined,
+            deployments,
+            isDriftCheck(runKind) && runKind.issues ? driftIssuesPublisher(input) : undefined
+        ].filter((p) => p !== undefined)
+        : [];
     const guarded = async (p, call) => {
         try {
             await call();
@@ -76006,34 +76330,41 @@ function publishersOf(input) {
         finish: async (outcome) => {
             for (const p of all)
                 await guarded(p, () => p.finish(outcome));
-        }
+        },
+        deployments: () => (config.publish ? (deployments?.records ?? []) : [])
     };
 }
-/** One GitHub Deployment per affected setup: in progress while the engine runs, then its end. */
-function deploymentsPublisher({ plan, config, api, workflow }) {
+/** The run's GitHub Deployments: in progress while the engine runs, then their end. */
+function deploymentsPublisher({ plan, config, api, workflow, report }, granularity) {
     let started;
+    const records = [];
     return {
         failure: 'GitHub Deployments could not be recorded',
+        records,
         start: async () => {
             started = await startDeployments(api, {
-                setups: plan.setups.map((s) => s.setup),
+                groups: deploymentGroups(plan.setups.map((s) => s.setup), granularity, config.deploymentEnvironment, waveOfPlan(plan)),
                 sha: plan.sha,
-                template: config.deploymentEnvironment,
-                logUrl: workflow.runUrl
+                logUrl: workflow.runUrl,
+                inProgress: report === undefined
             });
         },
         finish: async (outcome) => {
             if (!started)
                 return;
             const end = outcome.kind === 'finished' ? outcome : { kind: 'stopped' };
-            const problems = [
-                ...started.problems,
-                ...(await finishDeployments(api, started, end, workflow.runUrl))
-            ];
+            const finished = await finishDeployments(api, started, end, workflow.runUrl);
+            records.push(...finished.records);
+            const problems = [...started.problems, ...finished.problems];
             if (problems.length > 0)
                 throw new Error(problems.join('; '));
         }
     };
+}
+/** A setup's wave as the plan orders them (1-based). */
+function waveOfPlan(plan) {
+    const waves = new Map(plan.waves.flatMap((setups, i) => setups.map((s) => [s, i + 1])));
+    return (setup) => waves.get(setup) ?? 1;
 }
 /** The sticky comment of a pull request's preview: its diff. */
 function commentPublisher({ api, workflow }, pullRequest) {
@@ -76047,6 +76378,25 @@ function commentPublisher({ api, workflow }, pullRequest) {
             const body = diffCommentBody(plan, results, preview, marker);
             const affected = results.length + plan.problems.length > 0;
             const posted = await upsertComment(api, pullRequest, marker, body, affected);
+            if (posted.kind === 'skipped')
+                runNotice(posted.reason);
+        }
+    };
+}
+/** A fleet report's summary as one comment on the commit it deployed, edited by re-runs. */
+function commitCommentPublisher({ api, workflow, plan }, summary) {
+    return {
+        failure: 'The report could not be posted as a commit comment',
+        finish: async (outcome) => {
+            if (outcome.kind !== 'finished')
+                return;
+            const marker = `<!-- gitops-action report ${(workflow.file ?? 'workflow').replace(/--/g, '- -')} -->`;
+            const limit = COMMENT_LIMIT - marker.length - 200;
+            const text = mask(summary);
+            const body = text.length <= limit
+                ? `${marker}\n${text}`
+                : `${marker}\n${text.slice(0, limit)}\n\n… cut to fit a comment: the whole report is in the job summary${workflow.runUrl ? ` (${workflow.runUrl})` : ''}.`;
+            const posted = await upsertComment(api, commitThread(api, plan.sha), marker, body);
             if (posted.kind === 'skipped')
                 runNotice(posted.reason);
         }
@@ -76209,7 +76559,7 @@ async function openDiffBase(input) {
 }
 
 /** Pure: what this run does. */
-function runKindOf(event, config, scope) {
+function runKindOf$1(event, config, scope) {
     if (event.name === 'pull_request')
         return { kind: 'preview', pullRequest: event.number };
     // A drift check reads the cluster: a dry run stays a render.
@@ -76223,6 +76573,668 @@ function runKindOf(event, config, scope) {
             issues: config.driftIssues
         };
     return { kind: scope.kind === 'all' ? 'resync' : 'deploy' };
+}
+
+/** The results file's format and version; a reader refuses any other. */
+const RESULTS_FORMAT = 'gitops-action/results@1';
+
+// Pure: the results file of a run (schema/results-v1.json), built from what the run
+// did, and read back with every field a report relies on checked, so that a file of
+// another version, a truncated upload or a hand edit is one error naming the file.
+class ResultsFileError extends Error {
+}
+/** The document a run writes; `hide` masks every string in it (secrets never reach the file). */
+function resultsDocument(facts, hide) {
+    const document = {
+        format: RESULTS_FORMAT,
+        run: {
+            sha: facts.sha,
+            kind: facts.kind,
+            id: facts.runId ?? null,
+            url: facts.runUrl ?? null,
+            cancelled: facts.cancelled,
+            error: facts.error ?? null
+        },
+        shard: facts.shard,
+        setups: facts.setups,
+        results: facts.results,
+        deployments: facts.deployments,
+        unwritten: facts.unwritten,
+        preview: facts.preview
+            ? { base: previewBase(facts.preview.base), fullDiffAt: facts.preview.fullDiffAt }
+            : null
+    };
+    return deepMap(document, hide);
+}
+/** A preview's base as its heading names it (the commit's files on disk stay out). */
+function previewBase(base) {
+    if (!base)
+        return null;
+    return base.kind === 'commit'
+        ? { kind: 'commit', sha: base.sha, reason: base.reason }
+        : { kind: 'none', reason: base.reason };
+}
+function deepMap(value, hide) {
+    if (typeof value === 'string')
+        return hide(value);
+    if (Array.isArray(value))
+        return value.map((v) => deepMap(v, hide));
+    if (value && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value)
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]) => [k, deepMap(v, hide)]));
+    return value;
+}
+const RUN_KINDS = [
+    'deploy',
+    'resync',
+    'preview',
+    'drift-report',
+    'drift-correct'
+];
+const STATUSES = ['succeeded', 'unchanged', 'failed', 'skipped', 'planned'];
+const OPERATIONS = [
+    'install',
+    'upgrade',
+    'uninstall',
+    'render',
+    null
+];
+/** Reads one file's text; `file` names it in every error. */
+function parseResultsFile(text, file) {
+    const fail = (what) => {
+        throw new ResultsFileError(`${file}: ${what}`);
+    };
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch (error) {
+        return fail(`is not JSON (${error.message}); a results file is written whole by the action: was the upload cut short?`);
+    }
+    const root = object(parsed, 'the file', fail);
+    if (root.format !== RESULTS_FORMAT)
+        fail(typeof root.format === 'string'
+            ? `is a results file of format '${root.format}'; this action reads '${RESULTS_FORMAT}': run the same version of the action in the deploy jobs and the report job`
+            : `is no gitops-action results file (no "format": "${RESULTS_FORMAT}")`);
+    const run = object(root.run, 'run', fail);
+    const sha = string$1(run.sha, 'run.sha', fail);
+    if (!/^[0-9a-f]{40}$/.test(sha))
+        fail(`run.sha '${sha}' is not a commit SHA`);
+    const kind = oneOf(run.kind, RUN_KINDS, 'run.kind', fail);
+    const shard = root.shard === null ? null : shardOf$1(root.shard, fail);
+    const results = array(root.results, 'results', fail).map((r, i) => resultOf(object(r, `results[${i}]`, fail), `results[${i}]`, fail));
+    return {
+        format: RESULTS_FORMAT,
+        run: {
+            sha,
+            kind,
+            id: nullable(run.id, 'number', 'run.id', fail),
+            url: nullable(run.url, 'string', 'run.url', fail),
+            cancelled: run.cancelled === true,
+            error: nullable(run.error, 'string', 'run.error', fail)
+        },
+        shard,
+        setups: strings(root.setups, 'setups', fail),
+        results,
+        deployments: array(root.deployments ?? [], 'deployments', fail).map((d, i) => deploymentOf(object(d, `deployments[${i}]`, fail), `deployments[${i}]`, fail)),
+        unwritten: strings(root.unwritten ?? [], 'unwritten', fail),
+        preview: root.preview == null ? null : previewOf(object(root.preview, 'preview', fail), fail)
+    };
+}
+function object(value, where, fail) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        fail(`${where} is not an object`);
+    return value;
+}
+function array(value, where, fail) {
+    if (!Array.isArray(value))
+        fail(`${where} is not a list`);
+    return value;
+}
+function string$1(value, where, fail) {
+    if (typeof value !== 'string')
+        fail(`${where} is not a string`);
+    return value;
+}
+function strings(value, where, fail) {
+    return array(value, where, fail).map((v, i) => string$1(v, `${where}[${i}]`, fail));
+}
+function nullable(value, type, where, fail) {
+    if (value === null || value === undefined)
+        return null;
+    if (typeof value !== type)
+        fail(`${where} is not a ${type} or null`);
+    return value;
+}
+function oneOf(value, allowed, where, fail) {
+    if (!allowed.includes(value))
+        fail(`${where} is ${JSON.stringify(value)}, not one of ${allowed.map(String).join(', ')}`);
+    return value;
+}
+function shardOf$1(value, fail) {
+    const shard = object(value, 'shard', fail);
+    return {
+        id: nullable(shard.id, 'string', 'shard.id', fail),
+        setups: strings(shard.setups, 'shard.setups', fail)
+    };
+}
+function resultOf(r, where, fail) {
+    for (const key of ['setup', 'namespace', 'release', 'plan', 'chart', 'version'])
+        string$1(r[key], `${where}.${key}`, fail);
+    if (r.setup === '' || r.plan === '')
+        fail(`${where} has an empty setup or plan`);
+    oneOf(r.status, STATUSES, `${where}.status`, fail);
+    oneOf(r.operation, OPERATIONS, `${where}.operation`, fail);
+    nullable(r.revision, 'number', `${where}.revision`, fail);
+    nullable(r.error, 'string', `${where}.error`, fail);
+    if (typeof r.durationMs !== 'number')
+        fail(`${where}.durationMs is not a number`);
+    strings(r.notes, `${where}.notes`, fail);
+    if (r.diff !== undefined)
+        array(object(r.diff, `${where}.diff`, fail).objects, `${where}.diff.objects`, fail);
+    if (r.drift !== undefined)
+        array(object(r.drift, `${where}.drift`, fail).objects, `${where}.drift.objects`, fail);
+    return r;
+}
+function deploymentOf(d, where, fail) {
+    return {
+        environment: string$1(d.environment, `${where}.environment`, fail),
+        setups: strings(d.setups, `${where}.setups`, fail),
+        id: nullable(d.id, 'number', `${where}.id`, fail),
+        state: nullable(d.state, 'string', `${where}.state`, fail)
+    };
+}
+function previewOf(p, fail) {
+    const base = p.base == null ? null : object(p.base, 'preview.base', fail);
+    const reason = base ? string$1(base.reason, 'preview.base.reason', fail) : '';
+    return {
+        base: base === null
+            ? null
+            : base.kind === 'commit'
+                ? { kind: 'commit', sha: string$1(base.sha, 'preview.base.sha', fail), reason }
+                : { kind: 'none', reason },
+        fullDiffAt: string$1(p.fullDiffAt, 'preview.fullDiffAt', fail)
+    };
+}
+
+// Every run leaves its results as a file (the `results-file` output) for a report
+// job to merge: outputs overwrite each other across matrix legs and hold 1 MB, a file
+// uploaded as an artifact does neither. Masked like everything else the run writes.
+/** Writes the run's results file under RUNNER_TEMP and sets `results-file` to its path. */
+async function writeResultsFile(facts) {
+    const dir = await mkdtemp(join$1(process.env.RUNNER_TEMP || tmpdir(), 'gitops-results-'));
+    // Artifacts downloaded with merge-multiple land in one folder: the shard names the file.
+    const path = join$1(dir, `gitops-results${facts.shard?.id ? `-${facts.shard.id}` : ''}.json`);
+    await writeFile$1(path, JSON.stringify(resultsDocument(facts, mask)) + '\n', {
+        mode: 0o600
+    });
+    setOutput('results-file', path);
+    return path;
+}
+
+// Pure: what a fleet's report adds above the merged run's own summary: how many
+// files it merged, each wave against its gate, the setups no result speaks for,
+// and the GitHub writes the jobs could not make.
+function renderFleetSection(merged, verdicts, maxFailures) {
+    const lines = [
+        `## gitops-action: fleet report of \`${merged.sha.slice(0, 12)}\``,
+        '',
+        `Merged ${merged.files} results file(s): ${merged.setups.length} setup(s) in ${verdicts.length} wave(s).`,
+        '',
+        `| Wave | Setups | Failed setups | Gate (max-failures ${maxFailures}) |`,
+        '| --- | --- | --- | --- |'
+    ];
+    for (const v of verdicts)
+        lines.push(`| ${v.wave} | ${v.setups} | ${v.failed.length === 0 ? '0' : `${v.failed.length}: ${v.failed.map(code).join(', ')}`} | ${v.passed ? '✅ passed' : '❌ failed'} |`);
+    if (merged.unreported.length > 0) {
+        lines.push('', '### Setups without results', '');
+        for (const u of merged.unreported)
+            lines.push(`- wave ${u.wave}${u.shard ? `, shard ${code(u.shard)}` : ''} (${u.setups.map(code).join(', ') || 'no setups named'}): ${code(u.why)}`);
+    }
+    if (merged.unwritten.length > 0) {
+        lines.push('', '### GitHub writes the jobs could not make', '');
+        for (const line of merged.unwritten)
+            lines.push(`- ${code(line)}`);
+    }
+    return lines.join('\n') + '\n\n';
+}
+
+/** Writes the outputs and the summary; returns the summary (a commit comment's body). */
+async function reportFleet(merged, verdicts, options, 
+/** Every setup in wave order (the waves output). */
+waves) {
+    const { results } = merged;
+    const drift = merged.kind === 'drift-report' || merged.kind === 'drift-correct';
+    const unreported = new Set(merged.unreported.flatMap((u) => u.setups)).size;
+    writeResultOutputs(results, results.filter((r) => r.status === 'failed').length + unreported);
+    writeSetupsOutput(merged.setups, waves);
+    const preview = merged.preview
+        ? { base: merged.preview.base ?? undefined, fullDiffAt: merged.preview.fullDiffAt }
+        : undefined;
+    const markdown = renderFleetSection(merged, verdicts, options.maxFailures) +
+        runSummary({ drift, sha: merged.sha, results, cancelled: merged.cancelled, preview });
+    await writeSummary(markdown);
+    for (const u of merged.unreported)
+        warning(mask(`No results for ${u.setups.join(', ')}${u.shard ? ` (shard ${u.shard})` : ''}: ${u.why}`));
+    if (merged.unwritten.length > 0)
+        warning(mask(`${merged.unwritten.length} GitHub write(s) of the jobs could not be made (see the job summary): ${merged.unwritten.join('; ')}`));
+    const over = verdicts.filter((v) => !v.passed);
+    if (over.length > 0) {
+        setFailed(mask(over
+            .map((v) => `wave ${v.wave}: ${v.failed.length} of ${v.setups} setup(s) failed (${v.failed.join(', ')}), more than max-failures ${options.maxFailures}`)
+            .join('; ')));
+    }
+    else if (options.failOnDrift && drift && driftRemains(results)) {
+        setFailed(`fail-on-drift: ${driftedCount(results)} release(s) drifted or missing, ${orphanCount(results)} orphan(s) (see the job summary)`);
+    }
+    else {
+        const failed = verdicts.flatMap((v) => v.failed);
+        if (failed.length > 0)
+            warning(mask(`${failed.length} setup(s) failed, within max-failures ${options.maxFailures}: ${failed.join(', ')}`));
+    }
+    return markdown;
+}
+
+const compare$3 = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+function waveVerdicts(merged, maxFailures) {
+    const failed = new Set();
+    for (const r of merged.results)
+        if (r.status === 'failed')
+            failed.add(r.setup);
+    for (const u of merged.unreported)
+        for (const s of u.setups)
+            failed.add(s);
+    const waves = new Map();
+    for (const [setup, wave] of merged.waves)
+        waves.set(wave, [...(waves.get(wave) ?? []), setup]);
+    return [...waves.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([wave, setups]) => {
+        const down = setups.filter((s) => failed.has(s)).sort(compare$3);
+        return { wave, setups: setups.length, failed: down, passed: down.length <= maxFailures };
+    });
+}
+
+// Pure: the results files of a fleet's jobs merged into one run, as a report job
+// tells it. Every file is checked against the others and against the plan's shards:
+// a file must stay inside its shard, a setup is reported once, all files are of one
+// commit and one kind of run. A shard that left no file, or whose run failed as a
+// whole, is not lost: its setups count as failed, with why.
+class FleetReportError extends Error {
+}
+/** A shard's `setups` as the plan writes it: comma-separated. */
+function shardSetups(setups) {
+    return setups
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+}
+const compare$2 = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+function plannedShards(shards) {
+    const planned = new Map();
+    for (const { wave, matrix } of shards)
+        for (const { shard, setups } of matrix.include)
+            planned.set(shard, { wave, setups: shardSetups(setups) });
+    return planned;
+}
+const sameList = (a, b) => a.length === b.length && [...a].sort(compare$2).every((x, i) => x === [...b].sort(compare$2)[i]);
+/**
+ * Merges the files; `shards` is the plan job's output when the report was given it
+ * (then every planned shard must report, and every file must be one of them).
+ */
+function mergeResults(files, shards) {
+    const planned = shards ? plannedShards(shards) : undefined;
+    const bad = (file, what) => {
+        throw new FleetReportError(`${file}: ${what}`);
+    };
+    const reported = new Map();
+    const shardFiles = new Map();
+    const waves = new Map();
+    const unreported = [];
+    const results = [];
+    const first = files.find((f) => f.doc.run.sha !== ZERO_SHA) ?? files[0];
+    for (const { file, doc } of files) {
+        const { run, shard } = doc;
+        if (first && run.sha !== ZERO_SHA && run.sha !== first.doc.run.sha)
+            bad(file, `holds results of commit ${run.sha}, ${first.file} of ${first.doc.run.sha}: results-path mixes the files of two runs; download only this run's artifacts`);
+        if (first &&
+            run.error === null &&
+            first.doc.run.error === null &&
+            run.kind !== first.doc.run.kind)
+            bad(file, `is a ${run.kind} run's, ${first.file} a ${first.doc.run.kind} run's: one report merges one kind of run`);
+        const plan = shard?.id != null ? planned?.get(shard.id) : undefined;
+        if (planned) {
+            if (shard?.id == null)
+                bad(file, "names no shard, but the report was given the plan's shards: give each deploy job its matrix entry's shard and setups inputs");
+            if (!plan)
+                bad(file, `claims shard '${shard?.id}', which the plan's shards do not hold`);
+            if (!sameList(shard?.setups ?? [], plan?.setups ?? []))
+                bad(file, `claims shard '${shard?.id}' with setups ${(shard?.setups ?? []).join(', ') || 'none'}, but the plan's shard '${shard?.id}' holds ${plan?.setups.join(', ')}: a deploy job's setups input must be its matrix entry's setups`);
+        }
+        if (shard?.id != null) {
+            const other = shardFiles.get(shard.id);
+            if (other)
+                bad(file, `reports shard '${shard.id}', which ${other} reports too: download each shard's artifact once`);
+            shardFiles.set(shard.id, file);
+        }
+        const plans = new Set();
+        for (const result of doc.results) {
+            if (plans.has(result.plan))
+                bad(file, `reports plan ${result.plan} twice`);
+            plans.add(result.plan);
+            if (shard && !shard.setups.some((glob) => matchesGlob(result.setup, glob)))
+                bad(file, `reports setup '${result.setup}', outside its shard${shard.id ? ` '${shard.id}'` : ''} (${shard.setups.join(', ')}): a shard reports only its own setups; the file was changed after the action wrote it`);
+            const owner = reported.get(result.setup);
+            if (owner !== undefined && owner !== file)
+                bad(file, `reports setup '${result.setup}', which ${owner} reports too: a setup belongs to one shard`);
+            reported.set(result.setup, file);
+            results.push(result);
+            waves.set(result.setup, plan?.wave ?? waveOfResult(result));
+        }
+        if (run.error !== null)
+            unreported.push({
+                wave: plan?.wave ?? 1,
+                shard: shard?.id ?? undefined,
+                setups: plan?.setups ?? shard?.setups ?? [],
+                why: `its run failed as a whole: ${run.error}`
+            });
+    }
+    for (const [id, { wave, setups }] of planned ?? [])
+        if (!shardFiles.has(id))
+            unreported.push({
+                wave,
+                shard: id,
+                setups,
+                why: "no results file: its job did not run (an earlier wave's gate failed, or the run was cancelled) or failed before writing one, or its artifact was not downloaded"
+            });
+    for (const u of unreported)
+        for (const s of u.setups)
+            if (!waves.has(s))
+                waves.set(s, u.wave);
+    const kindFile = files.find((f) => f.doc.run.error === null) ?? first;
+    return {
+        sha: first?.doc.run.sha ?? ZERO_SHA,
+        kind: kindFile?.doc.run.kind ?? 'deploy',
+        cancelled: files.some((f) => f.doc.run.cancelled),
+        results: results.sort((a, b) => compare$2(a.setup, b.setup) || compare$2(a.plan, b.plan)),
+        setups: [...waves.keys()].sort(compare$2),
+        waves,
+        unreported,
+        deployments: files.flatMap((f) => f.doc.deployments),
+        unwritten: files.flatMap((f) => f.doc.unwritten.map((line) => `${f.file}: ${line}`)),
+        preview: files.find((f) => f.doc.preview)?.doc.preview ?? null,
+        files: files.length
+    };
+}
+/** A result's wave, where the run that wrote it had waves. */
+function waveOfResult(result) {
+    return result.wave !== undefined && result.wave >= 1 ? result.wave : 1;
+}
+
+// The results files a report job was given: `results-path` is a folder (every
+// *.json below it, as actions/download-artifact lays artifacts down, one folder
+// each) or a glob. Each read is bounded; each problem names its file.
+/** More files than a fleet's waves could write (256 jobs a wave, a few waves). */
+const MAX_FILES = 4096;
+/** A file of 6,000 plans with previews' diffs is a few MiB; more is not a results file. */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
+async function readResultsFiles(resultsPath, workspace) {
+    if (resultsPath === '')
+        throw new FleetReportError("mode: report needs the results-path input: the folder (or a glob) where actions/download-artifact put the deploy jobs' results files");
+    const files = (await filesOf(resultsPath, workspace)).sort();
+    if (files.length === 0)
+        throw new FleetReportError(`results-path '${resultsPath}' holds no results file (*.json): did the deploy jobs upload their results-file output, and did actions/download-artifact download them there?`);
+    if (files.length > MAX_FILES)
+        throw new FleetReportError(`results-path '${resultsPath}' holds ${files.length} .json files; a report reads at most ${MAX_FILES}: point it at this run's results only`);
+    const read = [];
+    for (const file of files)
+        read.push({ file, doc: parseResultsFile(await readBounded(file), file) });
+    return read;
+}
+async function filesOf(resultsPath, workspace) {
+    const path = resolve(workspace, resultsPath);
+    const found = await stat$1(path).catch(() => undefined);
+    if (found?.isDirectory())
+        return jsonBelow(path);
+    if (found?.isFile())
+        return [path];
+    const matched = [];
+    for await (const file of glob(resultsPath, { cwd: workspace }))
+        matched.push(resolve(workspace, file));
+    return matched;
+}
+async function jsonBelow(dir) {
+    const entries = await readdir$1(dir, { withFileTypes: true, recursive: true });
+    return entries
+        .filter((e) => e.isFile() && e.name.endsWith('.json'))
+        .map((e) => join$1(e.parentPath, e.name));
+}
+async function readBounded(file) {
+    let handle;
+    try {
+        handle = await open$1(file, 'r');
+        const { size } = await handle.stat();
+        if (size > MAX_FILE_BYTES)
+            throw new ResultsFileError(`${file}: is ${size} bytes; a results file is at most ${MAX_FILE_BYTES}: this is not one`);
+        return await handle.readFile('utf8');
+    }
+    catch (error) {
+        if (error instanceof ResultsFileError)
+            throw error;
+        throw new ResultsFileError(`${file}: cannot be read: ${errorMessage(error)}`);
+    }
+    finally {
+        await handle?.close();
+    }
+}
+
+// `mode: report`: a fleet's jobs wrote one results file each; this reads them all,
+// writes one summary and the merged outputs, gates on max-failures a wave, and
+// (with publish) writes the one comment and the Deployments the jobs left out.
+async function runReportMode(config, signal) {
+    const files = await readResultsFiles(config.resultsPath, config.workspace);
+    const merged = mergeResults(files, config.shards);
+    const verdicts = waveVerdicts(merged, config.maxFailures);
+    const summary = await reportFleet(merged, verdicts, { maxFailures: config.maxFailures, failOnDrift: config.failOnDrift }, wavesOf(merged, merged.setups));
+    if (!config.publish)
+        return;
+    const event = readEvent();
+    const api = createApi(config.githubToken, event, signal);
+    const plan = mergedPlan(merged, runKindOf(merged, config, event));
+    const publishers = publishersOf({
+        plan,
+        config,
+        api,
+        workflow: event.workflow,
+        report: { summary }
+    });
+    await publishers.start();
+    await publishers.finish({
+        kind: 'finished',
+        plan,
+        results: merged.results,
+        cancelled: merged.cancelled,
+        preview: merged.preview
+            ? { base: merged.preview.base ?? undefined, fullDiffAt: merged.preview.fullDiffAt }
+            : undefined
+    });
+}
+/** The run the files tell of, as the publishers know a run: by its plan (every plan already a result). */
+function mergedPlan(merged, runKind) {
+    const setups = [...new Set(merged.results.map((r) => r.setup))];
+    return {
+        sha: merged.sha,
+        setups: setups.map((setup) => ({ setup, steps: [] })),
+        problems: [],
+        waves: wavesOf(merged, setups),
+        repositories: [],
+        runKind
+    };
+}
+/** The setups in wave order, as the files and the plan's shards tell them. */
+function wavesOf(merged, setups) {
+    const waves = new Map();
+    for (const setup of setups) {
+        const wave = merged.waves.get(setup) ?? 1;
+        waves.set(wave, [...(waves.get(wave) ?? []), setup]);
+    }
+    return [...waves.entries()].sort(([a], [b]) => a - b).map(([, members]) => members.sort());
+}
+function runKindOf(merged, config, event) {
+    switch (merged.kind) {
+        case 'preview':
+            return {
+                kind: 'preview',
+                pullRequest: event.name === 'pull_request' ? event.number : undefined
+            };
+        case 'drift-report':
+        case 'drift-correct':
+            return {
+                kind: merged.kind,
+                failOnDrift: config.failOnDrift,
+                pruneWithoutKey: false,
+                issues: config.driftIssues
+            };
+        default:
+            return { kind: merged.kind };
+    }
+}
+
+// Pure: every setup of the repository at a commit, by its plan-shaped paths: the
+// fleet a fleet's shards are cut from. Names alone: no plan file is read.
+function fleetSetups(files, options) {
+    const layout = { ...options, chartDirs: chartDirsOf(files) };
+    const setups = new Set();
+    for (const file of files) {
+        const shaped = classifyPath(file, layout);
+        if (shaped.kind !== 'other')
+            setups.add(shaped.target.setup);
+    }
+    return [...setups].sort();
+}
+
+async function reportFleetPlan(report) {
+    setOutput('base', report.base ?? '');
+    setOutput('head', report.head);
+    setOutput('waves', mask(JSON.stringify(report.waves)));
+    setOutput('shards', mask(JSON.stringify(report.shards)));
+    await writeSummary(renderFleetPlan(report));
+}
+/** Pure: the plan job's summary. */
+function renderFleetPlan(report) {
+    const setups = report.waves.reduce((n, w) => n + w.length, 0);
+    const jobs = report.shards.reduce((n, w) => n + w.matrix.include.length, 0);
+    const lines = [
+        `## gitops-action: fleet plan of \`${report.head.slice(0, 12)}\``,
+        '',
+        `${report.base ? `Changes since \`${report.base.slice(0, 12)}\`` : 'Every plan in scope'}: ${setups} setup(s) in ${report.waves.length} wave(s), ${jobs} shard job(s) of at most ${report.shardSize} setup(s).` +
+            (report.problems > 0
+                ? ` ${report.problems} plan file(s) cannot be read: their shards report them.`
+                : ''),
+        ''
+    ];
+    if (jobs > 0) {
+        lines.push('| Wave | Shard | Setups |', '| --- | --- | --- |');
+        for (const { wave, matrix } of report.shards)
+            for (const { shard, setups: members } of matrix.include)
+                lines.push(`| ${wave} | ${code(shard)} | ${members.split(',').map(code).join(', ')} |`);
+    }
+    return lines.join('\n') + '\n';
+}
+
+// Pure: which job deploys which setups. A shard is a range of SHA-256 hashes of
+// setup names: the fleet (every setup of the repository) is split by the hash's
+// bits, one bit deeper wherever a range holds more than `shard-size` setups. So a
+// setup's shard depends on its name and the fleet, never on which other setups a
+// push happens to change: `concurrency: gitops-shard-<id>` keeps two runs off one
+// setup. Adding a setup moves only setups of the range its hash falls into (the
+// range splits when it overflows); removing one is the reverse (ranges join):
+// every other setup keeps its shard.
+//
+// A wave's matrix lists the shards holding its affected setups; the id is the wave
+// and the range's bits (`2-0110`; the whole fleet in one range is `<wave>-0`).
+/** GitHub runs at most this many jobs of one matrix. */
+const MAX_MATRIX_JOBS = 256;
+/** Bits of SHA-256: two names would have to collide to need more. */
+const MAX_DEPTH = 256;
+class ShardingError extends Error {
+}
+function bitsOf(name) {
+    const digest = createHash('sha256').update(name).digest();
+    let bits = '';
+    for (const byte of digest)
+        bits += byte.toString(2).padStart(8, '0');
+    return bits;
+}
+/**
+ * Every setup of the fleet → its range's bits: the shortest prefix of its hash that
+ * at most `size` setups of the fleet share.
+ */
+function shardKeys(fleet, size) {
+    const keys = new Map();
+    const split = (members, depth) => {
+        if (members.length <= size || depth >= MAX_DEPTH) {
+            for (const [setup, bits] of members)
+                keys.set(setup, bits.slice(0, depth));
+            return;
+        }
+        split(members.filter(([, bits]) => bits[depth] === '0'), depth + 1);
+        split(members.filter(([, bits]) => bits[depth] === '1'), depth + 1);
+    };
+    split([...new Set(fleet)].map((setup) => [setup, bitsOf(setup)]), 0);
+    return keys;
+}
+const compare$1 = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+/**
+ * The `shards` output: per wave (in order), its affected setups grouped by range.
+ * `fleet` is every setup the repository holds (an affected setup missing from it,
+ * one whose plans were all removed, is added).
+ */
+function shardsOf(waves, fleet, size) {
+    const keys = shardKeys([...fleet, ...waves.flat()], size);
+    // The n-th entry is wave n, as the waves output numbers them (a wave nothing joined has none).
+    return waves
+        .filter((setups) => setups.length > 0)
+        .map((setups, index) => ({ wave: index + 1, setups }))
+        .map(({ wave, setups }) => {
+        const ranges = new Map();
+        for (const setup of [...new Set(setups)].sort(compare$1)) {
+            const key = keys.get(setup);
+            ranges.set(key, [...(ranges.get(key) ?? []), setup]);
+        }
+        if (ranges.size > MAX_MATRIX_JOBS)
+            throw new ShardingError(`wave ${wave} needs ${ranges.size} shards for its ${setups.length} setups, and a matrix runs at most ${MAX_MATRIX_JOBS} jobs: raise shard-size (now ${size}) or split the wave with the waves input`);
+        const include = [...ranges.entries()]
+            .sort(([a], [b]) => compare$1(a, b))
+            .map(([bits, members]) => ({ shard: `${wave}-${bits || '0'}`, setups: members.join(',') }));
+        return { wave, matrix: { include } };
+    });
+}
+
+async function runPlanMode(input) {
+    const { config, scope, changes, sha } = input;
+    let checkout;
+    const plan = await planDeployment({
+        config,
+        scope,
+        changes,
+        runKind: input.runKind,
+        openCheckout: async () => (checkout = await openCheckout(config.workspace, sha)),
+        sha
+    });
+    reportPlan(plan, scope, changes);
+    const fleet = checkout ? fleetSetups(checkout.listFiles(), config) : [];
+    const { waves } = plan;
+    await reportFleetPlan({
+        base: scope.kind === 'diff' ? (changes?.base ?? scope.base) : undefined,
+        head: scope.kind === 'none' ? sha : scope.head,
+        waves,
+        shards: shardsOf(waves, fleet, config.shardSize),
+        shardSize: config.shardSize,
+        problems: plan.problems.length
+    });
+    return plan;
 }
 
 // Promotion by pull request: what `.gitops/promotions.yaml` asks for, and what a run proposed.
@@ -86081,14 +87093,23 @@ async function run() {
     let opened;
     // Set once publishing started: an error that ends the run must still end it (Deployments).
     let publishers;
+    // What the results file of a run that fails as a whole can still say.
+    const known = {};
     try {
-        const config = readConfig();
-        const event = readEvent();
-        const api = createApi(config.githubToken, event, signal);
+        const config = (known.config = readConfig());
+        if (config.mode === 'report')
+            return await runReportMode(config, signal);
+        const event = (known.event = readEvent());
+        const api = (known.api = createApi(config.githubToken, event, signal));
         const scope = await resolveScope(event, api, config);
         const changes = scope.kind === 'diff'
             ? await detectChanges(scope, event, config.workspace, api, signal)
             : undefined;
+        const runKind = runKindOf$1(event, config, scope);
+        if (config.mode === 'plan') {
+            await runPlanMode({ config, scope, changes, sha: event.sha, runKind });
+            return;
+        }
         // Opened once, when first asked for: the planner and promotion read the same commit.
         let opening;
         const checkout = () => (opening ??= openCheckout(config.workspace, event.sha));
@@ -86096,7 +87117,7 @@ async function run() {
             config,
             scope,
             changes,
-            runKind: runKindOf(event, config, scope),
+            runKind,
             openCheckout: checkout,
             sha: event.sha
         });
@@ -86143,12 +87164,42 @@ async function run() {
             cancelled: signal.aborted,
             preview: previewReport
         });
+        await writeResultsFile({
+            sha: plan.sha,
+            kind: plan.runKind.kind,
+            runId: event.workflow.runId,
+            runUrl: event.workflow.runUrl,
+            cancelled: signal.aborted,
+            shard: shardOf(config),
+            setups: affectedSetups(plan),
+            results: allResults(plan, results),
+            deployments: publishers.deployments(),
+            unwritten: api.unwritten(),
+            preview: previewReport
+        });
     }
     catch (error) {
         if (error instanceof RepositoriesFileError)
             error.leakedUrls.forEach(addUrlSecrets);
-        await reportRunFailure(errorMessage(error));
+        const message = errorMessage(error);
+        await reportRunFailure(message);
         await publishers?.finish({ kind: 'stopped' });
+        // A fleet's own steps (plan, report) deploy nothing: their failure is in the log and summary.
+        if (known.config?.mode === 'plan' || known.config?.mode === 'report')
+            return;
+        await writeResultsFile({
+            sha: known.event?.sha ?? runnerSha(),
+            kind: 'deploy',
+            runId: known.event?.workflow.runId,
+            runUrl: known.event?.workflow.runUrl,
+            cancelled: signal.aborted,
+            error: message,
+            shard: known.config ? shardOf(known.config) : null,
+            setups: [],
+            results: [],
+            deployments: publishers?.deployments() ?? [],
+            unwritten: known.api?.unwritten() ?? []
+        }).catch((failure) => runWarning(`The results file could not be written: ${errorMessage(failure)}`));
     }
     finally {
         for (const warning of takeSecretWarnings())
@@ -86156,6 +87207,17 @@ async function run() {
         await opened?.dispose();
         cancellation.dispose();
     }
+}
+/** The commit the runner checked out, when the event could not be read. */
+function runnerSha() {
+    const sha = process.env.GITHUB_SHA ?? '';
+    return /^[0-9a-f]{40}$/.test(sha) ? sha : ZERO_SHA;
+}
+/** What a run restricted to some setups (a fleet's shard) may report on. */
+function shardOf(config) {
+    if (config.setups.length === 0 && config.shard === undefined)
+        return null;
+    return { id: config.shard ?? null, setups: config.setups };
 }
 /** The engine's results; without helm no plan can run, but every affected plan still gets one. */
 async function resultsOf(helm, run) {
