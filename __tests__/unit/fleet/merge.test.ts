@@ -21,7 +21,8 @@ const result = (setup: string, status: Result['status'] = 'succeeded', plan = 'w
   revision: status === 'failed' ? null : 2,
   durationMs: 5,
   error: status === 'failed' ? `${setup}/ns/${plan}.yaml: boom` : null,
-  notes: []
+  notes: [],
+  health: null
 })
 
 /** A shard's file: its id, its setups input, its results. */

@@ -33,7 +33,8 @@ const result = (setup: string, status: Result['status'] = 'succeeded'): Result =
   revision: status === 'failed' ? null : 3,
   durationMs: 10,
   error: status === 'failed' ? `${setup}/web/shop.yaml: helm upgrade failed` : null,
-  notes: []
+  notes: [],
+  health: null
 })
 
 const SHARDS: WaveShards[] = [

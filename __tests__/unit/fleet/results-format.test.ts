@@ -38,7 +38,8 @@ const upgraded: Result = {
   revision: 4,
   durationMs: 1234,
   error: null,
-  notes: ['recovered a pending-upgrade release']
+  notes: ['recovered a pending-upgrade release'],
+  health: null
 }
 const failed: Result = {
   ...upgraded,
