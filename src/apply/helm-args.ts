@@ -172,11 +172,21 @@ export function applyArgs(input: ApplyArgsInput): string[] {
   ]
 }
 
-/** `helm template` for a preview: the same chart and values, the user's args that make sense offline. */
+/**
+ * `helm template` for a preview: the same chart and values, the user's args that make
+ * sense offline; with `includeCrds`, the CRDs of the charts' `crds/` folders too.
+ */
 export function templateArgs(
-  input: Omit<ApplyArgsInput, 'operation' | 'description' | 'labels' | 'optionArgs'>
+  input: Omit<ApplyArgsInput, 'operation' | 'description' | 'labels' | 'optionArgs'> & {
+    readonly includeCrds?: boolean
+  }
 ): string[] {
-  return ['template', ...chartArgs(input), ...withoutFlags(input.userArgs, NOT_FOR_TEMPLATE)]
+  return [
+    'template',
+    ...chartArgs(input),
+    ...withoutFlags(input.userArgs, NOT_FOR_TEMPLATE),
+    ...(input.includeCrds ? ['--include-crds'] : [])
+  ]
 }
 
 function withoutFlags(args: readonly string[], drop: ReadonlySet<string>): string[] {
@@ -248,7 +258,9 @@ function waitFlag(wait: boolean, major: HelmMajor): string {
 
 /**
  * A plan's `wait`, `timeout` and `atomic` as flags; they follow the user's `helm-args`,
- * so the plan wins (helm takes the last of a repeated flag).
+ * so the plan wins (helm takes the last of a repeated flag). helm creates no CRD of
+ * `crds/` unless the policy is its own (`create`): under `create-replace` the action
+ * applied them before.
  */
 export function releaseOptionArgs(options: ReleaseOptions, major: HelmMajor): string[] {
   return [
@@ -256,7 +268,8 @@ export function releaseOptionArgs(options: ReleaseOptions, major: HelmMajor): st
     ...(options.timeout !== undefined ? ['--timeout', options.timeout] : []),
     ...(options.atomic !== undefined
       ? [`${major === 4 ? '--rollback-on-failure' : '--atomic'}=${options.atomic}`]
-      : [])
+      : []),
+    ...(options.crds !== 'create' ? ['--skip-crds'] : [])
   ]
 }
 

@@ -22,7 +22,10 @@ export interface HelmCall {
 export type TemplateInput = Omit<
   ApplyArgsInput,
   'operation' | 'description' | 'labels' | 'optionArgs'
->
+> & {
+  /** `--include-crds`: the CRDs of the charts' `crds/` folders, which helm leaves out otherwise. */
+  readonly includeCrds?: boolean
+}
 
 export interface HelmPort {
   /** The binary's path, handed to hooks as HELM. */
