@@ -4,6 +4,7 @@ import type { ObjectDrift, Result } from '../types/results.ts'
 import type { PlanLog } from '../report/plan-log.ts'
 import { DependencyError } from '../apply/dependencies.ts'
 import {
+  type ApplyArgsInput,
   releaseOptionArgs,
   serverSideFlag,
   serverSideInEffect,
@@ -23,6 +24,7 @@ import { optionsNote } from './options-note.ts'
 import { ownershipSignature } from './ownership.ts'
 import type { Charts, HelmCall, HelmPort, HooksPort } from './ports.ts'
 import { releaseTest } from './release-test.ts'
+import { crdsAfterHelm, crdsBeforeHelm, exactVersion, type CrdContext, type CrdStep } from './crds.ts'
 import { errorMessage } from '../error-message.ts'
 
 // The one interpreter of decisions: helm, hooks and `helm template`, for
@@ -210,6 +212,7 @@ async function apply(
   const op = decision.operation
   const said = optionsNote(spec.options)
   const notes = [...decision.notes, ...(said ? [said] : [])]
+  const warnings: string[] = []
   let version = spec.version ?? ''
   let revision: number | null = null
   try {
@@ -238,24 +241,32 @@ async function apply(
       serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
     })
     notes.push(...translated.notes)
-    const applied = await helm.apply(
-      {
-        operation: op,
-        target,
-        chart,
-        version: spec.version,
-        values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
-        description: releaseDescription(context.sha, target.plan, digest),
-        labels: markerLabels({ digest, commit: context.sha, run: context.run }),
-        userArgs: translated.args,
-        optionArgs: releaseOptionArgs(spec.options, helm.major)
-      },
-      { ...helmContext(context, log), announce: (command) => log.line(command) }
-    )
+    const input = {
+      operation: op,
+      target,
+      chart,
+      version: spec.version,
+      values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
+      description: releaseDescription(context.sha, target.plan, digest),
+      labels: markerLabels({ digest, commit: context.sha, run: context.run }),
+      userArgs: translated.args,
+      optionArgs: releaseOptionArgs(spec.options, helm.major)
+    }
+    const crds = crdsAround(spec, input, context, log)
+    notes.push(...(await crdsBeforeHelm(crds.step, crds.context)).notes)
+    const applied = await helm
+      .apply(input, { ...helmContext(context, log), announce: (command) => log.line(command) })
+      .catch(async (error: unknown) => {
+        warnings.push(...(await crdsAfterHelm(crds.step, version, crds.context, true)).warnings)
+        throw error
+      })
     const release = parseRelease(applied)
     revision = release.revision
     version = release.chartVersion ?? version
     log.line(`${op} done: revision ${revision ?? '?'}, chart version ${version || '?'}`)
+    const checked = await crdsAfterHelm(crds.step, version, crds.context)
+    notes.push(...checked.notes)
+    warnings.push(...checked.warnings)
 
     if (spec.options.test) {
       const tested = await releaseTest(
@@ -270,9 +281,41 @@ async function apply(
       if (!tested.ok) throw new Error(`helm test failed: ${tested.error}`)
     }
     await postHooks(step, { op, revision, digest }, postHookScripts, hookRun, context, notes)
-    return resultOf(step, { operation: op, status: 'succeeded', version, revision, notes })
+    return resultOf(step, {
+      operation: op,
+      status: 'succeeded',
+      version,
+      revision,
+      notes,
+      warnings
+    })
   } catch (error) {
-    return failed(step, error, log, { operation: op, version, revision, notes })
+    return failed(step, error, log, { operation: op, version, revision, notes, warnings })
+  }
+}
+
+/** The plan's CRD policy around this install or upgrade (engine/crds.ts). */
+function crdsAround(
+  spec: PlanSpec,
+  input: ApplyArgsInput,
+  context: ActContext,
+  log: PlanLog
+): { step: CrdStep; context: CrdContext } {
+  return {
+    step: {
+      policy: spec.options.crds,
+      operation: input.operation,
+      source: spec.chart,
+      template: input,
+      version: exactVersion(spec.version)
+    },
+    context: {
+      helm: context.helm,
+      client: context.cluster?.client,
+      call: helmContext(context, log),
+      signal: context.signal,
+      log
+    }
   }
 }
 

@@ -12,6 +12,8 @@ export interface OutcomeFields {
   readonly revision?: number | null
   readonly error?: string | null
   readonly notes?: readonly string[]
+  /** What the user should act on though the plan did not fail (a CRD left differing under `crds: create`). */
+  readonly warnings?: readonly string[]
   readonly durationMs?: number
   readonly diff?: RenderDiff
   /** The plan file's line the error is about. */
@@ -36,6 +38,7 @@ export function resultOf(
     durationMs: fields.durationMs ?? 0,
     error: fields.error ? `${target.plan}: ${fields.error}` : null,
     notes: fields.notes ?? [],
+    ...(fields.warnings?.length ? { warnings: fields.warnings } : {}),
     ...(fields.diff ? { diff: fields.diff } : {}),
     ...(fields.line !== undefined ? { line: fields.line } : {})
   }

@@ -22,6 +22,12 @@ export interface Result {
   readonly error: string | null
   /** Things worth telling that are not errors: a recovered pending release, "already absent". */
   readonly notes: readonly string[]
+  /**
+   * What the user should act on though the plan did not fail because of it (a CRD the
+   * chart changed, left as it was under `crds: create`); a warning annotation on the
+   * plan file each. Absent when there is none.
+   */
+  readonly warnings?: readonly string[]
   /** Line of the plan file the error points at, for the annotation. */
   readonly line?: number
   /** A preview's object diff against the diff base; absent when there was none to compare with. */
@@ -41,6 +47,8 @@ export interface ObjectDiff {
   readonly diff: string
   /** Diff lines left out past the per-object or per-run bound (0: the whole diff). */
   readonly cut: number
+  /** What a deploy does with it beside helm: a CRD of a chart's `crds/`, under the plan's CRD policy. */
+  readonly note?: string
 }
 
 /** What a plan renders differently at head than at the diff base, object by object. */
