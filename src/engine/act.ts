@@ -24,7 +24,13 @@ import { optionsNote } from './options-note.ts'
 import { ownershipSignature } from './ownership.ts'
 import type { Charts, HelmCall, HelmPort, HooksPort } from './ports.ts'
 import { releaseTest } from './release-test.ts'
-import { crdsAfterHelm, crdsBeforeHelm, exactVersion, type CrdContext, type CrdStep } from './crds.ts'
+import {
+  crdsAfterHelm,
+  crdsBeforeHelm,
+  exactVersion,
+  type CrdContext,
+  type CrdStep
+} from './crds.ts'
 import { errorMessage } from '../error-message.ts'
 
 // The one interpreter of decisions: helm, hooks and `helm template`, for

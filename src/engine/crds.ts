@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { chartIdentity, folderHasCrds, pulledChartCrds, type CrdPresence } from '../apply/chart-archives.ts'
+import {
+  chartIdentity,
+  folderHasCrds,
+  pulledChartCrds,
+  type CrdPresence
+} from '../apply/chart-archives.ts'
 import { KubeApiError, type KubeClient } from '../cluster/client.ts'
 import { errorMessage } from '../error-message.ts'
 import { splitCrds } from '../render/chart-crds.ts'
@@ -118,7 +123,10 @@ async function chartCrds(
 ): Promise<DesiredObject[]> {
   const presence = await presenceOf(step, version, context)
   if (presence === 'none') return []
-  const manifest = await context.helm.template({ ...step.template, includeCrds: true }, context.call)
+  const manifest = await context.helm.template(
+    { ...step.template, includeCrds: true },
+    context.call
+  )
   const crds = manifestObjects(splitCrds(manifest).crds).filter(
     (o) => o.kind === 'CustomResourceDefinition' && o.apiVersion.startsWith('apiextensions.k8s.io/')
   )

@@ -23,7 +23,10 @@ export function renderedObjects(manifest: string, namespace: string): RenderedOb
   ].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
 }
 
-function crdOf(objects: readonly RenderedObject[] | undefined, key: string): JsonObject | undefined {
+function crdOf(
+  objects: readonly RenderedObject[] | undefined,
+  key: string
+): JsonObject | undefined {
   const found = objects?.find((o) => o.key === key)
   if (!found) return undefined
   const parsed = load(found.yaml, { schema: CORE_SCHEMA }) as JsonObject | null

@@ -21,6 +21,7 @@ export function resultsJson(results: readonly Result[]): string {
       durationMs: r.durationMs,
       error: r.error,
       notes: r.notes,
+      ...(r.warnings?.length ? { warnings: r.warnings } : {}),
       ...(r.drift ? { drift: r.drift } : {})
     }))
   )
