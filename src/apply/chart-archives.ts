@@ -118,10 +118,15 @@ export function chartIdentity(
  * Where helm keeps the archives it pulls: Helm 3 in its repository cache (the run's
  * own folder), Helm 4 in its content cache, by digest (the user's, as helm finds it).
  */
-export function pullFolders(env: NodeJS.ProcessEnv): string[] {
+export function pullFolders(
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform = process.platform
+): string[] {
   const cacheHome =
     env.HELM_CACHE_HOME ||
-    (env.XDG_CACHE_HOME ? join(env.XDG_CACHE_HOME, 'helm') : join(platformCache(env), 'helm'))
+    (env.XDG_CACHE_HOME
+      ? join(env.XDG_CACHE_HOME, 'helm')
+      : join(platformCache(env, platform), 'helm'))
   return [
     ...(env.HELM_REPOSITORY_CACHE ? [env.HELM_REPOSITORY_CACHE] : []),
     env.HELM_CONTENT_CACHE || join(cacheHome, 'content')
@@ -129,10 +134,10 @@ export function pullFolders(env: NodeJS.ProcessEnv): string[] {
 }
 
 /** helm's default cache home before `/helm`, by platform. */
-function platformCache(env: NodeJS.ProcessEnv): string {
+function platformCache(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string {
   const home = env.HOME || homedir()
-  if (process.platform === 'darwin') return join(home, 'Library', 'Caches')
-  if (process.platform === 'win32') return env.TEMP || join(home, 'AppData', 'Local', 'Temp')
+  if (platform === 'darwin') return join(home, 'Library', 'Caches')
+  if (platform === 'win32') return env.TEMP || join(home, 'AppData', 'Local', 'Temp')
   return join(home, '.cache')
 }
 

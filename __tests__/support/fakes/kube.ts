@@ -9,7 +9,11 @@ import { KubeApiError, type KubeClient } from '../../../src/cluster/client.ts'
 export interface FakeKube extends KubeClient {
   readonly gets: string[]
   readonly patches: Array<{ readonly path: string; readonly patch: unknown }>
-  readonly applies: Array<{ readonly path: string; readonly object: unknown; readonly fieldManager: string }>
+  readonly applies: Array<{
+    readonly path: string
+    readonly object: unknown
+    readonly fieldManager: string
+  }>
   closed: boolean
 }
 

@@ -182,6 +182,12 @@ describe('applyArgs', () => {
 })
 
 describe('templateArgs', () => {
+  it('asks for the CRDs of crds/ folders only when told', () => {
+    const input = { target, chart: 'c', values: [], userArgs: [] }
+    expect(templateArgs(input)).not.toContain('--include-crds')
+    expect(templateArgs({ ...input, includeCrds: true }).at(-1)).toBe('--include-crds')
+  })
+
   it('drops upgrade-only flags with their values and keeps rendering flags', () => {
     expect(
       templateArgs({
@@ -263,6 +269,14 @@ describe("a plan's release options as flags", () => {
       { wait: true, timeout: '90s', atomic: true },
       3,
       ['--wait=true', '--timeout', '90s', '--atomic=true']
+    ],
+    ["crds: create is helm's own: no flag", { crds: 'create' }, 4, []],
+    ['crds: skip', { crds: 'skip' }, 3, ['--skip-crds']],
+    [
+      'crds: create-replace (the action applied them before)',
+      { crds: 'create-replace' },
+      4,
+      ['--skip-crds']
     ]
   ] as const)('%s', (_name, options, major, expected) => {
     expect(releaseOptionArgs({ ...DEFAULT_OPTIONS, ...options }, major)).toEqual(expected)

@@ -465,7 +465,9 @@ describe('plan options: merged over defaults, then settled', () => {
     expect(mergeOptions(under, {})).toEqual(under)
   })
 
-  it.each<[string, PlanOptions, Omit<ReturnType<typeof settleOptions>, 'crds'> & { crds?: string }]>([
+  it.each<
+    [string, PlanOptions, Omit<ReturnType<typeof settleOptions>, 'crds'> & { crds?: string }]
+  >([
     [
       'nothing set: switches off, wait/timeout/atomic left to helm-args',
       {},
@@ -559,7 +561,7 @@ describe('plan options: crds, as Flux names the policies', () => {
     expect(problems(text)).toEqual(expected)
   })
 
-  it('unset is helm\'s own create; the plan wins over defaults', () => {
+  it("unset is helm's own create; the plan wins over defaults", () => {
     expect(settleOptions({}).crds).toBe('create')
     expect(mergeOptions({ crds: 'skip' }, {}).crds).toBe('skip')
     expect(mergeOptions({ crds: 'skip' }, { crds: 'create-replace' }).crds).toBe('create-replace')
