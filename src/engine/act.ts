@@ -4,7 +4,6 @@ import type { ObjectDrift, Result } from '../types/results.ts'
 import type { PlanLog } from '../report/plan-log.ts'
 import { DependencyError } from '../apply/dependencies.ts'
 import {
-  type ApplyArgsInput,
   releaseOptionArgs,
   serverSideFlag,
   serverSideInEffect,
@@ -221,6 +220,8 @@ async function apply(
   const warnings: string[] = []
   let version = spec.version ?? ''
   let revision: number | null = null
+  /** Set while helm runs: a failed install or upgrade may still warn about the chart's CRDs. */
+  let crdsIfHelmFails: CrdsAround | undefined
   try {
     if (!context.cluster) throw new Error('internal error: a deploy without a cluster')
     if (decision.recover) notes.push(await recover(step, decision.recover, context, log))
@@ -246,30 +247,39 @@ async function apply(
     const translated = translateUserArgs(userArgs, helm.major, {
       serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
     })
-    notes.push(...translated.notes)
-    const input = {
-      operation: op,
-      target,
-      chart,
-      version: spec.version,
-      values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
-      description: releaseDescription(context.sha, target.plan, digest),
-      labels: markerLabels({ digest, commit: context.sha, run: context.run }),
-      userArgs: translated.args,
-      optionArgs: releaseOptionArgs(spec.options, helm.major)
-    }
-    const crds = crdsAround(spec, input, context, log)
+    const valuesFiles = [
+      ...values,
+      ...setValuesFiles(context.scratch, step.target, spec.options.set)
+    ]
+    const crds = crdsAround(
+      spec,
+      { target, chart, values: valuesFiles, userArgs: translated.args },
+      op,
+      context,
+      log
+    )
     notes.push(...(await crdsBeforeHelm(crds.step, crds.context)).notes)
-    const applied = await helm
-      .apply(input, { ...helmContext(context, log), announce: (command) => log.line(command) })
-      .catch(async (error: unknown) => {
-        warnings.push(...(await crdsAfterHelm(crds.step, version, crds.context, true)).warnings)
-        throw error
-      })
+    crdsIfHelmFails = crds
+    notes.push(...translated.notes)
+    const applied = await helm.apply(
+      {
+        operation: op,
+        target,
+        chart,
+        version: spec.version,
+        values: valuesFiles,
+        description: releaseDescription(context.sha, target.plan, digest),
+        labels: markerLabels({ digest, commit: context.sha, run: context.run }),
+        userArgs: translated.args,
+        optionArgs: releaseOptionArgs(spec.options, helm.major)
+      },
+      { ...helmContext(context, log), announce: (command) => log.line(command) }
+    )
     const release = parseRelease(applied)
     revision = release.revision
     version = release.chartVersion ?? version
     log.line(`${op} done: revision ${revision ?? '?'}, chart version ${version || '?'}`)
+    crdsIfHelmFails = undefined
     const checked = await crdsAfterHelm(crds.step, version, crds.context)
     notes.push(...checked.notes)
     warnings.push(...checked.warnings)
@@ -296,23 +306,33 @@ async function apply(
       warnings
     })
   } catch (error) {
+    if (crdsIfHelmFails) {
+      const { step: crdStep, context: crdContext } = crdsIfHelmFails
+      warnings.push(...(await crdsAfterHelm(crdStep, version, crdContext, true)).warnings)
+    }
     return failed(step, error, log, { operation: op, version, revision, notes, warnings })
   }
+}
+
+interface CrdsAround {
+  readonly step: CrdStep
+  readonly context: CrdContext
 }
 
 /** The plan's CRD policy around this install or upgrade (engine/crds.ts). */
 function crdsAround(
   spec: PlanSpec,
-  input: ApplyArgsInput,
+  template: CrdStep['template'],
+  operation: 'install' | 'upgrade',
   context: ActContext,
   log: PlanLog
-): { step: CrdStep; context: CrdContext } {
+): CrdsAround {
   return {
     step: {
       policy: spec.options.crds,
-      operation: input.operation,
+      operation,
       source: spec.chart,
-      template: input,
+      template: { ...template, version: spec.version },
       version: exactVersion(spec.version)
     },
     context: {
