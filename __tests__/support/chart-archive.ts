@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 
 // Chart archives as helm writes them (gzipped ustar, a PAX header before a path
@@ -58,4 +61,14 @@ export function chartArchive(
   }
   for (const [path, content] of Object.entries(files)) all[`${name}/${path}`] = content
   return gzipSync(tarOf(all))
+}
+
+/**
+ * helm's caches after it pulled `name` `version` (no CRDs): the environment that points
+ * helm there, so a test of a remote chart sees what a run sees once helm pulled it.
+ */
+export function pulledChart(name: string, version: string): Record<string, string> {
+  const cache = mkdtempSync(join(tmpdir(), 'helm-cache-'))
+  writeFileSync(join(cache, `${name}-${version}.tgz`), chartArchive(name, version))
+  return { HELM_REPOSITORY_CACHE: cache, HELM_CONTENT_CACHE: cache }
 }

@@ -172,21 +172,11 @@ export function applyArgs(input: ApplyArgsInput): string[] {
   ]
 }
 
-/**
- * `helm template` for a preview: the same chart and values, the user's args that make
- * sense offline; with `includeCrds`, the CRDs of the charts' `crds/` folders too.
- */
+/** `helm template` for a preview: the same chart and values, the user's args that make sense offline. */
 export function templateArgs(
-  input: Omit<ApplyArgsInput, 'operation' | 'description' | 'labels' | 'optionArgs'> & {
-    readonly includeCrds?: boolean
-  }
+  input: Omit<ApplyArgsInput, 'operation' | 'description' | 'labels' | 'optionArgs'>
 ): string[] {
-  return [
-    'template',
-    ...chartArgs(input),
-    ...withoutFlags(input.userArgs, NOT_FOR_TEMPLATE),
-    ...(input.includeCrds ? ['--include-crds'] : [])
-  ]
+  return ['template', ...chartArgs(input), ...withoutFlags(input.userArgs, NOT_FOR_TEMPLATE)]
 }
 
 function withoutFlags(args: readonly string[], drop: ReadonlySet<string>): string[] {
@@ -305,4 +295,9 @@ export function registryLoginArgs(host: string, username: string): string[] {
 /** The repository indexes were fetched by `helm repo add` just before: no second refresh. */
 export function dependencyBuildArgs(chartDir: string): string[] {
   return ['dependency', 'build', chartDir, '--skip-refresh']
+}
+
+/** `helm template` with the CRDs of the charts' `crds/` folders, which it leaves out otherwise. */
+export function templateWithCrdsArgs(input: Parameters<typeof templateArgs>[0]): string[] {
+  return [...templateArgs(input), '--include-crds']
 }

@@ -6,6 +6,7 @@ import {
   serverSideFlag,
   serverSideInEffect,
   templateArgs,
+  templateWithCrdsArgs,
   testArgs,
   translateUserArgs,
   uninstallArgs,
@@ -183,9 +184,9 @@ describe('applyArgs', () => {
 
 describe('templateArgs', () => {
   it('asks for the CRDs of crds/ folders only when told', () => {
-    const input = { target, chart: 'c', values: [], userArgs: [] }
+    const input = { target, chart: 'c', values: [], userArgs: ['--set', 'a=1'] }
     expect(templateArgs(input)).not.toContain('--include-crds')
-    expect(templateArgs({ ...input, includeCrds: true }).at(-1)).toBe('--include-crds')
+    expect(templateWithCrdsArgs(input)).toEqual([...templateArgs(input), '--include-crds'])
   })
 
   it('drops upgrade-only flags with their values and keeps rendering flags', () => {

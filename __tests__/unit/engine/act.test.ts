@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
@@ -12,7 +12,7 @@ import { PlanLog } from '../../../src/report/plan-log.ts'
 import type { Config } from '../../../src/types/config.ts'
 import type { HookName, PlannedStep, PlanSpec } from '../../../src/types/plan.ts'
 import type { ObjectDrift, Result } from '../../../src/types/results.ts'
-import { chartArchive } from '../../support/chart-archive.ts'
+import { pulledChart } from '../../support/chart-archive.ts'
 import { testConfig } from '../../support/config.ts'
 import { resetCore } from '../../support/fakes/core.ts'
 import {
@@ -81,10 +81,6 @@ function fixture(
   } = {}
 ): Fixture {
   const workspace = mkdtempSync(join(tmpdir(), 'act-'))
-  // What helm pulled for stable/web: its archive, without CRDs, in the repository cache.
-  const pulled = join(workspace, 'helm-cache')
-  mkdirSync(pulled)
-  writeFileSync(join(pulled, 'web-1.0.0.tgz'), chartArchive('web', '1.0.0'))
   const config = testConfig({ workspace, ...options.config })
   const signal = new AbortController().signal
   const helm = options.helm ?? fakeHelm()
@@ -96,7 +92,8 @@ function fixture(
     config,
     sha: SHA,
     run: '42',
-    env: { PATH: '/bin', HELM_REPOSITORY_CACHE: pulled, HELM_CONTENT_CACHE: pulled },
+    // helm pulled stable/web 1.0.0, without CRDs: nothing more is rendered.
+    env: { PATH: '/bin', ...pulledChart('web', '1.0.0') },
     charts: { resolve: () => Promise.resolve('/charts/web') },
     values: new ValuesFiles({ config, dir: workspace, signal }),
     signal,
