@@ -2,7 +2,8 @@ import * as core from '@actions/core'
 import { existsSync, readFileSync } from 'node:fs'
 import { actionDefaults } from './action-defaults.ts'
 import { addSecret, addSecretValues, addUrlSecrets } from './secrets/masking.ts'
-import type { Config } from './types/config.ts'
+import { DURATION, durationSeconds } from './plan/plan-options.ts'
+import type { Config, WaveLine } from './types/config.ts'
 import type { RepositoryAlias } from './types/plan.ts'
 import { errorMessage } from './error-message.ts'
 
@@ -144,23 +145,65 @@ function downloadUrl(raw: RawInput, tool: 'helm' | 'sops'): string {
 
 /** One entry a line or comma-separated; commas inside {a,b} belong to the glob. */
 function list(name: string): string[] {
-  const entries: string[] = []
-  for (const line of input(name).value.split(/\r?\n/)) {
-    let depth = 0
-    let current = ''
-    for (const char of line) {
-      if (char === '{') depth++
-      if (char === '}') depth = Math.max(0, depth - 1)
-      if (char === ',' && depth === 0) {
-        entries.push(current)
-        current = ''
-      } else current += char
-    }
-    entries.push(current)
-  }
-  const globs = entries.map((e) => e.trim()).filter((e) => e !== '' && !e.startsWith('#'))
+  const globs = input(name).value.split(/\r?\n/).flatMap(lineGlobs)
   for (const glob of globs) checkBraces({ value: glob, origin: `input '${name}'` })
   return globs
+}
+
+/** A line's comma-separated globs, trimmed, without empty entries and `#` comments. */
+function lineGlobs(line: string): string[] {
+  const entries: string[] = []
+  let depth = 0
+  let current = ''
+  for (const char of line) {
+    if (char === '{') depth++
+    if (char === '}') depth = Math.max(0, depth - 1)
+    if (char === ',' && depth === 0) {
+      entries.push(current)
+      current = ''
+    } else current += char
+  }
+  entries.push(current)
+  return entries.map((e) => e.trim()).filter((e) => e !== '' && !e.startsWith('#'))
+}
+
+/**
+ * One wave a line. An empty line between waves is refused rather than skipped: it
+ * would most likely be a wave whose setups were deleted by mistake. A `#` line is a comment.
+ */
+function waves(): WaveLine[] {
+  const raw = input('waves')
+  if (raw.value === '') return []
+  const lines: WaveLine[] = []
+  for (const [index, text] of raw.value.split(/\r?\n/).entries()) {
+    const where = `${raw.origin} line ${index + 1}`
+    if (text.trim().startsWith('#')) continue
+    const globs = lineGlobs(text)
+    if (globs.length === 0)
+      throw new InputError(
+        `${where} is empty: each line is a wave of comma-separated setup globs; remove the empty line or name the setups of that wave.`
+      )
+    for (const glob of globs) checkBraces({ value: glob, origin: where })
+    lines.push({ line: index + 1, globs })
+  }
+  return lines
+}
+
+/**
+ * A soak is spent waiting inside the job: a job on a GitHub-hosted runner ends after 6
+ * hours, so two soaks of this bound and the deploys still fit in one.
+ */
+export const MAX_WAVE_SOAK_HOURS = 2
+
+/** `wave-soak`: a Go duration (`0` alone too, as Go takes it) up to MAX_WAVE_SOAK_HOURS. */
+function waveSoakMs(): number {
+  const raw = input('wave-soak')
+  const allowed = `must be a Go duration such as 0s, 90s, 10m or 1h30m, at most ${MAX_WAVE_SOAK_HOURS}h (a job on a GitHub-hosted runner ends after 6h; soak longer between jobs of a workflow instead)`
+  if (raw.value === '0') return 0
+  if (!DURATION.test(raw.value)) fail(raw, allowed)
+  const seconds = durationSeconds(raw.value)
+  if (seconds > MAX_WAVE_SOAK_HOURS * 3600) fail(raw, allowed)
+  return Math.round(seconds * 1000)
 }
 
 /** Alternatives a glob's braces may expand to: each one is matched against every path. */
@@ -391,6 +434,8 @@ export function readConfig(): Config {
     ignore: list('ignore'),
     parallel: wholeNumber('parallel', 1, MAX_PARALLEL),
     parallelPlans: wholeNumber('parallel-plans', 1, MAX_PARALLEL),
+    waves: waves(),
+    waveSoakMs: waveSoakMs(),
     pendingGraceMs: wholeNumber('pending-grace', 0, MAX_TIMER_SECONDS) * 1000,
     failFast: boolean('fail-fast'),
     hookTimeoutMs:

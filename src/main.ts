@@ -6,7 +6,7 @@ import { detectChanges } from './changes/detect.ts'
 import { planDeployment } from './plan/planner.ts'
 import { RepositoriesFileError } from './plan/repositories.ts'
 import { addUrlSecrets, takeSecretWarnings } from './secrets/masking.ts'
-import { openCheckout } from './plan/checkout.ts'
+import { openCheckout, type Checkout } from './plan/checkout.ts'
 import { prepareHelm } from './tools/helm-tool.ts'
 import type { Helm } from './apply/helm.ts'
 import { runEngine, type EngineRun } from './engine/run.ts'
@@ -19,8 +19,11 @@ import { openDiffBase, type OpenedBase } from './diff-base.ts'
 import { asError, errorMessage } from './error-message.ts'
 import { runKindOf } from './run-kind.ts'
 import type { Result } from './types/results.ts'
+import { readPromotionRules } from './promote/read.ts'
+import { promote, withPromotionNotes } from './promote/promote.ts'
+import { reportPromotions } from './report/promotions.ts'
 
-/** The data path: config → event → scope → changes → plan → helm → engine → report → publishers. */
+/** The data path: config → event → scope → changes → plan → helm → engine → promotion → report → publishers. */
 export async function run(): Promise<void> {
   const cancellation = onCancel()
   const { signal } = cancellation
@@ -36,15 +39,21 @@ export async function run(): Promise<void> {
       scope.kind === 'diff'
         ? await detectChanges(scope, event, config.workspace, api, signal)
         : undefined
+    // Opened once, when first asked for: the planner and promotion read the same commit.
+    let opening: Promise<Checkout> | undefined
+    const checkout = (): Promise<Checkout> =>
+      (opening ??= openCheckout(config.workspace, event.sha))
     const plan = await planDeployment({
       config,
       scope,
       changes,
       runKind: runKindOf(event, config, scope),
-      openCheckout: () => openCheckout(config.workspace, event.sha),
+      openCheckout: checkout,
       sha: event.sha
     })
     for (const { problem } of plan.problems) problem.leakedUrls?.forEach(addUrlSecrets)
+    // Like the defaults file, a problem in the promotions file stops the run before any cluster.
+    const rules = scope.kind === 'none' ? [] : readPromotionRules(await checkout(), config)
     reportPlan(plan, scope, changes)
     const helm =
       plan.setups.length > 0 ? await prepareHelm(config, signal).catch(asError) : undefined
@@ -54,15 +63,30 @@ export async function run(): Promise<void> {
       opened = await openDiffBase({ scope, changes, plan, config, api, signal })
     publishers = publishersOf({ plan, config, api, workflow: event.workflow })
     await publishers.start()
-    const results = await resultsOf(helm, {
+    const deployed = await resultsOf(helm, {
       plan,
       config,
       run: event.workflow.runId?.toString(),
       signal,
       base: opened?.base
     })
+    const promoted = await promote({
+      rules,
+      plan,
+      results: deployed,
+      scope,
+      cancelled: signal.aborted,
+      config,
+      ref: event.ref,
+      workflow: event.workflow,
+      api,
+      checkout,
+      signal
+    })
+    const results = withPromotionNotes(deployed, promoted)
     const previewReport = preview ? previewReportOf(opened?.base, event.workflow.runUrl) : undefined
     await reportResults(plan, results, signal.aborted, previewReport)
+    await reportPromotions(promoted)
     await publishers.finish({
       kind: 'finished',
       plan,

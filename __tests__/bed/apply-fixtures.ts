@@ -126,6 +126,7 @@ export function plan(
     sha,
     setups,
     problems: [],
+    waves: [setups.map((s) => s.setup)],
     repositories,
     runKind: { kind: resync ? 'resync' : 'deploy' }
   }

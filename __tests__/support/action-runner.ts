@@ -55,6 +55,8 @@ export interface ResultJson {
   durationMs: number
   error: string | null
   notes: string[]
+  /** The wave of the plan's setup, 1-based. */
+  wave?: number | null
 }
 
 export interface StepRun {

@@ -23,6 +23,8 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
 
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true })
 addFormats(ajv)
+// GitHub's own format of `owner/name` (pull requests' head_repo).
+ajv.addFormat('repo.nwo', /^[^/]+\/[^/]+$/)
 // The description is OpenAPI 3.0: `nullable` becomes a JSON Schema null type, and
 // $refs point into the registered document.
 ajv.addSchema({ $id: 'github', components: { schemas: toJsonSchema(spec.components.schemas) } })
@@ -676,6 +678,85 @@ export function issueHandlers(issues: FakeIssue[], viewer = GITHUB_TOKEN_LOGIN):
       if (typeof body.body === 'string') issue.body = body.body
       if (body.state === 'open' || body.state === 'closed') issue.state = body.state
       return { status: 200, body: asJson(issue) }
+    }
+  }
+}
+
+// ---- Pull requests, kept in memory ----
+
+export interface FakePullRequest {
+  readonly number: number
+  /** The branch it merges from (this repository's). */
+  readonly head: string
+  base: string
+  title: string
+  body: string
+  state: 'open' | 'closed'
+  merged?: boolean
+}
+
+export interface PullState {
+  readonly pulls: FakePullRequest[]
+  /** Answer creating and editing with 403, as GitHub does for a token without pull-requests: write. */
+  forbidden?: boolean
+}
+
+/** Listing (by head and state), opening and editing pull requests, over `state.pulls` (changed in place). */
+export function pullRequestHandlers(state: PullState, owner = 'octo-org'): Handlers {
+  const asJson = (pr: FakePullRequest, example: Json): Json => ({
+    ...example,
+    number: pr.number,
+    html_url: `https://github.com/${owner}/ops/pull/${pr.number}`,
+    state: pr.state,
+    title: pr.title,
+    body: pr.body,
+    merged_at: pr.merged ? '2026-01-02T03:04:05Z' : null,
+    closed_at: pr.state === 'closed' ? '2026-01-02T03:04:05Z' : null,
+    // The description's example team lacks the `type` its own schema requires.
+    requested_teams: [],
+    head: { ...example.head, ref: pr.head, label: `${owner}:${pr.head}` },
+    base: { ...example.base, ref: pr.base, label: `${owner}:${pr.base}` }
+  })
+  const full = (pr: FakePullRequest): Json => ({
+    ...asJson(pr, specExample('pull-request')),
+    merged: pr.merged === true
+  })
+  return {
+    'pulls/list': ({ query }) => {
+      const wanted = query.state ?? 'open'
+      const matching = state.pulls
+        .filter((pr) => !query.head || `${owner}:${pr.head}` === query.head)
+        .filter((pr) => wanted === 'all' || pr.state === wanted)
+        .sort((a, b) => b.number - a.number)
+      const perPage = Number(query.per_page ?? 30)
+      const page = Number(query.page ?? 1)
+      const example = specExample('pull-request-simple-items')[0]
+      return {
+        status: 200,
+        body: matching.slice((page - 1) * perPage, page * perPage).map((pr) => asJson(pr, example))
+      }
+    },
+    'pulls/create': ({ body }) => {
+      if (state.forbidden) return forbidden()
+      const pr: FakePullRequest = {
+        number: state.pulls.length + 1,
+        head: String(body.head),
+        base: String(body.base),
+        title: String(body.title),
+        body: String(body.body ?? ''),
+        state: 'open'
+      }
+      state.pulls.push(pr)
+      return { status: 201, body: full(pr) }
+    },
+    'pulls/update': ({ params, body }) => {
+      if (state.forbidden) return forbidden()
+      const pr = state.pulls.find((p) => p.number === Number(params.pull_number))
+      if (!pr) return notFound()
+      if (typeof body.title === 'string') pr.title = body.title
+      if (typeof body.body === 'string') pr.body = body.body
+      if (typeof body.base === 'string') pr.base = body.base
+      return { status: 200, body: full(pr) }
     }
   }
 }

@@ -35,7 +35,13 @@ function gitOptions(at: Checkout, reach: Reach, input?: string): RunOptions {
   }
 }
 
-async function git(at: Checkout, args: readonly string[], reach: Reach = 'local', input?: string) {
+/** git's answer, failed or not: for callers that read what a failure printed. */
+export async function git(
+  at: Checkout,
+  args: readonly string[],
+  reach: Reach = 'local',
+  input?: string
+) {
   const result = await run('git', args, gitOptions(at, reach, input))
   if (result.cancelled) throw new GitError(`git ${args[0]} stopped: the run was cancelled`)
   return { ok: result.code === 0, stdout: result.stdout, stderr: result.stderr.trim() }

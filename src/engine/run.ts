@@ -25,13 +25,14 @@ import { releaseKey } from '../types/plan.ts'
 import { runInOrder } from './order.ts'
 import { notRun } from './outcome.ts'
 import { mapLimited } from './pool.ts'
+import { runWaves, type HeldCluster } from './waves.ts'
 import type { EnginePorts, HelmPort } from './ports.ts'
 import { errorMessage } from '../error-message.ts'
 
 // Setups in parallel (up to `parallel`); within a setup the releases are observed
 // once, each plan decided, then uninstalls and then installs/upgrades run, up to
 // `parallel-plans` at once in the order `needs` gives. fail-fast and cancellation
-// stop what has not started. A drift check is a run kind of the same engine: its
+// stop what has not started. A deploy runs its setups wave after wave (waves.ts). A drift check is a run kind of the same engine: its
 // plans are decided and acted on the same way, then its orphans, as uninstall steps.
 
 export interface EngineRun {
@@ -95,6 +96,9 @@ function outcomeOf(runKind: RunKindName, result: Result): string {
 export async function runEngine(run: EngineRun): Promise<Result[]> {
   if (run.plan.setups.length === 0) return []
   return withShared(run, async (shared) => {
+    // Only what writes to clusters rolls out in waves; previews and drift checks run at once.
+    if (shared.runKind === 'deploy' || shared.runKind === 'resync')
+      return runWaves(shared, (setup, hold) => runSetup(setup, shared, hold))
     const perSetup = await mapLimited(run.plan.setups, run.config.parallel, (setup) =>
       runSetup(setup, shared)
     )
@@ -207,7 +211,12 @@ function actContextOf(shared: Shared, cluster?: ActContext['cluster']): ActConte
   }
 }
 
-async function runSetup(setup: SetupPlan, shared: Shared): Promise<Result[]> {
+/** With `hold`, the setup's cluster is handed over for the wave's soak instead of closed. */
+async function runSetup(
+  setup: SetupPlan,
+  shared: Shared,
+  hold?: (held: HeldCluster) => void
+): Promise<Result[]> {
   const stop = stopReason(shared)
   if (stop) return setup.steps.map((step) => notRun(step, 'skipped', stop))
   if (shared.runKind === 'preview')
@@ -228,8 +237,8 @@ async function runSetup(setup: SetupPlan, shared: Shared): Promise<Result[]> {
   } catch (error) {
     return setupFailed(setup, shared, error, 'kubeconfig unavailable')
   }
+  const act = actContextOf(shared, cluster)
   try {
-    const act = actContextOf(shared, cluster)
     const orphans = drift ? orphanScope(setup, shared) : undefined
     const observed = await observeReleases(
       setup.steps,
@@ -264,7 +273,8 @@ async function runSetup(setup: SetupPlan, shared: Shared): Promise<Result[]> {
   } catch (error) {
     return setupFailed(setup, shared, error, 'setup failed')
   } finally {
-    await cluster.client?.close()
+    if (hold) hold({ setup: setup.setup, env: act.env, client: cluster.client })
+    else await cluster.client?.close()
   }
 }
 

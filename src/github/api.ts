@@ -63,6 +63,22 @@ export interface IssueRef {
   readonly author: string | undefined
 }
 
+/** A pull request as promotion needs it. */
+export interface PullRequest {
+  readonly number: number
+  readonly url: string
+  readonly open: boolean
+  readonly merged: boolean
+  readonly body: string
+}
+
+export interface PullRequestText {
+  readonly title: string
+  readonly body: string
+  /** The branch it merges into. */
+  readonly base: string
+}
+
 export interface GitHubApi {
   /** The head commit of the last successful push run of this workflow on this branch, if any. */
   lastSuccessfulRun(): Promise<SuccessfulRun | undefined>
@@ -90,6 +106,28 @@ export interface GitHubApi {
   openIssues(label: string): Promise<IssueRef[]>
   createIssue(issue: { title: string; body: string; labels: readonly string[] }): Promise<number>
   updateIssue(number: number, change: { body: string; state: 'open' | 'closed' }): Promise<void>
+  /** Pull requests from a branch of this repository, open and closed, newest first (one page). */
+  pullRequests(branch: string): Promise<PullRequest[]>
+  createPullRequest(head: string, text: PullRequestText): Promise<PullRequest>
+  updatePullRequest(number: number, text: PullRequestText): Promise<PullRequest>
+}
+
+interface PullRequestData {
+  readonly number: number
+  readonly html_url: string
+  readonly state: string
+  readonly merged_at: string | null
+  readonly body: string | null
+}
+
+function pullRequestOf(data: PullRequestData): PullRequest {
+  return {
+    number: data.number,
+    url: data.html_url,
+    open: data.state === 'open',
+    merged: data.merged_at !== null,
+    body: data.body ?? ''
+  }
 }
 
 /** The HTTP status GitHub answered, when it answered. */
@@ -352,6 +390,49 @@ export function createApi(token: string, event: GitHubEvent, cancel?: AbortSigna
           ...(state === 'closed' ? { state_reason: 'completed' as const } : {}),
           request: request()
         })
+      }),
+
+    pullRequests: (branch) =>
+      guard(`listing the pull requests from ${branch}`, async () => {
+        const { data } = await octokit().rest.pulls.list({
+          owner,
+          repo,
+          head: `${owner}:${branch}`,
+          state: 'all',
+          sort: 'created',
+          direction: 'desc',
+          per_page: PER_PAGE,
+          request: request()
+        })
+        return data.map(pullRequestOf)
+      }),
+
+    createPullRequest: (head, { title, body, base }) =>
+      guard(`opening a pull request from ${head}`, async () => {
+        const { data } = await octokit().rest.pulls.create({
+          owner,
+          repo,
+          head,
+          base,
+          title,
+          body,
+          request: request()
+        })
+        return pullRequestOf(data)
+      }),
+
+    updatePullRequest: (number, { title, body, base }) =>
+      guard(`updating pull request #${number}`, async () => {
+        const { data } = await octokit().rest.pulls.update({
+          owner,
+          repo,
+          pull_number: number,
+          title,
+          body,
+          base,
+          request: request()
+        })
+        return pullRequestOf(data)
       })
   }
 }

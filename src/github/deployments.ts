@@ -1,6 +1,7 @@
 import type { Result } from '../types/results.ts'
 import type { DeploymentState, GitHubApi } from './api.ts'
 import { errorMessage } from '../error-message.ts'
+import { stoppedByWave } from '../waves/gate.ts'
 
 // GitHub Deployments of a deploy run: one per affected setup, to an environment
 // named after it, `in_progress` while the engine runs, then `success` or
@@ -27,6 +28,10 @@ export function finalStatus(
       state: 'error',
       description: `the run was cancelled; ${failed} of ${mine.length} plan(s) failed, the rest may not have run`
     }
+  // An earlier wave failed: this setup was not touched, which is no success.
+  const stopped = mine.map(stoppedByWave).find((note) => note !== undefined)
+  if (stopped !== undefined)
+    return { state: 'error', description: stopped.replace(/^not run/, 'not deployed') }
   return failed > 0
     ? { state: 'failure', description: `${failed} of ${mine.length} plan(s) failed` }
     : { state: 'success', description: `${mine.length} plan(s) deployed` }

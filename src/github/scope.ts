@@ -13,6 +13,9 @@ import { errorMessage } from '../error-message.ts'
 
 export type ScopeOptions = Pick<Config, 'dispatchBranches' | 'dryRun'>
 
+/** How a diff's base reason starts when the base is the head of the last successful run. */
+export const LAST_SUCCESSFUL_RUN = 'head of the last successful run'
+
 export async function resolveScope(
   event: GitHubEvent,
   api: GitHubApi,
@@ -85,7 +88,7 @@ async function scopeOf(event: GitHubEvent, api: GitHubApi): Promise<Scope> {
           kind: 'diff',
           base: run.headSha,
           head: event.sha,
-          baseReason: `head of the last successful run ${run.id}`
+          baseReason: `${LAST_SUCCESSFUL_RUN} ${run.id}`
         }
       }
       return {

@@ -44,7 +44,7 @@ export interface PlanOptions {
 export type { Problem } from './option-values.ts'
 
 /** A Go duration as helm's `--timeout` takes it: `90s`, `5m`, `1h30m`, `1.5h`. */
-const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/
+export const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/
 const DURATION_PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g
 const UNIT_SECONDS: Readonly<Record<string, number>> = {
   ns: 1e-9,

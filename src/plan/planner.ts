@@ -32,6 +32,7 @@ import { loadRepositories } from './repositories.ts'
 import { normalizeRepoPath, resolvePlan } from './resolve-plan.ts'
 import type { PlanReferences } from './resolve-plan.ts'
 import { errorMessage } from '../error-message.ts'
+import { checkWaveLines, groupWaves, namedByWaves } from '../waves/group.ts'
 
 // From the scope and the changed paths to the steps per setup:
 // which plans are affected, why, and in what order. Reads the checkout, writes nothing.
@@ -65,6 +66,7 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
       sha,
       setups: [],
       problems: [],
+      waves: [],
       repositories: config.helmRepositories,
       runKind: input.runKind
     }
@@ -104,6 +106,12 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
       ? { uninstalls: [], problems: [] }
       : await removedPlans(affected.uninstalls, base, (changes as Changes).base)
 
+  // A bad line stops the run before any cluster is touched. A setup whose last plan this
+  // commit removes still counts: its uninstalls run in the wave that names it.
+  checkWaveLines(config.waves, [
+    ...candidates.map((c) => c.target.setup),
+    ...removals.uninstalls.map((u) => u.target.setup)
+  ])
   const selected = (target: PlanTarget): boolean =>
     config.plans.length === 0 || matchesAny(target.plan, config.plans)
   const steps: PlannedStep[] = []
@@ -112,14 +120,32 @@ export async function planDeployment(input: PlanningInput): Promise<DeploymentPl
     const plan = index.plans.get(path) as Candidate
     if (!selected(plan.target)) continue
     if (plan.problem) problems.push({ target: plan.target, problem: plan.problem })
-    else steps.push({ action: 'apply', target: plan.target, spec: plan.spec as PlanSpec, reasons })
+    else {
+      const spec = withWaveHealth(plan.spec as PlanSpec, plan.target, config)
+      steps.push({ action: 'apply', target: plan.target, spec, reasons })
+    }
   }
   for (const { target, reasons, removal, needs } of removals.uninstalls) {
     if (selected(target)) steps.push({ action: 'uninstall', target, reasons, removal, needs })
   }
   for (const problem of removals.problems) if (selected(problem.target)) problems.push(problem)
   problems.sort((a, b) => compare(a.target.plan, b.target.plan))
-  return { sha, setups: bySetup(steps), problems, repositories, runKind: input.runKind }
+  const setups = bySetup(steps)
+  const affectedSetups = [...setups.map((s) => s.setup), ...problems.map((p) => p.target.setup)]
+  return {
+    sha,
+    setups,
+    problems,
+    waves: groupWaves(config.waves, affectedSetups),
+    repositories,
+    runKind: input.runKind
+  }
+}
+
+/** Every plan of a setup a line of `waves` names is health-checked: the gate reads its health. */
+function withWaveHealth(spec: PlanSpec, target: PlanTarget, config: Config): PlanSpec {
+  if (spec.options.health.enable || !namedByWaves(config.waves, target.setup)) return spec
+  return { ...spec, options: { ...spec.options, health: { ...spec.options.health, enable: true } } }
 }
 
 /** Release options are a few lines: a larger defaults file is a mistake. */

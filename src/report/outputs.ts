@@ -3,7 +3,8 @@ import type { Result } from '../types/results.ts'
 import { mask } from '../secrets/masking.ts'
 import { driftedCount, orphanCount } from './drift-summary.ts'
 
-// The action's outputs (action.yml): `results`, `setups`, `failed`, `diff`, `changed`, `drifted`, `orphans`.
+// The action's outputs (action.yml): `results`, `setups`, `waves`, `failed`, `diff`, `changed`,
+// `drifted`, `orphans`; `promotions` is promotions.ts's.
 
 /** One object a plan, in the documented shape (the annotation line is internal). */
 export function resultsJson(results: readonly Result[]): string {
@@ -21,6 +22,7 @@ export function resultsJson(results: readonly Result[]): string {
       durationMs: r.durationMs,
       error: r.error,
       notes: r.notes,
+      wave: r.wave ?? null,
       ...(r.warnings?.length ? { warnings: r.warnings } : {}),
       ...(r.drift ? { drift: r.drift } : {})
     }))
@@ -29,8 +31,13 @@ export function resultsJson(results: readonly Result[]): string {
 
 let setupsWritten = false
 
-export function writeSetupsOutput(setups: readonly string[]): void {
+/** `setups` and `waves`: the affected setups, and the same setups in wave order (lists of lists). */
+export function writeSetupsOutput(
+  setups: readonly string[],
+  waves: readonly (readonly string[])[]
+): void {
   core.setOutput('setups', mask(JSON.stringify(setups)))
+  core.setOutput('waves', mask(JSON.stringify(waves)))
   setupsWritten = true
 }
 
@@ -42,7 +49,8 @@ export function writeRunFailureOutputs(): void {
   core.setOutput('changed', '0')
   core.setOutput('drifted', '0')
   core.setOutput('orphans', '0')
-  if (!setupsWritten) writeSetupsOutput([])
+  core.setOutput('promotions', '[]')
+  if (!setupsWritten) writeSetupsOutput([], [])
 }
 
 /** `diff`: per plan path, how many objects head adds, changes and removes against base. */

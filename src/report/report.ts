@@ -36,7 +36,9 @@ export function reportPlan(plan: DeploymentPlan, scope: Scope, changes: Changes 
   }
   for (const problem of plan.problems)
     info(`  ${problem.target.setup}: cannot read ${problem.target.plan}`)
-  writeSetupsOutput(affectedSetups(plan))
+  if (plan.waves.length > 1)
+    info(`Waves: ${plan.waves.map((setups, i) => `${i + 1}: ${setups.join(', ')}`).join('; ')}`)
+  writeSetupsOutput(affectedSetups(plan), plan.waves)
 }
 
 /** A preview's diff: what it was compared with, and where its full text is. */

@@ -59,14 +59,18 @@ export function problemResult({ target, problem }: PlanProblem): Result {
   )
 }
 
-/** The results of the run and of the plan's problems, in setup then plan order. */
+/** The results of the run and of the plan's problems, in setup then plan order, each with its wave. */
 export function allResults(plan: DeploymentPlan, results: readonly Result[]): Result[] {
-  return [...results, ...plan.problems.map(problemResult)].sort(
-    (a, b) => compare(a.setup, b.setup) || compare(a.plan, b.plan)
-  )
+  const waveOf = new Map(plan.waves.flatMap((setups, i) => setups.map((s) => [s, i + 1] as const)))
+  return [...results, ...plan.problems.map(problemResult)]
+    .map((r) => {
+      const wave = waveOf.get(r.setup)
+      return wave === undefined ? r : { ...r, wave }
+    })
+    .sort((a, b) => compare(a.setup, b.setup) || compare(a.plan, b.plan))
 }
 
-/** The `setups` output: every setup an affected plan belongs to, a job matrix. */
+/** The `setups` output: every setup an affected plan belongs to, a job matrix (see `plan.waves` for their order). */
 export function affectedSetups(plan: DeploymentPlan): string[] {
   const setups = new Set([
     ...plan.setups.map((s) => s.setup),

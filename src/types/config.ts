@@ -52,6 +52,17 @@ export interface Config {
   readonly ownershipKey: string | undefined
   /** Keep one GitHub issue a setup up to date with its drift. */
   readonly driftIssues: boolean
+  /** Setups in rollout order: one line of the `waves` input a wave; empty: one wave. */
+  readonly waves: readonly WaveLine[]
+  /** How long a wave must stay healthy before the next one starts. */
+  readonly waveSoakMs: number
   /** The checkout of the ops repository. */
   readonly workspace: string
+}
+
+/** One line of the `waves` input: the setup globs of one wave. */
+export interface WaveLine {
+  /** The line of the input, 1-based, for errors. */
+  readonly line: number
+  readonly globs: readonly string[]
 }

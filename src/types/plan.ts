@@ -175,6 +175,8 @@ export interface DeploymentPlan {
   readonly sha: string
   readonly setups: readonly SetupPlan[]
   readonly problems: readonly PlanProblem[]
+  /** The affected setups (with steps or problems) in wave order; one wave without the `waves` input. */
+  readonly waves: readonly (readonly string[])[]
   /** Chart repository aliases in force (input first, then `.gitops/repositories.yaml`). */
   readonly repositories: readonly RepositoryAlias[]
   /** What the run does with the plan, decided once (see runKindOf). */

@@ -34,6 +34,8 @@ export interface Result {
   readonly diff?: RenderDiff
   /** What a drift check found; only in drift checks. */
   readonly drift?: DriftReport
+  /** The wave of the plan's setup, 1-based (the `waves` output's order); set by the report. */
+  readonly wave?: number
 }
 
 export type ObjectChange = 'added' | 'changed' | 'removed'

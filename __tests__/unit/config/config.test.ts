@@ -55,6 +55,8 @@ describe('readConfig', () => {
       ignore: [],
       parallel: 4,
       parallelPlans: 4,
+      waves: [],
+      waveSoakMs: 0,
       pendingGraceMs: 600_000,
       failFast: false,
       hookTimeoutMs: 300_000,
@@ -165,6 +167,30 @@ describe('readConfig', () => {
   })
 })
 
+describe('readConfig: waves and wave-soak', () => {
+  it('one wave a line, its globs comma-separated (braces kept), comment lines skipped', () => {
+    inputs({ waves: 'stage/*\n# then Europe\nprod/eu-*, prod/{de,fr}\n prod/** ' })
+    expect(readConfig().waves).toEqual([
+      { line: 1, globs: ['stage/*'] },
+      { line: 3, globs: ['prod/eu-*', 'prod/{de,fr}'] },
+      { line: 4, globs: ['prod/**'] }
+    ])
+  })
+
+  it.each([
+    ['0s', 0],
+    ['0', 0],
+    ['90s', 90_000],
+    ['1h30m', 5_400_000],
+    ['1.5m', 90_000],
+    ['500ms', 500],
+    ['2h', 7_200_000]
+  ])('wave-soak %s is %i ms', (given, ms) => {
+    inputs({ 'wave-soak': given })
+    expect(readConfig().waveSoakMs).toBe(ms)
+  })
+})
+
 describe('readConfig: a bad value names the input and what is allowed', () => {
   it.each([
     [
@@ -254,6 +280,34 @@ describe('readConfig: a bad value names the input and what is allowed', () => {
       "input 'helm-repositories' line 1 must use one of https:, http:, oci: (got ftp:)."
     ],
     [{ 'helm-args': '--set "a=b' }, "input 'helm-args': has an unterminated \" quote."],
+    [
+      { waves: 'stage/*\n\nprod/*' },
+      "input 'waves' line 2 is empty: each line is a wave of comma-separated setup globs; remove the empty line or name the setups of that wave."
+    ],
+    [
+      { waves: 'stage/*\n , ,\nprod/*' },
+      "input 'waves' line 2 is empty: each line is a wave of comma-separated setup globs; remove the empty line or name the setups of that wave."
+    ],
+    [
+      { waves: 'stage/*\nprod/{1..9}' },
+      "input 'waves' line 2 must not use brace ranges such as {1..9}; list the alternatives as {a,b} or use * (got 'prod/{1..9}')."
+    ],
+    [
+      { 'wave-soak': '10' },
+      "input 'wave-soak' must be a Go duration such as 0s, 90s, 10m or 1h30m, at most 2h (a job on a GitHub-hosted runner ends after 6h; soak longer between jobs of a workflow instead) (got '10')."
+    ],
+    [
+      { 'wave-soak': '-5m' },
+      "input 'wave-soak' must be a Go duration such as 0s, 90s, 10m or 1h30m, at most 2h (a job on a GitHub-hosted runner ends after 6h; soak longer between jobs of a workflow instead) (got '-5m')."
+    ],
+    [
+      { 'wave-soak': 'ten minutes' },
+      "input 'wave-soak' must be a Go duration such as 0s, 90s, 10m or 1h30m, at most 2h (a job on a GitHub-hosted runner ends after 6h; soak longer between jobs of a workflow instead) (got 'ten minutes')."
+    ],
+    [
+      { 'wave-soak': '2h0m1s' },
+      "input 'wave-soak' must be a Go duration such as 0s, 90s, 10m or 1h30m, at most 2h (a job on a GitHub-hosted runner ends after 6h; soak longer between jobs of a workflow instead) (got '2h0m1s')."
+    ],
     [
       { 'deployment-environment': 'prod-{cluster}' },
       "The deployment-environment input 'prod-{cluster}' is not a usable name template"

@@ -5,7 +5,9 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { LABELS } from '../../../src/engine/marker.ts'
 import { ownershipSignature } from '../../../src/engine/ownership.ts'
 import type { ClusterPort } from '../../../src/engine/ports.ts'
+import type { HealthInput, HealthReport } from '../../../src/health/check.ts'
 import { runEngine } from '../../../src/engine/run.ts'
+import { goDuration } from '../../../src/engine/waves.ts'
 import { DEFAULT_REMOVAL } from '../../../src/plan/plan-options.ts'
 import type { Config } from '../../../src/types/config.ts'
 import type { DeploymentPlan, PlannedStep, RunKind, RunKindName } from '../../../src/types/plan.ts'
@@ -26,6 +28,22 @@ import { webSpec } from '../../support/plan-spec.ts'
 
 vi.mock('@actions/core', () => import('../../support/fakes/core.ts'))
 beforeEach(resetCore)
+
+/** The health read the soak calls: what it was asked, and what it answers (healthy by default). */
+const health = vi.hoisted(() => ({
+  asked: [] as HealthInput[],
+  answer: undefined as ((input: HealthInput) => Promise<HealthReport>) | undefined
+}))
+vi.mock('../../../src/health/check.ts', () => ({
+  checkHealth: (input: HealthInput): Promise<HealthReport> => {
+    health.asked.push(input)
+    return health.answer?.(input) ?? Promise.resolve({ health: 'healthy', notes: [] })
+  }
+}))
+beforeEach(() => {
+  health.asked.length = 0
+  health.answer = undefined
+})
 
 // The one scheduler, with typed fakes of helm, hooks and the cluster: setups in
 // parallel, `needs` order, `parallel-plans`, fail-fast, cancellation, and a drift
@@ -56,6 +74,7 @@ const planOf = (setups: Record<string, PlannedStep[]>): DeploymentPlan => ({
   sha: SHA,
   setups: Object.entries(setups).map(([setup, steps]) => ({ setup, steps })),
   problems: [],
+  waves: [Object.keys(setups)],
   repositories: [],
   runKind: { kind: 'deploy' }
 })
@@ -541,4 +560,241 @@ describe('runEngine: a drift check is a run kind of the same engine', () => {
       expect(helm.brief()).not.toContain('uninstall ns/gone')
     })
   })
+})
+
+describe('runEngine: a deploy rolls out wave after wave', () => {
+  /** An apply step whose release is health-checked (its setup is named in `waves`). */
+  const checked = (setup: string, release: string): PlannedStep => {
+    const step = apply(setup, release)
+    if (step.action !== 'apply') throw new Error('an apply step')
+    const { options } = step.spec
+    return {
+      ...step,
+      spec: { ...step.spec, options: { ...options, health: { ...options.health, enable: true } } }
+    }
+  }
+  const inWaves = (
+    setups: Record<string, PlannedStep[]>,
+    waves: string[][],
+    problems: DeploymentPlan['problems'] = []
+  ): DeploymentPlan => ({ ...planOf(setups), waves, problems })
+  /** Setups with an API client that lists no release. */
+  const listed = () => {
+    const kubes: FakeKube[] = []
+    const port = clusters(() => {
+      const kube = fakeKube({
+        '/api/v1/namespaces/ns/secrets?labelSelector=owner%3Dhelm': { items: [] }
+      })
+      kubes.push(kube)
+      return kube
+    })
+    return { port, kubes }
+  }
+  const failing = (release: string) =>
+    fakeHelm({
+      install: (call) =>
+        call.target.release === release
+          ? Promise.reject(new Error('helm install failed: boom'))
+          : Promise.resolve(releaseJson(1))
+    })
+
+  it('a wave starts when the one before ended; its setups run together', async () => {
+    const slow = slowHelm()
+    const results = await engine(
+      inWaves(
+        { 's/a': [apply('s/a', 'a')], 's/b': [apply('s/b', 'b')], 's/c': [apply('s/c', 'c')] },
+        [['s/a'], ['s/b', 's/c']]
+      ),
+      { helm: slow.helm, config: { parallel: 4 } }
+    )
+    expect(outcome(results)).toEqual([
+      'a: install succeeded',
+      'b: install succeeded',
+      'c: install succeeded'
+    ])
+    expect(slow.events.slice(0, 3)).toEqual(['start a', 'end a', 'start b'])
+    expect(slow.most()).toBe(2)
+  })
+
+  it('a failed wave: the later ones are skipped, naming the wave and setup, their clusters never asked', async () => {
+    const cluster = clusters(() => undefined)
+    const results = await engine(
+      inWaves(
+        {
+          's/a': [apply('s/a', 'a'), apply('s/a', 'x')],
+          's/b': [apply('s/b', 'b')],
+          's/c': [apply('s/c', 'c')]
+        },
+        [['s/a'], ['s/b'], ['s/c']]
+      ),
+      { helm: failing('a'), cluster }
+    )
+    expect(outcome(results)).toEqual([
+      'a: install failed',
+      'x: install succeeded',
+      'b: - skipped',
+      'c: - skipped'
+    ])
+    expect(results[2]?.notes).toEqual([
+      'not run: wave 1 failed (setup s/a: s/a/ns/a.yaml failed); the next run deploys it'
+    ])
+    expect(results[3]?.notes).toEqual(results[2]?.notes)
+    expect(cluster.connected).toEqual(['s/a'])
+  })
+
+  it('a plan file that could not be read stops the rollout at its wave', async () => {
+    const problem = {
+      target: target('s/a', 'bad'),
+      problem: { file: 's/a/ns/bad.yaml', line: 1, message: 'not YAML' }
+    }
+    const results = await engine(
+      inWaves(
+        { 's/a': [apply('s/a', 'a')], 's/b': [apply('s/b', 'b')] },
+        [['s/a'], ['s/b']],
+        [problem]
+      ),
+      { helm: fakeHelm() }
+    )
+    expect(outcome(results)).toEqual(['a: install succeeded', 'b: - skipped'])
+    expect(results[1]?.notes).toEqual([
+      'not run: wave 1 failed (setup s/a: s/a/ns/bad.yaml failed); the next run deploys it'
+    ])
+  })
+
+  it('the soak: the health-checked releases of the wave are read again, once, before the next wave', async () => {
+    const helm = fakeHelm({ manifest: 'kind: ConfigMap\n' })
+    const { port, kubes } = listed()
+    const results = await engine(
+      inWaves(
+        { 's/a': [checked('s/a', 'a'), apply('s/a', 'plain')], 's/b': [checked('s/b', 'b')] },
+        [['s/a'], ['s/b']]
+      ),
+      { helm, cluster: port, config: { waveSoakMs: 20 } }
+    )
+    expect(outcome(results)).toEqual([
+      'a: install succeeded',
+      'plain: install succeeded',
+      'b: install succeeded'
+    ])
+    // The last wave is not soaked: nothing waits for it.
+    expect(helm.brief().filter((c) => !c.startsWith('history'))).toEqual([
+      'install ns/a',
+      'install ns/plain',
+      'manifest ns/a',
+      'install ns/b'
+    ])
+    expect(helm.calls.find((c) => c.operation === 'manifest')?.env.KUBECONFIG).toBe('/kube/s/a')
+    expect(health.asked.map((h) => [h.namespace, h.manifest, h.timeoutMs, h.check.enable])).toEqual(
+      [['ns', 'kind: ConfigMap\n', 0, true]]
+    )
+    expect(health.asked[0]?.client).toBe(kubes[0])
+    expect(kubes.map((k) => k.closed)).toEqual([true, true])
+  })
+
+  it.each<[string, Partial<{ answer: HealthReport | Error; noClient: boolean }>, string]>([
+    [
+      'unhealthy',
+      {
+        answer: {
+          health: 'unhealthy',
+          notes: ['Deployment/a: 0 of 1 replicas available', 'FailedScheduling: 0/1 nodes']
+        }
+      },
+      's/a/ns/a.yaml: unhealthy after the wave-soak of 20ms: Deployment/a: 0 of 1 replicas available; FailedScheduling: 0/1 nodes'
+    ],
+    [
+      'an API error fails safe',
+      { answer: new Error('GET deployments: 503 Service Unavailable') },
+      's/a/ns/a.yaml: unhealthy after the wave-soak of 20ms: its health could not be read: GET deployments: 503 Service Unavailable'
+    ],
+    [
+      'no API client fails safe',
+      { noClient: true },
+      's/a/ns/a.yaml: unhealthy after the wave-soak of 20ms: no API client could be built from the setup kubeconfig to read its objects'
+    ]
+  ])(
+    'after the soak, %s: the release fails, the later waves are skipped',
+    async (_name, given, error) => {
+      const answer = given.answer
+      if (answer)
+        health.answer = () =>
+          answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer)
+      const cluster = given.noClient ? clusters(() => undefined) : listed().port
+      const results = await engine(
+        inWaves({ 's/a': [checked('s/a', 'a')], 's/b': [checked('s/b', 'b')] }, [['s/a'], ['s/b']]),
+        { helm: fakeHelm(), cluster, config: { waveSoakMs: 20 } }
+      )
+      expect(outcome(results)).toEqual(['a: install failed', 'b: - skipped'])
+      expect(results[0]?.error).toBe(error)
+      expect(results[1]?.notes).toEqual([
+        'not run: wave 1 failed (setup s/a: s/a/ns/a.yaml failed); the next run deploys it'
+      ])
+    }
+  )
+
+  it.each([
+    [0, '0s'],
+    [20, '20ms'],
+    [90_000, '1m30s'],
+    [600_000, '10m'],
+    [5_400_500, '1h30m500ms']
+  ])('a soak of %i ms reads %s', (ms, text) => {
+    expect(goDuration(ms)).toBe(text)
+  })
+
+  it('cancelled during the soak: nothing re-read, the later waves not run', async () => {
+    const controller = new AbortController()
+    const helm = fakeHelm({
+      install: () => {
+        setTimeout(() => controller.abort(), 20)
+        return Promise.resolve(releaseJson(1))
+      }
+    })
+    const results = await engine(
+      inWaves({ 's/a': [checked('s/a', 'a')], 's/b': [checked('s/b', 'b')] }, [['s/a'], ['s/b']]),
+      { helm, cluster: listed().port, signal: controller.signal, config: { waveSoakMs: 600_000 } }
+    )
+    expect(outcome(results)).toEqual(['a: install succeeded', 'b: - skipped'])
+    expect(results[1]?.notes).toEqual(['not run: the run was cancelled'])
+    expect(health.asked).toEqual([])
+  })
+
+  it('fail-fast still stops the rest of a wave', async () => {
+    const results = await engine(
+      inWaves({ 's/a': [apply('s/a', 'a'), apply('s/a', 'x')], 's/b': [apply('s/b', 'b')] }, [
+        ['s/a'],
+        ['s/b']
+      ]),
+      { helm: failing('a'), config: { failFast: true, parallelPlans: 1 } }
+    )
+    expect(outcome(results)).toEqual(['a: install failed', 'x: - skipped', 'b: - skipped'])
+    expect(results[1]?.notes).toEqual(['not run: fail-fast after s/a/ns/a.yaml failed'])
+  })
+
+  it.each<RunKindName>(['preview', 'drift-report'])(
+    'a %s ignores waves: a failure in the first leaves the second running',
+    async (runKind) => {
+      const list = { '/api/v1/namespaces/ns/secrets?labelSelector=owner%3Dhelm': { items: [] } }
+      const results = await engine(
+        inWaves({ 's/a': [apply('s/a', 'a')], 's/b': [apply('s/b', 'b')] }, [['s/a'], ['s/b']]),
+        {
+          // A preview renders without a cluster: a's chart fails; a drift check cannot reach a's cluster.
+          helm: fakeHelm({
+            template: (call) =>
+              call.target.release === 'a'
+                ? Promise.reject(new Error('render failed'))
+                : Promise.resolve('')
+          }),
+          runKind,
+          cluster: clusters((setup) =>
+            setup === 's/a' ? new Error('store unreachable') : fakeKube(list)
+          )
+        }
+      )
+      expect(results.map((r) => `${r.release}: ${r.status}`)).toEqual([
+        'a: failed',
+        runKind === 'preview' ? 'b: planned' : 'b: unchanged'
+      ])
+    }
+  )
 })

@@ -6,11 +6,17 @@ import { pushPayload, runnerEnv } from '../../support/events.ts'
 import { hang, startFaultServer } from '../../support/fault-servers.ts'
 import { GitRepo, removeTempDirs } from '../../support/git-repo.ts'
 import {
+  pullRequestHandlers,
   repositoryHandlers,
   startGitHubApiServer,
   writeHandlers
 } from '../../support/github-api-server.ts'
-import type { FakeRun, WriteState } from '../../support/github-api-server.ts'
+import type {
+  FakePullRequest,
+  FakeRun,
+  PullState,
+  WriteState
+} from '../../support/github-api-server.ts'
 
 afterAll(removeTempDirs)
 // Real git processes: slow on a busy 2-core runner, never wrong.
@@ -195,6 +201,71 @@ describe('compare and tree, answered from a real repository', () => {
     expect(tree.truncated).toBe(false)
     expect(tree.files.map((f) => f.path).sort()).toEqual(['a/b/ns/x.yaml', 'top.txt'])
     expect(tree.files.every((f) => /^[0-9a-f]{40}$/.test(f.sha))).toBe(true)
+  })
+})
+
+describe('pull requests', () => {
+  const branch = 'gitops/promote/aws/prod'
+  const text = { title: 'Promote', body: 'body', base: 'main' }
+
+  it('lists those of one head branch of this repository, open and closed, newest first', async () => {
+    const pulls: FakePullRequest[] = [
+      { number: 1, head: branch, base: 'main', title: 'a', body: 'x', state: 'closed' },
+      { number: 2, head: 'other', base: 'main', title: 'b', body: '', state: 'open' },
+      { number: 3, head: branch, base: 'main', title: 'c', body: 'y', state: 'open' },
+      { number: 4, head: branch, base: 'main', title: 'd', body: '', state: 'closed', merged: true }
+    ]
+    const server = await serve(pullRequestHandlers({ pulls }))
+    const api = createApi('token', await pushEvent(SHA(1), SHA(2)))
+    expect(await api.pullRequests(branch)).toEqual([
+      {
+        number: 4,
+        url: 'https://github.com/octo-org/ops/pull/4',
+        open: false,
+        merged: true,
+        body: ''
+      },
+      {
+        number: 3,
+        url: 'https://github.com/octo-org/ops/pull/3',
+        open: true,
+        merged: false,
+        body: 'y'
+      },
+      {
+        number: 1,
+        url: 'https://github.com/octo-org/ops/pull/1',
+        open: false,
+        merged: false,
+        body: 'x'
+      }
+    ])
+    expect(server.requests.map((r) => r.url)).toEqual([
+      `/repos/octo-org/ops/pulls?head=octo-org%3Agitops%2Fpromote%2Faws%2Fprod&state=all&sort=created&direction=desc&per_page=100`
+    ])
+  })
+
+  it('opens one from a branch, and edits its title, body and base', async () => {
+    const state: PullState = { pulls: [] }
+    await serve(pullRequestHandlers(state))
+    const api = createApi('token', await pushEvent(SHA(1), SHA(2)))
+    const opened = await api.createPullRequest(branch, text)
+    expect(opened).toMatchObject({ number: 1, open: true })
+    await api.updatePullRequest(1, { title: 'Promote 2', body: 'new', base: 'release' })
+    expect(state.pulls).toEqual([
+      { number: 1, head: branch, base: 'release', title: 'Promote 2', body: 'new', state: 'open' }
+    ])
+  })
+
+  it('names the call and the HTTP status when the token may not write them', async () => {
+    await serve(pullRequestHandlers({ pulls: [], forbidden: true }))
+    const api = createApi('token', await pushEvent(SHA(1), SHA(2)))
+    await expect(api.createPullRequest(branch, text)).rejects.toMatchObject({
+      status: 403,
+      message: expect.stringMatching(
+        /^opening a pull request from gitops\/promote\/aws\/prod failed \(HTTP 403\)/
+      )
+    })
   })
 })
 

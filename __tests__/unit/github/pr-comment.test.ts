@@ -189,6 +189,34 @@ describe('GitHub Deployments', () => {
       'the run was cancelled; 0 of 1 plan(s) failed, the rest may not have run'
     ],
     [
+      'an earlier wave failed: not touched',
+      {
+        kind: 'finished',
+        results: [
+          {
+            ...result('local/a', 'skipped'),
+            operation: null,
+            notes: [
+              'not run: wave 1 failed (setup local/b: local/b/ns/web.yaml failed); the next run deploys it'
+            ]
+          }
+        ],
+        cancelled: false
+      },
+      'error',
+      'not deployed: wave 1 failed (setup local/b: local/b/ns/web.yaml failed); the next run deploys it'
+    ],
+    [
+      'a plan left alone on purpose (suspend) is no failure',
+      {
+        kind: 'finished',
+        results: [{ ...result('local/a', 'skipped'), notes: ['suspend: true: left alone'] }],
+        cancelled: false
+      },
+      'success',
+      '1 plan(s) deployed'
+    ],
+    [
       'stopped by an error',
       { kind: 'stopped' },
       'error',

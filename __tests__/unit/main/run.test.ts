@@ -79,14 +79,24 @@ afterAll(removeTempDirs)
 /** The outputs of a run that deployed nothing, and of a run that failed as a whole. */
 const NOTHING_DEPLOYED = {
   setups: [],
+  waves: [],
   results: [],
   failed: 0,
   diff: {},
   changed: 0,
   drifted: 0,
-  orphans: 0
+  orphans: 0,
+  promotions: []
 }
-const RUN_FAILED = { results: [], failed: 1, diff: {}, changed: 0, drifted: 0, orphans: 0 }
+const RUN_FAILED = {
+  results: [],
+  failed: 1,
+  diff: {},
+  changed: 0,
+  drifted: 0,
+  orphans: 0,
+  promotions: []
+}
 
 describe('run() in process', () => {
   it('a tag push has nothing in scope: empty outputs, a notice, no API call, success', async () => {

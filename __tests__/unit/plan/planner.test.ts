@@ -208,6 +208,7 @@ describe('planDeployment: every plan (a new branch, workflow_dispatch)', () => {
       sha: SHA,
       setups: [],
       problems: [],
+      waves: [],
       repositories: config().helmRepositories,
       runKind: DEPLOY
     })
@@ -796,6 +797,80 @@ describe('planDeployment: release options', () => {
     const r = await repo({ ...OPS, '.gitops/defaults.yaml': 'all:\n  wait: maybe\n' })
     await expect(plan(r, all)).rejects.toThrow(
       ".gitops/defaults.yaml line 2: all: 'wait' must be true or false"
+    )
+  })
+})
+
+describe('planDeployment: waves', () => {
+  const waves = (...globs: string[][]): Config['waves'] =>
+    globs.map((g, i) => ({ line: i + 1, globs: g }))
+  const health = (p: DeploymentPlan): Record<string, boolean> =>
+    Object.fromEntries(
+      p.setups
+        .flatMap((s) => s.steps)
+        .flatMap((s) =>
+          s.action === 'apply' ? [[s.target.plan, s.spec.options.health.enable]] : []
+        )
+    )
+
+  it('affected setups in wave order; every plan of a named setup is health-checked', async () => {
+    const p = await plan(await repo(), all, [], { waves: waves(['gcp/*']) })
+    expect(p.waves).toEqual([['gcp/bar'], ['aws/foo']])
+    expect(health(p)).toEqual({
+      'aws/foo/default/demo.yaml': false,
+      'aws/foo/default/redis.yml': false,
+      'aws/foo/team-a/greeting': false,
+      'gcp/bar/web/proxy.yaml': true,
+      'gcp/bar/web/site.yaml': true,
+      'gcp/bar/web/tarball.yaml': true
+    })
+  })
+
+  it('without the input: one wave, nothing health-checked that the plans do not ask for', async () => {
+    const p = await plan(await repo(), all)
+    expect(p.waves).toEqual([['aws/foo', 'gcp/bar']])
+    expect(Object.values(health(p))).not.toContain(true)
+  })
+
+  it('a line is checked against every setup of the repository, not only the affected ones', async () => {
+    const p = await plan(
+      await repo(),
+      diff,
+      [{ path: 'aws/foo/default/demo.yaml', status: 'modified' }],
+      {
+        waves: waves(['gcp/*'], ['aws/*'])
+      }
+    )
+    expect(p.waves).toEqual([['aws/foo']])
+  })
+
+  it('a setup with only a broken plan file joins its wave (its failure stops the rollout)', async () => {
+    const r = await repo({ ...OPS, 'azure/x/ns/bad.yaml': 'chart: [\n' })
+    const p = await plan(r, all, [], { waves: waves(['azure/*']) })
+    expect(p.waves).toEqual([['azure/x'], ['aws/foo', 'gcp/bar']])
+    expect(p.problems.map((q) => q.target.plan)).toEqual(['azure/x/ns/bad.yaml'])
+  })
+
+  it('a setup whose last plan the commit removes still counts as a setup of the repository', async () => {
+    const p = await plan(
+      await repo(),
+      diff,
+      [{ path: 'azure/x/ns/gone.yaml', status: 'removed' }],
+      {
+        waves: waves(['azure/*'])
+      }
+    )
+    expect(steps(p)).toEqual([
+      'azure/x: uninstall azure/x/ns/gone.yaml (azure/x/ns/gone.yaml removed)'
+    ])
+    expect(p.waves).toEqual([['azure/x']])
+  })
+
+  it('a line that matches no setup stops the planning with the line, before any plan is chosen', async () => {
+    await expect(
+      plan(await repo(), all, [], { waves: waves(['gcp/*'], ['aws/fo']) })
+    ).rejects.toThrow(
+      "input 'waves' line 2 (aws/fo) matches no setup of the repository (its setups are aws/foo, gcp/bar); correct the glob or remove the line. Nothing was deployed."
     )
   })
 })

@@ -22,6 +22,7 @@ const broken = {
 }
 const plan: DeploymentPlan = {
   sha: 'abc123',
+  waves: [['local/b'], ['local/a']],
   repositories: [],
   runKind: { kind: 'resync' },
   setups: [
@@ -65,9 +66,13 @@ describe('reportPlan', () => {
     reportPlan(plan, { kind: 'all', head: 'abc123', reason: 'workflow_dispatch' }, undefined)
     expect(JSON.parse(core.outputs.get('setups') ?? '')).toEqual(['local/a', 'local/b'])
   })
+  it('writes the same setups in wave order', () => {
+    reportPlan(plan, { kind: 'all', head: 'abc123', reason: 'workflow_dispatch' }, undefined)
+    expect(JSON.parse(core.outputs.get('waves') ?? '')).toEqual([['local/b'], ['local/a']])
+  })
   it('gives a notice when the event affects nothing', () => {
     reportPlan(
-      { ...plan, setups: [], problems: [] },
+      { ...plan, setups: [], problems: [], waves: [] },
       { kind: 'none', reason: 'a tag push deploys nothing' },
       undefined
     )
@@ -75,6 +80,7 @@ describe('reportPlan', () => {
       { kind: 'notice', message: 'Nothing to deploy: a tag push deploys nothing' }
     ])
     expect(core.outputs.get('setups')).toBe('[]')
+    expect(core.outputs.get('waves')).toBe('[]')
   })
 })
 
@@ -86,6 +92,7 @@ describe('reportResults', () => {
       ['local/a/default/web.yaml', 'succeeded'],
       ['local/b/default/bad.yaml', 'failed']
     ])
+    expect(results.map((r) => r.wave)).toEqual([2, 1])
     expect(results[1]?.error).toBe('local/b/default/bad.yaml: unknown key "chrat"')
     expect(results[1]).not.toHaveProperty('line')
     expect(core.outputs.get('failed')).toBe('1')
