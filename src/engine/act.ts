@@ -247,13 +247,14 @@ async function apply(
     const translated = translateUserArgs(userArgs, helm.major, {
       serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
     })
-    const valuesFiles = [
-      ...values,
-      ...setValuesFiles(context.scratch, step.target, spec.options.set)
-    ]
     const crds = crdsAround(
       spec,
-      { target, chart, values: valuesFiles, userArgs: translated.args },
+      {
+        target,
+        chart,
+        values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
+        userArgs: translated.args
+      },
       op,
       context,
       log
@@ -267,7 +268,7 @@ async function apply(
         target,
         chart,
         version: spec.version,
-        values: valuesFiles,
+        values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
         description: releaseDescription(context.sha, target.plan, digest),
         labels: markerLabels({ digest, commit: context.sha, run: context.run }),
         userArgs: translated.args,
