@@ -60,7 +60,7 @@ export async function crdsBeforeHelm(step: CrdStep, context: CrdContext): Promis
   const client = context.client
   if (!client)
     throw new Error(
-      "crds: create-replace applies the chart's CRDs through the API server, and no API client could be built from the setup's kubeconfig; helm was not run"
+      "crds: create-replace applies the chart's CRDs through the API server, and this setup has no API client (none could be built from its kubeconfig, or it could not list the releases' Secrets); helm was not run"
     )
   const crds = await chartCrds(step, step.version, context)
   if (crds.length === 0) return NOTHING

@@ -181,7 +181,7 @@ describe('crdsBeforeHelm: crds: create-replace', () => {
   it('without an API client the plan fails before helm', async () => {
     const f = fixture('create-replace', { noClient: true })
     await expect(crdsBeforeHelm(f.step, f.context)).rejects.toThrow(
-      "crds: create-replace applies the chart's CRDs through the API server, and no API client could be built from the setup's kubeconfig; helm was not run"
+      "crds: create-replace applies the chart's CRDs through the API server, and this setup has no API client (none could be built from its kubeconfig, or it could not list the releases' Secrets); helm was not run"
     )
   })
 
