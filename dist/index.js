@@ -20,12 +20,12 @@ import require$$0$3 from 'node:net';
 import require$$2 from 'node:http';
 import require$$0$2 from 'node:stream';
 import require$$0 from 'node:buffer';
-import require$$0$4 from 'node:util';
+import require$$0$4, { promisify } from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$8 from 'node:events';
 import require$$0$5 from 'node:diagnostics_channel';
 import require$$5, { rootCertificates } from 'node:tls';
-import require$$1$2 from 'node:zlib';
+import require$$1$2, { gunzip } from 'node:zlib';
 import require$$5$1 from 'node:perf_hooks';
 import require$$8$1 from 'node:util/types';
 import require$$1$1 from 'node:worker_threads';
@@ -37,12 +37,12 @@ import require$$5$3 from 'string_decoder';
 import * as child from 'child_process';
 import { setTimeout as setTimeout$1 } from 'timers';
 import { randomUUID, createHash, timingSafeEqual, createHmac, randomBytes } from 'node:crypto';
-import { matchesGlob, join as join$1, relative, sep as sep$1, isAbsolute, posix, basename, delimiter, dirname, extname, resolve } from 'node:path';
+import { matchesGlob, join as join$2, relative, sep as sep$1, isAbsolute, posix, basename, delimiter, dirname, extname, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import 'stream';
-import { readFile, rm as rm$1, chmod as chmod$1, mkdtemp, writeFile as writeFile$1, stat as stat$1, glob, open as open$1, readdir as readdir$1 } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm as rm$1, chmod as chmod$1, stat as stat$1, readdir as readdir$1, mkdtemp, writeFile as writeFile$1, glob, open as open$1 } from 'node:fs/promises';
+import { tmpdir, homedir } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as setTimeout$2 } from 'node:timers/promises';
 import require$$0$6 from 'process';
@@ -30306,6 +30306,7 @@ const UNINSTALL_HOOK_NAMES = [
     'post-uninstall'
 ];
 const HOOK_NAMES = [...APPLY_HOOK_NAMES, ...UNINSTALL_HOOK_NAMES];
+const CRD_POLICIES = ['skip', 'create', 'create-replace'];
 /** A release within its setup, as `needs`, the engine and the logs name it: `namespace/release`. */
 function releaseKey(target) {
     return `${target.namespace}/${target.release}`;
@@ -30616,7 +30617,7 @@ function partsOf(results) {
             for (const o of d.objects)
                 parts.push({
                     kind: 'object',
-                    title: `${SIGN[o.change]} ${code(o.key)}${o.cut > 0 ? ` (diff truncated: ${o.cut} lines not shown)` : ''}`,
+                    title: `${SIGN[o.change]} ${code(o.key)}${o.cut > 0 ? ` (diff truncated: ${o.cut} lines not shown)` : ''}${o.note ? `\n\n${code(o.note)}` : ''}`,
                     lines: o.diff.replace(/\n$/, '').split('\n')
                 });
             parts.push({ kind: 'outline', text: '</details>\n' });
@@ -30839,6 +30840,15 @@ function annotateFailures(results) {
         });
     }
 }
+/** A warning annotation on the plan file for each warning of a plan that did not fail because of it. */
+function annotateWarnings(results) {
+    for (const r of results)
+        for (const warning$1 of r.warnings ?? [])
+            warning(mask(`${r.plan}: ${warning$1}`), {
+                title: mask(`${r.operation ?? 'plan'} of ${r.setup} ${releaseKey(r)}: warning`),
+                file: r.plan
+            });
+}
 
 // Pure: what a drift check found, counted for the outputs and written as a job
 // summary section (and as a setup's issue body).
@@ -30943,6 +30953,7 @@ function resultsJson(results) {
         notes: r.notes,
         health: r.health,
         wave: r.wave ?? null,
+        ...(r.warnings?.length ? { warnings: r.warnings } : {}),
         ...(r.drift ? { drift: r.drift } : {})
     })));
 }
@@ -30998,6 +31009,7 @@ function resultOf$1(step, fields) {
         error: fields.error ? `${target.plan}: ${fields.error}` : null,
         notes: fields.notes ?? [],
         health: fields.health ?? null,
+        ...(fields.warnings?.length ? { warnings: fields.warnings } : {}),
         ...(fields.diff ? { diff: fields.diff } : {}),
         ...(fields.line !== undefined ? { line: fields.line } : {})
     };
@@ -31021,7 +31033,7 @@ function allResults(plan, results) {
         const wave = waveOf.get(r.setup);
         return wave === undefined ? r : { ...r, wave };
     })
-        .sort((a, b) => compare$8(a.setup, b.setup) || compare$8(a.plan, b.plan));
+        .sort((a, b) => compare$9(a.setup, b.setup) || compare$9(a.plan, b.plan));
 }
 /** The `setups` output: every setup an affected plan belongs to, a job matrix (see `plan.waves` for their order). */
 function affectedSetups(plan) {
@@ -31029,9 +31041,9 @@ function affectedSetups(plan) {
         ...plan.setups.map((s) => s.setup),
         ...plan.problems.map((p) => p.target.setup)
     ]);
-    return [...setups].sort(compare$8);
+    return [...setups].sort(compare$9);
 }
-function compare$8(a, b) {
+function compare$9(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -31090,6 +31102,13 @@ function renderSummary(input) {
         lines.push('', '### Errors', '');
         for (const r of failures)
             lines.push(`- ${code(r.plan)}: ${code(r.error ?? '')}`);
+    }
+    const warned = results.filter((r) => (r.warnings ?? []).length > 0);
+    if (warned.length > 0) {
+        lines.push('', '### Warnings', '');
+        for (const r of warned)
+            for (const warning of r.warnings ?? [])
+                lines.push(`- ${code(r.plan)}: ${code(warning)}`);
     }
     const noted = results.filter((r) => r.notes.length > 0);
     if (noted.length > 0) {
@@ -31170,6 +31189,7 @@ preview) {
     const all = allResults(plan, results);
     writeResultOutputs(all);
     annotateFailures(all);
+    annotateWarnings(all);
     await writeSummary(runSummary({ drift: drift !== undefined, sha: plan.sha, results: all, cancelled, preview }));
     const failed = all.filter((r) => r.status === 'failed');
     if (drift?.failOnDrift && failed.length === 0 && driftRemains(all)) {
@@ -35776,12 +35796,12 @@ target, field) {
 // WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 // See the License for the specific language governing permissions and
 // limitations under the License.
-function isObject$1(arg) {
+function isObject$2(arg) {
     return arg !== null && typeof arg == "object" && !Array.isArray(arg);
 }
 function isReflectList(arg, field) {
     var _a, _b, _c, _d;
-    if (isObject$1(arg) &&
+    if (isObject$2(arg) &&
         unsafeLocal in arg &&
         "add" in arg &&
         "field" in arg &&
@@ -35800,7 +35820,7 @@ function isReflectList(arg, field) {
 }
 function isReflectMap(arg, field) {
     var _a, _b, _c, _d;
-    if (isObject$1(arg) &&
+    if (isObject$2(arg) &&
         unsafeLocal in arg &&
         "has" in arg &&
         "field" in arg &&
@@ -35818,10 +35838,10 @@ function isReflectMap(arg, field) {
     return false;
 }
 function isReflectMessage(arg, messageDesc) {
-    return (isObject$1(arg) &&
+    return (isObject$2(arg) &&
         unsafeLocal in arg &&
         "desc" in arg &&
-        isObject$1(arg.desc) &&
+        isObject$2(arg.desc) &&
         arg.desc.kind === "message" &&
         (messageDesc === undefined || arg.desc.typeName == messageDesc.typeName));
 }
@@ -37077,7 +37097,7 @@ function compileCreate(desc) {
                     // Object.create(null) would be desirable for the fresh map, but is
                     // unsupported by React:
                     // https://react.dev/reference/react/use-server#serializable-parameters-and-return-values
-                    if (property.convert === undefined || !isObject$1(initValue)) {
+                    if (property.convert === undefined || !isObject$2(initValue)) {
                         message[name] = initValue !== null && initValue !== void 0 ? initValue : {};
                     }
                     else {
@@ -37232,7 +37252,7 @@ function compileConvertMessage(field) {
     // parent, whose create function is still being compiled.
     let compiled;
     return (value) => {
-        if (!isObject$1(value) || isMessage(value, messageDesc)) {
+        if (!isObject$2(value) || isMessage(value, messageDesc)) {
             return value;
         }
         compiled !== null && compiled !== void 0 ? compiled : (compiled = compiledCreate(messageDesc));
@@ -37350,7 +37370,7 @@ function wktStructToReflect(json) {
         $typeName: "google.protobuf.Struct",
         fields: {},
     };
-    if (isObject$1(json)) {
+    if (isObject$2(json)) {
         for (const k of Object.keys(json)) {
             setOwn(struct.fields, k, wktValueToReflect(json[k]));
         }
@@ -37750,7 +37770,7 @@ function messageToReflect(field, value, check) {
         }
         else if (field.message.typeName == "google.protobuf.Struct" &&
             field.parent.typeName != "google.protobuf.Value" &&
-            isObject$1(value)) {
+            isObject$2(value)) {
             // google.protobuf.Struct is represented with JsonObject when used in a
             // field, except when used in google.protobuf.Value.
             value = wktStructToReflect(value);
@@ -57941,7 +57961,7 @@ function trim() {
     }
     return this.substring(start, end + 1);
 }
-function join(sep = "") {
+function join$1(sep = "") {
     let result = "";
     for (let i = 0; i < this.size; i++) {
         const item = this.get(i);
@@ -58244,8 +58264,8 @@ var strings$1 = [
     celMethod("substring", STRING, [INT], STRING, substring),
     celMethod("substring", STRING, [INT, INT], STRING, substring),
     celMethod("trim", STRING, [], STRING, trim),
-    celMethod("join", LIST_STRING, [], STRING, join),
-    celMethod("join", LIST_STRING, [STRING], STRING, join),
+    celMethod("join", LIST_STRING, [], STRING, join$1),
+    celMethod("join", LIST_STRING, [STRING], STRING, join$1),
     celMethod("format", STRING, [LIST_DYN], STRING, format),
 ];
 
@@ -58309,7 +58329,7 @@ function groupOf(apiVersion) {
 function kindOf(object) {
     return stringField(object, 'kind', '');
 }
-function nameOf$1(object) {
+function nameOf$2(object) {
     return stringField(object, 'metadata.name', '');
 }
 
@@ -58554,7 +58574,7 @@ function isIgnoreEntry(text) {
     return ENTRY.test(text);
 }
 function isIgnored(object, ignore) {
-    return ignore.includes(`${kindOf(object)}/${nameOf$1(object)}`);
+    return ignore.includes(`${kindOf(object)}/${nameOf$2(object)}`);
 }
 
 // Whether a release's objects became what they should be once helm returned (kstatus's rules).
@@ -58759,7 +58779,7 @@ function settleHealth(options) {
 }
 
 // Pure: the release options of a plan file or of a defaults entry (`wait`,
-// `timeout`, `atomic`, `set`, `test`, `suspend`, `keep`, `health`) as written, each
+// `timeout`, `atomic`, `set`, `test`, `suspend`, `keep`, `health`, `crds`) as written, each
 // problem with its line; merged (plan over defaults) and then settled.
 const OPTION_KEYS = [
     'wait',
@@ -58769,7 +58789,8 @@ const OPTION_KEYS = [
     'test',
     'suspend',
     'keep',
-    'health'
+    'health',
+    'crds'
 ];
 /** A Go duration as helm's `--timeout` takes it: `90s`, `5m`, `1h30m`, `1.5h`. */
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
@@ -58817,6 +58838,9 @@ function parseOptions(fields, problem, where = '') {
             case 'health':
                 options.health = healthOptions(node, name, problem);
                 break;
+            case 'crds':
+                options.crds = crdPolicy(node, name, problem);
+                break;
         }
     }
     return options;
@@ -58838,6 +58862,22 @@ function duration(node, name, problem) {
     }
     const got = node.kind === 'scalar' ? `'${node.text}'` : `a ${node.kind}`;
     problem(node.line, `${name} must be a duration such as 90s, 5m or 1h30m (a number with a unit: ns, us, ms, s, m, h), not ${got}`);
+    return undefined;
+}
+/** Flux's spellings of the same policies, so an error can say how to write them here. */
+const FLUX_SPELLING = {
+    Skip: 'skip',
+    Create: 'create',
+    CreateReplace: 'create-replace'
+};
+function crdPolicy(node, name, problem) {
+    const text = node.kind === 'scalar' && node.plain ? node.text : undefined;
+    const policy = CRD_POLICIES.find((p) => p === text);
+    if (policy)
+        return policy;
+    const got = node.kind === 'scalar' ? `'${node.text}'` : `a ${node.kind}`;
+    const flux = text === undefined ? undefined : FLUX_SPELLING[text];
+    problem(node.line, `${name} must be one of ${CRD_POLICIES.join(', ')}, not ${got}${flux ? ` (Flux's ${text} is written ${flux} here)` : ''}`);
     return undefined;
 }
 function testOptions(node, name, problem) {
@@ -58987,7 +59027,8 @@ function settleOptions(options) {
             : undefined,
         suspend: options.suspend ?? false,
         keep: options.keep ?? false,
-        health: settleHealth(options.health)
+        health: settleHealth(options.health),
+        crds: options.crds ?? 'create'
     });
 }
 /** A plan that sets no option, over no defaults. */
@@ -65971,7 +66012,7 @@ async function checkedOutTree(workspace, sha) {
  * checks (nothing may lead out of the repository) hold for the base as for head.
  */
 async function materialiseCommit(workspace, sha, dir) {
-    const at = { workspace, env: { GIT_INDEX_FILE: join$1(dir, '.gitops-index') } };
+    const at = { workspace, env: { GIT_INDEX_FILE: join$2(dir, '.gitops-index') } };
     await must(at, ['read-tree', sha]);
     await must(at, ['checkout-index', '--all', '--force', `--prefix=${dir}/files/`]);
     return commitTree(workspace, sha);
@@ -66051,7 +66092,7 @@ async function openCheckout(workspace, sha) {
  */
 async function openCommitCheckout(workspace, sha, dir) {
     const tree = await materialiseCommit(workspace, sha, dir);
-    const files = join$1(dir, 'files');
+    const files = join$2(dir, 'files');
     // A commit without files writes nothing.
     mkdirSync(files, { recursive: true });
     return checkoutOf(realpathSync.native(files), tree);
@@ -66065,7 +66106,7 @@ function commitFolders(workspace, parent) {
     return (sha) => {
         let found = opened.get(sha);
         if (!found) {
-            const dir = join$1(parent, sha);
+            const dir = join$2(parent, sha);
             mkdirSync(dir, { recursive: true, mode: 0o700 });
             found = openCommitCheckout(workspace, sha, dir).then((checkout) => checkout.root);
             opened.set(sha, found);
@@ -66083,7 +66124,7 @@ function checkoutOf(root, tree) {
             directories.add(path.slice(0, i));
     }
     const files = [...tree.entries]
-        .filter(([path, entry]) => entry.kind === 'file' || linksToFile(join$1(root, path)))
+        .filter(([path, entry]) => entry.kind === 'file' || linksToFile(join$2(root, path)))
         .map(([path]) => path);
     const resolved = new Map();
     function resolveNow(path) {
@@ -66091,7 +66132,7 @@ function checkoutOf(root, tree) {
             return { ok: true, path, kind: 'file' };
         let real;
         try {
-            real = realpathSync.native(join$1(root, path));
+            real = realpathSync.native(join$2(root, path));
         }
         catch {
             return { ok: false, reason: 'missing' };
@@ -66120,7 +66161,7 @@ function checkoutOf(root, tree) {
                 return { ok: false, reason: 'too-large', bytes: before };
             let text;
             try {
-                text = readFileSync(join$1(root, path), 'utf8');
+                text = readFileSync(join$2(root, path), 'utf8');
             }
             catch {
                 return { ok: false, reason: 'missing' };
@@ -66136,7 +66177,7 @@ function checkoutOf(root, tree) {
             if (entry?.kind === 'file')
                 return entry.bytes;
             try {
-                return statSync(join$1(root, path)).size;
+                return statSync(join$2(root, path)).size;
             }
             catch {
                 return undefined;
@@ -66175,7 +66216,7 @@ function symlinksUnder(root, dir) {
     const links = [];
     let seen = 0;
     const visit = (prefix) => {
-        for (const entry of readdirSync(join$1(root, prefix), { withFileTypes: true })) {
+        for (const entry of readdirSync(join$2(root, prefix), { withFileTypes: true })) {
             if (++seen > MAX_CHART_ENTRIES)
                 return;
             const path = `${prefix}/${entry.name}`;
@@ -66185,7 +66226,7 @@ function symlinksUnder(root, dir) {
                 visit(path);
         }
     };
-    if (lstatSync(join$1(root, dir)).isDirectory())
+    if (lstatSync(join$2(root, dir)).isDirectory())
         visit(dir);
     return seen > MAX_CHART_ENTRIES ? { ok: false, limit: MAX_CHART_ENTRIES } : { ok: true, links };
 }
@@ -67213,7 +67254,7 @@ function groupWaves(lines, setups) {
     const waves = Array.from({ length: lines.length + 1 }, () => []);
     for (const setup of new Set(setups))
         waves[lineOf(lines, setup)]?.push(setup);
-    return waves.filter((wave) => wave.length > 0).map((wave) => wave.sort(compare$7));
+    return waves.filter((wave) => wave.length > 0).map((wave) => wave.sort(compare$8));
 }
 class WavesInputError extends Error {
 }
@@ -67224,7 +67265,7 @@ const MAX_SETUPS_SHOWN = 10;
  * cluster): rolling out without it would silently drop a stage of the rollout.
  */
 function checkWaveLines(lines, repositorySetups) {
-    const known = [...new Set(repositorySetups)].sort(compare$7);
+    const known = [...new Set(repositorySetups)].sort(compare$8);
     const line = lines.find((l) => !known.some((setup) => matchesAny(setup, l.globs)));
     if (!line)
         return;
@@ -67233,7 +67274,7 @@ function checkWaveLines(lines, repositorySetups) {
     const setups = known.length === 0 ? 'it has none' : `its setups are ${shown}${more}`;
     throw new WavesInputError(`input 'waves' line ${line.line} (${line.globs.join(', ')}) matches no setup of the repository (${setups}); correct the glob or remove the line. Nothing was deployed.`);
 }
-function compare$7(a, b) {
+function compare$8(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -67308,7 +67349,7 @@ async function planDeployment(input) {
     for (const problem of removals.problems)
         if (selected(problem.target))
             problems.push(problem);
-    problems.sort((a, b) => compare$6(a.target.plan, b.target.plan));
+    problems.sort((a, b) => compare$7(a.target.plan, b.target.plan));
     const setups = bySetup(steps);
     const affectedSetups = [...setups.map((s) => s.setup), ...problems.map((p) => p.target.setup)];
     return {
@@ -67558,7 +67599,7 @@ function ancestors(path) {
         dirs.push(path.slice(0, i));
     return dirs;
 }
-const compare$6 = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+const compare$7 = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 /** Per setup: uninstalls first, then applies, each in path order. */
 function bySetup(steps) {
     const setups = new Map();
@@ -67566,10 +67607,10 @@ function bySetup(steps) {
         push(setups, step.target.setup, step);
     const rank = (s) => (s.action === 'uninstall' ? 0 : 1);
     return [...setups.entries()]
-        .sort(([a], [b]) => compare$6(a, b))
+        .sort(([a], [b]) => compare$7(a, b))
         .map(([setup, list]) => ({
         setup,
-        steps: list.sort((a, b) => rank(a) - rank(b) || compare$6(a.target.plan, b.target.plan))
+        steps: list.sort((a, b) => rank(a) - rank(b) || compare$7(a.target.plan, b.target.plan))
     }));
 }
 
@@ -71335,7 +71376,7 @@ class DownloadError extends Error {
 }
 /** Downloads url to a new file and returns its path; 5xx, 429 and network errors are retried. */
 async function downloadFile(url, options = {}) {
-    const dest = join$1(process.env.RUNNER_TEMP || tmpdir(), randomUUID());
+    const dest = join$2(process.env.RUNNER_TEMP || tmpdir(), randomUUID());
     const proxy = proxyFor(url);
     if (proxy)
         addUrlSecrets(proxy);
@@ -71471,7 +71512,7 @@ function onPath(name) {
     for (const dir of (process.env.PATH ?? '').split(delimiter)) {
         if (!dir)
             continue;
-        const candidate = join$1(dir, file);
+        const candidate = join$2(dir, file);
         try {
             accessSync(candidate, constants$7.X_OK);
             return candidate;
@@ -71537,17 +71578,17 @@ async function prepareHelm(config, signal) {
     const cached = find$1(TOOL_NAME$1, helmSemver(version), platform.arch);
     if (cached) {
         // Only a binary that passed the checks below is ever cached: no process to start here.
-        const path = join$1(cached, binary);
+        const path = join$2(cached, binary);
         info(`Using helm ${version} from the tool cache: ${path}`);
         return { path, version, major: majorOf(version) };
     }
     const url = fillTemplate(config.helmDownloadUrl, version, platform);
     const dir = await download$1(url, platform, version, signal);
-    const downloaded = await describe$1(join$1(dir, binary), `helm ${version} downloaded from ${addUrlSecrets(url)}`);
+    const downloaded = await describe$1(join$2(dir, binary), `helm ${version} downloaded from ${addUrlSecrets(url)}`);
     if (downloaded.version !== version)
         throw new Error(`${addUrlSecrets(url)} holds helm ${downloaded.version}, not ${version}: check helm-download-url`);
     const cachedDir = await cacheDir(dir, TOOL_NAME$1, helmSemver(version), platform.arch);
-    return { ...downloaded, path: join$1(cachedDir, binary) };
+    return { ...downloaded, path: join$2(cachedDir, binary) };
 }
 async function download$1(url, platform, version, signal) {
     const archive = await downloadVerified({
@@ -71563,7 +71604,7 @@ async function download$1(url, platform, version, signal) {
         ? await extractZip(archive)
         : await extractTar(archive);
     // Official tarballs hold `<os>-<arch>/helm`.
-    return join$1(extracted, `${platform.os}-${platform.arch}`);
+    return join$2(extracted, `${platform.os}-${platform.arch}`);
 }
 /** Asks the binary its version: the tarball may not hold what its name says. */
 async function describe$1(path, origin) {
@@ -71689,12 +71730,12 @@ function dependencyRepositories(dependencies) {
 }
 /** A chart folder's Chart.yaml text, if it has one. */
 function chartYamlOf(chartDir) {
-    const file = join$1(chartDir, 'Chart.yaml');
+    const file = join$2(chartDir, 'Chart.yaml');
     return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
 }
 /** The names in a chart folder's `charts/` (none when it has no such folder). */
 function vendoredEntries(chartDir) {
-    const dir = join$1(chartDir, 'charts');
+    const dir = join$2(chartDir, 'charts');
     return existsSync(dir) ? readdirSync(dir) : [];
 }
 
@@ -71704,7 +71745,7 @@ class ChartError extends Error {
 function chartReference(source, aliases, workspace) {
     switch (source.kind) {
         case 'local':
-            return { ref: join$1(workspace, source.path) };
+            return { ref: join$2(workspace, source.path) };
         case 'url':
             return { ref: source.url };
         case 'oci':
@@ -72145,6 +72186,8 @@ function waitFlag(wait, major) {
  * so the plan wins (helm takes the last of a repeated flag). A health-checked plan is
  * waited for, and rolled back, by the action's health gate: helm's own wait would
  * stop first with no reasons, and its rollback would leave the gate nothing to judge.
+ * helm creates no CRD of `crds/` unless the policy is its own (`create`): under
+ * `create-replace` the action applied them before.
  */
 function releaseOptionArgs(options, major) {
     const byGate = options.health.enable;
@@ -72153,7 +72196,8 @@ function releaseOptionArgs(options, major) {
         ...(options.timeout !== undefined ? ['--timeout', options.timeout] : []),
         ...(options.atomic !== undefined
             ? [`${major === 4 ? '--rollback-on-failure' : '--atomic'}=${options.atomic && !byGate}`]
-            : [])
+            : []),
+        ...(options.crds !== 'create' ? ['--skip-crds'] : [])
     ];
 }
 /** `helm test` with the test pods' logs; `--timeout` only when the plan sets one. */
@@ -72186,6 +72230,10 @@ function registryLoginArgs(host, username) {
 function dependencyBuildArgs(chartDir) {
     return ['dependency', 'build', chartDir, '--skip-refresh'];
 }
+/** `helm template` with the CRDs of the charts' `crds/` folders, which it leaves out otherwise. */
+function templateWithCrdsArgs(input) {
+    return [...templateArgs(input), '--include-crds'];
+}
 
 class HookError extends Error {
 }
@@ -72215,7 +72263,7 @@ async function runHooks(name, scripts, options) {
     const { command, args } = shellCommand(options.shell);
     for (const script of scripts) {
         options.onLine?.(`── ${name} hook ${script}`, 'stdout');
-        const result = await run$1(command, [...args, join$1(options.workspace, script)], {
+        const result = await run$1(command, [...args, join$2(options.workspace, script)], {
             cwd: options.workspace,
             env: { ...options.env, ...hookOnlyEnv() },
             timeoutMs: options.timeoutMs,
@@ -72255,7 +72303,7 @@ function helmPort(helm) {
         apply: (input, context) => call(applyArgs(input), context),
         uninstall: async (target, context) => void (await call(uninstallArgs(target), context)),
         rollback: async (target, revision, context) => void (await call(rollbackArgs(target, revision), context)),
-        template: (input, context) => call(templateArgs(input), context),
+        template: (input, context) => call(input.includeCrds ? templateWithCrdsArgs(input) : templateArgs(input), context),
         history: async (target, context) => {
             try {
                 return await call(historyArgs(target), context);
@@ -72510,7 +72558,7 @@ async function prepareSops(config, signal) {
     const cached = find$1(TOOL_NAME, semver, platform.arch);
     if (cached) {
         // Only a binary that passed the checks below is ever cached: no process to start here.
-        const path = join$1(cached, binary);
+        const path = join$2(cached, binary);
         info(`Using sops ${version} from the tool cache: ${path}`);
         return { path, version };
     }
@@ -72530,7 +72578,7 @@ async function prepareSops(config, signal) {
     if (downloaded.version !== version)
         throw new Error(`${addUrlSecrets(url)} holds sops ${downloaded.version}, not ${version}: check sops-download-url`);
     const cachedDir = await cacheFile(file, binary, TOOL_NAME, semver, platform.arch);
-    return { path: join$1(cachedDir, binary), version };
+    return { path: join$2(cachedDir, binary), version };
 }
 /** Asks the binary its version (`sops 3.13.3 (latest)`): the download may not hold what its name says. */
 async function describe(path, origin) {
@@ -72649,7 +72697,7 @@ class ValuesFiles {
     async forDeploy(files) {
         const paths = [];
         for (const file of files) {
-            const path = join$1(this.#options.config.workspace, file);
+            const path = join$2(this.#options.config.workspace, file);
             const text = await readFile(path, 'utf8');
             const meta = sopsMetadata(text);
             paths.push(meta ? await this.#decrypt(file, path, text, meta) : path);
@@ -72661,7 +72709,7 @@ class ValuesFiles {
         const paths = [];
         const notes = [];
         for (const file of files) {
-            const path = join$1(root, file);
+            const path = join$2(root, file);
             const text = await readFile(path, 'utf8');
             if (!sopsMetadata(text)) {
                 paths.push(path);
@@ -72677,7 +72725,7 @@ class ValuesFiles {
     async encrypted(files) {
         const found = [];
         for (const file of files) {
-            const text = await readFile(join$1(this.#options.config.workspace, file), 'utf8');
+            const text = await readFile(join$2(this.#options.config.workspace, file), 'utf8');
             if (sopsMetadata(text))
                 found.push(load(text));
         }
@@ -72700,9 +72748,9 @@ class ValuesFiles {
     }
     /** A file only this run's user reads, under a folder of its own so helm's errors still name the file. */
     #write(file, text) {
-        const dir = join$1(this.#options.dir, randomUUID());
+        const dir = join$2(this.#options.dir, randomUUID());
         mkdirSync(dir, { recursive: true, mode: 0o700 });
-        const out = join$1(dir, basename(file));
+        const out = join$2(dir, basename(file));
         writeFileSync(out, text, { mode: 0o600 });
         return out;
     }
@@ -72736,24 +72784,24 @@ function setupFileName(setup) {
 function createWorkdir() {
     const base = process.env.RUNNER_TEMP || tmpdir();
     mkdirSync(base, { recursive: true });
-    const root = mkdtempSync(join$1(base, WORKDIR_PREFIX));
+    const root = mkdtempSync(join$2(base, WORKDIR_PREFIX));
     saveState(STATE_KEY, root);
-    const helmDir = join$1(root, 'helm');
-    const kubeDir = join$1(root, 'kube');
+    const helmDir = join$2(root, 'helm');
+    const kubeDir = join$2(root, 'kube');
     mkdirSync(helmDir, { recursive: true, mode: 0o700 });
-    const valuesDir = join$1(root, 'values');
+    const valuesDir = join$2(root, 'values');
     mkdirSync(kubeDir, { recursive: true, mode: 0o700 });
     mkdirSync(valuesDir, { recursive: true, mode: 0o700 });
     return {
         root,
         valuesDir,
         helmEnv: {
-            HELM_REPOSITORY_CONFIG: join$1(helmDir, 'repositories.yaml'),
-            HELM_REPOSITORY_CACHE: join$1(helmDir, 'cache'),
-            HELM_REGISTRY_CONFIG: join$1(helmDir, 'registry.json')
+            HELM_REPOSITORY_CONFIG: join$2(helmDir, 'repositories.yaml'),
+            HELM_REPOSITORY_CACHE: join$2(helmDir, 'cache'),
+            HELM_REGISTRY_CONFIG: join$2(helmDir, 'registry.json')
         },
         writeKubeconfig(setup, text) {
-            const file = join$1(kubeDir, `${setupFileName(setup)}.yaml`);
+            const file = join$2(kubeDir, `${setupFileName(setup)}.yaml`);
             writeFileSync(file, text, { mode: 0o600 });
             return file;
         },
@@ -72773,16 +72821,16 @@ function named(doc, list, name, field) {
         throw new KubeconfigError(`the kubeconfig has no ${list} entry${name ? ` named ${name}` : ''}`);
     return entry[field];
 }
-function text$1(value) {
+function text$2(value) {
     return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 /** `*-data` (base64) wins over the file named beside it, as kubectl does. */
 function pem(entry, key, baseDir) {
-    const data = text$1(entry[`${key}-data`]);
+    const data = text$2(entry[`${key}-data`]);
     if (data)
         return Buffer.from(data, 'base64').toString('utf8');
-    const file = text$1(entry[key]);
-    return file ? readFileSync(isAbsolute(file) ? file : join$1(baseDir, file), 'utf8') : undefined;
+    const file = text$2(entry[key]);
+    return file ? readFileSync(isAbsolute(file) ? file : join$2(baseDir, file), 'utf8') : undefined;
 }
 /** How to reach the cluster of the kubeconfig's current context (the first context if none is set). */
 function clusterAccess(kubeconfigText, kubeconfigPath) {
@@ -72790,14 +72838,14 @@ function clusterAccess(kubeconfigText, kubeconfigPath) {
     if (!isRecord$2(doc))
         throw new KubeconfigError('the kubeconfig is not a YAML map');
     const baseDir = dirname(kubeconfigPath);
-    const contextName = text$1(doc['current-context']);
+    const contextName = text$2(doc['current-context']);
     const context = named(doc, 'contexts', contextName, 'context');
-    const cluster = named(doc, 'clusters', text$1(context.cluster), 'cluster');
-    const user = context.user === undefined ? {} : named(doc, 'users', text$1(context.user), 'user');
-    const server = text$1(cluster.server);
+    const cluster = named(doc, 'clusters', text$2(context.cluster), 'cluster');
+    const user = context.user === undefined ? {} : named(doc, 'users', text$2(context.user), 'user');
+    const server = text$2(cluster.server);
     if (!server)
         throw new KubeconfigError('the kubeconfig cluster has no server');
-    const tokenFile = text$1(user.tokenFile);
+    const tokenFile = text$2(user.tokenFile);
     const exec = isRecord$2(user.exec) ? execPlugin(user.exec) : undefined;
     return {
         server: server.replace(/\/+$/, ''),
@@ -72805,14 +72853,14 @@ function clusterAccess(kubeconfigText, kubeconfigPath) {
         insecure: cluster['insecure-skip-tls-verify'] === true,
         cert: pem(user, 'client-certificate', baseDir),
         key: pem(user, 'client-key', baseDir),
-        token: text$1(user.token) ?? (tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined),
-        username: text$1(user.username),
-        password: text$1(user.password),
+        token: text$2(user.token) ?? (tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined),
+        username: text$2(user.username),
+        password: text$2(user.password),
         ...(exec ? { exec } : {})
     };
 }
 function execPlugin(exec) {
-    const command = text$1(exec.command);
+    const command = text$2(exec.command);
     if (!command)
         throw new KubeconfigError('the kubeconfig exec plugin has no command');
     const env = {};
@@ -72824,7 +72872,7 @@ function execPlugin(exec) {
         command,
         args: Array.isArray(exec.args) ? exec.args.map(String) : [],
         env,
-        apiVersion: text$1(exec.apiVersion) ?? 'client.authentication.k8s.io/v1'
+        apiVersion: text$2(exec.apiVersion) ?? 'client.authentication.k8s.io/v1'
     };
 }
 
@@ -72873,7 +72921,8 @@ async function runExecPlugin(plugin, server, signal) {
 }
 
 // A small Kubernetes API client for what helm cannot tell us in one call:
-// reads (a LIST too) and merge patches by path, authenticated as the kubeconfig says.
+// reads (a LIST too), merge patches and server-side applies by path, authenticated as
+// the kubeconfig says.
 class KubeApiError extends Error {
     statusCode;
     constructor(message, statusCode) {
@@ -72938,6 +72987,12 @@ function createClient(access, auth, signal) {
         async mergePatch(path, patch) {
             await call('PATCH', path, { 'content-type': 'application/merge-patch+json', accept: 'application/json' }, JSON.stringify(patch));
         },
+        async apply(path, object, fieldManager) {
+            const query = `fieldManager=${encodeURIComponent(fieldManager)}&force=true`;
+            // JSON is YAML: the apply patch type takes either.
+            const text = await call('PATCH', `${path}${path.includes('?') ? '&' : '?'}${query}`, { 'content-type': 'application/apply-patch+yaml', accept: 'application/json' }, JSON.stringify(object));
+            return JSON.parse(text);
+        },
         close: () => agent.close()
     };
 }
@@ -72953,7 +73008,7 @@ async function listItems(client, collection, query = {}) {
 /** `set:` as a JSON values file (JSON is YAML), after the plan's own values files. */
 function writeSetValues(scratch, target, values) {
     const text = JSON.stringify(values);
-    const file = join$1(scratch, 'set', `${contentDigest(`${target.plan}\0${text}`)}.json`);
+    const file = join$2(scratch, 'set', `${contentDigest(`${target.plan}\0${text}`)}.json`);
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, text, { mode: 0o600 });
     return file;
@@ -73057,15 +73112,20 @@ function planDigest(input) {
     }
     return hash.digest('hex').slice(0, 32);
 }
-/** The options that change what helm does; `suspend` and `keep` only decide whether it runs. */
+/**
+ * The options that change what helm does; `suspend` and `keep` only decide whether it
+ * runs. `crds` counts once it is not helm's own `create`: a plan switched to
+ * `create-replace` is deployed again, which applies its chart's CRDs.
+ */
 function deployedOptions(options) {
-    const { wait, timeout, atomic, set, test } = options;
+    const { wait, timeout, atomic, set, test, crds } = options;
     return {
         ...(wait !== undefined ? { wait } : {}),
         ...(timeout !== undefined ? { timeout } : {}),
         ...(atomic !== undefined ? { atomic } : {}),
         ...(Object.keys(set).length > 0 ? { set } : {}),
-        ...(test ? { test } : {})
+        ...(test ? { test } : {}),
+        ...(crds !== 'create' ? { crds } : {})
     };
 }
 
@@ -73588,6 +73648,58 @@ function tableRevision(stdout, release) {
     return null;
 }
 
+// Pure: `helm template --include-crds` output cut in two, by the `# Source:` line helm
+// writes before each file: the documents of the charts' `crds/` folders (a chart's
+// own, `<chart>/crds/…`, or a subchart's, `<chart>/charts/<sub>/crds/…`), which helm
+// installs once and never upgrades, and those of the templates. A `crds/` file of
+// several documents has the line only before its first: the rest follow it.
+const SEPARATOR = /^---(?:[ \t].*)?$/;
+const SOURCE = /^# Source: (.+)$/;
+const CRDS_SOURCE = /^[^/]+(?:\/charts\/[^/]+)*\/crds\//;
+function splitCrds(manifest) {
+    const crds = [];
+    const templates = [];
+    let inCrds = false;
+    for (const document of documents(manifest)) {
+        const source = sourceOf(document);
+        if (source !== undefined)
+            inCrds = CRDS_SOURCE.test(source);
+        (inCrds ? crds : templates).push(document);
+    }
+    return { crds: join(crds), templates: join(templates) };
+}
+function documents(manifest) {
+    const found = [];
+    let current = [];
+    for (const line of manifest.split('\n')) {
+        if (SEPARATOR.test(line)) {
+            found.push(current.join('\n'));
+            current = [];
+        }
+        else
+            current.push(line);
+    }
+    found.push(current.join('\n'));
+    return found.filter((document) => document.trim() !== '');
+}
+/** The `# Source:` line among a document's leading comments. */
+function sourceOf(document) {
+    for (const line of document.split('\n')) {
+        const trimmed = line.trim();
+        if (trimmed === '')
+            continue;
+        const match = SOURCE.exec(trimmed);
+        if (match)
+            return match[1];
+        if (!trimmed.startsWith('#'))
+            return undefined;
+    }
+    return undefined;
+}
+function join(documents) {
+    return documents.map((document) => `---\n${document}\n`).join('');
+}
+
 // Pure: a manifest read as the API server gets it. helm and kubectl turn a manifest
 // into JSON with Go's yaml.v2, which mostly follows YAML 1.1: `defaultMode: 0755` is
 // the octal 493; `yes`, `on` and `y` are true; `1_000` is 1000. Read by YAML 1.2's
@@ -73684,14 +73796,14 @@ class ManifestError extends Error {
 function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-function text(value) {
+function text$1(value) {
     return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 /** The events of an object's `helm.sh/hook` annotation, sorted; empty for no hook. */
 function hookEvents(object) {
     const metadata = isRecord(object.metadata) ? object.metadata : {};
     const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
-    return text(annotations['helm.sh/hook'])
+    return text$1(annotations['helm.sh/hook'])
         .split(',')
         .map((event) => event.trim())
         .filter((event) => event !== '')
@@ -73707,12 +73819,12 @@ function isTestHook(events) {
  */
 function objectKey(object, namespace) {
     const metadata = isRecord(object.metadata) ? object.metadata : {};
-    const ns = text(metadata.namespace) || namespace;
+    const ns = text$1(metadata.namespace) || namespace;
     const events = hookEvents(object);
     const name = events.length
         ? `(hook ${events.join(',')})`
-        : text(metadata.name) || text(metadata.generateName) || '?';
-    return `${text(object.apiVersion) || '?'} ${text(object.kind) || '?'} ${ns}/${name}`;
+        : text$1(metadata.name) || text$1(metadata.generateName) || '?';
+    return `${text$1(object.apiVersion) || '?'} ${text$1(object.kind) || '?'} ${ns}/${name}`;
 }
 /**
  * Past this many characters a string (a 50 MB ConfigMap value) is kept as its head,
@@ -73768,7 +73880,7 @@ function parseManifest(manifest, namespace) {
         const yaml = canonicalYaml(hook ? withoutName(object) : object);
         return { base: objectKey(object, namespace), yaml, order: hook ? yaml : '' };
     })
-        .sort((a, b) => compare$5(a.base, b.base) || compare$5(a.order, b.order));
+        .sort((a, b) => compare$6(a.base, b.base) || compare$6(a.order, b.order));
     const seen = new Map();
     return rendered
         .map(({ base, yaml }) => {
@@ -73776,15 +73888,279 @@ function parseManifest(manifest, namespace) {
         seen.set(base, count);
         return { key: count === 1 ? base : `${base} #${count}`, yaml };
     })
-        .sort((a, b) => compare$5(a.key, b.key));
+        .sort((a, b) => compare$6(a.key, b.key));
 }
-function compare$5(a, b) {
+function compare$6(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 function withoutName(object) {
     const metadata = isRecord(object.metadata) ? { ...object.metadata } : {};
     delete metadata.name;
     return { ...object, metadata };
+}
+
+/** The objects of a manifest (YAML documents); empty documents and lists' wrappers are skipped. */
+function manifestObjects(manifest) {
+    const objects = [];
+    for (const parsed of loadAll(manifest, null, { schema: KUBE_YAML_SCHEMA })) {
+        if (!isObject$1(parsed))
+            continue;
+        const items = parsed.kind === 'List' && Array.isArray(parsed.items) ? parsed.items : [parsed];
+        for (const item of items) {
+            if (!isObject$1(item) || !isObject$1(item.metadata))
+                continue;
+            const { apiVersion, kind } = item;
+            const { name, namespace } = item.metadata;
+            if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string')
+                continue;
+            objects.push({
+                apiVersion,
+                kind,
+                name,
+                namespace: typeof namespace === 'string' ? namespace : undefined,
+                body: item
+            });
+        }
+    }
+    return objects;
+}
+/** The JSON pointers that the plan's `driftIgnore` rules set aside for one object. */
+function ignoredPaths(rules, object) {
+    return rules
+        .filter((r) => (r.kind ?? object.kind) === object.kind && (r.name ?? object.name) === object.name)
+        .flatMap((r) => r.paths);
+}
+/**
+ * Fields of the manifest that the live object holds otherwise (or not at all).
+ * Secrets are compared as the preview shows them, each value a keyed digest, and
+ * a field whose wanted or live value holds a secret shows both as digests.
+ */
+function compareObject(desired, live, ignore, holdsSecret = () => false) {
+    const v1Secret = desired.kind === 'Secret' && desired.apiVersion === 'v1';
+    const want = redactObject(v1Secret ? secretWithData(desired.body) : desired.body);
+    const have = redactObject(live);
+    const fields = [];
+    const drifted = (path, w, h) => {
+        const texts = [textOf(w), h === undefined || h === null ? undefined : textOf(h)];
+        const secret = texts.some((t) => t !== undefined && holdsSecret(t));
+        const [wantText, haveText] = texts.map((t) => t === undefined ? undefined : secret ? secretDigest(t) : short(t));
+        fields.push({ path, want: wantText, have: haveText });
+    };
+    const walk = (path, w, h) => {
+        if (ignore.some((p) => path === p || path.startsWith(`${p}/`)))
+            return;
+        if (w === null)
+            return;
+        if ((h === undefined || h === null) && isZero(w))
+            return;
+        if (isObject$1(w)) {
+            const entries = Object.entries(w);
+            if (entries.length === 0)
+                return;
+            if (!isObject$1(h))
+                return drifted(path, w, h);
+            for (const [key, value] of entries)
+                walk(`${path}/${escape(key)}`, value, h[key]);
+            return;
+        }
+        if (Array.isArray(w)) {
+            if (!Array.isArray(h) || h.length !== w.length)
+                return drifted(path, w, h);
+            w.forEach((item, i) => walk(`${path}/${i}`, item, h[i]));
+            return;
+        }
+        if (!sameScalar(w, h))
+            drifted(path, w, h);
+    };
+    for (const [key, value] of Object.entries(want)) {
+        // The status is the cluster's; the manifest's own metadata is compared field by field.
+        if (key === 'status')
+            continue;
+        walk(`/${escape(key)}`, value, have[key]);
+    }
+    return fields;
+}
+/** What the API server leaves out of an `omitempty` field: zero, false, "", [], or an object of such. */
+function isZero(value) {
+    if (value === null || value === 0 || value === false || value === '')
+        return true;
+    if (Array.isArray(value))
+        return value.length === 0;
+    return isObject$1(value) && Object.values(value).every(isZero);
+}
+/** YAML `port: "80"` and JSON `80` are the same value to the API server (int-or-string). */
+function sameScalar(want, have) {
+    if (have === undefined || have === null || typeof have === 'object')
+        return false;
+    return want === have || String(want) === String(have);
+}
+/** The API server stores `stringData` as base64 `data`: compare in that form. */
+function secretWithData(body) {
+    const { stringData, ...rest } = body;
+    if (!isObject$1(stringData))
+        return body;
+    const data = isObject$1(rest.data) ? { ...rest.data } : {};
+    for (const [key, value] of Object.entries(stringData))
+        data[key] = Buffer.from(String(value)).toString('base64');
+    return { ...rest, data };
+}
+function textOf(value) {
+    return typeof value === 'string' ? value : JSON.stringify(value);
+}
+const SHORT = 80;
+function short(text) {
+    return text.length > SHORT ? `${text.slice(0, SHORT)}…` : text;
+}
+function escape(key) {
+    return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+function isObject$1(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The version names a CRD serves or stores (`spec.versions[].name`). */
+function crdVersions(crd) {
+    const spec = isObject(crd.spec) ? crd.spec : {};
+    const versions = Array.isArray(spec.versions) ? spec.versions : [];
+    return versions.flatMap((v) => (isObject(v) && typeof v.name === 'string' ? [v.name] : []));
+}
+/**
+ * The guard: a version the cluster stored objects at must stay in the CRD until they
+ * are migrated and it is taken out of `status.storedVersions`; the API server would
+ * refuse the CRD, and dropping it by hand would make those objects unreadable.
+ */
+function droppedStoredVersions(chart, live) {
+    const status = isObject(live.status) ? live.status : {};
+    const stored = Array.isArray(status.storedVersions) ? status.storedVersions : [];
+    const kept = new Set(crdVersions(chart));
+    return stored.filter((v) => typeof v === 'string' && !kept.has(v));
+}
+/** One CRD of the chart against the cluster's (undefined: there is none). */
+function crdState(chart, live) {
+    if (!live)
+        return { name: chart.name, change: 'new', dropsStored: [] };
+    const differs = compareObject(chart, live, []).length > 0;
+    return {
+        name: chart.name,
+        change: differs ? 'changed' : 'same',
+        dropsStored: droppedStoredVersions(chart.body, live)
+    };
+}
+/** `crds: create-replace`, before the install or upgrade: all of them, or none when one drops a stored version. */
+function replacePlan(states, operation) {
+    const dropping = states.filter((s) => s.dropsStored.length > 0);
+    if (dropping.length > 0) {
+        const what = dropping
+            .map((s) => `CRD ${s.name} drops version ${s.dropsStored.join(', ')}`)
+            .join('; ');
+        return {
+            kind: 'refuse',
+            reason: `crds: create-replace refused: ${what}, which status.storedVersions still lists (objects may be stored at it); no CRD was applied and helm ${operation} was not run. Migrate the stored objects to a version the chart keeps and remove the dropped version from the CRD's status.storedVersions, then deploy again`
+        };
+    }
+    const apply = states.filter((s) => s.change !== 'same');
+    const note = apply.length > 0
+        ? `crds: create-replace applied ${apply.length} CRD(s) server-side before the ${operation}: ${apply.map((s) => `${s.name} (${s.change})`).join(', ')}`
+        : undefined;
+    return { kind: 'apply', apply: apply.map((s) => s.name), note };
+}
+/**
+ * `crds: create`, once helm ran: the CRDs the cluster still holds otherwise (an
+ * upgrade never touches them, an install leaves those that existed), each a warning.
+ */
+function createWarnings(states) {
+    return states.flatMap((s) => {
+        if (s.change === 'same')
+            return [];
+        if (s.change === 'new')
+            return [
+                `CRD ${s.name} is new in the chart; under crds: create an upgrade does not create it; set crds: create-replace`
+            ];
+        const drops = s.dropsStored.length > 0
+            ? ` (it drops version ${s.dropsStored.join(', ')}, which the cluster still stores: migrate those objects first)`
+            : '';
+        return [
+            `CRD ${s.name} changed in the chart; under crds: create it is not applied; set crds: create-replace${drops}`
+        ];
+    });
+}
+/** The line a preview shows beside a CRD change: what the policy will do with it. */
+function previewNote(policy, crd) {
+    const { name, change, operation } = crd;
+    const what = `CRD ${name} (crds/) ${change === 'added' ? 'is new in the chart' : change === 'removed' ? 'is no longer in the chart' : 'changed in the chart'}`;
+    if (change === 'removed' || operation === 'uninstall')
+        return `${what}: left in the cluster (helm never deletes a CRD of crds/)`;
+    if (policy === 'skip')
+        return `${what}: ignored (crds: skip)`;
+    if (policy === 'create-replace') {
+        const guard = crd.dropped.length > 0
+            ? `; it drops version ${crd.dropped.join(', ')}, so the deploy is refused while the cluster stores objects at it`
+            : '';
+        return `${what}: applied server-side before the ${operation} (crds: create-replace)${guard}`;
+    }
+    if (operation === 'install' && change === 'added')
+        return `${what}: created by the install unless the cluster has it (crds: create)`;
+    return `${what}: not applied under crds: create (a warning on deploy); set crds: create-replace`;
+}
+/** The versions base's CRD lists that head's does not: a deploy under create-replace refuses them while objects are stored at them. */
+function droppedVersions(base, head) {
+    const kept = new Set(crdVersions(head));
+    return crdVersions(base).filter((v) => !kept.has(v));
+}
+
+// Pure: a preview renders the charts' `crds/` CRDs too (`helm template
+// --include-crds`), keyed apart from the templates' objects: helm installs them
+// once and never upgrades them, so each change to one says what the plan's CRD
+// policy will do with it.
+/** Marks an object of a `crds/` folder in its key. */
+const CRDS_MARK = ' (crds/)';
+/** The objects of a render with CRDs included, those of `crds/` marked, sorted by key. */
+function renderedObjects(manifest, namespace) {
+    const { crds, templates } = splitCrds(manifest);
+    return [
+        ...parseManifest(templates, namespace),
+        ...parseManifest(crds, namespace).map((o) => ({ ...o, key: `${o.key}${CRDS_MARK}` }))
+    ].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+function crdOf(objects, key) {
+    const found = objects?.find((o) => o.key === key);
+    if (!found)
+        return undefined;
+    const parsed = load(found.yaml, { schema: CORE_SCHEMA });
+    return parsed?.kind === 'CustomResourceDefinition' ? parsed : undefined;
+}
+function nameOf$1(crd) {
+    const metadata = crd.metadata;
+    return typeof metadata?.name === 'string' ? metadata.name : '?';
+}
+/**
+ * Each changed CRD of `crds/` with the line saying what a deploy of the change does
+ * with it. `base` undefined: a new plan (an install); `head` undefined: a removed one.
+ */
+function withCrdNotes(diff, base, head, policy) {
+    const operation = head === undefined ? 'uninstall' : base === undefined ? 'install' : 'upgrade';
+    const objects = diff.objects.map((o) => {
+        if (!o.key.endsWith(CRDS_MARK))
+            return o;
+        const before = crdOf(base, o.key);
+        const after = crdOf(head, o.key);
+        const crd = after ?? before;
+        if (!crd)
+            return o;
+        const dropped = before && after ? droppedVersions(before, after) : [];
+        return {
+            ...o,
+            note: previewNote(policy, { name: nameOf$1(crd), change: o.change, operation, dropped })
+        };
+    });
+    return { ...diff, objects };
+}
+/** The notes of a diff's objects, for the plan's notes. */
+function objectNotes(diff) {
+    return diff.objects.flatMap((o) => (o.note ? [o.note] : []));
 }
 
 // Pure: a plan's release options in a few words, for its notes (job summary,
@@ -73801,7 +74177,8 @@ function optionsNote(options) {
             ? `helm test${options.test.rollbackOnFailure ? ' (rollback on failure)' : ''}`
             : undefined,
         options.keep ? 'keep on removal' : undefined,
-        options.health.enable ? 'health-checked' : undefined
+        options.health.enable ? 'health-checked' : undefined,
+        options.crds !== 'create' ? `crds ${options.crds}` : undefined
     ].filter((part) => part !== undefined);
     return said.length > 0 ? `release options: ${said.join(', ')}` : undefined;
 }
@@ -73829,14 +74206,16 @@ async function renderObjects(target, spec, side, context, log) {
         chart,
         version: spec.version,
         values: [...values.paths, ...setValuesFiles(context.scratch, target, spec.options.set)],
-        userArgs: translateUserArgs(context.helmArgs, context.helm.major, { serverSide: false }).args
+        userArgs: translateUserArgs(context.helmArgs, context.helm.major, { serverSide: false }).args,
+        // What the CRD policy may apply is shown too (preview-crds.ts).
+        includeCrds: true
     }, {
         env: side.env,
         signal: context.signal,
         onLine: log.onStderr,
         announce: (command) => log.line(command)
     });
-    return { objects: parseManifest(rendered, target.namespace), notes: values.notes };
+    return { objects: renderedObjects(rendered, target.namespace), notes: values.notes };
 }
 /** The base side of a release: its objects, undefined when base had no such plan. */
 async function baseObjects(target, context, log) {
@@ -73866,14 +74245,16 @@ async function baseObjects(target, context, log) {
         };
     }
 }
-/** The diff of a plan within what the run may still keep, logged. */
-function diffOf(base, head, context, log) {
+/** The diff of a plan within what the run may still keep, logged; a CRD of `crds/` says what `policy` does with it. */
+function diffOf(base, head, context, log, policy) {
     const budget = context.base?.budget;
-    const diff = diffObjects(base, head, budget?.left);
+    const diff = withCrdNotes(diffObjects(base, head, budget?.left), base, head, policy);
     budget?.spend(diff);
     log.line(countLine(diff));
     for (const object of diff.objects) {
         log.diff(`${object.change} ${object.key}`);
+        if (object.note)
+            log.diff(`  (${object.note})`);
         for (const line of object.diff.replace(/\n$/, '').split('\n'))
             log.diff(`  ${line}`);
     }
@@ -73915,7 +74296,7 @@ async function previewApply(step, context, log) {
             notes: [rendered, ...(base.why !== undefined ? [base.why] : []), ...said]
         });
     }
-    const diff = diffOf(base.objects, head, context, log);
+    const diff = diffOf(base.objects, head, context, log, step.spec.options.crds);
     const unchanged = diff.objects.length === 0;
     return resultOf$1(step, {
         operation: 'render',
@@ -73925,6 +74306,7 @@ async function previewApply(step, context, log) {
                 ? `renders the same as at base (${head.length} object(s))`
                 : `${base.objects ? '' : 'a new plan: '}${countLine(diff)}`,
             ...truncationNotes(diff),
+            ...objectNotes(diff),
             ...said
         ],
         diff
@@ -73944,11 +74326,12 @@ async function previewUninstall(step, context, log) {
             notes: [would, ...(why !== undefined ? [why] : [])]
         });
     }
-    const diff = diffOf(base.objects, undefined, context, log);
+    // A removed plan's CRDs stay whatever its policy was.
+    const diff = diffOf(base.objects, undefined, context, log, 'create');
     return resultOf$1(step, {
         operation: 'uninstall',
         status: 'planned',
-        notes: [`${would}: ${countLine(diff)}`, ...truncationNotes(diff)],
+        notes: [`${would}: ${countLine(diff)}`, ...truncationNotes(diff), ...objectNotes(diff)],
         diff
     });
 }
@@ -74216,125 +74599,6 @@ async function eventNotes(client, objects) {
 }
 function eventsOf(namespace) {
     return `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
-}
-
-/** The objects of a manifest (YAML documents); empty documents and lists' wrappers are skipped. */
-function manifestObjects(manifest) {
-    const objects = [];
-    for (const parsed of loadAll(manifest, null, { schema: KUBE_YAML_SCHEMA })) {
-        if (!isObject(parsed))
-            continue;
-        const items = parsed.kind === 'List' && Array.isArray(parsed.items) ? parsed.items : [parsed];
-        for (const item of items) {
-            if (!isObject(item) || !isObject(item.metadata))
-                continue;
-            const { apiVersion, kind } = item;
-            const { name, namespace } = item.metadata;
-            if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string')
-                continue;
-            objects.push({
-                apiVersion,
-                kind,
-                name,
-                namespace: typeof namespace === 'string' ? namespace : undefined,
-                body: item
-            });
-        }
-    }
-    return objects;
-}
-/** The JSON pointers that the plan's `driftIgnore` rules set aside for one object. */
-function ignoredPaths(rules, object) {
-    return rules
-        .filter((r) => (r.kind ?? object.kind) === object.kind && (r.name ?? object.name) === object.name)
-        .flatMap((r) => r.paths);
-}
-/**
- * Fields of the manifest that the live object holds otherwise (or not at all).
- * Secrets are compared as the preview shows them, each value a keyed digest, and
- * a field whose wanted or live value holds a secret shows both as digests.
- */
-function compareObject(desired, live, ignore, holdsSecret = () => false) {
-    const v1Secret = desired.kind === 'Secret' && desired.apiVersion === 'v1';
-    const want = redactObject(v1Secret ? secretWithData(desired.body) : desired.body);
-    const have = redactObject(live);
-    const fields = [];
-    const drifted = (path, w, h) => {
-        const texts = [textOf(w), h === undefined || h === null ? undefined : textOf(h)];
-        const secret = texts.some((t) => t !== undefined && holdsSecret(t));
-        const [wantText, haveText] = texts.map((t) => t === undefined ? undefined : secret ? secretDigest(t) : short(t));
-        fields.push({ path, want: wantText, have: haveText });
-    };
-    const walk = (path, w, h) => {
-        if (ignore.some((p) => path === p || path.startsWith(`${p}/`)))
-            return;
-        if (w === null)
-            return;
-        if ((h === undefined || h === null) && isZero(w))
-            return;
-        if (isObject(w)) {
-            const entries = Object.entries(w);
-            if (entries.length === 0)
-                return;
-            if (!isObject(h))
-                return drifted(path, w, h);
-            for (const [key, value] of entries)
-                walk(`${path}/${escape(key)}`, value, h[key]);
-            return;
-        }
-        if (Array.isArray(w)) {
-            if (!Array.isArray(h) || h.length !== w.length)
-                return drifted(path, w, h);
-            w.forEach((item, i) => walk(`${path}/${i}`, item, h[i]));
-            return;
-        }
-        if (!sameScalar(w, h))
-            drifted(path, w, h);
-    };
-    for (const [key, value] of Object.entries(want)) {
-        // The status is the cluster's; the manifest's own metadata is compared field by field.
-        if (key === 'status')
-            continue;
-        walk(`/${escape(key)}`, value, have[key]);
-    }
-    return fields;
-}
-/** What the API server leaves out of an `omitempty` field: zero, false, "", [], or an object of such. */
-function isZero(value) {
-    if (value === null || value === 0 || value === false || value === '')
-        return true;
-    if (Array.isArray(value))
-        return value.length === 0;
-    return isObject(value) && Object.values(value).every(isZero);
-}
-/** YAML `port: "80"` and JSON `80` are the same value to the API server (int-or-string). */
-function sameScalar(want, have) {
-    if (have === undefined || have === null || typeof have === 'object')
-        return false;
-    return want === have || String(want) === String(have);
-}
-/** The API server stores `stringData` as base64 `data`: compare in that form. */
-function secretWithData(body) {
-    const { stringData, ...rest } = body;
-    if (!isObject(stringData))
-        return body;
-    const data = isObject(rest.data) ? { ...rest.data } : {};
-    for (const [key, value] of Object.entries(stringData))
-        data[key] = Buffer.from(String(value)).toString('base64');
-    return { ...rest, data };
-}
-function textOf(value) {
-    return typeof value === 'string' ? value : JSON.stringify(value);
-}
-const SHORT = 80;
-function short(text) {
-    return text.length > SHORT ? `${text.slice(0, SHORT)}…` : text;
-}
-function escape(key) {
-    return key.replaceAll('~', '~0').replaceAll('/', '~1');
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Every object of the manifest once, in its order. */
@@ -74837,6 +75101,10 @@ function counting(client) {
                 count++;
                 return client.mergePatch(path, patch);
             },
+            apply: (path, object, fieldManager) => {
+                count++;
+                return client.apply(path, object, fieldManager);
+            },
             close: () => client.close()
         },
         requests: () => count
@@ -74991,6 +75259,380 @@ async function quarantined(input, context) {
         : `not quarantined (${failure}): a re-sync applies this plan again`;
 }
 
+// Pure: the regular files of a tar archive (ustar, with PAX and GNU long names), as
+// helm writes chart archives. Enough to tell what a chart holds without unpacking it.
+const BLOCK = 512;
+/**
+ * The regular files in order. A cut archive (the first bytes of a bigger one) ends at
+ * its last whole file, so a caller can read the head of an archive only.
+ */
+function* tarFiles(tar) {
+    let offset = 0;
+    let longPath;
+    while (offset + BLOCK <= tar.length) {
+        const header = tar.subarray(offset, offset + BLOCK);
+        if (header.every((byte) => byte === 0))
+            return;
+        const size = sizeOf(header);
+        const start = offset + BLOCK;
+        const end = start + size;
+        if (end > tar.length)
+            return;
+        const data = tar.subarray(start, end);
+        const type = String.fromCharCode(header[156] ?? 0);
+        offset = start + Math.ceil(size / BLOCK) * BLOCK;
+        if (type === 'x') {
+            longPath = paxPath(data) ?? longPath;
+            continue;
+        }
+        if (type === 'L') {
+            longPath = text(data, 0, data.length);
+            continue;
+        }
+        const path = longPath ?? headerPath(header);
+        longPath = undefined;
+        if (type === '0' || type === '\0')
+            yield { path, data };
+    }
+}
+function text(buffer, from, to) {
+    const slice = buffer.subarray(from, to);
+    const nul = slice.indexOf(0);
+    return slice.subarray(0, nul === -1 ? slice.length : nul).toString('utf8');
+}
+/** ustar keeps a long path as a prefix and a name. */
+function headerPath(header) {
+    const name = text(header, 0, 100);
+    const ustar = text(header, 257, 262) === 'ustar';
+    const prefix = ustar ? text(header, 345, 500) : '';
+    return prefix ? `${prefix}/${name}` : name;
+}
+/** Octal, or base-256 when the first byte's high bit is set (files of 8 GiB and more). */
+function sizeOf(header) {
+    const field = header.subarray(124, 136);
+    if (((field[0] ?? 0) & 0x80) !== 0) {
+        let size = 0;
+        for (const byte of field.subarray(1))
+            size = size * 256 + byte;
+        return size;
+    }
+    return parseInt(text(field, 0, field.length).trim() || '0', 8);
+}
+/** A PAX header's `path` record: `<length> path=<value>\n`. */
+function paxPath(data) {
+    let offset = 0;
+    let path;
+    while (offset < data.length) {
+        const space = data.indexOf(0x20, offset);
+        if (space === -1)
+            break;
+        const length = parseInt(data.subarray(offset, space).toString('ascii'), 10);
+        if (!Number.isFinite(length) || length <= 0)
+            break;
+        const record = data.subarray(space + 1, offset + length - 1).toString('utf8');
+        if (record.startsWith('path='))
+            path = record.slice('path='.length);
+        offset += length;
+    }
+    return path;
+}
+
+const unzip = promisify(gunzip);
+/** A file helm takes from a chart's (or a subchart's) `crds/` folder. */
+const CRD_FILE = /^[^/]+(?:\/charts\/[^/]+)*\/crds\/.+\.(?:ya?ml|json)$/i;
+/** A subchart kept packed in its parent's `charts/`. */
+const PACKED_SUBCHART = /^[^/]+(?:\/charts\/[^/]+)*\/charts\/[^/]+\.tgz$/i;
+const CHART_YAML = /^[^/]+\/Chart\.yaml$/;
+const MANIFEST = /\.(?:ya?ml|json)$/i;
+/** A gzipped chart archive: its Chart.yaml's name and version, and whether it has CRDs. */
+async function archiveFacts(gz) {
+    let name;
+    let version;
+    let crds = false;
+    for (const file of tarFiles(await unzip(gz))) {
+        if (name === undefined && CHART_YAML.test(file.path)) {
+            const meta = chartMeta(file.data.toString('utf8'));
+            name = meta.name;
+            version = meta.version;
+        }
+        else if (!crds && CRD_FILE.test(file.path))
+            crds = true;
+        else if (!crds && PACKED_SUBCHART.test(file.path))
+            crds = (await archiveFacts(file.data)).crds;
+    }
+    return { name, version, crds };
+}
+function chartMeta(text) {
+    try {
+        const parsed = load(text);
+        return {
+            ...(typeof parsed?.name === 'string' ? { name: parsed.name } : {}),
+            ...(parsed?.version !== undefined && parsed.version !== null
+                ? { version: String(parsed.version) }
+                : {})
+        };
+    }
+    catch {
+        return {};
+    }
+}
+/** A local chart folder (dependencies built): its `crds/`, its subcharts' folders and archives. */
+async function folderHasCrds(dir) {
+    if (await holdsManifest(join$2(dir, 'crds')))
+        return true;
+    const subcharts = await entries(join$2(dir, 'charts'));
+    for (const entry of subcharts) {
+        const path = join$2(dir, 'charts', entry.name);
+        if (entry.isDirectory() && (await folderHasCrds(path)))
+            return true;
+        if (entry.isFile() && entry.name.toLowerCase().endsWith('.tgz'))
+            if ((await archiveFacts(await readFile(path))).crds)
+                return true;
+    }
+    return false;
+}
+async function holdsManifest(dir) {
+    for (const entry of await entries(dir)) {
+        if (entry.isFile() && MANIFEST.test(entry.name))
+            return true;
+        if (entry.isDirectory() && (await holdsManifest(join$2(dir, entry.name))))
+            return true;
+    }
+    return false;
+}
+async function entries(dir) {
+    try {
+        return await readdir$1(dir, { withFileTypes: true });
+    }
+    catch {
+        return [];
+    }
+}
+/** The name and version helm gives a remote chart's archive; undefined when it cannot be told. */
+function chartIdentity(source, version) {
+    if (!version)
+        return undefined;
+    switch (source.kind) {
+        case 'alias':
+        case 'repository':
+            return { name: source.name, version };
+        case 'oci': {
+            const last = source.ref.replace(/\/+$/, '').split('/').pop() ?? '';
+            const name = last.replace(/@.*$/, '').replace(/:.*$/, '');
+            return name ? { name, version } : undefined;
+        }
+        case 'url': {
+            const file = basename(new URL(source.url).pathname);
+            const suffix = `-${version}.tgz`;
+            return file.endsWith(suffix) ? { name: file.slice(0, -suffix.length), version } : undefined;
+        }
+        case 'local':
+            return undefined;
+    }
+}
+/**
+ * Where helm keeps the archives it pulls: Helm 3 in its repository cache (the run's
+ * own folder), Helm 4 in its content cache, by digest (the user's, as helm finds it).
+ */
+function pullFolders(env, platform = process.platform) {
+    const cacheHome = env.HELM_CACHE_HOME ||
+        (env.XDG_CACHE_HOME
+            ? join$2(env.XDG_CACHE_HOME, 'helm')
+            : join$2(platformCache(env, platform), 'helm'));
+    return [
+        ...(env.HELM_REPOSITORY_CACHE ? [env.HELM_REPOSITORY_CACHE] : []),
+        env.HELM_CONTENT_CACHE || join$2(cacheHome, 'content')
+    ];
+}
+/** helm's default cache home before `/helm`, by platform. */
+function platformCache(env, platform) {
+    const home = env.HOME || homedir();
+    if (platform === 'darwin')
+        return join$2(home, 'Library', 'Caches');
+    if (platform === 'win32')
+        return env.TEMP || join$2(home, 'AppData', 'Local', 'Temp');
+    return join$2(home, '.cache');
+}
+/** Read once a process: one process is one run, and an archive is read again only when it changed. */
+const facts = new Map();
+function factsOf(path, size, mtimeMs) {
+    const key = `${path}\0${size}\0${mtimeMs}`;
+    let known = facts.get(key);
+    if (!known) {
+        known = readFile(path).then(archiveFacts, () => undefined);
+        facts.set(key, known);
+    }
+    return known;
+}
+/** A folder's archives (two levels: Helm 4's content cache shards by the digest's first bytes). */
+async function archivesIn(dir, depth = 2) {
+    const found = [];
+    for (const entry of await entries(dir)) {
+        const path = join$2(dir, entry.name);
+        if (entry.isFile() && /\.(?:tgz|chart)$/i.test(entry.name))
+            found.push(path);
+        else if (entry.isDirectory() && depth > 1)
+            found.push(...(await archivesIn(path, depth - 1)));
+    }
+    return found;
+}
+/**
+ * Whether the archive of `name` `version` that helm pulled during this run (written
+ * after `since`) has CRDs: `unknown` when no such archive is there (a chart in a cache
+ * from before the run, or one kept elsewhere), so the caller asks helm instead.
+ */
+async function pulledChartCrds(env, chart, since) {
+    let matched = false;
+    for (const dir of pullFolders(env)) {
+        for (const path of await archivesIn(dir)) {
+            const info = await stat$1(path).catch(() => undefined);
+            if (!info || info.mtimeMs < since)
+                continue;
+            const archive = await factsOf(path, info.size, info.mtimeMs);
+            if (archive?.name !== chart.name || archive.version !== chart.version)
+                continue;
+            if (archive.crds)
+                return 'some';
+            matched = true;
+        }
+    }
+    return matched ? 'none' : 'unknown';
+}
+
+// The CRD policy carried out around an install or upgrade: the chart's `crds/` CRDs
+// read (helm renders them only when the chart may have some), compared with the
+// cluster's, and, under `create-replace`, applied server-side before helm runs
+// (helm then gets `--skip-crds`); under `create`, what helm left differing is a
+// warning once it ran. What to do is crd-policy.ts's.
+/** The field manager of every CRD the action applies. */
+const FIELD_MANAGER = 'gitops-action';
+/** How long an applied CRD may take to be served before helm would fail on its kinds. */
+const ESTABLISHED_WITHIN_MS = 60_000;
+const ESTABLISHED_POLL_MS = 250;
+/** One process is one run: an archive helm pulled before it started is no run's of ours. */
+const RUN_STARTED = performance.timeOrigin;
+const NOTHING$1 = { notes: [], warnings: [] };
+/** `create-replace`: the chart's CRDs applied before helm; throws (nothing applied) when the guard refuses. */
+async function crdsBeforeHelm(step, context) {
+    if (step.policy !== 'create-replace')
+        return NOTHING$1;
+    const client = context.client;
+    if (!client)
+        throw new Error("crds: create-replace applies the chart's CRDs through the API server, and this setup has no API client (none could be built from its kubeconfig, or it could not list the releases' Secrets); helm was not run");
+    const crds = await chartCrds(step, step.version, context);
+    if (crds.length === 0)
+        return NOTHING$1;
+    const states = await compare$5(crds, client, context);
+    const plan = replacePlan(states, step.operation);
+    if (plan.kind === 'refuse')
+        throw new Error(plan.reason);
+    for (const name of plan.apply) {
+        const crd = crds.find((c) => c.name === name);
+        context.log.line(`Applying CRD ${name} server-side (field manager ${FIELD_MANAGER})`);
+        await client.apply(crdPath(crd), crd.body, FIELD_MANAGER);
+    }
+    for (const name of plan.apply)
+        await established(client, crds.find((c) => c.name === name), context.signal);
+    if (plan.note)
+        context.log.line(plan.note);
+    return { notes: plan.note ? [plan.note] : [], warnings: [] };
+}
+/**
+ * `create`, once helm ran (its archive of a remote chart is then in helm's cache): the
+ * CRDs the cluster holds otherwise than the chart, as warnings. Never throws: what it
+ * cannot tell is a note, and the plan's outcome is helm's. After a failed helm call
+ * (`failed`), only a chart known to have CRDs is rendered: the warning may say why it
+ * failed (a kind of a CRD the upgrade did not create), and a chart that may have none
+ * costs no helm process there.
+ */
+async function crdsAfterHelm(step, chartVersion, context, failed = false) {
+    if (step.policy !== 'create')
+        return NOTHING$1;
+    try {
+        const version = chartVersion || step.version;
+        if (failed && (await presenceOf(step, version, context)) !== 'some')
+            return NOTHING$1;
+        const crds = await chartCrds(step, version, context);
+        if (crds.length === 0)
+            return NOTHING$1;
+        if (!context.client)
+            return {
+                notes: [
+                    `the chart's CRDs (${crds.map((c) => c.name).join(', ')}) were not compared with the cluster's: no API client could be built from the setup's kubeconfig`
+                ],
+                warnings: []
+            };
+        const warnings = createWarnings(await compare$5(crds, context.client, context));
+        for (const warning of warnings)
+            context.log.line(`⚠ ${warning}`);
+        return { notes: [], warnings };
+    }
+    catch (error) {
+        const note = `the chart's CRDs could not be compared with the cluster's: ${errorMessage(error)}`;
+        context.log.line(note);
+        return { notes: [note], warnings: [] };
+    }
+}
+/** The CRDs an install would create from `crds/` folders (conditions on subcharts included). */
+async function chartCrds(step, version, context) {
+    const presence = await presenceOf(step, version, context);
+    if (presence === 'none')
+        return [];
+    const manifest = await context.helm.template({ ...step.template, includeCrds: true }, context.call);
+    const crds = manifestObjects(splitCrds(manifest).crds).filter((o) => o.kind === 'CustomResourceDefinition' && o.apiVersion.startsWith('apiextensions.k8s.io/'));
+    context.log.line(crds.length > 0
+        ? `CRDs in the chart's crds/ folders: ${crds.map((c) => c.name).join(', ')}`
+        : "no CRD in the chart's crds/ folders");
+    return crds;
+}
+/** Cheap where it can be told: a local chart's folders, a remote chart's archive helm pulled in this run. */
+async function presenceOf(step, version, context) {
+    if (step.source.kind === 'local')
+        return (await folderHasCrds(step.template.chart)) ? 'some' : 'none';
+    const identity = chartIdentity(step.source, version);
+    return identity ? pulledChartCrds(context.call.env, identity, RUN_STARTED) : 'unknown';
+}
+/** A version the plan pins exactly (`1.2.3`, `v1.2.3-rc.1`), not a range: a pulled archive is found by it. */
+function exactVersion(version) {
+    return version !== undefined && /^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?$/.test(version)
+        ? version
+        : undefined;
+}
+function crdPath(crd) {
+    return `/apis/${crd.apiVersion}/customresourcedefinitions/${encodeURIComponent(crd.name)}`;
+}
+async function live(client, crd) {
+    try {
+        return await client.get(crdPath(crd));
+    }
+    catch (error) {
+        if (error instanceof KubeApiError && error.statusCode === 404)
+            return undefined;
+        throw error;
+    }
+}
+async function compare$5(crds, client, context) {
+    const states = await Promise.all(crds.map(async (crd) => crdState(crd, await live(client, crd))));
+    for (const s of states)
+        context.log.line(`CRD ${s.name}: ${s.change === 'same' ? 'as in the cluster' : s.change === 'new' ? 'not in the cluster' : 'differs from the cluster'}`);
+    return states;
+}
+/** Until the API server serves the CRD's kinds: helm would otherwise fail on the release's custom resources. */
+async function established(client, crd, signal) {
+    const deadline = Date.now() + ESTABLISHED_WITHIN_MS;
+    for (;;) {
+        const found = await live(client, crd);
+        const conditions = found?.status?.conditions;
+        const ok = Array.isArray(conditions) &&
+            conditions.some((c) => c.type === 'Established' && c.status === 'True');
+        if (ok)
+            return;
+        if (Date.now() > deadline)
+            throw new Error(`CRD ${crd.name} was applied but is not established after ${ESTABLISHED_WITHIN_MS / 1000} s; helm was not run`);
+        await setTimeout$2(ESTABLISHED_POLL_MS, undefined, { signal });
+    }
+}
+
 async function act(step, decision, digest, context, log) {
     const result = await carryOut(step, decision, digest, context, log);
     const drift = 'drift' in decision ? decision.drift : undefined;
@@ -75114,9 +75756,12 @@ async function apply(step, spec, decision, digest, context, log) {
     const op = decision.operation;
     const said = optionsNote(spec.options);
     const notes = [...decision.notes, ...(said ? [said] : [])];
+    const warnings = [];
     let version = spec.version ?? '';
     let revision = null;
     let health = null;
+    /** Set while helm runs: a failed install or upgrade may still warn about the chart's CRDs. */
+    let crdsIfHelmFails;
     try {
         if (!context.cluster)
             throw new Error('internal error: a deploy without a cluster');
@@ -75146,6 +75791,14 @@ async function apply(step, spec, decision, digest, context, log) {
         const translated = translateUserArgs(userArgs, helm.major, {
             serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
         });
+        const crds = crdsAround(spec, {
+            target,
+            chart,
+            values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
+            userArgs: translated.args
+        }, op, context, log);
+        notes.push(...(await crdsBeforeHelm(crds.step, crds.context)).notes);
+        crdsIfHelmFails = crds;
         notes.push(...translated.notes);
         const known = knownChartVersion(spec, spec.chart.kind === 'local' ? chartYamlOf(chart) : undefined);
         const output = applyOutput({
@@ -75179,6 +75832,10 @@ async function apply(step, spec, decision, digest, context, log) {
         revision = release.revision;
         version = release.chartVersion ?? known ?? version;
         log.line(`${op} done: revision ${revision ?? '?'}, chart version ${version || '?'}`);
+        crdsIfHelmFails = undefined;
+        const checked = await crdsAfterHelm(crds.step, version, crds.context);
+        notes.push(...checked.notes);
+        warnings.push(...checked.warnings);
         if (spec.options.health.enable && step.action === 'apply') {
             const gate = await healthGate({ step, op, revision, digest, applied, lastDeployed: decision.lastDeployed }, context, log);
             health = gate.health;
@@ -75193,11 +75850,42 @@ async function apply(step, spec, decision, digest, context, log) {
                 throw new Error(`helm test failed: ${tested.error}`);
         }
         await postHooks(step, { op, revision, digest }, postHookScripts, hookRun, context, notes);
-        return resultOf$1(step, { operation: op, status: 'succeeded', version, revision, notes, health });
+        return resultOf$1(step, {
+            operation: op,
+            status: 'succeeded',
+            version,
+            revision,
+            notes,
+            health,
+            warnings
+        });
     }
     catch (error) {
-        return failed(step, error, log, { operation: op, version, revision, notes, health });
+        if (crdsIfHelmFails) {
+            const { step: crdStep, context: crdContext } = crdsIfHelmFails;
+            warnings.push(...(await crdsAfterHelm(crdStep, version, crdContext, true)).warnings);
+        }
+        return failed(step, error, log, { operation: op, version, revision, notes, health, warnings });
     }
+}
+/** The plan's CRD policy around this install or upgrade (engine/crds.ts). */
+function crdsAround(spec, template, operation, context, log) {
+    return {
+        step: {
+            policy: spec.options.crds,
+            operation,
+            source: spec.chart,
+            template: { ...template, version: spec.version },
+            version: exactVersion(spec.version)
+        },
+        context: {
+            helm: context.helm,
+            client: context.cluster?.client,
+            call: helmContext(context, log),
+            signal: context.signal,
+            log
+        }
+    };
 }
 function hookRunOf(step, chart, version, operation, context, log) {
     const { config, cluster } = context;
@@ -75827,12 +76515,12 @@ function sharedOf(run) {
     const workdir = createWorkdir();
     // A preview gets no KUBECONFIG at all: helm template must not reach for a cluster.
     const baseEnv = run.plan.runKind.kind === 'preview'
-        ? childEnv({ ...workdir.helmEnv, KUBECONFIG: join$1(workdir.root, 'no-kubeconfig') })
+        ? childEnv({ ...workdir.helmEnv, KUBECONFIG: join$2(workdir.root, 'no-kubeconfig') })
         : childEnv(workdir.helmEnv);
     const given = run.ports ?? enginePorts(run.helm);
     // Commits' files, written once a run when first asked: the deployed commit's for its
     // local charts, the base commit's for a removed plan's uninstall hooks.
-    const commitFiles = given.commits ?? commitFolders(run.config.workspace, join$1(workdir.root, 'commits'));
+    const commitFiles = given.commits ?? commitFolders(run.config.workspace, join$2(workdir.root, 'commits'));
     const charts = new ChartResolver(given.helm, run.plan.repositories, run.config.workspace, { env: baseEnv, signal: run.signal }, () => commitFiles(run.plan.sha));
     // The base renders with its own repositories file and from its own files.
     const base = run.plan.runKind.kind === 'preview' ? run.base : undefined;
@@ -75866,8 +76554,8 @@ function sharedOf(run) {
 function baseSideOf(base, run, helm, workdir, headEnv) {
     const env = {
         ...headEnv,
-        HELM_REPOSITORY_CONFIG: join$1(workdir.root, 'helm', 'base-repositories.yaml'),
-        HELM_REPOSITORY_CACHE: join$1(workdir.root, 'helm', 'base-cache')
+        HELM_REPOSITORY_CONFIG: join$2(workdir.root, 'helm', 'base-repositories.yaml'),
+        HELM_REPOSITORY_CACHE: join$2(workdir.root, 'helm', 'base-cache')
     };
     return {
         root: base.root,
@@ -76071,7 +76759,7 @@ async function engineStep(step, context, log) {
 async function stepDigest(step, shared) {
     const { spec } = step;
     const paths = [...spec.values, ...Object.values(spec.hooks).flat()];
-    const files = await Promise.all(paths.map((p) => readFile(join$1(shared.config.workspace, p))));
+    const files = await Promise.all(paths.map((p) => readFile(join$2(shared.config.workspace, p))));
     return planDigest({ spec, files, helmArgs: shared.config.helmArgs, sha: shared.plan.sha });
 }
 function title(step) {
@@ -76534,7 +77222,7 @@ async function openDiffBase(input) {
     }
     if ('none' in found)
         return none(found.none);
-    const dir = await mkdtemp(join$1(process.env.RUNNER_TEMP || tmpdir(), 'gitops-base-'));
+    const dir = await mkdtemp(join$2(process.env.RUNNER_TEMP || tmpdir(), 'gitops-base-'));
     const dispose = () => rm$1(dir, { recursive: true, force: true });
     try {
         const checkout = await openCommitCheckout(input.config.workspace, found.sha, dir);
@@ -76763,9 +77451,9 @@ function previewOf(p, fail) {
 // uploaded as an artifact does neither. Masked like everything else the run writes.
 /** Writes the run's results file under RUNNER_TEMP and sets `results-file` to its path. */
 async function writeResultsFile(facts) {
-    const dir = await mkdtemp(join$1(process.env.RUNNER_TEMP || tmpdir(), 'gitops-results-'));
+    const dir = await mkdtemp(join$2(process.env.RUNNER_TEMP || tmpdir(), 'gitops-results-'));
     // Artifacts downloaded with merge-multiple land in one folder: the shard names the file.
-    const path = join$1(dir, `gitops-results${facts.shard?.id ? `-${facts.shard.id}` : ''}.json`);
+    const path = join$2(dir, `gitops-results${facts.shard?.id ? `-${facts.shard.id}` : ''}.json`);
     await writeFile$1(path, JSON.stringify(resultsDocument(facts, mask)) + '\n', {
         mode: 0o600
     });
@@ -77008,7 +77696,7 @@ async function jsonBelow(dir) {
     const entries = await readdir$1(dir, { withFileTypes: true, recursive: true });
     return entries
         .filter((e) => e.isFile() && e.name.endsWith('.json'))
-        .map((e) => join$1(e.parentPath, e.name));
+        .map((e) => join$2(e.parentPath, e.name));
 }
 async function readBounded(file) {
     let handle;
@@ -77569,11 +78257,11 @@ async function isNewer(at, theirs, ours) {
 }
 /** A commit of `base` with `files` (path → text) written over it; returns its SHA. */
 async function commitFiles(at, base, files, message) {
-    const dir = await mkdtemp(join$1(process.env.RUNNER_TEMP || tmpdir(), 'gitops-promote-'));
+    const dir = await mkdtemp(join$2(process.env.RUNNER_TEMP || tmpdir(), 'gitops-promote-'));
     const index = {
         ...at,
         env: {
-            GIT_INDEX_FILE: join$1(dir, 'index'),
+            GIT_INDEX_FILE: join$2(dir, 'index'),
             GIT_AUTHOR_NAME: AUTHOR.name,
             GIT_AUTHOR_EMAIL: AUTHOR.email,
             GIT_COMMITTER_NAME: AUTHOR.name,

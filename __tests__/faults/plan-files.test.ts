@@ -128,7 +128,7 @@ describe('plan files', () => {
   faultCase('unknown key', "error on line 2 naming the key 'valuez' and the allowed keys", () =>
     broken(
       'unknown-key.yaml',
-      `${p('unknown-key.yaml')}: line 2: unknown key 'valuez'; allowed keys: chart, version, values, repository, hooks, needs, driftIgnore, wait, timeout, atomic, set, test, suspend, keep, health`,
+      `${p('unknown-key.yaml')}: line 2: unknown key 'valuez'; allowed keys: chart, version, values, repository, hooks, needs, driftIgnore, wait, timeout, atomic, set, test, suspend, keep, health, crds`,
       2
     )
   )

@@ -256,6 +256,8 @@ function waitFlag(wait: boolean, major: HelmMajor): string {
  * so the plan wins (helm takes the last of a repeated flag). A health-checked plan is
  * waited for, and rolled back, by the action's health gate: helm's own wait would
  * stop first with no reasons, and its rollback would leave the gate nothing to judge.
+ * helm creates no CRD of `crds/` unless the policy is its own (`create`): under
+ * `create-replace` the action applied them before.
  */
 export function releaseOptionArgs(options: ReleaseOptions, major: HelmMajor): string[] {
   const byGate = options.health.enable
@@ -264,7 +266,8 @@ export function releaseOptionArgs(options: ReleaseOptions, major: HelmMajor): st
     ...(options.timeout !== undefined ? ['--timeout', options.timeout] : []),
     ...(options.atomic !== undefined
       ? [`${major === 4 ? '--rollback-on-failure' : '--atomic'}=${options.atomic && !byGate}`]
-      : [])
+      : []),
+    ...(options.crds !== 'create' ? ['--skip-crds'] : [])
   ]
 }
 
@@ -300,4 +303,9 @@ export function registryLoginArgs(host: string, username: string): string[] {
 /** The repository indexes were fetched by `helm repo add` just before: no second refresh. */
 export function dependencyBuildArgs(chartDir: string): string[] {
   return ['dependency', 'build', chartDir, '--skip-refresh']
+}
+
+/** `helm template` with the CRDs of the charts' `crds/` folders, which it leaves out otherwise. */
+export function templateWithCrdsArgs(input: Parameters<typeof templateArgs>[0]): string[] {
+  return [...templateArgs(input), '--include-crds']
 }

@@ -11,6 +11,7 @@ import {
   rollbackArgs,
   statusArgs,
   templateArgs,
+  templateWithCrdsArgs,
   testArgs,
   uninstallArgs,
   userValuesArgs
@@ -35,7 +36,8 @@ export function helmPort(helm: Helm): HelmPort {
     uninstall: async (target, context) => void (await call(uninstallArgs(target), context)),
     rollback: async (target, revision, context) =>
       void (await call(rollbackArgs(target, revision), context)),
-    template: (input, context) => call(templateArgs(input), context),
+    template: (input, context) =>
+      call(input.includeCrds ? templateWithCrdsArgs(input) : templateArgs(input), context),
     history: async (target, context) => {
       try {
         return await call(historyArgs(target), context)

@@ -4,7 +4,8 @@ import { runExecPlugin } from './exec-credential.ts'
 import { clusterAccess, type ClusterAccess } from './kubeconfig-access.ts'
 
 // A small Kubernetes API client for what helm cannot tell us in one call:
-// reads (a LIST too) and merge patches by path, authenticated as the kubeconfig says.
+// reads (a LIST too), merge patches and server-side applies by path, authenticated as
+// the kubeconfig says.
 
 export class KubeApiError extends Error {
   readonly statusCode: number
@@ -20,6 +21,8 @@ export interface KubeClient {
   readonly server: string
   get<T>(path: string, accept?: string): Promise<T>
   mergePatch(path: string, patch: unknown): Promise<void>
+  /** Server-side apply as `fieldManager`, taking over fields other managers set (force); the object as stored. */
+  apply<T>(path: string, object: unknown, fieldManager: string): Promise<T>
   close(): Promise<void>
 }
 
@@ -98,6 +101,17 @@ function createClient(
         { 'content-type': 'application/merge-patch+json', accept: 'application/json' },
         JSON.stringify(patch)
       )
+    },
+    async apply<T>(path: string, object: unknown, fieldManager: string): Promise<T> {
+      const query = `fieldManager=${encodeURIComponent(fieldManager)}&force=true`
+      // JSON is YAML: the apply patch type takes either.
+      const text = await call(
+        'PATCH',
+        `${path}${path.includes('?') ? '&' : '?'}${query}`,
+        { 'content-type': 'application/apply-patch+yaml', accept: 'application/json' },
+        JSON.stringify(object)
+      )
+      return JSON.parse(text) as T
     },
     close: () => agent.close()
   }

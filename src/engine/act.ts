@@ -27,6 +27,13 @@ import type { Charts, HelmCall, HelmPort, HooksPort } from './ports.ts'
 import { releaseTest } from './release-test.ts'
 import { healthGate, healthReader, undoFailedHelm } from './health-gate.ts'
 import type { Health } from '../types/health.ts'
+import {
+  crdsAfterHelm,
+  crdsBeforeHelm,
+  exactVersion,
+  type CrdContext,
+  type CrdStep
+} from './crds.ts'
 import { errorMessage } from '../error-message.ts'
 
 // The one interpreter of decisions: helm, hooks and `helm template`, for
@@ -220,9 +227,12 @@ async function apply(
   const op = decision.operation
   const said = optionsNote(spec.options)
   const notes = [...decision.notes, ...(said ? [said] : [])]
+  const warnings: string[] = []
   let version = spec.version ?? ''
   let revision: number | null = null
   let health: Health | null = null
+  /** Set while helm runs: a failed install or upgrade may still warn about the chart's CRDs. */
+  let crdsIfHelmFails: CrdsAround | undefined
   try {
     if (!context.cluster) throw new Error('internal error: a deploy without a cluster')
     if (spec.options.health.enable && !healthReader(context))
@@ -252,6 +262,20 @@ async function apply(
     const translated = translateUserArgs(userArgs, helm.major, {
       serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
     })
+    const crds = crdsAround(
+      spec,
+      {
+        target,
+        chart,
+        values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
+        userArgs: translated.args
+      },
+      op,
+      context,
+      log
+    )
+    notes.push(...(await crdsBeforeHelm(crds.step, crds.context)).notes)
+    crdsIfHelmFails = crds
     notes.push(...translated.notes)
     const known = knownChartVersion(
       spec,
@@ -290,6 +314,10 @@ async function apply(
     revision = release.revision
     version = release.chartVersion ?? known ?? version
     log.line(`${op} done: revision ${revision ?? '?'}, chart version ${version || '?'}`)
+    crdsIfHelmFails = undefined
+    const checked = await crdsAfterHelm(crds.step, version, crds.context)
+    notes.push(...checked.notes)
+    warnings.push(...checked.warnings)
 
     if (spec.options.health.enable && step.action === 'apply') {
       const gate = await healthGate(
@@ -315,9 +343,52 @@ async function apply(
       if (!tested.ok) throw new Error(`helm test failed: ${tested.error}`)
     }
     await postHooks(step, { op, revision, digest }, postHookScripts, hookRun, context, notes)
-    return resultOf(step, { operation: op, status: 'succeeded', version, revision, notes, health })
+    return resultOf(step, {
+      operation: op,
+      status: 'succeeded',
+      version,
+      revision,
+      notes,
+      health,
+      warnings
+    })
   } catch (error) {
-    return failed(step, error, log, { operation: op, version, revision, notes, health })
+    if (crdsIfHelmFails) {
+      const { step: crdStep, context: crdContext } = crdsIfHelmFails
+      warnings.push(...(await crdsAfterHelm(crdStep, version, crdContext, true)).warnings)
+    }
+    return failed(step, error, log, { operation: op, version, revision, notes, health, warnings })
+  }
+}
+
+interface CrdsAround {
+  readonly step: CrdStep
+  readonly context: CrdContext
+}
+
+/** The plan's CRD policy around this install or upgrade (engine/crds.ts). */
+function crdsAround(
+  spec: PlanSpec,
+  template: CrdStep['template'],
+  operation: 'install' | 'upgrade',
+  context: ActContext,
+  log: PlanLog
+): CrdsAround {
+  return {
+    step: {
+      policy: spec.options.crds,
+      operation,
+      source: spec.chart,
+      template: { ...template, version: spec.version },
+      version: exactVersion(spec.version)
+    },
+    context: {
+      helm: context.helm,
+      client: context.cluster?.client,
+      call: helmContext(context, log),
+      signal: context.signal,
+      log
+    }
   }
 }
 

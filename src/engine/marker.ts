@@ -147,14 +147,19 @@ export function planDigest(input: DigestInput): string {
   return hash.digest('hex').slice(0, 32)
 }
 
-/** The options that change what helm does; `suspend` and `keep` only decide whether it runs. */
+/**
+ * The options that change what helm does; `suspend` and `keep` only decide whether it
+ * runs. `crds` counts once it is not helm's own `create`: a plan switched to
+ * `create-replace` is deployed again, which applies its chart's CRDs.
+ */
 function deployedOptions(options: ReleaseOptions): Record<string, unknown> {
-  const { wait, timeout, atomic, set, test } = options
+  const { wait, timeout, atomic, set, test, crds } = options
   return {
     ...(wait !== undefined ? { wait } : {}),
     ...(timeout !== undefined ? { timeout } : {}),
     ...(atomic !== undefined ? { atomic } : {}),
     ...(Object.keys(set).length > 0 ? { set } : {}),
-    ...(test ? { test } : {})
+    ...(test ? { test } : {}),
+    ...(crds !== 'create' ? { crds } : {})
   }
 }

@@ -15,7 +15,8 @@ export function optionsNote(options: ReleaseOptions): string | undefined {
       ? `helm test${options.test.rollbackOnFailure ? ' (rollback on failure)' : ''}`
       : undefined,
     options.keep ? 'keep on removal' : undefined,
-    options.health.enable ? 'health-checked' : undefined
+    options.health.enable ? 'health-checked' : undefined,
+    options.crds !== 'create' ? `crds ${options.crds}` : undefined
   ].filter((part) => part !== undefined)
   return said.length > 0 ? `release options: ${said.join(', ')}` : undefined
 }

@@ -18,8 +18,11 @@ export interface HelmCall {
   readonly announce?: (command: string) => void
 }
 
-/** What `helm template` renders: the chart and values of an apply, without its release flags. */
-export type TemplateInput = Omit<
+/**
+ * What `helm template` renders: the chart and values of an apply, without its release
+ * flags; with `includeCrds`, the CRDs of the charts' `crds/` folders too (`--include-crds`).
+ */
+export type TemplateInput = { readonly includeCrds?: boolean } & Omit<
   ApplyArgsInput,
   'operation' | 'description' | 'labels' | 'optionArgs' | 'output'
 >

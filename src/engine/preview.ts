@@ -1,12 +1,13 @@
 import type { BasePlan, DiffBase } from '../types/diff-base.ts'
-import type { PlannedStep, PlanSpec, PlanTarget } from '../types/plan.ts'
+import type { CrdPolicy, PlannedStep, PlanSpec, PlanTarget } from '../types/plan.ts'
 import type { RenderDiff, Result } from '../types/results.ts'
 import { setupReleaseKey } from '../types/plan.ts'
 import type { PlanLog } from '../report/plan-log.ts'
 import type { ValuesFiles } from '../secrets/sops-values.ts'
 import { setValuesFiles } from '../apply/run-files.ts'
 import { translateUserArgs } from '../apply/helm-args.ts'
-import { parseManifest, type RenderedObject } from '../render/objects.ts'
+import type { RenderedObject } from '../render/objects.ts'
+import { objectNotes, renderedObjects, withCrdNotes } from './preview-crds.ts'
 import {
   countLine,
   diffLines,
@@ -83,7 +84,9 @@ async function renderObjects(
       chart,
       version: spec.version,
       values: [...values.paths, ...setValuesFiles(context.scratch, target, spec.options.set)],
-      userArgs: translateUserArgs(context.helmArgs, context.helm.major, { serverSide: false }).args
+      userArgs: translateUserArgs(context.helmArgs, context.helm.major, { serverSide: false }).args,
+      // What the CRD policy may apply is shown too (preview-crds.ts).
+      includeCrds: true
     },
     {
       env: side.env,
@@ -92,7 +95,7 @@ async function renderObjects(
       announce: (command) => log.line(command)
     }
   )
-  return { objects: parseManifest(rendered, target.namespace), notes: values.notes }
+  return { objects: renderedObjects(rendered, target.namespace), notes: values.notes }
 }
 
 type BaseObjects =
@@ -129,19 +132,21 @@ async function baseObjects(
   }
 }
 
-/** The diff of a plan within what the run may still keep, logged. */
+/** The diff of a plan within what the run may still keep, logged; a CRD of `crds/` says what `policy` does with it. */
 function diffOf(
   base: readonly RenderedObject[] | undefined,
   head: readonly RenderedObject[] | undefined,
   context: PreviewContext,
-  log: PlanLog
+  log: PlanLog,
+  policy: CrdPolicy
 ): RenderDiff {
   const budget = context.base?.budget
-  const diff = diffObjects(base, head, budget?.left)
+  const diff = withCrdNotes(diffObjects(base, head, budget?.left), base, head, policy)
   budget?.spend(diff)
   log.line(countLine(diff))
   for (const object of diff.objects) {
     log.diff(`${object.change} ${object.key}`)
+    if (object.note) log.diff(`  (${object.note})`)
     for (const line of object.diff.replace(/\n$/, '').split('\n')) log.diff(`  ${line}`)
   }
   for (const note of truncationNotes(diff)) log.line(note)
@@ -183,7 +188,7 @@ export async function previewApply(
       notes: [rendered, ...(base.why !== undefined ? [base.why] : []), ...said]
     })
   }
-  const diff = diffOf(base.objects, head, context, log)
+  const diff = diffOf(base.objects, head, context, log, step.spec.options.crds)
   const unchanged = diff.objects.length === 0
   return resultOf(step, {
     operation: 'render',
@@ -193,6 +198,7 @@ export async function previewApply(
         ? `renders the same as at base (${head.length} object(s))`
         : `${base.objects ? '' : 'a new plan: '}${countLine(diff)}`,
       ...truncationNotes(diff),
+      ...objectNotes(diff),
       ...said
     ],
     diff
@@ -216,11 +222,12 @@ export async function previewUninstall(
       notes: [would, ...(why !== undefined ? [why] : [])]
     })
   }
-  const diff = diffOf(base.objects, undefined, context, log)
+  // A removed plan's CRDs stay whatever its policy was.
+  const diff = diffOf(base.objects, undefined, context, log, 'create')
   return resultOf(step, {
     operation: 'uninstall',
     status: 'planned',
-    notes: [`${would}: ${countLine(diff)}`, ...truncationNotes(diff)],
+    notes: [`${would}: ${countLine(diff)}`, ...truncationNotes(diff), ...objectNotes(diff)],
     diff
   })
 }

@@ -186,6 +186,10 @@ function counting(client: KubeClient): { client: KubeClient; requests: () => num
         count++
         return client.mergePatch(path, patch)
       },
+      apply: <T>(path: string, object: unknown, fieldManager: string): Promise<T> => {
+        count++
+        return client.apply<T>(path, object, fieldManager)
+      },
       close: () => client.close()
     },
     requests: () => count

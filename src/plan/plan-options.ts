@@ -1,11 +1,11 @@
 import { CORE_SCHEMA, load } from 'js-yaml'
-import type { ReleaseOptions, Removal } from '../types/plan.ts'
+import { CRD_POLICIES, type CrdPolicy, type ReleaseOptions, type Removal } from '../types/plan.ts'
 import { healthOptions, mergeHealth, settleHealth, type HealthOptions } from './health-options.ts'
 import { bool, type Problem } from './option-values.ts'
 import type { YamlNode } from './yaml-tree.ts'
 
 // Pure: the release options of a plan file or of a defaults entry (`wait`,
-// `timeout`, `atomic`, `set`, `test`, `suspend`, `keep`, `health`) as written, each
+// `timeout`, `atomic`, `set`, `test`, `suspend`, `keep`, `health`, `crds`) as written, each
 // problem with its line; merged (plan over defaults) and then settled.
 
 export const OPTION_KEYS = [
@@ -16,7 +16,8 @@ export const OPTION_KEYS = [
   'test',
   'suspend',
   'keep',
-  'health'
+  'health',
+  'crds'
 ] as const
 export type OptionKey = (typeof OPTION_KEYS)[number]
 
@@ -37,6 +38,7 @@ export interface PlanOptions {
   readonly suspend?: boolean
   readonly keep?: boolean
   readonly health?: HealthOptions
+  readonly crds?: CrdPolicy
 }
 
 export type { Problem } from './option-values.ts'
@@ -94,6 +96,9 @@ export function parseOptions(
       case 'health':
         options.health = healthOptions(node, name, problem)
         break
+      case 'crds':
+        options.crds = crdPolicy(node, name, problem)
+        break
     }
   }
   return options
@@ -121,6 +126,26 @@ function duration(node: YamlNode, name: string, problem: Problem): string | unde
   problem(
     node.line,
     `${name} must be a duration such as 90s, 5m or 1h30m (a number with a unit: ns, us, ms, s, m, h), not ${got}`
+  )
+  return undefined
+}
+
+/** Flux's spellings of the same policies, so an error can say how to write them here. */
+const FLUX_SPELLING: Readonly<Record<string, CrdPolicy>> = {
+  Skip: 'skip',
+  Create: 'create',
+  CreateReplace: 'create-replace'
+}
+
+function crdPolicy(node: YamlNode, name: string, problem: Problem): CrdPolicy | undefined {
+  const text = node.kind === 'scalar' && node.plain ? node.text : undefined
+  const policy = CRD_POLICIES.find((p) => p === text)
+  if (policy) return policy
+  const got = node.kind === 'scalar' ? `'${node.text}'` : `a ${node.kind}`
+  const flux = text === undefined ? undefined : FLUX_SPELLING[text]
+  problem(
+    node.line,
+    `${name} must be one of ${CRD_POLICIES.join(', ')}, not ${got}${flux ? ` (Flux's ${text} is written ${flux} here)` : ''}`
   )
   return undefined
 }
@@ -293,7 +318,8 @@ export function settleOptions(options: PlanOptions): ReleaseOptions {
         : undefined,
     suspend: options.suspend ?? false,
     keep: options.keep ?? false,
-    health: settleHealth(options.health)
+    health: settleHealth(options.health),
+    crds: options.crds ?? 'create'
   })
 }
 

@@ -14,3 +14,13 @@ export function annotateFailures(results: readonly Result[]): void {
     })
   }
 }
+
+/** A warning annotation on the plan file for each warning of a plan that did not fail because of it. */
+export function annotateWarnings(results: readonly Result[]): void {
+  for (const r of results)
+    for (const warning of r.warnings ?? [])
+      core.warning(mask(`${r.plan}: ${warning}`), {
+        title: mask(`${r.operation ?? 'plan'} of ${r.setup} ${releaseKey(r)}: warning`),
+        file: r.plan
+      })
+}

@@ -61,7 +61,7 @@ function partsOf(results: readonly Result[]): Part[] {
       for (const o of d.objects)
         parts.push({
           kind: 'object',
-          title: `${SIGN[o.change]} ${code(o.key)}${o.cut > 0 ? ` (diff truncated: ${o.cut} lines not shown)` : ''}`,
+          title: `${SIGN[o.change]} ${code(o.key)}${o.cut > 0 ? ` (diff truncated: ${o.cut} lines not shown)` : ''}${o.note ? `\n\n${code(o.note)}` : ''}`,
           lines: o.diff.replace(/\n$/, '').split('\n')
         })
       parts.push({ kind: 'outline', text: '</details>\n' })

@@ -24,6 +24,7 @@ export function resultsJson(results: readonly Result[]): string {
       notes: r.notes,
       health: r.health,
       wave: r.wave ?? null,
+      ...(r.warnings?.length ? { warnings: r.warnings } : {}),
       ...(r.drift ? { drift: r.drift } : {})
     }))
   )

@@ -4,7 +4,7 @@ import { type PreviewBase } from '../types/diff-base.ts'
 import { isDriftCheck, releaseKey, type DeploymentPlan } from '../types/plan.ts'
 import { type Result } from '../types/results.ts'
 import { COMMENT_LIMIT, renderDiffMarkdown, SUMMARY_DIFF_LIMIT } from './diff-markdown.ts'
-import { annotateFailures } from './annotations.ts'
+import { annotateFailures, annotateWarnings } from './annotations.ts'
 import { mask } from '../secrets/masking.ts'
 import { writeResultOutputs, writeRunFailureOutputs, writeSetupsOutput } from './outputs.ts'
 import { affectedSetups, allResults } from './results.ts'
@@ -67,6 +67,7 @@ export async function reportResults(
   const all = allResults(plan, results)
   writeResultOutputs(all)
   annotateFailures(all)
+  annotateWarnings(all)
   await writeSummary(
     runSummary({ drift: drift !== undefined, sha: plan.sha, results: all, cancelled, preview })
   )

@@ -13,6 +13,8 @@ export interface OutcomeFields {
   readonly revision?: number | null
   readonly error?: string | null
   readonly notes?: readonly string[]
+  /** What the user should act on though the plan did not fail (a CRD left differing under `crds: create`). */
+  readonly warnings?: readonly string[]
   readonly durationMs?: number
   readonly diff?: RenderDiff
   /** The plan file's line the error is about. */
@@ -40,6 +42,7 @@ export function resultOf(
     error: fields.error ? `${target.plan}: ${fields.error}` : null,
     notes: fields.notes ?? [],
     health: fields.health ?? null,
+    ...(fields.warnings?.length ? { warnings: fields.warnings } : {}),
     ...(fields.diff ? { diff: fields.diff } : {}),
     ...(fields.line !== undefined ? { line: fields.line } : {})
   }

@@ -75,6 +75,12 @@ export function renderSummary(input: SummaryInput): string {
     lines.push('', '### Errors', '')
     for (const r of failures) lines.push(`- ${code(r.plan)}: ${code(r.error ?? '')}`)
   }
+  const warned = results.filter((r) => (r.warnings ?? []).length > 0)
+  if (warned.length > 0) {
+    lines.push('', '### Warnings', '')
+    for (const r of warned)
+      for (const warning of r.warnings ?? []) lines.push(`- ${code(r.plan)}: ${code(warning)}`)
+  }
   const noted = results.filter((r) => r.notes.length > 0)
   if (noted.length > 0) {
     lines.push('', '### Notes', '')

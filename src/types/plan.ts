@@ -79,7 +79,19 @@ export interface ReleaseOptions {
   readonly keep: boolean
   /** Read the release's objects until they are current (kstatus's rules) once helm returned. */
   readonly health: HealthCheck
+  /** What becomes of the CRDs in the chart's `crds/` folders (Flux's install/upgrade `crds`). */
+  readonly crds: CrdPolicy
 }
+
+/**
+ * `skip`: never applied (helm `--skip-crds`). `create`: helm's own way, an install
+ * creates those missing and an upgrade touches none; a CRD that differs is a warning.
+ * `create-replace`: applied server-side before the install or upgrade, unless a CRD
+ * drops a version the cluster still stores objects at.
+ */
+export type CrdPolicy = 'skip' | 'create' | 'create-replace'
+
+export const CRD_POLICIES: readonly CrdPolicy[] = ['skip', 'create', 'create-replace']
 
 /**
  * A removed plan's uninstall hooks: repository paths of the base commit (their files

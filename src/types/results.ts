@@ -26,6 +26,12 @@ export interface Result {
   readonly notes: readonly string[]
   /** Whether the release's objects became current once helm returned; null when it was not checked. */
   readonly health: Health | null
+  /**
+   * What the user should act on though the plan did not fail because of it (a CRD the
+   * chart changed, left as it was under `crds: create`); a warning annotation on the
+   * plan file each. Absent when there is none.
+   */
+  readonly warnings?: readonly string[]
   /** Line of the plan file the error points at, for the annotation. */
   readonly line?: number
   /** A preview's object diff against the diff base; absent when there was none to compare with. */
@@ -47,6 +53,8 @@ export interface ObjectDiff {
   readonly diff: string
   /** Diff lines left out past the per-object or per-run bound (0: the whole diff). */
   readonly cut: number
+  /** What a deploy does with it beside helm: a CRD of a chart's `crds/`, under the plan's CRD policy. */
+  readonly note?: string
 }
 
 /** What a plan renders differently at head than at the diff base, object by object. */

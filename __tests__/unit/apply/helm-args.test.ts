@@ -6,6 +6,7 @@ import {
   serverSideFlag,
   serverSideInEffect,
   templateArgs,
+  templateWithCrdsArgs,
   testArgs,
   translateUserArgs,
   uninstallArgs,
@@ -192,6 +193,12 @@ describe('applyArgs', () => {
 })
 
 describe('templateArgs', () => {
+  it('asks for the CRDs of crds/ folders only when told', () => {
+    const input = { target, chart: 'c', values: [], userArgs: ['--set', 'a=1'] }
+    expect(templateArgs(input)).not.toContain('--include-crds')
+    expect(templateWithCrdsArgs(input)).toEqual([...templateArgs(input), '--include-crds'])
+  })
+
   it('drops upgrade-only flags with their values and keeps rendering flags', () => {
     expect(
       templateArgs({
@@ -284,6 +291,14 @@ describe("a plan's release options as flags", () => {
       },
       4,
       ['--wait=hookOnly', '--timeout', '90s', '--rollback-on-failure=false']
+    ],
+    ["crds: create is helm's own: no flag", { crds: 'create' }, 4, []],
+    ['crds: skip', { crds: 'skip' }, 3, ['--skip-crds']],
+    [
+      'crds: create-replace (the action applied them before)',
+      { crds: 'create-replace' },
+      4,
+      ['--skip-crds']
     ]
   ] as const)('%s', (_name, options, major, expected) => {
     expect(releaseOptionArgs({ ...DEFAULT_OPTIONS, ...options }, major)).toEqual(expected)

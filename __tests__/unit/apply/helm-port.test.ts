@@ -41,6 +41,11 @@ describe('helmPort', () => {
           call
         ),
       'template web /c --namespace ns --atomic'
+    ],
+    [
+      'template with the CRDs of crds/',
+      (p) => p.template({ target, chart: '/c', values: [], userArgs: [], includeCrds: true }, call),
+      'template web /c --namespace ns --include-crds'
     ]
   ])('%s', async (_name, run, args) => {
     announced.length = 0

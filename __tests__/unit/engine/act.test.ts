@@ -12,6 +12,7 @@ import { PlanLog } from '../../../src/report/plan-log.ts'
 import type { Config } from '../../../src/types/config.ts'
 import type { HookName, PlannedStep, PlanSpec } from '../../../src/types/plan.ts'
 import type { ObjectDrift, Result } from '../../../src/types/results.ts'
+import { pulledChart } from '../../support/chart-archive.ts'
 import { testConfig } from '../../support/config.ts'
 import { resetCore } from '../../support/fakes/core.ts'
 import {
@@ -101,7 +102,8 @@ function fixture(
     config,
     sha: SHA,
     run: '42',
-    env: { PATH: '/bin' },
+    // helm pulled stable/web 1.0.0, without CRDs: nothing more is rendered.
+    env: { PATH: '/bin', ...pulledChart('web', '1.0.0') },
     charts: { resolve: () => Promise.resolve('/charts/web') },
     values: new ValuesFiles({ config, dir: workspace, signal }),
     signal,

@@ -405,7 +405,12 @@ describe('the options note (summary, results, preview)', () => {
       'release options: atomic on, wait off, timeout 5m, set a, b, helm test (rollback on failure), keep on removal'
     ],
     [{ test: { rollbackOnFailure: false } }, 'release options: helm test'],
-    [{ health: { ...DEFAULT_OPTIONS.health, enable: true } }, 'release options: health-checked']
+    [{ health: { ...DEFAULT_OPTIONS.health, enable: true } }, 'release options: health-checked'],
+    [{ crds: 'create' }, undefined],
+    [
+      { crds: 'create-replace', keep: true },
+      'release options: keep on removal, crds create-replace'
+    ]
   ])('%j → %s', (options, expected) => {
     expect(optionsNote({ ...DEFAULT_OPTIONS, ...options })).toBe(expected)
   })

@@ -8,6 +8,7 @@ import {
   quarantineLabel,
   releaseDescription
 } from '../../../src/engine/marker.ts'
+import type { ReleaseOptions } from '../../../src/types/plan.ts'
 import { webSpec } from '../../support/plan-spec.ts'
 
 const spec = webSpec({ version: '1.0.0', values: ['v.yaml'] })
@@ -128,6 +129,15 @@ describe('the outcome of post-hooks on a revision', () => {
     expect(digest({ spec: { ...spec, hooks: { ...spec.hooks, 'pre-uninstall': ['x.sh'] } } })).toBe(
       before
     )
+  })
+
+  it("crds counts once it is not helm's own create: switching to create-replace deploys again", () => {
+    const withCrds = (crds: ReleaseOptions['crds']) =>
+      digest({ spec: { ...spec, options: { ...spec.options, crds } } })
+    expect(withCrds('create')).toBe(digest())
+    expect(withCrds('create-replace')).not.toBe(digest())
+    expect(withCrds('skip')).not.toBe(digest())
+    expect(withCrds('skip')).not.toBe(withCrds('create-replace'))
   })
 
   it('leaves the health check out: it decides what is read after helm, not what helm does', () => {

@@ -168,7 +168,8 @@ describe('previewApply', () => {
       chart: '/charts/web',
       version: undefined,
       values: [],
-      userArgs: ['--rollback-on-failure', '--timeout', '5m']
+      userArgs: ['--rollback-on-failure', '--timeout', '5m'],
+      includeCrds: true
     })
   })
 })

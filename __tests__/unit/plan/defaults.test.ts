@@ -91,7 +91,7 @@ describe('.gitops/defaults.yaml', () => {
     [
       'a plan-only key',
       'all:\n  chart: stable/x\n',
-      "line 2: all: 'chart' cannot have a default; allowed keys: wait, timeout, atomic, set, test, suspend, keep, health"
+      "line 2: all: 'chart' cannot have a default; allowed keys: wait, timeout, atomic, set, test, suspend, keep, health, crds"
     ],
     [
       'a wrong type, with its line',

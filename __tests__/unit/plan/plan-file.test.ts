@@ -3,7 +3,7 @@ import { parsePlanFile } from '../../../src/plan/plan-file.ts'
 
 const FILE = 'aws/foo/default/demo.yaml'
 const KEYS =
-  'allowed keys: chart, version, values, repository, hooks, needs, driftIgnore, wait, timeout, atomic, set, test, suspend, keep, health'
+  'allowed keys: chart, version, values, repository, hooks, needs, driftIgnore, wait, timeout, atomic, set, test, suspend, keep, health, crds'
 const HOOKS =
   'allowed hooks: pre-install, post-install, pre-upgrade, post-upgrade, pre-uninstall, post-uninstall'
 

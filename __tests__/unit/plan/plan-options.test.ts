@@ -465,7 +465,9 @@ describe('plan options: merged over defaults, then settled', () => {
     expect(mergeOptions(under, {})).toEqual(under)
   })
 
-  it.each<[string, PlanOptions, ReturnType<typeof settleOptions>]>([
+  it.each<
+    [string, PlanOptions, Omit<ReturnType<typeof settleOptions>, 'crds'> & { crds?: string }]
+  >([
     [
       'nothing set: switches off, wait/timeout/atomic left to helm-args',
       {},
@@ -497,7 +499,8 @@ describe('plan options: merged over defaults, then settled', () => {
         test: { enable: true, timeout: '1m', rollbackOnFailure: true },
         suspend: true,
         keep: true,
-        health: { enable: true, ignore: ['Service/lb'] }
+        health: { enable: true, ignore: ['Service/lb'] },
+        crds: 'create-replace'
       },
       {
         wait: false,
@@ -507,7 +510,8 @@ describe('plan options: merged over defaults, then settled', () => {
         test: { timeout: '1m', rollbackOnFailure: true },
         suspend: true,
         keep: true,
-        health: { enable: true, expressions: [], ignore: ['Service/lb'] }
+        health: { enable: true, expressions: [], ignore: ['Service/lb'] },
+        crds: 'create-replace'
       }
     ],
     [
@@ -526,6 +530,40 @@ describe('plan options: merged over defaults, then settled', () => {
       }
     ]
   ])('%s', (_name, given, expected) => {
-    expect(settleOptions(given)).toEqual(expected)
+    // Helm's own CRD policy unless one is given (cases of crds below).
+    expect(settleOptions(given)).toEqual({ crds: 'create', ...expected })
+  })
+})
+
+describe('plan options: crds, as Flux names the policies', () => {
+  it.each<[string, string, PlanOptions]>([
+    ['skip', 'crds: skip\n', { crds: 'skip' }],
+    ['create', 'crds: create\n', { crds: 'create' }],
+    ['create-replace', 'crds: create-replace\n', { crds: 'create-replace' }]
+  ])('%s', (_name, text, expected) => {
+    expect(options(text)).toEqual(expected)
+    expect(settleOptions(expected).crds).toBe(expected.crds)
+  })
+
+  const allowed = "'crds' must be one of skip, create, create-replace"
+  it.each<[string, string, [number | undefined, string][]]>([
+    ['an unknown policy', 'crds: replace\n', [[2, `${allowed}, not 'replace'`]]],
+    [
+      "Flux's spelling",
+      '\ncrds: CreateReplace\n',
+      [[3, `${allowed}, not 'CreateReplace' (Flux's CreateReplace is written create-replace here)`]]
+    ],
+    ['quoted', 'crds: "skip"\n', [[2, `${allowed}, not 'skip'`]]],
+    ['a boolean', 'crds: false\n', [[2, `${allowed}, not 'false'`]]],
+    ['a list', 'crds: [skip]\n', [[2, `${allowed}, not a sequence`]]],
+    ['empty', 'crds:\n', [[2, `${allowed}, not ''`]]]
+  ])('%s is an error with its line and the allowed values', (_name, text, expected) => {
+    expect(problems(text)).toEqual(expected)
+  })
+
+  it("unset is helm's own create; the plan wins over defaults", () => {
+    expect(settleOptions({}).crds).toBe('create')
+    expect(mergeOptions({ crds: 'skip' }, {}).crds).toBe('skip')
+    expect(mergeOptions({ crds: 'skip' }, { crds: 'create-replace' }).crds).toBe('create-replace')
   })
 })

@@ -449,7 +449,7 @@ describe('planDeployment: problems are per plan, the others go on', () => {
     expect(problems(p)).toEqual([
       "aws/foo/default/Bad_Name.yaml release name 'Bad_Name' (the file name without extension) must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 53 characters",
       "aws/foo/default/alias.yaml:2 line 2: unknown repository alias 'nobody' in chart 'nobody/x' (known aliases: bitnami, stable); define it in the helm-repositories input or .gitops/repositories.yaml, or write ./nobody/x for a chart in this repository",
-      "aws/foo/default/broken.yaml:2 line 2: unknown key 'namespace'; allowed keys: chart, version, values, repository, hooks, needs, driftIgnore, wait, timeout, atomic, set, test, suspend, keep, health",
+      "aws/foo/default/broken.yaml:2 line 2: unknown key 'namespace'; allowed keys: chart, version, values, repository, hooks, needs, driftIgnore, wait, timeout, atomic, set, test, suspend, keep, health, crds",
       "aws/foo/default/many.yaml:2 line 2: values file 'missing.yaml' does not exist in the repository (paths are relative to the repository root); line 4: pre-install hook '../escape.sh' leaves the repository; paths are relative to the repository root"
     ])
     expect(p.problems[0]?.target).toEqual({
@@ -762,7 +762,7 @@ describe('planDeployment: release options', () => {
     const r = await repo({
       ...OPS,
       '.gitops/defaults.yaml':
-        'all:\n  wait: true\n  health: { enable: false, ignore: [Job/seed] }\nsetups:\n  gcp/bar:\n    atomic: true\n',
+        'all:\n  wait: true\n  health: { enable: false, ignore: [Job/seed] }\nsetups:\n  gcp/bar:\n    atomic: true\n    crds: create-replace\n',
       'gcp/bar/web/site.yaml':
         'chart: oci://ghcr.io/org/charts/site\nversion: "3.1"\natomic: false\nset:\n  image.tag: v2\nhealth:\n  ignore: [Service/lb]\n'
     })
@@ -780,14 +780,16 @@ describe('planDeployment: release options', () => {
       test: undefined,
       suspend: false,
       keep: false,
-      health: { enable: true, expressions: [], ignore: ['Job/seed', 'Service/lb'] }
+      health: { enable: true, expressions: [], ignore: ['Job/seed', 'Service/lb'] },
+      crds: 'create-replace'
     })
     expect(specs['gcp/bar/web/proxy.yaml']).toMatchObject({
       wait: true,
       atomic: true,
+      crds: 'create-replace',
       health: { enable: false, expressions: [], ignore: ['Job/seed'] }
     })
-    expect(specs['aws/foo/default/demo.yaml']).toMatchObject({ wait: true })
+    expect(specs['aws/foo/default/demo.yaml']).toMatchObject({ wait: true, crds: 'create' })
     expect(specs['aws/foo/default/demo.yaml']?.atomic).toBeUndefined()
   })
 

@@ -62,6 +62,18 @@ describe('the diff as Markdown', () => {
     expect(md).not.toContain('Cut to')
   })
 
+  it("an object's note (a CRD of crds/ under the plan's policy) follows its title as an inert span", () => {
+    const crd: ObjectDiff = {
+      ...objectDiff(1, 1),
+      key: 'apiextensions.k8s.io/v1 CustomResourceDefinition ns/widgets.example.com (crds/)',
+      change: 'changed',
+      note: 'CRD widgets.example.com (crds/) changed in the chart: ignored (crds: skip)'
+    }
+    expect(render([result('web', [crd])])).toContain(
+      '~ `apiextensions.k8s.io/v1 CustomResourceDefinition ns/widgets.example.com (crds/)`\n\n`CRD widgets.example.com (crds/) changed in the chart: ignored (crds: skip)`\n\n```diff'
+    )
+  })
+
   it('a fence inside a diff cannot close the block', () => {
     const sneaky: ObjectDiff = {
       key: 'v1 ConfigMap ns/x',

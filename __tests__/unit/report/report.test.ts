@@ -126,6 +126,23 @@ describe('reportResults', () => {
     })
     expect(core.log.join('\n')).not.toContain('hunter2-secret')
   })
+  it('a warning of a plan that did not fail: a warning annotation on its plan file, in the results output, the step succeeds', async () => {
+    const warning =
+      'CRD widgets.example.com changed in the chart; under crds: create it is not applied'
+    const warned: Result = { ...result, operation: 'upgrade', warnings: [warning] }
+    await reportResults({ ...plan, problems: [] }, [warned], false)
+    expect(core.annotations).toEqual([
+      {
+        kind: 'warning',
+        message: `${target.plan}: ${warning}`,
+        properties: { title: 'upgrade of local/a default/web: warning', file: target.plan }
+      }
+    ])
+    const results = JSON.parse(core.outputs.get('results') ?? '') as Result[]
+    expect(results[0]?.warnings).toEqual([warning])
+    expect(core.failed).toEqual([])
+  })
+
   it('succeeds when nothing failed; a cancelled run fails', async () => {
     await reportResults({ ...plan, problems: [] }, [result], false)
     expect(core.failed).toEqual([])

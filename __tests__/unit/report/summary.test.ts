@@ -72,6 +72,26 @@ describe('renderSummary', () => {
     expect(md).toContain('The run was cancelled')
     expect(md).toContain('1 succeeded, 1 failed')
   })
+  it('lists warnings apart, each one inert code span on its line', () => {
+    const warned: Result = {
+      ...base,
+      warnings: [
+        'CRD widgets.example.com changed in the chart; under crds: create it is not applied'
+      ]
+    }
+    const md = renderSummary({
+      run: 'deploy',
+      sha: 'abc',
+      results: [warned, base],
+      cancelled: false
+    })
+    expect(md).toContain(
+      '### Warnings\n\n- `local/a/default/web.yaml`: `CRD widgets.example.com changed in the chart; under crds: create it is not applied`\n'
+    )
+    expect(
+      renderSummary({ run: 'deploy', sha: 'abc', results: [base], cancelled: false })
+    ).not.toContain('Warnings')
+  })
   it('calls a run with only planned results a preview', () => {
     const md = renderSummary({
       run: 'deploy',
