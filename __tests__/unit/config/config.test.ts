@@ -54,7 +54,7 @@ describe('readConfig', () => {
       dispatchBranches: [],
       ignore: [],
       parallel: 4,
-      parallelPlans: 4,
+      parallelPlans: 8,
       waves: [],
       waveSoakMs: 0,
       pendingGraceMs: 600_000,
