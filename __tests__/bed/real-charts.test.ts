@@ -21,7 +21,6 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import * as k8s from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { parsePlanFile } from '../../src/plan/plan-file.ts'
 import type { ActionRun, ResultJson } from '../support/action-runner.ts'
 import { closedPort } from '../support/fault-servers.ts'
 import { repositoryHandlers, writeHandlers } from '../support/github-api-server.ts'
@@ -102,9 +101,6 @@ const VARIANTS = [
   { helm: 'Helm 4', setup: SETUP_A, helmBin: bed.helm4 },
   { helm: 'Helm 3', setup: SETUP_B, helmBin: bed.helm3 }
 ] as const
-
-/** The CRD policy (another branch's plan option) is tried only where plan files take it. */
-const crdPolicy = parsePlanFile('p.yaml', 'chart: ./c\ncrds: create-replace\n').ok
 
 const suite = faultSuite()
 const github = githubApi(suite)
@@ -313,7 +309,7 @@ for (const chart of present) {
       STEP_MS
     )
 
-    test.runIf(crdPolicy && chart.name === 'kube-prometheus-stack')(
+    test.runIf(chart.name === 'kube-prometheus-stack')(
       'a CRD change: shown in the preview, applied under create-replace',
       async () => {
         const file = join(
@@ -332,6 +328,9 @@ for (const chart of present) {
         const previewed = await preview(before, head)
         expect(previewed.code, previewed.log).toBe(0)
         expect(previewed.summary).toContain('gitops-action/real-charts: changed')
+        expect(previewed.summary).toContain(
+          'CRD podmonitors.monitoring.coreos.com (crds/) changed in the chart: applied server-side before the upgrade (crds: create-replace)'
+        )
         deployed = head
         const run = await push(before, deployed)
         expect(resultOf(run, plan), run.log).toMatchObject({ status: 'succeeded' })
