@@ -1,6 +1,6 @@
 import type { PlanTarget } from '../types/plan.ts'
 import { mergeOptions, OPTION_KEYS, parseOptions, type PlanOptions } from './plan-options.ts'
-import { parseYaml, YamlError } from './yaml-tree.ts'
+import { isNullNode, parseConfigRoot } from './yaml-tree.ts'
 import type { YamlNode } from './yaml-tree.ts'
 
 // Pure: `.gitops/defaults.yaml`, release options for every plan, a setup's plans or
@@ -27,14 +27,8 @@ export function parseDefaultsFile(text: string): Defaults {
   const fail = (line: number | undefined, message: string): never => {
     throw new DefaultsFileError(`${DEFAULTS_FILE}${line ? ` line ${line}` : ''}: ${message}`)
   }
-  let root: YamlNode | null
-  try {
-    root = parseYaml(text)
-  } catch (error) {
-    if (error instanceof YamlError) return fail(error.line, error.message)
-    throw error
-  }
-  if (root === null || (root.kind === 'scalar' && root.isNull)) return NO_DEFAULTS
+  const root = parseConfigRoot(text, fail)
+  if (root === undefined) return NO_DEFAULTS
   const shape =
     'must be a mapping of `all:` (every plan), `setups:` (by setup) and `namespaces:` (by setup/namespace)'
   if (root.kind !== 'mapping') return fail(root.line, shape)
@@ -45,7 +39,7 @@ export function parseDefaultsFile(text: string): Defaults {
     const section = key.kind === 'scalar' ? key.text : ''
     if (section === 'all') all = entry(value, 'all: ', fail)
     else if (section === 'setups' || section === 'namespaces') {
-      if (value.kind === 'scalar' && value.isNull) continue
+      if (isNullNode(value)) continue
       if (value.kind !== 'mapping')
         return fail(value.line, `'${section}' must be a mapping of ${section} to options`)
       for (const item of value.entries) {
@@ -80,7 +74,7 @@ function entry(
   where: string,
   fail: (line: number | undefined, message: string) => never
 ): PlanOptions {
-  if (node.kind === 'scalar' && node.isNull) return {}
+  if (isNullNode(node)) return {}
   if (node.kind !== 'mapping')
     return fail(node.line, `${where}must be a mapping of options (${OPTION_KEYS.join(', ')})`)
   const fields = new Map<string, YamlNode>()

@@ -3,7 +3,7 @@ import { isIgnoreEntry } from '../health/ignore.ts'
 import { NO_HEALTH_CHECK } from '../types/health.ts'
 import type { HealthCheck, HealthExpression } from '../types/health.ts'
 import { bool, type Problem } from './option-values.ts'
-import type { YamlNode } from './yaml-tree.ts'
+import { isNullNode, type YamlNode } from './yaml-tree.ts'
 
 // Pure: the `health` release option of a plan file or a defaults entry as written
 // (`true`, `false`, or a mapping of `enable`, `exprs`, `ignore`), each problem with
@@ -63,7 +63,7 @@ function expressions(
   name: string,
   problem: Problem
 ): HealthExpression[] | undefined {
-  if (node.kind === 'scalar' && node.isNull) return []
+  if (isNullNode(node)) return []
   if (node.kind !== 'sequence') {
     problem(
       node.line,
@@ -172,7 +172,7 @@ function emptyOr(node: YamlNode): string {
 }
 
 function ignoreList(node: YamlNode, name: string, problem: Problem): string[] | undefined {
-  if (node.kind === 'scalar' && node.isNull) return []
+  if (isNullNode(node)) return []
   const example = 'Kind/name, such as Service/edge-lb'
   if (node.kind !== 'sequence') {
     problem(node.line, `${name} must be a list of ${example}`)

@@ -1,7 +1,7 @@
 import { HOOK_NAMES } from '../types/plan.ts'
 import type { DriftIgnore, FileProblem, HookName } from '../types/plan.ts'
 import { OPTION_KEYS, parseOptions, type PlanOptions } from './plan-options.ts'
-import { parseYaml, YamlError } from './yaml-tree.ts'
+import { isNullNode, parseYaml, YamlError } from './yaml-tree.ts'
 import type { YamlNode } from './yaml-tree.ts'
 
 // A plan file's text → its fields with their lines, or every schema problem with
@@ -54,7 +54,7 @@ export function parsePlanFile(file: string, text: string): ParsedPlanFile {
     problem(error.line, error.message)
     return { ok: false, problems }
   }
-  if (root === null || (root.kind === 'scalar' && root.isNull)) {
+  if (root === null || isNullNode(root)) {
     problem(1, 'the plan file is empty; it needs at least `chart`, e.g. `chart: stable/nginx`')
     return { ok: false, problems }
   }
@@ -81,7 +81,7 @@ export function parsePlanFile(file: string, text: string): ParsedPlanFile {
     return undefined
   }
   const paths = (node: YamlNode | undefined, what: string): Located[] => {
-    if (!node || (node.kind === 'scalar' && node.isNull)) return []
+    if (!node || isNullNode(node)) return []
     if (node.kind === 'scalar')
       return node.text.trim() ? [{ text: node.text.trim(), line: node.line }] : []
     if (node.kind === 'mapping') {
@@ -134,7 +134,7 @@ function hooksOf(
     HookName,
     Located[]
   >
-  if (!node || (node.kind === 'scalar' && node.isNull)) return hooks
+  if (!node || isNullNode(node)) return hooks
   if (node.kind !== 'mapping') {
     problem(
       node.line,
@@ -165,7 +165,7 @@ function driftIgnoreOf(
   node: YamlNode | undefined,
   problem: (line: number | undefined, message: string) => void
 ): DriftIgnore[] {
-  if (!node || (node.kind === 'scalar' && node.isNull)) return []
+  if (!node || isNullNode(node)) return []
   if (node.kind !== 'sequence') {
     problem(node.line, "'driftIgnore' must be a list of JSON pointers or of { paths, kind, name }")
     return []

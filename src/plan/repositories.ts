@@ -1,7 +1,7 @@
 import type { RepositoryAlias } from '../types/plan.ts'
 import { unreadable } from './checkout.ts'
 import type { Checkout } from './checkout.ts'
-import { parseYaml, YamlError } from './yaml-tree.ts'
+import { isNullNode, parseConfigRoot } from './yaml-tree.ts'
 import type { YamlNode } from './yaml-tree.ts'
 
 // Chart repository aliases: the `helm-repositories` input first, then
@@ -61,21 +61,15 @@ export function parseRepositoriesFile(text: string): RepositoryAlias[] {
       leakedUrl === undefined ? [] : [leakedUrl]
     )
   }
-  let root: YamlNode | null
-  try {
-    root = parseYaml(text)
-  } catch (error) {
-    if (error instanceof YamlError) return fail(error.line, error.message)
-    throw error
-  }
-  if (root === null || (root.kind === 'scalar' && root.isNull)) return []
+  const root = parseConfigRoot(text, fail)
+  if (root === undefined) return []
   const shape = 'must be `repositories:` with a list of `name:` and `url:` entries'
   if (root.kind !== 'mapping') return fail(root.line, shape)
   const aliases: RepositoryAlias[] = []
   for (const { key, value } of root.entries) {
     if (key.kind !== 'scalar' || key.text !== 'repositories')
       return fail(key.line, `unknown key; the file ${shape}`)
-    if (value.kind === 'scalar' && value.isNull) continue
+    if (isNullNode(value)) continue
     if (value.kind !== 'sequence') return fail(value.line, shape)
     for (const item of value.items) aliases.push(entry(item, fail))
   }

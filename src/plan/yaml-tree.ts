@@ -31,6 +31,29 @@ export class YamlError extends Error {
 
 const NULLS = new Set(['', '~', 'null', 'Null', 'NULL'])
 
+/** A plain null scalar (`~`, `null`, nothing). */
+export function isNullNode(node: YamlNode): boolean {
+  return node.kind === 'scalar' && node.isNull
+}
+
+/**
+ * The root of a small configuration file; undefined when the document is empty or a
+ * bare null. A YAML syntax error goes to `fail` with its line.
+ */
+export function parseConfigRoot(
+  text: string,
+  fail: (line: number | undefined, message: string) => never
+): YamlNode | undefined {
+  let root: YamlNode | null
+  try {
+    root = parseYaml(text)
+  } catch (error) {
+    if (error instanceof YamlError) return fail(error.line, error.message)
+    throw error
+  }
+  return root === null || isNullNode(root) ? undefined : root
+}
+
 /** Parses one YAML document; null for an empty one. Throws YamlError with a 1-based line. */
 export function parseYaml(source: string): YamlNode | null {
   let events: Event[]

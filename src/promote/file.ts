@@ -1,4 +1,4 @@
-import { parseYaml, YamlError, type YamlNode } from '../plan/yaml-tree.ts'
+import { isNullNode, parseConfigRoot, type YamlNode } from '../plan/yaml-tree.ts'
 import { PROMOTION_KEYS, type PromotionKey, type PromotionRule } from '../types/promotion.ts'
 import { findCycle } from './cycles.ts'
 
@@ -27,14 +27,8 @@ export function parsePromotionsFile(
   const fail: Fail = (line, message) => {
     throw new PromotionsFileError(`${PROMOTIONS_FILE}${line ? ` line ${line}` : ''}: ${message}`)
   }
-  let root: YamlNode | null
-  try {
-    root = parseYaml(text)
-  } catch (error) {
-    if (error instanceof YamlError) return fail(error.line, error.message)
-    throw error
-  }
-  if (root === null || isNull(root)) return []
+  const root = parseConfigRoot(text, fail)
+  if (root === undefined) return []
   if (root.kind !== 'mapping')
     return fail(root.line, 'must be a mapping with one key, `promotions:`, a list of entries')
   let list: YamlNode | undefined
@@ -42,7 +36,7 @@ export function parsePromotionsFile(
     if (key.kind === 'scalar' && key.text === 'promotions') list = value
     else fail(key.line, `unknown key '${nameOf(key)}'; the one allowed key is promotions`)
   }
-  if (list === undefined || isNull(list)) return []
+  if (list === undefined || isNullNode(list)) return []
   if (list.kind !== 'sequence')
     return fail(
       list.line,
@@ -95,7 +89,7 @@ function entry(
 }
 
 function setupOf(node: YamlNode, what: string, setups: ReadonlySet<string>, fail: Fail): string {
-  const name = node.kind === 'scalar' && !isNull(node) ? node.text.trim() : ''
+  const name = node.kind === 'scalar' && !isNullNode(node) ? node.text.trim() : ''
   if (name === '') return fail(node.line, `${what} must be a setup such as aws/prod`)
   if (!setups.has(name)) {
     const known = [...setups].sort()
@@ -147,11 +141,7 @@ function checkPairs(rules: readonly PromotionRule[], fail: Fail): void {
 /** A scalar stands for a list of one. */
 function listOf(node: YamlNode): readonly YamlNode[] {
   if (node.kind === 'sequence') return node.items
-  return isNull(node) ? [] : [node]
-}
-
-function isNull(node: YamlNode): boolean {
-  return node.kind === 'scalar' && node.isNull
+  return isNullNode(node) ? [] : [node]
 }
 
 function nameOf(key: YamlNode): string {
