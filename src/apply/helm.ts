@@ -31,10 +31,18 @@ export class HelmError extends Error {
  * helm's environment: one processor for Go code unless the job sets GOMAXPROCS. The
  * action runs several helm processes at once, each mostly waiting on the API server;
  * with a thread per core each, their Go schedulers and collectors compete for a
- * small runner's cores and spend about a tenth more CPU for the same work.
+ * small runner's cores and spend about a tenth more CPU for the same work. A helm
+ * process lives a second or two: collecting at four times the live heap (GOGC=400)
+ * instead of two spends about a tenth less CPU for some 20 MB more, and GOMEMLIMIT
+ * keeps a very large release from growing past 1 GiB before a collection. A job that
+ * sets GOGC or GOMEMLIMIT keeps its own collector settings.
  */
 export function helmEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { GOMAXPROCS: '1', ...env }
+  const collector =
+    env.GOGC === undefined && env.GOMEMLIMIT === undefined
+      ? { GOGC: '400', GOMEMLIMIT: '1GiB' }
+      : {}
+  return { GOMAXPROCS: '1', ...collector, ...env }
 }
 
 /** Runs helm; a non-zero exit becomes a HelmError carrying helm's (masked) error output. */
