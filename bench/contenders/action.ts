@@ -182,6 +182,12 @@ export function writeStore(context: BenchContext, repo: OpsRepo): void {
   }
 }
 
+/** `BENCH_CPU_PROF=<dir>`: each run of the action writes a V8 CPU profile into `<dir>/<phase>/`. */
+function cpuProfile(phase: Phase): string {
+  const dir = process.env.BENCH_CPU_PROF
+  return dir ? ` --cpu-prof --cpu-prof-dir=${join(dir, phase)}` : ''
+}
+
 export function theAction(setup: ActionSetup): Contender {
   const probeFile = join(setup.context.work, 'action-probe.jsonl')
   const probe = join(setup.context.work, 'action-probe.cjs')
@@ -192,7 +198,7 @@ export function theAction(setup: ActionSetup): Contender {
     async run(phase) {
       writeFileSync(probeFile, '')
       const run = await runPush(setup, phase, {
-        env: { NODE_OPTIONS: `--require ${probe}`, BENCH_PROBE_FILE: probeFile }
+        env: { NODE_OPTIONS: `--require ${probe}${cpuProfile(phase)}`, BENCH_PROBE_FILE: probeFile }
       })
       checkResults(run, setup.repo.releases, phase, 'the action')
       const processes = probed(probeFile)
