@@ -115,6 +115,33 @@ describe('helm on the cluster', () => {
     },
     150_000
   )
+
+  faultCase(
+    'a manifest with a field its kind does not have (helm runs without client-side OpenAPI validation)',
+    "install fails with the API server's strict field validation naming the field (Helm 4 sends fieldValidation=Strict with its server-side apply); no object is created",
+    async () => {
+      const c = await onePlan('typo', (_, plan) => ({
+        'charts/typo/Chart.yaml': 'apiVersion: v2\nname: typo\nversion: 1.0.0\n',
+        'charts/typo/templates/cm.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\ndataa:\n  x: y\n',
+        [plan]: planYaml({ chart: './charts/typo' })
+      }))
+      const run = await c.push()
+      expectFailed(
+        run,
+        c.plan,
+        new RegExp(`^${c.plan}: helm install failed: .*\\.dataa: field not declared in schema`),
+        {
+          operation: 'install'
+        }
+      )
+      expect(run.log).toMatch(/helm install .*--disable-openapi-validation/)
+      expect(await history(clusterA, c.ns, 'app')).toEqual(['1:failed'])
+      await expect(
+        clusterA.core.readNamespacedConfigMap({ name: 'typo', namespace: c.ns })
+      ).rejects.toThrow()
+    }
+  )
 })
 
 describe('hooks', () => {

@@ -120,7 +120,7 @@ describe('server-side apply in effect', () => {
 })
 
 describe('applyArgs', () => {
-  it('installs with namespace creation, version, values in order, description, marker labels, user args, our output last', () => {
+  it('installs with namespace creation, version, values in order, description, marker labels, no client-side OpenAPI validation, user args, our output last', () => {
     expect(
       applyArgs({
         operation: 'install',
@@ -150,6 +150,7 @@ describe('applyArgs', () => {
       'gitops-action abc123 aws/foo/default/demo.yaml digest=d1',
       '--labels',
       'gitops-action/managed=true',
+      '--disable-openapi-validation',
       '--wait',
       '-o',
       'table',
@@ -169,6 +170,7 @@ describe('applyArgs', () => {
       'd',
       '--labels',
       'l=1',
+      '--disable-openapi-validation',
       '--output',
       'json'
     ])
