@@ -58,6 +58,30 @@ export interface IssueComment {
   readonly author: string | undefined
 }
 
+/** A comment as the REST API returns it (issue and commit comments alike). */
+interface CommentData {
+  readonly id: number
+  readonly body?: string | null
+  readonly user?: { readonly login: string } | null
+}
+
+function commentOf(c: CommentData): IssueComment {
+  return { id: c.id, body: c.body ?? '', author: c.user?.login }
+}
+
+/** Every comment, a page of PER_PAGE at a time, up to MAX_COMMENT_PAGES pages. */
+async function allComments(
+  page: (n: number) => Promise<{ readonly data: readonly CommentData[] }>
+): Promise<IssueComment[]> {
+  const comments: IssueComment[] = []
+  for (let n = 1; n <= MAX_COMMENT_PAGES; n++) {
+    const { data } = await page(n)
+    comments.push(...data.map(commentOf))
+    if (data.length < PER_PAGE) break
+  }
+  return comments
+}
+
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error'
 
 export interface IssueRef {
@@ -345,10 +369,9 @@ export function createApi(
       }),
 
     listComments: (issue) =>
-      guard(`listing the comments of #${issue}`, async () => {
-        const comments: IssueComment[] = []
-        for (let page = 1; page <= MAX_COMMENT_PAGES; page++) {
-          const { data } = await octokit().rest.issues.listComments({
+      guard(`listing the comments of #${issue}`, () =>
+        allComments((page) =>
+          octokit().rest.issues.listComments({
             owner,
             repo,
             issue_number: issue,
@@ -356,13 +379,8 @@ export function createApi(
             page,
             request: request()
           })
-          comments.push(
-            ...data.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user?.login }))
-          )
-          if (data.length < PER_PAGE) break
-        }
-        return comments
-      }),
+        )
+      ),
 
     createComment: (issue, body) =>
       write(`commenting on #${issue}`, async () => {
@@ -373,7 +391,7 @@ export function createApi(
           body,
           request: request()
         })
-        return { id: data.id, body: data.body ?? '', author: data.user?.login }
+        return commentOf(data)
       }),
 
     updateComment: (id, body) =>
@@ -385,14 +403,13 @@ export function createApi(
           body,
           request: request()
         })
-        return { id: data.id, body: data.body ?? '', author: data.user?.login }
+        return commentOf(data)
       }),
 
     listCommitComments: (sha) =>
-      guard(`listing the comments of commit ${sha.slice(0, 12)}`, async () => {
-        const comments: IssueComment[] = []
-        for (let page = 1; page <= MAX_COMMENT_PAGES; page++) {
-          const { data } = await octokit().rest.repos.listCommentsForCommit({
+      guard(`listing the comments of commit ${sha.slice(0, 12)}`, () =>
+        allComments((page) =>
+          octokit().rest.repos.listCommentsForCommit({
             owner,
             repo,
             commit_sha: sha,
@@ -400,13 +417,8 @@ export function createApi(
             page,
             request: request()
           })
-          comments.push(
-            ...data.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user?.login }))
-          )
-          if (data.length < PER_PAGE) break
-        }
-        return comments
-      }),
+        )
+      ),
 
     createCommitComment: (sha, body) =>
       write(`commenting on commit ${sha.slice(0, 12)}`, async () => {
@@ -417,7 +429,7 @@ export function createApi(
           body,
           request: request()
         })
-        return { id: data.id, body: data.body ?? '', author: data.user?.login }
+        return commentOf(data)
       }),
 
     updateCommitComment: (id, body) =>
@@ -429,7 +441,7 @@ export function createApi(
           body,
           request: request()
         })
-        return { id: data.id, body: data.body ?? '', author: data.user?.login }
+        return commentOf(data)
       }),
 
     createDeployment: (ref, environment, description) =>
