@@ -71889,6 +71889,27 @@ class ChartResolver {
         for (const alias of aliases)
             addUrlSecrets(alias.url);
     }
+    /**
+     * Starts setting up the repositories and registries these charts come from, without
+     * waiting: helm's `repo add` then overlaps the run's store and cluster reads instead
+     * of holding the first plan. A failure is left to the plan that resolves the chart,
+     * which tries once more and reports it.
+     */
+    warm(sources) {
+        for (const source of sources) {
+            if (source.kind === 'local')
+                continue;
+            let setup;
+            try {
+                setup = chartReference(source, this.#aliases, this.#workspace).setup;
+            }
+            catch {
+                continue;
+            }
+            if (setup)
+                this.#prepare(setup).catch(() => undefined);
+        }
+    }
     async resolve(source, context) {
         const root = source.kind === 'local' ? await this.#localRoot() : this.#workspace;
         const reference = chartReference(source, this.#aliases, root);
@@ -76548,6 +76569,7 @@ async function runEngine(run) {
     if (run.plan.setups.length === 0)
         return [];
     return withShared(run, async (shared) => {
+        shared.charts.warm(run.plan.setups.flatMap((setup) => setup.steps.flatMap((step) => (step.action === 'apply' ? [step.spec.chart] : []))));
         // Only what writes to clusters rolls out in waves; previews and drift checks run at once.
         if (shared.runKind === 'deploy' || shared.runKind === 'resync')
             return runWaves(shared, (setup, hold) => runSetup(setup, shared, hold));

@@ -151,6 +151,25 @@ export class ChartResolver {
     for (const alias of aliases) addUrlSecrets(alias.url)
   }
 
+  /**
+   * Starts setting up the repositories and registries these charts come from, without
+   * waiting: helm's `repo add` then overlaps the run's store and cluster reads instead
+   * of holding the first plan. A failure is left to the plan that resolves the chart,
+   * which tries once more and reports it.
+   */
+  warm(sources: readonly ChartSource[]): void {
+    for (const source of sources) {
+      if (source.kind === 'local') continue
+      let setup: ChartSetup | undefined
+      try {
+        setup = chartReference(source, this.#aliases, this.#workspace).setup
+      } catch {
+        continue
+      }
+      if (setup) this.#prepare(setup).catch(() => undefined)
+    }
+  }
+
   async resolve(source: ChartSource, context?: Partial<HelmCall>): Promise<string> {
     const root = source.kind === 'local' ? await this.#localRoot() : this.#workspace
     const reference = chartReference(source, this.#aliases, root)

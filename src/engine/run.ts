@@ -95,6 +95,11 @@ function outcomeOf(runKind: RunKindName, result: Result): string {
 export async function runEngine(run: EngineRun): Promise<Result[]> {
   if (run.plan.setups.length === 0) return []
   return withShared(run, async (shared) => {
+    shared.charts.warm(
+      run.plan.setups.flatMap((setup) =>
+        setup.steps.flatMap((step) => (step.action === 'apply' ? [step.spec.chart] : []))
+      )
+    )
     // Only what writes to clusters rolls out in waves; previews and drift checks run at once.
     if (shared.runKind === 'deploy' || shared.runKind === 'resync')
       return runWaves(shared, (setup, hold) => runSetup(setup, shared, hold))

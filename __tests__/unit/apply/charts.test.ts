@@ -216,6 +216,35 @@ describe('ChartResolver', () => {
     ])
   })
 
+  it('warm sets up each repository and registry once before any plan asks; local charts and unknown aliases are left to resolve', async () => {
+    const helm = fakeHelm()
+    const charts = resolver(helm)
+    charts.warm([
+      { kind: 'alias', alias: 'stable', name: 'web' },
+      { kind: 'alias', alias: 'stable', name: 'api' },
+      { kind: 'alias', alias: 'oci', name: 'demo' },
+      { kind: 'alias', alias: 'nowhere', name: 'x' },
+      { kind: 'local', path: 'charts/app' }
+    ])
+    expect(brief(helm)).toEqual([
+      'repo-add stable https://charts.example/stable',
+      'registry-login registry.example u:pw'
+    ])
+    expect(await charts.resolve({ kind: 'alias', alias: 'stable', name: 'web' })).toBe('stable/web')
+    expect(brief(helm)).toHaveLength(2)
+  })
+
+  it('a failed warm-up is tried again, and reported, by the plan that needs it', async () => {
+    const helm = fakeHelm({ 'repo-add': () => Promise.reject(new Error('connection refused')) })
+    const charts = resolver(helm)
+    charts.warm([{ kind: 'alias', alias: 'stable', name: 'web' }])
+    await new Promise((resolve) => setImmediate(resolve))
+    await expect(charts.resolve({ kind: 'alias', alias: 'stable', name: 'web' })).rejects.toThrow(
+      'could not set up chart repository stable (https://charts.example/stable): connection refused'
+    )
+    expect(brief(helm)).toHaveLength(2)
+  })
+
   it('an OCI chart logs in to its registry once with the credentials of the alias on that host', async () => {
     const helm = fakeHelm()
     const charts = resolver(helm)
