@@ -230,7 +230,7 @@ async function main(): Promise<void> {
           kubernetes: bed.kubeVersion || null,
           node: process.version
         },
-        notes: notes(helmfileMissing, Math.max(...loads), stale)
+        notes: notes(helmfileMissing, loads[0] ?? loadNow(), stale)
       })
       mkdirSync(opts.out, { recursive: true })
       const file = resultFile(
@@ -317,7 +317,8 @@ async function measureSize(
 
 function notes(
   helmfileMissing: string | undefined,
-  highestLoad: number,
+  /** Before any contender of this size ran: the contenders' own load (their helm processes, the clusters) is not other work. */
+  startLoad: number,
   stale: string | undefined
 ): string[] {
   const out: string[] = []
@@ -325,10 +326,9 @@ function notes(
   if (helmfileMissing)
     out.push(`helmfile was not run (${helmfileMissing.split(' (')[0]}): its figures are null`)
   const cores = availableParallelism()
-  const load = Math.max(highestLoad, loadNow())
-  if (load > cores)
+  if (startLoad > cores)
     out.push(
-      `the machine was busy (load average ${load} on ${cores} cores): other processes competed for the CPUs`
+      `the machine was busy before this size started (load average ${startLoad} on ${cores} cores): other work may have competed for the CPUs`
     )
   return out
 }
