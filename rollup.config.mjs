@@ -6,23 +6,6 @@ import typescript from '@rollup/plugin-typescript'
 // Paths from this file's folder, so the config builds the same from any working directory.
 const here = (path) => new URL(path, import.meta.url).pathname
 
-// Node builds an ES module's view of a built-in by reading every export, and node:http's
-// exports include getters that load Node's own copy of undici: 20 ms of CPU at every
-// start, for nothing. http and https are taken through require(), which reads none.
-const BY_REQUIRE = ['http', 'https']
-const builtinsByRequire = {
-  name: 'builtins-by-require',
-  resolveId(id) {
-    const name = id.replace(/^node:/, '')
-    return BY_REQUIRE.includes(name) ? `\0by-require:${name}` : null
-  },
-  load(id) {
-    return id.startsWith('\0by-require:')
-      ? `export default require('node:${id.slice('\0by-require:'.length)}')`
-      : null
-  }
-}
-
 const entry = (name) => ({
   input: here(`src/${name}.ts`),
   output: {
@@ -34,7 +17,6 @@ const entry = (name) => ({
       "import { createRequire as __gitopsCreateRequire } from 'node:module';\nconst require = __gitopsCreateRequire(import.meta.url);"
   },
   plugins: [
-    builtinsByRequire,
     typescript({ tsconfig: here('tsconfig.build.json') }),
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
     commonjs()
