@@ -76525,7 +76525,11 @@ async function runEngine(run) {
     if (run.plan.setups.length === 0)
         return [];
     return withShared(run, async (shared) => {
-        shared.charts.warm(run.plan.setups.flatMap((setup) => setup.steps.flatMap((step) => (step.action === 'apply' ? [step.spec.chart] : []))));
+        // A push deploys what it changed and a preview renders every chart: their
+        // repositories are set up while the store and clusters are read. A re-sync or drift
+        // check mostly finds nothing to deploy and sets up only what a plan asks for.
+        if (shared.runKind === 'deploy' || shared.runKind === 'preview')
+            shared.charts.warm(run.plan.setups.flatMap((setup) => setup.steps.flatMap((step) => (step.action === 'apply' ? [step.spec.chart] : []))));
         // Only what writes to clusters rolls out in waves; previews and drift checks run at once.
         if (shared.runKind === 'deploy' || shared.runKind === 'resync')
             return runWaves(shared, (setup, hold) => runSetup(setup, shared, hold));

@@ -195,6 +195,41 @@ describe('runEngine: the scheduler', () => {
     expect(slow.most()).toBe(expected)
   })
 
+  it.each([
+    ['deploy', 1],
+    ['resync', 0]
+  ] as const)(
+    "a %s sets up %i chart repositories before the setup's cluster is reached",
+    async (runKind, before) => {
+      const helm = slowHelm().helm
+      const seen: number[] = []
+      const step: PlannedStep = {
+        action: 'apply',
+        target: target('s/a', 'a'),
+        reasons: [],
+        spec: webSpec()
+      }
+      const plan = {
+        ...planOf({ 's/a': [step] }),
+        repositories: [{ name: 'stable', url: 'https://charts.example/stable' }]
+      }
+      const cluster = clusters(() => undefined)
+      const results = await engine(plan, {
+        helm,
+        runKind,
+        cluster: {
+          connect: (setup) => {
+            seen.push(helm.chartCalls.length)
+            return cluster.connect(setup)
+          }
+        }
+      })
+      expect(seen).toEqual([before])
+      expect(outcome(results)).toEqual(['a: install succeeded'])
+      expect(helm.chartCalls.map((c) => c.operation)).toEqual(['repo-add'])
+    }
+  )
+
   it('parallel-plans within a setup, needs first', async () => {
     const slow = slowHelm()
     const results = await engine(
