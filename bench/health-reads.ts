@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { runAction } from '../__tests__/support/action-runner.ts'
+import { APP_CHART } from '../__tests__/support/app-chart.ts'
 import { pushPayload } from '../__tests__/support/events.ts'
 import { Cluster, mirrorUrl, testbed } from '../__tests__/support/testbed.ts'
 import { gitRevision, loadNow } from './figures.ts'
@@ -36,34 +37,6 @@ for (const [name, n] of [
 ] as const)
   if (!Number.isInteger(n) || n < 0)
     throw new Error(`bench: --${name} takes a whole number, not ${String(n)}`)
-
-/** A Deployment the bed's simulated node makes available, and `configMaps` ConfigMaps. */
-const CHART: Record<string, string> = {
-  'charts/app/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 1.0.0\n',
-  'charts/app/values.yaml': `configMaps: ${configMaps}\n`,
-  'charts/app/templates/deployment.yaml': [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata: { name: {{ .Release.Name }} }',
-    'spec:',
-    '  replicas: 1',
-    '  selector: { matchLabels: { app: {{ .Release.Name }} } }',
-    '  template:',
-    '    metadata: { labels: { app: {{ .Release.Name }} } }',
-    '    spec: { containers: [{ name: c, image: registry.k8s.io/pause:3.10 }] }',
-    ''
-  ].join('\n'),
-  'charts/app/templates/configmaps.yaml': [
-    '{{- range until (int .Values.configMaps) }}',
-    '---',
-    'apiVersion: v1',
-    'kind: ConfigMap',
-    'metadata: { name: {{ $.Release.Name }}-{{ . }} }',
-    'data: { n: "{{ . }}" }',
-    '{{- end }}',
-    ''
-  ].join('\n')
-}
 
 interface GateLine {
   readonly objects: number
@@ -116,7 +89,11 @@ async function main(): Promise<void> {
   const ops = join(work, 'ops')
   mkdirSync(ops)
   git(ops, 'init', '--quiet', '--initial-branch=main')
-  write(ops, { ...CHART, 'README.md': 'health reads\n' })
+  write(ops, {
+    ...APP_CHART,
+    'charts/app/values.yaml': `stuck: false\nconfigMaps: ${configMaps}\n`,
+    'README.md': 'health reads\n'
+  })
   git(ops, 'add', '-A')
   git(ops, 'commit', '--quiet', '-m', 'chart')
   const before = git(ops, 'rev-parse', 'HEAD')

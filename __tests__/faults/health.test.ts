@@ -9,6 +9,7 @@
 // from the API servers, and the gate's own request count from its log.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { APP_CHART } from '../support/app-chart.ts'
 import { dump, load } from 'js-yaml'
 import * as k8s from '@kubernetes/client-node'
 import { describe, expect } from 'vitest'
@@ -23,41 +24,6 @@ const SETUPS = [
   [SETUP_A, clusterA],
   [SETUP_B, clusterB]
 ] as const
-
-/**
- * A Deployment named as the release, with `configMaps` ConfigMaps beside it; with
- * `stuck` its Pod asks for a node that does not exist (FailedScheduling, forever).
- */
-const APP_CHART = {
-  'charts/app/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\n',
-  'charts/app/values.yaml': 'stuck: false\nconfigMaps: 0\n',
-  'charts/app/templates/deployment.yaml': [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata: { name: {{ .Release.Name }} }',
-    'spec:',
-    '  replicas: 1',
-    '  selector: { matchLabels: { app: {{ .Release.Name }} } }',
-    '  template:',
-    '    metadata: { labels: { app: {{ .Release.Name }} } }',
-    '    spec:',
-    '      {{- if .Values.stuck }}',
-    '      nodeSelector: { gitops-action/nowhere: "true" }',
-    '      {{- end }}',
-    '      containers: [{ name: c, image: registry.k8s.io/pause:3.10 }]',
-    ''
-  ].join('\n'),
-  'charts/app/templates/configmaps.yaml': [
-    '{{- range until (int .Values.configMaps) }}',
-    '---',
-    'apiVersion: v1',
-    'kind: ConfigMap',
-    'metadata: { name: {{ $.Release.Name }}-{{ . }} }',
-    'data: { n: "{{ . }}" }',
-    '{{- end }}',
-    ''
-  ].join('\n')
-}
 
 /** A post-install/upgrade hook that writes `<setup> <release> <operation>` to a file: what ran. */
 async function hookLog(): Promise<{ files: Record<string, string>; ran: () => string[] }> {
