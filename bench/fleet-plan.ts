@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runAction, type ActionRun } from '../__tests__/support/action-runner.ts'
 import { pushPayload } from '../__tests__/support/events.ts'
 import { childrenCpuMs } from './measure.ts'
+import { git, write } from './git-files.ts'
 
 // A fleet's planning job on a generated ops repository of 300 setups × 20 plans
 // (6,000 plan files, a local chart): `mode: plan` against the planning job a matrix
@@ -22,24 +22,6 @@ const PLANS = 10
 const PLAN_RUNS = 3
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-
-const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'bench',
-      GIT_AUTHOR_EMAIL: 'b@example.com',
-      GIT_COMMITTER_NAME: 'bench',
-      GIT_COMMITTER_EMAIL: 'b@example.com'
-    }
-  }).trim()
-
-function write(dir: string, path: string, text: string): void {
-  mkdirSync(dirname(join(dir, path)), { recursive: true })
-  writeFileSync(join(dir, path), text)
-}
 
 interface Repository {
   readonly dir: string

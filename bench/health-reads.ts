@@ -3,10 +3,9 @@
 // by the gate and at a latency proxy, against what reading each object would take.
 //   npm run build && node bench/health-reads.ts [--releases 40] [--config-maps 19] [--rtt 40] [--out DIR]
 // The result goes to <out>/<date>-health-reads.json (default bench/results/).
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { runAction } from '../__tests__/support/action-runner.ts'
 import { APP_CHART } from '../__tests__/support/app-chart.ts'
@@ -14,6 +13,7 @@ import { pushPayload } from '../__tests__/support/events.ts'
 import { Cluster, mirrorUrl, testbed } from '../__tests__/support/testbed.ts'
 import { gitRevision, loadNow } from './figures.ts'
 import { proxyCertificate, startLatencyProxy } from './latency-proxy.ts'
+import { git, write } from './git-files.ts'
 
 const root = resolve(import.meta.dirname, '..')
 const SETUP = 'bench/h0'
@@ -51,25 +51,8 @@ function gateLines(log: string): GateLine[] {
   ].map((m) => ({ objects: Number(m[1]), reads: Number(m[2]), requests: Number(m[3]) }))
 }
 
-function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd: dir,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'bench',
-      GIT_AUTHOR_EMAIL: 'bench@example.com',
-      GIT_COMMITTER_NAME: 'bench',
-      GIT_COMMITTER_EMAIL: 'bench@example.com'
-    }
-  }).trim()
-}
-
-function write(dir: string, files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true })
-    writeFileSync(join(dir, path), text)
-  }
+function writeAll(dir: string, files: Readonly<Record<string, string>>): void {
+  for (const [path, text] of Object.entries(files)) write(dir, path, text)
 }
 
 async function main(): Promise<void> {
@@ -85,11 +68,11 @@ async function main(): Promise<void> {
   })
   const store = join(work, 'store', SETUP)
   mkdirSync(store, { recursive: true })
-  execFileSync('cp', [proxy.kubeconfig, join(store, 'kubeconfig.yaml')])
+  copyFileSync(proxy.kubeconfig, join(store, 'kubeconfig.yaml'))
   const ops = join(work, 'ops')
   mkdirSync(ops)
   git(ops, 'init', '--quiet', '--initial-branch=main')
-  write(ops, {
+  writeAll(ops, {
     ...APP_CHART,
     'charts/app/values.yaml': `stuck: false\nconfigMaps: ${configMaps}\n`,
     'README.md': 'health reads\n'
@@ -98,7 +81,7 @@ async function main(): Promise<void> {
   git(ops, 'commit', '--quiet', '-m', 'chart')
   const before = git(ops, 'rev-parse', 'HEAD')
   const plans = Array.from({ length: releases }, (_, i) => `${SETUP}/${NAMESPACE}/app-${i}.yaml`)
-  write(ops, Object.fromEntries(plans.map((p) => [p, 'chart: ./charts/app\nhealth: true\n'])))
+  writeAll(ops, Object.fromEntries(plans.map((p) => [p, 'chart: ./charts/app\nhealth: true\n'])))
   git(ops, 'add', '-A')
   git(ops, 'commit', '--quiet', '-m', 'health-checked releases')
   const after = git(ops, 'rev-parse', 'HEAD')

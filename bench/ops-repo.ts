@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { git, write } from './git-files.ts'
+import { mkdirSync } from 'node:fs'
 
 // The benchmark's ops repository: S setups × P plans over the test bed's chart
 // repository, as three commits. `base` has no plan; `install` adds every plan
@@ -86,26 +85,25 @@ export function generateOpsRepo(options: OpsRepoOptions): OpsRepo {
   }
 
   mkdirSync(dir, { recursive: true })
-  const git = (...args: string[]): string =>
-    execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: gitEnv() }).trim()
-  git('init', '--quiet', '--initial-branch=main')
+  const inRepo = (...args: string[]): string => git(dir, ...args)
+  inRepo('init', '--quiet', '--initial-branch=main')
   write(
     dir,
     'README.md',
     `Benchmark ops repository: ${options.setups} setups × ${options.plans} plans.\n`
   )
-  git('add', '-A')
-  git('commit', '--quiet', '-m', 'base: no plan yet')
-  const base = git('rev-parse', 'HEAD')
+  inRepo('add', '-A')
+  inRepo('commit', '--quiet', '-m', 'base: no plan yet')
+  const base = inRepo('rev-parse', 'HEAD')
 
   const commitPhase = (phase: Commit): string => {
     for (const r of releases) {
       write(dir, r.plan, planText(r, phase))
       write(dir, r.values, valuesText(r, phase))
     }
-    git('add', '-A')
-    git('commit', '--quiet', '-m', `${phase}: every plan`)
-    return git('rev-parse', 'HEAD')
+    inRepo('add', '-A')
+    inRepo('commit', '--quiet', '-m', `${phase}: every plan`)
+    return inRepo('rev-parse', 'HEAD')
   }
   const install = commitPhase('install')
   const upgrade = commitPhase('upgrade')
@@ -129,23 +127,7 @@ function valuesText(r: BenchRelease, phase: Commit): string {
     : `name: "${stamp}"\n`
 }
 
-function write(root: string, path: string, text: string): void {
-  const file = join(root, path)
-  mkdirSync(dirname(file), { recursive: true })
-  writeFileSync(file, text)
-}
-
-function gitEnv(): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    GIT_AUTHOR_NAME: 'bench',
-    GIT_AUTHOR_EMAIL: 'bench@example.invalid',
-    GIT_COMMITTER_NAME: 'bench',
-    GIT_COMMITTER_EMAIL: 'bench@example.invalid'
-  }
-}
-
 /** Puts the work tree at a commit, as a runner's checkout step would. */
 export function checkout(repo: OpsRepo, commit: string): void {
-  execFileSync('git', ['checkout', '--quiet', '--detach', commit], { cwd: repo.dir })
+  git(repo.dir, 'checkout', '--quiet', '--detach', commit)
 }

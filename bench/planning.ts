@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { detectChanges } from '../src/changes/detect.ts'
 import { createApi } from '../src/github/api.ts'
@@ -12,6 +11,7 @@ import type { Config } from '../src/types/config.ts'
 import type { DeploymentPlan } from '../src/types/plan.ts'
 import { testConfig } from '../__tests__/support/config.ts'
 import { childrenCpuMs } from './measure.ts'
+import { git, write } from './git-files.ts'
 
 // The event → plan half on a generated ops repository: a push that changes 5,000
 // files across 200 setups (plans modified and removed, values files shared by many
@@ -23,24 +23,6 @@ const NAMESPACES = 2
 /** Per namespace; one plan per setup is removed by the push. */
 const PLANS = 12
 const RUNS = 5
-
-const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'bench',
-      GIT_AUTHOR_EMAIL: 'b@example.com',
-      GIT_COMMITTER_NAME: 'bench',
-      GIT_COMMITTER_EMAIL: 'b@example.com'
-    }
-  }).trim()
-
-function write(root: string, path: string, text: string): void {
-  mkdirSync(dirname(join(root, path)), { recursive: true })
-  writeFileSync(join(root, path), text)
-}
 
 interface Repository {
   readonly dir: string
