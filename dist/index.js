@@ -75828,12 +75828,12 @@ async function apply(step, spec, decision, digest, context, log) {
         const translated = translateUserArgs(userArgs, helm.major, {
             serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
         });
-        const crds = crdsAround(spec, {
-            target,
-            chart,
-            values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
-            userArgs: translated.args
-        }, op, context, log);
+        // The plan's `set:` values as a file of their own, after its values files.
+        const valuesFiles = [
+            ...values,
+            ...setValuesFiles(context.scratch, step.target, spec.options.set)
+        ];
+        const crds = crdsAround(spec, { target, chart, values: valuesFiles, userArgs: translated.args }, op, context, log);
         notes.push(...(await crdsBeforeHelm(crds.step, crds.context)).notes);
         crdsIfHelmFails = crds;
         notes.push(...translated.notes);
@@ -75848,7 +75848,7 @@ async function apply(step, spec, decision, digest, context, log) {
             target,
             chart,
             version: spec.version,
-            values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
+            values: valuesFiles,
             description: releaseDescription(context.sha, target.plan, digest),
             labels: markerLabels({ digest, commit: context.sha, run: context.run }),
             userArgs: translated.args,

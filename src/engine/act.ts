@@ -262,14 +262,14 @@ async function apply(
     const translated = translateUserArgs(userArgs, helm.major, {
       serverSide: serverSideInEffect(helm.major, op, userArgs, applyMethod)
     })
+    // The plan's `set:` values as a file of their own, after its values files.
+    const valuesFiles = [
+      ...values,
+      ...setValuesFiles(context.scratch, step.target, spec.options.set)
+    ]
     const crds = crdsAround(
       spec,
-      {
-        target,
-        chart,
-        values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
-        userArgs: translated.args
-      },
+      { target, chart, values: valuesFiles, userArgs: translated.args },
       op,
       context,
       log
@@ -292,7 +292,7 @@ async function apply(
           target,
           chart,
           version: spec.version,
-          values: [...values, ...setValuesFiles(context.scratch, step.target, spec.options.set)],
+          values: valuesFiles,
           description: releaseDescription(context.sha, target.plan, digest),
           labels: markerLabels({ digest, commit: context.sha, run: context.run }),
           userArgs: translated.args,

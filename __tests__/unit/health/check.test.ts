@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { KubeApiError } from '../../../src/cluster/client.ts'
-import { checkHealth, HealthReadError, type Clock } from '../../../src/health/check.ts'
+import {
+  checkHealth,
+  HealthReadError,
+  type Clock,
+  type HealthInput
+} from '../../../src/health/check.ts'
 import { NO_HEALTH_CHECK, type HealthCheck } from '../../../src/types/health.ts'
 import { fakeKube, type FakeKube } from '../../support/fakes/kube.ts'
 import {
@@ -19,6 +24,10 @@ import {
 
 const CHECK: HealthCheck = { ...NO_HEALTH_CHECK, enable: true }
 const signal = new AbortController().signal
+
+/** The check of a release in `shop` with the default rules: one read unless a timeout is given. */
+const check = (input: Pick<HealthInput, 'client' | 'manifest'> & Partial<HealthInput>) =>
+  checkHealth({ namespace: 'shop', check: CHECK, timeoutMs: 0, signal, ...input })
 
 /** A clock that moves only when the check waits; `onSleep` may change the cluster between reads. */
 function fakeClock(onSleep: (sleeps: number) => void = () => undefined): Clock & {
@@ -77,13 +86,10 @@ describe('checkHealth: what it reads', () => {
           Array.from({ length: n / 4 }, (_, i) => deployment(`web-${i}`, 'shop', true))
         )
       })
-      const report = await checkHealth({
+      const report = await check({
         client: kube,
         manifest: manifestOf(objects),
-        namespace: 'shop',
-        check: CHECK,
         timeoutMs: 60_000,
-        signal,
         clock: fakeClock()
       })
       expect(report).toMatchObject({ health: 'healthy', objects: n, reads: 1, requests: 3 })
@@ -106,16 +112,12 @@ describe('checkHealth: what it reads', () => {
       '/apis/apps/v1/namespaces/shop/deployments/web': deployment('web', 'shop', true),
       '/api/v1/namespaces/config/configmaps/settings': configMap('settings', 'config')
     })
-    const report = await checkHealth({
+    const report = await check({
       client: kube,
       manifest: manifestOf([
         { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
         { apiVersion: 'v1', kind: 'ConfigMap', name: 'settings', namespace: 'config' }
-      ]),
-      namespace: 'shop',
-      check: CHECK,
-      timeoutMs: 0,
-      signal
+      ])
     })
     expect(report).toMatchObject({ health: 'healthy', reads: 1, requests: 2, notes: [] })
   })
@@ -125,16 +127,13 @@ describe('checkHealth: what it reads', () => {
       ...DISCOVERY,
       '/apis/apps/v1/namespaces/shop/deployments/web': deployment('web', 'shop', true)
     })
-    const report = await checkHealth({
+    const report = await check({
       client: kube,
       manifest: manifestOf([
         { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
         { apiVersion: 'v1', kind: 'Service', name: 'edge-lb' }
       ]),
-      namespace: 'shop',
-      check: { ...CHECK, ignore: ['Service/edge-lb'] },
-      timeoutMs: 0,
-      signal
+      check: { ...CHECK, ignore: ['Service/edge-lb'] }
     })
     expect(report).toMatchObject({ health: 'healthy', objects: 1 })
     expect(reads(kube)).toEqual(['/apis/apps/v1/namespaces/shop/deployments/web'])
@@ -154,13 +153,10 @@ describe('checkHealth: when it reads again, and when it stops', () => {
     const clock = fakeClock((sleeps) => {
       if (sleeps === 2) objects[path] = deployment('web', 'shop', true)
     })
-    const report = await checkHealth({
+    const report = await check({
       client: fakeKube(objects),
       manifest: web,
-      namespace: 'shop',
-      check: CHECK,
       timeoutMs: 300_000,
-      signal,
       clock,
       onWait: (line) => waits.push(line)
     })
@@ -172,13 +168,10 @@ describe('checkHealth: when it reads again, and when it stops', () => {
 
   it('until the timeout, less often, and once more at the deadline: then unhealthy', async () => {
     const clock = fakeClock()
-    const report = await checkHealth({
+    const report = await check({
       client: fakeKube({ ...DISCOVERY, [path]: deployment('web', 'shop', false) }),
       manifest: web,
-      namespace: 'shop',
-      check: CHECK,
       timeoutMs: 20_000,
-      signal,
       clock
     })
     expect(clock.sleeps).toEqual([2000, 2000, 3000, 4000, 5000, 4000])
@@ -193,13 +186,9 @@ describe('checkHealth: when it reads again, and when it stops', () => {
 
   it('timeout 0 (a soak re-check): one read, no wait', async () => {
     const clock = fakeClock()
-    const report = await checkHealth({
+    const report = await check({
       client: fakeKube({ ...DISCOVERY, [path]: deployment('web', 'shop', false) }),
       manifest: web,
-      namespace: 'shop',
-      check: CHECK,
-      timeoutMs: 0,
-      signal,
       clock
     })
     expect(clock.sleeps).toEqual([])
@@ -208,7 +197,7 @@ describe('checkHealth: when it reads again, and when it stops', () => {
 
   it('an object that failed ends the wait at once', async () => {
     const clock = fakeClock()
-    const report = await checkHealth({
+    const report = await check({
       client: fakeKube({
         ...DISCOVERY,
         '/api/v1/namespaces/shop/pods/seed': {
@@ -217,10 +206,7 @@ describe('checkHealth: when it reads again, and when it stops', () => {
         }
       }),
       manifest: manifestOf([{ apiVersion: 'v1', kind: 'Pod', name: 'seed' }]),
-      namespace: 'shop',
-      check: CHECK,
       timeoutMs: 300_000,
-      signal,
       clock
     })
     expect(clock.sleeps).toEqual([])
@@ -234,16 +220,13 @@ describe('checkHealth: when it reads again, and when it stops', () => {
       '/apis/example.com/v1': { resources: [] },
       [eventsPath('shop', 'ConfigMap', 'gone')]: { items: [] }
     })
-    const report = await checkHealth({
+    const report = await check({
       client: kube,
       manifest: manifestOf([
         { apiVersion: 'v1', kind: 'ConfigMap', name: 'gone' },
         { apiVersion: 'example.com/v1', kind: 'Gadget', name: 'g' }
       ]),
-      namespace: 'shop',
-      check: CHECK,
       timeoutMs: 2_000,
-      signal,
       clock: fakeClock()
     })
     expect(report.notes).toEqual([
@@ -259,13 +242,10 @@ describe('checkHealth: when it reads again, and when it stops', () => {
       403
     )
     const clock = fakeClock()
-    const read = checkHealth({
+    const read = check({
       client: fakeKube({ ...DISCOVERY, [path]: denied }),
       manifest: web,
-      namespace: 'shop',
-      check: CHECK,
       timeoutMs: 300_000,
-      signal,
       clock
     })
     await expect(read).rejects.toThrow(HealthReadError)
@@ -311,13 +291,9 @@ describe('checkHealth: reasons', () => {
         ]
       }
     })
-    const report = await checkHealth({
+    const report = await check({
       client: kube,
-      manifest: manifestOf([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }]),
-      namespace: 'shop',
-      check: CHECK,
-      timeoutMs: 0,
-      signal
+      manifest: manifestOf([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }])
     })
     expect(report.notes).toEqual([
       'Deployment/web: Available: 0/1',
@@ -328,7 +304,7 @@ describe('checkHealth: reasons', () => {
   })
 
   it('events that cannot be read are told, and the verdict stands', async () => {
-    const report = await checkHealth({
+    const report = await check({
       client: fakeKube({
         ...DISCOVERY,
         '/apis/apps/v1/namespaces/shop/deployments/web': deployment('web', 'shop', false),
@@ -337,11 +313,7 @@ describe('checkHealth: reasons', () => {
           403
         )
       }),
-      manifest: manifestOf([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }]),
-      namespace: 'shop',
-      check: CHECK,
-      timeoutMs: 0,
-      signal
+      manifest: manifestOf([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }])
     })
     expect(report.health).toBe('unhealthy')
     expect(report.notes).toEqual([
